@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { AbortError, isUsageError, VsearchError } from '../errors.js';
+import { registerCommands } from './commands.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  if (isUsageError(error)) return EXIT_USAGE;
+  if (error instanceof AbortError) return 130;
+  return EXIT_FAILURE;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof VsearchError) return `vsearch: ${error.message}`;
+  if (error instanceof Error) return `vsearch: unexpected error: ${error.stack ?? error.message}`;
+  return `vsearch: unexpected error: ${String(error)}`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command('vsearch')
+    .description('Local, offline any-to-video search over TwelveLabs Marengo embeddings')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerCommands(program);
+  try {
+    await program.parseAsync(argv);
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) return exitCodeFor(error);
+    process.stderr.write(`${describe(error)}\n`);
+    return exitCodeFor(error);
+  }
+}
+
+process.exitCode = await main(process.argv);
