@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
+import { registerBuildCommand } from './build.js';
+import { registerQueryCommand } from './query.js';
+import { registerRmCommand } from './rm.js';
+import { registerStatsCommand } from './stats.js';
 
 /** Each command lives in its own file and adds itself to the program here. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerBuildCommand(program);
+  registerQueryCommand(program);
+  registerStatsCommand(program);
+  registerRmCommand(program);
 }

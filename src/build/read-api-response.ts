@@ -1,0 +1,45 @@
+import { readFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { InputError } from '../errors.js';
+import { rawSegmentFromJson, type RawSegment } from './raw-segment.js';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads a saved TwelveLabs embed response: v1 (`video_embedding.segments[]`, also
+ * `audio_embedding`) or v2 (`data[]`). The video id is the file's name without extension;
+ * `model_name`, when the response has it, names the model.
+ */
+export async function readApiResponseSegments(path: string): Promise<{ segment: RawSegment; line: number }[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new InputError('the file is not valid JSON', { file: path });
+    throw error;
+  }
+  if (!isRecord(parsed)) throw new InputError('expected a saved TwelveLabs embed response (a JSON object)', { file: path });
+  const videoId = basename(path, extname(path));
+  const model = typeof parsed['model_name'] === 'string' ? parsed['model_name'] : undefined;
+  const list = segmentList(parsed);
+  if (list === undefined) {
+    throw new InputError('not a TwelveLabs embed response: expected `video_embedding.segments` (v1) or `data` (v2)', { file: path });
+  }
+  if (list.length === 0) throw new InputError('the response holds no segments', { file: path });
+  return list.map((item, i) => {
+    if (!isRecord(item)) throw new InputError(`segment ${i + 1} is not a JSON object`, { file: path, line: i + 1 });
+    const segment = rawSegmentFromJson(item, videoId);
+    return { segment: { ...segment, modelName: segment.modelName ?? model }, line: i + 1 };
+  });
+}
+
+function segmentList(response: Record<string, unknown>): unknown[] | undefined {
+  if (Array.isArray(response['data'])) return response['data'];
+  for (const key of ['video_embedding', 'audio_embedding']) {
+    const embedding = response[key];
+    if (isRecord(embedding) && Array.isArray(embedding['segments'])) return embedding['segments'];
+  }
+  return undefined;
+}

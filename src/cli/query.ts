@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import { InputError } from '../errors.js';
+import { openLibrary } from '../library/index.js';
+import { formatTimeRange, MAX_PAGE_LIMIT, type SearchRequest, type SearchResponse } from '../query/index.js';
+import { collect, jsonOption, libOption, parseInteger, parseNumber, printJson } from './shared-options.js';
+import { readVectorFile } from './vector-file.js';
+
+interface QueryFlags {
+  lib: string;
+  image?: string[];
+  audio?: string[];
+  video?: string[];
+  vector?: string;
+  like?: string;
+  searchOptions?: string;
+  groupBy?: string;
+  operator?: string;
+  limit?: string;
+  minScore?: string;
+  offline?: boolean;
+  json?: boolean;
+}
+
+export function registerQueryCommand(program: Command): void {
+  program
+    .command('query')
+    .description('search the library: by text, image, audio or video, a raw vector, or a stored segment')
+    .argument('[text]', 'query text')
+    .addOption(libOption())
+    .option('--image <path|url>', 'image query; repeatable', collect)
+    .option('--audio <path|url>', 'audio query; repeatable', collect)
+    .option('--video <path|url>', 'video query; repeatable', collect)
+    .option('--vector <file>', 'a query vector: JSON array, {"embedding": [...]} or {"float": [...]}')
+    .option('--like <video_id[@sec]>', 'search with a stored segment of a video (the one at SEC, else its first)')
+    .option('--search-options <list>', 'comma-separated: visual, audio, transcription')
+    .option('--group-by <clip|video>', 'one hit per clip (default) or per video with its best clips')
+    .option('--operator <or|and>', 'how several queries combine (default or)')
+    .option('--limit <n>', `hits per page, 1-${MAX_PAGE_LIMIT} (default 10)`)
+    .option('--min-score <x>', 'drop hits whose cosine similarity is below x')
+    .option('--offline', 'never call the API; queries must be cached')
+    .addOption(jsonOption())
+    .action(async (text: string | undefined, flags: QueryFlags) => {
+      const request = await requestFrom(text, flags);
+      const lib = await openLibrary(flags.lib);
+      try {
+        const response = await lib.search(request);
+        if (flags.json) printJson(response);
+        else process.stdout.write(formatHuman(response));
+      } finally {
+        await lib.close();
+      }
+    });
+}
+
+async function requestFrom(text: string | undefined, flags: QueryFlags): Promise<SearchRequest> {
+  const groupBy = flags.groupBy;
+  if (groupBy !== undefined && groupBy !== 'clip' && groupBy !== 'video') throw new InputError(`--group-by must be clip or video, got ${JSON.stringify(groupBy)}`);
+  const operator = flags.operator;
+  if (operator !== undefined && operator !== 'or' && operator !== 'and') throw new InputError(`--operator must be or or and, got ${JSON.stringify(operator)}`);
+  return {
+    text,
+    image: flags.image,
+    audio: flags.audio,
+    video: flags.video,
+    vector: flags.vector === undefined ? undefined : await readVectorFile(flags.vector),
+    like: flags.like,
+    searchOptions: flags.searchOptions?.split(',').map((option) => option.trim()).filter((option) => option !== ''),
+    groupBy,
+    operator,
+    pageLimit: flags.limit === undefined ? undefined : parseInteger('--limit', flags.limit, 1, MAX_PAGE_LIMIT),
+    minScore: flags.minScore === undefined ? undefined : parseNumber('--min-score', flags.minScore),
+    offline: flags.offline ?? false,
+  };
+}
+
+export function formatHuman(response: SearchResponse): string {
+  if (response.data.length === 0) return 'no results\n';
+  const lines: string[] = [];
+  for (const hit of response.data) {
+    lines.push(`${String(hit.rank).padStart(3)}  ${hit.video_id}  ${formatTimeRange(hit.start, hit.end)}  ${hit.score.toFixed(4)}  ${hit.confidence}`);
+    if ('clips' in hit) {
+      for (const clip of hit.clips) lines.push(`       ${formatTimeRange(clip.start, clip.end)}  ${clip.score.toFixed(4)}  ${clip.embedding_option}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { openLibrary } from '../library/index.js';
+import { jsonOption, libOption, printJson } from './shared-options.js';
+
+export function registerStatsCommand(program: Command): void {
+  program
+    .command('stats')
+    .description('what a library holds: videos, segments, model, index parameters, bytes on disk')
+    .addOption(libOption())
+    .addOption(jsonOption())
+    .action(async (flags: { lib: string; json?: boolean }) => {
+      const lib = await openLibrary(flags.lib);
+      try {
+        const stats = await lib.stats();
+        if (flags.json) {
+          printJson(stats);
+          return;
+        }
+        const lines = [
+          `library     ${flags.lib} (${stats.index_id})`,
+          `model       ${stats.model ?? '-'} (${stats.dimension ?? '-'}-d)`,
+          `videos      ${stats.videos}`,
+          `segments    ${stats.segments}`,
+          `duration    ${stats.total_duration.toFixed(1)} s`,
+          `index       ${stats.index.kind}, ${stats.index.count} vectors, M=${stats.index.M} efConstruction=${stats.index.efConstruction} ef=${stats.index.ef}`,
+          `on disk     ${stats.bytes} bytes`,
+        ];
+        process.stdout.write(`${lines.join('\n')}\n`);
+      } finally {
+        await lib.close();
+      }
+    });
+}

@@ -1,0 +1,6 @@
+import { sha256Hex } from '../store/index.js';
+
+/** Segment files are immutable and uniquely named, so their names identify the store's content. */
+export function fingerprintOf(fileNames: readonly string[]): string {
+  return sha256Hex(fileNames.join('\n'));
+}

@@ -1,0 +1,81 @@
+import { join } from 'node:path';
+import { IndexMismatchError } from '../errors.js';
+import { ExactIndex, HnswIndex, loadHnswIndex, saveHnswIndex, type VectorIndex } from '../index/index.js';
+import type { SegmentStore } from '../store/index.js';
+import { fingerprintOf } from './fingerprint.js';
+
+export const INDEX_DIR = 'index';
+
+export interface IndexSyncOptions {
+  onWarning?: ((message: string) => void) | undefined;
+}
+
+/** Which index the library should use for its current size and settings. */
+export function chosenKind(store: SegmentStore): 'hnsw' | 'exact' {
+  const { index, counts } = store.manifest;
+  if (index.kind !== 'auto') return index.kind;
+  return counts.segments < index.exactBelow ? 'exact' : 'hnsw';
+}
+
+/**
+ * Brings an ANN index up to date with the store, which is the source of truth: reuses the
+ * saved HNSW graph when its sidecar matches, adds only the segment files it lacks, and
+ * rebuilds from the store when the graph is of another shape or covers files that are gone.
+ * Never returns an index that disagrees with the store.
+ */
+export async function syncIndex(store: SegmentStore, options: IndexSyncOptions = {}): Promise<VectorIndex | undefined> {
+  const { dimension } = store.manifest;
+  if (dimension === null) return undefined;
+  if (chosenKind(store) === 'exact') {
+    const exact = new ExactIndex(dimension);
+    for (const file of await store.allFiles()) exact.add(file.vectors, file.labels);
+    return exact;
+  }
+  const dir = join(store.dir, INDEX_DIR);
+  const settings = store.manifest.index;
+  const files = store.fileNames;
+  let loaded: Awaited<ReturnType<typeof loadHnswIndex>>;
+  try {
+    loaded = await loadHnswIndex(dir, { dimension, metric: 'cosine' });
+  } catch (error) {
+    if (!(error instanceof IndexMismatchError)) throw error;
+    options.onWarning?.(`${error.message}; rebuilding the index from the store`);
+    loaded = undefined;
+  }
+  let index: HnswIndex;
+  let covered: ReadonlySet<string>;
+  if (loaded !== undefined && loaded.sidecar.fingerprint === fingerprintOf(files)) return withEf(loaded.index, settings.ef);
+  const present = new Set(files);
+  if (
+    loaded !== undefined &&
+    loaded.sidecar.M === settings.M &&
+    loaded.sidecar.efConstruction === settings.efConstruction &&
+    loaded.sidecar.files.every((name) => present.has(name))
+  ) {
+    index = loaded.index;
+    covered = new Set(loaded.sidecar.files);
+  } else {
+    if (loaded !== undefined) options.onWarning?.('the saved index does not match the store; rebuilding it from the store');
+    index = new HnswIndex({ dimension, M: settings.M, efConstruction: settings.efConstruction, ef: settings.ef, capacity: store.manifest.counts.segments });
+    covered = new Set();
+  }
+  for (const name of files) {
+    if (covered.has(name)) continue;
+    const file = await store.file(name);
+    index.add(file.vectors, file.labels);
+  }
+  await saveHnswIndex(dir, index, { fingerprint: fingerprintOf(files), files });
+  return withEf(index, settings.ef);
+}
+
+/** Records the store's new file list after labels were removed from a saved HNSW index. */
+export async function saveAfterRemoval(store: SegmentStore, index: VectorIndex): Promise<void> {
+  if (!(index instanceof HnswIndex)) return;
+  const files = store.fileNames;
+  await saveHnswIndex(join(store.dir, INDEX_DIR), index, { fingerprint: fingerprintOf(files), files });
+}
+
+function withEf(index: HnswIndex, ef: number): HnswIndex {
+  index.ef = ef;
+  return index;
+}

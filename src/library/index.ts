@@ -1,0 +1,2 @@
+export { Library, openLibrary, type OpenLibraryOptions, type ImportOptions, type ImportSummary, type CallOptions } from './library.js';
+export type { LibraryStats } from './stats.js';

@@ -1,0 +1,155 @@
+import { InputError } from '../errors.js';
+import type { VectorIndex } from '../index/index.js';
+import { readImportFiles } from '../build/import-files.js';
+import {
+  embedQueries,
+  findLikeSegment,
+  normalizeQueryVector,
+  normalizeSearch,
+  parseLike,
+  queryInputsOf,
+  SearchEngine,
+  describeQuery,
+  queryKeyOf,
+  type QueryEmbedder,
+  type QueryInput,
+  type SearchRequest,
+  type SearchResponse,
+} from '../query/index.js';
+import { QueryCache, SegmentStore, type IndexSettings, type Manifest } from '../store/index.js';
+import type { Metadata } from '../types.js';
+import { chosenKind, saveAfterRemoval, syncIndex } from './index-sync.js';
+import { libraryStats, type LibraryStats } from './stats.js';
+
+export interface OpenLibraryOptions {
+  /** Create an empty library when none exists at the path. */
+  create?: boolean | undefined;
+  /** Embeds text and media queries that are not cached yet (the TwelveLabs client). */
+  embedder?: QueryEmbedder | undefined;
+  /** Index parameters for a new library. */
+  index?: Partial<IndexSettings> | undefined;
+  onWarning?: ((message: string) => void) | undefined;
+}
+
+export interface ImportOptions {
+  model?: string | undefined;
+  metadata?: Metadata | undefined;
+}
+
+export interface ImportSummary {
+  files: number;
+  segments: number;
+  videos: number;
+  model: string;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+}
+
+/** A vsearch library: the segment store, its ANN index, the query cache and the search engine. */
+export class Library {
+  readonly dir: string;
+  readonly #store: SegmentStore;
+  readonly #cache: QueryCache;
+  readonly #engine: SearchEngine;
+  readonly #options: OpenLibraryOptions;
+  #index: VectorIndex | undefined;
+
+  private constructor(store: SegmentStore, index: VectorIndex | undefined, options: OpenLibraryOptions) {
+    this.dir = store.dir;
+    this.#store = store;
+    this.#index = index;
+    this.#options = options;
+    this.#cache = new QueryCache(store.dir);
+    this.#engine = new SearchEngine(store, () => this.#requireIndex());
+  }
+
+  static async open(dir: string, options: OpenLibraryOptions = {}): Promise<Library> {
+    const store = await SegmentStore.open(dir, { create: options.create ?? false, ...(options.index === undefined ? {} : { index: options.index }) });
+    return new Library(store, await syncIndex(store, { onWarning: options.onWarning }), options);
+  }
+
+  get manifest(): Readonly<Manifest> {
+    return this.#store.manifest;
+  }
+
+  get queryCache(): QueryCache {
+    return this.#cache;
+  }
+
+  /** Validates every row of every file first; writes nothing if any row is bad. */
+  async importSegments(files: string | readonly string[], options: ImportOptions = {}): Promise<ImportSummary> {
+    const paths = typeof files === 'string' ? [files] : files;
+    if (paths.length === 0) throw new InputError('nothing to import: name at least one file');
+    const manifest = this.#store.manifest;
+    const { rows, model } = await readImportFiles(paths, { ...options, libraryModel: manifest.model, libraryDimension: manifest.dimension });
+    await this.#store.append(rows, model);
+    await this.#refreshIndex();
+    return { files: paths.length, segments: rows.count, videos: new Set(rows.videoId).size, model };
+  }
+
+  /** Stores a query's embedding (made earlier, elsewhere) so searches by that query need no API call. */
+  async cacheQuery(input: QueryInput, embedding: ArrayLike<number>): Promise<void> {
+    const { model, dimension } = this.#store.manifest;
+    if (model === null) throw new InputError('the library is empty, so it has no model to key cached queries by; build it first');
+    const vector = normalizeQueryVector(embedding, dimension, `the embedding of the ${describeQuery(input)}`);
+    await this.#cache.put(await queryKeyOf(input, model), vector);
+  }
+
+  async search(request: SearchRequest, options: CallOptions = {}): Promise<SearchResponse> {
+    const search = normalizeSearch(request);
+    const manifest = this.#store.manifest;
+    const exclude = new Set<number>();
+    const queries: Float32Array[] = [];
+    if (request.vector !== undefined) queries.push(normalizeQueryVector(request.vector, manifest.dimension, 'the query vector'));
+    if (request.like !== undefined) {
+      const like = await findLikeSegment(this.#store, parseLike(request.like), search.searchOptions);
+      queries.push(like.vector);
+      exclude.add(like.label);
+    }
+    const inputs = queryInputsOf(request);
+    if (inputs.length > 0) {
+      if (manifest.model === null) throw new InputError('the library is empty, so it has no model to embed queries with; build it first');
+      const embedded = await embedQueries(inputs, { model: manifest.model, cache: this.#cache, embedder: this.#options.embedder, offline: request.offline ?? false, signal: options.signal });
+      embedded.forEach((vector, i) => queries.push(normalizeQueryVector(vector, manifest.dimension, `the embedding of query ${i + 1}`)));
+    }
+    if (queries.length === 0) throw new InputError('no query given: pass query text, --image, --audio, --video, --vector FILE or --like VIDEO_ID');
+    if (this.#index === undefined) {
+      return { data: [], page_info: { limit_per_page: search.pageLimit, total_results: 0 }, search_pool: { total_count: 0, total_duration: 0, index_id: manifest.id } };
+    }
+    return this.#engine.search(queries, search, exclude);
+  }
+
+  /** Removes a video's segments from results at once and from the store. */
+  async removeVideo(videoId: string): Promise<{ segments: number }> {
+    const labels = await this.#store.removeVideo(videoId);
+    if (this.#index !== undefined) {
+      this.#index.remove(labels);
+      if (chosenKind(this.#store) === this.#index.kind) await saveAfterRemoval(this.#store, this.#index);
+    }
+    await this.#refreshIndex();
+    return { segments: labels.length };
+  }
+
+  async stats(): Promise<LibraryStats> {
+    return libraryStats(this.#store, this.#index);
+  }
+
+  async close(): Promise<void> {
+    this.#index = undefined;
+  }
+
+  #requireIndex(): VectorIndex {
+    if (this.#index === undefined) throw new InputError('the library is closed or empty');
+    return this.#index;
+  }
+
+  async #refreshIndex(): Promise<void> {
+    this.#index = await syncIndex(this.#store, { onWarning: this.#options.onWarning });
+  }
+}
+
+export function openLibrary(dir: string, options: OpenLibraryOptions = {}): Promise<Library> {
+  return Library.open(dir, options);
+}

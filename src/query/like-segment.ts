@@ -1,0 +1,51 @@
+import { InputError } from '../errors.js';
+import type { SegmentStore } from '../store/index.js';
+import { embeddingOptionsFor, SEARCH_OPTIONS, type SearchOption } from './search-request.js';
+
+export interface LikeTarget {
+  videoId: string;
+  seconds: number | undefined;
+}
+
+/** "VIDEO_ID" or "VIDEO_ID@SECONDS"; the last "@" splits, so ids may contain "@". */
+export function parseLike(spec: string): LikeTarget {
+  const at = spec.lastIndexOf('@');
+  if (at < 0) return { videoId: spec, seconds: undefined };
+  const secondsText = spec.slice(at + 1);
+  const seconds = Number(secondsText);
+  if (secondsText === '' || !Number.isFinite(seconds) || seconds < 0) {
+    throw new InputError(`--like takes VIDEO_ID or VIDEO_ID@SECONDS; ${JSON.stringify(secondsText)} is not a number of seconds`);
+  }
+  return { videoId: spec.slice(0, at), seconds };
+}
+
+/**
+ * The stored segment a "more like this" query starts from: the one covering `seconds`
+ * (or the video's first), preferring an embedding option the search asks for.
+ */
+export async function findLikeSegment(
+  store: SegmentStore,
+  target: LikeTarget,
+  searchOptions: readonly SearchOption[] | undefined,
+): Promise<{ label: number; vector: Float32Array }> {
+  const preferredOptions = (searchOptions ?? SEARCH_OPTIONS).flatMap((option) => embeddingOptionsFor(option));
+  const summary = store.manifest.videos[target.videoId];
+  if (summary === undefined) throw new InputError(`--like: no video ${JSON.stringify(target.videoId)} in this library; \`vsearch stats --json\` counts what it holds`);
+  if (target.seconds !== undefined && target.seconds > summary.durationSec) {
+    throw new InputError(`--like: ${target.videoId} is ${summary.durationSec.toFixed(2)} s long; ${target.seconds} s is past its end`);
+  }
+  let best: { label: number; vector: Float32Array; rank: number } | undefined;
+  for (const file of await store.allFiles()) {
+    for (let row = 0; row < file.count; row++) {
+      if (file.string('video_id', row) !== target.videoId) continue;
+      const start = file.startSec[row] as number;
+      const end = file.endSec[row] as number;
+      const covers = target.seconds === undefined ? 0 : target.seconds >= start && (target.seconds < end || target.seconds === summary.durationSec) ? 0 : 1;
+      const optionRank = preferredOptions.indexOf(file.string('embedding_option', row));
+      const rank = covers * 1e9 + (optionRank < 0 ? preferredOptions.length : optionRank) * 1e6 + start;
+      if (best === undefined || rank < best.rank) best = { label: file.labels[row] as number, vector: file.vector(row), rank };
+    }
+  }
+  if (best === undefined) throw new InputError(`--like: video ${JSON.stringify(target.videoId)} has no segments`);
+  return { label: best.label, vector: best.vector };
+}

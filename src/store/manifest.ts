@@ -1,0 +1,109 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FormatVersionError, LibraryNotFoundError, StoreError } from '../errors.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { FORMAT_VERSION } from './schema.js';
+
+export const MANIFEST_FILE = 'manifest.json';
+export const MANIFEST_FORMAT = 'vsearch-library';
+
+export interface SegmentFileEntry {
+  name: string;
+  rows: number;
+  minLabel: number;
+  maxLabel: number;
+  bytes: number;
+}
+
+export interface VideoSummary {
+  segments: number;
+  /** The latest end_sec of the video's segments. */
+  durationSec: number;
+}
+
+export interface IndexSettings {
+  M: number;
+  efConstruction: number;
+  ef: number;
+  /** hnsw, exact, or auto (exact below `exactBelow` segments). */
+  kind: 'auto' | 'hnsw' | 'exact';
+  exactBelow: number;
+}
+
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT;
+  version: number;
+  /** The library's id: the `index_id` of search responses. */
+  id: string;
+  model: string | null;
+  dimension: number | null;
+  metric: 'cosine';
+  createdAt: string;
+  updatedAt: string;
+  /** Bumped on every change; page tokens and caches of derived data key on it. */
+  generation: number;
+  nextLabel: number;
+  index: IndexSettings;
+  segmentFiles: SegmentFileEntry[];
+  counts: { segments: number; videos: number };
+  videos: Record<string, VideoSummary>;
+}
+
+export const DEFAULT_INDEX_SETTINGS: IndexSettings = { M: 16, efConstruction: 200, ef: 64, kind: 'auto', exactBelow: 2000 };
+
+export function emptyManifest(id: string, now: Date, index: IndexSettings): Manifest {
+  const stamp = now.toISOString();
+  return {
+    format: MANIFEST_FORMAT,
+    version: FORMAT_VERSION,
+    id,
+    model: null,
+    dimension: null,
+    metric: 'cosine',
+    createdAt: stamp,
+    updatedAt: stamp,
+    generation: 0,
+    nextLabel: 0,
+    index,
+    segmentFiles: [],
+    counts: { segments: 0, videos: 0 },
+    videos: {},
+  };
+}
+
+export async function readManifest(dir: string): Promise<Manifest> {
+  const path = join(dir, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new LibraryNotFoundError(`no vsearch library at ${dir} (${MANIFEST_FILE} is missing); create one with \`vsearch build --lib ${dir} ...\` or pass --lib`);
+    }
+    throw new StoreError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new StoreError(`${path} is not valid JSON; the library is damaged`, { cause: error });
+  }
+  return checkManifest(parsed, path);
+}
+
+function checkManifest(value: unknown, path: string): Manifest {
+  if (typeof value !== 'object' || value === null) throw new StoreError(`${path} is not a vsearch manifest`);
+  const manifest = value as Partial<Manifest>;
+  if (manifest.format !== MANIFEST_FORMAT) throw new FormatVersionError(`${path} is not a vsearch library manifest (format is ${JSON.stringify(manifest.format)})`);
+  if (manifest.version !== FORMAT_VERSION) {
+    throw new FormatVersionError(`${path} is library format version ${String(manifest.version)}, but this vsearch reads version ${FORMAT_VERSION}; use a matching vsearch release or rebuild the library`);
+  }
+  if (!Array.isArray(manifest.segmentFiles) || typeof manifest.id !== 'string' || typeof manifest.nextLabel !== 'number') {
+    throw new StoreError(`${path} is missing required fields; the library is damaged`);
+  }
+  return manifest as Manifest;
+}
+
+export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
+  await writeFileAtomic(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+}

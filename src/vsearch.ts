@@ -1,0 +1,7 @@
+/** The public entry point of the vsearch package (DESIGN.md section 6). */
+export { openLibrary, Library, type OpenLibraryOptions, type ImportOptions, type ImportSummary, type CallOptions, type LibraryStats } from './library/index.js';
+export type { SearchRequest, SearchResponse, ClipHit, VideoHit, QueryInput, QueryEmbedder, GroupBy, Operator, SearchOption, Confidence } from './query/index.js';
+export type { IndexSettings, Manifest } from './store/index.js';
+export * from './errors.js';
+export type { Segment, EmbeddingSegment, Metadata, ModelName, Modality } from './types.js';
+export { KNOWN_MODELS, MODEL_DIMENSIONS } from './types.js';
