@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { confidenceOf, formatTimeRange, formatTimestamp, normalizeSearch, parseLike } from '../../src/query/index.js';
+import { normalizeQueryVector } from '../../src/query/query-vector.js';
+
+describe('formatTimestamp', () => {
+  it.each([
+    [0, '00:00'],
+    [5.9, '00:05'],
+    [75.4, '01:15'],
+    [3599, '59:59'],
+    [3725, '1:02:05'],
+  ])('%s s -> %s', (seconds, text) => expect(formatTimestamp(seconds)).toBe(text));
+  it('formats a range', () => expect(formatTimeRange(18, 21.09)).toBe('00:18-00:21'));
+});
+
+describe('normalizeSearch', () => {
+  it('fills the defaults', () => {
+    expect(normalizeSearch({})).toEqual({ groupBy: 'clip', operator: 'or', pageLimit: 10, minScore: undefined, searchOptions: undefined });
+  });
+  it.each([
+    [{ pageLimit: 0 }, /page limit must be an integer from 1 to 50/],
+    [{ pageLimit: 51 }, /page limit/],
+    [{ pageLimit: 2.5 }, /page limit/],
+    [{ minScore: 2 }, /min-score is a cosine similarity from -1 to 1/],
+    [{ searchOptions: ['smell'] }, /unknown search option/],
+    [{ searchOptions: [] }, /at least one/],
+  ])('rejects %j', (request, message) => expect(() => normalizeSearch(request)).toThrow(message));
+  it('dedupes search options', () => expect(normalizeSearch({ searchOptions: ['audio', 'audio'] }).searchOptions).toEqual(['audio']));
+});
+
+describe('parseLike', () => {
+  it('splits on the last @', () => {
+    expect(parseLike('a@b.mp4@12.5')).toEqual({ videoId: 'a@b.mp4', seconds: 12.5 });
+    expect(parseLike('video')).toEqual({ videoId: 'video', seconds: undefined });
+  });
+  it('rejects a bad time', () => {
+    expect(() => parseLike('v@')).toThrow(/VIDEO_ID@SECONDS/);
+    expect(() => parseLike('v@-1')).toThrow(/VIDEO_ID@SECONDS/);
+  });
+});
+
+describe('confidenceOf', () => {
+  it('bands Marengo 2.7 cosine scores', () => {
+    expect(confidenceOf(0.37, 'Marengo-retrieval-2.7')).toBe('high');
+    expect(confidenceOf(0.2, 'Marengo-retrieval-2.7')).toBe('medium');
+    expect(confidenceOf(0.1, 'Marengo-retrieval-2.7')).toBe('low');
+  });
+});
+
+describe('normalizeQueryVector', () => {
+  it('normalizes and checks', () => {
+    expect([...normalizeQueryVector([3, 4], 2, 'q')]).toEqual([expect.closeTo(0.6, 6), expect.closeTo(0.8, 6)]);
+    expect(() => normalizeQueryVector([1, 2, 3], 2, 'q')).toThrow(/3 dimensions but the library holds 2-d/);
+    expect(() => normalizeQueryVector([1, Number.NaN], 2, 'q')).toThrow(/value 1 is not a finite number/);
+    expect(() => normalizeQueryVector([0, 0], 2, 'q')).toThrow(/zero vector/);
+  });
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { SegmentRowsBuilder, type SegmentRowInput } from '../../src/store/index.js';
+
+function row(overrides: Partial<SegmentRowInput> = {}): SegmentRowInput {
+  return {
+    videoId: 'v1',
+    vector: [3, 4],
+    startSec: 0,
+    endSec: 6,
+    source: 's',
+    contentSha256: '',
+    modality: 'video',
+    embeddingOption: 'visual',
+    embeddingScope: 'clip',
+    modelName: 'm',
+    metadata: {},
+    ...overrides,
+  };
+}
+
+describe('SegmentRowsBuilder', () => {
+  it('L2-normalizes vectors and keeps the columns', () => {
+    const builder = new SegmentRowsBuilder();
+    builder.add(row(), { file: 'f' });
+    builder.add(row({ videoId: 'v2', vector: [0, -2], startSec: 6, endSec: 12, metadata: { a: 1 } }), { file: 'f' });
+    const rows = builder.build();
+    expect(rows.count).toBe(2);
+    expect(rows.dimension).toBe(2);
+    expect([...rows.vectors]).toEqual([expect.closeTo(0.6, 6), expect.closeTo(0.8, 6), 0, -1]);
+    expect(rows.videoId).toEqual(['v1', 'v2']);
+    expect([...rows.startSec]).toEqual([0, 6]);
+    expect(rows.metadata).toEqual(['{}', '{"a":1}']);
+  });
+
+  it.each([
+    ['no video id', { videoId: '' }, /video_id/],
+    ['a numeric video id', { videoId: 7 }, /video_id/],
+    ['start equal to end', { startSec: 6, endSec: 6 }, /must be less than end_sec/],
+    ['a negative start', { startSec: -1 }, /start_sec must be >= 0/],
+    ['a string end', { endSec: '6' }, /end_sec must be a finite number/],
+    ['NaN in the vector', { vector: [1, Number.NaN] }, /value 1 is not a finite number/],
+    ['a zero vector', { vector: [0, 0] }, /zero vector/],
+    ['no vector', { vector: undefined }, /no embedding/],
+    ['an empty vector', { vector: [] }, /empty/],
+  ])('rejects %s with the file and line', (_name, overrides, message) => {
+    const builder = new SegmentRowsBuilder();
+    const add = (): void => builder.add(row(overrides as Partial<SegmentRowInput>), { file: 'in.jsonl', line: 3 });
+    expect(add).toThrow(InputError);
+    expect(add).toThrow(message);
+    expect(add).toThrow(/^in\.jsonl:3: /);
+  });
+
+  it('holds one dimension: the library\'s, else the first row\'s', () => {
+    const fromLibrary = new SegmentRowsBuilder(3);
+    expect(() => fromLibrary.add(row(), { file: 'f', line: 1 })).toThrow(/2 dimensions but the library has 3/);
+    const fromFirstRow = new SegmentRowsBuilder();
+    fromFirstRow.add(row(), { file: 'f', line: 1 });
+    expect(() => fromFirstRow.add(row({ vector: [1, 2, 3] }), { file: 'f', line: 2 })).toThrow(/3 dimensions but the first segment of this import has 2/);
+  });
+});
