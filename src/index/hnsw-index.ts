@@ -1,0 +1,219 @@
+import hnswlib from 'hnswlib-node';
+import { IndexMismatchError, InputError, VsearchError } from '../errors.js';
+import { MAX_LABEL, assertAddBatch, assertDimension, assertLabel, assertQuery, emptyResult } from './vector-index.js';
+import type { HnswParams, KnnResult, SearchOptions, VectorIndex } from './vector-index.js';
+
+type NativeIndex = InstanceType<typeof hnswlib.HierarchicalNSW>;
+
+export const DEFAULT_HNSW_PARAMS: Readonly<HnswParams> = { M: 16, efConstruction: 200, ef: 128 };
+
+export interface HnswIndexOptions {
+  dimension: number;
+  M?: number;
+  efConstruction?: number;
+  /** Default search breadth, overridable per search. */
+  ef?: number;
+  /** Initial capacity; the graph grows geometrically past it. */
+  capacity?: number;
+  /** Seed of the level generator, for reproducible graphs. */
+  seed?: number;
+}
+
+const MIN_CAPACITY = 1024;
+const GROWTH = 1.5;
+
+/**
+ * HNSW over hnswlib-node (cosine space). Owns the binding's quirks: number[] input,
+ * labels truncated to uint32 without a word, capacity grown only by resizeIndex,
+ * searchKnn limited by capacity rather than by live count, dimension unchecked on load.
+ */
+export class HnswIndex implements VectorIndex {
+  readonly kind = 'hnsw' as const;
+  readonly dimension: number;
+  readonly M: number;
+  readonly efConstruction: number;
+  private defaultEf: number;
+  private readonly native: NativeIndex;
+  private readonly live = new Set<number>();
+  /** Labels still in the graph but marked deleted. */
+  private readonly deleted = new Set<number>();
+  private capacity: number;
+  private nativeEf = -1;
+  private saving = false;
+  /** Reused for Float32Array -> number[] conversion: the binding copies out of it at once. */
+  private readonly scratch: number[];
+
+  constructor(options: HnswIndexOptions) {
+    const { dimension } = options;
+    assertDimension(dimension);
+    const M = options.M ?? DEFAULT_HNSW_PARAMS.M;
+    const efConstruction = options.efConstruction ?? DEFAULT_HNSW_PARAMS.efConstruction;
+    const ef = options.ef ?? DEFAULT_HNSW_PARAMS.ef;
+    assertPositiveInt('M', M, 2);
+    assertPositiveInt('efConstruction', efConstruction, 1);
+    assertPositiveInt('ef', ef, 1);
+    const capacity = Math.max(1, options.capacity ?? MIN_CAPACITY);
+    assertPositiveInt('capacity', capacity, 1, MAX_LABEL);
+    this.dimension = dimension;
+    this.M = M;
+    this.efConstruction = efConstruction;
+    this.defaultEf = ef;
+    this.capacity = capacity;
+    this.scratch = new Array<number>(dimension).fill(0);
+    this.native = new hnswlib.HierarchicalNSW('cosine', dimension);
+    this.native.initIndex(capacity, M, efConstruction, options.seed ?? 100);
+  }
+
+  /**
+   * Reads a graph written by `writeGraph`. The binding trusts the file's layout, so the
+   * caller (persist.ts) must have checked the file's dimension and shape first.
+   */
+  static async read(path: string, options: { dimension: number; M: number; efConstruction: number; ef?: number; deleted: Iterable<number> }): Promise<HnswIndex> {
+    const index = new HnswIndex({ dimension: options.dimension, M: options.M, efConstruction: options.efConstruction, capacity: 1, ...(options.ef === undefined ? {} : { ef: options.ef }) });
+    try {
+      await index.native.readIndex(path);
+    } catch (error) {
+      throw new IndexMismatchError(`cannot read the HNSW graph ${path}: ${errorText(error)}; run \`vsearch build\` to rebuild the index`, { cause: error });
+    }
+    index.capacity = index.native.getMaxElements();
+    for (const label of index.native.getIdsList()) index.live.add(label);
+    for (const label of options.deleted) {
+      if (!index.live.delete(label)) {
+        throw new IndexMismatchError(`the HNSW graph ${path} lacks label ${label} that its sidecar lists as deleted; run \`vsearch build\` to rebuild the index`);
+      }
+      index.deleted.add(label);
+    }
+    return index;
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** Default search breadth; `SearchOptions.ef` overrides it per call. */
+  get ef(): number {
+    return this.defaultEf;
+  }
+
+  set ef(value: number) {
+    assertPositiveInt('ef', value, 1);
+    this.defaultEf = value;
+  }
+
+  get params(): HnswParams {
+    return { M: this.M, efConstruction: this.efConstruction, ef: this.defaultEf };
+  }
+
+  /** Points in the graph, live or marked deleted. */
+  get graphCount(): number {
+    return this.native.getCurrentCount();
+  }
+
+  get maxElements(): number {
+    return this.capacity;
+  }
+
+  /** Labels in the graph that are marked deleted, for the sidecar. */
+  deletedLabels(): number[] {
+    return [...this.deleted];
+  }
+
+  add(vectors: Float32Array, labels: Uint32Array): void {
+    this.assertIdle();
+    assertAddBatch(this.dimension, vectors, labels, (label) => this.live.has(label));
+    let fresh = 0;
+    for (let i = 0; i < labels.length; i++) if (!this.deleted.has(labels[i] as number)) fresh++;
+    this.reserve(this.native.getCurrentCount() + fresh);
+    const dim = this.dimension;
+    for (let i = 0; i < labels.length; i++) {
+      const label = labels[i] as number;
+      // A deleted label is revived in place by the binding (unmark + update).
+      this.native.addPoint(this.toArray(vectors, i * dim), label);
+      this.deleted.delete(label);
+      this.live.add(label);
+    }
+  }
+
+  remove(labels: Iterable<number>): void {
+    this.assertIdle();
+    const doomed: number[] = [];
+    for (const label of labels) {
+      assertLabel(label);
+      if (this.live.has(label)) doomed.push(label);
+    }
+    for (const label of doomed) {
+      if (!this.live.has(label)) continue; // listed twice
+      this.native.markDelete(label);
+      this.live.delete(label);
+      this.deleted.add(label);
+    }
+  }
+
+  has(label: number): boolean {
+    return this.live.has(label);
+  }
+
+  search(query: Float32Array, k: number, options: SearchOptions = {}): KnnResult {
+    assertQuery(this.dimension, query, k);
+    const limit = Math.min(k, this.live.size);
+    if (limit === 0) return emptyResult();
+    if (options.ef !== undefined) assertPositiveInt('ef', options.ef, 1);
+    const ef = Math.max(options.ef ?? this.defaultEf, limit);
+    if (ef !== this.nativeEf) {
+      this.native.setEf(ef);
+      this.nativeEf = ef;
+    }
+    const point = this.toArray(query, 0);
+    const { distances, neighbors } = options.filter === undefined ? this.native.searchKnn(point, limit) : this.native.searchKnn(point, limit, options.filter);
+    const n = neighbors.length;
+    const labels = new Uint32Array(n);
+    const scores = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      labels[i] = neighbors[i] as number;
+      scores[i] = 1 - (distances[i] as number);
+    }
+    return { labels, scores };
+  }
+
+  /**
+   * Writes the graph with the binding's native format. Mutations are refused until the
+   * write ends: the binding writes from a worker thread while this thread runs on.
+   */
+  async writeGraph(path: string): Promise<void> {
+    this.assertIdle();
+    this.saving = true;
+    try {
+      await this.native.writeIndex(path);
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  private reserve(needed: number): void {
+    if (needed <= this.capacity) return;
+    if (needed > MAX_LABEL) throw new InputError(`the HNSW index cannot hold more than ${MAX_LABEL} points`);
+    const next = Math.min(MAX_LABEL, Math.max(needed, MIN_CAPACITY, Math.ceil(this.capacity * GROWTH)));
+    this.native.resizeIndex(next);
+    this.capacity = next;
+  }
+
+  private toArray(source: Float32Array, offset: number): number[] {
+    const out = this.scratch;
+    for (let j = 0; j < out.length; j++) out[j] = source[offset + j] as number;
+    return out;
+  }
+
+  private assertIdle(): void {
+    if (this.saving) throw new VsearchError('the HNSW index is being saved; wait for the save to finish before changing it');
+  }
+}
+
+function assertPositiveInt(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new InputError(`invalid HNSW ${name} ${String(value)}: must be an integer from ${min} to ${max}`);
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
