@@ -53,6 +53,9 @@ export class ConnectionError extends VsearchError {}
 /** A request or a poll ran past its deadline. */
 export class TimeoutError extends VsearchError {}
 
+/** The API answered 2xx with a body that breaks its contract (wrong vector dimension, NaN, missing fields). */
+export class InvalidResponseError extends VsearchError {}
+
 /** An HTTP error answer from the TwelveLabs API (or the emulator). */
 export class ApiError extends VsearchError {
   readonly status: number;

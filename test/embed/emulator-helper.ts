@@ -1,0 +1,54 @@
+import { mkdtemp, rm, writeFile, open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator } from '../../src/emulator/index.js';
+import { TwelveLabsClient, type TwelveLabsClientOptions } from '../../src/embed/index.js';
+
+export const API_KEY = 'tlk_TEST-KEY-never-leak-9f8e7d';
+
+export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
+
+export async function emulator(options: Parameters<typeof startEmulator>[0] = {}): Promise<Emulator> {
+  return startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 50, seed: 1, ...options });
+}
+
+export function clientFor(emu: { baseUrl: string }, options: TwelveLabsClientOptions = {}): TwelveLabsClient {
+  return new TwelveLabsClient({ apiKey: API_KEY, baseUrl: emu.baseUrl, env: {}, retryBaseDelayMs: 20, retryMaxDelayMs: 200, ...options });
+}
+
+export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'vsearch-embed-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Write `bytes` of deterministic, non-repeating-looking data without holding them in memory. */
+export async function bigFile(path: string, bytes: number, seed = 1): Promise<void> {
+  const block = Buffer.alloc(1024 * 1024);
+  let x = seed >>> 0 || 1;
+  const handle = await open(path, 'w');
+  try {
+    for (let written = 0; written < bytes; ) {
+      for (let i = 0; i < block.length; i += 4) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        block.writeUInt32LE(x >>> 0, i);
+      }
+      const n = Math.min(block.length, bytes - written);
+      await handle.write(block, 0, n);
+      written += n;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function smallFile(path: string, text: string): Promise<string> {
+  await writeFile(path, text);
+  return path;
+}
+
+export function count(stats: { requests: Record<string, Record<string, number>> }, route: string, status?: string): number {
+  const byStatus = stats.requests[route] ?? {};
+  return Object.entries(byStatus).reduce((sum, [s, n]) => (status === undefined || s === status ? sum + n : sum), 0);
+}
