@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerBuildCommand } from './build.js';
+import { registerEmulatorCommand } from './emulator.js';
 import { registerQueryCommand } from './query.js';
 import { registerRmCommand } from './rm.js';
 import { registerStatsCommand } from './stats.js';
@@ -10,4 +11,6 @@ export function registerCommands(program: Command): void {
   registerQueryCommand(program);
   registerStatsCommand(program);
   registerRmCommand(program);
+  registerBenchCommand(program);
+  registerEmulatorCommand(program);
 }

@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { startEmulator, type EmulatorOptions } from '../emulator/index.js';
+import { InputError } from '../errors.js';
+
+interface EmulatorFlags {
+  port: string;
+  host: string;
+  apiKey?: string;
+  taskDelay?: string;
+  scenario?: string;
+  seed?: string;
+}
+
+function integer(flag: string, raw: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InputError(`${flag} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+/** Turns the command's flags into emulator options; bad flags are InputErrors (exit 2). */
+export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions {
+  const options: EmulatorOptions = { port: integer('--port', flags.port, 0, 65535), host: flags.host };
+  if (flags.apiKey !== undefined) {
+    if (flags.apiKey.trim() === '') throw new InputError('--api-key must not be empty; omit it to accept any key');
+    options.apiKey = flags.apiKey;
+  }
+  if (flags.taskDelay !== undefined) options.taskDelayMs = integer('--task-delay', flags.taskDelay, 0, 24 * 60 * 60 * 1000);
+  if (flags.seed !== undefined) options.seed = integer('--seed', flags.seed, -(2 ** 31), 2 ** 31 - 1);
+  if (flags.scenario !== undefined) {
+    if (!existsSync(flags.scenario)) throw new InputError('scenario file not found; pass the path of a JSON scenario', { file: flags.scenario });
+    options.scenario = flags.scenario;
+  }
+  return options;
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const done = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve(signal);
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
+
+export function registerEmulatorCommand(program: Command): void {
+  program
+    .command('emulator')
+    .description('Serve an offline emulator of the TwelveLabs API (embed v1/v2, assets, analyze) until SIGINT/SIGTERM')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', '0')
+    .option('--host <host>', 'host to bind', '127.0.0.1')
+    .option('--api-key <key>', 'the only x-api-key accepted (default: any non-empty key)')
+    .option('--task-delay <ms>', 'how long async tasks stay processing, in ms')
+    .option('--scenario <file>', 'JSON scenario describing media content')
+    .option('--seed <n>', 'seed for vectors, ids and faults')
+    .action(async (flags: EmulatorFlags) => {
+      const emulator = await startEmulator(emulatorOptionsFromFlags(flags));
+      process.stdout.write(`${emulator.baseUrl}\n`);
+      process.stderr.write(`vsearch emulator listening on ${emulator.baseUrl} (Ctrl-C to stop)\n`);
+      await untilSignal();
+      await emulator.close();
+    });
+}

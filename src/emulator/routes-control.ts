@@ -1,0 +1,33 @@
+import { HttpFailure } from './errors.js';
+import { checkFaultPlan } from './faults.js';
+import { readJson, type Route } from './http.js';
+import type { FaultPlan } from './types.js';
+
+/** The emulator's own endpoints: no API key, no faults, not counted in the stats. */
+export const controlRoutes: Route[] = [
+  { method: 'GET', template: '/__emulator/stats', api: false, flavor: 'v1', handle: (ctx) => ({ status: 200, body: ctx.state.stats.snapshot() }) },
+  { method: 'GET', template: '/__emulator/faults', api: false, flavor: 'v1', handle: (ctx) => ({ status: 200, body: ctx.state.faults.current }) },
+  {
+    method: 'POST',
+    template: '/__emulator/faults',
+    api: false,
+    flavor: 'v1',
+    handle: async (ctx) => {
+      const plan = await readJson(ctx.req);
+      const problem = checkFaultPlan(plan);
+      if (problem !== undefined) throw new HttpFailure(400, 'parameter_invalid', problem);
+      ctx.state.faults.set(plan as FaultPlan);
+      return { status: 200, body: ctx.state.faults.current };
+    },
+  },
+  {
+    method: 'POST',
+    template: '/__emulator/reset',
+    api: false,
+    flavor: 'v1',
+    handle: (ctx) => {
+      ctx.state.stats.reset();
+      return { status: 200, body: ctx.state.stats.snapshot() };
+    },
+  },
+];

@@ -1,0 +1,51 @@
+import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import { call, start, waitFor } from './helpers.js';
+
+/** A stand-in ffprobe on PATH that reports 42.5 s for any file (and logs the files it saw). */
+describe.skipIf(process.platform === 'win32')('ffprobe durations', () => {
+  let emu: RunningEmulator;
+  let savedPath: string | undefined;
+  let bin: string;
+  beforeAll(async () => {
+    bin = mkdtempSync(join(tmpdir(), 'fake-ffprobe-'));
+    const script = join(bin, 'ffprobe');
+    writeFileSync(script, `#!/bin/sh\nif [ "$1" = "-version" ]; then echo fake; exit 0; fi\nfor last; do :; done\ntest -f "$last" && echo "$last" >> "${bin}/seen"\necho 42.5\n`);
+    chmodSync(script, 0o755);
+    savedPath = process.env['PATH'];
+    process.env['PATH'] = `${bin}${delimiter}${savedPath ?? ''}`;
+    emu = await start();
+  });
+  afterAll(async () => {
+    process.env['PATH'] = savedPath;
+    await emu.close();
+  });
+
+  it('uses the probed duration of an uploaded video_file when no scenario describes it', async () => {
+    const body = new FormData();
+    body.append('model_name', 'marengo3.0');
+    body.append('video_file', new Blob(['not really a video']), 'probe-me.mp4');
+    const created = await call(emu, 'POST', '/embed/tasks', { form: body });
+    expect(created.status).toBe(200);
+    const id = created.json['_id'] as string;
+    await waitFor(() => call(emu, 'GET', `/embed/tasks/${id}/status`), (r) => r.json['status'] === 'ready');
+    const task = await call(emu, 'GET', `/embed/tasks/${id}`);
+    const video = task.json['video_embedding'] as { metadata: { duration: number }; segments: Array<{ end_offset_sec: number; embedding_option: string }> };
+    expect(video.metadata.duration).toBe(42.5);
+    expect(video.segments.filter((s) => s.embedding_option === 'visual').at(-1)?.end_offset_sec).toBe(42.5);
+    // ffprobe really was handed a spooled copy of the upload
+    expect(readdirSync(bin)).toContain('seen');
+  });
+
+  it('probes direct-upload assets and reports the duration', async () => {
+    const body = new FormData();
+    body.append('method', 'direct');
+    body.append('file', new Blob(['bytes']), 'probe.mp4');
+    const created = await call(emu, 'POST', '/assets', { form: body });
+    const asset = await waitFor(() => call(emu, 'GET', `/assets/${created.json['_id'] as string}`), (r) => r.json['status'] === 'ready');
+    expect(asset.json['duration']).toBe(42.5);
+  });
+});
