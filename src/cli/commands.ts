@@ -11,6 +11,5 @@ export function registerCommands(program: Command): void {
   registerQueryCommand(program);
   registerStatsCommand(program);
   registerRmCommand(program);
-  registerBenchCommand(program);
   registerEmulatorCommand(program);
 }

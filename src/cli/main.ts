@@ -28,7 +28,8 @@ async function main(argv: string[]): Promise<number> {
   registerCommands(program);
   try {
     await program.parseAsync(argv);
-    return EXIT_OK;
+    // A command that finished but had failures (a build with failed items) sets process.exitCode.
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
   } catch (error) {
     if (error instanceof CommanderError) return exitCodeFor(error);
     process.stderr.write(`${describe(error)}\n`);

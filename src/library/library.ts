@@ -1,6 +1,10 @@
 import { InputError } from '../errors.js';
 import type { VectorIndex } from '../index/index.js';
+import { buildFromMedia } from '../build/build-library.js';
+import type { BuildOptions, BuildSummary } from '../build/build-types.js';
+import { EmbeddingService, queryEmbedderFor } from '../build/embedding-service.js';
 import { readImportFiles } from '../build/import-files.js';
+import type { TwelveLabsClient } from '../embed/index.js';
 import {
   embedQueries,
   findLikeSegment,
@@ -16,7 +20,7 @@ import {
   type SearchRequest,
   type SearchResponse,
 } from '../query/index.js';
-import { QueryCache, SegmentStore, type IndexSettings, type Manifest } from '../store/index.js';
+import { acquireWriteLock, QueryCache, SegmentStore, type IndexSettings, type Manifest } from '../store/index.js';
 import type { Metadata } from '../types.js';
 import { chosenKind, saveAfterRemoval, syncIndex } from './index-sync.js';
 import { libraryStats, type LibraryStats } from './stats.js';
@@ -24,7 +28,9 @@ import { libraryStats, type LibraryStats } from './stats.js';
 export interface OpenLibraryOptions {
   /** Create an empty library when none exists at the path. */
   create?: boolean | undefined;
-  /** Embeds text and media queries that are not cached yet (the TwelveLabs client). */
+  /** The TwelveLabs client: embeds media for `build` and queries that are not cached yet. */
+  client?: TwelveLabsClient | undefined;
+  /** Embeds queries that are not cached yet; defaults to one over `client`. */
   embedder?: QueryEmbedder | undefined;
   /** Index parameters for a new library. */
   index?: Partial<IndexSettings> | undefined;
@@ -54,6 +60,7 @@ export class Library {
   readonly #cache: QueryCache;
   readonly #engine: SearchEngine;
   readonly #options: OpenLibraryOptions;
+  readonly #embedder: QueryEmbedder | undefined;
   #index: VectorIndex | undefined;
 
   private constructor(store: SegmentStore, index: VectorIndex | undefined, options: OpenLibraryOptions) {
@@ -61,6 +68,7 @@ export class Library {
     this.#store = store;
     this.#index = index;
     this.#options = options;
+    this.#embedder = options.embedder ?? (options.client === undefined ? undefined : queryEmbedderFor(options.client));
     this.#cache = new QueryCache(store.dir);
     this.#engine = new SearchEngine(store, () => this.#requireIndex());
   }
@@ -78,15 +86,32 @@ export class Library {
     return this.#cache;
   }
 
+  /**
+   * Embeds media (files, folders, URLs, a .jsonl manifest) through the TwelveLabs API and
+   * adds it. Content already in the library is not embedded again; an interrupted build
+   * resumes its journaled tasks when run again.
+   */
+  async build(inputs: readonly string[], options: BuildOptions = {}): Promise<BuildSummary> {
+    const client = this.#options.client;
+    if (client === undefined) throw new InputError('embedding media needs the TwelveLabs API: set TWELVELABS_API_KEY (or pass a client to openLibrary)');
+    return this.#writing(async () => {
+      const summary = await buildFromMedia(this.#store, new EmbeddingService(client), inputs, { onWarning: this.#options.onWarning, ...options });
+      await this.#refreshIndex();
+      return summary;
+    });
+  }
+
   /** Validates every row of every file first; writes nothing if any row is bad. */
   async importSegments(files: string | readonly string[], options: ImportOptions = {}): Promise<ImportSummary> {
     const paths = typeof files === 'string' ? [files] : files;
     if (paths.length === 0) throw new InputError('nothing to import: name at least one file');
-    const manifest = this.#store.manifest;
-    const { rows, model } = await readImportFiles(paths, { ...options, libraryModel: manifest.model, libraryDimension: manifest.dimension });
-    await this.#store.append(rows, model);
-    await this.#refreshIndex();
-    return { files: paths.length, segments: rows.count, videos: new Set(rows.videoId).size, model };
+    return this.#writing(async () => {
+      const manifest = this.#store.manifest;
+      const { rows, model } = await readImportFiles(paths, { ...options, libraryModel: manifest.model, libraryDimension: manifest.dimension });
+      await this.#store.append(rows, model);
+      await this.#refreshIndex();
+      return { files: paths.length, segments: rows.count, videos: new Set(rows.videoId).size, model };
+    });
   }
 
   /** Stores a query's embedding (made earlier, elsewhere) so searches by that query need no API call. */
@@ -111,7 +136,7 @@ export class Library {
     const inputs = queryInputsOf(request);
     if (inputs.length > 0) {
       if (manifest.model === null) throw new InputError('the library is empty, so it has no model to embed queries with; build it first');
-      const embedded = await embedQueries(inputs, { model: manifest.model, cache: this.#cache, embedder: this.#options.embedder, offline: request.offline ?? false, signal: options.signal });
+      const embedded = await embedQueries(inputs, { model: manifest.model, cache: this.#cache, embedder: this.#embedder, offline: request.offline ?? false, signal: options.signal });
       embedded.forEach((vector, i) => queries.push(normalizeQueryVector(vector, manifest.dimension, `the embedding of query ${i + 1}`)));
     }
     if (queries.length === 0) throw new InputError('no query given: pass query text, --image, --audio, --video, --vector FILE or --like VIDEO_ID');
@@ -123,13 +148,25 @@ export class Library {
 
   /** Removes a video's segments from results at once and from the store. */
   async removeVideo(videoId: string): Promise<{ segments: number }> {
-    const labels = await this.#store.removeVideo(videoId);
-    if (this.#index !== undefined) {
-      this.#index.remove(labels);
-      if (chosenKind(this.#store) === this.#index.kind) await saveAfterRemoval(this.#store, this.#index);
+    return this.#writing(async () => {
+      const labels = await this.#store.removeVideo(videoId);
+      if (this.#index !== undefined) {
+        this.#index.remove(labels);
+        if (chosenKind(this.#store) === this.#index.kind) await saveAfterRemoval(this.#store, this.#index);
+      }
+      await this.#refreshIndex();
+      return { segments: labels.length };
+    });
+  }
+
+  /** One writer per library: other processes wait for the lock's error, not for corruption. */
+  async #writing<T>(work: () => Promise<T>): Promise<T> {
+    const release = await acquireWriteLock(this.dir, this.#options.onWarning);
+    try {
+      return await work();
+    } finally {
+      await release();
     }
-    await this.#refreshIndex();
-    return { segments: labels.length };
   }
 
   async stats(): Promise<LibraryStats> {

@@ -5,3 +5,5 @@ export { COLUMNS, FORMAT_VERSION, segmentSchema, type StringColumn } from './sch
 export { DEFAULT_INDEX_SETTINGS, MANIFEST_FILE, readManifest, type IndexSettings, type Manifest, type SegmentFileEntry, type VideoSummary } from './manifest.js';
 export { QueryCache, sha256Hex, type QueryKey } from './query-cache.js';
 export { writeFileAtomic, fsyncDirectory } from './atomic-write.js';
+export { TaskJournal, JOURNAL_DIR, type JournalEntry } from './journal.js';
+export { acquireWriteLock, LOCK_FILE } from './library-lock.js';

@@ -47,6 +47,8 @@ export interface Manifest {
   segmentFiles: SegmentFileEntry[];
   counts: { segments: number; videos: number };
   videos: Record<string, VideoSummary>;
+  /** Content already embedded: dedupe key (sha256 + model + segmentation) -> the video holding it. */
+  contents: Record<string, string>;
 }
 
 export const DEFAULT_INDEX_SETTINGS: IndexSettings = { M: 16, efConstruction: 200, ef: 64, kind: 'auto', exactBelow: 2000 };
@@ -68,6 +70,7 @@ export function emptyManifest(id: string, now: Date, index: IndexSettings): Mani
     segmentFiles: [],
     counts: { segments: 0, videos: 0 },
     videos: {},
+    contents: {},
   };
 }
 
@@ -101,7 +104,7 @@ function checkManifest(value: unknown, path: string): Manifest {
   if (!Array.isArray(manifest.segmentFiles) || typeof manifest.id !== 'string' || typeof manifest.nextLabel !== 'number') {
     throw new StoreError(`${path} is missing required fields; the library is damaged`);
   }
-  return manifest as Manifest;
+  return { ...manifest, contents: manifest.contents ?? {} } as Manifest;
 }
 
 export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {

@@ -6,7 +6,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { emptyManifest, readManifest, writeManifest, DEFAULT_INDEX_SETTINGS, type IndexSettings, type Manifest, type SegmentFileEntry } from './manifest.js';
 import { encodeSegmentFile, readSegmentFile, type SegmentFile } from './segment-file.js';
 import type { SegmentRows } from './segment-rows.js';
-import { selectRows } from './select-rows.js';
+import { concatRows, selectRows } from './select-rows.js';
 
 export const SEGMENTS_DIR = 'segments';
 const MAX_LABEL = 0xffff_ffff;
@@ -90,8 +90,11 @@ export class SegmentStore {
     return undefined;
   }
 
-  /** Writes `rows` as a new segment file and commits it to the manifest. Returns the labels given. */
-  async append(rows: SegmentRows, model: string): Promise<Uint32Array> {
+  /**
+   * Writes `rows` as a new segment file and commits it to the manifest, with the content
+   * keys they embed (for dedupe). Returns the labels given.
+   */
+  async append(rows: SegmentRows, model: string, contents: Readonly<Record<string, string>> = {}): Promise<Uint32Array> {
     if (rows.count === 0) return new Uint32Array(0);
     const manifest = this.#manifest;
     if (manifest.model !== null && manifest.model !== model) {
@@ -111,6 +114,7 @@ export class SegmentStore {
       nextLabel: manifest.nextLabel + rows.count,
       segmentFiles: [...manifest.segmentFiles, entry],
       videos: { ...manifest.videos },
+      contents: { ...manifest.contents, ...contents },
     };
     for (let i = 0; i < rows.count; i++) {
       const id = rows.videoId[i] as string;
@@ -142,8 +146,20 @@ export class SegmentStore {
     }
     const videos = { ...manifest.videos };
     delete videos[videoId];
-    await this.#commit({ ...manifest, segmentFiles, videos });
+    const contents = Object.fromEntries(Object.entries(manifest.contents).filter(([, holder]) => holder !== videoId));
+    await this.#commit({ ...manifest, segmentFiles, videos, contents });
     return removed;
+  }
+
+  /** Every stored segment of a video, as a batch that can be appended again under another id. */
+  async segmentsOf(videoId: string): Promise<SegmentRows | undefined> {
+    const parts: SegmentRows[] = [];
+    for (const file of await this.allFiles()) {
+      const rows: number[] = [];
+      for (let row = 0; row < file.count; row++) if (file.string('video_id', row) === videoId) rows.push(row);
+      if (rows.length > 0) parts.push(selectRows(file, rows).rows);
+    }
+    return parts.length === 0 ? undefined : concatRows(parts);
   }
 
   async bytesOnDisk(): Promise<number> {

@@ -19,3 +19,23 @@ export function selectRows(file: SegmentFile, rows: readonly number[]): { rows: 
   });
   return { rows: { count: rows.length, dimension, vectors, startSec, endSec, ...strings }, labels };
 }
+
+/** Joins batches of one dimension into one. */
+export function concatRows(parts: readonly SegmentRows[]): SegmentRows {
+  const first = parts[0];
+  if (first === undefined) throw new Error('concatRows needs at least one batch');
+  if (parts.length === 1) return first;
+  const count = parts.reduce((sum, part) => sum + part.count, 0);
+  const vectors = new Float32Array(count * first.dimension);
+  const startSec = new Float64Array(count);
+  const endSec = new Float64Array(count);
+  let at = 0;
+  for (const part of parts) {
+    vectors.set(part.vectors.subarray(0, part.count * first.dimension), at * first.dimension);
+    startSec.set(part.startSec, at);
+    endSec.set(part.endSec, at);
+    at += part.count;
+  }
+  const strings = Object.fromEntries(STRING_COLUMNS.map((column) => [STRING_COLUMN_FIELD[column], parts.flatMap((part) => [...part[STRING_COLUMN_FIELD[column]]])])) as Record<StringField, string[]>;
+  return { count, dimension: first.dimension, vectors, startSec, endSec, ...strings };
+}

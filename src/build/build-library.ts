@@ -1,0 +1,233 @@
+import { stat } from 'node:fs/promises';
+import pLimit from 'p-limit';
+import { AbortError, InputError, VsearchError } from '../errors.js';
+import { SegmentRowsBuilder, sha256Hex, TaskJournal, type SegmentRows, type SegmentStore } from '../store/index.js';
+import { KNOWN_MODELS, type EmbeddingSegment, type Metadata, type Modality, type ModelName } from '../types.js';
+import type { BuildOptions, BuildProgress, BuildSummary } from './build-types.js';
+import { contentKey, sha256OfFile } from './content-key.js';
+import { discoverInputs, type MediaItem } from './discover-inputs.js';
+import type { EmbeddingService, EmbedRequest, TaskHandle } from './embedding-service.js';
+import { detectMediaType, mediaTypeFromExtension, probeDuration } from '../media/index.js';
+import { preflight, type Route } from './preflight.js';
+
+export const DEFAULT_BUILD_MODEL: ModelName = 'marengo3.0';
+
+interface PlannedItem {
+  item: MediaItem;
+  modality: Modality;
+  route: Route;
+  key: string;
+  sha256: string;
+}
+
+/** A failure of one item that the summary reports while the rest go on. */
+class ItemSkipped extends Error {}
+
+/**
+ * The build pipeline: discover media, check each against the API's limits, skip content
+ * the library already holds, embed the rest (sync, or async tasks journaled before polling),
+ * and commit each item's segments durably as soon as they arrive.
+ */
+export async function buildFromMedia(store: SegmentStore, service: EmbeddingService, inputs: readonly string[], options: BuildOptions = {}): Promise<BuildSummary> {
+  const started = Date.now();
+  const model = chooseModel(store, options.model);
+  const apiVersion = model === 'Marengo-retrieval-2.7' ? 'v1' : 'v2';
+  const clip = options.clipLengthSec;
+  if (clip !== undefined && (!Number.isFinite(clip) || clip < 2 || clip > 10)) throw new InputError(`--clip-length must be from 2 to 10 seconds, got ${String(clip)}`);
+  const journal = new TaskJournal(store.dir);
+  const discovered = await discoverInputs(inputs, options.metadata ?? {});
+  const summary: BuildSummary = { videos: 0, segments: 0, media_seconds: 0, sync_embeds: 0, tasks_created: 0, tasks_resumed: 0, deduplicated: 0, skipped: [...discovered.skipped], failures: [], elapsed_sec: 0 };
+  const progress: BuildProgress = { total: discovered.items.length, done: 0, running: 0, failed: 0, segments: 0, elapsedMs: 0 };
+  const report = (): void => options.onProgress?.({ ...progress, elapsedMs: Date.now() - started });
+  let commits: Promise<unknown> = Promise.resolve();
+  const commit = (rows: SegmentRows, contents: Record<string, string>): Promise<void> => {
+    const next = commits.then(() => store.append(rows, model, contents));
+    commits = next.catch(() => undefined);
+    return next.then(() => undefined);
+  };
+  /** Content keys being embedded in this run, to the video that will hold them. */
+  const inFlight = new Map<string, Promise<string>>();
+
+  const embedItem = async (item: MediaItem): Promise<void> => {
+    const plan = await planItem(item, model, apiVersion, clip, options.signal);
+    // Checked and claimed with no await in between, so identical content in one run is embedded once.
+    const holder = store.manifest.contents[plan.key];
+    const pending = inFlight.get(plan.key);
+    if (holder !== undefined || pending !== undefined) {
+      await aliasItem(item, plan, holder ?? (await pending?.catch(() => undefined)));
+      return;
+    }
+    assertNewVideo(store, item.videoId);
+    const claim = embedNew(item, plan);
+    inFlight.set(plan.key, claim);
+    await claim;
+  };
+
+  const embedNew = async (item: MediaItem, plan: PlannedItem): Promise<string> => {
+    const request: EmbedRequest = { model, modality: plan.modality, source: item.isUrl ? { url: item.source } : { file: item.source }, clipLengthSec: clip };
+    const segments = plan.route === 'sync' ? await embedSync(request) : await embedByTask(request, plan);
+    const rows = rowsOf(segments, item, plan, model, store.manifest.dimension);
+    await commit(rows, { [plan.key]: item.videoId });
+    await journal.remove(plan.key);
+    summary.media_seconds += Math.max(...rows.endSec);
+    countSegments(rows.count);
+    return item.videoId;
+  };
+
+  const aliasItem = async (item: MediaItem, plan: PlannedItem, holder: string | undefined): Promise<void> => {
+    if (holder === undefined) throw new ItemSkipped('identical content earlier in this build failed to embed');
+    summary.deduplicated++;
+    if (holder === item.videoId) return;
+    assertNewVideo(store, item.videoId);
+    const copied = await store.segmentsOf(holder);
+    if (copied === undefined) throw new ItemSkipped(`the library lost the segments of ${holder}; run \`vsearch rm ${holder}\` and build again`);
+    await commit(relabel(copied, item, plan), {});
+    countSegments(copied.count);
+  };
+
+  const embedSync = async (request: EmbedRequest): Promise<EmbeddingSegment[]> => {
+    summary.sync_embeds++;
+    return service.embedNow(request, options.signal);
+  };
+
+  const embedByTask = async (request: EmbedRequest, plan: PlannedItem): Promise<EmbeddingSegment[]> => {
+    const journaled = await journal.find(plan.key);
+    let task: TaskHandle;
+    if (journaled !== undefined) {
+      task = { taskId: journaled.taskId, apiVersion: journaled.apiVersion };
+      summary.tasks_resumed++;
+    } else {
+      task = await service.startTask(request, options.signal);
+      summary.tasks_created++;
+      await journal.record({ contentKey: plan.key, taskId: task.taskId, apiVersion: task.apiVersion, model, source: plan.item.source, videoId: plan.item.videoId, createdAt: new Date().toISOString() });
+    }
+    try {
+      return await service.finishTask(task, model, options.signal);
+    } catch (error) {
+      if (error instanceof VsearchError && error.name === 'TaskFailedError') await journal.remove(plan.key);
+      throw error;
+    }
+  };
+
+  const countSegments = (count: number): void => {
+    summary.videos++;
+    summary.segments += count;
+    progress.segments += count;
+  };
+
+  const limit = pLimit(options.concurrency ?? 4);
+  await Promise.all(
+    discovered.items.map((item) =>
+      limit(async () => {
+        if (options.signal?.aborted) return;
+        progress.running++;
+        report();
+        try {
+          await embedItem(item);
+        } catch (error) {
+          if (isAbort(error, options.signal)) return;
+          progress.failed++;
+          const reason = error instanceof Error ? error.message : String(error);
+          if (error instanceof ItemSkipped) summary.skipped.push({ source: item.source, reason });
+          else summary.failures.push({ source: item.source, reason });
+        } finally {
+          progress.running--;
+          progress.done++;
+          report();
+        }
+      }),
+    ),
+  );
+  await commits;
+  if (options.signal?.aborted) throw new AbortError('the build was interrupted; finished items are saved, and a rerun resumes the journaled tasks');
+  summary.elapsed_sec = (Date.now() - started) / 1000;
+  return summary;
+}
+
+function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true || error instanceof AbortError;
+}
+
+function chooseModel(store: SegmentStore, requested: string | undefined): ModelName {
+  const libraryModel = store.manifest.model;
+  if (requested !== undefined && libraryModel !== null && requested !== libraryModel) {
+    throw new InputError(`this library holds ${libraryModel} embeddings; ${requested} embeddings are not comparable with them, so build a separate library (--lib DIR)`);
+  }
+  const model = requested ?? libraryModel ?? DEFAULT_BUILD_MODEL;
+  if (!(KNOWN_MODELS as readonly string[]).includes(model)) {
+    throw new InputError(`the TwelveLabs API has no model ${JSON.stringify(model)}; use one of ${KNOWN_MODELS.join(', ')}`);
+  }
+  return model as ModelName;
+}
+
+function assertNewVideo(store: SegmentStore, videoId: string): void {
+  if (store.manifest.videos[videoId] !== undefined) {
+    throw new ItemSkipped(`the library already has a video ${JSON.stringify(videoId)} with other content; \`vsearch rm ${videoId}\` first to replace it, or give it another video_id`);
+  }
+}
+
+async function planItem(item: MediaItem, model: ModelName, apiVersion: 'v1' | 'v2', clip: number | undefined, signal: AbortSignal | undefined): Promise<PlannedItem> {
+  let modality: Modality;
+  let sizeBytes: number | undefined;
+  let durationSec: number | undefined;
+  let sha256: string;
+  if (item.isUrl) {
+    const type = mediaTypeFromExtension(new URL(item.source).pathname);
+    if (type === undefined) throw new ItemSkipped('cannot tell the media type of this URL from its name; name the file with its extension (.mp4, .mp3, .jpg, ...)');
+    modality = type.modality;
+    sha256 = sha256Hex(`url:${item.source}`);
+  } else {
+    const verdict = await detectMediaType(item.source).catch((error: unknown) => ({ ok: false as const, reason: `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})` }));
+    if (!verdict.ok) throw new ItemSkipped(verdict.reason);
+    modality = verdict.type.modality;
+    sizeBytes = (await stat(item.source)).size;
+    if (modality === 'video' || modality === 'audio') durationSec = await probeDuration(item.source, verdict.type.format);
+    sha256 = await sha256OfFile(item.source, signal);
+  }
+  const verdict = preflight({ modality, apiVersion, sizeBytes, durationSec });
+  if (!verdict.ok) throw new ItemSkipped(`not sent: ${verdict.reason}`);
+  return { item, modality, route: verdict.route, sha256, key: contentKey({ sha256, model, modality, clipLengthSec: clip }) };
+}
+
+/** Images and text have no timeline: they are stored as one segment spanning 0-1 s. */
+function timesOf(segment: EmbeddingSegment, modality: Modality): [number, number] {
+  if (modality === 'image' || modality === 'text' || !(segment.endSec > segment.startSec)) return [0, 1];
+  return [segment.startSec, segment.endSec];
+}
+
+function rowsOf(segments: readonly EmbeddingSegment[], item: MediaItem, plan: PlannedItem, model: string, dimension: number | null): SegmentRows {
+  if (segments.length === 0) throw new ItemSkipped('the API returned no segments for it');
+  const builder = new SegmentRowsBuilder(dimension ?? undefined);
+  segments.forEach((segment, i) => {
+    const [startSec, endSec] = timesOf(segment, plan.modality);
+    builder.add(
+      {
+        videoId: item.videoId,
+        vector: segment.vector,
+        startSec,
+        endSec,
+        source: item.source,
+        contentSha256: plan.sha256,
+        modality: plan.modality,
+        embeddingOption: segment.embeddingOption,
+        embeddingScope: segment.embeddingScope,
+        modelName: model,
+        metadata: item.metadata,
+      },
+      { file: `the API's answer for ${item.source}`, line: i + 1 },
+    );
+  });
+  return builder.build();
+}
+
+/** The stored segments of identical content, under this item's id, source and metadata. */
+function relabel(rows: SegmentRows, item: MediaItem, plan: PlannedItem): SegmentRows {
+  const metadata = JSON.stringify(item.metadata satisfies Metadata);
+  return {
+    ...rows,
+    videoId: rows.videoId.map(() => item.videoId),
+    source: rows.source.map(() => item.source),
+    contentSha256: rows.contentSha256.map(() => plan.sha256),
+    metadata: rows.metadata.map(() => metadata),
+  };
+}

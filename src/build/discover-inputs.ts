@@ -1,0 +1,121 @@
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, extname, join, relative, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { InputError } from '../errors.js';
+import type { Metadata } from '../types.js';
+import { mediaTypeFromExtension } from '../media/index.js';
+
+/** One thing to embed, before its content is read. */
+export interface MediaItem {
+  /** A local path (absolute) or an http(s) URL. */
+  source: string;
+  isUrl: boolean;
+  videoId: string;
+  metadata: Metadata;
+}
+
+/** An input that will not be embedded, and why: reported in the build summary. */
+export interface SkippedInput {
+  source: string;
+  reason: string;
+}
+
+export interface DiscoveredInputs {
+  items: MediaItem[];
+  skipped: SkippedInput[];
+}
+
+export function isUrl(source: string): boolean {
+  return /^https?:\/\//i.test(source);
+}
+
+function urlVideoId(url: string): string {
+  try {
+    const name = basename(new URL(url).pathname);
+    return name === '' ? url : decodeURIComponent(name);
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Expands the build's inputs: files, folders (recursively: video, audio and images), http(s)
+ * URLs, and `.jsonl` manifests of `{source, video_id?, metadata?}`. A file's video id is
+ * its name, or its path under the folder it was found in; a URL's is its last path part.
+ */
+export async function discoverInputs(inputs: readonly string[], metadata: Metadata = {}): Promise<DiscoveredInputs> {
+  const found: DiscoveredInputs = { items: [], skipped: [] };
+  for (const input of inputs) {
+    if (isUrl(input)) {
+      found.items.push({ source: input, isUrl: true, videoId: urlVideoId(input), metadata: { ...metadata } });
+      continue;
+    }
+    const path = resolve(input);
+    let info;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      found.skipped.push({ source: input, reason: `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
+      continue;
+    }
+    if (info.isDirectory()) {
+      for (const file of await walk(path)) {
+        // Text files in a media folder are READMEs and licences, not media; name them to embed them.
+        const type = mediaTypeFromExtension(file);
+        if (type === undefined || type.modality === 'text') continue;
+        found.items.push({ source: file, isUrl: false, videoId: relative(path, file).split('\\').join('/'), metadata: { ...metadata } });
+      }
+    } else if (extname(path).toLowerCase() === '.jsonl') {
+      await readManifest(path, metadata, found);
+    } else {
+      found.items.push({ source: path, isUrl: false, videoId: basename(path), metadata: { ...metadata } });
+    }
+  }
+  return found;
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await walk(path)));
+    else if (entry.isFile()) files.push(path);
+  }
+  return files;
+}
+
+/** A bad manifest line is bad input: the whole build stops before anything is sent. */
+async function readManifest(path: string, metadata: Metadata, found: DiscoveredInputs): Promise<void> {
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let line = 0;
+  for await (const text of lines) {
+    line++;
+    if (text.trim() === '') continue;
+    let record: unknown;
+    try {
+      record = JSON.parse(text);
+    } catch {
+      throw new InputError('the manifest line is not valid JSON', { file: path, line });
+    }
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new InputError('the manifest line is not a JSON object', { file: path, line });
+    const entry = record as Record<string, unknown>;
+    const source = entry['source'];
+    if (typeof source !== 'string' || source === '') throw new InputError('the manifest line has no "source" (a path or URL)', { file: path, line });
+    const videoId = entry['video_id'];
+    if (videoId !== undefined && (typeof videoId !== 'string' || videoId === '')) throw new InputError('"video_id" must be a non-empty string', { file: path, line });
+    const extra = entry['metadata'];
+    if (extra !== undefined && (typeof extra !== 'object' || extra === null || Array.isArray(extra))) throw new InputError('"metadata" must be a JSON object', { file: path, line });
+    const url = isUrl(source);
+    const resolved = url ? source : resolve(path, '..', source);
+    found.items.push({
+      source: resolved,
+      isUrl: url,
+      videoId: (videoId as string | undefined) ?? (url ? urlVideoId(source) : basename(resolved)),
+      metadata: { ...metadata, ...(extra as Metadata | undefined) },
+    });
+  }
+}

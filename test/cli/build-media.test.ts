@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { API_KEY, MEDIA_SAMPLES, testScenario } from '../build/emulator-fixture.js';
+import { runCli } from '../helpers/cli.js';
+import { runCliAsync } from '../helpers/cli-async.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
+
+const tempDir = useTempDirs();
+let emu: RunningEmulator;
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 100, seed: 5, scenario: testScenario() });
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+describe('vsearch build and query through the API (the emulator)', () => {
+  it('embeds a folder, answers a text query once through the API and then from the cache', async () => {
+    const lib = join(await tempDir(), 'lib');
+    const env = { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl };
+    const built = await runCliAsync(['build', MEDIA_SAMPLES, '--lib', lib, '--clip-length', '2', '--json'], env);
+    expect(built.status, built.stderr).toBe(0);
+    const summary = JSON.parse(built.stdout) as { built: { videos: number; failures: unknown[]; retries: number }; library: { videos: number } };
+    expect(summary.built).toMatchObject({ videos: 3, failures: [], retries: 0 });
+    expect(summary.library.videos).toBe(3);
+    expect(built.stderr).not.toContain(API_KEY);
+
+    emu.reset();
+    const first = await runCliAsync(['query', 'a butterfly over the flowers', '--lib', lib, '--limit', '1', '--json'], env);
+    expect(first.status, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ data: [{ video_id: 'bbb-3sec.mp4', start: 2, end: 3.008 }] });
+    expect(emu.stats().sync_embeds).toBe(1);
+    const again = await runCliAsync(['query', 'a butterfly over the flowers', '--lib', lib, '--limit', '1', '--json'], env);
+    expect((JSON.parse(again.stdout) as { data: unknown }).data).toEqual((JSON.parse(first.stdout) as { data: unknown }).data);
+    expect(emu.stats().sync_embeds).toBe(1);
+    const offline = runCli(['query', 'a butterfly over the flowers', '--lib', lib, '--offline', '--limit', '1', '--json']);
+    expect(offline.status, offline.stderr).toBe(0);
+    const uncached = runCli(['query', 'a rabbit', '--lib', lib, '--offline']);
+    expect(uncached.status).toBe(2);
+    expect(uncached.stderr).toMatch(/text query "a rabbit" is not in the query cache and --offline forbids calling the API/);
+  });
+
+  it('says that embedding media needs an API key, and writes nothing', async () => {
+    const dir = await tempDir();
+    const result = runCli(['build', MEDIA_SAMPLES, '--lib', join(dir, 'lib')]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/embedding media needs the TwelveLabs API: set TWELVELABS_API_KEY/);
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('exits 1 and names the file when a task fails, keeping the rest', async () => {
+    const scenario = testScenario();
+    for (const entry of Object.values(scenario)) if ((entry as { file?: string }).file === 'test-card-16x9.avi') entry.fail = true;
+    const failing = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario });
+    try {
+      const lib = join(await tempDir(), 'lib');
+      const result = await runCliAsync(['build', MEDIA_SAMPLES, '--lib', lib], { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: failing.baseUrl });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/FAILED .*test-card-16x9\.avi: .*failed/);
+      expect(result.stderr).toMatch(/now holds \d+ segments of 2 videos/);
+    } finally {
+      await failing.close();
+    }
+  });
+});
