@@ -5,7 +5,7 @@ import { SegmentRowsBuilder, sha256Hex, TaskJournal, type SegmentRows, type Segm
 import { KNOWN_MODELS, type EmbeddingSegment, type Metadata, type Modality, type ModelName } from '../types.js';
 import type { BuildOptions, BuildProgress, BuildSummary } from './build-types.js';
 import { contentKey, sha256OfFile } from './content-key.js';
-import { discoverInputs, type MediaItem } from './discover-inputs.js';
+import { discoverInputs, type MediaItem, type SkippedInput } from './discover-inputs.js';
 import type { EmbeddingService, EmbedRequest, TaskHandle } from './embedding-service.js';
 import { detectMediaType, mediaTypeFromExtension, probeDuration } from '../media/index.js';
 import { preflight, type Route } from './preflight.js';
@@ -115,9 +115,11 @@ export async function buildFromMedia(store: SegmentStore, service: EmbeddingServ
     progress.segments += count;
   };
 
+  /** Per item, so the summary lists skips and failures in input order whatever the concurrency. */
+  const outcomes: Array<{ skipped?: SkippedInput; failure?: SkippedInput }> = [];
   const limit = pLimit(options.concurrency ?? 4);
   await Promise.all(
-    discovered.items.map((item) =>
+    discovered.items.map((item, index) =>
       limit(async () => {
         if (options.signal?.aborted) return;
         progress.running++;
@@ -128,8 +130,7 @@ export async function buildFromMedia(store: SegmentStore, service: EmbeddingServ
           if (isAbort(error, options.signal)) return;
           progress.failed++;
           const reason = error instanceof Error ? error.message : String(error);
-          if (error instanceof ItemSkipped) summary.skipped.push({ source: item.source, reason });
-          else summary.failures.push({ source: item.source, reason });
+          outcomes[index] = error instanceof ItemSkipped ? { skipped: { source: item.source, reason } } : { failure: { source: item.source, reason } };
         } finally {
           progress.running--;
           progress.done++;
@@ -139,6 +140,10 @@ export async function buildFromMedia(store: SegmentStore, service: EmbeddingServ
     ),
   );
   await commits;
+  for (const outcome of outcomes) {
+    if (outcome?.skipped !== undefined) summary.skipped.push(outcome.skipped);
+    if (outcome?.failure !== undefined) summary.failures.push(outcome.failure);
+  }
   if (options.signal?.aborted) throw new AbortError('the build was interrupted; finished items are saved, and a rerun resumes the journaled tasks');
   summary.elapsed_sec = (Date.now() - started) / 1000;
   return summary;
