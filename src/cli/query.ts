@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { openLibrary } from '../library/index.js';
-import { formatTimeRange, MAX_PAGE_LIMIT, type SearchRequest, type SearchResponse } from '../query/index.js';
-import { collect, jsonOption, libOption, parseInteger, parseNumber, printJson } from './shared-options.js';
+import { formatTimeRange, MAX_PAGE_LIMIT, parseSearchFilter, THRESHOLDS, type SearchRequest, type SearchResponse, type Threshold } from '../query/index.js';
+import { baseUrlOption, clientFromEnvironment } from './api-client.js';
+import { collect, info, jsonOption, libOption, parseInteger, parseNumber, printJson } from './shared-options.js';
 import { readVectorFile } from './vector-file.js';
 
 interface QueryFlags {
@@ -17,7 +18,12 @@ interface QueryFlags {
   operator?: string;
   limit?: string;
   minScore?: string;
+  threshold?: string;
+  filter?: string;
+  pageToken?: string;
+  mergeAdjacent?: boolean;
   offline?: boolean;
+  baseUrl?: string;
   json?: boolean;
 }
 
@@ -37,17 +43,28 @@ export function registerQueryCommand(program: Command): void {
     .option('--operator <or|and>', 'how several queries combine (default or)')
     .option('--limit <n>', `hits per page, 1-${MAX_PAGE_LIMIT} (default 10)`)
     .option('--min-score <x>', 'drop hits whose cosine similarity is below x')
+    .option('--threshold <level>', `keep hits of at least this confidence: ${THRESHOLDS.join(', ')} (default none)`)
+    .option('--filter <json>', 'the search API\'s filter: {"id": [...], "duration": {"gte": 60}, "filename": "x.mp4", "<metadata key>": value}')
+    .option('--merge-adjacent', 'merge consecutive matching clips of a video into one hit')
+    .option('--page-token <token>', 'the page a next or previous page token names (the query itself comes from the token)')
     .option('--offline', 'never call the API; queries must be cached')
+    .addOption(baseUrlOption())
     .addOption(jsonOption())
     .action(async (text: string | undefined, flags: QueryFlags) => {
       const request = await requestFrom(text, flags);
-      const lib = await openLibrary(flags.lib);
+      const client = flags.offline ? undefined : clientFromEnvironment({ baseUrl: flags.baseUrl });
+      const lib = await openLibrary(flags.lib, { client });
       try {
         const response = await lib.search(request);
         if (flags.json) printJson(response);
-        else process.stdout.write(formatHuman(response));
+        else {
+          process.stdout.write(formatHuman(response));
+          const next = response.page_info.next_page_token;
+          if (next !== undefined) info(`next page: vsearch query --page-token ${next}`);
+        }
       } finally {
         await lib.close();
+        await client?.close();
       }
     });
 }
@@ -57,6 +74,11 @@ async function requestFrom(text: string | undefined, flags: QueryFlags): Promise
   if (groupBy !== undefined && groupBy !== 'clip' && groupBy !== 'video') throw new InputError(`--group-by must be clip or video, got ${JSON.stringify(groupBy)}`);
   const operator = flags.operator;
   if (operator !== undefined && operator !== 'or' && operator !== 'and') throw new InputError(`--operator must be or or and, got ${JSON.stringify(operator)}`);
+  const threshold = flags.threshold;
+  if (threshold !== undefined && !(THRESHOLDS as readonly string[]).includes(threshold)) {
+    throw new InputError(`--threshold must be one of ${THRESHOLDS.join(', ')}, got ${JSON.stringify(threshold)}`);
+  }
+  if (flags.pageToken !== undefined) return { pageToken: flags.pageToken };
   return {
     text,
     image: flags.image,
@@ -69,8 +91,20 @@ async function requestFrom(text: string | undefined, flags: QueryFlags): Promise
     operator,
     pageLimit: flags.limit === undefined ? undefined : parseInteger('--limit', flags.limit, 1, MAX_PAGE_LIMIT),
     minScore: flags.minScore === undefined ? undefined : parseNumber('--min-score', flags.minScore),
+    threshold: threshold as Threshold | undefined,
+    filter: flags.filter === undefined ? undefined : filterFlag(flags.filter),
+    mergeAdjacent: flags.mergeAdjacent ?? false,
     offline: flags.offline ?? false,
   };
+}
+
+function filterFlag(text: string): SearchRequest['filter'] {
+  try {
+    return parseSearchFilter(text);
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(`--filter: ${error.message}`);
+    throw error;
+  }
 }
 
 export function formatHuman(response: SearchResponse): string {

@@ -122,7 +122,9 @@ export class Library {
     await this.#cache.put(await queryKeyOf(input, model), vector);
   }
 
+  /** A first page, or with `pageToken` the page it names, replayed from its record without embedding again. */
   async search(request: SearchRequest, options: CallOptions = {}): Promise<SearchResponse> {
+    if (request.pageToken !== undefined) return this.#engine.searchPage(request.pageToken);
     const search = normalizeSearch(request);
     const manifest = this.#store.manifest;
     const exclude = new Set<number>();

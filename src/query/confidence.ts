@@ -18,9 +18,28 @@ const BANDS: Readonly<Record<string, ConfidenceBands>> = {
 };
 const DEFAULT_BANDS: ConfidenceBands = { high: 0.3, medium: 0.15 };
 
+function bandsOf(model: string | null): ConfidenceBands {
+  return (model === null ? undefined : BANDS[model]) ?? DEFAULT_BANDS;
+}
+
 export function confidenceOf(score: number, model: string | null): Confidence {
-  const bands = (model === null ? undefined : BANDS[model]) ?? DEFAULT_BANDS;
+  const bands = bandsOf(model);
   if (score >= bands.high) return 'high';
   if (score >= bands.medium) return 'medium';
   return 'low';
+}
+
+/** The search API's `threshold`: the lowest confidence a hit may have; `none` keeps every hit. */
+export const THRESHOLDS = ['high', 'medium', 'low', 'none'] as const;
+export type Threshold = (typeof THRESHOLDS)[number];
+
+/**
+ * The lowest score a hit may have under `threshold`: high keeps high, medium keeps medium
+ * and high. Every score is at least low, so low and none set no floor.
+ */
+export function thresholdFloor(threshold: Threshold, model: string | null): number | undefined {
+  const bands = bandsOf(model);
+  if (threshold === 'high') return bands.high;
+  if (threshold === 'medium') return bands.medium;
+  return undefined;
 }

@@ -1,131 +1,244 @@
 import type { VectorIndex } from '../index/vector-index.js';
 import type { SegmentStore } from '../store/index.js';
-import type { Metadata } from '../types.js';
-import { confidenceOf } from './confidence.js';
-import { OptionMasks } from './option-mask.js';
-import { byScore, mergeBest, retrieve, type Candidate } from './retrieve.js';
-import type { NormalizedSearch } from './search-request.js';
+import { CandidateStream, DEFAULT_RETRIEVAL_PLAN, type RetrievalPlan, type RetrievalStep } from './candidate-stream.js';
+import { confidenceOf, thresholdFloor } from './confidence.js';
+import { LabelFactsCache, type LabelFacts } from './label-facts.js';
+import { decodeVector, encodeVector, PAGE_TTL_MS, PageRecords, type PageRecord, type ReturnedPage, type StoredSearch } from './page-records.js';
+import { PageTokenError } from './page-token-error.js';
+import { decodePageToken, encodePageToken } from './page-token.js';
+import { SearchPool } from './search-pool.js';
+import { normalizeSearch, type NormalizedSearch } from './search-request.js';
 import type { ClipHit, SearchResponse, VideoHit } from './search-response.js';
+import { VideoMatches, type MatchItem } from './video-matches.js';
 
-interface Located extends Candidate {
-  videoId: string;
-  start: number;
-  end: number;
-  embeddingOption: string;
-  metadataText: string;
+export interface SearchEngineOptions {
+  /** When retrieval scans exactly rather than asking the ANN index. */
+  plan?: Partial<RetrievalPlan> | undefined;
+  /** Sees every retrieval round (tests and benchmarks). */
+  onStep?: ((step: RetrievalStep) => void) | undefined;
 }
 
-/** How many candidates per video a grouped search starts with before widening. */
+interface PageRequest {
+  facts: LabelFacts;
+  queries: readonly Float32Array[];
+  search: NormalizedSearch;
+  excludedLabels: ReadonlySet<number>;
+  earlier: readonly ReturnedPage[];
+}
+
+interface PageResult {
+  hits: ClipHit[] | VideoHit[];
+  returned: ReturnedPage;
+  /** Every result of the search across all its pages (exact; see README "total_results"). */
+  countAll: () => number;
+}
+
+/** How many candidates per wanted hit a grouped or "and" search starts with. */
 const GROUP_OVERFETCH = 8;
 
-/** Runs a search over the ANN index and dresses the hits with the store's fields. */
+/**
+ * Runs searches over the ANN index with exact post-processing from the stored vectors:
+ * filter and search options as one pool of allowed labels, score floors (min-score and
+ * threshold), operator "and", adjacent-clip merging, grouping by video, and paging by token.
+ */
 export class SearchEngine {
   readonly #store: SegmentStore;
   readonly #index: () => VectorIndex;
-  readonly #masks: OptionMasks;
+  readonly #facts: LabelFactsCache;
+  readonly #records: PageRecords;
+  readonly #plan: RetrievalPlan;
+  readonly #onStep: ((step: RetrievalStep) => void) | undefined;
 
   /** `index` is read at each search, so the library may swap in a rebuilt index. */
-  constructor(store: SegmentStore, index: () => VectorIndex) {
+  constructor(store: SegmentStore, index: () => VectorIndex, options: SearchEngineOptions = {}) {
     this.#store = store;
     this.#index = index;
-    this.#masks = new OptionMasks(store);
+    this.#facts = new LabelFactsCache(store);
+    this.#records = new PageRecords(store.dir);
+    this.#plan = { ...DEFAULT_RETRIEVAL_PLAN, ...definedOnly(options.plan ?? {}) };
+    this.#onStep = options.onStep;
   }
 
+  /** The first page of a search; `queries` are unit vectors. */
   async search(queries: readonly Float32Array[], search: NormalizedSearch, exclude: ReadonlySet<number> = new Set()): Promise<SearchResponse> {
-    const index = this.#index();
-    const ef = this.#store.manifest.index.ef;
-    const optionFilter = search.searchOptions === undefined ? undefined : await this.#masks.allowed(search.searchOptions);
-    const allow =
-      optionFilter === undefined && exclude.size === 0
-        ? undefined
-        : (label: number): boolean => !exclude.has(label) && (optionFilter === undefined || optionFilter(label));
-    const passes = (candidate: Candidate): boolean => search.minScore === undefined || candidate.score >= search.minScore;
-    const grouped = search.groupBy === 'video' || (search.operator === 'and' && queries.length > 1);
-    let k = Math.min(index.size, grouped ? search.pageLimit * GROUP_OVERFETCH : search.pageLimit);
-    for (;;) {
-      const perQuery = queries.map((query) => retrieve(index, query, k, { ef, allow }).filter(passes));
-      const clips = await this.#locateAll(mergeBest(perQuery));
-      if (!grouped) return this.#response(clips.slice(0, search.pageLimit).map((clip, i) => this.#clipHit(clip, i + 1)), clips.length, search);
-      const videos = this.#qualifyingVideos(clips, perQuery, search);
-      if (videos.length >= search.pageLimit || k >= index.size) {
-        if (search.groupBy === 'video') {
-          const hits = videos.slice(0, search.pageLimit).map((group, i): VideoHit => ({ ...this.#clipHit(group[0] as Located, i + 1), clips: group.map((clip, j) => this.#clipHit(clip, j + 1)) }));
-          return this.#response(hits, videos.length, search);
-        }
-        const allowedVideos = new Set(videos.map((group) => (group[0] as Located).videoId));
-        const kept = clips.filter((clip) => allowedVideos.has(clip.videoId));
-        return this.#response(kept.slice(0, search.pageLimit).map((clip, i) => this.#clipHit(clip, i + 1)), kept.length, search);
-      }
-      k = Math.min(index.size, k * 4);
-    }
+    const facts = await this.#facts.get();
+    const page = this.#page({ facts, queries, search, excludedLabels: exclude, earlier: [] });
+    const total = page.countAll();
+    const more = page.returned.items === search.pageLimit && page.returned.items < total;
+    if (!more) return this.#response(page.hits, { limit_per_page: search.pageLimit, total_results: total });
+    const manifest = this.#store.manifest;
+    const record: PageRecord = {
+      version: 1,
+      id: this.#records.newId(),
+      libraryId: manifest.id,
+      generation: manifest.generation,
+      createdAt: new Date().toISOString(),
+      queries: queries.map(encodeVector),
+      search: storedSearch(search),
+      excludedLabels: [...exclude],
+      total,
+      pages: [page.returned],
+    };
+    await this.#records.write(record, { prune: true });
+    return this.#response(page.hits, {
+      limit_per_page: search.pageLimit,
+      total_results: total,
+      next_page_token: encodePageToken({ recordId: record.id, page: 2 }),
+      page_expires_at: expiresAt(record),
+    });
   }
 
-  /** Videos in order of their best clip; with operator "and", only those every query matched. */
-  #qualifyingVideos(clips: readonly Located[], perQuery: readonly Candidate[][], search: NormalizedSearch): Located[][] {
-    const groups = new Map<string, Located[]>();
-    for (const clip of clips) {
-      const group = groups.get(clip.videoId);
-      if (group === undefined) groups.set(clip.videoId, [clip]);
-      else group.push(clip);
+  /** The page a `next_page_token` or `prev_page_token` names, replayed from its record without embedding. */
+  async searchPage(token: string): Promise<SearchResponse> {
+    const { recordId, page } = decodePageToken(token);
+    const record = await this.#records.read(recordId);
+    const manifest = this.#store.manifest;
+    if (record === undefined || record.libraryId !== manifest.id || page > record.pages.length + 1) {
+      throw new PageTokenError(`${JSON.stringify(token)} names no search of this library (invalid, or pruned after 24 h)`);
     }
-    if (search.operator === 'and' && perQuery.length > 1) {
-      const videoOf = new Map(clips.map((clip) => [clip.label, clip.videoId]));
-      for (const list of perQuery) {
-        const matched = new Set(list.map((candidate) => videoOf.get(candidate.label)));
-        for (const videoId of groups.keys()) if (!matched.has(videoId)) groups.delete(videoId);
-      }
+    if (record.generation !== manifest.generation) {
+      throw new PageTokenError(`the page token ${JSON.stringify(token)} expired: the library changed (an import or rm) after the search that issued it`);
     }
-    return [...groups.values()];
+    if (Date.now() - Date.parse(record.createdAt) > PAGE_TTL_MS) throw new PageTokenError(`the page token ${JSON.stringify(token)} expired: it is more than 24 h old`);
+    const search = normalizeSearch(record.search);
+    const queries = record.queries.map(decodeVector);
+    const facts = await this.#facts.get();
+    const excludedLabels = new Set(record.excludedLabels);
+    const result = this.#page({ facts, queries, search, excludedLabels, earlier: record.pages.slice(0, page - 1) });
+    const stored = record.pages[page - 1];
+    if (stored === undefined || !sameReturned(stored, result.returned)) {
+      // Later pages were computed after a different version of this one: drop them.
+      await this.#records.write({ ...record, pages: [...record.pages.slice(0, page - 1), result.returned] }, { prune: false });
+    }
+    const seen = record.pages.slice(0, page - 1).reduce((sum, earlier) => sum + earlier.items, 0) + result.returned.items;
+    const more = result.returned.items === search.pageLimit && seen < record.total;
+    return this.#response(result.hits, {
+      limit_per_page: search.pageLimit,
+      total_results: record.total,
+      ...(more ? { next_page_token: encodePageToken({ recordId, page: page + 1 }) } : {}),
+      ...(page > 1 ? { prev_page_token: encodePageToken({ recordId, page: page - 1 }) } : {}),
+      page_expires_at: expiresAt(record),
+    });
   }
 
-  async #locateAll(candidates: readonly Candidate[]): Promise<Located[]> {
-    const located: Located[] = [];
-    for (const candidate of [...candidates].sort(byScore)) {
-      const place = await this.#store.locate(candidate.label);
-      if (place === undefined) continue;
-      const { file, row } = place;
-      located.push({
-        ...candidate,
-        videoId: file.string('video_id', row),
-        start: file.startSec[row] as number,
-        end: file.endSec[row] as number,
-        embeddingOption: file.string('embedding_option', row),
-        metadataText: file.string('metadata', row),
+  #page(request: PageRequest): PageResult {
+    const { facts, queries, search, earlier } = request;
+    const returnedVideos = new Set<number>();
+    for (const page of earlier) for (const id of page.videos) {
+      const ordinal = facts.videoOrdinals.get(id);
+      if (ordinal !== undefined) returnedVideos.add(ordinal);
+    }
+    const pool = new SearchPool(facts, {
+      searchOptions: search.searchOptions,
+      filter: search.filter,
+      excludedLabels: request.excludedLabels,
+      returnedLabels: new Set(earlier.flatMap((page) => page.labels)),
+      returnedVideos,
+    });
+    const floor = this.#floor(search);
+    const every = search.operator === 'and' && queries.length > 1;
+    const matches = new VideoMatches(pool, { queries, floor, every, mergeAdjacent: search.mergeAdjacent });
+    const grouped = search.groupBy === 'video';
+    const stream = new CandidateStream({
+      index: this.#index(),
+      pool,
+      queries,
+      ef: this.#store.manifest.index.ef,
+      startK: grouped || every ? search.pageLimit * GROUP_OVERFETCH : search.pageLimit * 2,
+      plan: this.#plan,
+      onStep: this.#onStep,
+    });
+    const offset = earlier.reduce((sum, page) => sum + page.items, 0);
+    const countAll = (): number => {
+      if (!grouped && floor === undefined && !search.mergeAdjacent) return pool.available + returnedCount(earlier);
+      let count = 0;
+      for (const video of pool.videosInBase()) count += grouped ? (matches.count(video) > 0 ? 1 : 0) : matches.count(video);
+      return count;
+    };
+    if (grouped) {
+      const videos: number[] = [];
+      const seen = new Set<number>();
+      for (let candidate = stream.next(); candidate !== undefined && videos.length < search.pageLimit; candidate = stream.next()) {
+        if (floor !== undefined && candidate.score < floor) break;
+        const video = facts.video[candidate.label] as number;
+        if (seen.has(video)) continue;
+        seen.add(video);
+        if (matches.of(video).length > 0) videos.push(video);
+      }
+      const hits = videos.map((video, i): VideoHit => {
+        const items = matches.of(video);
+        return { ...this.#clipHit(facts, items[0] as MatchItem, offset + i + 1), clips: items.map((item, j) => this.#clipHit(facts, item, j + 1)) };
       });
+      return { hits, returned: { items: hits.length, labels: [], videos: videos.map((video) => facts.videos[video]?.id ?? '') }, countAll };
     }
-    return located;
+    // Without "and" under a floor or merging, a clip's match depends on its own score alone.
+    const simple = !search.mergeAdjacent && !(every && floor !== undefined);
+    const items: MatchItem[] = [];
+    const taken = new Set<MatchItem>();
+    for (let candidate = stream.next(); candidate !== undefined && items.length < search.pageLimit; candidate = stream.next()) {
+      if (floor !== undefined && candidate.score < floor) break;
+      const { label } = candidate;
+      const item = simple ? { labels: [label], best: label, score: candidate.score, start: facts.start[label] as number, end: facts.end[label] as number } : matches.itemOf(label);
+      if (item === undefined || taken.has(item)) continue;
+      taken.add(item);
+      items.push(item);
+    }
+    const hits = items.map((item, i) => this.#clipHit(facts, item, offset + i + 1));
+    return { hits, returned: { items: items.length, labels: items.flatMap((item) => item.labels), videos: [] }, countAll };
   }
 
-  #clipHit(clip: Located, rank: number): ClipHit {
+  /** The lowest score a hit may have: the higher of min-score and the threshold's band. */
+  #floor(search: NormalizedSearch): number | undefined {
+    const floors = [search.minScore, thresholdFloor(search.threshold, this.#store.manifest.model)].filter((value): value is number => value !== undefined);
+    return floors.length === 0 ? undefined : Math.max(...floors);
+  }
+
+  #clipHit(facts: LabelFacts, item: MatchItem, rank: number): ClipHit {
+    const best = item.best;
     return {
       rank,
-      video_id: clip.videoId,
-      start: clip.start,
-      end: clip.end,
-      score: clip.score,
-      confidence: confidenceOf(clip.score, this.#store.manifest.model),
-      embedding_option: clip.embeddingOption,
-      metadata: parseMetadata(clip.metadataText),
+      video_id: facts.videos[facts.video[best] as number]?.id ?? '',
+      start: item.start,
+      end: item.end,
+      score: item.score,
+      confidence: confidenceOf(item.score, this.#store.manifest.model),
+      embedding_option: facts.options[facts.option[best] as number] ?? '',
+      metadata: facts.groups[facts.group[best] as number]?.metadata ?? {},
     };
   }
 
-  #response(data: ClipHit[] | VideoHit[], total: number, search: NormalizedSearch): SearchResponse {
+  #response(data: ClipHit[] | VideoHit[], pageInfo: SearchResponse['page_info']): SearchResponse {
     const manifest = this.#store.manifest;
     const totalDuration = Object.values(manifest.videos).reduce((sum, video) => sum + video.durationSec, 0);
-    return {
-      data,
-      page_info: { limit_per_page: search.pageLimit, total_results: total },
-      search_pool: { total_count: manifest.counts.videos, total_duration: totalDuration, index_id: manifest.id },
-    };
+    return { data, page_info: pageInfo, search_pool: { total_count: manifest.counts.videos, total_duration: totalDuration, index_id: manifest.id } };
   }
 }
 
-function parseMetadata(text: string): Metadata {
-  if (text === '') return {};
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Metadata) : {};
-  } catch {
-    return {};
-  }
+function returnedCount(pages: readonly ReturnedPage[]): number {
+  return pages.reduce((sum, page) => sum + page.labels.length, 0);
+}
+
+function sameReturned(a: ReturnedPage, b: ReturnedPage): boolean {
+  return a.items === b.items && a.labels.join() === b.labels.join() && a.videos.join('\u0000') === b.videos.join('\u0000');
+}
+
+function storedSearch(search: NormalizedSearch): StoredSearch {
+  return {
+    groupBy: search.groupBy,
+    operator: search.operator,
+    pageLimit: search.pageLimit,
+    threshold: search.threshold,
+    mergeAdjacent: search.mergeAdjacent,
+    ...(search.minScore === undefined ? {} : { minScore: search.minScore }),
+    ...(search.searchOptions === undefined ? {} : { searchOptions: [...search.searchOptions] }),
+    ...(search.filter === undefined ? {} : { filter: search.filter }),
+  };
+}
+
+function expiresAt(record: PageRecord): string {
+  return new Date(Date.parse(record.createdAt) + PAGE_TTL_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
-import type { JsonValue } from '../types.js';
+import { THRESHOLDS, type Threshold } from './confidence.js';
+import { parseSearchFilter, type SearchFilter } from './search-filter.js';
 
 export type GroupBy = 'clip' | 'video';
 export type Operator = 'or' | 'and';
@@ -21,9 +22,15 @@ export interface SearchRequest {
   groupBy?: GroupBy | undefined;
   operator?: Operator | undefined;
   pageLimit?: number | undefined;
+  /** A `next_page_token` or `prev_page_token` of an earlier response; the other fields are then ignored. */
   pageToken?: string | undefined;
-  filter?: { [key: string]: JsonValue } | undefined;
+  /** The search API's filter: an object, or its JSON text. */
+  filter?: SearchFilter | string | undefined;
   minScore?: number | undefined;
+  /** Keep hits of at least this confidence (default none). */
+  threshold?: Threshold | undefined;
+  /** Merge consecutive matching clips of a video into one hit. */
+  mergeAdjacent?: boolean | undefined;
   offline?: boolean | undefined;
 }
 
@@ -34,6 +41,9 @@ export interface NormalizedSearch {
   pageLimit: number;
   minScore: number | undefined;
   searchOptions: readonly SearchOption[] | undefined;
+  filter: SearchFilter | undefined;
+  threshold: Threshold;
+  mergeAdjacent: boolean;
 }
 
 export function normalizeSearch(request: SearchRequest): NormalizedSearch {
@@ -56,7 +66,10 @@ export function normalizeSearch(request: SearchRequest): NormalizedSearch {
     if (request.searchOptions.length === 0) throw new InputError(`search options must name at least one of ${SEARCH_OPTIONS.join(', ')}`);
     searchOptions = [...new Set(request.searchOptions as SearchOption[])];
   }
-  return { groupBy, operator, pageLimit, minScore, searchOptions };
+  const threshold = request.threshold ?? 'none';
+  if (!THRESHOLDS.includes(threshold)) throw new InputError(`threshold must be one of ${THRESHOLDS.join(', ')}, got ${JSON.stringify(threshold)}`);
+  const filter = request.filter === undefined ? undefined : parseSearchFilter(request.filter);
+  return { groupBy, operator, pageLimit, minScore, searchOptions, filter, threshold, mergeAdjacent: request.mergeAdjacent ?? false };
 }
 
 /** Marengo 2.7's fused `visual-text` embeddings answer visual searches. */

@@ -13,13 +13,23 @@ export interface ClipHit {
   metadata: Metadata;
 }
 
-/** With group_by video: the video's best clip's fields, its best clips under `clips`. */
+/** With group_by video: the video's best clip's fields, its matching clips under `clips`. */
 export interface VideoHit extends ClipHit {
   clips: ClipHit[];
 }
 
+export interface PageInfo {
+  limit_per_page: number;
+  /** Results across all pages: clips (merged hits with mergeAdjacent), or videos with group_by video. */
+  total_results: number;
+  next_page_token?: string;
+  prev_page_token?: string;
+  /** When the page tokens stop working (RFC 3339); present when there are tokens. */
+  page_expires_at?: string;
+}
+
 export interface SearchResponse {
   data: ClipHit[] | VideoHit[];
-  page_info: { limit_per_page: number; total_results: number; next_page_token?: string };
+  page_info: PageInfo;
   search_pool: { total_count: number; total_duration: number; index_id: string };
 }

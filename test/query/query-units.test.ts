@@ -15,7 +15,7 @@ describe('formatTimestamp', () => {
 
 describe('normalizeSearch', () => {
   it('fills the defaults', () => {
-    expect(normalizeSearch({})).toEqual({ groupBy: 'clip', operator: 'or', pageLimit: 10, minScore: undefined, searchOptions: undefined });
+    expect(normalizeSearch({})).toEqual({ groupBy: 'clip', operator: 'or', pageLimit: 10, minScore: undefined, searchOptions: undefined, filter: undefined, threshold: 'none', mergeAdjacent: false });
   });
   it.each([
     [{ pageLimit: 0 }, /page limit must be an integer from 1 to 50/],
@@ -24,6 +24,8 @@ describe('normalizeSearch', () => {
     [{ minScore: 2 }, /min-score is a cosine similarity from -1 to 1/],
     [{ searchOptions: ['smell'] }, /unknown search option/],
     [{ searchOptions: [] }, /at least one/],
+    [{ threshold: 'certain' as never }, /threshold must be one of high, medium, low, none/],
+    [{ filter: '{"id": 3}' }, /filter field "id" takes a video id/],
   ])('rejects %j', (request, message) => expect(() => normalizeSearch(request)).toThrow(message));
   it('dedupes search options', () => expect(normalizeSearch({ searchOptions: ['audio', 'audio'] }).searchOptions).toEqual(['audio']));
 });

@@ -1,0 +1,152 @@
+import type { VectorIndex } from '../index/vector-index.js';
+import type { SearchPool } from './search-pool.js';
+
+export interface Candidate {
+  label: number;
+  /** Cosine similarity, best over the queries, computed from the stored vector. */
+  score: number;
+}
+
+/** When retrieval scans the available labels exactly instead of asking the ANN index. */
+export interface RetrievalPlan {
+  /** Scan exactly when at most this many labels are available... */
+  exactPoolMin: number;
+  /** ...or when they are at most this share of the index. */
+  exactPoolFraction: number;
+  /** ANN rounds that come back short (a filter too selective for the graph) before scanning exactly. */
+  maxShortRounds: number;
+}
+
+export const DEFAULT_RETRIEVAL_PLAN: RetrievalPlan = { exactPoolMin: 2000, exactPoolFraction: 0.05, maxShortRounds: 3 };
+
+export interface RetrievalStep {
+  strategy: 'exact' | 'ann';
+  k: number;
+  ef: number;
+  /** Fewest labels any query's ANN search returned (ANN steps). */
+  returned: number;
+}
+
+export interface CandidateStreamOptions {
+  index: VectorIndex;
+  pool: SearchPool;
+  queries: readonly Float32Array[];
+  ef: number;
+  /** Candidates per query of the first ANN round. */
+  startK: number;
+  plan: RetrievalPlan;
+  onStep?: ((step: RetrievalStep) => void) | undefined;
+}
+
+/** Scores from the index and from the stored vectors differ in the last float bits. */
+const SCORE_SLACK = 1e-5;
+
+/**
+ * The available labels in order of score, produced lazily: each ANN round asks every query
+ * for its top k (filtered to the pool) and hands out only candidates that no unseen label can
+ * beat (scores above the best k-th score of an incomplete list); when it runs dry, k and ef
+ * widen. A round that comes back short counts against `maxShortRounds`; past it, or once k
+ * nears the pool's size, the available labels are scanned exactly, which is complete.
+ */
+export class CandidateStream {
+  readonly #options: CandidateStreamOptions;
+  readonly #given = new Set<number>();
+  #buffer: Candidate[] = [];
+  #position = 0;
+  #bound = Number.POSITIVE_INFINITY;
+  #complete = false;
+  #k: number;
+  #ef: number;
+  #shortRounds = 0;
+
+  constructor(options: CandidateStreamOptions) {
+    this.#options = options;
+    this.#k = Math.max(1, options.startK);
+    this.#ef = options.ef;
+  }
+
+  next(): Candidate | undefined {
+    for (;;) {
+      while (this.#position < this.#buffer.length) {
+        const candidate = this.#buffer[this.#position] as Candidate;
+        if (!this.#complete && candidate.score <= this.#bound + SCORE_SLACK) break;
+        this.#position++;
+        if (this.#given.has(candidate.label)) continue;
+        this.#given.add(candidate.label);
+        return candidate;
+      }
+      if (this.#complete) return undefined;
+      this.#widen();
+    }
+  }
+
+  #widen(): void {
+    const { pool, index, plan } = this.#options;
+    const available = pool.available;
+    const small = available <= Math.max(plan.exactPoolMin, plan.exactPoolFraction * index.size);
+    if (small || this.#k * 2 >= available || this.#shortRounds >= plan.maxShortRounds) {
+      this.#scanExactly();
+      return;
+    }
+    this.#annRound();
+  }
+
+  #scanExactly(): void {
+    const { pool, queries } = this.#options;
+    const candidates: Candidate[] = [];
+    pool.forEachAvailable((label) => candidates.push({ label, score: bestScore(pool, queries, label) }));
+    candidates.sort(byScore);
+    this.#buffer = candidates;
+    this.#position = 0;
+    this.#complete = true;
+    this.#options.onStep?.({ strategy: 'exact', k: candidates.length, ef: 0, returned: candidates.length });
+  }
+
+  #annRound(): void {
+    const { pool, index, queries } = this.#options;
+    const k = this.#k;
+    const ef = Math.max(this.#ef, k);
+    const filter = pool.restricted ? (label: number): boolean => pool.isAvailable(label) : undefined;
+    const want = Math.min(k, pool.available);
+    const seen = new Set<number>();
+    let bound = Number.NEGATIVE_INFINITY;
+    let complete = true;
+    let fewest = Number.POSITIVE_INFINITY;
+    for (const query of queries) {
+      const result = index.search(query, k, filter === undefined ? { ef } : { ef, filter });
+      fewest = Math.min(fewest, result.labels.length);
+      for (const label of result.labels) seen.add(label);
+      if (result.labels.length < pool.available) {
+        complete = false;
+        bound = Math.max(bound, result.scores[result.scores.length - 1] ?? Number.POSITIVE_INFINITY);
+      }
+    }
+    this.#options.onStep?.({ strategy: 'ann', k, ef, returned: fewest });
+    if (fewest < want) {
+      // The graph could not find k allowed labels: search wider before trusting any order.
+      this.#shortRounds++;
+      this.#ef = ef * 4;
+      this.#k = k * 2;
+      return;
+    }
+    const candidates: Candidate[] = [];
+    for (const label of seen) if (pool.isAvailable(label)) candidates.push({ label, score: bestScore(pool, queries, label) });
+    candidates.sort(byScore);
+    this.#buffer = candidates;
+    this.#position = 0;
+    this.#bound = bound;
+    this.#complete = complete;
+    this.#k = k * 4;
+  }
+}
+
+/** operator "or": a clip's score is its best over the queries. */
+export function bestScore(pool: SearchPool, queries: readonly Float32Array[], label: number): number {
+  let best = Number.NEGATIVE_INFINITY;
+  for (const query of queries) best = Math.max(best, pool.facts.dot(query, label));
+  return best;
+}
+
+export function byScore(a: Candidate, b: Candidate): number {
+  return b.score - a.score || a.label - b.label;
+}

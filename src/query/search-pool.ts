@@ -1,0 +1,107 @@
+import { InputError } from '../errors.js';
+import type { LabelFacts } from './label-facts.js';
+import { compileSearchFilter, type SearchFilter } from './search-filter.js';
+import { embeddingOptionsFor, type SearchOption } from './search-request.js';
+
+export interface SearchPoolSpec {
+  searchOptions: readonly SearchOption[] | undefined;
+  filter: SearchFilter | undefined;
+  /** Never results (the segment of a "more like this" query). */
+  excludedLabels: ReadonlySet<number>;
+  /** Returned on earlier pages: clips (group by clip) or video ordinals (group by video). */
+  returnedLabels: ReadonlySet<number>;
+  returnedVideos: ReadonlySet<number>;
+}
+
+/**
+ * The labels a search may return. The base pool (search options, filter, exclusions) decides
+ * what matches at all, so totals, merges and `and` stay the same from page to page; the
+ * available pool also leaves out what earlier pages returned, and is what retrieval searches.
+ */
+export class SearchPool {
+  readonly facts: LabelFacts;
+  /** Labels available to retrieval. */
+  readonly available: number;
+  /** False when every stored label is available, so retrieval needs no filter callback. */
+  readonly restricted: boolean;
+  readonly #groupOk: Uint8Array;
+  readonly #optionOk: Uint8Array;
+  readonly #excluded: ReadonlySet<number>;
+  readonly #returnedLabels: ReadonlySet<number>;
+  readonly #returnedVideos: Uint8Array;
+
+  constructor(facts: LabelFacts, spec: SearchPoolSpec) {
+    this.facts = facts;
+    this.#optionOk = optionMask(facts, spec.searchOptions);
+    this.#groupOk = new Uint8Array(facts.groups.length).fill(1);
+    if (spec.filter !== undefined) {
+      const matches = compileSearchFilter(spec.filter);
+      facts.groups.forEach((group, i) => {
+        const video = facts.videos[group.video];
+        if (video === undefined) return;
+        this.#groupOk[i] = matches({ videoId: video.id, durationSec: video.durationSec, filename: group.filename, metadata: group.metadata }) ? 1 : 0;
+      });
+    }
+    this.#excluded = spec.excludedLabels;
+    this.#returnedLabels = spec.returnedLabels;
+    this.#returnedVideos = new Uint8Array(facts.videos.length);
+    for (const video of spec.returnedVideos) this.#returnedVideos[video] = 1;
+    let available = 0;
+    this.forEachAvailable(() => available++);
+    this.available = available;
+    this.restricted = available !== facts.size;
+  }
+
+  inBase(label: number): boolean {
+    const facts = this.facts;
+    return facts.has(label) && this.#optionOk[facts.option[label] as number] === 1 && this.#groupOk[facts.group[label] as number] === 1 && !this.#excluded.has(label);
+  }
+
+  isAvailable(label: number): boolean {
+    return this.inBase(label) && this.#returnedVideos[this.facts.video[label] as number] !== 1 && !this.#returnedLabels.has(label);
+  }
+
+  /** Every available label, group by group. */
+  forEachAvailable(visit: (label: number) => void): void {
+    this.facts.groups.forEach((group, i) => {
+      if (this.#groupOk[i] !== 1 || this.#returnedVideos[group.video] === 1) return;
+      for (const label of group.labels) if (this.isAvailable(label)) visit(label);
+    });
+  }
+
+  /** The base-pool labels of one video, ordered by embedding option then start. */
+  videoLabels(video: number): number[] {
+    const labels = this.facts.videos[video]?.labels ?? new Uint32Array(0);
+    const kept: number[] = [];
+    for (const label of labels) if (this.inBase(label)) kept.push(label);
+    return kept;
+  }
+
+  /** Videos with at least one base-pool label. */
+  videosInBase(): number[] {
+    const seen = new Uint8Array(this.facts.videos.length);
+    this.facts.groups.forEach((group, i) => {
+      if (this.#groupOk[i] !== 1 || seen[group.video] === 1) return;
+      if (group.labels.some((label) => this.inBase(label))) seen[group.video] = 1;
+    });
+    const videos: number[] = [];
+    seen.forEach((flag, video) => flag === 1 && videos.push(video));
+    return videos;
+  }
+}
+
+function optionMask(facts: LabelFacts, searchOptions: readonly SearchOption[] | undefined): Uint8Array {
+  const mask = new Uint8Array(Math.max(1, facts.options.length)).fill(searchOptions === undefined ? 1 : 0);
+  if (searchOptions === undefined) return mask;
+  const wanted = new Set(searchOptions.flatMap((option) => embeddingOptionsFor(option)));
+  let any = false;
+  facts.options.forEach((name, code) => {
+    if (!wanted.has(name)) return;
+    mask[code] = 1;
+    any = true;
+  });
+  if (!any) {
+    throw new InputError(`this library has no ${searchOptions.join(' or ')} segments (it holds ${[...facts.options].sort().join(', ') || 'none'}); drop --search-options or pick one of those`);
+  }
+  return mask;
+}
