@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerBenchCommand } from './bench.js';
 import { registerBuildCommand } from './build.js';
 import { registerEmulatorCommand } from './emulator.js';
 import { registerQueryCommand } from './query.js';
@@ -11,5 +12,6 @@ export function registerCommands(program: Command): void {
   registerQueryCommand(program);
   registerStatsCommand(program);
   registerRmCommand(program);
+  registerBenchCommand(program);
   registerEmulatorCommand(program);
 }

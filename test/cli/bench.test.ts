@@ -1,0 +1,146 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { clipSegments, writeJsonl } from '../helpers/segments.js';
+import { PROJECT_ROOT } from '../helpers/shared-data.js';
+
+interface Figures {
+  p50Us: number;
+  p99Us: number;
+  meanUs: number;
+  qps: number;
+}
+
+interface BenchJson {
+  data: Record<string, unknown>;
+  count: number;
+  dimension: number;
+  queries: number;
+  k: number;
+  hnsw: { M: number; efConstruction: number; seed: number };
+  build: { seconds: number; vectorsPerSecond: number };
+  exact: Figures;
+  sweep: (Figures & { ef: number; recall: number })[];
+}
+
+const SOURCES = ['src/cli/bench.ts', 'src/cli/commands.ts', 'src/bench/recall-latency.ts', 'src/bench/sample-queries.ts', 'src/bench/percentiles.ts'];
+const BUILT = join(PROJECT_ROOT, 'dist', 'cli', 'bench.js');
+
+/** Builds dist/ when it lacks the bench command or is older than its sources (npm test builds first anyway). */
+function ensureBuilt(): void {
+  const newest = Math.max(...SOURCES.map((file) => statSync(join(PROJECT_ROOT, file)).mtimeMs));
+  if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= newest) return;
+  // tsc emits even when files elsewhere in the tree have type errors; only a crash matters here.
+  spawnSync(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(PROJECT_ROOT, 'tsconfig.build.json')], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 240_000 });
+  expect(existsSync(BUILT), 'dist/cli/bench.js after building').toBe(true);
+}
+
+let work: string;
+let synthetic: BenchJson;
+
+beforeAll(async () => {
+  ensureBuilt();
+  work = await mkdtemp(join(tmpdir(), 'vsearch-bench-cli-'));
+  const result = runCli(['bench', '--synthetic', '2000', '--dim', '64', '--queries', '50', '--json']);
+  expect(result.status, result.stderr).toBe(0);
+  synthetic = JSON.parse(result.stdout) as BenchJson;
+}, 300_000);
+
+afterAll(async () => {
+  if (work !== undefined) await rm(work, { recursive: true, force: true });
+});
+
+describe('vsearch bench --synthetic', () => {
+  it('prints the run as JSON', () => {
+    expect(synthetic.data).toEqual({ source: 'synthetic', count: 2000, dimension: 64, clusters: 64, seed: 1 });
+    expect(synthetic).toMatchObject({ count: 2000, dimension: 64, queries: 50, k: 10, hnsw: { M: 16, efConstruction: 200, seed: 1 } });
+    expect(synthetic.sweep.map((r) => r.ef)).toEqual([16, 32, 64, 128]);
+    expect(synthetic.build.seconds).toBeGreaterThan(0);
+    expect(synthetic.build.vectorsPerSecond).toBeGreaterThan(0);
+    for (const figures of [synthetic.exact, ...synthetic.sweep]) {
+      expect(figures.p50Us).toBeGreaterThan(0);
+      expect(figures.p99Us).toBeGreaterThanOrEqual(figures.p50Us);
+      expect(figures.qps).toBeGreaterThan(0);
+    }
+  });
+
+  it('reaches recall@10 >= 0.95 at the largest ef, and every recall is in [0, 1]', () => {
+    for (const r of synthetic.sweep) {
+      expect(r.recall).toBeGreaterThanOrEqual(0);
+      expect(r.recall).toBeLessThanOrEqual(1);
+    }
+    expect(synthetic.sweep.at(-1)?.recall).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('prints a table for people, and no progress when stderr is not a terminal', () => {
+    const result = runCli(['bench', '--synthetic', '500', '--dim', '16', '--queries', '20', '--k', '5', '--ef', '8,64']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^data {4}500 x 16 \(synthetic, seed 1\), 20 queries, k=5$/m);
+    expect(result.stdout).toMatch(/^build {3}HNSW M=16 efConstruction=200: [\d.]+ s, \d+ vectors\/s$/m);
+    expect(result.stdout).toMatch(/^exact {3}p50 \d+ us, p99 \d+ us, \d+ QPS$/m);
+    expect(result.stdout).toMatch(/^\s+ef\s+recall@5\s+p50 us\s+p99 us\s+QPS$/m);
+    const rows = result.stdout.split('\n').filter((line) => /^\s+\d+\s+[01]\.\d{4}\s/.test(line));
+    expect(rows.map((line) => Number(line.trim().split(/\s+/)[0]))).toEqual([8, 64]);
+  });
+
+  it('is reproducible per seed: same data, same recall', () => {
+    const again = runCli(['bench', '--synthetic', '2000', '--dim', '64', '--queries', '50', '--json']);
+    const other = runCli(['bench', '--synthetic', '2000', '--dim', '64', '--queries', '50', '--seed', '9', '--ef', '16', '--json']);
+    expect((JSON.parse(again.stdout) as BenchJson).sweep.map((r) => r.recall)).toEqual(synthetic.sweep.map((r) => r.recall));
+    expect((JSON.parse(other.stdout) as BenchJson).data['seed']).toBe(9);
+  });
+});
+
+describe('vsearch bench --lib', () => {
+  it('benchmarks a library with its own vectors and index parameters, flags overriding', async () => {
+    const lib = join(work, 'lib');
+    const rows = [...clipSegments('a', 120, 1024, 1), ...clipSegments('b', 80, 1024, 2)];
+    const built = runCli(['build', '--lib', lib, '--from', await writeJsonl(work, 'segments.jsonl', rows)]);
+    expect(built.status, built.stderr).toBe(0);
+
+    const own = runCli(['bench', '--lib', lib, '--queries', '30', '--ef', '200', '--json']);
+    expect(own.status, own.stderr).toBe(0);
+    const report = JSON.parse(own.stdout) as BenchJson;
+    expect(report.data).toMatchObject({ source: 'library', dir: lib, count: 200, dimension: 1024 });
+    expect(report).toMatchObject({ count: 200, dimension: 1024, queries: 30, hnsw: { M: 16, efConstruction: 200 } });
+    // ef 200 covers all 200 vectors: the search is exhaustive.
+    expect(report.sweep[0]?.recall).toBe(1);
+
+    const tuned = runCli(['bench', '--lib', lib, '--queries', '10', '--M', '8', '--ef-construction', '40', '--json']);
+    expect(tuned.status, tuned.stderr).toBe(0);
+    expect((JSON.parse(tuned.stdout) as BenchJson).hnsw).toMatchObject({ M: 8, efConstruction: 40 });
+  });
+
+  it('refuses a missing library with exit 2', () => {
+    const result = runCli(['bench', '--lib', join(work, 'absent'), '--queries', '5']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/no vsearch library at .*absent/);
+  });
+});
+
+describe('vsearch bench usage errors exit 2 with a message', () => {
+  it.each([
+    [['--k', '0'], /--k must be an integer from 1 to 10000, got "0"/],
+    [['--ef', '16,x'], /--ef must be an integer from 1 to 100000, got "x"/],
+    [['--ef', '16,,32'], /--ef must be a comma-separated list of integers/],
+    [['--queries', '-3'], /--queries must be an integer from 1/],
+    [['--M', '1'], /--M must be an integer from 2/],
+    [['--synthetic', 'many'], /--synthetic must be an integer from 1/],
+  ])('%j', (flags, message) => {
+    const result = runCli(['bench', '--synthetic', '100', '--dim', '8', ...flags]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+  });
+
+  it('--dim without --synthetic', () => {
+    const result = runCli(['bench', '--dim', '64', '--lib', work]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--dim applies only with --synthetic/);
+  });
+});
