@@ -21,3 +21,16 @@ export function abortOnSignals(): { signal: AbortSignal; dispose: () => void } {
     },
   };
 }
+
+/** Resolves on the first SIGINT or SIGTERM: for servers that run until told to stop. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const done = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve(signal);
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}

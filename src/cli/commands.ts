@@ -4,6 +4,7 @@ import { registerBuildCommand } from './build.js';
 import { registerEmulatorCommand } from './emulator.js';
 import { registerQueryCommand } from './query.js';
 import { registerRmCommand } from './rm.js';
+import { registerServeCommand } from './serve.js';
 import { registerStatsCommand } from './stats.js';
 
 /** Each command lives in its own file and adds itself to the program here. */
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerRmCommand(program);
   registerBenchCommand(program);
   registerEmulatorCommand(program);
+  registerServeCommand(program);
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { startEmulator, type EmulatorOptions } from '../emulator/index.js';
 import { InputError } from '../errors.js';
+import { untilSignal } from './abort-on-signal.js';
 
 interface EmulatorFlags {
   port: string;
@@ -34,19 +35,6 @@ export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions 
     options.scenario = flags.scenario;
   }
   return options;
-}
-
-/** Resolves on the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const done = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve(signal);
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
 }
 
 export function registerEmulatorCommand(program: Command): void {

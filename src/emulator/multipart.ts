@@ -71,11 +71,14 @@ function parsePartHeaders(block: string): PartHeaders {
   return { name, filename, contentType };
 }
 
+/** A request body to read: the request itself, or its chunks passed through a filter (a size cap). */
+export type MultipartBody = Pick<IncomingMessage, 'headers'> & AsyncIterable<Buffer>;
+
 /**
  * A streaming multipart/form-data reader. It keeps only a boundary's worth of bytes between
  * chunks, so uploads of hundreds of megabytes pass through with constant memory.
  */
-export async function readMultipart(req: IncomingMessage, limits: MultipartLimits = {}): Promise<MultipartForm> {
+export async function readMultipart(req: MultipartBody, limits: MultipartLimits = {}): Promise<MultipartForm> {
   const boundary = boundaryOf(req.headers['content-type']);
   if (boundary === undefined) throw new HttpFailure(400, 'parameter_invalid', 'The request body must be multipart/form-data with a boundary.', { field: 'content-type' });
   const fieldLimit = limits.fieldBytes ?? 1024 * 1024;
@@ -213,7 +216,7 @@ export async function readMultipart(req: IncomingMessage, limits: MultipartLimit
   };
 
   try {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
+    for await (const chunk of req) {
       if (state === 'done') continue;
       buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
       while (step()) {

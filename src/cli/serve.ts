@@ -1,0 +1,67 @@
+import { Option, type Command } from 'commander';
+import { InputError } from '../errors.js';
+import { openLibrary } from '../library/index.js';
+import { DEFAULT_HOST, DEFAULT_MAX_BODY_MB, startSearchServer } from '../server/index.js';
+import { untilSignal } from './abort-on-signal.js';
+import { baseUrlOption, clientFromEnvironment } from './api-client.js';
+import { info, libOption, parseInteger, parseNumber } from './shared-options.js';
+
+interface ServeFlags {
+  lib: string;
+  port: string;
+  host: string;
+  apiKey?: string;
+  baseUrl?: string;
+  allowRemoteMedia?: boolean;
+  maxBodyMb: string;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+function maxBodyBytes(text: string): number {
+  const mb = parseNumber('--max-body-mb', text);
+  if (mb <= 0 || mb > 4096) throw new InputError(`--max-body-mb must be above 0 and at most 4096, got ${JSON.stringify(text)}`);
+  return Math.floor(mb * 1024 * 1024);
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the TwelveLabs search API (POST /v1.3/search, GET /v1.3/search/{page_token}) over a library, until SIGINT/SIGTERM')
+    .addOption(libOption())
+    .option('--port <port>', 'port to listen on (0 picks a free one)', '0')
+    .option('--host <host>', 'host to bind (only loopback by default)', DEFAULT_HOST)
+    .addOption(new Option('--api-key <key>', 'require this x-api-key on every request').env('VSEARCH_SERVE_API_KEY'))
+    .addOption(baseUrlOption())
+    .option('--allow-remote-media', 'pass query_media_url (http/https) on to the embedding API instead of refusing it')
+    .option('--max-body-mb <n>', 'largest request body in MiB; larger ones get 413', String(DEFAULT_MAX_BODY_MB))
+    .action(async (flags: ServeFlags) => {
+      const port = parseInteger('--port', flags.port, 0, 65535);
+      const limit = maxBodyBytes(flags.maxBodyMb);
+      if (flags.apiKey !== undefined && flags.apiKey.trim() === '') throw new InputError('--api-key must not be empty; leave it out to accept requests without a key');
+      const client = clientFromEnvironment({ baseUrl: flags.baseUrl });
+      const lib = await openLibrary(flags.lib, { client });
+      try {
+        const server = await startSearchServer({
+          library: lib,
+          host: flags.host,
+          port,
+          apiKey: flags.apiKey,
+          maxBodyBytes: limit,
+          allowRemoteMedia: flags.allowRemoteMedia ?? false,
+          onRequest: (entry) => info(`${entry.method} ${entry.path} ${entry.status} ${entry.ms} ms`),
+          onUnexpectedError: (error) => info(`vsearch serve: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+        });
+        process.stdout.write(`${server.url}\n`);
+        info(`vsearch serve: library ${flags.lib} (index_id ${lib.manifest.id}) on ${server.url} (Ctrl-C to stop)`);
+        if (client === undefined) info('vsearch serve: no TWELVELABS_API_KEY, so only queries already in the query cache can be answered');
+        if (flags.apiKey === undefined && !LOOPBACK.has(flags.host)) info(`vsearch serve: listening on ${flags.host} without --api-key: anyone who can reach it can search this library`);
+        const signal = await untilSignal();
+        info(`vsearch serve: ${signal}, closing`);
+        await server.close();
+      } finally {
+        await lib.close();
+        await client?.close();
+      }
+    });
+}

@@ -1,0 +1,67 @@
+import { InputError } from '../errors.js';
+import type { Library } from '../library/index.js';
+
+/** What the server needs of a library: its id (the API's index_id) and its search. */
+export type SearchableLibrary = Pick<Library, 'search' | 'manifest'>;
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_MAX_BODY_MB = 30;
+
+/** One line of the request log. */
+export interface RequestLogEntry {
+  method: string;
+  /** The path without its query string. */
+  path: string;
+  status: number;
+  ms: number;
+}
+
+export interface SearchServerOptions {
+  library: SearchableLibrary;
+  /** Default 127.0.0.1: loopback only. */
+  host?: string | undefined;
+  /** Default 0: a free port. */
+  port?: number | undefined;
+  /** When set, every request must carry it in `x-api-key` (401 otherwise). */
+  apiKey?: string | undefined;
+  /** Largest request body; larger ones get 413 before the rest is read. Default 30 MiB. */
+  maxBodyBytes?: number | undefined;
+  /** Forward `query_media_url` to the embedding API (http and https only); refused otherwise. */
+  allowRemoteMedia?: boolean | undefined;
+  /** Aborting it closes the server. */
+  signal?: AbortSignal | undefined;
+  /** Sees each finished request. */
+  onRequest?: ((entry: RequestLogEntry) => void) | undefined;
+  /** Sees errors answered with 500, with their stack; the client gets no details. */
+  onUnexpectedError?: ((error: unknown) => void) | undefined;
+}
+
+export interface ServerSettings {
+  library: SearchableLibrary;
+  host: string;
+  port: number;
+  apiKey: string | undefined;
+  maxBodyBytes: number;
+  allowRemoteMedia: boolean;
+  onRequest: (entry: RequestLogEntry) => void;
+  onUnexpectedError: (error: unknown) => void;
+}
+
+/** The options checked once, with defaults filled in. */
+export function serverSettings(options: SearchServerOptions): ServerSettings {
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`the port must be an integer from 0 to 65535, got ${String(options.port)}`);
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_MB * 1024 * 1024;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw new InputError(`the body limit must be a positive number of bytes, got ${String(options.maxBodyBytes)}`);
+  if (options.apiKey !== undefined && options.apiKey.trim() === '') throw new InputError('the API key must not be empty; leave it out to accept requests without one');
+  return {
+    library: options.library,
+    host: options.host ?? DEFAULT_HOST,
+    port,
+    apiKey: options.apiKey,
+    maxBodyBytes,
+    allowRemoteMedia: options.allowRemoteMedia ?? false,
+    onRequest: options.onRequest ?? (() => undefined),
+    onUnexpectedError: options.onUnexpectedError ?? (() => undefined),
+  };
+}

@@ -1,0 +1,136 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errorBody, HttpFailure, UNAUTHORIZED } from '../emulator/errors.js';
+import { sendReply, type Reply } from '../emulator/http.js';
+import { API_PREFIX } from '../emulator/server.js';
+import { InputError } from '../errors.js';
+import { apiKeyAccepted } from './api-key.js';
+import { errorAnswer } from './api-errors.js';
+import { createSearch, retrieveSearchPage, type RouteContext } from './search-routes.js';
+import { serverSettings, type SearchServerOptions, type ServerSettings } from './server-options.js';
+
+/** How long in-flight requests may finish after close() before their connections are cut. */
+const CLOSE_GRACE_MS = 5_000;
+
+const PREFIX = API_PREFIX.replace('.', '\\.');
+const SEARCH_PATH = new RegExp(`^${PREFIX}/search/?$`);
+const PAGE_PATH = new RegExp(`^${PREFIX}/search/([^/]+)/?$`);
+
+export interface RunningSearchServer {
+  /** The API base URL, http://HOST:PORT/v1.3: what TWELVELABS_BASE_URL takes. */
+  url: string;
+  port: number;
+  /** Stops accepting, lets in-flight requests finish (briefly), then closes every connection. */
+  close(): Promise<void>;
+}
+
+function methodNotAllowed(method: string, path: string): HttpFailure {
+  return new HttpFailure(405, 'method_not_allowed', `${method} is not allowed on ${path}.`);
+}
+
+function pageToken(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw new HttpFailure(400, 'search_page_token_expired', 'The page token is not one this server issued; make a new search request.');
+  }
+}
+
+async function route(ctx: RouteContext): Promise<Reply> {
+  const { req, url, settings } = ctx;
+  if (!apiKeyAccepted(settings.apiKey, req.headers)) throw UNAUTHORIZED();
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (SEARCH_PATH.test(url.pathname)) {
+    if (method !== 'POST') throw methodNotAllowed(method, url.pathname);
+    return createSearch(ctx);
+  }
+  const page = PAGE_PATH.exec(url.pathname);
+  if (page !== null) {
+    if (method !== 'GET') throw methodNotAllowed(method, url.pathname);
+    return retrieveSearchPage(ctx, pageToken(page[1] as string));
+  }
+  throw new HttpFailure(404, 'not_found', `No route for ${method} ${url.pathname}: this server answers POST ${API_PREFIX}/search and GET ${API_PREFIX}/search/{page_token}.`);
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function answer(res: ServerResponse, reply: Reply): void {
+  if (res.headersSent || res.destroyed) return;
+  sendReply(res, reply);
+}
+
+/**
+ * `vsearch serve`: the TwelveLabs search endpoints (`POST /v1.3/search`, `GET /v1.3/search/{page_token}`)
+ * over one local library, in the API's request and response shapes, so the official SDKs can
+ * point at it. Query text and media are embedded through the library's client, with its query cache.
+ */
+export async function startSearchServer(options: SearchServerOptions): Promise<RunningSearchServer> {
+  const settings: ServerSettings = serverSettings(options);
+  const spoolDir = await mkdtemp(join(tmpdir(), 'vsearch-serve-'));
+  const shutdown = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    let status = 500;
+    try {
+      const reply = await route({ req, url, settings, spoolDir, signal: shutdown.signal });
+      status = reply.status;
+      answer(res, reply);
+    } catch (error) {
+      const { failure, unexpected } = errorAnswer(error);
+      if (unexpected) settings.onUnexpectedError(error);
+      status = failure.status;
+      // A body that was refused unread is not worth reading: close the connection behind the answer.
+      const unread = !req.readableEnded;
+      answer(res, { status, body: errorBody('v1', failure), ...(unread ? { headers: { connection: 'close' } } : {}) });
+    } finally {
+      settings.onRequest({ method: req.method ?? 'GET', path: url.pathname, status, ms: Math.round(performance.now() - started) });
+    }
+  }
+
+  const server = createServer((req, res) => {
+    const done = handle(req, res);
+    inFlight.add(done);
+    void done.finally(() => inFlight.delete(done));
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error) => reject(new InputError(`cannot listen on ${settings.host}:${settings.port}: ${error.message}`, { cause: error })));
+      server.listen(settings.port, settings.host, () => resolve());
+    });
+  } catch (error) {
+    await rm(spoolDir, { recursive: true, force: true });
+    throw error;
+  }
+  const port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = new AbortController();
+      await Promise.race([Promise.allSettled([...inFlight]), sleep(CLOSE_GRACE_MS, undefined, { signal: grace.signal }).catch(() => undefined)]);
+      grace.abort();
+      shutdown.abort();
+      server.closeAllConnections();
+      await closed;
+      await rm(spoolDir, { recursive: true, force: true });
+    })();
+    return closing;
+  };
+  if (options.signal !== undefined) {
+    if (options.signal.aborted) await close();
+    else options.signal.addEventListener('abort', () => void close(), { once: true });
+  }
+  return { url: `http://${urlHost(settings.host)}:${port}${API_PREFIX}`, port, close };
+}
