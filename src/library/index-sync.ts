@@ -3,8 +3,9 @@ import { IndexMismatchError } from '../errors.js';
 import { ExactIndex, HnswIndex, loadHnswIndex, saveHnswIndex, type VectorIndex } from '../index/index.js';
 import type { SegmentStore } from '../store/index.js';
 import { fingerprintOf } from './fingerprint.js';
+import { INDEX_DIR } from './index-dir.js';
 
-export const INDEX_DIR = 'index';
+export { INDEX_DIR };
 
 export interface IndexSyncOptions {
   onWarning?: ((message: string) => void) | undefined;

@@ -1,9 +1,6 @@
 import { InputError } from '../errors.js';
 import type { VectorIndex } from '../index/index.js';
-import { buildFromMedia } from '../build/build-library.js';
 import type { BuildOptions, BuildSummary } from '../build/build-types.js';
-import { EmbeddingService, queryEmbedderFor } from '../build/embedding-service.js';
-import { readImportFiles } from '../build/import-files.js';
 import type { TwelveLabsClient } from '../embed/index.js';
 import {
   embedQueries,
@@ -22,6 +19,8 @@ import {
 } from '../query/index.js';
 import { acquireWriteLock, QueryCache, SegmentStore, type IndexSettings, type Manifest } from '../store/index.js';
 import type { Metadata } from '../types.js';
+import { assertRecallTarget, calibrateRecall, type CalibrateRecallOptions, type RecallCalibration } from './calibrate-recall.js';
+import { syncFacts } from './facts-sync.js';
 import { chosenKind, saveAfterRemoval, syncIndex } from './index-sync.js';
 import { libraryStats, type LibraryStats } from './stats.js';
 
@@ -68,9 +67,9 @@ export class Library {
     this.#store = store;
     this.#index = index;
     this.#options = options;
-    this.#embedder = options.embedder ?? (options.client === undefined ? undefined : queryEmbedderFor(options.client));
+    this.#embedder = options.embedder ?? clientEmbedder(options.client);
     this.#cache = new QueryCache(store.dir);
-    this.#engine = new SearchEngine(store, () => this.#requireIndex());
+    this.#engine = new SearchEngine(store, () => this.#requireIndex(), { facts: (s) => syncFacts(s, { onWarning: options.onWarning }) });
   }
 
   static async open(dir: string, options: OpenLibraryOptions = {}): Promise<Library> {
@@ -95,6 +94,8 @@ export class Library {
     const client = this.#options.client;
     if (client === undefined) throw new InputError('embedding media needs the TwelveLabs API: set TWELVELABS_API_KEY (or pass a client to openLibrary)');
     return this.#writing(async () => {
+      // The build pipeline loads only when media is embedded: searches never pay for it.
+      const [{ buildFromMedia }, { EmbeddingService }] = await Promise.all([import('../build/build-library.js'), import('../build/embedding-service.js')]);
       const summary = await buildFromMedia(this.#store, new EmbeddingService(client), inputs, { onWarning: this.#options.onWarning, ...options });
       await this.#refreshIndex();
       return summary;
@@ -107,6 +108,7 @@ export class Library {
     if (paths.length === 0) throw new InputError('nothing to import: name at least one file');
     return this.#writing(async () => {
       const manifest = this.#store.manifest;
+      const { readImportFiles } = await import('../build/import-files.js');
       const { rows, model } = await readImportFiles(paths, { ...options, libraryModel: manifest.model, libraryDimension: manifest.dimension });
       await this.#store.append(rows, model);
       await this.#refreshIndex();
@@ -131,7 +133,7 @@ export class Library {
     const queries: Float32Array[] = [];
     if (request.vector !== undefined) queries.push(normalizeQueryVector(request.vector, manifest.dimension, 'the query vector'));
     if (request.like !== undefined) {
-      const like = await findLikeSegment(this.#store, parseLike(request.like), search.searchOptions);
+      const like = await findLikeSegment(this.#store, await this.#engine.facts(), parseLike(request.like), search.searchOptions);
       queries.push(like.vector);
       exclude.add(like.label);
     }
@@ -161,6 +163,31 @@ export class Library {
     });
   }
 
+  /**
+   * Finds the smallest HNSW search breadth (ef) whose recall@k, measured against exact
+   * search on a sample of the library's own vectors, meets `target`, and stores it in the
+   * manifest so every later search uses it: ask for a recall instead of an ef.
+   */
+  async calibrateRecall(target: number, options: CalibrateRecallOptions = {}): Promise<RecallCalibration> {
+    assertRecallTarget(target);
+    return this.#writing(async () => {
+      const calibration = await calibrateRecall(this.#store, this.#index, target, options);
+      const { recall, k, queries, segments } = calibration;
+      const calibratedAt = new Date().toISOString();
+      await this.#store.replaceIndexSettings({ ...this.#store.manifest.index, ef: calibration.ef, calibration: { target, recall, k, queries, segments, calibratedAt } });
+      return calibration;
+    });
+  }
+
+  /** Sets the HNSW search breadth (ef) that later searches use, in the manifest; clears any recall calibration. */
+  async setSearchEf(ef: number): Promise<void> {
+    if (!Number.isInteger(ef) || ef < 1 || ef > 100_000) throw new InputError(`ef must be an integer from 1 to 100000, got ${String(ef)}`);
+    await this.#writing(async () => {
+      const { calibration: _dropped, ...settings } = this.#store.manifest.index;
+      await this.#store.replaceIndexSettings({ ...settings, ef });
+    });
+  }
+
   /** One writer per library: other processes wait for the lock's error, not for corruption. */
   async #writing<T>(work: () => Promise<T>): Promise<T> {
     const release = await acquireWriteLock(this.dir, this.#options.onWarning);
@@ -184,9 +211,23 @@ export class Library {
     return this.#index;
   }
 
+  /** After a write: the index and the label facts file catch up with the store, so the next search (in any process) reads them. */
   async #refreshIndex(): Promise<void> {
     this.#index = await syncIndex(this.#store, { onWarning: this.#options.onWarning });
+    if (this.#index !== undefined) await this.#engine.facts();
   }
+}
+
+/** Embeds uncached queries through `client`, loading the embedding service on first use. */
+function clientEmbedder(client: TwelveLabsClient | undefined): QueryEmbedder | undefined {
+  if (client === undefined) return undefined;
+  let embedder: Promise<QueryEmbedder> | undefined;
+  return {
+    async embed(input, model, options) {
+      embedder ??= import('../build/embedding-service.js').then(({ queryEmbedderFor }) => queryEmbedderFor(client));
+      return (await embedder).embed(input, model, options);
+    },
+  };
 }
 
 export function openLibrary(dir: string, options: OpenLibraryOptions = {}): Promise<Library> {

@@ -3,7 +3,7 @@ import type { SearchPool } from './search-pool.js';
 
 export interface Candidate {
   label: number;
-  /** Cosine similarity, best over the queries, computed from the stored vector. */
+  /** Cosine similarity, best over the queries: the index's for one query, else computed from the stored vectors. */
   score: number;
 }
 
@@ -65,7 +65,7 @@ export class CandidateStream {
     this.#ef = options.ef;
   }
 
-  next(): Candidate | undefined {
+  async next(): Promise<Candidate | undefined> {
     for (;;) {
       while (this.#position < this.#buffer.length) {
         const candidate = this.#buffer[this.#position] as Candidate;
@@ -76,19 +76,19 @@ export class CandidateStream {
         return candidate;
       }
       if (this.#complete) return undefined;
-      this.#widen();
+      await this.#widen();
     }
   }
 
-  #widen(): void {
-    const { pool, index, plan } = this.#options;
+  async #widen(): Promise<void> {
+    const { pool, index, plan, queries } = this.#options;
     const available = pool.available;
     const small = available <= Math.max(plan.exactPoolMin, plan.exactPoolFraction * index.size);
-    if (small || this.#k * 2 >= available || this.#shortRounds >= plan.maxShortRounds) {
-      this.#scanExactly();
-      return;
-    }
-    this.#annRound();
+    const exact = small || this.#k * 2 >= available || this.#shortRounds >= plan.maxShortRounds;
+    // One query's ANN round scores with the index; anything else scores stored vectors.
+    if (exact || queries.length > 1) await pool.facts.loadVectors();
+    if (exact) this.#scanExactly();
+    else this.#annRound();
   }
 
   #scanExactly(): void {
@@ -108,14 +108,14 @@ export class CandidateStream {
     const ef = Math.max(this.#ef, k);
     const filter = pool.restricted ? (label: number): boolean => pool.isAvailable(label) : undefined;
     const want = Math.min(k, pool.available);
-    const seen = new Set<number>();
+    const seen = new Map<number, number>();
     let bound = Number.NEGATIVE_INFINITY;
     let complete = true;
     let fewest = Number.POSITIVE_INFINITY;
     for (const query of queries) {
       const result = index.search(query, k, filter === undefined ? { ef } : { ef, filter });
       fewest = Math.min(fewest, result.labels.length);
-      for (const label of result.labels) seen.add(label);
+      result.labels.forEach((label, i) => seen.set(label, result.scores[i] as number));
       if (result.labels.length < pool.available) {
         complete = false;
         bound = Math.max(bound, result.scores[result.scores.length - 1] ?? Number.POSITIVE_INFINITY);
@@ -130,7 +130,8 @@ export class CandidateStream {
       return;
     }
     const candidates: Candidate[] = [];
-    for (const label of seen) if (pool.isAvailable(label)) candidates.push({ label, score: bestScore(pool, queries, label) });
+    const single = queries.length === 1;
+    for (const [label, score] of seen) if (pool.isAvailable(label)) candidates.push({ label, score: single ? score : bestScore(pool, queries, label) });
     candidates.sort(byScore);
     this.#buffer = candidates;
     this.#position = 0;

@@ -1,15 +1,17 @@
-import type { SegmentFile, SegmentStore } from '../store/index.js';
+import { VsearchError } from '../errors.js';
+import type { SegmentStore } from '../store/index.js';
 import type { Metadata } from '../types.js';
+import { collectLabelFacts, type GroupRecord, type LabelFactsData } from './label-facts-data.js';
 import { filenameOf } from './search-filter.js';
 import { parseMetadata } from './parse-metadata.js';
 
 /** Segments that share a video, a source and metadata: a filter is evaluated once per group. */
 export interface LabelGroup {
-  video: number;
-  filename: string;
-  metadataText: string;
-  metadata: Metadata;
-  labels: Uint32Array;
+  readonly video: number;
+  readonly filename: string;
+  readonly metadataText: string;
+  readonly metadata: Metadata;
+  readonly labels: Uint32Array;
 }
 
 export interface VideoFacts {
@@ -19,11 +21,36 @@ export interface VideoFacts {
   labels: Uint32Array;
 }
 
+/** Reads the vector column of a segment file by name (the store's, loaded on demand). */
+export type VectorLoader = (file: string) => Promise<Float32Array>;
+
+class Group implements LabelGroup {
+  readonly video: number;
+  readonly filename: string;
+  readonly metadataText: string;
+  readonly labels: Uint32Array;
+  #metadata: Metadata | undefined;
+
+  constructor(record: GroupRecord, labels: Uint32Array) {
+    this.video = record.video;
+    this.filename = filenameOf(record.source);
+    this.metadataText = record.metadataText;
+    this.labels = labels;
+  }
+
+  /** Parsed on first use: only filters and hits need it. */
+  get metadata(): Metadata {
+    this.#metadata ??= parseMetadata(this.metadataText);
+    return this.#metadata;
+  }
+}
+
 /**
- * What searches need to know about every label, gathered in one pass over the store's files
- * and kept for one library generation: its video, embedding option, group, time span and
- * where its vector lives. Arrays are indexed by label; `video[label]` is -1 for labels the
- * store no longer holds.
+ * What searches need to know about every label, for one library generation: its video,
+ * embedding option, group, time span and where its vector lives. Arrays are indexed by label;
+ * `video[label]` is -1 for labels the store no longer holds. Vectors are not held: a search
+ * that scores labels itself (several queries, floors, grouping, exact scans) calls
+ * `loadVectors` first, which reads the store's vector column once.
  */
 export class LabelFacts {
   readonly generation: number;
@@ -33,134 +60,111 @@ export class LabelFacts {
   readonly group: Int32Array;
   readonly start: Float64Array;
   readonly end: Float64Array;
-  readonly #file: Int32Array;
-  readonly #row: Uint32Array;
-  readonly #files: readonly SegmentFile[];
   /** Embedding option codes to names. */
   readonly options: readonly string[];
   readonly videos: readonly VideoFacts[];
   readonly groups: readonly LabelGroup[];
   readonly videoOrdinals: ReadonlyMap<string, number>;
   readonly size: number;
+  /** Sum of the videos' durations (the search pool's `total_duration`). */
+  readonly totalDuration: number;
+  readonly #data: LabelFactsData;
+  readonly #loadVector: VectorLoader;
+  #vectors: Float32Array[] | undefined;
+  #loading: Promise<void> | undefined;
 
-  private constructor(init: {
-    generation: number;
-    dimension: number;
-    labelSpace: number;
-    files: readonly SegmentFile[];
-    durations: ReadonlyMap<string, number>;
-  }) {
-    const { labelSpace, files } = init;
+  constructor(data: LabelFactsData, init: { generation: number; durations: ReadonlyMap<string, number>; loadVectors: VectorLoader }) {
+    this.#data = data;
+    this.#loadVector = init.loadVectors;
     this.generation = init.generation;
-    this.dimension = init.dimension;
-    this.#files = files;
-    this.video = new Int32Array(labelSpace).fill(-1);
-    this.option = new Uint8Array(labelSpace);
-    this.group = new Int32Array(labelSpace).fill(-1);
-    this.start = new Float64Array(labelSpace);
-    this.end = new Float64Array(labelSpace);
-    this.#file = new Int32Array(labelSpace);
-    this.#row = new Uint32Array(labelSpace);
-    const options: string[] = [];
-    const optionCodes = new Map<string, number>();
-    const videoOrdinals = new Map<string, number>();
-    const videoLabels: number[][] = [];
-    const groupCodes = new Map<string, number>();
-    const groups: { video: number; source: string; metadataText: string; labels: number[] }[] = [];
-    let size = 0;
-    files.forEach((file, fileIndex) => {
-      for (let row = 0; row < file.count; row++) {
-        const label = file.labels[row] as number;
-        const videoId = file.string('video_id', row);
-        let video = videoOrdinals.get(videoId);
-        if (video === undefined) {
-          video = videoLabels.length;
-          videoOrdinals.set(videoId, video);
-          videoLabels.push([]);
-        }
-        const optionName = file.string('embedding_option', row);
-        let option = optionCodes.get(optionName);
-        if (option === undefined) {
-          option = options.length;
-          optionCodes.set(optionName, option);
-          options.push(optionName);
-        }
-        const source = file.string('source', row);
-        const metadataText = file.string('metadata', row);
-        const groupKey = `${video}\u0000${source}\u0000${metadataText}`;
-        let group = groupCodes.get(groupKey);
-        if (group === undefined) {
-          group = groups.length;
-          groupCodes.set(groupKey, group);
-          groups.push({ video, source, metadataText, labels: [] });
-        }
-        this.video[label] = video;
-        this.option[label] = option;
-        this.group[label] = group;
-        this.start[label] = file.startSec[row] as number;
-        this.end[label] = file.endSec[row] as number;
-        this.#file[label] = fileIndex;
-        this.#row[label] = row;
-        (videoLabels[video] as number[]).push(label);
-        groups[group]?.labels.push(label);
-        size++;
-      }
+    this.dimension = data.dimension;
+    this.video = data.video;
+    this.option = data.option;
+    this.group = data.group;
+    this.start = data.start;
+    this.end = data.end;
+    this.options = data.options;
+    this.size = data.videoLabels.length;
+    this.videoOrdinals = new Map(data.videoIds.map((id, ordinal) => [id, ordinal]));
+    let total = 0;
+    this.videos = data.videoIds.map((id, v) => {
+      const durationSec = init.durations.get(id) ?? 0;
+      total += durationSec;
+      return { id, durationSec, labels: data.videoLabels.subarray(data.videoOffsets[v], data.videoOffsets[v + 1]) };
     });
-    this.size = size;
-    this.options = options;
-    this.videoOrdinals = videoOrdinals;
-    const ids = [...videoOrdinals.keys()];
-    this.videos = videoLabels.map((labels, ordinal) => {
-      const id = ids[ordinal] as string;
-      labels.sort((a, b) => (this.option[a] as number) - (this.option[b] as number) || (this.start[a] as number) - (this.start[b] as number) || a - b);
-      return { id, durationSec: init.durations.get(id) ?? 0, labels: Uint32Array.from(labels) };
-    });
-    this.groups = groups.map((group) => ({
-      video: group.video,
-      filename: filenameOf(group.source),
-      metadataText: group.metadataText,
-      metadata: parseMetadata(group.metadataText),
-      labels: Uint32Array.from(group.labels),
-    }));
+    this.totalDuration = total;
+    this.groups = data.groups.map((record, g) => new Group(record, data.groupLabels.subarray(data.groupOffsets[g], data.groupOffsets[g + 1])));
   }
 
+  /** Gathers the facts from the store's files (reading them whole). */
   static async build(store: SegmentStore): Promise<LabelFacts> {
     const manifest = store.manifest;
+    const data = collectLabelFacts(await store.allFiles(), manifest.nextLabel, manifest.dimension ?? 0);
+    return LabelFacts.over(store, data);
+  }
+
+  /** Facts over `data`, reading vectors from `store` when a search needs them. */
+  static over(store: SegmentStore, data: LabelFactsData): LabelFacts {
+    const manifest = store.manifest;
     const durations = new Map(Object.entries(manifest.videos).map(([id, video]) => [id, video.durationSec]));
-    return new LabelFacts({ generation: manifest.generation, dimension: manifest.dimension ?? 0, labelSpace: manifest.nextLabel, files: await store.allFiles(), durations });
+    return new LabelFacts(data, { generation: manifest.generation, durations, loadVectors: async (name) => (await store.file(name)).vectors });
   }
 
   has(label: number): boolean {
     return label < this.video.length && (this.video[label] as number) >= 0;
   }
 
-  /** Cosine similarity of a unit query with the label's stored (unit) vector. */
+  get vectorsLoaded(): boolean {
+    return this.#vectors !== undefined;
+  }
+
+  /** Reads the vectors `dot` needs, once. */
+  loadVectors(): Promise<void> {
+    if (this.#vectors !== undefined) return Promise.resolve();
+    this.#loading ??= Promise.all(this.#data.files.map((name) => this.#loadVector(name))).then(
+      (vectors) => {
+        this.#vectors = vectors;
+      },
+      (error: unknown) => {
+        this.#loading = undefined;
+        throw error;
+      },
+    );
+    return this.#loading;
+  }
+
+  /** Cosine similarity of a unit query with the label's stored (unit) vector. Needs `loadVectors` first. */
   dot(query: Float32Array, label: number): number {
-    const file = this.#files[this.#file[label] as number] as SegmentFile;
-    const vectors = file.vectors;
+    const vectors = this.#vectors?.[this.#data.file[label] as number];
+    if (vectors === undefined) throw new VsearchError(`the stored vector of label ${label} is not loaded; call loadVectors() before scoring`);
     const dim = this.dimension;
-    let offset = (this.#row[label] as number) * dim;
+    let offset = (this.#data.row[label] as number) * dim;
     let sum = 0;
     for (let j = 0; j < dim; j++, offset++) sum += (query[j] as number) * (vectors[offset] as number);
     return sum;
   }
 }
 
-/** The facts of the store's current generation, built on first use after each change. */
+/** Makes the facts of the store's current generation. */
+export type FactsSource = (store: SegmentStore) => Promise<LabelFacts>;
+
+/** The facts of the store's current generation, made on first use after each change. */
 export class LabelFactsCache {
   readonly #store: SegmentStore;
+  readonly #source: FactsSource;
   #facts: Promise<LabelFacts> | undefined;
   #generation = -1;
 
-  constructor(store: SegmentStore) {
+  constructor(store: SegmentStore, source: FactsSource = (s) => LabelFacts.build(s)) {
     this.#store = store;
+    this.#source = source;
   }
 
   get(): Promise<LabelFacts> {
     const generation = this.#store.manifest.generation;
     if (this.#facts === undefined || generation !== this.#generation) {
       this.#generation = generation;
-      this.#facts = LabelFacts.build(this.#store);
+      this.#facts = this.#source(this.#store);
       this.#facts.catch(() => {
         this.#facts = undefined;
       });

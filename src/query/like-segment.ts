@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import type { SegmentStore } from '../store/index.js';
+import type { LabelFacts } from './label-facts.js';
 import { embeddingOptionsFor, SEARCH_OPTIONS, type SearchOption } from './search-request.js';
 
 export interface LikeTarget {
@@ -21,10 +22,12 @@ export function parseLike(spec: string): LikeTarget {
 
 /**
  * The stored segment a "more like this" query starts from: the one covering `seconds`
- * (or the video's first), preferring an embedding option the search asks for.
+ * (or the video's first), preferring an embedding option the search asks for. Only the
+ * file holding that segment is read.
  */
 export async function findLikeSegment(
   store: SegmentStore,
+  facts: LabelFacts,
   target: LikeTarget,
   searchOptions: readonly SearchOption[] | undefined,
 ): Promise<{ label: number; vector: Float32Array }> {
@@ -34,18 +37,17 @@ export async function findLikeSegment(
   if (target.seconds !== undefined && target.seconds > summary.durationSec) {
     throw new InputError(`--like: ${target.videoId} is ${summary.durationSec.toFixed(2)} s long; ${target.seconds} s is past its end`);
   }
-  let best: { label: number; vector: Float32Array; rank: number } | undefined;
-  for (const file of await store.allFiles()) {
-    for (let row = 0; row < file.count; row++) {
-      if (file.string('video_id', row) !== target.videoId) continue;
-      const start = file.startSec[row] as number;
-      const end = file.endSec[row] as number;
-      const covers = target.seconds === undefined ? 0 : target.seconds >= start && (target.seconds < end || target.seconds === summary.durationSec) ? 0 : 1;
-      const optionRank = preferredOptions.indexOf(file.string('embedding_option', row));
-      const rank = covers * 1e9 + (optionRank < 0 ? preferredOptions.length : optionRank) * 1e6 + start;
-      if (best === undefined || rank < best.rank) best = { label: file.labels[row] as number, vector: file.vector(row), rank };
-    }
+  const ordinal = facts.videoOrdinals.get(target.videoId);
+  let best: { label: number; rank: number } | undefined;
+  for (const label of ordinal === undefined ? [] : (facts.videos[ordinal]?.labels ?? [])) {
+    const start = facts.start[label] as number;
+    const end = facts.end[label] as number;
+    const covers = target.seconds === undefined ? 0 : target.seconds >= start && (target.seconds < end || target.seconds === summary.durationSec) ? 0 : 1;
+    const optionRank = preferredOptions.indexOf(facts.options[facts.option[label] as number] ?? '');
+    const rank = covers * 1e9 + (optionRank < 0 ? preferredOptions.length : optionRank) * 1e6 + start;
+    if (best === undefined || rank < best.rank || (rank === best.rank && label < best.label)) best = { label, rank };
   }
-  if (best === undefined) throw new InputError(`--like: video ${JSON.stringify(target.videoId)} has no segments`);
-  return { label: best.label, vector: best.vector };
+  const location = best === undefined ? undefined : await store.locate(best.label);
+  if (best === undefined || location === undefined) throw new InputError(`--like: video ${JSON.stringify(target.videoId)} has no segments`);
+  return { label: best.label, vector: location.file.vector(location.row) };
 }

@@ -2,7 +2,7 @@ import type { VectorIndex } from '../index/vector-index.js';
 import type { SegmentStore } from '../store/index.js';
 import { CandidateStream, DEFAULT_RETRIEVAL_PLAN, type RetrievalPlan, type RetrievalStep } from './candidate-stream.js';
 import { confidenceOf, thresholdFloor } from './confidence.js';
-import { LabelFactsCache, type LabelFacts } from './label-facts.js';
+import { LabelFactsCache, type FactsSource, type LabelFacts } from './label-facts.js';
 import { decodeVector, encodeVector, PAGE_TTL_MS, PageRecords, type PageRecord, type ReturnedPage, type StoredSearch } from './page-records.js';
 import { PageTokenError } from './page-token-error.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
@@ -16,6 +16,8 @@ export interface SearchEngineOptions {
   plan?: Partial<RetrievalPlan> | undefined;
   /** Sees every retrieval round (tests and benchmarks). */
   onStep?: ((step: RetrievalStep) => void) | undefined;
+  /** Where the label facts come from (default: gathered from the store's files). */
+  facts?: FactsSource | undefined;
 }
 
 interface PageRequest {
@@ -53,7 +55,7 @@ export class SearchEngine {
   constructor(store: SegmentStore, index: () => VectorIndex, options: SearchEngineOptions = {}) {
     this.#store = store;
     this.#index = index;
-    this.#facts = new LabelFactsCache(store);
+    this.#facts = new LabelFactsCache(store, options.facts);
     this.#records = new PageRecords(store.dir);
     this.#plan = { ...DEFAULT_RETRIEVAL_PLAN, ...definedOnly(options.plan ?? {}) };
     this.#onStep = options.onStep;
@@ -62,10 +64,10 @@ export class SearchEngine {
   /** The first page of a search; `queries` are unit vectors. */
   async search(queries: readonly Float32Array[], search: NormalizedSearch, exclude: ReadonlySet<number> = new Set()): Promise<SearchResponse> {
     const facts = await this.#facts.get();
-    const page = this.#page({ facts, queries, search, excludedLabels: exclude, earlier: [] });
+    const page = await this.#page({ facts, queries, search, excludedLabels: exclude, earlier: [] });
     const total = page.countAll();
     const more = page.returned.items === search.pageLimit && page.returned.items < total;
-    if (!more) return this.#response(page.hits, { limit_per_page: search.pageLimit, total_results: total });
+    if (!more) return this.#response(facts, page.hits, { limit_per_page: search.pageLimit, total_results: total });
     const manifest = this.#store.manifest;
     const record: PageRecord = {
       version: 1,
@@ -80,7 +82,7 @@ export class SearchEngine {
       pages: [page.returned],
     };
     await this.#records.write(record, { prune: true });
-    return this.#response(page.hits, {
+    return this.#response(facts, page.hits, {
       limit_per_page: search.pageLimit,
       total_results: total,
       next_page_token: encodePageToken({ recordId: record.id, page: 2 }),
@@ -104,7 +106,7 @@ export class SearchEngine {
     const queries = record.queries.map(decodeVector);
     const facts = await this.#facts.get();
     const excludedLabels = new Set(record.excludedLabels);
-    const result = this.#page({ facts, queries, search, excludedLabels, earlier: record.pages.slice(0, page - 1) });
+    const result = await this.#page({ facts, queries, search, excludedLabels, earlier: record.pages.slice(0, page - 1) });
     const stored = record.pages[page - 1];
     if (stored === undefined || !sameReturned(stored, result.returned)) {
       // Later pages were computed after a different version of this one: drop them.
@@ -112,7 +114,7 @@ export class SearchEngine {
     }
     const seen = record.pages.slice(0, page - 1).reduce((sum, earlier) => sum + earlier.items, 0) + result.returned.items;
     const more = result.returned.items === search.pageLimit && seen < record.total;
-    return this.#response(result.hits, {
+    return this.#response(facts, result.hits, {
       limit_per_page: search.pageLimit,
       total_results: record.total,
       ...(more ? { next_page_token: encodePageToken({ recordId, page: page + 1 }) } : {}),
@@ -121,7 +123,12 @@ export class SearchEngine {
     });
   }
 
-  #page(request: PageRequest): PageResult {
+  /** The labels facts of the current generation (for "more like this"). */
+  facts(): Promise<LabelFacts> {
+    return this.#facts.get();
+  }
+
+  async #page(request: PageRequest): Promise<PageResult> {
     const { facts, queries, search, earlier } = request;
     const returnedVideos = new Set<number>();
     for (const page of earlier) for (const id of page.videos) {
@@ -137,8 +144,10 @@ export class SearchEngine {
     });
     const floor = this.#floor(search);
     const every = search.operator === 'and' && queries.length > 1;
-    const matches = new VideoMatches(pool, { queries, floor, every, mergeAdjacent: search.mergeAdjacent });
     const grouped = search.groupBy === 'video';
+    // Matching by video (grouping, floors, merging, several queries) scores stored vectors.
+    if (grouped || floor !== undefined || search.mergeAdjacent || queries.length > 1) await facts.loadVectors();
+    const matches = new VideoMatches(pool, { queries, floor, every, mergeAdjacent: search.mergeAdjacent });
     const stream = new CandidateStream({
       index: this.#index(),
       pool,
@@ -158,7 +167,7 @@ export class SearchEngine {
     if (grouped) {
       const videos: number[] = [];
       const seen = new Set<number>();
-      for (let candidate = stream.next(); candidate !== undefined && videos.length < search.pageLimit; candidate = stream.next()) {
+      for (let candidate = await stream.next(); candidate !== undefined && videos.length < search.pageLimit; candidate = await stream.next()) {
         if (floor !== undefined && candidate.score < floor) break;
         const video = facts.video[candidate.label] as number;
         if (seen.has(video)) continue;
@@ -175,7 +184,7 @@ export class SearchEngine {
     const simple = !search.mergeAdjacent && !(every && floor !== undefined);
     const items: MatchItem[] = [];
     const taken = new Set<MatchItem>();
-    for (let candidate = stream.next(); candidate !== undefined && items.length < search.pageLimit; candidate = stream.next()) {
+    for (let candidate = await stream.next(); candidate !== undefined && items.length < search.pageLimit; candidate = await stream.next()) {
       if (floor !== undefined && candidate.score < floor) break;
       const { label } = candidate;
       const item = simple ? { labels: [label], best: label, score: candidate.score, start: facts.start[label] as number, end: facts.end[label] as number } : matches.itemOf(label);
@@ -207,10 +216,9 @@ export class SearchEngine {
     };
   }
 
-  #response(data: ClipHit[] | VideoHit[], pageInfo: SearchResponse['page_info']): SearchResponse {
+  #response(facts: LabelFacts, data: ClipHit[] | VideoHit[], pageInfo: SearchResponse['page_info']): SearchResponse {
     const manifest = this.#store.manifest;
-    const totalDuration = Object.values(manifest.videos).reduce((sum, video) => sum + video.durationSec, 0);
-    return { data, page_info: pageInfo, search_pool: { total_count: manifest.counts.videos, total_duration: totalDuration, index_id: manifest.id } };
+    return { data, page_info: pageInfo, search_pool: { total_count: manifest.counts.videos, total_duration: facts.totalDuration, index_id: manifest.id } };
   }
 }
 

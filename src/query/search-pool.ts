@@ -46,10 +46,33 @@ export class SearchPool {
     this.#returnedLabels = spec.returnedLabels;
     this.#returnedVideos = new Uint8Array(facts.videos.length);
     for (const video of spec.returnedVideos) this.#returnedVideos[video] = 1;
+    this.available = this.#countAvailable();
+    this.restricted = this.available !== facts.size;
+  }
+
+  /**
+   * Without an option restriction, by group sizes less the few labels left out one by one;
+   * otherwise label by label. The common unfiltered first page costs O(groups).
+   */
+  #countAvailable(): number {
+    if (!this.#optionOk.every((ok) => ok === 1)) {
+      let available = 0;
+      this.forEachAvailable(() => available++);
+      return available;
+    }
     let available = 0;
-    this.forEachAvailable(() => available++);
-    this.available = available;
-    this.restricted = available !== facts.size;
+    this.facts.groups.forEach((group, i) => {
+      if (this.#groupOk[i] === 1 && this.#returnedVideos[group.video] !== 1) available += group.labels.length;
+    });
+    const left = new Set<number>();
+    for (const labels of [this.#excluded, this.#returnedLabels]) {
+      for (const label of labels) {
+        if (!this.facts.has(label) || left.has(label)) continue;
+        const group = this.facts.group[label] as number;
+        if (this.#groupOk[group] === 1 && this.#returnedVideos[this.facts.video[label] as number] !== 1) left.add(label);
+      }
+    }
+    return available - left.size;
   }
 
   inBase(label: number): boolean {

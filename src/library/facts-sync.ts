@@ -1,0 +1,54 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { IndexMismatchError } from '../errors.js';
+import { collectLabelFacts } from '../query/label-facts-data.js';
+import { decodeFactsFile, encodeFactsFile, FACTS_FILE } from '../query/facts-file.js';
+import { LabelFacts } from '../query/label-facts.js';
+import { writeFileAtomic, type SegmentStore } from '../store/index.js';
+import { fingerprintOf } from './fingerprint.js';
+import { INDEX_DIR } from './index-dir.js';
+
+export interface FactsSyncOptions {
+  onWarning?: ((message: string) => void) | undefined;
+}
+
+/**
+ * The label facts of the store's current files: read from index/facts.bin when it was
+ * written for exactly these files, else gathered from the store and written back
+ * atomically (a reader that cannot write, such as a read-only library, still gets them).
+ */
+export async function syncFacts(store: SegmentStore, options: FactsSyncOptions = {}): Promise<LabelFacts> {
+  const dir = join(store.dir, INDEX_DIR);
+  const path = join(dir, FACTS_FILE);
+  const fingerprint = fingerprintOf(store.fileNames);
+  const saved = await readSaved(path, options);
+  if (saved !== undefined && saved.fingerprint === fingerprint && saved.data.dimension === (store.manifest.dimension ?? 0) && saved.data.video.length === store.manifest.nextLabel) {
+    return LabelFacts.over(store, saved.data);
+  }
+  const manifest = store.manifest;
+  const data = collectLabelFacts(await store.allFiles(), manifest.nextLabel, manifest.dimension ?? 0);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFileAtomic(path, encodeFactsFile(data, fingerprint));
+  } catch (error) {
+    options.onWarning?.(`cannot save the label facts to ${path} (${(error as Error).message}); searches gather them from the store until it can`);
+  }
+  return LabelFacts.over(store, data);
+}
+
+async function readSaved(path: string, options: FactsSyncOptions): Promise<ReturnType<typeof decodeFactsFile> | undefined> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    return decodeFactsFile(bytes, path);
+  } catch (error) {
+    if (!(error instanceof IndexMismatchError)) throw error;
+    options.onWarning?.(error.message);
+    return undefined;
+  }
+}
