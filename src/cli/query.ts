@@ -111,7 +111,7 @@ export function formatHuman(response: SearchResponse): string {
   if (response.data.length === 0) return 'no results\n';
   const lines: string[] = [];
   for (const hit of response.data) {
-    lines.push(`${String(hit.rank).padStart(3)}  ${hit.video_id}  ${formatTimeRange(hit.start, hit.end)}  ${hit.score.toFixed(4)}  ${hit.confidence}`);
+    lines.push(`${String(hit.rank).padStart(3)}  ${hit.video_id}  ${formatTimeRange(hit.start, hit.end)}  ${hit.score.toFixed(4)}  ${hit.confidence}  ${hit.embedding_option}`);
     if ('clips' in hit) {
       for (const clip of hit.clips) lines.push(`       ${formatTimeRange(clip.start, clip.end)}  ${clip.score.toFixed(4)}  ${clip.embedding_option}`);
     }

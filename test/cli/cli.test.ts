@@ -26,7 +26,7 @@ describe('the vsearch binary', () => {
     expect(response['search_pool']).toMatchObject({ total_count: 2, total_duration: expect.closeTo(33.087732, 5) });
 
     const human = runCli(['query', '--lib', lib, '--vector', join(SAMPLE, 'queries', 'image-ocean.json'), '--limit', '2']);
-    expect(human.stdout).toMatch(/^ {2}1 {2}island\.mp4 {2}00:06-00:12 {2}0\.6\d{3} {2}high\n {2}2 {2}island\.mp4 {2}00:00-00:06 {2}0\.6\d{3} {2}high\n$/);
+    expect(human.stdout).toMatch(/^ {2}1 {2}island\.mp4 {2}00:06-00:12 {2}0\.6\d{3} {2}high {2}visual-text\n {2}2 {2}island\.mp4 {2}00:00-00:06 {2}0\.6\d{3} {2}high {2}visual-text\n$/);
 
     const stats = runCli(['stats', '--lib', lib, '--json']);
     const parsed = JSON.parse(stats.stdout) as Record<string, unknown>;
