@@ -4,7 +4,8 @@ import { sampleQueries } from '../bench/sample-queries.js';
 import { syntheticQueries, syntheticVectors } from '../bench/synthetic.js';
 import { InputError } from '../errors.js';
 import { SegmentStore } from '../store/index.js';
-import { jsonOption, libOption, parseInteger, printJson } from './shared-options.js';
+import { runCalibration } from './bench-calibrate.js';
+import { jsonOption, libOption, parseInteger, parseNumber, printJson } from './shared-options.js';
 
 interface BenchFlags {
   lib: string;
@@ -16,6 +17,7 @@ interface BenchFlags {
   M?: string;
   efConstruction?: string;
   seed?: string;
+  calibrateRecall?: string;
   json?: boolean;
 }
 
@@ -52,12 +54,21 @@ export function registerBenchCommand(program: Command): void {
     .option('--M <m>', `HNSW links per node (default: the library's, else ${DEFAULT_M})`)
     .option('--ef-construction <n>', `HNSW build breadth (default: the library's, else ${DEFAULT_EF_CONSTRUCTION})`)
     .option('--seed <s>', 'seed of the data, the queries and the HNSW level generator (default 1)')
+    .option('--calibrate-recall <target>', "find the smallest ef whose recall@k on the library's own vectors meets the target (e.g. 0.99) and store it for later searches")
     .addOption(jsonOption())
     .action(async (flags: BenchFlags) => {
-      const queries = flags.queries === undefined ? DEFAULT_BENCH_QUERIES : parseInteger('--queries', flags.queries, 1, 1_000_000);
       const k = flags.k === undefined ? DEFAULT_BENCH_K : parseInteger('--k', flags.k, 1, 10_000);
-      const efs = flags.ef === undefined ? [...DEFAULT_BENCH_EFS] : parseEfList(flags.ef);
       const seed = flags.seed === undefined ? 1 : parseInteger('--seed', flags.seed, 0, 0xffff_ffff);
+      if (flags.calibrateRecall !== undefined) {
+        if (flags.synthetic !== undefined) throw new InputError('--calibrate-recall tunes a library: use it with --lib DIR, not --synthetic');
+        const target = parseNumber('--calibrate-recall', flags.calibrateRecall);
+        const queries = flags.queries === undefined ? undefined : parseInteger('--queries', flags.queries, 1, 1_000_000);
+        const efs = flags.ef === undefined ? undefined : parseEfList(flags.ef);
+        await runCalibration(flags.lib, target, { k, queries, efs, seed, json: flags.json ?? false });
+        return;
+      }
+      const queries = flags.queries === undefined ? DEFAULT_BENCH_QUERIES : parseInteger('--queries', flags.queries, 1, 1_000_000);
+      const efs = flags.ef === undefined ? [...DEFAULT_BENCH_EFS] : parseEfList(flags.ef);
       const M = flags.M === undefined ? undefined : parseInteger('--M', flags.M, 2, 2048);
       const efConstruction = flags.efConstruction === undefined ? undefined : parseInteger('--ef-construction', flags.efConstruction, 1, MAX_EF);
       if (flags.synthetic === undefined && flags.dim !== undefined) throw new InputError('--dim applies only with --synthetic: a library has its own dimension');

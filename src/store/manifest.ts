@@ -28,6 +28,22 @@ export interface IndexSettings {
   /** hnsw, exact, or auto (exact below `exactBelow` segments). */
   kind: 'auto' | 'hnsw' | 'exact';
   exactBelow: number;
+  /** Set when `ef` was chosen by recall calibration (`vsearch bench --calibrate-recall`). */
+  calibration?: RecallCalibrationRecord;
+}
+
+/** What a recall calibration measured when it chose the stored `ef`. */
+export interface RecallCalibrationRecord {
+  /** The recall@k asked for. */
+  target: number;
+  /** The recall@k measured at the chosen ef on the sample. */
+  recall: number;
+  k: number;
+  /** How many of the library's own vectors served as queries. */
+  queries: number;
+  /** Segments in the library when it was calibrated: more segments may need a larger ef. */
+  segments: number;
+  calibratedAt: string;
 }
 
 export interface Manifest {

@@ -162,6 +162,11 @@ export class SegmentStore {
     return parts.length === 0 ? undefined : concatRows(parts);
   }
 
+  /** Replaces the index settings (the search breadth, its calibration) in the manifest; segments are untouched. */
+  async replaceIndexSettings(settings: IndexSettings): Promise<void> {
+    await this.#commit({ ...this.#manifest, index: { ...settings } });
+  }
+
   async bytesOnDisk(): Promise<number> {
     return directorySize(this.dir);
   }

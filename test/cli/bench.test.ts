@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { clipSegments, writeJsonl } from '../helpers/segments.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
+import { syntheticVectors } from '../../src/bench/synthetic.js';
+import { openLibrary } from '../../src/library/index.js';
 
 interface Figures {
   p50Us: number;
@@ -27,7 +29,7 @@ interface BenchJson {
   sweep: (Figures & { ef: number; recall: number })[];
 }
 
-const SOURCES = ['src/cli/bench.ts', 'src/cli/commands.ts', 'src/bench/recall-latency.ts', 'src/bench/sample-queries.ts', 'src/bench/percentiles.ts'];
+const SOURCES = ['src/cli/bench.ts', 'src/cli/bench-calibrate.ts', 'src/library/calibrate-recall.ts', 'src/cli/commands.ts', 'src/bench/recall-latency.ts', 'src/bench/sample-queries.ts', 'src/bench/percentiles.ts'];
 const BUILT = join(PROJECT_ROOT, 'dist', 'cli', 'bench.js');
 
 /** Builds dist/ when it lacks the bench command or is older than its sources (npm test builds first anyway). */
@@ -142,5 +144,65 @@ describe('vsearch bench usage errors exit 2 with a message', () => {
     const result = runCli(['bench', '--dim', '64', '--lib', work]);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/--dim applies only with --synthetic/);
+  });
+});
+
+describe('vsearch bench --lib DIR --calibrate-recall TARGET', () => {
+  let lib: string;
+
+  beforeAll(async () => {
+    lib = join(work, 'hnsw-lib');
+    const count = 1200;
+    const dimension = 24;
+    const vectors = syntheticVectors({ count, dimension, seed: 5, clusters: 6 });
+    const rows = Array.from({ length: count }, (_, i) => ({
+      video_id: `v${Math.floor(i / 12)}`,
+      start_sec: (i % 12) * 6,
+      end_sec: (i % 12) * 6 + 6,
+      embedding: Array.from(vectors.subarray(i * dimension, (i + 1) * dimension)),
+    }));
+    const library = await openLibrary(lib, { create: true, index: { kind: 'hnsw', M: 4, efConstruction: 8 } });
+    await library.importSegments(await writeJsonl(work, 'calibrate.jsonl', rows), { model: 'synthetic-24' });
+    await library.close();
+  });
+
+  it('stores the smallest ef that meets the target and reports the sweep', async () => {
+    const result = runCli(['bench', '--lib', lib, '--calibrate-recall', '0.98', '--queries', '80', '--json']);
+    expect(result.status, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { ef: number; recall: number; target: number; k: number; queries: number; segments: number; sweep: { ef: number; recall: number }[]; stored: { ef: number } };
+    expect(report).toMatchObject({ target: 0.98, k: 10, queries: 80, segments: 1200, stored: { ef: report.ef } });
+    expect(report.recall).toBeGreaterThanOrEqual(0.98);
+    expect(report.sweep.at(-1)?.ef).toBe(report.ef);
+    const stats = runCli(['stats', '--lib', lib, '--json']);
+    expect((JSON.parse(stats.stdout) as { index: { ef: number } }).index.ef).toBe(report.ef);
+
+    const human = runCli(['bench', '--lib', lib, '--calibrate-recall', '0.5', '--queries', '80']);
+    expect(human.status, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^ef=\d+ meets recall@10 >= 0\.5: measured [01]\.\d{4} on 80 of the library's 1200 vectors/m);
+    const looser = Number(/^ef=(\d+)/m.exec(human.stdout)?.[1]);
+    expect(looser).toBeLessThanOrEqual(report.ef);
+  });
+
+  it.each(['0', '1.5', '-1', 'high'])('refuses the target %s with exit 2', (target) => {
+    const result = runCli(['bench', '--lib', lib, '--calibrate-recall', target]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(target === 'high' ? /--calibrate-recall must be a number/ : /recall target must be a number in \(0, 1\]/);
+    expect(result.stdout).toBe('');
+  });
+
+  it('refuses a target no ef reaches, a library searched exactly, and --synthetic, with exit 2', async () => {
+    const unreachable = runCli(['bench', '--lib', lib, '--calibrate-recall', '1', '--ef', '1,2', '--k', '50', '--queries', '30']);
+    expect(unreachable.status).toBe(2);
+    expect(unreachable.stderr).toMatch(/no ef up to 2 reaches recall@50 1: the best was 0\.\d+ at ef=\d/);
+
+    const small = join(work, 'small-lib');
+    expect(runCli(['build', '--lib', small, '--from', await writeJsonl(work, 'small.jsonl', clipSegments('a', 30, 1024, 1))]).status).toBe(0);
+    const exact = runCli(['bench', '--lib', small, '--calibrate-recall', '0.9']);
+    expect(exact.status).toBe(2);
+    expect(exact.stderr).toMatch(/too small to calibrate: its 30 segments are searched exactly/);
+
+    const synthetic = runCli(['bench', '--synthetic', '100', '--calibrate-recall', '0.9']);
+    expect(synthetic.status).toBe(2);
+    expect(synthetic.stderr).toMatch(/--calibrate-recall tunes a library/);
   });
 });

@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { syntheticVectors } from '../../src/bench/synthetic.js';
+import { InputError } from '../../src/errors.js';
+import { openLibrary, type Library } from '../../src/library/index.js';
+import { writeJsonl } from '../helpers/segments.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
+
+const tempDir = useTempDirs();
+const DIMENSION = 32;
+
+/** A seeded, clustered library searched by a deliberately weak HNSW graph, so recall grows with ef. */
+async function syntheticLibrary(count: number, kind: 'hnsw' | 'auto' = 'hnsw'): Promise<{ lib: Library; dir: string }> {
+  const work = await tempDir();
+  const vectors = syntheticVectors({ count, dimension: DIMENSION, seed: 7, clusters: 8 });
+  const rows = Array.from({ length: count }, (_, i) => ({
+    video_id: `v${Math.floor(i / 10)}`,
+    start_sec: (i % 10) * 6,
+    end_sec: (i % 10) * 6 + 6,
+    embedding: Array.from(vectors.subarray(i * DIMENSION, (i + 1) * DIMENSION)),
+  }));
+  const dir = join(work, 'lib');
+  const lib = await openLibrary(dir, { create: true, index: { kind, M: 4, efConstruction: 8 } });
+  await lib.importSegments(await writeJsonl(work, 'rows.jsonl', rows), { model: 'synthetic-32' });
+  return { lib, dir };
+}
+
+describe('Library.calibrateRecall', () => {
+  it('picks the smallest swept ef whose measured recall meets the target, stores it, and a lower target never gets a larger ef', async () => {
+    const { lib, dir } = await syntheticLibrary(1500);
+    const strict = await lib.calibrateRecall(0.99, { queries: 100 });
+    expect(strict.recall).toBeGreaterThanOrEqual(0.99);
+    expect(strict.sweep.at(-1)).toMatchObject({ ef: strict.ef, recall: strict.recall });
+    for (const point of strict.sweep.slice(0, -1)) expect(point.recall).toBeLessThan(0.99);
+    expect(strict.sweep.length).toBeGreaterThan(1); // the weak graph misses at the smallest ef
+
+    const stored = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { index: { ef: number; calibration: Record<string, unknown> } };
+    expect(stored.index.ef).toBe(strict.ef);
+    expect(stored.index.calibration).toMatchObject({ target: 0.99, recall: strict.recall, k: 10, queries: 100, segments: 1500 });
+    expect(lib.manifest.index.ef).toBe(strict.ef);
+
+    let previous = strict.ef;
+    for (const target of [0.95, 0.9, 0.7, 0.3]) {
+      const looser = await lib.calibrateRecall(target, { queries: 100 });
+      expect(looser.recall).toBeGreaterThanOrEqual(target);
+      expect(looser.ef).toBeLessThanOrEqual(previous);
+      previous = looser.ef;
+    }
+    // Searches still answer with the stored ef; setSearchEf replaces it and drops the calibration.
+    await lib.setSearchEf(200);
+    expect(lib.manifest.index.ef).toBe(200);
+    expect(lib.manifest.index.calibration).toBeUndefined();
+    await lib.close();
+  }, 60_000);
+
+  it('is deterministic for a seed', async () => {
+    const { lib } = await syntheticLibrary(800);
+    const a = await lib.calibrateRecall(0.95, { queries: 50, seed: 3 });
+    const b = await lib.calibrateRecall(0.95, { queries: 50, seed: 3 });
+    expect(b.sweep).toEqual(a.sweep.map((point) => ({ ...point, meanUs: b.sweep.find((p) => p.ef === point.ef)?.meanUs })));
+    await lib.close();
+  }, 60_000);
+
+  it('refuses a target outside (0, 1], a library searched exactly, and a target no ef reaches', async () => {
+    const { lib } = await syntheticLibrary(300);
+    for (const bad of [0, -0.5, 1.01, Number.NaN, Number.POSITIVE_INFINITY]) {
+      await expect(lib.calibrateRecall(bad)).rejects.toThrow(/recall target must be a number in \(0, 1\]/);
+    }
+    // Two tiny breadths on a weak graph cannot find every true neighbour.
+    const unreachable = lib.calibrateRecall(1, { efs: [1, 2], k: 50, queries: 40 });
+    await expect(unreachable).rejects.toBeInstanceOf(InputError);
+    await expect(lib.calibrateRecall(1, { efs: [1, 2], k: 50, queries: 40 })).rejects.toThrow(/no ef up to 2 reaches recall@50 1: the best was 0\.\d+ at ef=\d/);
+    await lib.close();
+
+    const small = await syntheticLibrary(300, 'auto');
+    await expect(small.lib.calibrateRecall(0.9)).rejects.toThrow(/too small to calibrate: its 300 segments are searched exactly/);
+    await small.lib.close();
+  }, 60_000);
+});
