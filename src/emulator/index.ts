@@ -4,7 +4,7 @@
  * with presigned chunk URLs served by the emulator itself) and analyze tasks, on loopback.
  *
  * Defaults worth knowing: tasks and assets stay `processing` for `taskDelayMs` (200 ms); media
- * nothing describes lasts 30 s (the scenario's `duration_sec`, else ffprobe on PATH, else 30);
+ * nothing describes lasts 30 s (the scenario's `duration_sec`, else ffprobe or the MP4/WAV header, else 30);
  * v2 clips default to 6 s; multipart chunks are 5 MiB and a new session carries the first 10
  * presigned URLs. Vectors mean only what a scenario gives them (see vectors.ts).
  * Control endpoints (no key needed): GET /__emulator/stats, GET|POST /__emulator/faults,

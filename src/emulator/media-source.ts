@@ -5,7 +5,7 @@ import { HttpFailure, invalid, missing } from './errors.js';
 import { isRecord } from './http.js';
 import { resolveMedia, type Media } from './media.js';
 import type { MultipartForm, UploadedFile } from './multipart.js';
-import { ffprobeAvailable, probeDuration } from './probe.js';
+import { probeDuration } from '../media/index.js';
 import { basename } from './scenario.js';
 import { statusOf, type EmulatorState } from './state.js';
 
@@ -29,9 +29,9 @@ export function mediaFromFile(state: EmulatorState, file: UploadedFile, probedDu
   return resolveMedia(state.scenario, { sha256: file.sha256, name: file.filename, filename: file.filename, probedDurationSec });
 }
 
-/** Multipart options: spool file parts to disk only when ffprobe can use them. */
+/** Multipart options: file parts are spooled to disk, where their duration can be probed. */
 export function spoolOptions(state: EmulatorState): { spoolDir?: string } {
-  return ffprobeAvailable() ? { spoolDir: state.scratchDir() } : {};
+  return { spoolDir: state.scratchDir() };
 }
 
 /** Probes every spooled file part of a form, deletes the spool files, returns durations by field. */
@@ -51,7 +51,6 @@ export async function probeForm(form: MultipartForm): Promise<Map<string, number
 }
 
 async function probeBytes(state: EmulatorState, bytes: Buffer): Promise<number | undefined> {
-  if (!ffprobeAvailable()) return undefined;
   const path = join(state.scratchDir(), `${randomUUID()}.b64`);
   try {
     await writeFile(path, bytes);

@@ -99,6 +99,7 @@ export async function readMultipart(req: MultipartBody, limits: MultipartLimits 
   let tooLarge: HttpFailure | undefined;
   let spool: WriteStream | undefined;
   let spoolPath: string | undefined;
+  let spoolWaiting = false;
   const pending: Promise<void>[] = [];
 
   const emit = (data: Buffer): void => {
@@ -111,8 +112,10 @@ export async function readMultipart(req: MultipartBody, limits: MultipartLimits 
       }
       hash?.update(data);
       if (spool !== undefined && !spool.write(data)) {
-        const stream = spool;
-        pending.push(new Promise((resolve) => stream.once('drain', resolve)));
+        if (!spoolWaiting) {
+          spoolWaiting = true;
+          pending.push(writable(spool).then(() => void (spoolWaiting = false)));
+        }
       }
     } else {
       fieldSize += data.length;
@@ -239,4 +242,15 @@ export async function readMultipart(req: MultipartBody, limits: MultipartLimits 
     all: (name) => fields.get(name) ?? [],
     file: (name) => files.find((file) => file.field === name),
   };
+}
+
+/** Resolves when the stream drains, or finishes: an ended stream never emits 'drain'. */
+function writable(stream: WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      for (const event of ['drain', 'finish', 'close']) stream.off(event, done);
+      resolve();
+    };
+    for (const event of ['drain', 'finish', 'close']) stream.on(event, done);
+  });
 }

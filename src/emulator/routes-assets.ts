@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { HttpFailure, invalid, missing, notFound } from './errors.js';
 import { drain, isRecord, paginate, readJson, type Reply, type Route, type RouteContext } from './http.js';
 import { checkUrl, probeForm, spoolOptions } from './media-source.js';
-import { ffprobeAvailable, probeDuration } from './probe.js';
+import { ffprobeAvailable, probeDuration } from '../media/index.js';
 import { readMultipart } from './multipart.js';
 import { basename, findScenario } from './scenario.js';
 import { iso, statusOf, type EmulatorState, type Timed } from './state.js';

@@ -1,2 +1,2 @@
 export { detectMediaType, mediaTypeFromExtension, mediaTypeFromMagic, type MediaType, type MediaTypeVerdict } from './media-type.js';
-export { probeDuration } from './probe-duration.js';
+export { ffprobeAvailable, probeDuration } from './probe-duration.js';

@@ -1,14 +1,30 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { open } from 'node:fs/promises';
+import { mediaTypeFromMagic } from './media-type.js';
+
+const ffprobeByPath = new Map<string, boolean>();
+
+/** Whether ffprobe runs from the current PATH (checked once per PATH). */
+export function ffprobeAvailable(): boolean {
+  const path = process.env['PATH'] ?? '';
+  let known = ffprobeByPath.get(path);
+  if (known === undefined) {
+    known = spawnSync('ffprobe', ['-version'], { stdio: 'ignore', timeout: 5000 }).status === 0;
+    ffprobeByPath.set(path, known);
+  }
+  return known;
+}
 
 /**
  * A local media file's duration in seconds, or undefined when it cannot be told:
  * ffprobe when it is installed, else the container's own header (MP4/MOV `mvhd`, WAV).
+ * Without `format` the file's first bytes tell it.
  */
-export async function probeDuration(path: string, format: string): Promise<number | undefined> {
+export async function probeDuration(path: string, format?: string): Promise<number | undefined> {
   const fromFfprobe = await ffprobeDuration(path);
   if (fromFfprobe !== undefined) return fromFfprobe;
   try {
+    format ??= mediaTypeFromMagic(await readAt(path, 0, 64))?.format;
     if (format === 'mp4' || format === 'mov' || format === 'm4a') return await mp4Duration(path);
     if (format === 'wav') return await wavDuration(path);
   } catch {

@@ -1,4 +1,5 @@
-import { chmodSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,5 +48,35 @@ describe.skipIf(process.platform === 'win32')('ffprobe durations', () => {
     const created = await call(emu, 'POST', '/assets', { form: body });
     const asset = await waitFor(() => call(emu, 'GET', `/assets/${created.json['_id'] as string}`), (r) => r.json['status'] === 'ready');
     expect(asset.json['duration']).toBe(42.5);
+  });
+});
+
+/** No ffprobe on PATH: the container's own header gives the duration. */
+describe('header durations without ffprobe', () => {
+  let emu: RunningEmulator;
+  let savedPath: string | undefined;
+  beforeAll(async () => {
+    savedPath = process.env['PATH'];
+    process.env['PATH'] = mkdtempSync(join(tmpdir(), 'no-ffprobe-'));
+    emu = await start();
+  });
+  afterAll(async () => {
+    process.env['PATH'] = savedPath;
+    await emu.close();
+  });
+
+  it('reads an uploaded MP4 duration from its mvhd box when no scenario describes it', async () => {
+    const video = readFileSync(fileURLToPath(new URL('../../data/media-samples/bbb-3sec.mp4', import.meta.url)));
+    const body = new FormData();
+    body.append('model_name', 'Marengo-retrieval-2.7');
+    body.append('video_file', new Blob([video]), 'unknown-name.mp4');
+    body.append('video_clip_length', '2');
+    const created = await call(emu, 'POST', '/embed/tasks', { form: body });
+    expect(created.status).toBe(200);
+    const id = created.json['_id'] as string;
+    await waitFor(() => call(emu, 'GET', `/embed/tasks/${id}/status`), (r) => r.json['status'] === 'ready');
+    const task = await call(emu, 'GET', `/embed/tasks/${id}`);
+    const segments = (task.json['video_embedding'] as { segments: Array<{ end_offset_sec: number }> }).segments;
+    expect(Math.max(...segments.map((s) => s.end_offset_sec))).toBeCloseTo(3.008, 2);
   });
 });
