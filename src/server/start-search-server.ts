@@ -15,6 +15,8 @@ import { serverSettings, type SearchServerOptions, type ServerSettings } from '.
 
 /** How long in-flight requests may finish after close() before their connections are cut. */
 const CLOSE_GRACE_MS = 5_000;
+/** How long the rest of a refused body is discarded (so the client can read the answer) before the connection is cut. */
+const LINGER_MS = 5_000;
 
 const PREFIX = API_PREFIX.replace('.', '\\.');
 const SEARCH_PATH = new RegExp(`^${PREFIX}/search/?$`);
@@ -61,6 +63,25 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/**
+ * After answering without reading the whole body (401, 413, a bad form): discard what still
+ * arrives, never buffering it, so the client can finish sending and read the answer on a
+ * connection that stays usable; a body still arriving after LINGER_MS has its connection cut.
+ */
+function discardRest(req: IncomingMessage): void {
+  const socket = req.socket;
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  const stop = (): void => {
+    clearTimeout(timer);
+    req.off('end', stop);
+    socket.off('close', stop);
+  };
+  req.once('end', stop);
+  socket.once('close', stop);
+  req.resume();
+}
+
 function answer(res: ServerResponse, reply: Reply): void {
   if (res.headersSent || res.destroyed) return;
   sendReply(res, reply);
@@ -89,9 +110,8 @@ export async function startSearchServer(options: SearchServerOptions): Promise<R
       const { failure, unexpected } = errorAnswer(error);
       if (unexpected) settings.onUnexpectedError(error);
       status = failure.status;
-      // A body that was refused unread is not worth reading: close the connection behind the answer.
-      const unread = !req.readableEnded;
-      answer(res, { status, body: errorBody('v1', failure), ...(unread ? { headers: { connection: 'close' } } : {}) });
+      answer(res, { status, body: errorBody('v1', failure) });
+      if (!req.readableEnded) discardRest(req);
     } finally {
       settings.onRequest({ method: req.method ?? 'GET', path: url.pathname, status, ms: Math.round(performance.now() - started) });
     }

@@ -27,42 +27,45 @@ export function serveScenario(): ReturnType<typeof testScenario> {
   return scenario;
 }
 
-export interface Served {
+export interface Built {
   emu: RunningEmulator;
   client: TwelveLabsClient;
   lib: Library;
-  server: RunningSearchServer;
   /** Paths of the two query images, written into the directory given. */
   images: { butterfly: string; testCard: string };
-  close(): Promise<void>;
 }
 
-/**
- * data/media-samples built into a library through the emulator (2 s clips, with metadata per
- * video), served by `vsearch serve` in this process.
- */
-export async function serveMediaSamples(dir: string, options: Omit<SearchServerOptions, 'library'> = {}): Promise<Served> {
+/** data/media-samples built into `dir`/lib through the emulator (2 s clips, with metadata per video). */
+export async function buildMediaSamples(dir: string): Promise<Built> {
   const { emu, client } = await emulatorWith({ scenario: serveScenario() });
   const lib = await openLibrary(join(dir, 'lib'), { create: true, client });
   await writeFile(join(dir, 'inputs.jsonl'), ['bbb-3sec.mp4', 'test-card-16x9.avi', 'test-tone.wav'].map((file, i) => JSON.stringify({ source: join(MEDIA_SAMPLES, file), metadata: { kind: i === 2 ? 'audio' : 'video', order: i } })).join('\n'));
   const summary = await lib.build([join(dir, 'inputs.jsonl')], { clipLengthSec: 2 });
   if (summary.failures.length > 0) throw new Error(`build failed: ${JSON.stringify(summary.failures)}`);
-  const server = await startSearchServer({ library: lib, ...options });
   const butterfly = join(dir, 'butterfly.png');
   const testCard = join(dir, 'test-card.png');
   await writeFile(butterfly, BUTTERFLY_PNG);
   await writeFile(testCard, TEST_CARD_PNG);
+  return { emu, client, lib, images: { butterfly, testCard } };
+}
+
+export interface Served extends Built {
+  server: RunningSearchServer;
+  close(): Promise<void>;
+}
+
+/** The media samples' library, served by `vsearch serve` in this process with the emulator upstream. */
+export async function serveMediaSamples(dir: string, options: Omit<SearchServerOptions, 'library'> = {}): Promise<Served> {
+  const built = await buildMediaSamples(dir);
+  const server = await startSearchServer({ library: built.lib, ...options });
   return {
-    emu,
-    client,
-    lib,
+    ...built,
     server,
-    images: { butterfly, testCard },
     async close() {
       await server.close();
-      await lib.close();
-      await client.close();
-      await emu.close();
+      await built.lib.close();
+      await built.client.close();
+      await built.emu.close();
     },
   };
 }
@@ -84,12 +87,12 @@ export interface ApiError {
 }
 
 /** POST /search with fetch; the parsed body and status. */
-export async function postSearch<T = unknown>(server: RunningSearchServer, form: FormData, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+export async function postSearch<T = unknown>(server: { url: string }, form: FormData, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
   const response = await fetch(`${server.url}/search`, { method: 'POST', body: form, headers });
   return { status: response.status, body: (await response.json()) as T };
 }
 
-export async function getPage<T = unknown>(server: RunningSearchServer, token: string, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+export async function getPage<T = unknown>(server: { url: string }, token: string, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
   const response = await fetch(`${server.url}/search/${encodeURIComponent(token)}`, { headers });
   return { status: response.status, body: (await response.json()) as T };
 }
