@@ -76,6 +76,15 @@ describe('twelvelabs-js against vsearch serve', () => {
     expect(second.pageInfo?.totalResults).toBe(expected.length);
   });
 
+  it('search.query: the SDK\'s pager walks every page through retrieve', async () => {
+    const pager = await sdk.search.query({ indexId, queryText: 'a colour test card', searchOptions: ['visual', 'audio', 'transcription'], pageLimit: 5 });
+    const walked: number[] = [];
+    for await (const hit of pager) walked.push((hit as { score: number }).score);
+    const expected = await allHits(served.lib, { text: 'a colour test card', searchOptions: ['visual', 'audio', 'transcription'] });
+    expect(walked).toEqual(expected.map((hit) => hit.score));
+    expect(walked.length).toBeGreaterThan(5);
+  });
+
   it('the SDK raises its own errors from the server\'s error bodies', async () => {
     await expect(sdk.search.create({ indexId: 'not-this-library', queryText: 'a rabbit', searchOptions: ['visual'] })).rejects.toMatchObject({ statusCode: 400, body: { code: 'index_not_exists' } });
     await expect(sdk.search.retrieve('bm90LWEtdG9rZW4')).rejects.toMatchObject({ statusCode: 400, body: { code: 'search_page_token_expired' } });
