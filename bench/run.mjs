@@ -1,136 +1,109 @@
-// `npm run bench`: end-to-end search latency on a seeded 10k x 512 set (tinybench), vsearch's
-// HnswIndex against raw hnswlib-node on the very same graph and ef, and the exact scan;
-// plus recall@10 per ef. Writes bench/results/latest.json. Imports the build output (dist/).
-import { mkdtemp, mkdir, rm, writeFile, rename } from 'node:fs/promises';
+// `npm run bench [-- flags]`: vsearch against its reference points, side by side in one run.
+//   --set LIST     sets, comma-separated (env BENCH_SET): 10k-512, 10k-1024, 100k-512,
+//                  100k-1024, 1m-512 (opt-in, long), marengo27 (real vectors from ../shared/data),
+//                  or <count>-<dim>. Default: 10k-512,10k-1024,marengo27 (a few minutes).
+//   --only LIST    sections (env BENCH_ONLY): recall, build, open, memory, arrow (recall and
+//                  build share one pass; open and memory need the library it builds). Default: all.
+//   --ef LIST      ef sweep (default 10,16,24,32,48,64,96,128,256); --k K (default 10)
+//   --M M --ef-construction N  HNSW parameters of every engine (default 16, 200)
+//   --open-runs N  timed runs of each process in the open-time comparison (default 5)
+//   --name NAME    results go to bench/results/NAME.json, NAME-<set>.svg and NAME.md (default latest)
+// Imports the build output (dist/): `npm run bench` builds first.
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import hnswlib from 'hnswlib-node';
-import { Bench } from 'tinybench';
-import { buildHnswTimed, exactGroundTruth, measureEf } from '../dist/bench/recall-latency.js';
-import { syntheticQueries, syntheticVectors } from '../dist/bench/synthetic.js';
-import { ExactIndex } from '../dist/index/index.js';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { measureArrowThroughput } from '../dist/bench/arrow-throughput.js';
+import { DEFAULT_SETS, parseBenchSets, parseSections } from '../dist/bench/bench-sets.js';
+import { recallQpsSvg } from '../dist/bench/recall-qps-svg.js';
+import { plotFileName, resultsMarkdown } from '../dist/bench/results-markdown.js';
+import { benchSegmentRows } from '../dist/bench/segment-fixture.js';
+import { targetRatios } from '../dist/bench/target-ratios.js';
+import { loadUsearch } from '../dist/bench/usearch-peer.js';
+import { measureMemory, measureOpen, writeQueryFile } from './suite/open-memory.mjs';
+import { measureRecallAndBuild } from './suite/recall-build.mjs';
+import { setData } from './suite/set-data.mjs';
 
-const COUNT = 10_000;
-const DIMENSION = 512;
-const CLUSTERS = 64;
-const SEED = 1;
-const QUERIES = 500;
-const K = 10;
-const M = 16;
-const EF_CONSTRUCTION = 200;
-const EF_SWEEP = [16, 32, 64, 128];
-/** The ef of the head-to-head search tasks: the library's default. */
-const EF = 64;
-const TASK_TIME_MS = 2_000;
-
-const here = dirname(fileURLToPath(import.meta.url));
-const resultsFile = join(here, 'results', 'latest.json');
+const { values: flags } = parseArgs({
+  options: {
+    set: { type: 'string', default: process.env.BENCH_SET ?? DEFAULT_SETS.join(',') },
+    only: { type: 'string', default: process.env.BENCH_ONLY ?? '' },
+    ef: { type: 'string', default: '10,16,24,32,48,64,96,128,256' },
+    k: { type: 'string', default: '10' },
+    M: { type: 'string', default: '16' },
+    'ef-construction': { type: 'string', default: '200' },
+    'open-runs': { type: 'string', default: '5' },
+    name: { type: 'string', default: 'latest' },
+  },
+});
+const sets = parseBenchSets(flags.set);
+const sections = new Set(parseSections(flags.only));
+const efs = flags.ef.split(',').map(Number);
+const k = Number(flags.k);
+const M = Number(flags.M);
+const efConstruction = Number(flags['ef-construction']);
+const BUILD_EF = 64;
+const resultsDir = join(import.meta.dirname, 'results');
 const log = (message) => process.stderr.write(`${message}\n`);
 
-const shape = { dimension: DIMENSION, seed: SEED, clusters: CLUSTERS };
-const vectors = syntheticVectors({ ...shape, count: COUNT });
-const labels = Uint32Array.from({ length: COUNT }, (_, i) => i);
-const queries = syntheticQueries({ ...shape, count: QUERIES });
-const queryAt = (q) => queries.subarray(q * DIMENSION, (q + 1) * DIMENSION);
-
-log(`data: ${COUNT} x ${DIMENSION} seeded synthetic vectors (${CLUSTERS} clusters), ${QUERIES} queries`);
-
-const exact = new ExactIndex(DIMENSION);
-exact.add(vectors, labels);
-const ground = exactGroundTruth(exact, queries, K);
-log(`exact ground truth: p50 ${ground.figures.p50Us} us`);
-
-const build = buildHnswTimed(vectors, labels, { dimension: DIMENSION, M, efConstruction: EF_CONSTRUCTION, seed: SEED });
-log(`HNSW build: ${build.seconds.toFixed(2)} s (${Math.round(build.vectorsPerSecond)} vectors/s)`);
-const hnsw = build.index;
-const sweep = EF_SWEEP.map((ef) => measureEf(hnsw, queries, K, ef, ground.truth));
-for (const r of sweep) log(`ef=${r.ef}: recall@${K} ${r.recall.toFixed(4)}, p50 ${r.p50Us} us, p99 ${r.p99Us} us`);
-
-// The raw binding loads the graph vsearch built, so both search the same graph and only
-// the wrapper differs. Its queries are prepared as number[] up front: that is its input type.
-const work = await mkdtemp(join(tmpdir(), 'vsearch-bench-'));
-const raw = new hnswlib.HierarchicalNSW('cosine', DIMENSION);
-try {
-  const graph = join(work, 'graph.bin');
-  await hnsw.writeGraph(graph);
-  await raw.readIndex(graph);
-} finally {
-  await rm(work, { recursive: true, force: true });
-}
-raw.setEf(EF);
-const rawQueries = Array.from({ length: QUERIES }, (_, q) => Array.from(queryAt(q)));
-const mismatches = countMismatches();
-if (mismatches > 0) log(`warning: vsearch and raw hnswlib-node disagree on ${mismatches} of ${QUERIES} queries at ef=${EF}`);
-
-let next = 0;
-const nextQuery = () => {
-  const q = next;
-  next = (next + 1) % QUERIES;
-  return q;
+const usearchLoad = loadUsearch();
+const usearch = 'module' in usearchLoad ? usearchLoad.module : undefined;
+const peers = {
+  'hnswlib-node': { status: 'measured', reason: 'the reference' },
+  usearch: usearch === undefined ? { status: 'not installed', reason: usearchLoad.missing } : { status: 'measured', version: usearchLoad.version },
+  'faiss-node': { status: 'skipped', reason: 'its install downloads prebuilt FAISS from GitHub, which this machine cannot reach; not a dependency' },
 };
-let sink = 0;
-const bench = new Bench({ name: 'vsearch search', time: TASK_TIME_MS, warmupTime: 300, timestampProvider: 'hrtimeNow', throws: true });
-bench
-  .add(`vsearch HnswIndex.search (ef=${EF}, k=${K})`, () => {
-    sink += hnsw.search(queryAt(nextQuery()), K, { ef: EF }).labels.length;
-  })
-  .add(`hnswlib-node searchKnn (ef=${EF}, k=${K})`, () => {
-    sink += raw.searchKnn(rawQueries[nextQuery()], K).neighbors.length;
-  })
-  .add(`vsearch ExactIndex.search (k=${K})`, () => {
-    sink += exact.search(queryAt(nextQuery()), K).labels.length;
-  });
-log(`tinybench: ${bench.tasks.length} tasks, ${TASK_TIME_MS} ms each`);
-await bench.run();
-if (sink === 0) throw new Error('the searches returned nothing');
-
-const search = bench.tasks.map((task) => {
-  const result = task.result;
-  if (result.state !== 'completed') throw new Error(`task ${task.name} ended ${result.state}`);
-  return {
-    name: task.name,
-    samples: result.latency.samplesCount,
-    meanUs: round(result.latency.mean * 1e3, 2),
-    p50Us: round(result.latency.p50 * 1e3, 2),
-    p99Us: round(result.latency.p99 * 1e3, 2),
-    rmePercent: round(result.latency.rme, 2),
-    opsPerSec: Math.round(result.throughput.mean),
-  };
-});
-const [wrapped, native] = search;
+log(`usearch: ${peers.usearch.status}${usearch === undefined ? ` (${usearchLoad.missing})` : ` ${usearchLoad.version}`}; faiss-node: skipped`);
 
 const results = {
+  name: flags.name,
   generatedAt: new Date().toISOString(),
+  command: `npm run bench -- ${process.argv.slice(2).join(' ') || `--set ${flags.set}`}`.trim(),
   environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length },
-  data: { source: 'synthetic', count: COUNT, dimension: DIMENSION, clusters: CLUSTERS, seed: SEED, queries: QUERIES },
-  hnsw: { M, efConstruction: EF_CONSTRUCTION, seed: SEED },
-  build: { seconds: round(build.seconds, 3), vectorsPerSecond: Math.round(build.vectorsPerSecond) },
-  recall: { k: K, exact: ground.figures, sweep },
-  search,
-  wrapper: { ef: EF, p50OverheadUs: round(wrapped.p50Us - native.p50Us, 2), meanRatio: round(wrapped.meanUs / native.meanUs, 3), disagreements: mismatches },
+  peers,
+  sets: [],
 };
 
-await mkdir(dirname(resultsFile), { recursive: true });
-await writeFile(`${resultsFile}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
-await rename(`${resultsFile}.tmp`, resultsFile);
-
-console.log(`\n${COUNT} x ${DIMENSION}, M=${M} efConstruction=${EF_CONSTRUCTION}: build ${results.build.seconds} s, ${results.build.vectorsPerSecond} vectors/s`);
-console.table(sweep.map((r) => ({ ef: r.ef, [`recall@${K}`]: r.recall, 'p50 us': r.p50Us, 'p99 us': r.p99Us, QPS: r.qps })));
-console.table(search.map((s) => ({ task: s.name, 'mean us': s.meanUs, 'p50 us': s.p50Us, 'p99 us': s.p99Us, 'ops/s': s.opsPerSec, samples: s.samples })));
-console.log(`wrapper overhead at ef=${EF}: ${results.wrapper.p50OverheadUs} us at p50 (mean x${results.wrapper.meanRatio}); results written to ${resultsFile}`);
-
-function countMismatches() {
-  let differing = 0;
-  for (let q = 0; q < QUERIES; q++) {
-    const ours = hnsw.search(queryAt(q), K, { ef: EF }).labels;
-    const theirs = raw.searchKnn(rawQueries[q], K).neighbors;
-    if (ours.length !== theirs.length || ours.some((label, i) => label !== theirs[i])) differing++;
+for (const spec of sets) {
+  log(`set ${spec.name}`);
+  const data = setData(spec);
+  if ('missing' in data) {
+    results.sets.push({ set: spec.name, description: 'not measured', count: 0, dimension: 0, skipped: { all: data.missing } });
+    log(`  skipped: ${data.missing}`);
+    continue;
   }
-  return differing;
+  const result = { set: spec.name, description: data.description, count: data.count, dimension: data.dimension };
+  const work = await mkdtemp(join(tmpdir(), `vsearch-bench-${spec.name}-`));
+  try {
+    const needsLibrary = ['recall', 'build', 'open', 'memory'].some((section) => sections.has(section));
+    if (needsLibrary) {
+      const measured = await measureRecallAndBuild({ data, work, k, efs, M, efConstruction, buildEf: BUILD_EF, usearch, log });
+      if (sections.has('recall')) result.recall = measured.recall;
+      if (sections.has('build')) result.build = measured.build;
+      const queryFile = await writeQueryFile(work, data.queries.subarray(0, data.dimension));
+      const probe = { library: measured.library, dimension: data.dimension, count: data.count, queryFile, ef: 64, k };
+      if (sections.has('open')) result.open = await measureOpen({ ...probe, runs: Number(flags['open-runs']) });
+      if (sections.has('memory')) result.memory = await measureMemory(probe);
+    }
+    if (sections.has('arrow')) {
+      const rows = benchSegmentRows(data.vectors, data.dimension, data.model);
+      result.arrow = await measureArrowThroughput(rows, Uint32Array.from({ length: rows.count }, (_, i) => i), data.model, work);
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  results.sets.push(result);
+  log(`  ${JSON.stringify(targetRatios(result))}`);
 }
 
-function round(value, digits) {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
+await mkdir(resultsDir, { recursive: true });
+await writeAtomic(join(resultsDir, `${results.name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+await writeAtomic(join(resultsDir, `${results.name}.md`), resultsMarkdown(results));
+for (const set of results.sets) if (set.recall !== undefined) await writeAtomic(join(resultsDir, plotFileName(results.name, set.set)), recallQpsSvg(set));
+console.log(resultsMarkdown(results));
+log(`results: ${join(resultsDir, `${results.name}.json`)} and .md`);
+
+async function writeAtomic(path, text) {
+  await writeFile(`${path}.tmp`, text);
+  await rename(`${path}.tmp`, path);
 }

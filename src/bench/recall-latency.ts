@@ -190,7 +190,8 @@ function warm(index: VectorIndex, queries: Float32Array, k: number, options: { e
   for (let i = 0; i < Math.min(runs, count); i++) index.search(queries.subarray(i * dimension, (i + 1) * dimension), k, options);
 }
 
-function latencyFigures(micros: Float64Array): LatencyFigures {
+/** p50, p99, mean (microseconds) and one-at-a-time QPS of per-query times in microseconds. */
+export function latencyFigures(micros: Float64Array): LatencyFigures {
   const summary = summarize(micros);
   const totalSeconds = (summary.mean * summary.count) / 1e6;
   return {

@@ -1,0 +1,143 @@
+// Recall@k, latency and QPS over an ef sweep, and index build throughput, for every engine
+// on one set, in this one process: the exact ground truth (vsearch's ExactIndex), a plain
+// JS scan, raw hnswlib-node on its own single-threaded build (the reference), vsearch end
+// to end on a library built through its public path, raw hnswlib-node on vsearch's graph
+// (with and without the Float32Array -> number[] conversion), and usearch when installed.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import hnswlib from 'hnswlib-node';
+import { plainExactScan } from '../../dist/bench/plain-exact-scan.js';
+import { exactGroundTruth } from '../../dist/bench/recall-latency.js';
+import { benchSegmentRows, encodeBenchSegments, rowOfHit } from '../../dist/bench/segment-fixture.js';
+import { efFigures, searchFigures, timeSearches, timeSearchesAsync } from '../../dist/bench/timed-search.js';
+import { rowsOfKeys } from '../../dist/bench/usearch-peer.js';
+import { ExactIndex } from '../../dist/index/index.js';
+import { openLibrary } from '../../dist/vsearch.js';
+
+const HNSW_SEED = 100;
+
+/**
+ * @returns {{ recall: object, build: object, library: { dir: string, graph: string } }}
+ */
+export async function measureRecallAndBuild({ data, work, k, efs, M, efConstruction, buildEf, usearch, log }) {
+  const { vectors, queries, dimension, count, queryCount, exactQueries } = data;
+  const queryAt = (q) => queries.subarray(q * dimension, (q + 1) * dimension);
+  const rowLabels = Uint32Array.from({ length: count }, (_, i) => i);
+  const exactSweepQueries = Math.min(exactQueries, queryCount);
+
+  // Ground truth: vsearch's exact index over every query; its timing is the "vsearch exact" row.
+  const exact = new ExactIndex(dimension);
+  exact.add(vectors, rowLabels);
+  const ground = exactGroundTruth(exact, queries, k);
+  const truth = ground.truth;
+  const exactRows = [{ engine: 'vsearch-exact', label: 'vsearch ExactIndex', recall: 1, queries: queryCount, ...ground.figures }];
+  log(`  exact ground truth: p50 ${ground.figures.p50Us} us`);
+
+  const plain = timeSearches(exactSweepQueries, (q) => plainExactScan(vectors, dimension, queryAt(q), k), Math.min(3, exactSweepQueries));
+  exactRows.push({ engine: 'plain-js-scan', label: 'plain JS exact scan', queries: exactSweepQueries, ...searchFigures(plain, truth) });
+  log(`  plain JS scan: p50 ${exactRows.at(-1).p50Us} us`);
+  // usearch's native calls ignore a typed array's byteOffset: give it queries of their own.
+  const ownQueries = Array.from({ length: queryCount }, (_, q) => queryAt(q).slice());
+  if (usearch !== undefined) {
+    const timed = timeSearches(exactSweepQueries, (q) => rowsOfKeys(usearch.exactSearch(vectors, ownQueries[q], dimension, k, 'cos', 1).keys), Math.min(3, exactSweepQueries));
+    exactRows.push({ engine: 'usearch-exact', label: 'usearch exactSearch (1 thread)', queries: exactSweepQueries, ...searchFigures(timed, truth) });
+    log(`  usearch exact: p50 ${exactRows.at(-1).p50Us} us`);
+  }
+
+  const rawQueries = Array.from({ length: queryCount }, (_, q) => Array.from(queryAt(q)));
+  const sweeps = [];
+  const builds = [];
+
+  // The reference: hnswlib-node as a user would call it, one thread, the same M/efConstruction.
+  let reference = new hnswlib.HierarchicalNSW('cosine', dimension);
+  reference.initIndex(count, M, efConstruction, HNSW_SEED);
+  let start = process.hrtime.bigint();
+  for (let row = 0; row < count; row++) reference.addPoint(Array.from(vectors.subarray(row * dimension, (row + 1) * dimension)), row);
+  const referenceSeconds = seconds(start);
+  log(`  hnswlib-node build (1 thread): ${referenceSeconds.toFixed(1)} s`);
+  sweeps.push(sweepOf('hnswlib', 'hnswlib-node (own 1-thread build)', efs, (ef) => {
+    reference.setEf(ef);
+    return timeSearches(queryCount, (q) => reference.searchKnn(rawQueries[q], k).neighbors);
+  }, truth));
+  reference = undefined;
+  const referenceBuild = buildFigures('hnswlib', 'hnswlib-node addPoint loop, 1 thread', count, referenceSeconds, sweeps[0], buildEf);
+
+  // vsearch: an Arrow file of segments imported through the public library API (the store
+  // write, the index build and its save), then searched end to end: vector in, hits out.
+  const importFile = join(work, 'import.arrow');
+  await writeFile(importFile, encodeBenchSegments(benchSegmentRows(vectors, dimension, data.model), data.model));
+  const dir = join(work, 'lib');
+  start = process.hrtime.bigint();
+  const lib = await openLibrary(dir, { create: true, index: { kind: 'hnsw', M, efConstruction, ef: 64 } });
+  await lib.importSegments(importFile, { model: data.model });
+  const vsearchSeconds = seconds(start);
+  log(`  vsearch build (openLibrary + importSegments): ${vsearchSeconds.toFixed(1)} s`);
+  const hitRows = (response) => response.data.map((hit) => rowOfHit(hit.video_id, hit.start));
+  const vsearchPoints = [];
+  for (const ef of efs) {
+    await lib.setSearchEf(ef);
+    const timed = await timeSearchesAsync(queryCount, async (q) => hitRows(await lib.search({ vector: queryAt(q), pageLimit: k })));
+    vsearchPoints.push(efFigures(ef, timed, truth));
+  }
+  await lib.close();
+  sweeps.push({ engine: 'vsearch', label: 'vsearch end to end (Library.search)', points: vsearchPoints });
+  builds.push(buildFigures('vsearch', 'vsearch openLibrary + importSegments (Arrow file)', count, vsearchSeconds, sweeps.at(-1), buildEf));
+  log(`  vsearch sweep done`);
+
+  // Raw hnswlib-node on the very graph vsearch built and saved: only the wrapper differs.
+  const sidecar = JSON.parse(await readFile(join(dir, 'index', 'sidecar.json'), 'utf8'));
+  const graph = join(dir, 'index', sidecar.graph);
+  const same = new hnswlib.HierarchicalNSW('cosine', dimension);
+  await same.readIndex(graph);
+  sweeps.push(sweepOf('hnswlib-same-graph', "hnswlib-node searchKnn on vsearch's graph (number[] ready)", efs, (ef) => {
+    same.setEf(ef);
+    return timeSearches(queryCount, (q) => same.searchKnn(rawQueries[q], k).neighbors);
+  }, truth));
+  sweeps.push(sweepOf('hnswlib-convert', "hnswlib-node on vsearch's graph, Float32Array -> number[] per query", efs, (ef) => {
+    same.setEf(ef);
+    return timeSearches(queryCount, (q) => same.searchKnn(Array.from(queryAt(q)), k).neighbors);
+  }, truth));
+
+  if (usearch !== undefined) {
+    const config = { dimensions: dimension, metric: 'cos', quantization: 'f32', connectivity: M, expansion_add: efConstruction, expansion_search: 64, multi: false };
+    const built = new usearch.Index(config);
+    const keys = BigUint64Array.from({ length: count }, (_, i) => BigInt(i));
+    start = process.hrtime.bigint();
+    built.add(keys, vectors, 1);
+    const usearchSeconds = seconds(start);
+    log(`  usearch build (1 thread): ${usearchSeconds.toFixed(1)} s`);
+    const file = join(work, 'usearch.index');
+    built.save(file);
+    // expansion_search is fixed at construction: one memory-mapped view of the file per ef.
+    sweeps.push(sweepOf('usearch', 'usearch HNSW (1 thread, f32)', efs, (ef) => {
+      const view = new usearch.Index({ ...config, expansion_search: ef });
+      view.view(file);
+      return timeSearches(queryCount, (q) => rowsOfKeys(view.search(ownQueries[q], k, 1).keys));
+    }, truth));
+    builds.push(buildFigures('usearch', 'usearch add, 1 thread', count, usearchSeconds, sweeps.at(-1), buildEf));
+  }
+
+  return {
+    recall: { k, queries: queryCount, reference: 'hnswlib', sweeps, exact: exactRows },
+    build: { count, M, efConstruction, reference: referenceBuild, others: builds },
+    library: { dir, graph },
+  };
+}
+
+function sweepOf(engine, label, efs, timedAt, truth) {
+  return { engine, label, points: efs.map((ef) => efFigures(ef, timedAt(ef), truth)) };
+}
+
+function buildFigures(engine, label, count, secs, sweep, ef) {
+  const point = sweep.points.find((p) => p.ef === ef) ?? sweep.points.at(-1);
+  return { engine, label, seconds: round(secs, 2), vectorsPerSecond: Math.round(count / secs), recall: point.recall, ef: point.ef };
+}
+
+function seconds(start) {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+function round(value, digits) {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}

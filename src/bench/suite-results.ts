@@ -1,0 +1,110 @@
+import type { ArrowThroughput } from './arrow-throughput.js';
+import type { EfFigures, LatencyFigures } from './recall-latency.js';
+
+/** One engine's ef sweep: recall@k and latency at each search breadth. */
+export interface EngineSweep {
+  /** Stable id: hnswlib, vsearch, hnswlib-same-graph, hnswlib-convert, usearch. */
+  engine: string;
+  label: string;
+  points: EfFigures[];
+}
+
+/** A search without a breadth to sweep (exact scans). */
+export interface ExactFigures extends LatencyFigures {
+  engine: string;
+  label: string;
+  recall: number;
+  /** Queries timed (exact scans time a subset on large sets). */
+  queries: number;
+}
+
+export interface RecallSection {
+  k: number;
+  queries: number;
+  /** The reference sweep's engine id (raw hnswlib-node on its own single-threaded build). */
+  reference: string;
+  sweeps: EngineSweep[];
+  exact: ExactFigures[];
+}
+
+export interface BuildFigures {
+  engine: string;
+  label: string;
+  seconds: number;
+  vectorsPerSecond: number;
+  /** Recall@k of the built graph at `ef`, so throughputs are compared at equal recall. */
+  recall: number;
+  ef: number;
+}
+
+export interface BuildSection {
+  count: number;
+  M: number;
+  efConstruction: number;
+  reference: BuildFigures;
+  others: BuildFigures[];
+}
+
+export interface SpawnTimes {
+  /** Wall time of each run, spawn to exit, in milliseconds. */
+  runsMs: number[];
+  medianMs: number;
+}
+
+export interface OpenSection {
+  /** `node dist/cli/main.js query --vector FILE --lib DIR --json`. */
+  cli: SpawnTimes;
+  /** A script that only reads the same HNSW file with hnswlib-node and searches once. */
+  bare: SpawnTimes;
+  /** cli.medianMs / bare.medianMs. */
+  ratio: number;
+}
+
+export interface ProcessMemory {
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+export interface MemorySection {
+  vectorBytes: number;
+  graphBytes: number;
+  /** A child process after opening the library and answering one query. */
+  library: ProcessMemory;
+  /** The bare hnswlib-node script after reading the graph and searching once. */
+  bare: ProcessMemory;
+  /** library.rss / (vectorBytes + graphBytes). */
+  ratio: number;
+  /** library.rss / bare.rss. */
+  bareRatio: number;
+}
+
+export interface SetResult {
+  set: string;
+  description: string;
+  count: number;
+  dimension: number;
+  recall?: RecallSection;
+  build?: BuildSection;
+  open?: OpenSection;
+  memory?: MemorySection;
+  arrow?: ArrowThroughput;
+  /** Why a section was not measured. */
+  skipped?: Record<string, string>;
+}
+
+export interface PeerStatus {
+  status: 'measured' | 'not installed' | 'skipped';
+  version?: string;
+  reason?: string;
+}
+
+export interface SuiteResults {
+  name: string;
+  generatedAt: string;
+  command: string;
+  environment: { node: string; platform: string; cpu: string; cpus: number };
+  peers: Record<string, PeerStatus>;
+  sets: SetResult[];
+}

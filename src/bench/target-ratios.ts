@@ -1,0 +1,57 @@
+import type { EfFigures } from './recall-latency.js';
+import type { EngineSweep, SetResult } from './suite-results.js';
+
+/** The recall the issue's speed targets are stated at. */
+export const TARGET_RECALL = 0.99;
+
+export interface TargetRatios {
+  /** vsearch end to end / raw hnswlib-node on the same graph, at the smallest ef where vsearch reaches TARGET_RECALL (p50). */
+  endToEnd?: { ef: number; recall: number; ratio: number; vsearchP50Us: number; rawP50Us: number };
+  /** Plain JS exact scan mean time / vsearch mean time at that ef. */
+  vsScan?: { ef: number; recall: number; speedup: number };
+  /** vsearch build vectors/s / single-threaded hnswlib-node vectors/s, each with its recall at the same ef. */
+  build?: { ratio: number; ef: number; vsearchRecall: number; referenceRecall: number };
+  /** CLI open-and-query time / bare hnswlib-node read-and-search time. */
+  open?: number;
+  /** Resident size / (vector bytes + HNSW file bytes). */
+  memory?: number;
+}
+
+/** The issue-6 target ratios one set's results support (a field is absent when its section was not run). */
+export function targetRatios(set: SetResult): TargetRatios {
+  const ratios: TargetRatios = {};
+  const sweeps = set.recall?.sweeps ?? [];
+  const vsearch = sweepOf(sweeps, 'vsearch');
+  const raw = sweepOf(sweeps, 'hnswlib-same-graph');
+  const scan = set.recall?.exact.find((figures) => figures.engine === 'plain-js-scan');
+  const point = vsearch === undefined ? undefined : firstAtRecall(vsearch.points, TARGET_RECALL);
+  if (point !== undefined) {
+    const rawPoint = raw?.points.find((p) => p.ef === point.ef);
+    if (rawPoint !== undefined) {
+      ratios.endToEnd = { ef: point.ef, recall: point.recall, ratio: round(point.p50Us / rawPoint.p50Us, 3), vsearchP50Us: point.p50Us, rawP50Us: rawPoint.p50Us };
+    }
+    if (scan !== undefined) ratios.vsScan = { ef: point.ef, recall: point.recall, speedup: round(scan.meanUs / point.meanUs, 1) };
+  }
+  const build = set.build;
+  const vsearchBuild = build?.others.find((figures) => figures.engine === 'vsearch');
+  if (build !== undefined && vsearchBuild !== undefined) {
+    ratios.build = { ratio: round(vsearchBuild.vectorsPerSecond / build.reference.vectorsPerSecond, 3), ef: build.reference.ef, vsearchRecall: vsearchBuild.recall, referenceRecall: build.reference.recall };
+  }
+  if (set.open !== undefined) ratios.open = set.open.ratio;
+  if (set.memory !== undefined) ratios.memory = set.memory.ratio;
+  return ratios;
+}
+
+export function sweepOf(sweeps: readonly EngineSweep[], engine: string): EngineSweep | undefined {
+  return sweeps.find((sweep) => sweep.engine === engine);
+}
+
+/** The smallest-ef point whose recall reaches `recall`. */
+export function firstAtRecall(points: readonly EfFigures[], recall: number): EfFigures | undefined {
+  return [...points].sort((a, b) => a.ef - b.ef).find((p) => p.recall >= recall);
+}
+
+export function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
