@@ -118,7 +118,8 @@ export async function startSearchServer(options: SearchServerOptions): Promise<R
   }
 
   const server = createServer((req, res) => {
-    const done = handle(req, res);
+    // handle() answers every error itself; this only guards against a throwing log callback.
+    const done = handle(req, res).catch(() => void res.destroy());
     inFlight.add(done);
     void done.finally(() => inFlight.delete(done));
   });

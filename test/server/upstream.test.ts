@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClip, ApiSearchResults } from '../../src/server/index.js';
-import { getPage, keyOf, postSearch, searchForm, serveMediaSamples, type ApiError, type Served } from './serve-fixture.js';
+import { getPage, keyOf, postSearch, searchForm, serveMediaSamples, TEST_CARD_PNG, type ApiError, type Served } from './serve-fixture.js';
 
 /** The embedding API behind the server: each query embedded once, its failures mapped to the API's answers. */
 let dir: string;
@@ -27,6 +27,17 @@ describe('vsearch serve and its upstream', () => {
     const again = await postSearch<ApiSearchResults>(served.server, form('a meadow at dawn', { page_limit: '1' }));
     expect(again.body.data).toEqual(first.body.data);
     await getPage(served.server, first.body.page_info.next_page_token as string);
+    expect(served.emu.stats().sync_embeds).toBe(1);
+  });
+
+  it('embeds an uploaded image once: the same bytes again come from the query cache', async () => {
+    served.emu.reset();
+    const upload = (filename: string) => searchForm({ index_id: served.lib.manifest.id, search_options: ['visual'], query_media_type: 'image', page_limit: 2 }, [{ name: 'query_media_file', bytes: TEST_CARD_PNG, filename }]);
+    const first = await postSearch<ApiSearchResults>(served.server, upload('card.png'));
+    const second = await postSearch<ApiSearchResults>(served.server, upload('same-card-other-name.png'));
+    expect(first.status).toBe(200);
+    expect((first.body.data as ApiClip[])[0]?.video_id).toBe('test-card-16x9.avi');
+    expect(second.body.data).toEqual(first.body.data);
     expect(served.emu.stats().sync_embeds).toBe(1);
   });
 
