@@ -202,8 +202,10 @@ export class Library {
     return libraryStats(this.#store, this.#index);
   }
 
+  /** Waits for the page records of this library's searches to be written (their tokens work in any process after). */
   async close(): Promise<void> {
     this.#index = undefined;
+    await this.#engine.flush();
   }
 
   #requireIndex(): VectorIndex {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../store/index.js';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { GroupBy, Operator, SearchOption } from './search-request.js';
 import type { Threshold } from './confidence.js';
 import type { SearchFilter } from './search-filter.js';
@@ -10,6 +9,8 @@ import { PageTokenError } from './page-token-error.js';
 export const PAGES_DIR = join('cache', 'pages');
 /** Like the API's `page_expires_at`: a search's pages can be walked for a day. */
 export const PAGE_TTL_MS = 24 * 60 * 60 * 1000;
+/** A process prunes expired records on its first write and then at most this often. */
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 /** What one page returned: its number of hits and what later pages must leave out. */
 export interface ReturnedPage {
@@ -58,49 +59,147 @@ export function decodeVector(text: string): Float32Array {
   return vector;
 }
 
-/** Page records in the library's `cache/pages/`, one small JSON file each, written atomically. */
+/** Records made within this long are written together, as one batch file. */
+const BATCH_DELAY_MS = 20;
+const BATCH_ID_HEX = 16;
+
+/**
+ * Page records in the library's `cache/pages/`. A new record is kept in memory and written
+ * shortly after, with the others made meanwhile, as one batch file `<batch>.json` (a record
+ * id is its batch id and its number in the batch), so a search neither waits on the disk nor
+ * pays a file per query. A record rewritten later (a page that came out differently) goes to
+ * its own `<id>.json`, which wins over the batch. Files are written atomically (temp file and
+ * rename) but not fsynced: a record lost to a power cut only expires its token. `flush` (the
+ * library's close) waits until every record is on disk.
+ */
 export class PageRecords {
   readonly dir: string;
+  #prunedAt = Number.NEGATIVE_INFINITY;
+  #madeDir = false;
+  #batchId = randomBytes(BATCH_ID_HEX / 2).toString('hex');
+  #counter = 0;
+  /** Records not yet on disk (and rewritten ones read from here until their batch is). */
+  readonly #memory = new Map<string, PageRecord>();
+  #unwritten: PageRecord[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #writing: Promise<void> = Promise.resolve();
+  #failure: unknown;
 
   constructor(libraryDir: string) {
     this.dir = join(libraryDir, PAGES_DIR);
   }
 
+  /** A new record id (24 hex digits): the current batch's id and a counter. */
   newId(): string {
-    return randomBytes(12).toString('hex');
+    if (this.#counter === 0xffff_ffff) this.#rollBatch();
+    return `${this.#batchId}${(this.#counter++).toString(16).padStart(24 - BATCH_ID_HEX, '0')}`;
   }
 
   async read(id: string): Promise<PageRecord | undefined> {
+    const remembered = this.#memory.get(id);
+    if (remembered !== undefined) return remembered;
+    const single = await this.#readJson(this.#path(id));
+    if (single !== undefined) return checkRecord(single);
+    const batch = await this.#readJson(this.#path(id.slice(0, BATCH_ID_HEX)));
+    if (batch === undefined) return undefined;
+    const records = (batch as { records?: unknown }).records;
+    if (typeof records !== 'object' || records === null) throw new PageTokenError('the page record behind this token is not one this vsearch reads');
+    const record = (records as Record<string, unknown>)[id];
+    return record === undefined ? undefined : checkRecord(record);
+  }
+
+  /** Takes a new record (its id from `newId`) to be written with its batch shortly. */
+  writeSoon(record: PageRecord): void {
+    this.#memory.set(record.id, record);
+    this.#unwritten.push(record);
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      void this.#writeBatch();
+    }, BATCH_DELAY_MS);
+  }
+
+  /** Writes every record taken so far; throws the first write that failed since the last flush. */
+  async flush(): Promise<void> {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    await this.#writeBatch();
+    const failure = this.#failure;
+    this.#failure = undefined;
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Writes one record to its own file now (a rewrite; it wins over its batch's copy). */
+  async write(record: PageRecord): Promise<void> {
+    await this.#writeFile(this.#path(record.id), JSON.stringify(record));
+    if (this.#memory.has(record.id)) this.#memory.set(record.id, record);
+  }
+
+  /** Writes the unwritten records as one batch file, after any batch still being written. */
+  #writeBatch(): Promise<void> {
+    const records = this.#unwritten;
+    if (records.length === 0) return this.#writing;
+    const batchId = this.#batchId;
+    this.#unwritten = [];
+    this.#rollBatch();
+    this.#writing = this.#writing.then(async () => {
+      try {
+        await this.#writeFile(this.#path(batchId), JSON.stringify({ version: 1, records: Object.fromEntries(records.map((record) => [record.id, record])) }));
+        if (Date.now() - this.#prunedAt >= PRUNE_EVERY_MS) {
+          this.#prunedAt = Date.now();
+          await this.#prune();
+        }
+      } catch (error) {
+        this.#failure ??= error;
+      } finally {
+        for (const record of records) this.#memory.delete(record.id);
+      }
+    });
+    return this.#writing;
+  }
+
+  #rollBatch(): void {
+    this.#batchId = randomBytes(BATCH_ID_HEX / 2).toString('hex');
+    this.#counter = 0;
+  }
+
+  async #writeFile(path: string, text: string): Promise<void> {
+    if (!this.#madeDir) {
+      // Once per process; cache/ and pages/ only, so a library folder removed meanwhile stays removed.
+      for (const dir of [dirname(this.dir), this.dir]) await mkdirIfAbsent(dir);
+      this.#madeDir = true;
+    }
+    const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await writeFile(temp, text);
+      await rename(temp, path);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  async #readJson(path: string): Promise<unknown> {
     let text: string;
     try {
-      text = await readFile(this.#path(id), 'utf8');
+      text = await readFile(path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    let record: unknown;
     try {
-      record = JSON.parse(text);
+      return JSON.parse(text) as unknown;
     } catch {
       throw new PageTokenError('the page record behind this token is damaged');
     }
-    if (typeof record !== 'object' || record === null || (record as Partial<PageRecord>).version !== 1 || !Array.isArray((record as Partial<PageRecord>).pages)) {
-      throw new PageTokenError('the page record behind this token is not one this vsearch reads');
-    }
-    return record as PageRecord;
   }
 
-  /** Writes a record; the first write of a record also prunes records older than a day. */
-  async write(record: PageRecord, options: { prune: boolean }): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    if (options.prune) await this.#prune();
-    await writeFileAtomic(this.#path(record.id), JSON.stringify(record));
-  }
-
+  /** Removes records (and leftover temp files) older than a day. */
   async #prune(): Promise<void> {
     const cutoff = Date.now() - PAGE_TTL_MS;
     for (const name of await readdir(this.dir)) {
-      if (!name.endsWith('.json')) continue;
+      if (!name.endsWith('.json') && !name.endsWith('.tmp')) continue;
       const path = join(this.dir, name);
       try {
         if ((await stat(path)).mtimeMs < cutoff) await rm(path, { force: true });
@@ -110,7 +209,22 @@ export class PageRecords {
     }
   }
 
-  #path(id: string): string {
-    return join(this.dir, `${id}.json`);
+  #path(name: string): string {
+    return join(this.dir, `${name}.json`);
   }
+}
+
+async function mkdirIfAbsent(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
+function checkRecord(record: unknown): PageRecord {
+  if (typeof record !== 'object' || record === null || (record as Partial<PageRecord>).version !== 1 || !Array.isArray((record as Partial<PageRecord>).pages)) {
+    throw new PageTokenError('the page record behind this token is not one this vsearch reads');
+  }
+  return record as PageRecord;
 }

@@ -81,7 +81,7 @@ export class SearchEngine {
       total,
       pages: [page.returned],
     };
-    await this.#records.write(record, { prune: true });
+    this.#records.writeSoon(record);
     return this.#response(facts, page.hits, {
       limit_per_page: search.pageLimit,
       total_results: total,
@@ -110,7 +110,7 @@ export class SearchEngine {
     const stored = record.pages[page - 1];
     if (stored === undefined || !sameReturned(stored, result.returned)) {
       // Later pages were computed after a different version of this one: drop them.
-      await this.#records.write({ ...record, pages: [...record.pages.slice(0, page - 1), result.returned] }, { prune: false });
+      await this.#records.write({ ...record, pages: [...record.pages.slice(0, page - 1), result.returned] });
     }
     const seen = record.pages.slice(0, page - 1).reduce((sum, earlier) => sum + earlier.items, 0) + result.returned.items;
     const more = result.returned.items === search.pageLimit && seen < record.total;
@@ -121,6 +121,11 @@ export class SearchEngine {
       ...(page > 1 ? { prev_page_token: encodePageToken({ recordId, page: page - 1 }) } : {}),
       page_expires_at: expiresAt(record),
     });
+  }
+
+  /** Waits for the page records of earlier searches to be on disk; throws if one could not be written. */
+  flush(): Promise<void> {
+    return this.#records.flush();
   }
 
   /** The labels facts of the current generation (for "more like this"). */

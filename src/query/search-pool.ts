@@ -52,7 +52,7 @@ export class SearchPool {
 
   /**
    * Without an option restriction, by group sizes less the few labels left out one by one;
-   * otherwise label by label. The common unfiltered first page costs O(groups).
+   * otherwise label by label. The common unfiltered first page costs next to nothing.
    */
   #countAvailable(): number {
     if (!this.#optionOk.every((ok) => ok === 1)) {
@@ -60,10 +60,13 @@ export class SearchPool {
       this.forEachAvailable(() => available++);
       return available;
     }
-    let available = 0;
-    this.facts.groups.forEach((group, i) => {
-      if (this.#groupOk[i] === 1 && this.#returnedVideos[group.video] !== 1) available += group.labels.length;
-    });
+    let available = this.facts.size;
+    if (this.#groupOk.includes(0) || this.#returnedVideos.includes(1)) {
+      available = 0;
+      this.facts.groups.forEach((group, i) => {
+        if (this.#groupOk[i] === 1 && this.#returnedVideos[group.video] !== 1) available += group.labels.length;
+      });
+    }
     const left = new Set<number>();
     for (const labels of [this.#excluded, this.#returnedLabels]) {
       for (const label of labels) {

@@ -1,0 +1,72 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PAGES_DIR, PageRecords, type PageRecord } from '../../src/query/page-records.js';
+import { decodePageToken, encodePageToken } from '../../src/query/page-token.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
+
+const tempDir = useTempDirs();
+
+function record(records: PageRecords, items: number): PageRecord {
+  return {
+    version: 1,
+    id: records.newId(),
+    libraryId: 'lib',
+    generation: 1,
+    createdAt: new Date().toISOString(),
+    queries: [],
+    search: { groupBy: 'clip', operator: 'or', pageLimit: 10, threshold: 'none', mergeAdjacent: false },
+    excludedLabels: [],
+    total: 100,
+    pages: [{ items, labels: [items], videos: [] }],
+  };
+}
+
+describe('PageRecords', () => {
+  it('hands out ids that page tokens carry', async () => {
+    const records = new PageRecords(await tempDir());
+    const id = records.newId();
+    expect(decodePageToken(encodePageToken({ recordId: id, page: 2 }))).toEqual({ recordId: id, page: 2 });
+    expect(records.newId()).not.toBe(id);
+  });
+
+  it('reads a record at once in the same process, and from its batch file in another after flush', async () => {
+    const dir = await tempDir();
+    const records = new PageRecords(dir);
+    const made = [record(records, 1), record(records, 2), record(records, 3)];
+    for (const r of made) records.writeSoon(r);
+    expect(await records.read(made[1]?.id ?? '')).toEqual(made[1]);
+    await records.flush();
+    expect(await readdir(join(dir, PAGES_DIR))).toHaveLength(1);
+    const other = new PageRecords(dir);
+    for (const r of made) expect(await other.read(r.id)).toEqual(r);
+    expect(await other.read(`${'0'.repeat(24)}`)).toBeUndefined();
+  });
+
+  it('lets a rewritten record win over its batch copy', async () => {
+    const dir = await tempDir();
+    const records = new PageRecords(dir);
+    const first = record(records, 1);
+    records.writeSoon(first);
+    const rewritten = { ...first, pages: [...first.pages, { items: 5, labels: [5], videos: [] }] };
+    await records.write(rewritten);
+    expect(await records.read(first.id)).toEqual(rewritten);
+    await records.flush();
+    expect(await new PageRecords(dir).read(first.id)).toEqual(rewritten);
+  });
+
+  it('writes batches made while one is being written, and later ones in new files', async () => {
+    const dir = await tempDir();
+    const records = new PageRecords(dir);
+    const a = record(records, 1);
+    records.writeSoon(a);
+    const flushing = records.flush();
+    const b = record(records, 2);
+    records.writeSoon(b);
+    await flushing;
+    await records.flush();
+    const other = new PageRecords(dir);
+    expect(await other.read(a.id)).toEqual(a);
+    expect(await other.read(b.id)).toEqual(b);
+  });
+});
