@@ -123,6 +123,11 @@ describe('search features through vsearch serve', () => {
     expect((plain.data as ApiClip[])[0]).not.toHaveProperty('user_metadata');
     const withMetadata = await search({ query_text: 'a tone', search_options: ['audio'], page_limit: 2, include_user_metadata: 'true' });
     expect((withMetadata.data as ApiClip[])[0]?.user_metadata).toEqual({ kind: 'audio', order: 2 });
+    const nextUrl = `${served.server.url}/search/${withMetadata.page_info.next_page_token as string}`;
+    const nextWith = (await (await fetch(`${nextUrl}?include_user_metadata=true`)).json()) as ApiSearchResults;
+    expect((nextWith.data as ApiClip[])[0]?.user_metadata).toEqual(expect.objectContaining({ kind: expect.any(String) }));
+    const nextWithout = (await (await fetch(nextUrl)).json()) as ApiSearchResults;
+    expect((nextWithout.data as ApiClip[])[0]).not.toHaveProperty('user_metadata');
     const merged = await search({ query_text: 'a white rabbit', search_options: ['visual'], merge_adjacent: 'true', page_limit: 50 });
     expect(clips(merged)).toEqual(await direct({ text: 'a white rabbit', searchOptions: ['visual'], mergeAdjacent: true, pageLimit: 50 }));
   });
