@@ -1,8 +1,11 @@
 import type { SetResult } from './suite-results.js';
 
-const WIDTH = 720;
+const WIDTH = 900;
 const HEIGHT = 440;
-const MARGIN = { left: 70, right: 210, top: 40, bottom: 50 };
+const MARGIN = { left: 70, right: 330, top: 40, bottom: 50 };
+/** Recall is drawn on a "nines" axis, -log10(1 - recall), up to 0.9999 (4 nines) and clamped there. */
+const MAX_NINES = 4;
+const LEGEND_CHARS = 50;
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
 
 interface Series {
@@ -13,8 +16,8 @@ interface Series {
 }
 
 /**
- * A recall@k (x) vs queries per second (y, log scale) plot of one set, as a small
- * standalone SVG: a line per swept engine, a marker per exact search.
+ * A recall@k (x, in nines: 0.9, 0.99, 0.999, ...) vs queries per second (y, log scale)
+ * plot of one set, as a small standalone SVG: a line per swept engine, a marker per exact search.
  */
 export function recallQpsSvg(set: SetResult): string {
   const section = set.recall;
@@ -23,13 +26,13 @@ export function recallQpsSvg(set: SetResult): string {
     ...(section?.exact ?? []).map((exact) => ({ label: exact.label, points: [{ recall: exact.recall, qps: exact.qps }], single: true })),
   ];
   const all = series.flatMap((s) => s.points).filter((p) => p.qps > 0);
-  const minRecall = all.length === 0 ? 0.5 : Math.min(...all.map((p) => p.recall));
-  const xMin = Math.max(0, Math.floor(minRecall * 20) / 20 - (minRecall > 0.999 ? 0.05 : 0));
+  const minNines = all.length === 0 ? 0 : Math.min(...all.map((p) => nines(p.recall)));
+  const xMin = Math.max(0, Math.min(MAX_NINES - 1, Math.floor(minNines)));
   const yMin = all.length === 0 ? 1 : 10 ** Math.floor(Math.log10(Math.min(...all.map((p) => p.qps))));
   const yMax = all.length === 0 ? 10 : 10 ** Math.ceil(Math.log10(Math.max(...all.map((p) => p.qps))));
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const x = (recall: number): number => MARGIN.left + ((recall - xMin) / (1 - xMin || 1)) * plotW;
+  const x = (recall: number): number => MARGIN.left + ((nines(recall) - xMin) / (MAX_NINES - xMin)) * plotW;
   const y = (qps: number): number => MARGIN.top + plotH - ((Math.log10(qps) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin) || 1)) * plotH;
 
   const out: string[] = [
@@ -38,11 +41,11 @@ export function recallQpsSvg(set: SetResult): string {
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
     `<text x="${MARGIN.left}" y="22" font-size="14" font-weight="bold">${escapeXml(`${set.set}: ${set.count} x ${set.dimension}, recall@${section?.k ?? 10} vs queries/s (one at a time)`)}</text>`,
   ];
-  for (let step = 0; step <= 4; step++) {
-    const recall = xMin + ((1 - xMin) * step) / 4;
-    const px = fixed(x(recall));
+  for (let tick = xMin; tick <= MAX_NINES; tick++) {
+    const px = fixed(MARGIN.left + ((tick - xMin) / (MAX_NINES - xMin)) * plotW);
+    const label = tick === 0 ? '0' : tick === MAX_NINES ? `>=${(1 - 10 ** -tick).toFixed(tick)}` : (1 - 10 ** -tick).toFixed(tick);
     out.push(`<line x1="${px}" y1="${MARGIN.top}" x2="${px}" y2="${MARGIN.top + plotH}" stroke="#e5e5e5"/>`);
-    out.push(`<text x="${px}" y="${MARGIN.top + plotH + 18}" text-anchor="middle">${recall.toFixed(3)}</text>`);
+    out.push(`<text x="${px}" y="${MARGIN.top + plotH + 18}" text-anchor="middle">${escapeXml(label)}</text>`);
   }
   for (let decade = Math.log10(yMin); decade <= Math.log10(yMax) + 1e-9; decade++) {
     const py = fixed(y(10 ** decade));
@@ -50,7 +53,7 @@ export function recallQpsSvg(set: SetResult): string {
     out.push(`<text x="${MARGIN.left - 6}" y="${fixed(y(10 ** decade) + 4)}" text-anchor="end">${formatQps(10 ** decade)}</text>`);
   }
   out.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`);
-  out.push(`<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 12}" text-anchor="middle">recall@${section?.k ?? 10}</text>`);
+  out.push(`<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 12}" text-anchor="middle">recall@${section?.k ?? 10} (nines scale)</text>`);
   out.push(`<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">queries per second (log)</text>`);
   series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length] as string;
@@ -64,7 +67,7 @@ export function recallQpsSvg(set: SetResult): string {
     const ly = MARGIN.top + 10 + i * 18;
     const lx = MARGIN.left + plotW + 12;
     out.push(s.single ? `<rect x="${lx}" y="${ly - 4}" width="8" height="8" fill="${color}"/>` : `<line x1="${lx - 2}" y1="${ly}" x2="${lx + 12}" y2="${ly}" stroke="${color}" stroke-width="2"/>`);
-    out.push(`<text x="${lx + 18}" y="${ly + 4}">${escapeXml(s.label)}</text>`);
+    out.push(`<text x="${lx + 18}" y="${ly + 4}">${escapeXml(s.label.length > LEGEND_CHARS ? `${s.label.slice(0, LEGEND_CHARS - 1)}…` : s.label)}</text>`);
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;
@@ -72,6 +75,11 @@ export function recallQpsSvg(set: SetResult): string {
 
 export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** -log10(1 - recall), clamped to [0, MAX_NINES]: 0.9 -> 1, 0.99 -> 2, 1 -> MAX_NINES. */
+function nines(recall: number): number {
+  return Math.min(MAX_NINES, Math.max(0, -Math.log10(Math.max(1 - recall, 10 ** -MAX_NINES))));
 }
 
 function fixed(value: number): string {

@@ -1,2 +1,3 @@
 export { Library, openLibrary, type OpenLibraryOptions, type ImportOptions, type ImportSummary, type CallOptions } from './library.js';
 export type { LibraryStats } from './stats.js';
+export { CALIBRATION_EFS, type CalibrateRecallOptions, type CalibrationPoint, type RecallCalibration } from './calibrate-recall.js';

@@ -28,7 +28,7 @@ describe('recallQpsSvg', () => {
   const svg = recallQpsSvg(set);
 
   it('is one well-formed svg element with its title escaped', () => {
-    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="720" height="440"')).toBe(true);
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="900" height="440"')).toBe(true);
     assertWellFormed(svg);
     expect(svg).toContain('<title>recall@10 vs QPS: 10k-512 (10000 x 512)</title>');
   });
@@ -47,6 +47,8 @@ describe('recallQpsSvg', () => {
     const [fast, accurate] = points;
     expect(accurate?.x).toBeGreaterThan(fast?.x ?? Infinity);
     expect(accurate?.y).toBeGreaterThan(fast?.y ?? Infinity);
+    expect(svg).toContain('>0.99</text>'); // the recall axis counts nines: 0.9, 0.99, ...
+    expect(svg).toContain('>&gt;=0.9999</text>');
     expect(svg).toContain('>100</text>');
     expect(svg).toContain('>10k</text>');
   });
