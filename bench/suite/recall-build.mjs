@@ -13,6 +13,7 @@ import { efFigures, searchFigures, timeSearches, timeSearchesAsync } from '../..
 import { rowsOfKeys } from '../../dist/bench/usearch-peer.js';
 import { ExactIndex } from '../../dist/index/index.js';
 import { openLibrary } from '../../dist/vsearch.js';
+import { cycler, headToHead } from './head-to-head.mjs';
 
 const HNSW_SEED = 100;
 
@@ -79,7 +80,6 @@ export async function measureRecallAndBuild({ data, work, k, efs, M, efConstruct
     const timed = await timeSearchesAsync(queryCount, async (q) => hitRows(await lib.search({ vector: queryAt(q), pageLimit: k })));
     vsearchPoints.push(efFigures(ef, timed, truth));
   }
-  await lib.close();
   sweeps.push({ engine: 'vsearch', label: 'vsearch end to end (Library.search)', points: vsearchPoints });
   builds.push(buildFigures('vsearch', 'vsearch openLibrary + importSegments (Arrow file)', count, vsearchSeconds, sweeps.at(-1), buildEf));
   log(`  vsearch sweep done`);
@@ -98,6 +98,7 @@ export async function measureRecallAndBuild({ data, work, k, efs, M, efConstruct
     return timeSearches(queryCount, (q) => same.searchKnn(Array.from(queryAt(q)), k).neighbors);
   }, truth));
 
+  let usearchView;
   if (usearch !== undefined) {
     const config = { dimensions: dimension, metric: 'cos', quantization: 'f32', connectivity: M, expansion_add: efConstruction, expansion_search: 64, multi: false };
     const built = new usearch.Index(config);
@@ -109,16 +110,36 @@ export async function measureRecallAndBuild({ data, work, k, efs, M, efConstruct
     const file = join(work, 'usearch.index');
     built.save(file);
     // expansion_search is fixed at construction: one memory-mapped view of the file per ef.
-    sweeps.push(sweepOf('usearch', 'usearch HNSW (1 thread, f32)', efs, (ef) => {
+    usearchView = (ef) => {
       const view = new usearch.Index({ ...config, expansion_search: ef });
       view.view(file);
+      return view;
+    };
+    sweeps.push(sweepOf('usearch', 'usearch HNSW (1 thread, f32)', efs, (ef) => {
+      const view = usearchView(ef);
       return timeSearches(queryCount, (q) => rowsOfKeys(view.search(ownQueries[q], k, 1).keys));
     }, truth));
     builds.push(buildFigures('usearch', 'usearch add, 1 thread', count, usearchSeconds, sweeps.at(-1), buildEf));
   }
 
+  // tinybench at the smallest ef where vsearch reaches recall 0.99 (else the largest swept).
+  const duelEf = (vsearchPoints.find((p) => p.recall >= 0.99) ?? vsearchPoints.at(-1)).ef;
+  await lib.setSearchEf(duelEf);
+  same.setEf(duelEf);
+  const view = usearchView?.(duelEf);
+  const next = cycler(queryCount);
+  const tasks = [
+    { engine: 'vsearch', name: 'vsearch Library.search({vector})', run: async () => lib.search({ vector: queryAt(next()), pageLimit: k }) },
+    { engine: 'hnswlib-same-graph', name: "hnswlib-node searchKnn, vsearch's graph, number[] ready", run: () => same.searchKnn(rawQueries[next()], k) },
+    { engine: 'hnswlib-convert', name: 'hnswlib-node searchKnn + Array.from(Float32Array)', run: () => same.searchKnn(Array.from(queryAt(next())), k) },
+    ...(view === undefined ? [] : [{ engine: 'usearch', name: 'usearch Index.search (1 thread)', run: () => view.search(ownQueries[next()], k, 1) }]),
+  ];
+  const duel = await headToHead({ ef: duelEf, reference: 'hnswlib-same-graph', tasks });
+  await lib.close();
+  log(`  tinybench at ef=${duelEf}: ${duel.tasks.map((t) => `${t.engine} x${t.ratio}`).join(', ')}`);
+
   return {
-    recall: { k, queries: queryCount, reference: 'hnswlib', sweeps, exact: exactRows },
+    recall: { k, queries: queryCount, reference: 'hnswlib', sweeps, exact: exactRows, headToHead: duel },
     build: { count, M, efConstruction, reference: referenceBuild, others: builds },
     library: { dir, graph },
   };

@@ -100,6 +100,11 @@ function recallTable(set: SetResult): string[] {
     }
     lines.push(`| ${cells.join(' | ')} |`);
   }
+  const duel = section.headToHead;
+  if (duel !== undefined) {
+    lines.push('', `tinybench head to head at ef=${duel.ef} (mean time over the ${duel.reference} task's):`, '', '| task | samples | mean us | p50 us | p99 us | rme % | x reference time |', '|---|---|---|---|---|---|---|');
+    for (const task of duel.tasks) lines.push(`| ${task.name} | ${task.samples} | ${task.meanUs} | ${task.p50Us} | ${task.p99Us} | ${task.rmePercent} | ${task.ratio} |`);
+  }
   lines.push('', '| exact search | recall | p50 us | p99 us | QPS | queries | x ref QPS at its best ef |', '|---|---|---|---|---|---|---|');
   const best = reference?.points.reduce((a, b) => (b.recall > a.recall || (b.recall === a.recall && b.qps > a.qps) ? b : a));
   for (const exact of section.exact) {

@@ -25,6 +25,28 @@ export interface RecallSection {
   reference: string;
   sweeps: EngineSweep[];
   exact: ExactFigures[];
+  /** tinybench tasks at one ef, cycling through the queries: a second, time-boxed look at the same comparison. */
+  headToHead?: HeadToHead;
+}
+
+export interface HeadToHeadTask {
+  engine: string;
+  name: string;
+  samples: number;
+  meanUs: number;
+  p50Us: number;
+  p99Us: number;
+  /** Relative margin of error of the mean, in percent. */
+  rmePercent: number;
+  /** meanUs over the reference task's meanUs. */
+  ratio: number;
+}
+
+export interface HeadToHead {
+  ef: number;
+  /** The task the ratios divide by. */
+  reference: string;
+  tasks: HeadToHeadTask[];
 }
 
 export interface BuildFigures {

@@ -49,6 +49,8 @@ describe('resultsMarkdown', () => {
     expect(markdown).toContain('| 16 | 0.9500 / 100 / 10000 | 0.9600 / 110 / 9000 (0.9) | 0.9600 / 100 / 10000 (1) |');
     expect(markdown).toContain('| 32 | 0.9950 / 200 / 5000 | 0.9950 / 210 / 4000 (0.8) | 0.9950 / 200 / 5000 (1) |');
     expect(markdown).toContain('| plain JS exact scan | 1 | 8400 | 9000 | 119 | 200 | 0.0238 |');
+    expect(markdown).toContain("tinybench head to head at ef=32 (mean time over the hnswlib-same-graph task's):");
+    expect(markdown).toContain('| vsearch Library.search | 900 | 220 | 210 | 400 | 1.5 | 1.1 |');
     expect(markdown).toContain(`![recall@10 vs QPS, 10k-512](${plotFileName('fixed', '10k-512')})`);
   });
 
