@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { AbortError, isUsageError, VsearchError } from '../errors.js';
-import { registerCommands } from './commands.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -20,13 +19,26 @@ function describe(error: unknown): string {
   return `vsearch: unexpected error: ${String(error)}`;
 }
 
+/**
+ * Commands registered alone when they are the one run, so that `vsearch query` does not load
+ * what build, serve or the emulator import (the embed client, undici, the HTTP server).
+ * Any other command line, help included, registers every command.
+ */
+const ALONE: ReadonlyMap<string, () => Promise<(program: Command) => void>> = new Map([['query', async () => (await import('./query.js')).registerQueryCommand]]);
+
+async function registrar(argv: readonly string[]): Promise<(program: Command) => void> {
+  const name = argv[2];
+  const alone = name === undefined ? undefined : ALONE.get(name);
+  return alone === undefined ? (await import('./commands.js')).registerCommands : alone();
+}
+
 async function main(argv: string[]): Promise<number> {
   const program = new Command('vsearch')
     .description('Local, offline any-to-video search over TwelveLabs Marengo embeddings')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  registerCommands(program);
   try {
+    (await registrar(argv))(program);
     await program.parseAsync(argv);
     // A command that finished but had failures (a build with failed items) sets process.exitCode.
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;

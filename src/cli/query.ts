@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { openLibrary } from '../library/index.js';
-import { formatTimeRange, MAX_PAGE_LIMIT, parseSearchFilter, THRESHOLDS, type SearchRequest, type SearchResponse, type Threshold } from '../query/index.js';
-import { baseUrlOption, clientFromEnvironment } from './api-client.js';
+import { formatTimeRange, MAX_PAGE_LIMIT, parseSearchFilter, queryInputsOf, THRESHOLDS, type SearchRequest, type SearchResponse, type Threshold } from '../query/index.js';
+import { baseUrlOption } from './api-options.js';
 import { collect, info, jsonOption, libOption, parseInteger, parseNumber, printJson } from './shared-options.js';
 import { readVectorFile } from './vector-file.js';
 
@@ -52,7 +52,9 @@ export function registerQueryCommand(program: Command): void {
     .addOption(jsonOption())
     .action(async (text: string | undefined, flags: QueryFlags) => {
       const request = await requestFrom(text, flags);
-      const client = flags.offline ? undefined : clientFromEnvironment({ baseUrl: flags.baseUrl });
+      // Only a query to embed may call the API: a search by vector or --like never loads the client.
+      const embeds = !flags.offline && (request.pageToken === undefined ? queryInputsOf(request).length > 0 : false);
+      const client = embeds ? (await import('./api-client.js')).clientFromEnvironment({ baseUrl: flags.baseUrl }) : undefined;
       const lib = await openLibrary(flags.lib, { client });
       try {
         const response = await lib.search(request);

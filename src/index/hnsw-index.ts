@@ -34,7 +34,11 @@ export class HnswIndex implements VectorIndex {
   readonly efConstruction: number;
   private defaultEf: number;
   private readonly native: NativeIndex;
-  private readonly live = new Set<number>();
+  /**
+   * Live labels, built from the graph on first need (add, remove, has): opening a saved
+   * graph to search it should not walk every label.
+   */
+  private liveSet: Set<number> | undefined = new Set<number>();
   /** Labels still in the graph but marked deleted. */
   private readonly deleted = new Set<number>();
   private capacity: number;
@@ -76,7 +80,7 @@ export class HnswIndex implements VectorIndex {
       throw new IndexMismatchError(`cannot read the HNSW graph ${path}: ${errorText(error)}; run \`vsearch build\` to rebuild the index`, { cause: error });
     }
     index.capacity = index.native.getMaxElements();
-    for (const label of index.native.getIdsList()) index.live.add(label);
+    index.liveSet = undefined;
     for (const label of options.deleted) {
       if (!index.live.delete(label)) {
         throw new IndexMismatchError(`the HNSW graph ${path} lacks label ${label} that its sidecar lists as deleted; run \`vsearch build\` to rebuild the index`);
@@ -87,7 +91,15 @@ export class HnswIndex implements VectorIndex {
   }
 
   get size(): number {
-    return this.live.size;
+    return this.liveSet?.size ?? this.native.getCurrentCount() - this.deleted.size;
+  }
+
+  private get live(): Set<number> {
+    if (this.liveSet === undefined) {
+      this.liveSet = new Set(this.native.getIdsList());
+      for (const label of this.deleted) this.liveSet.delete(label);
+    }
+    return this.liveSet;
   }
 
   /** Default search breadth; `SearchOptions.ef` overrides it per call. */
@@ -155,7 +167,7 @@ export class HnswIndex implements VectorIndex {
 
   search(query: Float32Array, k: number, options: SearchOptions = {}): KnnResult {
     assertQuery(this.dimension, query, k);
-    const limit = Math.min(k, this.live.size);
+    const limit = Math.min(k, this.size);
     if (limit === 0) return emptyResult();
     if (options.ef !== undefined) assertPositiveInt('ef', options.ef, 1);
     const ef = Math.max(options.ef ?? this.defaultEf, limit);

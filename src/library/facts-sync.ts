@@ -4,7 +4,8 @@ import { IndexMismatchError } from '../errors.js';
 import { collectLabelFacts } from '../query/label-facts-data.js';
 import { decodeFactsFile, encodeFactsFile, FACTS_FILE } from '../query/facts-file.js';
 import { LabelFacts } from '../query/label-facts.js';
-import { writeFileAtomic, type SegmentStore } from '../store/index.js';
+import { writeFileAtomic } from '../store/atomic-write.js';
+import type { SegmentStore } from '../store/segment-store.js';
 import { fingerprintOf } from './fingerprint.js';
 import { INDEX_DIR } from './index-dir.js';
 

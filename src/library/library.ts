@@ -17,7 +17,11 @@ import {
   type SearchRequest,
   type SearchResponse,
 } from '../query/index.js';
-import { acquireWriteLock, QueryCache, SegmentStore, type IndexSettings, type Manifest } from '../store/index.js';
+// Store modules by file, not the store's index: the search path must not load apache-arrow.
+import { acquireWriteLock } from '../store/library-lock.js';
+import type { IndexSettings, Manifest } from '../store/manifest.js';
+import { QueryCache } from '../store/query-cache.js';
+import { SegmentStore } from '../store/segment-store.js';
 import type { Metadata } from '../types.js';
 import { assertRecallTarget, calibrateRecall, type CalibrateRecallOptions, type RecallCalibration } from './calibrate-recall.js';
 import { syncFacts } from './facts-sync.js';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
-import { sha256Hex, type QueryCache, type QueryKey } from '../store/index.js';
+import type { QueryCache, QueryKey } from '../store/query-cache.js';
+import { sha256Hex } from '../store/sha256.js';
 import type { SearchRequest } from './search-request.js';
 
 export type MediaModality = 'image' | 'audio' | 'video';

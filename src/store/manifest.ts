@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FormatVersionError, LibraryNotFoundError, StoreError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { FORMAT_VERSION } from './schema.js';
+import { FORMAT_VERSION } from './columns.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'vsearch-library';

@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Field, Float32, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC, tableToIPC, type Data } from 'apache-arrow';
+import type { Data } from 'apache-arrow';
 import { writeFileAtomic } from './atomic-write.js';
-import { vectorType } from './schema.js';
+import { sha256Hex } from './sha256.js';
+
+export { sha256Hex };
 
 export const CACHE_DIR = 'cache';
 
@@ -14,13 +15,10 @@ export interface QueryKey {
   contentSha256: string;
 }
 
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
 /**
  * Query embeddings already paid for, one small Arrow file each, so a repeated query
- * (or one asked offline) never calls the API again.
+ * (or one asked offline) never calls the API again. apache-arrow loads on first use:
+ * a search by vector never needs it.
  */
 export class QueryCache {
   readonly dir: string;
@@ -37,6 +35,7 @@ export class QueryCache {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
+    const { tableFromIPC } = await import('apache-arrow');
     const table = tableFromIPC(bytes);
     const data = table.getChild('vector')?.data[0];
     const values = data?.children[0]?.values;
@@ -44,6 +43,7 @@ export class QueryCache {
   }
 
   async put(key: QueryKey, vector: Float32Array): Promise<void> {
+    const [{ Field, Float32, makeData, RecordBatch, Schema, Struct, Table, tableToIPC }, { vectorType }] = await Promise.all([import('apache-arrow'), import('./schema.js')]);
     const fields = [new Field('vector', vectorType(vector.length), false)];
     const schema = new Schema(fields, new Map([['model', key.model], ['modality', key.modality], ['content_sha256', key.contentSha256]]));
     const column: Data = makeData({ type: vectorType(vector.length), length: 1, child: makeData({ type: new Float32(), length: vector.length, data: vector }) });

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { InputError, StoreError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { emptyManifest, readManifest, writeManifest, DEFAULT_INDEX_SETTINGS, type IndexSettings, type Manifest, type SegmentFileEntry } from './manifest.js';
-import { encodeSegmentFile, readSegmentFile, type SegmentFile } from './segment-file.js';
+import type { SegmentFile } from './segment-file.js';
 import type { SegmentRows } from './segment-rows.js';
 import { concatRows, selectRows } from './select-rows.js';
 
@@ -60,7 +60,8 @@ export class SegmentStore {
   file(name: string): Promise<SegmentFile> {
     let loading = this.#files.get(name);
     if (loading === undefined) {
-      loading = readSegmentFile(join(this.dir, SEGMENTS_DIR, name), name);
+      // Arrow (segment-file.js) loads with the first file read: searches that never read one skip it.
+      loading = import('./segment-file.js').then(({ readSegmentFile }) => readSegmentFile(join(this.dir, SEGMENTS_DIR, name), name));
       loading.catch(() => this.#files.delete(name));
       this.#files.set(name, loading);
     }
@@ -173,6 +174,7 @@ export class SegmentStore {
 
   async #writeFile(rows: SegmentRows, labels: Uint32Array, model: string): Promise<SegmentFileEntry> {
     const name = `seg-${String(this.#manifest.generation + 1).padStart(6, '0')}-${randomBytes(4).toString('hex')}.arrow`;
+    const { encodeSegmentFile } = await import('./segment-file.js');
     const bytes = encodeSegmentFile(rows, labels, model);
     await mkdir(join(this.dir, SEGMENTS_DIR), { recursive: true });
     await writeFileAtomic(join(this.dir, SEGMENTS_DIR, name), bytes);

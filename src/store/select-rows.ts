@@ -1,4 +1,4 @@
-import { STRING_COLUMN_FIELD, STRING_COLUMNS, type StringField } from './schema.js';
+import { STRING_COLUMN_FIELD, STRING_COLUMNS, type StringField } from './columns.js';
 import type { SegmentFile } from './segment-file.js';
 import type { SegmentRows } from './segment-rows.js';
 
