@@ -23,6 +23,7 @@ interface QueryFlags {
   pageToken?: string;
   mergeAdjacent?: boolean;
   offline?: boolean;
+  recall?: string;
   baseUrl?: string;
   json?: boolean;
 }
@@ -48,6 +49,7 @@ export function registerQueryCommand(program: Command): void {
     .option('--merge-adjacent', 'merge consecutive matching clips of a video into one hit')
     .option('--page-token <token>', 'the page a next or previous page token names (the query itself comes from the token)')
     .option('--offline', 'never call the API; queries must be cached')
+    .option('--recall <target>', 'search with the ef calibrated for this recall@10, e.g. 0.99 (calibrates and stores it first when needed)')
     .addOption(baseUrlOption())
     .addOption(jsonOption())
     .action(async (text: string | undefined, flags: QueryFlags) => {
@@ -55,8 +57,10 @@ export function registerQueryCommand(program: Command): void {
       // Only a query to embed may call the API: a search by vector or --like never loads the client.
       const embeds = !flags.offline && (request.pageToken === undefined ? queryInputsOf(request).length > 0 : false);
       const client = embeds ? (await import('./api-client.js')).clientFromEnvironment({ baseUrl: flags.baseUrl }) : undefined;
+      const recall = flags.recall === undefined ? undefined : (await import('./query-recall.js')).recallTarget(parseNumber('--recall', flags.recall));
       const lib = await openLibrary(flags.lib, { client });
       try {
+        await recall?.apply(lib);
         const response = await lib.search(request);
         if (flags.json) printJson(response);
         else {

@@ -2,7 +2,7 @@ import { meanRecall } from '../bench/recall-latency.js';
 import { seededRandom } from '../bench/synthetic.js';
 import { InputError } from '../errors.js';
 import { ExactIndex, type VectorIndex } from '../index/index.js';
-import type { SegmentStore } from '../store/index.js';
+import type { RecallCalibrationRecord, SegmentStore } from '../store/index.js';
 
 export interface CalibrateRecallOptions {
   /** The k of recall@k (default 10: a page of hits). */
@@ -131,4 +131,16 @@ function withoutSelf(labels: Uint32Array, self: number, k: number): Uint32Array 
 function round(value: number, digits: number): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
+}
+
+/** How much a library may grow after a calibration before a search that asks for a recall calibrates again. */
+export const RECALIBRATE_GROWTH = 1.2;
+
+/**
+ * Whether the stored calibration answers a request for `target`: it was measured for at
+ * least that recall with the same k, on a library at most RECALIBRATE_GROWTH times smaller.
+ */
+export function calibrationCovers(calibration: RecallCalibrationRecord | undefined, target: number, k: number, segments: number): boolean {
+  if (calibration === undefined) return false;
+  return calibration.target >= target && calibration.k === k && segments <= calibration.segments * RECALIBRATE_GROWTH && segments >= calibration.segments / RECALIBRATE_GROWTH;
 }

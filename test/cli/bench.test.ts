@@ -183,6 +183,26 @@ describe('vsearch bench --lib DIR --calibrate-recall TARGET', () => {
     expect(looser).toBeLessThanOrEqual(report.ef);
   });
 
+  it('vsearch query --recall calibrates once, then reuses the stored ef while it covers the target', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const vectorFile = join(work, 'query-vector.json');
+    await writeFile(vectorFile, JSON.stringify(Array.from(syntheticVectors({ count: 1, dimension: 24, seed: 99, clusters: 6 }))));
+    const first = runCli(['query', '--vector', vectorFile, '--lib', lib, '--recall', '0.99', '--json']);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/calibrating the search breadth for recall@10 >= 0.99/);
+    expect((JSON.parse(first.stdout) as { data: unknown[] }).data).toHaveLength(10);
+    const stats = JSON.parse(runCli(['stats', '--lib', lib, '--json']).stdout) as { index: { ef: number } };
+
+    const covered = runCli(['query', '--vector', vectorFile, '--lib', lib, '--recall', '0.95', '--json']);
+    expect(covered.status, covered.stderr).toBe(0);
+    expect(covered.stderr).toBe('');
+    expect((JSON.parse(runCli(['stats', '--lib', lib, '--json']).stdout) as { index: { ef: number } }).index.ef).toBe(stats.index.ef);
+
+    const bad = runCli(['query', '--vector', vectorFile, '--lib', lib, '--recall', '1.2']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/recall target must be a number in \(0, 1\]/);
+  });
+
   it.each(['0', '1.5', '-1', 'high'])('refuses the target %s with exit 2', (target) => {
     const result = runCli(['bench', '--lib', lib, '--calibrate-recall', target]);
     expect(result.status).toBe(2);

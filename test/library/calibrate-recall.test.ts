@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { syntheticVectors } from '../../src/bench/synthetic.js';
 import { InputError } from '../../src/errors.js';
+import { calibrationCovers } from '../../src/library/calibrate-recall.js';
 import { openLibrary, type Library } from '../../src/library/index.js';
 import { writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -77,4 +78,17 @@ describe('Library.calibrateRecall', () => {
     await expect(small.lib.calibrateRecall(0.9)).rejects.toThrow(/too small to calibrate: its 300 segments are searched exactly/);
     await small.lib.close();
   }, 60_000);
+});
+
+describe('calibrationCovers', () => {
+  const stored = { target: 0.99, recall: 0.993, k: 10, queries: 300, segments: 10_000, calibratedAt: '2026-01-01T00:00:00.000Z' };
+
+  it('covers a target no higher, with the same k, on a library of about the same size', () => {
+    expect(calibrationCovers(stored, 0.99, 10, 10_000)).toBe(true);
+    expect(calibrationCovers(stored, 0.9, 10, 11_000)).toBe(true);
+    expect(calibrationCovers(stored, 0.995, 10, 10_000)).toBe(false);
+    expect(calibrationCovers(stored, 0.9, 20, 10_000)).toBe(false);
+    expect(calibrationCovers(stored, 0.9, 10, 13_000)).toBe(false);
+    expect(calibrationCovers(undefined, 0.5, 10, 10_000)).toBe(false);
+  });
 });
