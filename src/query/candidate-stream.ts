@@ -39,7 +39,7 @@ export interface CandidateStreamOptions {
 }
 
 /** Scores from the index and from the stored vectors differ in the last float bits. */
-const SCORE_SLACK = 1e-5;
+export const SCORE_SLACK = 1e-5;
 
 /**
  * The available labels in order of score, produced lazily: each ANN round asks every query
@@ -65,19 +65,29 @@ export class CandidateStream {
     this.#ef = options.ef;
   }
 
+  /** The next candidate, searching wider when the buffer runs dry; undefined when none is left. */
   async next(): Promise<Candidate | undefined> {
     for (;;) {
-      while (this.#position < this.#buffer.length) {
-        const candidate = this.#buffer[this.#position] as Candidate;
-        if (!this.#complete && candidate.score <= this.#bound + SCORE_SLACK) break;
-        this.#position++;
-        if (this.#given.has(candidate.label)) continue;
-        this.#given.add(candidate.label);
-        return candidate;
-      }
-      if (this.#complete) return undefined;
+      const candidate = this.take();
+      if (candidate !== undefined || this.#complete) return candidate;
       await this.#widen();
     }
+  }
+
+  /**
+   * The next candidate already found, without searching (so without awaiting): callers write
+   * `stream.take() ?? (await stream.next())` and pay a microtask only when a round must run.
+   */
+  take(): Candidate | undefined {
+    while (this.#position < this.#buffer.length) {
+      const candidate = this.#buffer[this.#position] as Candidate;
+      if (!this.#complete && candidate.score <= this.#bound + SCORE_SLACK) return undefined;
+      this.#position++;
+      if (this.#given.has(candidate.label)) continue;
+      this.#given.add(candidate.label);
+      return candidate;
+    }
+    return undefined;
   }
 
   async #widen(): Promise<void> {

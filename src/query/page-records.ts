@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { GroupBy, Operator, SearchOption } from './search-request.js';
-import type { Threshold } from './confidence.js';
-import type { SearchFilter } from './search-filter.js';
+import { encodeBatch, recordFromBatch, recordFromJson, recordToJson, type PageRecord } from './page-record-codec.js';
 import { PageTokenError } from './page-token-error.js';
+
+export type { PageRecord, ReturnedPage, StoredSearch } from './page-record-codec.js';
 
 export const PAGES_DIR = join('cache', 'pages');
 /** Like the API's `page_expires_at`: a search's pages can be walked for a day. */
@@ -12,55 +12,8 @@ export const PAGE_TTL_MS = 24 * 60 * 60 * 1000;
 /** A process prunes expired records on its first write and then at most this often. */
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
-/** What one page returned: its number of hits and what later pages must leave out. */
-export interface ReturnedPage {
-  items: number;
-  /** Clip labels (group by clip), every label of a merged hit included. */
-  labels: number[];
-  /** Video ids (group by video). */
-  videos: string[];
-}
-
-export interface StoredSearch {
-  groupBy: GroupBy;
-  operator: Operator;
-  pageLimit: number;
-  minScore?: number;
-  searchOptions?: SearchOption[];
-  filter?: SearchFilter;
-  threshold: Threshold;
-  mergeAdjacent: boolean;
-}
-
-/** A search replayed by its page tokens, without embedding its queries again. */
-export interface PageRecord {
-  version: 1;
-  id: string;
-  libraryId: string;
-  /** The manifest generation it was made in; any import or rm expires it. */
-  generation: number;
-  createdAt: string;
-  /** The normalized query vectors, base64 of their float32 bytes. */
-  queries: string[];
-  search: StoredSearch;
-  excludedLabels: number[];
-  total: number;
-  pages: ReturnedPage[];
-}
-
-export function encodeVector(vector: Float32Array): string {
-  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
-}
-
-export function decodeVector(text: string): Float32Array {
-  const bytes = Buffer.from(text, 'base64');
-  const vector = new Float32Array(bytes.byteLength / 4);
-  new Uint8Array(vector.buffer).set(bytes);
-  return vector;
-}
-
 /** Records made within this long are written together, as one batch file. */
-const BATCH_DELAY_MS = 20;
+const BATCH_DELAY_MS = 250;
 const BATCH_ID_HEX = 16;
 
 /**
@@ -98,14 +51,10 @@ export class PageRecords {
   async read(id: string): Promise<PageRecord | undefined> {
     const remembered = this.#memory.get(id);
     if (remembered !== undefined) return remembered;
-    const single = await this.#readJson(this.#path(id));
-    if (single !== undefined) return checkRecord(single);
-    const batch = await this.#readJson(this.#path(id.slice(0, BATCH_ID_HEX)));
-    if (batch === undefined) return undefined;
-    const records = (batch as { records?: unknown }).records;
-    if (typeof records !== 'object' || records === null) throw new PageTokenError('the page record behind this token is not one this vsearch reads');
-    const record = (records as Record<string, unknown>)[id];
-    return record === undefined ? undefined : checkRecord(record);
+    const single = await readIfPresent(this.#path(id));
+    if (single !== undefined) return recordFromJson(parseJson(single.toString('utf8')));
+    const batch = await readIfPresent(this.#batchPath(id.slice(0, BATCH_ID_HEX)));
+    return batch === undefined ? undefined : recordFromBatch(batch, id);
   }
 
   /** Takes a new record (its id from `newId`) to be written with its batch shortly. */
@@ -132,7 +81,7 @@ export class PageRecords {
 
   /** Writes one record to its own file now (a rewrite; it wins over its batch's copy). */
   async write(record: PageRecord): Promise<void> {
-    await this.#writeFile(this.#path(record.id), JSON.stringify(record));
+    await this.#writeFile(this.#path(record.id), recordToJson(record));
     if (this.#memory.has(record.id)) this.#memory.set(record.id, record);
   }
 
@@ -145,7 +94,7 @@ export class PageRecords {
     this.#rollBatch();
     this.#writing = this.#writing.then(async () => {
       try {
-        await this.#writeFile(this.#path(batchId), JSON.stringify({ version: 1, records: Object.fromEntries(records.map((record) => [record.id, record])) }));
+        await this.#writeFile(this.#batchPath(batchId), encodeBatch(records));
         if (Date.now() - this.#prunedAt >= PRUNE_EVERY_MS) {
           this.#prunedAt = Date.now();
           await this.#prune();
@@ -164,7 +113,7 @@ export class PageRecords {
     this.#counter = 0;
   }
 
-  async #writeFile(path: string, text: string): Promise<void> {
+  async #writeFile(path: string, data: string | Uint8Array): Promise<void> {
     if (!this.#madeDir) {
       // Once per process; cache/ and pages/ only, so a library folder removed meanwhile stays removed.
       for (const dir of [dirname(this.dir), this.dir]) await mkdirIfAbsent(dir);
@@ -172,7 +121,7 @@ export class PageRecords {
     }
     const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await writeFile(temp, text);
+      await writeFile(temp, data);
       await rename(temp, path);
     } catch (error) {
       await rm(temp, { force: true });
@@ -180,26 +129,11 @@ export class PageRecords {
     }
   }
 
-  async #readJson(path: string): Promise<unknown> {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      throw new PageTokenError('the page record behind this token is damaged');
-    }
-  }
-
   /** Removes records (and leftover temp files) older than a day. */
   async #prune(): Promise<void> {
     const cutoff = Date.now() - PAGE_TTL_MS;
     for (const name of await readdir(this.dir)) {
-      if (!name.endsWith('.json') && !name.endsWith('.tmp')) continue;
+      if (!name.endsWith('.json') && !name.endsWith('.pages') && !name.endsWith('.tmp')) continue;
       const path = join(this.dir, name);
       try {
         if ((await stat(path)).mtimeMs < cutoff) await rm(path, { force: true });
@@ -209,8 +143,12 @@ export class PageRecords {
     }
   }
 
-  #path(name: string): string {
-    return join(this.dir, `${name}.json`);
+  #path(id: string): string {
+    return join(this.dir, `${id}.json`);
+  }
+
+  #batchPath(batchId: string): string {
+    return join(this.dir, `${batchId}.pages`);
   }
 }
 
@@ -222,9 +160,19 @@ async function mkdirIfAbsent(dir: string): Promise<void> {
   }
 }
 
-function checkRecord(record: unknown): PageRecord {
-  if (typeof record !== 'object' || record === null || (record as Partial<PageRecord>).version !== 1 || !Array.isArray((record as Partial<PageRecord>).pages)) {
-    throw new PageTokenError('the page record behind this token is not one this vsearch reads');
+async function readIfPresent(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
-  return record as PageRecord;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new PageTokenError('the page record behind this token is damaged');
+  }
 }

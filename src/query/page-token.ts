@@ -10,7 +10,7 @@ const TOKEN_TEXT = /^([0-9a-f]{24})-([1-9][0-9]{0,6})$/;
 
 /** An opaque page token: base64url of "<record id>-<page>". */
 export function encodePageToken(parts: PageTokenParts): string {
-  return Buffer.from(`${parts.recordId}-${parts.page}`, 'utf8').toString('base64url');
+  return Buffer.from(`${parts.recordId}-${parts.page}`, 'latin1').toString('base64url');
 }
 
 export function decodePageToken(token: string): PageTokenParts {

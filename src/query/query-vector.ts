@@ -8,7 +8,12 @@ export function normalizeQueryVector(values: ArrayLike<unknown>, dimension: numb
   if (values.length === 0) throw new InputError(`${origin} is empty`);
   const vector = new Float32Array(values.length);
   let norm = 0;
-  for (let i = 0; i < values.length; i++) {
+  if (values instanceof Float32Array) {
+    // The common library call: one monomorphic loop, and only NaN or Infinity to reject.
+    vector.set(values);
+    for (let i = 0; i < vector.length; i++) norm += (vector[i] as number) * (vector[i] as number);
+    if (!Number.isFinite(norm)) throw new InputError(`${origin}: value ${vector.findIndex((x) => !Number.isFinite(x))} is not a finite number`);
+  } else for (let i = 0; i < values.length; i++) {
     const x = values[i];
     if (typeof x !== 'number' || !Number.isFinite(x)) throw new InputError(`${origin}: value ${i} is not a finite number (${String(x)})`);
     vector[i] = x;

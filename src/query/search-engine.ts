@@ -1,9 +1,10 @@
 import type { VectorIndex } from '../index/vector-index.js';
 import type { SegmentStore } from '../store/index.js';
 import { CandidateStream, DEFAULT_RETRIEVAL_PLAN, type RetrievalPlan, type RetrievalStep } from './candidate-stream.js';
+import { firstRoundHits } from './first-round.js';
 import { confidenceOf, thresholdFloor } from './confidence.js';
 import { LabelFactsCache, type FactsSource, type LabelFacts } from './label-facts.js';
-import { decodeVector, encodeVector, PAGE_TTL_MS, PageRecords, type PageRecord, type ReturnedPage, type StoredSearch } from './page-records.js';
+import { PAGE_TTL_MS, PageRecords, type PageRecord, type ReturnedPage, type StoredSearch } from './page-records.js';
 import { PageTokenError } from './page-token-error.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { SearchPool } from './search-pool.js';
@@ -37,6 +38,8 @@ interface PageResult {
 
 /** How many candidates per wanted hit a grouped or "and" search starts with. */
 const GROUP_OVERFETCH = 8;
+/** ...and a search by clip. */
+const CLIP_OVERFETCH = 2;
 
 /**
  * Runs searches over the ANN index with exact post-processing from the stored vectors:
@@ -64,7 +67,7 @@ export class SearchEngine {
   /** The first page of a search; `queries` are unit vectors. */
   async search(queries: readonly Float32Array[], search: NormalizedSearch, exclude: ReadonlySet<number> = new Set()): Promise<SearchResponse> {
     const facts = await this.#facts.get();
-    const page = await this.#page({ facts, queries, search, excludedLabels: exclude, earlier: [] });
+    const page = this.#plainFirstPage(facts, queries, search, exclude) ?? (await this.#page({ facts, queries, search, excludedLabels: exclude, earlier: [] }));
     const total = page.countAll();
     const more = page.returned.items === search.pageLimit && page.returned.items < total;
     if (!more) return this.#response(facts, page.hits, { limit_per_page: search.pageLimit, total_results: total });
@@ -75,7 +78,7 @@ export class SearchEngine {
       libraryId: manifest.id,
       generation: manifest.generation,
       createdAt: new Date().toISOString(),
-      queries: queries.map(encodeVector),
+      queries: [...queries],
       search: storedSearch(search),
       excludedLabels: [...exclude],
       total,
@@ -103,7 +106,7 @@ export class SearchEngine {
     }
     if (Date.now() - Date.parse(record.createdAt) > PAGE_TTL_MS) throw new PageTokenError(`the page token ${JSON.stringify(token)} expired: it is more than 24 h old`);
     const search = normalizeSearch(record.search);
-    const queries = record.queries.map(decodeVector);
+    const queries = record.queries;
     const facts = await this.#facts.get();
     const excludedLabels = new Set(record.excludedLabels);
     const result = await this.#page({ facts, queries, search, excludedLabels, earlier: record.pages.slice(0, page - 1) });
@@ -133,6 +136,32 @@ export class SearchEngine {
     return this.#facts.get();
   }
 
+  /**
+   * The first page of one query with nothing filtered, excluded, floored, merged or grouped
+   * (the common search), from one ANN round: the same page `#page` gives, at a fraction of
+   * its per-search work. Undefined when `#page` must run.
+   */
+  #plainFirstPage(facts: LabelFacts, queries: readonly Float32Array[], search: NormalizedSearch, exclude: ReadonlySet<number>): PageResult | undefined {
+    const query = queries[0];
+    const plain = queries.length === 1 && exclude.size === 0 && search.filter === undefined && search.searchOptions === undefined;
+    if (query === undefined || !plain || search.groupBy !== 'clip' || search.mergeAdjacent || this.#floor(search) !== undefined) return undefined;
+    const candidates = firstRoundHits({
+      index: this.#index(),
+      available: facts.size,
+      has: (label) => facts.has(label),
+      query,
+      ef: this.#store.manifest.index.ef,
+      k: search.pageLimit * CLIP_OVERFETCH,
+      want: search.pageLimit,
+      plan: this.#plan,
+      onStep: this.#onStep,
+    });
+    if (candidates === undefined) return undefined;
+    const labels = candidates.map((candidate) => candidate.label);
+    const hits = candidates.map(({ label, score }, i) => this.#clipHit(facts, { labels: [label], best: label, score, start: facts.start[label] as number, end: facts.end[label] as number }, i + 1));
+    return { hits, returned: { items: hits.length, labels, videos: [] }, countAll: () => facts.size };
+  }
+
   async #page(request: PageRequest): Promise<PageResult> {
     const { facts, queries, search, earlier } = request;
     const returnedVideos = new Set<number>();
@@ -158,7 +187,7 @@ export class SearchEngine {
       pool,
       queries,
       ef: this.#store.manifest.index.ef,
-      startK: grouped || every ? search.pageLimit * GROUP_OVERFETCH : search.pageLimit * 2,
+      startK: grouped || every ? search.pageLimit * GROUP_OVERFETCH : search.pageLimit * CLIP_OVERFETCH,
       plan: this.#plan,
       onStep: this.#onStep,
     });
@@ -172,7 +201,7 @@ export class SearchEngine {
     if (grouped) {
       const videos: number[] = [];
       const seen = new Set<number>();
-      for (let candidate = await stream.next(); candidate !== undefined && videos.length < search.pageLimit; candidate = await stream.next()) {
+      for (let candidate = stream.take() ?? (await stream.next()); candidate !== undefined && videos.length < search.pageLimit; candidate = stream.take() ?? (await stream.next())) {
         if (floor !== undefined && candidate.score < floor) break;
         const video = facts.video[candidate.label] as number;
         if (seen.has(video)) continue;
@@ -189,7 +218,7 @@ export class SearchEngine {
     const simple = !search.mergeAdjacent && !(every && floor !== undefined);
     const items: MatchItem[] = [];
     const taken = new Set<MatchItem>();
-    for (let candidate = await stream.next(); candidate !== undefined && items.length < search.pageLimit; candidate = await stream.next()) {
+    for (let candidate = stream.take() ?? (await stream.next()); candidate !== undefined && items.length < search.pageLimit; candidate = stream.take() ?? (await stream.next())) {
       if (floor !== undefined && candidate.score < floor) break;
       const { label } = candidate;
       const item = simple ? { labels: [label], best: label, score: candidate.score, start: facts.start[label] as number, end: facts.end[label] as number } : matches.itemOf(label);
@@ -249,7 +278,8 @@ function storedSearch(search: NormalizedSearch): StoredSearch {
 }
 
 function expiresAt(record: PageRecord): string {
-  return new Date(Date.parse(record.createdAt) + PAGE_TTL_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Whole seconds, like the API's: "2026-01-01T00:00:00Z".
+  return `${new Date(Date.parse(record.createdAt) + PAGE_TTL_MS).toISOString().slice(0, 19)}Z`;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

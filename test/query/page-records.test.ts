@@ -14,7 +14,7 @@ function record(records: PageRecords, items: number): PageRecord {
     libraryId: 'lib',
     generation: 1,
     createdAt: new Date().toISOString(),
-    queries: [],
+    queries: [Float32Array.from([items, 0.5, -0.25]), Float32Array.from([1, 2])],
     search: { groupBy: 'clip', operator: 'or', pageLimit: 10, threshold: 'none', mergeAdjacent: false },
     excludedLabels: [],
     total: 100,

@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { VectorIndex } from '../../src/index/index.js';
+import { syncIndex } from '../../src/library/index-sync.js';
+import { openLibrary } from '../../src/library/index.js';
+import { normalizeQueryVector, normalizeSearch, SearchEngine, type RetrievalStep } from '../../src/query/index.js';
+import { SegmentStore } from '../../src/store/index.js';
+import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
+
+const tempDir = useTempDirs();
+const DIM = 16;
+const SEGMENTS = Array.from({ length: 40 }, (_, v) => clipSegments(`v${v}`, 15, DIM, v + 1)).flat();
+const FORCE_ANN = { exactPoolMin: 0, exactPoolFraction: 0 };
+
+async function engines() {
+  const dir = await tempDir();
+  const lib = await openLibrary(join(dir, 'lib'), { create: true, index: { kind: 'hnsw', ef: 200 } });
+  await lib.importSegments(await writeJsonl(dir, 'segments.jsonl', SEGMENTS), { model: 'custom-16' });
+  await lib.close();
+  const store = await SegmentStore.open(join(dir, 'lib'));
+  const index = (await syncIndex(store)) as VectorIndex;
+  const steps: RetrievalStep[] = [];
+  const engine = new SearchEngine(store, () => index, { plan: FORCE_ANN, onStep: (step) => steps.push(step) });
+  return { engine, steps };
+}
+
+describe('the plain first page', () => {
+  it('gives the page, total and next page the general path gives', async () => {
+    const { engine, steps } = await engines();
+    for (const seed of [3, 77, 1234]) {
+      const query = normalizeQueryVector(testVector(DIM, seed), DIM, 'q');
+      for (const pageLimit of [1, 10, 25]) {
+        steps.length = 0;
+        const plain = await engine.search([query], normalizeSearch({ pageLimit }));
+        const plainSteps = steps.splice(0);
+        // An exclusion of a label the store lacks changes nothing but takes the general path.
+        const general = await engine.search([query], normalizeSearch({ pageLimit }), new Set([10_000_000]));
+        expect(plain.data).toEqual(general.data);
+        expect(plain.page_info.total_results).toBe(general.page_info.total_results);
+        expect(plainSteps).toEqual(steps.slice(0, plainSteps.length));
+        const token = plain.page_info.next_page_token;
+        expect(token).toBeDefined();
+        const second = await engine.searchPage(token ?? '');
+        const generalSecond = await engine.searchPage(general.page_info.next_page_token ?? '');
+        expect(second.data).toEqual(generalSecond.data);
+      }
+    }
+    await engine.flush();
+  });
+});
