@@ -32,6 +32,7 @@ const hnswlibEntry = fileURLToPath(new URL('../node_modules/hnswlib-node/lib/ind
 const dir = await ensureFixture({ count: COUNT, dim: DIM, efConstruction: Number(args.efc), log });
 const sidecar = JSON.parse(await readFile(join(dir, 'index', 'sidecar.json'), 'utf8'));
 const graph = join(dir, 'index', sidecar.graph);
+const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
 const work = await mkdtemp(join(tmpdir(), 'vsearch-open-'));
 const vectorFile = join(work, 'query.json');
 await writeFile(vectorFile, JSON.stringify(Array.from(fixtureQueries({ count: COUNT, dim: DIM }, 1))));
@@ -44,7 +45,7 @@ import { createRequire } from 'node:module';
 const hnswlib = createRequire(import.meta.url)(${JSON.stringify(hnswlibEntry)});
 const index = new hnswlib.HierarchicalNSW('cosine', ${DIM});
 await index.readIndex(${JSON.stringify(graph)});
-index.setEf(${sidecar.ef ?? 64});
+index.setEf(${manifest.index.ef});
 const query = JSON.parse(await readFile(${JSON.stringify(vectorFile)}, 'utf8'));
 process.stdout.write(JSON.stringify(index.searchKnn(query, 10).neighbors) + '\\n');
 `,

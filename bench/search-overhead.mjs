@@ -1,7 +1,8 @@
 // End-to-end search against raw hnswlib-node on the very same graph file and ef, and against
 // an exact plain-JS scan, on a seeded clustered synthetic library (built once under /tmp).
 //   npm run build && node bench/search-overhead.mjs --count 100000 --dim 1024
-// vsearch: `Library.search({ vector })` with a Float32Array in, hits with timestamps out.
+// vsearch: `Library.search({ vector })` with a Float32Array in, hits with timestamps out, at the
+// library's ef (--ef N stores N as the library's ef first).
 // raw: `searchKnn(number[], 10)` on a HierarchicalNSW that read the library's graph file, its
 // queries converted to number[] beforehand (the binding's input type, so not timed).
 // exact: ExactIndex.search over the store's vectors (plain JS), on the first --exact-queries.
@@ -38,8 +39,9 @@ const log = (message) => process.stderr.write(`${message}\n`);
 
 const dir = await ensureFixture({ count: COUNT, dim: DIM, efConstruction: Number(args.efc), log });
 const lib = await openLibrary(dir);
-const ef = args.ef === undefined ? lib.manifest.index.ef : Number(args.ef);
-if (args.ef !== undefined) log('note: --ef differs from the library setting only for raw; vsearch uses the manifest ef');
+// --ef sets the library's search breadth (in its manifest, as `Library.setSearchEf` does); raw uses the same.
+if (args.ef !== undefined && Number(args.ef) !== lib.manifest.index.ef) await lib.setSearchEf(Number(args.ef));
+const ef = lib.manifest.index.ef;
 const sidecar = JSON.parse(await readFile(join(dir, 'index', 'sidecar.json'), 'utf8'));
 const raw = new hnswlib.HierarchicalNSW('cosine', DIM);
 await raw.readIndex(join(dir, 'index', sidecar.graph));

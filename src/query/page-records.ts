@@ -9,8 +9,9 @@ export type { PageRecord, ReturnedPage, StoredSearch } from './page-record-codec
 export const PAGES_DIR = join('cache', 'pages');
 /** Like the API's `page_expires_at`: a search's pages can be walked for a day. */
 export const PAGE_TTL_MS = 24 * 60 * 60 * 1000;
-/** A process prunes expired records on its first write and then at most this often. */
+/** Expired records are pruned at most this often, across processes (the mtime of PRUNED_MARK says when last). */
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
+const PRUNED_MARK = '.pruned';
 
 /** Records made within this long are written together, as one batch file. */
 const BATCH_DELAY_MS = 250;
@@ -95,10 +96,7 @@ export class PageRecords {
     this.#writing = this.#writing.then(async () => {
       try {
         await this.#writeFile(this.#batchPath(batchId), encodeBatch(records));
-        if (Date.now() - this.#prunedAt >= PRUNE_EVERY_MS) {
-          this.#prunedAt = Date.now();
-          await this.#prune();
-        }
+        if (Date.now() - this.#prunedAt >= PRUNE_EVERY_MS) await this.#pruneWhenDue();
       } catch (error) {
         this.#failure ??= error;
       } finally {
@@ -130,6 +128,19 @@ export class PageRecords {
   }
 
   /** Removes records (and leftover temp files) older than a day. */
+  /** Prunes when no process did within PRUNE_EVERY_MS: one stat per process and hour, not one per record. */
+  async #pruneWhenDue(): Promise<void> {
+    this.#prunedAt = Date.now();
+    const mark = join(this.dir, PRUNED_MARK);
+    const last = await stat(mark).then(
+      (stats) => stats.mtimeMs,
+      () => Number.NEGATIVE_INFINITY,
+    );
+    if (this.#prunedAt - last < PRUNE_EVERY_MS) return;
+    await writeFile(mark, '');
+    await this.#prune();
+  }
+
   async #prune(): Promise<void> {
     const cutoff = Date.now() - PAGE_TTL_MS;
     for (const name of await readdir(this.dir)) {

@@ -37,7 +37,7 @@ describe('PageRecords', () => {
     for (const r of made) records.writeSoon(r);
     expect(await records.read(made[1]?.id ?? '')).toEqual(made[1]);
     await records.flush();
-    expect(await readdir(join(dir, PAGES_DIR))).toHaveLength(1);
+    expect((await readdir(join(dir, PAGES_DIR))).filter((name) => name.endsWith('.pages'))).toHaveLength(1);
     const other = new PageRecords(dir);
     for (const r of made) expect(await other.read(r.id)).toEqual(r);
     expect(await other.read(`${'0'.repeat(24)}`)).toBeUndefined();
