@@ -2,6 +2,7 @@
 // efConstruction=200, the reference) against lower efConstruction and against shards built
 // by worker threads, on one seeded clustered synthetic set, measured in one run.
 //   npm run build && node bench/index-build.mjs --count 20000 --dim 1024 --efc 200,100,64 --shards 2
+//   node bench/index-build.mjs --count 100000 --dim 1024 --efc 200,100,64 --interleave
 // Prints JSON: per configuration the build time, vectors/s, recall@10 and search p50 per ef,
 // and, for each reference ef, the smallest ef that reaches the reference's recall and the
 // build-throughput and search-time ratios there.
@@ -25,6 +26,10 @@ const { values: args } = parseArgs({
     shards: { type: 'string', default: '0' },
     'shard-efc': { type: 'string', default: '200' },
     seed: { type: 'string', default: '1' },
+    // Build the single-threaded configurations side by side, chunk by chunk in rotating
+    // order, so that other load on a shared machine falls on all of them alike.
+    interleave: { type: 'boolean', default: false },
+    chunk: { type: 'string', default: '1000' },
   },
 });
 const COUNT = Number(args.count);
@@ -102,11 +107,50 @@ function buildSingle(efConstruction) {
   return { kind: 'single', efConstruction, seconds: +seconds.toFixed(2), vectorsPerSecond: Math.round(COUNT / seconds), cpuSeconds: +cpuSeconds.toFixed(2), vectorsPerCpuSecond: Math.round(COUNT / cpuSeconds), sweep: figures };
 }
 
+function buildInterleaved(efcs, chunk) {
+  const builds = efcs.map((efConstruction) => {
+    const index = new hnswlib.HierarchicalNSW('cosine', DIM);
+    index.initIndex(COUNT, M, efConstruction, 100);
+    return { efConstruction, index, ns: 0n, cpuUs: 0 };
+  });
+  const point = new Array(DIM).fill(0);
+  for (let first = 0, round = 0; first < COUNT; first += chunk, round++) {
+    for (let b = 0; b < builds.length; b++) {
+      const build = builds[(b + round) % builds.length];
+      const started = process.hrtime.bigint();
+      const cpuStarted = process.cpuUsage();
+      for (let i = first; i < Math.min(COUNT, first + chunk); i++) {
+        for (let j = 0, at = i * DIM; j < DIM; j++, at++) point[j] = vectors[at];
+        build.index.addPoint(point, i);
+      }
+      build.ns += process.hrtime.bigint() - started;
+      const cpu = process.cpuUsage(cpuStarted);
+      build.cpuUs += cpu.user + cpu.system;
+    }
+    if (round % 10 === 9) log(`  ${Math.min(COUNT, first + chunk)} / ${COUNT}`);
+  }
+  return builds.map(({ efConstruction, index, ns, cpuUs }) => {
+    const seconds = Number(ns) / 1e9;
+    const cpuSeconds = cpuUs / 1e6;
+    const figures = sweep(
+      (ef) => index.setEf(ef),
+      (q) => index.searchKnn(queryArrays[q], K).neighbors,
+    );
+    return { kind: 'single', efConstruction, interleaved: true, seconds: +seconds.toFixed(2), vectorsPerSecond: Math.round(COUNT / seconds), cpuSeconds: +cpuSeconds.toFixed(2), vectorsPerCpuSecond: Math.round(COUNT / cpuSeconds), sweep: figures };
+  });
+}
+
 const configs = [];
-for (const efc of EFCS) {
-  log(`building single-threaded efConstruction=${efc} ...`);
-  configs.push(buildSingle(efc));
-  log(JSON.stringify(configs.at(-1)));
+if (args.interleave) {
+  log(`building single-threaded efConstruction=${EFCS.join(', ')} side by side ...`);
+  configs.push(...buildInterleaved(EFCS, Number(args.chunk)));
+  for (const config of configs) log(JSON.stringify(config));
+} else {
+  for (const efc of EFCS) {
+    log(`building single-threaded efConstruction=${efc} ...`);
+    configs.push(buildSingle(efc));
+    log(JSON.stringify(configs.at(-1)));
+  }
 }
 if (SHARDS > 1) {
   log(`building ${SHARDS} shards in worker threads, efConstruction=${SHARD_EFC} ...`);

@@ -43,6 +43,8 @@ export class HnswIndex implements VectorIndex {
   private readonly deleted = new Set<number>();
   private capacity: number;
   private nativeEf = -1;
+  /** The binding's point count (live and deleted), kept here: reading it is a native call. */
+  private points = 0;
   private saving = false;
   /** Reused for Float32Array -> number[] conversion: the binding copies out of it at once. */
   private readonly scratch: number[];
@@ -80,6 +82,7 @@ export class HnswIndex implements VectorIndex {
       throw new IndexMismatchError(`cannot read the HNSW graph ${path}: ${errorText(error)}; run \`vsearch build\` to rebuild the index`, { cause: error });
     }
     index.capacity = index.native.getMaxElements();
+    index.points = index.native.getCurrentCount();
     index.liveSet = undefined;
     for (const label of options.deleted) {
       if (!index.live.delete(label)) {
@@ -91,7 +94,7 @@ export class HnswIndex implements VectorIndex {
   }
 
   get size(): number {
-    return this.liveSet?.size ?? this.native.getCurrentCount() - this.deleted.size;
+    return this.liveSet?.size ?? this.points - this.deleted.size;
   }
 
   private get live(): Set<number> {
@@ -118,7 +121,7 @@ export class HnswIndex implements VectorIndex {
 
   /** Points in the graph, live or marked deleted. */
   get graphCount(): number {
-    return this.native.getCurrentCount();
+    return this.points;
   }
 
   get maxElements(): number {
@@ -135,7 +138,7 @@ export class HnswIndex implements VectorIndex {
     assertAddBatch(this.dimension, vectors, labels, (label) => this.live.has(label));
     let fresh = 0;
     for (let i = 0; i < labels.length; i++) if (!this.deleted.has(labels[i] as number)) fresh++;
-    this.reserve(this.native.getCurrentCount() + fresh);
+    this.reserve(this.points + fresh);
     const dim = this.dimension;
     for (let i = 0; i < labels.length; i++) {
       const label = labels[i] as number;
@@ -144,6 +147,7 @@ export class HnswIndex implements VectorIndex {
       this.deleted.delete(label);
       this.live.add(label);
     }
+    this.points = this.native.getCurrentCount();
   }
 
   remove(labels: Iterable<number>): void {

@@ -206,7 +206,15 @@ export class Library {
     return libraryStats(this.#store, this.#index);
   }
 
-  /** Waits for the page records of this library's searches to be written (their tokens work in any process after). */
+  /**
+   * Waits until the page records of the searches so far are written, so their page tokens
+   * work in any process (searches write them in batches shortly after they return).
+   */
+  flush(): Promise<void> {
+    return this.#engine.flush();
+  }
+
+  /** Flushes, then lets go of the index. */
   async close(): Promise<void> {
     this.#index = undefined;
     await this.#engine.flush();

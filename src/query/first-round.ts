@@ -39,10 +39,16 @@ export function firstRoundHits(options: FirstRoundOptions): Candidate[] | undefi
     if (!options.has(label)) return undefined;
     candidates[i] = { label, score: result.scores[i] as number };
   }
-  candidates.sort(byScore);
+  // The index answers best first; only ties may need reordering (by label).
+  if (!isSorted(candidates)) candidates.sort(byScore);
   // Every unseen label scores at most the k-th score: only candidates above it are settled.
   const bound = (result.scores[n - 1] as number) + SCORE_SLACK;
   if (want > n || (candidates[want - 1] as Candidate).score <= bound) return undefined;
   options.onStep?.({ strategy: 'ann', k, ef, returned: n });
   return candidates.slice(0, want);
+}
+
+function isSorted(candidates: readonly Candidate[]): boolean {
+  for (let i = 1; i < candidates.length; i++) if (byScore(candidates[i - 1] as Candidate, candidates[i] as Candidate) > 0) return false;
+  return true;
 }

@@ -77,7 +77,7 @@ export class SearchEngine {
       id: this.#records.newId(),
       libraryId: manifest.id,
       generation: manifest.generation,
-      createdAt: new Date().toISOString(),
+      createdAt: new Date(Date.now()).toISOString(),
       queries: [...queries],
       search: storedSearch(search),
       excludedLabels: [...exclude],
