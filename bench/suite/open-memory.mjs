@@ -40,7 +40,7 @@ export async function measureMemory({ library, dimension, count, queryFile, ef, 
   const vectorBytes = count * dimension * 4;
   const own = JSON.parse((await timedRun([LIBRARY_MEMORY, library.dir, queryFile, String(k)])).stdout).memory;
   const bare = JSON.parse((await timedRun([BARE, library.graph, String(dimension), queryFile, String(ef), String(k)])).stdout).memory;
-  return { vectorBytes, graphBytes, library: own, bare, ratio: round(own.rss / (vectorBytes + graphBytes), 3), bareRatio: round(own.rss / bare.rss, 3) };
+  return { vectorBytes, graphBytes, library: own, bare, ratio: round(own.rss / (vectorBytes + graphBytes), 3), graphFileRatio: round(own.rss / graphBytes, 3), bareRatio: round(own.rss / bare.rss, 3) };
 }
 
 function timedRun(args) {

@@ -7,9 +7,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import { plainExactScan } from '../../dist/bench/plain-exact-scan.js';
-import { exactGroundTruth } from '../../dist/bench/recall-latency.js';
+import { exactGroundTruth, latencyFigures } from '../../dist/bench/recall-latency.js';
 import { benchSegmentRows, encodeBenchSegments, rowOfHit } from '../../dist/bench/segment-fixture.js';
-import { efFigures, searchFigures, timeSearches, timeSearchesAsync } from '../../dist/bench/timed-search.js';
+import { efFigures, pairedTimes, searchFigures, timeSearches, timeSearchesAsync } from '../../dist/bench/timed-search.js';
 import { rowsOfKeys } from '../../dist/bench/usearch-peer.js';
 import { ExactIndex } from '../../dist/index/index.js';
 import { openLibrary } from '../../dist/vsearch.js';
@@ -50,29 +50,38 @@ export async function measureRecallAndBuild({ data, work, k, efs, M, efConstruct
   const builds = [];
 
   // The reference: hnswlib-node as a user would call it, one thread, the same M/efConstruction.
-  let reference = new hnswlib.HierarchicalNSW('cosine', dimension);
-  reference.initIndex(count, M, efConstruction, HNSW_SEED);
-  let start = process.hrtime.bigint();
-  for (let row = 0; row < count; row++) reference.addPoint(Array.from(vectors.subarray(row * dimension, (row + 1) * dimension)), row);
-  const referenceSeconds = seconds(start);
-  log(`  hnswlib-node build (1 thread): ${referenceSeconds.toFixed(1)} s`);
+  const buildReference = () => {
+    const index = new hnswlib.HierarchicalNSW('cosine', dimension);
+    index.initIndex(count, M, efConstruction, HNSW_SEED);
+    const begin = process.hrtime.bigint();
+    for (let row = 0; row < count; row++) index.addPoint(Array.from(vectors.subarray(row * dimension, (row + 1) * dimension)), row);
+    const secs = seconds(begin);
+    log(`  hnswlib-node build (1 thread): ${secs.toFixed(1)} s`);
+    return { index, secs };
+  };
+  let { index: reference, secs: referenceSeconds } = buildReference();
   sweeps.push(sweepOf('hnswlib', 'hnswlib-node (own 1-thread build)', efs, (ef) => {
     reference.setEf(ef);
     return timeSearches(queryCount, (q) => reference.searchKnn(rawQueries[q], k).neighbors);
   }, truth));
   reference = undefined;
-  const referenceBuild = buildFigures('hnswlib', 'hnswlib-node addPoint loop, 1 thread', count, referenceSeconds, sweeps[0], buildEf);
 
   // vsearch: an Arrow file of segments imported through the public library API (the store
   // write, the index build and its save), then searched end to end: vector in, hits out.
   const importFile = join(work, 'import.arrow');
   await writeFile(importFile, encodeBenchSegments(benchSegmentRows(vectors, dimension, data.model), data.model));
   const dir = join(work, 'lib');
-  start = process.hrtime.bigint();
+  let start = process.hrtime.bigint();
   const lib = await openLibrary(dir, { create: true, index: { kind: 'hnsw', M, efConstruction, ef: 64 } });
   await lib.importSegments(importFile, { model: data.model });
   const vsearchSeconds = seconds(start);
   log(`  vsearch build (openLibrary + importSegments): ${vsearchSeconds.toFixed(1)} s`);
+  // A-B-A: the reference again, so drifting load weighs on both sides of the ratio alike.
+  const referenceAgain = buildReference().secs;
+  const referenceBuild = {
+    ...buildFigures('hnswlib', 'hnswlib-node addPoint loop, 1 thread (mean of 2)', count, (referenceSeconds + referenceAgain) / 2, sweeps[0], buildEf),
+    runsSeconds: [round(referenceSeconds, 2), round(referenceAgain, 2)],
+  };
   const hitRows = (response) => response.data.map((hit) => rowOfHit(hit.video_id, hit.start));
   const vsearchPoints = [];
   for (const ef of efs) {
@@ -127,6 +136,12 @@ export async function measureRecallAndBuild({ data, work, k, efs, M, efConstruct
   await lib.setSearchEf(duelEf);
   same.setEf(duelEf);
   const view = usearchView?.(duelEf);
+  const vsearchSearch = (q) => lib.search({ vector: queryAt(q), pageLimit: k });
+  const paired = [
+    pairedOf('vsearch', 'hnswlib-same-graph', duelEf, await pairedTimes(queryCount, vsearchSearch, (q) => same.searchKnn(rawQueries[q], k))),
+    pairedOf('plain-js-scan', 'vsearch', duelEf, await pairedTimes(exactSweepQueries, (q) => plainExactScan(vectors, dimension, queryAt(q), k), vsearchSearch)),
+  ];
+  log(`  interleaved at ef=${duelEf}: ${paired.map((p) => `${p.a}/${p.b} p50 x${p.ratioP50} mean x${p.ratioMean}`).join(', ')}`);
   const next = cycler(queryCount);
   const tasks = [
     { engine: 'vsearch', name: 'vsearch Library.search({vector})', run: async () => lib.search({ vector: queryAt(next()), pageLimit: k }) },
@@ -139,10 +154,16 @@ export async function measureRecallAndBuild({ data, work, k, efs, M, efConstruct
   log(`  tinybench at ef=${duelEf}: ${duel.tasks.map((t) => `${t.engine} x${t.ratio}`).join(', ')}`);
 
   return {
-    recall: { k, queries: queryCount, reference: 'hnswlib', sweeps, exact: exactRows, headToHead: duel },
+    recall: { k, queries: queryCount, reference: 'hnswlib', sweeps, exact: exactRows, headToHead: duel, paired },
     build: { count, M, efConstruction, reference: referenceBuild, others: builds },
     library: { dir, graph },
   };
+}
+
+function pairedOf(a, b, ef, times) {
+  const fa = latencyFigures(times.a);
+  const fb = latencyFigures(times.b);
+  return { a, b, ef, queries: times.a.length, aP50Us: fa.p50Us, bP50Us: fb.p50Us, aMeanUs: fa.meanUs, bMeanUs: fb.meanUs, ratioP50: round(fa.p50Us / fb.p50Us, 3), ratioMean: round(fa.meanUs / fb.meanUs, 3) };
 }
 
 function sweepOf(engine, label, efs, timedAt, truth) {

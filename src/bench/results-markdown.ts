@@ -49,6 +49,7 @@ function setSection(runName: string, set: SetResult): string[] {
     for (const build of [reference, ...others]) {
       lines.push(`| ${build.label} | ${build.seconds} | ${build.vectorsPerSecond} | ${round(build.vectorsPerSecond / reference.vectorsPerSecond, 3)} | ${build.recall} (ef=${build.ef}) |`);
     }
+    if (reference.runsSeconds !== undefined) lines.push('', `The reference was built twice, before and after vsearch (A-B-A): ${reference.runsSeconds.join(' s and ')} s; its row shows their mean.`);
     lines.push('');
   }
   if (set.open !== undefined) {
@@ -58,7 +59,7 @@ function setSection(runName: string, set: SetResult): string[] {
   if (set.memory !== undefined) {
     const m = set.memory;
     lines.push(
-      `Resident size after opening and one query: ${mb(m.library.rss)} MB (heap ${mb(m.library.heapUsed)}, array buffers ${mb(m.library.arrayBuffers)}) against vectors ${mb(m.vectorBytes)} MB + graph file ${mb(m.graphBytes)} MB: **${m.ratio}x**; the bare hnswlib-node script: ${mb(m.bare.rss)} MB (library / bare ${m.bareRatio}x).`,
+      `Resident size after opening and one query: ${mb(m.library.rss)} MB (heap ${mb(m.library.heapUsed)}, array buffers ${mb(m.library.arrayBuffers)}) against vectors ${mb(m.vectorBytes)} MB + graph file ${mb(m.graphBytes)} MB: **${m.ratio}x**${m.graphFileRatio === undefined ? '' : ` (hnswlib's file already holds the vectors: RSS / graph file alone ${m.graphFileRatio}x)`}; the bare hnswlib-node script: ${mb(m.bare.rss)} MB (library / bare ${m.bareRatio}x).`,
       '',
     );
   }
@@ -99,6 +100,10 @@ function recallTable(set: SetResult): string[] {
       cells.push(p === undefined ? '' : `${cell(p)}${ref === undefined ? '' : ` (${round(p.qps / ref.qps, 2)})`}`);
     }
     lines.push(`| ${cells.join(' | ')} |`);
+  }
+  if (section.paired !== undefined && section.paired.length > 0) {
+    lines.push('', 'Interleaved pairs (query by query, A and B alternating, so drifting load hits both alike): the target ratios come from here.', '', '| A | B | ef | queries | A p50 us | B p50 us | A/B p50 | A mean us | B mean us | A/B mean |', '|---|---|---|---|---|---|---|---|---|---|');
+    for (const p of section.paired) lines.push(`| ${p.a} | ${p.b} | ${p.ef} | ${p.queries} | ${p.aP50Us} | ${p.bP50Us} | ${p.ratioP50} | ${p.aMeanUs} | ${p.bMeanUs} | ${p.ratioMean} |`);
   }
   const duel = section.headToHead;
   if (duel !== undefined) {

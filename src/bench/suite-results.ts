@@ -27,6 +27,22 @@ export interface RecallSection {
   exact: ExactFigures[];
   /** tinybench tasks at one ef, cycling through the queries: a second, time-boxed look at the same comparison. */
   headToHead?: HeadToHead;
+  /** Two engines timed query by query, interleaved: the ratios the targets are read from. */
+  paired?: PairedComparison[];
+}
+
+export interface PairedComparison {
+  /** Engine ids: the ratios are a over b. */
+  a: string;
+  b: string;
+  ef: number;
+  queries: number;
+  aP50Us: number;
+  bP50Us: number;
+  aMeanUs: number;
+  bMeanUs: number;
+  ratioP50: number;
+  ratioMean: number;
 }
 
 export interface HeadToHeadTask {
@@ -63,7 +79,11 @@ export interface BuildSection {
   count: number;
   M: number;
   efConstruction: number;
-  reference: BuildFigures;
+  /**
+   * The reference build, timed twice, before and after vsearch's (A-B-A, so load drifting
+   * on a shared machine weighs on both alike): `seconds` is the mean of the two runs.
+   */
+  reference: BuildFigures & { runsSeconds?: number[] };
   others: BuildFigures[];
 }
 
@@ -98,6 +118,8 @@ export interface MemorySection {
   bare: ProcessMemory;
   /** library.rss / (vectorBytes + graphBytes). */
   ratio: number;
+  /** library.rss / graphBytes: hnswlib's file holds the vectors beside the links, so this is the size of what must be resident. */
+  graphFileRatio?: number;
   /** library.rss / bare.rss. */
   bareRatio: number;
 }

@@ -5,9 +5,12 @@ import type { EngineSweep, SetResult } from './suite-results.js';
 export const TARGET_RECALL = 0.99;
 
 export interface TargetRatios {
-  /** vsearch end to end / raw hnswlib-node on the same graph, at the smallest ef where vsearch reaches TARGET_RECALL (p50). */
+  /**
+   * vsearch end to end / raw hnswlib-node on the same graph, p50, at the smallest ef where
+   * vsearch reaches TARGET_RECALL: from the interleaved pair when measured, else the sweeps.
+   */
   endToEnd?: { ef: number; recall: number; ratio: number; vsearchP50Us: number; rawP50Us: number };
-  /** Plain JS exact scan mean time / vsearch mean time at that ef. */
+  /** Plain JS exact scan mean time / vsearch mean time at that ef (interleaved pair when measured). */
   vsScan?: { ef: number; recall: number; speedup: number };
   /** vsearch build vectors/s / single-threaded hnswlib-node vectors/s, each with its recall at the same ef. */
   build?: { ratio: number; ef: number; vsearchRecall: number; referenceRecall: number };
@@ -25,12 +28,19 @@ export function targetRatios(set: SetResult): TargetRatios {
   const raw = sweepOf(sweeps, 'hnswlib-same-graph');
   const scan = set.recall?.exact.find((figures) => figures.engine === 'plain-js-scan');
   const point = vsearch === undefined ? undefined : firstAtRecall(vsearch.points, TARGET_RECALL);
+  const pairedRaw = set.recall?.paired?.find((p) => p.a === 'vsearch' && p.b === 'hnswlib-same-graph');
+  const pairedScan = set.recall?.paired?.find((p) => p.a === 'plain-js-scan' && p.b === 'vsearch');
+  const pairedRecall = (ef: number): number => vsearch?.points.find((p) => p.ef === ef)?.recall ?? Number.NaN;
+  if (pairedRaw !== undefined) {
+    ratios.endToEnd = { ef: pairedRaw.ef, recall: pairedRecall(pairedRaw.ef), ratio: pairedRaw.ratioP50, vsearchP50Us: pairedRaw.aP50Us, rawP50Us: pairedRaw.bP50Us };
+  }
+  if (pairedScan !== undefined) ratios.vsScan = { ef: pairedScan.ef, recall: pairedRecall(pairedScan.ef), speedup: round(pairedScan.ratioMean, 1) };
   if (point !== undefined) {
     const rawPoint = raw?.points.find((p) => p.ef === point.ef);
-    if (rawPoint !== undefined) {
+    if (rawPoint !== undefined && ratios.endToEnd === undefined) {
       ratios.endToEnd = { ef: point.ef, recall: point.recall, ratio: round(point.p50Us / rawPoint.p50Us, 3), vsearchP50Us: point.p50Us, rawP50Us: rawPoint.p50Us };
     }
-    if (scan !== undefined) ratios.vsScan = { ef: point.ef, recall: point.recall, speedup: round(scan.meanUs / point.meanUs, 1) };
+    if (scan !== undefined && ratios.vsScan === undefined) ratios.vsScan = { ef: point.ef, recall: point.recall, speedup: round(scan.meanUs / point.meanUs, 1) };
   }
   const build = set.build;
   const vsearchBuild = build?.others.find((figures) => figures.engine === 'vsearch');

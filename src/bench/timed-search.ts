@@ -54,3 +54,33 @@ export function searchFigures(timed: TimedSearches, truth: readonly Uint32Array[
 export function efFigures(ef: number, timed: TimedSearches, truth: readonly Uint32Array[]): EfFigures {
   return { ef, ...searchFigures(timed, truth) };
 }
+
+export interface PairedTimes {
+  a: Float64Array;
+  b: Float64Array;
+}
+
+/**
+ * Times two searches query by query, interleaved (A then B, then B then A on the next
+ * query), so that load drifting on a shared machine hits both alike: the fair way to take
+ * a ratio. Either run may return a promise; it is awaited before the clock stops.
+ */
+export async function pairedTimes(count: number, runA: (query: number) => unknown, runB: (query: number) => unknown): Promise<PairedTimes> {
+  const a = new Float64Array(count);
+  const b = new Float64Array(count);
+  const timeOne = async (run: (query: number) => unknown, q: number): Promise<number> => {
+    const start = process.hrtime.bigint();
+    await run(q);
+    return Number(process.hrtime.bigint() - start) / 1e3;
+  };
+  for (let q = 0; q < count; q++) {
+    if (q % 2 === 0) {
+      a[q] = await timeOne(runA, q);
+      b[q] = await timeOne(runB, q);
+    } else {
+      b[q] = await timeOne(runB, q);
+      a[q] = await timeOne(runA, q);
+    }
+  }
+  return { a, b };
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { plainExactScan } from '../../src/bench/plain-exact-scan.js';
 import { syntheticQueries, syntheticVectors } from '../../src/bench/synthetic.js';
-import { searchFigures, timeSearches, timeSearchesAsync } from '../../src/bench/timed-search.js';
+import { pairedTimes, searchFigures, timeSearches, timeSearchesAsync } from '../../src/bench/timed-search.js';
 import { ExactIndex } from '../../src/index/index.js';
 
 const shape = { dimension: 24, seed: 3, clusters: 5 };
@@ -37,5 +37,23 @@ describe('timed searches', () => {
   it('scores a subset of the queries against the first truth rows', () => {
     expect(searchFigures(timeSearches(5, (q) => truth[q] as Uint32Array), truth).recall).toBe(1);
     expect(() => searchFigures(timeSearches(3, () => []), truth.slice(0, 2))).toThrow(/3 results but only 2 ground-truth rows/);
+  });
+});
+
+describe('pairedTimes', () => {
+  it('times both runs once per query, alternating which goes first, and awaits promises', async () => {
+    const calls: string[] = [];
+    const times = await pairedTimes(
+      4,
+      (q) => calls.push(`a${q}`),
+      async (q) => {
+        await Promise.resolve();
+        calls.push(`b${q}`);
+      },
+    );
+    expect(calls).toEqual(['a0', 'b0', 'b1', 'a1', 'a2', 'b2', 'b3', 'a3']);
+    expect(times.a).toHaveLength(4);
+    expect(times.b).toHaveLength(4);
+    for (const micros of [...times.a, ...times.b]) expect(micros).toBeGreaterThanOrEqual(0);
   });
 });
