@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import hnswlib from 'hnswlib-node';
 import { syntheticQueries, syntheticVectors } from '../dist/bench/synthetic.js';
 import { ExactIndex } from '../dist/index/index.js';
+import { log, median } from './bench-common.mjs';
 import { buildShards, searchShards } from './shard-build.mjs';
 
 const { values: args } = parseArgs({
@@ -43,7 +44,6 @@ const SEED = Number(args.seed);
 const K = 10;
 const M = 16;
 const REFERENCE_EFC = 200;
-const log = (message) => process.stderr.write(`${message}\n`);
 
 const shape = { dimension: DIM, seed: SEED, clusters: 64 };
 const vectors = syntheticVectors({ ...shape, count: COUNT });
@@ -63,11 +63,6 @@ function recallOf(results) {
     for (const label of labels) if (truth[q].has(label)) hit++;
   });
   return hit / (QUERIES * K);
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** recall@10 and p50 per ef; `search(q)` returns the labels of query q. */

@@ -10,29 +10,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { DEFAULT_HNSW_PARAMS } from '../dist/index/hnsw-index.js';
+import { fixtureOptions, HNSWLIB_ENTRY, log, median, openFixture, reportHead } from './bench-common.mjs';
 import { ensureFixture, fixtureQueries } from './fixture.mjs';
 
 const run = promisify(execFile);
 const { values: args } = parseArgs({
-  options: {
-    count: { type: 'string', default: '100000' },
-    dim: { type: 'string', default: '1024' },
-    runs: { type: 'string', default: '3' },
-    queries: { type: 'string', default: '20' },
-    efc: { type: 'string', default: String(DEFAULT_HNSW_PARAMS.efConstruction) },
-  },
+  options: fixtureOptions({ runs: { type: 'string', default: '3' }, queries: { type: 'string', default: '20' } }),
 });
-const COUNT = Number(args.count);
-const DIM = Number(args.dim);
 const QUERIES = Number(args.queries);
-const log = (message) => process.stderr.write(`${message}\n`);
 const vsearchEntry = fileURLToPath(new URL('../dist/vsearch.js', import.meta.url));
-const hnswlibEntry = fileURLToPath(new URL('../node_modules/hnswlib-node/lib/index.js', import.meta.url));
-
-const dir = await ensureFixture({ count: COUNT, dim: DIM, efConstruction: Number(args.efc), log });
-const sidecar = JSON.parse(await readFile(join(dir, 'index', 'sidecar.json'), 'utf8'));
-const graph = join(dir, 'index', sidecar.graph);
+const { count: COUNT, dim: DIM, dir, graph } = await openFixture(args, ensureFixture);
+const hnswlibEntry = HNSWLIB_ENTRY;
 const work = await mkdtemp(join(tmpdir(), 'vsearch-memory-'));
 const queryFile = join(work, 'queries.json');
 const queries = fixtureQueries({ count: COUNT, dim: DIM }, QUERIES);
@@ -72,17 +60,12 @@ try {
     }
     log(`run ${i + 1}: vsearch rss ${(results.vsearch.at(-1).rss / 2 ** 20).toFixed(0)} MiB, bare rss ${(results.bare.at(-1).rss / 2 ** 20).toFixed(0)} MiB`);
   }
-  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const vectorBytes = COUNT * DIM * 4;
   const graphBytes = (await stat(graph)).size;
   const pick = (which, key) => median(results[which].map((r) => r[key]));
   const mib = (bytes) => +(bytes / 2 ** 20).toFixed(1);
   const out = {
-    date: new Date().toISOString(),
-    node: process.version,
-    library: dir,
-    count: COUNT,
-    dimension: DIM,
+    ...reportHead({ dir, count: COUNT, dimension: DIM }),
     queries: QUERIES,
     vectorMiB: mib(vectorBytes),
     graphFileMiB: mib(graphBytes),

@@ -9,30 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { DEFAULT_HNSW_PARAMS } from '../dist/index/hnsw-index.js';
+import { fixtureOptions, HNSWLIB_ENTRY, log, median, openFixture, reportHead } from './bench-common.mjs';
 import { ensureFixture, fixtureQueries } from './fixture.mjs';
 
 const run = promisify(execFile);
 const { values: args } = parseArgs({
-  options: {
-    count: { type: 'string', default: '100000' },
-    dim: { type: 'string', default: '1024' },
-    runs: { type: 'string', default: '7' },
-    efc: { type: 'string', default: String(DEFAULT_HNSW_PARAMS.efConstruction) },
-    'cpu-prof': { type: 'string' },
-  },
+  options: fixtureOptions({ runs: { type: 'string', default: '7' }, 'cpu-prof': { type: 'string' } }),
 });
-const COUNT = Number(args.count);
-const DIM = Number(args.dim);
 const RUNS = Number(args.runs);
-const log = (message) => process.stderr.write(`${message}\n`);
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-const hnswlibEntry = fileURLToPath(new URL('../node_modules/hnswlib-node/lib/index.js', import.meta.url));
-
-const dir = await ensureFixture({ count: COUNT, dim: DIM, efConstruction: Number(args.efc), log });
-const sidecar = JSON.parse(await readFile(join(dir, 'index', 'sidecar.json'), 'utf8'));
-const graph = join(dir, 'index', sidecar.graph);
-const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+const { count: COUNT, dim: DIM, dir, graph, manifest } = await openFixture(args, ensureFixture);
+const hnswlibEntry = HNSWLIB_ENTRY;
 const work = await mkdtemp(join(tmpdir(), 'vsearch-open-'));
 const vectorFile = join(work, 'query.json');
 await writeFile(vectorFile, JSON.stringify(Array.from(fixtureQueries({ count: COUNT, dim: DIM }, 1))));
@@ -77,13 +64,8 @@ try {
     log(`run ${i + 1}: bare ${bareTimes.at(-1).toFixed(0)} ms, cli ${cliTimes.at(-1).toFixed(0)} ms`);
   }
   if (args['cpu-prof'] !== undefined) await timed(cliArgs(['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`]));
-  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const result = {
-    date: new Date().toISOString(),
-    node: process.version,
-    library: dir,
-    count: COUNT,
-    dimension: DIM,
+    ...reportHead({ dir, count: COUNT, dimension: DIM }),
     graphBytes: (await import('node:fs')).statSync(graph).size,
     runs: RUNS,
     hits,

@@ -13,21 +13,18 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import hnswlib from 'hnswlib-node';
 import { ExactIndex } from '../dist/index/index.js';
-import { DEFAULT_HNSW_PARAMS } from '../dist/index/hnsw-index.js';
 import { SegmentStore } from '../dist/store/index.js';
 import { openLibrary } from '../dist/vsearch.js';
+import { fixtureOptions, log, median, reportHead } from './bench-common.mjs';
 import { ensureFixture, fixtureQueries } from './fixture.mjs';
 
 const { values: args } = parseArgs({
-  options: {
-    count: { type: 'string', default: '100000' },
-    dim: { type: 'string', default: '1024' },
+  options: fixtureOptions({
     queries: { type: 'string', default: '300' },
     'exact-queries': { type: 'string', default: '30' },
     passes: { type: 'string', default: '5' },
     ef: { type: 'string' },
-    efc: { type: 'string', default: String(DEFAULT_HNSW_PARAMS.efConstruction) },
-  },
+  }),
 });
 const COUNT = Number(args.count);
 const DIM = Number(args.dim);
@@ -35,7 +32,6 @@ const QUERIES = Number(args.queries);
 const EXACT_QUERIES = Math.min(QUERIES, Number(args['exact-queries']));
 const PASSES = Number(args.passes);
 const K = 10;
-const log = (message) => process.stderr.write(`${message}\n`);
 
 const dir = await ensureFixture({ count: COUNT, dim: DIM, efConstruction: Number(args.efc), log });
 const lib = await openLibrary(dir);
@@ -69,7 +65,6 @@ for (let q = 0; q < QUERIES; q++) {
 }
 
 const recall = (lists) => lists.reduce((sum, labels, q) => sum + labels.filter((l) => truth[q].has(l)).length, 0) / (QUERIES * K);
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
 
 // Warm-up both paths (JIT, page records dir, facts).
@@ -120,11 +115,7 @@ const round = (x, d = 3) => +x.toFixed(d);
 const exactP50 = median(exactTimes);
 const vsP50 = median(passes.map((p) => p.vsearchP50Us));
 const result = {
-  date: new Date().toISOString(),
-  node: process.version,
-  library: dir,
-  count: COUNT,
-  dimension: DIM,
+  ...reportHead({ dir, count: COUNT, dimension: DIM }),
   queries: QUERIES,
   k: K,
   ef,

@@ -20,16 +20,8 @@ export const COLUMNS = [
 
 export type ColumnName = (typeof COLUMNS)[number];
 export type StringColumn = Exclude<ColumnName, 'label' | 'start_sec' | 'end_sec' | 'vector'>;
-export const STRING_COLUMNS: readonly StringColumn[] = [
-  'video_id',
-  'source',
-  'content_sha256',
-  'modality',
-  'embedding_option',
-  'embedding_scope',
-  'model_name',
-  'metadata',
-];
+const NOT_STRINGS: readonly ColumnName[] = ['label', 'start_sec', 'end_sec', 'vector'];
+export const STRING_COLUMNS: readonly StringColumn[] = COLUMNS.filter((column): column is StringColumn => !NOT_STRINGS.includes(column));
 
 /** The SegmentRows field that holds each string column. */
 export const STRING_COLUMN_FIELD = {

@@ -1,0 +1,41 @@
+// What the speed benchmarks share: the fixture flags, medians, and the head of each report.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_HNSW_PARAMS } from '../dist/index/hnsw-index.js';
+
+/** parseArgs options of the fixture's shape; `extra` adds a script's own. */
+export function fixtureOptions(extra = {}) {
+  return {
+    count: { type: 'string', default: '100000' },
+    dim: { type: 'string', default: '1024' },
+    efc: { type: 'string', default: String(DEFAULT_HNSW_PARAMS.efConstruction) },
+    ...extra,
+  };
+}
+
+export function median(values) {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
+export function log(message) {
+  process.stderr.write(`${message}\n`);
+}
+
+/** The fields every report starts with. */
+export function reportHead({ dir, count, dimension }) {
+  return { date: new Date().toISOString(), node: process.version, library: dir, count, dimension };
+}
+
+/** The fixture library of the flags (built on first use), its saved graph file and its manifest. */
+export async function openFixture(args, ensureFixture) {
+  const count = Number(args.count);
+  const dim = Number(args.dim);
+  const dir = await ensureFixture({ count, dim, efConstruction: Number(args.efc), log });
+  const sidecar = JSON.parse(await readFile(join(dir, 'index', 'sidecar.json'), 'utf8'));
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+  return { count, dim, dir, sidecar, manifest, graph: join(dir, 'index', sidecar.graph) };
+}
+
+/** hnswlib-node's entry file, for bare reference scripts written to a temp folder. */
+export const HNSWLIB_ENTRY = fileURLToPath(new URL('../node_modules/hnswlib-node/lib/index.js', import.meta.url));
