@@ -5,7 +5,8 @@ import { collectLabelFacts } from '../query/label-facts-data.js';
 import { decodeFactsFile, encodeFactsFile, FACTS_FILE } from '../query/facts-file.js';
 import { LabelFacts } from '../query/label-facts.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
-import type { SegmentStore } from '../store/segment-store.js';
+import type { SegmentFile } from '../store/segment-file.js';
+import { SEGMENTS_DIR, type SegmentStore } from '../store/segment-store.js';
 import { fingerprintOf } from './fingerprint.js';
 import { INDEX_DIR } from './index-dir.js';
 
@@ -27,7 +28,7 @@ export async function syncFacts(store: SegmentStore, options: FactsSyncOptions =
     return LabelFacts.over(store, saved.data);
   }
   const manifest = store.manifest;
-  const data = collectLabelFacts(await store.allFiles(), manifest.nextLabel, manifest.dimension ?? 0);
+  const data = await collectLabelFacts(readEach(store), manifest.nextLabel, manifest.dimension ?? 0);
   try {
     await mkdir(dir, { recursive: true });
     await writeFileAtomic(path, encodeFactsFile(data, fingerprint));
@@ -35,6 +36,17 @@ export async function syncFacts(store: SegmentStore, options: FactsSyncOptions =
     options.onWarning?.(`cannot save the label facts to ${path} (${(error as Error).message}); searches gather them from the store until it can`);
   }
   return LabelFacts.over(store, data);
+}
+
+/**
+ * The store's files one by one, read outside the store's cache: gathering facts must not leave
+ * every vector in memory (the store's cached copy is used when a search already loaded it).
+ */
+async function* readEach(store: SegmentStore): AsyncGenerator<SegmentFile> {
+  const { readSegmentFile } = await import('../store/segment-file.js');
+  for (const name of store.fileNames) {
+    yield store.isLoaded(name) ? await store.file(name) : await readSegmentFile(join(store.dir, SEGMENTS_DIR, name), name);
+  }
 }
 
 async function readSaved(path: string, options: FactsSyncOptions): Promise<ReturnType<typeof decodeFactsFile> | undefined> {

@@ -35,8 +35,12 @@ export interface LabelFactsData {
   groupLabels: Uint32Array;
 }
 
-/** One pass over the store's files: codes for videos, options and groups, per-label arrays, orders. */
-export function collectLabelFacts(files: readonly SegmentFile[], labelSpace: number, dimension: number): LabelFactsData {
+/**
+ * One pass over the store's files, in store order: codes for videos, options and groups,
+ * per-label arrays, orders. Files are taken one at a time, so a caller can read each just
+ * before and drop it just after.
+ */
+export async function collectLabelFacts(files: Iterable<SegmentFile> | AsyncIterable<SegmentFile>, labelSpace: number, dimension: number): Promise<LabelFactsData> {
   const video = new Int32Array(labelSpace).fill(-1);
   const option = new Uint8Array(labelSpace);
   const group = new Int32Array(labelSpace).fill(-1);
@@ -50,7 +54,10 @@ export function collectLabelFacts(files: readonly SegmentFile[], labelSpace: num
   const groupCodes = new Map<string, number>();
   const groups: GroupRecord[] = [];
   const labels: number[] = [];
-  files.forEach((segmentFile, fileIndex) => {
+  const names: string[] = [];
+  for await (const segmentFile of files) {
+    const fileIndex = names.length;
+    names.push(segmentFile.name);
     for (let r = 0; r < segmentFile.count; r++) {
       const label = segmentFile.labels[r] as number;
       const videoId = segmentFile.string('video_id', r);
@@ -70,14 +77,14 @@ export function collectLabelFacts(files: readonly SegmentFile[], labelSpace: num
       row[label] = r;
       labels.push(label);
     }
-  });
+  }
   // Within a video: option, then start, then label, so adjacent clips sit side by side.
   labels.sort((a, b) => (video[a] as number) - (video[b] as number) || (option[a] as number) - (option[b] as number) || (start[a] as number) - (start[b] as number) || a - b);
   const videoLabels = Uint32Array.from(labels);
   const videoOffsets = offsetsOf(videoLabels, video, videoOrdinals.size);
   const groupLabels = Uint32Array.from(labels.sort((a, b) => (group[a] as number) - (group[b] as number) || a - b));
   return {
-    files: files.map((f) => f.name),
+    files: names,
     dimension,
     options,
     videoIds: [...videoOrdinals.keys()],

@@ -99,7 +99,7 @@ export class LabelFacts {
   /** Gathers the facts from the store's files (reading them whole). */
   static async build(store: SegmentStore): Promise<LabelFacts> {
     const manifest = store.manifest;
-    const data = collectLabelFacts(await store.allFiles(), manifest.nextLabel, manifest.dimension ?? 0);
+    const data = await collectLabelFacts(await store.allFiles(), manifest.nextLabel, manifest.dimension ?? 0);
     return LabelFacts.over(store, data);
   }
 

@@ -68,6 +68,11 @@ export class SegmentStore {
     return loading;
   }
 
+  /** Whether `file(name)` has been asked for already (so its contents are, or soon will be, in memory). */
+  isLoaded(name: string): boolean {
+    return this.#files.has(name);
+  }
+
   async allFiles(): Promise<SegmentFile[]> {
     return Promise.all(this.fileNames.map((name) => this.file(name)));
   }
