@@ -66,10 +66,10 @@ describe('the label facts file', () => {
     const reference = await LabelFacts.build(store);
 
     await rm(factsPath);
-    const fresh = await SegmentStore.open(dir);
-    sameFacts(await syncFacts(fresh), reference);
+    const cold = await SegmentStore.open(dir);
+    sameFacts(await syncFacts(cold), reference);
     // Gathered file by file, outside the store's cache: no vectors stay behind.
-    expect(fresh.fileNames.some((name) => fresh.isLoaded(name))).toBe(false);
+    expect(cold.fileNames.some((name) => cold.isLoaded(name))).toBe(false);
     expect((await stat(factsPath)).size).toBeGreaterThan(0);
 
     const good = await readFile(factsPath);
