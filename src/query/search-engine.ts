@@ -72,12 +72,13 @@ export class SearchEngine {
     const more = page.returned.items === search.pageLimit && page.returned.items < total;
     if (!more) return this.#response(facts, page.hits, { limit_per_page: search.pageLimit, total_results: total });
     const manifest = this.#store.manifest;
+    const now = Date.now();
     const record: PageRecord = {
       version: 1,
       id: this.#records.newId(),
       libraryId: manifest.id,
       generation: manifest.generation,
-      createdAt: new Date(Date.now()).toISOString(),
+      createdAt: new Date(now).toISOString(),
       queries: [...queries],
       search: storedSearch(search),
       excludedLabels: [...exclude],
@@ -89,7 +90,7 @@ export class SearchEngine {
       limit_per_page: search.pageLimit,
       total_results: total,
       next_page_token: encodePageToken({ recordId: record.id, page: 2 }),
-      page_expires_at: expiresAt(record),
+      page_expires_at: expiresAt(now),
     });
   }
 
@@ -122,7 +123,7 @@ export class SearchEngine {
       total_results: record.total,
       ...(more ? { next_page_token: encodePageToken({ recordId, page: page + 1 }) } : {}),
       ...(page > 1 ? { prev_page_token: encodePageToken({ recordId, page: page - 1 }) } : {}),
-      page_expires_at: expiresAt(record),
+      page_expires_at: expiresAt(Date.parse(record.createdAt)),
     });
   }
 
@@ -277,9 +278,9 @@ function storedSearch(search: NormalizedSearch): StoredSearch {
   };
 }
 
-function expiresAt(record: PageRecord): string {
-  // Whole seconds, like the API's: "2026-01-01T00:00:00Z".
-  return `${new Date(Date.parse(record.createdAt) + PAGE_TTL_MS).toISOString().slice(0, 19)}Z`;
+/** When the pages of a search made at `createdMs` expire, in whole seconds like the API's: "2026-01-01T00:00:00Z". */
+function expiresAt(createdMs: number): string {
+  return `${new Date(createdMs + PAGE_TTL_MS).toISOString().slice(0, 19)}Z`;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
