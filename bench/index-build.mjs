@@ -23,6 +23,8 @@ const { values: args } = parseArgs({
     dim: { type: 'string', default: '1024' },
     queries: { type: 'string', default: '200' },
     efc: { type: 'string', default: '200,100,64' },
+    // Other M values for --interleave: "M:efConstruction" pairs, e.g. 12:100,12:64 (M=16 for plain --efc entries).
+    configs: { type: 'string', default: '' },
     ef: { type: 'string', default: '16,24,32,48,64,96,128,192' },
     shards: { type: 'string', default: '0' },
     'shard-efc': { type: 'string', default: '200' },
@@ -102,11 +104,11 @@ function buildSingle(efConstruction) {
   return { kind: 'single', efConstruction, seconds: +seconds.toFixed(2), vectorsPerSecond: Math.round(COUNT / seconds), cpuSeconds: +cpuSeconds.toFixed(2), vectorsPerCpuSecond: Math.round(COUNT / cpuSeconds), sweep: figures };
 }
 
-function buildInterleaved(efcs, chunk) {
-  const builds = efcs.map((efConstruction) => {
+function buildInterleaved(shapes, chunk) {
+  const builds = shapes.map(({ m, efConstruction }) => {
     const index = new hnswlib.HierarchicalNSW('cosine', DIM);
-    index.initIndex(COUNT, M, efConstruction, 100);
-    return { efConstruction, index, ns: 0n, cpuUs: 0 };
+    index.initIndex(COUNT, m, efConstruction, 100);
+    return { m, efConstruction, index, ns: 0n, cpuUs: 0 };
   });
   const point = new Array(DIM).fill(0);
   for (let first = 0, round = 0; first < COUNT; first += chunk, round++) {
@@ -124,21 +126,22 @@ function buildInterleaved(efcs, chunk) {
     }
     if (round % 10 === 9) log(`  ${Math.min(COUNT, first + chunk)} / ${COUNT}`);
   }
-  return builds.map(({ efConstruction, index, ns, cpuUs }) => {
+  return builds.map(({ m, efConstruction, index, ns, cpuUs }) => {
     const seconds = Number(ns) / 1e9;
     const cpuSeconds = cpuUs / 1e6;
     const figures = sweep(
       (ef) => index.setEf(ef),
       (q) => index.searchKnn(queryArrays[q], K).neighbors,
     );
-    return { kind: 'single', efConstruction, interleaved: true, seconds: +seconds.toFixed(2), vectorsPerSecond: Math.round(COUNT / seconds), cpuSeconds: +cpuSeconds.toFixed(2), vectorsPerCpuSecond: Math.round(COUNT / cpuSeconds), sweep: figures };
+    return { kind: 'single', M: m, efConstruction, interleaved: true, seconds: +seconds.toFixed(2), vectorsPerSecond: Math.round(COUNT / seconds), cpuSeconds: +cpuSeconds.toFixed(2), vectorsPerCpuSecond: Math.round(COUNT / cpuSeconds), sweep: figures };
   });
 }
 
 const configs = [];
 if (args.interleave) {
   log(`building single-threaded efConstruction=${EFCS.join(', ')} side by side ...`);
-  configs.push(...buildInterleaved(EFCS, Number(args.chunk)));
+  const shapes = [...EFCS.map((efConstruction) => ({ m: M, efConstruction })), ...args.configs.split(',').filter(Boolean).map((pair) => ({ m: Number(pair.split(':')[0]), efConstruction: Number(pair.split(':')[1]) }))];
+  configs.push(...buildInterleaved(shapes, Number(args.chunk)));
   for (const config of configs) log(JSON.stringify(config));
 } else {
   for (const efc of EFCS) {
@@ -163,7 +166,7 @@ if (SHARDS > 1) {
   }
 }
 
-const reference = configs.find((c) => c.kind === 'single' && c.efConstruction === REFERENCE_EFC);
+const reference = configs.find((c) => c.kind === 'single' && c.efConstruction === REFERENCE_EFC && (c.M ?? M) === M);
 const comparisons = [];
 if (reference !== undefined) {
   for (const point of reference.sweep) {
@@ -173,7 +176,7 @@ if (reference !== undefined) {
       comparisons.push({
         referenceEf: point.ef,
         referenceRecall: point.recall,
-        config: `${config.kind} efConstruction=${config.efConstruction}`,
+        config: `${config.kind} M=${config.M ?? M} efConstruction=${config.efConstruction}`,
         ef: match?.ef ?? null,
         recall: match?.recall ?? null,
         buildThroughputRatio: +(config.vectorsPerSecond / reference.vectorsPerSecond).toFixed(3),

@@ -5,7 +5,8 @@ import type { HnswParams, KnnResult, SearchOptions, VectorIndex } from './vector
 
 type NativeIndex = InstanceType<typeof hnswlib.HierarchicalNSW>;
 
-export const DEFAULT_HNSW_PARAMS: Readonly<HnswParams> = { M: 16, efConstruction: 200, ef: 128 };
+/** efConstruction as a new library's (store/manifest.ts says why 100). */
+export const DEFAULT_HNSW_PARAMS: Readonly<HnswParams> = { M: 16, efConstruction: 100, ef: 128 };
 
 export interface HnswIndexOptions {
   dimension: number;

@@ -67,7 +67,12 @@ export interface Manifest {
   contents: Record<string, string>;
 }
 
-export const DEFAULT_INDEX_SETTINGS: IndexSettings = { M: 16, efConstruction: 200, ef: 64, kind: 'auto', exactBelow: 2000 };
+/**
+ * efConstruction 100, not hnswlib's customary 200: on 100k x 1024 it builds 1.37x faster (same
+ * run, side by side) and reaches the same recall@10 up to 0.998 at about 1.5x the ef (at 20k,
+ * the same recall at the same ef); see bench/index-build.mjs. Libraries written with 200 keep it.
+ */
+export const DEFAULT_INDEX_SETTINGS: IndexSettings = { M: 16, efConstruction: 100, ef: 64, kind: 'auto', exactBelow: 2000 };
 
 export function emptyManifest(id: string, now: Date, index: IndexSettings): Manifest {
   const stamp = now.toISOString();

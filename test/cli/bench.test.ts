@@ -109,7 +109,7 @@ describe('vsearch bench --lib', () => {
     expect(own.status, own.stderr).toBe(0);
     const report = JSON.parse(own.stdout) as BenchJson;
     expect(report.data).toMatchObject({ source: 'library', dir: lib, count: 200, dimension: 1024 });
-    expect(report).toMatchObject({ count: 200, dimension: 1024, queries: 30, hnsw: { M: 16, efConstruction: 200 } });
+    expect(report).toMatchObject({ count: 200, dimension: 1024, queries: 30, hnsw: { M: 16, efConstruction: 100 } });
     // ef 200 covers all 200 vectors: the search is exhaustive.
     expect(report.sweep[0]?.recall).toBe(1);
 

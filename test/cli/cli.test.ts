@@ -31,7 +31,7 @@ describe('the vsearch binary', () => {
     const stats = runCli(['stats', '--lib', lib, '--json']);
     const parsed = JSON.parse(stats.stdout) as Record<string, unknown>;
     expect(Object.keys(parsed).sort()).toEqual(['bytes', 'dimension', 'index', 'index_id', 'model', 'segments', 'total_duration', 'videos']);
-    expect(parsed).toMatchObject({ videos: 2, segments: 6, dimension: 1024, model: 'Marengo-retrieval-2.7', index: { M: 16, efConstruction: 200, count: 6 } });
+    expect(parsed).toMatchObject({ videos: 2, segments: 6, dimension: 1024, model: 'Marengo-retrieval-2.7', index: { M: 16, efConstruction: 100, count: 6 } });
     expect(parsed['bytes']).toBeGreaterThan(6 * 1024 * 4);
 
     const removed = runCli(['rm', 'island.mp4', '--lib', lib, '--json']);
