@@ -1,8 +1,8 @@
 import type { SetResult } from './suite-results.js';
 
-const WIDTH = 900;
+const WIDTH = 980;
 const HEIGHT = 440;
-const MARGIN = { left: 70, right: 330, top: 40, bottom: 50 };
+const MARGIN = { left: 70, right: 410, top: 40, bottom: 50 };
 /** Recall is drawn on a "nines" axis, -log10(1 - recall), up to 0.9999 (4 nines) and clamped there. */
 const MAX_NINES = 4;
 const LEGEND_CHARS = 50;

@@ -28,7 +28,7 @@ describe('recallQpsSvg', () => {
   const svg = recallQpsSvg(set);
 
   it('is one well-formed svg element with its title escaped', () => {
-    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="900" height="440"')).toBe(true);
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="980" height="440"')).toBe(true);
     assertWellFormed(svg);
     expect(svg).toContain('<title>recall@10 vs QPS: 10k-512 (10000 x 512)</title>');
   });
