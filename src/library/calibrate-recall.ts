@@ -50,7 +50,9 @@ export function assertRecallTarget(target: number): void {
  * sweep, on queries drawn from the library's own vectors, and returns the smallest ef
  * that meets `target`. Each query is a stored vector and its own row is left out of both
  * the exact and the HNSW answer (it would be found at any ef and flatter the figure), so
- * recall is measured on a query's true neighbours. Stores nothing.
+ * recall is measured on a query's true neighbours. Such queries still read a little
+ * optimistic against fresh ones (the graph leads straight to a stored point), which callers
+ * should leave a margin for (README: about one more nine). Stores nothing.
  */
 export async function calibrateRecall(store: SegmentStore, index: VectorIndex | undefined, target: number, options: CalibrateRecallOptions = {}): Promise<RecallCalibration> {
   assertRecallTarget(target);
