@@ -32,7 +32,7 @@ function targetRow(set: SetResult): string {
   const cells = [
     r.endToEnd === undefined ? 'n/a' : `${r.endToEnd.ratio}x (ef=${r.endToEnd.ef}, recall ${r.endToEnd.recall}, ${r.endToEnd.vsearchP50Us} vs ${r.endToEnd.rawP50Us} us)`,
     r.vsScan === undefined ? 'n/a' : `${r.vsScan.speedup}x (ef=${r.vsScan.ef})`,
-    r.build === undefined ? 'n/a' : `${r.build.ratio}x (recall@ef=${r.build.ef}: ${r.build.vsearchRecall} vs ${r.build.referenceRecall})`,
+    r.build === undefined ? 'n/a' : `${r.build.ratio}x (recall@ef=${r.build.ef}: ${r.build.vsearchRecall} vs ${r.build.referenceRecall}${r.build.efAtTarget === undefined ? '' : `; ef for ${TARGET_RECALL}: ${r.build.efAtTarget.vsearch ?? 'none'} vs ${r.build.efAtTarget.reference ?? 'none'}`})`,
     r.open === undefined ? 'n/a' : `${r.open}x`,
     r.memory === undefined ? 'n/a' : `${r.memory}x`,
   ];
@@ -45,9 +45,10 @@ function setSection(runName: string, set: SetResult): string[] {
   if (set.recall !== undefined) lines.push(...recallTable(set), '', `![recall@${set.recall.k} vs QPS, ${set.set}](${plotFileName(runName, set.set)})`, '');
   if (set.build !== undefined) {
     const { reference, others, M, efConstruction, count } = set.build;
-    lines.push(`Index build, ${count} vectors, M=${M} efConstruction=${efConstruction}:`, '', '| build | seconds | vectors/s | x reference | recall@10 at ef |', '|---|---|---|---|---|');
+    lines.push(`Index build, ${count} vectors, reference M=${M} efConstruction=${efConstruction}:`, '', `| build | seconds | vectors/s | x reference | recall@10 at ef | smallest ef for recall@10 >= ${TARGET_RECALL} |`, '|---|---|---|---|---|---|');
     for (const build of [reference, ...others]) {
-      lines.push(`| ${build.label} | ${build.seconds} | ${build.vectorsPerSecond} | ${round(build.vectorsPerSecond / reference.vectorsPerSecond, 3)} | ${build.recall} (ef=${build.ef}) |`);
+      const atTarget = build.efAtTarget === undefined ? '' : build.efAtTarget === null ? 'none swept' : String(build.efAtTarget);
+      lines.push(`| ${build.label} | ${build.seconds} | ${build.vectorsPerSecond} | ${round(build.vectorsPerSecond / reference.vectorsPerSecond, 3)} | ${build.recall} (ef=${build.ef}) | ${atTarget} |`);
     }
     if (reference.runsSeconds !== undefined) lines.push('', `The reference was built twice, before and after vsearch (A-B-A): ${reference.runsSeconds.join(' s and ')} s; its row shows their mean.`);
     lines.push('');

@@ -73,6 +73,11 @@ export interface BuildFigures {
   /** Recall@k of the built graph at `ef`, so throughputs are compared at equal recall. */
   recall: number;
   ef: number;
+  /** The smallest swept ef at which this graph reaches recall@k 0.99 (null: none did). */
+  efAtTarget?: number | null;
+  /** The graph's parameters when they differ from the section's (vsearch builds with its own defaults). */
+  M?: number;
+  efConstruction?: number;
 }
 
 export interface BuildSection {

@@ -13,7 +13,7 @@ export interface TargetRatios {
   /** Plain JS exact scan mean time / vsearch mean time at that ef (interleaved pair when measured). */
   vsScan?: { ef: number; recall: number; speedup: number };
   /** vsearch build vectors/s / single-threaded hnswlib-node vectors/s, each with its recall at the same ef. */
-  build?: { ratio: number; ef: number; vsearchRecall: number; referenceRecall: number };
+  build?: { ratio: number; ef: number; vsearchRecall: number; referenceRecall: number; efAtTarget?: { vsearch: number | null; reference: number | null } };
   /** CLI open-and-query time / bare hnswlib-node read-and-search time. */
   open?: number;
   /** Resident size / (vector bytes + HNSW file bytes). */
@@ -46,6 +46,9 @@ export function targetRatios(set: SetResult): TargetRatios {
   const vsearchBuild = build?.others.find((figures) => figures.engine === 'vsearch');
   if (build !== undefined && vsearchBuild !== undefined) {
     ratios.build = { ratio: round(vsearchBuild.vectorsPerSecond / build.reference.vectorsPerSecond, 3), ef: build.reference.ef, vsearchRecall: vsearchBuild.recall, referenceRecall: build.reference.recall };
+    if (vsearchBuild.efAtTarget !== undefined && build.reference.efAtTarget !== undefined) {
+      ratios.build.efAtTarget = { vsearch: vsearchBuild.efAtTarget, reference: build.reference.efAtTarget };
+    }
   }
   if (set.open !== undefined) ratios.open = set.open.ratio;
   if (set.memory !== undefined) ratios.memory = set.memory.ratio;
