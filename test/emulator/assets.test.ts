@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { call, dot, KEY, start, waitFor } from './helpers.js';
+import { call, dot, KEY, start, waitFor, PROCESSING_MS } from './helpers.js';
 
 const CHUNK = 5 * 1024 * 1024;
 
@@ -12,7 +12,7 @@ beforeAll(async () => {
   sceneText = 'a lighthouse on a cliff at night';
   const bytes = bigFile(12 * 1024 * 1024 + 123);
   const sha = createHash('sha256').update(bytes).digest('hex');
-  emu = await start({ scenario: { [sha]: { duration_sec: 12, segments: [{ start: 0, end: 12, text: sceneText }] } } });
+  emu = await start({ taskDelayMs: PROCESSING_MS, scenario: { [sha]: { duration_sec: 12, segments: [{ start: 0, end: 12, text: sceneText }] } } });
 });
 afterAll(async () => emu.close());
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { call, dot, norm, start, waitFor } from './helpers.js';
+import { call, dot, norm, start, waitFor, PROCESSING_MS } from './helpers.js';
 
 let emu: RunningEmulator;
 beforeAll(async () => {
-  emu = await start({ scenario: { 'v.mp4': { duration_sec: 22, segments: [{ start: 0, end: 22, text: 'people dancing' }] } } });
+  emu = await start({ taskDelayMs: PROCESSING_MS, scenario: { 'v.mp4': { duration_sec: 22, segments: [{ start: 0, end: 22, text: 'people dancing' }] } } });
 });
 afterAll(async () => emu.close());
 

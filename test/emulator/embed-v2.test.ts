@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { call, dot, norm, start, textRequest, vectorsOf, waitFor } from './helpers.js';
+import { call, dot, norm, start, textRequest, vectorsOf, waitFor, PROCESSING_MS } from './helpers.js';
 
 let emu: RunningEmulator;
 beforeAll(async () => {
-  emu = await start({ scenario: { 'clip.mp4': { duration_sec: 20, segments: [{ start: 0, end: 20, text: 'a red car' }] } } });
+  emu = await start({ taskDelayMs: PROCESSING_MS, scenario: { 'clip.mp4': { duration_sec: 20, segments: [{ start: 0, end: 20, text: 'a red car' }] } } });
 });
 afterAll(async () => emu.close());
 

@@ -9,6 +9,9 @@ type RequestBody = NonNullable<RequestInit['body']>;
 export const REFERENCE_DIR = fileURLToPath(new URL('../../../shared/reference/', import.meta.url));
 export const HAVE_REFERENCE = existsSync(REFERENCE_DIR);
 
+/** Long enough that a test's next call still sees a new task or asset `processing`, however loaded the machine. */
+export const PROCESSING_MS = 1500;
+
 export async function start(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   return startEmulator({ apiKey: KEY, taskDelayMs: 50, ...options });
 }
