@@ -1,6 +1,6 @@
 import hnswlib from 'hnswlib-node';
 import { IndexMismatchError, InputError, VsearchError } from '../errors.js';
-import { MAX_LABEL, assertAddBatch, assertDimension, assertLabel, assertQuery, emptyResult } from './vector-index.js';
+import { MAX_LABEL, assertAddBatch, assertDimension, assertLabel, assertQuery, emptyResult, isValidLabel } from './vector-index.js';
 import type { HnswParams, KnnResult, SearchOptions, VectorIndex } from './vector-index.js';
 
 type NativeIndex = InstanceType<typeof hnswlib.HierarchicalNSW>;
@@ -190,6 +190,16 @@ export class HnswIndex implements VectorIndex {
       scores[i] = 1 - (distances[i] as number);
     }
     return { labels, scores };
+  }
+
+  /** The graph's copy of a live label's vector (normalized by the binding when added); undefined for other labels. */
+  vectorOf(label: number): Float32Array | undefined {
+    if (!isValidLabel(label) || this.deleted.has(label) || (this.liveSet !== undefined && !this.liveSet.has(label))) return undefined;
+    try {
+      return Float32Array.from(this.native.getPoint(label));
+    } catch {
+      return undefined; // not in the graph
+    }
   }
 
   /**

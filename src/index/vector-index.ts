@@ -41,6 +41,11 @@ export interface VectorIndex {
   has(label: number): boolean;
   /** k is clamped to `size`; an empty index gives an empty result. */
   search(query: Float32Array, k: number, options?: SearchOptions): KnnResult;
+  /**
+   * The unit vector the index holds for a live label, when it keeps its own copy (HNSW does):
+   * lets a search score a few labels without reading the store's vectors. Undefined otherwise.
+   */
+  vectorOf?(label: number): Float32Array | undefined;
 }
 
 export const MAX_LABEL = 0xffff_ffff;

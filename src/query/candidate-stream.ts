@@ -95,8 +95,9 @@ export class CandidateStream {
     const available = pool.available;
     const small = available <= Math.max(plan.exactPoolMin, plan.exactPoolFraction * index.size);
     const exact = small || this.#k * 2 >= available || this.#shortRounds >= plan.maxShortRounds;
-    // One query's ANN round scores with the index; anything else scores stored vectors.
-    if (exact || queries.length > 1) await pool.facts.loadVectors();
+    // One query's ANN round scores with the index; several queries score each other's few
+    // candidates (index copies will do); an exact scan scores every available label.
+    if (exact || (queries.length > 1 && !pool.facts.canScore)) await pool.facts.loadVectors();
     if (exact) this.#scanExactly();
     else this.#annRound();
   }

@@ -24,6 +24,9 @@ export interface VideoFacts {
 /** Reads the vector column of a segment file by name (the store's, loaded on demand). */
 export type VectorLoader = (file: string) => Promise<Float32Array>;
 
+/** One label's unit vector from elsewhere (an index's copy), or undefined. */
+export type PointLookup = (label: number) => Float32Array | undefined;
+
 class Group implements LabelGroup {
   readonly video: number;
   readonly filename: string;
@@ -72,6 +75,7 @@ export class LabelFacts {
   readonly #loadVector: VectorLoader;
   #vectors: Float32Array[] | undefined;
   #loading: Promise<void> | undefined;
+  #points: PointLookup | undefined;
 
   constructor(data: LabelFactsData, init: { generation: number; durations: ReadonlyMap<string, number>; loadVectors: VectorLoader }) {
     this.#data = data;
@@ -118,6 +122,20 @@ export class LabelFacts {
     return this.#vectors !== undefined;
   }
 
+  /** Whether `dot` can score without `loadVectors` (the store's vectors, or an index's copies). */
+  get canScore(): boolean {
+    return this.#vectors !== undefined || this.#points !== undefined;
+  }
+
+  /**
+   * Scores labels from these vectors (an HNSW graph's copies) while the store's are not loaded:
+   * for searches that score a bounded few labels (grouping, merging, several queries), reading
+   * one vector at a time beats reading the whole vector column. Undefined turns it off.
+   */
+  usePoints(points: PointLookup | undefined): void {
+    this.#points = points;
+  }
+
   /** Reads the vectors `dot` needs, once. */
   loadVectors(): Promise<void> {
     if (this.#vectors !== undefined) return Promise.resolve();
@@ -133,14 +151,18 @@ export class LabelFacts {
     return this.#loading;
   }
 
-  /** Cosine similarity of a unit query with the label's stored (unit) vector. Needs `loadVectors` first. */
+  /** Cosine similarity of a unit query with the label's (unit) vector. Needs `loadVectors` or `usePoints` first. */
   dot(query: Float32Array, label: number): number {
     const vectors = this.#vectors?.[this.#data.file[label] as number];
-    if (vectors === undefined) throw new VsearchError(`the stored vector of label ${label} is not loaded; call loadVectors() before scoring`);
-    const dim = this.dimension;
-    let offset = (this.#data.row[label] as number) * dim;
+    let offset = (this.#data.row[label] as number) * this.dimension;
+    let source = vectors;
+    if (source === undefined) {
+      source = this.#points?.(label);
+      offset = 0;
+    }
+    if (source === undefined) throw new VsearchError(`the vector of label ${label} is not at hand; call loadVectors() before scoring`);
     let sum = 0;
-    for (let j = 0; j < dim; j++, offset++) sum += (query[j] as number) * (vectors[offset] as number);
+    for (let j = 0; j < this.dimension; j++, offset++) sum += (query[j] as number) * (source[offset] as number);
     return sum;
   }
 }

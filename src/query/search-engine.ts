@@ -3,7 +3,7 @@ import type { SegmentStore } from '../store/index.js';
 import { CandidateStream, DEFAULT_RETRIEVAL_PLAN, type RetrievalPlan, type RetrievalStep } from './candidate-stream.js';
 import { firstRoundHits } from './first-round.js';
 import { confidenceOf, thresholdFloor } from './confidence.js';
-import { LabelFactsCache, type FactsSource, type LabelFacts } from './label-facts.js';
+import { LabelFactsCache, type FactsSource, type LabelFacts, type PointLookup } from './label-facts.js';
 import { PAGE_TTL_MS, PageRecords, type PageRecord, type ReturnedPage, type StoredSearch } from './page-records.js';
 import { PageTokenError } from './page-token-error.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
@@ -180,11 +180,15 @@ export class SearchEngine {
     const floor = this.#floor(search);
     const every = search.operator === 'and' && queries.length > 1;
     const grouped = search.groupBy === 'video';
-    // Matching by video (grouping, floors, merging, several queries) scores stored vectors.
-    if (grouped || floor !== undefined || search.mergeAdjacent || queries.length > 1) await facts.loadVectors();
+    // Grouping, floors and merging score whole videos (a floor's total, every label): they read
+    // the store's vectors. Several queries alone score only each round's candidates, which the
+    // index's own copies serve (a copy costs ~0.25 ms; the whole column, seconds and its size in RAM).
+    const index = this.#index();
+    facts.usePoints(pointsOf(index));
+    if (grouped || floor !== undefined || search.mergeAdjacent || (queries.length > 1 && !facts.canScore)) await facts.loadVectors();
     const matches = new VideoMatches(pool, { queries, floor, every, mergeAdjacent: search.mergeAdjacent });
     const stream = new CandidateStream({
-      index: this.#index(),
+      index,
       pool,
       queries,
       ef: this.#store.manifest.index.ef,
@@ -255,6 +259,16 @@ export class SearchEngine {
     const manifest = this.#store.manifest;
     return { data, page_info: pageInfo, search_pool: { total_count: manifest.counts.videos, total_duration: facts.totalDuration, index_id: manifest.id } };
   }
+}
+
+/** The index's copies of label vectors, each fetched once per page (several queries score a label each). */
+function pointsOf(index: VectorIndex): PointLookup | undefined {
+  if (index.vectorOf === undefined) return undefined;
+  const fetched = new Map<number, Float32Array | undefined>();
+  return (label) => {
+    if (!fetched.has(label)) fetched.set(label, index.vectorOf?.(label));
+    return fetched.get(label);
+  };
 }
 
 function returnedCount(pages: readonly ReturnedPage[]): number {

@@ -178,4 +178,16 @@ describe('HnswIndex behaviour', () => {
       found.scores.forEach((score, i) => expect(score).toBeCloseTo(truth.scores[i] as number, 4));
     }
   });
+
+  it('hands out its copy of a live vector, and nothing for removed or unknown labels', () => {
+    const index = build();
+    const copy = index.vectorOf(7);
+    expect(copy).toBeInstanceOf(Float32Array);
+    const stored = row(data, 7, dim);
+    (copy ?? new Float32Array(dim)).forEach((value, j) => expect(value).toBeCloseTo(stored[j] as number, 5));
+    index.remove([7]);
+    expect(index.vectorOf(7)).toBeUndefined();
+    expect(index.vectorOf(123_456)).toBeUndefined();
+    expect(index.vectorOf(-1)).toBeUndefined();
+  });
 });
