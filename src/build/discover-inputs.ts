@@ -1,10 +1,9 @@
-import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { InputError } from '../errors.js';
 import type { Metadata } from '../types.js';
 import { mediaTypeFromExtension } from '../media/index.js';
+import { readJsonlObjects } from './read-jsonl.js';
 
 /** One thing to embed, before its content is read. */
 export interface MediaItem {
@@ -90,19 +89,7 @@ async function walk(dir: string): Promise<string[]> {
 
 /** A bad manifest line is bad input: the whole build stops before anything is sent. */
 async function readManifest(path: string, metadata: Metadata, found: DiscoveredInputs): Promise<void> {
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  let line = 0;
-  for await (const text of lines) {
-    line++;
-    if (text.trim() === '') continue;
-    let record: unknown;
-    try {
-      record = JSON.parse(text);
-    } catch {
-      throw new InputError('the manifest line is not valid JSON', { file: path, line });
-    }
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new InputError('the manifest line is not a JSON object', { file: path, line });
-    const entry = record as Record<string, unknown>;
+  for await (const { record: entry, line } of readJsonlObjects(path)) {
     const source = entry['source'];
     if (typeof source !== 'string' || source === '') throw new InputError('the manifest line has no "source" (a path or URL)', { file: path, line });
     const videoId = entry['video_id'];
