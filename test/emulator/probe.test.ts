@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -23,6 +23,7 @@ describe.skipIf(process.platform === 'win32')('ffprobe durations', () => {
   afterAll(async () => {
     process.env['PATH'] = savedPath;
     await emu.close();
+    rmSync(bin, { recursive: true, force: true });
   });
 
   it('uses the probed duration of an uploaded video_file when no scenario describes it', async () => {
@@ -55,14 +56,17 @@ describe.skipIf(process.platform === 'win32')('ffprobe durations', () => {
 describe('header durations without ffprobe', () => {
   let emu: RunningEmulator;
   let savedPath: string | undefined;
+  let emptyBin: string;
   beforeAll(async () => {
     savedPath = process.env['PATH'];
-    process.env['PATH'] = mkdtempSync(join(tmpdir(), 'no-ffprobe-'));
+    emptyBin = mkdtempSync(join(tmpdir(), 'no-ffprobe-'));
+    process.env['PATH'] = emptyBin;
     emu = await start();
   });
   afterAll(async () => {
     process.env['PATH'] = savedPath;
     await emu.close();
+    rmSync(emptyBin, { recursive: true, force: true });
   });
 
   it('reads an uploaded MP4 duration from its mvhd box when no scenario describes it', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,13 +20,17 @@ const SCENARIO: Scenario = {
 };
 
 let emu: RunningEmulator;
+let dir: string;
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'emu-scenario-'));
+  dir = mkdtempSync(join(tmpdir(), 'emu-scenario-'));
   const file = join(dir, 'scenario.json');
   writeFileSync(file, JSON.stringify(SCENARIO));
   emu = await start({ scenario: file });
 });
-afterAll(async () => emu.close());
+afterAll(async () => {
+  await emu.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 interface Seg {
   embedding: number[];

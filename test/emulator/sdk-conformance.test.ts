@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -111,6 +111,7 @@ describe('twelvelabs-js against the emulator', () => {
       expect(asset).toMatchObject({ id: result.assetId, method: 'multipart', filename: 'clip.mp4', size: 11 * 1024 * 1024 });
     } finally {
       log.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

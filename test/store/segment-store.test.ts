@@ -104,6 +104,30 @@ describe('SegmentStore', () => {
     expect(await readdir(join(dir, SEGMENTS_DIR))).not.toContain('seg-999999-deadbeef.arrow');
   });
 
+  it('opens unchanged after a kill in the Arrow write or in the manifest write', async () => {
+    const dir = await tempDir();
+    const store = await SegmentStore.open(dir, { create: true });
+    await store.append(rowsOf({ a: 2 }), 'marengo3.0');
+    const before = await readFile(join(dir, MANIFEST_FILE), 'utf8');
+    const written = await readFile(join(dir, SEGMENTS_DIR, store.fileNames[0] as string));
+    // What a SIGKILL can leave: an Arrow temp file cut short, a complete Arrow file renamed into
+    // place but not yet in the manifest, and a manifest temp file cut short beside the manifest.
+    await writeFile(join(dir, SEGMENTS_DIR, '.seg-000002-cafe.arrow.0123456789ab.tmp'), written.subarray(0, written.length >> 1));
+    await writeFile(join(dir, SEGMENTS_DIR, 'seg-000002-cafe.arrow'), written);
+    await writeFile(join(dir, `.${MANIFEST_FILE}.0123456789ab.tmp`), before.slice(0, before.length >> 1));
+
+    const reopened = await SegmentStore.open(dir);
+    expect(await readFile(join(dir, MANIFEST_FILE), 'utf8')).toBe(before);
+    expect(reopened.manifest.counts.segments).toBe(2);
+    expect(reopened.fileNames).toEqual(store.fileNames);
+    await reopened.append(rowsOf({ b: 1 }, 8, 2), 'marengo3.0');
+    expect(reopened.manifest.counts.segments).toBe(3);
+    expect(await readdir(join(dir, SEGMENTS_DIR))).not.toContain('seg-000002-cafe.arrow');
+    const again = await SegmentStore.open(dir);
+    expect(again.manifest.counts.segments).toBe(3);
+    expect((await again.segmentsOf('a'))?.count).toBe(2);
+  });
+
   it('rejects another format version and a damaged manifest', async () => {
     const dir = await tempDir();
     await SegmentStore.open(dir, { create: true });
