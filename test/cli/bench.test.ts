@@ -7,27 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { clipSegments, writeJsonl } from '../helpers/segments.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
+import type { RecallLatencyReport } from '../../src/bench/recall-latency.js';
 import { syntheticVectors } from '../../src/bench/synthetic.js';
 import { openLibrary } from '../../src/library/index.js';
 
-interface Figures {
-  p50Us: number;
-  p99Us: number;
-  meanUs: number;
-  qps: number;
-}
-
-interface BenchJson {
-  data: Record<string, unknown>;
-  count: number;
-  dimension: number;
-  queries: number;
-  k: number;
-  hnsw: { M: number; efConstruction: number; seed: number };
-  build: { seconds: number; vectorsPerSecond: number };
-  exact: Figures;
-  sweep: (Figures & { ef: number; recall: number })[];
-}
+/** What `vsearch bench --json` prints: the report, under the command's own `data` key too. */
+type BenchJson = RecallLatencyReport & { data: Record<string, unknown> };
 
 const SOURCES = ['src/cli/bench.ts', 'src/cli/bench-calibrate.ts', 'src/library/calibrate-recall.ts', 'src/cli/commands.ts', 'src/bench/recall-latency.ts', 'src/bench/sample-queries.ts', 'src/bench/percentiles.ts'];
 const BUILT = join(PROJECT_ROOT, 'dist', 'cli', 'bench.js');

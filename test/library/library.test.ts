@@ -7,22 +7,11 @@ import { INDEX_DIR } from '../../src/library/index-sync.js';
 import type { ClipHit, VideoHit } from '../../src/query/index.js';
 import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { cosine } from '../helpers/exact-search.js';
 
 const tempDir = useTempDirs();
 const DIM = 32;
 const MODEL = { model: 'custom-32' };
-
-function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += (a[i] as number) * (b[i] as number);
-    na += (a[i] as number) ** 2;
-    nb += (b[i] as number) ** 2;
-  }
-  return dot / Math.sqrt(na * nb);
-}
 
 function exactOrder(segments: readonly JsonlSegment[], query: readonly number[]): string[] {
   return [...segments]
