@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { InputError } from '../errors.js';
 import { openLibrary } from '../library/index.js';
-import { DEFAULT_HOST, DEFAULT_MAX_BODY_MB, startSearchServer } from '../server/index.js';
+import { DEFAULT_HOST, DEFAULT_MAX_BODY_MB, ReloadingLibrary, startSearchServer } from '../server/index.js';
 import { untilSignal } from './abort-on-signal.js';
 import { baseUrlOption, clientFromEnvironment } from './api-client.js';
 import { info, libOption, parseInteger, parseNumber } from './shared-options.js';
@@ -40,7 +40,8 @@ export function registerServeCommand(program: Command): void {
       const limit = maxBodyBytes(flags.maxBodyMb);
       if (flags.apiKey !== undefined && flags.apiKey.trim() === '') throw new InputError('--api-key must not be empty; leave it out to accept requests without a key');
       const client = clientFromEnvironment({ baseUrl: flags.baseUrl });
-      const lib = await openLibrary(flags.lib, { client });
+      // Follows builds and removals made by other processes while it serves.
+      const lib = await ReloadingLibrary.open(() => openLibrary(flags.lib, { client }));
       try {
         const server = await startSearchServer({
           library: lib,
