@@ -40,7 +40,7 @@ export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions 
 export function registerEmulatorCommand(program: Command): void {
   program
     .command('emulator')
-    .description('Serve an offline emulator of the TwelveLabs API (embed v1/v2, assets, analyze) until SIGINT/SIGTERM')
+    .description('serve an offline emulator of the TwelveLabs API (embed v1/v2, assets, analyze) until SIGINT/SIGTERM')
     .option('--port <port>', 'port to listen on (0 picks a free one)', '0')
     .option('--host <host>', 'host to bind', '127.0.0.1')
     .option('--api-key <key>', 'the only x-api-key accepted (default: any non-empty key)')

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { AbortError, isUsageError, VsearchError } from '../errors.js';
 
@@ -32,9 +33,16 @@ async function registrar(argv: readonly string[]): Promise<(program: Command) =>
   return alone === undefined ? (await import('./commands.js')).registerCommands : alone();
 }
 
+/** The package's version, from the package.json two folders up (dist/cli/ or src/cli/). */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof manifest.version === 'string' ? manifest.version : 'unknown';
+}
+
 async function main(argv: string[]): Promise<number> {
   const program = new Command('vsearch')
     .description('Local, offline any-to-video search over TwelveLabs Marengo embeddings')
+    .version(packageVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   try {

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -52,5 +53,12 @@ describe('the vsearch binary', () => {
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/build/);
     expect(help.stdout).toMatch(/query/);
+  });
+
+  it('prints the package version for --version', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const printed = runCli(['--version']);
+    expect(printed.status).toBe(0);
+    expect(printed.stdout.trim()).toBe(version);
   });
 });
