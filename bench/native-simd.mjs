@@ -1,0 +1,80 @@
+// hnswlib-node as installed (default flags: SSE only) against a copy rebuilt with
+// CXXFLAGS="-O3 -march=native", side by side in one process on one seeded set: build time,
+// search p50 at one ef, and whether both give the same top 10.
+//   npm run build && node bench/native-simd.mjs [--count 20000] [--dim 1024] [--ef 128]
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { syntheticQueries, syntheticVectors } from '../dist/bench/synthetic.js';
+import { log, median } from './bench-common.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    count: { type: 'string', default: '20000' },
+    dim: { type: 'string', default: '1024' },
+    queries: { type: 'string', default: '200' },
+    ef: { type: 'string', default: '128' },
+    M: { type: 'string', default: '16' },
+    'ef-construction': { type: 'string', default: '100' },
+  },
+});
+const [N, D, Q, EF, M, EFC] = [args.count, args.dim, args.queries, args.ef, args.M, args['ef-construction']].map(Number);
+const require = createRequire(import.meta.url);
+
+const scratch = mkdtempSync(join(tmpdir(), 'vsearch-native-simd-'));
+try {
+  for (const name of ['hnswlib-node', 'node-addon-api', 'bindings', 'file-uri-to-path']) {
+    cpSync(join('node_modules', name), join(scratch, 'node_modules', name), { recursive: true });
+  }
+  rmSync(join(scratch, 'node_modules', 'hnswlib-node', 'build'), { recursive: true, force: true });
+  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'native-simd', version: '1.0.0', dependencies: { 'hnswlib-node': '*' } }));
+  log('rebuilding a copy of hnswlib-node with CXXFLAGS="-O3 -march=native" ...');
+  execFileSync('npm', ['rebuild', 'hnswlib-node', '--foreground-scripts'], { cwd: scratch, env: { ...process.env, CXXFLAGS: '-O3 -march=native' }, stdio: ['ignore', 'ignore', 'inherit'] });
+
+  const libs = { installed: require('hnswlib-node'), native: require(join(scratch, 'node_modules', 'hnswlib-node')) };
+  const shape = { dimension: D, seed: 1, clusters: 64 };
+  const vectors = syntheticVectors({ ...shape, count: N });
+  const queries = syntheticQueries({ ...shape, count: Q });
+  const row = (view, i) => Array.from(view.subarray(i * D, (i + 1) * D));
+  const names = Object.keys(libs);
+  const index = Object.fromEntries(names.map((name) => [name, new libs[name].HierarchicalNSW('cosine', D)]));
+  for (const name of names) index[name].initIndex(N, M, EFC, 100);
+  // Built chunk by chunk in alternating order, so other load on the machine falls on both alike.
+  const buildMs = Object.fromEntries(names.map((name) => [name, 0]));
+  for (let start = 0, chunk = 0; start < N; start += 1000, chunk++) {
+    for (const name of chunk % 2 ? [...names].reverse() : names) {
+      const t = performance.now();
+      for (let i = start; i < Math.min(N, start + 1000); i++) index[name].addPoint(row(vectors, i), i);
+      buildMs[name] += performance.now() - t;
+    }
+  }
+  const points = Array.from({ length: Q }, (_, q) => row(queries, q));
+  const times = Object.fromEntries(names.map((name) => [name, []]));
+  for (const name of names) index[name].setEf(EF);
+  for (let pass = 0; pass < 3; pass++) {
+    for (let q = 0; q < Q; q++) {
+      for (const name of q % 2 ? [...names].reverse() : names) {
+        const t = performance.now();
+        index[name].searchKnn(points[q], 10);
+        times[name].push(performance.now() - t);
+      }
+    }
+  }
+  let identical = 0;
+  for (const point of points) if (index.installed.searchKnn(point, 10).neighbors.join() === index.native.searchKnn(point, 10).neighbors.join()) identical++;
+  const p50 = Object.fromEntries(names.map((name) => [name, median(times[name]) * 1000]));
+  console.log(JSON.stringify({
+    date: new Date().toISOString(),
+    data: { count: N, dimension: D, queries: Q, M, efConstruction: EFC, ef: EF },
+    buildSeconds: { installed: buildMs.installed / 1000, native: buildMs.native / 1000 },
+    buildSpeedup: buildMs.installed / buildMs.native,
+    searchP50Us: p50,
+    searchSpeedup: p50.installed / p50.native,
+    identicalTop10: `${identical}/${Q}`,
+  }, null, 2));
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
