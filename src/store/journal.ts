@@ -1,4 +1,5 @@
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsyncDirectory } from './atomic-write.js';
 import { sha256Hex } from './query-cache.js';
@@ -31,14 +32,16 @@ export class TaskJournal {
   /**
    * Makes the entry visible (temp file, rename) before syncing it: a task id is paid for the
    * moment the API answers, so the window in which a killed process forgets it must be as
-   * short as a write and a rename. The fsync after covers power loss.
+   * short as a write and a rename. Those two are synchronous on purpose: a small file costs
+   * microseconds, where awaiting the thread pool on a busy event loop (other items uploading,
+   * polling, hashing) can take milliseconds. The fsync after covers power loss.
    */
   async record(entry: JournalEntry): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
     const path = this.#path(entry.contentKey);
     const temp = `${path}.${process.pid}.tmp`;
-    await writeFile(temp, `${JSON.stringify(entry)}\n`);
-    await rename(temp, path);
+    mkdirSync(this.dir, { recursive: true });
+    writeFileSync(temp, `${JSON.stringify(entry)}\n`);
+    renameSync(temp, path);
     const handle = await open(path, 'r');
     try {
       await handle.sync();
