@@ -14,9 +14,7 @@ export function fixtureOptions(extra = {}) {
   };
 }
 
-export function median(values) {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-}
+export { median } from '../dist/bench/percentiles.js';
 
 export function log(message) {
   process.stderr.write(`${message}\n`);

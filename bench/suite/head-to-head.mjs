@@ -1,6 +1,7 @@
 // tinybench at one ef: vsearch end to end against raw hnswlib-node on the same graph (with
 // and without the number[] conversion) and usearch, each task cycling through the queries.
 import { Bench } from 'tinybench';
+import { round } from '../../dist/bench/percentiles.js';
 
 const TASK_TIME_MS = 1500;
 
@@ -36,7 +37,3 @@ export function cycler(count) {
   };
 }
 
-function round(value, digits) {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
-}

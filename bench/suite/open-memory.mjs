@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { round } from '../../dist/bench/percentiles.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
@@ -67,7 +68,3 @@ function spawnTimes(runsMs) {
   return { runsMs: runsMs.map((ms) => round(ms, 1)), medianMs: round(medianMs, 1) };
 }
 
-function round(value, digits) {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
-}

@@ -6,6 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
+import { round } from '../../dist/bench/percentiles.js';
 import { plainExactScan } from '../../dist/bench/plain-exact-scan.js';
 import { exactGroundTruth, latencyFigures } from '../../dist/bench/recall-latency.js';
 import { benchSegmentRows, encodeBenchSegments, rowOfHit } from '../../dist/bench/segment-fixture.js';
@@ -185,7 +186,3 @@ function seconds(start) {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-function round(value, digits) {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
-}

@@ -40,3 +40,14 @@ export function summarize(samples: ArrayLike<number>): LatencySummary {
     max: count === 0 ? Number.NaN : (sorted[count - 1] as number),
   };
 }
+
+/** The median of unsorted samples (the mean of the middle two for an even count). */
+export function median(samples: ArrayLike<number>): number {
+  return percentile(Float64Array.from(samples).sort(), 0.5);
+}
+
+/** `value` rounded to `digits` decimals, for reports. */
+export function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}

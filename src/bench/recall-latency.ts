@@ -2,7 +2,7 @@ import { InputError } from '../errors.js';
 import { ExactIndex } from '../index/exact-index.js';
 import { HnswIndex } from '../index/hnsw-index.js';
 import type { VectorIndex } from '../index/vector-index.js';
-import { summarize } from './percentiles.js';
+import { round, summarize } from './percentiles.js';
 
 export type BenchStage = 'build' | 'exact' | 'sweep';
 
@@ -213,9 +213,4 @@ function elapsedMicros(start: bigint): number {
 
 function elapsedSeconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-function round(value: number, digits: number): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
 }

@@ -1,6 +1,7 @@
 import type { EfFigures } from './recall-latency.js';
 import type { SetResult, SuiteResults } from './suite-results.js';
-import { round, sweepOf, TARGET_RECALL, targetRatios } from './target-ratios.js';
+import { round } from './percentiles.js';
+import { sweepOf, TARGET_RECALL, targetRatios } from './target-ratios.js';
 
 /** File name of a set's recall-vs-QPS plot, beside the results. */
 export function plotFileName(runName: string, set: string): string {

@@ -1,3 +1,4 @@
+import { round } from './percentiles.js';
 import type { EfFigures } from './recall-latency.js';
 import type { EngineSweep, SetResult } from './suite-results.js';
 
@@ -64,7 +65,3 @@ export function firstAtRecall(points: readonly EfFigures[], recall: number): EfF
   return [...points].sort((a, b) => a.ef - b.ef).find((p) => p.recall >= recall);
 }
 
-export function round(value: number, digits: number): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
-}

@@ -1,3 +1,4 @@
+import { round } from '../bench/percentiles.js';
 import { meanRecall } from '../bench/recall-latency.js';
 import { seededRandom } from '../bench/synthetic.js';
 import { InputError } from '../errors.js';
@@ -128,11 +129,6 @@ function sampleStoredRows(files: readonly { count: number; labels: Uint32Array; 
 function withoutSelf(labels: Uint32Array, self: number, k: number): Uint32Array {
   const kept = labels.filter((label) => label !== self);
   return kept.length > k ? kept.subarray(0, k) : kept;
-}
-
-function round(value: number, digits: number): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
 }
 
 /** How much a library may grow after a calibration before a search that asks for a recall calibrates again. */

@@ -54,6 +54,5 @@ describe('pairedTimes', () => {
     expect(calls).toEqual(['a0', 'b0', 'b1', 'a1', 'a2', 'b2', 'b3', 'a3']);
     expect(times.a).toHaveLength(4);
     expect(times.b).toHaveLength(4);
-    for (const micros of [...times.a, ...times.b]) expect(micros).toBeGreaterThanOrEqual(0);
   });
 });

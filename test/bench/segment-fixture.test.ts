@@ -35,7 +35,8 @@ describe('measureArrowThroughput', () => {
       expect(figures).toMatchObject({ rows: 50, vectorBytes: 50 * 8 * 4, repeats: 2 });
       expect(figures.bytes).toBeGreaterThan(figures.vectorBytes);
       for (const step of [figures.encode, figures.write, figures.read, figures.rawWrite, figures.rawRead]) {
-        expect(step.seconds).toBeGreaterThan(0);
+        // Seconds are rounded to 0.1 ms, which a 1.6 kB read can take less than.
+        expect(step.seconds).toBeGreaterThanOrEqual(0);
         expect(step.mbPerSecond).toBeGreaterThan(0);
         expect(step.rowsPerSecond).toBeGreaterThan(0);
       }
