@@ -1,5 +1,5 @@
 // The reference for "library open time" and memory: a script that only reads an HNSW file
-// with hnswlib-node and answers one query. Spawned by bench/suite/open-and-memory.mjs.
+// with hnswlib-node and answers one query. Spawned by bench/suite/open-memory.mjs.
 // usage: node bench/probes/bare-hnsw-query.mjs GRAPH_FILE DIMENSION VECTOR_JSON_FILE EF K
 import { readFileSync } from 'node:fs';
 import hnswlib from 'hnswlib-node';

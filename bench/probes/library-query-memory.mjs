@@ -1,5 +1,5 @@
 // Resident size of an open library: opens it through the public entry point, answers one
-// vector query, and prints process.memoryUsage(). Spawned by bench/suite/open-and-memory.mjs.
+// vector query, and prints process.memoryUsage(). Spawned by bench/suite/open-memory.mjs.
 // usage: node bench/probes/library-query-memory.mjs LIBRARY_DIR VECTOR_JSON_FILE K
 import { readFileSync } from 'node:fs';
 import { openLibrary } from '../../dist/vsearch.js';

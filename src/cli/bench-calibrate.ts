@@ -23,7 +23,7 @@ export async function runCalibration(dir: string, target: number, flags: Calibra
   }
 }
 
-export function formatCalibration(dir: string, calibration: RecallCalibration): string {
+function formatCalibration(dir: string, calibration: RecallCalibration): string {
   const { target, ef, recall, k, queries, segments, sweep } = calibration;
   const lines = [
     `ef=${ef} meets recall@${k} >= ${target}: measured ${recall.toFixed(4)} on ${queries} of the library's ${segments} vectors (their own rows left out)`,

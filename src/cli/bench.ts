@@ -32,10 +32,10 @@ interface BenchData {
   efConstruction: number;
 }
 
-export const DEFAULT_BENCH_DIMENSION = 512;
-export const DEFAULT_BENCH_QUERIES = 1000;
-export const DEFAULT_BENCH_K = 10;
-export const DEFAULT_BENCH_EFS = [16, 32, 64, 128] as const;
+const DEFAULT_BENCH_DIMENSION = 512;
+const DEFAULT_BENCH_QUERIES = 1000;
+const DEFAULT_BENCH_K = 10;
+const DEFAULT_BENCH_EFS = [16, 32, 64, 128] as const;
 const DEFAULT_M = 16;
 const DEFAULT_EF_CONSTRUCTION = 200;
 const SYNTHETIC_CLUSTERS = 64;

@@ -1,14 +1,15 @@
 import { assertRecallTarget, calibrationCovers } from '../library/calibrate-recall.js';
 import type { Library } from '../library/index.js';
-import { info } from './shared-options.js';
+import { info, parseNumber } from './shared-options.js';
 
 /** Page size of recall calibration: recall@10, as a first page of hits. */
 const CALIBRATION_K = 10;
 
-/** A checked `--recall` target (a bad one throws before the library is opened) and how to apply it. */
-export function recallTarget(target: number): { apply: (lib: Library) => Promise<void> } {
+/** The `--recall` flag checked, so a bad target fails before the library is opened. */
+export function parseRecallTarget(text: string): number {
+  const target = parseNumber('--recall', text);
   assertRecallTarget(target);
-  return { apply: (lib) => useRecallTarget(lib, target) };
+  return target;
 }
 
 /**
@@ -16,7 +17,6 @@ export function recallTarget(target: number): { apply: (lib: Library) => Promise
  * the stored calibration when it covers the target, else calibrating (and storing) first.
  */
 export async function useRecallTarget(lib: Library, target: number): Promise<void> {
-  assertRecallTarget(target);
   const { index, counts } = lib.manifest;
   if (calibrationCovers(index.calibration, target, CALIBRATION_K, counts.segments)) return;
   info(`calibrating the search breadth for recall@${CALIBRATION_K} >= ${target} on the library's own vectors (stored for later searches)...`);

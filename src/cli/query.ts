@@ -4,6 +4,7 @@ import { openLibrary } from '../library/index.js';
 import { formatTimeRange, MAX_PAGE_LIMIT, parseSearchFilter, queryInputsOf, THRESHOLDS, type SearchRequest, type SearchResponse, type Threshold } from '../query/index.js';
 import { baseUrlOption } from './api-options.js';
 import { collect, info, jsonOption, libOption, parseInteger, parseNumber, printJson } from './shared-options.js';
+import { parseRecallTarget, useRecallTarget } from './query-recall.js';
 import { readVectorFile } from './vector-file.js';
 
 interface QueryFlags {
@@ -57,10 +58,10 @@ export function registerQueryCommand(program: Command): void {
       // Only a query to embed may call the API: a search by vector or --like never loads the client.
       const embeds = !flags.offline && (request.pageToken === undefined ? queryInputsOf(request).length > 0 : false);
       const client = embeds ? (await import('./api-client.js')).clientFromEnvironment({ baseUrl: flags.baseUrl }) : undefined;
-      const recall = flags.recall === undefined ? undefined : (await import('./query-recall.js')).recallTarget(parseNumber('--recall', flags.recall));
+      const recall = flags.recall === undefined ? undefined : parseRecallTarget(flags.recall);
       const lib = await openLibrary(flags.lib, { client });
       try {
-        await recall?.apply(lib);
+        if (recall !== undefined) await useRecallTarget(lib, recall);
         const response = await lib.search(request);
         if (flags.json) printJson(response);
         else {

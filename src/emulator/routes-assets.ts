@@ -270,7 +270,9 @@ function unquote(etag: string): string {
 
 /**
  * Hashes the chunks in order (streaming from disk) and turns the session into an asset; with
- * ffprobe on PATH the chunks are also joined into one file to probe its duration.
+ * ffprobe on PATH the chunks are also joined into one file to probe its duration. Without it
+ * they are not: copying a multi-gigabyte upload only to read its container header is not worth
+ * it, so an undescribed multipart asset gets the default duration.
  */
 async function finalize(state: EmulatorState, upload: UploadSession): Promise<void> {
   const hash = createHash('sha256');

@@ -34,6 +34,7 @@ export async function probeDuration(path: string, format?: string): Promise<numb
 }
 
 function ffprobeDuration(path: string): Promise<number | undefined> {
+  if (!ffprobeAvailable()) return Promise.resolve(undefined);
   return new Promise((resolve) => {
     execFile('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path], { timeout: 15_000 }, (error, stdout) => {
       const seconds = Number(stdout.trim());

@@ -5,5 +5,5 @@
  */
 export { startSearchServer, type RunningSearchServer } from './start-search-server.js';
 export { DEFAULT_HOST, DEFAULT_MAX_BODY_MB, type SearchServerOptions, type SearchableLibrary, type RequestLogEntry } from './server-options.js';
-export { toApiResults, type ApiSearchResults, type ApiClip, type ApiVideo, type ApiPageInfo } from './api-response.js';
+export { type ApiSearchResults, type ApiClip, type ApiVideo, type ApiPageInfo } from './api-response.js';
 export { ReloadingLibrary } from './reloading-library.js';

@@ -1,11 +1,11 @@
 import { HttpFailure, invalid, missing } from '../emulator/errors.js';
 import { checkUrl } from '../emulator/media-source.js';
-import type { MultipartForm, UploadedFile } from '../emulator/multipart.js';
+import type { MultipartForm } from '../emulator/multipart.js';
 import { InputError } from '../errors.js';
 import { MAX_PAGE_LIMIT, parseSearchFilter, SEARCH_OPTIONS, THRESHOLDS, type GroupBy, type Operator, type SearchRequest, type Threshold } from '../query/index.js';
 
 /** The API takes up to 10 query images. */
-export const MAX_QUERY_MEDIA = 10;
+const MAX_QUERY_MEDIA = 10;
 
 const MEDIA_TYPES = ['image'] as const;
 const TRANSCRIPTION_OPTIONS = ['lexical', 'semantic'] as const;
@@ -15,8 +15,6 @@ export interface SearchForm {
   indexId: string;
   request: SearchRequest;
   includeUserMetadata: boolean;
-  /** The spooled query_media_file parts; the caller deletes them. */
-  uploads: UploadedFile[];
 }
 
 export interface SearchFormRules {
@@ -80,7 +78,7 @@ function remoteMediaUrls(form: MultipartForm, rules: SearchFormRules): string[] 
 }
 
 /** The query: text, media (URLs and uploaded files), or both, as the search API takes them. */
-function queryOf(form: MultipartForm, rules: SearchFormRules): Pick<SearchRequest, 'text' | 'image'> & { uploads: UploadedFile[] } {
+function queryOf(form: MultipartForm, rules: SearchFormRules): Pick<SearchRequest, 'text' | 'image'> {
   const text = form.get('query_text');
   if (text !== undefined && text.trim() === '') throw invalid('query_text', 'It is empty.');
   const mediaType = oneOf(form, 'query_media_type', MEDIA_TYPES);
@@ -95,7 +93,7 @@ function queryOf(form: MultipartForm, rules: SearchFormRules): Pick<SearchReques
   if (text === undefined && media.length === 0) {
     throw new HttpFailure(400, 'parameter_not_provided', 'No query was given: provide query_text, or query_media_type with query_media_url or query_media_file.', { field: 'query_text' });
   }
-  return { text, image: media.length === 0 ? undefined : media, uploads };
+  return { text, image: media.length === 0 ? undefined : media };
 }
 
 /** Reads and checks the fields of `POST /search` (the API's names; unknown fields are ignored). */
@@ -105,7 +103,7 @@ export function parseSearchForm(form: MultipartForm, rules: SearchFormRules): Se
   const searchOptions = allOf(form, 'search_options', SEARCH_OPTIONS);
   if (searchOptions.length === 0) throw missing('search_options');
   allOf(form, 'transcription_options', TRANSCRIPTION_OPTIONS);
-  const { uploads, ...query } = queryOf(form, rules);
+  const query = queryOf(form, rules);
   const request: SearchRequest = {
     ...query,
     searchOptions,
@@ -117,5 +115,5 @@ export function parseSearchForm(form: MultipartForm, rules: SearchFormRules): Se
     minScore: minScoreOf(form),
     mergeAdjacent: booleanField(form, 'merge_adjacent'),
   };
-  return { indexId, request, includeUserMetadata: booleanField(form, 'include_user_metadata') ?? false, uploads };
+  return { indexId, request, includeUserMetadata: booleanField(form, 'include_user_metadata') ?? false };
 }
