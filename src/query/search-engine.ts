@@ -199,6 +199,8 @@ export class SearchEngine {
     const offset = earlier.reduce((sum, page) => sum + page.items, 0);
     const countAll = (): number => {
       if (!grouped && floor === undefined && !search.mergeAdjacent) return pool.available + returnedCount(earlier);
+      // Without a floor every video with a label in the base pool qualifies.
+      if (grouped && floor === undefined) return pool.videosInBase().length;
       let count = 0;
       for (const video of pool.videosInBase()) count += grouped ? (matches.count(video) > 0 ? 1 : 0) : matches.count(video);
       return count;

@@ -59,8 +59,10 @@ export class VideoMatches {
     return this.#itemOfLabel.get(label);
   }
 
-  /** How many items a video has, without keeping them (for totals). */
+  /** How many items a video has, without keeping them (for totals); a video already analysed is not scored again. */
   count(video: number): number {
+    const known = this.#cache.get(video);
+    if (known !== undefined) return known.length;
     if (this.#rules.floor === undefined) return this.#groupRuns(this.#pool.videoLabels(video), () => true).length;
     return this.#analyze(video).length;
   }
