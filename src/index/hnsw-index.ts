@@ -37,7 +37,8 @@ export class HnswIndex implements VectorIndex {
   private readonly native: NativeIndex;
   /**
    * Live labels, built from the graph on first need (add, remove, has): opening a saved
-   * graph to search it should not walk every label.
+   * graph to search it should not walk every label. A graph with deleted labels does walk
+   * them on open, to check each deleted label is in it (hnswlib-node has no cheaper check).
    */
   private liveSet: Set<number> | undefined = new Set<number>();
   /** Labels still in the graph but marked deleted. */
