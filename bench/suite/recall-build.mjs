@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import { round } from '../../dist/bench/percentiles.js';
+import { firstAtRecall, TARGET_RECALL } from '../../dist/bench/target-ratios.js';
 import { plainExactScan } from '../../dist/bench/plain-exact-scan.js';
 import { exactGroundTruth, latencyFigures } from '../../dist/bench/recall-latency.js';
 import { benchSegmentRows, encodeBenchSegments, rowOfHit } from '../../dist/bench/segment-fixture.js';
@@ -17,8 +18,6 @@ import { openLibrary } from '../../dist/vsearch.js';
 import { cycler, headToHead } from './head-to-head.mjs';
 
 const HNSW_SEED = 100;
-/** Builds are compared at equal recall: each graph's smallest swept ef reaching this is reported. */
-const TARGET_RECALL = 0.99;
 
 /**
  * @returns {{ recall: object, build: object, library: { dir: string, graph: string } }}
@@ -138,7 +137,7 @@ export async function measureRecallAndBuild({ data, work, k, efs, M, efConstruct
   }
 
   // tinybench at the smallest ef where vsearch reaches recall 0.99 (else the largest swept).
-  const duelEf = (vsearchPoints.find((p) => p.recall >= 0.99) ?? vsearchPoints.at(-1)).ef;
+  const duelEf = (firstAtRecall(vsearchPoints, TARGET_RECALL) ?? vsearchPoints.at(-1)).ef;
   await lib.setSearchEf(duelEf);
   same.setEf(duelEf);
   const view = usearchView?.(duelEf);
@@ -178,7 +177,8 @@ function sweepOf(engine, label, efs, timedAt, truth) {
 
 function buildFigures(engine, label, count, secs, sweep, ef) {
   const point = sweep.points.find((p) => p.ef === ef) ?? sweep.points.at(-1);
-  const atTarget = [...sweep.points].sort((a, b) => a.ef - b.ef).find((p) => p.recall >= TARGET_RECALL);
+  // Builds are compared at equal recall: each graph's smallest swept ef reaching the target.
+  const atTarget = firstAtRecall(sweep.points, TARGET_RECALL);
   return { engine, label, seconds: round(secs, 2), vectorsPerSecond: Math.round(count / secs), recall: point.recall, ef: point.ef, efAtTarget: atTarget?.ef ?? null };
 }
 
