@@ -10,13 +10,19 @@ const tempDir = useTempDirs();
 const DIM = 16;
 const MODEL = { model: 'custom-16' };
 
+/** A library at DIR/lib holding video a.mp4 with `clips` clips, closed again. */
+async function libraryOfOneVideo(dir: string, clips: number): Promise<string> {
+  const libDir = join(dir, 'lib');
+  const first = await openLibrary(libDir, { create: true });
+  await first.importSegments(await writeJsonl(dir, 'a.jsonl', clipSegments('a.mp4', clips, DIM, 1)), MODEL);
+  await first.close();
+  return libDir;
+}
+
 describe('ReloadingLibrary', () => {
   it('sees segments another instance adds and videos it removes, and expires the old version\'s tokens', async () => {
     const dir = await tempDir();
-    const libDir = join(dir, 'lib');
-    const first = await openLibrary(libDir, { create: true });
-    await first.importSegments(await writeJsonl(dir, 'a.jsonl', clipSegments('a.mp4', 3, DIM, 1)), MODEL);
-    await first.close();
+    const libDir = await libraryOfOneVideo(dir, 3);
 
     let opened = 0;
     const served = await ReloadingLibrary.open(() => {
@@ -47,10 +53,7 @@ describe('ReloadingLibrary', () => {
 
   it('lets searches running on the old version finish before it is closed', async () => {
     const dir = await tempDir();
-    const libDir = join(dir, 'lib');
-    const first = await openLibrary(libDir, { create: true });
-    await first.importSegments(await writeJsonl(dir, 'a.jsonl', clipSegments('a.mp4', 4, DIM, 1)), MODEL);
-    await first.close();
+    const libDir = await libraryOfOneVideo(dir, 4);
     const served = await ReloadingLibrary.open(() => openLibrary(libDir));
     const query = { vector: testVector(DIM, 7) };
     const running = Array.from({ length: 8 }, () => served.search(query));
