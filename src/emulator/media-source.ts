@@ -6,7 +6,8 @@ import { isRecord } from './http.js';
 import { resolveMedia, type Media } from './media.js';
 import type { MultipartForm, UploadedFile } from './multipart.js';
 import { probeDuration } from '../media/index.js';
-import { basename } from './scenario.js';
+import { basename, findScenario } from './scenario.js';
+import type { Scenario } from './types.js';
 import { statusOf, type EmulatorState } from './state.js';
 
 const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
@@ -34,14 +35,18 @@ export function spoolOptions(state: EmulatorState): { spoolDir?: string } {
   return { spoolDir: state.scratchDir() };
 }
 
-/** Probes every spooled file part of a form, deletes the spool files, returns durations by field. */
-export async function probeForm(form: MultipartForm): Promise<Map<string, number | undefined>> {
+/**
+ * Probes the spooled file parts of a form that the scenario gives no duration, deletes the
+ * spool files, returns durations by field. Described media are answered without a probe, as
+ * fast as before spooling existed.
+ */
+export async function probeForm(form: MultipartForm, scenario: Scenario): Promise<Map<string, number | undefined>> {
   const durations = new Map<string, number | undefined>();
   await Promise.all(
     form.files.map(async (file) => {
       if (file.path === undefined) return;
       try {
-        durations.set(file.field, await probeDuration(file.path));
+        if (findScenario(scenario, { sha256: file.sha256, name: file.filename }) === undefined) durations.set(file.field, await probeDuration(file.path));
       } finally {
         await rm(file.path, { force: true });
       }

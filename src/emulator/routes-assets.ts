@@ -116,7 +116,7 @@ function assetDetail(state: EmulatorState, asset: Asset): Record<string, unknown
 
 async function createAsset(ctx: RouteContext): Promise<Reply> {
   const form = await readMultipart(ctx.req, { fileBytes: DIRECT_UPLOAD_LIMIT, ...spoolOptions(ctx.state) });
-  const durations = await probeForm(form);
+  const durations = await probeForm(form, ctx.state.scenario);
   const method = form.get('method');
   if (method === undefined || method === '') throw missing('method');
   const userMetadata = parseUserMetadata(form.get('user_metadata'));

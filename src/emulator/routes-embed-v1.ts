@@ -66,7 +66,7 @@ function inputMetadata(media: Media): Record<string, unknown> {
 
 async function createEmbedding(ctx: RouteContext): Promise<{ status: number; body: unknown }> {
   const form = await readMultipart(ctx.req, { fileBytes: 100 * 1024 * 1024, ...spoolOptions(ctx.state) });
-  const durations = await probeForm(form);
+  const durations = await probeForm(form, ctx.state.scenario);
   const spec = v1Model(form);
   const space = ctx.state.space(spec.name, spec.dimension);
   const text = form.get('text');
@@ -100,7 +100,7 @@ async function createEmbedding(ctx: RouteContext): Promise<{ status: number; bod
 
 async function createTask(ctx: RouteContext): Promise<{ status: number; body: unknown }> {
   const form = await readMultipart(ctx.req, { fileBytes: V1_VIDEO_FILE_LIMIT, ...spoolOptions(ctx.state) });
-  const durations = await probeForm(form);
+  const durations = await probeForm(form, ctx.state.scenario);
   const spec = v1Model(form);
   // The spec: "If both are provided, video_url takes precedence."
   const media = source(ctx.state, form, durations, 'video', true);
