@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_HNSW_PARAMS } from '../dist/index/hnsw-index.js';
+import { hnswlibBinding, NATIVE_ADDON_URL } from '../dist/index/hnswlib-binding.js';
 
 /** parseArgs options of the fixture's shape; `extra` adds a script's own. */
 export function fixtureOptions(extra = {}) {
@@ -35,5 +36,14 @@ export async function openFixture(args, ensureFixture) {
   return { count, dim, dir, sidecar, manifest, graph: join(dir, 'index', sidecar.graph) };
 }
 
-/** hnswlib-node's entry file, for bare reference scripts written to a temp folder. */
-export const HNSWLIB_ENTRY = fileURLToPath(new URL('../node_modules/hnswlib-node/lib/index.js', import.meta.url));
+/** The hnswlib-node addon vsearch loads on this machine (the copy compiled for this CPU, or the stock build). */
+export const BINDING = hnswlibBinding();
+
+/** hnswlib-node's stock entry file. */
+export const STOCK_HNSWLIB_ENTRY = fileURLToPath(new URL('../node_modules/hnswlib-node/lib/index.js', import.meta.url));
+
+/**
+ * What bare reference scripts load: the same addon vsearch runs with, so an open-time or
+ * search-overhead ratio compares the wrapper alone, not two compilations of hnswlib.
+ */
+export const HNSWLIB_ENTRY = BINDING.build === 'native' ? fileURLToPath(NATIVE_ADDON_URL) : STOCK_HNSWLIB_ENTRY;

@@ -1,14 +1,13 @@
-// hnswlib-node as installed (default flags: SSE only) against a copy rebuilt with
-// CXXFLAGS="-O3 -march=native", side by side in one process on one seeded set: build time,
-// search p50 at one ef, and whether both give the same top 10.
+// hnswlib-node's stock addon (default flags: SSE only) against the copy the install compiled for
+// this CPU (scripts/build-native-hnswlib.mjs, -O3 -march=native), side by side in one process on
+// one seeded set: build time, search p50 at one ef, and whether both give the same top 10.
 //   npm run build && node bench/native-simd.mjs [--count 20000] [--dim 1024] [--ef 128]
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { syntheticQueries, syntheticVectors } from '../dist/bench/synthetic.js';
+import { NATIVE_ADDON_URL } from '../dist/index/hnswlib-binding.js';
 import { log, median } from './bench-common.mjs';
 
 const { values: args } = parseArgs({
@@ -23,18 +22,13 @@ const { values: args } = parseArgs({
 });
 const [N, D, Q, EF, M, EFC] = [args.count, args.dim, args.queries, args.ef, args.M, args['ef-construction']].map(Number);
 const require = createRequire(import.meta.url);
+if (!existsSync(NATIVE_ADDON_URL)) {
+  log('no native copy of hnswlib-node: `npm run native` compiles one (linux-x64)');
+  process.exit(2);
+}
 
-const scratch = mkdtempSync(join(tmpdir(), 'vsearch-native-simd-'));
-try {
-  for (const name of ['hnswlib-node', 'node-addon-api', 'bindings', 'file-uri-to-path']) {
-    cpSync(join('node_modules', name), join(scratch, 'node_modules', name), { recursive: true });
-  }
-  rmSync(join(scratch, 'node_modules', 'hnswlib-node', 'build'), { recursive: true, force: true });
-  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'native-simd', version: '1.0.0', dependencies: { 'hnswlib-node': '*' } }));
-  log('rebuilding a copy of hnswlib-node with CXXFLAGS="-O3 -march=native" ...');
-  execFileSync('npm', ['rebuild', 'hnswlib-node', '--foreground-scripts'], { cwd: scratch, env: { ...process.env, CXXFLAGS: '-O3 -march=native' }, stdio: ['ignore', 'ignore', 'inherit'] });
-
-  const libs = { installed: require('hnswlib-node'), native: require(join(scratch, 'node_modules', 'hnswlib-node')) };
+{
+  const libs = { installed: require('hnswlib-node'), native: require(fileURLToPath(NATIVE_ADDON_URL)) };
   const shape = { dimension: D, seed: 1, clusters: 64 };
   const vectors = syntheticVectors({ ...shape, count: N });
   const queries = syntheticQueries({ ...shape, count: Q });
@@ -75,6 +69,4 @@ try {
     searchSpeedup: p50.installed / p50.native,
     identicalTop10: `${identical}/${Q}`,
   }, null, 2));
-} finally {
-  rmSync(scratch, { recursive: true, force: true });
 }

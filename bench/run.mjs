@@ -23,6 +23,7 @@ import { loadUsearch } from '../dist/bench/usearch-peer.js';
 import { measureMemory, measureOpen, writeQueryFile } from './suite/open-memory.mjs';
 import { measureRecallAndBuild } from './suite/recall-build.mjs';
 import { setData } from './suite/set-data.mjs';
+import { BINDING } from './bench-common.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -49,7 +50,7 @@ const log = (message) => process.stderr.write(`${message}\n`);
 const usearchLoad = loadUsearch();
 const usearch = 'module' in usearchLoad ? usearchLoad.module : undefined;
 const peers = {
-  'hnswlib-node': { status: 'measured', reason: 'the reference' },
+  'hnswlib-node': { status: 'measured', reason: `the reference, as npm builds it; vsearch ran its ${BINDING.build} build` },
   usearch: usearch === undefined ? { status: 'not installed', reason: usearchLoad.missing } : { status: 'measured', version: usearchLoad.version },
   'faiss-node': { status: 'skipped', reason: 'its install downloads prebuilt FAISS from GitHub, which this machine cannot reach; not a dependency' },
 };
@@ -59,7 +60,7 @@ const results = {
   name: flags.name,
   generatedAt: new Date().toISOString(),
   command: `npm run bench -- ${process.argv.slice(2).join(' ') || `--set ${flags.set}`}`.trim(),
-  environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length },
+  environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, hnswlib: { build: BINDING.build, detail: BINDING.detail } },
   peers,
   sets: [],
 };

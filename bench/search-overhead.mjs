@@ -3,7 +3,7 @@
 //   npm run build && node bench/search-overhead.mjs --count 100000 --dim 1024
 // vsearch: `Library.search({ vector })` with a Float32Array in, hits with timestamps out, at the
 // library's ef (--ef N stores N as the library's ef first).
-// raw: `searchKnn(number[], 10)` on a HierarchicalNSW that read the library's graph file, its
+// raw: `searchKnn(number[], 10)` on a HierarchicalNSW (the addon vsearch runs) that read the library's graph file, its
 // queries converted to number[] beforehand (the binding's input type, so not timed).
 // exact: ExactIndex.search over the store's vectors (plain JS), on the first --exact-queries.
 // Prints JSON: recall@10 of both, per-query p50/mean of each over interleaved passes, and
@@ -11,11 +11,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import hnswlib from 'hnswlib-node';
 import { ExactIndex } from '../dist/index/index.js';
 import { SegmentStore } from '../dist/store/index.js';
 import { openLibrary } from '../dist/vsearch.js';
-import { fixtureOptions, log, median, reportHead } from './bench-common.mjs';
+import { BINDING, fixtureOptions, log, median, reportHead } from './bench-common.mjs';
 import { ensureFixture, fixtureQueries } from './fixture.mjs';
 
 const { values: args } = parseArgs({
@@ -39,7 +38,7 @@ const lib = await openLibrary(dir);
 if (args.ef !== undefined && Number(args.ef) !== lib.manifest.index.ef) await lib.setSearchEf(Number(args.ef));
 const ef = lib.manifest.index.ef;
 const sidecar = JSON.parse(await readFile(join(dir, 'index', 'sidecar.json'), 'utf8'));
-const raw = new hnswlib.HierarchicalNSW('cosine', DIM);
+const raw = new BINDING.hnswlib.HierarchicalNSW('cosine', DIM);
 await raw.readIndex(join(dir, 'index', sidecar.graph));
 raw.setEf(ef);
 

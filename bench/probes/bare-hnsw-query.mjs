@@ -1,10 +1,13 @@
 // The reference for "library open time" and memory: a script that only reads an HNSW file
 // with hnswlib-node and answers one query. Spawned by bench/suite/open-memory.mjs.
-// usage: node bench/probes/bare-hnsw-query.mjs GRAPH_FILE DIMENSION VECTOR_JSON_FILE EF K
+// ADDON is the module to load as hnswlib-node (a path; default the stock package), so the
+// reference runs the same compiled addon vsearch does.
+// usage: node bench/probes/bare-hnsw-query.mjs GRAPH_FILE DIMENSION VECTOR_JSON_FILE EF K [ADDON]
 import { readFileSync } from 'node:fs';
-import hnswlib from 'hnswlib-node';
+import { createRequire } from 'node:module';
 
-const [graph, dimension, vectorFile, ef, k] = process.argv.slice(2);
+const [graph, dimension, vectorFile, ef, k, addon = 'hnswlib-node'] = process.argv.slice(2);
+const hnswlib = createRequire(import.meta.url)(addon);
 const index = new hnswlib.HierarchicalNSW('cosine', Number(dimension));
 await index.readIndex(graph);
 index.setEf(Number(ef));

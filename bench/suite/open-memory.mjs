@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { round } from '../../dist/bench/percentiles.js';
+import { HNSWLIB_ENTRY } from '../bench-common.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
@@ -22,7 +23,7 @@ export async function writeQueryFile(work, query) {
 /** Alternates CLI and bare runs (after one untimed run of each, so both see a warm page cache). */
 export async function measureOpen({ library, dimension, queryFile, ef, k, runs }) {
   const cliArgs = [CLI, 'query', '--vector', queryFile, '--lib', library.dir, '--json'];
-  const bareArgs = [BARE, library.graph, String(dimension), queryFile, String(ef), String(k)];
+  const bareArgs = [BARE, library.graph, String(dimension), queryFile, String(ef), String(k), HNSWLIB_ENTRY];
   await timedRun(cliArgs);
   await timedRun(bareArgs);
   const cli = [];
@@ -40,7 +41,7 @@ export async function measureMemory({ library, dimension, count, queryFile, ef, 
   const graphBytes = (await stat(library.graph)).size;
   const vectorBytes = count * dimension * 4;
   const own = JSON.parse((await timedRun([LIBRARY_MEMORY, library.dir, queryFile, String(k)])).stdout).memory;
-  const bare = JSON.parse((await timedRun([BARE, library.graph, String(dimension), queryFile, String(ef), String(k)])).stdout).memory;
+  const bare = JSON.parse((await timedRun([BARE, library.graph, String(dimension), queryFile, String(ef), String(k), HNSWLIB_ENTRY])).stdout).memory;
   return { vectorBytes, graphBytes, library: own, bare, ratio: round(own.rss / (vectorBytes + graphBytes), 3), graphFileRatio: round(own.rss / graphBytes, 3), bareRatio: round(own.rss / bare.rss, 3) };
 }
 

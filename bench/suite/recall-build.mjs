@@ -1,8 +1,10 @@
 // Recall@k, latency and QPS over an ef sweep, and index build throughput, for every engine
 // on one set, in this one process: the exact ground truth (vsearch's ExactIndex), a plain
-// JS scan, raw hnswlib-node on its own single-threaded build (the reference), vsearch end
-// to end on a library built through its public path, raw hnswlib-node on vsearch's graph
-// (with and without the Float32Array -> number[] conversion), and usearch when installed.
+// JS scan, raw hnswlib-node on its own single-threaded build (the reference, the addon as npm
+// builds it), vsearch end to end on a library built through its public path, raw hnswlib-node
+// on vsearch's graph through the addon vsearch runs (with and without the Float32Array ->
+// number[] conversion; also the stock addon when vsearch runs the copy compiled for this CPU),
+// and usearch when installed.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
@@ -15,6 +17,7 @@ import { efFigures, pairedTimes, searchFigures, timeSearches, timeSearchesAsync 
 import { rowsOfKeys } from '../../dist/bench/usearch-peer.js';
 import { ExactIndex } from '../../dist/index/index.js';
 import { openLibrary } from '../../dist/vsearch.js';
+import { BINDING } from '../bench-common.mjs';
 import { cycler, headToHead } from './head-to-head.mjs';
 
 const HNSW_SEED = 100;
@@ -98,19 +101,30 @@ export async function measureRecallAndBuild({ data, work, k, efs, M, efConstruct
   builds.push({ ...buildFigures('vsearch', `vsearch openLibrary + importSegments (Arrow file), its defaults M=${own.M} efConstruction=${own.efConstruction}`, count, vsearchSeconds, sweeps.at(-1), buildEf), M: own.M, efConstruction: own.efConstruction });
   log(`  vsearch sweep done`);
 
-  // Raw hnswlib-node on the very graph vsearch built and saved: only the wrapper differs.
+  // Raw hnswlib-node on the very graph vsearch built and saved, through the same addon: only
+  // the wrapper differs.
   const sidecar = JSON.parse(await readFile(join(dir, 'index', 'sidecar.json'), 'utf8'));
   const graph = join(dir, 'index', sidecar.graph);
-  const same = new hnswlib.HierarchicalNSW('cosine', dimension);
+  const same = new BINDING.hnswlib.HierarchicalNSW('cosine', dimension);
   await same.readIndex(graph);
-  sweeps.push(sweepOf('hnswlib-same-graph', "hnswlib-node searchKnn on vsearch's graph (number[] ready)", efs, (ef) => {
+  const addon = BINDING.build === 'native' ? ', native addon' : '';
+  sweeps.push(sweepOf('hnswlib-same-graph', `hnswlib-node searchKnn on vsearch's graph (number[] ready${addon})`, efs, (ef) => {
     same.setEf(ef);
     return timeSearches(queryCount, (q) => same.searchKnn(rawQueries[q], k).neighbors);
   }, truth));
-  sweeps.push(sweepOf('hnswlib-convert', "hnswlib-node on vsearch's graph, Float32Array -> number[] per query", efs, (ef) => {
+  sweeps.push(sweepOf('hnswlib-convert', `hnswlib-node on vsearch's graph, Float32Array -> number[] per query${addon}`, efs, (ef) => {
     same.setEf(ef);
     return timeSearches(queryCount, (q) => same.searchKnn(Array.from(queryAt(q)), k).neighbors);
   }, truth));
+  if (BINDING.build === 'native') {
+    // What the copy compiled for this CPU gains over the addon as npm builds it, on one graph.
+    const stockSame = new hnswlib.HierarchicalNSW('cosine', dimension);
+    await stockSame.readIndex(graph);
+    sweeps.push(sweepOf('hnswlib-stock-same-graph', "hnswlib-node searchKnn on vsearch's graph (number[] ready, stock addon)", efs, (ef) => {
+      stockSame.setEf(ef);
+      return timeSearches(queryCount, (q) => stockSame.searchKnn(rawQueries[q], k).neighbors);
+    }, truth));
+  }
 
   let usearchView;
   if (usearch !== undefined) {

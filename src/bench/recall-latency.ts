@@ -1,6 +1,7 @@
 import { InputError } from '../errors.js';
 import { ExactIndex } from '../index/exact-index.js';
 import { HnswIndex } from '../index/hnsw-index.js';
+import { hnswlibBinding } from '../index/hnswlib-binding.js';
 import type { VectorIndex } from '../index/vector-index.js';
 import { round, summarize } from './percentiles.js';
 
@@ -48,7 +49,8 @@ export interface RecallLatencyReport {
   dimension: number;
   queries: number;
   k: number;
-  hnsw: { M: number; efConstruction: number; seed: number };
+  /** `build` says which hnswlib-node addon ran: compiled for this CPU at install, or stock. */
+  hnsw: { M: number; efConstruction: number; seed: number; build: 'native' | 'stock'; buildDetail: string };
   build: { seconds: number; vectorsPerSecond: number };
   exact: LatencyFigures;
   sweep: EfFigures[];
@@ -177,7 +179,7 @@ export function measureRecallLatency(options: RecallLatencyOptions): RecallLaten
     dimension,
     queries: nQueries,
     k,
-    hnsw: { M, efConstruction, seed },
+    hnsw: { M, efConstruction, seed, build: hnswlibBinding().build, buildDetail: hnswlibBinding().detail },
     build: { seconds: round(build.seconds, 3), vectorsPerSecond: Math.round(build.vectorsPerSecond) },
     exact: ground.figures,
     sweep,

@@ -13,7 +13,7 @@ export function resultsMarkdown(results: SuiteResults): string {
   const lines: string[] = [
     `# Benchmark results: ${results.name}`,
     '',
-    `Generated ${results.generatedAt} by \`${results.command}\` on ${results.environment.cpus} x ${results.environment.cpu}, Node ${results.environment.node} (${results.environment.platform}).`,
+    `Generated ${results.generatedAt} by \`${results.command}\` on ${results.environment.cpus} x ${results.environment.cpu}, Node ${results.environment.node} (${results.environment.platform})${results.environment.hnswlib === undefined ? '' : `; vsearch ran hnswlib-node's ${results.environment.hnswlib.build} build (${results.environment.hnswlib.detail})`}.`,
     'The machine is shared and timings are noisy: compare the ratios, each measured within this one run, more than the absolute figures.',
     '',
     `Peers: ${Object.entries(results.peers).map(([name, peer]) => `${name} ${peer.status}${peer.version === undefined ? '' : ` ${peer.version}`}${peer.reason === undefined ? '' : ` (${peer.reason})`}`).join('; ')}.`,

@@ -3,7 +3,7 @@ import type { EfFigures, LatencyFigures } from './recall-latency.js';
 
 /** One engine's ef sweep: recall@k and latency at each search breadth. */
 export interface EngineSweep {
-  /** Stable id: hnswlib, vsearch, hnswlib-same-graph, hnswlib-convert, usearch. */
+  /** Stable id: hnswlib, vsearch, hnswlib-same-graph, hnswlib-convert, hnswlib-stock-same-graph, usearch. */
   engine: string;
   label: string;
   points: EfFigures[];
@@ -153,7 +153,8 @@ export interface SuiteResults {
   name: string;
   generatedAt: string;
   command: string;
-  environment: { node: string; platform: string; cpu: string; cpus: number };
+  /** `hnswlib` names the addon vsearch ran with (absent in runs made before the native copy existed). */
+  environment: { node: string; platform: string; cpu: string; cpus: number; hnswlib?: { build: 'native' | 'stock'; detail: string } };
   peers: Record<string, PeerStatus>;
   sets: SetResult[];
 }

@@ -155,6 +155,7 @@ function formatHuman(source: BenchData['source'], report: RecallLatencyReport): 
   const lines = [
     `data    ${report.count} x ${report.dimension} (${origin}), ${report.queries} queries, k=${report.k}`,
     `build   HNSW M=${report.hnsw.M} efConstruction=${report.hnsw.efConstruction}: ${report.build.seconds.toFixed(2)} s, ${report.build.vectorsPerSecond} vectors/s`,
+    `hnswlib ${report.hnsw.build} build (${report.hnsw.buildDetail})`,
     `exact   p50 ${report.exact.p50Us.toFixed(0)} us, p99 ${report.exact.p99Us.toFixed(0)} us, ${report.exact.qps} QPS`,
     '',
     row(['ef', `recall@${report.k}`, 'p50 us', 'p99 us', 'QPS']),

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { hnswlibBinding } from '../index/hnswlib-binding.js';
 import { openLibrary } from '../library/index.js';
 import { jsonOption, libOption, printJson } from './shared-options.js';
 
@@ -24,6 +25,7 @@ export function registerStatsCommand(program: Command): void {
           `duration    ${stats.total_duration.toFixed(1)} s`,
           `index       ${stats.index.kind}, ${stats.index.count} vectors, M=${stats.index.M} efConstruction=${stats.index.efConstruction} ef=${stats.index.ef}`,
           `on disk     ${stats.bytes} bytes`,
+          `hnswlib     ${hnswlibBinding().build} build (${hnswlibBinding().detail})`,
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
       } finally {

@@ -1,9 +1,10 @@
-import hnswlib from 'hnswlib-node';
 import { IndexMismatchError, InputError, VsearchError } from '../errors.js';
+import { hnswlibBinding } from './hnswlib-binding.js';
+import type { Hnswlib } from './hnswlib-binding.js';
 import { MAX_LABEL, assertAddBatch, assertDimension, assertLabel, assertQuery, emptyResult, isValidLabel } from './vector-index.js';
 import type { HnswParams, KnnResult, SearchOptions, VectorIndex } from './vector-index.js';
 
-type NativeIndex = InstanceType<typeof hnswlib.HierarchicalNSW>;
+type NativeIndex = InstanceType<Hnswlib['HierarchicalNSW']>;
 
 /** efConstruction as a new library's (store/manifest.ts says why 100). */
 export const DEFAULT_HNSW_PARAMS: Readonly<HnswParams> = { M: 16, efConstruction: 100, ef: 128 };
@@ -68,7 +69,7 @@ export class HnswIndex implements VectorIndex {
     this.defaultEf = ef;
     this.capacity = capacity;
     this.scratch = new Array<number>(dimension).fill(0);
-    this.native = new hnswlib.HierarchicalNSW('cosine', dimension);
+    this.native = new (hnswlibBinding().hnswlib.HierarchicalNSW)('cosine', dimension);
     this.native.initIndex(capacity, M, efConstruction, options.seed ?? 100);
   }
 

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+export type Hnswlib = typeof import('hnswlib-node');
+
+/** What scripts/build-native-hnswlib.mjs records beside the copy it compiled for this CPU. */
+export interface NativeBuildRecord {
+  hnswlibNode: string;
+  cxxflags: string;
+  cpuFlags: string[];
+}
+
+export interface HnswlibBinding {
+  readonly hnswlib: Hnswlib;
+  /** 'native': hnswlib-node's addon compiled at install for this CPU; 'stock': as hnswlib-node built it. */
+  readonly build: 'native' | 'stock';
+  /** For people: the native build's flags, or why the stock build is in use. */
+  readonly detail: string;
+}
+
+/** The native copy, the record and the opt-out, as the install script writes and reads them. */
+export const NATIVE_ADDON_URL = new URL('../../native/hnswlib-node.node', import.meta.url);
+export const NATIVE_RECORD_URL = new URL('../../native/hnswlib-node.json', import.meta.url);
+export const NATIVE_OPT_OUT = 'VSEARCH_NATIVE_HNSWLIB';
+
+const require = createRequire(import.meta.url);
+let chosen: HnswlibBinding | undefined;
+
+/**
+ * The hnswlib-node addon this process searches with, chosen once: the copy compiled for this
+ * CPU when its record says it may run here, else the stock build. Graph files are the same
+ * either way; only the distance code's instruction set differs.
+ */
+export function hnswlibBinding(): HnswlibBinding {
+  if (chosen !== undefined) return chosen;
+  const stock = (): Hnswlib => require('hnswlib-node') as Hnswlib;
+  const verdict = nativeBuildVerdict();
+  if (!verdict.usable) return (chosen = { hnswlib: stock(), build: 'stock', detail: verdict.reason });
+  try {
+    return (chosen = { hnswlib: require(fileURLToPath(NATIVE_ADDON_URL)) as Hnswlib, build: 'native', detail: verdict.reason });
+  } catch (error) {
+    return (chosen = { hnswlib: stock(), build: 'stock', detail: `the native copy did not load (${error instanceof Error ? error.message : String(error)})` });
+  }
+}
+
+export type NativeVerdict = { usable: true; reason: string } | { usable: false; reason: string };
+
+/** Whether the native copy may be loaded in this process, without loading it. */
+export function nativeBuildVerdict(): NativeVerdict {
+  if (process.env[NATIVE_OPT_OUT] === '0') return { usable: false, reason: `${NATIVE_OPT_OUT}=0` };
+  let record: unknown;
+  try {
+    record = JSON.parse(readFileSync(NATIVE_RECORD_URL, 'utf8'));
+  } catch {
+    return { usable: false, reason: 'no native copy was compiled at install (`npm run native` makes one)' };
+  }
+  const installed = (require('hnswlib-node/package.json') as { version: string }).version;
+  return judgeNativeBuild(record, installed, readCpuFlags());
+}
+
+/**
+ * The copy runs here when it was compiled from the installed hnswlib-node and this CPU has
+ * every instruction-set flag of the machine it was compiled on (-march=native may use any of
+ * them, and a missing one kills the process with SIGILL rather than throwing).
+ */
+export function judgeNativeBuild(record: unknown, installedVersion: string, cpuFlags: ReadonlySet<string> | undefined): NativeVerdict {
+  if (!isNativeBuildRecord(record)) return { usable: false, reason: 'the native copy\'s record is unreadable; run `npm run native`' };
+  if (record.hnswlibNode !== installedVersion) {
+    return { usable: false, reason: `the native copy was compiled from hnswlib-node ${record.hnswlibNode}, ${installedVersion} is installed; run \`npm run native\`` };
+  }
+  if (cpuFlags === undefined) return { usable: false, reason: 'this CPU\'s instruction-set flags cannot be read' };
+  const missing = record.cpuFlags.filter((flag) => !cpuFlags.has(flag));
+  if (missing.length > 0) {
+    return { usable: false, reason: `the native copy was compiled on a CPU with ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}, which this one lacks; run \`npm run native\`` };
+  }
+  return { usable: true, reason: `compiled for this CPU with ${record.cxxflags}` };
+}
+
+/** The instruction-set flags of this CPU, as the kernel lists them; undefined off Linux. Mirrors scripts/build-native-hnswlib.mjs. */
+export function readCpuFlags(): Set<string> | undefined {
+  let text: string;
+  try {
+    text = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return undefined;
+  }
+  const line = text.split('\n').find((row) => /^flags\s*:/.test(row));
+  return line === undefined ? undefined : new Set(line.slice(line.indexOf(':') + 1).trim().split(/\s+/));
+}
+
+function isNativeBuildRecord(value: unknown): value is NativeBuildRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Partial<Record<keyof NativeBuildRecord, unknown>>;
+  return typeof record.hnswlibNode === 'string' && typeof record.cxxflags === 'string' && Array.isArray(record.cpuFlags) && record.cpuFlags.every((flag) => typeof flag === 'string');
+}
