@@ -2,6 +2,7 @@
 // CPU (-O3 -march=native), beside the stock one. hnswlib-node compiles without -march, so its
 // distance code runs on SSE only; bench/native-simd.mjs measured this copy 1.3x faster at both
 // build and search with identical results. hnswlib's own Python package compiles the same way.
+// The copy also gets scripts/hnswlib-node-ext.cc: typed-array search and multi-threaded insertion.
 // Never fails the install: on any problem it says why and vsearch keeps the stock build.
 // src/index/hnswlib-binding.ts decides at run time whether the copy may be loaded (same
 // hnswlib-node version, and this CPU has every instruction-set flag the build machine had).
@@ -43,8 +44,10 @@ function buildNative() {
   // Whatever was there describes another build until the new record is written.
   rmSync(RECORD, { force: true });
   const work = mkdtempSync(join(tmpdir(), 'vsearch-native-hnswlib-'));
+  let extended = false;
   try {
     for (const part of ['binding.gyp', 'package.json', 'src']) cpSync(join(stockDir, part), join(work, part), { recursive: true });
+    extended = addExtension(join(work, 'src', 'addon.cc'));
     // binding.gyp asks node for node-addon-api's headers: let it find the package hnswlib-node uses.
     const nodePath = [join(stockDir, 'node_modules'), dirname(stockDir), process.env.NODE_PATH].filter(Boolean).join(delimiter);
     // Node's own headers, as npm is set to build against them, rather than a download.
@@ -63,14 +66,38 @@ function buildNative() {
     mkdirSync(OUT_DIR, { recursive: true });
     cpSync(built, `${ADDON}.tmp`);
     renameSync(`${ADDON}.tmp`, ADDON);
-    const record = { hnswlibNode: version, cxxflags: CXXFLAGS, cpuFlags, node: process.version, builtAt: new Date().toISOString() };
+    const record = { hnswlibNode: version, cxxflags: CXXFLAGS, extension: extended, cpuFlags, node: process.version, builtAt: new Date().toISOString() };
     writeFileSync(`${RECORD}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
     renameSync(`${RECORD}.tmp`, RECORD);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  say(`compiled hnswlib-node ${version} for this CPU (${CXXFLAGS}) in ${((performance.now() - started) / 1000).toFixed(1)} s: ${ADDON}`);
+  say(`compiled hnswlib-node ${version} for this CPU (${CXXFLAGS}${extended ? ', with typed-array and parallel-insert methods' : ''}) in ${((performance.now() - started) / 1000).toFixed(1)} s: ${ADDON}`);
   return undefined;
+}
+
+/**
+ * Inserts scripts/hnswlib-node-ext.cc into addon.cc's HierarchicalNSW class and registers its
+ * methods. Returns false, leaving the file as it was, when addon.cc no longer has the places it
+ * goes (another hnswlib-node version): the copy is then compiled without it, and vsearch uses
+ * the stock methods (it checks for the extension's methods at run time).
+ */
+function addExtension(addonFile) {
+  const source = readFileSync(addonFile, 'utf8');
+  const extension = readFileSync(join(ROOT, 'scripts', 'hnswlib-node-ext.cc'), 'utf8');
+  const include = '#include "hnswlib/hnswlib.h"\n';
+  const register = 'InstanceMethod("searchKnn", &HierarchicalNSW::searchKnn),';
+  const classAt = source.indexOf('class HierarchicalNSW : public Napi::ObjectWrap<HierarchicalNSW>');
+  const methodAt = classAt < 0 ? -1 : source.indexOf('  Napi::Value searchKnn(const Napi::CallbackInfo& info) {', classAt);
+  if (!source.includes(include) || !source.includes(register) || methodAt < 0) {
+    say('addon.cc has changed shape: compiling the copy without the typed-array extension');
+    return false;
+  }
+  const patched = (source.slice(0, methodAt) + extension + source.slice(methodAt))
+    .replace(include, `${include}#include <algorithm>\n#include <atomic>\n#include <mutex>\n#include <thread>\n`)
+    .replace(register, `${register}\n      InstanceMethod("addPointsFloat32", &HierarchicalNSW::addPointsFloat32),\n      InstanceMethod("searchKnnFloat32Into", &HierarchicalNSW::searchKnnFloat32Into),`);
+  writeFileSync(addonFile, patched);
+  return true;
 }
 
 /** The instruction-set flags of this CPU, as the kernel lists them. Mirrors src/index/cpu-flags.ts. */
@@ -98,10 +125,26 @@ function compareWithStock(addonPath, stockDir) {
       index.setEf(count);
       return index;
     });
+    const extended = typeof native.HierarchicalNSW.prototype.addPointsFloat32 === 'function';
+    const parallel = extended ? new native.HierarchicalNSW('cosine', dim) : undefined;
+    if (parallel !== undefined) {
+      parallel.initIndex(count, 16, 100, 100);
+      parallel.addPointsFloat32(Float32Array.from(rows.slice(0, count).flat()), Uint32Array.from({ length: count }, (_, i) => i), 2);
+      parallel.setEf(count);
+    }
+    const compare = (name, a, b) => {
+      for (let i = 0; i < 10; i++) {
+        if (Math.abs(a.distances[i] - b.distances[i]) > 1e-5) throw new Error(name + ' rank ' + i + ': stock ' + a.distances[i] + ' vs native ' + b.distances[i]);
+      }
+    };
     for (const query of rows.slice(count)) {
       const [a, b] = indexes.map((index) => index.searchKnn(query, 10));
-      for (let i = 0; i < 10; i++) {
-        if (Math.abs(a.distances[i] - b.distances[i]) > 1e-5) throw new Error('rank ' + i + ': stock ' + a.distances[i] + ' vs native ' + b.distances[i]);
+      compare('searchKnn', a, b);
+      if (parallel !== undefined) {
+        const distances = new Float32Array(10);
+        const labels = new Uint32Array(10);
+        if (parallel.searchKnnFloat32Into(Float32Array.from(query), 10, distances, labels) !== 10) throw new Error('searchKnnFloat32Into: short answer');
+        compare('addPointsFloat32 + searchKnnFloat32Into', a, { distances });
       }
     }`;
   const run = spawnSync(process.execPath, ['-e', check], { encoding: 'utf8', timeout: 60_000 });

@@ -15,7 +15,7 @@ import { exactGroundTruth, latencyFigures } from '../../dist/bench/recall-latenc
 import { benchSegmentRows, encodeBenchSegments, rowOfHit } from '../../dist/bench/segment-fixture.js';
 import { efFigures, pairedTimes, searchFigures, timeSearches, timeSearchesAsync } from '../../dist/bench/timed-search.js';
 import { rowsOfKeys } from '../../dist/bench/usearch-peer.js';
-import { ExactIndex } from '../../dist/index/index.js';
+import { ExactIndex, HnswIndex } from '../../dist/index/index.js';
 import { openLibrary } from '../../dist/vsearch.js';
 import { BINDING } from '../bench-common.mjs';
 import { cycler, headToHead } from './head-to-head.mjs';
@@ -98,7 +98,8 @@ export async function measureRecallAndBuild({ data, work, k, efs, M, efConstruct
   }
   sweeps.push({ engine: 'vsearch', label: 'vsearch end to end (Library.search)', points: vsearchPoints });
   const own = lib.manifest.index;
-  builds.push({ ...buildFigures('vsearch', `vsearch openLibrary + importSegments (Arrow file), its defaults M=${own.M} efConstruction=${own.efConstruction}`, count, vsearchSeconds, sweeps.at(-1), buildEf), M: own.M, efConstruction: own.efConstruction });
+  const threads = new HnswIndex({ dimension }).insertThreads;
+  builds.push({ ...buildFigures('vsearch', `vsearch openLibrary + importSegments (Arrow file), its defaults M=${own.M} efConstruction=${own.efConstruction}, ${threads} insert thread${threads === 1 ? '' : 's'}`, count, vsearchSeconds, sweeps.at(-1), buildEf), M: own.M, efConstruction: own.efConstruction, threads });
   log(`  vsearch sweep done`);
 
   // Raw hnswlib-node on the very graph vsearch built and saved, through the same addon: only

@@ -24,6 +24,8 @@ export interface RecallLatencyOptions {
   efConstruction: number;
   /** Seed of the HNSW level generator (default 100). */
   seed?: number;
+  /** Threads that build the graph (HnswIndexOptions.threads); 1 makes the graph reproducible. */
+  threads?: number;
   /** Untimed queries run before each timed pass (default min(50, queries)). */
   warmup?: number;
   onProgress?: BenchProgress;
@@ -50,7 +52,7 @@ export interface RecallLatencyReport {
   queries: number;
   k: number;
   /** `build` says which hnswlib-node addon ran: compiled for this CPU at install, or stock. */
-  hnsw: { M: number; efConstruction: number; seed: number; build: 'native' | 'stock'; buildDetail: string };
+  hnsw: { M: number; efConstruction: number; seed: number; threads: number; build: 'native' | 'stock'; buildDetail: string };
   build: { seconds: number; vectorsPerSecond: number };
   exact: LatencyFigures;
   sweep: EfFigures[];
@@ -69,7 +71,7 @@ const DEFAULT_SEED = 100;
 export function buildHnswTimed(
   vectors: Float32Array,
   labels: Uint32Array,
-  params: { dimension: number; M: number; efConstruction: number; seed?: number },
+  params: { dimension: number; M: number; efConstruction: number; seed?: number; threads?: number },
   onProgress?: BenchProgress,
 ): TimedBuild {
   const { dimension } = params;
@@ -77,7 +79,7 @@ export function buildHnswTimed(
   if (vectors.length !== n * dimension) {
     throw new InputError(`${vectors.length} floats do not make ${n} vectors of dimension ${dimension}`);
   }
-  const index = new HnswIndex({ dimension, M: params.M, efConstruction: params.efConstruction, capacity: Math.max(1, n), seed: params.seed ?? DEFAULT_SEED });
+  const index = new HnswIndex({ dimension, M: params.M, efConstruction: params.efConstruction, capacity: Math.max(1, n), seed: params.seed ?? DEFAULT_SEED, ...(params.threads === undefined ? {} : { threads: params.threads }) });
   const start = process.hrtime.bigint();
   for (let from = 0; from < n; from += BUILD_BATCH) {
     const to = Math.min(n, from + BUILD_BATCH);
@@ -168,7 +170,7 @@ export function measureRecallLatency(options: RecallLatencyOptions): RecallLaten
   exact.add(vectors, labels);
   const ground = exactGroundTruth(exact, queries, k, { ...(options.warmup === undefined ? {} : { warmup: options.warmup }), ...(onProgress === undefined ? {} : { onProgress }) });
 
-  const build = buildHnswTimed(vectors, labels, { dimension, M, efConstruction, seed }, onProgress);
+  const build = buildHnswTimed(vectors, labels, { dimension, M, efConstruction, seed, ...(options.threads === undefined ? {} : { threads: options.threads }) }, onProgress);
   const sweep: EfFigures[] = [];
   for (const [i, ef] of efs.entries()) {
     sweep.push(measureEf(build.index, queries, k, ef, ground.truth, options.warmup));
@@ -179,7 +181,7 @@ export function measureRecallLatency(options: RecallLatencyOptions): RecallLaten
     dimension,
     queries: nQueries,
     k,
-    hnsw: { M, efConstruction, seed, build: hnswlibBinding().build, buildDetail: hnswlibBinding().detail },
+    hnsw: { M, efConstruction, seed, threads: build.index.insertThreads, build: hnswlibBinding().build, buildDetail: hnswlibBinding().detail },
     build: { seconds: round(build.seconds, 3), vectorsPerSecond: Math.round(build.vectorsPerSecond) },
     exact: ground.figures,
     sweep,

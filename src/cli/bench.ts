@@ -17,6 +17,7 @@ interface BenchFlags {
   M?: string;
   efConstruction?: string;
   seed?: string;
+  threads?: string;
   calibrateRecall?: string;
   json?: boolean;
 }
@@ -53,7 +54,8 @@ export function registerBenchCommand(program: Command): void {
     .option('--ef <list>', `comma-separated search breadths to sweep, each raised to k when smaller (default ${DEFAULT_BENCH_EFS.join(',')})`)
     .option('--M <m>', `HNSW links per node (default: the library's, else ${DEFAULT_M})`)
     .option('--ef-construction <n>', `HNSW build breadth (default: the library's, else ${DEFAULT_EF_CONSTRUCTION})`)
-    .option('--seed <s>', 'seed of the data, the queries and the HNSW level generator (default 1)')
+    .option('--seed <s>', 'seed of the data, the queries and the HNSW level generator (default 1; with --threads 1 the same graph every run)')
+    .option('--threads <n>', 'threads that build the HNSW graph (default: every core)')
     .option('--calibrate-recall <target>', "find the smallest ef whose recall@k on the library's own vectors meets the target (e.g. 0.99) and store it for later searches")
     .addOption(jsonOption())
     .action(async (flags: BenchFlags) => {
@@ -71,6 +73,7 @@ export function registerBenchCommand(program: Command): void {
       const efs = flags.ef === undefined ? [...DEFAULT_BENCH_EFS] : parseEfList(flags.ef);
       const M = flags.M === undefined ? undefined : parseInteger('--M', flags.M, 2, 2048);
       const efConstruction = flags.efConstruction === undefined ? undefined : parseInteger('--ef-construction', flags.efConstruction, 1, MAX_EF);
+      const threads = flags.threads === undefined ? undefined : parseInteger('--threads', flags.threads, 1, 1024);
       if (flags.synthetic === undefined && flags.dim !== undefined) throw new InputError('--dim applies only with --synthetic: a library has its own dimension');
 
       const data =
@@ -88,6 +91,7 @@ export function registerBenchCommand(program: Command): void {
         M: M ?? data.M,
         efConstruction: efConstruction ?? data.efConstruction,
         seed,
+        ...(threads === undefined ? {} : { threads }),
         ...(process.stderr.isTTY ? { onProgress: ttyProgress() } : {}),
       });
       if (flags.json) printJson({ data: data.source, ...report });
@@ -154,7 +158,7 @@ function formatHuman(source: BenchData['source'], report: RecallLatencyReport): 
   const origin = source['source'] === 'synthetic' ? `synthetic, seed ${String(source['seed'])}` : `library ${String(source['dir'])}`;
   const lines = [
     `data    ${report.count} x ${report.dimension} (${origin}), ${report.queries} queries, k=${report.k}`,
-    `build   HNSW M=${report.hnsw.M} efConstruction=${report.hnsw.efConstruction}: ${report.build.seconds.toFixed(2)} s, ${report.build.vectorsPerSecond} vectors/s`,
+    `build   HNSW M=${report.hnsw.M} efConstruction=${report.hnsw.efConstruction}, ${report.hnsw.threads} thread${report.hnsw.threads === 1 ? '' : 's'}: ${report.build.seconds.toFixed(2)} s, ${report.build.vectorsPerSecond} vectors/s`,
     `hnswlib ${report.hnsw.build} build (${report.hnsw.buildDetail})`,
     `exact   p50 ${report.exact.p50Us.toFixed(0)} us, p99 ${report.exact.p99Us.toFixed(0)} us, ${report.exact.qps} QPS`,
     '',

@@ -1,10 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { IndexMismatchError, InputError, VsearchError } from '../errors.js';
 import { hnswlibBinding } from './hnswlib-binding.js';
-import type { Hnswlib } from './hnswlib-binding.js';
+import type { Hnswlib, HnswlibExtension } from './hnswlib-binding.js';
 import { MAX_LABEL, assertAddBatch, assertDimension, assertLabel, assertQuery, emptyResult, isValidLabel } from './vector-index.js';
 import type { HnswParams, KnnResult, SearchOptions, VectorIndex } from './vector-index.js';
 
-type NativeIndex = InstanceType<Hnswlib['HierarchicalNSW']>;
+type NativeIndex = InstanceType<Hnswlib['HierarchicalNSW']> & HnswlibExtension;
 
 /** efConstruction as a new library's (store/manifest.ts says why 100). */
 export const DEFAULT_HNSW_PARAMS: Readonly<HnswParams> = { M: 16, efConstruction: 100, ef: 128 };
@@ -17,8 +18,12 @@ export interface HnswIndexOptions {
   ef?: number;
   /** Initial capacity; the graph grows geometrically past it. */
   capacity?: number;
-  /** Seed of the level generator, for reproducible graphs. */
+  /** Seed of the level generator: graphs are reproducible with it when built with one thread. */
   seed?: number;
+  /** Threads that insert a batch, where the binding can (default: the cores Node may use). */
+  threads?: number;
+  /** The hnswlib-node module to use (default: `hnswlibBinding()`, the copy compiled for this CPU when it may run). */
+  binding?: Hnswlib;
 }
 
 const MIN_CAPACITY = 1024;
@@ -51,6 +56,7 @@ export class HnswIndex implements VectorIndex {
   private saving = false;
   /** Reused for Float32Array -> number[] conversion: the binding copies out of it at once. */
   private readonly scratch: number[];
+  private readonly threads: number;
 
   constructor(options: HnswIndexOptions) {
     const { dimension } = options;
@@ -69,7 +75,9 @@ export class HnswIndex implements VectorIndex {
     this.defaultEf = ef;
     this.capacity = capacity;
     this.scratch = new Array<number>(dimension).fill(0);
-    this.native = new (hnswlibBinding().hnswlib.HierarchicalNSW)('cosine', dimension);
+    this.threads = options.threads ?? availableParallelism();
+    assertPositiveInt('threads', this.threads, 1, 1024);
+    this.native = new (options.binding ?? hnswlibBinding().hnswlib).HierarchicalNSW('cosine', dimension);
     this.native.initIndex(capacity, M, efConstruction, options.seed ?? 100);
   }
 
@@ -77,8 +85,9 @@ export class HnswIndex implements VectorIndex {
    * Reads a graph written by `writeGraph`. The binding trusts the file's layout, so the
    * caller (persist.ts) must have checked the file's dimension and shape first.
    */
-  static async read(path: string, options: { dimension: number; M: number; efConstruction: number; ef?: number; deleted: Iterable<number> }): Promise<HnswIndex> {
-    const index = new HnswIndex({ dimension: options.dimension, M: options.M, efConstruction: options.efConstruction, capacity: 1, ...(options.ef === undefined ? {} : { ef: options.ef }) });
+  static async read(path: string, options: { dimension: number; M: number; efConstruction: number; ef?: number; deleted: Iterable<number>; threads?: number; binding?: Hnswlib }): Promise<HnswIndex> {
+    const { deleted, ...shape } = options;
+    const index = new HnswIndex({ ...shape, capacity: 1 });
     try {
       await index.native.readIndex(path);
     } catch (error) {
@@ -87,7 +96,7 @@ export class HnswIndex implements VectorIndex {
     index.capacity = index.native.getMaxElements();
     index.points = index.native.getCurrentCount();
     index.liveSet = undefined;
-    for (const label of options.deleted) {
+    for (const label of deleted) {
       if (!index.live.delete(label)) {
         throw new IndexMismatchError(`the HNSW graph ${path} lacks label ${label} that its sidecar lists as deleted; run \`vsearch build\` to rebuild the index`);
       }
@@ -127,6 +136,11 @@ export class HnswIndex implements VectorIndex {
     return this.points;
   }
 
+  /** Threads a batch insert uses: the `threads` option where the binding inserts in parallel, else 1. */
+  get insertThreads(): number {
+    return this.native.addPointsFloat32 === undefined ? 1 : this.threads;
+  }
+
   get maxElements(): number {
     return this.capacity;
   }
@@ -142,6 +156,12 @@ export class HnswIndex implements VectorIndex {
     let fresh = 0;
     for (let i = 0; i < labels.length; i++) if (!this.deleted.has(labels[i] as number)) fresh++;
     this.reserve(this.points + fresh);
+    if (fresh === labels.length && this.native.addPointsFloat32 !== undefined) {
+      this.native.addPointsFloat32(vectors, labels, this.threads);
+      for (let i = 0; i < labels.length; i++) this.live.add(labels[i] as number);
+      this.points = this.native.getCurrentCount();
+      return;
+    }
     const dim = this.dimension;
     for (let i = 0; i < labels.length; i++) {
       const label = labels[i] as number;
@@ -181,6 +201,13 @@ export class HnswIndex implements VectorIndex {
     if (ef !== this.nativeEf) {
       this.native.setEf(ef);
       this.nativeEf = ef;
+    }
+    if (options.filter === undefined && this.native.searchKnnFloat32Into !== undefined) {
+      const labels = new Uint32Array(limit);
+      const scores = new Float32Array(limit);
+      const n = this.native.searchKnnFloat32Into(query, limit, scores, labels);
+      for (let i = 0; i < n; i++) scores[i] = 1 - (scores[i] as number);
+      return n === limit ? { labels, scores } : { labels: labels.subarray(0, n), scores: scores.subarray(0, n) };
     }
     const point = this.toArray(query, 0);
     const { distances, neighbors } = options.filter === undefined ? this.native.searchKnn(point, limit) : this.native.searchKnn(point, limit, options.filter);

@@ -4,6 +4,18 @@ import { fileURLToPath } from 'node:url';
 
 export type Hnswlib = typeof import('hnswlib-node');
 
+/**
+ * Methods scripts/hnswlib-node-ext.cc adds to HierarchicalNSW in the copy compiled for this
+ * CPU: typed arrays in and out (the stock methods read and write number[] element by element
+ * through N-API), and insertion from several threads. Absent from the stock build.
+ */
+export interface HnswlibExtension {
+  /** Labels must be new to the graph (not present, not marked deleted). */
+  addPointsFloat32?(vectors: Float32Array, labels: Uint32Array, threads: number): void;
+  /** Writes up to k results, nearest first, into `distances` and `labels`; returns how many. */
+  searchKnnFloat32Into?(query: Float32Array, k: number, distances: Float32Array, labels: Uint32Array): number;
+}
+
 /** What scripts/build-native-hnswlib.mjs records beside the copy it compiled for this CPU. */
 export interface NativeBuildRecord {
   hnswlibNode: string;

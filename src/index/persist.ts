@@ -92,7 +92,7 @@ export async function saveHnswIndex(dir: string, index: HnswIndex, coverage: { f
  * IndexMismatchError when it was built for another dimension or metric, or when the
  * graph file is missing, corrupt or disagrees with the sidecar.
  */
-export async function loadHnswIndex(dir: string, expected: { dimension: number; metric: Metric; ef?: number }): Promise<{ index: HnswIndex; sidecar: IndexSidecar } | undefined> {
+export async function loadHnswIndex(dir: string, expected: { dimension: number; metric: Metric; ef?: number; threads?: number }): Promise<{ index: HnswIndex; sidecar: IndexSidecar } | undefined> {
   const sidecarPath = join(dir, SIDECAR_FILE);
   let text: string;
   try {
@@ -116,6 +116,7 @@ export async function loadHnswIndex(dir: string, expected: { dimension: number; 
     efConstruction: sidecar.efConstruction,
     deleted: sidecar.deleted,
     ...(expected.ef === undefined ? {} : { ef: expected.ef }),
+    ...(expected.threads === undefined ? {} : { threads: expected.threads }),
   });
   if (index.size !== sidecar.count || index.graphCount !== sidecar.count + sidecar.deleted.length) {
     throw new IndexMismatchError(

@@ -9,6 +9,8 @@ export { INDEX_DIR };
 
 export interface IndexSyncOptions {
   onWarning?: ((message: string) => void) | undefined;
+  /** Threads that insert into the HNSW graph (HnswIndexOptions.threads). */
+  threads?: number | undefined;
 }
 
 /** Which index the library should use for its current size and settings. */
@@ -37,7 +39,7 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
   const files = store.fileNames;
   let loaded: Awaited<ReturnType<typeof loadHnswIndex>>;
   try {
-    loaded = await loadHnswIndex(dir, { dimension, metric: 'cosine' });
+    loaded = await loadHnswIndex(dir, { dimension, metric: 'cosine', ...(options.threads === undefined ? {} : { threads: options.threads }) });
   } catch (error) {
     if (!(error instanceof IndexMismatchError)) throw error;
     options.onWarning?.(`${error.message}; rebuilding the index from the store`);
@@ -57,7 +59,7 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
     covered = new Set(loaded.sidecar.files);
   } else {
     if (loaded !== undefined) options.onWarning?.('the saved index does not match the store; rebuilding it from the store');
-    index = new HnswIndex({ dimension, M: settings.M, efConstruction: settings.efConstruction, ef: settings.ef, capacity: store.manifest.counts.segments });
+    index = new HnswIndex({ dimension, M: settings.M, efConstruction: settings.efConstruction, ef: settings.ef, capacity: store.manifest.counts.segments, ...(options.threads === undefined ? {} : { threads: options.threads }) });
     covered = new Set();
   }
   for (const name of files) {

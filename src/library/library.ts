@@ -37,6 +37,11 @@ export interface OpenLibraryOptions {
   embedder?: QueryEmbedder | undefined;
   /** Index parameters for a new library. */
   index?: Partial<IndexSettings> | undefined;
+  /**
+   * Threads that build the HNSW graph (default: every core Node may use, where the hnswlib-node
+   * copy compiled for this CPU is loaded). A graph built by one thread is reproducible.
+   */
+  indexThreads?: number | undefined;
   onWarning?: ((message: string) => void) | undefined;
 }
 
@@ -78,7 +83,7 @@ export class Library {
 
   static async open(dir: string, options: OpenLibraryOptions = {}): Promise<Library> {
     const store = await SegmentStore.open(dir, { create: options.create ?? false, ...(options.index === undefined ? {} : { index: options.index }) });
-    return new Library(store, await syncIndex(store, { onWarning: options.onWarning }), options);
+    return new Library(store, await syncIndex(store, { onWarning: options.onWarning, threads: options.indexThreads }), options);
   }
 
   get manifest(): Readonly<Manifest> {
@@ -227,7 +232,7 @@ export class Library {
 
   /** After a write: the index and the label facts file catch up with the store, so the next search (in any process) reads them. */
   async #refreshIndex(): Promise<void> {
-    this.#index = await syncIndex(this.#store, { onWarning: this.#options.onWarning });
+    this.#index = await syncIndex(this.#store, { onWarning: this.#options.onWarning, threads: this.#options.indexThreads });
     if (this.#index !== undefined) await this.#engine.facts();
   }
 }

@@ -32,7 +32,7 @@ let synthetic: BenchJson;
 beforeAll(async () => {
   ensureBuilt();
   work = await mkdtemp(join(tmpdir(), 'vsearch-bench-cli-'));
-  const result = runCli(['bench', '--synthetic', '2000', '--dim', '64', '--queries', '50', '--json']);
+  const result = runCli(['bench', '--synthetic', '2000', '--dim', '64', '--queries', '50', '--threads', '1', '--json']);
   expect(result.status, result.stderr).toBe(0);
   synthetic = JSON.parse(result.stdout) as BenchJson;
 }, 300_000);
@@ -44,7 +44,7 @@ afterAll(async () => {
 describe('vsearch bench --synthetic', () => {
   it('prints the run as JSON', () => {
     expect(synthetic.data).toEqual({ source: 'synthetic', count: 2000, dimension: 64, clusters: 64, seed: 1 });
-    expect(synthetic).toMatchObject({ count: 2000, dimension: 64, queries: 50, k: 10, hnsw: { M: 16, efConstruction: 200, seed: 1 } });
+    expect(synthetic).toMatchObject({ count: 2000, dimension: 64, queries: 50, k: 10, hnsw: { M: 16, efConstruction: 200, seed: 1, threads: 1 } });
     expect(synthetic.sweep.map((r) => r.ef)).toEqual([16, 32, 64, 128]);
     expect(synthetic.build.seconds).toBeGreaterThan(0);
     expect(synthetic.build.vectorsPerSecond).toBeGreaterThan(0);
@@ -68,7 +68,7 @@ describe('vsearch bench --synthetic', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/^data {4}500 x 16 \(synthetic, seed 1\), 20 queries, k=5$/m);
-    expect(result.stdout).toMatch(/^build {3}HNSW M=16 efConstruction=200: [\d.]+ s, \d+ vectors\/s$/m);
+    expect(result.stdout).toMatch(/^build {3}HNSW M=16 efConstruction=200, \d+ threads?: [\d.]+ s, \d+ vectors\/s$/m);
     expect(result.stdout).toMatch(/^exact {3}p50 \d+ us, p99 \d+ us, \d+ QPS$/m);
     expect(result.stdout).toMatch(/^\s+ef\s+recall@5\s+p50 us\s+p99 us\s+QPS$/m);
     const rows = result.stdout.split('\n').filter((line) => /^\s+\d+\s+[01]\.\d{4}\s/.test(line));
@@ -76,7 +76,7 @@ describe('vsearch bench --synthetic', () => {
   });
 
   it('is reproducible per seed: same data, same recall', () => {
-    const again = runCli(['bench', '--synthetic', '2000', '--dim', '64', '--queries', '50', '--json']);
+    const again = runCli(['bench', '--synthetic', '2000', '--dim', '64', '--queries', '50', '--threads', '1', '--json']);
     const other = runCli(['bench', '--synthetic', '2000', '--dim', '64', '--queries', '50', '--seed', '9', '--ef', '16', '--json']);
     expect((JSON.parse(again.stdout) as BenchJson).sweep.map((r) => r.recall)).toEqual(synthetic.sweep.map((r) => r.recall));
     expect((JSON.parse(other.stdout) as BenchJson).data['seed']).toBe(9);

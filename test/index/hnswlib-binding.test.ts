@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { syntheticQueries, syntheticVectors } from '../../src/bench/synthetic.js';
+import { ExactIndex, HnswIndex } from '../../src/index/index.js';
 import { NATIVE_ADDON_URL, hnswlibBinding, judgeNativeBuild, nativeBuildVerdict, readCpuFlags } from '../../src/index/hnswlib-binding.js';
 import type { Hnswlib } from '../../src/index/hnswlib-binding.js';
 
@@ -89,5 +90,78 @@ describe.runIf(existsSync(NATIVE_ADDON_URL))('the native copy and the stock buil
         b.distances.forEach((distance, i) => expect(distance).toBeCloseTo(a.distances[i]!, 5));
       }
     }
+  });
+});
+
+// The copy compiled at install carries scripts/hnswlib-node-ext.cc; HnswIndex uses its methods when present.
+const extended = typeof (hnswlibBinding().hnswlib.HierarchicalNSW.prototype as { addPointsFloat32?: unknown }).addPointsFloat32 === 'function';
+
+describe.runIf(extended)('HnswIndex on the extended copy (typed arrays, parallel insertion)', () => {
+  const require = createRequire(import.meta.url);
+  const stock = require('hnswlib-node') as Hnswlib;
+  const dim = 128;
+  const count = 6000;
+  const vectors = syntheticVectors({ count, dimension: dim, seed: 11 });
+  const queries = syntheticQueries({ count: 100, dimension: dim, seed: 11 });
+  const labels = Uint32Array.from({ length: count }, (_, i) => i * 3 + 1);
+  const query = (q: number): Float32Array => queries.subarray(q * dim, (q + 1) * dim);
+  let dir = '';
+  afterAll(async () => {
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
+  });
+
+  it('inserts a batch from two threads with the recall of a one-thread stock build', () => {
+    const exact = new ExactIndex(dim);
+    exact.add(vectors, labels);
+    const recallOf = (index: HnswIndex): number => {
+      let found = 0;
+      for (let q = 0; q < 100; q++) {
+        const truth = new Set(exact.search(query(q), 10).labels);
+        for (const label of index.search(query(q), 10, { ef: 64 }).labels) if (truth.has(label)) found++;
+      }
+      return found / 1000;
+    };
+    const parallel = new HnswIndex({ dimension: dim, threads: 2, capacity: count });
+    parallel.add(vectors, labels);
+    const single = new HnswIndex({ dimension: dim, threads: 1, capacity: count, binding: stock });
+    single.add(vectors, labels);
+    expect(parallel.size).toBe(count);
+    expect(parallel.graphCount).toBe(count);
+    for (const label of [1, 3 * 2999 + 1, 3 * 5999 + 1]) expect(parallel.has(label)).toBe(true);
+    const [parallelRecall, singleRecall] = [recallOf(parallel), recallOf(single)];
+    expect(parallelRecall).toBeGreaterThanOrEqual(0.98);
+    expect(Math.abs(parallelRecall - singleRecall)).toBeLessThanOrEqual(0.01);
+  });
+
+  it('answers a typed-array search as the stock searchKnn does on the same graph', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vsearch-extension-'));
+    const built = new HnswIndex({ dimension: dim, capacity: count });
+    built.add(vectors, labels);
+    const file = join(dir, 'graph.hnsw');
+    await built.writeGraph(file);
+    const shape = { dimension: dim, M: 16, efConstruction: 100, ef: 48, deleted: [] };
+    const [extendedIndex, stockIndex] = await Promise.all([HnswIndex.read(file, shape), HnswIndex.read(file, { ...shape, binding: stock })]);
+    for (let q = 0; q < 100; q++) {
+      const a = extendedIndex.search(query(q), 10);
+      const b = stockIndex.search(query(q), 10);
+      expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
+      a.scores.forEach((score, i) => expect(score).toBeCloseTo(b.scores[i]!, 5));
+    }
+    // Fewer points than k: the answer is cut to what exists.
+    const tiny = new HnswIndex({ dimension: dim });
+    tiny.add(vectors.subarray(0, 3 * dim), Uint32Array.of(7, 8, 9));
+    expect(Array.from(tiny.search(query(0), 10).labels).sort()).toEqual([7, 8, 9]);
+  });
+
+  it('revives removed labels one by one and inserts new ones in a batch', () => {
+    const index = new HnswIndex({ dimension: dim, threads: 2 });
+    index.add(vectors.subarray(0, 100 * dim), labels.subarray(0, 100));
+    index.remove(labels.subarray(0, 10));
+    expect(index.size).toBe(90);
+    index.add(vectors.subarray(0, 10 * dim), labels.subarray(0, 10));
+    index.add(vectors.subarray(100 * dim, 200 * dim), labels.subarray(100, 200));
+    expect(index.size).toBe(200);
+    expect(index.graphCount).toBe(200);
+    expect(index.search(vectors.subarray(0, dim), 1).labels[0]).toBe(labels[0]);
   });
 });

@@ -11,7 +11,7 @@ import { useTempDirs } from '../helpers/temp-dir.js';
 const tempDir = useTempDirs();
 const DIMENSION = 32;
 
-/** A seeded, clustered library searched by a deliberately weak HNSW graph, so recall grows with ef. */
+/** A seeded, clustered library searched by a deliberately weak HNSW graph, so recall grows with ef (one thread: the same graph every run). */
 async function syntheticLibrary(count: number, kind: 'hnsw' | 'auto' = 'hnsw'): Promise<{ lib: Library; dir: string }> {
   const work = await tempDir();
   const vectors = syntheticVectors({ count, dimension: DIMENSION, seed: 7, clusters: 8 });
@@ -22,7 +22,7 @@ async function syntheticLibrary(count: number, kind: 'hnsw' | 'auto' = 'hnsw'): 
     embedding: Array.from(vectors.subarray(i * DIMENSION, (i + 1) * DIMENSION)),
   }));
   const dir = join(work, 'lib');
-  const lib = await openLibrary(dir, { create: true, index: { kind, M: 4, efConstruction: 8 } });
+  const lib = await openLibrary(dir, { create: true, index: { kind, M: 4, efConstruction: 8 }, indexThreads: 1 });
   await lib.importSegments(await writeJsonl(work, 'rows.jsonl', rows), { model: 'synthetic-32' });
   return { lib, dir };
 }
