@@ -117,6 +117,22 @@ export async function measureRecallAndBuild({ data, work, k, efs, M, efConstruct
     same.setEf(ef);
     return timeSearches(queryCount, (q) => same.searchKnn(Array.from(queryAt(q)), k).neighbors);
   }, truth));
+  // vsearch's own typed-array method of the native copy (scripts/hnswlib-node-ext.cc), raw: the
+  // wrapper's overhead over the very call it makes.
+  const typedSearch = typeof same.searchKnnFloat32Into === 'function'
+    ? (q) => same.searchKnnFloat32Into(ownQueries[q], k, new Float32Array(k), new Uint32Array(k))
+    : undefined;
+  if (typedSearch !== undefined) {
+    const typedLabels = (q) => {
+      const labels = new Uint32Array(k);
+      const n = same.searchKnnFloat32Into(ownQueries[q], k, new Float32Array(k), labels);
+      return Array.from(labels.subarray(0, n));
+    };
+    sweeps.push(sweepOf('hnswlib-typed-same-graph', "searchKnnFloat32Into on vsearch's graph (vsearch's typed-array method, raw)", efs, (ef) => {
+      same.setEf(ef);
+      return timeSearches(queryCount, typedLabels);
+    }, truth));
+  }
   if (BINDING.build === 'native') {
     // What the copy compiled for this CPU gains over the addon as npm builds it, on one graph.
     const stockSame = new hnswlib.HierarchicalNSW('cosine', dimension);
@@ -160,6 +176,7 @@ export async function measureRecallAndBuild({ data, work, k, efs, M, efConstruct
   const paired = [
     pairedOf('vsearch', 'hnswlib-same-graph', duelEf, await pairedTimes(queryCount, vsearchSearch, (q) => same.searchKnn(rawQueries[q], k))),
     pairedOf('plain-js-scan', 'vsearch', duelEf, await pairedTimes(exactSweepQueries, (q) => plainExactScan(vectors, dimension, queryAt(q), k), vsearchSearch)),
+    ...(typedSearch === undefined ? [] : [pairedOf('vsearch', 'hnswlib-typed-same-graph', duelEf, await pairedTimes(queryCount, vsearchSearch, typedSearch))]),
   ];
   log(`  interleaved at ef=${duelEf}: ${paired.map((p) => `${p.a}/${p.b} p50 x${p.ratioP50} mean x${p.ratioMean}`).join(', ')}`);
   const next = cycler(queryCount);

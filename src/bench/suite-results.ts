@@ -3,7 +3,7 @@ import type { EfFigures, LatencyFigures } from './recall-latency.js';
 
 /** One engine's ef sweep: recall@k and latency at each search breadth. */
 export interface EngineSweep {
-  /** Stable id: hnswlib, vsearch, hnswlib-same-graph, hnswlib-convert, hnswlib-stock-same-graph, usearch. */
+  /** Stable id: hnswlib, vsearch, hnswlib-same-graph, hnswlib-convert, hnswlib-typed-same-graph, hnswlib-stock-same-graph, usearch. */
   engine: string;
   label: string;
   points: EfFigures[];
