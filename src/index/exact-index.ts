@@ -1,3 +1,4 @@
+import { dotProduct } from './dot-product.js';
 import { assertAddBatch, assertDimension, assertLabel, assertQuery, emptyResult } from './vector-index.js';
 import type { KnnResult, SearchOptions, VectorIndex } from './vector-index.js';
 
@@ -71,24 +72,11 @@ export class ExactIndex implements VectorIndex {
     const heap = new TopK(limit);
     const filter = options.filter;
     const dim = this.dimension;
-    const tail = dim - (dim % 4);
     for (const chunk of this.chunks) {
       const { vectors, labels, rows, dead } = chunk;
       for (let r = 0, off = 0; r < rows; r++, off += dim) {
         if (dead !== undefined && dead[r] === 1) continue;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        let j = 0;
-        for (; j < tail; j += 4) {
-          s0 += (query[j] as number) * (vectors[off + j] as number);
-          s1 += (query[j + 1] as number) * (vectors[off + j + 1] as number);
-          s2 += (query[j + 2] as number) * (vectors[off + j + 2] as number);
-          s3 += (query[j + 3] as number) * (vectors[off + j + 3] as number);
-        }
-        for (; j < dim; j++) s0 += (query[j] as number) * (vectors[off + j] as number);
-        const score = s0 + s1 + s2 + s3;
+        const score = dotProduct(query, 0, vectors, off, dim);
         const label = labels[r] as number;
         // The filter runs only for rows that would enter the top k: it may be costly.
         if (heap.accepts(score, label) && (filter === undefined || filter(label))) heap.push(score, label);

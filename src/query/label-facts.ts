@@ -1,4 +1,5 @@
 import { VsearchError } from '../errors.js';
+import { dotProduct } from '../index/dot-product.js';
 import type { SegmentStore } from '../store/index.js';
 import type { Metadata } from '../types.js';
 import { collectLabelFacts, type GroupRecord, type LabelFactsData } from './label-facts-data.js';
@@ -161,9 +162,7 @@ export class LabelFacts {
       offset = 0;
     }
     if (source === undefined) throw new VsearchError(`the vector of label ${label} is not at hand; call loadVectors() before scoring`);
-    let sum = 0;
-    for (let j = 0; j < this.dimension; j++, offset++) sum += (query[j] as number) * (source[offset] as number);
-    return sum;
+    return dotProduct(query, 0, source, offset, this.dimension);
   }
 }
 
