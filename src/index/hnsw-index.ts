@@ -33,6 +33,8 @@ const GROWTH = 1.5;
  * HNSW over hnswlib-node (cosine space). Owns the binding's quirks: number[] input,
  * labels truncated to uint32 without a word, capacity grown only by resizeIndex,
  * searchKnn limited by capacity rather than by live count, dimension unchecked on load.
+ * Where the binding is the copy compiled at install, its typed-array and multi-threaded
+ * methods (HnswlibExtension) replace the number[] ones for plain searches and new labels.
  */
 export class HnswIndex implements VectorIndex {
   readonly kind = 'hnsw' as const;
