@@ -138,7 +138,7 @@ export class HnswIndex implements VectorIndex {
     return this.points;
   }
 
-  /** Threads a batch insert uses: the `threads` option where the binding inserts in parallel, else 1. */
+  /** Most threads a batch insert uses: the `threads` option where the binding inserts in parallel, else 1. */
   get insertThreads(): number {
     return this.native.addPointsFloat32 === undefined ? 1 : this.threads;
   }
@@ -159,7 +159,14 @@ export class HnswIndex implements VectorIndex {
     for (let i = 0; i < labels.length; i++) if (!this.deleted.has(labels[i] as number)) fresh++;
     this.reserve(this.points + fresh);
     if (fresh === labels.length && this.native.addPointsFloat32 !== undefined) {
-      this.native.addPointsFloat32(vectors, labels, this.threads);
+      try {
+        this.native.addPointsFloat32(vectors, labels, this.threads);
+      } catch (error) {
+        // Some rows may be in: count the graph again rather than guess which.
+        this.liveSet = undefined;
+        this.points = this.native.getCurrentCount();
+        throw error;
+      }
       for (let i = 0; i < labels.length; i++) this.live.add(labels[i] as number);
       this.points = this.native.getCurrentCount();
       return;
