@@ -27,46 +27,44 @@ if (!existsSync(NATIVE_ADDON_URL)) {
   process.exit(2);
 }
 
-{
-  const libs = { installed: require('hnswlib-node'), native: require(fileURLToPath(NATIVE_ADDON_URL)) };
-  const shape = { dimension: D, seed: 1, clusters: 64 };
-  const vectors = syntheticVectors({ ...shape, count: N });
-  const queries = syntheticQueries({ ...shape, count: Q });
-  const row = (view, i) => Array.from(view.subarray(i * D, (i + 1) * D));
-  const names = Object.keys(libs);
-  const index = Object.fromEntries(names.map((name) => [name, new libs[name].HierarchicalNSW('cosine', D)]));
-  for (const name of names) index[name].initIndex(N, M, EFC, 100);
-  // Built chunk by chunk in alternating order, so other load on the machine falls on both alike.
-  const buildMs = Object.fromEntries(names.map((name) => [name, 0]));
-  for (let start = 0, chunk = 0; start < N; start += 1000, chunk++) {
-    for (const name of chunk % 2 ? [...names].reverse() : names) {
-      const t = performance.now();
-      for (let i = start; i < Math.min(N, start + 1000); i++) index[name].addPoint(row(vectors, i), i);
-      buildMs[name] += performance.now() - t;
-    }
+const libs = { installed: require('hnswlib-node'), native: require(fileURLToPath(NATIVE_ADDON_URL)) };
+const shape = { dimension: D, seed: 1, clusters: 64 };
+const vectors = syntheticVectors({ ...shape, count: N });
+const queries = syntheticQueries({ ...shape, count: Q });
+const row = (view, i) => Array.from(view.subarray(i * D, (i + 1) * D));
+const names = Object.keys(libs);
+const index = Object.fromEntries(names.map((name) => [name, new libs[name].HierarchicalNSW('cosine', D)]));
+for (const name of names) index[name].initIndex(N, M, EFC, 100);
+// Built chunk by chunk in alternating order, so other load on the machine falls on both alike.
+const buildMs = Object.fromEntries(names.map((name) => [name, 0]));
+for (let start = 0, chunk = 0; start < N; start += 1000, chunk++) {
+  for (const name of chunk % 2 ? [...names].reverse() : names) {
+    const t = performance.now();
+    for (let i = start; i < Math.min(N, start + 1000); i++) index[name].addPoint(row(vectors, i), i);
+    buildMs[name] += performance.now() - t;
   }
-  const points = Array.from({ length: Q }, (_, q) => row(queries, q));
-  const times = Object.fromEntries(names.map((name) => [name, []]));
-  for (const name of names) index[name].setEf(EF);
-  for (let pass = 0; pass < 3; pass++) {
-    for (let q = 0; q < Q; q++) {
-      for (const name of q % 2 ? [...names].reverse() : names) {
-        const t = performance.now();
-        index[name].searchKnn(points[q], 10);
-        times[name].push(performance.now() - t);
-      }
-    }
-  }
-  let identical = 0;
-  for (const point of points) if (index.installed.searchKnn(point, 10).neighbors.join() === index.native.searchKnn(point, 10).neighbors.join()) identical++;
-  const p50 = Object.fromEntries(names.map((name) => [name, median(times[name]) * 1000]));
-  console.log(JSON.stringify({
-    date: new Date().toISOString(),
-    data: { count: N, dimension: D, queries: Q, M, efConstruction: EFC, ef: EF },
-    buildSeconds: { installed: buildMs.installed / 1000, native: buildMs.native / 1000 },
-    buildSpeedup: buildMs.installed / buildMs.native,
-    searchP50Us: p50,
-    searchSpeedup: p50.installed / p50.native,
-    identicalTop10: `${identical}/${Q}`,
-  }, null, 2));
 }
+const points = Array.from({ length: Q }, (_, q) => row(queries, q));
+const times = Object.fromEntries(names.map((name) => [name, []]));
+for (const name of names) index[name].setEf(EF);
+for (let pass = 0; pass < 3; pass++) {
+  for (let q = 0; q < Q; q++) {
+    for (const name of q % 2 ? [...names].reverse() : names) {
+      const t = performance.now();
+      index[name].searchKnn(points[q], 10);
+      times[name].push(performance.now() - t);
+    }
+  }
+}
+let identical = 0;
+for (const point of points) if (index.installed.searchKnn(point, 10).neighbors.join() === index.native.searchKnn(point, 10).neighbors.join()) identical++;
+const p50 = Object.fromEntries(names.map((name) => [name, median(times[name]) * 1000]));
+console.log(JSON.stringify({
+  date: new Date().toISOString(),
+  data: { count: N, dimension: D, queries: Q, M, efConstruction: EFC, ef: EF },
+  buildSeconds: { installed: buildMs.installed / 1000, native: buildMs.native / 1000 },
+  buildSpeedup: buildMs.installed / buildMs.native,
+  searchP50Us: p50,
+  searchSpeedup: p50.installed / p50.native,
+  identicalTop10: `${identical}/${Q}`,
+}, null, 2));

@@ -4,20 +4,30 @@
   // element through N-API), and addPointsFloat32 inserts from several threads, as hnswlib's
   // Python add_items does: hnswlib's addPoint is safe to call concurrently for distinct labels.
 
+  static bool vsearchIsTypedArray(const Napi::Value& value, napi_typedarray_type type) {
+    return value.IsTypedArray() && value.As<Napi::TypedArray>().TypedArrayType() == type;
+  }
+
+  // Throws a JavaScript TypeError naming the expected arguments unless `valid`, then the
+  // binding's own error when the index was not initialized; true when the call may go on.
+  bool vsearchCallReady(Napi::Env env, bool valid, const char* expected) {
+    if (!valid) {
+      Napi::TypeError::New(env, std::string("Expected ") + expected + ".").ThrowAsJavaScriptException();
+      return false;
+    }
+    if (index_ == nullptr) {
+      Napi::Error::New(env, "Search index has not been initialized, call `initIndex` in advance.").ThrowAsJavaScriptException();
+      return false;
+    }
+    return true;
+  }
+
   // addPointsFloat32(vectors: Float32Array, labels: Uint32Array, threads: number): void
   // Labels must be new to the index (not present, not marked deleted); the caller checks.
   Napi::Value addPointsFloat32(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() != 3 || !info[0].IsTypedArray() || !info[1].IsTypedArray() || !info[2].IsNumber() ||
-        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
-        info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
-      Napi::TypeError::New(env, "Expected (vectors: Float32Array, labels: Uint32Array, threads: number).").ThrowAsJavaScriptException();
-      return env.Null();
-    }
-    if (index_ == nullptr) {
-      Napi::Error::New(env, "Search index has not been initialized, call `initIndex` in advance.").ThrowAsJavaScriptException();
-      return env.Null();
-    }
+    const bool valid = info.Length() == 3 && vsearchIsTypedArray(info[0], napi_float32_array) && vsearchIsTypedArray(info[1], napi_uint32_array) && info[2].IsNumber();
+    if (!vsearchCallReady(env, valid, "(vectors: Float32Array, labels: Uint32Array, threads: number)")) return env.Null();
     Napi::Float32Array vectors = info[0].As<Napi::Float32Array>();
     Napi::Uint32Array labels = info[1].As<Napi::Uint32Array>();
     const size_t rows = labels.ElementLength();
@@ -83,17 +93,9 @@
   // Writes up to k results, nearest first, and returns how many.
   Napi::Value searchKnnFloat32Into(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() != 4 || !info[0].IsTypedArray() || !info[1].IsNumber() || !info[2].IsTypedArray() || !info[3].IsTypedArray() ||
-        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
-        info[2].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
-        info[3].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
-      Napi::TypeError::New(env, "Expected (query: Float32Array, k: number, distances: Float32Array, labels: Uint32Array).").ThrowAsJavaScriptException();
-      return env.Null();
-    }
-    if (index_ == nullptr) {
-      Napi::Error::New(env, "Search index has not been initialized, call `initIndex` in advance.").ThrowAsJavaScriptException();
-      return env.Null();
-    }
+    const bool valid = info.Length() == 4 && vsearchIsTypedArray(info[0], napi_float32_array) && info[1].IsNumber() &&
+                       vsearchIsTypedArray(info[2], napi_float32_array) && vsearchIsTypedArray(info[3], napi_uint32_array);
+    if (!vsearchCallReady(env, valid, "(query: Float32Array, k: number, distances: Float32Array, labels: Uint32Array)")) return env.Null();
     Napi::Float32Array query = info[0].As<Napi::Float32Array>();
     Napi::Float32Array distances = info[2].As<Napi::Float32Array>();
     Napi::Uint32Array labels = info[3].As<Napi::Uint32Array>();

@@ -120,17 +120,15 @@ export async function measureRecallAndBuild({ data, work, k, efs, M, efConstruct
   // vsearch's own typed-array method of the native copy (scripts/hnswlib-node-ext.cc), raw: the
   // wrapper's overhead over the very call it makes.
   const typedSearch = typeof same.searchKnnFloat32Into === 'function'
-    ? (q) => same.searchKnnFloat32Into(ownQueries[q], k, new Float32Array(k), new Uint32Array(k))
+    ? (q) => {
+        const labels = new Uint32Array(k);
+        return labels.subarray(0, same.searchKnnFloat32Into(ownQueries[q], k, new Float32Array(k), labels));
+      }
     : undefined;
   if (typedSearch !== undefined) {
-    const typedLabels = (q) => {
-      const labels = new Uint32Array(k);
-      const n = same.searchKnnFloat32Into(ownQueries[q], k, new Float32Array(k), labels);
-      return Array.from(labels.subarray(0, n));
-    };
     sweeps.push(sweepOf('hnswlib-typed-same-graph', "searchKnnFloat32Into on vsearch's graph (vsearch's typed-array method, raw)", efs, (ef) => {
       same.setEf(ef);
-      return timeSearches(queryCount, typedLabels);
+      return timeSearches(queryCount, typedSearch);
     }, truth));
   }
   if (BINDING.build === 'native') {
