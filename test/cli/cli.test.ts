@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nativeBuildVerdict } from '../../src/index/hnswlib-binding.js';
 import { runCli } from '../helpers/cli.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -34,6 +35,10 @@ describe('the vsearch binary', () => {
     expect(Object.keys(parsed).sort()).toEqual(['bytes', 'dimension', 'index', 'index_id', 'model', 'segments', 'total_duration', 'videos']);
     expect(parsed).toMatchObject({ videos: 2, segments: 6, dimension: 1024, model: 'Marengo-retrieval-2.7', index: { M: 16, efConstruction: 100, count: 6 } });
     expect(parsed['bytes']).toBeGreaterThan(6 * 1024 * 4);
+    // The human report says which hnswlib-node build the process runs, and why.
+    const expectedBuild = nativeBuildVerdict().usable ? /^hnswlib {5}native build \(compiled for this CPU with .+\)$/m : /^hnswlib {5}stock build \(.+\)$/m;
+    expect(runCli(['stats', '--lib', lib]).stdout).toMatch(expectedBuild);
+    expect(runCli(['stats', '--lib', lib], { VSEARCH_NATIVE_HNSWLIB: '0' }).stdout).toMatch(/^hnswlib {5}stock build \(VSEARCH_NATIVE_HNSWLIB=0\)$/m);
 
     const removed = runCli(['rm', 'island.mp4', '--lib', lib, '--json']);
     expect(JSON.parse(removed.stdout)).toEqual({ video_id: 'island.mp4', removed_segments: 2 });
