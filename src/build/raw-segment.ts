@@ -4,6 +4,8 @@ import type { Metadata } from '../types.js';
 export interface RawSegment {
   videoId: unknown;
   vector: unknown;
+  /** Where the file holds the vector (`embedding`, `float`, `data[2].embedding`), for messages. */
+  vectorField?: string | undefined;
   startSec: unknown;
   endSec: unknown;
   embeddingOption?: string | undefined;
@@ -16,9 +18,15 @@ export interface RawSegment {
 }
 
 function firstDefined(record: Record<string, unknown>, names: readonly string[]): unknown {
-  for (const name of names) if (record[name] !== undefined) return record[name];
-  return undefined;
+  return record[firstName(record, names)];
 }
+
+/** The first of `names` the record has, else the first of them. */
+function firstName(record: Record<string, unknown>, names: readonly string[]): string {
+  return names.find((name) => record[name] !== undefined) ?? (names[0] as string);
+}
+
+const VECTOR_NAMES = ['embedding', 'float', 'vector'];
 
 function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -31,11 +39,14 @@ function optionalMetadata(value: unknown): Metadata | undefined {
 /**
  * Reads one JSON segment, accepting our names and the API's:
  * embedding|float, start_sec|start_offset_sec|start, end_sec|end_offset_sec|end.
+ * `at` is where the record sits in its file (`data[2]`), when not at the top.
  */
-export function rawSegmentFromJson(record: Record<string, unknown>, fallbackVideoId?: string): RawSegment {
+export function rawSegmentFromJson(record: Record<string, unknown>, fallbackVideoId?: string, at?: string): RawSegment {
+  const vectorName = firstName(record, VECTOR_NAMES);
   return {
     videoId: record['video_id'] ?? fallbackVideoId,
-    vector: firstDefined(record, ['embedding', 'float', 'vector']),
+    vector: record[vectorName],
+    vectorField: at === undefined ? vectorName : `${at}.${vectorName}`,
     startSec: firstDefined(record, ['start_sec', 'start_offset_sec', 'start']),
     endSec: firstDefined(record, ['end_sec', 'end_offset_sec', 'end']),
     embeddingOption: optionalString(record['embedding_option']),

@@ -23,23 +23,25 @@ export async function readApiResponseSegments(path: string): Promise<{ segment: 
   if (!isRecord(parsed)) throw new InputError('expected a saved TwelveLabs embed response (a JSON object)', { file: path });
   const videoId = basename(path, extname(path));
   const model = typeof parsed['model_name'] === 'string' ? parsed['model_name'] : undefined;
-  const list = segmentList(parsed);
-  if (list === undefined) {
+  const found = segmentList(parsed);
+  if (found === undefined) {
     throw new InputError('not a TwelveLabs embed response: expected `video_embedding.segments` (v1) or `data` (v2)', { file: path });
   }
+  const { list, at } = found;
   if (list.length === 0) throw new InputError('the response holds no segments', { file: path });
   return list.map((item, i) => {
     if (!isRecord(item)) throw new InputError(`segment ${i + 1} is not a JSON object`, { file: path, line: i + 1 });
-    const segment = rawSegmentFromJson(item, videoId);
+    const segment = rawSegmentFromJson(item, videoId, `${at}[${i}]`);
     return { segment: { ...segment, modelName: segment.modelName ?? model }, line: i + 1 };
   });
 }
 
-function segmentList(response: Record<string, unknown>): unknown[] | undefined {
-  if (Array.isArray(response['data'])) return response['data'];
+/** The response's segments and their path in it, for messages. */
+function segmentList(response: Record<string, unknown>): { list: unknown[]; at: string } | undefined {
+  if (Array.isArray(response['data'])) return { list: response['data'], at: 'data' };
   for (const key of ['video_embedding', 'audio_embedding']) {
     const embedding = response[key];
-    if (isRecord(embedding) && Array.isArray(embedding['segments'])) return embedding['segments'];
+    if (isRecord(embedding) && Array.isArray(embedding['segments'])) return { list: embedding['segments'], at: `${key}.segments` };
   }
   return undefined;
 }

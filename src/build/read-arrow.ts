@@ -41,6 +41,7 @@ export async function readArrowSegments(path: string): Promise<{ segment: RawSeg
       segment: {
         videoId: column('video_id')?.get(row),
         vector: isVector(vector) ? vector.toArray() : vector,
+        vectorField: 'vector',
         startSec: column('start_sec')?.get(row),
         endSec: column('end_sec')?.get(row),
         embeddingOption: text('embedding_option'),

@@ -1,4 +1,6 @@
 import { InputError } from '../errors.js';
+import { writeUnitFloat32, type Fail } from '../float32-vector.js';
+import { checkJsonValue } from '../json-limits.js';
 import type { Metadata } from '../types.js';
 
 /** A columnar batch of validated, L2-normalized segments, ready to be written as one file. */
@@ -32,6 +34,8 @@ export interface SegmentRowInput {
   embeddingScope: string;
   modelName: string;
   metadata: Metadata;
+  /** The name the file gave the embedding (`embedding`, `float`, `data[2].embedding`), for messages. */
+  vectorField?: string | undefined;
 }
 
 /** Where a row came from, for error messages: the file and its 1-based line or row. */
@@ -86,8 +90,8 @@ export class SegmentRowsBuilder {
     if (typeof end !== 'number' || !Number.isFinite(end)) fail(`end_sec must be a finite number, got ${JSON.stringify(end)}`);
     if ((start as number) < 0) fail(`start_sec must be >= 0, got ${String(start)}`);
     if ((start as number) >= (end as number)) fail(`start_sec (${String(start)}) must be less than end_sec (${String(end)})`);
-    const vector = this.#checkVector(row.vector, fail);
-    this.#append(vector);
+    const metadata = metadataText(row.metadata, fail);
+    this.#appendVector(row.vector, row.vectorField ?? 'embedding', fail);
     this.#videoId.push(videoId);
     this.#source.push(row.source);
     this.#contentSha256.push(row.contentSha256);
@@ -97,7 +101,7 @@ export class SegmentRowsBuilder {
     this.#startSec.push(start as number);
     this.#endSec.push(end as number);
     this.#modelName.push(row.modelName);
-    this.#metadata.push(JSON.stringify(row.metadata));
+    this.#metadata.push(metadata);
   }
 
   build(): SegmentRows {
@@ -118,29 +122,16 @@ export class SegmentRowsBuilder {
     };
   }
 
-  #checkVector(value: unknown, fail: (reason: string) => never): ArrayLike<number> {
+  /** Checks the embedding and appends it to the vector column as a unit float32 vector. */
+  #appendVector(value: unknown, field: string, fail: Fail): void {
     if (!(Array.isArray(value) || value instanceof Float32Array || value instanceof Float64Array)) {
-      return fail('the segment has no embedding (an array of numbers is required)');
+      fail('the segment has no embedding (an array of numbers is required)');
     }
     const vector = value as ArrayLike<unknown>;
     if (vector.length === 0) fail('the embedding is empty');
-    if (this.#dimension === undefined) {
-      this.#dimension = vector.length;
-      this.#dimensionOrigin = 'the first segment of this import';
-    } else if (vector.length !== this.#dimension) {
+    if (this.#dimension !== undefined && vector.length !== this.#dimension) {
       fail(`the embedding has ${vector.length} dimensions but ${this.#dimensionOrigin} has ${this.#dimension}; one library holds one dimension (build a separate library for other embeddings)`);
     }
-    let sumOfSquares = 0;
-    for (let i = 0; i < vector.length; i++) {
-      const x = vector[i];
-      if (typeof x !== 'number' || !Number.isFinite(x)) fail(`embedding value ${i} is not a finite number (${String(x)})`);
-      sumOfSquares += (x as number) * (x as number);
-    }
-    if (sumOfSquares === 0) fail('the embedding is a zero vector; it has no direction to compare by cosine');
-    return vector as ArrayLike<number>;
-  }
-
-  #append(vector: ArrayLike<number>): void {
     const dimension = vector.length;
     const needed = (this.#count + 1) * dimension;
     if (needed > this.#vectors.length) {
@@ -148,11 +139,18 @@ export class SegmentRowsBuilder {
       grown.set(this.#vectors);
       this.#vectors = grown;
     }
-    let norm = 0;
-    for (let i = 0; i < dimension; i++) norm += (vector[i] as number) ** 2;
-    const scale = 1 / Math.sqrt(norm);
-    const offset = this.#count * dimension;
-    for (let i = 0; i < dimension; i++) this.#vectors[offset + i] = (vector[i] as number) * scale;
+    // Written in place: a row that fails leaves only bytes past the count, overwritten by the next.
+    const names = { value: (i: number) => `${field} value ${i}`, vector: field === 'embedding' ? 'the embedding' : field };
+    writeUnitFloat32(vector, names, this.#vectors, this.#count * dimension, fail);
+    if (this.#dimension === undefined) {
+      this.#dimension = dimension;
+      this.#dimensionOrigin = 'the first segment of this import';
+    }
     this.#count++;
   }
+}
+
+/** The row's metadata as JSON text, within the limits for JSON input. */
+function metadataText(metadata: Metadata, fail: Fail): string {
+  return checkJsonValue(metadata, 'the metadata', fail);
 }
