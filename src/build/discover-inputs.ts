@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { checkJsonValue } from '../json-limits.js';
 import type { Metadata } from '../types.js';
 import { mediaTypeFromExtension } from '../media/index.js';
 import { readJsonlObjects } from './read-jsonl.js';
@@ -45,6 +46,8 @@ function urlVideoId(url: string): string {
  */
 export async function discoverInputs(inputs: readonly string[], metadata: Metadata = {}): Promise<DiscoveredInputs> {
   const found: DiscoveredInputs = { items: [], skipped: [] };
+  // Checked before anything is sent: the rows would refuse it only after the API was paid.
+  checkJsonValue(metadata, 'the metadata option');
   for (const input of inputs) {
     if (isUrl(input)) {
       found.items.push({ source: input, isUrl: true, videoId: urlVideoId(input), metadata: { ...metadata } });
@@ -96,6 +99,9 @@ async function readManifest(path: string, metadata: Metadata, found: DiscoveredI
     if (videoId !== undefined && (typeof videoId !== 'string' || videoId === '')) throw new InputError('"video_id" must be a non-empty string', { file: path, line });
     const extra = entry['metadata'];
     if (extra !== undefined && (typeof extra !== 'object' || extra === null || Array.isArray(extra))) throw new InputError('"metadata" must be a JSON object', { file: path, line });
+    if (extra !== undefined) checkJsonValue(extra, '"metadata"', (reason) => {
+      throw new InputError(reason, { file: path, line });
+    });
     const url = isUrl(source);
     const resolved = url ? source : resolve(path, '..', source);
     found.items.push({

@@ -1,6 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { InputError } from '../errors.js';
+import { checkJsonValue } from '../json-limits.js';
+import { assertRegularFile } from '../regular-file.js';
 import { SegmentRowsBuilder, type SegmentRows } from '../store/index.js';
 import type { Metadata } from '../types.js';
 import { readApiResponseSegments } from './read-api-response.js';
@@ -39,6 +41,7 @@ const READERS: Record<string, Reader> = {
  * bad row throws an InputError naming its file, line and reason.
  */
 export async function readImportFiles(paths: readonly string[], options: ImportOptions = {}): Promise<ImportedRows> {
+  if (options.metadata !== undefined) checkJsonValue(options.metadata, 'the metadata option');
   const builder = new SegmentRowsBuilder(options.libraryDimension ?? undefined);
   const modelsInData = new Map<string, string>();
   for (const path of paths) {
@@ -54,6 +57,7 @@ export async function readImportFiles(paths: readonly string[], options: ImportO
         {
           videoId: segment.videoId,
           vector: segment.vector,
+          vectorField: segment.vectorField,
           startSec: segment.startSec,
           endSec: segment.endSec,
           source: segment.source ?? path,
@@ -86,7 +90,7 @@ export async function readImportFiles(paths: readonly string[], options: ImportO
 async function checkReadable(path: string): Promise<void> {
   try {
     const info = await stat(path);
-    if (!info.isFile()) throw new InputError('is not a file', { file: path });
+    assertRegularFile(info, path, 'each file to import');
     if (info.size === 0) throw new InputError('the file is empty', { file: path });
   } catch (error) {
     if (error instanceof InputError) throw error;

@@ -1,5 +1,6 @@
 import { Option } from 'commander';
 import { InputError } from '../errors.js';
+import { checkJsonText } from '../json-limits.js';
 
 export const DEFAULT_LIBRARY_DIR = './vsearch-lib';
 
@@ -26,6 +27,7 @@ export function parseNumber(flag: string, text: string): number {
 }
 
 export function parseJsonObject(flag: string, text: string): Record<string, unknown> {
+  checkJsonText(text, flag);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { checkJsonText, checkJsonValue } from '../json-limits.js';
 import type { JsonValue, Metadata } from '../types.js';
 
 /** What a filter sees of a segment: its video's system fields and the segment's user metadata. */
@@ -27,11 +28,13 @@ const RANGE_OPERATORS = ['gte', 'lte'];
  * object. System fields: `id` (a video id or an array of them), `duration` (the video's
  * duration: a number or {gte, lte}), `filename` (the exact base name of the segment's
  * source). Any other key is user metadata: a string, number or boolean for equality, an
- * array of them for "any of", or {gte, lte} for a numeric range.
+ * array of them for "any of", or {gte, lte} for a numeric range. The filter must be within
+ * the limits for JSON input (MAX_JSON_BYTES, MAX_JSON_DEPTH).
  */
 export function parseSearchFilter(value: unknown): SearchFilter {
   let filter = value;
   if (typeof value === 'string') {
+    checkJsonText(value, 'the filter');
     try {
       filter = JSON.parse(value);
     } catch {
@@ -42,6 +45,7 @@ export function parseSearchFilter(value: unknown): SearchFilter {
     throw new InputError(`the filter must be a JSON object such as {"duration": {"gte": 60}}, got ${JSON.stringify(filter)}`);
   }
   const checked = filter as SearchFilter;
+  if (typeof value !== 'string') checkJsonValue(checked, 'the filter');
   compileSearchFilter(checked);
   return checked;
 }
