@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import { openLibrary, type LibraryStats } from '../library/index.js';
 import type { Metadata } from '../types.js';
 import { abortOnSignals } from './abort-on-signal.js';
+import { escapeText } from './escape-text.js';
 import { baseUrlOption, clientFromEnvironment } from './api-client.js';
 import { progressLine } from './progress-line.js';
 import { collect, info, jsonOption, libOption, parseInteger, parseJsonObject, parseNumber, printJson } from './shared-options.js';
@@ -43,12 +44,12 @@ export function registerBuildCommand(program: Command): void {
       if (inputs.length > 0 && client === undefined) {
         throw new InputError('embedding media needs the TwelveLabs API: set TWELVELABS_API_KEY (with TWELVELABS_BASE_URL or --base-url to use `vsearch emulator`), or import cached embeddings with --from');
       }
-      const lib = await openLibrary(flags.lib, { create: true, client, onWarning: (message) => info(`warning: ${message}`) });
+      const lib = await openLibrary(flags.lib, { create: true, client, onWarning: (message) => info(`warning: ${escapeText(message)}`) });
       const interrupt = abortOnSignals();
       const progress = progressLine();
       try {
         const imported = from.length === 0 ? undefined : await lib.importSegments(from, { model: flags.model, metadata });
-        if (imported !== undefined && !flags.json) info(`imported ${imported.segments} segments of ${imported.videos} videos (${imported.model}) from ${imported.files} file(s)`);
+        if (imported !== undefined && !flags.json) info(`imported ${imported.segments} segments of ${imported.videos} videos (${escapeText(imported.model)}) from ${imported.files} file(s)`);
         const built =
           inputs.length === 0
             ? undefined
@@ -75,11 +76,11 @@ function describeBuild(summary: BuildSummary, retries: number): string {
     `embedded ${summary.videos} item(s): ${summary.segments} segments, ${summary.media_seconds.toFixed(1)} s of media in ${summary.elapsed_sec.toFixed(1)} s`,
     `API: ${summary.sync_embeds} sync embeds, ${summary.tasks_created} tasks created, ${summary.tasks_resumed} resumed, ${retries} retries; ${summary.deduplicated} already in the library`,
   ];
-  for (const skipped of summary.skipped) lines.push(`skipped ${skipped.source}: ${skipped.reason}`);
-  for (const failure of summary.failures) lines.push(`FAILED ${failure.source}: ${failure.reason}`);
+  for (const skipped of summary.skipped) lines.push(`skipped ${escapeText(skipped.source)}: ${escapeText(skipped.reason)}`);
+  for (const failure of summary.failures) lines.push(`FAILED ${escapeText(failure.source)}: ${escapeText(failure.reason)}`);
   return lines.join('\n');
 }
 
 function describeLibrary(dir: string, stats: LibraryStats): string {
-  return `${dir} now holds ${stats.segments} segments of ${stats.videos} videos`;
+  return `${escapeText(dir)} now holds ${stats.segments} segments of ${stats.videos} videos`;
 }

@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import { openLibrary } from '../library/index.js';
 import { formatTimeRange, MAX_PAGE_LIMIT, parseSearchFilter, queryInputsOf, THRESHOLDS, type SearchRequest, type SearchResponse, type Threshold } from '../query/index.js';
 import { baseUrlOption } from './api-options.js';
+import { escapeText } from './escape-text.js';
 import { collect, info, jsonOption, libOption, parseInteger, parseNumber, printJson } from './shared-options.js';
 import { parseRecallTarget, useRecallTarget } from './query-recall.js';
 import { readVectorFile } from './vector-file.js';
@@ -118,9 +119,9 @@ export function formatHuman(response: SearchResponse): string {
   if (response.data.length === 0) return 'no results\n';
   const lines: string[] = [];
   for (const hit of response.data) {
-    lines.push(`${String(hit.rank).padStart(3)}  ${hit.video_id}  ${formatTimeRange(hit.start, hit.end)}  ${hit.score.toFixed(4)}  ${hit.confidence}  ${hit.embedding_option}`);
+    lines.push(`${String(hit.rank).padStart(3)}  ${escapeText(hit.video_id)}  ${formatTimeRange(hit.start, hit.end)}  ${hit.score.toFixed(4)}  ${hit.confidence}  ${escapeText(hit.embedding_option)}`);
     if ('clips' in hit) {
-      for (const clip of hit.clips) lines.push(`       ${formatTimeRange(clip.start, clip.end)}  ${clip.score.toFixed(4)}  ${clip.embedding_option}`);
+      for (const clip of hit.clips) lines.push(`       ${formatTimeRange(clip.start, clip.end)}  ${clip.score.toFixed(4)}  ${escapeText(clip.embedding_option)}`);
     }
   }
   return `${lines.join('\n')}\n`;

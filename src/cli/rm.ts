@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { openLibrary } from '../library/index.js';
+import { escapeText } from './escape-text.js';
 import { info, jsonOption, libOption, printJson } from './shared-options.js';
 
 export function registerRmCommand(program: Command): void {
@@ -14,7 +15,7 @@ export function registerRmCommand(program: Command): void {
       try {
         const removed = await lib.removeVideo(videoId);
         if (flags.json) printJson({ video_id: videoId, removed_segments: removed.segments });
-        else info(`removed ${videoId}: ${removed.segments} segments`);
+        else info(`removed ${escapeText(videoId)}: ${removed.segments} segments`);
       } finally {
         await lib.close();
       }

@@ -4,6 +4,7 @@ import { openLibrary } from '../library/index.js';
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_MB, ReloadingLibrary, startSearchServer } from '../server/index.js';
 import { untilSignal } from './abort-on-signal.js';
 import { baseUrlOption, clientFromEnvironment } from './api-client.js';
+import { escapeText } from './escape-text.js';
 import { info, libOption, parseInteger, parseNumber } from './shared-options.js';
 
 interface ServeFlags {
@@ -54,7 +55,7 @@ export function registerServeCommand(program: Command): void {
           onUnexpectedError: (error) => info(`vsearch serve: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
         });
         process.stdout.write(`${server.url}\n`);
-        info(`vsearch serve: library ${flags.lib} (index_id ${lib.manifest.id}) on ${server.url} (Ctrl-C to stop)`);
+        info(`vsearch serve: library ${escapeText(flags.lib)} (index_id ${lib.manifest.id}) on ${server.url} (Ctrl-C to stop)`);
         if (client === undefined) info('vsearch serve: no TWELVELABS_API_KEY, so only queries already in the query cache can be answered');
         if (flags.apiKey === undefined && !LOOPBACK.has(flags.host)) info(`vsearch serve: listening on ${flags.host} without --api-key: anyone who can reach it can search this library`);
         const signal = await untilSignal();

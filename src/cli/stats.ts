@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { hnswlibBinding } from '../index/hnswlib-binding.js';
 import { openLibrary } from '../library/index.js';
+import { escapeText } from './escape-text.js';
 import { jsonOption, libOption, printJson } from './shared-options.js';
 
 export function registerStatsCommand(program: Command): void {
@@ -18,8 +19,8 @@ export function registerStatsCommand(program: Command): void {
           return;
         }
         const lines = [
-          `library     ${flags.lib} (${stats.index_id})`,
-          `model       ${stats.model ?? '-'} (${stats.dimension ?? '-'}-d)`,
+          `library     ${escapeText(flags.lib)} (${stats.index_id})`,
+          `model       ${escapeText(stats.model ?? '-')} (${stats.dimension ?? '-'}-d)`,
           `videos      ${stats.videos}`,
           `segments    ${stats.segments}`,
           `duration    ${stats.total_duration.toFixed(1)} s`,
