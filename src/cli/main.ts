@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { AbortError, isUsageError, VsearchError } from '../errors.js';
+import { escapeText } from './escape-text.js';
+import { StdoutErrors } from './stdout-errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -15,7 +17,7 @@ function exitCodeFor(error: unknown): number {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof VsearchError) return `vsearch: ${error.message}`;
+  if (error instanceof VsearchError) return `vsearch: ${escapeText(error.message)}`;
   if (error instanceof Error) return `vsearch: unexpected error: ${error.stack ?? error.message}`;
   return `vsearch: unexpected error: ${String(error)}`;
 }
@@ -57,4 +59,5 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv);
+const stdout = new StdoutErrors();
+process.exitCode = stdout.exitCode(await main(process.argv));
