@@ -69,6 +69,8 @@ export function registerQueryCommand(program: Command): void {
           process.stdout.write(formatHuman(response));
           const next = response.page_info.next_page_token;
           if (next !== undefined) info(`next page: vsearch query --page-token ${next}`);
+          const unavailable = response.page_info.paging_unavailable;
+          if (unavailable !== undefined) info(`warning: ${escapeText(unavailable)}`);
         }
       } finally {
         await lib.close();

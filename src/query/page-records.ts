@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { StoreError } from '../errors.js';
 import { encodeBatch, recordFromBatch, recordFromJson, recordToJson, type PageRecord } from './page-record-codec.js';
 import { PageTokenError } from './page-token-error.js';
+import { MAX_PAGE_LIMIT } from './search-request.js';
 
 export type { PageRecord, ReturnedPage, StoredSearch } from './page-record-codec.js';
 
@@ -38,6 +41,8 @@ export class PageRecords {
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
   #failure: unknown;
+  /** Why records cannot be written here, once probed (undefined: they can). */
+  #unavailable: Promise<string | undefined> | undefined;
 
   constructor(libraryDir: string) {
     this.dir = join(libraryDir, PAGES_DIR);
@@ -56,6 +61,30 @@ export class PageRecords {
     if (single !== undefined) return recordFromJson(parseJson(single.toString('utf8')));
     const batch = await readIfPresent(this.#batchPath(id.slice(0, BATCH_ID_HEX)));
     return batch === undefined ? undefined : recordFromBatch(batch, id);
+  }
+
+  /**
+   * Why page records cannot be written in this library, or undefined when they can: probed once
+   * (write and search permission on cache/pages, or the nearest folder above it that exists),
+   * and again after a write failed. A read-only library still answers searches; only paging
+   * past the first page is unavailable, and a search should then issue no token.
+   */
+  unavailable(): Promise<string | undefined> {
+    this.#unavailable ??= this.#probe();
+    return this.#unavailable;
+  }
+
+  async #probe(): Promise<string | undefined> {
+    for (const dir of [this.dir, dirname(this.dir), dirname(dirname(this.dir))]) {
+      try {
+        await access(dir, constants.W_OK | constants.X_OK);
+        return undefined;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? 'error';
+        if (code !== 'ENOENT') return unwritable(dir, code);
+      }
+    }
+    return undefined;
   }
 
   /** Takes a new record (its id from `newId`) to be written with its batch shortly. */
@@ -98,7 +127,10 @@ export class PageRecords {
         await this.#writeFile(this.#batchPath(batchId), encodeBatch(records));
         if (Date.now() - this.#prunedAt >= PRUNE_EVERY_MS) await this.#pruneWhenDue();
       } catch (error) {
-        this.#failure ??= error;
+        const code = (error as NodeJS.ErrnoException).code ?? 'error';
+        this.#failure ??= new StoreError(`the page records of ${records.length} search(es) could not be written in ${this.dir} (${code}), so their page tokens will not work`, { cause: error });
+        // Later searches probe again, and issue no tokens while the folder cannot be written.
+        this.#unavailable = this.#probe().then((reason) => reason ?? unwritable(this.dir, code));
       } finally {
         for (const record of records) this.#memory.delete(record.id);
       }
@@ -161,6 +193,13 @@ export class PageRecords {
   #batchPath(batchId: string): string {
     return join(this.dir, `${batchId}.pages`);
   }
+}
+
+const READ_ONLY_CODES = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+function unwritable(dir: string, code: string): string {
+  const why = READ_ONLY_CODES.has(code) ? `${code}: the library is read-only for this process` : code;
+  return `page records cannot be written in ${dir} (${why}), so no page token was issued; ask for a larger page limit (up to ${MAX_PAGE_LIMIT}) to see more results`;
 }
 
 async function mkdirIfAbsent(dir: string): Promise<void> {

@@ -71,6 +71,8 @@ export class SearchEngine {
     const total = page.countAll();
     const more = page.returned.items === search.pageLimit && page.returned.items < total;
     if (!more) return this.#response(facts, page.hits, { limit_per_page: search.pageLimit, total_results: total });
+    const unavailable = await this.#records.unavailable();
+    if (unavailable !== undefined) return this.#response(facts, page.hits, { limit_per_page: search.pageLimit, total_results: total, paging_unavailable: unavailable });
     const manifest = this.#store.manifest;
     const now = Date.now();
     const record: PageRecord = {
@@ -112,16 +114,19 @@ export class SearchEngine {
     const excludedLabels = new Set(record.excludedLabels);
     const result = await this.#page({ facts, queries, search, excludedLabels, earlier: record.pages.slice(0, page - 1) });
     const stored = record.pages[page - 1];
-    if (stored === undefined || !sameReturned(stored, result.returned)) {
-      // Later pages were computed after a different version of this one: drop them.
-      await this.#records.write({ ...record, pages: [...record.pages.slice(0, page - 1), result.returned] });
-    }
     const seen = record.pages.slice(0, page - 1).reduce((sum, earlier) => sum + earlier.items, 0) + result.returned.items;
     const more = result.returned.items === search.pageLimit && seen < record.total;
+    let unavailable: string | undefined;
+    if (stored === undefined || !sameReturned(stored, result.returned)) {
+      // Later pages were computed after a different version of this one: drop them. A library
+      // that cannot be written keeps the old version, so this page gets no next token.
+      unavailable = await this.#records.unavailable();
+      if (unavailable === undefined) await this.#records.write({ ...record, pages: [...record.pages.slice(0, page - 1), result.returned] });
+    }
     return this.#response(facts, result.hits, {
       limit_per_page: search.pageLimit,
       total_results: record.total,
-      ...(more ? { next_page_token: encodePageToken({ recordId, page: page + 1 }) } : {}),
+      ...(more ? (unavailable === undefined ? { next_page_token: encodePageToken({ recordId, page: page + 1 }) } : { paging_unavailable: unavailable }) : {}),
       ...(page > 1 ? { prev_page_token: encodePageToken({ recordId, page: page - 1 }) } : {}),
       page_expires_at: expiresAt(Date.parse(record.createdAt)),
     });

@@ -26,6 +26,11 @@ export interface PageInfo {
   prev_page_token?: string;
   /** When the page tokens stop working (RFC 3339); present when there are tokens. */
   page_expires_at?: string;
+  /**
+   * Present instead of `next_page_token` when there are more results but no token could be
+   * issued (the library cannot be written, so the page record a token names cannot be kept): why.
+   */
+  paging_unavailable?: string;
 }
 
 export interface SearchResponse {

@@ -33,6 +33,8 @@ export interface ApiPageInfo {
   page_expires_at?: string;
   next_page_token?: string;
   prev_page_token?: string;
+  /** vsearch's own: why there is no next_page_token although there are more results (a read-only library). */
+  paging_unavailable?: string;
 }
 
 export interface ApiSearchResults {
@@ -66,6 +68,7 @@ export function toApiResults(response: SearchResponse, options: ApiResultOptions
   if (page.page_expires_at !== undefined) pageInfo.page_expires_at = page.page_expires_at;
   if (page.next_page_token !== undefined) pageInfo.next_page_token = page.next_page_token;
   if (page.prev_page_token !== undefined) pageInfo.prev_page_token = page.prev_page_token;
+  if (page.paging_unavailable !== undefined) pageInfo.paging_unavailable = page.paging_unavailable;
   return {
     search_pool: { total_count: pool.total_count, total_duration: pool.total_duration, index_id: pool.index_id },
     data: isVideoHits(data) ? data.map((hit) => apiVideo(hit, options)) : data.map((hit) => apiClip(hit, options)),
