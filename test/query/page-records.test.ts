@@ -1,6 +1,7 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/errors.js';
 import { PAGES_DIR, PageRecords, type PageRecord } from '../../src/query/page-records.js';
 import { decodePageToken, encodePageToken } from '../../src/query/page-token.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -68,5 +69,25 @@ describe('PageRecords', () => {
     const other = new PageRecords(dir);
     expect(await other.read(a.id)).toEqual(a);
     expect(await other.read(b.id)).toEqual(b);
+  });
+
+  it('says whether records can be written: yes in a fresh library, no where cache/ cannot hold folders', async () => {
+    const dir = await tempDir();
+    expect(await new PageRecords(dir).unavailable()).toBeUndefined();
+    const blocked = await tempDir();
+    await writeFile(join(blocked, 'cache'), 'not a folder');
+    const records = new PageRecords(blocked);
+    expect(await records.unavailable()).toMatch(/page records cannot be written in .*cache\/pages \(ENOTDIR\), so no page token was issued; ask for a larger page limit \(up to 50\)/);
+  });
+
+  it('reports a batch that could not be written once, naming the folder, and then says records are unavailable', async () => {
+    const dir = await tempDir();
+    const records = new PageRecords(dir);
+    expect(await records.unavailable()).toBeUndefined();
+    await writeFile(join(dir, 'cache'), 'not a folder');
+    records.writeSoon(record(records, 1));
+    await expect(records.flush()).rejects.toThrow(StoreError);
+    await expect(records.flush()).resolves.toBeUndefined();
+    expect(await records.unavailable()).toMatch(/cannot be written .*ENOTDIR/);
   });
 });

@@ -1,3 +1,4 @@
+import { InputError } from '../../src/errors.js';
 import { describe, expect, it } from 'vitest';
 import { confidenceOf, formatTimeRange, formatTimestamp, normalizeSearch, parseLike } from '../../src/query/index.js';
 import { normalizeQueryVector } from '../../src/query/query-vector.js';
@@ -55,5 +56,24 @@ describe('normalizeQueryVector', () => {
     expect(() => normalizeQueryVector([1, 2, 3], 2, 'q')).toThrow(/3 dimensions but the library holds 2-d/);
     expect(() => normalizeQueryVector([1, Number.NaN], 2, 'q')).toThrow(/value 1 is not a finite number/);
     expect(() => normalizeQueryVector([0, 0], 2, 'q')).toThrow(/zero vector/);
+  });
+
+  it.each([
+    ['a value past float32 (3.5e38)', [3.5e38, 1], /q: value 0 is 3\.5e\+38, outside float32's range/],
+    ['1e200', [1, 1e200], /q: value 1 is 1e\+200, outside float32's range/],
+    ['Infinity in a Float32Array', Float32Array.from([1, Number.POSITIVE_INFINITY]), /q: value 1 is not a finite number \(Infinity\)/],
+    ['values that are zero in float32 (1e-50)', [1e-50, -1e-50], /q is a zero vector in float32/],
+    ['a squared norm that underflows float32 (1e-30)', [1e-30, 1e-30], /q has norm 1\.41e-30, too small for float32/],
+    ['a squared norm that overflows float32 (1e20)', Float32Array.from([1e20, 1e20]), /q has norm 1\.41e\+20, too large for float32/],
+  ])('refuses %s', (_name, values, message) => {
+    expect(() => normalizeQueryVector(values, 2, 'q')).toThrow(InputError);
+    expect(() => normalizeQueryVector(values, 2, 'q')).toThrow(message);
+  });
+
+  it('takes values near the edges of float32 that still have a direction', () => {
+    const big = normalizeQueryVector([1e19, 1e19], 2, 'q');
+    const small = normalizeQueryVector([1e-20, -1e-20], 2, 'q');
+    for (const vector of [big, small]) expect(Math.hypot(...vector)).toBeCloseTo(1, 6);
+    expect(small[1]).toBeCloseTo(-Math.SQRT1_2, 6);
   });
 });

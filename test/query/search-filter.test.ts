@@ -67,3 +67,22 @@ describe('page tokens', () => {
     expect(() => decodePageToken(token)).toThrow(/^search_page_token_expired: .*invalid/);
   });
 });
+
+describe('search filter limits', () => {
+  const deep = (depth: number): string => `{"a":${'['.repeat(depth - 1)}1${']'.repeat(depth - 1)}}`;
+
+  it('refuses a filter nested past 32 levels, as text or as an object, without overflowing the stack', () => {
+    expect(() => parseSearchFilter(deep(10_000))).toThrow(/the filter nests deeper than 32 levels/);
+    expect(() => parseSearchFilter(JSON.parse(deep(10_000)))).toThrow(/the filter nests deeper than 32 levels/);
+    expect(() => parseSearchFilter(deep(33))).toThrow(/nests deeper than 32 levels/);
+    // 32 levels pass the limit and reach the filter's own checks.
+    expect(() => parseSearchFilter(deep(32))).toThrow(/filter field "a": an array means "any of"/);
+  });
+
+  it('refuses a filter over 64 KiB before parsing it', () => {
+    const big = JSON.stringify({ id: Array.from({ length: 100_000 }, (_, i) => `video-${i}`) });
+    expect(() => parseSearchFilter(big)).toThrow(/the filter is \d+ bytes; the limit for JSON input is 65536 bytes/);
+    expect(() => parseSearchFilter(JSON.parse(big))).toThrow(/the limit for JSON input is 65536 bytes/);
+  });
+});
+

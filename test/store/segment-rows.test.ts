@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { SegmentRowsBuilder, type SegmentRowInput } from '../../src/store/index.js';
+import type { JsonValue } from '../../src/types.js';
 
 function row(overrides: Partial<SegmentRowInput> = {}): SegmentRowInput {
   return {
@@ -17,6 +18,13 @@ function row(overrides: Partial<SegmentRowInput> = {}): SegmentRowInput {
     metadata: {},
     ...overrides,
   };
+}
+
+/** An array nested `depth` levels deep. */
+function nested(depth: number): JsonValue {
+  let value: JsonValue = 1;
+  for (let i = 0; i < depth; i++) value = [value];
+  return value;
 }
 
 describe('SegmentRowsBuilder', () => {
@@ -43,12 +51,31 @@ describe('SegmentRowsBuilder', () => {
     ['a zero vector', { vector: [0, 0] }, /zero vector/],
     ['no vector', { vector: undefined }, /no embedding/],
     ['an empty vector', { vector: [] }, /empty/],
+    ['a value past float32 (1e200)', { vector: [1, 1e200] }, /embedding value 1 is 1e\+200, outside float32's range/],
+    ['a value just past float32 (3.5e38)', { vector: [3.5e38, 1] }, /embedding value 0 is 3\.5e\+38, outside float32's range/],
+    ['a squared norm that underflows float32', { vector: [1e-30, 1e-30] }, /the embedding has norm 1\.41e-30, too small for float32/],
+    ['a squared norm that overflows float32', { vector: [1e20, 1e20] }, /the embedding has norm 1\.41e\+20, too large for float32/],
+    ['values that are zero in float32', { vector: [1e-50, 1e-50] }, /zero vector in float32/],
+    ['a named field past float32', { vector: [1e200, 1], vectorField: 'data[2].embedding' }, /data\[2\]\.embedding value 0 is 1e\+200/],
+    ['metadata nested 10000 deep', { metadata: { a: nested(10_000) } }, /the metadata nests deeper than 32 levels/],
+    ['metadata nested 33 deep', { metadata: { a: nested(32) } }, /the metadata nests deeper than 32 levels/],
+    ['metadata over 64 KiB', { metadata: { a: 'x'.repeat(70_000) } }, /the metadata is 70008 bytes as JSON; the limit for JSON input is 65536 bytes/],
   ])('rejects %s with the file and line', (_name, overrides, message) => {
     const builder = new SegmentRowsBuilder();
     const add = (): void => builder.add(row(overrides as Partial<SegmentRowInput>), { file: 'in.jsonl', line: 3 });
     expect(add).toThrow(InputError);
     expect(add).toThrow(message);
     expect(add).toThrow(/^in\.jsonl:3: /);
+  });
+
+  it('adds nothing of a row it refuses: the next good row is the next one stored', () => {
+    const builder = new SegmentRowsBuilder();
+    builder.add(row({ vector: [1, 0] }), { file: 'f', line: 1 });
+    expect(() => builder.add(row({ vector: [2, 1e200] }), { file: 'f', line: 2 })).toThrow(InputError);
+    builder.add(row({ vector: [0, 5], metadata: { ok: nested(31) } }), { file: 'f', line: 3 });
+    const rows = builder.build();
+    expect(rows.count).toBe(2);
+    expect([...rows.vectors]).toEqual([1, 0, 0, 1]);
   });
 
   it('holds one dimension: the library\'s, else the first row\'s', () => {

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { escapeText } from '../../src/cli/escape-text.js';
+
+describe('escapeText', () => {
+  it('escapes C0, DEL and C1 controls JSON-style and leaves the rest', () => {
+    expect(escapeText('evil\u001b[2J\u001b[31mred')).toBe('evil\\u001b[2J\\u001b[31mred');
+    expect(escapeText('a\nb\r\tc')).toBe('a\\nb\\r\\tc');
+    expect(escapeText('\u0000\u007f\u0085\u009b')).toBe('\\u0000\\u007f\\u0085\\u009b');
+    expect(escapeText('C:\\videos\\cat.mp4 é 猫 🐈')).toBe('C:\\videos\\cat.mp4 é 猫 🐈');
+  });
+
+  it('leaves no control character in any output', () => {
+    const every = Array.from({ length: 0xa0 }, (_, c) => String.fromCharCode(c)).join('');
+    expect(/[\u0000-\u001f\u007f-\u009f]/.test(escapeText(every))).toBe(false);
+  });
+});
