@@ -149,7 +149,7 @@ export class Library {
     const inputs = queryInputsOf(request);
     if (inputs.length > 0) {
       if (manifest.model === null) throw new InputError('the library is empty, so it has no model to embed queries with; build it first');
-      const embedded = await embedQueries(inputs, { model: manifest.model, cache: this.#cache, embedder: this.#embedder, offline: request.offline ?? false, signal: options.signal });
+      const embedded = await embedQueries(inputs, { model: manifest.model, cache: this.#cache, embedder: this.#embedder, offline: request.offline ?? false, signal: options.signal, onWarning: this.#options.onWarning });
       embedded.forEach((vector, i) => queries.push(normalizeQueryVector(vector, manifest.dimension, `the embedding of query ${i + 1}`)));
     }
     if (queries.length === 0) throw new InputError('no query given: pass query text, --image, --audio, --video, --vector FILE or --like VIDEO_ID');

@@ -58,7 +58,11 @@ export interface EmbedQueriesOptions {
   embedder: QueryEmbedder | undefined;
   offline: boolean;
   signal?: AbortSignal | undefined;
+  /** Hears that a query was embedded but could not be cached (a read-only library). */
+  onWarning?: ((message: string) => void) | undefined;
 }
+
+const READ_ONLY_CODES = new Set(['EACCES', 'EPERM', 'EROFS']);
 
 /** Each query's vector: from the cache when it was embedded before, else embedded once and cached. */
 export async function embedQueries(inputs: readonly QueryInput[], options: EmbedQueriesOptions): Promise<Float32Array[]> {
@@ -75,7 +79,14 @@ export async function embedQueries(inputs: readonly QueryInput[], options: Embed
       throw new InputError(`the ${describeQuery(input)} is not in the query cache; embedding it needs the TwelveLabs API: set TWELVELABS_API_KEY, or search with --vector FILE or --like VIDEO_ID`);
     }
     const vector = await options.embedder.embed(input, options.model, { signal: options.signal });
-    await options.cache.put(key, vector);
+    try {
+      await options.cache.put(key, vector);
+    } catch (error) {
+      // A read-only library still answers the query it paid for; only the cache is lost.
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (!READ_ONLY_CODES.has(code)) throw error;
+      options.onWarning?.(`the ${describeQuery(input)} was embedded but cannot be cached in ${options.cache.dir} (${code}: the library is read-only for this process), so asking it again embeds it again`);
+    }
     vectors.push(vector);
   }
   return vectors;

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { Field, FixedSizeList, Float64, makeData, makeVector, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeText } from '../../src/cli/escape-text.js';
+import { queryEmbedderFor } from '../../src/build/embedding-service.js';
 import { openLibrary } from '../../src/library/index.js';
+import { API_KEY, emulatorWith } from '../build/emulator-fixture.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
@@ -37,6 +39,7 @@ const BASE_COUNT = SEGMENTS.length;
 const CACHED_TEXT = 'probe';
 const QUERY = testVector(DIM, 77);
 const TIMEOUT_MS = 60_000;
+const TEXT_QUERY = 'a cat on a sofa';
 const STACK_LINE = /^\s+at .+(:\d+:\d+\)?|\(native\))$/m;
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
@@ -81,12 +84,13 @@ interface RunOptions {
   /** 'closed': stdout is a pipe whose reading end is closed before the child writes; a number: that fd. */
   stdout?: 'pipe' | 'closed' | number;
   readOnlyUser?: boolean;
+  env?: NodeJS.ProcessEnv;
 }
 
 async function run(args: readonly string[], options: RunOptions = {}): Promise<Outcome> {
   const stdio: StdioOptions = ['ignore', typeof options.stdout === 'number' ? options.stdout : 'pipe', 'pipe'];
   const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, VSEARCH_LIB: '', TWELVELABS_API_KEY: '', TWELVE_LABS_API_KEY: '' },
+    env: { ...process.env, VSEARCH_LIB: '', TWELVELABS_API_KEY: '', TWELVE_LABS_API_KEY: '', ...options.env },
     stdio,
     ...(options.readOnlyUser === true ? AS_OTHER_USER : {}),
   });
@@ -465,6 +469,13 @@ const ROWS: Row[] = [
     },
   },
   {
+    case: 'a read-only library, a text query embedded through the API but not cacheable',
+    command: 'chmod -R a-w LIB; vsearch query TEXT --limit 3 --json (as another user, emulator upstream)',
+    run: readOnlyTextQuery,
+    status: 0,
+    message: /warning: the text query "a cat on a sofa" was embedded but cannot be cached in .*cache \((EACCES|EROFS): the library is read-only for this process\), so asking it again embeds it again\n/,
+  },
+  {
     case: 'a read-only library served: paging unavailable, not dead tokens',
     command: 'chmod -R a-w LIB; vsearch serve; POST /v1.3/search page_limit=3 (as another user)',
     run: async (f) => {
@@ -482,6 +493,34 @@ const ROWS: Row[] = [
     },
   },
 ];
+
+/**
+ * A text query on a read-only marengo3.0 library, embedded through the emulator: it is answered
+ * (and matches the exact scan of the emulator's vector) although it cannot be cached.
+ */
+async function readOnlyTextQuery(f: Fixture): Promise<Outcome> {
+  const lib = join(f.dir, 'm512');
+  const segments = [...clipSegments('m-a', 4, 512, 21), ...clipSegments('m-b', 4, 512, 22)];
+  const built = runCli(['build', '--lib', lib, '--model', 'marengo3.0', '--from', await writeJsonl(f.dir, 'm512.jsonl', segments)]);
+  expect(built.status, built.stderr).toBe(0);
+  const before = await storeSnapshot(lib);
+  await makeReadOnly(lib);
+  const { emu, client } = await emulatorWith();
+  try {
+    const outcome = await run(['query', TEXT_QUERY, '--lib', lib, '--limit', '3', '--json'], { readOnlyUser: true, env: { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl } });
+    const vector = [...(await queryEmbedderFor(client).embed({ modality: 'text', text: TEXT_QUERY }, 'marengo3.0'))];
+    const response = JSON.parse(outcome.stdout || '{"data":[]}') as { data: { video_id: string; start: number; embedding_option: string }[] };
+    expect(response.data.map(hitKey)).toEqual(exactClips(segments, [vector]).slice(0, 3).map((hit) => hit.key));
+    execFileSync('chmod', ['-R', 'u+w', lib]);
+    expect(await storeSnapshot(lib)).toEqual(before);
+    const cached = existsSync(join(lib, 'cache')) ? await readdir(join(lib, 'cache')) : [];
+    expect(cached.filter((name) => name.endsWith('.arrow'))).toEqual([]);
+    return outcome;
+  } finally {
+    await client.close();
+    await emu.close();
+  }
+}
 
 async function makeReadOnly(lib: string): Promise<void> {
   execFileSync('chmod', ['-R', 'a-w', lib]);
