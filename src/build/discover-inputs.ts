@@ -22,7 +22,10 @@ export interface SkippedInput {
 
 export interface DiscoveredInputs {
   items: MediaItem[];
+  /** Inputs that are not media vsearch embeds (reported, not an error). */
   skipped: SkippedInput[];
+  /** Inputs that are missing or cannot be read: failures of the build. */
+  failed: SkippedInput[];
 }
 
 export function isUrl(source: string): boolean {
@@ -44,7 +47,7 @@ function urlVideoId(url: string): string {
  * its name, or its path under the folder it was found in; a URL's is its last path part.
  */
 export async function discoverInputs(inputs: readonly string[], metadata: Metadata = {}): Promise<DiscoveredInputs> {
-  const found: DiscoveredInputs = { items: [], skipped: [] };
+  const found: DiscoveredInputs = { items: [], skipped: [], failed: [] };
   for (const input of inputs) {
     if (isUrl(input)) {
       found.items.push({ source: input, isUrl: true, videoId: urlVideoId(input), metadata: { ...metadata } });
@@ -55,7 +58,7 @@ export async function discoverInputs(inputs: readonly string[], metadata: Metada
     try {
       info = await stat(path);
     } catch (error) {
-      found.skipped.push({ source: input, reason: `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
+      found.failed.push({ source: input, reason: `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
       continue;
     }
     if (info.isDirectory()) {
