@@ -6,6 +6,7 @@ import { InputError } from '../errors.js';
 import { SegmentStore } from '../store/index.js';
 import { runCalibration } from './bench-calibrate.js';
 import { jsonOption, libOption, parseInteger, parseNumber, printJson } from './shared-options.js';
+import { openStatusLine, statusMode, type StatusLine } from './status-line.js';
 
 interface BenchFlags {
   lib: string;
@@ -92,7 +93,7 @@ export function registerBenchCommand(program: Command): void {
         efConstruction: efConstruction ?? data.efConstruction,
         seed,
         ...(threads === undefined ? {} : { threads }),
-        ...(process.stderr.isTTY ? { onProgress: ttyProgress() } : {}),
+        ...(statusMode(process.stderr) === 'off' ? {} : { onProgress: benchProgress(openStatusLine(process.stderr)) }),
       });
       if (flags.json) printJson({ data: data.source, ...report });
       else process.stdout.write(formatHuman(data.source, report));
@@ -146,11 +147,11 @@ async function libraryData(dir: string, queries: number, seed: number): Promise<
 
 const STAGE_NAMES = { build: 'building HNSW', exact: 'exact ground truth', sweep: 'ef sweep' } as const;
 
-/** One overwritten stderr line per stage; only used when stderr is a terminal. */
-function ttyProgress(): BenchProgress {
+/** One status line per stage, ended when the stage is done. */
+export function benchProgress(line: StatusLine): BenchProgress {
   return (stage, done, total, detail) => {
-    const line = `${STAGE_NAMES[stage]} ${done}/${total}${detail === undefined ? '' : ` (${detail})`}`;
-    process.stderr.write(`\r\x1b[K${line}${done === total ? '\n' : ''}`);
+    line.update(`${STAGE_NAMES[stage]} ${done}/${total}${detail === undefined ? '' : ` (${detail})`}`);
+    if (done === total) line.end();
   };
 }
 
