@@ -43,6 +43,14 @@ const DEFAULT_EF_CONSTRUCTION = 200;
 const SYNTHETIC_CLUSTERS = 64;
 const MAX_EF = 100_000;
 
+const BENCH_EXAMPLES = `
+Examples:
+  vsearch bench --synthetic 10000 --dim 1024 --ef 16,32,64,128
+  vsearch bench --synthetic 20000 --threads 1 --seed 3 --json
+  vsearch bench --lib ./vsearch-lib --queries 200 --M 32 --ef-construction 200
+  vsearch bench --lib ./vsearch-lib --calibrate-recall 0.99
+`;
+
 export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
@@ -59,6 +67,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--threads <n>', 'threads that build the HNSW graph (default: every core)')
     .option('--calibrate-recall <target>', "find the smallest ef whose recall@k on the library's own vectors meets the target (e.g. 0.99) and store it for later searches")
     .addOption(jsonOption())
+    .addHelpText('after', BENCH_EXAMPLES)
     .action(async (flags: BenchFlags) => {
       const k = flags.k === undefined ? DEFAULT_BENCH_K : parseInteger('--k', flags.k, 1, 10_000);
       const seed = flags.seed === undefined ? 1 : parseInteger('--seed', flags.seed, 0, 0xffff_ffff);

@@ -1,14 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
+import { readStdinText } from './read-stdin.js';
 
-/** A query vector file: a JSON array, `{"embedding": [...]}` or `{"float": [...]}`. */
+/** A query vector file: a JSON array, `{"embedding": [...]}` or `{"float": [...]}`; `-` reads it from stdin. */
 export async function readVectorFile(path: string): Promise<number[]> {
+  if (path === '-') return vectorOf(await readStdinText(), 'stdin');
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     throw new InputError(`cannot read the vector file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file: path });
   }
+  return vectorOf(text, path);
+}
+
+function vectorOf(text: string, path: string): number[] {
   let value: unknown;
   try {
     value = JSON.parse(text);
