@@ -20,8 +20,11 @@ interface PlannedItem {
   sha256: string;
 }
 
-/** A failure of one item that the summary reports while the rest go on. */
+/** An item that is not sent (unsupported, outside the API's limits): reported, not a failure. */
 class ItemSkipped extends Error {}
+
+/** An item that cannot be read: a failure of the build, while the rest go on. */
+class ItemUnreadable extends Error {}
 
 /**
  * The build pipeline: discover media, check each against the API's limits, skip content
@@ -36,7 +39,7 @@ export async function buildFromMedia(store: SegmentStore, service: EmbeddingServ
   if (clip !== undefined && (!Number.isFinite(clip) || clip < 2 || clip > 10)) throw new InputError(`--clip-length must be from 2 to 10 seconds, got ${String(clip)}`);
   const journal = new TaskJournal(store.dir);
   const discovered = await discoverInputs(inputs, options.metadata ?? {});
-  const summary: BuildSummary = { videos: 0, segments: 0, media_seconds: 0, sync_embeds: 0, tasks_created: 0, tasks_resumed: 0, deduplicated: 0, skipped: [...discovered.skipped], failures: [], elapsed_sec: 0 };
+  const summary: BuildSummary = { videos: 0, segments: 0, media_seconds: 0, sync_embeds: 0, tasks_created: 0, tasks_resumed: 0, deduplicated: 0, skipped: [...discovered.skipped], failures: [...discovered.failed], elapsed_sec: 0 };
   const progress: BuildProgress = { total: discovered.items.length, done: 0, running: 0, failed: 0, segments: 0, elapsedMs: 0 };
   const report = (): void => options.onProgress?.({ ...progress, elapsedMs: Date.now() - started });
   let commits: Promise<unknown> = Promise.resolve();
@@ -85,9 +88,11 @@ export async function buildFromMedia(store: SegmentStore, service: EmbeddingServ
     countSegments(copied.count);
   };
 
+  // The summary counts API calls that succeeded: an unreachable API leaves every count at 0.
   const embedSync = async (request: EmbedRequest): Promise<EmbeddingSegment[]> => {
+    const segments = await service.embedNow(request, options.signal);
     summary.sync_embeds++;
-    return service.embedNow(request, options.signal);
+    return segments;
   };
 
   const embedByTask = async (request: EmbedRequest, plan: PlannedItem): Promise<EmbeddingSegment[]> => {
@@ -95,14 +100,15 @@ export async function buildFromMedia(store: SegmentStore, service: EmbeddingServ
     let task: TaskHandle;
     if (journaled !== undefined) {
       task = { taskId: journaled.taskId, apiVersion: journaled.apiVersion };
-      summary.tasks_resumed++;
     } else {
       task = await service.startTask(request, options.signal);
       summary.tasks_created++;
       await journal.record({ contentKey: plan.key, taskId: task.taskId, apiVersion: task.apiVersion, model, source: plan.item.source, videoId: plan.item.videoId, createdAt: new Date().toISOString() });
     }
     try {
-      return await service.finishTask(task, model, options.signal);
+      const segments = await service.finishTask(task, model, options.signal);
+      if (journaled !== undefined) summary.tasks_resumed++;
+      return segments;
     } catch (error) {
       if (error instanceof VsearchError && error.name === 'TaskFailedError') await journal.remove(plan.key);
       throw error;
@@ -182,7 +188,9 @@ async function planItem(item: MediaItem, model: ModelName, apiVersion: 'v1' | 'v
     modality = type.modality;
     sha256 = sha256Hex(`url:${item.source}`);
   } else {
-    const verdict = await detectMediaType(item.source).catch((error: unknown) => ({ ok: false as const, reason: `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})` }));
+    const verdict = await detectMediaType(item.source).catch((error: unknown) => {
+      throw new ItemUnreadable(`cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    });
     if (!verdict.ok) throw new ItemSkipped(verdict.reason);
     modality = verdict.type.modality;
     sizeBytes = (await stat(item.source)).size;

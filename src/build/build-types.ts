@@ -35,14 +35,17 @@ export interface BuildSummary {
   segments: number;
   /** Seconds of media embedded by API calls in this run. */
   media_seconds: number;
+  /** Sync embed calls that returned segments. */
   sync_embeds: number;
+  /** Async tasks the API accepted in this run (paid for, whether or not they finished). */
   tasks_created: number;
+  /** Journaled tasks of an earlier run that finished in this one. */
   tasks_resumed: number;
   /** Items whose content the library already held (under this or another name): no API call. */
   deduplicated: number;
   /** Inputs that were not sent: unsupported, unreadable, or outside the API's limits. */
   skipped: SkippedInput[];
-  /** Items the API failed on (a failed task, an error after retries). */
+  /** Inputs that are missing or unreadable, and items the API failed on (a failed task, an error after retries). */
   failures: BuildFailure[];
   elapsed_sec: number;
 }

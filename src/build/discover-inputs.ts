@@ -23,7 +23,10 @@ export interface SkippedInput {
 
 export interface DiscoveredInputs {
   items: MediaItem[];
+  /** Inputs that are not media vsearch embeds (reported, not an error). */
   skipped: SkippedInput[];
+  /** Inputs that are missing or cannot be read: failures of the build. */
+  failed: SkippedInput[];
 }
 
 export function isUrl(source: string): boolean {
@@ -45,7 +48,7 @@ function urlVideoId(url: string): string {
  * its name, or its path under the folder it was found in; a URL's is its last path part.
  */
 export async function discoverInputs(inputs: readonly string[], metadata: Metadata = {}): Promise<DiscoveredInputs> {
-  const found: DiscoveredInputs = { items: [], skipped: [] };
+  const found: DiscoveredInputs = { items: [], skipped: [], failed: [] };
   // Checked before anything is sent: the rows would refuse it only after the API was paid.
   checkJsonValue(metadata, 'the metadata option');
   for (const input of inputs) {
@@ -58,7 +61,7 @@ export async function discoverInputs(inputs: readonly string[], metadata: Metada
     try {
       info = await stat(path);
     } catch (error) {
-      found.skipped.push({ source: input, reason: `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
+      found.failed.push({ source: input, reason: `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
       continue;
     }
     if (info.isDirectory()) {

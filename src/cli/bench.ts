@@ -6,6 +6,7 @@ import { InputError } from '../errors.js';
 import { SegmentStore } from '../store/index.js';
 import { runCalibration } from './bench-calibrate.js';
 import { jsonOption, libOption, parseInteger, parseNumber, printJson } from './shared-options.js';
+import { openStatusLine, statusMode, type StatusLine } from './status-line.js';
 
 interface BenchFlags {
   lib: string;
@@ -42,6 +43,14 @@ const DEFAULT_EF_CONSTRUCTION = 200;
 const SYNTHETIC_CLUSTERS = 64;
 const MAX_EF = 100_000;
 
+const BENCH_EXAMPLES = `
+Examples:
+  vsearch bench --synthetic 10000 --dim 1024 --ef 16,32,64,128
+  vsearch bench --synthetic 20000 --threads 1 --seed 3 --json
+  vsearch bench --lib ./vsearch-lib --queries 200 --M 32 --ef-construction 200
+  vsearch bench --lib ./vsearch-lib --calibrate-recall 0.99
+`;
+
 export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
@@ -58,6 +67,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--threads <n>', 'threads that build the HNSW graph (default: every core)')
     .option('--calibrate-recall <target>', "find the smallest ef whose recall@k on the library's own vectors meets the target (e.g. 0.99) and store it for later searches")
     .addOption(jsonOption())
+    .addHelpText('after', BENCH_EXAMPLES)
     .action(async (flags: BenchFlags) => {
       const k = flags.k === undefined ? DEFAULT_BENCH_K : parseInteger('--k', flags.k, 1, 10_000);
       const seed = flags.seed === undefined ? 1 : parseInteger('--seed', flags.seed, 0, 0xffff_ffff);
@@ -92,7 +102,7 @@ export function registerBenchCommand(program: Command): void {
         efConstruction: efConstruction ?? data.efConstruction,
         seed,
         ...(threads === undefined ? {} : { threads }),
-        ...(process.stderr.isTTY ? { onProgress: ttyProgress() } : {}),
+        ...(statusMode(process.stderr) === 'off' ? {} : { onProgress: benchProgress(openStatusLine(process.stderr)) }),
       });
       if (flags.json) printJson({ data: data.source, ...report });
       else process.stdout.write(formatHuman(data.source, report));
@@ -146,11 +156,11 @@ async function libraryData(dir: string, queries: number, seed: number): Promise<
 
 const STAGE_NAMES = { build: 'building HNSW', exact: 'exact ground truth', sweep: 'ef sweep' } as const;
 
-/** One overwritten stderr line per stage; only used when stderr is a terminal. */
-function ttyProgress(): BenchProgress {
+/** One status line per stage, ended when the stage is done. */
+export function benchProgress(line: StatusLine): BenchProgress {
   return (stage, done, total, detail) => {
-    const line = `${STAGE_NAMES[stage]} ${done}/${total}${detail === undefined ? '' : ` (${detail})`}`;
-    process.stderr.write(`\r\x1b[K${line}${done === total ? '\n' : ''}`);
+    line.update(`${STAGE_NAMES[stage]} ${done}/${total}${detail === undefined ? '' : ` (${detail})`}`);
+    if (done === total) line.end();
   };
 }
 

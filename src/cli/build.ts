@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { BuildSummary } from '../build/build-types.js';
 import { InputError } from '../errors.js';
 import { openLibrary, type LibraryStats } from '../library/index.js';
+import { DEFAULT_INDEX_SETTINGS, type IndexSettings } from '../store/manifest.js';
 import type { Metadata } from '../types.js';
 import { abortOnSignals } from './abort-on-signal.js';
 import { escapeText } from './escape-text.js';
@@ -16,9 +17,22 @@ interface BuildFlags {
   clipLength?: string;
   concurrency?: string;
   metadata?: string;
+  indexM?: string;
+  efConstruction?: string;
   baseUrl?: string;
   json?: boolean;
 }
+
+const INDEX_M_RANGE = [2, 2048] as const;
+const EF_CONSTRUCTION_RANGE = [1, 100_000] as const;
+
+const BUILD_EXAMPLES = `
+Examples:
+  vsearch build --from data/marengo27-aws-sample/segments.jsonl --lib ./my-lib
+  vsearch build ./videos --clip-length 6 --metadata '{"collection": "nature"}'
+  vsearch build clips.jsonl --model marengo3.5 --concurrency 8 --json
+  vsearch build --lib ./big-lib --index-m 32 --ef-construction 200 --from ./vsearch-lib/segments/*.arrow
+`;
 
 export function registerBuildCommand(program: Command): void {
   program
@@ -31,23 +45,28 @@ export function registerBuildCommand(program: Command): void {
     .option('--clip-length <sec>', 'clip length in seconds, 2-10 (default: the API\'s)')
     .option('--concurrency <n>', 'media embedded at once (default 4)')
     .option('--metadata <json>', 'a JSON object of metadata added to every segment')
+    .option('--index-m <m>', `HNSW links per node of a new library, ${INDEX_M_RANGE[0]}-${INDEX_M_RANGE[1]} (default ${DEFAULT_INDEX_SETTINGS.M}); fixed once the library exists`)
+    .option('--ef-construction <n>', `HNSW build breadth of a new library, ${EF_CONSTRUCTION_RANGE[0]}-${EF_CONSTRUCTION_RANGE[1]} (default ${DEFAULT_INDEX_SETTINGS.efConstruction}); fixed once the library exists`)
     .addOption(baseUrlOption())
     .addOption(jsonOption())
+    .addHelpText('after', BUILD_EXAMPLES)
     .action(async (inputs: string[], flags: BuildFlags) => {
       const from = flags.from ?? [];
       if (inputs.length === 0 && from.length === 0) throw new InputError('nothing to build: name media files, folders or URLs, or pass --from FILE (cached embeddings)');
       const metadata = flags.metadata === undefined ? undefined : (parseJsonObject('--metadata', flags.metadata) as Metadata);
       const concurrency = flags.concurrency === undefined ? undefined : parseInteger('--concurrency', flags.concurrency, 1, 64);
       const clipLengthSec = flags.clipLength === undefined ? undefined : parseNumber('--clip-length', flags.clipLength);
+      const index = indexFlags(flags);
       let retries = 0;
       const client = clientFromEnvironment({ baseUrl: flags.baseUrl, concurrency, onRetry: () => retries++ });
       if (inputs.length > 0 && client === undefined) {
         throw new InputError('embedding media needs the TwelveLabs API: set TWELVELABS_API_KEY (with TWELVELABS_BASE_URL or --base-url to use `vsearch emulator`), or import cached embeddings with --from');
       }
-      const lib = await openLibrary(flags.lib, { create: true, client, onWarning: (message) => info(`warning: ${escapeText(message)}`) });
+      const lib = await openLibrary(flags.lib, { create: true, client, index, onWarning: (message) => info(`warning: ${escapeText(message)}`) });
       const interrupt = abortOnSignals();
       const progress = progressLine();
       try {
+        assertIndexSettings(flags.lib, lib.manifest.index, index);
         const imported = from.length === 0 ? undefined : await lib.importSegments(from, { model: flags.model, metadata });
         if (imported !== undefined && !flags.json) info(`imported ${imported.segments} segments of ${imported.videos} videos (${escapeText(imported.model)}) from ${imported.files} file(s)`);
         const built =
@@ -69,6 +88,26 @@ export function registerBuildCommand(program: Command): void {
         await client?.close();
       }
     });
+}
+
+function indexFlags(flags: BuildFlags): Partial<Pick<IndexSettings, 'M' | 'efConstruction'>> {
+  return {
+    ...(flags.indexM === undefined ? {} : { M: parseInteger('--index-m', flags.indexM, ...INDEX_M_RANGE) }),
+    ...(flags.efConstruction === undefined ? {} : { efConstruction: parseInteger('--ef-construction', flags.efConstruction, ...EF_CONSTRUCTION_RANGE) }),
+  };
+}
+
+/** M and efConstruction are the graph's shape: an existing library keeps its own, so other values are refused, not ignored. */
+function assertIndexSettings(dir: string, actual: Readonly<IndexSettings>, asked: Partial<Pick<IndexSettings, 'M' | 'efConstruction'>>): void {
+  const differ = [
+    ...(asked.M !== undefined && asked.M !== actual.M ? [`--index-m ${asked.M} (it has ${actual.M})`] : []),
+    ...(asked.efConstruction !== undefined && asked.efConstruction !== actual.efConstruction ? [`--ef-construction ${asked.efConstruction} (it has ${actual.efConstruction})`] : []),
+  ];
+  if (differ.length === 0) return;
+  throw new InputError(
+    `the library at ${dir} already exists, and its index parameters are fixed when it is created: ${differ.join(', ')}. ` +
+      `Build a new library with them instead, importing this one's segments: vsearch build --lib NEW_DIR${asked.M === undefined ? '' : ` --index-m ${asked.M}`}${asked.efConstruction === undefined ? '' : ` --ef-construction ${asked.efConstruction}`} --from ${dir}/segments/*.arrow`,
+  );
 }
 
 function describeBuild(summary: BuildSummary, retries: number): string {

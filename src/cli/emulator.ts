@@ -37,6 +37,18 @@ export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions 
   return options;
 }
 
+const EMULATOR_EXAMPLES = `
+Examples:
+  vsearch emulator --scenario data/media-samples/scenario.json
+  vsearch emulator --port 8790 --api-key test-key --task-delay 50 --seed 7
+
+  Then, in another shell (the first line it prints is the base URL):
+  export TWELVELABS_API_KEY=test-key TWELVELABS_BASE_URL=http://127.0.0.1:8790/v1.3
+  vsearch build data/media-samples --clip-length 2
+
+The --scenario file is described in README.md ("Scenario files").
+`;
+
 export function registerEmulatorCommand(program: Command): void {
   program
     .command('emulator')
@@ -45,8 +57,9 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--host <host>', 'host to bind', '127.0.0.1')
     .option('--api-key <key>', 'the only x-api-key accepted (default: any non-empty key)')
     .option('--task-delay <ms>', 'how long async tasks stay processing, in ms')
-    .option('--scenario <file>', 'JSON scenario describing media content')
+    .option('--scenario <file>', 'JSON file describing media content: {"<sha256 or file name>": {"duration_sec", "segments": [{"start", "end", "text"}], "fail"?}}')
     .option('--seed <n>', 'seed for vectors, ids and faults')
+    .addHelpText('after', EMULATOR_EXAMPLES)
     .action(async (flags: EmulatorFlags) => {
       const emulator = await startEmulator(emulatorOptionsFromFlags(flags));
       process.stdout.write(`${emulator.baseUrl}\n`);

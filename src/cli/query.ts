@@ -5,6 +5,7 @@ import { formatTimeRange, MAX_PAGE_LIMIT, parseSearchFilter, queryInputsOf, THRE
 import { baseUrlOption } from './api-options.js';
 import { escapeText } from './escape-text.js';
 import { collect, info, jsonOption, libOption, parseInteger, parseNumber, printJson } from './shared-options.js';
+import { assertQueryMedia } from './query-media.js';
 import { parseRecallTarget, useRecallTarget } from './query-recall.js';
 import { readVectorFile } from './vector-file.js';
 
@@ -30,6 +31,34 @@ interface QueryFlags {
   json?: boolean;
 }
 
+const QUERY_EXAMPLES = `
+Examples:
+  vsearch query "a dog on a skateboard" --limit 5
+  vsearch query --image ./frame.jpg --group-by video --json
+  vsearch query --vector query.json --filter '{"collection": "nature"}' --min-score 0.2
+  cat query.json | vsearch query --vector -
+  vsearch query --like island.mp4@6 --search-options visual
+  vsearch query --page-token TOKEN
+`;
+
+/** The flags that shape a search: a page token carries its own, so none of them may come with one. */
+const SEARCH_FLAGS: ReadonlyArray<readonly [keyof QueryFlags, string]> = [
+  ['image', '--image'],
+  ['audio', '--audio'],
+  ['video', '--video'],
+  ['vector', '--vector'],
+  ['like', '--like'],
+  ['searchOptions', '--search-options'],
+  ['groupBy', '--group-by'],
+  ['operator', '--operator'],
+  ['limit', '--limit'],
+  ['minScore', '--min-score'],
+  ['threshold', '--threshold'],
+  ['filter', '--filter'],
+  ['mergeAdjacent', '--merge-adjacent'],
+  ['recall', '--recall'],
+];
+
 export function registerQueryCommand(program: Command): void {
   program
     .command('query')
@@ -54,7 +83,8 @@ export function registerQueryCommand(program: Command): void {
     .option('--recall <target>', 'search with the ef calibrated for this recall@10, e.g. 0.99 (calibrates and stores it first when needed)')
     .addOption(baseUrlOption())
     .addOption(jsonOption())
-    .action(async (text: string | undefined, flags: QueryFlags) => {
+    .addHelpText('after', QUERY_EXAMPLES)
+    .action(async (text: string | undefined, flags: QueryFlags, command: Command) => {
       const request = await requestFrom(text, flags);
       // Only a query to embed may call the API: a search by vector or --like never loads the client.
       const embeds = !flags.offline && (request.pageToken === undefined ? queryInputsOf(request).length > 0 : false);
@@ -67,8 +97,10 @@ export function registerQueryCommand(program: Command): void {
         if (flags.json) printJson(response);
         else {
           process.stdout.write(formatHuman(response));
-          const next = response.page_info.next_page_token;
-          if (next !== undefined) info(`next page: vsearch query --page-token ${next}`);
+          const libFlag = command.getOptionValueSource('lib') === 'cli' ? ` --lib ${escapeText(shellQuote(flags.lib))}` : '';
+          const { prev_page_token: prev, next_page_token: next } = response.page_info;
+          if (prev !== undefined) info(`previous page: vsearch query --page-token ${prev}${libFlag}`);
+          if (next !== undefined) info(`next page: vsearch query --page-token ${next}${libFlag}`);
           const unavailable = response.page_info.paging_unavailable;
           if (unavailable !== undefined) info(`warning: ${escapeText(unavailable)}`);
         }
@@ -80,6 +112,12 @@ export function registerQueryCommand(program: Command): void {
 }
 
 async function requestFrom(text: string | undefined, flags: QueryFlags): Promise<SearchRequest> {
+  if (flags.pageToken !== undefined) {
+    if (text !== undefined) throw new InputError(`--page-token replays its own search, so it takes no query text (got ${JSON.stringify(text)}); run the new query without --page-token`);
+    const extra = SEARCH_FLAGS.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
+    if (extra.length > 0) throw new InputError(`--page-token replays the search it came from with that search's options, so it cannot be combined with ${extra.join(', ')}; run a new query to change them`);
+    return { pageToken: flags.pageToken };
+  }
   const groupBy = flags.groupBy;
   if (groupBy !== undefined && groupBy !== 'clip' && groupBy !== 'video') throw new InputError(`--group-by must be clip or video, got ${JSON.stringify(groupBy)}`);
   const operator = flags.operator;
@@ -88,7 +126,7 @@ async function requestFrom(text: string | undefined, flags: QueryFlags): Promise
   if (threshold !== undefined && !(THRESHOLDS as readonly string[]).includes(threshold)) {
     throw new InputError(`--threshold must be one of ${THRESHOLDS.join(', ')}, got ${JSON.stringify(threshold)}`);
   }
-  if (flags.pageToken !== undefined) return { pageToken: flags.pageToken };
+  await assertQueryMedia({ image: flags.image, audio: flags.audio, video: flags.video });
   return {
     text,
     image: flags.image,
@@ -106,6 +144,11 @@ async function requestFrom(text: string | undefined, flags: QueryFlags): Promise
     mergeAdjacent: flags.mergeAdjacent ?? false,
     offline: flags.offline ?? false,
   };
+}
+
+/** A path as it may be pasted into a POSIX shell. */
+function shellQuote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 function filterFlag(text: string): SearchRequest['filter'] {

@@ -25,6 +25,16 @@ function maxBodyBytes(text: string): number {
   return Math.floor(mb * 1024 * 1024);
 }
 
+const SERVE_EXAMPLES = `
+Examples:
+  vsearch serve --lib ./vsearch-lib --port 8787
+  vsearch serve --lib ./vsearch-lib --port 8787 --api-key local-secret --max-body-mb 50
+  vsearch serve --host 0.0.0.0 --api-key "$(openssl rand -hex 16)" --allow-remote-media
+
+  Point the TwelveLabs SDK (twelvelabs-js) at it:
+  TWELVELABS_BASE_URL=http://127.0.0.1:8787/v1.3 node app.mjs
+`;
+
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
@@ -36,6 +46,7 @@ export function registerServeCommand(program: Command): void {
     .addOption(baseUrlOption())
     .option('--allow-remote-media', 'pass query_media_url (http/https) on to the embedding API instead of refusing it')
     .option('--max-body-mb <n>', 'largest request body in MiB; larger ones get 413', String(DEFAULT_MAX_BODY_MB))
+    .addHelpText('after', SERVE_EXAMPLES)
     .action(async (flags: ServeFlags) => {
       const port = parseInteger('--port', flags.port, 0, 65535);
       const limit = maxBodyBytes(flags.maxBodyMb);

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { hnswlibBinding } from '../index/hnswlib-binding.js';
-import { openLibrary } from '../library/index.js';
+import { openLibrary, type LibraryStats } from '../library/index.js';
+import type { IndexSettings } from '../store/manifest.js';
 import { escapeText } from './escape-text.js';
+import { formatBytes } from './format-bytes.js';
 import { jsonOption, libOption, printJson } from './shared-options.js';
 
 export function registerStatsCommand(program: Command): void {
@@ -14,23 +16,32 @@ export function registerStatsCommand(program: Command): void {
       const lib = await openLibrary(flags.lib);
       try {
         const stats = await lib.stats();
+        const { build, detail } = hnswlibBinding();
         if (flags.json) {
-          printJson(stats);
+          printJson({ ...stats, hnswlib: { build, detail } });
           return;
         }
         const lines = [
           `library     ${escapeText(flags.lib)} (${stats.index_id})`,
-          `model       ${escapeText(stats.model ?? '-')} (${stats.dimension ?? '-'}-d)`,
+          stats.model === null ? 'model       none yet: the library is empty (add media or --from files with vsearch build)' : `model       ${escapeText(stats.model)} (${stats.dimension ?? '-'}-d)`,
           `videos      ${stats.videos}`,
           `segments    ${stats.segments}`,
           `duration    ${stats.total_duration.toFixed(1)} s`,
-          `index       ${stats.index.kind}, ${stats.index.count} vectors, M=${stats.index.M} efConstruction=${stats.index.efConstruction} ef=${stats.index.ef}`,
-          `on disk     ${stats.bytes} bytes`,
-          `hnswlib     ${hnswlibBinding().build} build (${hnswlibBinding().detail})`,
+          `index       ${describeIndex(stats.index, lib.manifest.index)}`,
+          `on disk     ${formatBytes(stats.bytes)}`,
+          `hnswlib     ${build} build (${detail})`,
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
       } finally {
         await lib.close();
       }
     });
+}
+
+/** HNSW parameters only where an HNSW graph is searched: an exact scan has none. */
+function describeIndex(index: LibraryStats['index'], settings: Readonly<IndexSettings>): string {
+  if (index.kind === 'hnsw') return `HNSW, ${index.count} vectors, M=${index.M} efConstruction=${index.efConstruction} ef=${index.ef}`;
+  const from = settings.kind === 'auto' ? `; an HNSW graph takes over from ${settings.exactBelow} segments` : '';
+  if (index.kind === 'exact') return `exact scan of ${index.count} vectors (every search has recall 1${from})`;
+  return `none yet (no segments${from})`;
 }

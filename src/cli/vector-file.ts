@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { assertRegularFile } from '../regular-file.js';
+import { readStdinText } from './read-stdin.js';
 
 const VECTOR_FORMS = 'give a JSON array of numbers, {"embedding": [...]} or {"float": [...]}';
 
@@ -24,9 +25,13 @@ async function readRegularFile(path: string): Promise<string> {
   }
 }
 
-/** A query vector file: a JSON array, `{"embedding": [...]}` or `{"float": [...]}`. */
+/** A query vector file: a JSON array, `{"embedding": [...]}` or `{"float": [...]}`; `-` reads it from stdin. */
 export async function readVectorFile(path: string): Promise<number[]> {
-  const text = await readRegularFile(path);
+  if (path === '-') return vectorOf(await readStdinText(), 'stdin');
+  return vectorOf(await readRegularFile(path), path);
+}
+
+function vectorOf(text: string, path: string): number[] {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -90,7 +90,7 @@ export async function calibrateRecall(store: SegmentStore, index: VectorIndex | 
   }
   const best = sweep.reduce((a, b) => (b.recall > a.recall ? b : a));
   throw new InputError(
-    `no ef up to ${efs[efs.length - 1]} reaches recall@${k} ${target}: the best was ${best.recall} at ef=${best.ef}; ask for a lower target, or rebuild the index with a larger M or efConstruction`,
+    `no ef up to ${efs[efs.length - 1]} reaches recall@${k} ${target}: the best was ${best.recall} at ef=${best.ef}; ask for a lower target, or build a new library with a larger M or efConstruction (openLibrary's index option; from the CLI: vsearch build --lib NEW_DIR --index-m 32 --ef-construction 200 --from ${store.dir}/segments/*.arrow)`,
   );
 }
 

@@ -1,2 +1,2 @@
-export { detectMediaType, mediaTypeFromExtension, mediaTypeFromMagic, type MediaType, type MediaTypeVerdict } from './media-type.js';
+export { detectMediaType, mediaTypeFromExtension, mediaTypeFromMagic, mismatchAsQuery, type MediaType, type MediaTypeVerdict } from './media-type.js';
 export { ffprobeAvailable, probeDuration } from './probe-duration.js';

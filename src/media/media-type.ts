@@ -66,6 +66,18 @@ function looksLikeText(head: Uint8Array): boolean {
   }
 }
 
+/** The first bytes of a file, enough for every signature above (and a text check). */
+async function readHead(path: string): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  const head = new Uint8Array(512);
+  try {
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
 export type MediaTypeVerdict = { ok: true; type: MediaType } | { ok: false; reason: string };
 
 /**
@@ -73,15 +85,8 @@ export type MediaTypeVerdict = { ok: true; type: MediaType } | { ok: false; reas
  * content contradicts its extension is reported rather than sent to the API.
  */
 export async function detectMediaType(path: string): Promise<MediaTypeVerdict> {
-  const handle = await open(path, 'r');
-  const head = new Uint8Array(512);
-  let length: number;
-  try {
-    ({ bytesRead: length } = await handle.read(head, 0, head.length, 0));
-  } finally {
-    await handle.close();
-  }
-  const bytes = head.subarray(0, length);
+  const bytes = await readHead(path);
+  const length = bytes.length;
   if (length === 0) return { ok: false, reason: 'the file is empty' };
   const byName = mediaTypeFromExtension(path);
   const byContent = mediaTypeFromMagic(bytes);
@@ -93,4 +98,23 @@ export async function detectMediaType(path: string): Promise<MediaTypeVerdict> {
   if (byContent === undefined) return { ok: false, reason: `the content is not a ${byName.format} file (its first bytes match no known ${byName.modality} format)` };
   if (byContent.modality !== byName.modality) return { ok: false, reason: `named like ${byName.modality} (${byName.format}) but its content is ${byContent.modality} (${byContent.format})` };
   return { ok: true, type: { modality: byName.modality, format: byName.format } };
+}
+
+const withArticle = (word: string): string => `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
+
+const FORMATS_OF: Readonly<Record<'image' | 'audio' | 'video', string>> = { image: 'jpg png', audio: 'wav mp3 flac m4a', video: 'mp4 mov mkv webm avi' };
+
+/**
+ * Whether a local file given as a query of `modality` is one by its first bytes (whatever its
+ * name): undefined when it is, else what is wrong, for an error message. Read errors throw.
+ */
+export async function mismatchAsQuery(path: string, modality: 'image' | 'audio' | 'video'): Promise<string | undefined> {
+  const head = await readHead(path);
+  if (head.length === 0) return 'the file is empty';
+  const type = mediaTypeFromMagic(head);
+  if (type === undefined) return `its first bytes match no ${modality} format vsearch knows (${FORMATS_OF[modality]})${looksLikeText(head) ? '; it looks like text' : ''}`;
+  // An MP4 or MOV file may hold sound alone, and its first bytes do not say so.
+  if (modality === 'audio' && (type.format === 'mp4' || type.format === 'mov')) return undefined;
+  if (type.modality !== modality) return `its content is ${type.modality} (${type.format}), not ${withArticle(modality)}: give it as ${withArticle(type.modality)} query`;
+  return undefined;
 }

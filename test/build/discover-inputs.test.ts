@@ -24,7 +24,8 @@ describe('discoverInputs', () => {
       ['c d.mp4', true],
     ]);
     expect(found.items[3]).toMatchObject({ source: join(dir, 'videos', 'a.mp4'), metadata: { batch: 1, tag: 'x' } });
-    expect(found.skipped).toEqual([{ source: join(dir, 'nope.mp4'), reason: 'cannot read it (ENOENT)' }]);
+    expect(found.skipped).toEqual([]);
+    expect(found.failed).toEqual([{ source: join(dir, 'nope.mp4'), reason: 'cannot read it (ENOENT)' }]);
   });
 
   it('fails on a bad manifest line with its file and line', async () => {
