@@ -144,7 +144,7 @@ export class Library {
     if (request.like !== undefined) {
       const like = await findLikeSegment(this.#store, await this.#engine.facts(), parseLike(request.like), search.searchOptions);
       queries.push(like.vector);
-      exclude.add(like.label);
+      for (const label of like.excluded) exclude.add(label);
     }
     const inputs = queryInputsOf(request);
     if (inputs.length > 0) {
