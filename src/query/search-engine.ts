@@ -180,18 +180,18 @@ export class SearchEngine {
       returnedLabels: new Set(earlier.flatMap((page) => page.labels)),
       returnedVideos,
     });
-    const floor = this.#floor(search);
-    const every = search.operator === 'and' && queries.length > 1;
     const grouped = search.groupBy === 'video';
+    // Grouped by video, a negative cosine is no match even with no floor asked: no video is
+    // listed for it, and no clip under a video (README "Grouping by video").
+    const floor = grouped ? (this.#floor(search) ?? 0) : this.#floor(search);
+    const every = search.operator === 'and' && queries.length > 1;
     // Grouping, floors and merging score whole videos (a floor's total, every label): they read
     // the store's vectors. Several queries alone score only each round's candidates, which the
     // index's own copies serve (a copy costs ~0.25 ms; the whole column, seconds and its size in RAM).
     const index = this.#index();
     facts.usePoints(pointsOf(index));
     if (grouped || floor !== undefined || search.mergeAdjacent || (queries.length > 1 && !facts.canScore)) await facts.loadVectors();
-    // Grouped by video, a clip scoring below 0 is no match worth listing even with no floor.
-    const listFloor = grouped ? (floor ?? 0) : floor;
-    const matches = new VideoMatches(pool, { queries, floor, listFloor, every, mergeAdjacent: search.mergeAdjacent });
+    const matches = new VideoMatches(pool, { queries, floor, every, mergeAdjacent: search.mergeAdjacent });
     const stream = new CandidateStream({
       index,
       pool,
@@ -204,8 +204,6 @@ export class SearchEngine {
     const offset = earlier.reduce((sum, page) => sum + page.items, 0);
     const countAll = (): number => {
       if (!grouped && floor === undefined && !search.mergeAdjacent) return pool.available + returnedCount(earlier);
-      // Without a floor every video with a label in the base pool qualifies.
-      if (grouped && floor === undefined) return pool.videosInBase().length;
       let count = 0;
       for (const video of pool.videosInBase()) count += grouped ? (matches.qualifies(video) ? 1 : 0) : matches.count(video);
       return count;

@@ -15,8 +15,6 @@ export interface MatchRules {
   queries: readonly Float32Array[];
   /** The lowest score a segment may have to match (min-score and threshold); undefined: every segment matches. */
   floor: number | undefined;
-  /** The lowest score a clip may have to be listed (grouped by video: the floor, else 0). */
-  listFloor: number | undefined;
   /** operator "and" over several queries: a video must be matched by every query. */
   every: boolean;
   mergeAdjacent: boolean;
@@ -79,7 +77,7 @@ export class VideoMatches {
   count(video: number): number {
     const known = this.#cache.get(video);
     if (known !== undefined) return known.items.length;
-    if (this.#rules.floor === undefined && this.#rules.listFloor === undefined) return this.#groupRuns(this.#clipRows(this.#pool.videoLabels(video)), () => true).length;
+    if (this.#rules.floor === undefined) return this.#groupRuns(this.#clipRows(this.#pool.videoLabels(video)), () => true).length;
     return this.#analyze(video).items.length;
   }
 
@@ -94,7 +92,7 @@ export class VideoMatches {
   }
 
   #analyze(video: number): VideoAnalysis {
-    const { queries, floor, listFloor, every } = this.#rules;
+    const { queries, floor, every } = this.#rules;
     const facts = this.#pool.facts;
     const labels = this.#pool.videoLabels(video);
     const scores = new Map<number, number>();
@@ -113,7 +111,7 @@ export class VideoMatches {
     const scoreOf = (label: number): number => scores.get(label) as number;
     const qualifies = best !== undefined && (floor === undefined || scoreOf(best) >= floor) && (!every || matchedBy.every(Boolean));
     if (!qualifies || best === undefined) return { qualifies: false, top: undefined, items: [] };
-    const listed = (label: number): boolean => listFloor === undefined || scoreOf(label) >= listFloor;
+    const listed = (label: number): boolean => floor === undefined || scoreOf(label) >= floor;
     const items = this.#groupRuns(this.#clipRows(labels), listed).map((run): MatchItem => {
       let top = run[0] as number;
       for (const label of run) if (scoreOf(label) > scoreOf(top)) top = label;

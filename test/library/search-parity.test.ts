@@ -210,7 +210,8 @@ describe('paging', () => {
 
   it('walks videos when grouping by video', async () => {
     const pages = await walk(lib, { vector: Q2, groupBy: 'video', filter: { year: { lte: 2004 } }, pageLimit: 7 });
-    const exact = exactVideos(SEGMENTS, [Q2], { allow: (s) => (meta(s)['year'] as number) <= 2004 });
+    // Grouped by video, no floor asked means floor 0: a negative cosine is no match.
+    const exact = exactVideos(SEGMENTS, [Q2], { allow: (s) => (meta(s)['year'] as number) <= 2004, floor: 0 });
     const hits = pages.flatMap((page) => page.data as VideoHit[]);
     expect(hits.map((hit) => hit.video_id)).toEqual(exact.map((video) => video.video));
     expect(pages[0]?.page_info.total_results).toBe(exact.length);
