@@ -118,9 +118,26 @@ export class VideoMatches {
       return { labels: run, best: top, score: scoreOf(top), start: facts.start[run[0] as number] as number, end: facts.end[run[run.length - 1] as number] as number };
     });
     items.sort((a, b) => b.score - a.score || a.best - b.best);
+    const kept = this.#onePerSpan(items);
     const bestLabel = best;
-    const top = items.find((item) => item.labels.includes(bestLabel)) ?? { labels: [bestLabel], best: bestLabel, score: scoreOf(bestLabel), start: facts.start[bestLabel] as number, end: facts.end[bestLabel] as number };
-    return { qualifies, top, items };
+    const top = kept.find((item) => item.labels.includes(bestLabel)) ?? { labels: [bestLabel], best: bestLabel, score: scoreOf(bestLabel), start: facts.start[bestLabel] as number, end: facts.end[bestLabel] as number };
+    return { qualifies, top, items: kept };
+  }
+
+  /**
+   * Merged runs of two clip lengths can span the same time ([0,2]+[2,4] and [0,3]+[3,4]): the
+   * better run stands for both, and the other's labels point to it, so no page lists the span twice.
+   */
+  #onePerSpan(items: MatchItem[]): MatchItem[] {
+    if (!this.#rules.mergeAdjacent) return items;
+    const facts = this.#pool.facts;
+    const kept: MatchItem[] = [];
+    for (const item of items) {
+      const twin = kept.find((other) => facts.option[other.best] === facts.option[item.best] && Math.abs(other.start - item.start) < ADJACENT_SLACK && Math.abs(other.end - item.end) < ADJACENT_SLACK);
+      if (twin === undefined) kept.push(item);
+      else twin.labels = [...twin.labels, ...item.labels].sort((a, b) => (facts.start[a] as number) - (facts.start[b] as number) || a - b);
+    }
+    return kept;
   }
 
   #clipRows(labels: readonly number[]): number[] {

@@ -6,12 +6,14 @@ import { openLibrary, type Library } from '../../src/library/index.js';
 import type { ClipHit, SearchRequest, SearchResponse, VideoHit } from '../../src/query/index.js';
 import { cosine } from '../helpers/exact-search.js';
 import { writeJsonl } from '../helpers/segments.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
 
 /**
  * Issue 11 part 5 on an import holding clip, video and asset scopes: whole-video vectors
  * beside clips, a clip stored twice, a clip whose whole-video twin carries its vector.
  */
 const DIM = 8;
+const tempDir = useTempDirs();
 
 interface Row {
   video_id: string;
@@ -163,5 +165,32 @@ describe('searches grouped by video over mixed scopes', () => {
     expect((floored.data as VideoHit[]).map((hit) => hit.video_id).sort()).toEqual([...expected].sort());
     for (const hit of floored.data as VideoHit[]) expect(hit.clips.every((clip) => clip.score >= 0.5)).toBe(true);
     expect(floored.page_info.total_results).toBe(expected.length);
+  });
+});
+
+describe('merging clips of two lengths in one video', () => {
+  it('lists a span two runs share once, scored by the better run, and counts it once', async () => {
+    const dir = await tempDir();
+    const lengths = await openLibrary(join(dir, 'lib'), { create: true });
+    const rows = [
+      row('v', 0, 2, vec(0.9, 1, 1)),
+      row('v', 2, 4, vec(0.5, 2, 1)),
+      row('v', 4, 6, vec(0.5, 3, 1)),
+      row('v', 0, 3, vec(0.4, 4, 1)),
+      row('v', 3, 6, vec(0.4, 5, 1)),
+      row('v', 0, 6, vec(1, 6, 0.1), 'video'),
+    ];
+    await lengths.importSegments(await writeJsonl(dir, 'lengths.jsonl', rows), { model: 'custom-8' });
+    try {
+      const merged = await lengths.search({ vector: QUERY, mergeAdjacent: true });
+      expect(merged.data.map(keyOf)).toEqual(['v@0-6/visual']);
+      expect(merged.data[0]?.score).toBeCloseTo(cosine(vec(0.9, 1, 1), QUERY), 5);
+      expect(merged.page_info.total_results).toBe(1);
+      const plain = await lengths.search({ vector: QUERY });
+      expect(plain.data.map(keyOf)).toEqual(exactClipKeys(rows, QUERY));
+      expect(plain.page_info.total_results).toBe(5);
+    } finally {
+      await lengths.close();
+    }
   });
 });
