@@ -40,7 +40,7 @@ interface PageResult {
 const GROUP_OVERFETCH = 8;
 /** ...and a search by clip. */
 const CLIP_OVERFETCH = 2;
-/** Clips listed under each video of a search grouped by video (README "Grouping by video"). */
+/** Clips listed under each video of a search grouped by video (README, vsearch query, `--group-by video`). */
 export const CLIPS_PER_VIDEO = 10;
 
 /**
@@ -182,7 +182,7 @@ export class SearchEngine {
     });
     const grouped = search.groupBy === 'video';
     // Grouped by video, a negative cosine is no match even with no floor asked: no video is
-    // listed for it, and no clip under a video (README "Grouping by video").
+    // listed for it, and no clip under a video (README, vsearch query, `--group-by video`).
     const floor = grouped ? (this.#floor(search) ?? 0) : this.#floor(search);
     const every = search.operator === 'and' && queries.length > 1;
     // Grouping, floors and merging score whole videos (a floor's total, every label): they read

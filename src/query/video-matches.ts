@@ -166,12 +166,12 @@ export class VideoMatches {
         open = [];
       }
       const start = facts.start[label] as number;
-      const extends_ = open.findIndex((run) => Math.abs((facts.end[run[run.length - 1] as number] as number) - start) < ADJACENT_SLACK);
+      const extending = open.findIndex((run) => Math.abs((facts.end[run[run.length - 1] as number] as number) - start) < ADJACENT_SLACK);
       if (!listed(label)) {
-        if (extends_ >= 0) open.splice(extends_, 1);
+        if (extending >= 0) open.splice(extending, 1);
         continue;
       }
-      const run = open[extends_];
+      const run = open[extending];
       if (run !== undefined) run.push(label);
       else {
         const fresh = [label];

@@ -102,7 +102,7 @@ export function hitKey(hit: { video_id: string; start: number; embedding_option:
   return `${hit.video_id}@${hit.start}/${hit.embedding_option}`;
 }
 
-/** Clips a search grouped by video lists under each video (README "Grouping by video"). */
+/** Clips a search grouped by video lists under each video (README, vsearch query, `--group-by video`). */
 export const CLIPS_PER_VIDEO = 10;
 
 /** The clips listed under a video grouped by video: at or above the floor (0 without one), best first, at most 10. */
