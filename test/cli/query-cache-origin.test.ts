@@ -1,4 +1,4 @@
-import { readdir, truncate, writeFile } from 'node:fs/promises';
+import { readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
@@ -97,5 +97,28 @@ describe('the query cache keyed by API origin', () => {
     const listed = runCli(['cache', 'list', '--lib', lib]);
     expect(listed.stderr).not.toMatch(/damaged/);
     expect(listed.stdout).toContain(new URL(first.baseUrl).origin);
+  });
+
+  it('keys an added image by its file\'s bytes, and refuses bad input writing nothing', async () => {
+    const { dir, lib } = await library();
+    const image = join(dir, 'query.png');
+    await writeFile(image, Buffer.from('not really a png, only its bytes matter to the key'));
+    const vectorFile = join(dir, 'image-vector.json');
+    await writeFile(vectorFile, JSON.stringify({ embedding: testVector(DIM, 2001) }));
+    expect(runCli(['cache', 'add', '--lib', lib, '--image', image, '--vector', vectorFile]).status).toBe(0);
+    const copy = join(dir, 'same-bytes.png');
+    await writeFile(copy, await readFile(image));
+    const offline = runCli(['query', '--image', copy, '--lib', lib, '--offline', '--json']);
+    expect(offline.status, offline.stderr).toBe(0);
+    expect((JSON.parse(offline.stdout) as SearchResponse).data[0]).toMatchObject({ video_id: 'b.mp4', start: 6 });
+    for (const args of [
+      ['--text', 'x', '--image', image, '--vector', vectorFile],
+      ['--text', 'x', '--vector', join(dir, 'missing.json')],
+      ['--text', 'x', '--vector', vectorFile, '--origin', 'not a url'],
+    ]) {
+      const bad = runCli(['cache', 'add', '--lib', lib, ...args]);
+      expect(bad.status, bad.stderr).toBe(2);
+    }
+    expect(origins(lib)).toEqual([null]);
   });
 });
