@@ -55,9 +55,28 @@ export class VideoMatches {
     return this.#analysis(video).items;
   }
 
-  /** Whether the video matches the search (grouped by video: it is a result). */
+  /**
+   * Whether the video matches the search (grouped by video: it is a result). A video not yet
+   * analysed is scored only until the answer is known (for totals, which ask of every video).
+   */
   qualifies(video: number): boolean {
-    return this.#analysis(video).qualifies;
+    const known = this.#cache.get(video);
+    if (known !== undefined) return known.qualifies;
+    const { queries, floor, every } = this.#rules;
+    const labels = this.#pool.videoLabels(video);
+    if (floor === undefined) return labels.length > 0;
+    const facts = this.#pool.facts;
+    const matchedBy = new Array<boolean>(queries.length).fill(false);
+    let matched = 0;
+    for (const label of labels) {
+      for (let q = 0; q < queries.length; q++) {
+        if (matchedBy[q] === true || facts.dot(queries[q] as Float32Array, label) < floor) continue;
+        matchedBy[q] = true;
+        matched++;
+        if (!every || matched === queries.length) return true;
+      }
+    }
+    return false;
   }
 
   /** The hit that describes a qualifying video. */
