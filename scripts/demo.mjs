@@ -11,7 +11,6 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openLibrary } from '../dist/vsearch.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const sample = join(root, 'data', 'marengo27-aws-sample');
@@ -37,10 +36,10 @@ vsearch('build', '--from', join(sample, 'segments.jsonl'));
 
 // The text query's real embedding goes into the library's query cache, as a first online
 // query would have left it, so the text query below runs offline.
-const textQuery = JSON.parse(readFileSync(join(sample, 'queries', 'text-bird-eating-food.json'), 'utf8'));
-const library = await openLibrary(lib);
-await library.cacheQuery({ modality: 'text', text: textQuery.source }, textQuery.embedding);
-await library.close();
+const textQueryFile = join(sample, 'queries', 'text-bird-eating-food.json');
+const textQuery = JSON.parse(readFileSync(textQueryFile, 'utf8'));
+title(`vsearch cache add --text "${textQuery.source}" --vector queries/text-bird-eating-food.json`);
+vsearch('cache', 'add', '--text', textQuery.source, '--vector', textQueryFile);
 
 title(`vsearch query "${textQuery.source}" --offline`);
 vsearch('query', textQuery.source, '--offline');

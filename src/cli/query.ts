@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { openLibrary } from '../library/index.js';
-import { formatTimeRange, MAX_PAGE_LIMIT, parseSearchFilter, queryInputsOf, THRESHOLDS, type SearchRequest, type SearchResponse, type Threshold } from '../query/index.js';
+import { formatTimeRange, MAX_PAGE_LIMIT, parseSearchFilter, queryInputsOf, THRESHOLDS, type ClipHit, type SearchRequest, type SearchResponse, type Threshold, type VideoHit } from '../query/index.js';
 import { baseUrlOption } from './api-options.js';
 import { escapeText } from './escape-text.js';
 import { collect, info, jsonOption, libOption, parseInteger, parseNumber, printJson } from './shared-options.js';
@@ -160,13 +160,21 @@ function filterFlag(text: string): SearchRequest['filter'] {
   }
 }
 
+/**
+ * One line per hit (and per listed clip under a video). The embedding scope is shown on every
+ * line when some line is not a clip (a video ranked by its whole-video vector), so such a line
+ * is never read as a clip.
+ */
 export function formatHuman(response: SearchResponse): string {
   if (response.data.length === 0) return 'no results\n';
+  const hits: readonly (ClipHit | VideoHit)[] = response.data;
+  const showScope = hits.some((hit) => hit.embedding_scope !== 'clip' || ('clips' in hit && hit.clips.some((clip) => clip.embedding_scope !== 'clip')));
+  const scope = (hit: { embedding_scope: string }): string => (showScope ? `  ${hit.embedding_scope}` : '');
   const lines: string[] = [];
-  for (const hit of response.data) {
-    lines.push(`${String(hit.rank).padStart(3)}  ${escapeText(hit.video_id)}  ${formatTimeRange(hit.start, hit.end)}  ${hit.score.toFixed(4)}  ${hit.confidence}  ${escapeText(hit.embedding_option)}`);
+  for (const hit of hits) {
+    lines.push(`${String(hit.rank).padStart(3)}  ${escapeText(hit.video_id)}  ${formatTimeRange(hit.start, hit.end)}  ${hit.score.toFixed(4)}  ${hit.confidence}  ${escapeText(hit.embedding_option)}${scope(hit)}`);
     if ('clips' in hit) {
-      for (const clip of hit.clips) lines.push(`       ${formatTimeRange(clip.start, clip.end)}  ${clip.score.toFixed(4)}  ${escapeText(clip.embedding_option)}`);
+      for (const clip of hit.clips) lines.push(`       ${formatTimeRange(clip.start, clip.end)}  ${clip.score.toFixed(4)}  ${escapeText(clip.embedding_option)}${scope(clip)}`);
     }
   }
   return `${lines.join('\n')}\n`;

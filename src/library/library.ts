@@ -7,6 +7,7 @@ import {
   findLikeSegment,
   normalizeQueryVector,
   normalizeSearch,
+  originOf,
   parseLike,
   queryInputsOf,
   SearchEngine,
@@ -125,12 +126,17 @@ export class Library {
     });
   }
 
-  /** Stores a query's embedding (made earlier, elsewhere) so searches by that query need no API call. */
-  async cacheQuery(input: QueryInput, embedding: ArrayLike<number>): Promise<void> {
+  /**
+   * Stores a query's embedding (made earlier, elsewhere) so searches by that query need no API
+   * call. `origin` names the API that made it (its base URL or origin): searches through that
+   * API use it. Without one it is of unknown origin, used only where no API is called (offline).
+   */
+  async cacheQuery(input: QueryInput, embedding: ArrayLike<number>, options: { origin?: string | undefined } = {}): Promise<void> {
     const { model, dimension } = this.#store.manifest;
     if (model === null) throw new InputError('the library is empty, so it has no model to key cached queries by; build it first');
+    const origin = options.origin === undefined ? null : originOf(options.origin, 'the origin');
     const vector = normalizeQueryVector(embedding, dimension, `the embedding of the ${describeQuery(input)}`);
-    await this.#cache.put(await queryKeyOf(input, model), vector);
+    await this.#cache.put(await queryKeyOf(input, model, origin), vector);
   }
 
   /** A first page, or with `pageToken` the page it names, replayed from its record without embedding again. */
@@ -144,12 +150,12 @@ export class Library {
     if (request.like !== undefined) {
       const like = await findLikeSegment(this.#store, await this.#engine.facts(), parseLike(request.like), search.searchOptions);
       queries.push(like.vector);
-      exclude.add(like.label);
+      for (const label of like.excluded) exclude.add(label);
     }
     const inputs = queryInputsOf(request);
     if (inputs.length > 0) {
       if (manifest.model === null) throw new InputError('the library is empty, so it has no model to embed queries with; build it first');
-      const embedded = await embedQueries(inputs, { model: manifest.model, cache: this.#cache, embedder: this.#embedder, offline: request.offline ?? false, signal: options.signal, onWarning: this.#options.onWarning });
+      const embedded = await embedQueries(inputs, { model: manifest.model, dimension: manifest.dimension, cache: this.#cache, embedder: this.#embedder, offline: request.offline ?? false, signal: options.signal, onWarning: this.#options.onWarning });
       embedded.forEach((vector, i) => queries.push(normalizeQueryVector(vector, manifest.dimension, `the embedding of query ${i + 1}`)));
     }
     if (queries.length === 0) throw new InputError('no query given: pass query text, --image, --audio, --video, --vector FILE or --like VIDEO_ID');
@@ -242,6 +248,7 @@ function clientEmbedder(client: TwelveLabsClient | undefined): QueryEmbedder | u
   if (client === undefined) return undefined;
   let embedder: Promise<QueryEmbedder> | undefined;
   return {
+    origin: originOf(client.baseUrl),
     async embed(input, model, options) {
       embedder ??= import('../build/embedding-service.js').then(({ queryEmbedderFor }) => queryEmbedderFor(client));
       return (await embedder).embed(input, model, options);

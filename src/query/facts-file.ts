@@ -12,15 +12,17 @@ import type { GroupRecord, LabelFactsData } from './label-facts-data.js';
  */
 export const FACTS_FILE = 'facts.bin';
 const MAGIC = 'VSFACTS1';
-const FORMAT = 1;
+// Format 2 added the embedding scope of each label; format 1 files are rebuilt.
+const FORMAT = 2;
 
-type ArrayName = 'video' | 'option' | 'group' | 'start' | 'end' | 'file' | 'row' | 'videoOffsets' | 'videoLabels' | 'groupOffsets' | 'groupLabels';
+type ArrayName = 'video' | 'option' | 'scope' | 'group' | 'start' | 'end' | 'file' | 'row' | 'videoOffsets' | 'videoLabels' | 'groupOffsets' | 'groupLabels';
 type TypedArray = Int32Array | Uint8Array | Float64Array | Uint32Array;
 type ArrayKind = 'i32' | 'u8' | 'f64' | 'u32';
 
 const ARRAYS: readonly [ArrayName, ArrayKind][] = [
   ['video', 'i32'],
   ['option', 'u8'],
+  ['scope', 'u8'],
   ['group', 'i32'],
   ['start', 'f64'],
   ['end', 'f64'],
@@ -45,6 +47,7 @@ interface FactsHeader {
   dimension: number;
   files: string[];
   options: string[];
+  scopes: string[];
   videoIds: string[];
   groups: [number, string, string][];
   lengths: number[];
@@ -57,6 +60,7 @@ export function encodeFactsFile(data: LabelFactsData, fingerprint: string): Uint
     dimension: data.dimension,
     files: data.files,
     options: data.options,
+    scopes: data.scopes,
     videoIds: data.videoIds,
     groups: data.groups.map((g) => [g.video, g.source, g.metadataText]),
     lengths: ARRAYS.map(([name]) => data[name].length),
@@ -112,10 +116,12 @@ export function decodeFactsFile(bytes: Uint8Array, path: string): { data: LabelF
     files: header.files,
     dimension: header.dimension,
     options: header.options,
+    scopes: header.scopes,
     videoIds: header.videoIds,
     groups,
     video: get('video'),
     option: get('option'),
+    scope: get('scope'),
     group: get('group'),
     start: get('start'),
     end: get('end'),
@@ -132,7 +138,7 @@ export function decodeFactsFile(bytes: Uint8Array, path: string): { data: LabelF
 
 function checkShape(data: LabelFactsData, damaged: (what: string) => never): void {
   const space = data.video.length;
-  for (const name of ['option', 'group', 'start', 'end', 'file', 'row'] as const) if (data[name].length !== space) damaged(`${name} has ${data[name].length} entries, not ${space}`);
+  for (const name of ['option', 'scope', 'group', 'start', 'end', 'file', 'row'] as const) if (data[name].length !== space) damaged(`${name} has ${data[name].length} entries, not ${space}`);
   if (data.videoOffsets.length !== data.videoIds.length + 1 || data.groupOffsets.length !== data.groups.length + 1) damaged('offsets do not match the tables');
   if (data.videoLabels.length !== data.groupLabels.length || data.videoOffsets[data.videoIds.length] !== data.videoLabels.length || data.groupOffsets[data.groups.length] !== data.groupLabels.length) {
     damaged('label lists do not match their offsets');

@@ -9,3 +9,4 @@ export { parseSearchFilter, type SearchFilter } from './search-filter.js';
 export { PageTokenError, PAGE_TOKEN_ERROR_CODE } from './page-token-error.js';
 export { DEFAULT_RETRIEVAL_PLAN, type RetrievalPlan, type RetrievalStep } from './candidate-stream.js';
 export { formatTimeRange, formatTimestamp } from './time-range.js';
+export { originOf } from './query-origin.js';

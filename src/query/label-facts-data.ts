@@ -19,10 +19,13 @@ export interface LabelFactsData {
   files: string[];
   dimension: number;
   options: string[];
+  /** Embedding scope codes to names ("clip", "video", "asset"). */
+  scopes: string[];
   videoIds: string[];
   groups: GroupRecord[];
   video: Int32Array;
   option: Uint8Array;
+  scope: Uint8Array;
   group: Int32Array;
   start: Float64Array;
   end: Float64Array;
@@ -43,6 +46,7 @@ export interface LabelFactsData {
 export async function collectLabelFacts(files: Iterable<SegmentFile> | AsyncIterable<SegmentFile>, labelSpace: number, dimension: number): Promise<LabelFactsData> {
   const video = new Int32Array(labelSpace).fill(-1);
   const option = new Uint8Array(labelSpace);
+  const scope = new Uint8Array(labelSpace);
   const group = new Int32Array(labelSpace).fill(-1);
   const start = new Float64Array(labelSpace);
   const end = new Float64Array(labelSpace);
@@ -50,6 +54,8 @@ export async function collectLabelFacts(files: Iterable<SegmentFile> | AsyncIter
   const row = new Uint32Array(labelSpace);
   const options: string[] = [];
   const optionCodes = new Map<string, number>();
+  const scopes: string[] = [];
+  const scopeCodes = new Map<string, number>();
   const videoOrdinals = new Map<string, number>();
   const groupCodes = new Map<string, number>();
   const groups: GroupRecord[] = [];
@@ -64,12 +70,16 @@ export async function collectLabelFacts(files: Iterable<SegmentFile> | AsyncIter
       const videoCode = codeOf(videoOrdinals, videoId);
       const optionCode = codeOf(optionCodes, segmentFile.string('embedding_option', r));
       if (optionCode === options.length) options.push(segmentFile.string('embedding_option', r));
+      const scopeName = segmentFile.string('embedding_scope', r);
+      const scopeCode = codeOf(scopeCodes, scopeName);
+      if (scopeCode === scopes.length) scopes.push(scopeName);
       const source = segmentFile.string('source', r);
       const metadataText = segmentFile.string('metadata', r);
       const groupCode = codeOf(groupCodes, `${videoCode}\u0000${source}\u0000${metadataText}`);
       if (groupCode === groups.length) groups.push({ video: videoCode, source, metadataText });
       video[label] = videoCode;
       option[label] = optionCode;
+      scope[label] = scopeCode;
       group[label] = groupCode;
       start[label] = segmentFile.startSec[r] as number;
       end[label] = segmentFile.endSec[r] as number;
@@ -87,10 +97,12 @@ export async function collectLabelFacts(files: Iterable<SegmentFile> | AsyncIter
     files: names,
     dimension,
     options,
+    scopes,
     videoIds: [...videoOrdinals.keys()],
     groups,
     video,
     option,
+    scope,
     group,
     start,
     end,

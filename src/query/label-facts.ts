@@ -2,6 +2,7 @@ import { VsearchError } from '../errors.js';
 import { dotProduct } from '../index/dot-product.js';
 import type { SegmentStore } from '../store/index.js';
 import type { Metadata } from '../types.js';
+import { clipRowsOf } from './clip-rows.js';
 import { collectLabelFacts, type GroupRecord, type LabelFactsData } from './label-facts-data.js';
 import { filenameOf } from './search-filter.js';
 import { parseMetadata } from './parse-metadata.js';
@@ -61,11 +62,19 @@ export class LabelFacts {
   readonly dimension: number;
   readonly video: Int32Array;
   readonly option: Uint8Array;
+  /** Embedding scope codes (names in `scopes`). */
+  readonly scope: Uint8Array;
+  /** 1 for a label a clip search may list: clip scope, the first of its (video, option, start, end) twins. */
+  readonly clipRow: Uint8Array;
+  /** How many labels have `clipRow` 1. */
+  readonly clipRows: number;
   readonly group: Int32Array;
   readonly start: Float64Array;
   readonly end: Float64Array;
   /** Embedding option codes to names. */
   readonly options: readonly string[];
+  /** Embedding scope codes to names. */
+  readonly scopes: readonly string[];
   readonly videos: readonly VideoFacts[];
   readonly groups: readonly LabelGroup[];
   readonly videoOrdinals: ReadonlyMap<string, number>;
@@ -85,10 +94,15 @@ export class LabelFacts {
     this.dimension = data.dimension;
     this.video = data.video;
     this.option = data.option;
+    this.scope = data.scope;
+    const { clipRow, count } = clipRowsOf(data);
+    this.clipRow = clipRow;
+    this.clipRows = count;
     this.group = data.group;
     this.start = data.start;
     this.end = data.end;
     this.options = data.options;
+    this.scopes = data.scopes;
     this.size = data.videoLabels.length;
     this.videoOrdinals = new Map(data.videoIds.map((id, ordinal) => [id, ordinal]));
     let total = 0;
@@ -117,6 +131,15 @@ export class LabelFacts {
 
   has(label: number): boolean {
     return label < this.video.length && (this.video[label] as number) >= 0;
+  }
+
+  /** Whether every stored label is a clip row (no whole-video vectors, no twins): clip searches need no restriction. */
+  get allClipRows(): boolean {
+    return this.clipRows === this.size;
+  }
+
+  scopeOf(label: number): string {
+    return this.scopes[this.scope[label] as number] ?? '';
   }
 
   get vectorsLoaded(): boolean {

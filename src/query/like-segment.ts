@@ -20,17 +20,22 @@ export function parseLike(spec: string): LikeTarget {
   return { videoId: spec.slice(0, at), seconds };
 }
 
+/** Cosines at least this high are the same vector stored twice (float32 rounding aside). */
+const SAME_VECTOR = 1 - 1e-6;
+
 /**
  * The stored segment a "more like this" query starts from: the one covering `seconds`
- * (or the video's first), preferring an embedding option the search asks for. Only the
- * file holding that segment is read.
+ * (or the video's first), preferring a clip, then an embedding option the search asks for.
+ * `excluded` holds it and every row of its video with the same span carrying the same vector
+ * (a clip's whole-video twin, a row stored twice): none of them is an answer. Only the files
+ * holding those rows are read.
  */
 export async function findLikeSegment(
   store: SegmentStore,
   facts: LabelFacts,
   target: LikeTarget,
   searchOptions: readonly SearchOption[] | undefined,
-): Promise<{ label: number; vector: Float32Array }> {
+): Promise<{ label: number; vector: Float32Array; excluded: number[] }> {
   const preferredOptions = (searchOptions ?? SEARCH_OPTIONS).flatMap((option) => embeddingOptionsFor(option));
   const summary = store.manifest.videos[target.videoId];
   if (summary === undefined) throw new InputError(`--like: no video ${JSON.stringify(target.videoId)} in this library; \`vsearch stats --json\` counts what it holds`);
@@ -44,10 +49,34 @@ export async function findLikeSegment(
     const end = facts.end[label] as number;
     const covers = target.seconds === undefined ? 0 : target.seconds >= start && (target.seconds < end || target.seconds === summary.durationSec) ? 0 : 1;
     const optionRank = preferredOptions.indexOf(facts.options[facts.option[label] as number] ?? '');
-    const rank = covers * 1e9 + (optionRank < 0 ? preferredOptions.length : optionRank) * 1e6 + start;
+    const notClip = facts.clipRow[label] === 1 ? 0 : 1;
+    const rank = notClip * 1e12 + covers * 1e9 + (optionRank < 0 ? preferredOptions.length : optionRank) * 1e6 + start;
     if (best === undefined || rank < best.rank || (rank === best.rank && label < best.label)) best = { label, rank };
   }
   const location = best === undefined ? undefined : await store.locate(best.label);
   if (best === undefined || location === undefined) throw new InputError(`--like: video ${JSON.stringify(target.videoId)} has no segments`);
-  return { label: best.label, vector: location.file.vector(location.row) };
+  const vector = location.file.vector(location.row);
+  const excluded = [best.label];
+  const start = facts.start[best.label] as number;
+  const end = facts.end[best.label] as number;
+  for (const label of ordinal === undefined ? [] : (facts.videos[ordinal]?.labels ?? [])) {
+    if (label === best.label || facts.start[label] !== start || facts.end[label] !== end) continue;
+    const twin = await store.locate(label);
+    if (twin !== undefined && cosine(vector, twin.file.vector(twin.row)) >= SAME_VECTOR) excluded.push(label);
+  }
+  return { label: best.label, vector, excluded };
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    dot += x * y;
+    normA += x * x;
+    normB += y * y;
+  }
+  return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
 }

@@ -40,6 +40,8 @@ interface PageResult {
 const GROUP_OVERFETCH = 8;
 /** ...and a search by clip. */
 const CLIP_OVERFETCH = 2;
+/** Clips listed under each video of a search grouped by video (README, vsearch query, `--group-by video`). */
+export const CLIPS_PER_VIDEO = 10;
 
 /**
  * Runs searches over the ANN index with exact post-processing from the stored vectors:
@@ -150,7 +152,7 @@ export class SearchEngine {
   #plainFirstPage(facts: LabelFacts, queries: readonly Float32Array[], search: NormalizedSearch, exclude: ReadonlySet<number>): PageResult | undefined {
     const query = queries[0];
     const plain = queries.length === 1 && exclude.size === 0 && search.filter === undefined && search.searchOptions === undefined;
-    if (query === undefined || !plain || search.groupBy !== 'clip' || search.mergeAdjacent || this.#floor(search) !== undefined) return undefined;
+    if (query === undefined || !plain || !facts.allClipRows || search.groupBy !== 'clip' || search.mergeAdjacent || this.#floor(search) !== undefined) return undefined;
     const candidates = firstRoundHits({
       index: this.#index(),
       available: facts.size,
@@ -178,13 +180,16 @@ export class SearchEngine {
     const pool = new SearchPool(facts, {
       searchOptions: search.searchOptions,
       filter: search.filter,
+      clipsOnly: search.groupBy === 'clip',
       excludedLabels: request.excludedLabels,
       returnedLabels: new Set(earlier.flatMap((page) => page.labels)),
       returnedVideos,
     });
-    const floor = this.#floor(search);
-    const every = search.operator === 'and' && queries.length > 1;
     const grouped = search.groupBy === 'video';
+    // Grouped by video, a negative cosine is no match even with no floor asked: no video is
+    // listed for it, and no clip under a video (README, vsearch query, `--group-by video`).
+    const floor = grouped ? (this.#floor(search) ?? 0) : this.#floor(search);
+    const every = search.operator === 'and' && queries.length > 1;
     // Grouping, floors and merging score whole videos (a floor's total, every label): they read
     // the store's vectors. Several queries alone score only each round's candidates, which the
     // index's own copies serve (a copy costs ~0.25 ms; the whole column, seconds and its size in RAM).
@@ -204,10 +209,8 @@ export class SearchEngine {
     const offset = earlier.reduce((sum, page) => sum + page.items, 0);
     const countAll = (): number => {
       if (!grouped && floor === undefined && !search.mergeAdjacent) return pool.available + returnedCount(earlier);
-      // Without a floor every video with a label in the base pool qualifies.
-      if (grouped && floor === undefined) return pool.videosInBase().length;
       let count = 0;
-      for (const video of pool.videosInBase()) count += grouped ? (matches.count(video) > 0 ? 1 : 0) : matches.count(video);
+      for (const video of pool.videosInBase()) count += grouped ? (matches.qualifies(video) ? 1 : 0) : matches.count(video);
       return count;
     };
     if (grouped) {
@@ -218,11 +221,11 @@ export class SearchEngine {
         const video = facts.video[candidate.label] as number;
         if (seen.has(video)) continue;
         seen.add(video);
-        if (matches.of(video).length > 0) videos.push(video);
+        if (matches.qualifies(video)) videos.push(video);
       }
       const hits = videos.map((video, i): VideoHit => {
-        const items = matches.of(video);
-        return { ...this.#clipHit(facts, items[0] as MatchItem, offset + i + 1), clips: items.map((item, j) => this.#clipHit(facts, item, j + 1)) };
+        const clips = matches.of(video).slice(0, CLIPS_PER_VIDEO);
+        return { ...this.#clipHit(facts, matches.top(video) as MatchItem, offset + i + 1), clips: clips.map((item, j) => this.#clipHit(facts, item, j + 1)) };
       });
       return { hits, returned: { items: hits.length, labels: [], videos: videos.map((video) => facts.videos[video]?.id ?? '') }, countAll };
     }
@@ -258,6 +261,7 @@ export class SearchEngine {
       score: item.score,
       confidence: confidenceOf(item.score, this.#store.manifest.model),
       embedding_option: facts.options[facts.option[best] as number] ?? '',
+      embedding_scope: facts.scopeOf(best),
       metadata: facts.groups[facts.group[best] as number]?.metadata ?? {},
     };
   }

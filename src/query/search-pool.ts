@@ -6,7 +6,12 @@ import { embeddingOptionsFor, type SearchOption } from './search-request.js';
 export interface SearchPoolSpec {
   searchOptions: readonly SearchOption[] | undefined;
   filter: SearchFilter | undefined;
-  /** Never results (the segment of a "more like this" query). */
+  /**
+   * Only clip rows (LabelFacts.clipRow): a clip search. A search grouped by video also lets
+   * whole-video vectors and twins rank videos, and lists clips through VideoMatches.
+   */
+  clipsOnly: boolean;
+  /** Never results (the segment of a "more like this" query and its twins). */
   excludedLabels: ReadonlySet<number>;
   /** Returned on earlier pages: clips (group by clip) or video ordinals (group by video). */
   returnedLabels: ReadonlySet<number>;
@@ -27,6 +32,7 @@ export class SearchPool {
   readonly #groupOk: Uint8Array;
   readonly #optionOk: Uint8Array;
   readonly #excluded: ReadonlySet<number>;
+  readonly #clipsOnly: boolean;
   readonly #returnedLabels: ReadonlySet<number>;
   readonly #returnedVideos: Uint8Array;
 
@@ -43,6 +49,7 @@ export class SearchPool {
       });
     }
     this.#excluded = spec.excludedLabels;
+    this.#clipsOnly = spec.clipsOnly && !facts.allClipRows;
     this.#returnedLabels = spec.returnedLabels;
     this.#returnedVideos = new Uint8Array(facts.videos.length);
     for (const video of spec.returnedVideos) this.#returnedVideos[video] = 1;
@@ -55,7 +62,7 @@ export class SearchPool {
    * otherwise label by label. The common unfiltered first page costs next to nothing.
    */
   #countAvailable(): number {
-    if (!this.#optionOk.every((ok) => ok === 1)) {
+    if (this.#clipsOnly || !this.#optionOk.every((ok) => ok === 1)) {
       let available = 0;
       this.forEachAvailable(() => available++);
       return available;
@@ -80,7 +87,13 @@ export class SearchPool {
 
   inBase(label: number): boolean {
     const facts = this.facts;
-    return facts.has(label) && this.#optionOk[facts.option[label] as number] === 1 && this.#groupOk[facts.group[label] as number] === 1 && !this.#excluded.has(label);
+    return (
+      facts.has(label) &&
+      (!this.#clipsOnly || facts.clipRow[label] === 1) &&
+      this.#optionOk[facts.option[label] as number] === 1 &&
+      this.#groupOk[facts.group[label] as number] === 1 &&
+      !this.#excluded.has(label)
+    );
   }
 
   isAvailable(label: number): boolean {

@@ -10,10 +10,15 @@ export interface ClipHit {
   score: number;
   confidence: Confidence;
   embedding_option: string;
+  /** "clip" for a clip; "video" (v1) or "asset" (v2) when a whole-video vector ranked a video grouped by video. */
+  embedding_scope: string;
   metadata: Metadata;
 }
 
-/** With group_by video: the video's best clip's fields, its matching clips under `clips`. */
+/**
+ * With group_by video: the fields of the segment that ranked the video (its best clip, or its
+ * whole-video vector when that scored higher), and its best matching clips under `clips`.
+ */
 export interface VideoHit extends ClipHit {
   clips: ClipHit[];
 }

@@ -1,24 +1,37 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Data } from 'apache-arrow';
 import { writeFileAtomic } from './atomic-write.js';
+import { cacheFileName, contentStem, decodeCacheFile, encodeCacheFile, type CacheEntry, type QueryKey } from './query-cache-file.js';
 import { sha256Hex } from './sha256.js';
 
 export { sha256Hex };
+export type { CacheEntry, QueryKey };
 
 export const CACHE_DIR = 'cache';
 
-/** What identifies a query embedding: the same content, modality and model give the same vector. */
-export interface QueryKey {
-  model: string;
-  modality: string;
-  contentSha256: string;
+/** A cache file that failed its checks: never searched; embedding the query again replaces it. */
+export interface DamagedCacheFile {
+  file: string;
+  problem: string;
 }
 
+/** What a lookup found: the entry, else the damaged files that would have answered (empty: none cached). */
+export type CacheLookup = { entry: CacheEntry; damaged: DamagedCacheFile[] } | { entry: undefined; damaged: DamagedCacheFile[] };
+
+export interface CacheFilter {
+  /** An origin, or null for entries of unknown origin. */
+  origin?: string | null | undefined;
+  modality?: string | undefined;
+}
+
+const CACHE_FILE = /^[0-9a-f]{64}(\.[0-9a-f]{16})?\.arrow$/;
+
 /**
- * Query embeddings already paid for, one small Arrow file each, so a repeated query
- * (or one asked offline) never calls the API again. apache-arrow loads on first use:
- * a search by vector never needs it.
+ * Query embeddings already paid for, one small Arrow file each, so a repeated query (or one
+ * asked offline) never calls the API again. Keyed by model, modality, content and the origin
+ * of the API that embedded it: a vector one API (an emulator) made is never served to a client
+ * of another. Each file carries its vector's checksum and is checked before use. apache-arrow
+ * loads on first use: a search by vector never needs it.
  */
 export class QueryCache {
   readonly dir: string;
@@ -27,32 +40,91 @@ export class QueryCache {
     this.dir = join(libraryDir, CACHE_DIR);
   }
 
-  async get(key: QueryKey): Promise<Float32Array | undefined> {
+  /** The vector cached under exactly `key` (its origin too), if a sound file holds it. */
+  async get(key: QueryKey, dimension?: number | null): Promise<Float32Array | undefined> {
+    return (await this.lookup(key, key.origin, dimension)).entry?.vector;
+  }
+
+  /**
+   * The cached embedding of a query for a search whose API has `origin`: only that origin's
+   * (null: only unknown-origin ones). With `origin` undefined (no API at hand: offline),
+   * any origin's, preferring one of unknown origin (added by hand), then the newest.
+   */
+  async lookup(content: Omit<QueryKey, 'origin'>, origin: string | null | undefined, dimension?: number | null): Promise<CacheLookup> {
+    const names = origin === undefined ? await this.#namesOf(contentStem(content)) : [cacheFileName({ ...content, origin })];
+    const damaged: DamagedCacheFile[] = [];
+    const found: CacheEntry[] = [];
+    for (const name of names) {
+      const read = await this.#read(name, dimension);
+      if (read === undefined) continue;
+      if ('problem' in read) damaged.push({ file: join(this.dir, name), problem: read.problem });
+      else found.push(read);
+    }
+    found.sort((a, b) => Number(b.key.origin === null) - Number(a.key.origin === null) || (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+    return { entry: found[0], damaged };
+  }
+
+  async put(key: QueryKey, vector: Float32Array): Promise<void> {
+    const bytes = await encodeCacheFile(key, vector, new Date().toISOString());
+    await mkdir(this.dir, { recursive: true });
+    await writeFileAtomic(join(this.dir, cacheFileName(key)), bytes);
+  }
+
+  /** Every sound entry with its key (origin included); files that fail their checks go to `onDamaged`. */
+  async entries(options: { onDamaged?: ((damaged: DamagedCacheFile) => void) | undefined } = {}): Promise<CacheEntry[]> {
+    const entries: CacheEntry[] = [];
+    for (const name of await this.#names()) {
+      const read = await this.#read(name);
+      if (read === undefined) continue;
+      if ('problem' in read) options.onDamaged?.({ file: join(this.dir, name), problem: read.problem });
+      else entries.push(read);
+    }
+    return entries.sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.file.localeCompare(b.file));
+  }
+
+  /**
+   * Removes the entries the filter matches; with no filter, every cache file, damaged ones too
+   * (all are re-made by embedding again). A damaged file cannot be shown to match a filter, so
+   * a filtered clear keeps it. Returns how many files were removed.
+   */
+  async clear(filter: CacheFilter = {}): Promise<number> {
+    const all = filter.origin === undefined && filter.modality === undefined;
+    let removed = 0;
+    for (const name of await this.#names()) {
+      if (!all) {
+        const read = await this.#read(name);
+        if (read === undefined || 'problem' in read) continue;
+        if (filter.origin !== undefined && read.key.origin !== filter.origin) continue;
+        if (filter.modality !== undefined && read.key.modality !== filter.modality) continue;
+      }
+      await rm(join(this.dir, name), { force: true });
+      removed++;
+    }
+    return removed;
+  }
+
+  async #names(): Promise<string[]> {
+    try {
+      return (await readdir(this.dir)).filter((name) => CACHE_FILE.test(name)).sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  async #namesOf(stem: string): Promise<string[]> {
+    return (await this.#names()).filter((name) => name.startsWith(`${stem}.`));
+  }
+
+  /** The file's entry or its problem; undefined when there is no such file. */
+  async #read(name: string, dimension?: number | null): Promise<CacheEntry | { problem: string } | undefined> {
     let bytes: Buffer;
     try {
-      bytes = await readFile(this.#path(key));
+      bytes = await readFile(join(this.dir, name));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    const { tableFromIPC } = await import('apache-arrow');
-    const table = tableFromIPC(bytes);
-    const data = table.getChild('vector')?.data[0];
-    const values = data?.children[0]?.values;
-    return values instanceof Float32Array ? values.slice(0, data?.type.listSize) : undefined;
-  }
-
-  async put(key: QueryKey, vector: Float32Array): Promise<void> {
-    const [{ Field, Float32, makeData, RecordBatch, Schema, Struct, Table, tableToIPC }, { vectorType }] = await Promise.all([import('apache-arrow'), import('./schema.js')]);
-    const fields = [new Field('vector', vectorType(vector.length), false)];
-    const schema = new Schema(fields, new Map([['model', key.model], ['modality', key.modality], ['content_sha256', key.contentSha256]]));
-    const column: Data = makeData({ type: vectorType(vector.length), length: 1, child: makeData({ type: new Float32(), length: vector.length, data: vector }) });
-    const batch = new RecordBatch(schema, makeData({ type: new Struct(fields), length: 1, nullCount: 0, children: [column] }));
-    await mkdir(this.dir, { recursive: true });
-    await writeFileAtomic(this.#path(key), tableToIPC(new Table(schema, [batch]), 'file'));
-  }
-
-  #path(key: QueryKey): string {
-    return join(this.dir, `${sha256Hex(`${key.model}\n${key.modality}\n${key.contentSha256}`)}.arrow`);
+    return decodeCacheFile(bytes, name, dimension);
   }
 }

@@ -21,7 +21,7 @@ describe('the vsearch binary', () => {
     const response = JSON.parse(query.stdout) as Record<string, unknown> & { data: Record<string, unknown>[] };
     expect(Object.keys(response).sort()).toEqual(['data', 'page_info', 'search_pool']);
     expect(response.data).toHaveLength(3);
-    expect(Object.keys(response.data[0] ?? {}).sort()).toEqual(['confidence', 'embedding_option', 'end', 'metadata', 'rank', 'score', 'start', 'video_id']);
+    expect(Object.keys(response.data[0] ?? {}).sort()).toEqual(['confidence', 'embedding_option', 'embedding_scope', 'end', 'metadata', 'rank', 'score', 'start', 'video_id']);
     expect(response.data[0]).toMatchObject({ rank: 1, video_id: 'island.mp4', start: 6, end: 12, embedding_option: 'visual-text' });
     // total_results counts every result across pages (all 6 segments), so there is a next page.
     expect(response['page_info']).toEqual({ limit_per_page: 3, total_results: 6, next_page_token: expect.any(String), page_expires_at: expect.any(String) });

@@ -101,3 +101,11 @@ export function exactVideos(segments: readonly JsonlSegment[], queries: readonly
 export function hitKey(hit: { video_id: string; start: number; embedding_option: string }): string {
   return `${hit.video_id}@${hit.start}/${hit.embedding_option}`;
 }
+
+/** Clips a search grouped by video lists under each video (README, vsearch query, `--group-by video`). */
+export const CLIPS_PER_VIDEO = 10;
+
+/** The clips listed under a video grouped by video: at or above the floor (0 without one), best first, at most 10. */
+export function listedClips(video: ExactVideo | undefined, floor?: number): ExactHit[] {
+  return (video?.clips ?? []).filter((clip) => clip.score >= (floor ?? 0)).slice(0, CLIPS_PER_VIDEO);
+}

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { openLibrary, type Library } from '../../src/library/index.js';
 import type { ClipHit, QueryEmbedder, QueryInput, SearchRequest, SearchResponse, VideoHit } from '../../src/query/index.js';
-import { exactClips, exactVideos, hitKey, type ExactRules } from '../helpers/exact-search.js';
+import { exactClips, exactVideos, hitKey, listedClips, type ExactRules } from '../helpers/exact-search.js';
 import { testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
 
 const DIM = 24;
@@ -210,13 +210,14 @@ describe('paging', () => {
 
   it('walks videos when grouping by video', async () => {
     const pages = await walk(lib, { vector: Q2, groupBy: 'video', filter: { year: { lte: 2004 } }, pageLimit: 7 });
-    const exact = exactVideos(SEGMENTS, [Q2], { allow: (s) => (meta(s)['year'] as number) <= 2004 });
+    // Grouped by video, no floor asked means floor 0: a negative cosine is no match.
+    const exact = exactVideos(SEGMENTS, [Q2], { allow: (s) => (meta(s)['year'] as number) <= 2004, floor: 0 });
     const hits = pages.flatMap((page) => page.data as VideoHit[]);
     expect(hits.map((hit) => hit.video_id)).toEqual(exact.map((video) => video.video));
     expect(pages[0]?.page_info.total_results).toBe(exact.length);
     for (const hit of hits) {
       const expected = exact.find((video) => video.video === hit.video_id);
-      expect(hit.clips.map(key)).toEqual(expected?.clips.map((clip) => clip.key));
+      expect(hit.clips.map(key)).toEqual(listedClips(expected).map((clip) => clip.key));
       expect(hit.score).toBeCloseTo(expected?.score ?? 0, 5);
     }
   });
@@ -272,7 +273,7 @@ describe('operator and', () => {
     expect(exact.length).toBeGreaterThan(50);
     expect(response.page_info.total_results).toBe(exact.length);
     expect((response.data as VideoHit[]).map((hit) => hit.video_id)).toEqual(exact.slice(0, 50).map((video) => video.video));
-    expect((response.data as VideoHit[]).map((hit) => hit.clips.map(key))).toEqual(exact.slice(0, 50).map((video) => video.clips.map((clip) => clip.key)));
+    expect((response.data as VideoHit[]).map((hit) => hit.clips.map(key))).toEqual(exact.slice(0, 50).map((video) => listedClips(video, floor).map((clip) => clip.key)));
   });
 
   it('or scores a clip by its best query', async () => {
@@ -299,7 +300,7 @@ describe('mergeAdjacent', () => {
     const exact = exactVideos(SEGMENTS, [Q2], { floor: 0.2, mergeAdjacent: true });
     for (const [i, hit] of (response.data as VideoHit[]).entries()) {
       expect(hit.video_id).toBe(exact[i]?.video);
-      expect(hit.clips.map((clip) => `${key(clip)}-${clip.end}`)).toEqual(exact[i]?.clips.map((clip) => `${clip.key}-${clip.end}`));
+      expect(hit.clips.map((clip) => `${key(clip)}-${clip.end}`)).toEqual(listedClips(exact[i], 0.2).map((clip) => `${clip.key}-${clip.end}`));
     }
   });
 });

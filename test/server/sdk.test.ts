@@ -36,12 +36,13 @@ const clipKey = (hit: { videoId?: string | undefined; video_id?: string; start?:
 
 describe('twelvelabs-js against vsearch serve', () => {
   it('search.create with text: the library\'s hits, in its order, parsed by the SDK', async () => {
-    const result = await sdk.search.create({ indexId, queryText: 'a butterfly over the flowers', searchOptions: ['visual'], pageLimit: 3 });
+    const result = await sdk.search.create({ indexId, queryText: 'a butterfly over the flowers', searchOptions: ['visual'], pageLimit: 2 });
     const all = await allHits(served.lib, { text: 'a butterfly over the flowers', searchOptions: ['visual'] });
-    expect(result.data?.map(clipKey)).toEqual(all.slice(0, 3).map(clipKey));
-    expect(result.data?.map((hit) => hit.rank)).toEqual([1, 2, 3]);
+    expect(all.length).toBeGreaterThan(2);
+    expect(result.data?.map(clipKey)).toEqual(all.slice(0, 2).map(clipKey));
+    expect(result.data?.map((hit) => hit.rank)).toEqual([1, 2]);
     expect(result.data?.[0]).toMatchObject({ videoId: 'bbb-3sec.mp4', start: 2, end: 3.008 });
-    expect(result.pageInfo).toMatchObject({ limitPerPage: 3, totalResults: all.length });
+    expect(result.pageInfo).toMatchObject({ limitPerPage: 2, totalResults: all.length });
     expect(result.pageInfo?.nextPageToken).toEqual(expect.any(String));
     expect(result.searchPool).toEqual({ totalCount: 3, totalDuration: 6.008, indexId });
   });
