@@ -26,7 +26,7 @@ describe('acquireWriteLock', () => {
     const release = await acquireWriteLock(dir);
     // The same pid re-entering is treated as a stale lock; pretend another live process (our parent) holds it.
     await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: process.ppid, host: (await import('node:os')).hostname(), since: 'x' }));
-    await expect(acquireWriteLock(dir)).rejects.toThrow(new RegExp(`another vsearch process \\(pid ${process.ppid}`));
+    await expect(acquireWriteLock(dir, { timeoutMs: 300 })).rejects.toThrow(new RegExp(`another vsearch process \\(pid ${process.ppid}.*waited 0 s`));
     await release();
     const again = await acquireWriteLock(dir);
     await again();
@@ -36,7 +36,7 @@ describe('acquireWriteLock', () => {
     const dir = await tempDir();
     await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), since: 'x' }));
     const warnings: string[] = [];
-    const release = await acquireWriteLock(dir, (w) => warnings.push(w));
+    const release = await acquireWriteLock(dir, { onWarning: (w) => warnings.push(w) });
     expect(warnings[0]).toMatch(/taking over a stale lock/);
     expect(JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid });
     await release();
