@@ -167,7 +167,7 @@ const ROWS: FaultRow[] = [
   refusedRow('manifest.json is not JSON', 'query', /manifest\.json is not valid JSON; the library is damaged \(`vsearch doctor --repair`/, async (fx) => {
     await writeFile(join(fx.lib, MANIFEST_FILE), '{"format": "vsearch-library", "segm');
   }),
-  refusedRow('manifest.json is not JSON (build)', 'build', /manifest\.json is not valid JSON/, async (fx) => {
+  refusedRow('manifest.json is not JSON (build)', 'build', /manifest\.json is not valid JSON; the library is damaged \(`vsearch doctor --repair` recovers a manifest/, async (fx) => {
     await writeFile(join(fx.lib, MANIFEST_FILE), '\u0000\u0000garbage');
   }),
   refusedRow('segments/ folder deleted', 'query', /the folder .*segments is missing, with the 3 segment files it listed/, async (fx) => {

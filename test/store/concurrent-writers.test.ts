@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,5 +58,19 @@ describe('write lock takeover', () => {
     );
     expect(turns).toBe(WRITERS);
     expect(most).toBe(1);
+  });
+
+  it('never deletes a stale lock while another taker holds its claim, and says what to delete if that taker died', async () => {
+    const dir = await tempDir();
+    const stale = JSON.stringify({ pid: 2 ** 22 + 4322, host: hostname(), since: 'x', token: 'dead-too' });
+    await writeFile(join(dir, LOCK_FILE), stale);
+    const { createHash } = await import('node:crypto');
+    const claim = join(dir, `.${LOCK_FILE}.${createHash('sha256').update('dead-too').digest('hex').slice(0, 16)}.takeover`);
+    await writeFile(claim, JSON.stringify({ pid: 2 ** 22 + 4323, since: 'x' }));
+    await expect(acquireWriteLock(dir, { timeoutMs: 300 })).rejects.toThrow(/cannot take over the stale lock .*write\.lock: another process's takeover of it was interrupted; .*delete .*write\.lock and the \.write\.lock\.\*\.takeover files/);
+    expect(await readFile(join(dir, LOCK_FILE), 'utf8')).toBe(stale);
+    await rm(claim);
+    const release = await acquireWriteLock(dir);
+    await release();
   });
 });
