@@ -95,11 +95,6 @@ export class SegmentStore {
     return this.#manifest;
   }
 
-  /** Whether the library is on disk (false for a new one until its first write). */
-  get exists(): boolean {
-    return !this.#pending;
-  }
-
   get fileNames(): string[] {
     return this.#manifest.segmentFiles.map((entry) => entry.name);
   }

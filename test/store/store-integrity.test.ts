@@ -154,6 +154,18 @@ describe('what writes leave behind', () => {
     expect(hurried.manifest.retired).toEqual([]);
   });
 
+  it('tells a reader whose manifest outlived the grace period to open the library again', async () => {
+    const dir = await tempDir();
+    const writer = await SegmentStore.open(dir, { create: true, retiredGraceMs: 0 });
+    await writer.append(rowsOf({ a: 2, b: 1 }), 'marengo3.0');
+    const reader = await SegmentStore.open(dir);
+    const old = reader.fileNames[0] as string;
+    await writer.removeVideo('a');
+    await writer.append(rowsOf({ c: 1 }, 8, 2), 'marengo3.0');
+    expect(await readdir(join(dir, SEGMENTS_DIR))).not.toContain(old);
+    await expect(reader.file(old)).rejects.toThrow(/changed after this process opened it \(segment file seg-\S+ was removed by a later write\); open the library again/);
+  });
+
   it('removes crash temp files of the manifest and segment files on the next write, and only those', async () => {
     const { dir, store } = await twoFileStore();
     const temps = [join(dir, `.${MANIFEST_FILE}.0123456789ab.tmp`), join(dir, SEGMENTS_DIR, '.seg-000009-0badcafe.arrow.0123456789ab.tmp')];
