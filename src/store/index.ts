@@ -11,3 +11,4 @@ export { recoverManifest, SET_ASIDE_DIR, type ManifestRecovery, type RecoveredFi
 export { verifySegmentFiles, type SegmentFileCheck } from './verify-segment-files.js';
 export { RETIRED_GRACE_MS } from './segment-store.js';
 export { DEFAULT_LOCK_TIMEOUT_MS, type WriteLockOptions } from './library-lock.js';
+export { manifestProblems, segmentFileProblems } from './manifest-checks.js';

@@ -76,16 +76,26 @@ export async function acquireWriteLock(libraryDir: string, options: WriteLockOpt
 /** Creates the lock file with its whole content, only if no lock file exists. */
 async function tryCreate(dir: string, path: string, me: LockOwner): Promise<boolean> {
   const temp = join(dir, `.${LOCK_FILE}.${me.token ?? ''}.tmp`);
-  await writeFile(temp, JSON.stringify(me), { flag: 'wx' });
+  try {
+    await writeFile(temp, JSON.stringify(me), { flag: 'wx' });
+  } catch (error) {
+    throw cannotLock(dir, error);
+  }
   try {
     await link(temp, path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    throw cannotLock(dir, error);
   } finally {
     await rm(temp, { force: true });
   }
+}
+
+function cannotLock(dir: string, error: unknown): StoreError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'the directory is gone' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'it is not writable here' : (error as Error).message;
+  return new StoreError(`cannot take the write lock of the library at ${dir}: ${why} (${code ?? 'error'}); writes need a writable library directory`, { cause: error });
 }
 
 interface HeldLock {

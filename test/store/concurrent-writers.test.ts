@@ -74,3 +74,10 @@ describe('write lock takeover', () => {
     await release();
   });
 });
+
+describe('write lock errors', () => {
+  it('is a StoreError naming the library when its directory is gone', async () => {
+    const dir = join(await tempDir(), 'gone');
+    await expect(acquireWriteLock(dir)).rejects.toThrow(/cannot take the write lock of the library at .*gone: the directory is gone \(ENOENT\)/);
+  });
+});
