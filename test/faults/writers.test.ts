@@ -342,7 +342,7 @@ describe('fault table: writers and the store', () => {
     expect(ROWS.length).toBeGreaterThanOrEqual(14);
   });
 
-  it.each(ROWS.map((row) => [row.fault, row] as const))('%s', async (_fault, row) => {
+  it.each(ROWS.map((row) => [`${row.fault} | ${row.command} -> exit ${row.exit}`, row] as const))('%s', async (_title, row) => {
     await row.run();
   }, 240_000);
 });
