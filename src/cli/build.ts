@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { BuildSummary } from '../build/build-types.js';
 import { InputError } from '../errors.js';
-import { openLibrary, type LibraryStats } from '../library/index.js';
+import { openLibrary, type ImportSummary, type LibraryStats } from '../library/index.js';
 import { DEFAULT_INDEX_SETTINGS, type IndexSettings } from '../store/manifest.js';
 import type { Metadata } from '../types.js';
 import { abortOnSignals } from './abort-on-signal.js';
@@ -68,7 +68,7 @@ export function registerBuildCommand(program: Command): void {
       try {
         assertIndexSettings(flags.lib, lib.manifest.index, index);
         const imported = from.length === 0 ? undefined : await lib.importSegments(from, { model: flags.model, metadata });
-        if (imported !== undefined && !flags.json) info(`imported ${imported.segments} segments of ${imported.videos} videos (${escapeText(imported.model)}) from ${imported.files} file(s)`);
+        if (imported !== undefined && !flags.json) info(describeImport(imported));
         const built =
           inputs.length === 0
             ? undefined
@@ -118,6 +118,13 @@ function describeBuild(summary: BuildSummary, retries: number): string {
   for (const skipped of summary.skipped) lines.push(`skipped ${escapeText(skipped.source)}: ${escapeText(skipped.reason)}`);
   for (const failure of summary.failures) lines.push(`FAILED ${escapeText(failure.source)}: ${escapeText(failure.reason)}`);
   return lines.join('\n');
+}
+
+function describeImport(imported: ImportSummary): string {
+  const skipped = imported.skippedFiles.length === 0 ? '' : `skipped ${imported.skippedFiles.length} file(s) imported before (same content): ${imported.skippedFiles.map((file) => escapeText(file)).join(', ')}`;
+  if (imported.files === 0) return `nothing new to import; ${skipped}`;
+  const line = `imported ${imported.segments} segments of ${imported.videos} videos (${escapeText(imported.model)}) from ${imported.files} file(s)`;
+  return skipped === '' ? line : `${line}; ${skipped}`;
 }
 
 function describeLibrary(dir: string, stats: LibraryStats): string {

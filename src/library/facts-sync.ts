@@ -6,7 +6,7 @@ import { decodeFactsFile, encodeFactsFile, FACTS_FILE } from '../query/facts-fil
 import { LabelFacts } from '../query/label-facts.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import type { SegmentFile } from '../store/segment-file.js';
-import { SEGMENTS_DIR, type SegmentStore } from '../store/segment-store.js';
+import type { SegmentStore } from '../store/segment-store.js';
 import { fingerprintOf } from './fingerprint.js';
 import { INDEX_DIR } from './index-dir.js';
 
@@ -43,9 +43,8 @@ export async function syncFacts(store: SegmentStore, options: FactsSyncOptions =
  * every vector in memory (the store's cached copy is used when a search already loaded it).
  */
 async function* readEach(store: SegmentStore): AsyncGenerator<SegmentFile> {
-  const { readSegmentFile } = await import('../store/segment-file.js');
   for (const name of store.fileNames) {
-    yield store.isLoaded(name) ? await store.file(name) : await readSegmentFile(join(store.dir, SEGMENTS_DIR, name), name);
+    yield store.isLoaded(name) ? await store.file(name) : await store.readUncached(name);
   }
 }
 

@@ -19,7 +19,6 @@ import {
   type SearchResponse,
 } from '../query/index.js';
 // Store modules by file, not the store's index: the search path must not load apache-arrow.
-import { acquireWriteLock } from '../store/library-lock.js';
 import type { IndexSettings, Manifest } from '../store/manifest.js';
 import { QueryCache } from '../store/query-cache.js';
 import { SegmentStore } from '../store/segment-store.js';
@@ -44,6 +43,11 @@ export interface OpenLibraryOptions {
    */
   indexThreads?: number | undefined;
   onWarning?: ((message: string) => void) | undefined;
+  /**
+   * How long a write waits for another writer of the same library (another process, or
+   * another Library on the same folder) before failing with a StoreError; default two minutes.
+   */
+  lockTimeoutMs?: number | undefined;
 }
 
 export interface ImportOptions {
@@ -52,7 +56,10 @@ export interface ImportOptions {
 }
 
 export interface ImportSummary {
+  /** Files imported by this call. */
   files: number;
+  /** Files skipped because their content was imported before (or named twice): importing a file again is a no-op. */
+  skippedFiles: string[];
   segments: number;
   videos: number;
   model: string;
@@ -83,7 +90,11 @@ export class Library {
   }
 
   static async open(dir: string, options: OpenLibraryOptions = {}): Promise<Library> {
-    const store = await SegmentStore.open(dir, { create: options.create ?? false, ...(options.index === undefined ? {} : { index: options.index }) });
+    const store = await SegmentStore.open(dir, {
+      create: options.create ?? false,
+      lock: { timeoutMs: options.lockTimeoutMs, onWarning: options.onWarning },
+      ...(options.index === undefined ? {} : { index: options.index }),
+    });
     return new Library(store, await syncIndex(store, { onWarning: options.onWarning, threads: options.indexThreads }), options);
   }
 
@@ -109,20 +120,30 @@ export class Library {
       const summary = await buildFromMedia(this.#store, new EmbeddingService(client), inputs, { onWarning: this.#options.onWarning, ...options });
       await this.#refreshIndex();
       return summary;
-    });
+    }, options.signal);
   }
 
-  /** Validates every row of every file first; writes nothing if any row is bad. */
+  /**
+   * Validates every row of every file first; writes nothing if any row is bad. A file whose
+   * content was imported before is skipped (listed in `skippedFiles`), so a rerun after a
+   * crash or a second import of the same file adds nothing twice.
+   */
   async importSegments(files: string | readonly string[], options: ImportOptions = {}): Promise<ImportSummary> {
     const paths = typeof files === 'string' ? [files] : files;
     if (paths.length === 0) throw new InputError('nothing to import: name at least one file');
     return this.#writing(async () => {
       const manifest = this.#store.manifest;
-      const { readImportFiles } = await import('../build/import-files.js');
-      const { rows, model } = await readImportFiles(paths, { ...options, libraryModel: manifest.model, libraryDimension: manifest.dimension });
-      await this.#store.append(rows, model);
+      const { importRecords, newImportFiles, readImportFiles } = await import('../build/import-files.js');
+      const { fresh, skipped } = await newImportFiles(paths, manifest.imports);
+      if (fresh.length === 0) return { files: 0, skippedFiles: skipped, segments: 0, videos: 0, model: manifest.model ?? options.model ?? '' };
+      const imported = await readImportFiles(
+        fresh.map((file) => file.path),
+        { ...options, libraryModel: manifest.model, libraryDimension: manifest.dimension },
+      );
+      const { rows, model } = imported;
+      await this.#store.append(rows, model, {}, importRecords(fresh, imported));
       await this.#refreshIndex();
-      return { files: paths.length, segments: rows.count, videos: new Set(rows.videoId).size, model };
+      return { files: fresh.length, skippedFiles: skipped, segments: rows.count, videos: new Set(rows.videoId).size, model };
     });
   }
 
@@ -203,14 +224,17 @@ export class Library {
     });
   }
 
-  /** One writer per library: other processes wait for the lock's error, not for corruption. */
-  async #writing<T>(work: () => Promise<T>): Promise<T> {
-    const release = await acquireWriteLock(this.dir, this.#options.onWarning);
-    try {
-      return await work();
-    } finally {
-      await release();
-    }
+  /**
+   * One writer per library at a time, in any process: `work` runs holding the write lock,
+   * on the manifest as it is on disk now; when another writer committed since this library
+   * last looked, the index catches up first, so what `work` changes applies to the current
+   * generation and the index it saves covers every file.
+   */
+  async #writing<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.#store.write(async (changed) => {
+      if (changed) this.#index = await syncIndex(this.#store, { onWarning: this.#options.onWarning, threads: this.#options.indexThreads });
+      return work();
+    }, signal);
   }
 
   async stats(): Promise<LibraryStats> {

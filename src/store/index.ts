@@ -2,8 +2,13 @@ export { SegmentStore, SEGMENTS_DIR, type OpenStoreOptions, type SegmentLocation
 export { SegmentFile, decodeSegmentFile, encodeSegmentFile, readSegmentFile } from './segment-file.js';
 export { SegmentRowsBuilder, type SegmentRows, type SegmentRowInput, type RowOrigin } from './segment-rows.js';
 export { COLUMNS, FORMAT_VERSION, segmentSchema, type StringColumn } from './schema.js';
-export { DEFAULT_INDEX_SETTINGS, MANIFEST_FILE, readManifest, type IndexSettings, type Manifest, type RecallCalibrationRecord, type SegmentFileEntry, type VideoSummary } from './manifest.js';
+export { DEFAULT_INDEX_SETTINGS, MANIFEST_FILE, readManifest, type ImportRecord, type IndexSettings, type RetiredFile, type Manifest, type RecallCalibrationRecord, type SegmentFileEntry, type VideoSummary } from './manifest.js';
 export { QueryCache, sha256Hex, type CacheEntry, type CacheFilter, type CacheLookup, type DamagedCacheFile, type QueryKey } from './query-cache.js';
 export { writeFileAtomic, fsyncDirectory } from './atomic-write.js';
 export { TaskJournal, JOURNAL_DIR, type JournalEntry } from './journal.js';
 export { acquireWriteLock, LOCK_FILE } from './library-lock.js';
+export { recoverManifest, SET_ASIDE_DIR, type ManifestRecovery, type RecoveredFile, type SetAsideFile } from './recover-manifest.js';
+export { verifySegmentFiles, type SegmentFileCheck } from './verify-segment-files.js';
+export { RETIRED_GRACE_MS } from './segment-store.js';
+export { DEFAULT_LOCK_TIMEOUT_MS, type WriteLockOptions } from './library-lock.js';
+export { manifestProblems, segmentFileProblems } from './manifest-checks.js';

@@ -6,6 +6,8 @@ import { FORMAT_VERSION } from './columns.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'vsearch-library';
+/** What to do about a damaged or missing manifest, for error messages. */
+export const RECOVER = '`vsearch doctor --repair` recovers a manifest from the intact segment files';
 
 export interface SegmentFileEntry {
   name: string;
@@ -13,6 +15,23 @@ export interface SegmentFileEntry {
   minLabel: number;
   maxLabel: number;
   bytes: number;
+  /** sha256 of the file's bytes, checked whenever the file is read; absent in entries written before checksums. */
+  sha256?: string;
+}
+
+/** A segment file a write unlisted but kept, because readers of older manifests may still read it. */
+export interface RetiredFile {
+  name: string;
+  /** When it was unlisted: a later write deletes it once the grace period has passed. */
+  since: string;
+}
+
+/** A file imported with `importSegments`, by the sha256 of its content: importing it again is a no-op. */
+export interface ImportRecord {
+  file: string;
+  segments: number;
+  videos: string[];
+  importedAt: string;
 }
 
 export interface VideoSummary {
@@ -65,6 +84,10 @@ export interface Manifest {
   videos: Record<string, VideoSummary>;
   /** Content already embedded: dedupe key (sha256 + model + segmentation) -> the video holding it. */
   contents: Record<string, string>;
+  /** Files imported so far: content sha256 -> what the import added. */
+  imports: Record<string, ImportRecord>;
+  /** Unlisted files kept for readers of older generations. */
+  retired: RetiredFile[];
 }
 
 /**
@@ -92,6 +115,8 @@ export function emptyManifest(id: string, now: Date, index: IndexSettings): Mani
     counts: { segments: 0, videos: 0 },
     videos: {},
     contents: {},
+    imports: {},
+    retired: [],
   };
 }
 
@@ -110,22 +135,22 @@ export async function readManifest(dir: string): Promise<Manifest> {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new StoreError(`${path} is not valid JSON; the library is damaged`, { cause: error });
+    throw new StoreError(`${path} is not valid JSON; the library is damaged (${RECOVER})`, { cause: error });
   }
   return checkManifest(parsed, path);
 }
 
 function checkManifest(value: unknown, path: string): Manifest {
-  if (typeof value !== 'object' || value === null) throw new StoreError(`${path} is not a vsearch manifest`);
+  if (typeof value !== 'object' || value === null) throw new StoreError(`${path} is not a vsearch manifest; the library is damaged (${RECOVER})`);
   const manifest = value as Partial<Manifest>;
   if (manifest.format !== MANIFEST_FORMAT) throw new FormatVersionError(`${path} is not a vsearch library manifest (format is ${JSON.stringify(manifest.format)})`);
   if (manifest.version !== FORMAT_VERSION) {
     throw new FormatVersionError(`${path} is library format version ${String(manifest.version)}, but this vsearch reads version ${FORMAT_VERSION}; use a matching vsearch release or rebuild the library`);
   }
   if (!Array.isArray(manifest.segmentFiles) || typeof manifest.id !== 'string' || typeof manifest.nextLabel !== 'number') {
-    throw new StoreError(`${path} is missing required fields; the library is damaged`);
+    throw new StoreError(`${path} is missing required fields; the library is damaged (${RECOVER})`);
   }
-  return { ...manifest, contents: manifest.contents ?? {} } as Manifest;
+  return { ...manifest, contents: manifest.contents ?? {}, imports: manifest.imports ?? {}, retired: manifest.retired ?? [] } as Manifest;
 }
 
 export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {

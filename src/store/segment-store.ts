@@ -1,19 +1,48 @@
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Dirent } from 'node:fs';
+import { mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { InputError, StoreError } from '../errors.js';
+import { InputError, LibraryNotFoundError, StoreError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { emptyManifest, readManifest, writeManifest, DEFAULT_INDEX_SETTINGS, type IndexSettings, type Manifest, type SegmentFileEntry } from './manifest.js';
+import { namesIn, removeCrashTempFiles, SEGMENT_FILE_NAME } from './crash-leftovers.js';
+import { acquireWriteLock, type WriteLockOptions } from './library-lock.js';
+import { manifestProblems, segmentFileProblems } from './manifest-checks.js';
+import {
+  emptyManifest,
+  MANIFEST_FILE,
+  readManifest,
+  RECOVER,
+  writeManifest,
+  DEFAULT_INDEX_SETTINGS,
+  type ImportRecord,
+  type IndexSettings,
+  type Manifest,
+  type RetiredFile,
+  type SegmentFileEntry,
+} from './manifest.js';
 import type { SegmentFile } from './segment-file.js';
+import { sha256Hex } from './sha256.js';
 import type { SegmentRows } from './segment-rows.js';
 import { concatRows, selectRows } from './select-rows.js';
 
 export const SEGMENTS_DIR = 'segments';
 const MAX_LABEL = 0xffff_ffff;
+/**
+ * How long a segment file stays on disk after a write unlisted it (ten minutes): a reader
+ * that opened an older manifest (a query running, a server between reloads) can still read
+ * it; a later write deletes it once the time has passed.
+ */
+export const RETIRED_GRACE_MS = 10 * 60_000;
 
 export interface OpenStoreOptions {
+  /** Start a new library when the directory holds none; it is written by the first write. */
   create?: boolean;
   index?: Partial<IndexSettings>;
+  /** How long unlisted files stay for readers of older manifests (default RETIRED_GRACE_MS). */
+  retiredGraceMs?: number;
+  /** How writes wait for the write lock. */
+  lock?: Omit<WriteLockOptions, 'signal'>;
 }
 
 export interface SegmentLocation {
@@ -25,27 +54,41 @@ export interface SegmentLocation {
  * The library's source of truth: immutable Arrow segment files listed by a manifest
  * that is replaced atomically. A segment becomes visible only once its file and the
  * manifest naming it are both durable; files the manifest does not name are ignored.
+ *
+ * Every write runs holding the library's write lock and applies its change to the manifest
+ * as it is on disk at that moment (read again under the lock), so concurrent writers, in
+ * one process or many, never commit over each other.
  */
 export class SegmentStore {
   readonly dir: string;
   #manifest: Manifest;
+  /** No manifest on disk yet: the first commit creates the library. */
+  #pending: boolean;
+  readonly #options: OpenStoreOptions;
   readonly #files = new Map<string, Promise<SegmentFile>>();
+  readonly #session = new AsyncLocalStorage<true>();
 
-  private constructor(dir: string, manifest: Manifest) {
+  private constructor(dir: string, manifest: Manifest, pending: boolean, options: OpenStoreOptions) {
     this.dir = dir;
     this.#manifest = manifest;
+    this.#pending = pending;
+    this.#options = options;
   }
 
+  /**
+   * Opens the library at `dir`, checking its manifest against itself and the files it lists.
+   * With `create`, a directory holding no library gives an empty store that the first write
+   * creates on disk (so a failed first write leaves nothing behind).
+   */
   static async open(dir: string, options: OpenStoreOptions = {}): Promise<SegmentStore> {
-    try {
-      return new SegmentStore(dir, await readManifest(dir));
-    } catch (error) {
-      if (!options.create || (error as Error).name !== 'LibraryNotFoundError') throw error;
+    await assertNotAFile(dir);
+    const found = await loadManifest(dir);
+    if (found !== undefined) return new SegmentStore(dir, found, false, options);
+    if (!options.create) {
+      throw new LibraryNotFoundError(`no vsearch library at ${dir} (${MANIFEST_FILE} is missing); create one with \`vsearch build --lib ${dir} ...\` or pass --lib`);
     }
-    await mkdir(join(dir, SEGMENTS_DIR), { recursive: true });
     const manifest = emptyManifest(`lib_${randomBytes(12).toString('hex')}`, new Date(), { ...DEFAULT_INDEX_SETTINGS, ...definedOnly(options.index ?? {}) });
-    await writeManifest(dir, manifest);
-    return new SegmentStore(dir, manifest);
+    return new SegmentStore(dir, manifest, true, options);
   }
 
   get manifest(): Readonly<Manifest> {
@@ -56,16 +99,58 @@ export class SegmentStore {
     return this.#manifest.segmentFiles.map((entry) => entry.name);
   }
 
-  /** Loads (once) and returns a segment file named by the manifest. */
+  /**
+   * Runs `work` holding the write lock, on the manifest as it is on disk now. `work` gets
+   * whether the manifest changed since this store last saw it (another writer committed).
+   * Writes inside `work` (append, removeVideo, ...) join this session; writes outside any
+   * session open their own.
+   */
+  async write<T>(work: (changed: boolean) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (this.#session.getStore() === true) return work(false);
+    const created = this.#pending ? await mkdir(this.dir, { recursive: true }) : undefined;
+    let release: (() => Promise<void>) | undefined;
+    try {
+      release = await acquireWriteLock(this.dir, { ...this.#options.lock, signal });
+      const changed = await this.#reload();
+      await removeCrashTempFiles(this.dir, join(this.dir, SEGMENTS_DIR));
+      return await this.#session.run(true, () => work(changed));
+    } finally {
+      await release?.();
+      if (created !== undefined && this.#pending) await removeEmptyDirs(this.dir, created);
+    }
+  }
+
+  /** Loads (once) and returns a segment file named by the manifest, checked against its entry. */
   file(name: string): Promise<SegmentFile> {
     let loading = this.#files.get(name);
     if (loading === undefined) {
-      // Arrow (segment-file.js) loads with the first file read: searches that never read one skip it.
-      loading = import('./segment-file.js').then(({ readSegmentFile }) => readSegmentFile(join(this.dir, SEGMENTS_DIR, name), name));
+      loading = this.readUncached(name);
       loading.catch(() => this.#files.delete(name));
       this.#files.set(name, loading);
     }
     return loading;
+  }
+
+  /**
+   * Reads a segment file without keeping it, checking its size and checksum against the
+   * manifest first: a damaged file is a StoreError naming it, never searched.
+   */
+  async readUncached(name: string): Promise<SegmentFile> {
+    const path = join(this.dir, SEGMENTS_DIR, name);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw await this.#missing(name, error);
+      throw new StoreError(`cannot read segment file ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    const entry = this.#manifest.segmentFiles.find((candidate) => candidate.name === name);
+    if (entry !== undefined) checkBytes(path, bytes, entry);
+    // Arrow (segment-file.js) loads with the first file read: searches that never read one skip it.
+    const { decodeSegmentFile } = await import('./segment-file.js');
+    const file = decodeSegmentFile(name, bytes);
+    if (entry !== undefined) checkDecoded(path, file, entry, this.#manifest.dimension);
+    return file;
   }
 
   /** Whether `file(name)` has been asked for already (so its contents are, or soon will be, in memory). */
@@ -98,63 +183,79 @@ export class SegmentStore {
 
   /**
    * Writes `rows` as a new segment file and commits it to the manifest, with the content
-   * keys they embed (for dedupe). Returns the labels given.
+   * keys they embed (for dedupe) and the import records they come from. Returns the labels given.
    */
-  async append(rows: SegmentRows, model: string, contents: Readonly<Record<string, string>> = {}): Promise<Uint32Array> {
+  async append(rows: SegmentRows, model: string, contents: Readonly<Record<string, string>> = {}, imports: Readonly<Record<string, ImportRecord>> = {}): Promise<Uint32Array> {
     if (rows.count === 0) return new Uint32Array(0);
-    const manifest = this.#manifest;
-    if (manifest.model !== null && manifest.model !== model) {
-      throw new InputError(`this library holds ${manifest.model} embeddings and these are ${model}; their spaces are not comparable, so build a separate library for them (--lib DIR)`);
-    }
-    if (manifest.dimension !== null && manifest.dimension !== rows.dimension) {
-      throw new InputError(`this library holds ${manifest.dimension}-d embeddings and these are ${rows.dimension}-d; build a separate library for them (--lib DIR)`);
-    }
-    if (manifest.nextLabel + rows.count - 1 > MAX_LABEL) throw new StoreError('the library has used every uint32 label; rebuild it into a new library');
-    const labels = new Uint32Array(rows.count);
-    for (let i = 0; i < rows.count; i++) labels[i] = manifest.nextLabel + i;
-    const entry = await this.#writeFile(rows, labels, model);
-    const next: Manifest = {
-      ...manifest,
-      model,
-      dimension: rows.dimension,
-      nextLabel: manifest.nextLabel + rows.count,
-      segmentFiles: [...manifest.segmentFiles, entry],
-      videos: { ...manifest.videos },
-      contents: { ...manifest.contents, ...contents },
-    };
-    for (let i = 0; i < rows.count; i++) {
-      const id = rows.videoId[i] as string;
-      const summary = next.videos[id] ?? { segments: 0, durationSec: 0 };
-      next.videos[id] = { segments: summary.segments + 1, durationSec: Math.max(summary.durationSec, rows.endSec[i] as number) };
-    }
-    await this.#commit(next);
-    return labels;
+    return this.write(async () => {
+      const manifest = this.#manifest;
+      if (manifest.model !== null && manifest.model !== model) {
+        throw new InputError(`this library holds ${manifest.model} embeddings and these are ${model}; their spaces are not comparable, so build a separate library for them (--lib DIR)`);
+      }
+      if (manifest.dimension !== null && manifest.dimension !== rows.dimension) {
+        throw new InputError(`this library holds ${manifest.dimension}-d embeddings and these are ${rows.dimension}-d; build a separate library for them (--lib DIR)`);
+      }
+      if (manifest.nextLabel + rows.count - 1 > MAX_LABEL) throw new StoreError('the library has used every uint32 label; rebuild it into a new library');
+      const labels = new Uint32Array(rows.count);
+      for (let i = 0; i < rows.count; i++) labels[i] = manifest.nextLabel + i;
+      const entry = await this.#writeFile(rows, labels, model);
+      const next: Manifest = {
+        ...manifest,
+        model,
+        dimension: rows.dimension,
+        nextLabel: manifest.nextLabel + rows.count,
+        segmentFiles: [...manifest.segmentFiles, entry],
+        videos: { ...manifest.videos },
+        contents: { ...manifest.contents, ...contents },
+        imports: { ...manifest.imports, ...imports },
+      };
+      for (let i = 0; i < rows.count; i++) {
+        const id = rows.videoId[i] as string;
+        const summary = next.videos[id] ?? { segments: 0, durationSec: 0 };
+        next.videos[id] = { segments: summary.segments + 1, durationSec: Math.max(summary.durationSec, rows.endSec[i] as number) };
+      }
+      await this.#commit(next);
+      return labels;
+    });
   }
 
-  /** Removes every segment of `videoId` from the store; returns the labels it had. */
+  /**
+   * Removes every segment of `videoId` from the store; returns the labels it had. The files
+   * it rewrites stay on disk, retired, for readers of older manifests (see RETIRED_GRACE_MS).
+   */
   async removeVideo(videoId: string): Promise<number[]> {
-    const manifest = this.#manifest;
-    if (manifest.videos[videoId] === undefined) throw new InputError(`no video ${JSON.stringify(videoId)} in this library; \`vsearch stats\` lists what it holds`);
-    const removed: number[] = [];
-    const segmentFiles: SegmentFileEntry[] = [];
-    for (const entry of manifest.segmentFiles) {
-      const file = await this.file(entry.name);
-      const keep: number[] = [];
-      for (let row = 0; row < file.count; row++) {
-        if (file.string('video_id', row) === videoId) removed.push(file.labels[row] as number);
-        else keep.push(row);
+    return this.write(async () => {
+      const manifest = this.#manifest;
+      if (manifest.videos[videoId] === undefined) throw new InputError(`no video ${JSON.stringify(videoId)} in this library; \`vsearch stats\` lists what it holds`);
+      const removed: number[] = [];
+      const segmentFiles: SegmentFileEntry[] = [];
+      const retired: RetiredFile[] = [];
+      const since = new Date().toISOString();
+      for (const entry of manifest.segmentFiles) {
+        const file = await this.file(entry.name);
+        const keep: number[] = [];
+        for (let row = 0; row < file.count; row++) {
+          if (file.string('video_id', row) === videoId) removed.push(file.labels[row] as number);
+          else keep.push(row);
+        }
+        if (keep.length === file.count) {
+          segmentFiles.push(entry);
+          continue;
+        }
+        retired.push({ name: entry.name, since });
+        if (keep.length > 0) {
+          const selected = selectRows(file, keep);
+          segmentFiles.push(await this.#writeFile(selected.rows, selected.labels, file.model));
+        }
       }
-      if (keep.length === file.count) segmentFiles.push(entry);
-      else if (keep.length > 0) {
-        const selected = selectRows(file, keep);
-        segmentFiles.push(await this.#writeFile(selected.rows, selected.labels, file.model));
-      }
-    }
-    const videos = { ...manifest.videos };
-    delete videos[videoId];
-    const contents = Object.fromEntries(Object.entries(manifest.contents).filter(([, holder]) => holder !== videoId));
-    await this.#commit({ ...manifest, segmentFiles, videos, contents });
-    return removed;
+      const videos = { ...manifest.videos };
+      delete videos[videoId];
+      const contents = Object.fromEntries(Object.entries(manifest.contents).filter(([, holder]) => holder !== videoId));
+      // An import that brought this video is no longer whole in the library: importing its file again must work.
+      const imports = Object.fromEntries(Object.entries(manifest.imports).filter(([, record]) => !record.videos.includes(videoId)));
+      await this.#commit({ ...manifest, segmentFiles, videos, contents, imports, retired: [...manifest.retired, ...retired] });
+      return removed;
+    });
   }
 
   /** Every stored segment of a video, as a batch that can be appended again under another id. */
@@ -170,11 +271,35 @@ export class SegmentStore {
 
   /** Replaces the index settings (the search breadth, its calibration) in the manifest; segments are untouched. */
   async replaceIndexSettings(settings: IndexSettings): Promise<void> {
-    await this.#commit({ ...this.#manifest, index: { ...settings } });
+    await this.write(() => this.#commit({ ...this.#manifest, index: { ...settings } }));
   }
 
   async bytesOnDisk(): Promise<number> {
-    return directorySize(this.dir);
+    return this.#pending ? 0 : directorySize(this.dir);
+  }
+
+  /** Reads the manifest again (holding the lock); returns whether it changed. */
+  async #reload(): Promise<boolean> {
+    const found = await loadManifest(this.dir);
+    if (found === undefined) {
+      if (this.#pending) return false;
+      throw new StoreError(`${join(this.dir, MANIFEST_FILE)} disappeared while the library was open; nothing was written (${RECOVER} if segment files remain)`);
+    }
+    const changed = this.#pending || found.id !== this.#manifest.id || found.generation !== this.#manifest.generation;
+    this.#pending = false;
+    this.#manifest = found;
+    const listed = new Set(this.fileNames);
+    for (const name of [...this.#files.keys()]) if (!listed.has(name)) this.#files.delete(name);
+    return changed;
+  }
+
+  async #missing(name: string, cause: unknown): Promise<StoreError> {
+    const path = join(this.dir, SEGMENTS_DIR, name);
+    const current = await readManifest(this.dir).catch(() => undefined);
+    if (current !== undefined && current.generation !== this.#manifest.generation && !current.segmentFiles.some((entry) => entry.name === name)) {
+      return new StoreError(`the library at ${this.dir} changed after this process opened it (segment file ${name} was removed by a later write); open the library again`, { cause });
+    }
+    return new StoreError(`segment file ${path}, listed in ${MANIFEST_FILE}, is missing; the library is damaged and that file's segments are lost (${RECOVER})`, { cause });
   }
 
   async #writeFile(rows: SegmentRows, labels: Uint32Array, model: string): Promise<SegmentFileEntry> {
@@ -183,31 +308,113 @@ export class SegmentStore {
     const bytes = encodeSegmentFile(rows, labels, model);
     await mkdir(join(this.dir, SEGMENTS_DIR), { recursive: true });
     await writeFileAtomic(join(this.dir, SEGMENTS_DIR, name), bytes);
-    return { name, rows: rows.count, minLabel: labels[0] as number, maxLabel: labels[labels.length - 1] as number, bytes: bytes.byteLength };
+    return { name, rows: rows.count, minLabel: labels[0] as number, maxLabel: labels[labels.length - 1] as number, bytes: bytes.byteLength, sha256: sha256Hex(bytes) };
   }
 
+  /**
+   * Writes `next` as the new generation. Files retired longer than the grace period leave the
+   * retired list in the same commit and are deleted after it, with any segment file a crash
+   * left unlisted (written, never committed): neither can be named by a manifest a reader holds.
+   */
   async #commit(next: Manifest): Promise<void> {
+    const grace = this.#options.retiredGraceMs ?? RETIRED_GRACE_MS;
+    const now = Date.now();
+    const listed = new Set(next.segmentFiles.map((entry) => entry.name));
+    const retired = next.retired.filter((file) => !listed.has(file.name) && now - Date.parse(file.since) < grace);
     const segments = next.segmentFiles.reduce((sum, entry) => sum + entry.rows, 0);
     const committed: Manifest = {
       ...next,
       generation: this.#manifest.generation + 1,
-      updatedAt: new Date().toISOString(),
+      updatedAt: new Date(now).toISOString(),
       counts: { segments, videos: Object.keys(next.videos).length },
+      retired,
     };
+    if (this.#pending) await mkdir(join(this.dir, SEGMENTS_DIR), { recursive: true });
     await writeManifest(this.dir, committed);
     this.#manifest = committed;
+    this.#pending = false;
     await this.#removeUnlistedFiles();
   }
 
-  /** Files left by a crash before their manifest commit, or replaced by `removeVideo`. */
+  /** Deletes segment files (by this store's naming only) that the committed manifest neither lists nor keeps retired. */
   async #removeUnlistedFiles(): Promise<void> {
-    const listed = new Set(this.fileNames);
-    const present = await readdir(join(this.dir, SEGMENTS_DIR));
-    for (const name of present) {
-      if (listed.has(name)) continue;
+    const kept = new Set([...this.fileNames, ...this.#manifest.retired.map((file) => file.name)]);
+    for (const name of await namesIn(join(this.dir, SEGMENTS_DIR))) {
+      if (kept.has(name) || !SEGMENT_FILE_NAME.test(name)) continue;
       this.#files.delete(name);
       await rm(join(this.dir, SEGMENTS_DIR, name), { force: true });
     }
+  }
+}
+
+/**
+ * The manifest on disk, checked; undefined when the directory holds no library at all.
+ * A missing manifest beside segment files is an error: those files may be the library's
+ * only copy of its data, so nothing may treat them as unlisted.
+ */
+async function loadManifest(dir: string): Promise<Manifest | undefined> {
+  let manifest: Manifest;
+  try {
+    manifest = await readManifest(dir);
+  } catch (error) {
+    if (!(error instanceof LibraryNotFoundError)) throw error;
+    const files = (await namesIn(join(dir, SEGMENTS_DIR))).filter((name) => name.endsWith('.arrow') && !name.startsWith('.'));
+    if (files.length === 0) return undefined;
+    throw new StoreError(`${join(dir, MANIFEST_FILE)} is missing, but ${join(dir, SEGMENTS_DIR)} holds ${files.length} segment file(s); nothing was changed. ${upperFirst(RECOVER)}`, { cause: error });
+  }
+  const problems = [...manifestProblems(manifest), ...(await segmentFileProblems(join(dir, SEGMENTS_DIR), manifest))];
+  if (problems.length > 0) {
+    throw new StoreError(`the library at ${dir} is damaged: ${problems.join('; ')}. Nothing was changed; ${RECOVER}`);
+  }
+  return manifest;
+}
+
+function upperFirst(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+async function assertNotAFile(dir: string): Promise<void> {
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new InputError(`the library path ${dir} is not a directory; name a directory (an existing library, or a new path to create one)`);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') throw new InputError(`the library path ${dir} is inside a file, not a directory; name a directory for the library`);
+    if (code !== 'ENOENT') throw new StoreError(`cannot open the library at ${dir}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Size and checksum first, so a damaged file never reaches the Arrow decoder or a search. */
+function checkBytes(path: string, bytes: Uint8Array, entry: SegmentFileEntry): void {
+  if (bytes.byteLength !== entry.bytes) {
+    throw new StoreError(`segment file ${path} is ${bytes.byteLength} bytes, but ${MANIFEST_FILE} recorded ${entry.bytes}: it is damaged (cut short or replaced); ${RECOVER}, without that file's segments`);
+  }
+  if (entry.sha256 !== undefined && sha256Hex(bytes) !== entry.sha256) {
+    throw new StoreError(`segment file ${path} does not match its sha256 in ${MANIFEST_FILE}: it is damaged, so its segments are not searched; restore it from a backup, or ${RECOVER} (without that file's segments)`);
+  }
+}
+
+function checkDecoded(path: string, file: SegmentFile, entry: SegmentFileEntry, dimension: number | null): void {
+  const first = file.labels[0];
+  const last = file.labels[file.count - 1];
+  if (file.count !== entry.rows || first !== entry.minLabel || last !== entry.maxLabel) {
+    throw new StoreError(`segment file ${path} holds ${file.count} rows with labels ${String(first)}-${String(last)}, but ${MANIFEST_FILE} lists ${entry.rows} rows with labels ${entry.minLabel}-${entry.maxLabel}; ${RECOVER}`);
+  }
+  if (dimension !== null && file.dimension !== dimension) throw new StoreError(`segment file ${path} holds ${file.dimension}-d vectors in a ${dimension}-d library; ${RECOVER}`);
+}
+
+/** Removes `dir` and its parents up to `first` (what one mkdir made), each only if empty. */
+async function removeEmptyDirs(dir: string, made: string): Promise<void> {
+  const first = resolve(made);
+  let current = resolve(dir);
+  for (;;) {
+    try {
+      await rmdir(current);
+    } catch {
+      return;
+    }
+    if (current === first || current.length <= first.length) return;
+    current = dirname(current);
   }
 }
 
@@ -215,11 +422,20 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** Bytes under `dir`; files that vanish while it counts (other writers' temp and lock files) count as 0. */
 async function directorySize(dir: string): Promise<number> {
   let total = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  for (const entry of entries) {
     const path = join(dir, entry.name);
-    total += entry.isDirectory() ? await directorySize(path) : (await stat(path)).size;
+    if (entry.isDirectory()) total += await directorySize(path);
+    else total += await stat(path).then((info) => info.size, (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? 0 : Promise.reject(error)));
   }
   return total;
 }

@@ -21,22 +21,36 @@ describe('TaskJournal', () => {
 });
 
 describe('acquireWriteLock', () => {
-  it('refuses a second writer while the first holds the lock, and frees it on release', async () => {
+  it('makes a second writer in this process wait for the first, and refuses a live one after the timeout', async () => {
     const dir = await tempDir();
     const release = await acquireWriteLock(dir);
-    // The same pid re-entering is treated as a stale lock; pretend another live process (our parent) holds it.
-    await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: process.ppid, host: (await import('node:os')).hostname(), since: 'x' }));
-    await expect(acquireWriteLock(dir)).rejects.toThrow(new RegExp(`another vsearch process \\(pid ${process.ppid}`));
+    const warnings: string[] = [];
+    let second = false;
+    const waiting = acquireWriteLock(dir, { onWarning: (w) => warnings.push(w) }).then((r) => {
+      second = true;
+      return r;
+    });
+    // The waiter must still be waiting after its first polls: the lock is held by a live owner (this process).
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(second).toBe(false);
+    expect(warnings[0]).toMatch(new RegExp(`waiting for another writer of .* \\(pid ${process.pid}`));
     await release();
-    const again = await acquireWriteLock(dir);
-    await again();
+    const releaseSecond = await waiting;
+    expect(JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid });
+    await releaseSecond();
+
+    // Another live process (our parent) holds it: refused once the timeout passes, and the file is left alone.
+    const foreign = JSON.stringify({ pid: process.ppid, host: (await import('node:os')).hostname(), since: 'x', token: 'parent' });
+    await writeFile(join(dir, LOCK_FILE), foreign);
+    await expect(acquireWriteLock(dir, { timeoutMs: 300 })).rejects.toThrow(new RegExp(`another vsearch process \\(pid ${process.ppid}.*waited 0 s`));
+    expect(await readFile(join(dir, LOCK_FILE), 'utf8')).toBe(foreign);
   });
 
   it('takes over a lock whose process is gone, with a warning', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), since: 'x' }));
     const warnings: string[] = [];
-    const release = await acquireWriteLock(dir, (w) => warnings.push(w));
+    const release = await acquireWriteLock(dir, { onWarning: (w) => warnings.push(w) });
     expect(warnings[0]).toMatch(/taking over a stale lock/);
     expect(JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid });
     await release();
