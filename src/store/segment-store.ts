@@ -82,7 +82,7 @@ export class SegmentStore {
    */
   static async open(dir: string, options: OpenStoreOptions = {}): Promise<SegmentStore> {
     await assertNotAFile(dir);
-    const found = await loadManifest(dir);
+    const found = await loadManifestSettled(dir, options);
     if (found !== undefined) return new SegmentStore(dir, found, false, options);
     if (!options.create) {
       throw new LibraryNotFoundError(`no vsearch library at ${dir} (${MANIFEST_FILE} is missing); create one with \`vsearch build --lib ${dir} ...\` or pass --lib`);
@@ -352,6 +352,28 @@ export class SegmentStore {
  * A missing manifest beside segment files is an error: those files may be the library's
  * only copy of its data, so nothing may treat them as unlisted.
  */
+/** Segment files without a manifest: a library being created by another writer, or one that lost its manifest. */
+class OrphanedSegmentsError extends StoreError {}
+
+/**
+ * The manifest as `open` should see it. A new library's first write puts its segment file down
+ * before the manifest, holding the write lock, so segment files without a manifest are judged
+ * again holding the lock: once that writer is done they have a manifest, or they really are orphans.
+ */
+async function loadManifestSettled(dir: string, options: OpenStoreOptions): Promise<Manifest | undefined> {
+  try {
+    return await loadManifest(dir);
+  } catch (error) {
+    if (!(error instanceof OrphanedSegmentsError)) throw error;
+  }
+  const release = await acquireWriteLock(dir, options.lock ?? {});
+  try {
+    return await loadManifest(dir);
+  } finally {
+    await release();
+  }
+}
+
 async function loadManifest(dir: string): Promise<Manifest | undefined> {
   let manifest: Manifest;
   try {
@@ -360,7 +382,7 @@ async function loadManifest(dir: string): Promise<Manifest | undefined> {
     if (!(error instanceof LibraryNotFoundError)) throw error;
     const files = (await namesIn(join(dir, SEGMENTS_DIR))).filter((name) => name.endsWith('.arrow') && !name.startsWith('.'));
     if (files.length === 0) return undefined;
-    throw new StoreError(`${join(dir, MANIFEST_FILE)} is missing, but ${join(dir, SEGMENTS_DIR)} holds ${files.length} segment file(s); nothing was changed. ${upperFirst(RECOVER)}`, { cause: error });
+    throw new OrphanedSegmentsError(`${join(dir, MANIFEST_FILE)} is missing, but ${join(dir, SEGMENTS_DIR)} holds ${files.length} segment file(s); nothing was changed. ${upperFirst(RECOVER)}`, { cause: error });
   }
   const problems = [...manifestProblems(manifest), ...(await segmentFileProblems(join(dir, SEGMENTS_DIR), manifest))];
   if (problems.length > 0) {

@@ -102,7 +102,8 @@ describe('the query cache keyed by API origin', () => {
   it('keys an added image by its file\'s bytes, and refuses bad input writing nothing', async () => {
     const { dir, lib } = await library();
     const image = join(dir, 'query.png');
-    await writeFile(image, Buffer.from('not really a png, only its bytes matter to the key'));
+    // A PNG signature (queries are checked by their first bytes), then bytes only the key reads.
+    await writeFile(image, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('not really a png, only its bytes matter to the key')]));
     const vectorFile = join(dir, 'image-vector.json');
     await writeFile(vectorFile, JSON.stringify({ embedding: testVector(DIM, 2001) }));
     expect(runCli(['cache', 'add', '--lib', lib, '--image', image, '--vector', vectorFile]).status).toBe(0);

@@ -56,6 +56,7 @@ describe('vsearch stats', () => {
   it('says plainly that an empty library has no model yet', async () => {
     const lib = join(await tempDir(), 'lib');
     const library = await openLibrary(lib, { create: true });
+    await library.setSearchEf(64); // a library is written by its first write: this one holds no segment
     await library.close();
     const human = runCli(['stats', '--lib', lib]);
     expect(human.status, human.stderr).toBe(0);

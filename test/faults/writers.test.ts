@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/library/index.js';
-import { acquireWriteLock, LOCK_FILE, MANIFEST_FILE, SEGMENTS_DIR } from '../../src/store/index.js';
+import { acquireWriteLock, decodeSegmentFile, LOCK_FILE, MANIFEST_FILE, SEGMENTS_DIR } from '../../src/store/index.js';
 import { CLI, runCli, type CliResult } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
 import { exactClips, exactVideos, hitKey } from '../helpers/exact-search.js';
@@ -95,9 +95,9 @@ async function manifestOf(fx: Fixture): Promise<{ segmentFiles: Array<{ name: st
 async function flipVectorByte(fx: Fixture, index: number): Promise<void> {
   const path = join(fx.lib, SEGMENTS_DIR, (await manifestOf(fx)).segmentFiles[index]?.name as string);
   const bytes = await readFile(path);
-  const embedding = (videoSegments(index)[0] as JsonlSegment).embedding;
-  const norm = Math.sqrt(embedding.reduce((sum, x) => sum + x * x, 0));
-  const stored = Buffer.from(Float32Array.from(embedding, (x) => x / norm).buffer);
+  // The stored (normalized) vector as the file holds it, whatever rounding normalization used.
+  const vector = decodeSegmentFile('probe', bytes).vector(0);
+  const stored = Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
   const at = bytes.indexOf(stored);
   expect(at).toBeGreaterThan(0);
   bytes[at + 3] = (bytes[at + 3] as number) ^ 0x30;
