@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { IndexMismatchError } from '../errors.js';
-import { ExactIndex, HnswIndex, loadHnswIndex, saveHnswIndex, type VectorIndex } from '../index/index.js';
+import { ExactIndex, HnswIndex, loadHnswIndex, REBUILD_HINT, saveHnswIndex, type VectorIndex } from '../index/index.js';
 import type { SegmentStore } from '../store/index.js';
 import { fingerprintOf } from './fingerprint.js';
 import { INDEX_DIR } from './index-dir.js';
@@ -42,7 +42,7 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
     loaded = await loadHnswIndex(dir, { dimension, metric: 'cosine', ...(options.threads === undefined ? {} : { threads: options.threads }) });
   } catch (error) {
     if (!(error instanceof IndexMismatchError)) throw error;
-    options.onWarning?.(`${error.message}; rebuilding the index from the store`);
+    options.onWarning?.(`${error.message.replace(REBUILD_HINT, 'rebuilding the index from the store')}`);
     loaded = undefined;
   }
   let index: HnswIndex;
@@ -67,15 +67,27 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
     const file = await store.file(name);
     index.add(file.vectors, file.labels);
   }
-  await saveHnswIndex(dir, index, { fingerprint: fingerprintOf(files), files });
+  await saveOrWarn(store, index, options);
   return withEf(index, settings.ef);
 }
 
-/** Records the store's new file list after labels were removed from a saved HNSW index. */
-export async function saveAfterRemoval(store: SegmentStore, index: VectorIndex): Promise<void> {
-  if (!(index instanceof HnswIndex)) return;
+/**
+ * The index is derived: when it cannot be saved (a read-only library, a full disk) searches
+ * go on from the one in memory, and the next process that can write saves it.
+ */
+async function saveOrWarn(store: SegmentStore, index: HnswIndex, options: IndexSyncOptions): Promise<void> {
   const files = store.fileNames;
-  await saveHnswIndex(join(store.dir, INDEX_DIR), index, { fingerprint: fingerprintOf(files), files });
+  try {
+    await saveHnswIndex(join(store.dir, INDEX_DIR), index, { fingerprint: fingerprintOf(files), files });
+  } catch (error) {
+    options.onWarning?.(`cannot save the HNSW index to ${join(store.dir, INDEX_DIR)} (${error instanceof Error ? error.message : String(error)}); searching with the index built in memory, which is rebuilt on each open until it can be saved`);
+  }
+}
+
+/** Records the store's new file list after labels were removed from a saved HNSW index. */
+export async function saveAfterRemoval(store: SegmentStore, index: VectorIndex, options: IndexSyncOptions = {}): Promise<void> {
+  if (!(index instanceof HnswIndex)) return;
+  await saveOrWarn(store, index, options);
 }
 
 function withEf(index: HnswIndex, ef: number): HnswIndex {
