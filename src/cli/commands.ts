@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerBenchCommand } from './bench.js';
 import { registerBuildCommand } from './build.js';
+import { registerDoctorCommand } from './doctor.js';
 import { registerEmulatorCommand } from './emulator.js';
 import { registerQueryCommand } from './query.js';
 import { registerRmCommand } from './rm.js';
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerBenchCommand(program);
   registerEmulatorCommand(program);
   registerServeCommand(program);
+  registerDoctorCommand(program);
 }

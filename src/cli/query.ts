@@ -59,7 +59,7 @@ export function registerQueryCommand(program: Command): void {
       const embeds = !flags.offline && (request.pageToken === undefined ? queryInputsOf(request).length > 0 : false);
       const client = embeds ? (await import('./api-client.js')).clientFromEnvironment({ baseUrl: flags.baseUrl }) : undefined;
       const recall = flags.recall === undefined ? undefined : parseRecallTarget(flags.recall);
-      const lib = await openLibrary(flags.lib, { client });
+      const lib = await openLibrary(flags.lib, { client, onWarning: (message) => info(`warning: ${message}`) });
       try {
         if (recall !== undefined) await useRecallTarget(lib, recall);
         const response = await lib.search(request);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { hnswlibBinding } from '../index/hnswlib-binding.js';
 import { openLibrary } from '../library/index.js';
-import { jsonOption, libOption, printJson } from './shared-options.js';
+import { info, jsonOption, libOption, printJson } from './shared-options.js';
 
 export function registerStatsCommand(program: Command): void {
   program
@@ -10,7 +10,7 @@ export function registerStatsCommand(program: Command): void {
     .addOption(libOption())
     .addOption(jsonOption())
     .action(async (flags: { lib: string; json?: boolean }) => {
-      const lib = await openLibrary(flags.lib);
+      const lib = await openLibrary(flags.lib, { onWarning: (message) => info(`warning: ${message}`) });
       try {
         const stats = await lib.stats();
         if (flags.json) {

@@ -14,7 +14,7 @@ export interface IndexSyncOptions {
 }
 
 /** Which index the library should use for its current size and settings. */
-export function chosenKind(store: SegmentStore): 'hnsw' | 'exact' {
+export function chosenKind(store: Pick<SegmentStore, 'manifest'>): 'hnsw' | 'exact' {
   const { index, counts } = store.manifest;
   if (index.kind !== 'auto') return index.kind;
   return counts.segments < index.exactBelow ? 'exact' : 'hnsw';
