@@ -34,6 +34,8 @@ export interface GraphFileExpectation {
   dimension: number;
   /** Collect every label and deleted mark (doctor compares them with the store). */
   labels?: boolean;
+  /** Called with each point's label and a view of its vector (valid only during the call). */
+  onVector?: (label: number, vector: Float32Array) => void;
 }
 
 /** Damage found in a graph file: what is wrong and where. */
@@ -105,6 +107,8 @@ export async function checkGraphFile(path: string, expected: GraphFileExpectatio
     const words = new Uint32Array(chunk.buffer, chunk.byteOffset, chunk.byteLength >>> 2);
     const stride = sizePerElement >>> 2;
     const labelWord = labelOffset >>> 2;
+    const vectorWord = offsetData >>> 2;
+    const floats = expected.onVector === undefined ? undefined : new Float32Array(chunk.buffer, chunk.byteOffset, chunk.byteLength >>> 2);
     for (let first = 0; first < count; first += perChunk) {
       const n = Math.min(perChunk, count - first);
       const view = chunk.subarray(0, n * sizePerElement);
@@ -120,6 +124,7 @@ export async function checkGraphFile(path: string, expected: GraphFileExpectatio
         const labelHigh = words[base + labelWord + 1] as number;
         if (labelHigh !== 0) bad(`point ${first + e} has a label past uint32`);
         if ((flags & DELETE_MARK) !== 0) deleted++;
+        if (floats !== undefined) expected.onVector?.(words[base + labelWord] as number, floats.subarray(base + vectorWord, base + vectorWord + expected.dimension));
         if (labels !== undefined && deletedMarks !== undefined) {
           labels[first + e] = words[base + labelWord] as number;
           deletedMarks[first + e] = flags & DELETE_MARK;

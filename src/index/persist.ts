@@ -160,7 +160,11 @@ export async function readSidecar(dir: string): Promise<{ sidecar: IndexSidecar;
  * Checks the graph file a sidecar names against it and against the library's dimension and
  * metric, without the native addon; returns what the file holds. IndexMismatchError on any fault.
  */
-export async function checkSavedGraph(dir: string, sidecar: IndexSidecar, expected: { dimension: number; metric: Metric; labels?: boolean }): Promise<GraphFileFacts> {
+export async function checkSavedGraph(
+  dir: string,
+  sidecar: IndexSidecar,
+  expected: { dimension: number; metric: Metric; labels?: boolean; onVector?: (label: number, vector: Float32Array) => void },
+): Promise<GraphFileFacts> {
   if (sidecar.metric !== expected.metric) {
     throw new IndexMismatchError(`the index in ${dir} uses metric ${sidecar.metric}, but the library uses ${expected.metric}; ${REBUILD}`);
   }
@@ -170,7 +174,7 @@ export async function checkSavedGraph(dir: string, sidecar: IndexSidecar, expect
   const graphPath = join(dir, sidecar.graph);
   let facts: GraphFileFacts;
   try {
-    facts = await checkGraphFile(graphPath, { dimension: sidecar.dimension, ...(expected.labels === true ? { labels: true } : {}) });
+    facts = await checkGraphFile(graphPath, { dimension: sidecar.dimension, ...(expected.labels === true ? { labels: true } : {}), ...(expected.onVector === undefined ? {} : { onVector: expected.onVector }) });
   } catch (error) {
     if (isErrno(error, 'ENOENT')) throw new IndexMismatchError(`the HNSW graph ${graphPath} named by the sidecar is missing; ${REBUILD}`, { cause: error });
     if (error instanceof GraphFileDamage) throw new IndexMismatchError(`the HNSW graph ${graphPath} is corrupt (${error.message}); ${REBUILD}`, { cause: error });

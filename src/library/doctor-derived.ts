@@ -7,12 +7,14 @@ import type { LabelFactsData } from '../query/label-facts-data.js';
 import type { Manifest } from '../store/manifest.js';
 import type { DoctorProblem } from './doctor-report.js';
 import { fingerprintOf } from './fingerprint.js';
+import type { StoreLabels } from './doctor-store.js';
 import { INDEX_DIR } from './index-dir.js';
+import { SKETCH_TOLERANCE, SKETCH_WIDTH, writeSketch } from './vector-sketch.js';
 
 const REBUILT_ON_OPEN = 'searches rebuild it from the store on each open until it is repaired (`vsearch doctor --repair`)';
 
 /** The HNSW graph and its sidecar against the store: readable, whole, of this library, covering exactly its labels. */
-export async function checkGraph(dir: string, manifest: Manifest, storeLabels: Uint8Array | undefined): Promise<DoctorProblem[]> {
+export async function checkGraph(dir: string, manifest: Manifest, store: StoreLabels | undefined): Promise<DoctorProblem[]> {
   const indexDir = join(dir, INDEX_DIR);
   const sidecarFile = join(INDEX_DIR, SIDECAR_FILE);
   let sidecar: IndexSidecar;
@@ -26,8 +28,16 @@ export async function checkGraph(dir: string, manifest: Manifest, storeLabels: U
   const graphFile = join(INDEX_DIR, sidecar.graph);
   let labels: Uint32Array | undefined;
   let marks: Uint8Array | undefined;
+  const dimension = manifest.dimension ?? 0;
+  let otherVector: number | undefined;
+  const sketch = new Float64Array(SKETCH_WIDTH);
+  const compare = (label: number, vector: Float32Array): void => {
+    if (otherVector !== undefined || store === undefined || label >= store.present.length || store.present[label] !== 1) return;
+    writeSketch(vector, 0, dimension, sketch, 0);
+    for (let k = 0; k < SKETCH_WIDTH; k++) if (!(Math.abs((sketch[k] as number) - (store.sketches[label * SKETCH_WIDTH + k] as number)) <= SKETCH_TOLERANCE)) otherVector = label;
+  };
   try {
-    const facts = await checkSavedGraph(indexDir, sidecar, { dimension: manifest.dimension ?? 0, metric: 'cosine', labels: true });
+    const facts = await checkSavedGraph(indexDir, sidecar, { dimension, metric: 'cosine', labels: true, onVector: compare });
     labels = facts.labels;
     marks = facts.deletedMarks;
   } catch (error) {
@@ -37,8 +47,8 @@ export async function checkGraph(dir: string, manifest: Manifest, storeLabels: U
   if (sidecar.fingerprint !== fingerprintOf(files)) {
     return [{ file: sidecarFile, kind: 'index-stale', message: `the saved index covers other segment files than the manifest lists; the next open brings it up to date (or rebuilds it), at a cost`, repaired: false }];
   }
-  if (storeLabels === undefined || labels === undefined || marks === undefined) return [];
-  const differ = labelDifference(labels, marks, new Set(sidecar.deleted), storeLabels);
+  if (store === undefined || labels === undefined || marks === undefined) return [];
+  const differ = labelDifference(labels, marks, new Set(sidecar.deleted), store.present) ?? (otherVector === undefined ? undefined : `its vector for label ${otherVector} is not the store's`);
   return differ === undefined ? [] : [{ file: graphFile, kind: 'index-mismatch', message: `the graph does not hold exactly the store's segments (${differ}), so searches would miss or invent hits; it must be rebuilt`, repaired: false }];
 }
 

@@ -7,14 +7,22 @@ import { decodeSegmentFile, type SegmentFile } from '../store/segment-file.js';
 import { SEGMENTS_DIR } from '../store/segment-store.js';
 import { sha256Hex } from '../store/sha256.js';
 import type { DoctorProblem } from './doctor-report.js';
+import { SKETCH_WIDTH, writeSketch } from './vector-sketch.js';
+
+export interface StoreLabels {
+  /** 1 for every label the segment files hold, indexed by label. */
+  present: Uint8Array;
+  /** SKETCH_WIDTH numbers per label (vector-sketch.ts). */
+  sketches: Float64Array;
+}
 
 export interface StoreCheck {
   manifest: Manifest | undefined;
   problems: DoctorProblem[];
   segmentFiles: number;
   segments: number;
-  /** 1 for every label the segment files hold (indexed by label); undefined when a file could not be read. */
-  labels: Uint8Array | undefined;
+  /** The labels the segment files hold and their vectors' sketches; undefined when a file could not be read. */
+  labels: StoreLabels | undefined;
   /** The label facts gathered from the segment files, when every file was readable. */
   facts: LabelFactsData | undefined;
 }
@@ -45,7 +53,7 @@ export async function checkStore(dir: string, hasSegmentsDir: boolean): Promise<
   }
   problems.push(...manifestProblems(manifest));
 
-  const labels = new Uint8Array(manifest.nextLabel);
+  const labels: StoreLabels = { present: new Uint8Array(manifest.nextLabel), sketches: new Float64Array(manifest.nextLabel * SKETCH_WIDTH) };
   const perVideo = new Map<string, number>();
   let readable = true;
   let segments = 0;
@@ -59,7 +67,10 @@ export async function checkStore(dir: string, hasSegmentsDir: boolean): Promise<
       segments += file.count;
       for (let row = 0; row < file.count; row++) {
         const label = file.labels[row] as number;
-        if (label < labels.length) labels[label] = 1;
+        if (label < labels.present.length) {
+          labels.present[label] = 1;
+          writeSketch(file.vectors, row * file.dimension, file.dimension, labels.sketches, label * SKETCH_WIDTH);
+        }
         const video = file.string('video_id', row);
         perVideo.set(video, (perVideo.get(video) ?? 0) + 1);
       }
