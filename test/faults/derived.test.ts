@@ -231,7 +231,7 @@ const rows: Row[] = [
   { case: 'doctor: facts.bin bytes flipped', command: 'doctor', damage: async (lib) => patch(factsOf(lib), await factsArrayOffset(lib, 'start'), Buffer.from([0xff])), message: /checksum does not match/, doctorKind: 'facts-damaged' },
   { case: 'doctor: index/ deleted', command: 'doctor', damage: async (lib) => rm(indexOf(lib), { recursive: true }), message: /no saved HNSW index/, doctorKind: 'index-missing' },
   {
-    case: 'doctor: another library'\'s graph with a sidecar re-signed for it (same labels)',
+    case: "doctor: another library's graph with a sidecar re-signed for it (same labels)",
     command: 'doctor',
     damage: async (lib) => {
       // Another library's graph and a sidecar signed for it, claiming this store's files: only a label check sees it.
