@@ -36,7 +36,10 @@ export function videoSegments(first: number, videos: number): JsonlSegment[] {
 }
 
 export interface Fixture {
-  /** A healthy HNSW library (ef above its size, so its answers are exact) with the query text cached. */
+  /**
+   * A healthy HNSW library with the query text cached: 2500 segments, past the 2000 below which
+   * searches scan exactly, so the graph is searched; ef above its size, so its answers are exact.
+   */
   pristine: string;
   segments: JsonlSegment[];
   extra: JsonlSegment[];
@@ -47,7 +50,7 @@ export interface Fixture {
 }
 
 async function makeLibrary(dir: string, segments: readonly JsonlSegment[]): Promise<void> {
-  const created = await openLibrary(dir, { create: true, index: { kind: 'hnsw', ef: 1000 } });
+  const created = await openLibrary(dir, { create: true, index: { kind: 'hnsw', ef: 4000 } });
   await created.close();
   const file = await writeJsonl(join(dir, '..'), `${dir.split('/').pop() ?? 'lib'}.jsonl`, segments);
   const run = cli(['build', '--from', file, '--model', MODEL, '--lib', dir]);
@@ -55,7 +58,7 @@ async function makeLibrary(dir: string, segments: readonly JsonlSegment[]): Prom
 }
 
 export async function makeFixture(root: string): Promise<Fixture> {
-  const segments = videoSegments(0, 30);
+  const segments = videoSegments(0, 250);
   const extra = videoSegments(100, 3);
   const pristine = join(root, 'pristine');
   await makeLibrary(pristine, segments);
@@ -63,7 +66,7 @@ export async function makeFixture(root: string): Promise<Fixture> {
   await lib.cacheQuery({ modality: 'text', text: QUERY_TEXT }, QUERY);
   await lib.close();
   const foreign = join(root, 'foreign');
-  await makeLibrary(foreign, videoSegments(500, 30));
+  await makeLibrary(foreign, videoSegments(500, 250));
   const foreignSidecar = JSON.parse(await readFile(join(foreign, 'index', 'sidecar.json'), 'utf8')) as { graph: string };
   const queryFile = join(root, 'query.json');
   await writeFile(queryFile, JSON.stringify(QUERY));

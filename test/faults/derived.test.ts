@@ -129,7 +129,7 @@ const rows: Row[] = [
     command: 'query',
     damage: async (lib) => {
       const count = Buffer.alloc(8);
-      count.writeBigUInt64LE(250n);
+      count.writeBigUInt64LE(2400n);
       await patch(await graphOf(lib), 16, count);
     },
     message: /HNSW graph .* is corrupt/,
@@ -154,7 +154,7 @@ const rows: Row[] = [
     command: 'serve',
     damage: async (lib) => {
       const path = join(indexOf(lib), 'sidecar.json');
-      await writeFile(path, (await readFile(path, 'utf8')).replace('"count": 300', '"count": 299'));
+      await writeFile(path, (await readFile(path, 'utf8')).replace('"count": 2500', '"count": 2499'));
     },
     message: /checksum does not match its contents/,
   },
