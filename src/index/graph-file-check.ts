@@ -22,8 +22,14 @@ export interface GraphFileFacts {
   /** How many points carry the deleted mark. */
   deleted: number;
   bytes: number;
-  /** `crc32:` and eight hex digits, over the whole file. */
-  checksum: string;
+  /** `crc32:` and eight hex digits, over the whole file; undefined when not asked for. */
+  checksum: string | undefined;
+  /**
+   * `fnv32:` and eight hex digits, over the header, every link list and every label: all but
+   * the vectors (97% of the bytes at 1024-d), so it costs next to nothing on top of the checks.
+   * It tells another graph of the same shape from this one on every open.
+   */
+  linksChecksum: string;
   /** Every point's label, in the graph's internal order (only when asked for). */
   labels?: Uint32Array;
   /** 1 where the point is marked deleted, parallel to `labels`. */
@@ -34,6 +40,11 @@ export interface GraphFileExpectation {
   dimension: number;
   /** Collect every label and deleted mark (doctor compares them with the store). */
   labels?: boolean;
+  /**
+   * Compute the whole file's crc32 on the way (default true). It is most of the check's cost
+   * (about as much as hnswlib's readIndex), so opening a library skips it; saves and doctor do not.
+   */
+  checksum?: boolean;
   /** Called with each point's label and a view of its vector (valid only during the call). */
   onVector?: (label: number, vector: Float32Array) => void;
 }
@@ -47,6 +58,8 @@ const MAX_LEVEL = 64;
 const MAX_POINTS = 0x1_0000_0000; // tableint is uint32
 const CHUNK_BYTES = 16 << 20;
 const DELETE_MARK = 0x01;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
 
 /** Reads the whole file once (in chunks), checking every field hnswlib would follow, and returns what it holds. */
 export async function checkGraphFile(path: string, expected: GraphFileExpectation): Promise<GraphFileFacts> {
@@ -59,7 +72,11 @@ export async function checkGraphFile(path: string, expected: GraphFileExpectatio
     if (fileSize < GRAPH_HEADER_BYTES) return bad(`${fileSize} bytes, shorter than its ${GRAPH_HEADER_BYTES}-byte header`);
     const head = Buffer.alloc(GRAPH_HEADER_BYTES);
     await readFully(handle, head, 0);
-    let crc = crc32(head);
+    const summing = expected.checksum !== false;
+    let crc = summing ? crc32(head) : 0;
+    let links = FNV_OFFSET;
+    const headWords = new Uint32Array(head.buffer, head.byteOffset, GRAPH_HEADER_BYTES >>> 2);
+    for (const word of headWords) links = Math.imul(links ^ word, FNV_PRIME);
     const u64 = (offset: number, name: string): number => {
       const v = head.readBigUInt64LE(offset);
       return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : bad(`header field ${name} is out of range`);
@@ -107,20 +124,22 @@ export async function checkGraphFile(path: string, expected: GraphFileExpectatio
     const words = new Uint32Array(chunk.buffer, chunk.byteOffset, chunk.byteLength >>> 2);
     const stride = sizePerElement >>> 2;
     const labelWord = labelOffset >>> 2;
-    const vectorWord = offsetData >>> 2;
+    const vectorWord = offsetData >>> 2; // the level-0 link list is the words before it
     const floats = expected.onVector === undefined ? undefined : new Float32Array(chunk.buffer, chunk.byteOffset, chunk.byteLength >>> 2);
     for (let first = 0; first < count; first += perChunk) {
       const n = Math.min(perChunk, count - first);
       const view = chunk.subarray(0, n * sizePerElement);
       await readFully(handle, view, GRAPH_HEADER_BYTES + first * sizePerElement);
-      crc = crc32(view, crc);
+      if (summing) crc = crc32(view, crc);
       for (let e = 0; e < n; e++) {
         const base = e * stride;
         const head0 = words[base] as number;
-        const links = head0 & 0xffff;
+        for (let j = 0; j < vectorWord; j++) links = Math.imul(links ^ (words[base + j] as number), FNV_PRIME);
+        links = Math.imul(links ^ (words[base + labelWord] as number), FNV_PRIME);
+        const linkCount = head0 & 0xffff;
         const flags = (head0 >>> 16) & 0xff;
-        if (links > maxM0 || (head0 >>> 24) !== 0 || (flags & ~DELETE_MARK) !== 0) bad(`point ${first + e} has a damaged level-0 link list header`);
-        for (let j = 1; j <= links; j++) if ((words[base + j] as number) >= count) bad(`point ${first + e} links to point ${words[base + j]} of ${count}`);
+        if (linkCount > maxM0 || (head0 >>> 24) !== 0 || (flags & ~DELETE_MARK) !== 0) bad(`point ${first + e} has a damaged level-0 link list header`);
+        for (let j = 1; j <= linkCount; j++) if ((words[base + j] as number) >= count) bad(`point ${first + e} links to point ${words[base + j]} of ${count}`);
         const labelHigh = words[base + labelWord + 1] as number;
         if (labelHigh !== 0) bad(`point ${first + e} has a label past uint32`);
         if ((flags & DELETE_MARK) !== 0) deleted++;
@@ -134,8 +153,9 @@ export async function checkGraphFile(path: string, expected: GraphFileExpectatio
 
     const section = Buffer.allocUnsafeSlow(linkBytes);
     await readFully(handle, section, linksStart);
-    crc = crc32(section, crc);
+    if (summing) crc = crc32(section, crc);
     const linkWords = new Uint32Array(section.buffer, section.byteOffset, linkBytes >>> 2);
+    for (const word of linkWords) links = Math.imul(links ^ word, FNV_PRIME);
     const levels = new Uint8Array(count);
     const listAt = new Uint32Array(count);
     let at = 0;
@@ -171,10 +191,29 @@ export async function checkGraphFile(path: string, expected: GraphFileExpectatio
       efConstruction,
       deleted,
       bytes: fileSize,
-      checksum: crcText(crc),
+      checksum: summing ? crcText(crc) : undefined,
+      linksChecksum: `fnv32:${(links >>> 0).toString(16).padStart(8, '0')}`,
       ...(labels === undefined ? {} : { labels }),
       ...(deletedMarks === undefined ? {} : { deletedMarks }),
     };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The crc32 of a whole file, as checkGraphFile gives it, read in chunks. */
+export async function fileChecksum(path: string): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    const chunk = Buffer.allocUnsafeSlow(Math.min(CHUNK_BYTES, Math.max(1, size)));
+    let crc = 0;
+    for (let at = 0; at < size; at += chunk.length) {
+      const view = chunk.subarray(0, Math.min(chunk.length, size - at));
+      await readFully(handle, view, at);
+      crc = crc32(view, crc);
+    }
+    return crcText(crc);
   } finally {
     await handle.close();
   }

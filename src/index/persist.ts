@@ -2,7 +2,7 @@ import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { IndexMismatchError, VsearchError } from '../errors.js';
-import { checkGraphFile, crcText, GraphFileDamage, type GraphFileFacts } from './graph-file-check.js';
+import { checkGraphFile, crcText, fileChecksum, GraphFileDamage, type GraphFileFacts } from './graph-file-check.js';
 import { HnswIndex } from './hnsw-index.js';
 import type { Metric } from './vector-index.js';
 
@@ -26,9 +26,13 @@ export interface IndexSidecar {
   files: string[];
   graph: string;
   deleted: number[];
-  /** Format 2: the graph file's size in bytes and `crc32:` checksum. */
+  /**
+   * Format 2: the graph file's size in bytes, its `crc32:` checksum (checked by saves and
+   * doctor), and the checksum of all but its vectors (checked on every open: graph-file-check.ts).
+   */
   graphBytes?: number;
   graphChecksum?: string;
+  graphLinksChecksum?: string;
   /** Format 2: the checksum of this JSON with `checksum` left out. */
   checksum?: string;
 }
@@ -85,7 +89,7 @@ export async function saveHnswIndex(dir: string, index: HnswIndex, coverage: { f
     await rm(graphTemp, { force: true }).catch(() => undefined);
     throw new VsearchError(`writing the HNSW graph ${graphPath} failed: ${errorText(error)}`, { cause: error });
   }
-  const sidecar = withChecksum({ ...snapshot, graphBytes: facts.bytes, graphChecksum: facts.checksum });
+  const sidecar = withChecksum({ ...snapshot, graphBytes: facts.bytes, graphChecksum: facts.checksum ?? (await fileChecksum(graphPath)), graphLinksChecksum: facts.linksChecksum });
 
   const temp = join(dir, `${SIDECAR_FILE}.${unique}.${process.pid}.tmp`);
   const handle = await open(temp, 'w');
@@ -118,13 +122,13 @@ export async function loadHnswIndex(dir: string, expected: { dimension: number; 
   let { sidecar } = read;
   let checked: GraphFileFacts;
   try {
-    checked = await checkSavedGraph(dir, sidecar, expected);
+    checked = await checkSavedGraph(dir, sidecar, { ...expected, checksum: false });
   } catch (error) {
     // A writer may have replaced the pair between our two reads: follow the new sidecar once.
     const again = error instanceof IndexMismatchError && /missing/.test(error.message) ? await readSidecar(dir) : undefined;
     if (again === undefined || again.sidecar.graph === sidecar.graph) throw error;
     sidecar = again.sidecar;
-    checked = await checkSavedGraph(dir, sidecar, expected);
+    checked = await checkSavedGraph(dir, sidecar, { ...expected, checksum: false });
   }
   const graphPath = join(dir, sidecar.graph);
   const index = await HnswIndex.read(graphPath, {
@@ -163,7 +167,7 @@ export async function readSidecar(dir: string): Promise<{ sidecar: IndexSidecar;
 export async function checkSavedGraph(
   dir: string,
   sidecar: IndexSidecar,
-  expected: { dimension: number; metric: Metric; labels?: boolean; onVector?: (label: number, vector: Float32Array) => void },
+  expected: { dimension: number; metric: Metric; labels?: boolean; checksum?: boolean; onVector?: (label: number, vector: Float32Array) => void },
 ): Promise<GraphFileFacts> {
   if (sidecar.metric !== expected.metric) {
     throw new IndexMismatchError(`the index in ${dir} uses metric ${sidecar.metric}, but the library uses ${expected.metric}; ${REBUILD}`);
@@ -174,7 +178,12 @@ export async function checkSavedGraph(
   const graphPath = join(dir, sidecar.graph);
   let facts: GraphFileFacts;
   try {
-    facts = await checkGraphFile(graphPath, { dimension: sidecar.dimension, ...(expected.labels === true ? { labels: true } : {}), ...(expected.onVector === undefined ? {} : { onVector: expected.onVector }) });
+    facts = await checkGraphFile(graphPath, {
+      dimension: sidecar.dimension,
+      ...(expected.labels === true ? { labels: true } : {}),
+      ...(expected.checksum === false ? { checksum: false } : {}),
+      ...(expected.onVector === undefined ? {} : { onVector: expected.onVector }),
+    });
   } catch (error) {
     if (isErrno(error, 'ENOENT')) throw new IndexMismatchError(`the HNSW graph ${graphPath} named by the sidecar is missing; ${REBUILD}`, { cause: error });
     if (error instanceof GraphFileDamage) throw new IndexMismatchError(`the HNSW graph ${graphPath} is corrupt (${error.message}); ${REBUILD}`, { cause: error });
@@ -235,7 +244,7 @@ function parseSidecar(text: string, path: string): IndexSidecar {
     deleted,
   };
   if (format === 1) return sidecar;
-  return { ...sidecar, graphBytes: int('graphBytes', 0), graphChecksum: str('graphChecksum'), checksum: str('checksum') };
+  return { ...sidecar, graphBytes: int('graphBytes', 0), graphChecksum: str('graphChecksum'), graphLinksChecksum: str('graphLinksChecksum'), checksum: str('checksum') };
 }
 
 function isAbandonedTemp(name: string): boolean {
@@ -274,8 +283,14 @@ function checkAgainstSidecar(facts: GraphFileFacts, sidecar: Omit<IndexSidecar, 
   differ('deleted points', facts.deleted, sidecar.deleted.length);
   differ('capacity', facts.maxElements, sidecar.maxElements);
   if (sidecar.graphBytes !== undefined) differ('size', facts.bytes, sidecar.graphBytes);
-  if (sidecar.graphChecksum !== undefined && facts.checksum !== sidecar.graphChecksum) {
-    throw new IndexMismatchError(`the HNSW graph ${path} has checksum ${facts.checksum}, but its sidecar says ${sidecar.graphChecksum}: it is damaged or belongs to another index; ${REBUILD}`);
+  const checksums: [string | undefined, string | undefined][] = [
+    [facts.linksChecksum, sidecar.graphLinksChecksum],
+    [facts.checksum, sidecar.graphChecksum],
+  ];
+  for (const [inFile, inSidecar] of checksums) {
+    if (inFile !== undefined && inSidecar !== undefined && inFile !== inSidecar) {
+      throw new IndexMismatchError(`the HNSW graph ${path} has checksum ${inFile}, but its sidecar says ${inSidecar}: it is damaged or belongs to another index; ${REBUILD}`);
+    }
   }
 }
 

@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkGraphFile } from '../../src/index/index.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import {
   cli,
   copyLibrary,
+  DIM,
   expectExactQuery,
   expectNoSignal,
   lockDirectory,
@@ -227,6 +229,18 @@ const rows: Row[] = [
     doctorKind: 'graph-damaged',
   },
   { case: 'doctor: graph from another library', command: 'doctor', damage: async (lib) => cp(fixture.foreignGraph, await graphOf(lib)), message: /belongs to another index/, doctorKind: 'graph-damaged' },
+  {
+    case: 'doctor: one bit of a graph vector flipped (seen by the whole-file checksum)',
+    command: 'doctor',
+    damage: async (lib) => {
+      const { path, perElement } = await graphLayout(lib);
+      const at = 96 + 40 * perElement + perElement - 8 - 4 * DIM + 3; // point 40, first float's high byte
+      const byte = (await readFile(path))[at] as number;
+      await patch(path, at, Buffer.from([byte ^ 0x20]));
+    },
+    message: /graph-damaged: .*checksum crc32:.*belongs to another index/,
+    doctorKind: 'graph-damaged',
+  },
   { case: 'doctor: sidecar damaged JSON', command: 'doctor', damage: async (lib) => writeFile(join(indexOf(lib), 'sidecar.json'), '[1,'), message: /not valid JSON/, doctorKind: 'sidecar-damaged' },
   { case: 'doctor: facts.bin bytes flipped', command: 'doctor', damage: async (lib) => patch(factsOf(lib), await factsArrayOffset(lib, 'start'), Buffer.from([0xff])), message: /checksum does not match/, doctorKind: 'facts-damaged' },
   { case: 'doctor: index/ deleted', command: 'doctor', damage: async (lib) => rm(indexOf(lib), { recursive: true }), message: /no saved HNSW index/, doctorKind: 'index-missing' },
@@ -237,8 +251,10 @@ const rows: Row[] = [
       // Another library's graph and a sidecar signed for it, claiming this store's files: only a label check sees it.
       const foreign = await readFile(fixture.foreignGraph);
       await writeFile(await graphOf(lib), foreign);
+      const facts = await checkGraphFile(fixture.foreignGraph, { dimension: DIM });
       await resign(lib, (sidecar) => {
-        sidecar['graphChecksum'] = `crc32:${(crc32(foreign) >>> 0).toString(16).padStart(8, '0')}`;
+        sidecar['graphChecksum'] = facts.checksum;
+        sidecar['graphLinksChecksum'] = facts.linksChecksum;
       });
     },
     message: /index-mismatch: the graph does not hold exactly the store's segments \(its vector for label \d+ is not the store's\)/,
