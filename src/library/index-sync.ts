@@ -38,11 +38,13 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
   const settings = store.manifest.index;
   const files = store.fileNames;
   let loaded: Awaited<ReturnType<typeof loadHnswIndex>>;
+  // Why the saved index is not used, said once, together with any failure to save the rebuilt one.
+  let refused: string | undefined;
   try {
     loaded = await loadHnswIndex(dir, { dimension, metric: 'cosine', ...(options.threads === undefined ? {} : { threads: options.threads }) });
   } catch (error) {
     if (!(error instanceof IndexMismatchError)) throw error;
-    options.onWarning?.(`${error.message.replace(REBUILD_HINT, 'rebuilding the index from the store')}`);
+    refused = error.message.replace(REBUILD_HINT, 'rebuilding the index from the store');
     loaded = undefined;
   }
   let index: HnswIndex;
@@ -58,7 +60,7 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
     index = loaded.index;
     covered = new Set(loaded.sidecar.files);
   } else {
-    if (loaded !== undefined) options.onWarning?.('the saved index does not match the store; rebuilding it from the store');
+    if (loaded !== undefined) refused = 'the saved index does not match the store; rebuilding it from the store';
     index = new HnswIndex({ dimension, M: settings.M, efConstruction: settings.efConstruction, ef: settings.ef, capacity: store.manifest.counts.segments, ...(options.threads === undefined ? {} : { threads: options.threads }) });
     covered = new Set();
   }
@@ -67,7 +69,8 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
     const file = await store.file(name);
     index.add(file.vectors, file.labels);
   }
-  await saveOrWarn(store, index, options);
+  const unsaved = await trySave(store, index);
+  if (refused !== undefined || unsaved !== undefined) options.onWarning?.([refused, unsaved].filter((part) => part !== undefined).join('; '));
   return withEf(index, settings.ef);
 }
 
@@ -75,19 +78,21 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
  * The index is derived: when it cannot be saved (a read-only library, a full disk) searches
  * go on from the one in memory, and the next process that can write saves it.
  */
-async function saveOrWarn(store: SegmentStore, index: HnswIndex, options: IndexSyncOptions): Promise<void> {
+async function trySave(store: SegmentStore, index: HnswIndex): Promise<string | undefined> {
   const files = store.fileNames;
   try {
     await saveHnswIndex(join(store.dir, INDEX_DIR), index, { fingerprint: fingerprintOf(files), files });
+    return undefined;
   } catch (error) {
-    options.onWarning?.(`cannot save the HNSW index to ${join(store.dir, INDEX_DIR)} (${error instanceof Error ? error.message : String(error)}); searching with the index built in memory, which is rebuilt on each open until it can be saved`);
+    return `cannot save the HNSW index to ${join(store.dir, INDEX_DIR)} (${error instanceof Error ? error.message : String(error)}); searching with the index built in memory, which is rebuilt on each open until it can be saved`;
   }
 }
 
 /** Records the store's new file list after labels were removed from a saved HNSW index. */
 export async function saveAfterRemoval(store: SegmentStore, index: VectorIndex, options: IndexSyncOptions = {}): Promise<void> {
   if (!(index instanceof HnswIndex)) return;
-  await saveOrWarn(store, index, options);
+  const unsaved = await trySave(store, index);
+  if (unsaved !== undefined) options.onWarning?.(unsaved);
 }
 
 function withEf(index: HnswIndex, ef: number): HnswIndex {
