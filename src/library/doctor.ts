@@ -71,7 +71,8 @@ async function repair(dir: string, problems: readonly DoctorProblem[], options: 
     options.onWarning?.(message);
   };
   try {
-    const release = await acquireWriteLock(dir, options.onWarning);
+    // No second argument: the store's lock is changing its options (a wait with a timeout); its defaults suit a repair.
+    const release = await acquireWriteLock(dir);
     try {
       // Remove what is named damaged so the rebuild starts from the store alone (a graph can pass every check and still hold other labels).
       if (derived.some((problem) => !isFactsProblem(problem.kind))) await rm(join(dir, INDEX_DIR, SIDECAR_FILE), { force: true });
