@@ -114,6 +114,7 @@ export async function checkGraphFile(path: string, expected: GraphFileExpectatio
     // P(level >= l) is M^-l, so upper levels hold about count/(M-1) link lists: 4x that is never reached by a real graph.
     const upperLists = Math.ceil((4 * count) / (M - 1)) + 1024;
     if (linkBytes < count * 4) bad(`${fileSize} bytes are too few for ${count} points (truncated)`);
+    if (linkBytes % 4 !== 0) bad(`${fileSize} bytes do not end on a whole link list (truncated or padded)`);
     if (linkBytes > count * 4 + upperLists * linksPerLevel) bad(`${fileSize} bytes are too many for ${count} points`);
 
     const labels = expected.labels === true ? new Uint32Array(count) : undefined;

@@ -127,6 +127,7 @@ describe('checkGraphFile', () => {
     ['shorter than its header', (b: Buffer) => b.subarray(0, 40)],
     ['empty', () => Buffer.alloc(0)],
     ['with trailing bytes', (b: Buffer) => Buffer.concat([b, Buffer.alloc(8)])],
+    ['with one trailing byte', (b: Buffer) => Buffer.concat([b, Buffer.alloc(1)])],
   ])('refuses a file %s', async (_case, cut) => {
     expect(await check(cut(Buffer.from(good)))).toBeInstanceOf(GraphFileDamage);
   });
