@@ -57,6 +57,7 @@ const LABEL_BYTES = 8;
 const MAX_LEVEL = 64;
 const MAX_POINTS = 0x1_0000_0000; // tableint is uint32
 const CHUNK_BYTES = 16 << 20;
+const MAX_SPARE_CAPACITY = 1024;
 const DELETE_MARK = 0x01;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -104,6 +105,8 @@ export async function checkGraphFile(path: string, expected: GraphFileExpectatio
     if (vectorBytes !== expected.dimension * 4) bad(`its points hold ${vectorBytes / 4} floats, not ${expected.dimension}`);
     if (sizePerElement !== labelOffset + LABEL_BYTES) bad(`header size_data_per_element ${sizePerElement} does not fit its layout`);
     if (count > maxElements || maxElements > MAX_POINTS) bad(`header counts ${count} points in a capacity of ${maxElements}`);
+    // hnswlib allocates the capacity on read (a huge one aborts the process); HnswIndex grows it by 1.5x from at most 1024.
+    if (maxElements > Math.max(2 * count, MAX_SPARE_CAPACITY)) bad(`header capacity ${maxElements} is far past its ${count} points`);
     if (count === 0 ? maxLevel !== -1 : maxLevel < 0 || maxLevel > MAX_LEVEL) bad(`header top level ${maxLevel} is out of range`);
     if (count > 0 && entryPoint >= count) bad(`entry point ${entryPoint} is not one of its ${count} points`);
 

@@ -109,6 +109,7 @@ describe('checkGraphFile', () => {
     ['M changed in the header', (b) => b.writeBigUInt64LE(5n, 72), /link sizes/],
     ['the point count changed in the header', (b) => b.writeBigUInt64LE(BigInt(COUNT - 1), 16), /links to point 599 of 599|bytes are too many|trailing/],
     ['a capacity below the point count', (b) => b.writeBigUInt64LE(BigInt(COUNT - 1), 8), /capacity/],
+    ['a capacity far past the point count (hnswlib would allocate it)', (b) => b.writeBigUInt64LE(2n ** 31n, 8), /capacity 2147483648 is far past its 600 points/],
     ['the vector width changed in the header', (b, l) => b.writeBigUInt64LE(BigInt(l.labelOffset + 4), 32), /floats, not 8|size_data_per_element/],
     ['a multiplier of another M', (b) => b.writeDoubleLE(1 / Math.log(7), 80), /multiplier/],
     ['a header field past 2^53', (b) => b.writeBigUInt64LE(2n ** 60n, 8), /out of range/],
