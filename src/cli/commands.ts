@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerBenchCommand } from './bench.js';
 import { registerBuildCommand } from './build.js';
 import { registerCacheCommand } from './cache.js';
+import { registerDoctorCommand } from './doctor.js';
 import { registerEmulatorCommand } from './emulator.js';
 import { registerQueryCommand } from './query.js';
 import { registerRmCommand } from './rm.js';
@@ -18,4 +19,5 @@ export function registerCommands(program: Command): void {
   registerEmulatorCommand(program);
   registerServeCommand(program);
   registerCacheCommand(program);
+  registerDoctorCommand(program);
 }

@@ -11,7 +11,7 @@ export function registerRmCommand(program: Command): void {
     .addOption(libOption())
     .addOption(jsonOption())
     .action(async (videoId: string, flags: { lib: string; json?: boolean }) => {
-      const lib = await openLibrary(flags.lib);
+      const lib = await openLibrary(flags.lib, { onWarning: (message) => info(`warning: ${escapeText(message)}`) });
       try {
         const removed = await lib.removeVideo(videoId);
         if (flags.json) printJson({ video_id: videoId, removed_segments: removed.segments });

@@ -53,7 +53,7 @@ export function registerServeCommand(program: Command): void {
       if (flags.apiKey !== undefined && flags.apiKey.trim() === '') throw new InputError('--api-key must not be empty; leave it out to accept requests without a key');
       const client = clientFromEnvironment({ baseUrl: flags.baseUrl });
       // Follows builds and removals made by other processes while it serves.
-      const lib = await ReloadingLibrary.open(() => openLibrary(flags.lib, { client }));
+      const lib = await ReloadingLibrary.open(() => openLibrary(flags.lib, { client, onWarning: (message) => info(`vsearch serve: warning: ${escapeText(message)}`) }));
       try {
         const server = await startSearchServer({
           library: lib,

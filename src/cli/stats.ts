@@ -4,7 +4,7 @@ import { openLibrary, type LibraryStats } from '../library/index.js';
 import type { IndexSettings } from '../store/manifest.js';
 import { escapeText } from './escape-text.js';
 import { formatBytes } from './format-bytes.js';
-import { jsonOption, libOption, printJson } from './shared-options.js';
+import { info, jsonOption, libOption, printJson } from './shared-options.js';
 
 export function registerStatsCommand(program: Command): void {
   program
@@ -13,7 +13,7 @@ export function registerStatsCommand(program: Command): void {
     .addOption(libOption())
     .addOption(jsonOption())
     .action(async (flags: { lib: string; json?: boolean }) => {
-      const lib = await openLibrary(flags.lib);
+      const lib = await openLibrary(flags.lib, { onWarning: (message) => info(`warning: ${escapeText(message)}`) });
       try {
         const stats = await lib.stats();
         const { build, detail } = hnswlibBinding();

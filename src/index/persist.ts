@@ -1,6 +1,8 @@
 import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { IndexMismatchError, VsearchError } from '../errors.js';
+import { checkGraphFile, crcText, fileChecksum, GraphFileDamage, type GraphFileFacts } from './graph-file-check.js';
 import { HnswIndex } from './hnsw-index.js';
 import type { Metric } from './vector-index.js';
 
@@ -8,9 +10,11 @@ import type { Metric } from './vector-index.js';
  * `index/sidecar.json`: what the graph file holds and which store files it covers.
  * `count` is the number of live vectors; `deleted` lists labels still in the graph
  * but marked deleted (hnswlib keeps them), so the graph holds count + deleted.length points.
+ * Format 2 adds the graph file's size and checksum, and the sidecar's own checksum (over its
+ * JSON without that field), so a damaged or foreign graph or sidecar is refused on open.
  */
 export interface IndexSidecar {
-  format: 1;
+  format: 1 | 2;
   kind: 'hnsw';
   dimension: number;
   metric: Metric;
@@ -22,16 +26,28 @@ export interface IndexSidecar {
   files: string[];
   graph: string;
   deleted: number[];
+  /**
+   * Format 2: the graph file's size in bytes, its `crc32:` checksum (checked by saves and
+   * doctor), and the checksum of all but its vectors (checked on every open: graph-file-check.ts).
+   */
+  graphBytes?: number;
+  graphChecksum?: string;
+  graphLinksChecksum?: string;
+  /** Format 2: the checksum of this JSON with `checksum` left out. */
+  checksum?: string;
 }
 
 export const SIDECAR_FILE = 'sidecar.json';
-const GRAPH_FILE = /^hnsw-(\d+)\.bin$/;
-const SIDECAR_TEMP = /^sidecar\.json\..+\.tmp$/;
-const REBUILD = 'run `vsearch build` to rebuild the index';
+export const GRAPH_FILE = /^hnsw-(\d+)(?:-[0-9a-f]{8})?\.bin$/;
+/** Temp files of a save in progress end in `.<pid>.tmp`: removed once that process is gone. */
+const SAVE_TEMP = /^(?:sidecar\.json|hnsw-.+\.bin)\.(?:.+\.)?(\d+)\.tmp$/;
+export const REBUILD_HINT = 'run `vsearch build` to rebuild the index';
+const REBUILD = REBUILD_HINT;
 
 /**
- * Saves the graph under a new generation name, then atomically points sidecar.json at
- * it, then deletes older graphs. A crash at any step leaves the old or the new pair.
+ * Saves the graph under a new generation name (written to a temp file, checked, then renamed,
+ * so a graph file under its final name is always whole), then atomically points sidecar.json
+ * at it, then deletes older graphs. A crash at any step leaves the old or the new pair.
  */
 export async function saveHnswIndex(dir: string, index: HnswIndex, coverage: { fingerprint: string; files: string[] }): Promise<IndexSidecar> {
   await mkdir(dir, { recursive: true });
@@ -41,14 +57,17 @@ export async function saveHnswIndex(dir: string, index: HnswIndex, coverage: { f
     const match = GRAPH_FILE.exec(name);
     if (match !== null) generation = Math.max(generation, Number(match[1]));
   }
-  const graph = `hnsw-${generation + 1}.bin`;
+  // The random part keeps two processes saving at once (readers rebuild too) off each other's file.
+  const unique = `${generation + 1}-${(crc32(`${process.pid}:${Date.now()}:${Math.random()}`) >>> 0).toString(16).padStart(8, '0')}`;
+  const graph = `hnsw-${unique}.bin`;
   const graphPath = join(dir, graph);
+  const graphTemp = `${graphPath}.${process.pid}.tmp`;
   // Snapshot before the write: writeGraph refuses mutations until it ends.
-  const sidecar: IndexSidecar = {
-    format: 1,
-    kind: 'hnsw',
+  const snapshot = {
+    format: 2 as const,
+    kind: 'hnsw' as const,
     dimension: index.dimension,
-    metric: 'cosine',
+    metric: 'cosine' as const,
     M: index.M,
     efConstruction: index.efConstruction,
     count: index.size,
@@ -58,17 +77,21 @@ export async function saveHnswIndex(dir: string, index: HnswIndex, coverage: { f
     graph,
     deleted: index.deletedLabels().sort((a, b) => a - b),
   };
-  await index.writeGraph(graphPath);
-  await fsyncPath(graphPath);
+  let facts: GraphFileFacts;
   try {
+    await index.writeGraph(graphTemp);
+    await fsyncPath(graphTemp);
     // The binding ignores write errors (disk full): check what landed on disk.
-    checkHeader(await inspectGraph(graphPath), sidecar, graphPath);
+    facts = await checkGraphFile(graphTemp, { dimension: snapshot.dimension });
+    checkAgainstSidecar(facts, snapshot, graphTemp);
+    await rename(graphTemp, graphPath);
   } catch (error) {
-    await rm(graphPath, { force: true });
+    await rm(graphTemp, { force: true }).catch(() => undefined);
     throw new VsearchError(`writing the HNSW graph ${graphPath} failed: ${errorText(error)}`, { cause: error });
   }
+  const sidecar = withChecksum({ ...snapshot, graphBytes: facts.bytes, graphChecksum: facts.checksum ?? (await fileChecksum(graphPath)), graphLinksChecksum: facts.linksChecksum });
 
-  const temp = join(dir, `${SIDECAR_FILE}.${process.pid}.${generation + 1}.tmp`);
+  const temp = join(dir, `${SIDECAR_FILE}.${unique}.${process.pid}.tmp`);
   const handle = await open(temp, 'w');
   try {
     await handle.writeFile(`${JSON.stringify(sidecar, null, 2)}\n`);
@@ -80,7 +103,7 @@ export async function saveHnswIndex(dir: string, index: HnswIndex, coverage: { f
   await fsyncDirectory(dir);
 
   for (const name of entries) {
-    if ((GRAPH_FILE.test(name) && name !== graph) || SIDECAR_TEMP.test(name)) {
+    if ((GRAPH_FILE.test(name) && name !== graph) || isAbandonedTemp(name)) {
       await rm(join(dir, name), { force: true }).catch(() => undefined); // a leftover is harmless
     }
   }
@@ -90,26 +113,24 @@ export async function saveHnswIndex(dir: string, index: HnswIndex, coverage: { f
 /**
  * Loads the index saved in `dir`, or undefined when there is none. Throws
  * IndexMismatchError when it was built for another dimension or metric, or when the
- * graph file is missing, corrupt or disagrees with the sidecar.
+ * sidecar or graph file is missing, unreadable, damaged, foreign or disagrees with the
+ * other: the graph is handed to hnswlib only after every field it follows was checked.
  */
 export async function loadHnswIndex(dir: string, expected: { dimension: number; metric: Metric; ef?: number; threads?: number }): Promise<{ index: HnswIndex; sidecar: IndexSidecar } | undefined> {
-  const sidecarPath = join(dir, SIDECAR_FILE);
-  let text: string;
+  const read = await readSidecar(dir);
+  if (read === undefined) return undefined;
+  let { sidecar } = read;
+  let checked: GraphFileFacts;
   try {
-    text = await readFile(sidecarPath, 'utf8');
+    checked = await checkSavedGraph(dir, sidecar, { ...expected, checksum: false });
   } catch (error) {
-    if (isErrno(error, 'ENOENT')) return undefined;
-    throw error;
-  }
-  const sidecar = parseSidecar(text, sidecarPath);
-  if (sidecar.metric !== expected.metric) {
-    throw new IndexMismatchError(`the index in ${dir} uses metric ${sidecar.metric}, but the library uses ${expected.metric}; ${REBUILD}`);
-  }
-  if (sidecar.dimension !== expected.dimension) {
-    throw new IndexMismatchError(`the index in ${dir} holds vectors of dimension ${sidecar.dimension}, but the library's are ${expected.dimension}; ${REBUILD}`);
+    // A writer may have replaced the pair between our two reads: follow the new sidecar once.
+    const again = error instanceof IndexMismatchError && /missing/.test(error.message) ? await readSidecar(dir) : undefined;
+    if (again === undefined || again.sidecar.graph === sidecar.graph) throw error;
+    sidecar = again.sidecar;
+    checked = await checkSavedGraph(dir, sidecar, { ...expected, checksum: false });
   }
   const graphPath = join(dir, sidecar.graph);
-  checkHeader(await inspectGraph(graphPath), sidecar, graphPath);
   const index = await HnswIndex.read(graphPath, {
     dimension: sidecar.dimension,
     M: sidecar.M,
@@ -118,12 +139,58 @@ export async function loadHnswIndex(dir: string, expected: { dimension: number; 
     ...(expected.ef === undefined ? {} : { ef: expected.ef }),
     ...(expected.threads === undefined ? {} : { threads: expected.threads }),
   });
-  if (index.size !== sidecar.count || index.graphCount !== sidecar.count + sidecar.deleted.length) {
+  if (index.size !== sidecar.count || index.graphCount !== checked.count) {
     throw new IndexMismatchError(
       `the HNSW graph ${graphPath} holds ${index.size} live of ${index.graphCount} points, but its sidecar says ${sidecar.count} live and ${sidecar.deleted.length} deleted; ${REBUILD}`,
     );
   }
   return { index, sidecar };
+}
+
+/** The sidecar in `dir`, checked (its own checksum included); undefined when there is none. */
+export async function readSidecar(dir: string): Promise<{ sidecar: IndexSidecar; path: string } | undefined> {
+  const path = join(dir, SIDECAR_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return undefined;
+    throw new IndexMismatchError(`cannot read the index sidecar ${path} (${errorText(error)}); ${REBUILD}`, { cause: error });
+  }
+  return { sidecar: parseSidecar(text, path), path };
+}
+
+/**
+ * Checks the graph file a sidecar names against it and against the library's dimension and
+ * metric, without the native addon; returns what the file holds. IndexMismatchError on any fault.
+ */
+export async function checkSavedGraph(
+  dir: string,
+  sidecar: IndexSidecar,
+  expected: { dimension: number; metric: Metric; labels?: boolean; checksum?: boolean; onVector?: (label: number, vector: Float32Array) => void },
+): Promise<GraphFileFacts> {
+  if (sidecar.metric !== expected.metric) {
+    throw new IndexMismatchError(`the index in ${dir} uses metric ${sidecar.metric}, but the library uses ${expected.metric}; ${REBUILD}`);
+  }
+  if (sidecar.dimension !== expected.dimension) {
+    throw new IndexMismatchError(`the index in ${dir} holds vectors of dimension ${sidecar.dimension}, but the library's are ${expected.dimension}; ${REBUILD}`);
+  }
+  const graphPath = join(dir, sidecar.graph);
+  let facts: GraphFileFacts;
+  try {
+    facts = await checkGraphFile(graphPath, {
+      dimension: sidecar.dimension,
+      ...(expected.labels === true ? { labels: true } : {}),
+      ...(expected.checksum === false ? { checksum: false } : {}),
+      ...(expected.onVector === undefined ? {} : { onVector: expected.onVector }),
+    });
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) throw new IndexMismatchError(`the HNSW graph ${graphPath} named by the sidecar is missing; ${REBUILD}`, { cause: error });
+    if (error instanceof GraphFileDamage) throw new IndexMismatchError(`the HNSW graph ${graphPath} is corrupt (${error.message}); ${REBUILD}`, { cause: error });
+    throw new IndexMismatchError(`cannot read the HNSW graph ${graphPath} (${errorText(error)}); ${REBUILD}`, { cause: error });
+  }
+  checkAgainstSidecar(facts, sidecar, graphPath);
+  return facts;
 }
 
 function parseSidecar(text: string, path: string): IndexSidecar {
@@ -138,12 +205,17 @@ function parseSidecar(text: string, path: string): IndexSidecar {
   };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return bad('not a JSON object');
   const o = value as Record<string, unknown>;
-  if (o['format'] !== 1) return bad(`unsupported sidecar format ${JSON.stringify(o['format'])} (expected 1)`);
+  const format = o['format'];
+  if (format !== 1 && format !== 2) return bad(`unsupported sidecar format ${JSON.stringify(format)} (expected 1 or 2)`);
+  if (format === 2) {
+    const { checksum, ...rest } = o;
+    if (checksum !== checksumOf(rest)) return bad('its checksum does not match its contents (the file is damaged)');
+  }
   if (o['kind'] !== 'hnsw') return bad(`unsupported index kind ${JSON.stringify(o['kind'])}`);
   if (o['metric'] !== 'cosine') return bad(`unsupported metric ${JSON.stringify(o['metric'])}`);
-  const int = (key: string, min: number): number => {
+  const int = (key: string, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     const v = o[key];
-    return typeof v === 'number' && Number.isInteger(v) && v >= min ? v : bad(`"${key}" must be an integer >= ${min}`);
+    return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : bad(`"${key}" must be an integer from ${min} to ${max}`);
   };
   const str = (key: string): string => {
     const v = o[key];
@@ -157,111 +229,69 @@ function parseSidecar(text: string, path: string): IndexSidecar {
   if (!Array.isArray(deleted) || !deleted.every((l): l is number => typeof l === 'number' && Number.isInteger(l) && l >= 0 && l <= 0xffff_ffff)) {
     return bad('"deleted" must be an array of uint32 labels');
   }
-  return {
-    format: 1,
+  const sidecar: IndexSidecar = {
+    format,
     kind: 'hnsw',
     dimension: int('dimension', 1),
     metric: 'cosine',
-    M: int('M', 2),
+    M: int('M', 2, 10_000),
     efConstruction: int('efConstruction', 1),
     count: int('count', 0),
-    maxElements: int('maxElements', 1),
+    maxElements: int('maxElements', 1, 0x1_0000_0000),
     fingerprint: str('fingerprint'),
     files,
     graph,
     deleted,
   };
+  if (format === 1) return sidecar;
+  return { ...sidecar, graphBytes: int('graphBytes', 0), graphChecksum: str('graphChecksum'), graphLinksChecksum: str('graphLinksChecksum'), checksum: str('checksum') };
 }
 
-/** hnswlib's graph header (hnswalg.h saveIndex): 6 size_t, int, uint32, 3 size_t, double, size_t. */
-interface GraphHeader {
-  maxElements: number;
-  count: number;
-  dimension: number;
-  M: number;
-  efConstruction: number;
-}
-
-const HEADER_BYTES = 96;
-const LABEL_BYTES = 8; // labeltype is size_t
-const MAX_LEVEL = 64;
-
-/**
- * Reads and checks the layout of an hnswlib graph file without the binding, which
- * trusts the file blindly (a wrong dimension or a truncation reads garbage). Walks
- * the per-point link-list sizes so a truncated or padded file is caught here.
- */
-async function inspectGraph(path: string): Promise<GraphHeader> {
-  const corrupt = (what: string): never => {
-    throw new IndexMismatchError(`the HNSW graph ${path} is corrupt (${what}); ${REBUILD}`);
-  };
-  let handle;
+function isAbandonedTemp(name: string): boolean {
+  const match = SAVE_TEMP.exec(name);
+  if (match === null) return false;
+  const pid = Number(match[1]);
+  if (pid === process.pid) return false;
   try {
-    handle = await open(path, 'r');
+    process.kill(pid, 0);
+    return false;
   } catch (error) {
-    if (isErrno(error, 'ENOENT')) throw new IndexMismatchError(`the HNSW graph ${path} named by the sidecar is missing; ${REBUILD}`, { cause: error });
-    throw error;
-  }
-  try {
-    const fileSize = (await handle.stat()).size;
-    if (fileSize < HEADER_BYTES) return corrupt(`${fileSize} bytes, shorter than its header`);
-    const head = Buffer.alloc(HEADER_BYTES);
-    await handle.read(head, 0, HEADER_BYTES, 0);
-    const u64 = (offset: number): number => {
-      const v = head.readBigUInt64LE(offset);
-      return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : corrupt(`header field at byte ${offset} is out of range`);
-    };
-    const offsetLevel0 = u64(0);
-    const maxElements = u64(8);
-    const count = u64(16);
-    const sizePerElement = u64(24);
-    const labelOffset = u64(32);
-    const offsetData = u64(40);
-    const maxLevel = head.readInt32LE(48);
-    const entryPoint = head.readUInt32LE(52);
-    const maxM = u64(56);
-    const maxM0 = u64(64);
-    const M = u64(72);
-    const efConstruction = u64(88);
-    if (offsetLevel0 !== 0 || count > maxElements) return corrupt('bad header');
-    if (maxM0 !== 2 * M || maxM !== M || offsetData !== maxM0 * 4 + 4) return corrupt('bad link sizes in header');
-    const vectorBytes = labelOffset - offsetData;
-    if (vectorBytes <= 0 || vectorBytes % 4 !== 0 || sizePerElement !== labelOffset + LABEL_BYTES) return corrupt('bad element layout in header');
-    if (count > 0 && (maxLevel < 0 || maxLevel > MAX_LEVEL || entryPoint >= count)) return corrupt('bad entry point');
-
-    const linksStart = HEADER_BYTES + count * sizePerElement;
-    const linksPerLevel = maxM * 4 + 4;
-    const linkBytes = fileSize - linksStart;
-    if (linkBytes < count * 4 || linkBytes > count * (4 + Math.max(0, maxLevel) * linksPerLevel)) {
-      return corrupt(`${fileSize} bytes do not fit ${count} points`);
-    }
-    const links = Buffer.alloc(linkBytes);
-    await handle.read(links, 0, linkBytes, linksStart);
-    let at = 0;
-    for (let i = 0; i < count; i++) {
-      if (at + 4 > linkBytes) return corrupt(`truncated at point ${i} of ${count}`);
-      const size = links.readUInt32LE(at);
-      if (size % linksPerLevel !== 0 || size / linksPerLevel > maxLevel) return corrupt(`bad link list at point ${i}`);
-      at += 4 + size;
-    }
-    if (at !== linkBytes) return corrupt(at > linkBytes ? 'truncated' : `${linkBytes - at} trailing bytes`);
-    return { maxElements, count, dimension: vectorBytes / 4, M, efConstruction };
-  } finally {
-    await handle.close();
+    return isErrno(error, 'ESRCH');
   }
 }
 
-function checkHeader(header: GraphHeader, sidecar: IndexSidecar, path: string): void {
-  const differ = (what: string, inFile: number, inSidecar: number): void => {
+function checksumOf(fields: Record<string, unknown>): string {
+  return crcText(crc32(JSON.stringify(fields)));
+}
+
+function withChecksum(sidecar: Omit<IndexSidecar, 'checksum'>): IndexSidecar {
+  return { ...sidecar, checksum: checksumOf({ ...sidecar }) };
+}
+
+/** The graph file against its sidecar: shape, counts, and (format 2) size and checksum, which refuse a graph of another library. */
+function checkAgainstSidecar(facts: GraphFileFacts, sidecar: Omit<IndexSidecar, 'checksum'>, path: string): void {
+  const differ = (what: string, inFile: number | string, inSidecar: number | string): void => {
     if (inFile !== inSidecar) {
       throw new IndexMismatchError(`the HNSW graph ${path} has ${what} ${inFile}, but its sidecar says ${inSidecar}; ${REBUILD}`);
     }
   };
-  differ('dimension', header.dimension, sidecar.dimension);
-  differ('M', header.M, sidecar.M);
-  differ('efConstruction', header.efConstruction, sidecar.efConstruction);
-  differ('point count (live + deleted)', header.count, sidecar.count + sidecar.deleted.length);
-  differ('capacity', header.maxElements, sidecar.maxElements);
+  differ('dimension', facts.dimension, sidecar.dimension);
+  differ('M', facts.M, sidecar.M);
+  // hnswlib raises efConstruction to M.
+  differ('efConstruction', facts.efConstruction, Math.max(sidecar.efConstruction, sidecar.M));
+  differ('point count (live + deleted)', facts.count, sidecar.count + sidecar.deleted.length);
+  differ('deleted points', facts.deleted, sidecar.deleted.length);
+  differ('capacity', facts.maxElements, sidecar.maxElements);
+  if (sidecar.graphBytes !== undefined) differ('size', facts.bytes, sidecar.graphBytes);
+  const checksums: [string | undefined, string | undefined][] = [
+    [facts.linksChecksum, sidecar.graphLinksChecksum],
+    [facts.checksum, sidecar.graphChecksum],
+  ];
+  for (const [inFile, inSidecar] of checksums) {
+    if (inFile !== undefined && inSidecar !== undefined && inFile !== inSidecar) {
+      throw new IndexMismatchError(`the HNSW graph ${path} has checksum ${inFile}, but its sidecar says ${inSidecar}: it is damaged or belongs to another index; ${REBUILD}`);
+    }
+  }
 }
 
 async function fsyncPath(path: string): Promise<void> {

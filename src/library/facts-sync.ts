@@ -53,8 +53,11 @@ async function readSaved(path: string, options: FactsSyncOptions): Promise<Retur
   try {
     bytes = await readFile(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    // Derived data: whatever keeps it from being read, it is gathered from the store instead.
+    options.onWarning?.(`cannot read the label facts ${path} (${(error as Error).message}); they are gathered from the store`);
+    return undefined;
   }
   try {
     return decodeFactsFile(bytes, path);

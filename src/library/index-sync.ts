@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { IndexMismatchError } from '../errors.js';
-import { ExactIndex, HnswIndex, loadHnswIndex, saveHnswIndex, type VectorIndex } from '../index/index.js';
+import { ExactIndex, HnswIndex, loadHnswIndex, REBUILD_HINT, saveHnswIndex, type VectorIndex } from '../index/index.js';
 import type { SegmentStore } from '../store/index.js';
 import { fingerprintOf } from './fingerprint.js';
 import { INDEX_DIR } from './index-dir.js';
@@ -14,7 +14,7 @@ export interface IndexSyncOptions {
 }
 
 /** Which index the library should use for its current size and settings. */
-export function chosenKind(store: SegmentStore): 'hnsw' | 'exact' {
+export function chosenKind(store: Pick<SegmentStore, 'manifest'>): 'hnsw' | 'exact' {
   const { index, counts } = store.manifest;
   if (index.kind !== 'auto') return index.kind;
   return counts.segments < index.exactBelow ? 'exact' : 'hnsw';
@@ -38,11 +38,13 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
   const settings = store.manifest.index;
   const files = store.fileNames;
   let loaded: Awaited<ReturnType<typeof loadHnswIndex>>;
+  // Why the saved index is not used, said once, together with any failure to save the rebuilt one.
+  let refused: string | undefined;
   try {
     loaded = await loadHnswIndex(dir, { dimension, metric: 'cosine', ...(options.threads === undefined ? {} : { threads: options.threads }) });
   } catch (error) {
     if (!(error instanceof IndexMismatchError)) throw error;
-    options.onWarning?.(`${error.message}; rebuilding the index from the store`);
+    refused = error.message.replace(REBUILD_HINT, 'rebuilding the index from the store');
     loaded = undefined;
   }
   let index: HnswIndex;
@@ -58,7 +60,7 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
     index = loaded.index;
     covered = new Set(loaded.sidecar.files);
   } else {
-    if (loaded !== undefined) options.onWarning?.('the saved index does not match the store; rebuilding it from the store');
+    if (loaded !== undefined) refused = 'the saved index does not match the store; rebuilding it from the store';
     index = new HnswIndex({ dimension, M: settings.M, efConstruction: settings.efConstruction, ef: settings.ef, capacity: store.manifest.counts.segments, ...(options.threads === undefined ? {} : { threads: options.threads }) });
     covered = new Set();
   }
@@ -67,15 +69,30 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
     const file = await store.file(name);
     index.add(file.vectors, file.labels);
   }
-  await saveHnswIndex(dir, index, { fingerprint: fingerprintOf(files), files });
+  const unsaved = await trySave(store, index);
+  if (refused !== undefined || unsaved !== undefined) options.onWarning?.([refused, unsaved].filter((part) => part !== undefined).join('; '));
   return withEf(index, settings.ef);
 }
 
-/** Records the store's new file list after labels were removed from a saved HNSW index. */
-export async function saveAfterRemoval(store: SegmentStore, index: VectorIndex): Promise<void> {
-  if (!(index instanceof HnswIndex)) return;
+/**
+ * The index is derived: when it cannot be saved (a read-only library, a full disk) searches
+ * go on from the one in memory, and the next process that can write saves it.
+ */
+async function trySave(store: SegmentStore, index: HnswIndex): Promise<string | undefined> {
   const files = store.fileNames;
-  await saveHnswIndex(join(store.dir, INDEX_DIR), index, { fingerprint: fingerprintOf(files), files });
+  try {
+    await saveHnswIndex(join(store.dir, INDEX_DIR), index, { fingerprint: fingerprintOf(files), files });
+    return undefined;
+  } catch (error) {
+    return `cannot save the HNSW index to ${join(store.dir, INDEX_DIR)} (${error instanceof Error ? error.message : String(error)}); searching with the index built in memory, which is rebuilt on each open until it can be saved`;
+  }
+}
+
+/** Records the store's new file list after labels were removed from a saved HNSW index. */
+export async function saveAfterRemoval(store: SegmentStore, index: VectorIndex, options: IndexSyncOptions = {}): Promise<void> {
+  if (!(index instanceof HnswIndex)) return;
+  const unsaved = await trySave(store, index);
+  if (unsaved !== undefined) options.onWarning?.(unsaved);
 }
 
 function withEf(index: HnswIndex, ef: number): HnswIndex {

@@ -27,6 +27,7 @@ import { assertRecallTarget, calibrateRecall, type CalibrateRecallOptions, type 
 import { syncFacts } from './facts-sync.js';
 import { chosenKind, saveAfterRemoval, syncIndex } from './index-sync.js';
 import { libraryStats, type LibraryStats } from './stats.js';
+import type { DoctorOptions, DoctorReport } from './doctor-report.js';
 
 export interface OpenLibraryOptions {
   /** Create an empty library when none exists at the path. */
@@ -192,7 +193,7 @@ export class Library {
       const labels = await this.#store.removeVideo(videoId);
       if (this.#index !== undefined) {
         this.#index.remove(labels);
-        if (chosenKind(this.#store) === this.#index.kind) await saveAfterRemoval(this.#store, this.#index);
+        if (chosenKind(this.#store) === this.#index.kind) await saveAfterRemoval(this.#store, this.#index, { onWarning: this.#options.onWarning });
       }
       await this.#refreshIndex();
       return { segments: labels.length };
@@ -235,6 +236,12 @@ export class Library {
       if (changed) this.#index = await syncIndex(this.#store, { onWarning: this.#options.onWarning, threads: this.#options.indexThreads });
       return work();
     }, signal);
+  }
+
+  /** Checks the library's files against each other (`vsearch doctor`); `repair` rebuilds the derived ones. */
+  async doctor(options: Pick<DoctorOptions, 'repair'> = {}): Promise<DoctorReport> {
+    const { runDoctor } = await import('./doctor.js');
+    return runDoctor(this.dir, { ...options, onWarning: this.#options.onWarning });
   }
 
   async stats(): Promise<LibraryStats> {

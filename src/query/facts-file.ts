@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { IndexMismatchError } from '../errors.js';
 import type { GroupRecord, LabelFactsData } from './label-facts-data.js';
 
@@ -7,13 +8,15 @@ import type { GroupRecord, LabelFactsData } from './label-facts-data.js';
  * video, option, group and time span. Derived data: rebuilt from the store when missing,
  * damaged or of other files (its fingerprint is the one the HNSW sidecar uses).
  *
- * Layout: 8-byte magic, uint32 LE length of a JSON header, the header, then the typed
- * arrays named by the header, each starting on an 8-byte boundary.
+ * Layout: 8-byte magic, uint32 LE length of a JSON header, uint32 LE crc32 of every byte after
+ * it, the header, then the typed arrays named by the header, each starting on an 8-byte boundary.
  */
 export const FACTS_FILE = 'facts.bin';
-const MAGIC = 'VSFACTS1';
-// Format 2 added the embedding scope of each label; format 1 files are rebuilt.
-const FORMAT = 2;
+// Format 2 added a crc32 of the body; format 3 the embedding scope of each label. Older files are rebuilt.
+const MAGIC = 'VSFACTS3';
+const OLDER_MAGIC = /^VSFACTS[12]$/;
+const FORMAT = 3;
+const PREFIX = 16;
 
 type ArrayName = 'video' | 'option' | 'scope' | 'group' | 'start' | 'end' | 'file' | 'row' | 'videoOffsets' | 'videoLabels' | 'groupOffsets' | 'groupLabels';
 type TypedArray = Int32Array | Uint8Array | Float64Array | Uint32Array;
@@ -66,18 +69,19 @@ export function encodeFactsFile(data: LabelFactsData, fingerprint: string): Uint
     lengths: ARRAYS.map(([name]) => data[name].length),
   };
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
-  let size = align(12 + headerBytes.length);
+  let size = align(PREFIX + headerBytes.length);
   for (const [name] of ARRAYS) size = align(size + data[name].byteLength);
   const out = Buffer.alloc(size);
   out.write(MAGIC, 0, 'latin1');
   out.writeUInt32LE(headerBytes.length, 8);
-  headerBytes.copy(out, 12);
-  let at = align(12 + headerBytes.length);
+  headerBytes.copy(out, PREFIX);
+  let at = align(PREFIX + headerBytes.length);
   for (const [name] of ARRAYS) {
     const array = data[name];
     out.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), at);
     at = align(at + array.byteLength);
   }
+  out.writeUInt32LE(crc32(out.subarray(PREFIX)) >>> 0, 12);
   return out;
 }
 
@@ -86,18 +90,28 @@ export function decodeFactsFile(bytes: Uint8Array, path: string): { data: LabelF
   const damaged = (what: string): never => {
     throw new IndexMismatchError(`the facts file ${path} is damaged (${what}); it is rebuilt from the store`);
   };
-  if (bytes.length < 12 || Buffer.from(bytes.buffer, bytes.byteOffset, 8).toString('latin1') !== MAGIC) return damaged('bad magic');
+  const magic = bytes.length < 8 ? '' : Buffer.from(bytes.buffer, bytes.byteOffset, 8).toString('latin1');
+  if (OLDER_MAGIC.test(magic)) throw new IndexMismatchError(`the facts file ${path} was written by an older vsearch; it is rebuilt from the store`);
+  if (bytes.length < PREFIX || magic !== MAGIC) return damaged('bad magic');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(8, true);
-  if (12 + headerLength > bytes.length) return damaged('truncated header');
+  if (PREFIX + headerLength > bytes.length) return damaged('truncated header');
+  if ((crc32(bytes.subarray(PREFIX)) >>> 0) !== view.getUint32(12, true)) return damaged('its checksum does not match its contents');
   let header: FactsHeader;
   try {
-    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 12, headerLength).toString('utf8')) as FactsHeader;
+    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + PREFIX, headerLength).toString('utf8')) as FactsHeader;
   } catch (error) {
     throw new IndexMismatchError(`the facts file ${path} has an unreadable header; it is rebuilt from the store`, { cause: error });
   }
-  if (header.format !== FORMAT || !Array.isArray(header.lengths) || header.lengths.length !== ARRAYS.length) return damaged(`unsupported format ${String(header.format)}`);
-  let at = align(12 + headerLength);
+  if (typeof header !== 'object' || header === null || header.format !== FORMAT || !Array.isArray(header.lengths) || header.lengths.length !== ARRAYS.length) {
+    return damaged(`unsupported format ${String((header as Partial<FactsHeader> | null)?.format)}`);
+  }
+  const strings = (value: unknown): boolean => Array.isArray(value) && value.every((item) => typeof item === 'string');
+  const groupRow = (g: unknown): boolean => Array.isArray(g) && g.length === 3 && typeof g[0] === 'number' && typeof g[1] === 'string' && typeof g[2] === 'string';
+  if (!strings(header.files) || !strings(header.options) || !strings(header.videoIds) || !Array.isArray(header.groups) || !header.groups.every(groupRow) || typeof header.fingerprint !== 'string' || typeof header.dimension !== 'number') {
+    return damaged('header fields missing or of the wrong type');
+  }
+  let at = align(PREFIX + headerLength);
   const arrays = new Map<ArrayName, TypedArray>();
   ARRAYS.forEach(([name, kind], i) => {
     const Kind = KINDS[kind];
@@ -136,6 +150,7 @@ export function decodeFactsFile(bytes: Uint8Array, path: string): { data: LabelF
   return { data, fingerprint: header.fingerprint };
 }
 
+/** Every code and offset in range, every time finite: a search indexes tables with them. */
 function checkShape(data: LabelFactsData, damaged: (what: string) => never): void {
   const space = data.video.length;
   for (const name of ['option', 'scope', 'group', 'start', 'end', 'file', 'row'] as const) if (data[name].length !== space) damaged(`${name} has ${data[name].length} entries, not ${space}`);
@@ -143,6 +158,24 @@ function checkShape(data: LabelFactsData, damaged: (what: string) => never): voi
   if (data.videoLabels.length !== data.groupLabels.length || data.videoOffsets[data.videoIds.length] !== data.videoLabels.length || data.groupOffsets[data.groups.length] !== data.groupLabels.length) {
     damaged('label lists do not match their offsets');
   }
+  for (let label = 0; label < space; label++) {
+    const video = data.video[label] as number;
+    if (video < -1 || video >= data.videoIds.length) damaged(`label ${label} names video ${video} of ${data.videoIds.length}`);
+    if (video === -1) continue;
+    const start = data.start[label] as number;
+    const end = data.end[label] as number;
+    if ((data.option[label] as number) >= data.options.length) damaged(`label ${label} has an unknown embedding option`);
+    if ((data.scope[label] as number) >= data.scopes.length) damaged(`label ${label} has an unknown embedding scope`);
+    if ((data.group[label] as number) < 0 || (data.group[label] as number) >= data.groups.length) damaged(`label ${label} has an unknown group`);
+    if ((data.file[label] as number) < 0 || (data.file[label] as number) >= data.files.length) damaged(`label ${label} names an unknown file`);
+    if (!Number.isFinite(start) || !Number.isFinite(end)) damaged(`label ${label} has a time that is not a finite number`);
+  }
+  for (const name of ['videoOffsets', 'groupOffsets'] as const) {
+    const offsets = data[name];
+    for (let i = 1; i < offsets.length; i++) if ((offsets[i] as number) < (offsets[i - 1] as number)) damaged(`${name} is not ascending`);
+  }
+  for (const name of ['videoLabels', 'groupLabels'] as const) for (const label of data[name]) if (label >= space) damaged(`${name} holds label ${label} past ${space}`);
+  for (const group of data.groups) if (!Number.isInteger(group.video) || group.video < 0 || group.video >= data.videoIds.length) damaged('a group names an unknown video');
 }
 
 function align(n: number): number {

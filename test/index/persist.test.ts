@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, readdir, rm, truncate, writeFile, copyFile, open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { syntheticQueries, syntheticVectors } from '../../src/bench/synthetic.js';
 import { IndexMismatchError, VsearchError } from '../../src/errors.js';
@@ -28,10 +29,16 @@ async function readSidecar(dir: string): Promise<IndexSidecar> {
   return JSON.parse(await readFile(join(dir, SIDECAR_FILE), 'utf8')) as IndexSidecar;
 }
 
+/** Edits the sidecar and signs it again, as a writer would: the checks behind its checksum are what is tested. */
 async function editSidecar(dir: string, edit: (sidecar: Record<string, unknown>) => void): Promise<void> {
-  const sidecar = (await readSidecar(dir)) as unknown as Record<string, unknown>;
+  const { checksum: _old, ...sidecar } = (await readSidecar(dir)) as unknown as Record<string, unknown>;
   edit(sidecar);
-  await writeFile(join(dir, SIDECAR_FILE), JSON.stringify(sidecar));
+  const checksum = `crc32:${(crc32(JSON.stringify(sidecar)) >>> 0).toString(16).padStart(8, '0')}`;
+  await writeFile(join(dir, SIDECAR_FILE), JSON.stringify({ ...sidecar, checksum }));
+}
+
+async function graphName(dir: string): Promise<string> {
+  return (await readSidecar(dir)).graph;
 }
 
 describe('saveHnswIndex / loadHnswIndex', () => {
@@ -49,10 +56,13 @@ describe('saveHnswIndex / loadHnswIndex', () => {
     const index = build();
     index.remove([1000, 1001, 1002]);
     const saved = await saveHnswIndex(join(dir, 'index'), index, coverage);
-    expect(saved).toMatchObject({ format: 1, kind: 'hnsw', dimension: DIM, metric: 'cosine', M: 12, efConstruction: 100, count: COUNT - 3, graph: 'hnsw-1.bin', deleted: [1000, 1001, 1002], ...coverage });
+    expect(saved).toMatchObject({ format: 2, kind: 'hnsw', dimension: DIM, metric: 'cosine', M: 12, efConstruction: 100, count: COUNT - 3, deleted: [1000, 1001, 1002], ...coverage });
+    expect(saved.graph).toMatch(/^hnsw-1-[0-9a-f]{8}\.bin$/);
+    expect(saved.graphChecksum).toMatch(/^crc32:[0-9a-f]{8}$/);
+    expect(saved.graphBytes).toBe((await readFile(join(dir, 'index', saved.graph))).length);
     expect(saved.maxElements).toBe(index.maxElements);
     expect(await readSidecar(join(dir, 'index'))).toEqual(saved);
-    expect((await readdir(join(dir, 'index'))).sort()).toEqual(['hnsw-1.bin', SIDECAR_FILE]);
+    expect((await readdir(join(dir, 'index'))).sort()).toEqual([saved.graph, SIDECAR_FILE]);
 
     const loaded = await loadHnswIndex(join(dir, 'index'), expected);
     expect(loaded).toBeDefined();
@@ -83,8 +93,8 @@ describe('saveHnswIndex / loadHnswIndex', () => {
     await saveHnswIndex(dir, index, coverage);
     index.remove([1005]);
     const second = await saveHnswIndex(dir, index, { fingerprint: 'sha256:def', files: ['segments/000003.arrow'] });
-    expect(second.graph).toBe('hnsw-2.bin');
-    expect((await readdir(dir)).sort()).toEqual(['hnsw-2.bin', SIDECAR_FILE]);
+    expect(second.graph).toMatch(/^hnsw-2-[0-9a-f]{8}\.bin$/);
+    expect((await readdir(dir)).sort()).toEqual([second.graph, SIDECAR_FILE]);
     const loaded = await loadHnswIndex(dir, expected);
     expect(loaded?.sidecar.fingerprint).toBe('sha256:def');
     expect(loaded?.index.has(1005)).toBe(false);
@@ -92,23 +102,28 @@ describe('saveHnswIndex / loadHnswIndex', () => {
 
   it('survives a crash between writing the graph and the sidecar', async () => {
     const index = build();
-    await saveHnswIndex(dir, index, coverage);
-    // What a crash mid-save leaves: a newer graph nobody points at, and a temp sidecar.
-    await copyFile(join(dir, 'hnsw-1.bin'), join(dir, 'hnsw-7.bin'));
+    const first = await saveHnswIndex(dir, index, coverage);
+    // What a crash mid-save leaves: a newer graph nobody points at, and temp files of a dead process.
+    await copyFile(join(dir, first.graph), join(dir, 'hnsw-7.bin'));
     await truncate(join(dir, 'hnsw-7.bin'), 100);
-    await writeFile(join(dir, `${SIDECAR_FILE}.123.7.tmp`), '{"format":1,');
+    const deadPid = 2 ** 22 + 17; // above Linux's pid_max: no such process
+    await writeFile(join(dir, `${SIDECAR_FILE}.7-0000abcd.${deadPid}.tmp`), '{"format":2,');
+    await writeFile(join(dir, `hnsw-7-0000abcd.bin.${deadPid}.tmp`), 'partial');
+    // A save in progress in a live process (this one's parent) is left alone.
+    const liveTemp = `hnsw-7-0000beef.bin.${process.ppid}.tmp`;
+    await writeFile(join(dir, liveTemp), 'partial');
     const loaded = await loadHnswIndex(dir, expected);
-    expect(loaded?.sidecar.graph).toBe('hnsw-1.bin');
+    expect(loaded?.sidecar.graph).toBe(first.graph);
     expect(loaded?.index.size).toBe(COUNT);
 
     const next = await saveHnswIndex(dir, index, coverage);
-    expect(next.graph).toBe('hnsw-8.bin'); // never reuses a name a crash may have left
-    expect((await readdir(dir)).sort()).toEqual(['hnsw-8.bin', SIDECAR_FILE]);
+    expect(next.graph).toMatch(/^hnsw-8-[0-9a-f]{8}\.bin$/); // never reuses a name a crash may have left
+    expect((await readdir(dir)).sort()).toEqual([next.graph, liveTemp, SIDECAR_FILE].sort());
   });
 
   it('refuses to change the index while its graph is being written', async () => {
     const index = build();
-    const writing = index.writeGraph(join(dir, 'hnsw-1.bin'));
+    const writing = index.writeGraph(join(dir, 'graph.bin'));
     expect(() => index.add(new Float32Array(DIM), Uint32Array.of(1))).toThrow(VsearchError);
     expect(() => index.remove([1000])).toThrow(/being saved/);
     expect(index.search(query(0), 3).labels.length).toBe(3); // reads stay allowed
@@ -144,7 +159,7 @@ describe('saveHnswIndex / loadHnswIndex', () => {
       });
       const error: unknown = await loadHnswIndex(dir, { dimension: 64, metric: 'cosine' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(IndexMismatchError);
-      expect((error as Error).message).toMatch(/dimension 32, but its sidecar says 64/);
+      expect((error as Error).message).toMatch(/points hold 32 floats, not 64/);
     });
 
     it('rejects another metric', async () => {
@@ -155,29 +170,59 @@ describe('saveHnswIndex / loadHnswIndex', () => {
     });
 
     it('rejects a missing graph file', async () => {
-      await rm(join(dir, 'hnsw-1.bin'));
+      await rm(join(dir, await graphName(dir)));
       await expectMismatch(/missing/);
     });
 
     it('rejects a truncated graph file', async () => {
-      const size = (await readFile(join(dir, 'hnsw-1.bin'))).length;
+      const graph = join(dir, await graphName(dir));
+      const size = (await readFile(graph)).length;
       for (const keep of [size - 1, size - 300, 200, 50, 0]) {
-        await copyFile(join(dir, 'hnsw-1.bin'), join(dir, 'hnsw-1.bak'));
-        await truncate(join(dir, 'hnsw-1.bin'), keep);
+        await copyFile(graph, join(dir, 'hnsw-1.bak'));
+        await truncate(graph, keep);
         await expectMismatch(/corrupt/);
-        await copyFile(join(dir, 'hnsw-1.bak'), join(dir, 'hnsw-1.bin'));
+        await copyFile(join(dir, 'hnsw-1.bak'), graph);
       }
       expect((await loadHnswIndex(dir, expected))?.index.size).toBe(COUNT);
     });
 
     it('rejects a graph file with a damaged header or trailing bytes', async () => {
-      const handle = await open(join(dir, 'hnsw-1.bin'), 'r+');
+      const handle = await open(join(dir, await graphName(dir)), 'r+');
       await handle.write(Buffer.from([99]), 0, 1, 72); // M
       await handle.close();
       await expectMismatch(/corrupt/);
       await saveHnswIndex(dir, build(), coverage);
-      await writeFile(join(dir, 'hnsw-2.bin'), Buffer.alloc(8), { flag: 'a' });
+      await writeFile(join(dir, await graphName(dir)), Buffer.alloc(8), { flag: 'a' });
       await expectMismatch(/trailing/);
+    });
+
+    it('rejects a graph of the same size whose bytes differ from the ones its sidecar recorded', async () => {
+      // Another library's graph of the same shape: every structural check passes, the checksum does not.
+      const other = new HnswIndex({ dimension: DIM, M: 12, efConstruction: 100, capacity: 64, seed: 9 });
+      other.add(syntheticVectors({ count: COUNT, dimension: DIM, seed: 99, clusters: 8 }), Uint32Array.from({ length: COUNT }, (_, i) => 1000 + i));
+      const mine = join(dir, await graphName(dir));
+      const foreign = join(dir, 'foreign.bin');
+      await other.writeGraph(foreign);
+      expect((await readFile(foreign)).length).toBe((await readFile(mine)).length);
+      await copyFile(foreign, mine);
+      await expectMismatch(/checksum .* another index/);
+    });
+
+    it('rejects a sidecar whose bytes were changed without its checksum', async () => {
+      const text = await readFile(join(dir, SIDECAR_FILE), 'utf8');
+      await writeFile(join(dir, SIDECAR_FILE), text.replace(`"count": ${COUNT}`, `"count": ${COUNT - 1}`));
+      await expectMismatch(/checksum does not match/);
+    });
+
+    it('still reads a format-1 sidecar (no checksums), checking the graph file itself', async () => {
+      await editSidecar(dir, (s) => {
+        s['format'] = 1;
+        delete s['graphChecksum'];
+        delete s['graphBytes'];
+      });
+      const { checksum: _c, ...unsigned } = await readSidecar(dir);
+      await writeFile(join(dir, SIDECAR_FILE), JSON.stringify(unsigned));
+      expect((await loadHnswIndex(dir, expected))?.index.size).toBe(COUNT);
     });
 
     it('rejects a point count that disagrees with the sidecar', async () => {
@@ -190,6 +235,13 @@ describe('saveHnswIndex / loadHnswIndex', () => {
     it('rejects deleted labels the graph does not hold', async () => {
       await editSidecar(dir, (s) => {
         s['count'] = COUNT - 1;
+        s['deleted'] = [5];
+      });
+      await expectMismatch(/deleted points 0, but its sidecar says 1/);
+      const index = build();
+      index.remove([1000]);
+      await saveHnswIndex(dir, index, coverage);
+      await editSidecar(dir, (s) => {
         s['deleted'] = [5];
       });
       await expectMismatch(/lacks label 5/);
