@@ -4,6 +4,8 @@ import { LibraryNotFoundError } from '../errors.js';
 import { SIDECAR_FILE } from '../index/index.js';
 import { FACTS_FILE } from '../query/facts-file.js';
 import { acquireWriteLock } from '../store/library-lock.js';
+import { MANIFEST_FILE } from '../store/manifest.js';
+import { recoverManifest, type ManifestRecovery } from '../store/recover-manifest.js';
 import { SEGMENTS_DIR, SegmentStore } from '../store/segment-store.js';
 import { checkFacts, checkGraph } from './doctor-derived.js';
 import { isDerivedProblem, isFactsProblem, type DoctorOptions, type DoctorProblem, type DoctorReport } from './doctor-report.js';
@@ -58,10 +60,13 @@ async function examine(dir: string): Promise<DoctorReport> {
 async function repair(dir: string, problems: readonly DoctorProblem[], options: DoctorOptions): Promise<Map<string, string>> {
   const notes = new Map<string, string>();
   const store = problems.filter((problem) => !isDerivedProblem(problem.kind));
-  for (const problem of store) notes.set(keyOf(problem), repairStoreProblem(problem));
+  const recovery = store.some((problem) => MANIFEST_KINDS.has(problem.kind)) ? await recoverTheManifest(dir, options) : undefined;
+  for (const problem of store) notes.set(keyOf(problem), repairStoreProblem(problem, recovery));
+  const recovered = recovery !== undefined && typeof recovery !== 'string';
   const derived = problems.filter((problem) => isDerivedProblem(problem.kind));
-  if (derived.length === 0) return notes;
-  if (store.length > 0) {
+  if (derived.length === 0 && !recovered) return notes;
+  const storeSound = store.every((problem) => recovered && MANIFEST_KINDS.has(problem.kind));
+  if (!storeSound) {
     for (const problem of derived) notes.set(keyOf(problem), 'the store has problems of its own; derived files are rebuilt once it is sound');
     return notes;
   }
@@ -71,12 +76,12 @@ async function repair(dir: string, problems: readonly DoctorProblem[], options: 
     options.onWarning?.(message);
   };
   try {
-    // No second argument: the store's lock is changing its options (a wait with a timeout); its defaults suit a repair.
     const release = await acquireWriteLock(dir);
     try {
       // Remove what is named damaged so the rebuild starts from the store alone (a graph can pass every check and still hold other labels).
-      if (derived.some((problem) => !isFactsProblem(problem.kind))) await rm(join(dir, INDEX_DIR, SIDECAR_FILE), { force: true });
-      if (derived.some((problem) => isFactsProblem(problem.kind))) await rm(join(dir, INDEX_DIR, FACTS_FILE), { force: true });
+      // A recovered manifest may label segments anew, so everything derived is rebuilt after one.
+      if (recovered || derived.some((problem) => !isFactsProblem(problem.kind))) await rm(join(dir, INDEX_DIR, SIDECAR_FILE), { force: true });
+      if (recovered || derived.some((problem) => isFactsProblem(problem.kind))) await rm(join(dir, INDEX_DIR, FACTS_FILE), { force: true });
       const opened = await SegmentStore.open(dir);
       await syncIndex(opened, { onWarning: collect });
       await syncFacts(opened, { onWarning: collect });
@@ -91,15 +96,28 @@ async function repair(dir: string, problems: readonly DoctorProblem[], options: 
   return notes;
 }
 
-/**
- * Where the store's manifest recovery plugs in: a missing or damaged manifest is rebuilt from
- * the intact segment files as a new generation (the store's recovery function, not written yet).
- * Until then such problems are reported, never "repaired" by writing a manifest that could lose segments.
- */
-function repairStoreProblem(problem: DoctorProblem): string {
-  if (problem.kind === 'manifest-missing' || problem.kind === 'manifest-damaged' || problem.kind === 'manifest-inconsistent') {
-    return 'recovering the manifest from the segment files is not available yet';
+const MANIFEST_KINDS: ReadonlySet<DoctorProblem['kind']> = new Set(['manifest-missing', 'manifest-damaged', 'manifest-inconsistent']);
+
+/** Rebuilds manifest.json from the intact segment files (as a new generation); a string says why it could not. */
+async function recoverTheManifest(dir: string, options: DoctorOptions): Promise<ManifestRecovery | string> {
+  try {
+    const recovery = await recoverManifest(dir);
+    const setAside = recovery.setAside.map((file) => `${file.name} (${file.reason}; moved to ${file.movedTo})`);
+    options.onWarning?.(
+      [
+        `recovered ${MANIFEST_FILE} (it was ${recovery.previous}) from ${recovery.used.length} segment file(s) as generation ${recovery.generation}: ${recovery.segments} segments of ${recovery.videos} videos`,
+        ...(setAside.length === 0 ? [] : [`set aside, not deleted: ${setAside.join('; ')}`]),
+        ...recovery.notes,
+      ].join('; '),
+    );
+    return recovery;
+  } catch (error) {
+    return `recovering the manifest from the segment files failed: ${error instanceof Error ? error.message : String(error)}`;
   }
+}
+
+function repairStoreProblem(problem: DoctorProblem, recovery: ManifestRecovery | string | undefined): string {
+  if (MANIFEST_KINDS.has(problem.kind)) return typeof recovery === 'string' ? recovery : 'the recovered manifest still fails the check';
   return 'a segment file is the source of truth: restore it from a backup, or remove the video (`vsearch rm`) and import it again';
 }
 

@@ -20,9 +20,15 @@ interface Report {
 async function library(hnsw = false): Promise<string> {
   const dir = await tempDir();
   const lib = join(dir, 'lib');
-  if (hnsw) await (await openLibrary(lib, { create: true, index: { kind: 'hnsw' } })).close();
   for (const [i, name] of ['a', 'b'].entries()) {
     const file = await writeJsonl(dir, `${name}.jsonl`, Array.from({ length: 5 }, (_, v) => clipSegments(`${name}-${v}`, 6, DIM, i * 10 + v + 1)).flat());
+    if (hnsw && i === 0) {
+      // A library is written by its first write, so the HNSW setting goes in with the first import.
+      const created = await openLibrary(lib, { create: true, index: { kind: 'hnsw' } });
+      await created.importSegments(file, { model: 'doctor-test' });
+      await created.close();
+      continue;
+    }
     const run = runCli(['build', '--from', file, '--model', 'doctor-test', '--lib', lib]);
     expect(run.status, run.stderr).toBe(0);
   }
@@ -32,6 +38,11 @@ async function library(hnsw = false): Promise<string> {
 function doctor(lib: string, ...flags: string[]): { status: number | null; report: Report; stderr: string } {
   const run = runCli(['doctor', '--lib', lib, '--json', ...flags]);
   return { status: run.status, report: JSON.parse(run.stdout) as Report, stderr: run.stderr };
+}
+
+async function segmentPathIn(manifest: Buffer, lib: string, index: number): Promise<string> {
+  const parsed = JSON.parse(manifest.toString('utf8')) as { segmentFiles: { name: string }[] };
+  return join(lib, 'segments', (parsed.segmentFiles[index] as { name: string }).name);
 }
 
 async function segmentPath(lib: string, index: number): Promise<string> {
@@ -90,26 +101,45 @@ describe('vsearch doctor', () => {
     expect(report.problems[0]?.message).toMatch(/30 segments are lost to searches/);
   });
 
-  it('reports a missing or damaged manifest without touching the segment files, and says its recovery is not available yet', async () => {
+  it('reports a missing, damaged or inconsistent manifest without touching the segment files, and --repair recovers it from them', async () => {
     const lib = await library();
     const manifest = await readFile(join(lib, 'manifest.json'));
+    const segmentBytes = async (): Promise<Buffer[]> => Promise.all([0, 1].map(async (i) => readFile(await segmentPathIn(manifest, lib, i))));
+    const before = await segmentBytes();
+    const answer = (): unknown => {
+      const response = JSON.parse(runCli(['query', '--like', 'a-0', '--json', '--limit', '20', '--lib', lib]).stdout) as { data: unknown; page_info: { total_results: number } };
+      return { data: response.data, total: response.page_info.total_results };
+    };
+    const expected = answer();
     await rm(join(lib, 'manifest.json'));
-    let run = doctor(lib, '--repair');
+    let run = doctor(lib);
     expect(run.status).toBe(1);
-    expect(run.report.problems).toEqual([{ file: 'manifest.json', kind: 'manifest-missing', message: expect.stringMatching(/manifest is missing.*\(not repaired: recovering the manifest from the segment files is not available yet\)/), repaired: false }]);
+    expect(run.report.problems).toEqual([{ file: 'manifest.json', kind: 'manifest-missing', message: expect.stringMatching(/manifest is missing/), repaired: false }]);
+    expect(await segmentBytes()).toEqual(before);
+    run = doctor(lib, '--repair');
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.report.problems).toEqual([expect.objectContaining({ kind: 'manifest-missing', repaired: true })]);
+    expect(run.stderr).toMatch(/recovered manifest\.json \(it was missing\) from 2 segment file\(s\).*60 segments of 10 videos/);
+    expect(answer()).toEqual(expected);
+    expect(doctor(lib).status).toBe(0);
+
     await writeFile(join(lib, 'manifest.json'), '{"format": "vsearch-lib');
     run = doctor(lib);
     expect(run.status).toBe(1);
     expect(run.report.problems.map((p) => p.kind)).toEqual(['manifest-damaged']);
+    expect(doctor(lib, '--repair').status).toBe(0);
+    expect(answer()).toEqual(expected);
+
     // A lowered nextLabel: new segments would reuse labels.
-    const lowered = JSON.parse(manifest.toString('utf8')) as { nextLabel: number };
-    lowered.nextLabel = 10;
-    await writeFile(join(lib, 'manifest.json'), JSON.stringify(lowered));
+    const current = JSON.parse(await readFile(join(lib, 'manifest.json'), 'utf8')) as { nextLabel: number };
+    current.nextLabel = 10;
+    await writeFile(join(lib, 'manifest.json'), JSON.stringify(current));
     run = doctor(lib);
     expect(run.status).toBe(1);
     expect(run.report.problems.some((p) => p.kind === 'manifest-inconsistent' && /nextLabel is 10/.test(p.message))).toBe(true);
-    await writeFile(join(lib, 'manifest.json'), manifest);
-    expect(doctor(lib).status).toBe(0);
+    expect(doctor(lib, '--repair').status).toBe(0);
+    expect((JSON.parse(await readFile(join(lib, 'manifest.json'), 'utf8')) as { nextLabel: number }).nextLabel).toBe(60);
+    expect(answer()).toEqual(expected);
   });
 
   it('runs from code as lib.doctor(), repairing a damaged graph of an HNSW library', async () => {
