@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorStats, type RunningEmulator } from '../../src/emulator/index.js';
 import { openLibrary } from '../../src/library/index.js';
-import { SegmentStore } from '../../src/store/index.js';
 import { CLI } from '../helpers/cli.js';
+import { segmentSet } from '../helpers/segment-set.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { API_KEY, MEDIA_SAMPLES } from './emulator-fixture.js';
 
@@ -98,21 +98,6 @@ async function restoreJournal(lib: string, files: Map<string, string>): Promise<
   const dir = join(lib, 'journal');
   for (const name of await readdir(dir)) await rm(join(dir, name), { force: true });
   for (const [name, text] of files) await writeFile(join(dir, name), text);
-}
-
-/** Every stored segment as "video@start-end/option/scope#vector-digest", sorted: duplicates and losses both show. */
-async function segmentSet(lib: string): Promise<string[]> {
-  const store = await SegmentStore.open(lib);
-  const rows: string[] = [];
-  for (const file of await store.allFiles()) {
-    for (let row = 0; row < file.count; row++) {
-      const vector = file.vector(row);
-      let digest = 0;
-      for (let i = 0; i < vector.length; i++) digest = (digest * 31 + Math.round((vector[i] as number) * 1e6)) | 0;
-      rows.push(`${file.string('video_id', row)}@${file.startSec[row]}-${file.endSec[row]}/${file.string('embedding_option', row)}/${file.string('embedding_scope', row)}#${digest}`);
-    }
-  }
-  return rows.sort();
 }
 
 async function withEmulator<T>(run: (emu: RunningEmulator) => Promise<T>): Promise<T> {
