@@ -36,9 +36,10 @@ export class EmbeddingService {
     return result.segments;
   }
 
-  async startTask(request: EmbedRequest, signal?: AbortSignal): Promise<TaskHandle> {
+  /** `filename`: the name a local v1 video is uploaded under, for `findTask` to know it by. */
+  async startTask(request: EmbedRequest, signal?: AbortSignal, filename?: string): Promise<TaskHandle> {
     if (apiVersionFor(request.model) === 'v1') {
-      const task = await this.#client.createEmbedTaskV1({ model: request.model, video: request.source, clipLengthSec: request.clipLengthSec }, { signal });
+      const task = await this.#client.createEmbedTaskV1({ model: request.model, video: request.source, filename, clipLengthSec: request.clipLengthSec }, { signal });
       return { taskId: task.id, apiVersion: 'v1' };
     }
     const task = await this.#client.createEmbedTask(await this.#input(request), { signal });
@@ -77,20 +78,25 @@ export class EmbeddingService {
   }
 
   /**
-   * A v2 task already made from the asset named `filename`, created at or after `since`: the task
-   * list records no asset id, but names the media file a task was made from (`input_filename`).
-   * A ready or processing task wins over a failed one.
+   * A task already made from the media named `filename` (a v2 asset's name, or the name a v1 video
+   * was uploaded under), created at or after `since`: task lists record no asset id or request
+   * key, but name the file a task was made from (`input_filename`). Ready or processing wins over failed.
    */
-  async findTaskFromAsset(filename: string, since: string, signal?: AbortSignal): Promise<FoundTask> {
+  async findTask(apiVersion: 'v1' | 'v2', filename: string, since: string, signal?: AbortSignal): Promise<FoundTask> {
+    const options = { startedAt: since, pageLimit: 50, signal };
+    const pages =
+      apiVersion === 'v1'
+        ? mapPages(this.#client.listEmbedTasksV1(options).pages(), (task) => ({ id: task.id, status: task.status, inputFilename: optionalText(task.metadata?.['input_filename']) }))
+        : mapPages(this.#client.listEmbedTasks(options).pages(), (task) => ({ id: task.id, status: task.status, inputFilename: task.inputFilename }));
     let failed: FoundTask;
-    let pages = 0;
-    for await (const page of this.#client.listEmbedTasks({ startedAt: since, pageLimit: 50, signal }).pages()) {
-      for (const task of page.items) {
+    let count = 0;
+    for await (const items of pages) {
+      for (const task of items) {
         if (task.inputFilename !== filename) continue;
         if (task.status !== 'failed') return { taskId: task.id, status: task.status };
         failed ??= { taskId: task.id, status: task.status };
       }
-      if (++pages >= TASK_SEARCH_PAGES) break;
+      if (++count >= TASK_SEARCH_PAGES) break;
     }
     return failed;
   }
@@ -118,6 +124,20 @@ export class EmbeddingService {
     const media: MediaInput = request.clipLengthSec === undefined ? { ...given } : { ...given, clipLengthSec: request.clipLengthSec };
     return modality === 'audio' ? { model, audio: media } : { model, video: media };
   }
+}
+
+interface ListedTask {
+  id: string;
+  status: string;
+  inputFilename: string | undefined;
+}
+
+async function* mapPages<T>(pages: AsyncIterable<{ items: T[] }>, map: (item: T) => ListedTask): AsyncGenerator<ListedTask[]> {
+  for await (const page of pages) yield page.items.map(map);
+}
+
+function optionalText(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** Query embedding over the same client: text, or a media file or URL, one sync call. */

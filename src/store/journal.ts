@@ -22,7 +22,7 @@ export interface JournalEntry {
   /** The embedding task, once the API's answer to its creation arrived. */
   taskId?: string | undefined;
   /** v2: the tag filename the media is uploaded under as an asset (journaled before the upload). */
-  assetFilename?: string | undefined;
+  uploadName?: string | undefined;
   /** v2: the asset, once the API's answer to its upload arrived. */
   assetId?: string | undefined;
 }
@@ -103,7 +103,7 @@ export class TaskJournal {
 }
 
 const REQUIRED_STRINGS = ['contentKey', 'model', 'source', 'videoId', 'createdAt'] as const;
-const OPTIONAL_STRINGS = ['taskId', 'assetFilename', 'assetId'] as const;
+const OPTIONAL_STRINGS = ['taskId', 'uploadName', 'assetId'] as const;
 
 /** The entry, or why the text is not one. */
 function parseEntry(text: string): JournalEntry | string {
@@ -122,6 +122,6 @@ function parseEntry(text: string): JournalEntry | string {
     if (record[field] !== undefined && (typeof record[field] !== 'string' || record[field] === '')) return `field "${field}" is not a string`;
   }
   if (record['apiVersion'] !== 'v1' && record['apiVersion'] !== 'v2') return 'field "apiVersion" is not v1 or v2';
-  if (record['taskId'] === undefined && record['assetFilename'] === undefined) return 'it names neither a task nor an asset';
+  if (record['taskId'] === undefined && record['uploadName'] === undefined) return 'it names neither a task nor an asset';
   return record as unknown as JournalEntry;
 }

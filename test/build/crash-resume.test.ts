@@ -12,7 +12,7 @@ import { useTempDirs } from '../helpers/temp-dir.js';
 import { API_KEY, MEDIA_SAMPLES } from './emulator-fixture.js';
 
 /**
- * SIGKILL at the moments of a v2 build that decide whether anything is paid twice, reached
+ * SIGKILL at the moments of a build (v2: asset, then task; v1: task with the video upload) that decide whether anything is paid twice, reached
  * through the emulator's holds (POST /__emulator/holds), never through timing:
  *
  * - "sent, not answered": the API has created the asset (or task) and its answer is held; the
@@ -29,22 +29,23 @@ import { API_KEY, MEDIA_SAMPLES } from './emulator-fixture.js';
  * gets a fresh emulator: its assets and tasks must not be found by another case's rerun.
  */
 const tempDir = useTempDirs();
+type Model = 'marengo3.0' | 'Marengo-retrieval-2.7';
 let media: string;
-let reference: string[];
-const TASK_MEDIA = 3;
+const reference = new Map<Model, string[]>();
+const TASK_MEDIA = 2;
 
 function env(emu: RunningEmulator): NodeJS.ProcessEnv {
   return { ...process.env, TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl, VSEARCH_LIB: '' };
 }
 
-function startBuild(emu: RunningEmulator, lib: string, json = false): ChildProcess {
-  const args = [CLI, 'build', media, '--lib', lib, '--concurrency', '1', '--clip-length', '2', ...(json ? ['--json'] : [])];
+function startBuild(emu: RunningEmulator, lib: string, model: Model, json = false): ChildProcess {
+  const args = [CLI, 'build', media, '--lib', lib, '--model', model, '--concurrency', '1', '--clip-length', '2', ...(json ? ['--json'] : [])];
   return spawn(process.execPath, args, { env: env(emu), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Async, never spawnSync: the emulator serves from this process and must keep answering. */
-async function runBuild(emu: RunningEmulator, lib: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = startBuild(emu, lib, true);
+async function runBuild(emu: RunningEmulator, lib: string, model: Model): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = startBuild(emu, lib, model, true);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -111,17 +112,29 @@ async function withEmulator<T>(run: (emu: RunningEmulator) => Promise<T>): Promi
 }
 
 interface KillCase {
+  model: Model;
   moment: string;
   /** Brings the build to the moment and kills it there. */
   killAt: (emu: RunningEmulator, child: ChildProcess, lib: string) => Promise<void>;
   /** What the rerun must have done: found (by listing) or resumed (by its journaled id). */
   expectResumed: number;
+  /** Assets an uninterrupted build creates: one per task item on v2, none on v1. */
+  assets: number;
 }
 
 /** Sent, answer held: the API has it, the process never learns its id. */
 function sentNotAnswered(method: string, path: string): KillCase['killAt'] {
   return async (emu, child) => {
     const id = await hold(emu, method, path, 'answer');
+    await caught(emu, id, child);
+    await kill(child);
+  };
+}
+
+/** The id is journaled; the item's next request (the poll) is held. */
+function heldPoll(path: string): KillCase['killAt'] {
+  return async (emu, child) => {
+    const id = await hold(emu, 'GET', path, 'request');
     await caught(emu, id, child);
     await kill(child);
   };
@@ -143,23 +156,20 @@ function answeredNotJournaled(method: string, path: string, nextPath: string): K
   };
 }
 
+const V2 = { model: 'marengo3.0', assets: TASK_MEDIA } as const;
+const V1 = { model: 'Marengo-retrieval-2.7', assets: 0 } as const;
 const CASES: KillCase[] = [
-  { moment: 'asset upload sent, not answered', killAt: sentNotAnswered('POST', '/assets'), expectResumed: 0 },
-  { moment: 'asset upload answered, not journaled', killAt: answeredNotJournaled('POST', '/assets', '/assets/{asset_id}'), expectResumed: 0 },
-  { moment: 'task creation sent, not answered', killAt: sentNotAnswered('POST', '/embed-v2/tasks'), expectResumed: 1 },
-  { moment: 'task creation answered, not journaled', killAt: answeredNotJournaled('POST', '/embed-v2/tasks', '/embed-v2/tasks/{task_id}'), expectResumed: 1 },
-  {
-    moment: 'task journaled, polling',
-    killAt: async (emu, child) => {
-      const id = await hold(emu, 'GET', '/embed-v2/tasks/{task_id}', 'request');
-      await caught(emu, id, child);
-      await kill(child);
-    },
-    expectResumed: 1,
-  },
+  { ...V2, moment: 'asset upload sent, not answered', killAt: sentNotAnswered('POST', '/assets'), expectResumed: 0 },
+  { ...V2, moment: 'asset upload answered, not journaled', killAt: answeredNotJournaled('POST', '/assets', '/assets/{asset_id}'), expectResumed: 0 },
+  { ...V2, moment: 'task creation sent, not answered', killAt: sentNotAnswered('POST', '/embed-v2/tasks'), expectResumed: 1 },
+  { ...V2, moment: 'task creation answered, not journaled', killAt: answeredNotJournaled('POST', '/embed-v2/tasks', '/embed-v2/tasks/{task_id}'), expectResumed: 1 },
+  { ...V2, moment: 'task journaled, polling', killAt: heldPoll('/embed-v2/tasks/{task_id}'), expectResumed: 1 },
+  { ...V1, moment: 'task creation (video upload) sent, not answered', killAt: sentNotAnswered('POST', '/embed/tasks'), expectResumed: 1 },
+  { ...V1, moment: 'task creation answered, not journaled', killAt: answeredNotJournaled('POST', '/embed/tasks', '/embed/tasks/{task_id}/status'), expectResumed: 1 },
+  { ...V1, moment: 'task journaled, polling', killAt: heldPoll('/embed/tasks/{task_id}/status'), expectResumed: 1 },
 ];
 
-describe('a v2 build killed with SIGKILL at each moment that could pay twice', () => {
+describe('a build killed with SIGKILL at each moment that could pay twice', () => {
   beforeAll(async () => {
     // Not from tempDir(): those go after each test, and the media serve every case.
     media = await mkdtemp(join(tmpdir(), 'vsearch-crash-media-'));
@@ -168,36 +178,40 @@ describe('a v2 build killed with SIGKILL at each moment that could pay twice', (
     const avi = await readFile(join(MEDIA_SAMPLES, 'test-card-16x9.avi'));
     for (let i = 0; i < TASK_MEDIA; i++) await writeFile(join(media, `card-${i}.avi`), Buffer.concat([avi, Buffer.from([i])]));
     await writeFile(join(media, 'tone.wav'), await readFile(join(MEDIA_SAMPLES, 'test-tone.wav')));
-    reference = await withEmulator(async (emu) => {
-      const lib = join(media, 'reference-lib');
-      const clean = await runBuild(emu, lib);
-      expect(clean.status, clean.stderr).toBe(0);
-      expect(emu.stats()).toMatchObject({ tasks_created: TASK_MEDIA, assets_created: TASK_MEDIA });
-      return segmentSet(lib);
-    });
-    await rm(join(media, 'reference-lib'), { recursive: true });
-    expect(new Set(reference).size).toBe(reference.length);
+    for (const model of ['marengo3.0', 'Marengo-retrieval-2.7'] as const) {
+      const set = await withEmulator(async (emu) => {
+        const lib = join(media, `reference-${model}`);
+        const clean = await runBuild(emu, lib, model);
+        expect(clean.status, clean.stderr).toBe(0);
+        expect(emu.stats()).toMatchObject({ tasks_created: TASK_MEDIA, assets_created: model === 'marengo3.0' ? TASK_MEDIA : 0 });
+        const segments = await segmentSet(lib);
+        await rm(lib, { recursive: true });
+        return segments;
+      });
+      expect(new Set(set).size).toBe(set.length);
+      reference.set(model, set);
+    }
   }, 120_000);
   afterAll(async () => {
     await rm(media, { recursive: true, force: true });
   });
 
-  it.each(CASES)('$moment: the rerun pays for nothing twice and stores what an uninterrupted build stores', async ({ killAt, expectResumed }) => {
+  it.each(CASES)('$model, $moment: the rerun pays for nothing twice and stores what an uninterrupted build stores', async ({ model, killAt, expectResumed, assets }) => {
     await withEmulator(async (emu) => {
       const lib = join(await tempDir(), 'lib');
-      const child = startBuild(emu, lib);
+      const child = startBuild(emu, lib, model);
       await killAt(emu, child, lib);
       await control(emu, 'holds/release', {});
-      const rerun = await runBuild(emu, lib);
+      const rerun = await runBuild(emu, lib, model);
       expect(rerun.status, rerun.stderr).toBe(0);
       const { built } = JSON.parse(rerun.stdout) as { built: { tasks_resumed: number } };
       expect(built.tasks_resumed).toBe(expectResumed);
       const stats: EmulatorStats = emu.stats();
-      expect({ tasks: stats.tasks_created, assets: stats.assets_created }, JSON.stringify(stats.requests)).toEqual({ tasks: TASK_MEDIA, assets: TASK_MEDIA });
-      expect(await segmentSet(lib)).toEqual(reference);
+      expect({ tasks: stats.tasks_created, assets: stats.assets_created }, JSON.stringify(stats.requests)).toEqual({ tasks: TASK_MEDIA, assets });
+      expect(await segmentSet(lib)).toEqual(reference.get(model));
       expect(await journalFiles(lib)).toEqual(new Map());
       const library = await openLibrary(lib);
-      expect((await library.stats()).index.count).toBe(reference.length);
+      expect((await library.stats()).index.count).toBe(reference.get(model)?.length);
       await library.close();
     });
   }, 120_000);

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assetFilenameOf } from '../../src/build/task-purchase.js';
+import { uploadNameOf } from '../../src/build/task-purchase.js';
 import { contentKey } from '../../src/build/content-key.js';
 import { TwelveLabsClient } from '../../src/embed/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
@@ -77,7 +77,7 @@ const ROWS: Row[] = [
     fault: 'journal entry is valid JSON of the wrong shape (no task, no asset)',
     plant: async (p) => {
       await mkdir(p.journal.dir, { recursive: true });
-      await writeFile(p.journal.pathOf(p.key), JSON.stringify({ ...p.entry({}), assetFilename: undefined }));
+      await writeFile(p.journal.pathOf(p.key), JSON.stringify({ ...p.entry({}), uploadName: undefined }));
     },
     exit: 0,
     message: /is damaged \(it names neither a task nor an asset\)/,
@@ -132,7 +132,7 @@ const ROWS: Row[] = [
     fault: 'killed after the asset upload was answered, before its id was journaled (found by its name)',
     plant: async (p) => {
       const entry = p.entry({});
-      await p.client.createAsset({ file: video }, { filename: entry.assetFilename });
+      await p.client.createAsset({ file: video }, { filename: entry.uploadName });
       await p.journal.record(entry);
     },
     exit: 0,
@@ -183,7 +183,7 @@ describe('fault table: the build journal', () => {
         source: video,
         videoId: 'card',
         createdAt: new Date().toISOString(),
-        assetFilename: assetFilenameOf({ key, sha256, source: video }),
+        uploadName: uploadNameOf({ key, sha256, source: video }),
         ...fields,
       });
       await row.plant({ emu, client, key, journal, entry });
