@@ -1,10 +1,12 @@
 // How long an async task exists at the API before the build's journal knows its id: the window in
-// which a SIGKILL makes a rerun pay for the task again, on the paths that cannot look the task up
-// (v1, Marengo 2.7: the task is created from the uploaded file in one request). A loopback proxy
+// which a SIGKILL makes a rerun pay for the task again on the one path that cannot look the task
+// up (v1, Marengo 2.7, a video given by URL: the task list names only the URL). A loopback proxy
 // between the CLI and the emulator timestamps the moment the task request's last byte arrives
 // (the API can create the task from then on) and the answer leaves; when the build's next request
-// (the first status poll) passes, the proxy reads the journal file's mtime. The v2 path is
-// measured too, for comparison: there the same interval exists, but a rerun finds the task.
+// (the first status poll) passes, the proxy reads the journal file's mtime (kernel clock, a few ms
+// coarse; its split into api_ms and client_ms is rough, as the proxy sees the answer's end after
+// the client may already have it). The same interval is measured for a v2 local file, for comparison: there a rerun finds
+// the task by its asset's name.
 //
 //   npm run build && node bench/journal-window.mjs [--runs N] [--out FILE]
 import { spawn } from 'node:child_process';
@@ -25,16 +27,19 @@ const now = () => performance.timeOrigin + performance.now();
 const KEY = 'tlk_journal-window';
 
 const PATHS = {
-  v1: { model: 'Marengo-retrieval-2.7', create: '/v1.3/embed/tasks', poll: /^\/v1\.3\/embed\/tasks\/[^/]+\/status$/ },
-  v2: { model: 'marengo3.0', create: '/v1.3/embed-v2/tasks', poll: /^\/v1\.3\/embed-v2\/tasks\/[^/]+$/ },
+  v1_url: { model: 'Marengo-retrieval-2.7', url: true, create: '/v1.3/embed/tasks', poll: /^\/v1\.3\/embed\/tasks\/[^/]+\/status$/ },
+  v2_file: { model: 'marengo3.0', url: false, create: '/v1.3/embed-v2/tasks', poll: /^\/v1\.3\/embed-v2\/tasks\/[^/]+$/ },
 };
 
 async function measure(version, emu, work, index) {
-  const { model, create, poll } = PATHS[version];
+  const { model, url, create, poll } = PATHS[version];
   const lib = join(work, `lib-${version}-${index}`);
-  const media = join(work, `card-${version}-${index}.avi`);
-  const avi = await readFile(join(root, 'data', 'media-samples', 'test-card-16x9.avi'));
-  await writeFile(media, Buffer.concat([avi, Buffer.from(`${version}-${index}`)]));
+  let media = `https://media.example.com/journal-window/card-${index}.mp4`;
+  if (!url) {
+    media = join(work, `card-${version}-${index}.avi`);
+    const avi = await readFile(join(root, 'data', 'media-samples', 'test-card-16x9.avi'));
+    await writeFile(media, Buffer.concat([avi, Buffer.from(`${version}-${index}`)]));
+  }
   const upstream = new URL(emu.baseUrl);
   const times = {};
   const proxy = createServer((req, res) => {
@@ -84,7 +89,7 @@ const work = await mkdtemp(join(tmpdir(), 'vsearch-journal-window-'));
 const emu = await startEmulator({ port: 0, apiKey: KEY, taskDelayMs: 100, seed: 3 });
 try {
   const result = { measured_at: new Date().toISOString(), what: 'ms from the task request reaching the API to the journal file holding its id (file mtime)', node: process.version };
-  for (const version of ['v1', 'v2']) {
+  for (const version of Object.keys(PATHS)) {
     const samples = [];
     for (let i = 0; i < runs; i++) samples.push(await measure(version, emu, work, i));
     result[version] = summary(samples);
