@@ -1,12 +1,13 @@
 import { stat } from 'node:fs/promises';
 import pLimit from 'p-limit';
-import { AbortError, InputError, VsearchError } from '../errors.js';
+import { AbortError, InputError } from '../errors.js';
 import { SegmentRowsBuilder, sha256Hex, TaskJournal, type SegmentRows, type SegmentStore } from '../store/index.js';
 import { KNOWN_MODELS, type EmbeddingSegment, type Metadata, type Modality, type ModelName } from '../types.js';
 import type { BuildOptions, BuildProgress, BuildSummary } from './build-types.js';
 import { contentKey, sha256OfFile } from './content-key.js';
 import { discoverInputs, type MediaItem, type SkippedInput } from './discover-inputs.js';
-import type { EmbeddingService, EmbedRequest, TaskHandle } from './embedding-service.js';
+import type { EmbeddingService, EmbedRequest } from './embedding-service.js';
+import { embedByTask as embedTask, type PurchaseContext } from './task-purchase.js';
 import { detectMediaType, mediaTypeFromExtension, probeDuration } from '../media/index.js';
 import { preflight, type Route } from './preflight.js';
 
@@ -95,25 +96,16 @@ export async function buildFromMedia(store: SegmentStore, service: EmbeddingServ
     return segments;
   };
 
-  const embedByTask = async (request: EmbedRequest, plan: PlannedItem): Promise<EmbeddingSegment[]> => {
-    const journaled = await journal.find(plan.key);
-    let task: TaskHandle;
-    if (journaled !== undefined) {
-      task = { taskId: journaled.taskId, apiVersion: journaled.apiVersion };
-    } else {
-      task = await service.startTask(request, options.signal);
-      summary.tasks_created++;
-      await journal.record({ contentKey: plan.key, taskId: task.taskId, apiVersion: task.apiVersion, model, source: plan.item.source, videoId: plan.item.videoId, createdAt: new Date().toISOString() });
-    }
-    try {
-      const segments = await service.finishTask(task, model, options.signal);
-      if (journaled !== undefined) summary.tasks_resumed++;
-      return segments;
-    } catch (error) {
-      if (error instanceof VsearchError && error.name === 'TaskFailedError') await journal.remove(plan.key);
-      throw error;
-    }
+  const purchases: PurchaseContext = {
+    journal,
+    service,
+    model,
+    signal: options.signal,
+    warn: (message) => options.onWarning?.(message),
+    counts: summary,
   };
+  const embedByTask = (request: EmbedRequest, plan: PlannedItem): Promise<EmbeddingSegment[]> =>
+    embedTask(purchases, { key: plan.key, sha256: plan.sha256, request, source: plan.item.source, videoId: plan.item.videoId });
 
   const countSegments = (count: number): void => {
     summary.videos++;

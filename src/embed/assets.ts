@@ -16,6 +16,9 @@ export interface Asset {
   fileType: string | undefined;
   size: number | undefined;
   duration: number | undefined;
+  /** RFC 3339, the server's clock. */
+  createdAt: string | undefined;
+  userMetadata: Record<string, unknown> | undefined;
   error: string | undefined;
 }
 
@@ -35,6 +38,8 @@ export function parseAsset(body: unknown, where: string): Asset {
     fileType: optionalString(record['file_type']),
     size: optionalNumber(record['size']),
     duration: optionalNumber(record['duration']),
+    createdAt: optionalString(record['created_at']),
+    userMetadata: isRecord(record['user_metadata']) ? record['user_metadata'] : undefined,
     error: isRecord(error) ? optionalString(error['message']) : undefined,
   };
 }

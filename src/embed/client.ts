@@ -1,7 +1,7 @@
 import { InputError, InvalidResponseError } from '../errors.js';
 import { KNOWN_MODELS, type EmbeddingSegment, type ModelName } from '../types.js';
 import { analyzeOutcome, buildAnalyzeRequest, parseAnalyzeTask, type AnalyzeTask, type AnalyzeTaskInput } from './analyze.js';
-import { assetOutcome, createAsset, getAsset, type Asset, type AssetSource, type CreateAssetOptions } from './assets.js';
+import { assetOutcome, createAsset, getAsset, parseAsset, type Asset, type AssetSource, type CreateAssetOptions } from './assets.js';
 import {
   buildV1EmbedForm,
   buildV1TaskForm,
@@ -53,6 +53,15 @@ export interface ListOptions extends CallOptions {
   /** Default 10, max 50. */
   pageLimit?: number | undefined;
   status?: string | undefined;
+  /** Task lists: only tasks created at or after this RFC 3339 time. */
+  startedAt?: string | undefined;
+}
+
+export interface ListAssetsOptions extends CallOptions {
+  page?: number | undefined;
+  pageLimit?: number | undefined;
+  /** Only assets whose filename contains this (case-insensitive, per the API). */
+  filename?: string | undefined;
 }
 
 export interface UploadAssetOptions extends CreateAssetOptions, Omit<MultipartUploadOptions, 'filename'>, CallOptions {
@@ -94,10 +103,11 @@ function pageLoader<T>(
   path: string,
   options: ListOptions,
   parse: (item: unknown, where: string) => T,
+  extraQuery: Record<string, string | undefined> = {},
 ): Paginator<T> {
   return new Paginator<T>(
     async (page, signal) => {
-      const res = await transport.request({ method: 'GET', path, query: { page, page_limit: options.pageLimit, status: options.status }, signal });
+      const res = await transport.request({ method: 'GET', path, query: { page, page_limit: options.pageLimit, status: options.status, started_at: options.startedAt, ...extraQuery }, signal });
       const body = isRecord(res.data) ? res.data : {};
       const data = Array.isArray(body['data']) ? body['data'] : [];
       const pageInfo = isRecord(body['page_info']) ? (body['page_info'] as WirePageInfo) : undefined;
@@ -285,6 +295,13 @@ export class TwelveLabsClient {
   /** GET /assets/{id}. */
   async getAsset(assetId: string, options: CallOptions = {}): Promise<Asset> {
     return getAsset(this.#transport, assetId, options.signal);
+  }
+
+  /** GET /assets, newest first; `filename` narrows it to names containing that text. */
+  listAssets(options: ListAssetsOptions = {}): Paginator<Asset> {
+    return pageLoader(this.#transport, '/assets', { page: options.page, pageLimit: options.pageLimit, signal: options.signal }, (item, where) => parseAsset(item, where), {
+      filename: options.filename,
+    });
   }
 
   /** Poll an asset to `ready`; `failed` -> TaskFailedError. */

@@ -31,6 +31,8 @@ export interface EmbedTaskV1Input {
   /** Default Marengo-retrieval-2.7. */
   model?: ModelName | undefined;
   video: V1Source;
+  /** The name a local video is sent under (default: its own); the task list names it as `input_filename`. */
+  filename?: string | undefined;
   startSec?: number | undefined;
   endSec?: number | undefined;
   /** 2-10 s, default 6. */
@@ -66,12 +68,12 @@ function factory(parts: Part[]): FormFactory {
   };
 }
 
-async function sourceParts(source: V1Source, kind: 'image' | 'audio' | 'video', what: string): Promise<Part[]> {
+async function sourceParts(source: V1Source, kind: 'image' | 'audio' | 'video', what: string, filename?: string): Promise<Part[]> {
   checkSource(source, what);
   if ('url' in source) return [{ name: `${kind}_url`, value: source.url }];
   await fileSize(source.file, what);
   // openAsBlob reads lazily: the file is streamed from disk while the request is written.
-  return [{ name: `${kind}_file`, blob: await openAsBlob(source.file), filename: basename(source.file) }];
+  return [{ name: `${kind}_file`, blob: await openAsBlob(source.file), filename: filename ?? basename(source.file) }];
 }
 
 export async function buildV1EmbedForm(input: EmbedV1Input, model: ModelName): Promise<FormFactory> {
@@ -93,7 +95,7 @@ export async function buildV1EmbedForm(input: EmbedV1Input, model: ModelName): P
 }
 
 export async function buildV1TaskForm(input: EmbedTaskV1Input, model: ModelName): Promise<FormFactory> {
-  const parts: Part[] = [{ name: 'model_name', value: model }, ...(await sourceParts(input.video, 'video', 'video'))];
+  const parts: Part[] = [{ name: 'model_name', value: model }, ...(await sourceParts(input.video, 'video', 'video', input.filename))];
   if (input.clipLengthSec !== undefined) {
     if (!(input.clipLengthSec >= 2 && input.clipLengthSec <= 10)) throw new InputError(`clip length must be 2-10 s, got ${input.clipLengthSec}`);
     parts.push({ name: 'video_clip_length', value: String(input.clipLengthSec) });

@@ -148,7 +148,20 @@ export interface EmbedTaskV2 {
   /** Present once the task is ready (from getEmbedTask). */
   segments: EmbeddingSegment[] | undefined;
   metadata: Record<string, unknown> | undefined;
+  /** The media the task was made from, as retrieval (`metadata`) or the list (`video_embedding.metadata`) names it. */
+  inputFilename: string | undefined;
+  inputUrl: string | undefined;
   error: string | undefined;
+}
+
+/** Retrieval puts the media's description in `metadata`; the task list in `video_embedding`/`audio_embedding.metadata`. */
+function mediaDescription(record: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (isRecord(record['metadata'])) return record['metadata'];
+  for (const key of ['video_embedding', 'audio_embedding']) {
+    const holder = record[key];
+    if (isRecord(holder) && isRecord(holder['metadata'])) return holder['metadata'];
+  }
+  return undefined;
 }
 
 export function parseV2Task(body: unknown, model: V2Model, where: string): EmbedTaskV2 {
@@ -158,6 +171,7 @@ export function parseV2Task(body: unknown, model: V2Model, where: string): Embed
   const data = record['data'];
   const error = record['error'];
   const metadata = record['metadata'];
+  const media = mediaDescription(record);
   return {
     id,
     status,
@@ -166,6 +180,8 @@ export function parseV2Task(body: unknown, model: V2Model, where: string): Embed
     updatedAt: optionalString(record['updated_at']),
     segments: Array.isArray(data) ? segmentsFromV2(data, model, { embeddingOption: 'visual', embeddingScope: 'clip' }, `${where} (task ${id})`) : undefined,
     metadata: isRecord(metadata) ? metadata : undefined,
+    inputFilename: optionalString(media?.['input_filename']),
+    inputUrl: optionalString(media?.['input_url']),
     error: isRecord(error) ? optionalString(error['message']) : undefined,
   };
 }

@@ -1,5 +1,5 @@
 export { TwelveLabsClient, apiVersionFor } from './client.js';
-export type { ApiVersion, CallOptions, ListOptions, PollCallOptions, UploadAssetOptions } from './client.js';
+export type { ApiVersion, CallOptions, ListAssetsOptions, ListOptions, PollCallOptions, UploadAssetOptions } from './client.js';
 export type { TwelveLabsClientOptions, RetryInfo } from './options.js';
 export { DEFAULT_BASE_URL } from './options.js';
 export type { EmbedInput, EmbedResult, EmbedTaskV2, MediaInput, MediaTuning, Segmentation, V2Model } from './embed-v2.js';

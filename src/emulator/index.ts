@@ -8,7 +8,8 @@
  * v2 clips default to 6 s; multipart chunks are 5 MiB and a new session carries the first 10
  * presigned URLs. Vectors mean only what a scenario gives them (see vectors.ts).
  * Control endpoints (no key needed): GET /__emulator/stats, GET|POST /__emulator/faults,
- * POST /__emulator/reset.
+ * POST /__emulator/reset, GET|POST /__emulator/holds and POST /__emulator/holds/release (hold the
+ * next matching API requests, before they are handled or with their answer, until released).
  */
 import type { AddressInfo } from 'node:net';
 import { createEmulatorServer, API_PREFIX } from './server.js';

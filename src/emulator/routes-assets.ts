@@ -85,6 +85,7 @@ function newAsset(state: EmulatorState, fields: Omit<Asset, keyof Timed | 'id'>,
   const entry = findScenario(state.scenario, { sha256: fields.sha256, name: fields.filename, url: fields.url });
   const asset: Asset = { id, ...fields, ...state.timing(entry?.fail === true, false) };
   state.assets.set(asset.id, asset);
+  state.stats.assetsCreated += 1;
   return asset;
 }
 
@@ -396,11 +397,11 @@ function listAssets(ctx: RouteContext): Reply {
   const ids = ctx.url.searchParams.getAll('asset_ids');
   const types = ctx.url.searchParams.getAll('asset_types');
   for (const type of types) if (!['image', 'video', 'audio'].includes(type)) throw invalid('asset_types');
-  const filename = ctx.url.searchParams.get('filename');
+  const filename = ctx.url.searchParams.get('filename')?.toLowerCase() ?? null;
   const assets = [...ctx.state.assets.values()]
     .filter((asset) => ids.length === 0 || ids.includes(asset.id))
     .filter((asset) => types.length === 0 || types.some((type) => asset.fileType.startsWith(`${type}/`)))
-    .filter((asset) => filename === null || asset.filename.includes(filename))
+    .filter((asset) => filename === null || asset.filename.toLowerCase().includes(filename))
     .sort((a, b) => b.createdAt - a.createdAt)
     .map((asset) => assetDetail(ctx.state, asset));
   return { status: 200, body: paginate(assets, ctx.url) };

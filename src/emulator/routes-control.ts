@@ -20,6 +20,9 @@ export const controlRoutes: Route[] = [
       return { status: 200, body: ctx.state.faults.current };
     },
   },
+  { method: 'GET', template: '/__emulator/holds', api: false, flavor: 'v1', handle: (ctx) => ({ status: 200, body: { holds: ctx.state.holds.list() } }) },
+  { method: 'POST', template: '/__emulator/holds', api: false, flavor: 'v1', handle: async (ctx) => ({ status: 201, body: ctx.state.holds.add(await readJson(ctx.req)) }) },
+  { method: 'POST', template: '/__emulator/holds/release', api: false, flavor: 'v1', handle: async (ctx) => ({ status: 200, body: ctx.state.holds.release(await readJson(ctx.req)) }) },
   {
     method: 'POST',
     template: '/__emulator/reset',

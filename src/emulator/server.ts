@@ -115,7 +115,11 @@ export function createEmulatorServer(state: EmulatorState): Server {
             ? failureReply(flavor, new HttpFailure(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}.`))
             : failureReply(flavor, new HttpFailure(404, 'not_found', `No route for ${method} ${url.pathname}.`));
         } else {
+          const path = concreteKey.slice(method.length + 1);
+          const holdable = found.compiled.route.api;
+          if (holdable) await state.holds.pass(method, path, found.compiled.route.template, 'request');
           reply = await found.compiled.route.handle({ req, res, url, params: found.params, state, origin });
+          if (holdable) await state.holds.pass(method, path, found.compiled.route.template, 'answer');
         }
       }
       status = reply.status;

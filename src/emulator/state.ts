@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { checkFaultPlan, FaultInjector } from './faults.js';
+import { HoldRegistry } from './holds.js';
 import { IdGenerator } from './ids.js';
 import { loadScenario } from './scenario.js';
 import { StatsRecorder } from './stats.js';
@@ -58,6 +59,7 @@ export class EmulatorState {
   readonly options: NormalizedOptions;
   readonly scenario: Scenario;
   readonly stats = new StatsRecorder();
+  readonly holds = new HoldRegistry();
   readonly faults: FaultInjector;
   readonly ids: IdGenerator;
   readonly embedV1Tasks = new Map<string, EmbedV1Task>();

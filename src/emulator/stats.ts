@@ -5,6 +5,8 @@ export class StatsRecorder {
   private requests = new Map<string, Map<string, number>>();
   tasksCreated = 0;
   syncEmbeds = 0;
+  /** Direct, URL and completed multipart uploads. */
+  assetsCreated = 0;
 
   record(route: string, status: number | 'dropped'): void {
     const byStatus = this.requests.get(route) ?? new Map<string, number>();
@@ -17,11 +19,12 @@ export class StatsRecorder {
     this.requests = new Map();
     this.tasksCreated = 0;
     this.syncEmbeds = 0;
+    this.assetsCreated = 0;
   }
 
   snapshot(): EmulatorStats {
     const requests: Record<string, Record<string, number>> = {};
     for (const [route, byStatus] of this.requests) requests[route] = Object.fromEntries(byStatus);
-    return { requests, tasks_created: this.tasksCreated, sync_embeds: this.syncEmbeds };
+    return { requests, tasks_created: this.tasksCreated, sync_embeds: this.syncEmbeds, assets_created: this.assetsCreated };
   }
 }

@@ -45,6 +45,7 @@ export interface EmulatorStats {
   requests: Record<string, Record<string, number>>;
   tasks_created: number;
   sync_embeds: number;
+  assets_created: number;
 }
 
 export interface RunningEmulator {

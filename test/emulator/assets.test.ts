@@ -89,6 +89,28 @@ describe('assets', () => {
     expect((await call(emu, 'GET', `/assets/${created.json['_id'] as string}`)).status).toBe(404);
   });
 
+  it('counts each asset created once in the stats, and lists by a filename substring, case-insensitively', async () => {
+    const fresh = await start();
+    try {
+      const direct = new FormData();
+      direct.append('method', 'direct');
+      direct.append('filename', 'vsearch-ABC123-tag.mp4');
+      direct.append('file', new Blob(['tiny video']), 'tiny.mp4');
+      const created = await call(fresh, 'POST', '/assets', { form: direct });
+      const byUrl = new FormData();
+      byUrl.append('method', 'url');
+      byUrl.append('url', 'https://example.com/other.mp4');
+      await call(fresh, 'POST', '/assets', { form: byUrl });
+      await call(fresh, 'POST', '/assets', { form: new FormData() });
+      const listed = await call(fresh, 'GET', '/assets?filename=abc123-TAG');
+      expect((listed.json['data'] as Array<{ _id: string; filename: string }>).map((a) => [a._id, a.filename])).toEqual([[created.json['_id'], 'vsearch-ABC123-tag.mp4']]);
+      await call(fresh, 'GET', `/assets/${created.json['_id'] as string}`);
+      expect(fresh.stats().assets_created).toBe(2);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('streams a 150 MB direct upload without holding it in memory', async () => {
     const before = process.memoryUsage().rss;
     const res = await streamDirectUpload(emu, 150 * 1024 * 1024, 'large.mp4');
@@ -110,6 +132,7 @@ describe('assets', () => {
 describe('multipart upload sessions', () => {
   it('uploads chunks to presigned URLs, reports ETags, resumes from status, becomes an asset', async () => {
     const file = bigFile(12 * 1024 * 1024 + 123);
+    const assetsBefore = emu.stats().assets_created;
     const created = await call(emu, 'POST', '/assets/multipart-uploads', { json: { filename: 'night.mp4', type: 'video', total_size: file.length } });
     expect(created.status).toBe(201);
     const session = created.json as { upload_id: string; asset_id: string; chunk_size: number; total_chunks: number; upload_urls: Array<{ chunk_index: number; url: string; expires_at: string }> };
@@ -167,6 +190,7 @@ describe('multipart upload sessions', () => {
 
     const asset = await waitFor(() => call(emu, 'GET', `/assets/${session.asset_id}`), (r) => r.json['status'] === 'ready');
     expect(asset.json).toMatchObject({ method: 'multipart', filename: 'night.mp4', size: file.length, duration: 12 });
+    expect(emu.stats().assets_created - assetsBefore, 'the session became one asset, counted once').toBe(1);
 
     // The reassembled bytes hash to the scenario key, so the asset's vectors follow its description.
     const video = await call(emu, 'POST', '/embed-v2', { json: { input_type: 'video', model_name: 'marengo3.0', video: { media_source: { asset_id: session.asset_id }, embedding_option: ['visual'], embedding_scope: ['clip'] } } });

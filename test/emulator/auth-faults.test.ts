@@ -158,10 +158,11 @@ describe('stats', () => {
       requests: { 'POST /embed-v2': { '200': 2, '400': 1 }, 'POST /embed-v2/tasks': { '202': 1 }, 'GET /embed-v2/tasks/{task_id}': { '200': 1 } },
       tasks_created: 1,
       sync_embeds: 2,
+      assets_created: 0,
     });
     expect(emu.stats()).toEqual(stats.json);
     expect((await call(emu, 'POST', '/__emulator/reset')).status).toBe(200);
-    expect(emu.stats()).toEqual({ requests: {}, tasks_created: 0, sync_embeds: 0 });
+    expect(emu.stats()).toEqual({ requests: {}, tasks_created: 0, sync_embeds: 0, assets_created: 0 });
     await call(emu, 'GET', '/embed/tasks');
     emu.reset();
     expect(emu.stats().requests).toEqual({});
