@@ -54,18 +54,20 @@ describe('the build summary counts only what happened', () => {
     ]);
   });
 
-  it('counts a journaled task as resumed only when it finishes', async () => {
+  it('counts a journaled task the API does not know as created anew, never as resumed', async () => {
     const { emu, client } = await emulatorWith();
     closers.push(() => closeBoth(emu, client));
     const dir = await tempDir();
     const video = join(MEDIA_SAMPLES, 'test-card-16x9.avi');
-    const lib = await openLibrary(join(dir, 'lib'), { create: true, client });
-    // A task id the API does not know, as if an earlier run had journaled it: polling it fails.
+    const warnings: string[] = [];
+    const lib = await openLibrary(join(dir, 'lib'), { create: true, client, onWarning: (message) => warnings.push(message) });
+    // A task id the API does not know, as if an earlier run had journaled it: polling it is a 404.
     const key = contentKey({ sha256: await sha256OfFile(video), model: 'marengo3.0', modality: 'video', clipLengthSec: 2 });
     await new TaskJournal(lib.dir).record({ contentKey: key, taskId: 'task_unknown_to_the_api', apiVersion: 'v2', model: 'marengo3.0', source: video, videoId: 'test-card-16x9.avi', createdAt: new Date().toISOString() });
     const summary = await lib.build([video], { clipLengthSec: 2 });
-    expect(summary.failures).toHaveLength(1);
-    expect(summary).toMatchObject({ videos: 0, tasks_resumed: 0, tasks_created: 0 });
+    expect(summary.failures).toEqual([]);
+    expect(summary).toMatchObject({ videos: 1, tasks_resumed: 0, tasks_created: 1 });
+    expect(warnings.join('\n')).toMatch(/names task task_unknown_to_the_api, which the API does not know \(404\); dropped it/);
   });
 
   it('lists a missing input and one that cannot be read as failures, not as skipped, and embeds the rest', async () => {

@@ -59,7 +59,8 @@ async function makeLibrary(dir: string, segments: readonly JsonlSegment[]): Prom
 
 export async function makeFixture(root: string): Promise<Fixture> {
   const segments = videoSegments(0, 250);
-  const extra = videoSegments(100, 3);
+  // Videos the library does not hold yet: a span stored twice is listed once, so extra rows must be new ones.
+  const extra = videoSegments(1000, 3);
   const pristine = join(root, 'pristine');
   await makeLibrary(pristine, segments);
   const lib = await openLibrary(pristine);

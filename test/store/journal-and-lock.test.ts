@@ -12,7 +12,7 @@ describe('TaskJournal', () => {
     const entry = { contentKey: 'abc|marengo3.0|video|clip=default', taskId: 't1', apiVersion: 'v2' as const, model: 'marengo3.0', source: '/a.mp4', videoId: 'a.mp4', createdAt: 'now' };
     expect(await journal.entries()).toEqual([]);
     await journal.record(entry);
-    expect(await journal.find(entry.contentKey)).toEqual(entry);
+    expect(await journal.find(entry.contentKey)).toEqual({ entry });
     expect(await journal.find('other')).toBeUndefined();
     expect(await journal.entries()).toEqual([entry]);
     await journal.remove(entry.contentKey);
