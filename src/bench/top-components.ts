@@ -45,7 +45,7 @@ export function topComponents(rows: Float64Array, n: number, dimension: number, 
 /** Top `count` eigenpairs of a symmetric positive semi-definite m x m matrix (subspace iteration). */
 export function symmetricTopEigen(matrix: Float64Array, m: number, count: number, iterations: number): { values: Float64Array; vectors: Float64Array } {
   // Start from a deterministic, well-spread basis (no seed needed: the answer does not depend on it).
-  let basis = new Float64Array(count * m);
+  let basis: Float64Array = new Float64Array(count * m);
   for (let c = 0; c < count; c++) for (let i = 0; i < m; i++) basis[c * m + i] = Math.sin((c + 1) * (i + 1) * 0.7071) + (i === c ? 1 : 0);
   orthonormalize(basis, count, m);
   for (let step = 0; step < iterations; step++) {
