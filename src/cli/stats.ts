@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { hnswlibBinding } from '../index/hnswlib-binding.js';
 import { openLibrary } from '../library/index.js';
+import type { LibraryStats } from '../library/stats.js';
 import { jsonOption, libOption, printJson } from './shared-options.js';
 
 export function registerStatsCommand(program: Command): void {
@@ -24,6 +25,7 @@ export function registerStatsCommand(program: Command): void {
           `segments    ${stats.segments}`,
           `duration    ${stats.total_duration.toFixed(1)} s`,
           `index       ${stats.index.kind}, ${stats.index.count} vectors, M=${stats.index.M} efConstruction=${stats.index.efConstruction} ef=${stats.index.ef}`,
+          ...searchEfLines(stats),
           `on disk     ${stats.bytes} bytes`,
           `hnswlib     ${hnswlibBinding().build} build (${hnswlibBinding().detail})`,
         ];
@@ -32,4 +34,25 @@ export function registerStatsCommand(program: Command): void {
         await lib.close();
       }
     });
+}
+
+const SOURCE_NAMES = { cached: 'cached queries', sample: 'your sample', own: "the library's own vectors (optimistic)" } as const;
+
+/** One line per query modality: the ef its searches use and what that rests on. */
+function searchEfLines(stats: LibraryStats): string[] {
+  if (stats.index.kind === 'exact') return ['search      exact: every query gets recall 1'];
+  const calibration = stats.index.calibration;
+  const head = calibration === undefined ? [] : [`calibrated  recall@${calibration.k} >= ${calibration.target} at ${calibration.segments} segments, ${calibration.calibratedAt}`];
+  return [
+    ...head,
+    ...Object.entries(stats.index.search_ef).map(([modality, use]) => {
+      const why =
+        use.basis === 'fixed'
+          ? 'set by setSearchEf'
+          : use.basis === 'calibrated'
+            ? `recall@${calibration?.k ?? 10} ${use.recall ?? '?'} measured on ${use.queries ?? '?'} of ${use.source === undefined ? '?' : SOURCE_NAMES[use.source]}`
+            : 'default for this size, recall not measured';
+      return `  ${`${modality} queries`.padEnd(15)} ef=${use.ef} (${why})`;
+    }),
+  ];
 }
