@@ -84,7 +84,9 @@ export class Library {
   }
 
   static async open(dir: string, options: OpenLibraryOptions = {}): Promise<Library> {
-    const store = await SegmentStore.open(dir, { create: options.create ?? false, ...(options.index === undefined ? {} : { index: options.index }) });
+    // An ef given at creation is the caller's choice for every search, as setSearchEf's is.
+    const index = options.index === undefined ? undefined : options.index.ef === undefined ? options.index : { ...options.index, efFixed: true };
+    const store = await SegmentStore.open(dir, { create: options.create ?? false, ...(index === undefined ? {} : { index }) });
     return new Library(store, await syncIndex(store, { onWarning: options.onWarning, threads: options.indexThreads }), options);
   }
 

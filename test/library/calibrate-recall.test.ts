@@ -151,3 +151,20 @@ describe.skipIf(!HAS_SHARED_DATA)('calibration on cached text queries (cross-mod
     await lib.close();
   }, 600_000);
 });
+
+describe('an ef chosen by the caller', () => {
+  it('given at creation or by setSearchEf, is what every modality searches with', async () => {
+    const dir = join(await tempDir(), 'lib');
+    const lib = await openLibrary(dir, { create: true, index: { ef: 200 } });
+    expect(lib.manifest.index).toMatchObject({ ef: 200, efFixed: true });
+    const stats = await lib.stats();
+    expect(stats.index.search_ef.text).toEqual({ ef: 200, basis: 'fixed' });
+    expect(stats.index.search_ef.video).toEqual({ ef: 200, basis: 'fixed' });
+    await lib.close();
+    const plain = await openLibrary(join(await tempDir(), 'lib'), { create: true });
+    expect((await plain.stats()).index.search_ef.text.basis).toBe('default');
+    await plain.setSearchEf(40);
+    expect((await plain.stats()).index.search_ef.text).toEqual({ ef: 40, basis: 'fixed' });
+    await plain.close();
+  });
+});
