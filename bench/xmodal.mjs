@@ -180,7 +180,7 @@ export async function runXmodal(setName, options = {}) {
   return {
     set: spec.name,
     generatedAt: new Date().toISOString(),
-    command: `npm run bench -- --set ${spec.name}`,
+    command: options.command ?? `npm run bench -- --set ${spec.name}`,
     environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, hnswlib: { build: BINDING.build, detail: BINDING.detail } },
     description: `${count} x ${dimension} clip vectors of ${set.videos} videos from the generator fitted on the real Marengo 2.7 vectors (seed ${SEED}); ${queries} text-like queries (across the modality gap) and ${queries} clip-like queries (fresh clips of library videos), recall@${k} against exact search`,
     count,
@@ -253,6 +253,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     ...(values['ef-construction'] === undefined ? {} : { efConstruction: Number(values['ef-construction']) }),
     ...(values.candidate === undefined ? {} : { candidateEfConstruction: Number(values.candidate) }),
     ...(values['no-usearch'] ? { usearch: false } : {}),
+    command: `node bench/xmodal.mjs ${process.argv.slice(2).join(' ')}`,
   });
   process.stderr.write(`results: ${await writeXmodalResults(result)}\n`);
 }
