@@ -2,6 +2,8 @@
 //   --set LIST     sets, comma-separated (env BENCH_SET): 10k-512, 10k-1024, 100k-512,
 //                  100k-1024, 1m-512 (opt-in, long), marengo27 (real vectors from ../shared/data),
 //                  or <count>-<dim>. Default: 10k-512,10k-1024,marengo27 (a few minutes).
+//                  xmodal-<size>-<dim> (xmodal-100k-1024, xmodal-200k-1024, xmodal-1m-512): the
+//                  cross-modal benchmark (bench/xmodal.mjs; text-like and clip-like queries).
 //   --only LIST    sections (env BENCH_ONLY): recall, build, open, memory, arrow (recall and
 //                  build share one pass; open and memory need the library it builds). Default: all.
 //   --ef LIST      ef sweep (default 10,16,24,32,48,64,96,128,256); --k K (default 10)
@@ -24,6 +26,8 @@ import { measureMemory, measureOpen, writeQueryFile } from './suite/open-memory.
 import { measureRecallAndBuild } from './suite/recall-build.mjs';
 import { setData } from './suite/set-data.mjs';
 import { BINDING } from './bench-common.mjs';
+import { isXmodalSet } from '../dist/bench/xmodal-set.js';
+import { runXmodal, writeXmodalResults } from './xmodal.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -37,7 +41,14 @@ const { values: flags } = parseArgs({
     name: { type: 'string', default: 'latest' },
   },
 });
-const sets = parseBenchSets(flags.set);
+// Cross-modal sets (xmodal-200k-1024, xmodal-1m-512, ...) run bench/xmodal.mjs and write their own results.
+const setNames = flags.set.split(',').map((name) => name.trim()).filter((name) => name !== '');
+for (const name of setNames.filter(isXmodalSet)) {
+  process.stderr.write(`results: ${await writeXmodalResults(await runXmodal(name, { k: Number(flags.k) }))}\n`);
+}
+const plainSets = setNames.filter((name) => !isXmodalSet(name));
+if (plainSets.length === 0) process.exit(0);
+const sets = parseBenchSets(plainSets.join(','));
 const sections = new Set(parseSections(flags.only));
 const efs = flags.ef.split(',').map(Number);
 const k = Number(flags.k);

@@ -5,6 +5,7 @@ import { syntheticQueries, syntheticVectors } from '../bench/synthetic.js';
 import { InputError } from '../errors.js';
 import { SegmentStore } from '../store/index.js';
 import { runCalibration } from './bench-calibrate.js';
+import { isQueryCount, parseQueryCount, readQuerySample } from './bench-sample.js';
 import { jsonOption, libOption, parseInteger, parseNumber, printJson } from './shared-options.js';
 import { openStatusLine, statusMode, type StatusLine } from './status-line.js';
 
@@ -58,14 +59,14 @@ export function registerBenchCommand(program: Command): void {
     .addOption(libOption())
     .option('--synthetic <n>', 'use n seeded, clustered synthetic vectors instead of a library')
     .option('--dim <d>', `dimension of the synthetic vectors (default ${DEFAULT_BENCH_DIMENSION})`)
-    .option('--queries <q>', `number of queries (default ${DEFAULT_BENCH_QUERIES})`)
+    .option('--queries <q>', `number of queries (default ${DEFAULT_BENCH_QUERIES}); with --calibrate-recall, a JSONL file of {"vector":[...],"modality":"text"} queries to measure on (or a number of the library's own vectors)`)
     .option('--k <k>', `neighbours per query, the k of recall@k (default ${DEFAULT_BENCH_K})`)
     .option('--ef <list>', `comma-separated search breadths to sweep, each raised to k when smaller (default ${DEFAULT_BENCH_EFS.join(',')})`)
     .option('--M <m>', `HNSW links per node (default: the library's, else ${DEFAULT_M})`)
     .option('--ef-construction <n>', `HNSW build breadth (default: the library's, else ${DEFAULT_EF_CONSTRUCTION})`)
     .option('--seed <s>', 'seed of the data, the queries and the HNSW level generator (default 1; with --threads 1 the same graph every run)')
     .option('--threads <n>', 'threads that build the HNSW graph (default: every core)')
-    .option('--calibrate-recall <target>', "find the smallest ef whose recall@k on the library's own vectors meets the target (e.g. 0.99) and store it for later searches")
+    .option('--calibrate-recall <target>', 'find, per query modality, the smallest ef whose recall@k meets the target (e.g. 0.99), measured on --queries FILE, else cached queries (50 or more of a modality), else the library\'s own vectors (optimistic), and store it for later searches')
     .addOption(jsonOption())
     .addHelpText('after', BENCH_EXAMPLES)
     .action(async (flags: BenchFlags) => {
@@ -74,9 +75,10 @@ export function registerBenchCommand(program: Command): void {
       if (flags.calibrateRecall !== undefined) {
         if (flags.synthetic !== undefined) throw new InputError('--calibrate-recall tunes a library: use it with --lib DIR, not --synthetic');
         const target = parseNumber('--calibrate-recall', flags.calibrateRecall);
-        const queries = flags.queries === undefined ? undefined : parseInteger('--queries', flags.queries, 1, 1_000_000);
+        const count = flags.queries !== undefined && isQueryCount(flags.queries) ? parseQueryCount(flags.queries) : undefined;
+        const sample = flags.queries !== undefined && count === undefined ? await readQuerySample(flags.queries) : undefined;
         const efs = flags.ef === undefined ? undefined : parseEfList(flags.ef);
-        await runCalibration(flags.lib, target, { k, queries, efs, seed, json: flags.json ?? false });
+        await runCalibration(flags.lib, target, { k, queries: count, sample, efs, seed, json: flags.json ?? false });
         return;
       }
       const queries = flags.queries === undefined ? DEFAULT_BENCH_QUERIES : parseInteger('--queries', flags.queries, 1, 1_000_000);

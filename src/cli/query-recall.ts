@@ -1,5 +1,9 @@
-import { assertRecallTarget, calibrationCovers } from '../library/calibrate-recall.js';
+import { assertRecallTarget, calibrationCovers, calibrationCurrent, MIN_CACHED_QUERIES } from '../library/calibrate-recall.js';
+import { kindFor } from '../library/index-sync.js';
 import type { Library } from '../library/index.js';
+import { queryInputsOf } from '../query/query-inputs.js';
+import type { SearchRequest } from '../query/search-request.js';
+import { isCrossModal, searchEf, type QueryModality } from '../store/search-ef.js';
 import { info, parseNumber } from './shared-options.js';
 
 /** Page size of recall calibration: recall@10, as a first page of hits. */
@@ -12,14 +16,37 @@ export function parseRecallTarget(text: string): number {
   return target;
 }
 
+/** The modalities of a request's queries: vector and `like` count as video (in distribution). */
+export function requestModalities(request: SearchRequest): QueryModality[] {
+  const embedded = queryInputsOf(request).map((input) => input.modality);
+  return [...(request.vector !== undefined || request.like !== undefined ? ['video' as const] : []), ...embedded];
+}
+
 /**
- * `vsearch query --recall TARGET`: searches with the ef calibrated for that recall, reusing
- * the stored calibration when it covers the target, else calibrating (and storing) first.
+ * `vsearch query --recall TARGET`: searches with the ef calibrated for that recall and the
+ * query's modality, reusing the stored calibration when it covers both, else calibrating
+ * (and storing) first. A library searched exactly meets any target as it is. A cross-modal
+ * query that has nothing of its modality to be measured on is told so: its search uses the
+ * default for its modality, and no recall is claimed for it.
  */
-export async function useRecallTarget(lib: Library, target: number): Promise<void> {
-  const { index, counts } = lib.manifest;
-  if (calibrationCovers(index.calibration, target, CALIBRATION_K, counts.segments)) return;
-  info(`calibrating the search breadth for recall@${CALIBRATION_K} >= ${target} on the library's own vectors (stored for later searches)...`);
-  const calibration = await lib.calibrateRecall(target, { k: CALIBRATION_K });
-  info(`ef=${calibration.ef}: recall@${calibration.k} ${calibration.recall} on ${calibration.queries} of ${calibration.segments} segments`);
+export async function useRecallTarget(lib: Library, target: number, request: SearchRequest): Promise<void> {
+  if (kindFor(lib.manifest) === 'exact') return;
+  const modalities = requestModalities(request);
+  const { counts } = lib.manifest;
+  const covered = (): boolean => modalities.every((modality) => calibrationCovers(lib.manifest.index.calibration, target, CALIBRATION_K, counts.segments, modality));
+  if (covered()) return;
+  if (!calibrationCurrent(lib.manifest.index.calibration, target, CALIBRATION_K, counts.segments)) {
+    info(`calibrating the search breadth for recall@${CALIBRATION_K} >= ${target} per query modality (stored for later searches)...`);
+    const calibration = await lib.calibrateRecall(target, { k: CALIBRATION_K });
+    for (const [modality, result] of Object.entries(calibration.modalities)) {
+      info(`${modality} queries: ef=${result.ef}, recall@${calibration.k} ${result.recall} on ${result.count} ${result.source === 'own' ? "of the library's own vectors (optimistic)" : `${result.source} queries`}`);
+    }
+    if (covered()) return;
+  }
+  for (const modality of modalities.filter((m) => isCrossModal(m) && !calibrationCovers(lib.manifest.index.calibration, target, CALIBRATION_K, counts.segments, m))) {
+    info(
+      `recall for ${modality} queries is not measured: the query cache holds fewer than ${MIN_CACHED_QUERIES} ${modality} queries and no sample was given ` +
+        `(\`vsearch bench --lib DIR --calibrate-recall ${target} --queries FILE\`); searching with ef=${searchEf(lib.manifest.index, counts.segments, modality)}, the default for ${modality} queries, without a recall claim`,
+    );
+  }
 }

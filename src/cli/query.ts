@@ -92,7 +92,7 @@ export function registerQueryCommand(program: Command): void {
       const recall = flags.recall === undefined ? undefined : parseRecallTarget(flags.recall);
       const lib = await openLibrary(flags.lib, { client, onWarning: (message) => info(`warning: ${escapeText(message)}`) });
       try {
-        if (recall !== undefined) await useRecallTarget(lib, recall);
+        if (recall !== undefined) await useRecallTarget(lib, recall, request);
         const response = await lib.search(request);
         if (flags.json) printJson(response);
         else {

@@ -28,6 +28,7 @@ export function registerStatsCommand(program: Command): void {
           `segments    ${stats.segments}`,
           `duration    ${stats.total_duration.toFixed(1)} s`,
           `index       ${describeIndex(stats.index, lib.manifest.index)}`,
+          ...searchEfLines(stats),
           `on disk     ${formatBytes(stats.bytes)}`,
           `hnswlib     ${build} build (${detail})`,
         ];
@@ -44,4 +45,25 @@ function describeIndex(index: LibraryStats['index'], settings: Readonly<IndexSet
   const from = settings.kind === 'auto' ? `; an HNSW graph takes over from ${settings.exactBelow} segments` : '';
   if (index.kind === 'exact') return `exact scan of ${index.count} vectors (every search has recall 1${from})`;
   return `none yet (no segments${from})`;
+}
+
+const SOURCE_NAMES = { cached: 'cached queries', sample: 'your sample', own: "the library's own vectors (optimistic)" } as const;
+
+/** One line per query modality: the ef its searches use and what that rests on. */
+function searchEfLines(stats: LibraryStats): string[] {
+  if (stats.index.kind !== 'hnsw') return [];
+  const calibration = stats.index.calibration;
+  const head = calibration === undefined ? [] : [`calibrated  recall@${calibration.k} >= ${calibration.target} at ${calibration.segments} segments, ${calibration.calibratedAt}`];
+  return [
+    ...head,
+    ...Object.entries(stats.index.search_ef).map(([modality, use]) => {
+      const why =
+        use.basis === 'fixed'
+          ? 'set by setSearchEf'
+          : use.basis === 'calibrated'
+            ? `recall@${calibration?.k ?? 10} ${use.recall ?? '?'} measured on ${use.queries ?? '?'} of ${use.source === undefined ? '?' : SOURCE_NAMES[use.source]}`
+            : 'default for this size, recall not measured';
+      return `  ${`${modality} queries`.padEnd(15)} ef=${use.ef} (${why})`;
+    }),
+  ];
 }

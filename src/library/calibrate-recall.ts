@@ -3,7 +3,13 @@ import { meanRecall } from '../bench/recall-latency.js';
 import { seededRandom } from '../bench/synthetic.js';
 import { InputError } from '../errors.js';
 import { ExactIndex, type VectorIndex } from '../index/index.js';
-import type { RecallCalibrationRecord, SegmentStore } from '../store/index.js';
+import { QUERY_MODALITIES, type CalibrationSource, type QueryModality, type RecallCalibrationRecord, type SegmentStore } from '../store/index.js';
+
+/** A query of a known modality to calibrate on (a cached embedding, or one of a caller's sample). */
+export interface CalibrationQuery {
+  modality: QueryModality;
+  vector: Float32Array;
+}
 
 export interface CalibrateRecallOptions {
   /** The k of recall@k (default 10: a page of hits). */
@@ -14,6 +20,10 @@ export interface CalibrateRecallOptions {
   efs?: readonly number[] | undefined;
   /** Seed of the sample (default 1): the same seed on the same library gives the same answer. */
   seed?: number | undefined;
+  /** A caller's sample of real queries (unit vectors of the library's dimension): measured first, per modality. */
+  sample?: readonly CalibrationQuery[] | undefined;
+  /** Query embeddings from the library's cache: a modality's are used when there are at least MIN_CACHED_QUERIES. */
+  cached?: readonly CalibrationQuery[] | undefined;
 }
 
 export interface CalibrationPoint {
@@ -23,19 +33,41 @@ export interface CalibrationPoint {
   meanUs: number;
 }
 
+/** One modality's measurement. */
+export interface ModalityResult {
+  /** The smallest ef of the sweep whose recall@k meets the target. */
+  ef: number;
+  recall: number;
+  source: CalibrationSource;
+  count: number;
+  /** Every ef tried, in order; the sweep stops at the first that meets the target. */
+  sweep: CalibrationPoint[];
+}
+
 export interface RecallCalibration {
   target: number;
-  /** The smallest ef of the sweep whose recall@k meets the target. */
+  /** In-distribution (video) queries' ef, recall, query count and sweep (as before per-modality calibration). */
   ef: number;
   recall: number;
   k: number;
   queries: number;
   segments: number;
-  /** Every ef tried, in order; the sweep stops at the first that meets the target. */
   sweep: CalibrationPoint[];
+  /** Every modality measured, and on what. */
+  modalities: Partial<Record<QueryModality, ModalityResult>>;
+  /** Cross-modal modalities with nothing to measure on: their recall is not known. */
+  unmeasured: QueryModality[];
+  /** Cross-modal modalities measured but no swept ef reached the target: not stored, their best point given. */
+  unreached: Partial<Record<QueryModality, ModalityResult>>;
+  /** How many cached query embeddings of each modality the cache held (used when at least MIN_CACHED_QUERIES). */
+  cachedCounts: Partial<Record<QueryModality, number>>;
 }
 
-export const CALIBRATION_EFS: readonly number[] = [10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024];
+/** The fewest cached queries of a modality that calibrate it: fewer measure recall too coarsely to trust. */
+export const MIN_CACHED_QUERIES = 50;
+
+/** Cross-modal queries can need ef in the thousands on large libraries (README "Benchmarks"). */
+export const CALIBRATION_EFS: readonly number[] = [10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096];
 export const DEFAULT_CALIBRATION_QUERIES = 300;
 const DEFAULT_K = 10;
 
@@ -48,12 +80,12 @@ export function assertRecallTarget(target: number): void {
 
 /**
  * Measures recall@k of the library's HNSW index against exact search at each ef of a
- * sweep, on queries drawn from the library's own vectors, and returns the smallest ef
- * that meets `target`. Each query is a stored vector and its own row is left out of both
- * the exact and the HNSW answer (it would be found at any ef and flatter the figure), so
- * recall is measured on a query's true neighbours. Such queries still read a little
- * optimistic against fresh ones (the graph leads straight to a stored point), which callers
- * should leave a margin for (README: about one more nine). Stores nothing.
+ * sweep, per query modality, and returns the smallest ef that meets `target` for each. A
+ * modality is measured on the caller's sample of it when given, else on the cached query
+ * embeddings of it when there are at least MIN_CACHED_QUERIES, else (in-distribution video
+ * queries only) on the library's own vectors, its own row left out of both answers: those
+ * read optimistic against fresh queries, and a cross-modal modality with none of its own
+ * queries is left unmeasured (listed in `unmeasured`). Stores nothing.
  */
 export async function calibrateRecall(store: SegmentStore, index: VectorIndex | undefined, target: number, options: CalibrateRecallOptions = {}): Promise<RecallCalibration> {
   assertRecallTarget(target);
@@ -70,27 +102,84 @@ export async function calibrateRecall(store: SegmentStore, index: VectorIndex | 
     );
   }
   if (segments <= k) throw new InputError(`the library is too small to calibrate recall@${k}: it holds ${segments} segments and needs more than ${k}`);
+  for (const query of [...(options.sample ?? []), ...(options.cached ?? [])]) {
+    if (query.vector.length !== index.dimension) throw new InputError(`a ${query.modality} calibration query has ${query.vector.length} dimensions but the library holds ${index.dimension}-d embeddings`);
+  }
 
   const files = await store.allFiles();
   const exact = new ExactIndex(index.dimension);
   for (const file of files) exact.add(file.vectors, file.labels);
-  const queries = sampleStoredRows(files, Math.min(options.queries ?? DEFAULT_CALIBRATION_QUERIES, segments), options.seed ?? 1);
-  if (queries.length === 0) throw new InputError('the calibration needs at least one query');
-  const truth = queries.map((query) => withoutSelf(exact.search(query.vector, k + 1).labels, query.label, k));
+  const cachedCounts: Partial<Record<QueryModality, number>> = {};
+  for (const query of options.cached ?? []) cachedCounts[query.modality] = (cachedCounts[query.modality] ?? 0) + 1;
+  const modalities: Partial<Record<QueryModality, ModalityResult>> = {};
+  const unmeasured: QueryModality[] = [];
+  const unreached: Partial<Record<QueryModality, ModalityResult>> = {};
+  for (const modality of QUERY_MODALITIES) {
+    const sample = (options.sample ?? []).filter((query) => query.modality === modality);
+    const cached = (options.cached ?? []).filter((query) => query.modality === modality);
+    let measured: ModalityResult | undefined;
+    const external = sample.length > 0 ? { queries: sample, source: 'sample' as const } : cached.length >= MIN_CACHED_QUERIES ? { queries: cached, source: 'cached' as const } : undefined;
+    if (external !== undefined) {
+      measured = sweepExternal(index, exact, external.queries, external.source, { k, efs, target, modality });
+      if (measured.recall < target) {
+        if (modality === 'video') throw unreachedError(measured, { k, efs, target, modality });
+        unreached[modality] = measured;
+        continue;
+      }
+    } else if (modality === 'video') {
+      const own = sampleStoredRows(files, Math.min(options.queries ?? DEFAULT_CALIBRATION_QUERIES, segments), options.seed ?? 1);
+      if (own.length === 0) throw new InputError('the calibration needs at least one query');
+      const truth = own.map((query) => withoutSelf(exact.search(query.vector, k + 1).labels, query.label, k));
+      measured = sweepEfs(efs, target, k, modality, 'own', truth, (ef) => own.map((query) => withoutSelf(index.search(query.vector, k + 1, { ef }).labels, query.label, k)));
+      if (measured.recall < target) throw unreachedError(measured, { k, efs, target, modality });
+    }
+    if (measured === undefined) unmeasured.push(modality);
+    else modalities[modality] = measured;
+  }
+  const video = modalities.video as ModalityResult;
+  return { target, ef: video.ef, recall: video.recall, k, queries: video.count, segments, sweep: video.sweep, modalities, unmeasured, unreached, cachedCounts };
+}
 
+/** The stored record of a calibration: what it measured, per modality. */
+export function calibrationRecord(calibration: RecallCalibration, calibratedAt: string): RecallCalibrationRecord {
+  const { target, recall, k, queries, segments } = calibration;
+  const modalities: RecallCalibrationRecord['modalities'] = {};
+  for (const [modality, result] of Object.entries(calibration.modalities) as [QueryModality, ModalityResult][]) {
+    modalities[modality] = { ef: result.ef, recall: result.recall, source: result.source, count: result.count };
+  }
+  return { target, recall, k, queries, segments, modalities, calibratedAt };
+}
+
+interface SweepShape {
+  k: number;
+  efs: readonly number[];
+  target: number;
+  modality: QueryModality;
+}
+
+function sweepExternal(index: VectorIndex, exact: ExactIndex, queries: readonly CalibrationQuery[], source: CalibrationSource, shape: SweepShape): ModalityResult {
+  const truth = queries.map((query) => exact.search(query.vector, shape.k).labels);
+  return sweepEfs(shape.efs, shape.target, shape.k, shape.modality, source, truth, (ef) => queries.map((query) => index.search(query.vector, shape.k, { ef }).labels));
+}
+
+/** Sweeps until an ef meets the target; when none does, the best point (recall below the target). */
+function sweepEfs(efs: readonly number[], target: number, k: number, modality: QueryModality, source: CalibrationSource, truth: Uint32Array[], searchAt: (ef: number) => Uint32Array[]): ModalityResult {
   const sweep: CalibrationPoint[] = [];
   for (const ef of efs) {
-    const found: Uint32Array[] = [];
     const start = process.hrtime.bigint();
-    for (const query of queries) found.push(withoutSelf(index.search(query.vector, k + 1, { ef }).labels, query.label, k));
-    const meanUs = Number(process.hrtime.bigint() - start) / 1e3 / queries.length;
+    const found = searchAt(ef);
+    const meanUs = Number(process.hrtime.bigint() - start) / 1e3 / truth.length;
     const recall = meanRecall(found, truth);
     sweep.push({ ef, recall: round(recall, 6), meanUs: round(meanUs, 1) });
-    if (recall >= target) return { target, ef, recall: round(recall, 6), k, queries: queries.length, segments, sweep };
+    if (recall >= target) return { ef, recall: round(recall, 6), source, count: truth.length, sweep };
   }
   const best = sweep.reduce((a, b) => (b.recall > a.recall ? b : a));
-  throw new InputError(
-    `no ef up to ${efs[efs.length - 1]} reaches recall@${k} ${target}: the best was ${best.recall} at ef=${best.ef}; ask for a lower target, or build a new library with a larger M or efConstruction (openLibrary's index option; from the CLI: vsearch build --lib NEW_DIR --index-m 32 --ef-construction 200 --from ${store.dir}/segments/*.arrow)`,
+  return { ef: best.ef, recall: best.recall, source, count: truth.length, sweep };
+}
+
+function unreachedError(best: ModalityResult, shape: SweepShape): InputError {
+  return new InputError(
+    `no ef up to ${shape.efs[shape.efs.length - 1]} reaches recall@${shape.k} ${shape.target}: the best was ${best.recall} at ef=${best.ef}, on ${best.count} ${shape.modality} queries (${best.source}); ask for a lower target, or build a new library with a larger M or efConstruction (openLibrary's index option; from the CLI: vsearch build --lib NEW_DIR --index-m 32 --ef-construction 200 --from OLD_DIR/segments/*.arrow)`,
   );
 }
 
@@ -135,10 +224,19 @@ function withoutSelf(labels: Uint32Array, self: number, k: number): Uint32Array 
 export const RECALIBRATE_GROWTH = 1.2;
 
 /**
- * Whether the stored calibration answers a request for `target`: it was measured for at
- * least that recall with the same k, on a library at most RECALIBRATE_GROWTH times smaller.
+ * Whether the stored calibration answers a request for `target` for queries of `modality`:
+ * it was measured for at least that recall with the same k, on a library at most
+ * RECALIBRATE_GROWTH times smaller or larger, and it measured that modality (records before
+ * per-modality calibration measured in-distribution queries only).
  */
-export function calibrationCovers(calibration: RecallCalibrationRecord | undefined, target: number, k: number, segments: number): boolean {
+export function calibrationCovers(calibration: RecallCalibrationRecord | undefined, target: number, k: number, segments: number, modality: QueryModality = 'video'): boolean {
+  if (calibration === undefined) return false;
+  const measured = calibration.modalities === undefined ? modality === 'video' : calibration.modalities[modality] !== undefined;
+  return measured && calibrationCurrent(calibration, target, k, segments);
+}
+
+/** Whether a calibration was for at least `target` at this k, on a library of about this size. */
+export function calibrationCurrent(calibration: RecallCalibrationRecord | undefined, target: number, k: number, segments: number): boolean {
   if (calibration === undefined) return false;
   return calibration.target >= target && calibration.k === k && segments <= calibration.segments * RECALIBRATE_GROWTH && segments >= calibration.segments / RECALIBRATE_GROWTH;
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { IndexMismatchError } from '../errors.js';
 import { ExactIndex, HnswIndex, loadHnswIndex, REBUILD_HINT, saveHnswIndex, type VectorIndex } from '../index/index.js';
-import type { SegmentStore } from '../store/index.js';
+import type { Manifest, SegmentStore } from '../store/index.js';
 import { fingerprintOf } from './fingerprint.js';
 import { INDEX_DIR } from './index-dir.js';
 
@@ -15,7 +15,12 @@ export interface IndexSyncOptions {
 
 /** Which index the library should use for its current size and settings. */
 export function chosenKind(store: Pick<SegmentStore, 'manifest'>): 'hnsw' | 'exact' {
-  const { index, counts } = store.manifest;
+  return kindFor(store.manifest);
+}
+
+/** The index kind a manifest's settings choose for its segment count. */
+export function kindFor(manifest: Pick<Manifest, 'index' | 'counts'>): 'hnsw' | 'exact' {
+  const { index, counts } = manifest;
   if (index.kind !== 'auto') return index.kind;
   return counts.segments < index.exactBelow ? 'exact' : 'hnsw';
 }

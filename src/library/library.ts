@@ -21,9 +21,11 @@ import {
 // Store modules by file, not the store's index: the search path must not load apache-arrow.
 import type { IndexSettings, Manifest } from '../store/manifest.js';
 import { QueryCache } from '../store/query-cache.js';
+import { searchEfOf, type QueryModality } from '../store/search-ef.js';
 import { SegmentStore } from '../store/segment-store.js';
 import type { Metadata } from '../types.js';
-import { assertRecallTarget, calibrateRecall, type CalibrateRecallOptions, type RecallCalibration } from './calibrate-recall.js';
+import { assertRecallTarget, calibrateRecall, calibrationRecord, type CalibrateRecallOptions, type RecallCalibration } from './calibrate-recall.js';
+import { cachedCalibrationQueries } from './cached-queries.js';
 import { syncFacts } from './facts-sync.js';
 import { chosenKind, saveAfterRemoval, syncIndex } from './index-sync.js';
 import { libraryStats, type LibraryStats } from './stats.js';
@@ -91,10 +93,12 @@ export class Library {
   }
 
   static async open(dir: string, options: OpenLibraryOptions = {}): Promise<Library> {
+    // An ef given at creation is the caller's choice for every search, as setSearchEf's is.
+    const index = options.index === undefined ? undefined : options.index.ef === undefined ? options.index : { ...options.index, efFixed: true };
     const store = await SegmentStore.open(dir, {
       create: options.create ?? false,
       lock: { timeoutMs: options.lockTimeoutMs, onWarning: options.onWarning },
-      ...(options.index === undefined ? {} : { index: options.index }),
+      ...(index === undefined ? {} : { index }),
     });
     return new Library(store, await syncIndex(store, { onWarning: options.onWarning, threads: options.indexThreads }), options);
   }
@@ -175,6 +179,8 @@ export class Library {
       for (const label of like.excluded) exclude.add(label);
     }
     const inputs = queryInputsOf(request);
+    // Vector and segment queries count as in distribution (video); embedded ones by their modality.
+    const modalities: QueryModality[] = [...(queries.length > 0 ? ['video' as const] : []), ...inputs.map((input) => input.modality)];
     if (inputs.length > 0) {
       if (manifest.model === null) throw new InputError('the library is empty, so it has no model to embed queries with; build it first');
       const embedded = await embedQueries(inputs, { model: manifest.model, dimension: manifest.dimension, cache: this.#cache, embedder: this.#embedder, offline: request.offline ?? false, signal: options.signal, onWarning: this.#options.onWarning });
@@ -184,7 +190,7 @@ export class Library {
     if (this.#index === undefined) {
       return { data: [], page_info: { limit_per_page: search.pageLimit, total_results: 0 }, search_pool: { total_count: 0, total_duration: 0, index_id: manifest.id } };
     }
-    return this.#engine.search(queries, search, exclude);
+    return this.#engine.search(queries, search, exclude, searchEfOf(manifest.index, manifest.counts.segments, modalities));
   }
 
   /** Removes a video's segments from results at once and from the store. */
@@ -208,20 +214,22 @@ export class Library {
   async calibrateRecall(target: number, options: CalibrateRecallOptions = {}): Promise<RecallCalibration> {
     assertRecallTarget(target);
     return this.#writing(async () => {
-      const calibration = await calibrateRecall(this.#store, this.#index, target, options);
-      const { recall, k, queries, segments } = calibration;
-      const calibratedAt = new Date().toISOString();
-      await this.#store.replaceIndexSettings({ ...this.#store.manifest.index, ef: calibration.ef, calibration: { target, recall, k, queries, segments, calibratedAt } });
+      const { model, dimension } = this.#store.manifest;
+      const cache = options.cached === undefined ? await cachedCalibrationQueries(this.#store.dir, model, dimension) : { queries: options.cached, unreadable: [] };
+      for (const file of cache.unreadable) this.#options.onWarning?.(`the cached query ${file} could not be read; calibration leaves it out`);
+      const calibration = await calibrateRecall(this.#store, this.#index, target, { ...options, cached: cache.queries });
+      const { efFixed: _fixed, ...settings } = this.#store.manifest.index;
+      await this.#store.replaceIndexSettings({ ...settings, ef: calibration.ef, calibration: calibrationRecord(calibration, new Date().toISOString()) });
       return calibration;
     });
   }
 
-  /** Sets the HNSW search breadth (ef) that later searches use, in the manifest; clears any recall calibration. */
+  /** Sets the HNSW search breadth (ef) that every later search uses, whatever its query's modality, in the manifest; clears any recall calibration. */
   async setSearchEf(ef: number): Promise<void> {
     if (!Number.isInteger(ef) || ef < 1 || ef > 100_000) throw new InputError(`ef must be an integer from 1 to 100000, got ${String(ef)}`);
     await this.#writing(async () => {
       const { calibration: _dropped, ...settings } = this.#store.manifest.index;
-      await this.#store.replaceIndexSettings({ ...settings, ef });
+      await this.#store.replaceIndexSettings({ ...settings, ef, efFixed: true });
     });
   }
 

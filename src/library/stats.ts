@@ -1,5 +1,16 @@
 import type { VectorIndex } from '../index/index.js';
-import type { SegmentStore } from '../store/index.js';
+import { QUERY_MODALITIES, searchEf, type CalibrationSource, type QueryModality, type RecallCalibrationRecord, type SegmentStore } from '../store/index.js';
+
+/** The ef a query modality's searches use, and why. */
+export interface ModalitySearchEf {
+  ef: number;
+  /** calibrated: measured for this modality; fixed: set by setSearchEf; default: by library size and modality, not measured. */
+  basis: 'calibrated' | 'fixed' | 'default';
+  /** With `calibrated`: the recall@k measured at `ef` and what on. */
+  recall?: number;
+  source?: CalibrationSource;
+  queries?: number;
+}
 
 export interface LibraryStats {
   index_id: string;
@@ -8,12 +19,30 @@ export interface LibraryStats {
   dimension: number | null;
   model: string | null;
   total_duration: number;
-  index: { kind: 'hnsw' | 'exact' | 'none'; M: number; efConstruction: number; ef: number; count: number };
+  index: {
+    kind: 'hnsw' | 'exact' | 'none';
+    M: number;
+    efConstruction: number;
+    ef: number;
+    count: number;
+    /** What each query modality's searches use (an exact index answers every one exactly). */
+    search_ef: Record<QueryModality, ModalitySearchEf>;
+    calibration?: RecallCalibrationRecord;
+  };
   bytes: number;
 }
 
 export async function libraryStats(store: SegmentStore, index: VectorIndex | undefined): Promise<LibraryStats> {
   const manifest = store.manifest;
+  const settings = manifest.index;
+  const searchEfs = {} as Record<QueryModality, ModalitySearchEf>;
+  for (const modality of QUERY_MODALITIES) {
+    const ef = searchEf(settings, manifest.counts.segments, modality);
+    const measured = settings.calibration?.modalities?.[modality] ?? (settings.calibration !== undefined && settings.calibration.modalities === undefined && modality === 'video' ? { recall: settings.calibration.recall, source: 'own' as const, count: settings.calibration.queries } : undefined);
+    if (settings.efFixed === true) searchEfs[modality] = { ef, basis: 'fixed' };
+    else if (measured !== undefined) searchEfs[modality] = { ef, basis: 'calibrated', recall: measured.recall, source: measured.source, queries: measured.count };
+    else searchEfs[modality] = { ef, basis: 'default' };
+  }
   return {
     index_id: manifest.id,
     videos: manifest.counts.videos,
@@ -21,7 +50,15 @@ export async function libraryStats(store: SegmentStore, index: VectorIndex | und
     dimension: manifest.dimension,
     model: manifest.model,
     total_duration: Object.values(manifest.videos).reduce((sum, video) => sum + video.durationSec, 0),
-    index: { kind: index?.kind ?? 'none', M: manifest.index.M, efConstruction: manifest.index.efConstruction, ef: manifest.index.ef, count: index?.size ?? 0 },
+    index: {
+      kind: index?.kind ?? 'none',
+      M: settings.M,
+      efConstruction: settings.efConstruction,
+      ef: settings.ef,
+      count: index?.size ?? 0,
+      search_ef: searchEfs,
+      ...(settings.calibration === undefined ? {} : { calibration: settings.calibration }),
+    },
     bytes: await store.bytesOnDisk(),
   };
 }

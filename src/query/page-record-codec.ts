@@ -35,6 +35,8 @@ export interface PageRecord {
   queries: Float32Array[];
   search: StoredSearch;
   excludedLabels: number[];
+  /** The ANN search breadth of the first page (by its queries' modality); absent in older records. */
+  ef?: number;
   total: number;
   pages: ReturnedPage[];
 }

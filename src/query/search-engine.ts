@@ -27,6 +27,7 @@ interface PageRequest {
   search: NormalizedSearch;
   excludedLabels: ReadonlySet<number>;
   earlier: readonly ReturnedPage[];
+  ef: number;
 }
 
 interface PageResult {
@@ -66,10 +67,10 @@ export class SearchEngine {
     this.#onStep = options.onStep;
   }
 
-  /** The first page of a search; `queries` are unit vectors. */
-  async search(queries: readonly Float32Array[], search: NormalizedSearch, exclude: ReadonlySet<number> = new Set()): Promise<SearchResponse> {
+  /** The first page of a search; `queries` are unit vectors; `ef` the ANN search breadth (default: the manifest's). */
+  async search(queries: readonly Float32Array[], search: NormalizedSearch, exclude: ReadonlySet<number> = new Set(), ef = this.#store.manifest.index.ef): Promise<SearchResponse> {
     const facts = await this.#facts.get();
-    const page = this.#plainFirstPage(facts, queries, search, exclude) ?? (await this.#page({ facts, queries, search, excludedLabels: exclude, earlier: [] }));
+    const page = this.#plainFirstPage(facts, queries, search, exclude, ef) ?? (await this.#page({ facts, queries, search, excludedLabels: exclude, earlier: [], ef }));
     const total = page.countAll();
     const more = page.returned.items === search.pageLimit && page.returned.items < total;
     if (!more) return this.#response(facts, page.hits, { limit_per_page: search.pageLimit, total_results: total });
@@ -86,6 +87,7 @@ export class SearchEngine {
       queries: [...queries],
       search: storedSearch(search),
       excludedLabels: [...exclude],
+      ef,
       total,
       pages: [page.returned],
     };
@@ -114,7 +116,7 @@ export class SearchEngine {
     const queries = record.queries;
     const facts = await this.#facts.get();
     const excludedLabels = new Set(record.excludedLabels);
-    const result = await this.#page({ facts, queries, search, excludedLabels, earlier: record.pages.slice(0, page - 1) });
+    const result = await this.#page({ facts, queries, search, excludedLabels, earlier: record.pages.slice(0, page - 1), ef: record.ef ?? manifest.index.ef });
     const stored = record.pages[page - 1];
     const seen = record.pages.slice(0, page - 1).reduce((sum, earlier) => sum + earlier.items, 0) + result.returned.items;
     const more = result.returned.items === search.pageLimit && seen < record.total;
@@ -149,7 +151,7 @@ export class SearchEngine {
    * (the common search), from one ANN round: the same page `#page` gives, at a fraction of
    * its per-search work. Undefined when `#page` must run.
    */
-  #plainFirstPage(facts: LabelFacts, queries: readonly Float32Array[], search: NormalizedSearch, exclude: ReadonlySet<number>): PageResult | undefined {
+  #plainFirstPage(facts: LabelFacts, queries: readonly Float32Array[], search: NormalizedSearch, exclude: ReadonlySet<number>, ef: number): PageResult | undefined {
     const query = queries[0];
     const plain = queries.length === 1 && exclude.size === 0 && search.filter === undefined && search.searchOptions === undefined;
     if (query === undefined || !plain || !facts.allClipRows || search.groupBy !== 'clip' || search.mergeAdjacent || this.#floor(search) !== undefined) return undefined;
@@ -158,7 +160,7 @@ export class SearchEngine {
       available: facts.size,
       has: (label) => facts.has(label),
       query,
-      ef: this.#store.manifest.index.ef,
+      ef,
       k: search.pageLimit * CLIP_OVERFETCH,
       want: search.pageLimit,
       plan: this.#plan,
@@ -201,7 +203,7 @@ export class SearchEngine {
       index,
       pool,
       queries,
-      ef: this.#store.manifest.index.ef,
+      ef: request.ef,
       startK: grouped || every ? search.pageLimit * GROUP_OVERFETCH : search.pageLimit * CLIP_OVERFETCH,
       plan: this.#plan,
       onStep: this.#onStep,

@@ -2,7 +2,8 @@ export { SegmentStore, SEGMENTS_DIR, type OpenStoreOptions, type SegmentLocation
 export { SegmentFile, decodeSegmentFile, encodeSegmentFile, readSegmentFile } from './segment-file.js';
 export { SegmentRowsBuilder, type SegmentRows, type SegmentRowInput, type RowOrigin } from './segment-rows.js';
 export { COLUMNS, FORMAT_VERSION, segmentSchema, type StringColumn } from './schema.js';
-export { DEFAULT_INDEX_SETTINGS, MANIFEST_FILE, readManifest, type ImportRecord, type IndexSettings, type RetiredFile, type Manifest, type RecallCalibrationRecord, type SegmentFileEntry, type VideoSummary } from './manifest.js';
+export { DEFAULT_INDEX_SETTINGS, MANIFEST_FILE, readManifest, type CalibrationSource, type ImportRecord, type IndexSettings, type ModalityCalibration, type RetiredFile, type Manifest, type RecallCalibrationRecord, type SegmentFileEntry, type VideoSummary } from './manifest.js';
+export { defaultSearchEf, isCrossModal, QUERY_MODALITIES, searchEf, searchEfOf, type QueryModality } from './search-ef.js';
 export { QueryCache, sha256Hex, type CacheEntry, type CacheFilter, type CacheLookup, type DamagedCacheFile, type QueryKey } from './query-cache.js';
 export { writeFileAtomic, fsyncDirectory } from './atomic-write.js';
 export { TaskJournal, JOURNAL_DIR, type JournalEntry } from './journal.js';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { FormatVersionError, LibraryNotFoundError, StoreError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { FORMAT_VERSION } from './columns.js';
+import type { QueryModality } from './search-ef.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'vsearch-library';
@@ -43,7 +44,13 @@ export interface VideoSummary {
 export interface IndexSettings {
   M: number;
   efConstruction: number;
+  /**
+   * The search breadth of in-distribution queries once calibrated, or the one a caller set
+   * (`efFixed`). Otherwise searches use `defaultSearchEf` (by size and query modality).
+   */
   ef: number;
+  /** Set by `setSearchEf`: every search uses `ef`, whatever its query's modality. */
+  efFixed?: boolean;
   /** hnsw, exact, or auto (exact below `exactBelow` segments). */
   kind: 'auto' | 'hnsw' | 'exact';
   exactBelow: number;
@@ -51,15 +58,33 @@ export interface IndexSettings {
   calibration?: RecallCalibrationRecord;
 }
 
+/** What the queries of a calibration were: cached query embeddings, a caller's sample, or the library's own vectors (optimistic). */
+export type CalibrationSource = 'cached' | 'sample' | 'own';
+
+/** One query modality's calibration: the ef chosen and what it was measured on. */
+export interface ModalityCalibration {
+  ef: number;
+  /** The recall@k measured at `ef`. */
+  recall: number;
+  source: CalibrationSource;
+  /** How many queries it was measured on. */
+  count: number;
+}
+
 /** What a recall calibration measured when it chose the stored `ef`. */
 export interface RecallCalibrationRecord {
   /** The recall@k asked for. */
   target: number;
-  /** The recall@k measured at the chosen ef on the sample. */
+  /** The recall@k measured at the chosen ef for in-distribution (video) queries. */
   recall: number;
   k: number;
-  /** How many of the library's own vectors served as queries. */
+  /** How many queries the in-distribution figure was measured on. */
   queries: number;
+  /**
+   * Each query modality measured (absent in records written before per-modality calibration:
+   * those measured the library's own vectors only). A modality missing was not measured.
+   */
+  modalities?: Partial<Record<QueryModality, ModalityCalibration>>;
   /** Segments in the library when it was calibrated: more segments may need a larger ef. */
   segments: number;
   calibratedAt: string;

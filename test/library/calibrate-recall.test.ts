@@ -1,11 +1,17 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fitMarengo } from '../../src/bench/fit-marengo.js';
+import { marengoSpace } from '../../src/bench/marengo-space.js';
+import { benchSegmentRows, encodeBenchSegments, rowOfHit } from '../../src/bench/segment-fixture.js';
 import { syntheticVectors } from '../../src/bench/synthetic.js';
+import { generateXmodalSet } from '../../src/bench/xmodal-generator.js';
 import { InputError } from '../../src/errors.js';
-import { calibrationCovers } from '../../src/library/calibrate-recall.js';
+import { ExactIndex } from '../../src/index/index.js';
+import { calibrationCovers, MIN_CACHED_QUERIES } from '../../src/library/calibrate-recall.js';
 import { openLibrary, type Library } from '../../src/library/index.js';
 import { writeJsonl } from '../helpers/segments.js';
+import { HAS_SHARED_DATA, SHARED_DATA } from '../helpers/shared-data.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -90,5 +96,75 @@ describe('calibrationCovers', () => {
     expect(calibrationCovers(stored, 0.9, 20, 10_000)).toBe(false);
     expect(calibrationCovers(stored, 0.9, 10, 13_000)).toBe(false);
     expect(calibrationCovers(undefined, 0.5, 10, 10_000)).toBe(false);
+  });
+});
+
+describe.skipIf(!HAS_SHARED_DATA)('calibration on cached text queries (cross-modal generator, 20k x 256)', () => {
+  it('asked 0.99, stores a text ef at which held-out text queries, searched as text, reach >= 0.98; own-vector calibration alone leaves text unmeasured', async () => {
+    const work = await tempDir();
+    const { model } = fitMarengo(SHARED_DATA);
+    const dimension = 256;
+    const cachedCount = 150;
+    const heldOut = 200;
+    const set = generateXmodalSet(marengoSpace(model, dimension), { count: 20_000, seed: 3, textQueries: cachedCount + heldOut, clipQueries: 0 });
+    const textQuery = (q: number): Float32Array => set.textQueries.subarray(q * dimension, (q + 1) * dimension);
+    const dir = join(work, 'lib');
+    const lib = await openLibrary(dir, { create: true, indexThreads: 1 });
+    const importFile = join(work, 'segments.arrow');
+    await writeFile(importFile, encodeBenchSegments(benchSegmentRows(set.vectors, dimension, 'xmodal-256'), 'xmodal-256'));
+    await lib.importSegments(importFile, { model: 'xmodal-256' });
+
+    // Too few cached text queries: text is not measured, and its searches keep the text default.
+    for (let q = 0; q < MIN_CACHED_QUERIES - 1; q++) await lib.cacheQuery({ modality: 'text', text: `cached ${q}` }, textQuery(q));
+    const ownOnly = await lib.calibrateRecall(0.99);
+    expect(ownOnly.unmeasured).toEqual(['text', 'image', 'audio']);
+    expect(ownOnly.cachedCounts.text).toBe(MIN_CACHED_QUERIES - 1);
+    expect(ownOnly.modalities.video?.source).toBe('own');
+    expect(lib.manifest.index.calibration?.modalities?.text).toBeUndefined();
+
+    for (let q = MIN_CACHED_QUERIES - 1; q < cachedCount; q++) await lib.cacheQuery({ modality: 'text', text: `cached ${q}` }, textQuery(q));
+    const calibration = await lib.calibrateRecall(0.99);
+    const text = calibration.modalities.text;
+    expect(text).toMatchObject({ source: 'cached', count: cachedCount });
+    expect(text?.recall).toBeGreaterThanOrEqual(0.99);
+    const stored = lib.manifest.index.calibration?.modalities?.text;
+    expect(stored).toMatchObject({ ef: text?.ef, source: 'cached', count: cachedCount });
+
+    // Held-out text queries (not the cached ones), cached after the calibration and searched as
+    // text, so the search picks its ef by modality; recall against an exact scan.
+    const exact = new ExactIndex(dimension);
+    exact.add(set.vectors, Uint32Array.from({ length: set.count }, (_, i) => i));
+    let asText = 0;
+    let asVector = 0;
+    for (let q = cachedCount; q < cachedCount + heldOut; q++) {
+      await lib.cacheQuery({ modality: 'text', text: `held out ${q}` }, textQuery(q));
+      const truth = new Set(exact.search(textQuery(q), 10).labels);
+      const rowsOf = (response: { data: { video_id: string; start: number }[] }): number[] => response.data.map((hit) => rowOfHit(hit.video_id, hit.start));
+      asText += rowsOf(await lib.search({ text: `held out ${q}`, offline: true, pageLimit: 10 })).filter((row) => truth.has(row)).length / 10;
+      asVector += rowsOf(await lib.search({ vector: textQuery(q), pageLimit: 10 })).filter((row) => truth.has(row)).length / 10;
+    }
+    expect(asText / heldOut).toBeGreaterThanOrEqual(0.98);
+    // The same vectors searched as vectors (in distribution) get the video ef, and find less:
+    // the text ef is what made the difference.
+    expect(calibration.modalities.video?.ef).toBeLessThan(text?.ef ?? 0);
+    expect(asVector / heldOut).toBeLessThan(asText / heldOut);
+    await lib.close();
+  }, 600_000);
+});
+
+describe('an ef chosen by the caller', () => {
+  it('given at creation or by setSearchEf, is what every modality searches with', async () => {
+    const dir = join(await tempDir(), 'lib');
+    const lib = await openLibrary(dir, { create: true, index: { ef: 200 } });
+    expect(lib.manifest.index).toMatchObject({ ef: 200, efFixed: true });
+    const stats = await lib.stats();
+    expect(stats.index.search_ef.text).toEqual({ ef: 200, basis: 'fixed' });
+    expect(stats.index.search_ef.video).toEqual({ ef: 200, basis: 'fixed' });
+    await lib.close();
+    const plain = await openLibrary(join(await tempDir(), 'lib'), { create: true });
+    expect((await plain.stats()).index.search_ef.text.basis).toBe('default');
+    await plain.setSearchEf(40);
+    expect((await plain.stats()).index.search_ef.text).toEqual({ ef: 40, basis: 'fixed' });
+    await plain.close();
   });
 });
