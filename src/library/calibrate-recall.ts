@@ -122,7 +122,7 @@ export async function calibrateRecall(store: SegmentStore, index: VectorIndex | 
     if (external !== undefined) {
       measured = sweepExternal(index, exact, external.queries, external.source, { k, efs, target, modality });
       if (measured.recall < target) {
-        if (modality === 'video') throw unreachedError(measured, { k, efs, target, modality });
+        if (modality === 'video') throw unreachedError(measured, { k, efs, target, modality }, store.dir);
         unreached[modality] = measured;
         continue;
       }
@@ -131,7 +131,7 @@ export async function calibrateRecall(store: SegmentStore, index: VectorIndex | 
       if (own.length === 0) throw new InputError('the calibration needs at least one query');
       const truth = own.map((query) => withoutSelf(exact.search(query.vector, k + 1).labels, query.label, k));
       measured = sweepEfs(efs, target, k, modality, 'own', truth, (ef) => own.map((query) => withoutSelf(index.search(query.vector, k + 1, { ef }).labels, query.label, k)));
-      if (measured.recall < target) throw unreachedError(measured, { k, efs, target, modality });
+      if (measured.recall < target) throw unreachedError(measured, { k, efs, target, modality }, store.dir);
     }
     if (measured === undefined) unmeasured.push(modality);
     else modalities[modality] = measured;
@@ -177,9 +177,9 @@ function sweepEfs(efs: readonly number[], target: number, k: number, modality: Q
   return { ef: best.ef, recall: best.recall, source, count: truth.length, sweep };
 }
 
-function unreachedError(best: ModalityResult, shape: SweepShape): InputError {
+function unreachedError(best: ModalityResult, shape: SweepShape, libraryDir: string): InputError {
   return new InputError(
-    `no ef up to ${shape.efs[shape.efs.length - 1]} reaches recall@${shape.k} ${shape.target}: the best was ${best.recall} at ef=${best.ef}, on ${best.count} ${shape.modality} queries (${best.source}); ask for a lower target, or build a new library with a larger M or efConstruction (openLibrary's index option; from the CLI: vsearch build --lib NEW_DIR --index-m 32 --ef-construction 200 --from OLD_DIR/segments/*.arrow)`,
+    `no ef up to ${shape.efs[shape.efs.length - 1]} reaches recall@${shape.k} ${shape.target}: the best was ${best.recall} at ef=${best.ef}, on ${best.count} ${shape.modality} queries (${best.source}); ask for a lower target, or build a new library with a larger M or efConstruction (openLibrary's index option; from the CLI: vsearch build --lib NEW_DIR --index-m 32 --ef-construction 200 --from ${libraryDir}/segments/*.arrow)`,
   );
 }
 
