@@ -4,6 +4,12 @@ import type { JsonValue } from '../types.js';
 import { escapeText } from './escape-text.js';
 import { info, jsonOption, libOption, parseJsonObject, printJson } from './shared-options.js';
 
+const META_EXAMPLES = `
+Examples:
+  vsearch meta island.mp4 --set '{"collection": "nature", "rating": 4}'
+  vsearch meta island.mp4 --set '{"draft": null}' --lib ./my-lib --json
+`;
+
 export function registerMetaCommand(program: Command): void {
   program
     .command('meta')
@@ -12,6 +18,7 @@ export function registerMetaCommand(program: Command): void {
     .requiredOption('--set <json>', 'a JSON object of keys to set (null deletes a key), e.g. \'{"collection": "nature", "draft": null}\'')
     .addOption(libOption())
     .addOption(jsonOption())
+    .addHelpText('after', META_EXAMPLES)
     .action(async (videoId: string, flags: { set: string; lib: string; json?: boolean }) => {
       // Parsed before the library is opened: bad JSON writes nothing.
       const patch = parseJsonObject('--set', flags.set) as Record<string, JsonValue>;

@@ -8,12 +8,20 @@ interface Flags {
   json?: boolean;
 }
 
+const VIDEOS_EXAMPLES = `
+Examples:
+  vsearch videos --lib ./my-lib
+  vsearch videos --json
+  vsearch videos show island.mp4 --lib ./my-lib
+`;
+
 export function registerVideosCommand(program: Command): void {
   const videos = program
     .command('videos')
     .description('list the videos of a library: id, duration, segments, embedding options')
     .addOption(libOption())
     .addOption(jsonOption())
+    .addHelpText('after', VIDEOS_EXAMPLES)
     .action(async (flags: Flags) => {
       const list = await withLibrary(flags.lib, (lib) => lib.listVideos());
       if (flags.json) printJson(list);
