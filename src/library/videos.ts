@@ -70,7 +70,7 @@ export async function getVideo(store: SegmentStore, videoId: string, options: Ge
 }
 
 export function unknownVideo(videoId: string): InputError {
-  return new InputError(`no video ${JSON.stringify(videoId)} in this library; listVideos (\`vsearch videos\`) lists the ids it holds`);
+  return new InputError(`no video ${JSON.stringify(videoId)} in this library; \`vsearch videos\` (listVideos) lists what it holds`);
 }
 
 /**
