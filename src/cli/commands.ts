@@ -4,10 +4,12 @@ import { registerBuildCommand } from './build.js';
 import { registerCacheCommand } from './cache.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerEmulatorCommand } from './emulator.js';
+import { registerMetaCommand } from './meta.js';
 import { registerQueryCommand } from './query.js';
 import { registerRmCommand } from './rm.js';
 import { registerServeCommand } from './serve.js';
 import { registerStatsCommand } from './stats.js';
+import { registerVideosCommand } from './videos.js';
 
 /** Each command lives in its own file and adds itself to the program here. */
 export function registerCommands(program: Command): void {
@@ -15,6 +17,8 @@ export function registerCommands(program: Command): void {
   registerQueryCommand(program);
   registerStatsCommand(program);
   registerRmCommand(program);
+  registerVideosCommand(program);
+  registerMetaCommand(program);
   registerBenchCommand(program);
   registerEmulatorCommand(program);
   registerServeCommand(program);

@@ -3,3 +3,4 @@ export type { LibraryStats } from './stats.js';
 export { runDoctor } from './doctor.js';
 export type { DoctorChecked, DoctorOptions, DoctorProblem, DoctorProblemKind, DoctorReport } from './doctor-report.js';
 export { CALIBRATION_EFS, type CalibrateRecallOptions, type CalibrationPoint, type RecallCalibration } from './calibrate-recall.js';
+export type { GetVideoOptions, MetadataPatch, VideoDetail, VideoInfo, VideoSegment } from './videos.js';

@@ -29,6 +29,7 @@ import { cachedCalibrationQueries } from './cached-queries.js';
 import { syncFacts } from './facts-sync.js';
 import { chosenKind, saveAfterRemoval, syncIndex } from './index-sync.js';
 import { libraryStats, type LibraryStats } from './stats.js';
+import { getVideo, listVideos, metadataUpdate, type GetVideoOptions, type MetadataPatch, type VideoDetail, type VideoInfo } from './videos.js';
 import type { DoctorOptions, DoctorReport } from './doctor-report.js';
 
 export interface OpenLibraryOptions {
@@ -204,6 +205,32 @@ export class Library {
       await this.#refreshIndex();
       return { segments: labels.length };
     });
+  }
+
+  /** Every video of the library (id, source, segments, duration, options, user metadata), sorted by id. */
+  async listVideos(): Promise<VideoInfo[]> {
+    return listVideos(this.#store);
+  }
+
+  /** One video with its segments (and, with `{ vectors: true }`, their embeddings); InputError for an unknown id. */
+  async getVideo(videoId: string, options: GetVideoOptions = {}): Promise<VideoDetail> {
+    return getVideo(this.#store, videoId, options);
+  }
+
+  /**
+   * Merges `patch` into the user metadata of each segment of a video (a key set to null is
+   * deleted) and returns the video as it is now. Labels and vectors are kept, so the index stays
+   * valid without a rebuild; a `filter` on the new metadata works in the next search.
+   */
+  async updateVideoMetadata(videoId: string, patch: MetadataPatch, options: CallOptions = {}): Promise<VideoDetail> {
+    const update = metadataUpdate(patch, videoId);
+    return this.#writing(async () => {
+      await this.#store.rewriteMetadata(videoId, update);
+      // The graph's labels still name the same vectors: it is saved again under the new file list, not rebuilt.
+      if (this.#index !== undefined && chosenKind(this.#store) === this.#index.kind) await saveAfterRemoval(this.#store, this.#index, { onWarning: this.#options.onWarning });
+      await this.#refreshIndex();
+      return getVideo(this.#store, videoId);
+    }, options.signal);
   }
 
   /**

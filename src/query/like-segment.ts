@@ -38,7 +38,7 @@ export async function findLikeSegment(
 ): Promise<{ label: number; vector: Float32Array; excluded: number[] }> {
   const preferredOptions = (searchOptions ?? SEARCH_OPTIONS).flatMap((option) => embeddingOptionsFor(option));
   const summary = store.manifest.videos[target.videoId];
-  if (summary === undefined) throw new InputError(`--like: no video ${JSON.stringify(target.videoId)} in this library; \`vsearch stats --json\` counts what it holds`);
+  if (summary === undefined) throw new InputError(`--like: no video ${JSON.stringify(target.videoId)} in this library; \`vsearch videos\` lists what it holds`);
   if (target.seconds !== undefined && target.seconds > summary.durationSec) {
     throw new InputError(`--like: ${target.videoId} is ${summary.durationSec.toFixed(2)} s long; ${target.seconds} s is past its end`);
   }

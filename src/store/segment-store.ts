@@ -226,7 +226,7 @@ export class SegmentStore {
   async removeVideo(videoId: string): Promise<number[]> {
     return this.write(async () => {
       const manifest = this.#manifest;
-      if (manifest.videos[videoId] === undefined) throw new InputError(`no video ${JSON.stringify(videoId)} in this library; \`vsearch stats\` lists what it holds`);
+      if (manifest.videos[videoId] === undefined) throw new InputError(`no video ${JSON.stringify(videoId)} in this library; \`vsearch videos\` (listVideos) lists what it holds`);
       const removed: number[] = [];
       const segmentFiles: SegmentFileEntry[] = [];
       const retired: RetiredFile[] = [];
@@ -255,6 +255,51 @@ export class SegmentStore {
       const imports = Object.fromEntries(Object.entries(manifest.imports).filter(([, record]) => !record.videos.includes(videoId)));
       await this.#commit({ ...manifest, segmentFiles, videos, contents, imports, retired: [...manifest.retired, ...retired] });
       return removed;
+    });
+  }
+
+  /**
+   * Rewrites the metadata of every segment of `videoId` with `update` (JSON text in, JSON text
+   * out), keeping labels and vectors, so an index over the labels stays valid. Only the files
+   * that hold the video are rewritten; the old ones stay retired for readers of older manifests.
+   * Returns how many segments changed; when none did, nothing is written.
+   */
+  async rewriteMetadata(videoId: string, update: (metadata: string) => string): Promise<number> {
+    return this.write(async () => {
+      const manifest = this.#manifest;
+      if (manifest.videos[videoId] === undefined) throw new InputError(`no video ${JSON.stringify(videoId)} in this library; \`vsearch videos\` (listVideos) lists what it holds`);
+      // Every new text is made before any file is written, so a failing update writes nothing.
+      const plans: { entry: SegmentFileEntry; file: SegmentFile; metadata: string[] | undefined }[] = [];
+      let changed = 0;
+      for (const entry of manifest.segmentFiles) {
+        const file = await this.file(entry.name);
+        let metadata: string[] | undefined;
+        for (let row = 0; row < file.count; row++) {
+          if (file.string('video_id', row) !== videoId) continue;
+          const before = file.string('metadata', row);
+          const after = update(before);
+          if (after === before) continue;
+          metadata ??= Array.from({ length: file.count }, (_, i) => file.string('metadata', i));
+          metadata[row] = after;
+          changed++;
+        }
+        plans.push({ entry, file, metadata });
+      }
+      if (changed === 0) return 0;
+      const segmentFiles: SegmentFileEntry[] = [];
+      const retired: RetiredFile[] = [];
+      const since = new Date().toISOString();
+      for (const { entry, file, metadata } of plans) {
+        if (metadata === undefined) {
+          segmentFiles.push(entry);
+          continue;
+        }
+        const selected = selectRows(file, Array.from({ length: file.count }, (_, i) => i));
+        segmentFiles.push(await this.#writeFile({ ...selected.rows, metadata }, selected.labels, file.model));
+        retired.push({ name: entry.name, since });
+      }
+      await this.#commit({ ...manifest, segmentFiles, retired: [...manifest.retired, ...retired] });
+      return changed;
     });
   }
 
