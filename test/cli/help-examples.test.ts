@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
-const COMMANDS = ['build', 'query', 'serve', 'emulator', 'bench'] as const;
+const COMMANDS = ['build', 'query', 'serve', 'emulator', 'bench', 'videos', 'meta'] as const;
 
 /** The long flags a command's --help lists under Options. */
 function optionsOf(help: string): Set<string> {
