@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   Float32,
   Float64,
@@ -17,8 +16,13 @@ import {
 import { StoreError } from '../errors.js';
 import { COLUMNS, segmentSchema, STRING_COLUMN_FIELD, vectorType, type StringColumn } from './schema.js';
 import type { SegmentRows } from './segment-rows.js';
+import { readSegmentBytes } from './read-segment-bytes.js';
 
-/** Encode rows as one Arrow IPC file (a single record batch, so vectors stay contiguous). */
+/**
+ * Encode rows as one Arrow IPC file (a single record batch, so vectors stay contiguous). The store
+ * keeps each file under its cap (segment-file-cap.ts), which also keeps every string column under
+ * Arrow's 2 GiB of 32-bit offsets.
+ */
 export function encodeSegmentFile(rows: SegmentRows, labels: Uint32Array, model: string): Uint8Array {
   const schema = segmentSchema(rows.dimension, model);
   const n = rows.count;
@@ -140,6 +144,6 @@ export function decodeSegmentFile(name: string, bytes: Uint8Array): SegmentFile 
 }
 
 export async function readSegmentFile(path: string, name: string): Promise<SegmentFile> {
-  const bytes = await readFile(path);
+  const bytes = await readSegmentBytes(path);
   return decodeSegmentFile(name, bytes);
 }
