@@ -187,7 +187,7 @@ const ROWS: FaultRow[] = [
       const fx = await fixture(CAP);
       const before = await segmentFiles(fx);
       const size = constants.MAX_LENGTH + 1;
-      const name = await oversize(fx, 2, size);
+      const name = await oversize(fx, 0, size);
       const query = runCli(['query', '--lib', fx.lib, '--vector', fx.queryFile, '--json']);
       expectExit(query, 1, row.message);
       expect(query.stderr).toContain(name);
@@ -206,7 +206,7 @@ const ROWS: FaultRow[] = [
       const fx = await fixture(CAP);
       const before = await segmentFiles(fx);
       const size = 2 ** 31 + 1;
-      const name = await oversize(fx, 1, size);
+      const name = await oversize(fx, 0, size);
       const query = runCli(['query', '--lib', fx.lib, '--vector', fx.queryFile, '--json']);
       expectExit(query, 1, /does not match its sha256/);
       expect(query.stderr).toContain(name);
