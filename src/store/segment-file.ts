@@ -120,7 +120,12 @@ function contiguous<T extends Float32Array | Float64Array | Uint32Array>(
     const values = (width === 1 ? data.values : data.children[0]?.values) as unknown;
     if (!(values instanceof Kind)) throw new StoreError(`segment file ${file}: column ${column} has the wrong type`);
     const start = data.offset * width;
-    return (values as T).subarray(start, start + data.length * width) as T;
+    const chunk = (values as T).subarray(start, start + data.length * width) as T;
+    // Short values: a damaged file, or one whose writer got a column of 2 GiB or more wrong (Arrow for JavaScript does).
+    if (chunk.length !== data.length * width) {
+      throw new StoreError(`segment file ${file}: column ${column} holds ${chunk.length} values for ${data.length} rows of ${width} (the file is damaged, or was written with a column of 2 GiB or more); it cannot be searched`);
+    }
+    return chunk;
   });
   if (chunks.length === 1) return chunks[0] as T;
   const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
