@@ -280,7 +280,7 @@ export class SegmentStore {
     });
   }
 
-  /** Every stored segment of a video, as a batch that can be appended again under another id. */
+  /** Every stored segment of a video, as a batch that can be appended again under another id (append splits it under the cap). */
   async segmentsOf(videoId: string): Promise<SegmentRows | undefined> {
     const parts: SegmentRows[] = [];
     for (const file of await this.allFiles()) {

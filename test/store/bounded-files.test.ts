@@ -72,6 +72,17 @@ describe('bounded segment files', () => {
     expect(new Float32Array(files.flatMap((file) => [...file.vectors]))).toEqual(kept);
   });
 
+  it('splits a dedupe copy (segmentsOf, joined from several files) under the cap as it is appended', async () => {
+    const store = await SegmentStore.open(await tempDir(), { create: true, segmentFileRows: 100 });
+    await store.append(rowsOf({ a: 250 }), 'marengo3.0');
+    const copied = await store.segmentsOf('a');
+    expect(copied?.count).toBe(250);
+    if (copied === undefined) return;
+    const labels = await store.append(copied, 'marengo3.0');
+    expect(store.manifest.segmentFiles.map((entry) => entry.rows)).toEqual([100, 100, 50, 100, 100, 50]);
+    expect([labels[0], labels[249]]).toEqual([250, 499]);
+  });
+
   it('defaults to the documented cap and refuses a cap that is not a positive integer', async () => {
     expect(DEFAULT_SEGMENT_FILE_ROWS).toBe(65_536);
     const dir = await tempDir();
