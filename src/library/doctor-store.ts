@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LibraryNotFoundError } from '../errors.js';
+import { LibraryNotFoundError, StoreError } from '../errors.js';
 import { collectLabelFacts, type LabelFactsData } from '../query/label-facts-data.js';
 import { MANIFEST_FILE, readManifest, type Manifest, type SegmentFileEntry } from '../store/manifest.js';
+import { readSegmentBytes } from '../store/read-segment-bytes.js';
 import { decodeSegmentFile, type SegmentFile } from '../store/segment-file.js';
 import { SEGMENTS_DIR } from '../store/segment-store.js';
 import { sha256Hex } from '../store/sha256.js';
@@ -126,8 +126,9 @@ async function checkSegmentFile(dir: string, entry: SegmentFileEntry, manifest: 
   };
   let bytes: Buffer;
   try {
-    bytes = await readFile(join(dir, file));
+    bytes = await readSegmentBytes(join(dir, file));
   } catch (error) {
+    if (error instanceof StoreError) return report('segment-unreadable', error.message);
     const code = (error as NodeJS.ErrnoException).code;
     return report(code === 'ENOENT' ? 'segment-missing' : 'segment-unreadable', code === 'ENOENT' ? 'the segment file is missing' : `the segment file cannot be read (${(error as Error).message})`);
   }

@@ -52,6 +52,10 @@ export interface OpenLibraryOptions {
    * another Library on the same folder) before failing with a StoreError; default two minutes.
    */
   lockTimeoutMs?: number | undefined;
+  /** Most rows one segment file holds (default 65,536); a larger import is split into several files. */
+  segmentFileRows?: number | undefined;
+  /** Most bytes of column data one segment file holds (default 256 MiB). */
+  segmentFileBytes?: number | undefined;
 }
 
 export interface ImportOptions {
@@ -99,6 +103,8 @@ export class Library {
     const store = await SegmentStore.open(dir, {
       create: options.create ?? false,
       lock: { timeoutMs: options.lockTimeoutMs, onWarning: options.onWarning },
+      segmentFileRows: options.segmentFileRows,
+      segmentFileBytes: options.segmentFileBytes,
       ...(index === undefined ? {} : { index }),
     });
     return new Library(store, await syncIndex(store, { onWarning: options.onWarning, threads: options.indexThreads }), options);

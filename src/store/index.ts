@@ -13,3 +13,5 @@ export { verifySegmentFiles, type SegmentFileCheck } from './verify-segment-file
 export { RETIRED_GRACE_MS } from './segment-store.js';
 export { DEFAULT_LOCK_TIMEOUT_MS, type WriteLockOptions } from './library-lock.js';
 export { manifestProblems, segmentFileProblems } from './manifest-checks.js';
+export { DEFAULT_SEGMENT_FILE_BYTES, DEFAULT_SEGMENT_FILE_ROWS } from './segment-file-cap.js';
+export { readSegmentBytes } from './read-segment-bytes.js';

@@ -7,6 +7,7 @@ import { acquireWriteLock, type WriteLockOptions } from './library-lock.js';
 import { DEFAULT_INDEX_SETTINGS, emptyManifest, MANIFEST_FILE, writeManifest, type Manifest, type SegmentFileEntry } from './manifest.js';
 import type { SegmentFile } from './segment-file.js';
 import { SEGMENTS_DIR } from './segment-store.js';
+import { readSegmentBytes } from './read-segment-bytes.js';
 import { sha256Hex } from './sha256.js';
 
 /** Where recovery moves the segment files it could not use: out of segments/, so no write deletes them. */
@@ -75,7 +76,14 @@ async function recoverHoldingLock(dir: string): Promise<ManifestRecovery> {
   const rejected: Array<{ name: string; reason: string }> = [];
   for (const name of (await namesIn(segmentsDir)).filter((n) => n.endsWith('.arrow') && !n.startsWith('.')).sort()) {
     if (retiredNames.has(name)) continue;
-    const bytes = await readFile(join(segmentsDir, name));
+    let bytes: Uint8Array;
+    try {
+      bytes = await readSegmentBytes(join(segmentsDir, name));
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      rejected.push({ name, reason: error.message });
+      continue;
+    }
     const recorded = recordedSha.get(name);
     if (recorded !== undefined && sha256Hex(bytes) !== recorded) {
       rejected.push({ name, reason: 'it does not match the sha256 the old manifest recorded (damaged)' });

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   Float32,
   Float64,
@@ -17,8 +16,13 @@ import {
 import { StoreError } from '../errors.js';
 import { COLUMNS, segmentSchema, STRING_COLUMN_FIELD, vectorType, type StringColumn } from './schema.js';
 import type { SegmentRows } from './segment-rows.js';
+import { readSegmentBytes } from './read-segment-bytes.js';
 
-/** Encode rows as one Arrow IPC file (a single record batch, so vectors stay contiguous). */
+/**
+ * Encode rows as one Arrow IPC file (a single record batch, so vectors stay contiguous). The store
+ * keeps each file under its cap (segment-file-cap.ts), which also keeps every string column under
+ * Arrow's 2 GiB of 32-bit offsets.
+ */
 export function encodeSegmentFile(rows: SegmentRows, labels: Uint32Array, model: string): Uint8Array {
   const schema = segmentSchema(rows.dimension, model);
   const n = rows.count;
@@ -116,7 +120,12 @@ function contiguous<T extends Float32Array | Float64Array | Uint32Array>(
     const values = (width === 1 ? data.values : data.children[0]?.values) as unknown;
     if (!(values instanceof Kind)) throw new StoreError(`segment file ${file}: column ${column} has the wrong type`);
     const start = data.offset * width;
-    return (values as T).subarray(start, start + data.length * width) as T;
+    const chunk = (values as T).subarray(start, start + data.length * width) as T;
+    // Short values: a damaged file, or one whose writer got a column of 2 GiB or more wrong (Arrow for JavaScript does).
+    if (chunk.length !== data.length * width) {
+      throw new StoreError(`segment file ${file}: column ${column} holds ${chunk.length} values for ${data.length} rows of ${width} (the file is damaged, or was written with a column of 2 GiB or more); it cannot be searched`);
+    }
+    return chunk;
   });
   if (chunks.length === 1) return chunks[0] as T;
   const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
@@ -140,6 +149,6 @@ export function decodeSegmentFile(name: string, bytes: Uint8Array): SegmentFile 
 }
 
 export async function readSegmentFile(path: string, name: string): Promise<SegmentFile> {
-  const bytes = await readFile(path);
+  const bytes = await readSegmentBytes(path);
   return decodeSegmentFile(name, bytes);
 }

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Dirent } from 'node:fs';
-import { mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InputError, LibraryNotFoundError, StoreError } from '../errors.js';
@@ -22,6 +22,8 @@ import {
   type SegmentFileEntry,
 } from './manifest.js';
 import type { SegmentFile } from './segment-file.js';
+import { fileBreaks, segmentFileCap, sliceRows, type SegmentFileCap } from './segment-file-cap.js';
+import { readSegmentBytes } from './read-segment-bytes.js';
 import { sha256Hex } from './sha256.js';
 import type { SegmentRows } from './segment-rows.js';
 import { concatRows, selectRows } from './select-rows.js';
@@ -43,6 +45,10 @@ export interface OpenStoreOptions {
   retiredGraceMs?: number;
   /** How writes wait for the write lock. */
   lock?: Omit<WriteLockOptions, 'signal'>;
+  /** Most rows a segment file holds (default DEFAULT_SEGMENT_FILE_ROWS, 65,536); larger writes are split. */
+  segmentFileRows?: number | undefined;
+  /** Most bytes of column data a segment file holds (default DEFAULT_SEGMENT_FILE_BYTES, 256 MiB). */
+  segmentFileBytes?: number | undefined;
 }
 
 export interface SegmentLocation {
@@ -65,6 +71,7 @@ export class SegmentStore {
   /** No manifest on disk yet: the first commit creates the library. */
   #pending: boolean;
   readonly #options: OpenStoreOptions;
+  readonly #cap: SegmentFileCap;
   readonly #files = new Map<string, Promise<SegmentFile>>();
   readonly #session = new AsyncLocalStorage<true>();
 
@@ -73,6 +80,7 @@ export class SegmentStore {
     this.#manifest = manifest;
     this.#pending = pending;
     this.#options = options;
+    this.#cap = segmentFileCap(options.segmentFileRows, options.segmentFileBytes);
   }
 
   /**
@@ -81,6 +89,7 @@ export class SegmentStore {
    * creates on disk (so a failed first write leaves nothing behind).
    */
   static async open(dir: string, options: OpenStoreOptions = {}): Promise<SegmentStore> {
+    segmentFileCap(options.segmentFileRows, options.segmentFileBytes);
     await assertNotAFile(dir);
     const found = await loadManifestSettled(dir, options);
     if (found !== undefined) return new SegmentStore(dir, found, false, options);
@@ -139,8 +148,9 @@ export class SegmentStore {
     const path = join(this.dir, SEGMENTS_DIR, name);
     let bytes: Buffer;
     try {
-      bytes = await readFile(path);
+      bytes = await readSegmentBytes(path);
     } catch (error) {
+      if (error instanceof StoreError) throw error;
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw await this.#missing(name, error);
       throw new StoreError(`cannot read segment file ${path}: ${(error as Error).message}`, { cause: error });
     }
@@ -182,8 +192,9 @@ export class SegmentStore {
   }
 
   /**
-   * Writes `rows` as a new segment file and commits it to the manifest, with the content
-   * keys they embed (for dedupe) and the import records they come from. Returns the labels given.
+   * Writes `rows` as new segment files (split under the file cap) and commits them all in one
+   * manifest write, with the content keys they embed (for dedupe) and the import records they
+   * come from: all of them become visible, or none. Returns the labels given.
    */
   async append(rows: SegmentRows, model: string, contents: Readonly<Record<string, string>> = {}, imports: Readonly<Record<string, ImportRecord>> = {}): Promise<Uint32Array> {
     if (rows.count === 0) return new Uint32Array(0);
@@ -198,13 +209,17 @@ export class SegmentStore {
       if (manifest.nextLabel + rows.count - 1 > MAX_LABEL) throw new StoreError('the library has used every uint32 label; rebuild it into a new library');
       const labels = new Uint32Array(rows.count);
       for (let i = 0; i < rows.count; i++) labels[i] = manifest.nextLabel + i;
-      const entry = await this.#writeFile(rows, labels, model);
+      const written: SegmentFileEntry[] = [];
+      const entries = await this.#writeFiles(rows, labels, model, written).catch(async (error: unknown) => {
+        await this.#discard(written);
+        throw error;
+      });
       const next: Manifest = {
         ...manifest,
         model,
         dimension: rows.dimension,
         nextLabel: manifest.nextLabel + rows.count,
-        segmentFiles: [...manifest.segmentFiles, entry],
+        segmentFiles: [...manifest.segmentFiles, ...entries],
         videos: { ...manifest.videos },
         contents: { ...manifest.contents, ...contents },
         imports: { ...manifest.imports, ...imports },
@@ -229,24 +244,31 @@ export class SegmentStore {
       if (manifest.videos[videoId] === undefined) throw new InputError(`no video ${JSON.stringify(videoId)} in this library; \`vsearch videos\` (listVideos) lists what it holds`);
       const removed: number[] = [];
       const segmentFiles: SegmentFileEntry[] = [];
+      const written: SegmentFileEntry[] = [];
       const retired: RetiredFile[] = [];
       const since = new Date().toISOString();
-      for (const entry of manifest.segmentFiles) {
-        const file = await this.file(entry.name);
-        const keep: number[] = [];
-        for (let row = 0; row < file.count; row++) {
-          if (file.string('video_id', row) === videoId) removed.push(file.labels[row] as number);
-          else keep.push(row);
-        }
-        if (keep.length === file.count) {
-          segmentFiles.push(entry);
-          continue;
-        }
-        retired.push({ name: entry.name, since });
-        if (keep.length > 0) {
+      try {
+        for (const entry of manifest.segmentFiles) {
+          const file = await this.file(entry.name);
+          const keep: number[] = [];
+          for (let row = 0; row < file.count; row++) {
+            if (file.string('video_id', row) === videoId) removed.push(file.labels[row] as number);
+            else keep.push(row);
+          }
+          if (keep.length === file.count) {
+            segmentFiles.push(entry);
+            continue;
+          }
+          retired.push({ name: entry.name, since });
+          if (keep.length === 0) continue;
+          // Through the cap as well: a file written before files were capped is split as it is rewritten.
           const selected = selectRows(file, keep);
-          segmentFiles.push(await this.#writeFile(selected.rows, selected.labels, file.model));
+          const entries = await this.#writeFiles(selected.rows, selected.labels, file.model, written);
+          segmentFiles.push(...entries);
         }
+      } catch (error) {
+        await this.#discard(written);
+        throw error;
       }
       const videos = { ...manifest.videos };
       delete videos[videoId];
@@ -287,23 +309,29 @@ export class SegmentStore {
       }
       if (changed === 0) return 0;
       const segmentFiles: SegmentFileEntry[] = [];
+      const written: SegmentFileEntry[] = [];
       const retired: RetiredFile[] = [];
       const since = new Date().toISOString();
-      for (const { entry, file, metadata } of plans) {
-        if (metadata === undefined) {
-          segmentFiles.push(entry);
-          continue;
+      try {
+        for (const { entry, file, metadata } of plans) {
+          if (metadata === undefined) {
+            segmentFiles.push(entry);
+            continue;
+          }
+          const selected = selectRows(file, Array.from({ length: file.count }, (_, i) => i));
+          segmentFiles.push(...(await this.#writeFiles({ ...selected.rows, metadata }, selected.labels, file.model, written)));
+          retired.push({ name: entry.name, since });
         }
-        const selected = selectRows(file, Array.from({ length: file.count }, (_, i) => i));
-        segmentFiles.push(await this.#writeFile({ ...selected.rows, metadata }, selected.labels, file.model));
-        retired.push({ name: entry.name, since });
+      } catch (error) {
+        await this.#discard(written);
+        throw error;
       }
       await this.#commit({ ...manifest, segmentFiles, retired: [...manifest.retired, ...retired] });
       return changed;
     });
   }
 
-  /** Every stored segment of a video, as a batch that can be appended again under another id. */
+  /** Every stored segment of a video, as a batch that can be appended again under another id (append splits it under the cap). */
   async segmentsOf(videoId: string): Promise<SegmentRows | undefined> {
     const parts: SegmentRows[] = [];
     for (const file of await this.allFiles()) {
@@ -347,6 +375,23 @@ export class SegmentStore {
     return new StoreError(`segment file ${path}, listed in ${MANIFEST_FILE}, is missing; the library is damaged and that file's segments are lost (${RECOVER})`, { cause });
   }
 
+  /**
+   * Writes `rows` as segment files under the cap, one record batch each, in label order. Each
+   * entry is pushed on `written` as soon as its file is down, so a caller whose write fails can
+   * remove exactly the files it made (never committed, so no reader can name them).
+   */
+  async #writeFiles(rows: SegmentRows, labels: Uint32Array, model: string, written: SegmentFileEntry[]): Promise<SegmentFileEntry[]> {
+    const entries: SegmentFileEntry[] = [];
+    let start = 0;
+    for (const end of fileBreaks(rows, this.#cap)) {
+      const entry = await this.#writeFile(sliceRows(rows, start, end), labels.subarray(start, end), model);
+      written.push(entry);
+      entries.push(entry);
+      start = end;
+    }
+    return entries;
+  }
+
   async #writeFile(rows: SegmentRows, labels: Uint32Array, model: string): Promise<SegmentFileEntry> {
     const name = `seg-${String(this.#manifest.generation + 1).padStart(6, '0')}-${randomBytes(4).toString('hex')}.arrow`;
     const { encodeSegmentFile } = await import('./segment-file.js');
@@ -354,6 +399,15 @@ export class SegmentStore {
     await mkdir(join(this.dir, SEGMENTS_DIR), { recursive: true });
     await writeFileAtomic(join(this.dir, SEGMENTS_DIR, name), bytes);
     return { name, rows: rows.count, minLabel: labels[0] as number, maxLabel: labels[labels.length - 1] as number, bytes: bytes.byteLength, sha256: sha256Hex(bytes) };
+  }
+
+  /**
+   * Removes files a failed write made before its commit: no manifest names them. (After a commit
+   * was tried nothing is removed here: the manifest may have landed; the next write's cleanup
+   * removes what stayed unlisted.)
+   */
+  async #discard(written: readonly SegmentFileEntry[]): Promise<void> {
+    for (const entry of written) await rm(join(this.dir, SEGMENTS_DIR, entry.name), { force: true }).catch(() => undefined);
   }
 
   /**
