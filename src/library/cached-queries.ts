@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CACHE_DIR } from '../store/query-cache.js';
 import { QUERY_MODALITIES, type QueryModality } from '../store/index.js';
+import { unitCopy } from '../vector/normalize.js';
 import type { CalibrationQuery } from './calibrate-recall.js';
 
 /**
@@ -33,7 +34,7 @@ export async function cachedCalibrationQueries(libraryDir: string, model: string
       const values = data?.children[0]?.values;
       const size = data?.type.listSize;
       if (!(values instanceof Float32Array) || typeof size !== 'number' || (dimension !== null && size !== dimension)) continue;
-      queries.push({ modality, vector: unit(values.slice(0, size)) });
+      queries.push({ modality, vector: unitCopy(values.slice(0, size)) });
     } catch {
       unreadable.push(join(dir, name));
     }
@@ -43,11 +44,4 @@ export async function cachedCalibrationQueries(libraryDir: string, model: string
 
 function isModality(value: string | undefined): value is QueryModality {
   return (QUERY_MODALITIES as readonly (string | undefined)[]).includes(value);
-}
-
-function unit(vector: Float32Array): Float32Array {
-  let norm = 0;
-  for (const value of vector) norm += value * value;
-  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  return vector.map((value) => value * scale);
 }
