@@ -1,7 +1,7 @@
 import { round } from '../bench/percentiles.js';
 import { meanRecall } from '../bench/recall-latency.js';
-import { seededRandom } from '../bench/synthetic.js';
 import { InputError } from '../errors.js';
+import { mulberry32 } from '../random/seeded-random.js';
 import { ExactIndex, type VectorIndex } from '../index/index.js';
 import { QUERY_MODALITIES, type CalibrationSource, type QueryModality, type RecallCalibrationRecord, type SegmentStore } from '../store/index.js';
 
@@ -197,7 +197,7 @@ function sampleStoredRows(files: readonly { count: number; labels: Uint32Array; 
     total += file.count;
   }
   const order = Uint32Array.from({ length: total }, (_, i) => i);
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const picked: StoredQuery[] = [];
   for (let slot = 0; slot < Math.min(count, total); slot++) {
     const swap = slot + Math.floor(random() * (total - slot));
