@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FormatVersionError, LibraryNotFoundError, StoreError } from '../errors.js';
+import { DEFAULT_EF, DEFAULT_EF_CONSTRUCTION, DEFAULT_EXACT_BELOW, DEFAULT_M } from '../defaults.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { FORMAT_VERSION } from './columns.js';
 import type { QueryModality } from './search-ef.js';
@@ -115,12 +116,8 @@ export interface Manifest {
   retired: RetiredFile[];
 }
 
-/**
- * efConstruction 100, not hnswlib's customary 200: on 100k x 1024 it builds 1.37x faster (same
- * run, side by side) and reaches the same recall@10 up to 0.998 at about 1.5x the ef (at 20k,
- * the same recall at the same ef); see bench/index-build.mjs. Libraries written with 200 keep it.
- */
-export const DEFAULT_INDEX_SETTINGS: IndexSettings = { M: 16, efConstruction: 100, ef: 64, kind: 'auto', exactBelow: 2000 };
+/** A new library's index settings (src/defaults.ts says why each). */
+export const DEFAULT_INDEX_SETTINGS: IndexSettings = { M: DEFAULT_M, efConstruction: DEFAULT_EF_CONSTRUCTION, ef: DEFAULT_EF, kind: 'auto', exactBelow: DEFAULT_EXACT_BELOW };
 
 export function emptyManifest(id: string, now: Date, index: IndexSettings): Manifest {
   const stamp = now.toISOString();
