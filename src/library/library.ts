@@ -23,7 +23,9 @@ import type { IndexSettings, Manifest } from '../store/manifest.js';
 import { QueryCache } from '../store/query-cache.js';
 import { searchEfOf, type QueryModality } from '../store/search-ef.js';
 import { SegmentStore } from '../store/segment-store.js';
-import type { Metadata } from '../types.js';
+import type { CallOptions, Metadata } from '../types.js';
+
+export type { CallOptions };
 import { assertRecallTarget, calibrateRecall, calibrationRecord, type CalibrateRecallOptions, type RecallCalibration } from './calibrate-recall.js';
 import { cachedCalibrationQueries } from './cached-queries.js';
 import { syncFacts } from './facts-sync.js';
@@ -71,10 +73,6 @@ export interface ImportSummary {
   segments: number;
   videos: number;
   model: string;
-}
-
-export interface CallOptions {
-  signal?: AbortSignal | undefined;
 }
 
 /** A vsearch library: the segment store, its ANN index, the query cache and the search engine. */
