@@ -179,7 +179,7 @@ function sweepEfs(efs: readonly number[], target: number, k: number, modality: Q
 
 function unreachedError(best: ModalityResult, shape: SweepShape, libraryDir: string): InputError {
   return new InputError(
-    `no ef up to ${shape.efs[shape.efs.length - 1]} reaches recall@${shape.k} ${shape.target}: the best was ${best.recall} at ef=${best.ef}, on ${best.count} ${shape.modality} queries (${best.source}); ask for a lower target, or build a new library with a larger M or efConstruction (openLibrary's index option; from the CLI: vsearch build --lib NEW_DIR --index-m 32 --ef-construction 200 --from ${libraryDir}/segments/*.arrow)`,
+    `no ef up to ${shape.efs[shape.efs.length - 1]} reaches recall@${shape.k} ${shape.target}: the best was ${best.recall} at ef=${best.ef}, on ${best.count} ${shape.modality} queries (${best.source}); ask for a lower target, or build a new library with a larger \`index.M\` or \`index.efConstruction\` (such as 32 and 200) from ${libraryDir}/segments/*.arrow`,
   );
 }
 

@@ -191,7 +191,7 @@ export class Library {
       const embedded = await embedQueries(inputs, { model: manifest.model, dimension: manifest.dimension, cache: this.#cache, embedder: this.#embedder, offline: request.offline ?? false, signal: options.signal, onWarning: this.#options.onWarning });
       embedded.forEach((vector, i) => queries.push(normalizeQueryVector(vector, manifest.dimension, `the embedding of query ${i + 1}`)));
     }
-    if (queries.length === 0) throw new InputError('no query given: pass query text, --image, --audio, --video, --vector FILE or --like VIDEO_ID');
+    if (queries.length === 0) throw new InputError('no query given: pass `text`, `image`, `audio`, `video`, `vector` or `like`');
     if (this.#index === undefined) {
       return { data: [], page_info: { limit_per_page: search.pageLimit, total_results: 0 }, search_pool: { total_count: 0, total_duration: 0, index_id: manifest.id } };
     }

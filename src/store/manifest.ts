@@ -9,7 +9,7 @@ import type { QueryModality } from './search-ef.js';
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'vsearch-library';
 /** What to do about a damaged or missing manifest, for error messages. */
-export const RECOVER = '`vsearch doctor --repair` recovers a manifest from the intact segment files';
+export const RECOVER = '`doctor({ repair: true })` recovers a manifest from the intact segment files';
 
 export interface SegmentFileEntry {
   name: string;
@@ -149,7 +149,7 @@ export async function readManifest(dir: string): Promise<Manifest> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new LibraryNotFoundError(`no vsearch library at ${dir} (${MANIFEST_FILE} is missing); create one with \`vsearch build --lib ${dir} ...\` or pass --lib`);
+      throw new LibraryNotFoundError(`no vsearch library at ${dir} (${MANIFEST_FILE} is missing); create one with \`openLibrary(dir, { create: true })\`, or pass an existing library's folder as \`dir\``);
     }
     throw new StoreError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
