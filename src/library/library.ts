@@ -246,7 +246,7 @@ export class Library {
     assertRecallTarget(target);
     return this.#writing(async () => {
       const { model, dimension } = this.#store.manifest;
-      const cache = options.cached === undefined ? await cachedCalibrationQueries(this.#store.dir, model, dimension) : { queries: options.cached, unreadable: [] };
+      const cache = options.cached === undefined ? await cachedCalibrationQueries(this.#cache, model, dimension) : { queries: options.cached, unreadable: [] };
       for (const file of cache.unreadable) this.#options.onWarning?.(`the cached query ${file} could not be read; calibration leaves it out`);
       const calibration = await calibrateRecall(this.#store, this.#index, target, { ...options, cached: cache.queries });
       const { efFixed: _fixed, ...settings } = this.#store.manifest.index;
