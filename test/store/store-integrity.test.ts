@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError, StoreError } from '../../src/errors.js';
 import { MANIFEST_FILE, recoverManifest, SegmentStore, SEGMENTS_DIR, SET_ASIDE_DIR, verifySegmentFiles } from '../../src/store/index.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { rowsOf } from './store-rows.js';
+import { rowsOf } from '../helpers/store-rows.js';
 
 const tempDir = useTempDirs();
 

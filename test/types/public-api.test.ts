@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import { startTestEmulator } from '../helpers/emulator.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { missingPublicTypes } from './public-types.js';
@@ -36,7 +37,7 @@ describe('a strict consumer that imports only from the package entry', () => {
   const tempDir = useTempDirs();
 
   beforeAll(async () => {
-    emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 50, seed: 1 });
+    emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 1 });
     // Inside the package (not under tmp), so that `import 'vsearch'` resolves by package.json "exports".
     out = await mkdtemp(join(CONSUMER, 'out-'));
   });
