@@ -12,6 +12,11 @@ export const MODEL_DIMENSIONS: Readonly<Record<ModelName, number>> = {
   'Marengo-retrieval-2.7': 1024,
 };
 
+/** The trailing options of every call that can be cancelled. */
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+}
+
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type Metadata = { [key: string]: JsonValue };
 

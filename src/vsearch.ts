@@ -1,9 +1,36 @@
-/** The public entry point of the vsearch package (DESIGN.md section 6). */
-export { openLibrary, Library, type OpenLibraryOptions, type ImportOptions, type ImportSummary, type CallOptions, type LibraryStats, type CalibrateRecallOptions, type CalibrationPoint, type RecallCalibration, runDoctor, type DoctorOptions, type DoctorProblem, type DoctorProblemKind, type DoctorReport, type DoctorChecked } from './library/index.js';
+/**
+ * The public entry point of the vsearch package (DESIGN.md section 6): every function and
+ * class a user calls, and every type a public signature names, so that code using the library
+ * can name what it passes and gets back (test/types/public-api.test.ts walks the signatures).
+ */
+export { openLibrary, Library, type OpenLibraryOptions, type ImportOptions, type ImportSummary, type LibraryStats, type CalibrateRecallOptions, type CalibrationPoint, type RecallCalibration, runDoctor, type DoctorOptions, type DoctorProblem, type DoctorProblemKind, type DoctorReport, type DoctorChecked } from './library/index.js';
 export type { GetVideoOptions, MetadataPatch, VideoDetail, VideoInfo, VideoSegment } from './library/index.js';
-export type { SearchRequest, SearchResponse, ClipHit, VideoHit, QueryInput, QueryEmbedder, GroupBy, Operator, SearchOption, Confidence } from './query/index.js';
-export type { IndexSettings, Manifest } from './store/index.js';
-export { ReloadingLibrary, startSearchServer, type SearchServerOptions, type RunningSearchServer, type SearchableLibrary, type ApiSearchResults } from './server/index.js';
+export type { CalibrationQuery, ModalityResult } from './library/calibrate-recall.js';
+export type { ModalitySearchEf } from './library/stats.js';
+
+// Building: lib.build(inputs, options) embeds media through the client given to openLibrary.
+export type { BuildFailure, BuildOptions, BuildProgress, BuildSummary } from './build/build-types.js';
+export type { SkippedInput } from './build/discover-inputs.js';
+
+// The TwelveLabs client.
+export { TwelveLabsClient, DEFAULT_BASE_URL } from './embed/index.js';
+export type { ApiVersion, ListAssetsOptions, ListOptions, PollCallOptions, UploadAssetOptions, TwelveLabsClientOptions, RetryInfo } from './embed/index.js';
+export type { EmbedInput, EmbedResult, EmbedTaskV2, MediaInput, MediaTuning, Segmentation, V2Model } from './embed/index.js';
+export type { EmbedV1Input, EmbedV1Result, EmbedTaskV1, EmbedTaskV1Input, V1Source, MediaSource } from './embed/index.js';
+export type { Asset, AssetSource, CreateAssetOptions, MultipartUploadOptions, MultipartUploadResult, UploadProgress, UploadSession } from './embed/index.js';
+export type { AnalyzeSegment, AnalyzeTask, AnalyzeTaskInput, PollOptions, Page, Paginator } from './embed/index.js';
+export type { TaskStatus } from './embed/embed-v2.js';
+export type { PageLoader } from './embed/paginate.js';
+export type { WirePageInfo } from './embed/wire-types.js';
+
+// Searching.
+export type { SearchRequest, SearchResponse, ClipHit, VideoHit, PageInfo, QueryInput, QueryEmbedder, MediaModality, GroupBy, Operator, SearchOption, Confidence, Threshold, SearchFilter } from './query/index.js';
+
+// The library's stored state and its query cache.
+export type { CalibrationSource, ImportRecord, IndexSettings, Manifest, ModalityCalibration, QueryModality, RecallCalibrationRecord, RetiredFile, SegmentFileEntry, VideoSummary } from './store/index.js';
+export type { CacheEntry, CacheFilter, CacheLookup, DamagedCacheFile, QueryCache, QueryKey } from './store/index.js';
+
+export { ReloadingLibrary, startSearchServer, type SearchServerOptions, type RunningSearchServer, type SearchableLibrary, type ApiSearchResults, type ApiClip, type ApiVideo, type ApiPageInfo, type RequestLogEntry } from './server/index.js';
 export * from './errors.js';
-export type { Segment, EmbeddingSegment, Metadata, ModelName, Modality } from './types.js';
+export type { CallOptions, Segment, EmbeddingSegment, JsonValue, Metadata, ModelName, Modality } from './types.js';
 export { KNOWN_MODELS, MODEL_DIMENSIONS } from './types.js';

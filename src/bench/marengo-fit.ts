@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
+import { unitRows } from '../vector/normalize.js';
 import { topComponents } from './top-components.js';
 
 /** The real Marengo-retrieval-2.7 vectors the cross-modal generator is fitted on (../shared/data). */
@@ -47,8 +48,8 @@ export function loadRealMarengo(dataDir: string): RealMarengo {
   const yt8m = join(dataDir, 'marengo27_yt8m_categories');
   const shortsFile = join(dataDir, 'marengo27_yt_shorts_segments', 'marengo27_yt_shorts_segments.json');
   if (!existsSync(yt8m) || !existsSync(shortsFile)) throw new InputError(`the real Marengo 2.7 vectors are not in ${dataDir} (marengo27_yt8m_categories, marengo27_yt_shorts_segments)`);
-  const videos = unitRows(readF32(join(yt8m, 'videos_visual_text_mean_360x1024.f32')));
-  const texts = unitRows(readF32(join(yt8m, 'class_text_queries_10x1024.f32')));
+  const videos = unitRows(readF32(join(yt8m, 'videos_visual_text_mean_360x1024.f32')), DIMENSION);
+  const texts = unitRows(readF32(join(yt8m, 'class_text_queries_10x1024.f32')), DIMENSION);
   const shorts = JSON.parse(readFileSync(shortsFile, 'utf8')) as { videos: { segments: { visual_text: number[] }[] }[] };
   const clipRows: number[] = [];
   const clipVideos: number[] = [];
@@ -58,7 +59,7 @@ export function loadRealMarengo(dataDir: string): RealMarengo {
       clipVideos.push(v);
     }
   });
-  const clips = unitRows(Float64Array.from(clipRows));
+  const clips = unitRows(Float64Array.from(clipRows), DIMENSION);
   return { dimension: DIMENSION, videos, videoCount: videos.length / DIMENSION, texts, textCount: texts.length / DIMENSION, clips, clipVideos };
 }
 
@@ -114,17 +115,6 @@ export function meanOf(rows: Float64Array, n: number, d: number): Float64Array {
 function readF32(path: string): Float64Array {
   const bytes = readFileSync(path);
   return Float64Array.from(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
-}
-
-function unitRows(flat: Float64Array): Float64Array {
-  const out = new Float64Array(flat.length);
-  for (let offset = 0; offset < flat.length; offset += DIMENSION) {
-    let norm = 0;
-    for (let x = 0; x < DIMENSION; x++) norm += (flat[offset + x] as number) ** 2;
-    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let x = 0; x < DIMENSION; x++) out[offset + x] = (flat[offset + x] as number) * scale;
-  }
-  return out;
 }
 
 function dot(a: Float64Array, b: Float64Array): number {

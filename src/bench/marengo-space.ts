@@ -1,6 +1,6 @@
 import type { MarengoModel } from './marengo-fit.js';
 import { orthonormalize } from './top-components.js';
-import { seededGaussian } from './synthetic.js';
+import { seededGaussian } from '../random/gaussian.js';
 
 /** A fitted model carried into a dimension: every inner product of its directions kept. */
 export interface MarengoSpace {

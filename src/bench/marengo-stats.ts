@@ -1,9 +1,10 @@
 import { dotRows, meanOf, type RealMarengo } from './marengo-fit.js';
 import type { MarengoSpace } from './marengo-space.js';
 import { percentile } from './percentiles.js';
-import { seededGaussian } from './synthetic.js';
+import { seededGaussian } from '../random/gaussian.js';
 import { clipDeviation, videoPoint } from './xmodal-generator.js';
 import { topComponents } from './top-components.js';
+import { unitRows } from '../vector/normalize.js';
 
 /** The statistics the generator is judged by, real or generated, on samples of the same sizes. */
 export interface MarengoStats {
@@ -48,7 +49,7 @@ export function generatedStats(space: MarengoSpace, sizes: { videoCount: number;
     videoPoint(space, gauss, point);
     points.set(point, v * d);
   }
-  const videos = unitCopy(points, d);
+  const videos = unitRows(points, d);
   const texts = new Float64Array(sizes.textCount * d);
   const textSigma = space.textNoise / Math.sqrt(d);
   for (let t = 0; t < sizes.textCount; t++) {
@@ -65,7 +66,7 @@ export function generatedStats(space: MarengoSpace, sizes: { videoCount: number;
       clipVideos.push(v);
     }
   }
-  return statsOf({ d, videos, videoCount: sizes.videoCount, texts: unitCopy(texts, d), textCount: sizes.textCount, clips: unitCopy(clips, d), clipVideos });
+  return statsOf({ d, videos, videoCount: sizes.videoCount, texts: unitRows(texts, d), textCount: sizes.textCount, clips: unitRows(clips, d), clipVideos });
 }
 
 /** Median cosine of generated text queries to the nearest of `videoCount` generated videos (the fit's target figure). */
@@ -78,14 +79,14 @@ export function textNearestMedian(space: MarengoSpace, videoCount: number, textC
     videoPoint(space, gauss, point);
     points.set(point, v * d);
   }
-  const videos = unitCopy(points, d);
+  const videos = unitRows(points, d);
   const text = new Float64Array(d);
   const textSigma = space.textNoise / Math.sqrt(d);
   const nearest: number[] = [];
   for (let t = 0; t < textCount; t++) {
     const target = t % videoCount;
     for (let x = 0; x < d; x++) text[x] = (space.textMean[x] as number) + space.textTarget * ((points[target * d + x] as number) - (space.videoMean[x] as number)) + textSigma * gauss();
-    const unit = unitCopy(text, d);
+    const unit = unitRows(text, d);
     let best = -1;
     for (let v = 0; v < videoCount; v++) best = Math.max(best, dotRows(unit, 0, videos, v, d));
     nearest.push(best);
@@ -125,17 +126,6 @@ function statsOf(sample: Sample): MarengoStats {
 function quantiles(values: readonly number[]): number[] {
   const sorted = Float64Array.from(values).sort();
   return STAT_QUANTILES.map((p) => round(percentile(sorted, p)));
-}
-
-function unitCopy(rows: Float64Array, d: number): Float64Array {
-  const out = new Float64Array(rows.length);
-  for (let offset = 0; offset < rows.length; offset += d) {
-    let norm = 0;
-    for (let x = 0; x < d; x++) norm += (rows[offset + x] as number) ** 2;
-    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let x = 0; x < d; x++) out[offset + x] = (rows[offset + x] as number) * scale;
-  }
-  return out;
 }
 
 function round(value: number): number {

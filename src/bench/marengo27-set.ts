@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
+import { normalizeInPlace } from '../vector/normalize.js';
 
 export interface RealVectorSet {
   dimension: number;
@@ -58,10 +59,8 @@ function flatUnit(rows: readonly Float32Array[]): Float32Array {
   const out = new Float32Array(rows.length * DIMENSION);
   rows.forEach((row, r) => {
     if (row.length !== DIMENSION) throw new InputError(`a real vector has ${row.length} dimensions, not ${DIMENSION}`);
-    let norm = 0;
-    for (const value of row) norm += value * value;
-    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let j = 0; j < DIMENSION; j++) out[r * DIMENSION + j] = (row[j] as number) * scale;
+    out.set(row, r * DIMENSION);
+    normalizeInPlace(out, r * DIMENSION, DIMENSION);
   });
   return out;
 }

@@ -1,5 +1,7 @@
 import { InputError } from '../errors.js';
-import { seededGaussian, seededRandom } from './synthetic.js';
+import { writeUnit } from '../vector/normalize.js';
+import { seededGaussian } from '../random/gaussian.js';
+import { mulberry32 } from '../random/seeded-random.js';
 
 export interface SampleQueriesOptions {
   /** Flat row-major stored vectors, unit norm. */
@@ -26,7 +28,7 @@ export function sampleQueries(options: SampleQueriesOptions): Float32Array {
   if (!Number.isInteger(count) || count < 0) throw new InputError(`query count must be a non-negative integer, got ${String(count)}`);
   if (!(noise >= 0)) throw new InputError(`query noise must be a non-negative number, got ${String(noise)}`);
 
-  const pick = seededRandom(seed);
+  const pick = mulberry32(seed);
   const gauss = seededGaussian((seed ^ 0x5bd1e995) >>> 0);
   const order = Uint32Array.from({ length: rows }, (_, i) => i);
   const sigma = noise / Math.sqrt(dimension);
@@ -41,14 +43,7 @@ export function sampleQueries(options: SampleQueriesOptions): Float32Array {
 
     const src = row * dimension;
     const dst = q * dimension;
-    let norm = 0;
-    for (let j = 0; j < dimension; j++) {
-      const value = (vectors[src + j] as number) + sigma * gauss();
-      out[dst + j] = value;
-      norm += value * value;
-    }
-    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let j = 0; j < dimension; j++) out[dst + j] = (out[dst + j] as number) * scale;
+    writeUnit(out, dst, dimension, (j) => (vectors[src + j] as number) + sigma * gauss());
   }
   return out;
 }

@@ -1,34 +1,7 @@
 /** Seeded synthetic embeddings for tests and benchmarks: same seed, same vectors. */
-
-/** mulberry32: a tiny, fast 32-bit PRNG. Returns floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Standard normal samples (Box-Muller) from a uniform source. */
-export function seededGaussian(seed: number): () => number {
-  const uniform = seededRandom(seed);
-  let spare: number | undefined;
-  return () => {
-    if (spare !== undefined) {
-      const value = spare;
-      spare = undefined;
-      return value;
-    }
-    const u = 1 - uniform(); // (0, 1]: log(0) would be -Infinity
-    const radius = Math.sqrt(-2 * Math.log(u));
-    const angle = 2 * Math.PI * uniform();
-    spare = radius * Math.sin(angle);
-    return radius * Math.cos(angle);
-  };
-}
+import { seededGaussian } from '../random/gaussian.js';
+import { mulberry32 } from '../random/seeded-random.js';
+import { writeUnit } from '../vector/normalize.js';
 
 export interface SyntheticOptions {
   count: number;
@@ -68,29 +41,18 @@ function sample(options: SyntheticOptions, pointSeed: number): Float32Array {
 
   const centres = new Float32Array(clusters * dimension);
   const centreNoise = seededGaussian(mixSeed(options.seed, 0xc2b2ae35));
-  for (let c = 0; c < clusters; c++) fillUnit(centres, c * dimension, dimension, () => centreNoise());
+  for (let c = 0; c < clusters; c++) writeUnit(centres, c * dimension, dimension, () => centreNoise());
 
   const out = new Float32Array(count * dimension);
   const gauss = seededGaussian(pointSeed);
-  const pick = seededRandom(mixSeed(pointSeed, 0x27d4eb2f));
+  const pick = mulberry32(mixSeed(pointSeed, 0x27d4eb2f));
   // Per-coordinate sigma so the noise vector's norm is about `spread`.
   const sigma = spread / Math.sqrt(dimension);
   for (let i = 0; i < count; i++) {
     const centre = Math.floor(pick() * clusters) * dimension;
-    fillUnit(out, i * dimension, dimension, (j) => (centres[centre + j] as number) + sigma * gauss());
+    writeUnit(out, i * dimension, dimension, (j) => (centres[centre + j] as number) + sigma * gauss());
   }
   return out;
-}
-
-function fillUnit(target: Float32Array, offset: number, dimension: number, value: (j: number) => number): void {
-  let norm = 0;
-  for (let j = 0; j < dimension; j++) {
-    const v = value(j);
-    target[offset + j] = v;
-    norm += v * v;
-  }
-  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  for (let j = 0; j < dimension; j++) target[offset + j] = (target[offset + j] as number) * scale;
 }
 
 /** Derives independent stream seeds from one user seed (murmur3 finalizer). */

@@ -1,4 +1,5 @@
 /** Top principal components of a small set of rows, by subspace iteration with a Rayleigh-Ritz step. */
+import { normalizeInPlace } from '../vector/normalize.js';
 
 export interface Components {
   /** Eigenvalues of the covariance, largest first. */
@@ -87,10 +88,7 @@ export function orthonormalize(rows: Float64Array, count: number, m: number): vo
       for (let i = 0; i < m; i++) dot += (rows[c * m + i] as number) * (rows[p * m + i] as number);
       for (let i = 0; i < m; i++) rows[c * m + i] = (rows[c * m + i] as number) - dot * (rows[p * m + i] as number);
     }
-    let norm = 0;
-    for (let i = 0; i < m; i++) norm += (rows[c * m + i] as number) ** 2;
-    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let i = 0; i < m; i++) rows[c * m + i] = (rows[c * m + i] as number) * scale;
+    normalizeInPlace(rows, c * m, m);
   }
 }
 

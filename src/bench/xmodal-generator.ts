@@ -1,5 +1,7 @@
+import { writeUnit } from '../vector/normalize.js';
 import type { MarengoSpace } from './marengo-space.js';
-import { seededGaussian, seededRandom } from './synthetic.js';
+import { seededGaussian } from '../random/gaussian.js';
+import { mulberry32 } from '../random/seeded-random.js';
 
 export interface XmodalSetOptions {
   count: number;
@@ -41,7 +43,7 @@ export function generateXmodalSet(space: MarengoSpace, options: XmodalSetOptions
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, got ${count}`);
   if (!Number.isInteger(minClips) || minClips < 1 || maxClips < minClips) throw new RangeError(`clips per video must be a range of positive integers, got ${minClips}-${maxClips}`);
   const d = space.dimension;
-  const pick = seededRandom(seed ^ 0x5bd1e995);
+  const pick = mulberry32(seed ^ 0x5bd1e995);
   const videoSizes: number[] = [];
   for (let total = 0; total < count; ) {
     const size = Math.min(count - total, minClips + Math.floor(pick() * (maxClips - minClips + 1)));
@@ -115,13 +117,3 @@ export function videoPoint(space: MarengoSpace, gauss: () => number, out: Float6
   }
 }
 
-function writeUnit(target: Float32Array, offset: number, d: number, value: (x: number) => number): void {
-  let norm = 0;
-  for (let x = 0; x < d; x++) {
-    const v = value(x);
-    target[offset + x] = v;
-    norm += v * v;
-  }
-  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  for (let x = 0; x < d; x++) target[offset + x] = (target[offset + x] as number) * scale;
-}

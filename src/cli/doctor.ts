@@ -3,6 +3,7 @@ import { isDerivedProblem } from '../library/doctor-report.js';
 import { runDoctor, type DoctorReport } from '../library/index.js';
 import { info, jsonOption, libOption, printJson } from './shared-options.js';
 import { escapeText } from './escape-text.js';
+import { inFlagTerms } from './option-flags.js';
 
 export function registerDoctorCommand(program: Command): void {
   program
@@ -12,7 +13,7 @@ export function registerDoctorCommand(program: Command): void {
     .option('--repair', 'rebuild damaged, stale or missing derived files (the index/ folder) from the store')
     .addOption(jsonOption())
     .action(async (flags: { lib: string; repair?: boolean; json?: boolean }) => {
-      const report = await runDoctor(flags.lib, { repair: flags.repair ?? false, onWarning: (message) => info(`warning: ${escapeText(message)}`) });
+      const report = await runDoctor(flags.lib, { repair: flags.repair ?? false, onWarning: (message) => info(`warning: ${escapeText(inFlagTerms(message))}`) });
       if (flags.json) printJson(report);
       else process.stdout.write(formatReport(flags.lib, report));
       if (!report.healthy) process.exitCode = 1;
@@ -28,7 +29,7 @@ function formatReport(lib: string, report: DoctorReport): string {
     checked.facts ? 'label facts' : 'no label facts',
   ];
   const lines = [`checked ${lib}: ${parts.join(', ')}`];
-  for (const problem of report.problems) lines.push(`${problem.repaired ? 'repaired' : 'problem '}  ${problem.file}  ${problem.kind}: ${escape(problem.message)}`);
+  for (const problem of report.problems) lines.push(`${problem.repaired ? 'repaired' : 'problem '}  ${problem.file}  ${problem.kind}: ${escape(inFlagTerms(problem.message))}`);
   const left = report.problems.filter((problem) => !problem.repaired).length;
   if (report.problems.length === 0) lines.push('healthy');
   else if (left === 0) lines.push(`healthy: ${report.problems.length} problem(s) repaired`);

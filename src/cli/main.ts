@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { AbortError, isUsageError, VsearchError } from '../errors.js';
 import { escapeText } from './escape-text.js';
+import { inFlagTerms } from './option-flags.js';
 import { StdoutErrors } from './stdout-errors.js';
 
 export const EXIT_OK = 0;
@@ -17,7 +18,7 @@ function exitCodeFor(error: unknown): number {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof VsearchError) return `vsearch: ${escapeText(error.message)}`;
+  if (error instanceof VsearchError) return `vsearch: ${escapeText(inFlagTerms(error.message))}`;
   if (error instanceof Error) return `vsearch: unexpected error: ${error.stack ?? error.message}`;
   return `vsearch: unexpected error: ${String(error)}`;
 }

@@ -35,10 +35,9 @@ import { poll, type PollOptions } from './poller.js';
 import { Transport } from './transport.js';
 import { isRecord } from './wire-parse.js';
 import type { WirePageInfo, WireV2MediaSource } from './wire-types.js';
+import type { CallOptions } from '../types.js';
 
-export interface CallOptions {
-  signal?: AbortSignal | undefined;
-}
+export type { CallOptions };
 
 export interface PollCallOptions extends CallOptions {
   /** Interval, backoff and overall deadline of the polling. */

@@ -42,28 +42,23 @@ function times(start: number | undefined, end: number | undefined, where: string
 
 /** v2 `data[] {embedding, embedding_option, embedding_scope, start_sec, end_sec}`. */
 export function segmentsFromV2(data: unknown, model: ModelName, defaults: SegmentDefaults, where = 'embed-v2 response'): EmbeddingSegment[] {
-  const dimension = expectedDimension(model);
-  return optionalArray(data, `${where} data`).map((item, i) => {
-    const at = `${where} data[${i}]`;
-    const row = expectRecord(item, at);
-    return {
-      vector: toVector(row['embedding'], dimension, at),
-      ...times(optionalNumber(row['start_sec']), optionalNumber(row['end_sec']), at),
-      embeddingOption: optionalString(row['embedding_option']) ?? defaults.embeddingOption,
-      embeddingScope: optionalString(row['embedding_scope']) ?? defaults.embeddingScope,
-    };
-  });
+  return segmentsOf(data, model, defaults, `${where} data`, { vector: 'embedding', start: 'start_sec', end: 'end_sec' });
 }
 
 /** v1 `segments[] {float, start_offset_sec, end_offset_sec, embedding_scope, embedding_option}`. */
 export function segmentsFromV1(segments: unknown, model: ModelName, defaults: SegmentDefaults, where = 'embed response'): EmbeddingSegment[] {
+  return segmentsOf(segments, model, defaults, `${where} segments`, { vector: 'float', start: 'start_offset_sec', end: 'end_offset_sec' });
+}
+
+/** The two API versions name a segment's vector and times differently; the rest is the same. */
+function segmentsOf(list: unknown, model: ModelName, defaults: SegmentDefaults, where: string, fields: { vector: string; start: string; end: string }): EmbeddingSegment[] {
   const dimension = expectedDimension(model);
-  return optionalArray(segments, `${where} segments`).map((item, i) => {
-    const at = `${where} segments[${i}]`;
+  return optionalArray(list, where).map((item, i) => {
+    const at = `${where}[${i}]`;
     const row = expectRecord(item, at);
     return {
-      vector: toVector(row['float'], dimension, at),
-      ...times(optionalNumber(row['start_offset_sec']), optionalNumber(row['end_offset_sec']), at),
+      vector: toVector(row[fields.vector], dimension, at),
+      ...times(optionalNumber(row[fields.start]), optionalNumber(row[fields.end]), at),
       embeddingOption: optionalString(row['embedding_option']) ?? defaults.embeddingOption,
       embeddingScope: optionalString(row['embedding_scope']) ?? defaults.embeddingScope,
     };

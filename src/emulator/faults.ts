@@ -1,4 +1,4 @@
-import { seededRandom, type Random } from './prng.js';
+import { sfc32FromKey, type Random } from '../random/seeded-random.js';
 import type { FaultPlan } from './types.js';
 
 export type FaultDecision =
@@ -38,15 +38,15 @@ export class FaultInjector {
   private taskRandom: Random;
 
   constructor(private readonly defaultSeed: number) {
-    this.random = seededRandom(`faults:${defaultSeed}`);
-    this.taskRandom = seededRandom(`task-faults:${defaultSeed}`);
+    this.random = sfc32FromKey(`faults:${defaultSeed}`);
+    this.taskRandom = sfc32FromKey(`task-faults:${defaultSeed}`);
   }
 
   set(plan: FaultPlan): void {
     this.plan = { ...plan };
     const seed = plan.seed ?? this.defaultSeed;
-    this.random = seededRandom(`faults:${seed}`);
-    this.taskRandom = seededRandom(`task-faults:${seed}`);
+    this.random = sfc32FromKey(`faults:${seed}`);
+    this.taskRandom = sfc32FromKey(`task-faults:${seed}`);
   }
 
   get current(): FaultPlan {

@@ -1,4 +1,5 @@
-import { gaussian, seededRandom } from './prng.js';
+import { gaussian } from '../random/gaussian.js';
+import { sfc32FromKey } from '../random/seeded-random.js';
 
 /**
  * Deterministic stand-in embeddings. Text: the normalized sum of seeded per-word vectors, so
@@ -60,7 +61,7 @@ export class VectorSpace {
 
   /** A seeded Gaussian direction (not normalized) for any key in this model's space. */
   private direction(key: string): Float64Array {
-    const random = seededRandom(`${this.seed}\u0000${this.model}\u0000${key}`);
+    const random = sfc32FromKey(`${this.seed}\u0000${this.model}\u0000${key}`);
     const out = new Float64Array(this.dimension);
     for (let i = 0; i < this.dimension; i += 1) out[i] = gaussian(random);
     return out;

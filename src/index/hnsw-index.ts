@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { DEFAULT_EF, DEFAULT_EF_CONSTRUCTION, DEFAULT_M } from '../defaults.js';
 import { IndexMismatchError, InputError, VsearchError } from '../errors.js';
 import { hnswlibBinding } from './hnswlib-binding.js';
 import type { Hnswlib, HnswlibExtension } from './hnswlib-binding.js';
@@ -7,8 +8,8 @@ import type { HnswParams, KnnResult, SearchOptions, VectorIndex } from './vector
 
 type NativeIndex = InstanceType<Hnswlib['HierarchicalNSW']> & HnswlibExtension;
 
-/** efConstruction as a new library's (store/manifest.ts says why 100). */
-export const DEFAULT_HNSW_PARAMS: Readonly<HnswParams> = { M: 16, efConstruction: 100, ef: 128 };
+/** A new library's (src/defaults.ts says why each). */
+export const DEFAULT_HNSW_PARAMS: Readonly<HnswParams> = { M: DEFAULT_M, efConstruction: DEFAULT_EF_CONSTRUCTION, ef: DEFAULT_EF };
 
 export interface HnswIndexOptions {
   dimension: number;

@@ -2,6 +2,7 @@ import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { IndexMismatchError, VsearchError } from '../errors.js';
+import { fsyncDirectory, fsyncPath } from '../fs/fsync.js';
 import { checkGraphFile, crcText, fileChecksum, GraphFileDamage, type GraphFileFacts } from './graph-file-check.js';
 import { HnswIndex } from './hnsw-index.js';
 import type { Metric } from './vector-index.js';
@@ -291,24 +292,6 @@ function checkAgainstSidecar(facts: GraphFileFacts, sidecar: Omit<IndexSidecar, 
     if (inFile !== undefined && inSidecar !== undefined && inFile !== inSidecar) {
       throw new IndexMismatchError(`the HNSW graph ${path} has checksum ${inFile}, but its sidecar says ${inSidecar}: it is damaged or belongs to another index; ${REBUILD}`);
     }
-  }
-}
-
-async function fsyncPath(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function fsyncDirectory(dir: string): Promise<void> {
-  try {
-    await fsyncPath(dir);
-  } catch (error) {
-    // Some platforms (Windows) cannot open or fsync a directory; the rename still stands.
-    if (!isErrno(error, 'EISDIR') && !isErrno(error, 'EPERM') && !isErrno(error, 'EINVAL') && !isErrno(error, 'EACCES')) throw error;
   }
 }
 

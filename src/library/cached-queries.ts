@@ -1,53 +1,25 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { CACHE_DIR } from '../store/query-cache.js';
-import { QUERY_MODALITIES, type QueryModality } from '../store/index.js';
+import type { QueryCache } from '../store/query-cache.js';
+import { QUERY_MODALITIES, type QueryModality } from '../store/search-ef.js';
+import { unitCopy } from '../vector/normalize.js';
 import type { CalibrationQuery } from './calibrate-recall.js';
 
 /**
  * The query embeddings in a library's cache that `model` made, with their modality, for
- * recall calibration. Reads the cache files directly (their schema metadata names model and
- * modality); a file it cannot read is listed in `unreadable` and left out (the cache only holds copies of API answers).
- * (To become a thin wrapper of the cache's own listing once it has one.)
+ * recall calibration: the cache's own sound entries (checksums checked). A damaged file is
+ * listed in `unreadable` and left out (the cache only holds copies of API answers).
  */
-export async function cachedCalibrationQueries(libraryDir: string, model: string | null, dimension: number | null): Promise<{ queries: CalibrationQuery[]; unreadable: string[] }> {
-  const dir = join(libraryDir, CACHE_DIR);
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((name) => name.endsWith('.arrow')).sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { queries: [], unreadable: [] };
-    throw error;
-  }
+export async function cachedCalibrationQueries(cache: QueryCache, model: string | null, dimension: number | null): Promise<{ queries: CalibrationQuery[]; unreadable: string[] }> {
   const unreadable: string[] = [];
-  if (names.length === 0 || model === null) return { queries: [], unreadable };
-  const { tableFromIPC } = await import('apache-arrow');
+  if (model === null) return { queries: [], unreadable };
+  const entries = await cache.entries({ onDamaged: (damaged) => unreadable.push(damaged.file) });
   const queries: CalibrationQuery[] = [];
-  for (const name of names) {
-    try {
-      const table = tableFromIPC(await readFile(join(dir, name)));
-      const metadata = table.schema.metadata;
-      const modality = metadata.get('modality');
-      if (metadata.get('model') !== model || !isModality(modality)) continue;
-      const data = table.getChild('vector')?.data[0];
-      const values = data?.children[0]?.values;
-      const size = data?.type.listSize;
-      if (!(values instanceof Float32Array) || typeof size !== 'number' || (dimension !== null && size !== dimension)) continue;
-      queries.push({ modality, vector: unit(values.slice(0, size)) });
-    } catch {
-      unreadable.push(join(dir, name));
-    }
+  for (const { key, vector } of entries) {
+    if (key.model !== model || !isModality(key.modality) || (dimension !== null && vector.length !== dimension)) continue;
+    queries.push({ modality: key.modality, vector: unitCopy(vector) });
   }
   return { queries, unreadable };
 }
 
-function isModality(value: string | undefined): value is QueryModality {
-  return (QUERY_MODALITIES as readonly (string | undefined)[]).includes(value);
-}
-
-function unit(vector: Float32Array): Float32Array {
-  let norm = 0;
-  for (const value of vector) norm += value * value;
-  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  return vector.map((value) => value * scale);
+function isModality(value: string): value is QueryModality {
+  return (QUERY_MODALITIES as readonly string[]).includes(value);
 }

@@ -1,7 +1,7 @@
 import { round } from '../bench/percentiles.js';
 import { meanRecall } from '../bench/recall-latency.js';
-import { seededRandom } from '../bench/synthetic.js';
 import { InputError } from '../errors.js';
+import { mulberry32 } from '../random/seeded-random.js';
 import { ExactIndex, type VectorIndex } from '../index/index.js';
 import { QUERY_MODALITIES, type CalibrationSource, type QueryModality, type RecallCalibrationRecord, type SegmentStore } from '../store/index.js';
 
@@ -179,7 +179,7 @@ function sweepEfs(efs: readonly number[], target: number, k: number, modality: Q
 
 function unreachedError(best: ModalityResult, shape: SweepShape, libraryDir: string): InputError {
   return new InputError(
-    `no ef up to ${shape.efs[shape.efs.length - 1]} reaches recall@${shape.k} ${shape.target}: the best was ${best.recall} at ef=${best.ef}, on ${best.count} ${shape.modality} queries (${best.source}); ask for a lower target, or build a new library with a larger M or efConstruction (openLibrary's index option; from the CLI: vsearch build --lib NEW_DIR --index-m 32 --ef-construction 200 --from ${libraryDir}/segments/*.arrow)`,
+    `no ef up to ${shape.efs[shape.efs.length - 1]} reaches recall@${shape.k} ${shape.target}: the best was ${best.recall} at ef=${best.ef}, on ${best.count} ${shape.modality} queries (${best.source}); ask for a lower target, or build a new library with a larger \`index.M\` or \`index.efConstruction\` (such as 32 and 200) from ${libraryDir}/segments/*.arrow`,
   );
 }
 
@@ -197,7 +197,7 @@ function sampleStoredRows(files: readonly { count: number; labels: Uint32Array; 
     total += file.count;
   }
   const order = Uint32Array.from({ length: total }, (_, i) => i);
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const picked: StoredQuery[] = [];
   for (let slot = 0; slot < Math.min(count, total); slot++) {
     const swap = slot + Math.floor(random() * (total - slot));

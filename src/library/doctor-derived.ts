@@ -11,7 +11,7 @@ import type { StoreLabels } from './doctor-store.js';
 import { INDEX_DIR } from './index-dir.js';
 import { SKETCH_TOLERANCE, SKETCH_WIDTH, writeSketch } from './vector-sketch.js';
 
-const REBUILT_ON_OPEN = 'searches rebuild it from the store on each open until it is repaired (`vsearch doctor --repair`)';
+const REBUILT_ON_OPEN = 'searches rebuild it from the store on each open until it is repaired (`doctor({ repair: true })`)';
 
 /** The HNSW graph and its sidecar against the store: readable, whole, of this library, covering exactly its labels. */
 export async function checkGraph(dir: string, manifest: Manifest, store: StoreLabels | undefined): Promise<DoctorProblem[]> {

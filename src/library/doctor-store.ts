@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { LibraryNotFoundError, StoreError } from '../errors.js';
 import { collectLabelFacts, type LabelFactsData } from '../query/label-facts-data.js';
+import { manifestProblems } from '../store/manifest-checks.js';
 import { MANIFEST_FILE, readManifest, type Manifest, type SegmentFileEntry } from '../store/manifest.js';
 import { readSegmentBytes } from '../store/read-segment-bytes.js';
 import { decodeSegmentFile, type SegmentFile } from '../store/segment-file.js';
@@ -51,7 +52,7 @@ export async function checkStore(dir: string, hasSegmentsDir: boolean): Promise<
     });
     return { manifest: undefined, problems, segmentFiles: 0, segments: 0, labels: undefined, facts: undefined };
   }
-  problems.push(...manifestProblems(manifest));
+  problems.push(...inconsistencies(manifest));
 
   const labels: StoreLabels = { present: new Uint8Array(manifest.nextLabel), sketches: new Float64Array(manifest.nextLabel * SKETCH_WIDTH) };
   const perVideo = new Map<string, number>();
@@ -82,23 +83,12 @@ export async function checkStore(dir: string, hasSegmentsDir: boolean): Promise<
   return { manifest, problems, segmentFiles: manifest.segmentFiles.length, segments, labels: readable ? labels : undefined, facts: readable ? facts : undefined };
 }
 
-function manifestProblems(manifest: Manifest): DoctorProblem[] {
-  const found: string[] = [];
-  const names = new Set<string>();
-  let rows = 0;
-  let previousMax = -1;
-  for (const entry of manifest.segmentFiles) {
-    if (names.has(entry.name)) found.push(`${entry.name} is listed twice`);
-    names.add(entry.name);
-    rows += entry.rows;
-    if (!(entry.minLabel <= entry.maxLabel) || entry.minLabel <= previousMax) found.push(`${entry.name}'s label range ${entry.minLabel}-${entry.maxLabel} overlaps or is out of order`);
-    if (entry.maxLabel >= manifest.nextLabel) found.push(`${entry.name} holds labels up to ${entry.maxLabel}, but nextLabel is ${manifest.nextLabel} (new segments would reuse labels)`);
-    if (entry.rows > entry.maxLabel - entry.minLabel + 1) found.push(`${entry.name} lists ${entry.rows} rows in a range of ${entry.maxLabel - entry.minLabel + 1} labels`);
-    previousMax = Math.max(previousMax, entry.maxLabel);
-  }
-  if (manifest.counts.segments !== rows) found.push(`counts.segments is ${manifest.counts.segments}, but the files list ${rows} rows`);
-  if (manifest.counts.videos !== Object.keys(manifest.videos).length) found.push(`counts.videos is ${manifest.counts.videos}, but ${Object.keys(manifest.videos).length} videos are listed`);
-  return found.map((what) => ({ file: MANIFEST_FILE, kind: 'manifest-inconsistent', message: `${what}; the manifest must be recovered from the segment files`, repaired: false }));
+function inconsistencies(manifest: Manifest): DoctorProblem[] {
+  return manifestProblems(manifest).map(inconsistency);
+}
+
+function inconsistency(what: string): DoctorProblem {
+  return { file: MANIFEST_FILE, kind: 'manifest-inconsistent', message: `${what}; the manifest must be recovered from the segment files`, repaired: false };
 }
 
 function videoProblems(manifest: Manifest, perVideo: ReadonlyMap<string, number>): DoctorProblem[] {
@@ -108,7 +98,7 @@ function videoProblems(manifest: Manifest, perVideo: ReadonlyMap<string, number>
     if (listed !== count) found.push(`video ${JSON.stringify(video)} has ${count} segments in the files, but the manifest says ${listed ?? 'none'}`);
   }
   for (const video of Object.keys(manifest.videos)) if (!perVideo.has(video)) found.push(`video ${JSON.stringify(video)} is listed but no segment file holds it`);
-  return found.slice(0, 20).map((what) => ({ file: MANIFEST_FILE, kind: 'manifest-inconsistent', message: `${what}; the manifest must be recovered from the segment files`, repaired: false }));
+  return found.slice(0, 20).map(inconsistency);
 }
 
 /** The checksum a manifest entry records, when the store wrote one (entries of older libraries have none). */

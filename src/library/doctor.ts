@@ -39,7 +39,7 @@ export async function runDoctor(dir: string, options: DoctorOptions = {}): Promi
 
 async function examine(dir: string): Promise<DoctorReport> {
   const hasSegments = await isDirectory(join(dir, SEGMENTS_DIR));
-  if (!hasSegments && !(await isDirectory(dir))) throw new LibraryNotFoundError(`no vsearch library at ${dir}: the folder does not exist; pass the library's folder with --lib`);
+  if (!hasSegments && !(await isDirectory(dir))) throw new LibraryNotFoundError(`no vsearch library at ${dir}: the folder does not exist; pass the library's folder as \`dir\``);
   const store = await checkStore(dir, hasSegments);
   const problems = [...store.problems];
   const checked: DoctorReport['checked'] = { manifest: store.manifest !== undefined, segmentFiles: store.segmentFiles, segments: store.segments, index: 'none', graph: false, facts: false };

@@ -23,7 +23,9 @@ import type { IndexSettings, Manifest } from '../store/manifest.js';
 import { QueryCache } from '../store/query-cache.js';
 import { searchEfOf, type QueryModality } from '../store/search-ef.js';
 import { SegmentStore } from '../store/segment-store.js';
-import type { Metadata } from '../types.js';
+import type { CallOptions, Metadata } from '../types.js';
+
+export type { CallOptions };
 import { assertRecallTarget, calibrateRecall, calibrationRecord, type CalibrateRecallOptions, type RecallCalibration } from './calibrate-recall.js';
 import { cachedCalibrationQueries } from './cached-queries.js';
 import { syncFacts } from './facts-sync.js';
@@ -71,10 +73,6 @@ export interface ImportSummary {
   segments: number;
   videos: number;
   model: string;
-}
-
-export interface CallOptions {
-  signal?: AbortSignal | undefined;
 }
 
 /** A vsearch library: the segment store, its ANN index, the query cache and the search engine. */
@@ -193,7 +191,7 @@ export class Library {
       const embedded = await embedQueries(inputs, { model: manifest.model, dimension: manifest.dimension, cache: this.#cache, embedder: this.#embedder, offline: request.offline ?? false, signal: options.signal, onWarning: this.#options.onWarning });
       embedded.forEach((vector, i) => queries.push(normalizeQueryVector(vector, manifest.dimension, `the embedding of query ${i + 1}`)));
     }
-    if (queries.length === 0) throw new InputError('no query given: pass query text, --image, --audio, --video, --vector FILE or --like VIDEO_ID');
+    if (queries.length === 0) throw new InputError('no query given: pass `text`, `image`, `audio`, `video`, `vector` or `like`');
     if (this.#index === undefined) {
       return { data: [], page_info: { limit_per_page: search.pageLimit, total_results: 0 }, search_pool: { total_count: 0, total_duration: 0, index_id: manifest.id } };
     }
@@ -248,7 +246,7 @@ export class Library {
     assertRecallTarget(target);
     return this.#writing(async () => {
       const { model, dimension } = this.#store.manifest;
-      const cache = options.cached === undefined ? await cachedCalibrationQueries(this.#store.dir, model, dimension) : { queries: options.cached, unreadable: [] };
+      const cache = options.cached === undefined ? await cachedCalibrationQueries(this.#cache, model, dimension) : { queries: options.cached, unreadable: [] };
       for (const file of cache.unreadable) this.#options.onWarning?.(`the cached query ${file} could not be read; calibration leaves it out`);
       const calibration = await calibrateRecall(this.#store, this.#index, target, { ...options, cached: cache.queries });
       const { efFixed: _fixed, ...settings } = this.#store.manifest.index;

@@ -1,16 +1,7 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-
-/** fsync a directory so a rename inside it survives a power cut. */
-export async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
+import { fsyncDirectory } from '../fs/fsync.js';
 
 /**
  * Write `data` to `path` so that readers see either the old file or the whole new one:

@@ -5,7 +5,7 @@ export { COLUMNS, FORMAT_VERSION, segmentSchema, type StringColumn } from './sch
 export { DEFAULT_INDEX_SETTINGS, MANIFEST_FILE, readManifest, type CalibrationSource, type ImportRecord, type IndexSettings, type ModalityCalibration, type RetiredFile, type Manifest, type RecallCalibrationRecord, type SegmentFileEntry, type VideoSummary } from './manifest.js';
 export { defaultSearchEf, isCrossModal, QUERY_MODALITIES, searchEf, searchEfOf, type QueryModality } from './search-ef.js';
 export { QueryCache, sha256Hex, type CacheEntry, type CacheFilter, type CacheLookup, type DamagedCacheFile, type QueryKey } from './query-cache.js';
-export { writeFileAtomic, fsyncDirectory } from './atomic-write.js';
+export { writeFileAtomic } from './atomic-write.js';
 export { TaskJournal, JOURNAL_DIR, type JournalEntry } from './journal.js';
 export { acquireWriteLock, LOCK_FILE } from './library-lock.js';
 export { recoverManifest, SET_ASIDE_DIR, type ManifestRecovery, type RecoveredFile, type SetAsideFile } from './recover-manifest.js';

@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { open, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncDirectory } from './atomic-write.js';
+import { fsyncDirectory, fsyncPath } from '../fs/fsync.js';
 import { sha256Hex } from './query-cache.js';
 
 export const JOURNAL_DIR = 'journal';
@@ -51,12 +51,7 @@ export class TaskJournal {
     mkdirSync(this.dir, { recursive: true });
     writeFileSync(temp, `${JSON.stringify(entry)}\n`);
     renameSync(temp, path);
-    const handle = await open(path, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await fsyncPath(path);
     await fsyncDirectory(this.dir);
   }
 

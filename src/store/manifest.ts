@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FormatVersionError, LibraryNotFoundError, StoreError } from '../errors.js';
+import { DEFAULT_EF, DEFAULT_EF_CONSTRUCTION, DEFAULT_EXACT_BELOW, DEFAULT_M } from '../defaults.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { FORMAT_VERSION } from './columns.js';
 import type { QueryModality } from './search-ef.js';
@@ -8,7 +9,7 @@ import type { QueryModality } from './search-ef.js';
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'vsearch-library';
 /** What to do about a damaged or missing manifest, for error messages. */
-export const RECOVER = '`vsearch doctor --repair` recovers a manifest from the intact segment files';
+export const RECOVER = '`doctor({ repair: true })` recovers a manifest from the intact segment files';
 
 export interface SegmentFileEntry {
   name: string;
@@ -115,12 +116,8 @@ export interface Manifest {
   retired: RetiredFile[];
 }
 
-/**
- * efConstruction 100, not hnswlib's customary 200: on 100k x 1024 it builds 1.37x faster (same
- * run, side by side) and reaches the same recall@10 up to 0.998 at about 1.5x the ef (at 20k,
- * the same recall at the same ef); see bench/index-build.mjs. Libraries written with 200 keep it.
- */
-export const DEFAULT_INDEX_SETTINGS: IndexSettings = { M: 16, efConstruction: 100, ef: 64, kind: 'auto', exactBelow: 2000 };
+/** A new library's index settings (src/defaults.ts says why each). */
+export const DEFAULT_INDEX_SETTINGS: IndexSettings = { M: DEFAULT_M, efConstruction: DEFAULT_EF_CONSTRUCTION, ef: DEFAULT_EF, kind: 'auto', exactBelow: DEFAULT_EXACT_BELOW };
 
 export function emptyManifest(id: string, now: Date, index: IndexSettings): Manifest {
   const stamp = now.toISOString();
@@ -152,7 +149,7 @@ export async function readManifest(dir: string): Promise<Manifest> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new LibraryNotFoundError(`no vsearch library at ${dir} (${MANIFEST_FILE} is missing); create one with \`vsearch build --lib ${dir} ...\` or pass --lib`);
+      throw new LibraryNotFoundError(`no vsearch library at ${dir} (${MANIFEST_FILE} is missing); create one with \`openLibrary(dir, { create: true })\`, or pass an existing library's folder as \`dir\``);
     }
     throw new StoreError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }

@@ -19,7 +19,7 @@ export async function readSegmentBytes(path: string): Promise<Buffer> {
     if (size > limit) {
       throw new StoreError(
         `segment file ${path} is ${size} bytes, more than the ${limit} bytes one buffer can hold, so it cannot be read: ` +
-          `export its rows with an Arrow tool into files of at most ${DEFAULT_SEGMENT_FILE_ROWS} rows each and import them into a new library (\`vsearch build --lib NEW --from FILE\`)`,
+          `export its rows with an Arrow tool into files of at most ${DEFAULT_SEGMENT_FILE_ROWS} rows each and import them into a new library (\`importSegments\`)`,
       );
     }
     const bytes = Buffer.allocUnsafe(size);

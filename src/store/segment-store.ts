@@ -94,7 +94,7 @@ export class SegmentStore {
     const found = await loadManifestSettled(dir, options);
     if (found !== undefined) return new SegmentStore(dir, found, false, options);
     if (!options.create) {
-      throw new LibraryNotFoundError(`no vsearch library at ${dir} (${MANIFEST_FILE} is missing); create one with \`vsearch build --lib ${dir} ...\` or pass --lib`);
+      throw new LibraryNotFoundError(`no vsearch library at ${dir} (${MANIFEST_FILE} is missing); create one with \`openLibrary(dir, { create: true })\`, or pass an existing library's folder as \`dir\``);
     }
     const manifest = emptyManifest(`lib_${randomBytes(12).toString('hex')}`, new Date(), { ...DEFAULT_INDEX_SETTINGS, ...definedOnly(options.index ?? {}) });
     return new SegmentStore(dir, manifest, true, options);
@@ -201,10 +201,10 @@ export class SegmentStore {
     return this.write(async () => {
       const manifest = this.#manifest;
       if (manifest.model !== null && manifest.model !== model) {
-        throw new InputError(`this library holds ${manifest.model} embeddings and these are ${model}; their spaces are not comparable, so build a separate library for them (--lib DIR)`);
+        throw new InputError(`this library holds ${manifest.model} embeddings and these are ${model}; their spaces are not comparable, so build a separate library for them (another \`dir\`)`);
       }
       if (manifest.dimension !== null && manifest.dimension !== rows.dimension) {
-        throw new InputError(`this library holds ${manifest.dimension}-d embeddings and these are ${rows.dimension}-d; build a separate library for them (--lib DIR)`);
+        throw new InputError(`this library holds ${manifest.dimension}-d embeddings and these are ${rows.dimension}-d; build a separate library for them (another \`dir\`)`);
       }
       if (manifest.nextLabel + rows.count - 1 > MAX_LABEL) throw new StoreError('the library has used every uint32 label; rebuild it into a new library');
       const labels = new Uint32Array(rows.count);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { seededGaussian, seededRandom, syntheticQueries, syntheticVectors } from '../../src/bench/synthetic.js';
+import { syntheticQueries, syntheticVectors } from '../../src/bench/synthetic.js';
+import { seededGaussian } from '../../src/random/gaussian.js';
+import { mulberry32 } from '../../src/random/seeded-random.js';
 
 function dot(a: Float32Array, i: number, b: Float32Array, j: number, dim: number): number {
   let s = 0;
@@ -20,11 +22,11 @@ function meanBestSimilarity(data: Float32Array, queries: Float32Array, dim: numb
   return total / m;
 }
 
-describe('seededRandom', () => {
+describe('mulberry32', () => {
   it('is deterministic per seed, in [0, 1), and roughly uniform', () => {
-    const a = seededRandom(42);
-    const b = seededRandom(42);
-    const c = seededRandom(43);
+    const a = mulberry32(42);
+    const b = mulberry32(42);
+    const c = mulberry32(43);
     const xs = Array.from({ length: 10_000 }, () => a());
     expect(Array.from({ length: 10_000 }, () => b())).toEqual(xs);
     expect(Array.from({ length: 10 }, () => c())).not.toEqual(xs.slice(0, 10));

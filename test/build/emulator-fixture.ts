@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TwelveLabsClient } from '../../src/embed/index.js';
-import { startEmulator, type EmulatorOptions, type RunningEmulator, type Scenario } from '../../src/emulator/index.js';
+import type { TwelveLabsClient } from '../../src/embed/index.js';
+import type { EmulatorOptions, RunningEmulator, Scenario } from '../../src/emulator/index.js';
+import { clientOf, startTestEmulator } from '../helpers/emulator.js';
 import { PROJECT_ROOT, SHARED_DATA } from '../helpers/shared-data.js';
 
 export const API_KEY = 'tlk_build-pipeline-test';
@@ -22,7 +23,6 @@ export function testScenario(extra: Record<string, { duration_sec: number; segme
 export const shared = (...parts: string[]): string => join(SHARED_DATA, ...parts);
 
 export async function emulatorWith(options: EmulatorOptions = {}): Promise<{ emu: RunningEmulator; client: TwelveLabsClient }> {
-  const emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 100, seed: 7, ...options });
-  const client = new TwelveLabsClient({ apiKey: API_KEY, baseUrl: emu.baseUrl, env: {}, retryBaseDelayMs: 20, retryMaxDelayMs: 200 });
-  return { emu, client };
+  const emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 7, ...options });
+  return { emu, client: clientOf(emu, API_KEY) };
 }

@@ -200,7 +200,7 @@ describe('vsearch bench --lib DIR --calibrate-recall TARGET', () => {
     expect(unreachable.status).toBe(2);
     expect(unreachable.stderr).toMatch(/no ef up to 2 reaches recall@50 1: the best was 0\.\d+ at ef=\d/);
     // It names flags that exist: the way to a larger M or efConstruction is a new library.
-    expect(unreachable.stderr).toContain(`vsearch build --lib NEW_DIR --index-m 32 --ef-construction 200 --from ${lib}/segments/*.arrow`);
+    expect(unreachable.stderr).toContain(`build a new library with a larger --index-m or --ef-construction (such as 32 and 200) from ${lib}/segments/*.arrow`);
 
     const small = join(work, 'small-lib');
     expect(runCli(['build', '--lib', small, '--from', await writeJsonl(work, 'small.jsonl', clipSegments('a', 30, 1024, 1))]).status).toBe(0);

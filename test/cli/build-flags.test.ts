@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import { startTestEmulator } from '../helpers/emulator.js';
 import { API_KEY, testScenario } from '../build/emulator-fixture.js';
 import { runCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
@@ -12,7 +13,7 @@ const tempDir = useTempDirs();
 const SEGMENTS = join(PROJECT_ROOT, 'data', 'marengo27-aws-sample', 'segments.jsonl');
 let emu: RunningEmulator;
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario: testScenario() });
+  emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario: testScenario() });
 });
 afterAll(async () => {
   await emu.close();

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import { startTestEmulator } from '../helpers/emulator.js';
 import { API_KEY, MEDIA_SAMPLES, testScenario } from '../build/emulator-fixture.js';
 import { runCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
@@ -9,7 +10,7 @@ import { useTempDirs } from '../helpers/temp-dir.js';
 const tempDir = useTempDirs();
 let emu: RunningEmulator;
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 100, seed: 5, scenario: testScenario() });
+  emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 5, scenario: testScenario() });
 });
 afterAll(async () => {
   await emu.close();
@@ -53,7 +54,7 @@ describe('vsearch build and query through the API (the emulator)', () => {
   it('exits 1 and names the file when a task fails, keeping the rest', async () => {
     const scenario = testScenario();
     for (const entry of Object.values(scenario)) if ((entry as { file?: string }).file === 'test-card-16x9.avi') entry.fail = true;
-    const failing = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario });
+    const failing = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario });
     try {
       const lib = join(await tempDir(), 'lib');
       const result = await runCliAsync(['build', MEDIA_SAMPLES, '--lib', lib], { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: failing.baseUrl });

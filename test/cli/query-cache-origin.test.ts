@@ -1,7 +1,8 @@
 import { readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import { startTestEmulator } from '../helpers/emulator.js';
 import type { SearchResponse } from '../../src/query/index.js';
 import { API_KEY } from '../build/emulator-fixture.js';
 import { runCli } from '../helpers/cli.js';
@@ -15,8 +16,8 @@ const DIM = 512;
 let first: RunningEmulator;
 let second: RunningEmulator;
 beforeAll(async () => {
-  first = await startEmulator({ port: 0, apiKey: API_KEY, seed: 5 });
-  second = await startEmulator({ port: 0, apiKey: API_KEY, seed: 5 });
+  first = await startTestEmulator({ apiKey: API_KEY, seed: 5 });
+  second = await startTestEmulator({ apiKey: API_KEY, seed: 5 });
 });
 afterAll(async () => {
   await first.close();

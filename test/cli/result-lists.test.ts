@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import { startTestEmulator } from '../helpers/emulator.js';
 import type { ClipHit, SearchResponse, VideoHit } from '../../src/query/index.js';
 import { SegmentStore } from '../../src/store/index.js';
 import { API_KEY, MEDIA_SAMPLES, testScenario } from '../build/emulator-fixture.js';
@@ -69,7 +70,7 @@ async function queryFile(): Promise<{ path: string; vector: number[] }> {
 }
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario: testScenario() });
+  emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario: testScenario() });
   shared = await mkdtemp(join(tmpdir(), 'vsearch-results-'));
   lib = join(shared, 'lib');
   const built = await runCliAsync(['build', MEDIA_SAMPLES, '--lib', lib, '--clip-length', '2', '--json'], { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl });

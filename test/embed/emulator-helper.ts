@@ -1,19 +1,20 @@
 import { mkdtemp, rm, writeFile, open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator } from '../../src/emulator/index.js';
-import { TwelveLabsClient, type TwelveLabsClientOptions } from '../../src/embed/index.js';
+import type { TwelveLabsClient, TwelveLabsClientOptions } from '../../src/embed/index.js';
+import type { startEmulator } from '../../src/emulator/index.js';
+import { clientOf, startTestEmulator } from '../helpers/emulator.js';
 
 export const API_KEY = 'tlk_TEST-KEY-never-leak-9f8e7d';
 
 export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
 export async function emulator(options: Parameters<typeof startEmulator>[0] = {}): Promise<Emulator> {
-  return startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 50, seed: 1, ...options });
+  return startTestEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 1, ...options });
 }
 
 export function clientFor(emu: { baseUrl: string }, options: TwelveLabsClientOptions = {}): TwelveLabsClient {
-  return new TwelveLabsClient({ apiKey: API_KEY, baseUrl: emu.baseUrl, env: {}, retryBaseDelayMs: 20, retryMaxDelayMs: 200, ...options });
+  return clientOf(emu, API_KEY, options);
 }
 
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {

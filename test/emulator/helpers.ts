@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
+import type { EmulatorOptions, RunningEmulator } from '../../src/emulator/index.js';
+import { startTestEmulator } from '../helpers/emulator.js';
 
 export const KEY = 'test-key';
 
@@ -13,7 +14,7 @@ export const HAVE_REFERENCE = existsSync(REFERENCE_DIR);
 export const PROCESSING_MS = 1500;
 
 export async function start(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  return startEmulator({ apiKey: KEY, taskDelayMs: 50, ...options });
+  return startTestEmulator({ apiKey: KEY, taskDelayMs: 50, ...options });
 }
 
 export interface ApiResponse {

@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import { startTestEmulator } from '../helpers/emulator.js';
 import { API_KEY, MEDIA_SAMPLES, testScenario } from '../build/emulator-fixture.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
@@ -154,7 +155,7 @@ beforeAll(async () => {
   const built = runCli(['build', '--lib', base, '--from', await writeJsonl(work, 'segments.jsonl', SEGMENTS), '--model', 'marengo3.0']);
   expect(built.status, built.stderr).toBe(0);
   await writeFile(join(work, 'query.json'), JSON.stringify(QUERY));
-  emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario: testScenario() });
+  emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario: testScenario() });
 });
 
 afterAll(async () => {

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadNameOf } from '../../src/build/task-purchase.js';
 import { contentKey } from '../../src/build/content-key.js';
 import { TwelveLabsClient } from '../../src/embed/index.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import { clientOf, startTestEmulator } from '../helpers/emulator.js';
 import { openLibrary } from '../../src/library/index.js';
 import { TaskJournal, type JournalEntry } from '../../src/store/index.js';
 import { runCliAsync } from '../helpers/cli-async.js';
@@ -149,7 +150,7 @@ describe('fault table: the build journal', () => {
     tone = join(work, 'tone.wav');
     await writeFile(video, await readFile(join(MEDIA_SAMPLES, 'test-card-16x9.avi')));
     await writeFile(tone, await readFile(join(MEDIA_SAMPLES, 'test-tone.wav')));
-    const emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 100, seed: 5 });
+    const emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 5 });
     try {
       const lib = join(work, 'reference');
       for (const input of [tone, video]) {
@@ -167,8 +168,8 @@ describe('fault table: the build journal', () => {
   });
 
   it.each(ROWS)('$fault', async (row) => {
-    const emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 100, seed: 5 });
-    const client = new TwelveLabsClient({ apiKey: API_KEY, baseUrl: emu.baseUrl, env: {}, retryBaseDelayMs: 20, retryMaxDelayMs: 200 });
+    const emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 5 });
+    const client = clientOf(emu, API_KEY);
     try {
       const lib = await mkdtemp(join(work, 'lib-'));
       const first = await runCliAsync(['build', tone, '--lib', lib, '--clip-length', '2'], { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl });
@@ -212,7 +213,7 @@ describe('fault table: the build journal', () => {
   }, 120_000);
 
   it('rerun after a clean finish: no API call, nothing stored twice', async () => {
-    const emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 100, seed: 5 });
+    const emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 5 });
     try {
       const lib = join(await mkdtemp(join(work, 'clean-')), 'lib');
       const env = { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl };

@@ -4,7 +4,8 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import { startTestEmulator } from '../helpers/emulator.js';
 import type { SearchResponse } from '../../src/query/index.js';
 import { QueryCache, sha256Hex } from '../../src/store/index.js';
 import { API_KEY } from '../build/emulator-fixture.js';
@@ -160,7 +161,7 @@ const ROWS: Row[] = [
 ];
 
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, apiKey: API_KEY, seed: 5 });
+  emu = await startTestEmulator({ apiKey: API_KEY, seed: 5 });
   work = await mkdtemp(join(tmpdir(), 'vsearch-faults-results-'));
   base = join(work, 'base');
   const file = await writeJsonl(work, 'segments.jsonl', SEGMENTS);

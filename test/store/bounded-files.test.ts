@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { DEFAULT_SEGMENT_FILE_ROWS, SegmentStore, SEGMENTS_DIR } from '../../src/store/index.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { rowsOf } from './store-rows.js';
+import { rowsOf } from '../helpers/store-rows.js';
 
 const tempDir = useTempDirs();
 

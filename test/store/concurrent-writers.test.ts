@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireWriteLock, LOCK_FILE, SegmentStore } from '../../src/store/index.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { rowsOf } from './store-rows.js';
+import { rowsOf } from '../helpers/store-rows.js';
 
 const tempDir = useTempDirs();
 const WRITERS = 8;

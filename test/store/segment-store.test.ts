@@ -2,37 +2,14 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError, LibraryNotFoundError, FormatVersionError, StoreError } from '../../src/errors.js';
-import { MANIFEST_FILE, SegmentRowsBuilder, SegmentStore, SEGMENTS_DIR, type SegmentRows } from '../../src/store/index.js';
-import { testVector } from '../helpers/segments.js';
+import { MANIFEST_FILE, SegmentStore, SEGMENTS_DIR, type SegmentRows } from '../../src/store/index.js';
+import { rowsOf as storeRows } from '../helpers/store-rows.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
 
-function rowsOf(videos: Record<string, number>, dimension = 8, seed = 1): SegmentRows {
-  const builder = new SegmentRowsBuilder();
-  let n = 0;
-  for (const [videoId, clips] of Object.entries(videos)) {
-    for (let clip = 0; clip < clips; clip++) {
-      builder.add(
-        {
-          videoId,
-          vector: testVector(dimension, seed * 100 + n++),
-          startSec: clip * 6,
-          endSec: clip * 6 + 6,
-          source: `${videoId}.mp4`,
-          contentSha256: 'abc',
-          modality: 'video',
-          embeddingOption: clip % 2 === 0 ? 'visual' : 'audio',
-          embeddingScope: 'clip',
-          modelName: 'marengo3.0',
-          metadata: { clip },
-        },
-        { file: 'test' },
-      );
-    }
-  }
-  return builder.build();
-}
+/** Clips alternate visual and audio embeddings, so that option filters have both to choose from. */
+const rowsOf = (videos: Record<string, number>, dimension = 8, seed = 1): SegmentRows => storeRows(videos, dimension, seed, (clip) => (clip % 2 === 0 ? 'visual' : 'audio'));
 
 describe('SegmentStore', () => {
   it('fails clearly when the library is missing, and creates one on request', async () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError, StoreError } from '../../src/errors.js';
 import { MANIFEST_FILE, recoverManifest, SegmentStore, SEGMENTS_DIR, SET_ASIDE_DIR, verifySegmentFiles } from '../../src/store/index.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { rowsOf } from './store-rows.js';
+import { rowsOf } from '../helpers/store-rows.js';
 
 const tempDir = useTempDirs();
 
@@ -29,7 +29,7 @@ describe('a missing or damaged manifest', () => {
     const files = [...store.fileNames].sort();
     await rm(join(dir, MANIFEST_FILE));
     for (const create of [false, true]) {
-      await expect(SegmentStore.open(dir, { create })).rejects.toThrow(/manifest\.json is missing, but .*segments holds 2 segment file\(s\); nothing was changed\. `vsearch doctor --repair`/);
+      await expect(SegmentStore.open(dir, { create })).rejects.toThrow(/manifest\.json is missing, but .*segments holds 2 segment file\(s\); nothing was changed\. `doctor\(\{ repair: true \}\)`/);
     }
     // A store opened before the manifest went missing must not write over the files either.
     await expect(store.append(rowsOf({ d: 1 }, 8, 3), 'marengo3.0')).rejects.toThrow(StoreError);
@@ -41,7 +41,7 @@ describe('a missing or damaged manifest', () => {
     const { dir, store } = await twoFileStore();
     const generation = store.manifest.generation;
     await writeFile(join(dir, MANIFEST_FILE), '{"format": "vsearch-library", "ver');
-    await expect(SegmentStore.open(dir)).rejects.toThrow(/not valid JSON.*doctor --repair/);
+    await expect(SegmentStore.open(dir)).rejects.toThrow(/not valid JSON.*`doctor\(\{ repair: true \}\)`/);
     const report = await recoverManifest(dir);
     expect(report.previous).toBe('unreadable');
     expect(report.used.map((file) => file.rows)).toEqual([3, 2]);

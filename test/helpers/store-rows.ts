@@ -1,8 +1,11 @@
 import { SegmentRowsBuilder, type SegmentRows } from '../../src/store/index.js';
-import { testVector } from '../helpers/segments.js';
+import { testVector } from './segments.js';
 
-/** A batch of `clips` segments for each video, vectors seeded by `seed`. */
-export function rowsOf(videos: Record<string, number>, dimension = 8, seed = 1): SegmentRows {
+/**
+ * A batch of `clips` segments for each video, vectors seeded by `seed`; every clip's embedding
+ * option is visual unless `optionOf` says otherwise.
+ */
+export function rowsOf(videos: Record<string, number>, dimension = 8, seed = 1, optionOf: (clip: number) => string = () => 'visual'): SegmentRows {
   const builder = new SegmentRowsBuilder();
   let n = 0;
   for (const [videoId, clips] of Object.entries(videos)) {
@@ -16,7 +19,7 @@ export function rowsOf(videos: Record<string, number>, dimension = 8, seed = 1):
           source: `${videoId}.mp4`,
           contentSha256: 'abc',
           modality: 'video',
-          embeddingOption: 'visual',
+          embeddingOption: optionOf(clip),
           embeddingScope: 'clip',
           modelName: 'marengo3.0',
           metadata: { clip },
