@@ -1,11 +1,9 @@
 import { rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import { HttpFailure, invalid } from '../emulator/errors.js';
-import type { Reply } from '../emulator/http.js';
-import { readMultipart, type UploadedFile } from '../emulator/multipart.js';
+import { announcedTooLarge, HttpFailure, invalid, limitedBody, readMultipart, type Reply, type UploadedFile } from '../http/index.js';
 import { toApiResults } from './api-response.js';
 import { errorAnswer } from './api-errors.js';
-import { announcedTooLarge, bodyTooLarge, limitedBody } from './body-limit.js';
+import { bodyTooLarge } from './body-limit.js';
 import { parseSearchForm } from './search-form.js';
 import type { ServerSettings } from './server-options.js';
 
@@ -41,7 +39,7 @@ export async function createSearch(ctx: RouteContext): Promise<Reply> {
   const { req, settings } = ctx;
   const limit = settings.maxBodyBytes;
   if (announcedTooLarge(req, limit)) throw bodyTooLarge(limit);
-  const form = await readMultipart(limitedBody(req, limit), { spoolDir: ctx.spoolDir, fileBytes: limit, fieldBytes: Math.min(limit, FIELD_LIMIT_BYTES) });
+  const form = await readMultipart(limitedBody(req, limit, () => bodyTooLarge(limit)), { spoolDir: ctx.spoolDir, fileBytes: limit, fieldBytes: Math.min(limit, FIELD_LIMIT_BYTES) });
   try {
     const parsed = parseSearchForm(form, { allowRemoteMedia: settings.allowRemoteMedia });
     const libraryId = settings.library.manifest.id;
