@@ -16,8 +16,11 @@ export interface Page<T> {
 
 /** The API's page / page_limit pagination over a list already filtered and sorted. */
 export function paginate<T>(items: readonly T[], url: URL): Page<T> {
-  const page = queryInt(url, 'page', 1, 1_000_000);
-  const limit = queryInt(url, 'page_limit', 10, 50);
+  return pageSlice(items, queryInt(url, 'page', 1, 1_000_000), queryInt(url, 'page_limit', 10, 50));
+}
+
+/** Page `page` (1-based) of `limit` items. */
+export function pageSlice<T>(items: readonly T[], page: number, limit: number): Page<T> {
   const start = (page - 1) * limit;
   return {
     data: items.slice(start, start + limit),
