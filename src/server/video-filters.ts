@@ -52,24 +52,43 @@ export function inRange(value: number | undefined, range: Range | undefined): bo
   return (range.gte === undefined || value >= range.gte) && (range.lte === undefined || value <= range.lte);
 }
 
-/** `user_metadata` as JSON: every key given must equal the video's value. */
-export function metadataParam(url: URL): Record<string, string | number | boolean> | undefined {
+/** The list parameters the API names; any other query parameter is a user_metadata filter. */
+const LIST_PARAMETERS = new Set(['page', 'page_limit', 'sort_by', 'sort_option', 'filename', 'created_at', 'updated_at', 'user_metadata']);
+const RANGE_PARAMETER = /^(duration|fps|width|height|size)(\[(gte|lte)\])?$/;
+
+export type MetadataFilter = Record<string, string | number | boolean>;
+
+/**
+ * The user_metadata filter: `user_metadata` as a JSON object, and every query parameter the
+ * API does not name (`?category=recentlyAdded`, as the docs and the SDK send it). Each key
+ * must equal the video's value; a value given as text also matches a number or boolean that reads the same.
+ */
+export function metadataParam(url: URL): MetadataFilter | undefined {
+  const wanted: MetadataFilter = {};
   const raw = url.searchParams.get('user_metadata');
-  if (raw === null) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw invalid('user_metadata', 'It must be a JSON object of keys and string, number or boolean values.');
+  if (raw !== null) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw invalid('user_metadata', 'It must be a JSON object of keys and string, number or boolean values.');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid('user_metadata', 'It must be a JSON object.');
+    for (const [key, value] of Object.entries(parsed)) {
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw invalid(`user_metadata.${key}`, 'Values must be strings, numbers or booleans.');
+      wanted[key] = value;
+    }
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid('user_metadata', 'It must be a JSON object.');
-  for (const [key, value] of Object.entries(parsed)) {
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw invalid(`user_metadata.${key}`, 'Values must be strings, numbers or booleans.');
+  for (const [key, value] of url.searchParams) {
+    if (!LIST_PARAMETERS.has(key) && !RANGE_PARAMETER.test(key)) wanted[key] = value;
   }
-  return parsed as Record<string, string | number | boolean>;
+  return Object.keys(wanted).length === 0 ? undefined : wanted;
 }
 
-export function metadataMatches(metadata: Metadata, wanted: Record<string, string | number | boolean> | undefined): boolean {
+export function metadataMatches(metadata: Metadata, wanted: MetadataFilter | undefined): boolean {
   if (wanted === undefined) return true;
-  return Object.entries(wanted).every(([key, value]) => metadata[key] === value);
+  return Object.entries(wanted).every(([key, value]) => {
+    const have = metadata[key];
+    return have === value || (typeof value === 'string' && (typeof have === 'number' || typeof have === 'boolean') && String(have) === value);
+  });
 }
