@@ -16,7 +16,6 @@ export function apiIndex(view: IndexView): Record<string, unknown> {
     total_duration: view.totalDuration,
     created_at: view.createdAt,
     updated_at: view.updatedAt,
-    expires_at: null,
   };
 }
 
