@@ -21,6 +21,11 @@ export class InputError extends VsearchError {
   }
 }
 
+/** A library root holds no index (library) with the id asked for. */
+export class UnknownIndexError extends InputError {}
+/** Another index (library) of the root already has the name asked for. */
+export class IndexNameTakenError extends InputError {}
+
 /** The library on disk is missing, corrupt, of another format, or locked. */
 export class StoreError extends VsearchError {}
 

@@ -31,6 +31,7 @@ export type { CalibrationSource, ImportRecord, IndexSettings, Manifest, Modality
 export type { CacheEntry, CacheFilter, CacheLookup, DamagedCacheFile, QueryCache, QueryKey } from './store/index.js';
 
 export { ReloadingLibrary, startSearchServer, type SearchServerOptions, type RunningSearchServer, type SearchableLibrary, type ApiSearchResults, type ApiClip, type ApiVideo, type ApiPageInfo, type RequestLogEntry } from './server/index.js';
+export { LibraryRoot, openLibraryRoot, type CreateIndexRequest, type RootIndex, type IndexInfo, type IndexModel } from './library/index.js';
 export * from './errors.js';
 export type { CallOptions, Segment, EmbeddingSegment, JsonValue, Metadata, ModelName, Modality } from './types.js';
 export { KNOWN_MODELS, MODEL_DIMENSIONS } from './types.js';

@@ -46,8 +46,4 @@ export function median(samples: ArrayLike<number>): number {
   return percentile(Float64Array.from(samples).sort(), 0.5);
 }
 
-/** `value` rounded to `digits` decimals, for reports. */
-export function round(value: number, digits: number): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
-}
+export { round } from '../round.js';

@@ -6,7 +6,7 @@ import { KNOWN_MODELS, type EmbeddingSegment, type Metadata, type Modality, type
 import type { BuildOptions, BuildProgress, BuildSummary } from './build-types.js';
 import { contentKey, sha256OfFile } from './content-key.js';
 import { discoverInputs, type MediaItem, type SkippedInput } from './discover-inputs.js';
-import type { EmbeddingService, EmbedRequest } from './embedding-service.js';
+import type { EmbeddingService, EmbedRequest } from '../embed/embedding-service.js';
 import { embedByTask as embedTask, type PurchaseContext } from './task-purchase.js';
 import { detectMediaType, mediaTypeFromExtension, probeDuration } from '../media/index.js';
 import { preflight, type Route } from './preflight.js';

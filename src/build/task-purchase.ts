@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 import { NotFoundError, TaskFailedError } from '../errors.js';
 import { sha256Hex, type JournalEntry, type TaskJournal } from '../store/index.js';
 import type { EmbeddingSegment, ModelName } from '../types.js';
-import type { EmbeddingService, EmbedRequest, TaskHandle } from './embedding-service.js';
+import type { EmbeddingService, EmbedRequest, TaskHandle } from '../embed/embedding-service.js';
 
 /** How far before a journal entry's own clock a task list is searched when the API gave no asset time (clock skew). */
 const CLOCK_SKEW_MS = 60 * 60 * 1000;

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { InputError } from '../errors.js';
-import { openLibrary } from '../library/index.js';
+import { DEFAULT_BASE_URL } from '../embed/index.js';
+import { openLibrary, openLibraryRoot } from '../library/index.js';
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_MB, ReloadingLibrary, startSearchServer } from '../server/index.js';
 import { untilSignal } from './abort-on-signal.js';
 import { baseUrlOption, clientFromEnvironment } from './api-client.js';
@@ -9,6 +10,8 @@ import { info, libOption, parseInteger, parseNumber } from './shared-options.js'
 
 interface ServeFlags {
   lib: string;
+  root?: string;
+  upstream?: string;
   port: string;
   host: string;
   apiKey?: string;
@@ -18,6 +21,8 @@ interface ServeFlags {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' ? undefined : value);
 
 function maxBodyBytes(text: string): number {
   const mb = parseNumber('--max-body-mb', text);
@@ -30,6 +35,12 @@ Examples:
   vsearch serve --lib ./vsearch-lib --port 8787
   vsearch serve --lib ./vsearch-lib --port 8787 --api-key local-secret --max-body-mb 50
   vsearch serve --host 0.0.0.0 --api-key "$(openssl rand -hex 16)" --allow-remote-media
+  vsearch serve --root ./indexes --port 8787       every library under ./indexes is an index
+  vsearch serve --root ./indexes --upstream http://127.0.0.1:4010/v1.3   (e.g. vsearch emulator)
+
+  Paths serve does not answer itself (embed, embed tasks, analyze, assets, tasks) go to the
+  upstream API with TWELVELABS_API_KEY; clients send serve's own key (--api-key), which is
+  never forwarded.
 
   Point the TwelveLabs SDK (twelvelabs-js) at it:
   TWELVELABS_BASE_URL=http://127.0.0.1:8787/v1.3 node app.mjs
@@ -38,8 +49,10 @@ Examples:
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('serve the TwelveLabs search API (POST /v1.3/search, GET /v1.3/search/{page_token}) over a library, until SIGINT/SIGTERM')
+    .description('serve the TwelveLabs API over a library (--lib) or a folder of libraries (--root): search, indexes, videos; other paths go upstream; until SIGINT/SIGTERM')
     .addOption(libOption())
+    .option('--root <dir>', 'serve every library under this folder as an index (indexes can be created, renamed, deleted)')
+    .option('--upstream <url>', 'API base URL for the paths serve forwards (default: --base-url, TWELVELABS_BASE_URL, or the real API)')
     .option('--port <port>', 'port to listen on (0 picks a free one)', '0')
     .option('--host <host>', 'host to bind (only loopback by default)', DEFAULT_HOST)
     .addOption(new Option('--api-key <key>', 'require this x-api-key on every request').env('VSEARCH_SERVE_API_KEY'))
@@ -47,16 +60,22 @@ export function registerServeCommand(program: Command): void {
     .option('--allow-remote-media', 'pass query_media_url (http/https) on to the embedding API instead of refusing it')
     .option('--max-body-mb <n>', 'largest request body in MiB; larger ones get 413', String(DEFAULT_MAX_BODY_MB))
     .addHelpText('after', SERVE_EXAMPLES)
-    .action(async (flags: ServeFlags) => {
+    .action(async (flags: ServeFlags, command: Command) => {
+      if (flags.root !== undefined && command.getOptionValueSource('lib') === 'cli') throw new InputError('give --lib (one library) or --root (a folder of libraries), not both');
       const port = parseInteger('--port', flags.port, 0, 65535);
       const limit = maxBodyBytes(flags.maxBodyMb);
       if (flags.apiKey !== undefined && flags.apiKey.trim() === '') throw new InputError('--api-key must not be empty; leave it out to accept requests without a key');
       const client = clientFromEnvironment({ baseUrl: flags.baseUrl });
+      const upstreamUrl = flags.upstream ?? flags.baseUrl ?? nonEmpty(process.env['TWELVELABS_BASE_URL']) ?? DEFAULT_BASE_URL;
+      const upstream = { baseUrl: upstreamUrl, apiKey: nonEmpty(process.env['TWELVELABS_API_KEY']) };
+      const onWarning = (message: string): void => info(`vsearch serve: warning: ${escapeText(message)}`);
+      const root = flags.root === undefined ? undefined : await openLibraryRoot(flags.root, { client, onWarning });
       // Follows builds and removals made by other processes while it serves.
-      const lib = await ReloadingLibrary.open(() => openLibrary(flags.lib, { client, onWarning: (message) => info(`vsearch serve: warning: ${escapeText(message)}`) }));
+      const lib = root === undefined ? await ReloadingLibrary.open(() => openLibrary(flags.lib, { client, onWarning })) : undefined;
       try {
         const server = await startSearchServer({
-          library: lib,
+          ...(root === undefined ? { library: lib } : { root }),
+          upstream,
           host: flags.host,
           port,
           apiKey: flags.apiKey,
@@ -66,14 +85,15 @@ export function registerServeCommand(program: Command): void {
           onUnexpectedError: (error) => info(`vsearch serve: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
         });
         process.stdout.write(`${server.url}\n`);
-        info(`vsearch serve: library ${escapeText(flags.lib)} (index_id ${lib.manifest.id}) on ${server.url} (Ctrl-C to stop)`);
+        const what = lib === undefined ? `the libraries under ${escapeText(flags.root ?? '')}` : `library ${escapeText(flags.lib)} (index_id ${lib.manifest.id})`;
+        info(`vsearch serve: ${what} on ${server.url}, other API paths to ${escapeText(upstreamUrl)} (Ctrl-C to stop)`);
         if (client === undefined) info('vsearch serve: no TWELVELABS_API_KEY, so only queries already in the query cache can be answered');
         if (flags.apiKey === undefined && !LOOPBACK.has(flags.host)) info(`vsearch serve: listening on ${flags.host} without --api-key: anyone who can reach it can search this library`);
         const signal = await untilSignal();
         info(`vsearch serve: ${signal}, closing`);
         await server.close();
       } finally {
-        await lib.close();
+        await lib?.close();
         await client?.close();
       }
     });

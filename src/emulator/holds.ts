@@ -1,5 +1,4 @@
-import { invalid, missing } from './errors.js';
-import { isRecord } from './http.js';
+import { invalid, isRecord, missing } from '../http/index.js';
 
 /** `request`: hold it before the emulated API handles it; `answer`: handle it (create the task, asset...), hold the reply. */
 export type HoldStage = 'request' | 'answer';

@@ -12,7 +12,8 @@
  * next matching API requests, before they are handled or with their answer, until released).
  */
 import type { AddressInfo } from 'node:net';
-import { createEmulatorServer, API_PREFIX } from './server.js';
+import { API_PREFIX } from '../http/index.js';
+import { createEmulatorServer } from './server.js';
 import { EmulatorState } from './state.js';
 import { checkFaultPlan } from './faults.js';
 import { InputError } from '../errors.js';

@@ -1,26 +1,14 @@
+import { checkUrl, HttpFailure, invalid, isRecord, missing, type MultipartForm, type UploadedFile } from '../http/index.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HttpFailure, invalid, missing } from './errors.js';
-import { isRecord } from './http.js';
 import { resolveMedia, type Media } from './media.js';
-import type { MultipartForm, UploadedFile } from './multipart.js';
 import { probeDuration } from '../media/index.js';
 import { basename, findScenario } from './scenario.js';
 import type { Scenario } from './types.js';
 import { statusOf, type EmulatorState } from './state.js';
 
 const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
-
-export function checkUrl(value: string, field: string): string {
-  try {
-    const url = new URL(value);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
-  } catch {
-    throw invalid(field, 'It must be a publicly accessible http(s) URL.');
-  }
-  return value;
-}
 
 export function mediaFromUrl(state: EmulatorState, url: string): Media {
   return resolveMedia(state.scenario, { url, name: basename(url) });

@@ -1,6 +1,6 @@
+import { HttpFailure, invalid, isRecord, missing, notFound, paginate, readJson, type Reply } from '../http/index.js';
+import type { Route, RouteContext } from './route.js';
 import { createHash } from 'node:crypto';
-import { HttpFailure, invalid, missing, notFound } from './errors.js';
-import { isRecord, paginate, readJson, type Reply, type Route, type RouteContext } from './http.js';
 import type { Media } from './media.js';
 import { mediaFromSource } from './media-source.js';
 import { fixedClips } from './segments.js';

@@ -1,3 +1,5 @@
+import { checkUrl, drain, HttpFailure, invalid, isRecord, missing, notFound, paginate, readJson, readMultipart, type Reply } from '../http/index.js';
+import type { Route, RouteContext } from './route.js';
 import { createHash, createHmac } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -5,11 +7,8 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { HttpFailure, invalid, missing, notFound } from './errors.js';
-import { drain, isRecord, paginate, readJson, type Reply, type Route, type RouteContext } from './http.js';
-import { checkUrl, probeForm, spoolOptions } from './media-source.js';
+import { probeForm, spoolOptions } from './media-source.js';
 import { ffprobeAvailable, probeDuration } from '../media/index.js';
-import { readMultipart } from './multipart.js';
 import { basename, findScenario } from './scenario.js';
 import { iso, statusOf, type EmulatorState, type Timed } from './state.js';
 

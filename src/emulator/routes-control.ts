@@ -1,6 +1,6 @@
-import { HttpFailure } from './errors.js';
+import { HttpFailure, readJson } from '../http/index.js';
+import type { Route } from './route.js';
 import { checkFaultPlan } from './faults.js';
-import { readJson, type Route } from './http.js';
 import type { FaultPlan } from './types.js';
 
 /** The emulator's own endpoints: no API key, no faults, not counted in the stats. */

@@ -1,9 +1,8 @@
-import { HttpFailure, invalid, missing, notFound } from './errors.js';
-import { paginate, type Route, type RouteContext } from './http.js';
+import { checkUrl, HttpFailure, invalid, missing, type MultipartForm, notFound, paginate, readMultipart } from '../http/index.js';
+import type { Route, RouteContext } from './route.js';
 import type { Media } from './media.js';
-import { checkUrl, mediaFromFile, mediaFromUrl, probeForm, spoolOptions } from './media-source.js';
+import { mediaFromFile, mediaFromUrl, probeForm, spoolOptions } from './media-source.js';
 import { findModel, modelNames, type ModelSpec } from './models.js';
-import { readMultipart, type MultipartForm } from './multipart.js';
 import { embedMedia, fixedClips, singleVector, type EmbeddedSegment } from './segments.js';
 import { iso, statusOf, type EmulatorState, type Timed } from './state.js';
 import { filterTasks } from './routes-embed-v2.js';

@@ -1,5 +1,5 @@
-import { HttpFailure, invalid, missing, notFound } from './errors.js';
-import { isRecord, paginate, readJson, type Route, type RouteContext } from './http.js';
+import { HttpFailure, invalid, isRecord, missing, notFound, paginate, readJson } from '../http/index.js';
+import type { Route, RouteContext } from './route.js';
 import type { Media } from './media.js';
 import { mediaFromSource } from './media-source.js';
 import { findModel, modelNames, type ModelSpec } from './models.js';

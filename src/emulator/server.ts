@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errorBody, HttpFailure, UNAUTHORIZED, type ErrorFlavor } from './errors.js';
-import { drain, sendReply, type Reply, type Route } from './http.js';
+import { API_PREFIX, drain, errorBody, HttpFailure, methodNotAllowed, noRoute, Router, sendReply, UNAUTHORIZED, type ErrorFlavor, type Reply, type RouteMatch } from '../http/index.js';
+import type { Route } from './route.js';
 import { analyzeRoutes } from './routes-analyze.js';
 import { assetRoutes } from './routes-assets.js';
 import { controlRoutes } from './routes-control.js';
@@ -10,50 +10,14 @@ import { embedV1Routes } from './routes-embed-v1.js';
 import { embedV2Routes } from './routes-embed-v2.js';
 import type { EmulatorState } from './state.js';
 
-export const API_PREFIX = '/v1.3';
-
-interface CompiledRoute {
-  route: Route;
-  pattern: RegExp;
-  names: string[];
-  key: string;
-}
-
-function compile(route: Route): CompiledRoute {
-  const names: string[] = [];
-  const source = route.template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_match, name: string) => {
-    names.push(name);
-    return '([^/]+)';
-  });
-  const prefix = route.api ? API_PREFIX.replace('.', '\\.') : '';
-  return { route, pattern: new RegExp(`^${prefix}${source}/?$`), names, key: `${route.method} ${route.template}` };
-}
-
 // Literal paths win over parameterized ones (GET /assets/multipart-uploads vs GET /assets/{asset_id}).
-const ROUTES: CompiledRoute[] = [...embedV2Routes, ...embedV1Routes, ...assetRoutes, ...analyzeRoutes, ...controlRoutes]
-  .map(compile)
-  .sort((a, b) => a.names.length - b.names.length);
-
-interface Match {
-  compiled: CompiledRoute;
-  params: Record<string, string>;
-}
-
-function match(method: string, path: string): { found?: Match; pathExists: boolean } {
-  let pathExists = false;
-  for (const compiled of ROUTES) {
-    const m = compiled.pattern.exec(path);
-    if (m === null) continue;
-    pathExists = true;
-    if (compiled.route.method !== method) continue;
-    const params: Record<string, string> = {};
-    compiled.names.forEach((name, i) => {
-      params[name] = decodeURIComponent(m[i + 1] ?? '');
-    });
-    return { found: { compiled, params }, pathExists };
-  }
-  return { pathExists };
-}
+const ROUTER = new Router<Route>(
+  [...embedV2Routes, ...embedV1Routes, ...assetRoutes, ...analyzeRoutes, ...controlRoutes].map((route) => ({
+    method: route.method,
+    path: `${route.api ? API_PREFIX : ''}${route.template}`,
+    route,
+  })),
+);
 
 function failureReply(flavor: ErrorFlavor, failure: HttpFailure): Reply {
   return { status: failure.status, body: errorBody(flavor, failure) };
@@ -79,10 +43,17 @@ export function createEmulatorServer(state: EmulatorState): Server {
     const url = new URL(req.url ?? '/', origin);
     requestCounter += 1;
     res.setHeader('x-request-id', `emu-${state.options.seed}-${requestCounter}`);
-    const { found, pathExists } = match(method, url.pathname);
-    const flavor: ErrorFlavor = found?.compiled.route.flavor ?? 'v1';
-    const isApi = found?.compiled.route.api ?? url.pathname.startsWith(`${API_PREFIX}/`);
-    const routeKey = found?.compiled.key ?? `${method} <unmatched>`;
+    let matched: RouteMatch<Route>;
+    try {
+      matched = ROUTER.match(method, url.pathname);
+    } catch (error) {
+      sendReply(res, failureReply('v1', error instanceof HttpFailure ? error : noRoute(method, url.pathname)));
+      return;
+    }
+    const found = matched.kind === 'found' ? matched : undefined;
+    const flavor: ErrorFlavor = found?.route.flavor ?? 'v1';
+    const isApi = found?.route.api ?? url.pathname.startsWith(`${API_PREFIX}/`);
+    const routeKey = found === undefined ? `${method} <unmatched>` : `${method} ${found.route.template}`;
     const concreteKey = `${method} ${url.pathname.startsWith(`${API_PREFIX}/`) ? url.pathname.slice(API_PREFIX.length) : url.pathname}`;
     const counted = !url.pathname.startsWith('/__emulator/');
     let status: number | 'dropped' = 500;
@@ -111,15 +82,13 @@ export function createEmulatorServer(state: EmulatorState): Server {
           reply = failureReply(flavor, failure);
         } else if (found === undefined) {
           await drain(req);
-          reply = pathExists
-            ? failureReply(flavor, new HttpFailure(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}.`))
-            : failureReply(flavor, new HttpFailure(404, 'not_found', `No route for ${method} ${url.pathname}.`));
+          reply = failureReply(flavor, matched.kind === 'wrong-method' ? methodNotAllowed(method, url.pathname) : noRoute(method, url.pathname));
         } else {
           const path = concreteKey.slice(method.length + 1);
-          const holdable = found.compiled.route.api;
-          if (holdable) await state.holds.pass(method, path, found.compiled.route.template, 'request');
-          reply = await found.compiled.route.handle({ req, res, url, params: found.params, state, origin });
-          if (holdable) await state.holds.pass(method, path, found.compiled.route.template, 'answer');
+          const holdable = found.route.api;
+          if (holdable) await state.holds.pass(method, path, found.route.template, 'request');
+          reply = await found.route.handle({ req, res, url, params: found.params, state, origin });
+          if (holdable) await state.holds.pass(method, path, found.route.template, 'answer');
         }
       }
       status = reply.status;

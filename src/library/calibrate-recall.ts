@@ -1,8 +1,8 @@
-import { round } from '../bench/percentiles.js';
-import { meanRecall } from '../bench/recall-latency.js';
 import { InputError } from '../errors.js';
 import { mulberry32 } from '../random/seeded-random.js';
 import { ExactIndex, type VectorIndex } from '../index/index.js';
+import { meanRecall } from '../index/recall.js';
+import { round } from '../round.js';
 import { QUERY_MODALITIES, type CalibrationSource, type QueryModality, type RecallCalibrationRecord, type SegmentStore } from '../store/index.js';
 
 /** A query of a known modality to calibrate on (a cached embedding, or one of a caller's sample). */

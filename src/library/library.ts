@@ -126,7 +126,7 @@ export class Library {
     if (client === undefined) throw new InputError('embedding media needs the TwelveLabs API: set TWELVELABS_API_KEY (or pass a client to openLibrary)');
     return this.#writing(async () => {
       // The build pipeline loads only when media is embedded: searches never pay for it.
-      const [{ buildFromMedia }, { EmbeddingService }] = await Promise.all([import('../build/build-library.js'), import('../build/embedding-service.js')]);
+      const [{ buildFromMedia }, { EmbeddingService }] = await Promise.all([import('../build/build-library.js'), import('../embed/embedding-service.js')]);
       const summary = await buildFromMedia(this.#store, new EmbeddingService(client), inputs, { onWarning: this.#options.onWarning, ...options });
       await this.#refreshIndex();
       return summary;
@@ -320,7 +320,7 @@ function clientEmbedder(client: TwelveLabsClient | undefined): QueryEmbedder | u
   return {
     origin: originOf(client.baseUrl),
     async embed(input, model, options) {
-      embedder ??= import('../build/embedding-service.js').then(({ queryEmbedderFor }) => queryEmbedderFor(client));
+      embedder ??= import('../embed/embedding-service.js').then(({ queryEmbedderFor }) => queryEmbedderFor(client));
       return (await embedder).embed(input, model, options);
     },
   };

@@ -1,4 +1,4 @@
-import { HttpFailure } from '../emulator/errors.js';
+import { HttpFailure } from '../http/index.js';
 import { AbortError, ApiError, ConnectionError, InputError, InvalidResponseError, RateLimitError, TimeoutError } from '../errors.js';
 import { PageTokenError, PAGE_TOKEN_ERROR_CODE } from '../query/index.js';
 

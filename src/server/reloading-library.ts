@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CallOptions, Library } from '../library/index.js';
+import type { CallOptions, GetVideoOptions, Library, MetadataPatch, VideoDetail, VideoInfo } from '../library/index.js';
 import type { SearchRequest, SearchResponse } from '../query/index.js';
 import { MANIFEST_FILE } from '../store/manifest.js';
 
@@ -39,12 +39,33 @@ export class ReloadingLibrary {
     return this.#current.manifest;
   }
 
-  async search(request: SearchRequest, options: CallOptions = {}): Promise<SearchResponse> {
+  search(request: SearchRequest, options: CallOptions = {}): Promise<SearchResponse> {
+    return this.#use((lib) => lib.search(request, options));
+  }
+
+  listVideos(): Promise<VideoInfo[]> {
+    return this.#use((lib) => lib.listVideos());
+  }
+
+  getVideo(videoId: string, options: GetVideoOptions = {}): Promise<VideoDetail> {
+    return this.#use((lib) => lib.getVideo(videoId, options));
+  }
+
+  updateVideoMetadata(videoId: string, patch: MetadataPatch, options: CallOptions = {}): Promise<VideoDetail> {
+    return this.#use((lib) => lib.updateVideoMetadata(videoId, patch, options));
+  }
+
+  removeVideo(videoId: string): Promise<{ segments: number }> {
+    return this.#use((lib) => lib.removeVideo(videoId));
+  }
+
+  /** Runs `work` on the current version of the library, which is closed only once no work uses it. */
+  async #use<T>(work: (lib: Library) => Promise<T>): Promise<T> {
     await this.#follow();
     const lib = this.#current;
     this.#busy.set(lib, (this.#busy.get(lib) ?? 0) + 1);
     try {
-      return await lib.search(request, options);
+      return await work(lib);
     } finally {
       const left = (this.#busy.get(lib) ?? 1) - 1;
       if (left > 0) this.#busy.set(lib, left);

@@ -1,6 +1,4 @@
-import { HttpFailure, invalid, missing } from '../emulator/errors.js';
-import { checkUrl } from '../emulator/media-source.js';
-import type { MultipartForm } from '../emulator/multipart.js';
+import { checkUrl, HttpFailure, invalid, missing, type MultipartForm } from '../http/index.js';
 import { InputError } from '../errors.js';
 import { MAX_PAGE_LIMIT, parseSearchFilter, SEARCH_OPTIONS, THRESHOLDS, type GroupBy, type Operator, type SearchRequest, type Threshold } from '../query/index.js';
 

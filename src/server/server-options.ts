@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
-import type { Library } from '../library/index.js';
+import type { Library, LibraryRoot } from '../library/index.js';
+import type { UpstreamSettings } from './upstream.js';
 
 /** What the server needs of a library: its id (the API's index_id) and its search. */
 export type SearchableLibrary = Pick<Library, 'search' | 'manifest'>;
@@ -17,7 +18,15 @@ export interface RequestLogEntry {
 }
 
 export interface SearchServerOptions {
-  library: SearchableLibrary;
+  /** One library, served as one index (give this or `root`). */
+  library?: SearchableLibrary | undefined;
+  /** A folder of libraries, each served as an index that can be created, renamed and deleted. */
+  root?: LibraryRoot | undefined;
+  /**
+   * Where every other API path (embed, embed tasks, analyze, assets, tasks) is forwarded, with
+   * its own key; without it those paths answer 404.
+   */
+  upstream?: UpstreamSettings | undefined;
   /** Default 127.0.0.1: loopback only. */
   host?: string | undefined;
   /** Default 0: a free port. */
@@ -37,7 +46,9 @@ export interface SearchServerOptions {
 }
 
 export interface ServerSettings {
-  library: SearchableLibrary;
+  library: SearchableLibrary | undefined;
+  root: LibraryRoot | undefined;
+  upstream: UpstreamSettings | undefined;
   host: string;
   port: number;
   apiKey: string | undefined;
@@ -54,8 +65,18 @@ export function serverSettings(options: SearchServerOptions): ServerSettings {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_MB * 1024 * 1024;
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw new InputError(`the body limit must be a positive number of bytes, got ${String(options.maxBodyBytes)}`);
   if (options.apiKey !== undefined && options.apiKey.trim() === '') throw new InputError('the API key must not be empty; leave it out to accept requests without one');
+  if ((options.library === undefined) === (options.root === undefined)) throw new InputError('give the server either a library or a root folder of libraries, not both or neither');
+  if (options.upstream !== undefined) {
+    try {
+      new URL(options.upstream.baseUrl);
+    } catch {
+      throw new InputError(`the upstream URL ${JSON.stringify(options.upstream.baseUrl)} is not a URL; give the API base, such as https://api.twelvelabs.io/v1.3`);
+    }
+  }
   return {
     library: options.library,
+    root: options.root,
+    upstream: options.upstream,
     host: options.host ?? DEFAULT_HOST,
     port,
     apiKey: options.apiKey,

@@ -4,23 +4,22 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errorBody, HttpFailure, UNAUTHORIZED } from '../emulator/errors.js';
-import { sendReply, type Reply } from '../emulator/http.js';
-import { API_PREFIX } from '../emulator/server.js';
+import { API_PREFIX, errorBody, HttpFailure, methodNotAllowed, noRoute, Router, sendReply, UNAUTHORIZED, type Reply, type RouteEntry, type RouteMatch } from '../http/index.js';
 import { InputError } from '../errors.js';
 import { apiKeyAccepted } from './api-key.js';
 import { errorAnswer } from './api-errors.js';
-import { createSearch, retrieveSearchPage, type RouteContext } from './search-routes.js';
+import { createIndex, deleteIndex, listIndexes, retrieveIndex, updateIndex } from './index-routes.js';
+import { rootSource, singleLibrarySource, type IndexSource } from './index-source.js';
+import { createSearch, retrieveSearchPage } from './search-routes.js';
+import type { ServeContext } from './serve-context.js';
+import { forwardUpstream } from './upstream.js';
+import { deleteVideo, listVideos, retrieveVideo, updateVideo } from './video-routes.js';
 import { serverSettings, type SearchServerOptions, type ServerSettings } from './server-options.js';
 
 /** How long in-flight requests may finish after close() before their connections are cut. */
 const CLOSE_GRACE_MS = 5_000;
 /** How long the rest of a refused body is discarded (so the client can read the answer) before the connection is cut. */
 const LINGER_MS = 5_000;
-
-const PREFIX = API_PREFIX.replace('.', '\\.');
-const SEARCH_PATH = new RegExp(`^${PREFIX}/search/?$`);
-const PAGE_PATH = new RegExp(`^${PREFIX}/search/([^/]+)/?$`);
 
 export interface RunningSearchServer {
   /** The API base URL, http://HOST:PORT/v1.3: what TWELVELABS_BASE_URL takes. */
@@ -30,32 +29,51 @@ export interface RunningSearchServer {
   close(): Promise<void>;
 }
 
-function methodNotAllowed(method: string, path: string): HttpFailure {
-  return new HttpFailure(405, 'method_not_allowed', `${method} is not allowed on ${path}.`);
-}
+type ServeRoute = (ctx: ServeContext) => Promise<Reply>;
 
-function pageToken(encoded: string): string {
+const route = (method: string, path: string, handle: ServeRoute): RouteEntry<ServeRoute> => ({ method, path: `${API_PREFIX}${path}`, route: handle });
+
+// The /tasks routes (upload tasks) are forwarded upstream until serve runs them itself.
+const ROUTER = new Router<ServeRoute>([
+  route('POST', '/search', createSearch),
+  route('GET', '/search/{page_token}', retrieveSearchPage),
+  route('POST', '/indexes', createIndex),
+  route('GET', '/indexes', listIndexes),
+  route('GET', '/indexes/{index_id}', retrieveIndex),
+  route('PUT', '/indexes/{index_id}', updateIndex),
+  route('DELETE', '/indexes/{index_id}', deleteIndex),
+  route('GET', '/indexes/{index_id}/videos', listVideos),
+  route('GET', '/indexes/{index_id}/videos/{video_id}', retrieveVideo),
+  route('PATCH', '/indexes/{index_id}/videos/{video_id}', updateVideo),
+  route('PUT', '/indexes/{index_id}/videos/{video_id}', updateVideo),
+  route('DELETE', '/indexes/{index_id}/videos/{video_id}', deleteVideo),
+]);
+
+const OWN_PATHS = `POST ${API_PREFIX}/search, GET ${API_PREFIX}/search/{page_token}, ${API_PREFIX}/indexes and ${API_PREFIX}/indexes/{index_id}/videos`;
+
+function matchRoute(method: string, path: string): RouteMatch<ServeRoute> {
   try {
-    return decodeURIComponent(encoded);
-  } catch {
-    throw new HttpFailure(400, 'search_page_token_expired', 'The page token is not one this server issued; make a new search request.');
+    return ROUTER.match(method, path);
+  } catch (error) {
+    if (path.startsWith(`${API_PREFIX}/search/`)) throw new HttpFailure(400, 'search_page_token_expired', 'The page token is not one this server issued; make a new search request.');
+    throw error;
   }
 }
 
-async function route(ctx: RouteContext): Promise<Reply> {
+/** Answers a request: its own route, else the upstream API (if any) for the rest of the API's paths. Returns the status sent. */
+async function dispatch(ctx: Omit<ServeContext, 'params'>): Promise<number | Reply> {
   const { req, url, settings } = ctx;
   if (!apiKeyAccepted(settings.apiKey, req.headers)) throw UNAUTHORIZED();
   const method = (req.method ?? 'GET').toUpperCase();
-  if (SEARCH_PATH.test(url.pathname)) {
-    if (method !== 'POST') throw methodNotAllowed(method, url.pathname);
-    return createSearch(ctx);
-  }
-  const page = PAGE_PATH.exec(url.pathname);
-  if (page !== null) {
-    if (method !== 'GET') throw methodNotAllowed(method, url.pathname);
-    return retrieveSearchPage(ctx, pageToken(page[1] as string));
-  }
-  throw new HttpFailure(404, 'not_found', `No route for ${method} ${url.pathname}: this server answers POST ${API_PREFIX}/search and GET ${API_PREFIX}/search/{page_token}.`);
+  const matched = matchRoute(method, url.pathname);
+  if (matched.kind === 'found') return matched.route({ ...ctx, params: matched.params });
+  if (matched.kind === 'wrong-method') throw methodNotAllowed(method, url.pathname);
+  if (settings.upstream !== undefined && url.pathname.startsWith(`${API_PREFIX}/`)) return forwardUpstream(req, ctx.res, url, API_PREFIX, settings.upstream, ctx.signal);
+  throw noRoute(method, url.pathname, `this server answers ${OWN_PATHS}${settings.upstream === undefined ? ' (and forwards nothing: no upstream is set)' : ''}.`);
+}
+
+function missingLibrary(): never {
+  throw new InputError('give the server a library or a root folder of libraries');
 }
 
 function urlHost(host: string): string {
@@ -94,6 +112,7 @@ function answer(res: ServerResponse, reply: Reply): void {
  */
 export async function startSearchServer(options: SearchServerOptions): Promise<RunningSearchServer> {
   const settings: ServerSettings = serverSettings(options);
+  const indexes: IndexSource = settings.root !== undefined ? rootSource(settings.root) : singleLibrarySource(settings.library ?? missingLibrary());
   const spoolDir = await mkdtemp(join(tmpdir(), 'vsearch-serve-'));
   const shutdown = new AbortController();
   const inFlight = new Set<Promise<void>>();
@@ -103,9 +122,12 @@ export async function startSearchServer(options: SearchServerOptions): Promise<R
     const url = new URL(req.url ?? '/', 'http://localhost');
     let status = 500;
     try {
-      const reply = await route({ req, url, settings, spoolDir, signal: shutdown.signal });
-      status = reply.status;
-      answer(res, reply);
+      const reply = await dispatch({ req, res, url, settings, indexes, spoolDir, signal: shutdown.signal });
+      if (typeof reply === 'number') status = reply;
+      else {
+        status = reply.status;
+        answer(res, reply);
+      }
     } catch (error) {
       const { failure, unexpected } = errorAnswer(error);
       if (unexpected) settings.onUnexpectedError(error);
@@ -145,6 +167,7 @@ export async function startSearchServer(options: SearchServerOptions): Promise<R
       shutdown.abort();
       server.closeAllConnections();
       await closed;
+      await indexes.close();
       await rm(spoolDir, { recursive: true, force: true });
     })();
     return closing;

@@ -1,15 +1,7 @@
-import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { readMultipart } from '../../src/emulator/multipart.js';
 import { fixedClips } from '../../src/emulator/segments.js';
 import { cosine, tokenize, VectorSpace } from '../../src/emulator/vectors.js';
 import { FaultInjector } from '../../src/emulator/faults.js';
-
-function fakeRequest(chunks: Buffer[], boundary: string): IncomingMessage {
-  return Object.assign(Readable.from(chunks), { headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }) as unknown as IncomingMessage;
-}
 
 describe('vectors', () => {
   it('are unit length, of the model dimension, deterministic per seed and model', () => {
@@ -38,35 +30,6 @@ describe('fixedClips', () => {
     expect(fixedClips(2, 8, 6)).toEqual([{ start: 2, end: 8 }]);
     expect(fixedClips(0, 0.1, 2)).toEqual([{ start: 0, end: 0.1 }]);
     expect(fixedClips(5, 5, 2)).toEqual([]);
-  });
-});
-
-describe('readMultipart', () => {
-  const boundary = 'XyZ--boundary';
-  const file = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7) % 256));
-  const body = Buffer.concat([
-    Buffer.from(`preamble\r\n--${boundary}\r\nContent-Disposition: form-data; name="model_name"\r\n\r\nmarengo3.0\r\n`),
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="scope"\r\n\r\nclip\r\n--${boundary}\r\nContent-Disposition: form-data; name="scope"\r\n\r\nvideo\r\n`),
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="video_file"; filename="a b.mp4"\r\nContent-Type: video/mp4\r\n\r\n`),
-    file,
-    Buffer.from(`\r\n--${boundary}--\r\nepilogue`),
-  ]);
-
-  it('parses fields and hashes files whatever the chunking', async () => {
-    const expected = createHash('sha256').update(file).digest('hex');
-    for (const split of [1, 7, 64, 1000, body.length]) {
-      const chunks: Buffer[] = [];
-      for (let i = 0; i < body.length; i += split) chunks.push(body.subarray(i, i + split));
-      const form = await readMultipart(fakeRequest(chunks, boundary));
-      expect(form.get('model_name')).toBe('marengo3.0');
-      expect(form.all('scope')).toEqual(['clip', 'video']);
-      expect(form.file('video_file')).toEqual({ field: 'video_file', filename: 'a b.mp4', contentType: 'video/mp4', size: 3000, sha256: expected });
-    }
-  });
-
-  it('refuses a truncated body and an oversized file', async () => {
-    await expect(readMultipart(fakeRequest([body.subarray(0, body.length - 30)], boundary))).rejects.toMatchObject({ status: 400 });
-    await expect(readMultipart(fakeRequest([body], boundary), { fileBytes: 100 })).rejects.toMatchObject({ status: 413 });
   });
 });
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Field, FixedSizeList, Float64, makeData, makeVector, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeText } from '../../src/cli/escape-text.js';
-import { queryEmbedderFor } from '../../src/build/embedding-service.js';
+import { queryEmbedderFor } from '../../src/embed/embedding-service.js';
 import { openLibrary } from '../../src/library/index.js';
 import { API_KEY, emulatorWith } from '../build/emulator-fixture.js';
 import { CLI, runCli } from '../helpers/cli.js';

@@ -1,6 +1,6 @@
 /**
- * Error answers in the service's two dialects: the v1 routes (and most list / asset routes)
- * answer `{code, message}`, the v2 routes `{error: {code, message, details}}`.
+ * The TwelveLabs API's error answers, in its two dialects: the v1 routes (and most list / asset
+ * routes) answer `{code, message}`, the v2 routes `{error: {code, message, details}}`.
  */
 export type ErrorFlavor = 'v1' | 'v2';
 

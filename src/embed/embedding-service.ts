@@ -1,6 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { NotFoundError } from '../errors.js';
-import { apiVersionFor, DIRECT_ASSET_LIMIT_BYTES, type Asset, type EmbedInput, type MediaInput, type TwelveLabsClient } from '../embed/index.js';
+import type { Asset } from './assets.js';
+import { apiVersionFor, type TwelveLabsClient } from './client.js';
+import type { EmbedInput, MediaInput } from './embed-v2.js';
+import { DIRECT_ASSET_LIMIT_BYTES } from './media.js';
 import type { QueryEmbedder, QueryInput } from '../query/index.js';
 import type { EmbeddingSegment, Modality, ModelName } from '../types.js';
 

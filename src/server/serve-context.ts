@@ -1,0 +1,17 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IndexSource } from './index-source.js';
+import type { ServerSettings } from './server-options.js';
+
+/** What a route of `vsearch serve` gets. */
+export interface ServeContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  params: Record<string, string>;
+  settings: ServerSettings;
+  indexes: IndexSource;
+  /** Where uploaded query files are written while their search runs. */
+  spoolDir: string;
+  /** Aborted when the server shuts down. */
+  signal: AbortSignal;
+}

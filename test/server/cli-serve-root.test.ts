@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { API_KEY } from '../build/emulator-fixture.js';
+import { CLI } from '../helpers/cli.js';
+import { runCliAsync } from '../helpers/cli-async.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
+import { buildMediaSamples, type Built } from './serve-fixture.js';
+
+const tempDir = useTempDirs();
+const built: Built[] = [];
+afterEach(async () => {
+  for (const { lib, client, emu } of built.splice(0)) {
+    await lib.close();
+    await client.close();
+    await emu.close();
+  }
+});
+
+describe('vsearch serve --root (the CLI)', () => {
+  it('serves every library under the folder as an index and forwards other paths to --upstream with the upstream key', async () => {
+    const root = await tempDir();
+    const samples = await buildMediaSamples(root);
+    built.push(samples);
+    const child = spawn(process.execPath, [CLI, 'serve', '--root', root, '--port', '0', '--api-key', 'root-serve-key', '--upstream', samples.emu.baseUrl], {
+      env: { ...process.env, VSEARCH_LIB: '', VSEARCH_SERVE_API_KEY: '', TWELVELABS_API_KEY: API_KEY, TWELVE_LABS_API_KEY: '', TWELVELABS_BASE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const newline = stdout.indexOf('\n');
+          if (newline >= 0) resolve(stdout.slice(0, newline));
+        });
+        void exited.then(() => reject(new Error(`vsearch serve exited early: ${stderr}`)));
+      });
+      const headers = { 'x-api-key': 'root-serve-key' };
+      const indexes = (await (await fetch(`${url}/indexes`, { headers })).json()) as { data: { _id: string; index_name: string; video_count: number }[] };
+      expect(indexes.data).toEqual([expect.objectContaining({ _id: samples.lib.manifest.id, index_name: 'lib', video_count: 3 })]);
+      const form = new FormData();
+      form.append('model_name', 'marengo3.0');
+      form.append('text', 'a rabbit');
+      const embedded = await fetch(`${url}/embed`, { method: 'POST', headers, body: form });
+      expect(embedded.status).toBe(200);
+      child.kill('SIGINT');
+      const [code] = await exited;
+      expect(code, stderr).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    expect(stderr).toMatch(/GET \/v1\.3\/indexes 200 \d+ ms/);
+    expect(stderr).toMatch(/POST \/v1\.3\/embed 200 \d+ ms/);
+    expect(stderr).not.toContain(API_KEY);
+    expect(stderr).not.toContain('root-serve-key');
+  }, 120_000);
+
+  it('refuses --lib with --root (exit 2)', async () => {
+    const dir = await tempDir();
+    const outcome = await runCliAsync(['serve', '--lib', dir, '--root', dir]);
+    expect([outcome.status, outcome.stderr]).toEqual([2, expect.stringContaining('--lib (one library) or --root')]);
+  });
+});
