@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { LibraryNotFoundError, StoreError } from '../errors.js';
 import { collectLabelFacts, type LabelFactsData } from '../query/label-facts-data.js';
-import { MANIFEST_FILE, readManifest, type Manifest, type SegmentFileEntry } from '../store/manifest.js';
+import { MANIFEST_FILE, type Manifest, type SegmentFileEntry } from '../store/manifest.js';
+import { loadManifestWithFacts } from '../store/video-facts-load.js';
+import { VIDEO_FACTS_DIR } from '../store/video-facts-store.js';
 import { readSegmentBytes } from '../store/read-segment-bytes.js';
 import { decodeSegmentFile, type SegmentFile } from '../store/segment-file.js';
 import { SEGMENTS_DIR } from '../store/segment-store.js';
@@ -38,8 +40,9 @@ const NORM_TOLERANCE = 1e-3;
 export async function checkStore(dir: string, hasSegmentsDir: boolean): Promise<StoreCheck> {
   const problems: DoctorProblem[] = [];
   let manifest: Manifest;
+  let factsProblem: string | undefined;
   try {
-    manifest = await readManifest(dir);
+    ({ manifest, factsProblem } = await loadManifestWithFacts(dir, { rebuild: false }));
   } catch (error) {
     if (error instanceof LibraryNotFoundError && !hasSegmentsDir) throw error;
     const missing = error instanceof LibraryNotFoundError;
@@ -51,7 +54,10 @@ export async function checkStore(dir: string, hasSegmentsDir: boolean): Promise<
     });
     return { manifest: undefined, problems, segmentFiles: 0, segments: 0, labels: undefined, facts: undefined };
   }
-  problems.push(...manifestProblems(manifest));
+  problems.push(...manifestProblems(manifest, factsProblem === undefined));
+  if (factsProblem !== undefined) {
+    problems.push({ file: VIDEO_FACTS_DIR, kind: 'video-facts-damaged', message: `${factsProblem} (derived: opening the library rebuilds it in memory, a repair or the next write stores it)`, repaired: false });
+  }
 
   const labels: StoreLabels = { present: new Uint8Array(manifest.nextLabel), sketches: new Float64Array(manifest.nextLabel * SKETCH_WIDTH) };
   const perVideo = new Map<string, number>();
@@ -78,11 +84,11 @@ export async function checkStore(dir: string, hasSegmentsDir: boolean): Promise<
     }
   };
   const facts = await collectLabelFacts(files(), manifest.nextLabel, manifest.dimension ?? 0);
-  if (readable) problems.push(...videoProblems(manifest, perVideo));
+  if (readable && factsProblem === undefined) problems.push(...videoProblems(manifest, perVideo));
   return { manifest, problems, segmentFiles: manifest.segmentFiles.length, segments, labels: readable ? labels : undefined, facts: readable ? facts : undefined };
 }
 
-function manifestProblems(manifest: Manifest): DoctorProblem[] {
+function manifestProblems(manifest: Manifest, withVideos: boolean): DoctorProblem[] {
   const found: string[] = [];
   const names = new Set<string>();
   let rows = 0;
@@ -97,7 +103,7 @@ function manifestProblems(manifest: Manifest): DoctorProblem[] {
     previousMax = Math.max(previousMax, entry.maxLabel);
   }
   if (manifest.counts.segments !== rows) found.push(`counts.segments is ${manifest.counts.segments}, but the files list ${rows} rows`);
-  if (manifest.counts.videos !== Object.keys(manifest.videos).length) found.push(`counts.videos is ${manifest.counts.videos}, but ${Object.keys(manifest.videos).length} videos are listed`);
+  if (withVideos && manifest.counts.videos !== Object.keys(manifest.videos).length) found.push(`counts.videos is ${manifest.counts.videos}, but ${Object.keys(manifest.videos).length} videos are listed`);
   return found.map((what) => ({ file: MANIFEST_FILE, kind: 'manifest-inconsistent', message: `${what}; the manifest must be recovered from the segment files`, repaired: false }));
 }
 
