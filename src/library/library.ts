@@ -29,6 +29,7 @@ import { cachedCalibrationQueries } from './cached-queries.js';
 import { syncFacts } from './facts-sync.js';
 import { chosenKind, saveAfterRemoval, syncIndex } from './index-sync.js';
 import { libraryStats, type LibraryStats } from './stats.js';
+import { warnIfOutgrowing } from './capacity.js';
 import { getVideo, listVideos, metadataUpdate, type GetVideoOptions, type MetadataPatch, type VideoDetail, type VideoInfo } from './videos.js';
 import type { DoctorOptions, DoctorReport } from './doctor-report.js';
 
@@ -130,6 +131,7 @@ export class Library {
       // The build pipeline loads only when media is embedded: searches never pay for it.
       const [{ buildFromMedia }, { EmbeddingService }] = await Promise.all([import('../build/build-library.js'), import('../build/embedding-service.js')]);
       const summary = await buildFromMedia(this.#store, new EmbeddingService(client), inputs, { onWarning: this.#options.onWarning, ...options });
+      warnIfOutgrowing(this.#store.manifest, this.#options.onWarning);
       await this.#refreshIndex();
       return summary;
     }, options.signal);
@@ -154,6 +156,7 @@ export class Library {
       );
       const { rows, model } = imported;
       await this.#store.append(rows, model, {}, importRecords(fresh, imported));
+      warnIfOutgrowing(this.#store.manifest, this.#options.onWarning);
       await this.#refreshIndex();
       return { files: fresh.length, skippedFiles: skipped, segments: rows.count, videos: new Set(rows.videoId).size, model };
     });
