@@ -29,7 +29,7 @@ import { readSegmentBytes } from './read-segment-bytes.js';
 import { sha256Hex } from './sha256.js';
 import type { SegmentRows } from './segment-rows.js';
 import { concatRows, selectRows } from './select-rows.js';
-import { applyDelta, emptyDelta, type VideoFact, type VideoFactsDelta } from './video-facts.js';
+import { AppendDelta, applyDelta, emptyDelta, type VideoFact, type VideoFactsDelta } from './video-facts.js';
 import { loadManifestWithFacts, viewOf, type LoadedManifest } from './video-facts-load.js';
 import { VIDEO_FACTS_DIR, VIDEO_FACTS_FILE_NAME, writeVideoFacts } from './video-facts-store.js';
 
@@ -219,33 +219,66 @@ export class SegmentStore {
    */
   async append(rows: SegmentRows, model: string, contents: Readonly<Record<string, string>> = {}, imports: Readonly<Record<string, ImportRecord>> = {}): Promise<Uint32Array> {
     if (rows.count === 0) return new Uint32Array(0);
+    const { firstLabel, count } = await this.appendBatches(async (put) => {
+      await put(rows, model);
+      return { contents, imports };
+    });
+    return Uint32Array.from({ length: count }, (_, i) => firstLabel + i);
+  }
+
+  /**
+   * Appends rows that arrive in batches (a streaming import, in bounded memory): `produce` hands
+   * each batch to `put`, which writes it as segment files at once; all of them are committed in
+   * one manifest write after `produce` returns, so nothing is visible before every row was read
+   * and checked. When `produce` (or a write) throws, the files written so far are removed.
+   * Labels are given in order from the library's next label.
+   */
+  async appendBatches(
+    produce: (put: (rows: SegmentRows, model: string) => Promise<void>) => Promise<{ contents?: Readonly<Record<string, string>>; imports?: Readonly<Record<string, ImportRecord>> }>,
+  ): Promise<{ firstLabel: number; count: number }> {
     return this.write(async () => {
       const manifest = this.#manifest;
-      if (manifest.model !== null && manifest.model !== model) {
-        throw new InputError(`this library holds ${manifest.model} embeddings and these are ${model}; their spaces are not comparable, so build a separate library for them (--lib DIR)`);
-      }
-      if (manifest.dimension !== null && manifest.dimension !== rows.dimension) {
-        throw new InputError(`this library holds ${manifest.dimension}-d embeddings and these are ${rows.dimension}-d; build a separate library for them (--lib DIR)`);
-      }
-      if (manifest.nextLabel + rows.count - 1 > MAX_LABEL) throw new StoreError('the library has used every uint32 label; rebuild it into a new library');
-      const labels = new Uint32Array(rows.count);
-      for (let i = 0; i < rows.count; i++) labels[i] = manifest.nextLabel + i;
       const written: SegmentFileEntry[] = [];
-      const entries = await this.#writeFiles(rows, labels, model, written).catch(async (error: unknown) => {
+      const delta = new AppendDelta(this.#facts);
+      let model = manifest.model;
+      let dimension = manifest.dimension;
+      let nextLabel = manifest.nextLabel;
+      const put = async (rows: SegmentRows, rowsModel: string): Promise<void> => {
+        if (rows.count === 0) return;
+        if (model !== null && model !== rowsModel) {
+          throw new InputError(`this library holds ${model} embeddings and these are ${rowsModel}; their spaces are not comparable, so build a separate library for them (--lib DIR)`);
+        }
+        if (dimension !== null && dimension !== rows.dimension) {
+          throw new InputError(`this library holds ${dimension}-d embeddings and these are ${rows.dimension}-d; build a separate library for them (--lib DIR)`);
+        }
+        if (nextLabel + rows.count - 1 > MAX_LABEL) throw new StoreError('the library has used every uint32 label; rebuild it into a new library');
+        const labels = Uint32Array.from({ length: rows.count }, (_, i) => nextLabel + i);
+        await this.#writeFiles(rows, labels, rowsModel, written);
+        delta.addRows(rows);
+        model = rowsModel;
+        dimension = rows.dimension;
+        nextLabel += rows.count;
+      };
+      let keys: Awaited<ReturnType<typeof produce>>;
+      try {
+        keys = await produce(put);
+      } catch (error) {
         await this.#discard(written);
         throw error;
-      });
-      const next: Manifest = {
-        ...manifest,
-        model,
-        dimension: rows.dimension,
-        nextLabel: manifest.nextLabel + rows.count,
-        segmentFiles: [...manifest.segmentFiles, ...entries],
-        imports: { ...manifest.imports, ...imports },
-      };
-      await this.#commit(next, this.#appendDelta(rows, contents, imports), written);
-      return labels;
+      }
+      const count = nextLabel - manifest.nextLabel;
+      if (count === 0) return { firstLabel: manifest.nextLabel, count };
+      delta.addContents(keys.contents ?? {});
+      delta.addImports(keys.imports ?? {});
+      const next: Manifest = { ...manifest, model, dimension, nextLabel, segmentFiles: [...manifest.segmentFiles, ...written], imports: { ...manifest.imports, ...keys.imports } };
+      await this.#commit(next, delta.delta, written);
+      return { firstLabel: manifest.nextLabel, count };
     });
+  }
+
+  /** Most rows one segment file holds: a streaming import hands batches of this size. */
+  get segmentFileRows(): number {
+    return this.#cap.rows;
   }
 
   /**
@@ -469,36 +502,6 @@ export class SegmentStore {
     this.#factsProblem = undefined;
     this.#pending = false;
     await this.#removeUnlistedFiles();
-  }
-
-  /** The facts of the videos `rows` adds segments to, after the append. */
-  #appendDelta(rows: SegmentRows, contents: Readonly<Record<string, string>>, imports: Readonly<Record<string, ImportRecord>>): VideoFactsDelta {
-    const delta = emptyDelta();
-    const touched = (id: string): VideoFact => {
-      let fact = delta.upsert.get(id);
-      if (fact === undefined) {
-        const old = this.#facts.get(id);
-        fact = old === undefined ? { segments: 0, durationSec: 0, imports: [], contents: [] } : { ...old, imports: [...old.imports], contents: [...old.contents] };
-        delta.upsert.set(id, fact);
-      }
-      return fact;
-    };
-    for (let i = 0; i < rows.count; i++) {
-      const fact = touched(rows.videoId[i] as string);
-      fact.segments++;
-      fact.durationSec = Math.max(fact.durationSec, rows.endSec[i] as number);
-    }
-    for (const [key, holder] of Object.entries(contents)) {
-      const fact = touched(holder);
-      if (!fact.contents.includes(key)) fact.contents.push(key);
-    }
-    for (const [sha, record] of Object.entries(imports)) {
-      for (const id of record.videos) {
-        const fact = touched(id);
-        if (!fact.imports.includes(sha)) fact.imports.push(sha);
-      }
-    }
-    return delta;
   }
 
   /** Deletes segment and facts files (by this store's naming only) that the committed manifest neither lists nor keeps retired. */

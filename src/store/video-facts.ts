@@ -63,3 +63,47 @@ export function factsOfLegacy(manifest: {
   for (const [sha, record] of Object.entries(manifest.imports)) for (const id of record.videos) facts.get(id)?.imports.push(sha);
   return facts;
 }
+
+/** Gathers the delta of an append: each touched video's facts as they will be after it. */
+export class AppendDelta {
+  readonly delta = emptyDelta();
+  readonly #facts: VideoFacts;
+
+  constructor(facts: VideoFacts) {
+    this.#facts = facts;
+  }
+
+  addRows(rows: { count: number; videoId: readonly string[]; endSec: Float64Array }): void {
+    for (let i = 0; i < rows.count; i++) {
+      const fact = this.#touched(rows.videoId[i] as string);
+      fact.segments++;
+      fact.durationSec = Math.max(fact.durationSec, rows.endSec[i] as number);
+    }
+  }
+
+  addContents(contents: Readonly<Record<string, string>>): void {
+    for (const [key, holder] of Object.entries(contents)) {
+      const fact = this.#touched(holder);
+      if (!fact.contents.includes(key)) fact.contents.push(key);
+    }
+  }
+
+  addImports(imports: Readonly<Record<string, ImportRecord>>): void {
+    for (const [sha, record] of Object.entries(imports)) {
+      for (const id of record.videos) {
+        const fact = this.#touched(id);
+        if (!fact.imports.includes(sha)) fact.imports.push(sha);
+      }
+    }
+  }
+
+  #touched(id: string): VideoFact {
+    let fact = this.delta.upsert.get(id);
+    if (fact === undefined) {
+      const old = this.#facts.get(id);
+      fact = old === undefined ? { segments: 0, durationSec: 0, imports: [], contents: [] } : { ...old, imports: [...old.imports], contents: [...old.contents] };
+      this.delta.upsert.set(id, fact);
+    }
+    return fact;
+  }
+}
