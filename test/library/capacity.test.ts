@@ -21,7 +21,9 @@ describe('capacity', () => {
     expect(needs.vectors_bytes).toBe(1_000_000 * 512 * 4);
     // Vector copy plus level-0 links (33 ids), label, upper levels and bookkeeping.
     expect(needs.graph_bytes / 1_000_000).toBeGreaterThan(512 * 4 + 33 * 4);
-    expect(needs.graph_bytes / 1_000_000).toBeLessThan(512 * 4 + 400);
+    // bench/capacity.mjs measured 2604 bytes per segment at 512-d, M 16.
+    expect(needs.graph_bytes / 1_000_000).toBeGreaterThan(2500);
+    expect(needs.graph_bytes / 1_000_000).toBeLessThan(2700);
     expect(memoryNeeds(1000, 512, 16, false).graph_bytes).toBe(0);
     expect(needs.machine_bytes).toBe(16 * 1024 ** 3);
   });
