@@ -29,7 +29,7 @@ import { readSegmentBytes } from './read-segment-bytes.js';
 import { sha256Hex } from './sha256.js';
 import type { SegmentRows } from './segment-rows.js';
 import { concatRows, selectRows } from './select-rows.js';
-import { AppendDelta, applyDelta, emptyDelta, type VideoFact, type VideoFactsDelta } from './video-facts.js';
+import { AppendDelta, applyDelta, emptyDelta, type VideoFacts, type VideoFactsDelta } from './video-facts.js';
 import { loadManifestWithFacts, viewOf, type LoadedManifest } from './video-facts-load.js';
 import { VIDEO_FACTS_DIR, VIDEO_FACTS_FILE_NAME, writeVideoFacts } from './video-facts-store.js';
 
@@ -74,7 +74,7 @@ export class SegmentStore {
   readonly dir: string;
   #manifest: Manifest;
   /** The per-video facts behind the manifest's `videos`, `contents` and import records. */
-  #facts: Map<string, VideoFact>;
+  #facts: VideoFacts;
   /** The next commit writes a whole facts base (old layout being converted, or facts rebuilt from the segments). */
   #needsBase: boolean;
   #factsProblem: string | undefined;
@@ -407,7 +407,7 @@ export class SegmentStore {
 
   /** Reads the manifest again (holding the lock); returns whether it changed. */
   async #reload(): Promise<boolean> {
-    const loaded = await loadManifest(this.dir);
+    const loaded = await loadManifest(this.dir, { manifest: this.#manifest, facts: this.#facts, needsBase: this.#needsBase, factsProblem: this.#factsProblem });
     if (loaded === undefined) {
       if (this.#pending) return false;
       throw new StoreError(`${join(this.dir, MANIFEST_FILE)} disappeared while the library was open; nothing was written (${RECOVER} if segment files remain)`);
@@ -547,10 +547,10 @@ async function loadManifestSettled(dir: string, options: OpenStoreOptions): Prom
   }
 }
 
-async function loadManifest(dir: string): Promise<LoadedManifest | undefined> {
+async function loadManifest(dir: string, known?: LoadedManifest): Promise<LoadedManifest | undefined> {
   let loaded: LoadedManifest;
   try {
-    loaded = await loadManifestWithFacts(dir);
+    loaded = await loadManifestWithFacts(dir, known === undefined ? {} : { known });
   } catch (error) {
     if (!(error instanceof LibraryNotFoundError)) throw error;
     const files = (await namesIn(join(dir, SEGMENTS_DIR))).filter((name) => name.endsWith('.arrow') && !name.startsWith('.'));

@@ -1,5 +1,6 @@
-import { Field, Float64, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC, tableToIPC, Uint32, Uint8, Utf8, vectorFromArray, type Data, type Vector } from 'apache-arrow';
+import { Field, Float64, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC, tableToIPC, Uint32, Uint8, Utf8, type Vector } from 'apache-arrow';
 import { StoreError } from '../errors.js';
+import { utf8Column, utf8Values } from './utf8-column.js';
 import type { VideoFact, VideoFactsDelta } from './video-facts.js';
 
 const COLUMNS = ['video_id', 'segments', 'duration_sec', 'imports', 'contents', 'removed'] as const;
@@ -43,13 +44,12 @@ export function encodeVideoFacts(delta: VideoFactsDelta): Uint8Array {
     ],
     new Map([['version', TABLE_VERSION]]),
   );
-  const strings = (values: string[]): Data => vectorFromArray(values, new Utf8()).data[0] as Data;
   const children = [
-    strings(ids),
+    utf8Column(ids),
     makeData({ type: new Uint32(), length: n, data: segments }),
     makeData({ type: new Float64(), length: n, data: duration }),
-    strings(imports),
-    strings(contents),
+    utf8Column(imports),
+    utf8Column(contents),
     makeData({ type: new Uint8(), length: n, data: removed }),
   ];
   const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
@@ -69,27 +69,39 @@ export function applyVideoFactsFile(name: string, bytes: Uint8Array, into: Map<s
   if (ids == null || segments == null || duration == null || imports == null || contents == null || removed == null) {
     throw new StoreError(`video facts file ${name} lacks one of the columns ${COLUMNS.join(', ')}`);
   }
+  let idText: string[];
+  let importText: string[];
+  let contentText: string[];
+  try {
+    [idText, importText, contentText] = [utf8Values(ids.data), utf8Values(imports.data), utf8Values(contents.data)];
+  } catch (error) {
+    throw new StoreError(`video facts file ${name} has a string column of the wrong type`, { cause: error });
+  }
+  const counts = numbers(segments);
+  const durations = numbers(duration);
+  const gone = numbers(removed);
   for (let row = 0; row < table.numRows; row++) {
-    const id = text(ids, row);
-    if (Number(removed.get(row)) === 1) {
+    const id = idText[row] as string;
+    if (gone[row] === 1) {
       into.delete(id);
       continue;
     }
     into.set(id, {
-      segments: Number(segments.get(row)),
-      durationSec: Number(duration.get(row)),
-      imports: list(text(imports, row), name, row),
-      contents: list(text(contents, row), name, row),
+      segments: counts[row] as number,
+      durationSec: durations[row] as number,
+      imports: list(importText[row] as string, name, row),
+      contents: list(contentText[row] as string, name, row),
     });
   }
   return table.numRows;
 }
 
-function text(vector: Vector, row: number): string {
-  return String(vector.get(row) ?? '');
+function numbers(vector: Vector): ArrayLike<number> {
+  return vector.toArray() as ArrayLike<number>;
 }
 
 function list(value: string, name: string, row: number): string[] {
+  if (value === '[]') return [];
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);

@@ -3,7 +3,7 @@ import { StoreError } from '../errors.js';
 import { RECOVER, readManifest, type Manifest, type ManifestFile, type SegmentFileEntry } from './manifest.js';
 import { readSegmentBytes } from './read-segment-bytes.js';
 import { sha256Hex } from './sha256.js';
-import { factsOfLegacy, factsView, type VideoFact } from './video-facts.js';
+import { factsOfLegacy, factsView, type VideoFact, type VideoFacts } from './video-facts.js';
 import { readVideoFacts } from './video-facts-store.js';
 
 const SEGMENTS_DIR = 'segments';
@@ -11,7 +11,7 @@ const SEGMENTS_DIR = 'segments';
 export interface LoadedManifest {
   /** The whole view: manifest.json with the per-video facts applied. */
   manifest: Manifest;
-  facts: Map<string, VideoFact>;
+  facts: VideoFacts;
   /** The next write must write a whole new facts base: the library is of the old layout, or its facts were rebuilt. */
   needsBase: boolean;
   /** Why the facts table could not be used (it was rebuilt from the segment files); undefined when it was sound. */
@@ -24,12 +24,18 @@ export interface LoadedManifest {
  * memory, and the next write stores it. What only the table held (which imports brought which
  * video, dedupe keys) is then lost, and `factsProblem` says so.
  */
-export async function loadManifestWithFacts(dir: string, options: { rebuild?: boolean } = {}): Promise<LoadedManifest> {
+export async function loadManifestWithFacts(dir: string, options: { rebuild?: boolean; known?: LoadedManifest } = {}): Promise<LoadedManifest> {
   const stored = await readManifest(dir);
   if (stored.layout === 'legacy') return { manifest: stored.manifest, facts: factsOfLegacy(stored.manifest), needsBase: true, factsProblem: undefined };
   const file = stored.file;
+  const known = options.known;
+  // What this process already holds (a write re-reading the manifest under the lock): reused, not read again.
+  const reusable = known !== undefined && !known.needsBase && known.manifest.videoFacts !== undefined ? { list: known.manifest.videoFacts, facts: known.facts } : undefined;
   try {
-    const facts = await readVideoFacts(dir, file.videoFacts);
+    const facts = await readVideoFacts(dir, file.videoFacts, reusable);
+    if (reusable !== undefined && facts === reusable.facts && known !== undefined && known.manifest.generation === file.generation && known.manifest.id === file.id) {
+      return { manifest: { ...file, videos: known.manifest.videos, contents: known.manifest.contents, imports: known.manifest.imports, videoFacts: file.videoFacts }, facts, needsBase: false, factsProblem: undefined };
+    }
     return { manifest: viewOf(file, facts), facts, needsBase: false, factsProblem: undefined };
   } catch (error) {
     if (!(error instanceof StoreError)) throw error;

@@ -19,13 +19,20 @@ export const VIDEO_FACTS_FILE_NAME = /^videos-\d+-[0-9a-f]+\.arrow$/;
 export const MAX_DELTAS = 32;
 const MIN_DELTA_ROWS_BEFORE_COMPACTING = 4096;
 
-/** Reads and applies every listed facts file, each checked against its size and sha256 first. */
-export async function readVideoFacts(dir: string, list: VideoFactsList): Promise<Map<string, VideoFact>> {
-  const facts = new Map<string, VideoFact>();
-  if (list.files.length === 0) return facts;
+/**
+ * Reads and applies every listed facts file, each checked against its size and sha256 first.
+ * With `known` (the facts this process read for an earlier list), only what the new list adds
+ * is read: nothing when it lists the same files, only the new deltas when it extends them.
+ */
+export async function readVideoFacts(dir: string, list: VideoFactsList, known?: { list: VideoFactsList; facts: VideoFacts }): Promise<VideoFacts> {
+  if (list.files.length === 0) return new Map();
   if (list.files[0]?.kind !== 'base') throw new StoreError(`the video facts list does not start with a base file`);
+  const prefix = known !== undefined && known.list.files.length > 0 && known.list.files.length <= list.files.length && known.list.files.every((entry, i) => list.files[i]?.name === entry.name && list.files[i]?.sha256 === entry.sha256);
+  const from = prefix ? (known?.list.files.length ?? 0) : 0;
+  if (prefix && known !== undefined && from === list.files.length) return known.facts;
+  const facts = prefix && known !== undefined ? new Map(known.facts) : new Map<string, VideoFact>();
   const { applyVideoFactsFile } = await import('./video-facts-file.js');
-  for (const entry of list.files) {
+  for (const entry of list.files.slice(from)) {
     const path = join(dir, VIDEO_FACTS_DIR, entry.name);
     let bytes: Buffer;
     try {

@@ -27,7 +27,8 @@ export function emptyDelta(): VideoFactsDelta {
   return { upsert: new Map(), removed: new Set() };
 }
 
-export function applyDelta(facts: VideoFacts, delta: VideoFactsDelta): Map<string, VideoFact> {
+export function applyDelta(facts: VideoFacts, delta: VideoFactsDelta): VideoFacts {
+  if (delta.upsert.size === 0 && delta.removed.size === 0) return facts;
   const next = new Map(facts);
   for (const id of delta.removed) next.delete(id);
   for (const [id, fact] of delta.upsert) next.set(id, fact);
