@@ -2,7 +2,9 @@
 // (10 per video) as JSONL to a temp folder, imports them in a fresh process with
 // lib.importSegments into a new library, and reads the child's peak RSS (VmHWM) against the
 // vectors' bytes (count x dim x 4). --index exact (default) keeps the HNSW graph build out of the
-// figure (an exact index holds the vectors once); --index auto measures import plus graph build.
+// figure (an exact index holds the vectors once); --index auto measures import plus graph build;
+// --index none measures the store's streaming import alone (SegmentStore.appendBatches fed by
+// streamImportFiles, what importSegments runs before it brings the index up to date).
 // The JSONL and the library are deleted afterwards.
 //   npm run build && nice node bench/import-memory.mjs --count 250000 --dim 512
 import { execFile } from 'node:child_process';
@@ -25,6 +27,7 @@ const { values: args } = parseArgs({
 });
 const COUNT = Number(args.count);
 const DIM = Number(args.dim);
+const MODEL = DIM === 512 ? 'marengo3.0' : DIM === 1024 ? 'Marengo-retrieval-2.7' : `custom-${DIM}`;
 const entry = fileURLToPath(new URL('../dist/vsearch.js', import.meta.url));
 const work = await mkdtemp(join(tmpdir(), 'vsearch-import-memory-'));
 const jsonl = join(work, 'segments.jsonl');
@@ -46,13 +49,27 @@ try {
   process.stderr.write(`wrote ${COUNT} x ${DIM} as ${(textBytes / 1024 ** 3).toFixed(2)} GiB of JSONL in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 
   const script = join(work, 'import.mjs');
+  const storeOnly = `const { SegmentStore } = await import(${JSON.stringify(fileURLToPath(new URL('../dist/store/index.js', import.meta.url)))});
+const { streamImportFiles } = await import(${JSON.stringify(fileURLToPath(new URL('../dist/build/import-files.js', import.meta.url)))});
+const { readFileSync } = await import('node:fs');
+const started = Date.now();
+const store = await SegmentStore.open(${JSON.stringify(join(work, 'lib'))}, { create: true });
+let summary;
+await store.appendBatches(async (put) => {
+  summary = await streamImportFiles([${JSON.stringify(jsonl)}], { model: ${JSON.stringify(MODEL)} }, store.segmentFileRows, put);
+  return {};
+});
+const status = readFileSync('/proc/self/status', 'utf8');
+const kb = (key) => Number(new RegExp(key + ':\\\\s+(\\\\d+)').exec(status)?.[1]) * 1024;
+process.stdout.write(JSON.stringify({ summary: { rows: summary.rows, videos: summary.videos }, seconds: (Date.now() - started) / 1000, peakRss: kb('VmHWM'), rss: kb('VmRSS') }));
+`;
   await writeFile(
     script,
-    `const { openLibrary } = await import(${JSON.stringify(entry)});
+    args.index === 'none' ? storeOnly : `const { openLibrary } = await import(${JSON.stringify(entry)});
 const { readFileSync } = await import('node:fs');
 const started = Date.now();
 const lib = await openLibrary(${JSON.stringify(join(work, 'lib'))}, { create: true, index: { kind: ${JSON.stringify(args.index)} } });
-const summary = await lib.importSegments(${JSON.stringify(jsonl)}, { model: 'marengo3.0' });
+const summary = await lib.importSegments(${JSON.stringify(jsonl)}, { model: ${JSON.stringify(MODEL)} });
 await lib.close();
 const status = readFileSync('/proc/self/status', 'utf8');
 const kb = (key) => Number(new RegExp(key + ':\\\\s+(\\\\d+)').exec(status)?.[1]) * 1024;
