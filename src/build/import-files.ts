@@ -11,7 +11,7 @@ import { readApiResponseSegments } from './read-api-response.js';
 import { readArrowSegments } from './read-arrow.js';
 import { readJsonlSegments } from './read-jsonl.js';
 import type { RawSegment } from './raw-segment.js';
-import { defaultEmbeddingOption, resolveModel } from './resolve-model.js';
+import { defaultEmbeddingOption, resolveModel, type ModelEvidence } from './resolve-model.js';
 
 export interface ImportOptions {
   /** --model: which model made the embeddings, when the files do not say. */
@@ -22,12 +22,19 @@ export interface ImportOptions {
   libraryDimension?: number | null | undefined;
 }
 
-export interface ImportedRows {
-  rows: SegmentRows;
+/** What a streaming import read: the model chosen, and what each file gave. */
+export interface ImportedFiles {
   model: string;
-  /** Rows each file gave, in the order of the paths: file i's rows follow file i-1's. */
+  /** Rows each file gave, in the order of the paths. */
   rowsPerFile: number[];
+  /** The videos each file gave segments of, in the order of the paths. */
+  videosPerFile: string[][];
+  rows: number;
+  videos: number;
 }
+
+/** Takes one validated batch (its model defaults filled in) and writes it, not yet visible. */
+export type PutBatch = (rows: SegmentRows, model: string) => Promise<void>;
 
 /** A file to import with the sha256 of its content, its identity for idempotent imports. */
 export interface ImportFile {
@@ -35,7 +42,7 @@ export interface ImportFile {
   sha256: string;
 }
 
-type Reader = (path: string) => AsyncIterable<{ segment: RawSegment; line: number }> | Promise<Iterable<{ segment: RawSegment; line: number }>>;
+type Reader = (path: string) => AsyncIterable<{ segment: RawSegment; line: number }>;
 
 const READERS: Record<string, Reader> = {
   '.jsonl': readJsonlSegments,
@@ -47,14 +54,42 @@ const READERS: Record<string, Reader> = {
 };
 
 /**
- * Reads and validates every row of every file before anything is written: the first
- * bad row throws an InputError naming its file, line and reason.
+ * Reads and validates the rows of every file in batches of `batchRows`, handing each batch to
+ * `put` as it fills, so memory holds one batch, not the import. The first bad row throws an
+ * InputError naming its file, line and reason; the caller commits what `put` wrote only when
+ * this returns (so a bad row anywhere leaves nothing visible).
+ *
+ * The model of a batch must be known when it is written: it is decided from the evidence read
+ * so far (the model option, the library's, the data's model_name, or the dimension). Where that
+ * cannot tell yet (512-d rows naming no model), rows are held until a row names one.
  */
-export async function readImportFiles(paths: readonly string[], options: ImportOptions = {}): Promise<ImportedRows> {
+export async function streamImportFiles(paths: readonly string[], options: ImportOptions, batchRows: number, put: PutBatch): Promise<ImportedFiles> {
   if (options.metadata !== undefined) checkJsonValue(options.metadata, 'the metadata option');
-  const builder = new SegmentRowsBuilder(options.libraryDimension ?? undefined);
   const modelsInData = new Map<string, string>();
+  let builder = new SegmentRowsBuilder(options.libraryDimension ?? undefined);
+  let model: string | undefined;
+  /** Where the chosen model came from only the dimension: a model named later must be the same. */
+  let byDimension = false;
   const rowsPerFile: number[] = [];
+  const videosPerFile: string[][] = [];
+  const allVideos = new Set<string>();
+  let total = 0;
+  const flush = async (final: boolean): Promise<void> => {
+    if (builder.count === 0) return;
+    const built = builder.build();
+    const evidence = { requested: options.model, library: options.libraryModel, inData: modelsInData, dimension: built.dimension };
+    if (model === undefined || byDimension) {
+      const decided = decideModel(evidence, final);
+      if (decided === undefined) return;
+      if (model !== undefined && decided.model !== model) throw laterModelError(model, decided.model, modelsInData);
+      model = decided.model;
+      byDimension = decided.byDimension;
+    } else {
+      resolveModel({ ...evidence, requested: model });
+    }
+    await put(withDefaults(built, model), model);
+    builder = new SegmentRowsBuilder(built.dimension, options.libraryDimension == null ? 'the first segment of this import' : 'the library');
+  };
   for (const path of paths) {
     const reader = READERS[extname(path).toLowerCase()];
     if (reader === undefined) {
@@ -62,7 +97,8 @@ export async function readImportFiles(paths: readonly string[], options: ImportO
     }
     await checkReadable(path);
     let rows = 0;
-    for await (const { segment, line } of await reader(path)) {
+    const videos = new Set<string>();
+    for await (const { segment, line } of reader(path)) {
       if (segment.modelName !== undefined && !modelsInData.has(segment.modelName)) modelsInData.set(segment.modelName, `${path}:${line}`);
       builder.add(
         {
@@ -81,22 +117,46 @@ export async function readImportFiles(paths: readonly string[], options: ImportO
         },
         { file: path, line },
       );
+      videos.add(segment.videoId as string);
+      allVideos.add(segment.videoId as string);
       rows++;
+      if (builder.count >= batchRows) await flush(false);
     }
     if (rows === 0) throw new InputError('the file holds no segments', { file: path });
     rowsPerFile.push(rows);
+    videosPerFile.push([...videos]);
+    total += rows;
   }
-  const built = builder.build();
-  const model = resolveModel({ requested: options.model, library: options.libraryModel, inData: modelsInData, dimension: built.dimension });
+  await flush(true);
+  if (model === undefined) throw new InputError('nothing to import: the files hold no segments');
+  // Every row has been read: the evidence is whole, and must agree with the model the batches were written as.
+  const final = resolveModel({ requested: options.model, library: options.libraryModel, inData: modelsInData, dimension: builder.dimension ?? 0 });
+  if (final !== model) throw laterModelError(model, final, modelsInData);
+  return { model, rowsPerFile, videosPerFile, rows: total, videos: allVideos.size };
+}
+
+/** The model the evidence so far names; undefined while it cannot tell (more rows may name one), unless `final`. */
+function decideModel(evidence: ModelEvidence, final: boolean): { model: string; byDimension: boolean } | undefined {
+  const named = evidence.requested !== undefined || evidence.inData.size > 0 || (evidence.library ?? undefined) !== undefined;
+  try {
+    return { model: resolveModel(evidence), byDimension: !named };
+  } catch (error) {
+    if (!final && !named && error instanceof InputError) return undefined;
+    throw error;
+  }
+}
+
+function laterModelError(taken: string, named: string, inData: ReadonlyMap<string, string>): InputError {
+  const where = inData.get(named) ?? 'a later row';
+  return new InputError(`the first segments name no model and were taken as ${taken} embeddings by their dimension, but ${where} names ${named}; pass the model option (--model) to say which`);
+}
+
+function withDefaults(rows: SegmentRows, model: string): SegmentRows {
   const option = defaultEmbeddingOption(model);
   return {
-    model,
-    rowsPerFile,
-    rows: {
-      ...built,
-      modelName: built.modelName.map((name) => (name === '' ? model : name)),
-      embeddingOption: built.embeddingOption.map((name) => (name === '' ? option : name)),
-    },
+    ...rows,
+    modelName: rows.modelName.map((name) => (name === '' ? model : name)),
+    embeddingOption: rows.embeddingOption.map((name) => (name === '' ? option : name)),
   };
 }
 
@@ -119,15 +179,11 @@ export async function newImportFiles(paths: readonly string[], imported: Readonl
 }
 
 /** What the manifest records of each imported file, keyed by its content's sha256. */
-export function importRecords(files: readonly ImportFile[], imported: ImportedRows): Record<string, ImportRecord> {
+export function importRecords(files: readonly ImportFile[], imported: Pick<ImportedFiles, 'rowsPerFile' | 'videosPerFile'>): Record<string, ImportRecord> {
   const records: Record<string, ImportRecord> = {};
   const importedAt = new Date().toISOString();
-  let at = 0;
   files.forEach((file, i) => {
-    const count = imported.rowsPerFile[i] ?? 0;
-    const videos = [...new Set(imported.rows.videoId.slice(at, at + count))];
-    records[file.sha256] = { file: file.path, segments: count, videos, importedAt };
-    at += count;
+    records[file.sha256] = { file: file.path, segments: imported.rowsPerFile[i] ?? 0, videos: imported.videosPerFile[i] ?? [], importedAt };
   });
   return records;
 }

@@ -10,9 +10,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /**
  * Reads a saved TwelveLabs embed response: v1 (`video_embedding.segments[]`, also
  * `audio_embedding`) or v2 (`data[]`). The video id is the file's name without extension;
- * `model_name`, when the response has it, names the model.
+ * `model_name`, when the response has it, names the model. The response is one JSON document
+ * (of one video: megabytes, not gigabytes), parsed whole; its segments are handed out one by
+ * one, each converted only when asked for, so the import holds its batch and the parsed text only.
  */
-export async function readApiResponseSegments(path: string): Promise<{ segment: RawSegment; line: number }[]> {
+export async function* readApiResponseSegments(path: string): AsyncGenerator<{ segment: RawSegment; line: number }> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(path, 'utf8'));
@@ -29,11 +31,11 @@ export async function readApiResponseSegments(path: string): Promise<{ segment: 
   }
   const { list, at } = found;
   if (list.length === 0) throw new InputError('the response holds no segments', { file: path });
-  return list.map((item, i) => {
+  for (const [i, item] of list.entries()) {
     if (!isRecord(item)) throw new InputError(`segment ${i + 1} is not a JSON object`, { file: path, line: i + 1 });
     const segment = rawSegmentFromJson(item, videoId, `${at}[${i}]`);
-    return { segment: { ...segment, modelName: segment.modelName ?? model }, line: i + 1 };
-  });
+    yield { segment: { ...segment, modelName: segment.modelName ?? model }, line: i + 1 };
+  }
 }
 
 /** The response's segments and their path in it, for messages. */

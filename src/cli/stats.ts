@@ -30,6 +30,7 @@ export function registerStatsCommand(program: Command): void {
           `index       ${describeIndex(stats.index, lib.manifest.index)}`,
           ...searchEfLines(stats),
           `on disk     ${formatBytes(stats.bytes)}`,
+          `memory      ${formatBytes(stats.memory.vectors_bytes + stats.memory.graph_bytes)} to search (${formatBytes(stats.memory.vectors_bytes)} vectors${stats.memory.graph_bytes > 0 ? ` + ${formatBytes(stats.memory.graph_bytes)} HNSW graph` : ''}) of this machine's ${formatBytes(stats.memory.machine_bytes)}`,
           `hnswlib     ${build} build (${detail})`,
         ];
         process.stdout.write(`${lines.join('\n')}\n`);

@@ -16,7 +16,8 @@ export type DoctorProblemKind =
   | 'facts-missing'
   | 'facts-stale'
   | 'facts-damaged'
-  | 'facts-wrong';
+  | 'facts-wrong'
+  | 'video-facts-damaged';
 
 export interface DoctorProblem {
   /** The file, relative to the library folder. */
@@ -60,6 +61,7 @@ const DERIVED: ReadonlySet<DoctorProblemKind> = new Set([
   'facts-stale',
   'facts-damaged',
   'facts-wrong',
+  'video-facts-damaged',
 ]);
 
 export function isDerivedProblem(kind: DoctorProblemKind): boolean {

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { LibraryNotFoundError, StoreError } from '../errors.js';
 import { collectLabelFacts, type LabelFactsData } from '../query/label-facts-data.js';
 import { manifestProblems } from '../store/manifest-checks.js';
-import { MANIFEST_FILE, readManifest, type Manifest, type SegmentFileEntry } from '../store/manifest.js';
+import { MANIFEST_FILE, type Manifest, type SegmentFileEntry } from '../store/manifest.js';
+import { loadManifestWithFacts } from '../store/video-facts-load.js';
+import { VIDEO_FACTS_DIR } from '../store/video-facts-store.js';
 import { readSegmentBytes } from '../store/read-segment-bytes.js';
 import { decodeSegmentFile, type SegmentFile } from '../store/segment-file.js';
 import { SEGMENTS_DIR } from '../store/segment-store.js';
@@ -39,8 +41,9 @@ const NORM_TOLERANCE = 1e-3;
 export async function checkStore(dir: string, hasSegmentsDir: boolean): Promise<StoreCheck> {
   const problems: DoctorProblem[] = [];
   let manifest: Manifest;
+  let factsProblem: string | undefined;
   try {
-    manifest = await readManifest(dir);
+    ({ manifest, factsProblem } = await loadManifestWithFacts(dir, { rebuild: false }));
   } catch (error) {
     if (error instanceof LibraryNotFoundError && !hasSegmentsDir) throw error;
     const missing = error instanceof LibraryNotFoundError;
@@ -52,7 +55,10 @@ export async function checkStore(dir: string, hasSegmentsDir: boolean): Promise<
     });
     return { manifest: undefined, problems, segmentFiles: 0, segments: 0, labels: undefined, facts: undefined };
   }
-  problems.push(...inconsistencies(manifest));
+  problems.push(...inconsistencies(manifest, factsProblem === undefined));
+  if (factsProblem !== undefined) {
+    problems.push({ file: VIDEO_FACTS_DIR, kind: 'video-facts-damaged', message: `${factsProblem} (derived: opening the library rebuilds it in memory, a repair or the next write stores it)`, repaired: false });
+  }
 
   const labels: StoreLabels = { present: new Uint8Array(manifest.nextLabel), sketches: new Float64Array(manifest.nextLabel * SKETCH_WIDTH) };
   const perVideo = new Map<string, number>();
@@ -79,12 +85,12 @@ export async function checkStore(dir: string, hasSegmentsDir: boolean): Promise<
     }
   };
   const facts = await collectLabelFacts(files(), manifest.nextLabel, manifest.dimension ?? 0);
-  if (readable) problems.push(...videoProblems(manifest, perVideo));
+  if (readable && factsProblem === undefined) problems.push(...videoProblems(manifest, perVideo));
   return { manifest, problems, segmentFiles: manifest.segmentFiles.length, segments, labels: readable ? labels : undefined, facts: readable ? facts : undefined };
 }
 
-function inconsistencies(manifest: Manifest): DoctorProblem[] {
-  return manifestProblems(manifest).map(inconsistency);
+function inconsistencies(manifest: Manifest, withVideos: boolean): DoctorProblem[] {
+  return manifestProblems(manifest, withVideos).map(inconsistency);
 }
 
 function inconsistency(what: string): DoctorProblem {

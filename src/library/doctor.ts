@@ -76,11 +76,13 @@ async function repair(dir: string, problems: readonly DoctorProblem[], options: 
     options.onWarning?.(message);
   };
   try {
+    // The video-facts table is derived from the segment files: an open rebuilds it in memory, a write stores it.
+    if (derived.some((problem) => problem.kind === 'video-facts-damaged')) await (await SegmentStore.open(dir)).rewriteVideoFacts();
     const release = await acquireWriteLock(dir);
     try {
       // Remove what is named damaged so the rebuild starts from the store alone (a graph can pass every check and still hold other labels).
       // A recovered manifest may label segments anew, so everything derived is rebuilt after one.
-      if (recovered || derived.some((problem) => !isFactsProblem(problem.kind))) await rm(join(dir, INDEX_DIR, SIDECAR_FILE), { force: true });
+      if (recovered || derived.some((problem) => !isFactsProblem(problem.kind) && problem.kind !== 'video-facts-damaged')) await rm(join(dir, INDEX_DIR, SIDECAR_FILE), { force: true });
       if (recovered || derived.some((problem) => isFactsProblem(problem.kind))) await rm(join(dir, INDEX_DIR, FACTS_FILE), { force: true });
       const opened = await SegmentStore.open(dir);
       await syncIndex(opened, { onWarning: collect });

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { IndexNameTakenError, InputError, LibraryNotFoundError, UnknownIndexError } from '../errors.js';
 import { acquireWriteLock } from '../store/library-lock.js';
-import { MANIFEST_FILE, readManifest, type Manifest } from '../store/manifest.js';
+import { MANIFEST_FILE, type Manifest } from '../store/manifest.js';
+import { loadManifestWithFacts } from '../store/video-facts-load.js';
 import { SegmentStore } from '../store/segment-store.js';
 import { apiModelName, checkAddons, checkIndexModels, checkIndexName, embeddingModelOf, readIndexInfo, updateIndexInfo, type IndexInfo, type IndexModel } from './index-info.js';
 import { openLibrary, type Library, type OpenLibraryOptions } from './library.js';
@@ -77,7 +78,7 @@ export class LibraryRoot {
       const hasManifest = await stat(join(dir, MANIFEST_FILE)).then(() => true, () => false);
       if (!hasManifest) continue;
       try {
-        found.push(describe(dir, await readManifest(dir), await readIndexInfo(dir), entry.name));
+        found.push(describe(dir, (await loadManifestWithFacts(dir)).manifest, await readIndexInfo(dir), entry.name));
       } catch (error) {
         this.#options.onWarning?.(`${dir} is left out of the indexes: ${(error as Error).message}`);
       }
@@ -111,7 +112,7 @@ export class LibraryRoot {
       await updateIndexInfo(staging, () => ({ index_name: name, models, addons, created_at: now, updated_at: now }));
       const dir = await this.#freeFolder(folderName(name));
       await rename(staging, dir);
-      return describe(dir, await readManifest(dir), await readIndexInfo(dir), dir);
+      return describe(dir, (await loadManifestWithFacts(dir)).manifest, await readIndexInfo(dir), dir);
     } catch (error) {
       await rm(staging, { recursive: true, force: true });
       throw error;

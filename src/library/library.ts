@@ -31,6 +31,7 @@ import { cachedCalibrationQueries } from './cached-queries.js';
 import { syncFacts } from './facts-sync.js';
 import { chosenKind, saveAfterRemoval, syncIndex } from './index-sync.js';
 import { libraryStats, type LibraryStats } from './stats.js';
+import { warnIfOutgrowing } from './capacity.js';
 import { getVideo, listVideos, metadataUpdate, type GetVideoOptions, type MetadataPatch, type VideoDetail, type VideoInfo } from './videos.js';
 import type { DoctorOptions, DoctorReport } from './doctor-report.js';
 
@@ -128,6 +129,7 @@ export class Library {
       // The build pipeline loads only when media is embedded: searches never pay for it.
       const [{ buildFromMedia }, { EmbeddingService }] = await Promise.all([import('../build/build-library.js'), import('../embed/embedding-service.js')]);
       const summary = await buildFromMedia(this.#store, new EmbeddingService(client), inputs, { onWarning: this.#options.onWarning, ...options });
+      warnIfOutgrowing(this.#store.manifest, this.#options.onWarning);
       await this.#refreshIndex();
       return summary;
     }, options.signal);
@@ -143,17 +145,20 @@ export class Library {
     if (paths.length === 0) throw new InputError('nothing to import: name at least one file');
     return this.#writing(async () => {
       const manifest = this.#store.manifest;
-      const { importRecords, newImportFiles, readImportFiles } = await import('../build/import-files.js');
+      const { importRecords, newImportFiles, streamImportFiles } = await import('../build/import-files.js');
       const { fresh, skipped } = await newImportFiles(paths, manifest.imports);
       if (fresh.length === 0) return { files: 0, skippedFiles: skipped, segments: 0, videos: 0, model: manifest.model ?? options.model ?? '' };
-      const imported = await readImportFiles(
-        fresh.map((file) => file.path),
-        { ...options, libraryModel: manifest.model, libraryDimension: manifest.dimension },
-      );
-      const { rows, model } = imported;
-      await this.#store.append(rows, model, {}, importRecords(fresh, imported));
+      const settings = { ...options, libraryModel: manifest.model, libraryDimension: manifest.dimension };
+      let imported: Awaited<ReturnType<typeof streamImportFiles>> | undefined;
+      await this.#store.appendBatches(async (put) => {
+        imported = await streamImportFiles(fresh.map((file) => file.path), settings, this.#store.segmentFileRows, put);
+        return { imports: importRecords(fresh, imported) };
+      });
+      if (imported === undefined) throw new InputError('nothing to import: the files hold no segments');
+      const { rows, videos, model } = imported;
+      warnIfOutgrowing(this.#store.manifest, this.#options.onWarning);
       await this.#refreshIndex();
-      return { files: fresh.length, skippedFiles: skipped, segments: rows.count, videos: new Set(rows.videoId).size, model };
+      return { files: fresh.length, skippedFiles: skipped, segments: rows, videos, model };
     });
   }
 

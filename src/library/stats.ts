@@ -1,4 +1,5 @@
 import type { VectorIndex } from '../index/index.js';
+import { memoryNeeds, type MemoryNeeds } from './capacity.js';
 import { QUERY_MODALITIES, searchEf, type CalibrationSource, type QueryModality, type RecallCalibrationRecord, type SegmentStore } from '../store/index.js';
 
 /** The ef a query modality's searches use, and why. */
@@ -30,6 +31,8 @@ export interface LibraryStats {
     calibration?: RecallCalibrationRecord;
   };
   bytes: number;
+  /** The memory searches need: the vectors, and the HNSW graph (once the library is searched through one). */
+  memory: MemoryNeeds;
 }
 
 export async function libraryStats(store: SegmentStore, index: VectorIndex | undefined): Promise<LibraryStats> {
@@ -60,5 +63,6 @@ export async function libraryStats(store: SegmentStore, index: VectorIndex | und
       ...(settings.calibration === undefined ? {} : { calibration: settings.calibration }),
     },
     bytes: await store.bytesOnDisk(),
+    memory: memoryNeeds(manifest.counts.segments, manifest.dimension ?? 0, settings.M, index?.kind === 'hnsw'),
   };
 }

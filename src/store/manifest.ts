@@ -29,11 +29,32 @@ export interface RetiredFile {
 }
 
 /** A file imported with `importSegments`, by the sha256 of its content: importing it again is a no-op. */
-export interface ImportRecord {
+export interface ImportFileRecord {
   file: string;
   segments: number;
-  videos: string[];
   importedAt: string;
+}
+
+/** An import record with the videos it brought (kept per video in the video-facts table, not in manifest.json). */
+export interface ImportRecord extends ImportFileRecord {
+  videos: string[];
+}
+
+/** One file of the video-facts table: the base (every video) or a delta a later write appended. */
+export interface VideoFactsFileEntry {
+  name: string;
+  kind: 'base' | 'delta';
+  rows: number;
+  bytes: number;
+  sha256: string;
+}
+
+/** The video-facts table (facts/): derived per-video data, so manifest.json holds O(files) entries. */
+export interface VideoFactsList {
+  /** The base first, then the deltas in the order written; empty for an empty library. */
+  files: VideoFactsFileEntry[];
+  /** Facts files a compaction unlisted, kept for readers of older manifests like retired segment files. */
+  retired: RetiredFile[];
 }
 
 export interface VideoSummary {
@@ -114,7 +135,18 @@ export interface Manifest {
   imports: Record<string, ImportRecord>;
   /** Unlisted files kept for readers of older generations. */
   retired: RetiredFile[];
+  /**
+   * Where the per-video facts behind `videos`, `contents` and the import records' videos are
+   * stored; absent in a manifest of the old layout, which holds them itself (converted by the next write).
+   */
+  videoFacts?: VideoFactsList;
 }
+
+/** manifest.json as written now: the per-video parts live in the video-facts table it names. */
+export type ManifestFile = Omit<Manifest, 'videos' | 'contents' | 'imports' | 'videoFacts'> & { imports: Record<string, ImportFileRecord>; videoFacts: VideoFactsList };
+
+/** manifest.json as read: the old layout (every video in it) or the current one. */
+export type StoredManifest = { layout: 'legacy'; manifest: Manifest } | { layout: 'facts'; file: ManifestFile };
 
 /** A new library's index settings (src/defaults.ts says why each). */
 export const DEFAULT_INDEX_SETTINGS: IndexSettings = { M: DEFAULT_M, efConstruction: DEFAULT_EF_CONSTRUCTION, ef: DEFAULT_EF, kind: 'auto', exactBelow: DEFAULT_EXACT_BELOW };
@@ -142,7 +174,7 @@ export function emptyManifest(id: string, now: Date, index: IndexSettings): Mani
   };
 }
 
-export async function readManifest(dir: string): Promise<Manifest> {
+export async function readManifest(dir: string): Promise<StoredManifest> {
   const path = join(dir, MANIFEST_FILE);
   let text: string;
   try {
@@ -162,7 +194,7 @@ export async function readManifest(dir: string): Promise<Manifest> {
   return checkManifest(parsed, path);
 }
 
-function checkManifest(value: unknown, path: string): Manifest {
+function checkManifest(value: unknown, path: string): StoredManifest {
   if (typeof value !== 'object' || value === null) throw new StoreError(`${path} is not a vsearch manifest; the library is damaged (${RECOVER})`);
   const manifest = value as Partial<Manifest>;
   if (manifest.format !== MANIFEST_FORMAT) throw new FormatVersionError(`${path} is not a vsearch library manifest (format is ${JSON.stringify(manifest.format)})`);
@@ -172,9 +204,30 @@ function checkManifest(value: unknown, path: string): Manifest {
   if (!Array.isArray(manifest.segmentFiles) || typeof manifest.id !== 'string' || typeof manifest.nextLabel !== 'number') {
     throw new StoreError(`${path} is missing required fields; the library is damaged (${RECOVER})`);
   }
-  return { ...manifest, contents: manifest.contents ?? {}, imports: manifest.imports ?? {}, retired: manifest.retired ?? [] } as Manifest;
+  const facts = (value as { videoFacts?: unknown }).videoFacts;
+  if (facts !== undefined) {
+    if (!isFactsList(facts)) throw new StoreError(`${path} has a malformed videoFacts list; the library is damaged (${RECOVER})`);
+    return { layout: 'facts', file: { ...manifest, imports: manifest.imports ?? {}, retired: manifest.retired ?? [], videoFacts: facts } as ManifestFile };
+  }
+  if (typeof manifest.videos !== 'object' || manifest.videos === null) throw new StoreError(`${path} lists neither its videos nor a videoFacts table; the library is damaged (${RECOVER})`);
+  return { layout: 'legacy', manifest: { ...manifest, contents: manifest.contents ?? {}, imports: manifest.imports ?? {}, retired: manifest.retired ?? [] } as Manifest };
 }
 
-export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
+function isFactsList(value: unknown): value is VideoFactsList {
+  if (typeof value !== 'object' || value === null) return false;
+  const { files, retired } = value as Partial<VideoFactsList>;
+  return Array.isArray(files) && Array.isArray(retired) && files.every((entry) => typeof entry === 'object' && entry !== null && typeof entry.name === 'string' && typeof entry.sha256 === 'string' && typeof entry.bytes === 'number');
+}
+
+/** The manifest as the current layout writes it: without the per-video parts (compact JSON: it is read by machines). */
+export function manifestFileOf(manifest: Manifest, videoFacts: VideoFactsList): ManifestFile {
+  const { videos: _videos, contents: _contents, imports, videoFacts: _old, ...rest } = manifest;
+  const records: Record<string, ImportFileRecord> = {};
+  for (const [sha, record] of Object.entries(imports)) records[sha] = { file: record.file, segments: record.segments, importedAt: record.importedAt };
+  return { ...rest, imports: records, videoFacts };
+}
+
+/** Writes manifest.json atomically: the current layout (a ManifestFile), or the old one (a whole Manifest, as recovery writes). */
+export async function writeManifest(dir: string, manifest: Manifest | ManifestFile): Promise<void> {
   await writeFileAtomic(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
 }

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { StoreError } from '../errors.js';
 import { namesIn, removeCrashTempFiles, SEGMENT_FILE_NAME } from './crash-leftovers.js';
 import { acquireWriteLock, type WriteLockOptions } from './library-lock.js';
-import { DEFAULT_INDEX_SETTINGS, emptyManifest, MANIFEST_FILE, writeManifest, type Manifest, type SegmentFileEntry } from './manifest.js';
+import { DEFAULT_INDEX_SETTINGS, emptyManifest, MANIFEST_FILE, writeManifest, type ImportFileRecord, type Manifest, type SegmentFileEntry, type VideoFactsList } from './manifest.js';
 import type { SegmentFile } from './segment-file.js';
 import { SEGMENTS_DIR } from './segment-store.js';
 import { readSegmentBytes } from './read-segment-bytes.js';
 import { sha256Hex } from './sha256.js';
+import { factsView } from './video-facts.js';
+import { readVideoFacts } from './video-facts-store.js';
 
 /** Where recovery moves the segment files it could not use: out of segments/, so no write deletes them. */
 export const SET_ASIDE_DIR = 'segments-set-aside';
@@ -195,7 +197,7 @@ async function readOldManifest(dir: string): Promise<{ previous: ManifestRecover
   try {
     const value = JSON.parse(text) as unknown;
     if (typeof value === 'object' && value !== null && !Array.isArray(value) && (value as { format?: unknown }).format === 'vsearch-library') {
-      return { previous: 'readable', old: saneParts(value as Record<string, unknown>) };
+      return { previous: 'readable', old: await withVideoFacts(dir, value as Record<string, unknown>, saneParts(value as Record<string, unknown>)) };
     }
   } catch {
     // Not JSON: recovered from the segment files alone.
@@ -219,6 +221,25 @@ function saneParts(value: Record<string, unknown>): Partial<Manifest> {
   // A lowered or damaged nextLabel is not kept below the labels in use (rebuild takes the larger).
   if (typeof value['nextLabel'] === 'number' && Number.isInteger(value['nextLabel'])) parts.nextLabel = value['nextLabel'];
   return parts;
+}
+
+/**
+ * The dedupe keys and import records' videos of a manifest of the current layout, from its
+ * video-facts table when that is intact (they are not derivable from the segment files).
+ */
+async function withVideoFacts(dir: string, value: Record<string, unknown>, parts: Partial<Manifest>): Promise<Partial<Manifest>> {
+  const list = value['videoFacts'];
+  const imports = value['imports'];
+  if (!isObject(list) || !Array.isArray(list['files']) || !Array.isArray(list['retired']) || !isObject(imports)) return parts;
+  try {
+    const facts = await readVideoFacts(dir, list as unknown as VideoFactsList);
+    const records = Object.fromEntries(Object.entries(imports).filter(([, record]) => isObject(record))) as Record<string, ImportFileRecord>;
+    const view = factsView(facts, records);
+    return { ...parts, contents: view.contents, imports: view.imports };
+  } catch (error) {
+    if (error instanceof StoreError) return parts;
+    throw error;
+  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -8,8 +8,6 @@ import {
   tableFromIPC,
   tableToIPC,
   Uint32,
-  Utf8,
-  vectorFromArray,
   type Data,
   type Vector,
 } from 'apache-arrow';
@@ -17,6 +15,7 @@ import { StoreError } from '../errors.js';
 import { COLUMNS, segmentSchema, STRING_COLUMN_FIELD, vectorType, type StringColumn } from './schema.js';
 import type { SegmentRows } from './segment-rows.js';
 import { readSegmentBytes } from './read-segment-bytes.js';
+import { utf8Column } from './utf8-column.js';
 
 /**
  * Encode rows as one Arrow IPC file (a single record batch, so vectors stay contiguous). The store
@@ -34,7 +33,7 @@ export function encodeSegmentFile(rows: SegmentRows, labels: Uint32Array, model:
       const values = makeData({ type: new Float32(), length: n * rows.dimension, data: rows.vectors });
       return makeData({ type: vectorType(rows.dimension), length: n, child: values });
     }
-    return vectorFromArray(rows[STRING_COLUMN_FIELD[name]] as string[], new Utf8()).data[0] as Data;
+    return utf8Column(rows[STRING_COLUMN_FIELD[name]]);
   });
   const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
   return tableToIPC(new Table(schema, [batch]), 'file');

@@ -11,6 +11,7 @@ import { manifestProblems, segmentFileProblems } from './manifest-checks.js';
 import {
   emptyManifest,
   MANIFEST_FILE,
+  manifestFileOf,
   readManifest,
   RECOVER,
   writeManifest,
@@ -18,6 +19,7 @@ import {
   type ImportRecord,
   type IndexSettings,
   type Manifest,
+  type ManifestFile,
   type RetiredFile,
   type SegmentFileEntry,
 } from './manifest.js';
@@ -27,6 +29,9 @@ import { readSegmentBytes } from './read-segment-bytes.js';
 import { sha256Hex } from './sha256.js';
 import type { SegmentRows } from './segment-rows.js';
 import { concatRows, selectRows } from './select-rows.js';
+import { AppendDelta, applyDelta, emptyDelta, type VideoFacts, type VideoFactsDelta } from './video-facts.js';
+import { loadManifestWithFacts, viewOf, type LoadedManifest } from './video-facts-load.js';
+import { VIDEO_FACTS_DIR, VIDEO_FACTS_FILE_NAME, writeVideoFacts } from './video-facts-store.js';
 
 export const SEGMENTS_DIR = 'segments';
 const MAX_LABEL = 0xffff_ffff;
@@ -68,6 +73,11 @@ export interface SegmentLocation {
 export class SegmentStore {
   readonly dir: string;
   #manifest: Manifest;
+  /** The per-video facts behind the manifest's `videos`, `contents` and import records. */
+  #facts: VideoFacts;
+  /** The next commit writes a whole facts base (old layout being converted, or facts rebuilt from the segments). */
+  #needsBase: boolean;
+  #factsProblem: string | undefined;
   /** No manifest on disk yet: the first commit creates the library. */
   #pending: boolean;
   readonly #options: OpenStoreOptions;
@@ -75,9 +85,12 @@ export class SegmentStore {
   readonly #files = new Map<string, Promise<SegmentFile>>();
   readonly #session = new AsyncLocalStorage<true>();
 
-  private constructor(dir: string, manifest: Manifest, pending: boolean, options: OpenStoreOptions) {
+  private constructor(dir: string, loaded: LoadedManifest, pending: boolean, options: OpenStoreOptions) {
     this.dir = dir;
-    this.#manifest = manifest;
+    this.#manifest = loaded.manifest;
+    this.#facts = loaded.facts;
+    this.#needsBase = loaded.needsBase;
+    this.#factsProblem = loaded.factsProblem;
     this.#pending = pending;
     this.#options = options;
     this.#cap = segmentFileCap(options.segmentFileRows, options.segmentFileBytes);
@@ -97,11 +110,19 @@ export class SegmentStore {
       throw new LibraryNotFoundError(`no vsearch library at ${dir} (${MANIFEST_FILE} is missing); create one with \`openLibrary(dir, { create: true })\`, or pass an existing library's folder as \`dir\``);
     }
     const manifest = emptyManifest(`lib_${randomBytes(12).toString('hex')}`, new Date(), { ...DEFAULT_INDEX_SETTINGS, ...definedOnly(options.index ?? {}) });
-    return new SegmentStore(dir, manifest, true, options);
+    return new SegmentStore(dir, { manifest, facts: new Map(), needsBase: true, factsProblem: undefined }, true, options);
   }
 
   get manifest(): Readonly<Manifest> {
     return this.#manifest;
+  }
+
+  /**
+   * Why the video-facts table was rebuilt from the segment files when this store (re)loaded the
+   * manifest (missing or damaged); undefined when it was read intact or the library is of the old layout.
+   */
+  get videoFactsProblem(): string | undefined {
+    return this.#factsProblem;
   }
 
   get fileNames(): string[] {
@@ -198,40 +219,66 @@ export class SegmentStore {
    */
   async append(rows: SegmentRows, model: string, contents: Readonly<Record<string, string>> = {}, imports: Readonly<Record<string, ImportRecord>> = {}): Promise<Uint32Array> {
     if (rows.count === 0) return new Uint32Array(0);
+    const { firstLabel, count } = await this.appendBatches(async (put) => {
+      await put(rows, model);
+      return { contents, imports };
+    });
+    return Uint32Array.from({ length: count }, (_, i) => firstLabel + i);
+  }
+
+  /**
+   * Appends rows that arrive in batches (a streaming import, in bounded memory): `produce` hands
+   * each batch to `put`, which writes it as segment files at once; all of them are committed in
+   * one manifest write after `produce` returns, so nothing is visible before every row was read
+   * and checked. When `produce` (or a write) throws, the files written so far are removed.
+   * Labels are given in order from the library's next label.
+   */
+  async appendBatches(
+    produce: (put: (rows: SegmentRows, model: string) => Promise<void>) => Promise<{ contents?: Readonly<Record<string, string>>; imports?: Readonly<Record<string, ImportRecord>> }>,
+  ): Promise<{ firstLabel: number; count: number }> {
     return this.write(async () => {
       const manifest = this.#manifest;
-      if (manifest.model !== null && manifest.model !== model) {
-        throw new InputError(`this library holds ${manifest.model} embeddings and these are ${model}; their spaces are not comparable, so build a separate library for them (another \`dir\`)`);
-      }
-      if (manifest.dimension !== null && manifest.dimension !== rows.dimension) {
-        throw new InputError(`this library holds ${manifest.dimension}-d embeddings and these are ${rows.dimension}-d; build a separate library for them (another \`dir\`)`);
-      }
-      if (manifest.nextLabel + rows.count - 1 > MAX_LABEL) throw new StoreError('the library has used every uint32 label; rebuild it into a new library');
-      const labels = new Uint32Array(rows.count);
-      for (let i = 0; i < rows.count; i++) labels[i] = manifest.nextLabel + i;
       const written: SegmentFileEntry[] = [];
-      const entries = await this.#writeFiles(rows, labels, model, written).catch(async (error: unknown) => {
+      const delta = new AppendDelta(this.#facts);
+      let model = manifest.model;
+      let dimension = manifest.dimension;
+      let nextLabel = manifest.nextLabel;
+      const put = async (rows: SegmentRows, rowsModel: string): Promise<void> => {
+        if (rows.count === 0) return;
+        if (model !== null && model !== rowsModel) {
+          throw new InputError(`this library holds ${model} embeddings and these are ${rowsModel}; their spaces are not comparable, so build a separate library for them (another \`dir\`)`);
+        }
+        if (dimension !== null && dimension !== rows.dimension) {
+          throw new InputError(`this library holds ${dimension}-d embeddings and these are ${rows.dimension}-d; build a separate library for them (another \`dir\`)`);
+        }
+        if (nextLabel + rows.count - 1 > MAX_LABEL) throw new StoreError('the library has used every uint32 label; rebuild it into a new library');
+        const labels = Uint32Array.from({ length: rows.count }, (_, i) => nextLabel + i);
+        await this.#writeFiles(rows, labels, rowsModel, written);
+        delta.addRows(rows);
+        model = rowsModel;
+        dimension = rows.dimension;
+        nextLabel += rows.count;
+      };
+      let keys: Awaited<ReturnType<typeof produce>>;
+      try {
+        keys = await produce(put);
+      } catch (error) {
         await this.#discard(written);
         throw error;
-      });
-      const next: Manifest = {
-        ...manifest,
-        model,
-        dimension: rows.dimension,
-        nextLabel: manifest.nextLabel + rows.count,
-        segmentFiles: [...manifest.segmentFiles, ...entries],
-        videos: { ...manifest.videos },
-        contents: { ...manifest.contents, ...contents },
-        imports: { ...manifest.imports, ...imports },
-      };
-      for (let i = 0; i < rows.count; i++) {
-        const id = rows.videoId[i] as string;
-        const summary = next.videos[id] ?? { segments: 0, durationSec: 0 };
-        next.videos[id] = { segments: summary.segments + 1, durationSec: Math.max(summary.durationSec, rows.endSec[i] as number) };
       }
-      await this.#commit(next);
-      return labels;
+      const count = nextLabel - manifest.nextLabel;
+      if (count === 0) return { firstLabel: manifest.nextLabel, count };
+      delta.addContents(keys.contents ?? {});
+      delta.addImports(keys.imports ?? {});
+      const next: Manifest = { ...manifest, model, dimension, nextLabel, segmentFiles: [...manifest.segmentFiles, ...written], imports: { ...manifest.imports, ...keys.imports } };
+      await this.#commit(next, delta.delta, written);
+      return { firstLabel: manifest.nextLabel, count };
     });
+  }
+
+  /** Most rows one segment file holds: a streaming import hands batches of this size. */
+  get segmentFileRows(): number {
+    return this.#cap.rows;
   }
 
   /**
@@ -270,12 +317,11 @@ export class SegmentStore {
         await this.#discard(written);
         throw error;
       }
-      const videos = { ...manifest.videos };
-      delete videos[videoId];
-      const contents = Object.fromEntries(Object.entries(manifest.contents).filter(([, holder]) => holder !== videoId));
       // An import that brought this video is no longer whole in the library: importing its file again must work.
       const imports = Object.fromEntries(Object.entries(manifest.imports).filter(([, record]) => !record.videos.includes(videoId)));
-      await this.#commit({ ...manifest, segmentFiles, videos, contents, imports, retired: [...manifest.retired, ...retired] });
+      const delta = emptyDelta();
+      delta.removed.add(videoId);
+      await this.#commit({ ...manifest, segmentFiles, imports, retired: [...manifest.retired, ...retired] }, delta, written);
       return removed;
     });
   }
@@ -326,7 +372,7 @@ export class SegmentStore {
         await this.#discard(written);
         throw error;
       }
-      await this.#commit({ ...manifest, segmentFiles, retired: [...manifest.retired, ...retired] });
+      await this.#commit({ ...manifest, segmentFiles, retired: [...manifest.retired, ...retired] }, emptyDelta(), written);
       return changed;
     });
   }
@@ -344,7 +390,15 @@ export class SegmentStore {
 
   /** Replaces the index settings (the search breadth, its calibration) in the manifest; segments are untouched. */
   async replaceIndexSettings(settings: IndexSettings): Promise<void> {
-    await this.write(() => this.#commit({ ...this.#manifest, index: { ...settings } }));
+    await this.write(() => this.#commit({ ...this.#manifest, index: { ...settings } }, emptyDelta(), []));
+  }
+
+  /** Writes the video-facts table anew from what this store holds (after it was rebuilt from the segment files); segments are untouched. */
+  async rewriteVideoFacts(): Promise<void> {
+    await this.write(() => {
+      this.#needsBase = true;
+      return this.#commit({ ...this.#manifest }, emptyDelta(), []);
+    });
   }
 
   async bytesOnDisk(): Promise<number> {
@@ -353,14 +407,18 @@ export class SegmentStore {
 
   /** Reads the manifest again (holding the lock); returns whether it changed. */
   async #reload(): Promise<boolean> {
-    const found = await loadManifest(this.dir);
-    if (found === undefined) {
+    const loaded = await loadManifest(this.dir, { manifest: this.#manifest, facts: this.#facts, needsBase: this.#needsBase, factsProblem: this.#factsProblem });
+    if (loaded === undefined) {
       if (this.#pending) return false;
       throw new StoreError(`${join(this.dir, MANIFEST_FILE)} disappeared while the library was open; nothing was written (${RECOVER} if segment files remain)`);
     }
+    const found = loaded.manifest;
     const changed = this.#pending || found.id !== this.#manifest.id || found.generation !== this.#manifest.generation;
     this.#pending = false;
     this.#manifest = found;
+    this.#facts = loaded.facts;
+    this.#needsBase = loaded.needsBase;
+    this.#factsProblem = loaded.factsProblem;
     const listed = new Set(this.fileNames);
     for (const name of [...this.#files.keys()]) if (!listed.has(name)) this.#files.delete(name);
     return changed;
@@ -368,7 +426,8 @@ export class SegmentStore {
 
   async #missing(name: string, cause: unknown): Promise<StoreError> {
     const path = join(this.dir, SEGMENTS_DIR, name);
-    const current = await readManifest(this.dir).catch(() => undefined);
+    const stored = await readManifest(this.dir).catch(() => undefined);
+    const current = stored === undefined ? undefined : stored.layout === 'legacy' ? stored.manifest : stored.file;
     if (current !== undefined && current.generation !== this.#manifest.generation && !current.segmentFiles.some((entry) => entry.name === name)) {
       return new StoreError(`the library at ${this.dir} changed after this process opened it (segment file ${name} was removed by a later write); open the library again`, { cause });
     }
@@ -415,33 +474,48 @@ export class SegmentStore {
    * retired list in the same commit and are deleted after it, with any segment file a crash
    * left unlisted (written, never committed): neither can be named by a manifest a reader holds.
    */
-  async #commit(next: Manifest): Promise<void> {
+  async #commit(next: Manifest, delta: VideoFactsDelta, written: readonly SegmentFileEntry[]): Promise<void> {
     const grace = this.#options.retiredGraceMs ?? RETIRED_GRACE_MS;
     const now = Date.now();
+    const young = (file: RetiredFile): boolean => now - Date.parse(file.since) < grace;
     const listed = new Set(next.segmentFiles.map((entry) => entry.name));
-    const retired = next.retired.filter((file) => !listed.has(file.name) && now - Date.parse(file.since) < grace);
+    const retired = next.retired.filter((file) => !listed.has(file.name) && young(file));
     const segments = next.segmentFiles.reduce((sum, entry) => sum + entry.rows, 0);
-    const committed: Manifest = {
-      ...next,
-      generation: this.#manifest.generation + 1,
-      updatedAt: new Date(now).toISOString(),
-      counts: { segments, videos: Object.keys(next.videos).length },
-      retired,
-    };
-    if (this.#pending) await mkdir(join(this.dir, SEGMENTS_DIR), { recursive: true });
-    await writeManifest(this.dir, committed);
-    this.#manifest = committed;
+    const generation = this.#manifest.generation + 1;
+    const facts = applyDelta(this.#facts, delta);
+    const factsWritten: string[] = [];
+    let file: ManifestFile;
+    try {
+      if (this.#pending) await mkdir(join(this.dir, SEGMENTS_DIR), { recursive: true });
+      const list = await writeVideoFacts(this.dir, generation, next.videoFacts, facts, delta, this.#needsBase, factsWritten);
+      const videoFacts = { files: list.files, retired: list.retired.filter(young) };
+      file = manifestFileOf({ ...next, generation, updatedAt: new Date(now).toISOString(), counts: { segments, videos: facts.size }, retired }, videoFacts);
+    } catch (error) {
+      await this.#discard(written);
+      for (const name of factsWritten) await rm(join(this.dir, VIDEO_FACTS_DIR, name), { force: true }).catch(() => undefined);
+      throw error;
+    }
+    await writeManifest(this.dir, file);
+    this.#manifest = viewOf(file, facts);
+    this.#facts = facts;
+    this.#needsBase = false;
+    this.#factsProblem = undefined;
     this.#pending = false;
     await this.#removeUnlistedFiles();
   }
 
-  /** Deletes segment files (by this store's naming only) that the committed manifest neither lists nor keeps retired. */
+  /** Deletes segment and facts files (by this store's naming only) that the committed manifest neither lists nor keeps retired. */
   async #removeUnlistedFiles(): Promise<void> {
     const kept = new Set([...this.fileNames, ...this.#manifest.retired.map((file) => file.name)]);
     for (const name of await namesIn(join(this.dir, SEGMENTS_DIR))) {
       if (kept.has(name) || !SEGMENT_FILE_NAME.test(name)) continue;
       this.#files.delete(name);
       await rm(join(this.dir, SEGMENTS_DIR, name), { force: true });
+    }
+    const facts = this.#manifest.videoFacts;
+    const keptFacts = new Set([...(facts?.files ?? []).map((entry) => entry.name), ...(facts?.retired ?? []).map((file) => file.name)]);
+    for (const name of await namesIn(join(this.dir, VIDEO_FACTS_DIR))) {
+      if (!keptFacts.has(name) && VIDEO_FACTS_FILE_NAME.test(name)) await rm(join(this.dir, VIDEO_FACTS_DIR, name), { force: true });
     }
   }
 }
@@ -459,7 +533,7 @@ class OrphanedSegmentsError extends StoreError {}
  * before the manifest, holding the write lock, so segment files without a manifest are judged
  * again holding the lock: once that writer is done they have a manifest, or they really are orphans.
  */
-async function loadManifestSettled(dir: string, options: OpenStoreOptions): Promise<Manifest | undefined> {
+async function loadManifestSettled(dir: string, options: OpenStoreOptions): Promise<LoadedManifest | undefined> {
   try {
     return await loadManifest(dir);
   } catch (error) {
@@ -473,21 +547,22 @@ async function loadManifestSettled(dir: string, options: OpenStoreOptions): Prom
   }
 }
 
-async function loadManifest(dir: string): Promise<Manifest | undefined> {
-  let manifest: Manifest;
+async function loadManifest(dir: string, known?: LoadedManifest): Promise<LoadedManifest | undefined> {
+  let loaded: LoadedManifest;
   try {
-    manifest = await readManifest(dir);
+    loaded = await loadManifestWithFacts(dir, known === undefined ? {} : { known });
   } catch (error) {
     if (!(error instanceof LibraryNotFoundError)) throw error;
     const files = (await namesIn(join(dir, SEGMENTS_DIR))).filter((name) => name.endsWith('.arrow') && !name.startsWith('.'));
     if (files.length === 0) return undefined;
     throw new OrphanedSegmentsError(`${join(dir, MANIFEST_FILE)} is missing, but ${join(dir, SEGMENTS_DIR)} holds ${files.length} segment file(s); nothing was changed. ${upperFirst(RECOVER)}`, { cause: error });
   }
+  const manifest = loaded.manifest;
   const problems = [...manifestProblems(manifest), ...(await segmentFileProblems(join(dir, SEGMENTS_DIR), manifest))];
   if (problems.length > 0) {
     throw new StoreError(`the library at ${dir} is damaged: ${problems.join('; ')}. Nothing was changed; ${RECOVER}`);
   }
-  return manifest;
+  return loaded;
 }
 
 function upperFirst(text: string): string {

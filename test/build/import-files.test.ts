@@ -1,14 +1,24 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readImportFiles } from '../../src/build/import-files.js';
+import { streamImportFiles, type ImportOptions } from '../../src/build/import-files.js';
 import { InputError } from '../../src/errors.js';
-import { encodeSegmentFile, SegmentRowsBuilder } from '../../src/store/index.js';
+import { encodeSegmentFile, SegmentRowsBuilder, type SegmentRows } from '../../src/store/index.js';
+import { concatRows } from '../../src/store/select-rows.js';
 import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
 import { SHARED_DATA, HAS_SHARED_DATA } from '../helpers/shared-data.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
+
+/** Every row the streaming import hands out, joined, with the model chosen (batches of `batchRows`). */
+async function readImportFiles(paths: readonly string[], options: ImportOptions = {}, batchRows = 1000): Promise<{ rows: SegmentRows; model: string }> {
+  const batches: SegmentRows[] = [];
+  const imported = await streamImportFiles(paths, options, batchRows, async (rows) => {
+    batches.push(rows);
+  });
+  return { rows: concatRows(batches), model: imported.model };
+}
 const FIXTURES = join(SHARED_DATA, '..', 'reference', 'twelvelabs-fixtures');
 
 describe('readImportFiles', () => {

@@ -53,6 +53,22 @@ describe('vsearch stats', () => {
     expect(line(runCli(['stats', '--lib', hnsw]).stdout, 'index')).toBe('index       HNSW, 6 vectors, M=16 efConstruction=100 ef=64');
   });
 
+  it('reports the memory searches need: the vectors, and the HNSW graph once there is one', async () => {
+    const exact = join(await tempDir(), 'lib');
+    expect(runCli(['build', '--lib', exact, '--from', SEGMENTS]).status).toBe(0);
+    const exactMemory = (JSON.parse(runCli(['stats', '--lib', exact, '--json']).stdout) as { memory: Record<string, number> }).memory;
+    expect(exactMemory).toEqual({ vectors_bytes: 6 * 1024 * 4, graph_bytes: 0, machine_bytes: expect.any(Number) });
+    expect(line(runCli(['stats', '--lib', exact]).stdout, 'memory')).toBe(`memory      ${formatBytes(6 * 1024 * 4)} to search (${formatBytes(6 * 1024 * 4)} vectors) of this machine's ${formatBytes(exactMemory['machine_bytes'] ?? 0)}`);
+
+    const hnsw = join(await tempDir(), 'lib');
+    const library = await openLibrary(hnsw, { create: true, index: { kind: 'hnsw' } });
+    await library.importSegments(SEGMENTS);
+    await library.close();
+    const memory = (JSON.parse(runCli(['stats', '--lib', hnsw, '--json']).stdout) as { memory: Record<string, number> }).memory;
+    expect(memory['graph_bytes']).toBeGreaterThan(6 * 1024 * 4);
+    expect(line(runCli(['stats', '--lib', hnsw]).stdout, 'memory')).toMatch(/ vectors \+ .* HNSW graph\) of this machine's /);
+  });
+
   it('says plainly that an empty library has no model yet', async () => {
     const lib = join(await tempDir(), 'lib');
     const library = await openLibrary(lib, { create: true });

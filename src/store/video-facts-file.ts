@@ -1,0 +1,113 @@
+import { Field, Float64, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC, tableToIPC, Uint32, Uint8, Utf8, type Vector } from 'apache-arrow';
+import { StoreError } from '../errors.js';
+import { utf8Column, utf8Values } from './utf8-column.js';
+import type { VideoFact, VideoFactsDelta } from './video-facts.js';
+
+const COLUMNS = ['video_id', 'segments', 'duration_sec', 'imports', 'contents', 'removed'] as const;
+const TABLE_VERSION = '1';
+
+/**
+ * One file of the video-facts table as Arrow IPC: a row per video (its whole facts), and in a
+ * delta a `removed` flag for a video the write took out. Lists are JSON text: they are short
+ * (usually one import or one content key) and only ever read whole.
+ */
+export function encodeVideoFacts(delta: VideoFactsDelta): Uint8Array {
+  const ids = [...delta.upsert.keys(), ...delta.removed];
+  const facts = [...delta.upsert.values()];
+  const n = ids.length;
+  const segments = new Uint32Array(n);
+  const duration = new Float64Array(n);
+  const removed = new Uint8Array(n);
+  const imports: string[] = [];
+  const contents: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const fact = facts[i];
+    if (fact === undefined) {
+      removed[i] = 1;
+      imports.push('[]');
+      contents.push('[]');
+      continue;
+    }
+    segments[i] = fact.segments;
+    duration[i] = fact.durationSec;
+    imports.push(JSON.stringify(fact.imports));
+    contents.push(JSON.stringify(fact.contents));
+  }
+  const schema = new Schema(
+    [
+      new Field('video_id', new Utf8(), false),
+      new Field('segments', new Uint32(), false),
+      new Field('duration_sec', new Float64(), false),
+      new Field('imports', new Utf8(), false),
+      new Field('contents', new Utf8(), false),
+      new Field('removed', new Uint8(), false),
+    ],
+    new Map([['version', TABLE_VERSION]]),
+  );
+  const children = [
+    utf8Column(ids),
+    makeData({ type: new Uint32(), length: n, data: segments }),
+    makeData({ type: new Float64(), length: n, data: duration }),
+    utf8Column(imports),
+    utf8Column(contents),
+    makeData({ type: new Uint8(), length: n, data: removed }),
+  ];
+  const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
+  return tableToIPC(new Table(schema, [batch]), 'file');
+}
+
+/** The rows of one facts file, applied in order onto `into` (a base onto an empty map, then each delta). */
+export function applyVideoFactsFile(name: string, bytes: Uint8Array, into: Map<string, VideoFact>): number {
+  let table: Table;
+  try {
+    table = tableFromIPC(bytes);
+  } catch (error) {
+    throw new StoreError(`video facts file ${name} is not a readable Arrow IPC file: ${(error as Error).message}`, { cause: error });
+  }
+  const columns = COLUMNS.map((column) => table.getChild(column));
+  const [ids, segments, duration, imports, contents, removed] = columns;
+  if (ids == null || segments == null || duration == null || imports == null || contents == null || removed == null) {
+    throw new StoreError(`video facts file ${name} lacks one of the columns ${COLUMNS.join(', ')}`);
+  }
+  let idText: string[];
+  let importText: string[];
+  let contentText: string[];
+  try {
+    [idText, importText, contentText] = [utf8Values(ids.data), utf8Values(imports.data), utf8Values(contents.data)];
+  } catch (error) {
+    throw new StoreError(`video facts file ${name} has a string column of the wrong type`, { cause: error });
+  }
+  const counts = numbers(segments);
+  const durations = numbers(duration);
+  const gone = numbers(removed);
+  for (let row = 0; row < table.numRows; row++) {
+    const id = idText[row] as string;
+    if (gone[row] === 1) {
+      into.delete(id);
+      continue;
+    }
+    into.set(id, {
+      segments: counts[row] as number,
+      durationSec: durations[row] as number,
+      imports: list(importText[row] as string, name, row),
+      contents: list(contentText[row] as string, name, row),
+    });
+  }
+  return table.numRows;
+}
+
+function numbers(vector: Vector): ArrayLike<number> {
+  return vector.toArray() as ArrayLike<number>;
+}
+
+function list(value: string, name: string, row: number): string[] {
+  if (value === '[]') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === 'string')) throw new StoreError(`video facts file ${name}, row ${row + 1}: a list column is not a JSON array of strings`);
+  return parsed as string[];
+}
