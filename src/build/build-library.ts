@@ -186,7 +186,7 @@ async function planItem(item: MediaItem, model: ModelName, apiVersion: 'v1' | 'v
     if (!verdict.ok) throw new ItemSkipped(verdict.reason);
     modality = verdict.type.modality;
     sizeBytes = (await stat(item.source)).size;
-    if (modality === 'video' || modality === 'audio') durationSec = await probeDuration(item.source, verdict.type.format);
+    if (modality === 'video' || modality === 'audio') durationSec = await probeDuration(item.source);
     sha256 = await sha256OfFile(item.source, signal);
   }
   const verdict = preflight({ modality, apiVersion, sizeBytes, durationSec });

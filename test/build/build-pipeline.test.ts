@@ -128,14 +128,17 @@ describe('the build pipeline against the emulator', () => {
   });
 
   it('reports a task that fails, with its file and reason, and completes the rest', async () => {
-    const scenario = testScenario();
-    const cardKey = Object.entries(scenario).find(([, entry]) => (entry as { file?: string }).file === 'test-card-16x9.avi')?.[0] as string;
-    scenario[cardKey] = { ...(scenario[cardKey] as NonNullable<(typeof scenario)[string]>), fail: true };
-    const { client } = await setUp(scenario);
+    // Every sample's length is read from its bytes, so they go sync; a video whose length no
+    // parser can tell goes to a task, which the scenario fails.
+    const folder = await tempDir();
+    for (const name of ['bbb-3sec.mp4', 'test-card-16x9.avi']) await copyFile(join(MEDIA_SAMPLES, name), join(folder, name));
+    const unknown = join(folder, 'unknown-length.mp4');
+    await writeFile(unknown, Buffer.concat([Buffer.from('\0\0\0\x18ftypisom\0\0\0\0isomavc1', 'latin1'), Buffer.alloc(4096, 7)]));
+    const { client } = await setUp(testScenario({ [unknown]: { duration_sec: 8, segments: [], fail: true } }));
     const lib = await openLibrary(join(await tempDir(), 'lib'), { create: true, client });
-    const summary = await lib.build([MEDIA_SAMPLES], { clipLengthSec: 2 });
+    const summary = await lib.build([folder], { clipLengthSec: 2 });
     expect(summary.failures).toHaveLength(1);
-    expect(summary.failures[0]?.source).toBe(join(MEDIA_SAMPLES, 'test-card-16x9.avi'));
+    expect(summary.failures[0]?.source).toBe(unknown);
     expect(summary.failures[0]?.reason).toMatch(/failed/);
     expect(summary.videos).toBe(2);
     expect((await lib.stats()).videos).toBe(2);
