@@ -26,7 +26,16 @@ import { fileBreaks, segmentFileCap, sliceRows, type SegmentFileCap } from './se
 import { readSegmentBytes } from './read-segment-bytes.js';
 import { sha256Hex } from './sha256.js';
 import type { SegmentRows } from './segment-rows.js';
+import { identityOfRow, lastOfEachIdentity, segmentIdentity } from './segment-identity.js';
 import { concatRows, selectRows } from './select-rows.js';
+
+/** The store's files after rows replaced by identity were dropped (see #withoutIdentities). */
+interface KeptRows {
+  segmentFiles: SegmentFileEntry[];
+  /** The summaries of the videos that an append touches, of their kept rows. */
+  videos: Manifest['videos'];
+  retired: RetiredFile[];
+}
 
 export const SEGMENTS_DIR = 'segments';
 const MAX_LABEL = 0xffff_ffff;
@@ -196,8 +205,9 @@ export class SegmentStore {
    * manifest write, with the content keys they embed (for dedupe) and the import records they
    * come from: all of them become visible, or none. Returns the labels given.
    */
-  async append(rows: SegmentRows, model: string, contents: Readonly<Record<string, string>> = {}, imports: Readonly<Record<string, ImportRecord>> = {}): Promise<Uint32Array> {
-    if (rows.count === 0) return new Uint32Array(0);
+  async append(batch: SegmentRows, model: string, contents: Readonly<Record<string, string>> = {}, imports: Readonly<Record<string, ImportRecord>> = {}): Promise<Uint32Array> {
+    if (batch.count === 0) return new Uint32Array(0);
+    const rows = lastOfEachIdentity(batch);
     return this.write(async () => {
       const manifest = this.#manifest;
       if (manifest.model !== null && manifest.model !== model) {
@@ -210,19 +220,25 @@ export class SegmentStore {
       const labels = new Uint32Array(rows.count);
       for (let i = 0; i < rows.count; i++) labels[i] = manifest.nextLabel + i;
       const written: SegmentFileEntry[] = [];
-      const entries = await this.#writeFiles(rows, labels, model, written).catch(async (error: unknown) => {
+      let kept: KeptRows;
+      let entries: SegmentFileEntry[];
+      try {
+        kept = await this.#withoutIdentities(rows, written);
+        entries = await this.#writeFiles(rows, labels, model, written);
+      } catch (error) {
         await this.#discard(written);
         throw error;
-      });
+      }
       const next: Manifest = {
         ...manifest,
         model,
         dimension: rows.dimension,
         nextLabel: manifest.nextLabel + rows.count,
-        segmentFiles: [...manifest.segmentFiles, ...entries],
-        videos: { ...manifest.videos },
+        segmentFiles: [...kept.segmentFiles, ...entries],
+        videos: { ...manifest.videos, ...kept.videos },
         contents: { ...manifest.contents, ...contents },
         imports: { ...manifest.imports, ...imports },
+        retired: [...manifest.retired, ...kept.retired],
       };
       for (let i = 0; i < rows.count; i++) {
         const id = rows.videoId[i] as string;
@@ -232,6 +248,45 @@ export class SegmentStore {
       await this.#commit(next);
       return labels;
     });
+  }
+
+  /**
+   * The segment files without the stored rows that `rows` replace (same identity, see
+   * segment-identity.ts), and the summaries of the videos that lost rows. Files that hold none
+   * are kept as they are; the others are rewritten and retired, as removeVideo does.
+   */
+  async #withoutIdentities(rows: SegmentRows, written: SegmentFileEntry[]): Promise<KeptRows> {
+    const manifest = this.#manifest;
+    const touched = new Set(rows.videoId.filter((id) => manifest.videos[id] !== undefined));
+    if (touched.size === 0) return { segmentFiles: [...manifest.segmentFiles], videos: {}, retired: [] };
+    const incoming = new Set(Array.from({ length: rows.count }, (_, row) => identityOfRow(rows, row)));
+    const videos: Manifest['videos'] = Object.fromEntries([...touched].map((id) => [id, { segments: 0, durationSec: 0 }]));
+    const segmentFiles: SegmentFileEntry[] = [];
+    const retired: RetiredFile[] = [];
+    const since = new Date().toISOString();
+    for (const entry of manifest.segmentFiles) {
+      const file = await this.file(entry.name);
+      const keep: number[] = [];
+      for (let row = 0; row < file.count; row++) {
+        const videoId = file.string('video_id', row);
+        const summary = videos[videoId];
+        if (summary !== undefined) {
+          const identity = segmentIdentity(videoId, file.string('embedding_option', row), file.string('embedding_scope', row), file.startSec[row] ?? 0, file.endSec[row] ?? 0);
+          if (incoming.has(identity)) continue;
+          videos[videoId] = { segments: summary.segments + 1, durationSec: Math.max(summary.durationSec, file.endSec[row] ?? 0) };
+        }
+        keep.push(row);
+      }
+      if (keep.length === file.count) {
+        segmentFiles.push(entry);
+        continue;
+      }
+      retired.push({ name: entry.name, since });
+      if (keep.length === 0) continue;
+      const selected = selectRows(file, keep);
+      segmentFiles.push(...(await this.#writeFiles(selected.rows, selected.labels, file.model, written)));
+    }
+    return { segmentFiles, videos, retired };
   }
 
   /**
