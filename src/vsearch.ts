@@ -4,6 +4,8 @@ export type { GetVideoOptions, MetadataPatch, VideoDetail, VideoInfo, VideoSegme
 export type { SearchRequest, SearchResponse, ClipHit, VideoHit, QueryInput, QueryEmbedder, GroupBy, Operator, SearchOption, Confidence } from './query/index.js';
 export type { IndexSettings, Manifest } from './store/index.js';
 export { ReloadingLibrary, startSearchServer, type SearchServerOptions, type RunningSearchServer, type SearchableLibrary, type ApiSearchResults } from './server/index.js';
+export { UploadTaskQueue, uploadProblem, type CreateUploadTask, type TaskError, type UploadTask, type UploadTaskQueueOptions, type UploadTaskStatus } from './tasks/index.js';
+export type { MediaFacts } from './media/index.js';
 export * from './errors.js';
 export type { Segment, EmbeddingSegment, Metadata, ModelName, Modality } from './types.js';
 export { KNOWN_MODELS, MODEL_DIMENSIONS } from './types.js';
