@@ -32,6 +32,8 @@ export type { CacheEntry, CacheFilter, CacheLookup, DamagedCacheFile, QueryCache
 
 export { ReloadingLibrary, startSearchServer, type SearchServerOptions, type RunningSearchServer, type SearchableLibrary, type ApiSearchResults, type ApiClip, type ApiVideo, type ApiPageInfo, type RequestLogEntry } from './server/index.js';
 export { LibraryRoot, openLibraryRoot, type CreateIndexRequest, type RootIndex, type IndexInfo, type IndexModel } from './library/index.js';
+export { UploadTaskQueue, uploadProblem, type CreateUploadTask, type TaskError, type UploadTask, type UploadTaskQueueOptions, type UploadTaskStatus } from './tasks/index.js';
+export type { MediaFacts } from './media/index.js';
 export * from './errors.js';
 export type { CallOptions, Segment, EmbeddingSegment, JsonValue, Metadata, ModelName, Modality } from './types.js';
 export { KNOWN_MODELS, MODEL_DIMENSIONS } from './types.js';

@@ -40,7 +40,7 @@ export async function buildFromMedia(store: SegmentStore, service: EmbeddingServ
   if (clip !== undefined && (!Number.isFinite(clip) || clip < 2 || clip > 10)) throw new InputError(`--clip-length must be from 2 to 10 seconds, got ${String(clip)}`);
   const journal = new TaskJournal(store.dir);
   const discovered = await discoverInputs(inputs, options.metadata ?? {});
-  const summary: BuildSummary = { videos: 0, segments: 0, media_seconds: 0, sync_embeds: 0, tasks_created: 0, tasks_resumed: 0, deduplicated: 0, skipped: [...discovered.skipped], failures: [...discovered.failed], elapsed_sec: 0 };
+  const summary: BuildSummary = { videos: 0, segments: 0, media_seconds: 0, sync_embeds: 0, tasks_created: 0, tasks_resumed: 0, deduplicated: 0, duplicates: [], skipped: [...discovered.skipped], failures: [...discovered.failed], elapsed_sec: 0 };
   const progress: BuildProgress = { total: discovered.items.length, done: 0, running: 0, failed: 0, segments: 0, elapsedMs: 0 };
   const report = (): void => options.onProgress?.({ ...progress, elapsedMs: Date.now() - started });
   let commits: Promise<unknown> = Promise.resolve();
@@ -82,6 +82,10 @@ export async function buildFromMedia(store: SegmentStore, service: EmbeddingServ
     if (holder === undefined) throw new ItemSkipped('identical content earlier in this build failed to embed');
     summary.deduplicated++;
     if (holder === item.videoId) return;
+    if (options.keepDuplicates !== true) {
+      summary.duplicates.push({ source: item.source, video_id: holder });
+      return;
+    }
     assertNewVideo(store, item.videoId);
     const copied = await store.segmentsOf(holder);
     if (copied === undefined) throw new ItemSkipped(`the library lost the segments of ${holder}; run \`vsearch rm ${holder}\` and build again`);
@@ -186,7 +190,7 @@ async function planItem(item: MediaItem, model: ModelName, apiVersion: 'v1' | 'v
     if (!verdict.ok) throw new ItemSkipped(verdict.reason);
     modality = verdict.type.modality;
     sizeBytes = (await stat(item.source)).size;
-    if (modality === 'video' || modality === 'audio') durationSec = await probeDuration(item.source, verdict.type.format);
+    if (modality === 'video' || modality === 'audio') durationSec = await probeDuration(item.source);
     sha256 = await sha256OfFile(item.source, signal);
   }
   const verdict = preflight({ modality, apiVersion, sizeBytes, durationSec });

@@ -10,6 +10,11 @@ export interface BuildOptions {
   concurrency?: number | undefined;
   /** Merged under each item's own metadata. */
   metadata?: Metadata | undefined;
+  /**
+   * Store content the library already holds under another video id as a second video (a copy
+   * of its segments, no API call). Off by default: such inputs are listed in `duplicates`.
+   */
+  keepDuplicates?: boolean | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: BuildProgress) => void) | undefined;
   onWarning?: ((message: string) => void) | undefined;
@@ -29,6 +34,12 @@ export interface BuildFailure {
   reason: string;
 }
 
+export interface DuplicateInput {
+  source: string;
+  /** The video that holds the same content. */
+  video_id: string;
+}
+
 export interface BuildSummary {
   /** Items that now have segments in the library from this run (embedded, resumed or aliased). */
   videos: number;
@@ -43,6 +54,8 @@ export interface BuildSummary {
   tasks_resumed: number;
   /** Items whose content the library already held (under this or another name): no API call. */
   deduplicated: number;
+  /** Inputs whose content another video of the library holds: not stored twice (see keepDuplicates). */
+  duplicates: DuplicateInput[];
   /** Inputs that were not sent: unsupported, unreadable, or outside the API's limits. */
   skipped: SkippedInput[];
   /** Inputs that are missing or unreadable, and items the API failed on (a failed task, an error after retries). */

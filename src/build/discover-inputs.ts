@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { basename, extname, join, relative, resolve } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { checkJsonValue } from '../json-limits.js';
 import type { Metadata } from '../types.js';
@@ -44,8 +44,10 @@ function urlVideoId(url: string): string {
 
 /**
  * Expands the build's inputs: files, folders (recursively: video, audio and images), http(s)
- * URLs, and `.jsonl` manifests of `{source, video_id?, metadata?}`. A file's video id is
- * its name, or its path under the folder it was found in; a URL's is its last path part.
+ * URLs, and `.jsonl` manifests of `{source, video_id?, metadata?}`. A file's video id is its
+ * file name wherever it was found, so naming a folder or its parent gives the same ids; a
+ * URL's is its last path part; a manifest's `video_id` wins. Two different inputs with one id
+ * cannot both be stored: the later ones are reported, before anything is read or sent.
  */
 export async function discoverInputs(inputs: readonly string[], metadata: Metadata = {}): Promise<DiscoveredInputs> {
   const found: DiscoveredInputs = { items: [], skipped: [], failed: [] };
@@ -69,7 +71,7 @@ export async function discoverInputs(inputs: readonly string[], metadata: Metada
         // Text files in a media folder are READMEs and licences, not media; name them to embed them.
         const type = mediaTypeFromExtension(file);
         if (type === undefined || type.modality === 'text') continue;
-        found.items.push({ source: file, isUrl: false, videoId: relative(path, file).split('\\').join('/'), metadata: { ...metadata } });
+        found.items.push({ source: file, isUrl: false, videoId: basename(file), metadata: { ...metadata } });
       }
     } else if (extname(path).toLowerCase() === '.jsonl') {
       await readManifest(path, metadata, found);
@@ -77,7 +79,23 @@ export async function discoverInputs(inputs: readonly string[], metadata: Metada
       found.items.push({ source: path, isUrl: false, videoId: basename(path), metadata: { ...metadata } });
     }
   }
-  return found;
+  return withOneSourcePerId(found);
+}
+
+/** The first input of each video id; a later one of another source is reported as skipped. */
+function withOneSourcePerId(found: DiscoveredInputs): DiscoveredInputs {
+  const firstSource = new Map<string, string>();
+  const items: MediaItem[] = [];
+  for (const item of found.items) {
+    const first = firstSource.get(item.videoId);
+    if (first === undefined) {
+      firstSource.set(item.videoId, item.source);
+      items.push(item);
+    } else if (first !== item.source) {
+      found.skipped.push({ source: item.source, reason: `${first} has the same video id ${JSON.stringify(item.videoId)} (a file's id is its name); give one of them its own video_id in a .jsonl manifest of {source, video_id}` });
+    }
+  }
+  return { ...found, items };
 }
 
 async function walk(dir: string): Promise<string[]> {

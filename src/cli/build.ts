@@ -17,6 +17,7 @@ interface BuildFlags {
   clipLength?: string;
   concurrency?: string;
   metadata?: string;
+  keepDuplicates?: boolean;
   indexM?: string;
   efConstruction?: string;
   baseUrl?: string;
@@ -45,6 +46,7 @@ export function registerBuildCommand(program: Command): void {
     .option('--clip-length <sec>', 'clip length in seconds, 2-10 (default: the API\'s)')
     .option('--concurrency <n>', 'media embedded at once (default 4)')
     .option('--metadata <json>', 'a JSON object of metadata added to every segment')
+    .option('--keep-duplicates', 'store content the library already holds under another video id as a second video (default: list it, store it once)')
     .option('--index-m <m>', `HNSW links per node of a new library, ${INDEX_M_RANGE[0]}-${INDEX_M_RANGE[1]} (default ${DEFAULT_INDEX_SETTINGS.M}); fixed once the library exists`)
     .option('--ef-construction <n>', `HNSW build breadth of a new library, ${EF_CONSTRUCTION_RANGE[0]}-${EF_CONSTRUCTION_RANGE[1]} (default ${DEFAULT_INDEX_SETTINGS.efConstruction}); fixed once the library exists`)
     .addOption(baseUrlOption())
@@ -72,7 +74,7 @@ export function registerBuildCommand(program: Command): void {
         const built =
           inputs.length === 0
             ? undefined
-            : await lib.build(inputs, { model: flags.model, clipLengthSec, concurrency, metadata, signal: interrupt.signal, onProgress: progress.update });
+            : await lib.build(inputs, { model: flags.model, clipLengthSec, concurrency, metadata, keepDuplicates: flags.keepDuplicates === true, signal: interrupt.signal, onProgress: progress.update });
         progress.end();
         const stats = await lib.stats();
         if (flags.json) printJson({ ...(imported === undefined ? {} : { imported }), ...(built === undefined ? {} : { built: { ...built, retries } }), library: stats });
@@ -115,6 +117,7 @@ function describeBuild(summary: BuildSummary, retries: number): string {
     `embedded ${summary.videos} item(s): ${summary.segments} segments, ${summary.media_seconds.toFixed(1)} s of media in ${summary.elapsed_sec.toFixed(1)} s`,
     `API: ${summary.sync_embeds} sync embeds, ${summary.tasks_created} tasks created, ${summary.tasks_resumed} resumed, ${retries} retries; ${summary.deduplicated} already in the library`,
   ];
+  for (const duplicate of summary.duplicates) lines.push(`same content as ${escapeText(duplicate.video_id)}, not stored twice: ${escapeText(duplicate.source)} (--keep-duplicates stores it)`);
   for (const skipped of summary.skipped) lines.push(`skipped ${escapeText(skipped.source)}: ${escapeText(skipped.reason)}`);
   for (const failure of summary.failures) lines.push(`FAILED ${escapeText(failure.source)}: ${escapeText(failure.reason)}`);
   return lines.join('\n');

@@ -1,7 +1,7 @@
 import { findScenario, type MediaIdentity } from './scenario.js';
 import type { Scenario, ScenarioEntry } from './types.js';
 
-/** Used when neither the scenario nor ffprobe tells how long a piece of media is. */
+/** Used only when neither the scenario nor the bytes tell how long a piece of media is: a URL (never fetched) or bytes no parser reads. */
 export const DEFAULT_MEDIA_DURATION_SEC = 30;
 
 export interface Media {

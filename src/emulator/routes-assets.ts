@@ -3,12 +3,11 @@ import type { Route, RouteContext } from './route.js';
 import { createHash, createHmac } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { probeForm, spoolOptions } from './media-source.js';
-import { ffprobeAvailable, probeDuration } from '../media/index.js';
+import { probeChunkedDuration } from './media-chunks.js';
 import { basename, findScenario } from './scenario.js';
 import { iso, statusOf, type EmulatorState, type Timed } from './state.js';
 
@@ -31,7 +30,7 @@ export interface Asset extends Timed {
   sha256: string | undefined;
   url: string | undefined;
   userMetadata: Record<string, unknown> | undefined;
-  /** From ffprobe, when it ran. */
+  /** Read from the uploaded bytes, when they are media. */
   durationSec?: number | undefined;
 }
 
@@ -269,35 +268,23 @@ function unquote(etag: string): string {
 }
 
 /**
- * Hashes the chunks in order (streaming from disk) and turns the session into an asset; with
- * ffprobe on PATH the chunks are also joined into one file to probe its duration. Without it
- * they are not: copying a multi-gigabyte upload only to read its container header is not worth
- * it, so an undescribed multipart asset gets the default duration.
+ * Hashes the chunks in order (streaming from disk) and turns the session into an asset; the
+ * duration is read from the chunks in place (MediaInfo reads only the bytes it needs).
  */
 async function finalize(state: EmulatorState, upload: UploadSession): Promise<void> {
   const hash = createHash('sha256');
   let size = 0;
-  const joinedPath = ffprobeAvailable() ? join(state.scratchDir(), `${upload.id}.joined`) : undefined;
-  const joined = joinedPath === undefined ? undefined : createWriteStream(joinedPath);
-  let durationSec: number | undefined;
-  try {
-    for (let index = 1; index <= upload.totalChunks; index += 1) {
-      const chunk = upload.chunks.get(index);
-      if (chunk === undefined) throw new HttpFailure(500, 'internal_error', `Chunk ${index} is missing.`);
-      for await (const data of createReadStream(chunk.path) as AsyncIterable<Buffer>) {
-        hash.update(data);
-        size += data.length;
-        if (joined !== undefined && !joined.write(data)) await once(joined, 'drain');
-      }
+  const ordered: Chunk[] = [];
+  for (let index = 1; index <= upload.totalChunks; index += 1) {
+    const chunk = upload.chunks.get(index);
+    if (chunk === undefined) throw new HttpFailure(500, 'internal_error', `Chunk ${index} is missing.`);
+    ordered.push(chunk);
+    for await (const data of createReadStream(chunk.path) as AsyncIterable<Buffer>) {
+      hash.update(data);
+      size += data.length;
     }
-    if (joined !== undefined && joinedPath !== undefined) {
-      await new Promise<void>((resolve, reject) => joined.end((error?: Error | null) => (error ? reject(error) : resolve())));
-      durationSec = await probeDuration(joinedPath);
-    }
-  } finally {
-    joined?.destroy();
-    if (joinedPath !== undefined) await rm(joinedPath, { force: true });
   }
+  const durationSec = await probeChunkedDuration(ordered);
   await Promise.all([...upload.chunks.values()].map((chunk) => rm(chunk.path, { force: true })));
   upload.status = 'completed';
   newAsset(

@@ -1,2 +1,3 @@
 export { detectMediaType, mediaTypeFromExtension, mediaTypeFromMagic, mismatchAsQuery, type MediaType, type MediaTypeVerdict } from './media-type.js';
-export { ffprobeAvailable, probeDuration } from './probe-duration.js';
+export { ffprobeAvailable } from './ffprobe-facts.js';
+export { probeDuration, probeMedia, probeMediaData, type MediaFacts, type ReadAt } from './probe-media.js';

@@ -28,10 +28,19 @@ import { fileBreaks, segmentFileCap, sliceRows, type SegmentFileCap } from './se
 import { readSegmentBytes } from './read-segment-bytes.js';
 import { sha256Hex } from './sha256.js';
 import type { SegmentRows } from './segment-rows.js';
+import { identityOfRow, lastOfEachIdentity, segmentIdentity } from './segment-identity.js';
 import { concatRows, selectRows } from './select-rows.js';
 import { AppendDelta, applyDelta, emptyDelta, type VideoFacts, type VideoFactsDelta } from './video-facts.js';
 import { loadManifestWithFacts, viewOf, type LoadedManifest } from './video-facts-load.js';
 import { VIDEO_FACTS_DIR, VIDEO_FACTS_FILE_NAME, writeVideoFacts } from './video-facts-store.js';
+
+/** The store's files after rows replaced by identity were dropped (see #withoutIdentities). */
+interface KeptRows {
+  segmentFiles: SegmentFileEntry[];
+  /** The summaries of the videos that an append touches, of their kept rows. */
+  videos: Manifest['videos'];
+  retired: RetiredFile[];
+}
 
 export const SEGMENTS_DIR = 'segments';
 const MAX_LABEL = 0xffff_ffff;
@@ -240,11 +249,14 @@ export class SegmentStore {
       const manifest = this.#manifest;
       const written: SegmentFileEntry[] = [];
       const delta = new AppendDelta(this.#facts);
+      const incoming = new Set<string>();
+      const added = new Map<string, { segments: number; durationSec: number }>();
       let model = manifest.model;
       let dimension = manifest.dimension;
       let nextLabel = manifest.nextLabel;
-      const put = async (rows: SegmentRows, rowsModel: string): Promise<void> => {
-        if (rows.count === 0) return;
+      const put = async (batch: SegmentRows, rowsModel: string): Promise<void> => {
+        if (batch.count === 0) return;
+        const rows = lastOfEachIdentity(batch);
         if (model !== null && model !== rowsModel) {
           throw new InputError(`this library holds ${model} embeddings and these are ${rowsModel}; their spaces are not comparable, so build a separate library for them (another \`dir\`)`);
         }
@@ -255,22 +267,49 @@ export class SegmentStore {
         const labels = Uint32Array.from({ length: rows.count }, (_, i) => nextLabel + i);
         await this.#writeFiles(rows, labels, rowsModel, written);
         delta.addRows(rows);
+        for (let row = 0; row < rows.count; row++) {
+          const id = rows.videoId[row] as string;
+          if (manifest.videos[id] === undefined) continue;
+          incoming.add(identityOfRow(rows, row));
+          const sum = added.get(id) ?? { segments: 0, durationSec: 0 };
+          added.set(id, { segments: sum.segments + 1, durationSec: Math.max(sum.durationSec, rows.endSec[row] ?? 0) });
+        }
         model = rowsModel;
         dimension = rows.dimension;
         nextLabel += rows.count;
       };
       let keys: Awaited<ReturnType<typeof produce>>;
+      let kept: KeptRows;
+      let appended: SegmentFileEntry[];
       try {
         keys = await produce(put);
+        appended = [...written];
+        // Rows of stored videos with the identity of a new one are replaced: dropped from the files that hold them.
+        kept = await this.#withoutIdentities(incoming, new Set(added.keys()), written);
       } catch (error) {
         await this.#discard(written);
         throw error;
       }
       const count = nextLabel - manifest.nextLabel;
       if (count === 0) return { firstLabel: manifest.nextLabel, count };
+      for (const [id, summary] of Object.entries(kept.videos)) {
+        const fact = delta.delta.upsert.get(id);
+        const fresh = added.get(id);
+        if (fact === undefined || fresh === undefined) continue;
+        fact.segments = summary.segments + fresh.segments;
+        fact.durationSec = Math.max(summary.durationSec, fresh.durationSec);
+      }
       delta.addContents(keys.contents ?? {});
       delta.addImports(keys.imports ?? {});
-      const next: Manifest = { ...manifest, model, dimension, nextLabel, segmentFiles: [...manifest.segmentFiles, ...written], imports: { ...manifest.imports, ...keys.imports } };
+      const next: Manifest = {
+        ...manifest,
+        model,
+        dimension,
+        nextLabel,
+        segmentFiles: [...kept.segmentFiles, ...appended],
+        imports: { ...manifest.imports, ...keys.imports },
+        retired: [...manifest.retired, ...kept.retired],
+      };
       await this.#commit(next, delta.delta, written);
       return { firstLabel: manifest.nextLabel, count };
     });
@@ -279,6 +318,43 @@ export class SegmentStore {
   /** Most rows one segment file holds: a streaming import hands batches of this size. */
   get segmentFileRows(): number {
     return this.#cap.rows;
+  }
+
+  /**
+   * The segment files without the stored rows that `rows` replace (same identity, see
+   * segment-identity.ts), and the summaries of the videos that lost rows. Files that hold none
+   * are kept as they are; the others are rewritten and retired, as removeVideo does.
+   */
+  async #withoutIdentities(incoming: ReadonlySet<string>, touched: ReadonlySet<string>, written: SegmentFileEntry[]): Promise<KeptRows> {
+    const manifest = this.#manifest;
+    if (touched.size === 0) return { segmentFiles: [...manifest.segmentFiles], videos: {}, retired: [] };
+    const videos: Manifest['videos'] = Object.fromEntries([...touched].map((id) => [id, { segments: 0, durationSec: 0 }]));
+    const segmentFiles: SegmentFileEntry[] = [];
+    const retired: RetiredFile[] = [];
+    const since = new Date().toISOString();
+    for (const entry of manifest.segmentFiles) {
+      const file = await this.file(entry.name);
+      const keep: number[] = [];
+      for (let row = 0; row < file.count; row++) {
+        const videoId = file.string('video_id', row);
+        const summary = videos[videoId];
+        if (summary !== undefined) {
+          const identity = segmentIdentity(videoId, file.string('embedding_option', row), file.string('embedding_scope', row), file.startSec[row] ?? 0, file.endSec[row] ?? 0);
+          if (incoming.has(identity)) continue;
+          videos[videoId] = { segments: summary.segments + 1, durationSec: Math.max(summary.durationSec, file.endSec[row] ?? 0) };
+        }
+        keep.push(row);
+      }
+      if (keep.length === file.count) {
+        segmentFiles.push(entry);
+        continue;
+      }
+      retired.push({ name: entry.name, since });
+      if (keep.length === 0) continue;
+      const selected = selectRows(file, keep);
+      segmentFiles.push(...(await this.#writeFiles(selected.rows, selected.labels, file.model, written)));
+    }
+    return { segmentFiles, videos, retired };
   }
 
   /**

@@ -1,5 +1,6 @@
 import { createServer as createNetServer, type Server } from 'node:net';
 import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contentKey, sha256OfFile } from '../../src/build/content-key.js';
@@ -58,12 +59,14 @@ describe('the build summary counts only what happened', () => {
     const { emu, client } = await emulatorWith();
     closers.push(() => closeBoth(emu, client));
     const dir = await tempDir();
-    const video = join(MEDIA_SAMPLES, 'test-card-16x9.avi');
+    // A video whose length its bytes do not tell goes to a task (a known short one would go sync).
+    const video = join(dir, 'unknown-length.mp4');
+    await writeFile(video, Buffer.concat([Buffer.from('\0\0\0\x18ftypisom\0\0\0\0isomavc1', 'latin1'), Buffer.alloc(4096, 7)]));
     const warnings: string[] = [];
     const lib = await openLibrary(join(dir, 'lib'), { create: true, client, onWarning: (message) => warnings.push(message) });
     // A task id the API does not know, as if an earlier run had journaled it: polling it is a 404.
     const key = contentKey({ sha256: await sha256OfFile(video), model: 'marengo3.0', modality: 'video', clipLengthSec: 2 });
-    await new TaskJournal(lib.dir).record({ contentKey: key, taskId: 'task_unknown_to_the_api', apiVersion: 'v2', model: 'marengo3.0', source: video, videoId: 'test-card-16x9.avi', createdAt: new Date().toISOString() });
+    await new TaskJournal(lib.dir).record({ contentKey: key, taskId: 'task_unknown_to_the_api', apiVersion: 'v2', model: 'marengo3.0', source: video, videoId: 'unknown-length.mp4', createdAt: new Date().toISOString() });
     const summary = await lib.build([video], { clipLengthSec: 2 });
     expect(summary.failures).toEqual([]);
     expect(summary).toMatchObject({ videos: 1, tasks_resumed: 0, tasks_created: 1 });

@@ -173,10 +173,11 @@ describe('a build killed with SIGKILL at each moment that could pay twice', () =
   beforeAll(async () => {
     // Not from tempDir(): those go after each test, and the media serve every case.
     media = await mkdtemp(join(tmpdir(), 'vsearch-crash-media-'));
-    // Distinct AVIs (no duration known without ffprobe, so each goes through an async task) and a WAV (sync);
-    // a trailing byte makes each file's content, and so its content hash, unique.
-    const avi = await readFile(join(MEDIA_SAMPLES, 'test-card-16x9.avi'));
-    for (let i = 0; i < TASK_MEDIA; i++) await writeFile(join(media, `card-${i}.avi`), Buffer.concat([avi, Buffer.from([i])]));
+    // Distinct videos whose length no parser can read from their bytes (an MP4 signature, then
+    // no boxes), so each goes through an async task on v1 and v2 alike, and a WAV (sync); a
+    // trailing byte makes each file's content, and so its content hash, unique.
+    const unknownLength = Buffer.concat([Buffer.from('\0\0\0\x18ftypisom\0\0\0\0isomavc1', 'latin1'), Buffer.alloc(4096, 7)]);
+    for (let i = 0; i < TASK_MEDIA; i++) await writeFile(join(media, `card-${i}.mp4`), Buffer.concat([unknownLength, Buffer.from([i])]));
     await writeFile(join(media, 'tone.wav'), await readFile(join(MEDIA_SAMPLES, 'test-tone.wav')));
     for (const model of ['marengo3.0', 'Marengo-retrieval-2.7'] as const) {
       const set = await withEmulator(async (emu) => {

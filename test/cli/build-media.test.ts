@@ -1,3 +1,4 @@
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
@@ -52,14 +53,17 @@ describe('vsearch build and query through the API (the emulator)', () => {
   });
 
   it('exits 1 and names the file when a task fails, keeping the rest', async () => {
-    const scenario = testScenario();
-    for (const entry of Object.values(scenario)) if ((entry as { file?: string }).file === 'test-card-16x9.avi') entry.fail = true;
-    const failing = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario });
+    // The samples' lengths are read from their bytes, so they go sync; a video of unknown length goes to a task, which fails.
+    const folder = await tempDir();
+    for (const name of ['bbb-3sec.mp4', 'test-card-16x9.avi']) await copyFile(join(MEDIA_SAMPLES, name), join(folder, name));
+    const unknown = join(folder, 'unknown-length.mp4');
+    await writeFile(unknown, Buffer.concat([Buffer.from('\0\0\0\x18ftypisom\0\0\0\0isomavc1', 'latin1'), Buffer.alloc(4096, 7)]));
+    const failing = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario: testScenario({ [unknown]: { duration_sec: 8, segments: [], fail: true } }) });
     try {
       const lib = join(await tempDir(), 'lib');
-      const result = await runCliAsync(['build', MEDIA_SAMPLES, '--lib', lib], { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: failing.baseUrl });
+      const result = await runCliAsync(['build', folder, '--lib', lib], { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: failing.baseUrl });
       expect(result.status).toBe(1);
-      expect(result.stderr).toMatch(/FAILED .*test-card-16x9\.avi: .*failed/);
+      expect(result.stderr).toMatch(/FAILED .*unknown-length\.mp4: .*failed/);
       expect(result.stderr).toMatch(/now holds \d+ segments of 2 videos/);
     } finally {
       await failing.close();

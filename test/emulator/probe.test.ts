@@ -3,10 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_SHARED_DATA, SHARED_DATA } from '../helpers/shared-data.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { call, start, waitFor } from './helpers.js';
 
-/** A stand-in ffprobe on PATH that reports 42.5 s for any file (and logs the files it saw). */
+/** A stand-in ffprobe on PATH that reports 42.5 s for any file (and logs the files it saw): asked only for bytes MediaInfo cannot read. */
 describe.skipIf(process.platform === 'win32')('ffprobe durations', () => {
   let emu: RunningEmulator;
   let savedPath: string | undefined;
@@ -14,7 +15,7 @@ describe.skipIf(process.platform === 'win32')('ffprobe durations', () => {
   beforeAll(async () => {
     bin = mkdtempSync(join(tmpdir(), 'fake-ffprobe-'));
     const script = join(bin, 'ffprobe');
-    writeFileSync(script, `#!/bin/sh\nif [ "$1" = "-version" ]; then echo fake; exit 0; fi\nfor last; do :; done\ntest -f "$last" && echo "$last" >> "${bin}/seen"\necho 42.5\n`);
+    writeFileSync(script, `#!/bin/sh\nif [ "$1" = "-version" ]; then echo fake; exit 0; fi\nfor last; do :; done\ntest -f "$last" && echo "$last" >> "${bin}/seen"\necho '{"format":{"duration":"42.5"},"streams":[]}'\n`);
     chmodSync(script, 0o755);
     savedPath = process.env['PATH'];
     process.env['PATH'] = `${bin}${delimiter}${savedPath ?? ''}`;
@@ -52,8 +53,8 @@ describe.skipIf(process.platform === 'win32')('ffprobe durations', () => {
   });
 });
 
-/** No ffprobe on PATH: the container's own header gives the duration. */
-describe('header durations without ffprobe', () => {
+/** No ffprobe on PATH: MediaInfo (WASM) reads the duration from the bytes. */
+describe('durations without ffprobe', () => {
   let emu: RunningEmulator;
   let savedPath: string | undefined;
   let emptyBin: string;
@@ -69,7 +70,7 @@ describe('header durations without ffprobe', () => {
     rmSync(emptyBin, { recursive: true, force: true });
   });
 
-  it('reads an uploaded MP4 duration from its mvhd box when no scenario describes it', async () => {
+  it('reads an uploaded MP4 duration when no scenario describes it', async () => {
     const video = readFileSync(fileURLToPath(new URL('../../data/media-samples/bbb-3sec.mp4', import.meta.url)));
     const body = new FormData();
     body.append('model_name', 'Marengo-retrieval-2.7');
@@ -82,5 +83,23 @@ describe('header durations without ffprobe', () => {
     const task = await call(emu, 'GET', `/embed/tasks/${id}`);
     const segments = (task.json['video_embedding'] as { segments: Array<{ end_offset_sec: number }> }).segments;
     expect(Math.max(...segments.map((s) => s.end_offset_sec))).toBeCloseTo(3.008, 2);
+  });
+
+  /** The durations of the files, so that no segment passes the end and none stops short of it. */
+  it.skipIf(!HAS_SHARED_DATA).each([
+    ['media_fluent_ffmpeg/testvideo-169.avi', 2],
+    ['media_popeye_public_domain/vob/Title T02-3.mkv', 61.034],
+  ])('covers an uploaded %s to its real end (%d s) and no further', async (file, durationSec) => {
+    const body = new FormData();
+    body.append('model_name', 'Marengo-retrieval-2.7');
+    body.append('video_file', new Blob([readFileSync(join(SHARED_DATA, file))]), 'undescribed.bin');
+    body.append('video_clip_length', '2');
+    const created = await call(emu, 'POST', '/embed/tasks', { form: body });
+    expect(created.status).toBe(200);
+    const id = created.json['_id'] as string;
+    await waitFor(() => call(emu, 'GET', `/embed/tasks/${id}/status`), (r) => r.json['status'] === 'ready');
+    const task = await call(emu, 'GET', `/embed/tasks/${id}`);
+    const segments = (task.json['video_embedding'] as { segments: Array<{ end_offset_sec: number }> }).segments;
+    expect(Math.max(...segments.map((s) => s.end_offset_sec))).toBeCloseTo(durationSec, 2);
   });
 });

@@ -1,0 +1,2 @@
+export { TASKS_DIR, UploadTaskQueue, type CreateUploadTask, type UploadTask, type UploadTaskQueueOptions, type UploadTaskStatus } from './upload-tasks.js';
+export { MARENGO_VIDEO, uploadProblem, type TaskError } from './upload-requirements.js';
