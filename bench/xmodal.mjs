@@ -17,6 +17,7 @@ import { generatedStats, realStats } from '../dist/bench/marengo-stats.js';
 import { round } from '../dist/bench/percentiles.js';
 import { latencyFigures, meanRecall } from '../dist/bench/recall-latency.js';
 import { loadUsearch, rowsOfKeys } from '../dist/bench/usearch-peer.js';
+import { timeSearches } from '../dist/bench/timed-search.js';
 import { parseXmodalSet } from '../dist/bench/xmodal-set.js';
 import { xmodalMarkdown } from '../dist/bench/xmodal-markdown.js';
 import { generateXmodalSet } from '../dist/bench/xmodal-generator.js';
@@ -203,15 +204,7 @@ export async function runXmodal(setName, options = {}) {
 }
 
 function timed(count, run, truth) {
-  for (let q = 0; q < Math.min(20, count); q++) run(q);
-  const found = [];
-  const micros = new Float64Array(count);
-  for (let q = 0; q < count; q++) {
-    const start = process.hrtime.bigint();
-    const labels = run(q);
-    micros[q] = Number(process.hrtime.bigint() - start) / 1e3;
-    found.push(Uint32Array.from(labels));
-  }
+  const { found, micros } = timeSearches(count, run, Math.min(20, count));
   return { recall: round(meanRecall(found, truth), 4), p50Us: latencyFigures(micros).p50Us };
 }
 

@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import type { CalibrationQuery } from '../library/calibrate-recall.js';
 import { QUERY_MODALITIES, type QueryModality } from '../store/search-ef.js';
 import { parseInteger } from './shared-options.js';
+import { normalizeInPlace } from '../vector/normalize.js';
 
 /**
  * `--queries` of `vsearch bench --calibrate-recall`: a JSONL file of a user's query vectors
@@ -43,11 +44,10 @@ export async function readQuerySample(path: string): Promise<CalibrationQuery[]>
     if (!Array.isArray(vector) || vector.length === 0 || !vector.every((x): x is number => typeof x === 'number' && Number.isFinite(x))) {
       throw new InputError(`${where}: "vector" must be a non-empty array of finite numbers`);
     }
-    let norm = 0;
-    for (const x of vector) norm += x * x;
-    if (norm === 0) throw new InputError(`${where}: "vector" is a zero vector; it has no direction to search by`);
-    const scale = 1 / Math.sqrt(norm);
-    queries.push({ modality: modality as QueryModality, vector: Float32Array.from(vector, (x) => x * scale) });
+    const unit = Float64Array.from(vector);
+    normalizeInPlace(unit);
+    if (unit.every((x) => x === 0)) throw new InputError(`${where}: "vector" is a zero vector; it has no direction to search by`);
+    queries.push({ modality: modality as QueryModality, vector: Float32Array.from(unit) });
   });
   if (queries.length === 0) throw new InputError(`the query sample ${path} holds no queries`);
   return queries;
