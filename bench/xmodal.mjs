@@ -4,7 +4,7 @@
 // videos). Recall@k and p50 per query kind, over an ef sweep, for vsearch's index and stock
 // hnswlib-node (usearch where installed); vsearch's default ef per kind at this size; and the
 // speed ratios at recall 0.95 and 0.99, timed interleaved query by query in this one run.
-//   node bench/xmodal.mjs --set xmodal-200k-1024 [--ef LIST] [--queries N] [--M 16 --ef-construction 100]
+//   node bench/xmodal.mjs --set xmodal-200k-1024 [--ef LIST] [--queries N] [--M 16 --ef-construction 100] [--no-stock] [--no-usearch]
 // Or through `npm run bench -- --set xmodal-200k-1024`.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
@@ -78,17 +78,24 @@ export async function runXmodal(setName, options = {}) {
     log(`  vsearch candidate build (M=${M} efConstruction=${candidateEfConstruction}): ${candidateBuild.toFixed(1)} s`);
   }
 
-  begin = process.hrtime.bigint();
-  const stock = new hnswlib.HierarchicalNSW('cosine', dimension);
-  stock.initIndex(count, M, stockEfConstruction, 100);
-  for (let row = 0; row < count; row++) stock.addPoint(Array.from(set.vectors.subarray(row * dimension, (row + 1) * dimension)), row);
-  const stockBuild = secondsSince(begin);
-  log(`  stock hnswlib-node build (M=${M} efConstruction=${stockEfConstruction}, 1 thread): ${stockBuild.toFixed(1)} s`);
+  // Stock hnswlib-node builds with one thread (about 6x vsearch's build here): --no-stock skips it on a loaded machine.
+  let stock;
+  let stockBuild;
+  if (options.stock !== false) {
+    begin = process.hrtime.bigint();
+    stock = new hnswlib.HierarchicalNSW('cosine', dimension);
+    stock.initIndex(count, M, stockEfConstruction, 100);
+    for (let row = 0; row < count; row++) stock.addPoint(Array.from(set.vectors.subarray(row * dimension, (row + 1) * dimension)), row);
+    stockBuild = secondsSince(begin);
+    log(`  stock hnswlib-node build (M=${M} efConstruction=${stockEfConstruction}, 1 thread): ${stockBuild.toFixed(1)} s`);
+  }
   const raw = Object.fromEntries(KINDS.map((kind) => [kind, Array.from({ length: queries }, (_, q) => Array.from(query(kind, q)))]));
 
   const engines = [
     { engine: 'vsearch', label: `vsearch HnswIndex.search (M=${M}, efConstruction=${efConstruction})`, at: (ef) => (kind, q) => vsearch.search(query(kind, q), k, { ef }).labels },
-    {
+  ];
+  if (stock !== undefined) {
+    engines.push({
       engine: 'hnswlib-node',
       label: `stock hnswlib-node searchKnn, own 1-thread build (M=${M}, efConstruction=${stockEfConstruction})`,
       // setEf on every call: the interleaved timing runs this index at two efs in turn.
@@ -96,13 +103,13 @@ export async function runXmodal(setName, options = {}) {
         stock.setEf(ef);
         return stock.searchKnn(raw[kind][q], k).neighbors;
       },
-    },
-  ];
+    });
+  }
   if (candidate !== undefined) {
     engines.splice(1, 0, { engine: `vsearch-efc${candidateEfConstruction}`, label: `vsearch HnswIndex.search (M=${M}, efConstruction=${candidateEfConstruction}: the candidate)`, at: (ef) => (kind, q) => candidate.search(query(kind, q), k, { ef }).labels });
   }
   const usearchLoad = options.usearch === false ? { missing: 'skipped in this run (--no-usearch)' } : loadUsearch();
-  const peers = { 'hnswlib-node': 'measured', usearch: 'module' in usearchLoad ? `measured ${usearchLoad.version}` : `not installed (${usearchLoad.missing})` };
+  const peers = { 'hnswlib-node': stock === undefined ? 'skipped in this run (--no-stock)' : 'measured', usearch: 'module' in usearchLoad ? `measured ${usearchLoad.version}` : `not installed (${usearchLoad.missing})` };
   if ('module' in usearchLoad) {
     const usearch = usearchLoad.module;
     const config = { dimensions: dimension, metric: 'cos', quantization: 'f32', connectivity: M, expansion_add: stockEfConstruction, expansion_search: 64, multi: false };
@@ -194,7 +201,7 @@ export async function runXmodal(setName, options = {}) {
     builds: {
       vsearch: { seconds: round(vsearchBuild, 1), M, efConstruction, threads: vsearch.insertThreads },
       ...(candidate === undefined ? {} : { [`vsearch-efc${candidateEfConstruction}`]: { seconds: round(candidateBuild, 1), M, efConstruction: candidateEfConstruction, threads: candidate.insertThreads } }),
-      'hnswlib-node': { seconds: round(stockBuild, 1), M, efConstruction: stockEfConstruction, threads: 1 },
+      ...(stock === undefined ? {} : { 'hnswlib-node': { seconds: round(stockBuild, 1), M, efConstruction: stockEfConstruction, threads: 1 } }),
     },
     sweeps,
     defaults,
@@ -238,7 +245,7 @@ export async function writeXmodalResults(result) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { set: { type: 'string', default: 'xmodal-100k-1024' }, ef: { type: 'string' }, queries: { type: 'string' }, M: { type: 'string' }, 'ef-construction': { type: 'string' }, candidate: { type: 'string' }, 'no-usearch': { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { set: { type: 'string', default: 'xmodal-100k-1024' }, ef: { type: 'string' }, queries: { type: 'string' }, M: { type: 'string' }, 'ef-construction': { type: 'string' }, candidate: { type: 'string' }, 'no-usearch': { type: 'boolean' }, 'no-stock': { type: 'boolean' } } });
   const result = await runXmodal(values.set, {
     ...(values.ef === undefined ? {} : { efs: values.ef.split(',').map(Number) }),
     ...(values.queries === undefined ? {} : { queries: Number(values.queries) }),
@@ -246,6 +253,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     ...(values['ef-construction'] === undefined ? {} : { efConstruction: Number(values['ef-construction']) }),
     ...(values.candidate === undefined ? {} : { candidateEfConstruction: Number(values.candidate) }),
     ...(values['no-usearch'] ? { usearch: false } : {}),
+    ...(values['no-stock'] ? { stock: false } : {}),
     command: `node bench/xmodal.mjs ${process.argv.slice(2).join(' ')}`,
   });
   process.stderr.write(`results: ${await writeXmodalResults(result)}\n`);

@@ -11,20 +11,27 @@ export function isCrossModal(modality: QueryModality): boolean {
 }
 
 /**
- * The default ef with no calibration: grows with the logarithm of the library's size, and a
- * cross-modal query gets eight times a clip query's. Picked from the curves measured on the
- * cross-modal generator (bench/xmodal.mjs, README "Benchmarks"): on 20k x 1024, text-like
- * queries needed ef 384-512 for recall@10 0.95 where clip-like ones needed about 96.
+ * The default ef with no calibration. A clip query's grows with the logarithm of the library's
+ * size. A cross-modal query's grows with a power of it: on the cross-modal generator
+ * (bench/xmodal.mjs, README "Benchmarks"; efConstruction 100) text-like queries needed ef 512 for
+ * recall@10 0.95 at 20k, 1024-1066 at 50k and about 3000 at 200k, where clip-like ones needed
+ * about 96-192; the base is a quarter above those, for a margin. Shifting the query across the modality gap, seeding a second search from the first
+ * one's hits and a denser graph were measured against this and did not pay
+ * (bench/results/xmodal-candidates.md).
  */
 export function defaultSearchEf(segments: number, modality: QueryModality): number {
-  const growth = 1 + Math.max(0, Math.log10(Math.max(segments, 1) / 20_000));
-  const base = isCrossModal(modality) ? CROSS_MODAL_BASE_EF : IN_DISTRIBUTION_BASE_EF;
-  return Math.min(MAX_DEFAULT_EF, Math.round(base * growth));
+  const size = Math.max(segments, 1) / 20_000;
+  if (isCrossModal(modality)) return Math.min(MAX_CROSS_MODAL_EF, Math.round(CROSS_MODAL_BASE_EF * Math.max(1, size) ** CROSS_MODAL_GROWTH));
+  return Math.min(MAX_DEFAULT_EF, Math.round(IN_DISTRIBUTION_BASE_EF * (1 + Math.max(0, Math.log10(size)))));
 }
 
 const IN_DISTRIBUTION_BASE_EF = 64;
-const CROSS_MODAL_BASE_EF = 512;
 const MAX_DEFAULT_EF = 4096;
+const CROSS_MODAL_BASE_EF = 640;
+/** ef for recall@10 0.95 grew about as size^0.76-0.79 between 20k, 50k and 200k segments. */
+const CROSS_MODAL_GROWTH = 0.8;
+/** At 1M segments (size 50) the power gives about 14600: capped where one search still takes tens of ms. */
+const MAX_CROSS_MODAL_EF = 16_384;
 
 /**
  * The ef a search of `modality` uses: the caller's fixed ef; else the ef calibrated for that

@@ -7,12 +7,15 @@ const calibratedAt = '2026-12-01T00:00:00.000Z';
 describe('the search breadth by query modality', () => {
   it('defaults grow with the library, and cross-modal queries get a wider one', () => {
     expect(defaultSearchEf(5_000, 'video')).toBe(64);
-    expect(defaultSearchEf(20_000, 'text')).toBe(512);
+    expect(defaultSearchEf(5_000, 'text')).toBe(640);
+    expect(defaultSearchEf(20_000, 'text')).toBe(640);
     expect(defaultSearchEf(200_000, 'video')).toBe(128);
-    expect(defaultSearchEf(200_000, 'text')).toBe(1024);
+    // A power of the size, not its logarithm: 10x the segments, 10^0.8 the breadth.
+    expect(defaultSearchEf(200_000, 'text')).toBe(4038);
     expect(defaultSearchEf(200_000, 'image')).toBe(defaultSearchEf(200_000, 'audio'));
-    expect(defaultSearchEf(1e12, 'text')).toBe(4096);
-    expect(searchEf(base, 200_000, 'text')).toBe(1024);
+    expect(defaultSearchEf(1e12, 'video')).toBe(557);
+    expect(defaultSearchEf(1e12, 'text')).toBe(16_384);
+    expect(searchEf(base, 200_000, 'text')).toBe(4038);
   });
 
   it('uses the ef calibrated for the modality, and for an unmeasured cross-modal one the default, never below the video ef', () => {
@@ -23,7 +26,7 @@ describe('the search breadth by query modality', () => {
     };
     expect(searchEf(settings, 20_000, 'text')).toBe(900);
     expect(searchEf(settings, 20_000, 'video')).toBe(300);
-    expect(searchEf(settings, 20_000, 'audio')).toBe(512);
+    expect(searchEf(settings, 20_000, 'audio')).toBe(640);
     expect(searchEf({ ...settings, ef: 700, calibration: { target: 0.99, recall: 0.99, k: 10, queries: 300, segments: 20_000, calibratedAt, modalities: { video: { ef: 700, recall: 0.99, source: 'own', count: 300 } } } }, 20_000, 'image')).toBe(700);
     expect(searchEfOf(settings, 20_000, ['video', 'text'])).toBe(900);
   });
@@ -31,7 +34,7 @@ describe('the search breadth by query modality', () => {
   it('reads a record from before per-modality calibration as a video one, and a fixed ef wins over all', () => {
     const legacy: IndexSettings = { ...base, ef: 48, calibration: { target: 0.99, recall: 0.992, k: 10, queries: 300, segments: 20_000, calibratedAt } };
     expect(searchEf(legacy, 20_000, 'video')).toBe(48);
-    expect(searchEf(legacy, 20_000, 'text')).toBe(512);
+    expect(searchEf(legacy, 20_000, 'text')).toBe(640);
     expect(searchEf({ ...base, ef: 32, efFixed: true }, 200_000, 'text')).toBe(32);
   });
 });
