@@ -31,9 +31,11 @@ import { chosenKind, saveAfterRemoval, syncIndex } from './index-sync.js';
 import { libraryStats, type LibraryStats } from './stats.js';
 import { getVideo, listVideos, metadataUpdate, type GetVideoOptions, type MetadataPatch, type VideoDetail, type VideoInfo } from './videos.js';
 import type { DoctorOptions, DoctorReport } from './doctor-report.js';
-import type { Annotation } from '../annotations/annotation.js';
+import { annotationJson, type Annotation, type AnnotationJson } from '../annotations/annotation.js';
 import { AnnotationStore } from '../annotations/annotation-store.js';
 import { addSubtitles, importAnnotationFiles, type AnnotationImportSummary } from '../annotations/library-annotations.js';
+import type { AnalyzeRequest } from '../annotations/analyze-request.js';
+import type { AnalyzeOptions, AnalyzeSummary } from '../annotations/analyze-videos.js';
 import { modeSearch, type ModeSearchRequest, type ModeSearchResponse } from '../lexical/mode-search.js';
 
 export interface OpenLibraryOptions {
@@ -217,6 +219,20 @@ export class Library {
     return this.#writing(() => importAnnotationFiles(this.#store, this.#annotations, paths));
   }
 
+  /**
+   * Pegasus analysis of library videos (all of them when `videoIds` is empty): a prompt, or
+   * segment definitions; the results are stored as annotations. The same request on the same
+   * content is asked once: a rerun skips what is stored and resumes what a killed run journaled.
+   */
+  async analyze(videoIds: readonly string[], request: AnalyzeRequest, options: AnalyzeOptions = {}): Promise<AnalyzeSummary> {
+    const client = this.#options.client;
+    if (client === undefined) throw new InputError('analysis needs the TwelveLabs API: set TWELVELABS_API_KEY (or pass a client to openLibrary)');
+    return this.#writing(async () => {
+      const { analyzeVideos } = await import('../annotations/analyze-videos.js');
+      return analyzeVideos(this.#store, this.#annotations, client, videoIds, request, { onWarning: this.#options.onWarning, ...options });
+    }, options.signal);
+  }
+
   /** The annotations of one video (by start), or of every video. */
   async annotations(videoId?: string): Promise<Annotation[]> {
     return videoId === undefined ? this.#annotations.all() : this.#annotations.ofVideo(videoId);
@@ -263,9 +279,10 @@ export class Library {
     return listVideos(this.#store);
   }
 
-  /** One video with its segments (and, with `{ vectors: true }`, their embeddings); InputError for an unknown id. */
-  async getVideo(videoId: string, options: GetVideoOptions = {}): Promise<VideoDetail> {
-    return getVideo(this.#store, videoId, options);
+  /** One video with its segments (and, with `{ vectors: true }`, their embeddings) and annotations; InputError for an unknown id. */
+  async getVideo(videoId: string, options: GetVideoOptions = {}): Promise<VideoDetail & { annotations: AnnotationJson[] }> {
+    const video = await getVideo(this.#store, videoId, options);
+    return { ...video, annotations: (await this.#annotations.ofVideo(videoId)).map(annotationJson) };
   }
 
   /**
