@@ -10,6 +10,7 @@ import { parseRecallTarget, useRecallTarget } from './query-recall.js';
 import { readVectorFile } from './vector-file.js';
 import { SEARCH_MODES, type AnnotatedHit, type ModeSearchRequest, type ModeSearchResponse, type SearchMode } from '../lexical/mode-search.js';
 import { parseWeights } from './weights-flag.js';
+import { OPTION_FUSIONS, type OptionFusion } from '../lexical/option-fusion.js';
 
 interface QueryFlags {
   lib: string;
@@ -45,7 +46,8 @@ Examples:
   vsearch query --like island.mp4@6 --search-options visual
   vsearch query --page-token TOKEN
   vsearch query "I live on an island on the back of a whale" --mode text
-  vsearch query "sailor sings" --mode hybrid --fusion weighted --weights vector=0.3,text=0.7
+  vsearch query "sailor sings" --mode hybrid --weights vector=0.3,text=0.7
+  vsearch query "a dog barks" --fusion weighted --weights visual=0.6,audio=0.4
   vsearch query "a fight" --filter '{"annotations.mood": "tense"}'
 `;
 
@@ -92,8 +94,8 @@ export function registerQueryCommand(program: Command): void {
     .option('--page-token <token>', 'the page a next or previous page token names (the query itself comes from the token)')
     .option('--offline', 'never call the API; queries must be cached')
     .option('--mode <vector|text|hybrid>', 'vector search, BM25 over annotation text, or both fused (default: hybrid when the library holds annotations and the query has text)')
-    .option('--fusion <rrf|weighted>', 'hybrid mode: reciprocal rank fusion (k = 60, default) or weighted scaled scores')
-    .option('--weights <list>', 'weighted fusion: vector=X,text=Y (default 0.5 each)')
+    .option('--fusion <max|rrf|weighted>', 'one hit per moment across embedding options: best cosine, reciprocal rank (k = 60) or weighted cosines (default: one hit per option)')
+    .option('--weights <list>', 'weights of --fusion weighted (visual=0.6,audio=0.2,transcription=0.2) and of the hybrid mode (vector=X,text=Y: weighted instead of reciprocal rank)')
     .option('--recall <target>', 'search with the ef calibrated for this recall@10, e.g. 0.99 (calibrates and stores it first when needed)')
     .addOption(baseUrlOption())
     .addOption(jsonOption())
@@ -196,16 +198,17 @@ export function formatHuman(response: SearchResponse | ModeSearchResponse): stri
   return `${lines.join('\n')}\n`;
 }
 
-function hybridFlags(flags: QueryFlags): Pick<ModeSearchRequest, 'mode' | 'hybridFusion' | 'hybridWeights'> {
+function hybridFlags(flags: QueryFlags): Pick<ModeSearchRequest, 'mode' | 'fusion' | 'weights'> {
   const mode = flags.mode;
   if (mode !== undefined && !(SEARCH_MODES as readonly string[]).includes(mode)) throw new InputError(`--mode must be one of ${SEARCH_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
   const fusion = flags.fusion;
-  if (fusion !== undefined && fusion !== 'rrf' && fusion !== 'weighted') throw new InputError(`--fusion must be rrf or weighted, got ${JSON.stringify(fusion)}`);
-  const weights = flags.weights === undefined ? undefined : parseWeights(flags.weights, ['vector', 'text']);
-  if (weights !== undefined && fusion !== 'weighted') throw new InputError('--weights weighs the weighted fusion: add --fusion weighted');
+  if (fusion !== undefined && !(OPTION_FUSIONS as readonly string[]).includes(fusion)) throw new InputError(`--fusion must be one of ${OPTION_FUSIONS.join(', ')}, got ${JSON.stringify(fusion)}`);
+  const weights = flags.weights === undefined ? undefined : parseWeights(flags.weights, ['visual', 'audio', 'transcription', 'visual-text', 'vector', 'text']);
+  const optionWeights = weights !== undefined && Object.keys(weights).some((key) => key !== 'vector' && key !== 'text');
+  if (optionWeights && fusion !== 'weighted') throw new InputError('--weights visual=..,audio=.. weighs the weighted option fusion: add --fusion weighted (vector=..,text=.. weigh the hybrid mode)');
   return {
     ...(mode === undefined ? {} : { mode: mode as SearchMode }),
-    ...(fusion === undefined ? {} : { hybridFusion: fusion }),
-    ...(weights === undefined ? {} : { hybridWeights: weights }),
+    ...(fusion === undefined ? {} : { fusion: fusion as OptionFusion }),
+    ...(weights === undefined ? {} : { weights }),
   };
 }

@@ -5,6 +5,7 @@ import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, type ClipHit, type SearchRequest, t
 import { compileSearchFilter, parseSearchFilter, type SearchFilter } from '../query/search-filter.js';
 import { splitFilter } from './annotation-filter.js';
 import { DEFAULT_HYBRID_WEIGHTS, minMax, ofMax, rrf, type HybridFusion, type HybridWeights } from './fusion.js';
+import { fuseOptions, type OptionFusion } from './option-fusion.js';
 import { LexicalIndex, type LexicalHit } from './lexical-index.js';
 
 export type SearchMode = 'vector' | 'text' | 'hybrid';
@@ -13,9 +14,14 @@ export const SEARCH_MODES: readonly SearchMode[] = ['vector', 'text', 'hybrid'];
 export interface ModeSearchRequest extends SearchRequest {
   /** Default: hybrid when the library holds annotations and the query has text, else vector. */
   mode?: SearchMode | undefined;
-  /** How hybrid mode fuses the vector and lexical lists: rrf (default, k = RRF_K) or weighted. */
-  hybridFusion?: HybridFusion | undefined;
-  hybridWeights?: Partial<HybridWeights> | undefined;
+  /** One hit per moment across embedding options (max, rrf or weighted); default: one hit per option, as `search` gives. */
+  fusion?: OptionFusion | undefined;
+  /**
+   * Weights of the weighted option fusion by option name (visual, audio, transcription,
+   * visual-text), and of the hybrid's vector and lexical lists as `vector` and `text`: given
+   * either, hybrid mode fuses by weighted scaled scores instead of reciprocal rank (k = RRF_K).
+   */
+  weights?: Readonly<Record<string, number>> | undefined;
 }
 
 /** A hit with the annotations that overlap it, and in text and hybrid modes what matched. */
@@ -58,14 +64,19 @@ export async function modeSearch(source: ModeSearchSource, request: ModeSearchRe
   const { rest, annotation: annotationTest } = splitFilter(request.filter === undefined ? undefined : parseSearchFilter(request.filter));
   const limit = request.pageLimit ?? DEFAULT_PAGE_LIMIT;
   const byVideo = request.groupBy === 'video';
-  const { mode: _m, hybridFusion: _f, hybridWeights: _w, ...plain } = request;
+  const { mode: _m, fusion: optionFusion, weights, ...plain } = request;
+  const hybridWeighted = weights !== undefined && (weights['vector'] !== undefined || weights['text'] !== undefined);
+  const optionWeights = weights === undefined ? undefined : Object.fromEntries(Object.entries(weights).filter(([key]) => key !== 'vector' && key !== 'text'));
   if (mode !== 'vector' && request.pageToken !== undefined) throw new InputError(`page tokens page vector searches; a ${mode} search returns its hits in one page (raise the page limit)`);
   if (mode !== 'vector' && (request.text === undefined || request.text.trim() === '')) throw new InputError(`a ${mode} search needs query text`);
   if (mode === 'text' && (request.image ?? request.audio ?? request.video ?? request.vector ?? request.like) !== undefined) {
     throw new InputError('a text search reads only the query text; drop the image, audio, video, vector or like query, or use the hybrid or vector mode');
   }
 
-  if (mode === 'vector' && annotationTest === undefined) return attach({ ...(await source.vectorSearch(plain)), mode }, annotations);
+  if (request.pageToken !== undefined && (annotationTest !== undefined || optionFusion !== undefined)) {
+    throw new InputError('a page token replays a plain vector search; fusion across options and annotation filters return their hits in one page (raise the page limit)');
+  }
+  if (mode === 'vector' && annotationTest === undefined && optionFusion === undefined) return attach({ ...(await source.vectorSearch(plain)), mode }, annotations);
 
   const accepted = annotations.filter(await videoFilter(source, rest)).filter(annotationTest ?? (() => true));
   const lexical = mode === 'vector' ? [] : groupLexical(new LexicalIndex(accepted).search(request.text ?? '', candidatesFor(limit)), byVideo);
@@ -73,9 +84,11 @@ export async function modeSearch(source: ModeSearchSource, request: ModeSearchRe
 
   const vector = await source.vectorSearch({ ...plain, filter: rest, pageLimit: candidatesFor(limit), pageToken: undefined });
   // An annotation filter keeps the vector hits that an accepted annotation overlaps.
-  const vectorHits = (vector.data as (ClipHit | VideoHit)[]).filter((hit) => annotationTest === undefined || accepted.some((a) => sameMoment(hit, a, byVideo)));
+  const filtered = (vector.data as (ClipHit | VideoHit)[]).filter((hit) => annotationTest === undefined || accepted.some((a) => sameMoment(hit, a, byVideo)));
+  const vectorHits = optionFusion === undefined ? filtered : fuseOptions(filtered, optionFusion, optionWeights !== undefined && Object.keys(optionWeights).length > 0 ? optionWeights : undefined, byVideo);
   if (mode === 'vector') return attach({ ...page(vectorHits, limit, source.indexId, mode), search_pool: vector.search_pool }, annotations);
-  const fused = fuse(vectorHits, lexical, byVideo, request.hybridFusion ?? 'rrf', { ...DEFAULT_HYBRID_WEIGHTS, ...request.hybridWeights });
+  const hybridWeights: HybridWeights = { vector: weights?.['vector'] ?? DEFAULT_HYBRID_WEIGHTS.vector, text: weights?.['text'] ?? DEFAULT_HYBRID_WEIGHTS.text };
+  const fused = fuse(vectorHits, lexical, byVideo, hybridWeighted ? 'weighted' : 'rrf', hybridWeights);
   return attach({ ...page(fused, limit, source.indexId, mode), search_pool: vector.search_pool }, annotations);
 }
 
