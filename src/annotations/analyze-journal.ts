@@ -1,8 +1,6 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { open, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncDirectory } from '../store/atomic-write.js';
-import { JOURNAL_DIR } from '../store/journal.js';
+import { JOURNAL_DIR, recordJournalFile } from '../store/journal.js';
 import { sha256Hex } from '../store/sha256.js';
 
 /**
@@ -28,20 +26,9 @@ export class AnalyzeJournal {
     this.dir = join(libraryDir, JOURNAL_DIR, 'analyze');
   }
 
-  /** Visible at once (write and rename, synchronous: an id is paid for when it arrives), then synced. */
+  /** Visible at once (an id is paid for when it arrives), then synced: as the embed journal. */
   async record(entry: AnalyzeJournalEntry): Promise<void> {
-    const path = this.pathOf(entry.key);
-    const temp = `${path}.${process.pid}.tmp`;
-    mkdirSync(this.dir, { recursive: true });
-    writeFileSync(temp, `${JSON.stringify(entry)}\n`);
-    renameSync(temp, path);
-    const handle = await open(path, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fsyncDirectory(this.dir);
+    await recordJournalFile(this.dir, this.pathOf(entry.key), entry);
   }
 
   /** The entry for a key; undefined when there is none or it cannot be used (then `onDamaged` says why, and the analysis starts anew). */

@@ -34,7 +34,8 @@ export type AnnotatedHit = (ClipHit | VideoHit) & {
 };
 
 export interface ModeSearchResponse extends Omit<SearchResponse, 'data'> {
-  mode: SearchMode;
+  /** text or hybrid; absent on a vector search, whose response keeps the search API's shape. */
+  mode?: 'text' | 'hybrid';
   data: AnnotatedHit[];
 }
 
@@ -76,7 +77,7 @@ export async function modeSearch(source: ModeSearchSource, request: ModeSearchRe
   if (request.pageToken !== undefined && (annotationTest !== undefined || optionFusion !== undefined)) {
     throw new InputError('a page token replays a plain vector search; fusion across options and annotation filters return their hits in one page (raise the page limit)');
   }
-  if (mode === 'vector' && annotationTest === undefined && optionFusion === undefined) return attach({ ...(await source.vectorSearch(plain)), mode }, annotations);
+  if (mode === 'vector' && annotationTest === undefined && optionFusion === undefined) return attach(await source.vectorSearch(plain), annotations);
 
   const accepted = annotations.filter(await videoFilter(source, rest)).filter(annotationTest ?? (() => true));
   const lexical = mode === 'vector' ? [] : groupLexical(new LexicalIndex(accepted).search(request.text ?? '', candidatesFor(limit)), byVideo);
@@ -142,9 +143,10 @@ function fuse(vector: readonly (ClipHit | VideoHit)[], lexical: readonly Lexical
 }
 
 function page(hits: readonly AnnotatedHit[], limit: number, indexId: string, mode: SearchMode): ModeSearchResponse {
+  const shown = mode === 'vector' ? {} : { mode };
   const data = hits.slice(0, limit).map((hit, i) => ({ ...hit, rank: i + 1 }));
   const total = hits.reduce((sum, hit) => sum + Math.max(0, hit.end - hit.start), 0);
-  return { mode, data, page_info: { limit_per_page: limit, total_results: hits.length }, search_pool: { total_count: hits.length, total_duration: total, index_id: indexId } };
+  return { ...shown, data, page_info: { limit_per_page: limit, total_results: hits.length }, search_pool: { total_count: hits.length, total_duration: total, index_id: indexId } };
 }
 
 /** Each hit (and each clip under a video hit) with the annotations whose span overlaps it, by start. */
