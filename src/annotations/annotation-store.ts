@@ -5,7 +5,6 @@ import { StoreError } from '../errors.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import { sha256Hex } from '../store/sha256.js';
 import type { Annotation } from './annotation.js';
-import { decodeAnnotationFile, encodeAnnotationFile } from './annotation-file.js';
 import { annotationsDir, readAnnotationManifest, writeAnnotationManifest, type AnnotationFileEntry, type AnnotationManifest } from './annotation-manifest.js';
 
 const FILE_NAME = /^ann-\d+-[0-9a-f]+\.arrow$/;
@@ -103,6 +102,8 @@ export class AnnotationStore {
 
   async #writeFile(rows: readonly Annotation[], generation: number): Promise<AnnotationFileEntry> {
     const name = `ann-${String(generation).padStart(6, '0')}-${randomBytes(4).toString('hex')}.arrow`;
+    // Loaded on use: a search of a library without annotations never loads apache-arrow.
+    const { encodeAnnotationFile } = await import('./annotation-file.js');
     const bytes = encodeAnnotationFile(rows);
     await mkdir(annotationsDir(this.libraryDir), { recursive: true });
     await writeFileAtomic(join(annotationsDir(this.libraryDir), name), bytes);
@@ -118,6 +119,7 @@ export class AnnotationStore {
     if (bytes.byteLength !== entry.bytes || sha256Hex(bytes) !== entry.sha256) {
       throw new StoreError(`annotation file ${path} does not match its checksum in annotations/manifest.json (damaged); restore it from a backup, or remove the video and analyze it again`);
     }
+    const { decodeAnnotationFile } = await import('./annotation-file.js');
     const rows = decodeAnnotationFile(entry.name, bytes);
     if (rows.length !== entry.rows) throw new StoreError(`annotation file ${path} holds ${rows.length} rows, its manifest entry says ${entry.rows}`);
     this.#files.set(entry.name, rows);

@@ -33,7 +33,7 @@ import { getVideo, listVideos, metadataUpdate, type GetVideoOptions, type Metada
 import type { DoctorOptions, DoctorReport } from './doctor-report.js';
 import { annotationJson, type Annotation, type AnnotationJson } from '../annotations/annotation.js';
 import { AnnotationStore } from '../annotations/annotation-store.js';
-import { addSubtitles, importAnnotationFiles, type AnnotationImportSummary } from '../annotations/library-annotations.js';
+import type { AnnotationImportSummary } from '../annotations/library-annotations.js';
 import type { AnalyzeRequest } from '../annotations/analyze-request.js';
 import type { AnalyzeOptions, AnalyzeSummary } from '../annotations/analyze-videos.js';
 import { modeSearch, type ModeSearchRequest, type ModeSearchResponse } from '../lexical/mode-search.js';
@@ -140,6 +140,7 @@ export class Library {
       const [{ buildFromMedia }, { EmbeddingService }] = await Promise.all([import('../build/build-library.js'), import('../build/embedding-service.js')]);
       const summary = await buildFromMedia(this.#store, new EmbeddingService(client), inputs, { onWarning: this.#options.onWarning, ...options });
       await this.#refreshIndex();
+      const { addSubtitles } = await import('../annotations/library-annotations.js');
       const subtitles = await addSubtitles(this.#store, this.#annotations);
       return { ...summary, annotations: subtitles.annotations };
     }, options.signal);
@@ -216,7 +217,10 @@ export class Library {
    */
   async importAnnotations(files: string | readonly string[]): Promise<AnnotationImportSummary> {
     const paths = typeof files === 'string' ? [files] : files;
-    return this.#writing(() => importAnnotationFiles(this.#store, this.#annotations, paths));
+    return this.#writing(async () => {
+      const { importAnnotationFiles } = await import('../annotations/library-annotations.js');
+      return importAnnotationFiles(this.#store, this.#annotations, paths);
+    });
   }
 
   /**
