@@ -12,7 +12,7 @@ export type SearchMode = 'vector' | 'text' | 'hybrid';
 export const SEARCH_MODES: readonly SearchMode[] = ['vector', 'text', 'hybrid'];
 
 export interface ModeSearchRequest extends SearchRequest {
-  /** Default: hybrid when the library holds annotations and the query has text, else vector. */
+  /** Default: hybrid when the library holds annotations and the query has text (text when it cannot be embedded), else vector. */
   mode?: SearchMode | undefined;
   /** One hit per moment across embedding options (max, rrf or weighted); default: one hit per option, as `search` gives. */
   fusion?: OptionFusion | undefined;
@@ -45,6 +45,19 @@ export interface ModeSearchSource {
   annotations(): Promise<Annotation[]>;
   videos(): Promise<VideoInfo[]>;
   indexId: string;
+  /** Whether a query not in the cache can be embedded (an API client is at hand). */
+  canEmbed: boolean;
+}
+
+/**
+ * hybrid when the library holds annotations and the query has text, but text alone when that
+ * text could not be embedded (no API, or offline) and nothing else is asked: an annotated
+ * library answers a text query without the API. Else vector.
+ */
+function defaultMode(source: ModeSearchSource, request: ModeSearchRequest, annotated: boolean): SearchMode {
+  if (!annotated || request.text === undefined || request.text.trim() === '') return 'vector';
+  const others = (request.image ?? request.audio ?? request.video ?? request.vector ?? request.like) !== undefined;
+  return others || (source.canEmbed && request.offline !== true) ? 'hybrid' : 'text';
 }
 
 /** Candidates drawn from each list before fusion: more than a page, so a hit ranked low by one list can still rise. */
@@ -61,7 +74,7 @@ function candidatesFor(limit: number): number {
  */
 export async function modeSearch(source: ModeSearchSource, request: ModeSearchRequest): Promise<ModeSearchResponse> {
   const annotations = await source.annotations();
-  const mode = request.mode ?? (annotations.length > 0 && request.text !== undefined && request.text.trim() !== '' ? 'hybrid' : 'vector');
+  const mode = request.mode ?? defaultMode(source, request, annotations.length > 0);
   const { rest, annotation: annotationTest } = splitFilter(request.filter === undefined ? undefined : parseSearchFilter(request.filter));
   const limit = request.pageLimit ?? DEFAULT_PAGE_LIMIT;
   const byVideo = request.groupBy === 'video';

@@ -254,6 +254,7 @@ export class Library {
         annotations: async () => (await this.#annotations.all()).filter((a) => this.#store.manifest.videos[a.videoId] !== undefined),
         videos: () => this.listVideos(),
         indexId: this.#store.manifest.id,
+        canEmbed: this.#embedder !== undefined,
       },
       request,
     );

@@ -17,6 +17,7 @@ function source(vector: ClipHit[], annotations: Annotation[], seen: SearchReques
     annotations: async () => annotations,
     videos: async () => [...new Set(vector.map((h) => h.video_id))].map((id) => ({ video_id: id, source: id, filename: id, segments: 1, duration: 60, embedding_options: ['visual'], embedding_scopes: ['clip'], metadata: { kind: id === 'b' ? 'cartoon' : 'news' } })),
     indexId: 'lib',
+    canEmbed: true,
   };
 }
 
@@ -49,6 +50,16 @@ describe('modeSearch', () => {
     expect(byField.data.map((h) => h.video_id)).toEqual(['a']);
     const byVideo = await modeSearch(source(vector, annotations), { text: 'whale', mode: 'text', filter: { kind: 'cartoon' } });
     expect(byVideo.data.map((h) => h.video_id)).toEqual(['b']);
+  });
+
+  it('defaults to text alone for a text query that cannot be embedded (no API, or offline)', async () => {
+    const seen: SearchRequest[] = [];
+    const offline = await modeSearch(source(vector, annotations, seen), { text: 'whale', offline: true });
+    expect(offline.mode).toBe('text');
+    const noApi = await modeSearch({ ...source(vector, annotations, seen), canEmbed: false }, { text: 'whale' });
+    expect(noApi.mode).toBe('text');
+    expect(seen).toEqual([]);
+    expect((await modeSearch({ ...source(vector, annotations, seen), canEmbed: false }, { text: 'whale', vector: [1, 0] })).mode).toBe('hybrid');
   });
 
   it('refuses a text search without text, or with a non-text query', async () => {
