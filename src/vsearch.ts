@@ -37,3 +37,5 @@ export type { MediaFacts } from './media/index.js';
 export * from './errors.js';
 export type { CallOptions, Segment, EmbeddingSegment, JsonValue, Metadata, ModelName, Modality } from './types.js';
 export { KNOWN_MODELS, MODEL_DIMENSIONS } from './types.js';
+export { ANNOTATION_SOURCES, type Annotation, type AnnotationJson, type AnnotationSource, type AnalyzeRequest, type AnalyzeOptions, type AnalyzeSummary, type AnnotationImportSummary } from './annotations/index.js';
+export { SEARCH_MODES, OPTION_FUSIONS, RRF_K, type AnnotatedHit, type ModeSearchRequest, type ModeSearchResponse, type SearchMode, type FusedHit, type OptionFusion } from './lexical/index.js';

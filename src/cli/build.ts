@@ -41,7 +41,7 @@ export function registerBuildCommand(program: Command): void {
     .description('embed media through the TwelveLabs API and/or import cached embeddings (--from), then bring the index up to date')
     .argument('[inputs...]', 'media files, folders (recursive), http(s) URLs, or a .jsonl manifest of {source, video_id?, metadata?}')
     .addOption(libOption())
-    .option('--from <file>', 'import cached embeddings: .jsonl segments, .arrow segment files, or a saved TwelveLabs embed response (.json); repeatable', collect)
+    .option('--from <file>', 'import cached embeddings (.jsonl segments, .arrow segment files, or a saved TwelveLabs embed response .json) or annotations (.jsonl of {video_id, start, end, text}); repeatable', collect)
     .option('--model <name>', 'marengo3.0 (default for a new library), marengo3.5 or Marengo-retrieval-2.7; for --from, the model of the embeddings when the files do not say')
     .option('--clip-length <sec>', 'clip length in seconds, 2-10 (default: the API\'s)')
     .option('--concurrency <n>', 'media embedded at once (default 4)')
@@ -53,8 +53,11 @@ export function registerBuildCommand(program: Command): void {
     .addOption(jsonOption())
     .addHelpText('after', BUILD_EXAMPLES)
     .action(async (inputs: string[], flags: BuildFlags) => {
-      const from = flags.from ?? [];
-      if (inputs.length === 0 && from.length === 0) throw new InputError('nothing to build: name media files, folders or URLs, or pass --from FILE (cached embeddings)');
+      const { isAnnotationJsonl } = await import('../annotations/read-annotations-jsonl.js');
+      const annotationFiles: string[] = [];
+      const from: string[] = [];
+      for (const file of flags.from ?? []) ((await isAnnotationJsonl(file)) ? annotationFiles : from).push(file);
+      if (inputs.length === 0 && from.length === 0 && annotationFiles.length === 0) throw new InputError('nothing to build: name media files, folders or URLs, or pass --from FILE (cached embeddings)');
       const metadata = flags.metadata === undefined ? undefined : (parseJsonObject('--metadata', flags.metadata) as Metadata);
       const concurrency = flags.concurrency === undefined ? undefined : parseInteger('--concurrency', flags.concurrency, 1, 64);
       const clipLengthSec = flags.clipLength === undefined ? undefined : parseNumber('--clip-length', flags.clipLength);
@@ -76,10 +79,14 @@ export function registerBuildCommand(program: Command): void {
             ? undefined
             : await lib.build(inputs, { model: flags.model, clipLengthSec, concurrency, metadata, keepDuplicates: flags.keepDuplicates === true, signal: interrupt.signal, onProgress: progress.update });
         progress.end();
+        // Annotations last: they name videos that the imports and the build above may have brought.
+        const annotated = annotationFiles.length === 0 ? undefined : await lib.importAnnotations(annotationFiles);
         const stats = await lib.stats();
-        if (flags.json) printJson({ ...(imported === undefined ? {} : { imported }), ...(built === undefined ? {} : { built: { ...built, retries } }), library: stats });
+        if (flags.json) printJson({ ...(imported === undefined ? {} : { imported }), ...(built === undefined ? {} : { built: { ...built, retries } }), ...(annotated === undefined ? {} : { annotations: annotated }), library: stats });
         else {
           if (built !== undefined) info(describeBuild(built, retries));
+          if (built !== undefined && built.annotations > 0) info(`added ${built.annotations} subtitle annotation(s) from files beside the media`);
+          if (annotated !== undefined) info(`imported ${annotated.annotations} annotation(s) from ${annotated.files.length} file(s)`);
           info(describeLibrary(flags.lib, stats));
         }
         if (built !== undefined && built.failures.length > 0) process.exitCode = 1;

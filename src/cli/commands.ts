@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAnalyzeCommand } from './analyze.js';
 import { registerBenchCommand } from './bench.js';
 import { registerBuildCommand } from './build.js';
 import { registerCacheCommand } from './cache.js';
@@ -24,4 +25,5 @@ export function registerCommands(program: Command): void {
   registerServeCommand(program);
   registerCacheCommand(program);
   registerDoctorCommand(program);
+  registerAnalyzeCommand(program);
 }

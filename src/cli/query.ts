@@ -8,6 +8,9 @@ import { collect, info, jsonOption, libOption, parseInteger, parseNumber, printJ
 import { assertQueryMedia } from './query-media.js';
 import { parseRecallTarget, useRecallTarget } from './query-recall.js';
 import { readVectorFile } from './vector-file.js';
+import { SEARCH_MODES, type AnnotatedHit, type ModeSearchRequest, type ModeSearchResponse, type SearchMode } from '../lexical/mode-search.js';
+import { parseWeights } from './weights-flag.js';
+import { OPTION_FUSIONS, type OptionFusion } from '../lexical/option-fusion.js';
 
 interface QueryFlags {
   lib: string;
@@ -27,6 +30,9 @@ interface QueryFlags {
   mergeAdjacent?: boolean;
   offline?: boolean;
   recall?: string;
+  mode?: string;
+  fusion?: string;
+  weights?: string;
   baseUrl?: string;
   json?: boolean;
 }
@@ -39,6 +45,10 @@ Examples:
   cat query.json | vsearch query --vector -
   vsearch query --like island.mp4@6 --search-options visual
   vsearch query --page-token TOKEN
+  vsearch query "I live on an island on the back of a whale" --mode text
+  vsearch query "sailor sings" --mode hybrid --weights vector=0.3,text=0.7
+  vsearch query "a dog barks" --fusion weighted --weights visual=0.6,audio=0.4
+  vsearch query "a fight" --filter '{"annotations.mood": "tense"}'
 `;
 
 /** The flags that shape a search: a page token carries its own, so none of them may come with one. */
@@ -57,6 +67,9 @@ const SEARCH_FLAGS: ReadonlyArray<readonly [keyof QueryFlags, string]> = [
   ['filter', '--filter'],
   ['mergeAdjacent', '--merge-adjacent'],
   ['recall', '--recall'],
+  ['mode', '--mode'],
+  ['fusion', '--fusion'],
+  ['weights', '--weights'],
 ];
 
 export function registerQueryCommand(program: Command): void {
@@ -80,6 +93,9 @@ export function registerQueryCommand(program: Command): void {
     .option('--merge-adjacent', 'merge consecutive matching clips of a video into one hit')
     .option('--page-token <token>', 'the page a next or previous page token names (the query itself comes from the token)')
     .option('--offline', 'never call the API; queries must be cached')
+    .option('--mode <vector|text|hybrid>', 'vector search, BM25 over annotation text, or both fused (default: hybrid when the library holds annotations and the query has text)')
+    .option('--fusion <max|rrf|weighted>', 'one hit per moment across embedding options: best cosine, reciprocal rank (k = 60) or weighted cosines (default: one hit per option)')
+    .option('--weights <list>', 'weights of --fusion weighted (visual=0.6,audio=0.2,transcription=0.2) and of the hybrid mode (vector=X,text=Y: weighted instead of reciprocal rank)')
     .option('--recall <target>', 'search with the ef calibrated for this recall@10, e.g. 0.99 (calibrates and stores it first when needed)')
     .addOption(baseUrlOption())
     .addOption(jsonOption())
@@ -93,7 +109,7 @@ export function registerQueryCommand(program: Command): void {
       const lib = await openLibrary(flags.lib, { client, onWarning: (message) => info(`warning: ${escapeText(message)}`) });
       try {
         if (recall !== undefined) await useRecallTarget(lib, recall, request);
-        const response = await lib.search(request);
+        const response = await lib.query(request);
         if (flags.json) printJson(response);
         else {
           process.stdout.write(formatHuman(response));
@@ -111,7 +127,7 @@ export function registerQueryCommand(program: Command): void {
     });
 }
 
-async function requestFrom(text: string | undefined, flags: QueryFlags): Promise<SearchRequest> {
+async function requestFrom(text: string | undefined, flags: QueryFlags): Promise<ModeSearchRequest> {
   if (flags.pageToken !== undefined) {
     if (text !== undefined) throw new InputError(`--page-token replays its own search, so it takes no query text (got ${JSON.stringify(text)}); run the new query without --page-token`);
     const extra = SEARCH_FLAGS.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
@@ -143,6 +159,7 @@ async function requestFrom(text: string | undefined, flags: QueryFlags): Promise
     filter: flags.filter === undefined ? undefined : filterFlag(flags.filter),
     mergeAdjacent: flags.mergeAdjacent ?? false,
     offline: flags.offline ?? false,
+    ...hybridFlags(flags),
   };
 }
 
@@ -165,17 +182,33 @@ function filterFlag(text: string): SearchRequest['filter'] {
  * line when some line is not a clip (a video ranked by its whole-video vector), so such a line
  * is never read as a clip.
  */
-export function formatHuman(response: SearchResponse): string {
+export function formatHuman(response: SearchResponse | ModeSearchResponse): string {
   if (response.data.length === 0) return 'no results\n';
-  const hits: readonly (ClipHit | VideoHit)[] = response.data;
+  const hits: readonly ((ClipHit | VideoHit) & Pick<AnnotatedHit, 'annotations'>)[] = response.data;
   const showScope = hits.some((hit) => hit.embedding_scope !== 'clip' || ('clips' in hit && hit.clips.some((clip) => clip.embedding_scope !== 'clip')));
   const scope = (hit: { embedding_scope: string }): string => (showScope ? `  ${hit.embedding_scope}` : '');
   const lines: string[] = [];
   for (const hit of hits) {
     lines.push(`${String(hit.rank).padStart(3)}  ${escapeText(hit.video_id)}  ${formatTimeRange(hit.start, hit.end)}  ${hit.score.toFixed(4)}  ${hit.confidence}  ${escapeText(hit.embedding_option)}${scope(hit)}`);
+    for (const a of hit.annotations ?? []) lines.push(`       ${formatTimeRange(a.start, a.end)}  ${escapeText(a.definition)}: ${escapeText(a.text.length > 160 ? `${a.text.slice(0, 157)}...` : a.text)}`);
     if ('clips' in hit) {
       for (const clip of hit.clips) lines.push(`       ${formatTimeRange(clip.start, clip.end)}  ${clip.score.toFixed(4)}  ${escapeText(clip.embedding_option)}${scope(clip)}`);
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+function hybridFlags(flags: QueryFlags): Pick<ModeSearchRequest, 'mode' | 'fusion' | 'weights'> {
+  const mode = flags.mode;
+  if (mode !== undefined && !(SEARCH_MODES as readonly string[]).includes(mode)) throw new InputError(`--mode must be one of ${SEARCH_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+  const fusion = flags.fusion;
+  if (fusion !== undefined && !(OPTION_FUSIONS as readonly string[]).includes(fusion)) throw new InputError(`--fusion must be one of ${OPTION_FUSIONS.join(', ')}, got ${JSON.stringify(fusion)}`);
+  const weights = flags.weights === undefined ? undefined : parseWeights(flags.weights, ['visual', 'audio', 'transcription', 'visual-text', 'vector', 'text']);
+  const optionWeights = weights !== undefined && Object.keys(weights).some((key) => key !== 'vector' && key !== 'text');
+  if (optionWeights && fusion !== 'weighted') throw new InputError('--weights visual=..,audio=.. weighs the weighted option fusion: add --fusion weighted (vector=..,text=.. weigh the hybrid mode)');
+  return {
+    ...(mode === undefined ? {} : { mode: mode as SearchMode }),
+    ...(fusion === undefined ? {} : { fusion: fusion as OptionFusion }),
+    ...(weights === undefined ? {} : { weights }),
+  };
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { openLibrary, type VideoDetail, type VideoInfo } from '../library/index.js';
+import type { AnnotationJson } from '../annotations/annotation.js';
 import { escapeText } from './escape-text.js';
 import { info, jsonOption, libOption, printJson } from './shared-options.js';
 
@@ -70,7 +71,7 @@ function formatList(list: readonly VideoInfo[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-function formatVideo(video: VideoDetail): string {
+function formatVideo(video: VideoDetail & { annotations?: AnnotationJson[] }): string {
   const lines = [
     `video       ${escapeText(video.video_id)}`,
     `source      ${escapeText(video.source)}`,
@@ -79,6 +80,8 @@ function formatVideo(video: VideoDetail): string {
     ...(video.created_at === undefined ? [] : [`created     ${video.created_at}`]),
     `metadata    ${escapeText(JSON.stringify(video.metadata))}`,
     ...video.segments.map((segment) => `  ${segment.start.toFixed(2).padStart(8)}-${segment.end.toFixed(2).padEnd(8)}  ${escapeText(segment.embedding_option)}/${escapeText(segment.embedding_scope)}  label ${segment.label}`),
+    ...(video.annotations === undefined || video.annotations.length === 0 ? [] : [`annotations ${video.annotations.length}`]),
+    ...(video.annotations ?? []).map((a) => `  ${a.start.toFixed(2).padStart(8)}-${a.end.toFixed(2).padEnd(8)}  ${escapeText(a.source)}/${escapeText(a.definition)}  ${escapeText(a.text)}${Object.keys(a.fields).length === 0 ? '' : `  ${escapeText(JSON.stringify(a.fields))}`}`),
   ];
   return `${lines.join('\n')}\n`;
 }

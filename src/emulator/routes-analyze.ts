@@ -186,6 +186,7 @@ async function createTask(ctx: RouteContext): Promise<Reply> {
   };
   ctx.state.analyzeTasks.set(task.id, task);
   ctx.state.stats.tasksCreated += 1;
+  ctx.state.stats.analyzeTasks += 1;
   return { status: 202, body: { task_id: task.id, status: 'queued' } };
 }
 

@@ -4,6 +4,8 @@ import type { EmulatorStats } from './types.js';
 export class StatsRecorder {
   private requests = new Map<string, Map<string, number>>();
   tasksCreated = 0;
+  /** Analyze tasks among tasksCreated. */
+  analyzeTasks = 0;
   syncEmbeds = 0;
   /** Direct, URL and completed multipart uploads. */
   assetsCreated = 0;
@@ -18,6 +20,7 @@ export class StatsRecorder {
   reset(): void {
     this.requests = new Map();
     this.tasksCreated = 0;
+    this.analyzeTasks = 0;
     this.syncEmbeds = 0;
     this.assetsCreated = 0;
   }
@@ -25,6 +28,6 @@ export class StatsRecorder {
   snapshot(): EmulatorStats {
     const requests: Record<string, Record<string, number>> = {};
     for (const [route, byStatus] of this.requests) requests[route] = Object.fromEntries(byStatus);
-    return { requests, tasks_created: this.tasksCreated, sync_embeds: this.syncEmbeds, assets_created: this.assetsCreated };
+    return { requests, tasks_created: this.tasksCreated, sync_embeds: this.syncEmbeds, assets_created: this.assetsCreated, analyze_tasks: this.analyzeTasks };
   }
 }

@@ -46,6 +46,8 @@ export interface EmulatorStats {
   tasks_created: number;
   sync_embeds: number;
   assets_created: number;
+  /** Analyze (Pegasus) tasks created; they count in tasks_created too. */
+  analyze_tasks: number;
 }
 
 export interface RunningEmulator {

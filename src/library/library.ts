@@ -34,6 +34,12 @@ import { libraryStats, type LibraryStats } from './stats.js';
 import { warnIfOutgrowing } from './capacity.js';
 import { getVideo, listVideos, metadataUpdate, type GetVideoOptions, type MetadataPatch, type VideoDetail, type VideoInfo } from './videos.js';
 import type { DoctorOptions, DoctorReport } from './doctor-report.js';
+import { annotationJson, type Annotation, type AnnotationJson } from '../annotations/annotation.js';
+import { AnnotationStore } from '../annotations/annotation-store.js';
+import type { AnnotationImportSummary } from '../annotations/library-annotations.js';
+import type { AnalyzeRequest } from '../annotations/analyze-request.js';
+import type { AnalyzeOptions, AnalyzeSummary } from '../annotations/analyze-videos.js';
+import { modeSearch, type ModeSearchRequest, type ModeSearchResponse } from '../lexical/mode-search.js';
 
 export interface OpenLibraryOptions {
   /** Create an empty library when none exists at the path. */
@@ -84,6 +90,7 @@ export class Library {
   readonly #engine: SearchEngine;
   readonly #options: OpenLibraryOptions;
   readonly #embedder: QueryEmbedder | undefined;
+  readonly #annotations: AnnotationStore;
   #index: VectorIndex | undefined;
 
   private constructor(store: SegmentStore, index: VectorIndex | undefined, options: OpenLibraryOptions) {
@@ -93,6 +100,7 @@ export class Library {
     this.#options = options;
     this.#embedder = options.embedder ?? clientEmbedder(options.client);
     this.#cache = new QueryCache(store.dir);
+    this.#annotations = new AnnotationStore(store.dir);
     this.#engine = new SearchEngine(store, () => this.#requireIndex(), { facts: (s) => syncFacts(s, { onWarning: options.onWarning }) });
   }
 
@@ -120,9 +128,10 @@ export class Library {
   /**
    * Embeds media (files, folders, URLs, a .jsonl manifest) through the TwelveLabs API and
    * adds it. Content already in the library is not embedded again; an interrupted build
-   * resumes its journaled tasks when run again.
+   * resumes its journaled tasks when run again. Subtitles beside local media (NAME.srt,
+   * NAME.vtt, NAME.LANG.srt next to NAME.mp4) become annotations (`annotations` counts the new ones).
    */
-  async build(inputs: readonly string[], options: BuildOptions = {}): Promise<BuildSummary> {
+  async build(inputs: readonly string[], options: BuildOptions = {}): Promise<BuildSummary & { annotations: number }> {
     const client = this.#options.client;
     if (client === undefined) throw new InputError('embedding media needs the TwelveLabs API: set TWELVELABS_API_KEY (or pass a client to openLibrary)');
     return this.#writing(async () => {
@@ -131,7 +140,9 @@ export class Library {
       const summary = await buildFromMedia(this.#store, new EmbeddingService(client), inputs, { onWarning: this.#options.onWarning, ...options });
       warnIfOutgrowing(this.#store.manifest, this.#options.onWarning);
       await this.#refreshIndex();
-      return summary;
+      const { addSubtitles } = await import('../annotations/library-annotations.js');
+      const subtitles = await addSubtitles(this.#store, this.#annotations);
+      return { ...summary, annotations: subtitles.annotations };
     }, options.signal);
   }
 
@@ -203,16 +214,71 @@ export class Library {
     return this.#engine.search(queries, search, exclude, searchEfOf(manifest.index, manifest.counts.segments, modalities));
   }
 
-  /** Removes a video's segments from results at once and from the store. */
-  async removeVideo(videoId: string): Promise<{ segments: number }> {
+  /**
+   * Timestamped text from JSONL files (`{"video_id", "start", "end", "text", "definition"?,
+   * "fields"?}` a line) for videos of the library; a file imported before adds nothing.
+   */
+  async importAnnotations(files: string | readonly string[]): Promise<AnnotationImportSummary> {
+    const paths = typeof files === 'string' ? [files] : files;
     return this.#writing(async () => {
+      const { importAnnotationFiles } = await import('../annotations/library-annotations.js');
+      return importAnnotationFiles(this.#store, this.#annotations, paths);
+    });
+  }
+
+  /**
+   * Pegasus analysis of library videos (all of them when `videoIds` is empty): a prompt, or
+   * segment definitions; the results are stored as annotations. The same request on the same
+   * content is asked once: a rerun skips what is stored and resumes what a killed run journaled.
+   */
+  async analyze(videoIds: readonly string[], request: AnalyzeRequest, options: AnalyzeOptions = {}): Promise<AnalyzeSummary> {
+    const client = this.#options.client;
+    if (client === undefined) throw new InputError('analysis needs the TwelveLabs API: set TWELVELABS_API_KEY (or pass a client to openLibrary)');
+    return this.#writing(async () => {
+      const { analyzeVideos } = await import('../annotations/analyze-videos.js');
+      return analyzeVideos(this.#store, this.#annotations, client, videoIds, request, { onWarning: this.#options.onWarning, ...options });
+    }, options.signal);
+  }
+
+  /** The annotations of one video (by start), or of every video. */
+  async annotations(videoId?: string): Promise<Annotation[]> {
+    return videoId === undefined ? this.#annotations.all() : this.#annotations.ofVideo(videoId);
+  }
+
+  /**
+   * A search in one of three modes: vector (what `search` does), text (BM25 over annotation
+   * text) or hybrid (the two fused); hits carry the annotations that overlap them, and the
+   * filter reaches annotation fields as `annotations.<field>`.
+   */
+  async query(request: ModeSearchRequest, options: CallOptions = {}): Promise<ModeSearchResponse> {
+    return modeSearch(
+      {
+        vectorSearch: (vectorRequest) => this.search(vectorRequest, options),
+        annotations: async () => (await this.#annotations.all()).filter((a) => this.#store.manifest.videos[a.videoId] !== undefined),
+        videos: () => this.listVideos(),
+        indexId: this.#store.manifest.id,
+        canEmbed: this.#embedder !== undefined,
+      },
+      request,
+    );
+  }
+
+  /**
+   * Removes a video's segments from results at once and from the store, then its annotations
+   * (a crash between leaves annotations of no video, which searches ignore and a second rm removes).
+   */
+  async removeVideo(videoId: string): Promise<{ segments: number; annotations: number }> {
+    return this.#writing(async () => {
+      if (this.#store.manifest.videos[videoId] === undefined && (await this.#annotations.ofVideo(videoId)).length > 0) {
+        return { segments: 0, annotations: await this.#annotations.removeVideo(videoId) };
+      }
       const labels = await this.#store.removeVideo(videoId);
       if (this.#index !== undefined) {
         this.#index.remove(labels);
         if (chosenKind(this.#store) === this.#index.kind) await saveAfterRemoval(this.#store, this.#index, { onWarning: this.#options.onWarning });
       }
       await this.#refreshIndex();
-      return { segments: labels.length };
+      return { segments: labels.length, annotations: await this.#annotations.removeVideo(videoId) };
     });
   }
 
@@ -221,9 +287,10 @@ export class Library {
     return listVideos(this.#store);
   }
 
-  /** One video with its segments (and, with `{ vectors: true }`, their embeddings); InputError for an unknown id. */
-  async getVideo(videoId: string, options: GetVideoOptions = {}): Promise<VideoDetail> {
-    return getVideo(this.#store, videoId, options);
+  /** One video with its segments (and, with `{ vectors: true }`, their embeddings) and annotations; InputError for an unknown id. */
+  async getVideo(videoId: string, options: GetVideoOptions = {}): Promise<VideoDetail & { annotations: AnnotationJson[] }> {
+    const video = await getVideo(this.#store, videoId, options);
+    return { ...video, annotations: (await this.#annotations.ofVideo(videoId)).map(annotationJson) };
   }
 
   /**

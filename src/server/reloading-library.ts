@@ -55,7 +55,7 @@ export class ReloadingLibrary {
     return this.#use((lib) => lib.updateVideoMetadata(videoId, patch, options));
   }
 
-  removeVideo(videoId: string): Promise<{ segments: number }> {
+  removeVideo(videoId: string): Promise<{ segments: number; annotations: number }> {
     return this.#use((lib) => lib.removeVideo(videoId));
   }
 

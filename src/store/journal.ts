@@ -46,13 +46,7 @@ export class TaskJournal {
    * polling, hashing) can take milliseconds. The fsync after covers power loss.
    */
   async record(entry: JournalEntry): Promise<void> {
-    const path = this.pathOf(entry.contentKey);
-    const temp = `${path}.${process.pid}.tmp`;
-    mkdirSync(this.dir, { recursive: true });
-    writeFileSync(temp, `${JSON.stringify(entry)}\n`);
-    renameSync(temp, path);
-    await fsyncPath(path);
-    await fsyncDirectory(this.dir);
+    await recordJournalFile(this.dir, this.pathOf(entry.contentKey), entry);
   }
 
   async find(contentKey: string): Promise<JournalRead> {
@@ -95,6 +89,16 @@ export class TaskJournal {
   pathOf(contentKey: string): string {
     return join(this.dir, `${sha256Hex(contentKey).slice(0, 32)}.json`);
   }
+}
+
+/** Writes a journal entry visible at once (synchronous write and rename), then syncs it and its folder. */
+export async function recordJournalFile(dir: string, path: string, entry: object): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(temp, `${JSON.stringify(entry)}\n`);
+  renameSync(temp, path);
+  await fsyncPath(path);
+  await fsyncDirectory(dir);
 }
 
 const REQUIRED_STRINGS = ['contentKey', 'model', 'source', 'videoId', 'createdAt'] as const;

@@ -4,7 +4,9 @@ import { call, start, waitFor } from './helpers.js';
 
 let emu: RunningEmulator;
 beforeAll(async () => {
+  // Long enough that the DELETE right after creation still finds the task processing on a loaded machine.
   emu = await start({
+    taskDelayMs: 1500,
     scenario: { 'video.mp4': { duration_sec: 31, segments: [{ start: 0, end: 12.5, text: 'a car on a street' }, { start: 12.5, end: 31, text: 'a dog in a garden' }] } },
   });
 });
@@ -70,11 +72,15 @@ describe('/analyze/tasks', () => {
   });
 
   it('answers a general prompt with text built from the scenario', async () => {
+    const before = emu.stats();
     const created = await call(emu, 'POST', '/analyze/tasks', { json: { video: { type: 'url', url: 'https://example.com/video.mp4' }, prompt: 'Summarize' } });
     const id = created.json['task_id'] as string;
     const ready = await waitFor(() => call(emu, 'GET', `/analyze/tasks/${id}`), (r) => r.json['status'] === 'ready');
     expect((ready.json['result'] as { data: string }).data).toContain('a dog in a garden');
     expect(ready.json['custom_id']).toBeNull();
+    // Counted as an analyze task, and among all tasks.
+    expect(emu.stats().analyze_tasks - before.analyze_tasks).toBe(1);
+    expect(emu.stats().tasks_created - before.tasks_created).toBe(1);
   });
 
   it('validates like the service (v2 error bodies)', async () => {

@@ -159,10 +159,11 @@ describe('stats', () => {
       tasks_created: 1,
       sync_embeds: 2,
       assets_created: 0,
+      analyze_tasks: 0,
     });
     expect(emu.stats()).toEqual(stats.json);
     expect((await call(emu, 'POST', '/__emulator/reset')).status).toBe(200);
-    expect(emu.stats()).toEqual({ requests: {}, tasks_created: 0, sync_embeds: 0, assets_created: 0 });
+    expect(emu.stats()).toEqual({ requests: {}, tasks_created: 0, sync_embeds: 0, assets_created: 0, analyze_tasks: 0 });
     await call(emu, 'GET', '/embed/tasks');
     emu.reset();
     expect(emu.stats().requests).toEqual({});
