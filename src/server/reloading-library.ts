@@ -47,7 +47,7 @@ export class ReloadingLibrary {
     return this.#use((lib) => lib.listVideos());
   }
 
-  getVideo(videoId: string, options: GetVideoOptions = {}): Promise<VideoDetail> {
+  getVideo(videoId: string, options: GetVideoOptions = {}): ReturnType<Library['getVideo']> {
     return this.#use((lib) => lib.getVideo(videoId, options));
   }
 
@@ -55,7 +55,7 @@ export class ReloadingLibrary {
     return this.#use((lib) => lib.updateVideoMetadata(videoId, patch, options));
   }
 
-  removeVideo(videoId: string): Promise<{ segments: number; annotations: number }> {
+  removeVideo(videoId: string): ReturnType<Library['removeVideo']> {
     return this.#use((lib) => lib.removeVideo(videoId));
   }
 
