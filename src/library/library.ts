@@ -3,31 +3,28 @@ import type { VectorIndex } from '../index/index.js';
 import type { BuildOptions, BuildSummary } from '../build/build-types.js';
 import type { TwelveLabsClient } from '../embed/index.js';
 import {
-  embedQueries,
-  findLikeSegment,
   normalizeQueryVector,
-  normalizeSearch,
   originOf,
-  parseLike,
-  queryInputsOf,
-  SearchEngine,
+  runSearch,
   describeQuery,
   queryKeyOf,
+  type LibrarySnapshot,
   type QueryEmbedder,
   type QueryInput,
+  type SearchContext,
   type SearchRequest,
-  type SearchResponse,
+  type SearchResponseFor,
 } from '../query/index.js';
 // Store modules by file, not the store's index: the search path must not load apache-arrow.
 import type { IndexSettings, Manifest } from '../store/manifest.js';
-import { QueryCache } from '../store/query-cache.js';
-import { searchEfOf, type QueryModality } from '../store/search-ef.js';
+import type { QueryCache } from '../store/query-cache.js';
 import { SegmentStore } from '../store/segment-store.js';
 import type { Metadata } from '../types.js';
 import { assertRecallTarget, calibrateRecall, calibrationRecord, type CalibrateRecallOptions, type RecallCalibration } from './calibrate-recall.js';
 import { cachedCalibrationQueries } from './cached-queries.js';
 import { syncFacts } from './facts-sync.js';
 import { chosenKind, saveAfterRemoval, syncIndex } from './index-sync.js';
+import { LocalSearchStorage } from './local-search-storage.js';
 import { libraryStats, type LibraryStats } from './stats.js';
 import { getVideo, listVideos, metadataUpdate, type GetVideoOptions, type MetadataPatch, type VideoDetail, type VideoInfo } from './videos.js';
 import type { DoctorOptions, DoctorReport } from './doctor-report.js';
@@ -77,14 +74,13 @@ export interface CallOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** A vsearch library: the segment store, its ANN index, the query cache and the search engine. */
+/** A vsearch library: the segment store, its ANN index, and the storage searches run over. */
 export class Library {
   readonly dir: string;
   readonly #store: SegmentStore;
-  readonly #cache: QueryCache;
-  readonly #engine: SearchEngine;
+  readonly #storage: LocalSearchStorage;
+  readonly #search: Omit<SearchContext, 'signal'>;
   readonly #options: OpenLibraryOptions;
-  readonly #embedder: QueryEmbedder | undefined;
   #index: VectorIndex | undefined;
 
   private constructor(store: SegmentStore, index: VectorIndex | undefined, options: OpenLibraryOptions) {
@@ -92,9 +88,8 @@ export class Library {
     this.#store = store;
     this.#index = index;
     this.#options = options;
-    this.#embedder = options.embedder ?? clientEmbedder(options.client);
-    this.#cache = new QueryCache(store.dir);
-    this.#engine = new SearchEngine(store, () => this.#requireIndex(), { facts: (s) => syncFacts(s, { onWarning: options.onWarning }) });
+    this.#storage = new LocalSearchStorage(store, () => this.#index, (s) => syncFacts(s, { onWarning: options.onWarning }));
+    this.#search = { storage: this.#storage, embedder: options.embedder ?? clientEmbedder(options.client), onWarning: options.onWarning };
   }
 
   static async open(dir: string, options: OpenLibraryOptions = {}): Promise<Library> {
@@ -115,7 +110,12 @@ export class Library {
   }
 
   get queryCache(): QueryCache {
-    return this.#cache;
+    return this.#storage.queryCache;
+  }
+
+  /** The library's current generation as searches see it (immutable; a write makes the next one). */
+  snapshot(): Promise<LibrarySnapshot> {
+    return this.#storage.snapshot();
   }
 
   /**
@@ -169,35 +169,16 @@ export class Library {
     if (model === null) throw new InputError('the library is empty, so it has no model to key cached queries by; build it first');
     const origin = options.origin === undefined ? null : originOf(options.origin, 'the origin');
     const vector = normalizeQueryVector(embedding, dimension, `the embedding of the ${describeQuery(input)}`);
-    await this.#cache.put(await queryKeyOf(input, model, origin), vector);
+    await this.#storage.queryCache.put(await queryKeyOf(input, model, origin), vector);
   }
 
-  /** A first page, or with `pageToken` the page it names, replayed from its record without embedding again. */
-  async search(request: SearchRequest, options: CallOptions = {}): Promise<SearchResponse> {
-    if (request.pageToken !== undefined) return this.#engine.searchPage(request.pageToken);
-    const search = normalizeSearch(request);
-    const manifest = this.#store.manifest;
-    const exclude = new Set<number>();
-    const queries: Float32Array[] = [];
-    if (request.vector !== undefined) queries.push(normalizeQueryVector(request.vector, manifest.dimension, 'the query vector'));
-    if (request.like !== undefined) {
-      const like = await findLikeSegment(this.#store, await this.#engine.facts(), parseLike(request.like), search.searchOptions);
-      queries.push(like.vector);
-      for (const label of like.excluded) exclude.add(label);
-    }
-    const inputs = queryInputsOf(request);
-    // Vector and segment queries count as in distribution (video); embedded ones by their modality.
-    const modalities: QueryModality[] = [...(queries.length > 0 ? ['video' as const] : []), ...inputs.map((input) => input.modality)];
-    if (inputs.length > 0) {
-      if (manifest.model === null) throw new InputError('the library is empty, so it has no model to embed queries with; build it first');
-      const embedded = await embedQueries(inputs, { model: manifest.model, dimension: manifest.dimension, cache: this.#cache, embedder: this.#embedder, offline: request.offline ?? false, signal: options.signal, onWarning: this.#options.onWarning });
-      embedded.forEach((vector, i) => queries.push(normalizeQueryVector(vector, manifest.dimension, `the embedding of query ${i + 1}`)));
-    }
-    if (queries.length === 0) throw new InputError('no query given: pass query text, --image, --audio, --video, --vector FILE or --like VIDEO_ID');
-    if (this.#index === undefined) {
-      return { data: [], page_info: { limit_per_page: search.pageLimit, total_results: 0 }, search_pool: { total_count: 0, total_duration: 0, index_id: manifest.id } };
-    }
-    return this.#engine.search(queries, search, exclude, searchEfOf(manifest.index, manifest.counts.segments, modalities));
+  /**
+   * A first page, or with `pageToken` the page it names, replayed from its record without
+   * embedding again. `data` is typed by `groupBy`: video hits (with `clips`) for 'video', clip hits otherwise.
+   */
+  search<R extends SearchRequest>(request: R, options: CallOptions = {}): Promise<SearchResponseFor<R>> {
+    // The pipeline builds video hits exactly when the search (or the one a token replays) is grouped by video.
+    return runSearch(request, { ...this.#search, signal: options.signal }) as Promise<SearchResponseFor<R>>;
   }
 
   /** Removes a video's segments from results at once and from the store. */
@@ -294,24 +275,19 @@ export class Library {
    * work in any process (searches write them in batches shortly after they return).
    */
   flush(): Promise<void> {
-    return this.#engine.flush();
+    return this.#storage.pages.flush();
   }
 
   /** Flushes, then lets go of the index. */
   async close(): Promise<void> {
     this.#index = undefined;
-    await this.#engine.flush();
-  }
-
-  #requireIndex(): VectorIndex {
-    if (this.#index === undefined) throw new InputError('the library is closed or empty');
-    return this.#index;
+    await this.#storage.pages.flush();
   }
 
   /** After a write: the index and the label facts file catch up with the store, so the next search (in any process) reads them. */
   async #refreshIndex(): Promise<void> {
     this.#index = await syncIndex(this.#store, { onWarning: this.#options.onWarning, threads: this.#options.indexThreads });
-    if (this.#index !== undefined) await this.#engine.facts();
+    if (this.#index !== undefined) await this.#storage.snapshot();
   }
 }
 

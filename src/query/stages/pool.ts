@@ -1,7 +1,9 @@
-import { InputError } from '../errors.js';
-import type { LabelFacts } from './label-facts.js';
-import { compileSearchFilter, type SearchFilter } from './search-filter.js';
-import { embeddingOptionsFor, type SearchOption } from './search-request.js';
+import { InputError } from '../../errors.js';
+import type { LabelFacts } from '../label-facts.js';
+import type { ReturnedPage } from '../page-record-codec.js';
+import { compileSearchFilter, type SearchFilter } from '../search-filter.js';
+import { embeddingOptionsFor, type SearchOption } from '../search-request.js';
+import type { PreparedSearch } from './prepare.js';
 
 export interface SearchPoolSpec {
   searchOptions: readonly SearchOption[] | undefined;
@@ -16,6 +18,29 @@ export interface SearchPoolSpec {
   /** Returned on earlier pages: clips (group by clip) or video ordinals (group by video). */
   returnedLabels: ReadonlySet<number>;
   returnedVideos: ReadonlySet<number>;
+}
+
+/**
+ * Stage 2: the labels a page may return, from the search's options and filter, its exclusions
+ * and what the pages before it returned.
+ */
+export function poolFor(facts: LabelFacts, prepared: PreparedSearch, earlier: readonly ReturnedPage[]): SearchPool {
+  const returnedVideos = new Set<number>();
+  for (const page of earlier) {
+    for (const id of page.videos) {
+      const ordinal = facts.videoOrdinals.get(id);
+      if (ordinal !== undefined) returnedVideos.add(ordinal);
+    }
+  }
+  const { search } = prepared;
+  return new SearchPool(facts, {
+    searchOptions: search.searchOptions,
+    filter: search.filter,
+    clipsOnly: search.groupBy === 'clip',
+    excludedLabels: prepared.excluded,
+    returnedLabels: new Set(earlier.flatMap((page) => page.labels)),
+    returnedVideos,
+  });
 }
 
 /**

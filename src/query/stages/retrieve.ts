@@ -1,5 +1,7 @@
-import type { VectorIndex } from '../index/vector-index.js';
-import type { SearchPool } from './search-pool.js';
+import type { VectorIndex } from '../../index/vector-index.js';
+import type { LabelScorer } from '../label-scorer.js';
+import type { SearchPool } from './pool.js';
+import type { PreparedSearch } from './prepare.js';
 
 export interface Candidate {
   label: number;
@@ -30,12 +32,30 @@ export interface RetrievalStep {
 export interface CandidateStreamOptions {
   index: VectorIndex;
   pool: SearchPool;
+  /** This search's scorer: several queries and exact scans score labels themselves. */
+  scorer: LabelScorer;
   queries: readonly Float32Array[];
   ef: number;
   /** Candidates per query of the first ANN round. */
   startK: number;
   plan: RetrievalPlan;
   onStep?: ((step: RetrievalStep) => void) | undefined;
+}
+
+/** How many candidates per wanted hit a grouped or "and" search starts with... */
+const GROUP_OVERFETCH = 8;
+/** ...and a search by clip. */
+const CLIP_OVERFETCH = 2;
+
+/**
+ * Stage 3: the page's candidates, best first, from the ANN index (or an exact scan of the
+ * pool). The plain first page (one query, nothing filtered) is settled by the stream's
+ * first ANN round; everything else reads on as far as it needs.
+ */
+export function retrieve(prepared: PreparedSearch, options: Omit<CandidateStreamOptions, 'queries' | 'ef' | 'startK'>): CandidateStream {
+  const { search, queries } = prepared;
+  const wide = search.groupBy === 'video' || (search.operator === 'and' && queries.length > 1);
+  return new CandidateStream({ ...options, queries, ef: prepared.ef, startK: search.pageLimit * (wide ? GROUP_OVERFETCH : CLIP_OVERFETCH) });
 }
 
 /** Scores from the index and from the stored vectors differ in the last float bits. */
@@ -91,21 +111,21 @@ export class CandidateStream {
   }
 
   async #widen(): Promise<void> {
-    const { pool, index, plan, queries } = this.#options;
+    const { pool, index, plan, queries, scorer } = this.#options;
     const available = pool.available;
     const small = available <= Math.max(plan.exactPoolMin, plan.exactPoolFraction * index.size);
     const exact = small || this.#k * 2 >= available || this.#shortRounds >= plan.maxShortRounds;
     // One query's ANN round scores with the index; several queries score each other's few
     // candidates (index copies will do); an exact scan scores every available label.
-    if (exact || (queries.length > 1 && !pool.facts.canScore)) await pool.facts.loadVectors();
+    if (exact || (queries.length > 1 && !scorer.canScore)) await scorer.load();
     if (exact) this.#scanExactly();
     else this.#annRound();
   }
 
   #scanExactly(): void {
-    const { pool, queries } = this.#options;
+    const { pool, queries, scorer } = this.#options;
     const candidates: Candidate[] = [];
-    pool.forEachAvailable((label) => candidates.push({ label, score: bestScore(pool, queries, label) }));
+    pool.forEachAvailable((label) => candidates.push({ label, score: bestScore(scorer, queries, label) }));
     candidates.sort(byScore);
     this.#buffer = candidates;
     this.#position = 0;
@@ -114,7 +134,7 @@ export class CandidateStream {
   }
 
   #annRound(): void {
-    const { pool, index, queries } = this.#options;
+    const { pool, index, queries, scorer } = this.#options;
     const k = this.#k;
     const ef = Math.max(this.#ef, k);
     const filter = pool.restricted ? (label: number): boolean => pool.isAvailable(label) : undefined;
@@ -142,7 +162,7 @@ export class CandidateStream {
     }
     const candidates: Candidate[] = [];
     const single = queries.length === 1;
-    for (const [label, score] of seen) if (pool.isAvailable(label)) candidates.push({ label, score: single ? score : bestScore(pool, queries, label) });
+    for (const [label, score] of seen) if (pool.isAvailable(label)) candidates.push({ label, score: single ? score : bestScore(scorer, queries, label) });
     candidates.sort(byScore);
     this.#buffer = candidates;
     this.#position = 0;
@@ -153,9 +173,9 @@ export class CandidateStream {
 }
 
 /** operator "or": a clip's score is its best over the queries. */
-export function bestScore(pool: SearchPool, queries: readonly Float32Array[], label: number): number {
+export function bestScore(scorer: LabelScorer, queries: readonly Float32Array[], label: number): number {
   let best = Number.NEGATIVE_INFINITY;
-  for (const query of queries) best = Math.max(best, pool.facts.dot(query, label));
+  for (const query of queries) best = Math.max(best, scorer.dot(query, label));
   return best;
 }
 
