@@ -26,6 +26,11 @@ export class LabelScorer {
     return this.#columns !== undefined || this.#index !== undefined;
   }
 
+  /** Whether the stored vectors are at hand (an exact scan scores every label from them). */
+  get loaded(): boolean {
+    return this.#columns !== undefined;
+  }
+
   /** Reads the stored vectors (the snapshot's, shared with other searches), once. */
   async load(): Promise<void> {
     this.#columns ??= await this.#snapshot.vectors();

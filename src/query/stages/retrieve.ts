@@ -55,7 +55,8 @@ const CLIP_OVERFETCH = 2;
 export function retrieve(prepared: PreparedSearch, options: Omit<CandidateStreamOptions, 'queries' | 'ef' | 'startK'>): CandidateStream {
   const { search, queries } = prepared;
   const wide = search.groupBy === 'video' || (search.operator === 'and' && queries.length > 1);
-  return new CandidateStream({ ...options, queries, ef: prepared.ef, startK: search.pageLimit * (wide ? GROUP_OVERFETCH : CLIP_OVERFETCH) });
+  const { index, pool, scorer, plan, onStep } = options;
+  return new CandidateStream({ index, pool, scorer, plan, onStep, queries, ef: prepared.ef, startK: search.pageLimit * (wide ? GROUP_OVERFETCH : CLIP_OVERFETCH) });
 }
 
 /** Scores from the index and from the stored vectors differ in the last float bits. */
@@ -90,15 +91,30 @@ export class CandidateStream {
     for (;;) {
       const candidate = this.take();
       if (candidate !== undefined || this.#complete) return candidate;
-      await this.#widen();
+      // take() stopped because the next round scores labels itself: it needs the stored vectors.
+      await this.#options.scorer.load();
     }
   }
 
   /**
-   * The next candidate already found, without searching (so without awaiting): callers write
-   * `stream.take() ?? (await stream.next())` and pay a microtask only when a round must run.
+   * The next candidate, searching wider when that needs no reading (so without awaiting):
+   * callers write `stream.take() ?? (await stream.next())` and pay a microtask only when a
+   * round must read the stored vectors first. The plain first page never does.
    */
   take(): Candidate | undefined {
+    for (;;) {
+      const candidate = this.#buffered();
+      if (candidate !== undefined || this.#complete) return candidate;
+      const exact = this.#exactNext();
+      const { scorer, queries } = this.#options;
+      // An exact scan scores every available label (the stored vectors); several queries score each other's candidates.
+      if (exact ? !scorer.loaded : queries.length > 1 && !scorer.canScore) return undefined;
+      if (exact) this.#scanExactly();
+      else this.#annRound();
+    }
+  }
+
+  #buffered(): Candidate | undefined {
     while (this.#position < this.#buffer.length) {
       const candidate = this.#buffer[this.#position] as Candidate;
       if (!this.#complete && candidate.score <= this.#bound + SCORE_SLACK) return undefined;
@@ -110,16 +126,11 @@ export class CandidateStream {
     return undefined;
   }
 
-  async #widen(): Promise<void> {
-    const { pool, index, plan, queries, scorer } = this.#options;
+  #exactNext(): boolean {
+    const { pool, index, plan } = this.#options;
     const available = pool.available;
     const small = available <= Math.max(plan.exactPoolMin, plan.exactPoolFraction * index.size);
-    const exact = small || this.#k * 2 >= available || this.#shortRounds >= plan.maxShortRounds;
-    // One query's ANN round scores with the index; several queries score each other's few
-    // candidates (index copies will do); an exact scan scores every available label.
-    if (exact || (queries.length > 1 && !scorer.canScore)) await scorer.load();
-    if (exact) this.#scanExactly();
-    else this.#annRound();
+    return small || this.#k * 2 >= available || this.#shortRounds >= plan.maxShortRounds;
   }
 
   #scanExactly(): void {
