@@ -12,7 +12,7 @@ import type { LibrarySnapshot } from './library-snapshot.js';
 export class LabelScorer {
   readonly #snapshot: LibrarySnapshot;
   readonly #index: VectorIndex | undefined;
-  readonly #points = new Map<number, Float32Array | undefined>();
+  #points: Map<number, Float32Array | undefined> | undefined;
   #columns: readonly Float32Array[] | undefined;
 
   constructor(snapshot: LibrarySnapshot) {
@@ -48,6 +48,7 @@ export class LabelScorer {
 
   #point(label: number): Float32Array | undefined {
     if (this.#index === undefined) return undefined;
+    this.#points ??= new Map();
     if (!this.#points.has(label)) this.#points.set(label, this.#index.vectorOf?.(label));
     return this.#points.get(label);
   }

@@ -59,10 +59,10 @@ async function computePage(snapshot: LibrarySnapshot, index: VectorIndex, prepar
   // Floors, merging and grouping score whole videos: they read the stored vectors. Several
   // queries alone score only each round's few candidates, which the index's copies serve.
   if (rules.scoresVideos || (prepared.queries.length > 1 && !scorer.canScore)) await scorer.load();
-  const matches = new VideoMatches(pool, scorer, rules);
+  const matches = rules.scoresVideos ? new VideoMatches(pool, scorer, rules) : undefined;
   const stream = retrieve(prepared, { index, pool, scorer, plan: context.plan ?? DEFAULT_RETRIEVAL_PLAN, onStep: context.onStep });
   const limit = prepared.search.pageLimit;
   const countAll = (): number => countResults(pool, matches, rules, earlier);
-  if (rules.grouped) return { content: { kind: 'videos', groups: await groupVideos(stream, matches, facts, rules, limit) }, countAll };
+  if (rules.grouped && matches !== undefined) return { content: { kind: 'videos', groups: await groupVideos(stream, matches, facts, rules, limit) }, countAll };
   return { content: { kind: 'clips', items: await matchClips(stream, matches, facts, rules, limit) }, countAll };
 }

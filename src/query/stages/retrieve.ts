@@ -71,7 +71,8 @@ export const SCORE_SLACK = 1e-5;
  */
 export class CandidateStream {
   readonly #options: CandidateStreamOptions;
-  readonly #given = new Set<number>();
+  /** Labels handed out by earlier rounds (later rounds find them again); unset during the first round's buffer. */
+  #given: Set<number> | undefined;
   #buffer: Candidate[] = [];
   #position = 0;
   #bound = Number.POSITIVE_INFINITY;
@@ -119,8 +120,10 @@ export class CandidateStream {
       const candidate = this.#buffer[this.#position] as Candidate;
       if (!this.#complete && candidate.score <= this.#bound + SCORE_SLACK) return undefined;
       this.#position++;
-      if (this.#given.has(candidate.label)) continue;
-      this.#given.add(candidate.label);
+      if (this.#given !== undefined) {
+        if (this.#given.has(candidate.label)) continue;
+        this.#given.add(candidate.label);
+      }
       return candidate;
     }
     return undefined;
@@ -138,8 +141,7 @@ export class CandidateStream {
     const candidates: Candidate[] = [];
     pool.forEachAvailable((label) => candidates.push({ label, score: bestScore(scorer, queries, label) }));
     candidates.sort(byScore);
-    this.#buffer = candidates;
-    this.#position = 0;
+    this.#install(candidates);
     this.#complete = true;
     this.#options.onStep?.({ strategy: 'exact', k: candidates.length, ef: 0, returned: candidates.length });
   }
@@ -150,19 +152,18 @@ export class CandidateStream {
     const ef = Math.max(this.#ef, k);
     const filter = pool.restricted ? (label: number): boolean => pool.isAvailable(label) : undefined;
     const want = Math.min(k, pool.available);
-    const seen = new Map<number, number>();
     let bound = Number.NEGATIVE_INFINITY;
     let complete = true;
     let fewest = Number.POSITIVE_INFINITY;
-    for (const query of queries) {
+    const results = queries.map((query) => {
       const result = index.search(query, k, filter === undefined ? { ef } : { ef, filter });
       fewest = Math.min(fewest, result.labels.length);
-      result.labels.forEach((label, i) => seen.set(label, result.scores[i] as number));
       if (result.labels.length < pool.available) {
         complete = false;
         bound = Math.max(bound, result.scores[result.scores.length - 1] ?? Number.POSITIVE_INFINITY);
       }
-    }
+      return result;
+    });
     this.#options.onStep?.({ strategy: 'ann', k, ef, returned: fewest });
     if (fewest < want) {
       // The graph could not find k allowed labels: search wider before trusting any order.
@@ -172,15 +173,36 @@ export class CandidateStream {
       return;
     }
     const candidates: Candidate[] = [];
-    const single = queries.length === 1;
-    for (const [label, score] of seen) if (pool.isAvailable(label)) candidates.push({ label, score: single ? score : bestScore(scorer, queries, label) });
-    candidates.sort(byScore);
-    this.#buffer = candidates;
-    this.#position = 0;
+    const [only] = results;
+    if (only !== undefined && results.length === 1) {
+      only.labels.forEach((label, i) => pool.isAvailable(label) && candidates.push({ label, score: only.scores[i] as number }));
+    } else {
+      const seen = new Set<number>();
+      for (const result of results) for (const label of result.labels) seen.add(label);
+      for (const label of seen) if (pool.isAvailable(label)) candidates.push({ label, score: bestScore(scorer, queries, label) });
+    }
+    // The index answers best first; only ties (and several queries) need reordering.
+    if (!isSorted(candidates)) candidates.sort(byScore);
+    this.#install(candidates);
     this.#bound = bound;
     this.#complete = complete;
     this.#k = k * 4;
   }
+
+  /** A new round's candidates; what the round before handed out is remembered, as this one finds it again. */
+  #install(candidates: Candidate[]): void {
+    if (this.#position > 0) {
+      this.#given ??= new Set();
+      for (let i = 0; i < this.#position; i++) this.#given.add((this.#buffer[i] as Candidate).label);
+    }
+    this.#buffer = candidates;
+    this.#position = 0;
+  }
+}
+
+function isSorted(candidates: readonly Candidate[]): boolean {
+  for (let i = 1; i < candidates.length; i++) if (byScore(candidates[i - 1] as Candidate, candidates[i] as Candidate) > 0) return false;
+  return true;
 }
 
 /** operator "or": a clip's score is its best over the queries. */
