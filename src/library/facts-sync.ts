@@ -25,7 +25,7 @@ export async function syncFacts(store: SegmentStore, options: FactsSyncOptions =
   const fingerprint = fingerprintOf(store.fileNames);
   const saved = await readSaved(path, options);
   if (saved !== undefined && saved.fingerprint === fingerprint && saved.data.dimension === (store.manifest.dimension ?? 0) && saved.data.video.length === store.manifest.nextLabel) {
-    return LabelFacts.over(store, saved.data);
+    return LabelFacts.over(store.manifest, saved.data);
   }
   const manifest = store.manifest;
   const data = await collectLabelFacts(readEach(store), manifest.nextLabel, manifest.dimension ?? 0);
@@ -35,7 +35,7 @@ export async function syncFacts(store: SegmentStore, options: FactsSyncOptions =
   } catch (error) {
     options.onWarning?.(`cannot save the label facts to ${path} (${(error as Error).message}); searches gather them from the store until it can`);
   }
-  return LabelFacts.over(store, data);
+  return LabelFacts.over(manifest, data);
 }
 
 /**

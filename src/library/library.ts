@@ -3,25 +3,21 @@ import type { VectorIndex } from '../index/index.js';
 import type { BuildOptions, BuildSummary } from '../build/build-types.js';
 import type { TwelveLabsClient } from '../embed/index.js';
 import {
-  embedQueries,
-  findLikeSegment,
   normalizeQueryVector,
-  normalizeSearch,
   originOf,
-  parseLike,
-  queryInputsOf,
-  SearchEngine,
+  runSearch,
   describeQuery,
   queryKeyOf,
+  type LibrarySnapshot,
   type QueryEmbedder,
   type QueryInput,
+  type SearchContext,
   type SearchRequest,
-  type SearchResponse,
+  type SearchResponseFor,
 } from '../query/index.js';
 // Store modules by file, not the store's index: the search path must not load apache-arrow.
 import type { IndexSettings, Manifest } from '../store/manifest.js';
-import { QueryCache } from '../store/query-cache.js';
-import { searchEfOf, type QueryModality } from '../store/search-ef.js';
+import type { QueryCache } from '../store/query-cache.js';
 import { SegmentStore } from '../store/segment-store.js';
 import type { CallOptions, Metadata } from '../types.js';
 
@@ -30,6 +26,7 @@ import { assertRecallTarget, calibrateRecall, calibrationRecord, type CalibrateR
 import { cachedCalibrationQueries } from './cached-queries.js';
 import { syncFacts } from './facts-sync.js';
 import { chosenKind, saveAfterRemoval, syncIndex } from './index-sync.js';
+import { LocalSearchStorage } from './local-search-storage.js';
 import { libraryStats, type LibraryStats } from './stats.js';
 import { warnIfOutgrowing } from './capacity.js';
 import { getVideo, listVideos, metadataUpdate, type GetVideoOptions, type MetadataPatch, type VideoDetail, type VideoInfo } from './videos.js';
@@ -82,14 +79,13 @@ export interface ImportSummary {
   model: string;
 }
 
-/** A vsearch library: the segment store, its ANN index, the query cache and the search engine. */
+/** A vsearch library: the segment store, its ANN index, and the storage searches run over. */
 export class Library {
   readonly dir: string;
   readonly #store: SegmentStore;
-  readonly #cache: QueryCache;
-  readonly #engine: SearchEngine;
+  readonly #storage: LocalSearchStorage;
+  readonly #search: Omit<SearchContext, 'signal'>;
   readonly #options: OpenLibraryOptions;
-  readonly #embedder: QueryEmbedder | undefined;
   readonly #annotations: AnnotationStore;
   #index: VectorIndex | undefined;
 
@@ -98,10 +94,9 @@ export class Library {
     this.#store = store;
     this.#index = index;
     this.#options = options;
-    this.#embedder = options.embedder ?? clientEmbedder(options.client);
-    this.#cache = new QueryCache(store.dir);
+    this.#storage = new LocalSearchStorage(store, () => this.#index, (s) => syncFacts(s, { onWarning: options.onWarning }));
+    this.#search = { storage: this.#storage, embedder: options.embedder ?? clientEmbedder(options.client), onWarning: options.onWarning };
     this.#annotations = new AnnotationStore(store.dir);
-    this.#engine = new SearchEngine(store, () => this.#requireIndex(), { facts: (s) => syncFacts(s, { onWarning: options.onWarning }) });
   }
 
   static async open(dir: string, options: OpenLibraryOptions = {}): Promise<Library> {
@@ -122,7 +117,12 @@ export class Library {
   }
 
   get queryCache(): QueryCache {
-    return this.#cache;
+    return this.#storage.queryCache;
+  }
+
+  /** The library's current generation as searches see it (immutable; a write makes the next one). */
+  snapshot(): Promise<LibrarySnapshot> {
+    return this.#storage.snapshot();
   }
 
   /**
@@ -183,35 +183,16 @@ export class Library {
     if (model === null) throw new InputError('the library is empty, so it has no model to key cached queries by; build it first');
     const origin = options.origin === undefined ? null : originOf(options.origin, 'the origin');
     const vector = normalizeQueryVector(embedding, dimension, `the embedding of the ${describeQuery(input)}`);
-    await this.#cache.put(await queryKeyOf(input, model, origin), vector);
+    await this.#storage.queryCache.put(await queryKeyOf(input, model, origin), vector);
   }
 
-  /** A first page, or with `pageToken` the page it names, replayed from its record without embedding again. */
-  async search(request: SearchRequest, options: CallOptions = {}): Promise<SearchResponse> {
-    if (request.pageToken !== undefined) return this.#engine.searchPage(request.pageToken);
-    const search = normalizeSearch(request);
-    const manifest = this.#store.manifest;
-    const exclude = new Set<number>();
-    const queries: Float32Array[] = [];
-    if (request.vector !== undefined) queries.push(normalizeQueryVector(request.vector, manifest.dimension, 'the query vector'));
-    if (request.like !== undefined) {
-      const like = await findLikeSegment(this.#store, await this.#engine.facts(), parseLike(request.like), search.searchOptions);
-      queries.push(like.vector);
-      for (const label of like.excluded) exclude.add(label);
-    }
-    const inputs = queryInputsOf(request);
-    // Vector and segment queries count as in distribution (video); embedded ones by their modality.
-    const modalities: QueryModality[] = [...(queries.length > 0 ? ['video' as const] : []), ...inputs.map((input) => input.modality)];
-    if (inputs.length > 0) {
-      if (manifest.model === null) throw new InputError('the library is empty, so it has no model to embed queries with; build it first');
-      const embedded = await embedQueries(inputs, { model: manifest.model, dimension: manifest.dimension, cache: this.#cache, embedder: this.#embedder, offline: request.offline ?? false, signal: options.signal, onWarning: this.#options.onWarning });
-      embedded.forEach((vector, i) => queries.push(normalizeQueryVector(vector, manifest.dimension, `the embedding of query ${i + 1}`)));
-    }
-    if (queries.length === 0) throw new InputError('no query given: pass `text`, `image`, `audio`, `video`, `vector` or `like`');
-    if (this.#index === undefined) {
-      return { data: [], page_info: { limit_per_page: search.pageLimit, total_results: 0 }, search_pool: { total_count: 0, total_duration: 0, index_id: manifest.id } };
-    }
-    return this.#engine.search(queries, search, exclude, searchEfOf(manifest.index, manifest.counts.segments, modalities));
+  /**
+   * A first page, or with `pageToken` the page it names, replayed from its record without
+   * embedding again. `data` is typed by `groupBy`: video hits (with `clips`) for 'video', clip hits otherwise.
+   */
+  search<R extends SearchRequest>(request: R, options: CallOptions = {}): Promise<SearchResponseFor<R>> {
+    // The pipeline builds video hits exactly when the search (or the one a token replays) is grouped by video.
+    return runSearch(request, { ...this.#search, signal: options.signal }) as Promise<SearchResponseFor<R>>;
   }
 
   /**
@@ -257,7 +238,7 @@ export class Library {
         annotations: async () => (await this.#annotations.all()).filter((a) => this.#store.manifest.videos[a.videoId] !== undefined),
         videos: () => this.listVideos(),
         indexId: this.#store.manifest.id,
-        canEmbed: this.#embedder !== undefined,
+        canEmbed: this.#search.embedder !== undefined,
       },
       request,
     );
@@ -318,7 +299,7 @@ export class Library {
     assertRecallTarget(target);
     return this.#writing(async () => {
       const { model, dimension } = this.#store.manifest;
-      const cache = options.cached === undefined ? await cachedCalibrationQueries(this.#cache, model, dimension) : { queries: options.cached, unreadable: [] };
+      const cache = options.cached === undefined ? await cachedCalibrationQueries(this.#storage.queryCache, model, dimension) : { queries: options.cached, unreadable: [] };
       for (const file of cache.unreadable) this.#options.onWarning?.(`the cached query ${file} could not be read; calibration leaves it out`);
       const calibration = await calibrateRecall(this.#store, this.#index, target, { ...options, cached: cache.queries });
       const { efFixed: _fixed, ...settings } = this.#store.manifest.index;
@@ -364,24 +345,19 @@ export class Library {
    * work in any process (searches write them in batches shortly after they return).
    */
   flush(): Promise<void> {
-    return this.#engine.flush();
+    return this.#storage.pages.flush();
   }
 
   /** Flushes, then lets go of the index. */
   async close(): Promise<void> {
     this.#index = undefined;
-    await this.#engine.flush();
-  }
-
-  #requireIndex(): VectorIndex {
-    if (this.#index === undefined) throw new InputError('the library is closed or empty');
-    return this.#index;
+    await this.#storage.pages.flush();
   }
 
   /** After a write: the index and the label facts file catch up with the store, so the next search (in any process) reads them. */
   async #refreshIndex(): Promise<void> {
     this.#index = await syncIndex(this.#store, { onWarning: this.#options.onWarning, threads: this.#options.indexThreads });
-    if (this.#index !== undefined) await this.#engine.facts();
+    if (this.#index !== undefined) await this.#storage.snapshot();
   }
 }
 

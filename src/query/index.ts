@@ -1,12 +1,15 @@
-export { SearchEngine, type SearchEngineOptions } from './search-engine.js';
+export { runSearch, firstPage, searchPage, type SearchContext } from './search-pipeline.js';
+export type { LibrarySnapshot } from './library-snapshot.js';
+export type { SearchStorage, PageRecordStore, QueryVectorCache } from './search-storage.js';
+export type { PreparedSearch } from './stages/prepare.js';
 export { normalizeSearch, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, SEARCH_OPTIONS, type SearchRequest, type NormalizedSearch, type GroupBy, type Operator, type SearchOption } from './search-request.js';
-export type { SearchResponse, ClipHit, VideoHit, PageInfo } from './search-response.js';
+export type { SearchResponse, SearchResponseFor, GroupByOf, HitsOf, ClipHit, VideoHit, PageInfo } from './search-response.js';
 export { embedQueries, queryInputsOf, queryKeyOf, describeQuery, type QueryInput, type QueryEmbedder, type MediaModality } from './query-inputs.js';
 export { normalizeQueryVector } from './query-vector.js';
 export { parseLike, findLikeSegment } from './like-segment.js';
 export { confidenceOf, thresholdFloor, THRESHOLDS, type Confidence, type Threshold } from './confidence.js';
 export { parseSearchFilter, type SearchFilter } from './search-filter.js';
 export { PageTokenError, PAGE_TOKEN_ERROR_CODE } from './page-token-error.js';
-export { DEFAULT_RETRIEVAL_PLAN, type RetrievalPlan, type RetrievalStep } from './candidate-stream.js';
+export { DEFAULT_RETRIEVAL_PLAN, type RetrievalPlan, type RetrievalStep } from './stages/retrieve.js';
 export { formatTimeRange, formatTimestamp } from './time-range.js';
 export { originOf } from './query-origin.js';

@@ -1,6 +1,5 @@
-import { VsearchError } from '../errors.js';
-import { dotProduct } from '../index/dot-product.js';
 import type { SegmentStore } from '../store/index.js';
+import type { Manifest } from '../store/manifest.js';
 import type { Metadata } from '../types.js';
 import { clipRowsOf } from './clip-rows.js';
 import { collectLabelFacts, type GroupRecord, type LabelFactsData } from './label-facts-data.js';
@@ -22,12 +21,6 @@ export interface VideoFacts {
   /** Its labels ordered by embedding option, then start: adjacent clips sit side by side. */
   labels: Uint32Array;
 }
-
-/** Reads the vector column of a segment file by name (the store's, loaded on demand). */
-export type VectorLoader = (file: string) => Promise<Float32Array>;
-
-/** One label's unit vector from elsewhere (an index's copy), or undefined. */
-export type PointLookup = (label: number) => Float32Array | undefined;
 
 class Group implements LabelGroup {
   readonly video: number;
@@ -53,9 +46,8 @@ class Group implements LabelGroup {
 /**
  * What searches need to know about every label, for one library generation: its video,
  * embedding option, group, time span and where its vector lives. Arrays are indexed by label;
- * `video[label]` is -1 for labels the store no longer holds. Vectors are not held: a search
- * that scores labels itself (several queries, floors, grouping, exact scans) calls
- * `loadVectors` first, which reads the store's vector column once.
+ * `video[label]` is -1 for labels the store no longer holds. Immutable once built, so one
+ * generation's facts serve every search of it; vectors are not held (see LabelScorer).
  */
 export class LabelFacts {
   readonly generation: number;
@@ -81,15 +73,12 @@ export class LabelFacts {
   readonly size: number;
   /** Sum of the videos' durations (the search pool's `total_duration`). */
   readonly totalDuration: number;
-  readonly #data: LabelFactsData;
-  readonly #loadVector: VectorLoader;
-  #vectors: Float32Array[] | undefined;
-  #loading: Promise<void> | undefined;
-  #points: PointLookup | undefined;
+  /** The segment files the labels' vectors live in, and for each label its file (index here) and row. */
+  readonly files: readonly string[];
+  readonly file: Int32Array;
+  readonly row: Uint32Array;
 
-  constructor(data: LabelFactsData, init: { generation: number; durations: ReadonlyMap<string, number>; loadVectors: VectorLoader }) {
-    this.#data = data;
-    this.#loadVector = init.loadVectors;
+  constructor(data: LabelFactsData, init: { generation: number; durations: ReadonlyMap<string, number> }) {
     this.generation = init.generation;
     this.dimension = data.dimension;
     this.video = data.video;
@@ -103,6 +92,9 @@ export class LabelFacts {
     this.end = data.end;
     this.options = data.options;
     this.scopes = data.scopes;
+    this.files = data.files;
+    this.file = data.file;
+    this.row = data.row;
     this.size = data.videoLabels.length;
     this.videoOrdinals = new Map(data.videoIds.map((id, ordinal) => [id, ordinal]));
     let total = 0;
@@ -119,14 +111,13 @@ export class LabelFacts {
   static async build(store: SegmentStore): Promise<LabelFacts> {
     const manifest = store.manifest;
     const data = await collectLabelFacts(await store.allFiles(), manifest.nextLabel, manifest.dimension ?? 0);
-    return LabelFacts.over(store, data);
+    return LabelFacts.over(manifest, data);
   }
 
-  /** Facts over `data`, reading vectors from `store` when a search needs them. */
-  static over(store: SegmentStore, data: LabelFactsData): LabelFacts {
-    const manifest = store.manifest;
+  /** Facts over `data`, with the video durations and generation of `manifest`. */
+  static over(manifest: Pick<Manifest, 'generation' | 'videos'>, data: LabelFactsData): LabelFacts {
     const durations = new Map(Object.entries(manifest.videos).map(([id, video]) => [id, video.durationSec]));
-    return new LabelFacts(data, { generation: manifest.generation, durations, loadVectors: async (name) => (await store.file(name)).vectors });
+    return Object.freeze(new LabelFacts(data, { generation: manifest.generation, durations }));
   }
 
   has(label: number): boolean {
@@ -140,52 +131,6 @@ export class LabelFacts {
 
   scopeOf(label: number): string {
     return this.scopes[this.scope[label] as number] ?? '';
-  }
-
-  get vectorsLoaded(): boolean {
-    return this.#vectors !== undefined;
-  }
-
-  /** Whether `dot` can score without `loadVectors` (the store's vectors, or an index's copies). */
-  get canScore(): boolean {
-    return this.#vectors !== undefined || this.#points !== undefined;
-  }
-
-  /**
-   * Scores labels from these vectors (an HNSW graph's copies) while the store's are not loaded:
-   * for searches that score a bounded few labels (grouping, merging, several queries), reading
-   * one vector at a time beats reading the whole vector column. Undefined turns it off.
-   */
-  usePoints(points: PointLookup | undefined): void {
-    this.#points = points;
-  }
-
-  /** Reads the vectors `dot` needs, once. */
-  loadVectors(): Promise<void> {
-    if (this.#vectors !== undefined) return Promise.resolve();
-    this.#loading ??= Promise.all(this.#data.files.map((name) => this.#loadVector(name))).then(
-      (vectors) => {
-        this.#vectors = vectors;
-      },
-      (error: unknown) => {
-        this.#loading = undefined;
-        throw error;
-      },
-    );
-    return this.#loading;
-  }
-
-  /** Cosine similarity of a unit query with the label's (unit) vector. Needs `loadVectors` or `usePoints` first. */
-  dot(query: Float32Array, label: number): number {
-    const vectors = this.#vectors?.[this.#data.file[label] as number];
-    let offset = (this.#data.row[label] as number) * this.dimension;
-    let source = vectors;
-    if (source === undefined) {
-      source = this.#points?.(label);
-      offset = 0;
-    }
-    if (source === undefined) throw new VsearchError(`the vector of label ${label} is not at hand; call loadVectors() before scoring`);
-    return dotProduct(query, 0, source, offset, this.dimension);
   }
 }
 

@@ -1,6 +1,5 @@
 import { InputError } from '../errors.js';
-import type { SegmentStore } from '../store/index.js';
-import type { LabelFacts } from './label-facts.js';
+import type { LibrarySnapshot } from './library-snapshot.js';
 import { embeddingOptionsFor, SEARCH_OPTIONS, type SearchOption } from './search-request.js';
 
 export interface LikeTarget {
@@ -27,17 +26,17 @@ const SAME_VECTOR = 1 - 1e-6;
  * The stored segment a "more like this" query starts from: the one covering `seconds`
  * (or the video's first), preferring a clip, then an embedding option the search asks for.
  * `excluded` holds it and every row of its video with the same span carrying the same vector
- * (a clip's whole-video twin, a row stored twice): none of them is an answer. Only the files
- * holding those rows are read.
+ * (a clip's whole-video twin, a row stored twice): none of them is an answer. Only the
+ * vectors of those rows are read.
  */
 export async function findLikeSegment(
-  store: SegmentStore,
-  facts: LabelFacts,
+  snapshot: LibrarySnapshot,
   target: LikeTarget,
   searchOptions: readonly SearchOption[] | undefined,
 ): Promise<{ label: number; vector: Float32Array; excluded: number[] }> {
   const preferredOptions = (searchOptions ?? SEARCH_OPTIONS).flatMap((option) => embeddingOptionsFor(option));
-  const summary = store.manifest.videos[target.videoId];
+  const facts = snapshot.facts;
+  const summary = snapshot.manifest.videos[target.videoId];
   if (summary === undefined) throw new InputError(`--like: no video ${JSON.stringify(target.videoId)} in this library; \`vsearch videos\` lists what it holds`);
   if (target.seconds !== undefined && target.seconds > summary.durationSec) {
     throw new InputError(`--like: ${target.videoId} is ${summary.durationSec.toFixed(2)} s long; ${target.seconds} s is past its end`);
@@ -53,16 +52,15 @@ export async function findLikeSegment(
     const rank = notClip * 1e12 + covers * 1e9 + (optionRank < 0 ? preferredOptions.length : optionRank) * 1e6 + start;
     if (best === undefined || rank < best.rank || (rank === best.rank && label < best.label)) best = { label, rank };
   }
-  const location = best === undefined ? undefined : await store.locate(best.label);
-  if (best === undefined || location === undefined) throw new InputError(`--like: video ${JSON.stringify(target.videoId)} has no segments`);
-  const vector = location.file.vector(location.row);
+  const vector = best === undefined ? undefined : await snapshot.segmentVector(best.label);
+  if (best === undefined || vector === undefined) throw new InputError(`--like: video ${JSON.stringify(target.videoId)} has no segments`);
   const excluded = [best.label];
   const start = facts.start[best.label] as number;
   const end = facts.end[best.label] as number;
   for (const label of ordinal === undefined ? [] : (facts.videos[ordinal]?.labels ?? [])) {
     if (label === best.label || facts.start[label] !== start || facts.end[label] !== end) continue;
-    const twin = await store.locate(label);
-    if (twin !== undefined && cosine(vector, twin.file.vector(twin.row)) >= SAME_VECTOR) excluded.push(label);
+    const twin = await snapshot.segmentVector(label);
+    if (twin !== undefined && cosine(vector, twin) >= SAME_VECTOR) excluded.push(label);
   }
   return { label: best.label, vector, excluded };
 }

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.js';
-import type { QueryCache, QueryKey } from '../store/query-cache.js';
+import type { QueryKey } from '../store/query-cache.js';
 import { sha256Hex } from '../store/sha256.js';
 import type { SearchRequest } from './search-request.js';
+import type { QueryVectorCache } from './search-storage.js';
 
 export type MediaModality = 'image' | 'audio' | 'video';
 
@@ -58,7 +59,7 @@ export interface EmbedQueriesOptions {
   model: string;
   /** The library's dimension: a cached vector of another is damaged. */
   dimension?: number | null | undefined;
-  cache: QueryCache;
+  cache: QueryVectorCache;
   embedder: QueryEmbedder | undefined;
   offline: boolean;
   signal?: AbortSignal | undefined;

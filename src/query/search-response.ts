@@ -1,5 +1,6 @@
 import type { Metadata } from '../types.js';
 import type { Confidence } from './confidence.js';
+import type { GroupBy, SearchRequest } from './search-request.js';
 
 /** One clip: the search API's clip fields plus `score` (cosine similarity) and ours. */
 export interface ClipHit {
@@ -38,8 +39,27 @@ export interface PageInfo {
   paging_unavailable?: string;
 }
 
-export interface SearchResponse {
-  data: ClipHit[] | VideoHit[];
+/** A search response; `G` narrows `data`: clip hits for 'clip', video hits (with their clips) for 'video'. */
+export interface SearchResponse<G extends GroupBy = GroupBy> {
+  data: HitsOf<G>;
   page_info: PageInfo;
   search_pool: { total_count: number; total_duration: number; index_id: string };
 }
+
+/** The hits of a search grouped by `G` (both kinds while `G` is not known). */
+export type HitsOf<G extends GroupBy> = [G] extends ['video'] ? VideoHit[] : [G] extends ['clip'] ? ClipHit[] : ClipHit[] | VideoHit[];
+
+/**
+ * The grouping a request asks for: its `groupBy`, 'clip' when it names none, and either when it
+ * carries a page token (the search it replays decides) or when its `groupBy` is not a literal.
+ */
+export type GroupByOf<R extends SearchRequest> = R extends { pageToken: string }
+  ? GroupBy
+  : R extends { groupBy: infer G extends GroupBy }
+    ? G
+    : R extends { groupBy?: infer G }
+      ? [G] extends [undefined] ? 'clip' : Exclude<G, undefined> extends 'clip' ? 'clip' : GroupBy
+      : 'clip';
+
+/** What `search(request)` answers, narrowed by the request's `groupBy`. */
+export type SearchResponseFor<R extends SearchRequest> = SearchResponse<GroupByOf<R>>;

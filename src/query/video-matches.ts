@@ -1,4 +1,5 @@
-import type { SearchPool } from './search-pool.js';
+import type { LabelScorer } from './label-scorer.js';
+import type { SearchPool } from './stages/pool.js';
 
 /** One hit: a clip, or with mergeAdjacent a run of consecutive matching clips. */
 export interface MatchItem {
@@ -41,12 +42,15 @@ const ADJACENT_SLACK = 1e-6;
  */
 export class VideoMatches {
   readonly #pool: SearchPool;
+  readonly #scorer: LabelScorer;
   readonly #rules: MatchRules;
   readonly #cache = new Map<number, VideoAnalysis>();
   readonly #itemOfLabel = new Map<number, MatchItem>();
 
-  constructor(pool: SearchPool, rules: MatchRules) {
+  /** `scorer` must score every base-pool label (its vectors loaded, or the index's copies at hand). */
+  constructor(pool: SearchPool, scorer: LabelScorer, rules: MatchRules) {
     this.#pool = pool;
+    this.#scorer = scorer;
     this.#rules = rules;
   }
 
@@ -65,12 +69,11 @@ export class VideoMatches {
     const { queries, floor, every } = this.#rules;
     const labels = this.#pool.videoLabels(video);
     if (floor === undefined) return labels.length > 0;
-    const facts = this.#pool.facts;
     const matchedBy = new Array<boolean>(queries.length).fill(false);
     let matched = 0;
     for (const label of labels) {
       for (let q = 0; q < queries.length; q++) {
-        if (matchedBy[q] === true || facts.dot(queries[q] as Float32Array, label) < floor) continue;
+        if (matchedBy[q] === true || this.#scorer.dot(queries[q] as Float32Array, label) < floor) continue;
         matchedBy[q] = true;
         matched++;
         if (!every || matched === queries.length) return true;
@@ -120,7 +123,7 @@ export class VideoMatches {
     for (const label of labels) {
       let score = Number.NEGATIVE_INFINITY;
       queries.forEach((query, q) => {
-        const value = facts.dot(query, label);
+        const value = this.#scorer.dot(query, label);
         if (floor === undefined || value >= floor) matchedBy[q] = true;
         score = Math.max(score, value);
       });

@@ -4,7 +4,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { syncFacts } from '../../src/library/facts-sync.js';
 import { openLibrary } from '../../src/library/index.js';
 import { INDEX_DIR } from '../../src/library/index-dir.js';
+import { LocalSearchStorage } from '../../src/library/local-search-storage.js';
 import { FACTS_FILE } from '../../src/query/facts-file.js';
+import { LabelScorer } from '../../src/query/label-scorer.js';
 import { LabelFacts } from '../../src/query/label-facts.js';
 import { SegmentStore } from '../../src/store/index.js';
 import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
@@ -47,17 +49,18 @@ describe('the label facts file', () => {
     expect(fromFile.videos.map((v) => v.id)).toEqual(['a', 'b', 'c']);
   });
 
-  it('reads no segment file when the facts file is current, and scores only after loadVectors', async () => {
+  it('reads no segment file when the facts file is current, and scores only after load', async () => {
     const { dir } = await library();
     const store = await SegmentStore.open(dir);
     const files = vi.spyOn(store, 'file');
-    const facts = await syncFacts(store);
+    const snapshot = await new LocalSearchStorage(store, () => undefined, (s) => syncFacts(s)).snapshot();
     expect(files).not.toHaveBeenCalled();
     const query = new Float32Array(testVector(DIM, 7));
-    expect(() => facts.dot(query, 0)).toThrow(/loadVectors/);
-    await facts.loadVectors();
-    expect(facts.vectorsLoaded).toBe(true);
-    expect(Number.isFinite(facts.dot(query, 0))).toBe(true);
+    const scorer = new LabelScorer(snapshot);
+    expect(() => scorer.dot(query, 0)).toThrow(/load\(\)/);
+    await scorer.load();
+    expect(snapshot.loadedVectors()).toHaveLength(1);
+    expect(Number.isFinite(scorer.dot(query, 0))).toBe(true);
   });
 
   it('is rebuilt from the store when missing, damaged or written for other files', async () => {

@@ -1,12 +1,8 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { VectorIndex } from '../../src/index/index.js';
-import { syncIndex } from '../../src/library/index-sync.js';
-import { openLibrary } from '../../src/library/index.js';
-import { normalizeQueryVector, normalizeSearch, SearchEngine, type RetrievalStep } from '../../src/query/index.js';
-import { SegmentStore } from '../../src/store/index.js';
-import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
+import { normalizeQueryVector, normalizeSearch } from '../../src/query/index.js';
+import { clipSegments, testVector } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { pipelineOver } from './stages/pipeline-fixture.js';
 
 const tempDir = useTempDirs();
 const DIM = 16;
@@ -14,15 +10,8 @@ const SEGMENTS = Array.from({ length: 40 }, (_, v) => clipSegments(`v${v}`, 15, 
 const FORCE_ANN = { exactPoolMin: 0, exactPoolFraction: 0 };
 
 async function engines() {
-  const dir = await tempDir();
-  const lib = await openLibrary(join(dir, 'lib'), { create: true, index: { kind: 'hnsw', ef: 200 } });
-  await lib.importSegments(await writeJsonl(dir, 'segments.jsonl', SEGMENTS), { model: 'custom-16' });
-  await lib.close();
-  const store = await SegmentStore.open(join(dir, 'lib'));
-  const index = (await syncIndex(store)) as VectorIndex;
-  const steps: RetrievalStep[] = [];
-  const engine = new SearchEngine(store, () => index, { plan: FORCE_ANN, onStep: (step) => steps.push(step) });
-  return { engine, steps };
+  const engine = await pipelineOver(await tempDir(), SEGMENTS, 'hnsw', 'custom-16', { plan: FORCE_ANN });
+  return { engine, steps: engine.steps };
 }
 
 describe('the plain first page', () => {
@@ -56,9 +45,9 @@ describe('scoring with the index copies', () => {
     const queries = [normalizeQueryVector(testVector(DIM, 5), DIM, 'a'), normalizeQueryVector(testVector(DIM, 6), DIM, 'b')];
     const search = normalizeSearch({ pageLimit: 20 });
     const fromIndex = await engine.search(queries, search);
-    const facts = await engine.facts();
-    expect(facts.vectorsLoaded).toBe(false);
-    await facts.loadVectors();
+    const snapshot = await engine.storage.snapshot();
+    expect(snapshot.loadedVectors()).toBeUndefined();
+    await snapshot.vectors();
     const fromStore = await engine.search(queries, search);
     expect(fromIndex.data.map((hit) => [hit.video_id, hit.start])).toEqual(fromStore.data.map((hit) => [hit.video_id, hit.start]));
     fromIndex.data.forEach((hit, i) => expect(hit.score).toBeCloseTo(fromStore.data[i]?.score ?? 0, 5));

@@ -1,32 +1,21 @@
-import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { ExactIndex, type VectorIndex } from '../../src/index/index.js';
 import type { KnnResult, SearchOptions } from '../../src/index/vector-index.js';
-import { syncIndex } from '../../src/library/index-sync.js';
-import { openLibrary } from '../../src/library/index.js';
-import { normalizeQueryVector, normalizeSearch, SearchEngine, type RetrievalPlan, type RetrievalStep, type SearchRequest } from '../../src/query/index.js';
+import { normalizeQueryVector, normalizeSearch, type RetrievalPlan, type SearchRequest } from '../../src/query/index.js';
 import { LabelFacts } from '../../src/query/label-facts.js';
-import { SegmentStore } from '../../src/store/index.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
-import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
+import { clipSegments, testVector, type JsonlSegment } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { pipelineOver } from './stages/pipeline-fixture.js';
 
 const tempDir = useTempDirs();
 const DIM = 16;
 const SEGMENTS: JsonlSegment[] = Array.from({ length: 30 }, (_, v) => clipSegments(`v${v}`, 20, DIM, v + 1, { metadata: { shard: v % 4 } })).flat();
 
 async function engineOver(kind: 'hnsw' | 'exact', options: { plan?: Partial<RetrievalPlan>; wrap?: (index: VectorIndex) => VectorIndex } = {}) {
-  const dir = await tempDir();
-  const lib = await openLibrary(join(dir, 'lib'), { create: true, index: { kind, ef: 200 } });
-  await lib.importSegments(await writeJsonl(dir, 'segments.jsonl', SEGMENTS), { model: 'custom-16' });
-  await lib.close();
-  const store = await SegmentStore.open(join(dir, 'lib'));
-  const index = (await syncIndex(store)) as VectorIndex;
-  const steps: RetrievalStep[] = [];
-  const wrapped = options.wrap?.(index) ?? index;
-  const engine = new SearchEngine(store, () => wrapped, { plan: options.plan, onStep: (step) => steps.push(step) });
-  const search = (request: SearchRequest, ...queries: (readonly number[])[]) => engine.search(queries.map((query) => normalizeQueryVector(query, DIM, 'q')), normalizeSearch(request));
-  return { engine, steps, search };
+  const pipeline = await pipelineOver(await tempDir(), SEGMENTS, kind, 'custom-16', options);
+  const search = (request: SearchRequest, ...queries: (readonly number[])[]) => pipeline.search(queries.map((query) => normalizeQueryVector(query, DIM, 'q')), normalizeSearch(request));
+  return { engine: pipeline, steps: pipeline.steps, search };
 }
 
 /** Passes searches through but, under a filter, returns only half of what was asked: a graph that gets stuck. */
@@ -59,7 +48,7 @@ class ShortIndex implements VectorIndex {
 const shard = (n: number) => (segment: JsonlSegment): boolean => (segment['metadata'] as { shard: number }).shard === n;
 const FORCE_ANN: Partial<RetrievalPlan> = { exactPoolMin: 0, exactPoolFraction: 0 };
 
-describe('SearchEngine retrieval', () => {
+describe('the search pipeline\'s retrieval', () => {
   it('answers a filtered query through the HNSW filter callback when the pool is large', async () => {
     const { steps, search } = await engineOver('hnsw', { plan: FORCE_ANN });
     const query = testVector(DIM, 99);

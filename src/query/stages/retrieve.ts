@@ -1,5 +1,7 @@
-import type { VectorIndex } from '../index/vector-index.js';
-import type { SearchPool } from './search-pool.js';
+import type { VectorIndex } from '../../index/vector-index.js';
+import type { LabelScorer } from '../label-scorer.js';
+import type { SearchPool } from './pool.js';
+import type { PreparedSearch } from './prepare.js';
 
 export interface Candidate {
   label: number;
@@ -30,12 +32,31 @@ export interface RetrievalStep {
 export interface CandidateStreamOptions {
   index: VectorIndex;
   pool: SearchPool;
+  /** This search's scorer: several queries and exact scans score labels themselves. */
+  scorer: LabelScorer;
   queries: readonly Float32Array[];
   ef: number;
   /** Candidates per query of the first ANN round. */
   startK: number;
   plan: RetrievalPlan;
   onStep?: ((step: RetrievalStep) => void) | undefined;
+}
+
+/** How many candidates per wanted hit a grouped or "and" search starts with... */
+const GROUP_OVERFETCH = 8;
+/** ...and a search by clip. */
+const CLIP_OVERFETCH = 2;
+
+/**
+ * Stage 3: the page's candidates, best first, from the ANN index (or an exact scan of the
+ * pool). The plain first page (one query, nothing filtered) is settled by the stream's
+ * first ANN round; everything else reads on as far as it needs.
+ */
+export function retrieve(prepared: PreparedSearch, options: Omit<CandidateStreamOptions, 'queries' | 'ef' | 'startK'>): CandidateStream {
+  const { search, queries } = prepared;
+  const wide = search.groupBy === 'video' || (search.operator === 'and' && queries.length > 1);
+  const { index, pool, scorer, plan, onStep } = options;
+  return new CandidateStream({ index, pool, scorer, plan, onStep, queries, ef: prepared.ef, startK: search.pageLimit * (wide ? GROUP_OVERFETCH : CLIP_OVERFETCH) });
 }
 
 /** Scores from the index and from the stored vectors differ in the last float bits. */
@@ -50,7 +71,8 @@ export const SCORE_SLACK = 1e-5;
  */
 export class CandidateStream {
   readonly #options: CandidateStreamOptions;
-  readonly #given = new Set<number>();
+  /** Labels handed out by earlier rounds (later rounds find them again); unset during the first round's buffer. */
+  #given: Set<number> | undefined;
   #buffer: Candidate[] = [];
   #position = 0;
   #bound = Number.POSITIVE_INFINITY;
@@ -70,68 +92,78 @@ export class CandidateStream {
     for (;;) {
       const candidate = this.take();
       if (candidate !== undefined || this.#complete) return candidate;
-      await this.#widen();
+      // take() stopped because the next round scores labels itself: it needs the stored vectors.
+      await this.#options.scorer.load();
     }
   }
 
   /**
-   * The next candidate already found, without searching (so without awaiting): callers write
-   * `stream.take() ?? (await stream.next())` and pay a microtask only when a round must run.
+   * The next candidate, searching wider when that needs no reading (so without awaiting):
+   * callers write `stream.take() ?? (await stream.next())` and pay a microtask only when a
+   * round must read the stored vectors first. The plain first page never does.
    */
   take(): Candidate | undefined {
+    for (;;) {
+      const candidate = this.#buffered();
+      if (candidate !== undefined || this.#complete) return candidate;
+      const exact = this.#exactNext();
+      const { scorer, queries } = this.#options;
+      // An exact scan scores every available label (the stored vectors); several queries score each other's candidates.
+      if (exact ? !scorer.loaded : queries.length > 1 && !scorer.canScore) return undefined;
+      if (exact) this.#scanExactly();
+      else this.#annRound();
+    }
+  }
+
+  #buffered(): Candidate | undefined {
     while (this.#position < this.#buffer.length) {
       const candidate = this.#buffer[this.#position] as Candidate;
       if (!this.#complete && candidate.score <= this.#bound + SCORE_SLACK) return undefined;
       this.#position++;
-      if (this.#given.has(candidate.label)) continue;
-      this.#given.add(candidate.label);
+      if (this.#given !== undefined) {
+        if (this.#given.has(candidate.label)) continue;
+        this.#given.add(candidate.label);
+      }
       return candidate;
     }
     return undefined;
   }
 
-  async #widen(): Promise<void> {
-    const { pool, index, plan, queries } = this.#options;
+  #exactNext(): boolean {
+    const { pool, index, plan } = this.#options;
     const available = pool.available;
     const small = available <= Math.max(plan.exactPoolMin, plan.exactPoolFraction * index.size);
-    const exact = small || this.#k * 2 >= available || this.#shortRounds >= plan.maxShortRounds;
-    // One query's ANN round scores with the index; several queries score each other's few
-    // candidates (index copies will do); an exact scan scores every available label.
-    if (exact || (queries.length > 1 && !pool.facts.canScore)) await pool.facts.loadVectors();
-    if (exact) this.#scanExactly();
-    else this.#annRound();
+    return small || this.#k * 2 >= available || this.#shortRounds >= plan.maxShortRounds;
   }
 
   #scanExactly(): void {
-    const { pool, queries } = this.#options;
+    const { pool, queries, scorer } = this.#options;
     const candidates: Candidate[] = [];
-    pool.forEachAvailable((label) => candidates.push({ label, score: bestScore(pool, queries, label) }));
+    pool.forEachAvailable((label) => candidates.push({ label, score: bestScore(scorer, queries, label) }));
     candidates.sort(byScore);
-    this.#buffer = candidates;
-    this.#position = 0;
+    this.#install(candidates);
     this.#complete = true;
     this.#options.onStep?.({ strategy: 'exact', k: candidates.length, ef: 0, returned: candidates.length });
   }
 
   #annRound(): void {
-    const { pool, index, queries } = this.#options;
+    const { pool, index, queries, scorer } = this.#options;
     const k = this.#k;
     const ef = Math.max(this.#ef, k);
     const filter = pool.restricted ? (label: number): boolean => pool.isAvailable(label) : undefined;
     const want = Math.min(k, pool.available);
-    const seen = new Map<number, number>();
     let bound = Number.NEGATIVE_INFINITY;
     let complete = true;
     let fewest = Number.POSITIVE_INFINITY;
-    for (const query of queries) {
+    const results = queries.map((query) => {
       const result = index.search(query, k, filter === undefined ? { ef } : { ef, filter });
       fewest = Math.min(fewest, result.labels.length);
-      result.labels.forEach((label, i) => seen.set(label, result.scores[i] as number));
       if (result.labels.length < pool.available) {
         complete = false;
         bound = Math.max(bound, result.scores[result.scores.length - 1] ?? Number.POSITIVE_INFINITY);
       }
-    }
+      return result;
+    });
     this.#options.onStep?.({ strategy: 'ann', k, ef, returned: fewest });
     if (fewest < want) {
       // The graph could not find k allowed labels: search wider before trusting any order.
@@ -141,21 +173,42 @@ export class CandidateStream {
       return;
     }
     const candidates: Candidate[] = [];
-    const single = queries.length === 1;
-    for (const [label, score] of seen) if (pool.isAvailable(label)) candidates.push({ label, score: single ? score : bestScore(pool, queries, label) });
-    candidates.sort(byScore);
-    this.#buffer = candidates;
-    this.#position = 0;
+    const [only] = results;
+    if (only !== undefined && results.length === 1) {
+      only.labels.forEach((label, i) => pool.isAvailable(label) && candidates.push({ label, score: only.scores[i] as number }));
+    } else {
+      const seen = new Set<number>();
+      for (const result of results) for (const label of result.labels) seen.add(label);
+      for (const label of seen) if (pool.isAvailable(label)) candidates.push({ label, score: bestScore(scorer, queries, label) });
+    }
+    // The index answers best first; only ties (and several queries) need reordering.
+    if (!isSorted(candidates)) candidates.sort(byScore);
+    this.#install(candidates);
     this.#bound = bound;
     this.#complete = complete;
     this.#k = k * 4;
   }
+
+  /** A new round's candidates; what the round before handed out is remembered, as this one finds it again. */
+  #install(candidates: Candidate[]): void {
+    if (this.#position > 0) {
+      this.#given ??= new Set();
+      for (let i = 0; i < this.#position; i++) this.#given.add((this.#buffer[i] as Candidate).label);
+    }
+    this.#buffer = candidates;
+    this.#position = 0;
+  }
+}
+
+function isSorted(candidates: readonly Candidate[]): boolean {
+  for (let i = 1; i < candidates.length; i++) if (byScore(candidates[i - 1] as Candidate, candidates[i] as Candidate) > 0) return false;
+  return true;
 }
 
 /** operator "or": a clip's score is its best over the queries. */
-export function bestScore(pool: SearchPool, queries: readonly Float32Array[], label: number): number {
+export function bestScore(scorer: LabelScorer, queries: readonly Float32Array[], label: number): number {
   let best = Number.NEGATIVE_INFINITY;
-  for (const query of queries) best = Math.max(best, pool.facts.dot(query, label));
+  for (const query of queries) best = Math.max(best, scorer.dot(query, label));
   return best;
 }
 

@@ -1,7 +1,9 @@
-import { InputError } from '../errors.js';
-import type { LabelFacts } from './label-facts.js';
-import { compileSearchFilter, type SearchFilter } from './search-filter.js';
-import { embeddingOptionsFor, type SearchOption } from './search-request.js';
+import { InputError } from '../../errors.js';
+import type { LabelFacts } from '../label-facts.js';
+import type { ReturnedPage } from '../page-record-codec.js';
+import { compileSearchFilter, type SearchFilter } from '../search-filter.js';
+import { embeddingOptionsFor, type SearchOption } from '../search-request.js';
+import type { PreparedSearch } from './prepare.js';
 
 export interface SearchPoolSpec {
   searchOptions: readonly SearchOption[] | undefined;
@@ -17,6 +19,26 @@ export interface SearchPoolSpec {
   returnedLabels: ReadonlySet<number>;
   returnedVideos: ReadonlySet<number>;
 }
+
+/**
+ * Stage 2: the labels a page may return, from the search's options and filter, its exclusions
+ * and what the pages before it returned.
+ */
+export function poolFor(facts: LabelFacts, prepared: PreparedSearch, earlier: readonly ReturnedPage[]): SearchPool {
+  const { search } = prepared;
+  const spec = { searchOptions: search.searchOptions, filter: search.filter, clipsOnly: search.groupBy === 'clip', excludedLabels: prepared.excluded };
+  if (earlier.length === 0) return new SearchPool(facts, { ...spec, returnedLabels: NONE, returnedVideos: NONE });
+  const returnedVideos = new Set<number>();
+  for (const page of earlier) {
+    for (const id of page.videos) {
+      const ordinal = facts.videoOrdinals.get(id);
+      if (ordinal !== undefined) returnedVideos.add(ordinal);
+    }
+  }
+  return new SearchPool(facts, { ...spec, returnedLabels: new Set(earlier.flatMap((page) => page.labels)), returnedVideos });
+}
+
+const NONE: ReadonlySet<number> = new Set();
 
 /**
  * The labels a search may return. The base pool (search options, filter, exclusions) decides
@@ -35,11 +57,14 @@ export class SearchPool {
   readonly #clipsOnly: boolean;
   readonly #returnedLabels: ReadonlySet<number>;
   readonly #returnedVideos: Uint8Array;
+  /** No filter and no video returned before: every group counts whole. */
+  readonly #unfiltered: boolean;
 
   constructor(facts: LabelFacts, spec: SearchPoolSpec) {
     this.facts = facts;
-    this.#optionOk = optionMask(facts, spec.searchOptions);
-    this.#groupOk = new Uint8Array(facts.groups.length).fill(1);
+    const masks = unrestrictedMasks(facts);
+    this.#optionOk = spec.searchOptions === undefined ? masks.options : optionMask(facts, spec.searchOptions);
+    this.#groupOk = spec.filter === undefined ? masks.groups : new Uint8Array(facts.groups.length).fill(1);
     if (spec.filter !== undefined) {
       const matches = compileSearchFilter(spec.filter);
       facts.groups.forEach((group, i) => {
@@ -51,8 +76,9 @@ export class SearchPool {
     this.#excluded = spec.excludedLabels;
     this.#clipsOnly = spec.clipsOnly && !facts.allClipRows;
     this.#returnedLabels = spec.returnedLabels;
-    this.#returnedVideos = new Uint8Array(facts.videos.length);
+    this.#returnedVideos = spec.returnedVideos.size === 0 ? masks.noVideos : new Uint8Array(facts.videos.length);
     for (const video of spec.returnedVideos) this.#returnedVideos[video] = 1;
+    this.#unfiltered = spec.filter === undefined && spec.returnedVideos.size === 0;
     this.available = this.#countAvailable();
     this.restricted = this.available !== facts.size;
   }
@@ -62,18 +88,19 @@ export class SearchPool {
    * otherwise label by label. The common unfiltered first page costs next to nothing.
    */
   #countAvailable(): number {
-    if (this.#clipsOnly || !this.#optionOk.every((ok) => ok === 1)) {
+    if (this.#clipsOnly || (this.#optionOk !== unrestrictedMasks(this.facts).options && !this.#optionOk.every((ok) => ok === 1))) {
       let available = 0;
       this.forEachAvailable(() => available++);
       return available;
     }
     let available = this.facts.size;
-    if (this.#groupOk.includes(0) || this.#returnedVideos.includes(1)) {
+    if (!this.#unfiltered && (this.#groupOk.includes(0) || this.#returnedVideos.includes(1))) {
       available = 0;
       this.facts.groups.forEach((group, i) => {
         if (this.#groupOk[i] === 1 && this.#returnedVideos[group.video] !== 1) available += group.labels.length;
       });
     }
+    if (this.#excluded.size === 0 && this.#returnedLabels.size === 0) return available;
     const left = new Set<number>();
     for (const labels of [this.#excluded, this.#returnedLabels]) {
       for (const label of labels) {
@@ -127,6 +154,27 @@ export class SearchPool {
     seen.forEach((flag, video) => flag === 1 && videos.push(video));
     return videos;
   }
+}
+
+interface Masks {
+  readonly options: Uint8Array;
+  readonly groups: Uint8Array;
+  readonly noVideos: Uint8Array;
+}
+
+/**
+ * The masks of a pool that restricts nothing, made once per facts and only ever read: the plain
+ * search allocates none. (A pool that filters or leaves out videos makes its own.)
+ */
+const UNRESTRICTED = new WeakMap<LabelFacts, Masks>();
+
+function unrestrictedMasks(facts: LabelFacts): Masks {
+  let masks = UNRESTRICTED.get(facts);
+  if (masks === undefined) {
+    masks = { options: new Uint8Array(Math.max(1, facts.options.length)).fill(1), groups: new Uint8Array(facts.groups.length).fill(1), noVideos: new Uint8Array(facts.videos.length) };
+    UNRESTRICTED.set(facts, masks);
+  }
+  return masks;
 }
 
 function optionMask(facts: LabelFacts, searchOptions: readonly SearchOption[] | undefined): Uint8Array {
