@@ -3,7 +3,7 @@ import { MAX_JSON_DEPTH, nestsTooDeep } from '../json-limits.js';
 import { HttpFailure } from './api-error.js';
 
 /** The emulator's JSON bodies carry base64 media, so its default is large; serve passes its own. */
-export const JSON_LIMIT_BYTES = 64 * 1024 * 1024;
+const JSON_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** A request body to read: the request itself, or its chunks passed through a filter (a size cap). */
 export type RequestBody = Pick<IncomingMessage, 'headers'> & AsyncIterable<Buffer>;
@@ -13,7 +13,7 @@ function requestTooLarge(limit: number): HttpFailure {
 }
 
 /** Reads a whole body, refusing more than `limit` bytes. */
-export async function readBody(req: RequestBody, limit = JSON_LIMIT_BYTES): Promise<Buffer> {
+async function readBody(req: RequestBody, limit = JSON_LIMIT_BYTES): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

@@ -41,9 +41,9 @@ export interface MultipartLimits {
   spoolDir?: string;
 }
 
-export const DEFAULT_MULTIPART_LIMITS = { fieldBytes: 1024 * 1024, parts: 256, files: 16 } as const;
+const DEFAULT_MULTIPART_LIMITS = { fieldBytes: 1024 * 1024, parts: 256, files: 16 } as const;
 
-export function boundaryOf(contentType: string | undefined): string | undefined {
+function boundaryOf(contentType: string | undefined): string | undefined {
   if (contentType === undefined || !/^multipart\/form-data\b/i.test(contentType)) return undefined;
   const match = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
   return match?.[1] ?? match?.[2];

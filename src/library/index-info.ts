@@ -7,7 +7,7 @@ import { acquireWriteLock } from '../store/library-lock.js';
 import type { ModelName } from '../types.js';
 
 /** What makes a library an API index: its name, models and addons. Lives beside manifest.json. */
-export const INDEX_INFO_FILE = 'index.json';
+const INDEX_INFO_FILE = 'index.json';
 const INDEX_INFO_FORMAT = 'vsearch-index/1';
 
 export interface IndexModel {

@@ -6,4 +6,4 @@ export type { DoctorChecked, DoctorOptions, DoctorProblem, DoctorProblemKind, Do
 export { CALIBRATION_EFS, type CalibrateRecallOptions, type CalibrationPoint, type RecallCalibration } from './calibrate-recall.js';
 export type { GetVideoOptions, MetadataPatch, VideoDetail, VideoInfo, VideoSegment } from './videos.js';
 export { LibraryRoot, openLibraryRoot, type CreateIndexRequest, type RootIndex } from './library-root.js';
-export type { IndexInfo, IndexModel } from './index-info.js';
+export { apiModelName, type IndexInfo, type IndexModel } from './index-info.js';

@@ -1,6 +1,5 @@
 import { HttpFailure } from '../http/index.js';
-import type { Library, LibraryRoot, RootIndex } from '../library/index.js';
-import type { IndexModel } from '../library/index.js';
+import { apiModelName, type IndexModel, type Library, type LibraryRoot, type RootIndex } from '../library/index.js';
 import { ReloadingLibrary } from './reloading-library.js';
 import type { SearchableLibrary } from './server-options.js';
 
@@ -48,7 +47,7 @@ export function singleLibrarySource(library: ServedLibrary): IndexSource {
     const manifest = library.manifest;
     let totalDuration = 0;
     for (const video of Object.values(manifest.videos)) totalDuration += video.durationSec;
-    const model = manifest.model === null ? [] : [{ model_name: manifest.model === 'Marengo-retrieval-2.7' ? 'marengo2.7' : manifest.model, model_options: ['visual', 'audio'] }];
+    const model = manifest.model === null ? [] : [{ model_name: apiModelName(manifest.model), model_options: ['visual', 'audio'] }];
     return { id: manifest.id, name: manifest.id, models: model, addons: [], createdAt: manifest.createdAt, updatedAt: manifest.updatedAt, videoCount: manifest.counts.videos, totalDuration };
   };
   const check = (id: string): void => {
