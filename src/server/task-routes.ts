@@ -22,8 +22,12 @@ function hubOf(ctx: ServeContext): TaskHub {
 function apiTask(task: UploadTask): Record<string, unknown> {
   const body: Record<string, unknown> = { _id: task.id, index_id: task.index_id, status: task.status, created_at: task.created_at, updated_at: task.updated_at };
   if (task.video_id !== undefined && task.status === 'ready') body['video_id'] = task.video_id;
-  if (task.system_metadata !== undefined) body['system_metadata'] = task.system_metadata;
-  body['user_metadata'] = task.user_metadata;
+  const facts = task.system_metadata;
+  if (facts !== undefined) {
+    const { filename, duration, width, height } = facts;
+    body['system_metadata'] = { filename, ...(duration === undefined ? {} : { duration }), ...(width === undefined ? {} : { width }), ...(height === undefined ? {} : { height }) };
+  }
+  // vsearch's own: why a task failed, in the API's error terms.
   if (task.error !== undefined) body['error'] = task.error;
   return body;
 }
