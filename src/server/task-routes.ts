@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { announcedTooLarge, HttpFailure, invalid, isRecord, limitedBody, missing, notFound, readMultipart, type Reply, type UploadedFile } from '../http/index.js';
+import { announcedTooLarge, HttpFailure, invalid, isRecord, limitedBody, missing, readMultipart, type Reply, type UploadedFile } from '../http/index.js';
 import { checkUpload, type UploadTask } from '../tasks/index.js';
 import type { Metadata } from '../types.js';
 import { bodyTooLarge } from './body-limit.js';
@@ -111,7 +111,7 @@ export async function listTasks(ctx: ServeContext): Promise<Reply> {
 
 async function foundTask(hub: TaskHub, id: string): Promise<UploadTask> {
   const task = await hub.retrieve(id);
-  if (task === undefined) throw notFound(id, 'the upload tasks');
+  if (task === undefined) throw new HttpFailure(400, 'parameter_invalid', `The task_id parameter is invalid. No upload task ${JSON.stringify(id)} exists on this server; list the tasks (GET /v1.3/tasks) for their ids.`, { field: 'task_id' });
   return task;
 }
 
