@@ -104,7 +104,9 @@ export async function listTasks(ctx: ServeContext): Promise<Reply> {
   const hub = hubOf(ctx);
   const params = listParams(ctx.url, SORTS);
   const keep = taskFilter(ctx.url);
-  const tasks = (await hub.list()).filter((task) => keep(task) && params.since('created_at', task.created_at) && params.since('updated_at', task.updated_at));
+  const all = await hub.list();
+  for (const task of all) await hub.settle(task);
+  const tasks = all.filter((task) => keep(task) && params.since('created_at', task.created_at) && params.since('updated_at', task.updated_at));
   const sorted = sortItems(tasks, params, (task, field) => (field === 'updated_at' ? task.updated_at : task.created_at));
   return { status: 200, body: pageOf(sorted.map(apiTask), params) };
 }
