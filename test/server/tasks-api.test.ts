@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TwelveLabsClient } from '../../src/embed/index.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { LibraryRoot } from '../../src/library/index.js';
+import { LibraryRoot, openLibrary } from '../../src/library/index.js';
 import { startSearchServer, type RunningSearchServer } from '../../src/server/index.js';
-import { emulatorWith, MEDIA_SAMPLES, shared } from '../build/emulator-fixture.js';
+import { API_KEY, emulatorWith, MEDIA_SAMPLES, shared } from '../build/emulator-fixture.js';
 import { HAVE_REFERENCE, REFERENCE_DIR } from '../emulator/helpers.js';
 import { SchemaWalker, type Schema } from '../emulator/schema-walker.js';
 
@@ -193,4 +193,26 @@ describe('serve --root: /v1.3/tasks', () => {
     expect(exchanges.filter((exchange) => exchange.template.startsWith('/tasks')).length).toBeGreaterThan(20);
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('with one library (--lib) serve runs no tasks: /tasks goes upstream, or is refused saying why without one', async () => {
+    const lib = await openLibrary(join(dir, 'single'), { create: true, client });
+    try {
+      const forwarding = await startSearchServer({ library: lib, upstream: { baseUrl: emu.baseUrl, apiKey: API_KEY } });
+      const unmatched = (): number => emu.stats().requests['GET <unmatched>']?.['404'] ?? 0;
+      const before = unmatched();
+      // The emulator has no /tasks: its own 404 comes back through serve.
+      const forwarded = await fetch(`${forwarding.url}/tasks?page=1`);
+      await forwarding.close();
+      expect(forwarded.status).toBe(404);
+      expect(unmatched()).toBe(before + 1);
+      const alone = await startSearchServer({ library: lib });
+      const refused = await fetch(`${alone.url}/tasks`);
+      const body = (await refused.json()) as { code: string; message: string };
+      await alone.close();
+      expect([refused.status, body.code]).toEqual([400, 'parameter_invalid']);
+      expect(body.message).toContain('vsearch serve --root');
+    } finally {
+      await lib.close();
+    }
+  });
 });
