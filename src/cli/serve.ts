@@ -18,6 +18,7 @@ interface ServeFlags {
   baseUrl?: string;
   allowRemoteMedia?: boolean;
   maxBodyMb: string;
+  maxUploadMb: string;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -59,13 +60,17 @@ export function registerServeCommand(program: Command): void {
     .addOption(baseUrlOption())
     .option('--allow-remote-media', 'pass query_media_url (http/https) on to the embedding API instead of refusing it')
     .option('--max-body-mb <n>', 'largest request body in MiB; larger ones get 413', String(DEFAULT_MAX_BODY_MB))
+    .option('--max-upload-mb <n>', 'largest video file of an upload task (POST /tasks, with --root) in MiB; larger ones get 413 before they are read', '2048')
     .addHelpText('after', SERVE_EXAMPLES)
     .action(async (flags: ServeFlags, command: Command) => {
       if (flags.root !== undefined && command.getOptionValueSource('lib') === 'cli') throw new InputError('give --lib (one library) or --root (a folder of libraries), not both');
       const port = parseInteger('--port', flags.port, 0, 65535);
       const limit = maxBodyBytes(flags.maxBodyMb);
       if (flags.apiKey !== undefined && flags.apiKey.trim() === '') throw new InputError('--api-key must not be empty; leave it out to accept requests without a key');
-      const client = clientFromEnvironment({ baseUrl: flags.baseUrl });
+      const uploadMb = parseNumber('--max-upload-mb', flags.maxUploadMb);
+      if (uploadMb <= 0 || uploadMb > 1024 * 1024) throw new InputError(`--max-upload-mb must be above 0 and at most 1048576, got ${JSON.stringify(flags.maxUploadMb)}`);
+      // Upload tasks embed through the upstream the server forwards to.
+      const client = clientFromEnvironment({ baseUrl: flags.baseUrl ?? flags.upstream });
       const upstreamUrl = flags.upstream ?? flags.baseUrl ?? nonEmpty(process.env['TWELVELABS_BASE_URL']) ?? DEFAULT_BASE_URL;
       const upstream = { baseUrl: upstreamUrl, apiKey: nonEmpty(process.env['TWELVELABS_API_KEY']) };
       const onWarning = (message: string): void => info(`vsearch serve: warning: ${escapeText(message)}`);
@@ -80,6 +85,8 @@ export function registerServeCommand(program: Command): void {
           port,
           apiKey: flags.apiKey,
           maxBodyBytes: limit,
+          maxUploadBytes: Math.floor(uploadMb * 1024 * 1024),
+          onWarning,
           allowRemoteMedia: flags.allowRemoteMedia ?? false,
           onRequest: (entry) => info(`${entry.method} ${entry.path} ${entry.status} ${entry.ms} ms`),
           onUnexpectedError: (error) => info(`vsearch serve: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),

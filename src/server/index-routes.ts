@@ -74,6 +74,8 @@ export async function updateIndex(ctx: ServeContext): Promise<Reply> {
 }
 
 export async function deleteIndex(ctx: ServeContext): Promise<Reply> {
+  await ctx.indexes.view(ctx.params['index_id'] ?? '');
+  await ctx.tasks?.closeIndex(ctx.params['index_id'] ?? '');
   await mapped(() => ctx.indexes.remove(ctx.params['index_id'] ?? ''));
   return { status: 200 };
 }

@@ -7,6 +7,8 @@ export type SearchableLibrary = Pick<Library, 'search' | 'manifest'>;
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_MAX_BODY_MB = 30;
+/** The documented limit of a video file uploaded to an index. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
 
 /** One line of the request log. */
 export interface RequestLogEntry {
@@ -35,12 +37,16 @@ export interface SearchServerOptions {
   apiKey?: string | undefined;
   /** Largest request body; larger ones get 413 before the rest is read. Default 30 MiB. */
   maxBodyBytes?: number | undefined;
+  /** Largest video file of an upload task (`POST /tasks`); larger ones are refused before they are read. Default 2 GiB. */
+  maxUploadBytes?: number | undefined;
   /** Forward `query_media_url` to the embedding API (http and https only); refused otherwise. */
   allowRemoteMedia?: boolean | undefined;
   /** Aborting it closes the server. */
   signal?: AbortSignal | undefined;
   /** Sees each finished request. */
   onRequest?: ((entry: RequestLogEntry) => void) | undefined;
+  /** Sees what the upload tasks warn of (a task record that cannot be read). */
+  onWarning?: ((message: string) => void) | undefined;
   /** Sees errors answered with 500, with their stack; the client gets no details. */
   onUnexpectedError?: ((error: unknown) => void) | undefined;
 }
@@ -53,6 +59,8 @@ export interface ServerSettings {
   port: number;
   apiKey: string | undefined;
   maxBodyBytes: number;
+  maxUploadBytes: number;
+  onWarning: (message: string) => void;
   allowRemoteMedia: boolean;
   onRequest: (entry: RequestLogEntry) => void;
   onUnexpectedError: (error: unknown) => void;
@@ -64,6 +72,8 @@ export function serverSettings(options: SearchServerOptions): ServerSettings {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`the port must be an integer from 0 to 65535, got ${String(options.port)}`);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_MB * 1024 * 1024;
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw new InputError(`the body limit must be a positive number of bytes, got ${String(options.maxBodyBytes)}`);
+  const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  if (!Number.isSafeInteger(maxUploadBytes) || maxUploadBytes < 1) throw new InputError(`the upload limit must be a positive number of bytes, got ${String(options.maxUploadBytes)}`);
   if (options.apiKey !== undefined && options.apiKey.trim() === '') throw new InputError('the API key must not be empty; leave it out to accept requests without one');
   if ((options.library === undefined) === (options.root === undefined)) throw new InputError('give the server either a library or a root folder of libraries, not both or neither');
   if (options.upstream !== undefined) {
@@ -81,6 +91,8 @@ export function serverSettings(options: SearchServerOptions): ServerSettings {
     port,
     apiKey: options.apiKey,
     maxBodyBytes,
+    maxUploadBytes,
+    onWarning: options.onWarning ?? (() => undefined),
     allowRemoteMedia: options.allowRemoteMedia ?? false,
     onRequest: options.onRequest ?? (() => undefined),
     onUnexpectedError: options.onUnexpectedError ?? (() => undefined),

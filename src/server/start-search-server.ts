@@ -13,6 +13,8 @@ import { rootSource, singleLibrarySource, type IndexSource } from './index-sourc
 import { createSearch, retrieveSearchPage } from './search-routes.js';
 import type { ServeContext } from './serve-context.js';
 import { forwardUpstream } from './upstream.js';
+import { TaskHub } from './task-hub.js';
+import { createTask, deleteTask, listTasks, retrieveTask } from './task-routes.js';
 import { deleteVideo, listVideos, retrieveVideo, updateVideo } from './video-routes.js';
 import { serverSettings, type SearchServerOptions, type ServerSettings } from './server-options.js';
 
@@ -33,7 +35,6 @@ type ServeRoute = (ctx: ServeContext) => Promise<Reply>;
 
 const route = (method: string, path: string, handle: ServeRoute): RouteEntry<ServeRoute> => ({ method, path: `${API_PREFIX}${path}`, route: handle });
 
-// The /tasks routes (upload tasks) are forwarded upstream until serve runs them itself.
 const ROUTER = new Router<ServeRoute>([
   route('POST', '/search', createSearch),
   route('GET', '/search/{page_token}', retrieveSearchPage),
@@ -47,9 +48,15 @@ const ROUTER = new Router<ServeRoute>([
   route('PATCH', '/indexes/{index_id}/videos/{video_id}', updateVideo),
   route('PUT', '/indexes/{index_id}/videos/{video_id}', updateVideo),
   route('DELETE', '/indexes/{index_id}/videos/{video_id}', deleteVideo),
+  route('POST', '/tasks', createTask),
+  route('GET', '/tasks', listTasks),
+  route('GET', '/tasks/{task_id}', retrieveTask),
+  route('DELETE', '/tasks/{task_id}', deleteTask),
 ]);
 
-const OWN_PATHS = `POST ${API_PREFIX}/search, GET ${API_PREFIX}/search/{page_token}, ${API_PREFIX}/indexes and ${API_PREFIX}/indexes/{index_id}/videos`;
+const TASK_PATHS = `${API_PREFIX}/tasks`;
+
+const OWN_PATHS = `POST ${API_PREFIX}/search, GET ${API_PREFIX}/search/{page_token}, ${API_PREFIX}/indexes, ${API_PREFIX}/indexes/{index_id}/videos and (with a root) ${API_PREFIX}/tasks`;
 
 function matchRoute(method: string, path: string): RouteMatch<ServeRoute> {
   try {
@@ -65,7 +72,9 @@ async function dispatch(ctx: Omit<ServeContext, 'params'>): Promise<number | Rep
   const { req, url, settings } = ctx;
   if (!apiKeyAccepted(settings.apiKey, req.headers)) throw UNAUTHORIZED();
   const method = (req.method ?? 'GET').toUpperCase();
-  const matched = matchRoute(method, url.pathname);
+  // With one library (--lib) serve runs no upload tasks: they stay the upstream's.
+  const ownTasks = ctx.tasks !== undefined || !(url.pathname === TASK_PATHS || url.pathname.startsWith(`${TASK_PATHS}/`));
+  const matched: RouteMatch<ServeRoute> = ownTasks || settings.upstream === undefined ? matchRoute(method, url.pathname) : { kind: 'none' };
   if (matched.kind === 'found') return matched.route({ ...ctx, params: matched.params });
   if (matched.kind === 'wrong-method') throw methodNotAllowed(method, url.pathname);
   if (settings.upstream !== undefined && url.pathname.startsWith(`${API_PREFIX}/`)) return forwardUpstream(req, ctx.res, url, API_PREFIX, settings.upstream, ctx.signal);
@@ -113,6 +122,7 @@ function answer(res: ServerResponse, reply: Reply): void {
 export async function startSearchServer(options: SearchServerOptions): Promise<RunningSearchServer> {
   const settings: ServerSettings = serverSettings(options);
   const indexes: IndexSource = settings.root !== undefined ? rootSource(settings.root) : singleLibrarySource(settings.library ?? missingLibrary());
+  const tasks = settings.root === undefined ? undefined : await TaskHub.open(settings.root, { maxFileBytes: settings.maxUploadBytes, onWarning: settings.onWarning });
   const spoolDir = await mkdtemp(join(tmpdir(), 'vsearch-serve-'));
   const shutdown = new AbortController();
   const inFlight = new Set<Promise<void>>();
@@ -122,7 +132,7 @@ export async function startSearchServer(options: SearchServerOptions): Promise<R
     const url = new URL(req.url ?? '/', 'http://localhost');
     let status = 500;
     try {
-      const reply = await dispatch({ req, res, url, settings, indexes, spoolDir, signal: shutdown.signal });
+      const reply = await dispatch({ req, res, url, settings, indexes, tasks, spoolDir, signal: shutdown.signal });
       if (typeof reply === 'number') status = reply;
       else {
         status = reply.status;
@@ -152,6 +162,7 @@ export async function startSearchServer(options: SearchServerOptions): Promise<R
     });
   } catch (error) {
     await rm(spoolDir, { recursive: true, force: true });
+    await tasks?.close();
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
@@ -167,6 +178,7 @@ export async function startSearchServer(options: SearchServerOptions): Promise<R
       shutdown.abort();
       server.closeAllConnections();
       await closed;
+      await tasks?.close();
       await indexes.close();
       await rm(spoolDir, { recursive: true, force: true });
     })();

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { isUrl } from '../build/discover-inputs.js';
 import type { BuildSummary } from '../build/build-types.js';
 import { AbortError, InputError } from '../errors.js';
 import type { Library } from '../library/index.js';
-import { detectMediaType, probeMedia, type MediaFacts } from '../media/index.js';
 import { writeFileAtomic } from '../store/index.js';
 import type { Metadata } from '../types.js';
-import { MARENGO_VIDEO, uploadProblem, type TaskError } from './upload-requirements.js';
+import { checkUpload } from './check-upload.js';
+import type { TaskError } from './upload-requirements.js';
 
 /** The statuses of an upload task, as the API names them. */
 export type UploadTaskStatus = 'validating' | 'pending' | 'indexing' | 'ready' | 'failed';
@@ -217,24 +217,8 @@ export class UploadTaskQueue {
       task.system_metadata = { filename: basename(new URL(task.source).pathname) };
       return undefined;
     }
-    let facts: MediaFacts | undefined;
-    try {
-      const size = (await stat(task.source)).size;
-      const maxBytes = this.#options.maxFileBytes ?? MARENGO_VIDEO.maxBytes;
-      if (size > maxBytes) return uploadProblem({ durationSec: undefined, fps: undefined, width: undefined, height: undefined, sizeBytes: size, hasVideo: false, hasAudio: false }, maxBytes);
-      const type = await detectMediaType(task.source);
-      facts = type.ok && type.type.modality === 'video' ? await probeMedia(task.source) : undefined;
-    } catch (error) {
-      return { code: 'parameter_invalid', message: `The video file cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).` };
-    }
-    task.system_metadata = {
-      filename: basename(task.source),
-      ...(facts?.durationSec === undefined ? {} : { duration: facts.durationSec }),
-      ...(facts?.fps === undefined ? {} : { fps: facts.fps }),
-      ...(facts?.width === undefined ? {} : { width: facts.width }),
-      ...(facts?.height === undefined ? {} : { height: facts.height }),
-      ...(facts === undefined ? {} : { size: facts.sizeBytes }),
-    };
-    return uploadProblem(facts, this.#options.maxFileBytes);
+    const { facts, problem } = await checkUpload(task.source, this.#options.maxFileBytes);
+    task.system_metadata = facts;
+    return problem;
   }
 }
