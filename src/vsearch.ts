@@ -33,7 +33,17 @@ export type { CacheEntry, CacheFilter, CacheLookup, DamagedCacheFile, QueryCache
 export { ReloadingLibrary, startSearchServer, type SearchServerOptions, type RunningSearchServer, type SearchableLibrary, type ApiSearchResults, type ApiClip, type ApiVideo, type ApiPageInfo, type RequestLogEntry } from './server/index.js';
 export { LibraryRoot, openLibraryRoot, type CreateIndexRequest, type RootIndex, type IndexInfo, type IndexModel } from './library/index.js';
 export { UploadTaskQueue, uploadProblem, type CreateUploadTask, type TaskError, type UploadTask, type UploadTaskQueueOptions, type UploadTaskStatus } from './tasks/index.js';
-export type { MediaFacts } from './media/index.js';
+export type { MediaFacts } from './media/media-facts.js';
+// The search seam: a library snapshot and what it holds (what another storage backend provides).
+export type { LibrarySnapshot } from './query/library-snapshot.js';
+export type { LabelFacts, LabelGroup, VideoFacts } from './query/label-facts.js';
+export type { GroupRecord, LabelFactsData } from './query/label-facts-data.js';
+export type { GroupByOf, HitsOf, SearchResponseFor } from './query/search-response.js';
+export type { KnnResult, SearchOptions, VectorIndex } from './index/vector-index.js';
+export type { DuplicateInput } from './build/build-types.js';
+export type { ImportFileRecord, VideoFactsFileEntry, VideoFactsList } from './store/manifest.js';
+export type { MemoryNeeds } from './library/capacity.js';
+export type { UpstreamSettings } from './server/upstream.js';
 export * from './errors.js';
 export type { CallOptions, Segment, EmbeddingSegment, JsonValue, Metadata, ModelName, Modality } from './types.js';
 export { KNOWN_MODELS, MODEL_DIMENSIONS } from './types.js';

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { checkJsonValue } from '../json-limits.js';
 import { sha256Hex } from '../store/sha256.js';
@@ -17,10 +17,17 @@ async function linesOf(path: string): Promise<string[]> {
   }
 }
 
-/** Whether a .jsonl holds annotations (its first record has `text` and no embedding) rather than segments. */
+/** How much of a .jsonl is read to tell annotations from segments: a segment line of 1024 floats is about 20 KB. */
+const SNIFF_BYTES = 1 << 20;
+
+/**
+ * Whether a .jsonl holds annotations (its first record has `text` and no embedding) rather than
+ * segments. Reads at most SNIFF_BYTES, never a whole import; anything that is not a readable
+ * regular file (missing, a folder, a FIFO) is left to the segment import, which reports it.
+ */
 export async function isAnnotationJsonl(path: string): Promise<boolean> {
   if (!path.toLowerCase().endsWith('.jsonl')) return false;
-  const first = (await linesOf(path)).find((line) => line.trim() !== '');
+  const first = (await headOf(path))?.split('\n').find((line) => line.trim() !== '');
   if (first === undefined) return false;
   try {
     const record: unknown = JSON.parse(first);
@@ -28,6 +35,22 @@ export async function isAnnotationJsonl(path: string): Promise<boolean> {
     return 'text' in record && !('embedding' in record) && !('float' in record) && !('vector' in record);
   } catch {
     return false;
+  }
+}
+
+async function headOf(path: string): Promise<string | undefined> {
+  try {
+    if (!(await stat(path)).isFile()) return undefined;
+    const handle = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(SNIFF_BYTES);
+      const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
+      return buffer.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import type { MediaFacts } from './probe-media.js';
+import type { MediaFacts } from './media-facts.js';
 
 const ffprobeByPath = new Map<string, boolean>();
 

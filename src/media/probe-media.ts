@@ -3,19 +3,8 @@ import mediaInfoFactory, { isTrackType } from 'mediainfo.js';
 import type { AudioTrack, GeneralTrack, ImageTrack, MediaInfo, MediaInfoResult, Track, VideoTrack } from 'mediainfo.js';
 import { ffprobeFacts } from './ffprobe-facts.js';
 import { mediaTypeFromMagic } from './media-type.js';
+import type { MediaFacts } from './media-facts.js';
 
-/** What a media file's container and streams say about it (what the API calls system_metadata). */
-export interface MediaFacts {
-  /** Seconds; undefined for a still image. */
-  durationSec: number | undefined;
-  /** Frames per second of the first video stream. */
-  fps: number | undefined;
-  width: number | undefined;
-  height: number | undefined;
-  sizeBytes: number;
-  hasVideo: boolean;
-  hasAudio: boolean;
-}
 
 /** Reads `length` bytes at `offset` (fewer at the end of the data). */
 export type ReadAt = (length: number, offset: number) => Promise<Uint8Array>;

@@ -1,4 +1,4 @@
-import type { MediaFacts } from '../media/index.js';
+import type { MediaFacts } from '../media/media-facts.js';
 
 /** Why the API would refuse an upload, in its terms: a code and a message. */
 export interface TaskError {

@@ -32,7 +32,7 @@ describe('the vsearch binary', () => {
 
     const stats = runCli(['stats', '--lib', lib, '--json']);
     const parsed = JSON.parse(stats.stdout) as Record<string, unknown>;
-    expect(Object.keys(parsed).sort()).toEqual(['bytes', 'dimension', 'hnswlib', 'index', 'index_id', 'model', 'segments', 'total_duration', 'videos']);
+    expect(Object.keys(parsed).sort()).toEqual(['bytes', 'dimension', 'hnswlib', 'index', 'index_id', 'memory', 'model', 'segments', 'total_duration', 'videos']);
     expect(parsed).toMatchObject({ videos: 2, segments: 6, dimension: 1024, model: 'Marengo-retrieval-2.7', index: { M: 16, efConstruction: 100, count: 6 } });
     expect(parsed['bytes']).toBeGreaterThan(6 * 1024 * 4);
     // The human report says which hnswlib-node build the process runs, and why.
