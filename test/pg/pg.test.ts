@@ -1,0 +1,156 @@
+import { createServer } from 'node:net';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../src/pg/migrations.js';
+import { redactSecret, redactUrl } from '../../src/pg/redact.js';
+import { SegmentStore, type SegmentRows } from '../../src/store/index.js';
+import { runCliAsync } from '../helpers/cli-async.js';
+import { rowsOf } from '../helpers/store-rows.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
+import { startTestDatabase, type TestDatabase } from './pg-server.js';
+
+const PASSWORD = 'secret-pw';
+const tempDir = useTempDirs();
+
+async function folderLibrary(rows: SegmentRows): Promise<string> {
+  const dir = await tempDir();
+  const store = await SegmentStore.open(dir, { create: true });
+  await store.append(rows, 'marengo3.0');
+  return dir;
+}
+
+function key(video: string, option: string, scope: string, start: number, end: number): string {
+  return JSON.stringify([video, option, scope, start, end]);
+}
+
+/** Every segment of the folder library, by identity: its vector bits and metadata. */
+function folderSegments(rows: SegmentRows): Map<string, { vector: number[]; metadata: unknown }> {
+  const out = new Map<string, { vector: number[]; metadata: unknown }>();
+  for (let r = 0; r < rows.count; r++) {
+    out.set(key(rows.videoId[r] ?? '', rows.embeddingOption[r] ?? '', rows.embeddingScope[r] ?? '', rows.startSec[r] ?? 0, rows.endSec[r] ?? 0), {
+      vector: Array.from(rows.vectors.subarray(r * rows.dimension, (r + 1) * rows.dimension)),
+      metadata: JSON.parse(rows.metadata[r] ?? 'null'),
+    });
+  }
+  return out;
+}
+
+describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
+  let db: TestDatabase;
+  let client: pg.Client;
+  beforeAll(async () => {
+    db = await startTestDatabase();
+    client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+  }, 120_000);
+  afterAll(async () => {
+    await client.end();
+    await db.stop();
+  });
+  const url = (library: string): string => `${db.url}${db.url.includes('?') ? '&' : '?'}library=${library}`;
+
+  async function pgSegments(library: string): Promise<Map<string, { vector: number[]; metadata: unknown }>> {
+    const result = await client.query<{ video_id: string; embedding_option: string; embedding_scope: string; start_sec: number; end_sec: number; metadata: unknown; embedding: string }>(
+      'SELECT video_id, embedding_option, embedding_scope, start_sec, end_sec, metadata, embedding::text AS embedding FROM vsearch_segments WHERE library = $1',
+      [library],
+    );
+    const out = new Map<string, { vector: number[]; metadata: unknown }>();
+    for (const row of result.rows) {
+      const id = key(row.video_id, row.embedding_option, row.embedding_scope, row.start_sec, row.end_sec);
+      expect(out.has(id)).toBe(false);
+      out.set(id, { vector: Array.from(Float32Array.from(JSON.parse(row.embedding) as number[])), metadata: row.metadata });
+    }
+    return out;
+  }
+
+  it('migrates once when three migrators race, and a rerun applies nothing', async () => {
+    const clients = await Promise.all([1, 2, 3].map(async () => {
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      return c;
+    }));
+    try {
+      const applied = await Promise.all(clients.map((c) => migrate(c)));
+      expect(applied.flat().filter((v) => v === 1).length).toBeLessThanOrEqual(1);
+      expect(await migrate(client)).toEqual([]);
+      const versions = await client.query<{ version: number }>('SELECT version FROM vsearch_migrations ORDER BY version');
+      expect(versions.rows.map((r) => r.version)).toEqual([1]);
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
+    }
+  }, 120_000);
+
+  it('syncs a folder library: same segments (float32 bits, metadata), and a second sync copies nothing', async () => {
+    const rows = rowsOf({ a: 3, b: 2, c: 4 }, 8, 3);
+    const dir = await folderLibrary(rows);
+    const first = await runCliAsync(['sync', '--from', dir, '--to', url('one'), '--json']);
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ videos: 3, segments: 9, unchanged: 0 });
+    expect(first.stdout).not.toContain(PASSWORD);
+    expect(await pgSegments('one')).toEqual(folderSegments(rows));
+    const second = await runCliAsync(['sync', '--from', dir, '--to', url('one'), '--json']);
+    expect(second.status).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ videos: 0, segments: 0, unchanged: 3 });
+    expect(await pgSegments('one')).toEqual(folderSegments(rows));
+  }, 120_000);
+
+  it('two syncs at once into one library leave every segment exactly once', async () => {
+    const rows = rowsOf({ p: 5, q: 5, r: 5, s: 5 }, 8, 4);
+    const dir = await folderLibrary(rows);
+    const results = await Promise.all([1, 2].map(() => runCliAsync(['sync', '--from', dir, '--to', url('twice')])));
+    for (const result of results) expect([result.status, result.stderr]).toEqual([0, '']);
+    const count = await client.query<{ n: string }>('SELECT count(*) AS n FROM vsearch_segments WHERE library = $1', ['twice']);
+    expect(Number(count.rows[0]?.n)).toBe(rows.count);
+    expect(await pgSegments('twice')).toEqual(folderSegments(rows));
+  }, 120_000);
+
+  it('refuses a library of another dimension with exit 2 and writes nothing', async () => {
+    await runCliAsync(['sync', '--from', await folderLibrary(rowsOf({ x: 1 }, 8, 5)), '--to', url('dims')]);
+    const other = await runCliAsync(['sync', '--from', await folderLibrary(rowsOf({ y: 2 }, 16, 6)), '--to', url('dims')]);
+    expect(other.status).toBe(2);
+    expect(other.stderr).toMatch(/holds marengo3.0 \(8-d\) segments, not marengo3.0 \(16-d\)/);
+    expect(other.stderr).not.toContain(PASSWORD);
+    const videos = await client.query<{ video_id: string }>('SELECT video_id FROM vsearch_videos WHERE library = $1', ['dims']);
+    expect(videos.rows.map((r) => r.video_id)).toEqual(['x']);
+  }, 120_000);
+});
+
+describe('PostgreSQL faults', () => {
+  it('redacts the password of a connection string and of a message', () => {
+    expect(redactUrl('postgres://me:p%40ss@host:5432/db?library=x')).toBe('postgres://me:***@host:5432/db?library=x');
+    expect(redactUrl('postgresql://h/db?password=abc&library=x')).toBe('postgresql://h/db?password=***&library=x');
+    expect(redactSecret('bad password p@ss for me', 'p@ss')).toBe('bad password *** for me');
+  });
+
+  it('an unreachable server exits 1 without printing the password', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const dir = await folderLibrary(rowsOf({ a: 1 }));
+    const result = await runCliAsync(['sync', '--from', dir, '--to', `postgres://me:${PASSWORD}@127.0.0.1:${port}/db?library=x`]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/connecting to postgres:\/\/me:\*\*\*@127\.0\.0\.1:\d+\/db\?library=x failed/);
+    expect(`${result.stdout}${result.stderr}`).not.toContain(PASSWORD);
+  }, 60_000);
+
+  it('a database without pgvector is a clear error (exit 2) and nothing is written', async () => {
+    const plain = await startTestDatabase({ withVector: false });
+    try {
+      const dir = await folderLibrary(rowsOf({ a: 1 }));
+      const result = await runCliAsync(['sync', '--from', dir, '--to', `${plain.url}&library=x`]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/the database has no pgvector extension/);
+      expect(`${result.stdout}${result.stderr}`).not.toContain(PASSWORD);
+      const c = new pg.Client({ connectionString: plain.url });
+      await c.connect();
+      const tables = await c.query<{ t: string | null; m: string | null }>("SELECT to_regclass('vsearch_segments')::text AS t, to_regclass('vsearch_migrations')::text AS m");
+      await c.end();
+      expect(tables.rows[0]).toEqual({ t: null, m: null });
+    } finally {
+      await plain.stop();
+    }
+  }, 120_000);
+});
