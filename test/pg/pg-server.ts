@@ -14,7 +14,8 @@ export interface TestDatabase {
  * PGlite (PostgreSQL compiled to WASM) with pgvector, served over the wire protocol on a free
  * loopback port, so vsearch talks to it with `pg` exactly as to a real server.
  * VSEARCH_TEST_DATABASE_URL set: that server is used instead. `withVector: false` gives a
- * database without pgvector (always PGlite).
+ * database without pgvector (always PGlite). The tests drop and recreate vsearch's tables: use a
+ * throwaway database.
  */
 export async function startTestDatabase(options: { withVector?: boolean } = {}): Promise<TestDatabase> {
   const started = performance.now();
