@@ -3,7 +3,10 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputError, StoreError } from '../../src/errors.js';
+import { pgError } from '../../src/pg/connect.js';
 import { migrate } from '../../src/pg/migrations.js';
+import { parsePgTarget } from '../../src/pg/target.js';
 import { redactSecret, redactUrl } from '../../src/pg/redact.js';
 import { SegmentStore, type SegmentRows } from '../../src/store/index.js';
 import { CLI } from '../helpers/cli.js';
@@ -150,6 +153,28 @@ describe('PostgreSQL faults', () => {
     expect(redactUrl('postgresql://h/db?password=abc&library=x')).toBe('postgresql://h/db?password=***&library=x');
     expect(redactSecret('bad password p@ss for me', 'p@ss')).toBe('bad password *** for me');
   });
+
+  it('wrong credentials are input (exit 2) and the message holds no password', () => {
+    // PGlite accepts any password, so the server's refusal is the error pg raises for SQLSTATE 28P01.
+    const target = parsePgTarget(`postgres://me:${PASSWORD}@db.example:5432/app?library=x`);
+    const refused = Object.assign(new Error(`password authentication failed for user "me" (${PASSWORD})`), { code: '28P01' });
+    const error = pgError(refused, target, 'connecting to');
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toMatch(/connecting to postgres:\/\/me:\*\*\*@db\.example:5432\/app\?library=x failed: the server refused the credentials/);
+    expect(error.message).not.toContain(PASSWORD);
+    expect(pgError(Object.assign(new Error('duplicate key'), { code: '23505' }), target, 'syncing to')).toBeInstanceOf(StoreError);
+  });
+
+  it('a connection string without a valid library, or a folder as --to, exits 2', async () => {
+    const dir = await folderLibrary(rowsOf({ a: 1 }));
+    const missing = await runCliAsync(['sync', '--from', dir, '--to', `postgres://me:${PASSWORD}@127.0.0.1:1/db`]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/postgres:\/\/me:\*\*\*@127\.0\.0\.1:1\/db needs a library parameter/);
+    expect(missing.stderr).not.toContain(PASSWORD);
+    const folder = await runCliAsync(['sync', '--from', dir, '--to', dir]);
+    expect(folder.status).toBe(2);
+    expect(folder.stderr).toMatch(/must be a postgres:\/\/ or postgresql:\/\/ URL/);
+  }, 60_000);
 
   it('an unreachable server exits 1 without printing the password', async () => {
     const server = createServer();
