@@ -2,6 +2,9 @@ import { InputError } from '../errors.js';
 import { sha256Hex } from '../store/index.js';
 import type { PgClient } from './connect.js';
 
+/** The first key of each library's advisory lock (the second is the name's hash). */
+const LIBRARY_LOCK = 7_340_015;
+
 export interface PgLibrarySettings {
   model: string;
   dimension: number;
@@ -17,6 +20,8 @@ export interface PgLibrarySettings {
 export async function ensurePgLibrary(client: PgClient, library: string, settings: PgLibrarySettings): Promise<void> {
   await client.query('BEGIN');
   try {
+    // Two syncs creating one library's index at once would collide on its name in pg_class.
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LIBRARY_LOCK, library]);
     await client.query('INSERT INTO vsearch_libraries (library, model, dimension, hnsw_m, hnsw_ef_construction) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (library) DO NOTHING', [library, settings.model, settings.dimension, settings.M, settings.efConstruction]);
     const found = await client.query<{ model: string; dimension: number }>('SELECT model, dimension FROM vsearch_libraries WHERE library = $1', [library]);
     const row = found.rows[0];
