@@ -103,6 +103,23 @@ describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
     expect(await pgSegments('one')).toEqual(folderSegments(rows));
   }, 120_000);
 
+  it('a video whose segments changed in the folder is copied again, and only it', async () => {
+    const dir = await folderLibrary(rowsOf({ a: 2, b: 2 }, 8, 8));
+    expect((await runCliAsync(['sync', '--from', dir, '--to', url('changed')])).status).toBe(0);
+    const store = await SegmentStore.open(dir);
+    await store.write(async () => {
+      await store.append(rowsOf({ b: 1 }, 8, 9), 'marengo3.0');
+    });
+    const again = await runCliAsync(['sync', '--from', dir, '--to', url('changed'), '--json']);
+    expect([again.status, again.stderr]).toEqual([0, '']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ videos: 1, unchanged: 1 });
+    const now = await SegmentStore.open(dir);
+    const all = [await now.segmentsOf('a'), await now.segmentsOf('b')];
+    const expected = new Map(all.flatMap((rows) => (rows === undefined ? [] : [...folderSegments(rows)])));
+    expect(expected.size).toBe(4);
+    expect(await pgSegments('changed')).toEqual(expected);
+  }, 120_000);
+
   it('two syncs at once into one library leave every segment exactly once', async () => {
     const rows = rowsOf({ p: 5, q: 5, r: 5, s: 5 }, 8, 4);
     const dir = await folderLibrary(rows);
