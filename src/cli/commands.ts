@@ -10,6 +10,7 @@ import { registerQueryCommand } from './query.js';
 import { registerRmCommand } from './rm.js';
 import { registerServeCommand } from './serve.js';
 import { registerStatsCommand } from './stats.js';
+import { registerSyncCommand } from './sync.js';
 import { registerVideosCommand } from './videos.js';
 
 /** Each command lives in its own file and adds itself to the program here. */
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   registerCacheCommand(program);
   registerDoctorCommand(program);
   registerAnalyzeCommand(program);
+  registerSyncCommand(program);
 }

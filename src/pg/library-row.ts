@@ -1,0 +1,41 @@
+import { InputError } from '../errors.js';
+import { sha256Hex } from '../store/index.js';
+import type { PgClient } from './connect.js';
+
+/** The first key of each library's advisory lock (the second is the name's hash). */
+const LIBRARY_LOCK = 7_340_015;
+
+export interface PgLibrarySettings {
+  model: string;
+  dimension: number;
+  M: number;
+  efConstruction: number;
+}
+
+/**
+ * Registers the library (or checks it holds the same model and dimension) and creates its
+ * HNSW index: cosine over the vectors cast to the library's dimension, only its rows.
+ * One transaction: a refused library leaves nothing written.
+ */
+export async function ensurePgLibrary(client: PgClient, library: string, settings: PgLibrarySettings): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    // Two syncs creating one library's index at once would collide on its name in pg_class.
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LIBRARY_LOCK, library]);
+    await client.query('INSERT INTO vsearch_libraries (library, model, dimension, hnsw_m, hnsw_ef_construction) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (library) DO NOTHING', [library, settings.model, settings.dimension, settings.M, settings.efConstruction]);
+    const found = await client.query<{ model: string; dimension: number }>('SELECT model, dimension FROM vsearch_libraries WHERE library = $1', [library]);
+    const row = found.rows[0];
+    if (row === undefined) throw new InputError(`library ${library} vanished while it was being registered; run again`);
+    if (row.model !== settings.model || row.dimension !== settings.dimension) {
+      throw new InputError(`library ${library} in PostgreSQL holds ${row.model} (${row.dimension}-d) segments, not ${settings.model} (${settings.dimension}-d); sync into a library of another name`);
+    }
+    const name = `vsearch_hnsw_${sha256Hex(library).slice(0, 16)}`;
+    await client.query(
+      `CREATE INDEX IF NOT EXISTS ${name} ON vsearch_segments USING hnsw ((embedding::vector(${Math.trunc(settings.dimension)})) vector_cosine_ops) WITH (m = ${Math.trunc(settings.M)}, ef_construction = ${Math.trunc(settings.efConstruction)}) WHERE library = ${client.escapeLiteral(library)}`,
+    );
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}

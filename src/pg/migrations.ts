@@ -1,0 +1,93 @@
+import { InputError } from '../errors.js';
+import type { PgClient } from './connect.js';
+
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Any constant key: concurrent migrators of one database wait for each other on it. */
+const MIGRATION_LOCK = 7_340_014;
+
+/**
+ * A library is a key (the `library` column) in shared tables rather than a schema of its own:
+ * one set of migrations for all, and `library` is the column a Citus deployment distributes by,
+ * so every primary and unique key starts with it. The vector column has no fixed dimension;
+ * each library's HNSW index casts to its own (see library-row.ts).
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'libraries, videos, segments',
+    sql: `
+CREATE EXTENSION IF NOT EXISTS vector;
+CREATE TABLE vsearch_libraries (
+  library text PRIMARY KEY,
+  model text NOT NULL,
+  dimension integer NOT NULL CHECK (dimension > 0),
+  hnsw_m integer NOT NULL,
+  hnsw_ef_construction integer NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE vsearch_videos (
+  library text NOT NULL REFERENCES vsearch_libraries (library),
+  video_id text NOT NULL,
+  segments integer NOT NULL,
+  digest text NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (library, video_id)
+);
+CREATE TABLE vsearch_segments (
+  library text NOT NULL,
+  video_id text NOT NULL,
+  embedding_option text NOT NULL,
+  embedding_scope text NOT NULL,
+  start_sec double precision NOT NULL,
+  end_sec double precision NOT NULL,
+  source text NOT NULL,
+  content_sha256 text NOT NULL,
+  modality text NOT NULL,
+  model_name text NOT NULL,
+  metadata jsonb NOT NULL,
+  embedding vector NOT NULL,
+  PRIMARY KEY (library, video_id, embedding_option, embedding_scope, start_sec, end_sec),
+  FOREIGN KEY (library, video_id) REFERENCES vsearch_videos (library, video_id) ON DELETE CASCADE
+);`,
+  },
+];
+
+/**
+ * Brings the schema to the newest version. Each migration runs in one transaction that holds
+ * an advisory lock, so it is never half-applied and concurrent migrators apply it once.
+ * Returns the versions this call applied.
+ */
+export async function migrate(client: PgClient, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    await client.query('BEGIN');
+    try {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query('CREATE TABLE IF NOT EXISTS vsearch_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+      const done = await client.query('SELECT 1 FROM vsearch_migrations WHERE version = $1', [migration.version]);
+      if (done.rowCount === 0) {
+        await client.query(migration.sql).catch((error: unknown) => {
+          throw withoutVector(error) ?? error;
+        });
+        await client.query('INSERT INTO vsearch_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+        applied.push(migration.version);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+  }
+  return applied;
+}
+
+function withoutVector(error: unknown): InputError | undefined {
+  const message = error instanceof Error ? error.message : '';
+  if (!/extension "vector"|vector\.control/.test(message)) return undefined;
+  return new InputError(`the database has no pgvector extension (${message}); install pgvector on the server (https://github.com/pgvector/pgvector) and run again`);
+}

@@ -1,0 +1,38 @@
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+export interface TestDatabase {
+  /** A postgres:// URL without a library parameter. */
+  url: string;
+  /** Milliseconds the harness took to be ready (for the report; never asserted). */
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * PGlite (PostgreSQL compiled to WASM) with pgvector, served over the wire protocol on a free
+ * loopback port, so vsearch talks to it with `pg` exactly as to a real server.
+ * VSEARCH_TEST_DATABASE_URL set: that server is used instead. `withVector: false` gives a
+ * database without pgvector (always PGlite). The tests drop and recreate vsearch's tables: use a
+ * throwaway database.
+ */
+export async function startTestDatabase(options: { withVector?: boolean } = {}): Promise<TestDatabase> {
+  const started = performance.now();
+  const external = process.env.VSEARCH_TEST_DATABASE_URL;
+  if (external !== undefined && external !== '' && options.withVector !== false) {
+    return { url: external, startMs: 0, stop: async () => {} };
+  }
+  const db = await PGlite.create(options.withVector === false ? {} : { extensions: { vector } });
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 16 });
+  await server.start();
+  const conn = server.getServerConn();
+  return {
+    url: `postgres://postgres:secret-pw@${conn}/postgres?sslmode=disable`,
+    startMs: performance.now() - started,
+    stop: async () => {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
