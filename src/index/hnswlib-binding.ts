@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { NativeBuildError } from '../errors.js';
 
 export type Hnswlib = typeof import('hnswlib-node');
 
@@ -46,14 +47,47 @@ let chosen: HnswlibBinding | undefined;
  */
 export function hnswlibBinding(): HnswlibBinding {
   if (chosen !== undefined) return chosen;
-  const stock = (): Hnswlib => require('hnswlib-node') as Hnswlib;
   const verdict = nativeBuildVerdict();
-  if (!verdict.usable) return (chosen = { hnswlib: stock(), build: 'stock', detail: verdict.reason });
-  try {
-    return (chosen = { hnswlib: require(fileURLToPath(NATIVE_ADDON_URL)) as Hnswlib, build: 'native', detail: verdict.reason });
-  } catch (error) {
-    return (chosen = { hnswlib: stock(), build: 'stock', detail: `the native copy did not load (${error instanceof Error ? error.message : String(error)})` });
+  if (!verdict.usable) {
+    chosen = { hnswlib: loadStock(), build: 'stock', detail: verdict.reason };
+    return chosen;
   }
+  let native: Hnswlib;
+  try {
+    native = require(fileURLToPath(NATIVE_ADDON_URL)) as Hnswlib;
+  } catch (error) {
+    const detail = `the native copy did not load (${firstLine(error)})`;
+    chosen = { hnswlib: loadStock(detail), build: 'stock', detail };
+    return chosen;
+  }
+  chosen = { hnswlib: native, build: 'native', detail: verdict.reason };
+  return chosen;
+}
+
+/**
+ * hnswlib-node as it was installed. Its addon is compiled by its install script, so it is
+ * missing after an install without scripts (npm --ignore-scripts, pnpm's default) and fails to
+ * load when it was compiled for another Node or platform: one message says how to fix it.
+ */
+function loadStock(nativeDetail?: string): Hnswlib {
+  try {
+    return require('hnswlib-node') as Hnswlib;
+  } catch (error) {
+    const also = nativeDetail === undefined ? '' : `; ${nativeDetail}`;
+    throw new NativeBuildError(
+      `hnswlib-node's compiled addon did not load (${firstLine(error)})${also}. vsearch needs it for its HNSW index. ` +
+        'It is missing when the package was installed without install scripts (npm --ignore-scripts, or pnpm without allowing hnswlib-node\'s build), ' +
+        'and unloadable when it was compiled for another Node version or platform. ' +
+        'Fix: run `npm rebuild hnswlib-node` in the project that installed vsearch; it compiles the addon and needs a C++ toolchain (python3, make and g++ or clang++).',
+      { cause: error },
+    );
+  }
+}
+
+/** The first line of a load error (the bindings package lists every path it tried after it). */
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return (text.split('\n')[0] ?? text).replace(/\.?\s*Tried:$/, '').trim();
 }
 
 export type NativeVerdict = { usable: true; reason: string } | { usable: false; reason: string };
