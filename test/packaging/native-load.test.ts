@@ -1,29 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, runCli } from '../helpers/cli.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
 import { clipSegments, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-
-/**
- * vsearch installed as a user gets it, in a folder of its own: dist/ and package.json copied,
- * every dependency linked from this checkout's node_modules except hnswlib-node, which is
- * copied without its compiled addon (what an install without scripts leaves).
- */
-function installWithoutAddon(dir: string): { cli: string; addonDir: string; nativeDir: string } {
-  const modules = join(dir, 'node_modules');
-  mkdirSync(modules, { recursive: true });
-  cpSync(join(PROJECT_ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
-  cpSync(join(PROJECT_ROOT, 'package.json'), join(dir, 'package.json'));
-  for (const name of readdirSync(join(PROJECT_ROOT, 'node_modules'))) {
-    if (name !== 'hnswlib-node') symlinkSync(join(PROJECT_ROOT, 'node_modules', name), join(modules, name));
-  }
-  const stock = join(PROJECT_ROOT, 'node_modules', 'hnswlib-node');
-  for (const part of ['package.json', 'lib']) cpSync(join(stock, part), join(modules, 'hnswlib-node', part), { recursive: true });
-  return { cli: join(dir, 'dist', 'cli', 'main.js'), addonDir: join(modules, 'hnswlib-node', 'build', 'Release'), nativeDir: join(dir, 'native') };
-}
+import { type TempInstall, tempInstall } from './temp-install.js';
 
 function run(cli: string, args: readonly string[]): { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, VSEARCH_LIB: '' }, timeout: 120_000 });
@@ -35,7 +18,7 @@ const NATIVE_RECORD = join(PROJECT_ROOT, 'native', 'hnswlib-node.json');
 interface Row {
   case: string;
   /** Damages the copied install; returns false when the case cannot be set up on this machine. */
-  damage: (install: ReturnType<typeof installWithoutAddon>) => boolean;
+  damage: (install: TempInstall) => boolean;
   /** What the one message says about the cause. */
   cause: RegExp;
 }
@@ -69,7 +52,7 @@ describe('a missing or unloadable hnswlib-node addon', () => {
 
   it.each(rows)('$case: one message saying how to fix it, exit 1, no stack trace, the library untouched', async (row) => {
     const dir = await tempDir();
-    const install = installWithoutAddon(join(dir, 'install'));
+    const install = tempInstall(join(dir, 'install'), { hnswlibAddon: false });
     if (!row.damage(install)) return;
     // 2,100 segments: over the default exactBelow (2,000), so the library has an HNSW graph to load.
     const segments = Array.from({ length: 30 }, (_, v) => clipSegments(`video-${v}`, 70, 16, v + 1)).flat();
