@@ -6,12 +6,12 @@ import { NativeBuildError } from '../errors.js';
 export type Hnswlib = typeof import('hnswlib-node');
 
 /**
- * Methods scripts/hnswlib-node-ext.cc adds to HierarchicalNSW in the copy compiled for this
- * CPU: typed arrays in and out (the stock methods read and write number[] element by element
+ * Methods scripts/hnswlib-node-3.0.0.patch adds to HierarchicalNSW in vsearch's compiled
+ * copy: typed arrays in and out (the stock methods read and write number[] element by element
  * through N-API), and insertion from several threads. Absent from the stock build.
  */
 export interface HnswlibExtension {
-  /** Labels must be new to the graph (not present, not marked deleted). */
+  /** Labels must be distinct and new to the graph (not present, not marked deleted); the addon refuses a batch that breaks this. */
   addPointsFloat32?(vectors: Float32Array, labels: Uint32Array, threads: number): void;
   /** Writes up to k results, nearest first, into `distances` and `labels`; returns how many. */
   searchKnnFloat32Into?(query: Float32Array, k: number, distances: Float32Array, labels: Uint32Array): number;
@@ -21,6 +21,7 @@ export interface HnswlibExtension {
 export interface NativeBuildRecord {
   hnswlibNode: string;
   cxxflags: string;
+  /** The instruction-set flags the copy needs: none for the portable default, more with VSEARCH_NATIVE_MARCH. */
   cpuFlags: string[];
 }
 
@@ -107,8 +108,8 @@ export function nativeBuildVerdict(): NativeVerdict {
 
 /**
  * The copy runs here when it was compiled from the installed hnswlib-node and this CPU has
- * every instruction-set flag of the machine it was compiled on (-march=native may use any of
- * them, and a missing one kills the process with SIGILL rather than throwing).
+ * every instruction-set flag its record requires (-march=native may use any flag of the build
+ * machine, and a missing one kills the process with SIGILL rather than throwing).
  */
 export function judgeNativeBuild(record: unknown, installedVersion: string, cpuFlags: ReadonlySet<string> | undefined): NativeVerdict {
   if (!isNativeBuildRecord(record)) return { usable: false, reason: 'the native copy\'s record is unreadable; run `npm run native`' };

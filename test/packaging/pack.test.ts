@@ -45,6 +45,7 @@ describe('the npm tarball', () => {
       'LICENSE',
       'CHANGELOG.md',
       'scripts/build-native-hnswlib.mjs',
+      `scripts/hnswlib-node-${manifest.dependencies['hnswlib-node']}.patch`,
       ...Object.values(manifest.bin),
       ...Object.values(manifest.exports).flatMap((target) => Object.values(target)),
     ].map((path) => normalize(path));
