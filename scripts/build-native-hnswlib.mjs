@@ -45,16 +45,30 @@ try {
 /** @returns {string | undefined} why nothing was built, or undefined when the copy is in place */
 function buildNative() {
   if (process.env.VSEARCH_NATIVE_HNSWLIB === '0') return 'VSEARCH_NATIVE_HNSWLIB=0';
-  if (process.platform !== 'linux' || process.arch !== 'x64') return `the native build is only made on linux-x64 (this is ${process.platform}-${process.arch})`;
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    return `the native build is only made on linux-x64 (this is ${process.platform}-${process.arch})`;
   const cpuFlags = readCpuFlags();
   if (cpuFlags === undefined) return 'no "flags" line in /proc/cpuinfo';
   const march = process.env.VSEARCH_NATIVE_MARCH ?? '';
-  if (march !== '' && march !== 'native' && !(march in MARCH_NEEDS)) return `VSEARCH_NATIVE_MARCH=${march} is not one of native, ${Object.keys(MARCH_NEEDS).join(', ')}`;
+  if (march !== '' && march !== 'native' && !(march in MARCH_NEEDS))
+    return `VSEARCH_NATIVE_MARCH=${march} is not one of native, ${Object.keys(MARCH_NEEDS).join(', ')}`;
   const needs = march === '' ? [] : march === 'native' ? cpuFlags : [...MARCH_NEEDS[march]].sort();
   const missing = needs.filter((flag) => !cpuFlags.includes(flag));
   if (missing.length > 0) return `-march=${march} needs ${missing.join(', ')}, which this CPU lacks`;
   const cxxflags = march === '' ? '-O3' : `-O3 -march=${march}`;
-  const nodeGyp = process.env.npm_config_node_gyp ?? join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  const nodeGyp =
+    process.env.npm_config_node_gyp ??
+    join(
+      dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    );
   if (!existsSync(nodeGyp)) return `node-gyp not found (looked at ${nodeGyp})`;
   const require = createRequire(join(ROOT, 'package.json'));
   const stockDir = dirname(require.resolve('hnswlib-node/package.json'));
@@ -65,21 +79,32 @@ function buildNative() {
   rmSync(RECORD, { force: true });
   const work = mkdtempSync(join(tmpdir(), 'vsearch-native-hnswlib-'));
   try {
-    for (const part of ['binding.gyp', 'package.json', 'src']) cpSync(join(stockDir, part), join(work, part), { recursive: true });
+    for (const part of ['binding.gyp', 'package.json', 'src'])
+      cpSync(join(stockDir, part), join(work, part), { recursive: true });
     const unpatched = applyPatch(work);
     if (unpatched !== undefined) return unpatched;
     // binding.gyp asks node for node-addon-api's headers: let it find the package hnswlib-node uses.
-    const nodePath = [join(stockDir, 'node_modules'), dirname(stockDir), process.env.NODE_PATH].filter(Boolean).join(delimiter);
+    const nodePath = [join(stockDir, 'node_modules'), dirname(stockDir), process.env.NODE_PATH]
+      .filter(Boolean)
+      .join(delimiter);
     // Node's own headers, as npm is set to build against them, rather than a download.
     const prefix = dirname(dirname(process.execPath));
-    const nodedir = process.env.npm_config_nodedir === undefined && existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
+    const nodedir =
+      process.env.npm_config_nodedir === undefined && existsSync(join(prefix, 'include', 'node', 'node_api.h'))
+        ? [`--nodedir=${prefix}`]
+        : [];
     const compile = spawnSync(process.execPath, [nodeGyp, 'rebuild', ...nodedir], {
       cwd: work,
-      env: { ...process.env, CXXFLAGS: [process.env.CXXFLAGS, cxxflags].filter(Boolean).join(' '), NODE_PATH: nodePath },
+      env: {
+        ...process.env,
+        CXXFLAGS: [process.env.CXXFLAGS, cxxflags].filter(Boolean).join(' '),
+        NODE_PATH: nodePath,
+      },
       encoding: 'utf8',
       timeout: 10 * 60_000,
     });
-    if (compile.status !== 0) return `node-gyp rebuild failed (${compile.error?.message ?? `exit ${compile.status}`}): ${firstError(compile.stderr)}`;
+    if (compile.status !== 0)
+      return `node-gyp rebuild failed (${compile.error?.message ?? `exit ${compile.status}`}): ${firstError(compile.stderr)}`;
     const built = join(work, 'build', 'Release', 'addon.node');
     const mismatch = compareWithStock(built, stockDir);
     if (mismatch !== undefined) return `the compiled copy did not pass its check: ${mismatch}`;
@@ -87,13 +112,22 @@ function buildNative() {
     cpSync(built, `${ADDON}.tmp`);
     renameSync(`${ADDON}.tmp`, ADDON);
     // cpuFlags: what this CPU must have to run the copy (src/index/hnswlib-binding.ts checks them).
-    const record = { hnswlibNode: version, patch: basename(PATCH), cxxflags, cpuFlags: needs, node: process.version, builtAt: new Date().toISOString() };
+    const record = {
+      hnswlibNode: version,
+      patch: basename(PATCH),
+      cxxflags,
+      cpuFlags: needs,
+      node: process.version,
+      builtAt: new Date().toISOString(),
+    };
     writeFileSync(`${RECORD}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
     renameSync(`${RECORD}.tmp`, RECORD);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  say(`compiled hnswlib-node ${version} with ${basename(PATCH)} (${cxxflags}${march === '' ? ', portable; VSEARCH_NATIVE_MARCH=native opts in to this CPU\'s instructions' : ''}) in ${((performance.now() - started) / 1000).toFixed(1)} s: ${ADDON}`);
+  say(
+    `compiled hnswlib-node ${version} with ${basename(PATCH)} (${cxxflags}${march === '' ? ", portable; VSEARCH_NATIVE_MARCH=native opts in to this CPU's instructions" : ''}) in ${((performance.now() - started) / 1000).toFixed(1)} s: ${ADDON}`,
+  );
   return undefined;
 }
 
@@ -105,8 +139,10 @@ function applyPatch(work) {
   // --fuzz=0: every context line must match; only a shift of whole hunks is accepted.
   const args = ['-p1', '--forward', '--batch', '--fuzz=0', '--input', PATCH];
   const check = spawnSync('patch', ['--dry-run', ...args], { cwd: work, encoding: 'utf8' });
-  if (check.error !== undefined) return `cannot run patch (${check.error.message}); install it (GNU patch) to compile the copy`;
-  if (check.status !== 0) return `${basename(PATCH)} does not apply to this hnswlib-node source: ${lastLines(check.stdout || check.stderr)}`;
+  if (check.error !== undefined)
+    return `cannot run patch (${check.error.message}); install it (GNU patch) to compile the copy`;
+  if (check.status !== 0)
+    return `${basename(PATCH)} does not apply to this hnswlib-node source: ${lastLines(check.stdout || check.stderr)}`;
   const applied = spawnSync('patch', ['--silent', ...args], { cwd: work, encoding: 'utf8' });
   if (applied.status !== 0) return `${basename(PATCH)} failed to apply: ${lastLines(applied.stdout || applied.stderr)}`;
   return undefined;
@@ -114,8 +150,14 @@ function applyPatch(work) {
 
 /** The instruction-set flags of this CPU, as the kernel lists them. Mirrors src/index/cpu-flags.ts. */
 function readCpuFlags() {
-  const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((text) => /^flags\s*:/.test(text));
-  return line?.slice(line.indexOf(':') + 1).trim().split(/\s+/).sort();
+  const line = readFileSync('/proc/cpuinfo', 'utf8')
+    .split('\n')
+    .find((text) => /^flags\s*:/.test(text));
+  return line
+    ?.slice(line.indexOf(':') + 1)
+    .trim()
+    .split(/\s+/)
+    .sort();
 }
 
 /**
@@ -166,7 +208,11 @@ function compareWithStock(addonPath, stockDir) {
 
 function firstError(text) {
   const lines = (text ?? '').split('\n');
-  return (lines.find((line) => /error/i.test(line) && !/^gyp ERR! stack\s+at /.test(line)) ?? lines.filter(Boolean).at(-1) ?? '').trim();
+  return (
+    lines.find((line) => /error/i.test(line) && !/^gyp ERR! stack\s+at /.test(line)) ??
+    lines.filter(Boolean).at(-1) ??
+    ''
+  ).trim();
 }
 
 function lastLines(text, count = 3) {

@@ -24,7 +24,12 @@ describe('what the code and the docs cite lives in the repository', () => {
   it('every "docs/design.md section N" names a section that exists', () => {
     const design = readFileSync(join(PROJECT_ROOT, 'docs', 'design.md'), 'utf8');
     const sections = new Set([...design.matchAll(/^## (\d+)\. /gm)].map((match) => match[1]));
-    const citations = cited.flatMap((file) => [...readFileSync(join(PROJECT_ROOT, file), 'utf8').matchAll(/docs\/design\.md section (\d+)/g)].map((match) => ({ file, section: match[1] })));
+    const citations = cited.flatMap((file) =>
+      [...readFileSync(join(PROJECT_ROOT, file), 'utf8').matchAll(/docs\/design\.md section (\d+)/g)].map((match) => ({
+        file,
+        section: match[1],
+      })),
+    );
     expect(citations.length).toBeGreaterThan(0);
     expect(citations.filter((citation) => !sections.has(citation.section))).toEqual([]);
   });

@@ -18,7 +18,11 @@ const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'ut
 
 /** What `npm pack` would put in the tarball (npm test has built dist/; scripts are not run here). */
 function packedFiles(): Set<string> {
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 120_000 });
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   const [report] = JSON.parse(out) as { files: { path: string }[] }[];
   return new Set((report?.files ?? []).map((file) => file.path));
 }
@@ -26,7 +30,11 @@ function packedFiles(): Set<string> {
 /** Relative specifiers a compiled file imports: static `from '...'`, `import('...')` and `new URL('...', import.meta.url)`. */
 function relativeImports(source: string): string[] {
   const found: string[] = [];
-  for (const pattern of [/\bfrom\s+'(\.[^']+)'/g, /\bimport\(\s*'(\.[^']+)'\s*\)/g, /\bnew URL\(\s*'(\.[^']+)',\s*import\.meta\.url\)/g]) {
+  for (const pattern of [
+    /\bfrom\s+'(\.[^']+)'/g,
+    /\bimport\(\s*'(\.[^']+)'\s*\)/g,
+    /\bnew URL\(\s*'(\.[^']+)',\s*import\.meta\.url\)/g,
+  ]) {
     for (const match of source.matchAll(pattern)) if (match[1] !== undefined) found.push(match[1]);
   }
   return found;
@@ -51,11 +59,25 @@ describe('the npm tarball', () => {
     ].map((path) => normalize(path));
     for (const path of wanted) expect(files, path).toContain(path);
     const postinstall = manifest.scripts['postinstall'] ?? '';
-    for (const script of postinstall.match(/scripts\/\S+/g) ?? []) expect(files, `postinstall runs ${script}`).toContain(script);
+    for (const script of postinstall.match(/scripts\/\S+/g) ?? [])
+      expect(files, `postinstall runs ${script}`).toContain(script);
   });
 
   it('leaves out sources, tests, benchmarks, sample data, source maps, the local native copy and CI', () => {
-    const unwanted = [/^src\//, /^test\//, /^bench\//, /^data\//, /^native\//, /^\.ci\//, /^docs\//, /\.map$/, /^tsconfig/, /^vitest/, /^biome/, /^knip/];
+    const unwanted = [
+      /^src\//,
+      /^test\//,
+      /^bench\//,
+      /^data\//,
+      /^native\//,
+      /^\.ci\//,
+      /^docs\//,
+      /\.map$/,
+      /^tsconfig/,
+      /^vitest/,
+      /^biome/,
+      /^knip/,
+    ];
     const shipped = [...files].filter((path) => unwanted.some((pattern) => pattern.test(path)));
     expect(shipped).toEqual([]);
   });

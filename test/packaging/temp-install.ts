@@ -28,7 +28,12 @@ export function tempInstall(dir: string, options: { without?: readonly string[];
   }
   if (!options.hnswlibAddon) {
     const stock = join(PROJECT_ROOT, 'node_modules', 'hnswlib-node');
-    for (const part of ['package.json', 'lib']) cpSync(join(stock, part), join(modules, 'hnswlib-node', part), { recursive: true });
+    for (const part of ['package.json', 'lib'])
+      cpSync(join(stock, part), join(modules, 'hnswlib-node', part), { recursive: true });
   }
-  return { cli: join(dir, 'dist', 'cli', 'main.js'), addonDir: join(modules, 'hnswlib-node', 'build', 'Release'), nativeDir: join(dir, 'native') };
+  return {
+    cli: join(dir, 'dist', 'cli', 'main.js'),
+    addonDir: join(modules, 'hnswlib-node', 'build', 'Release'),
+    nativeDir: join(dir, 'native'),
+  };
 }
