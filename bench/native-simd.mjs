@@ -1,5 +1,5 @@
-// hnswlib-node's stock addon (default flags: SSE only) against the copy the install compiled for
-// this CPU (scripts/build-native-hnswlib.mjs, -O3 -march=native), side by side in one process on
+// hnswlib-node's stock addon (default flags: SSE only) against vsearch's copy built for
+// this CPU (VSEARCH_NATIVE_MARCH=native npm run native: -O3 -march=native), side by side in one process on
 // one seeded set: build time, search p50 at one ef, and whether both give the same top 10.
 //   npm run build && node bench/native-simd.mjs [--count 20000] [--dim 1024] [--ef 128]
 import { existsSync } from 'node:fs';

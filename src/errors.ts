@@ -33,6 +33,9 @@ export class StoreError extends VsearchError {}
 export class LibraryNotFoundError extends StoreError {}
 export class FormatVersionError extends StoreError {}
 
+/** hnswlib-node's compiled addon is missing or does not load here: the install is incomplete (CLI exit 1). */
+export class NativeBuildError extends VsearchError {}
+
 /** The ANN index on disk does not match the store it claims to index. */
 export class IndexMismatchError extends VsearchError {}
 

@@ -1,5 +1,5 @@
 /**
- * The public entry point of the vsearch package (DESIGN.md section 6): every function and
+ * The public entry point of the vsearch package (docs/design.md section 6): every function and
  * class a user calls, and every type a public signature names, so that code using the library
  * can name what it passes and gets back (test/types/public-api.test.ts walks the signatures).
  */

@@ -117,7 +117,7 @@ export async function measureRecallAndBuild({ data, work, k, efs, M, efConstruct
     same.setEf(ef);
     return timeSearches(queryCount, (q) => same.searchKnn(Array.from(queryAt(q)), k).neighbors);
   }, truth));
-  // vsearch's own typed-array method of the native copy (scripts/hnswlib-node-ext.cc), raw: the
+  // vsearch's own typed-array method of the native copy (scripts/hnswlib-node-3.0.0.patch), raw: the
   // wrapper's overhead over the very call it makes.
   const typedSearch = typeof same.searchKnnFloat32Into === 'function'
     ? (q) => {

@@ -34,7 +34,7 @@ export interface UsearchModule {
 export type UsearchLoad = { module: UsearchModule; version: string } | { missing: string };
 
 /**
- * usearch, if it installed (it is an optional dependency: a failed install must not stop
+ * usearch, if it is installed (a dev dependency, absent from a consumer's install: that must not stop
  * the benchmarks). Loaded through require: its ESM entry cannot find its native build.
  */
 export function loadUsearch(): UsearchLoad {

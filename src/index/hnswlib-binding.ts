@@ -1,16 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { NativeBuildError } from '../errors.js';
 
 export type Hnswlib = typeof import('hnswlib-node');
 
 /**
- * Methods scripts/hnswlib-node-ext.cc adds to HierarchicalNSW in the copy compiled for this
- * CPU: typed arrays in and out (the stock methods read and write number[] element by element
+ * Methods scripts/hnswlib-node-3.0.0.patch adds to HierarchicalNSW in vsearch's compiled
+ * copy: typed arrays in and out (the stock methods read and write number[] element by element
  * through N-API), and insertion from several threads. Absent from the stock build.
  */
 export interface HnswlibExtension {
-  /** Labels must be new to the graph (not present, not marked deleted). */
+  /** Labels must be distinct and new to the graph (not present, not marked deleted); the addon refuses a batch that breaks this. */
   addPointsFloat32?(vectors: Float32Array, labels: Uint32Array, threads: number): void;
   /** Writes up to k results, nearest first, into `distances` and `labels`; returns how many. */
   searchKnnFloat32Into?(query: Float32Array, k: number, distances: Float32Array, labels: Uint32Array): number;
@@ -20,6 +21,7 @@ export interface HnswlibExtension {
 export interface NativeBuildRecord {
   hnswlibNode: string;
   cxxflags: string;
+  /** The instruction-set flags the copy needs: none for the portable default, more with VSEARCH_NATIVE_MARCH. */
   cpuFlags: string[];
 }
 
@@ -46,14 +48,47 @@ let chosen: HnswlibBinding | undefined;
  */
 export function hnswlibBinding(): HnswlibBinding {
   if (chosen !== undefined) return chosen;
-  const stock = (): Hnswlib => require('hnswlib-node') as Hnswlib;
   const verdict = nativeBuildVerdict();
-  if (!verdict.usable) return (chosen = { hnswlib: stock(), build: 'stock', detail: verdict.reason });
-  try {
-    return (chosen = { hnswlib: require(fileURLToPath(NATIVE_ADDON_URL)) as Hnswlib, build: 'native', detail: verdict.reason });
-  } catch (error) {
-    return (chosen = { hnswlib: stock(), build: 'stock', detail: `the native copy did not load (${error instanceof Error ? error.message : String(error)})` });
+  if (!verdict.usable) {
+    chosen = { hnswlib: loadStock(), build: 'stock', detail: verdict.reason };
+    return chosen;
   }
+  let native: Hnswlib;
+  try {
+    native = require(fileURLToPath(NATIVE_ADDON_URL)) as Hnswlib;
+  } catch (error) {
+    const detail = `the native copy did not load (${firstLine(error)})`;
+    chosen = { hnswlib: loadStock(detail), build: 'stock', detail };
+    return chosen;
+  }
+  chosen = { hnswlib: native, build: 'native', detail: verdict.reason };
+  return chosen;
+}
+
+/**
+ * hnswlib-node as it was installed. Its addon is compiled by its install script, so it is
+ * missing after an install without scripts (npm --ignore-scripts, pnpm's default) and fails to
+ * load when it was compiled for another Node or platform: one message says how to fix it.
+ */
+function loadStock(nativeDetail?: string): Hnswlib {
+  try {
+    return require('hnswlib-node') as Hnswlib;
+  } catch (error) {
+    const also = nativeDetail === undefined ? '' : `; ${nativeDetail}`;
+    throw new NativeBuildError(
+      `hnswlib-node's compiled addon did not load (${firstLine(error)})${also}. vsearch needs it for its HNSW index. ` +
+        'It is missing when the package was installed without install scripts (npm --ignore-scripts, or pnpm without allowing hnswlib-node\'s build), ' +
+        'and unloadable when it was compiled for another Node version or platform. ' +
+        'Fix: run `npm rebuild hnswlib-node` in the project that installed vsearch; it compiles the addon and needs a C++ toolchain (python3, make and g++ or clang++).',
+      { cause: error },
+    );
+  }
+}
+
+/** The first line of a load error (the bindings package lists every path it tried after it). */
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return (text.split('\n')[0] ?? text).replace(/\.?\s*Tried:$/, '').trim();
 }
 
 export type NativeVerdict = { usable: true; reason: string } | { usable: false; reason: string };
@@ -73,8 +108,8 @@ export function nativeBuildVerdict(): NativeVerdict {
 
 /**
  * The copy runs here when it was compiled from the installed hnswlib-node and this CPU has
- * every instruction-set flag of the machine it was compiled on (-march=native may use any of
- * them, and a missing one kills the process with SIGILL rather than throwing).
+ * every instruction-set flag its record requires (-march=native may use any flag of the build
+ * machine, and a missing one kills the process with SIGILL rather than throwing).
  */
 export function judgeNativeBuild(record: unknown, installedVersion: string, cpuFlags: ReadonlySet<string> | undefined): NativeVerdict {
   if (!isNativeBuildRecord(record)) return { usable: false, reason: 'the native copy\'s record is unreadable; run `npm run native`' };

@@ -9,7 +9,7 @@ export type SearchOption = (typeof SEARCH_OPTIONS)[number];
 export const MAX_PAGE_LIMIT = 50;
 export const DEFAULT_PAGE_LIMIT = 10;
 
-/** What a caller may ask of `lib.search` (DESIGN.md section 6). */
+/** What a caller may ask of `lib.search` (docs/design.md section 6). */
 export interface SearchRequest {
   text?: string | undefined;
   image?: string | readonly string[] | undefined;

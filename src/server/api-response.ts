@@ -61,7 +61,7 @@ function apiVideo(hit: VideoHit, options: ApiResultOptions): ApiVideo {
 
 const isVideoHits = (data: SearchResponse['data']): data is VideoHit[] => data.some((hit) => 'clips' in hit);
 
-/** The one place where vsearch's search response (DESIGN.md section 5) becomes the API's. */
+/** The one place where vsearch's search response (docs/design.md section 5) becomes the API's. */
 export function toApiResults(response: SearchResponse, options: ApiResultOptions): ApiSearchResults {
   const { data, page_info: page, search_pool: pool } = response;
   const pageInfo: ApiPageInfo = { limit_per_page: page.limit_per_page, total_results: page.total_results };

@@ -2,7 +2,7 @@
 
 export const FORMAT_VERSION = 1;
 
-/** Column names of a segment file, in order (DESIGN.md section 4). */
+/** Column names of a segment file, in order (docs/design.md section 4). */
 export const COLUMNS = [
   'label',
   'video_id',

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { syntheticQueries, syntheticVectors } from '../../src/bench/synthetic.js';
 import { ExactIndex, HnswIndex } from '../../src/index/index.js';
 import { NATIVE_ADDON_URL, hnswlibBinding, judgeNativeBuild, nativeBuildVerdict, readCpuFlags } from '../../src/index/hnswlib-binding.js';
-import type { Hnswlib } from '../../src/index/hnswlib-binding.js';
+import type { Hnswlib, HnswlibExtension } from '../../src/index/hnswlib-binding.js';
 
 const record = { hnswlibNode: '3.0.0', cxxflags: '-O3 -march=native', cpuFlags: ['avx2', 'fma', 'sse2'] };
 
@@ -79,21 +79,22 @@ describe.runIf(existsSync(NATIVE_ADDON_URL))('the native copy and the stock buil
       await index.writeIndex(files[name]);
     }
     for (const file of Object.values(files)) {
-      const [fromStock, fromNative] = [stock, native].map((lib) => new lib.HierarchicalNSW('cosine', dim));
-      await fromStock!.readIndex(file);
-      await fromNative!.readIndex(file);
-      for (const index of [fromStock!, fromNative!]) index.setEf(64);
+      const fromStock = new stock.HierarchicalNSW('cosine', dim);
+      const fromNative = new native.HierarchicalNSW('cosine', dim);
+      await fromStock.readIndex(file);
+      await fromNative.readIndex(file);
+      for (const index of [fromStock, fromNative]) index.setEf(64);
       for (let q = 0; q < 50; q++) {
-        const a = fromStock!.searchKnn(row(queries, q), 10);
-        const b = fromNative!.searchKnn(row(queries, q), 10);
+        const a = fromStock.searchKnn(row(queries, q), 10);
+        const b = fromNative.searchKnn(row(queries, q), 10);
         expect(b.neighbors).toEqual(a.neighbors);
-        b.distances.forEach((distance, i) => expect(distance).toBeCloseTo(a.distances[i]!, 5));
+        b.distances.forEach((distance, i) => expect(distance).toBeCloseTo(a.distances[i] ?? Number.NaN, 5));
       }
     }
   });
 });
 
-// The copy compiled at install carries scripts/hnswlib-node-ext.cc; HnswIndex uses its methods when present.
+// The copy compiled at install carries scripts/hnswlib-node-3.0.0.patch's methods; HnswIndex uses them when present.
 const extended = typeof (hnswlibBinding().hnswlib.HierarchicalNSW.prototype as { addPointsFloat32?: unknown }).addPointsFloat32 === 'function';
 
 describe.runIf(extended)('HnswIndex on the extended copy (typed arrays, parallel insertion)', () => {
@@ -145,7 +146,7 @@ describe.runIf(extended)('HnswIndex on the extended copy (typed arrays, parallel
       const a = extendedIndex.search(query(q), 10);
       const b = stockIndex.search(query(q), 10);
       expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
-      a.scores.forEach((score, i) => expect(score).toBeCloseTo(b.scores[i]!, 5));
+      a.scores.forEach((score, i) => expect(score).toBeCloseTo(b.scores[i] ?? Number.NaN, 5));
     }
     // Fewer points than k: the answer is cut to what exists.
     const tiny = new HnswIndex({ dimension: dim });
@@ -163,5 +164,51 @@ describe.runIf(extended)('HnswIndex on the extended copy (typed arrays, parallel
     expect(index.size).toBe(200);
     expect(index.graphCount).toBe(200);
     expect(index.search(vectors.subarray(0, dim), 1).labels[0]).toBe(labels[0]);
+  });
+
+  const nativeIndex = (): InstanceType<Hnswlib['HierarchicalNSW']> & HnswlibExtension => {
+    const index = new (hnswlibBinding().hnswlib.HierarchicalNSW)('cosine', dim) as InstanceType<Hnswlib['HierarchicalNSW']> & HnswlibExtension;
+    index.initIndex(1000, 16, 100, 100);
+    return index;
+  };
+  const point = (row: number): number[] => Array.from(vectors.subarray(row * dim, (row + 1) * dim));
+
+  it('refuses a call that would race an unsettled asynchronous writeIndex or readIndex, and takes it once settled', async () => {
+    dir = dir === '' ? await mkdtemp(join(tmpdir(), 'vsearch-extension-')) : dir;
+    const file = join(dir, 'guarded.hnsw');
+    const index = nativeIndex();
+    index.addPointsFloat32?.(vectors.subarray(0, 200 * dim), Uint32Array.from({ length: 200 }, (_, i) => i), 2);
+    // The promise settles on a later turn of the event loop: until then the worker may be running.
+    const writing = index.writeIndex(file);
+    expect(() => index.addPoint(point(300), 300)).toThrow(/asynchronous writeIndex on this index has not settled/);
+    expect(() => index.addPointsFloat32?.(vectors.subarray(300 * dim, 301 * dim), Uint32Array.of(301), 1)).toThrow(/writeIndex on this index has not settled/);
+    expect(() => index.markDelete(5)).toThrow(/writeIndex on this index has not settled/);
+    expect(() => index.resizeIndex(2000)).toThrow(/writeIndex on this index has not settled/);
+    expect(index.searchKnn(point(7), 3).neighbors[0]).toBe(7);
+    await writing;
+    index.addPoint(point(300), 300);
+    expect(index.getCurrentCount()).toBe(201);
+    const reading = index.readIndex(file);
+    expect(() => index.searchKnn(point(7), 3)).toThrow(/asynchronous readIndex on this index has not settled/);
+    const distances = new Float32Array(3);
+    const found = new Uint32Array(3);
+    expect(() => index.searchKnnFloat32Into?.(Float32Array.from(point(7)), 3, distances, found)).toThrow(/readIndex on this index has not settled/);
+    await reading;
+    expect(index.getCurrentCount()).toBe(200);
+    expect(index.searchKnnFloat32Into?.(Float32Array.from(point(7)), 3, distances, found)).toBe(3);
+    expect(found[0]).toBe(7);
+  });
+
+  it('refuses a parallel batch with a repeated label or one already in the graph, inserting none of it', () => {
+    const index = nativeIndex();
+    index.addPointsFloat32?.(vectors.subarray(0, 100 * dim), Uint32Array.from({ length: 100 }, (_, i) => i), 2);
+    const batch = (ids: number[]): void => index.addPointsFloat32?.(vectors.subarray(100 * dim, (100 + ids.length) * dim), Uint32Array.from(ids), 2);
+    expect(() => batch([500, 501, 500])).toThrow(/label 500 is repeated in the batch or already in the index/);
+    expect(() => batch([600, 42])).toThrow(/label 42 is repeated in the batch or already in the index/);
+    index.markDelete(10);
+    expect(() => batch([10])).toThrow(/label 10 is repeated in the batch or already in the index/);
+    expect(index.getCurrentCount()).toBe(100);
+    batch([500, 501, 502]);
+    expect(index.getCurrentCount()).toBe(103);
   });
 });

@@ -7,7 +7,7 @@ import { TwelveLabs } from 'twelvelabs-js';
 import { allHits, serveMediaSamples, type Served } from './serve-fixture.js';
 
 /**
- * The official SDK, pointed at `vsearch serve` through TWELVELABS_BASE_URL (DESIGN.md section 3),
+ * The official SDK, pointed at `vsearch serve` through TWELVELABS_BASE_URL (docs/design.md section 3),
  * with the emulator as the server's upstream: every answer must pass the SDK's parsers, in the
  * order the library itself gives.
  */
