@@ -5,9 +5,13 @@ import { defineConfig } from 'vitest/config';
 export const SERIAL_TESTS = ['test/build/crash-resume.test.ts'];
 
 /** With VITEST_JSON_DIR set (CI), each run also writes a JSON report there for the summary line. */
-export function reporters(name: string): NonNullable<NonNullable<Parameters<typeof defineConfig>[0]['test']>['reporters']> {
+export function reporters(
+  name: string,
+): NonNullable<NonNullable<Parameters<typeof defineConfig>[0]['test']>['reporters']> {
   const dir = process.env['VITEST_JSON_DIR'];
-  return dir === undefined || dir === '' ? ['default'] : ['default', ['json', { outputFile: join(dir, `${name}.json`) }]];
+  return dir === undefined || dir === ''
+    ? ['default']
+    : ['default', ['json', { outputFile: join(dir, `${name}.json`) }]];
 }
 
 export default defineConfig({

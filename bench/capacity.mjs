@@ -12,7 +12,12 @@ import { parseArgs, promisify } from 'node:util';
 import { HNSWLIB_ENTRY } from './bench-common.mjs';
 
 const run = promisify(execFile);
-const { values: args } = parseArgs({ options: { count: { type: 'string', default: '50000' }, out: { type: 'string', default: 'bench/results/capacity.json' } } });
+const { values: args } = parseArgs({
+  options: {
+    count: { type: 'string', default: '50000' },
+    out: { type: 'string', default: 'bench/results/capacity.json' },
+  },
+});
 const COUNT = Number(args.count);
 
 const child = (dim) => `
@@ -50,7 +55,9 @@ for (const dim of [512, 1024]) {
   const measured = JSON.parse(stdout);
   const perSegment = { graphRss: measured.rssGrowth / COUNT, graphFile: measured.graphFile / COUNT, vectors: dim * 4 };
   results.push({ ...measured, perSegment, seconds: (Date.now() - started) / 1000 });
-  process.stderr.write(`${dim}-d: graph RSS ${perSegment.graphRss.toFixed(0)} B/segment, graph file ${perSegment.graphFile.toFixed(0)} B/segment, vectors ${perSegment.vectors} B/segment\n`);
+  process.stderr.write(
+    `${dim}-d: graph RSS ${perSegment.graphRss.toFixed(0)} B/segment, graph file ${perSegment.graphFile.toFixed(0)} B/segment, vectors ${perSegment.vectors} B/segment\n`,
+  );
 }
 await mkdir('bench/results', { recursive: true });
 await writeFile(args.out, `${JSON.stringify({ bench: 'capacity', M: 16, efConstruction: 100, results }, null, 2)}\n`);

@@ -5,8 +5,8 @@
 import { access, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syntheticQueries, syntheticVectors } from '../dist/bench/synthetic.js';
-import { openLibrary } from '../dist/vsearch.js';
 import { SegmentStore } from '../dist/store/index.js';
+import { openLibrary } from '../dist/vsearch.js';
 
 const FILE_ROWS = 10_000;
 const CLIPS_PER_VIDEO = 100;
@@ -18,7 +18,14 @@ export function fixtureShape({ count, dim, seed = 1 }) {
 }
 
 /** The library dir for a shape; built when absent. Returns its path. */
-export async function ensureFixture({ count, dim, efConstruction, root = '/tmp/vsearch-bench-fixtures', seed = 1, log = () => {} }) {
+export async function ensureFixture({
+  count,
+  dim,
+  efConstruction,
+  root = '/tmp/vsearch-bench-fixtures',
+  seed = 1,
+  log = () => {},
+}) {
   const dir = join(root, `lib-${count}x${dim}-efc${efConstruction}-s${seed}`);
   try {
     await access(join(dir, 'index', 'sidecar.json'));
@@ -60,6 +67,6 @@ export async function ensureFixture({ count, dim, efConstruction, root = '/tmp/v
 }
 
 /** Seeded query vectors from the fixture's clusters. */
-export function fixtureQueries({ count, dim, seed = 1 }, queries) {
+export function fixtureQueries({ dim, seed = 1 }, queries) {
   return syntheticQueries({ ...fixtureShape({ count: queries, dim, seed }) });
 }

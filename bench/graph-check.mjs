@@ -17,7 +17,9 @@ import { loadHnswIndex } from '../dist/index/persist.js';
 import { BINDING, fixtureOptions, log, median, openFixture, reportHead } from './bench-common.mjs';
 import { ensureFixture } from './fixture.mjs';
 
-const { values: args } = parseArgs({ options: fixtureOptions({ runs: { type: 'string', default: '7' }, root: { type: 'string' } }) });
+const { values: args } = parseArgs({
+  options: fixtureOptions({ runs: { type: 'string', default: '7' }, root: { type: 'string' } }),
+});
 const RUNS = Number(args.runs);
 const ensure = (options) => ensureFixture({ ...options, ...(args.root === undefined ? {} : { root: args.root }) });
 const { count, dim, dir, graph, sidecar } = await openFixture(args, ensure);
@@ -26,8 +28,21 @@ const { count, dim, dir, graph, sidecar } = await openFixture(args, ensure);
 const work = await mkdtemp(join(tmpdir(), 'vsearch-graph-check-'));
 await link(graph, join(work, 'hnsw-1.bin'));
 const checked = await checkGraphFile(graph, { dimension: dim });
-const { checksum: _old, ...fields } = { ...sidecar, format: 2, graph: 'hnsw-1.bin', graphBytes: checked.bytes, graphChecksum: checked.checksum, graphLinksChecksum: checked.linksChecksum };
-await writeFile(join(work, 'sidecar.json'), JSON.stringify({ ...fields, checksum: `crc32:${(crc32(JSON.stringify(fields)) >>> 0).toString(16).padStart(8, '0')}` }));
+const { checksum: _old, ...fields } = {
+  ...sidecar,
+  format: 2,
+  graph: 'hnsw-1.bin',
+  graphBytes: checked.bytes,
+  graphChecksum: checked.checksum,
+  graphLinksChecksum: checked.linksChecksum,
+};
+await writeFile(
+  join(work, 'sidecar.json'),
+  JSON.stringify({
+    ...fields,
+    checksum: `crc32:${(crc32(JSON.stringify(fields)) >>> 0).toString(16).padStart(8, '0')}`,
+  }),
+);
 
 const timed = async (work) => {
   const start = process.hrtime.bigint();

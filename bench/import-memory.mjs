@@ -8,11 +8,11 @@
 // The JSONL and the library are deleted afterwards.
 //   npm run build && nice node bench/import-memory.mjs --count 250000 --dim 512
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 
@@ -34,7 +34,7 @@ const jsonl = join(work, 'segments.jsonl');
 
 try {
   let seed = 20261202;
-  const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) - 0.5;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32 - 0.5;
   const out = createWriteStream(jsonl);
   const started = Date.now();
   for (let i = 0; i < COUNT; i++) {
@@ -46,7 +46,9 @@ try {
   out.end();
   await once(out, 'finish');
   const textBytes = (await stat(jsonl)).size;
-  process.stderr.write(`wrote ${COUNT} x ${DIM} as ${(textBytes / 1024 ** 3).toFixed(2)} GiB of JSONL in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  process.stderr.write(
+    `wrote ${COUNT} x ${DIM} as ${(textBytes / 1024 ** 3).toFixed(2)} GiB of JSONL in ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
+  );
 
   const script = join(work, 'import.mjs');
   const storeOnly = `const { SegmentStore } = await import(${JSON.stringify(fileURLToPath(new URL('../dist/store/index.js', import.meta.url)))});
@@ -65,7 +67,9 @@ process.stdout.write(JSON.stringify({ summary: { rows: summary.rows, videos: sum
 `;
   await writeFile(
     script,
-    args.index === 'none' ? storeOnly : `const { openLibrary } = await import(${JSON.stringify(entry)});
+    args.index === 'none'
+      ? storeOnly
+      : `const { openLibrary } = await import(${JSON.stringify(entry)});
 const { readFileSync } = await import('node:fs');
 const started = Date.now();
 const lib = await openLibrary(${JSON.stringify(join(work, 'lib'))}, { create: true, index: { kind: ${JSON.stringify(args.index)} } });
@@ -79,8 +83,19 @@ process.stdout.write(JSON.stringify({ summary, seconds: (Date.now() - started) /
   const { stdout } = await run(process.execPath, [script], { maxBuffer: 1 << 20 });
   const measured = JSON.parse(stdout);
   const vectors = COUNT * DIM * 4;
-  const result = { bench: 'import-memory', count: COUNT, dim: DIM, index: args.index, jsonlBytes: textBytes, vectorBytes: vectors, ...measured, peakOverVectors: measured.peakRss / vectors };
-  process.stderr.write(`import: ${measured.seconds.toFixed(0)} s, peak RSS ${(measured.peakRss / 1024 ** 2).toFixed(0)} MiB = ${result.peakOverVectors.toFixed(2)}x the ${(vectors / 1024 ** 2).toFixed(0)} MiB of vectors\n`);
+  const result = {
+    bench: 'import-memory',
+    count: COUNT,
+    dim: DIM,
+    index: args.index,
+    jsonlBytes: textBytes,
+    vectorBytes: vectors,
+    ...measured,
+    peakOverVectors: measured.peakRss / vectors,
+  };
+  process.stderr.write(
+    `import: ${measured.seconds.toFixed(0)} s, peak RSS ${(measured.peakRss / 1024 ** 2).toFixed(0)} MiB = ${result.peakOverVectors.toFixed(2)}x the ${(vectors / 1024 ** 2).toFixed(0)} MiB of vectors\n`,
+  );
   await mkdir('bench/results', { recursive: true });
   await writeFile(args.out, `${JSON.stringify(result, null, 2)}\n`);
 } finally {

@@ -6,11 +6,12 @@
 // Prints JSON: per configuration the build time, vectors/s, recall@10 and search p50 per ef,
 // and, for each reference ef, the smallest ef that reaches the reference's recall and the
 // build-throughput and search-time ratios there.
-import { Worker } from 'node:worker_threads';
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import hnswlib from 'hnswlib-node';
 import { syntheticQueries, syntheticVectors } from '../dist/bench/synthetic.js';
 import { ExactIndex } from '../dist/index/index.js';
@@ -56,7 +57,10 @@ const queryArrays = Array.from({ length: QUERIES }, (_, q) => asArray(queryAt(q)
 
 log(`data: ${COUNT} x ${DIM}, ${QUERIES} queries`);
 const exact = new ExactIndex(DIM);
-exact.add(vectors, Uint32Array.from({ length: COUNT }, (_, i) => i));
+exact.add(
+  vectors,
+  Uint32Array.from({ length: COUNT }, (_, i) => i),
+);
 const truth = Array.from({ length: QUERIES }, (_, q) => new Set(exact.search(queryAt(q), K).labels));
 
 function recallOf(results) {
@@ -101,7 +105,15 @@ function buildSingle(efConstruction) {
     (ef) => index.setEf(ef),
     (q) => index.searchKnn(queryArrays[q], K).neighbors,
   );
-  return { kind: 'single', efConstruction, seconds: +seconds.toFixed(2), vectorsPerSecond: Math.round(COUNT / seconds), cpuSeconds: +cpuSeconds.toFixed(2), vectorsPerCpuSecond: Math.round(COUNT / cpuSeconds), sweep: figures };
+  return {
+    kind: 'single',
+    efConstruction,
+    seconds: +seconds.toFixed(2),
+    vectorsPerSecond: Math.round(COUNT / seconds),
+    cpuSeconds: +cpuSeconds.toFixed(2),
+    vectorsPerCpuSecond: Math.round(COUNT / cpuSeconds),
+    sweep: figures,
+  };
 }
 
 function buildInterleaved(shapes, chunk) {
@@ -133,14 +145,30 @@ function buildInterleaved(shapes, chunk) {
       (ef) => index.setEf(ef),
       (q) => index.searchKnn(queryArrays[q], K).neighbors,
     );
-    return { kind: 'single', M: m, efConstruction, interleaved: true, seconds: +seconds.toFixed(2), vectorsPerSecond: Math.round(COUNT / seconds), cpuSeconds: +cpuSeconds.toFixed(2), vectorsPerCpuSecond: Math.round(COUNT / cpuSeconds), sweep: figures };
+    return {
+      kind: 'single',
+      M: m,
+      efConstruction,
+      interleaved: true,
+      seconds: +seconds.toFixed(2),
+      vectorsPerSecond: Math.round(COUNT / seconds),
+      cpuSeconds: +cpuSeconds.toFixed(2),
+      vectorsPerCpuSecond: Math.round(COUNT / cpuSeconds),
+      sweep: figures,
+    };
   });
 }
 
 const configs = [];
 if (args.interleave) {
   log(`building single-threaded efConstruction=${EFCS.join(', ')} side by side ...`);
-  const shapes = [...EFCS.map((efConstruction) => ({ m: M, efConstruction })), ...args.configs.split(',').filter(Boolean).map((pair) => ({ m: Number(pair.split(':')[0]), efConstruction: Number(pair.split(':')[1]) }))];
+  const shapes = [
+    ...EFCS.map((efConstruction) => ({ m: M, efConstruction })),
+    ...args.configs
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => ({ m: Number(pair.split(':')[0]), efConstruction: Number(pair.split(':')[1]) })),
+  ];
   configs.push(...buildInterleaved(shapes, Number(args.chunk)));
   for (const config of configs) log(JSON.stringify(config));
 } else {
@@ -159,7 +187,13 @@ if (SHARDS > 1) {
       (ef) => built.indexes.forEach((index) => index.setEf(ef)),
       (q) => searchShards(built.indexes, queryArrays[q], K),
     );
-    configs.push({ kind: `shards-${SHARDS}`, efConstruction: SHARD_EFC, seconds: +built.seconds.toFixed(2), vectorsPerSecond: Math.round(COUNT / built.seconds), sweep: figures });
+    configs.push({
+      kind: `shards-${SHARDS}`,
+      efConstruction: SHARD_EFC,
+      seconds: +built.seconds.toFixed(2),
+      vectorsPerSecond: Math.round(COUNT / built.seconds),
+      sweep: figures,
+    });
     log(JSON.stringify(configs.at(-1)));
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -180,10 +214,14 @@ if (reference !== undefined) {
         ef: match?.ef ?? null,
         recall: match?.recall ?? null,
         buildThroughputRatio: +(config.vectorsPerSecond / reference.vectorsPerSecond).toFixed(3),
-        ...(config.cpuSeconds === undefined ? {} : { buildCpuThroughputRatio: +(reference.cpuSeconds / config.cpuSeconds).toFixed(3) }),
+        ...(config.cpuSeconds === undefined
+          ? {}
+          : { buildCpuThroughputRatio: +(reference.cpuSeconds / config.cpuSeconds).toFixed(3) }),
         searchTimeRatio: match === undefined ? null : +(match.p50Us / point.p50Us).toFixed(3),
       });
     }
   }
 }
-process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), node: process.version, count: COUNT, dimension: DIM, queries: QUERIES, k: K, M, configs, comparisons }, null, 2)}\n`);
+process.stdout.write(
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, count: COUNT, dimension: DIM, queries: QUERIES, k: K, M, configs, comparisons }, null, 2)}\n`,
+);

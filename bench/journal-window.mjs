@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { request as httpRequest, createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,8 +27,18 @@ const now = () => performance.timeOrigin + performance.now();
 const KEY = 'tlk_journal-window';
 
 const PATHS = {
-  v1_url: { model: 'Marengo-retrieval-2.7', url: true, create: '/v1.3/embed/tasks', poll: /^\/v1\.3\/embed\/tasks\/[^/]+\/status$/ },
-  v2_file: { model: 'marengo3.0', url: false, create: '/v1.3/embed-v2/tasks', poll: /^\/v1\.3\/embed-v2\/tasks\/[^/]+$/ },
+  v1_url: {
+    model: 'Marengo-retrieval-2.7',
+    url: true,
+    create: '/v1.3/embed/tasks',
+    poll: /^\/v1\.3\/embed\/tasks\/[^/]+\/status$/,
+  },
+  v2_file: {
+    model: 'marengo3.0',
+    url: false,
+    create: '/v1.3/embed-v2/tasks',
+    poll: /^\/v1\.3\/embed-v2\/tasks\/[^/]+$/,
+  },
 };
 
 async function measure(version, emu, work, index) {
@@ -50,11 +60,14 @@ async function measure(version, emu, work, index) {
         const [name] = (await readdir(dir)).filter((n) => n.endsWith('.json'));
         times.journaled = (await stat(join(dir, name))).mtimeMs;
       }
-      const up = httpRequest({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-        if (req.method === 'POST' && path === create) answer.once('end', () => (times.answered = now()));
-      });
+      const up = httpRequest(
+        { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+          if (req.method === 'POST' && path === create) answer.once('end', () => (times.answered = now()));
+        },
+      );
       req.pipe(up);
       if (req.method === 'POST' && path === create) req.once('end', () => (times.sent = now()));
     };
@@ -66,29 +79,49 @@ async function measure(version, emu, work, index) {
   proxy.listen(0, '127.0.0.1');
   await once(proxy, 'listening');
   const base = `http://127.0.0.1:${proxy.address().port}/v1.3`;
-  const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'build', media, '--lib', lib, '--model', model], {
-    env: { ...process.env, TWELVELABS_API_KEY: KEY, TWELVELABS_BASE_URL: base, VSEARCH_LIB: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'dist', 'cli', 'main.js'), 'build', media, '--lib', lib, '--model', model],
+    {
+      env: { ...process.env, TWELVELABS_API_KEY: KEY, TWELVELABS_BASE_URL: base, VSEARCH_LIB: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const [code] = await once(child, 'exit');
   proxy.close();
-  if (code !== 0 || times.sent === undefined || times.journaled === undefined) throw new Error(`${version} run ${index}: exit ${code}, ${JSON.stringify(times)}\n${stderr}`);
-  return { window_ms: times.journaled - times.sent, api_ms: times.answered - times.sent, client_ms: times.journaled - times.answered };
+  if (code !== 0 || times.sent === undefined || times.journaled === undefined)
+    throw new Error(`${version} run ${index}: exit ${code}, ${JSON.stringify(times)}\n${stderr}`);
+  return {
+    window_ms: times.journaled - times.sent,
+    api_ms: times.answered - times.sent,
+    client_ms: times.journaled - times.answered,
+  };
 }
 
 function summary(samples) {
   const sorted = samples.map((s) => s.window_ms).sort((a, b) => a - b);
   const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   const round = (x) => Math.round(x * 100) / 100;
-  return { runs: sorted.length, min_ms: round(sorted[0]), median_ms: round(at(0.5)), p90_ms: round(at(0.9)), max_ms: round(sorted.at(-1)), samples: samples.map((s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, round(v)]))) };
+  return {
+    runs: sorted.length,
+    min_ms: round(sorted[0]),
+    median_ms: round(at(0.5)),
+    p90_ms: round(at(0.9)),
+    max_ms: round(sorted.at(-1)),
+    samples: samples.map((s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, round(v)]))),
+  };
 }
 
 const work = await mkdtemp(join(tmpdir(), 'vsearch-journal-window-'));
 const emu = await startEmulator({ port: 0, apiKey: KEY, taskDelayMs: 100, seed: 3 });
 try {
-  const result = { measured_at: new Date().toISOString(), what: 'ms from the task request reaching the API to the journal file holding its id (file mtime)', node: process.version };
+  const result = {
+    measured_at: new Date().toISOString(),
+    what: 'ms from the task request reaching the API to the journal file holding its id (file mtime)',
+    node: process.version,
+  };
   for (const version of Object.keys(PATHS)) {
     const samples = [];
     for (let i = 0; i < runs; i++) samples.push(await measure(version, emu, work, i));

@@ -5,7 +5,7 @@
 // file: hnswlib stores each vector inline with its links) and against the bare process.
 //   npm run build && node bench/memory.mjs --count 100000 --dim 1024 --runs 3
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,10 @@ const hnswlibEntry = HNSWLIB_ENTRY;
 const work = await mkdtemp(join(tmpdir(), 'vsearch-memory-'));
 const queryFile = join(work, 'queries.json');
 const queries = fixtureQueries({ count: COUNT, dim: DIM }, QUERIES);
-await writeFile(queryFile, JSON.stringify(Array.from({ length: QUERIES }, (_, q) => Array.from(queries.subarray(q * DIM, (q + 1) * DIM)))));
+await writeFile(
+  queryFile,
+  JSON.stringify(Array.from({ length: QUERIES }, (_, q) => Array.from(queries.subarray(q * DIM, (q + 1) * DIM)))),
+);
 
 const report = `
 const status = (await import('node:fs')).readFileSync('/proc/self/status', 'utf8');
@@ -58,7 +61,9 @@ try {
       const { stdout } = await run(process.execPath, [path], { maxBuffer: 1 << 20 });
       results[which].push(JSON.parse(stdout));
     }
-    log(`run ${i + 1}: vsearch rss ${(results.vsearch.at(-1).rss / 2 ** 20).toFixed(0)} MiB, bare rss ${(results.bare.at(-1).rss / 2 ** 20).toFixed(0)} MiB`);
+    log(
+      `run ${i + 1}: vsearch rss ${(results.vsearch.at(-1).rss / 2 ** 20).toFixed(0)} MiB, bare rss ${(results.bare.at(-1).rss / 2 ** 20).toFixed(0)} MiB`,
+    );
   }
   const vectorBytes = COUNT * DIM * 4;
   const graphBytes = (await stat(graph)).size;
@@ -69,7 +74,12 @@ try {
     queries: QUERIES,
     vectorMiB: mib(vectorBytes),
     graphFileMiB: mib(graphBytes),
-    vsearch: { rssMiB: mib(pick('vsearch', 'rss')), peakMiB: mib(pick('vsearch', 'peak')), heapUsedMiB: mib(pick('vsearch', 'heapUsed')), arrayBuffersMiB: mib(pick('vsearch', 'arrayBuffers')) },
+    vsearch: {
+      rssMiB: mib(pick('vsearch', 'rss')),
+      peakMiB: mib(pick('vsearch', 'peak')),
+      heapUsedMiB: mib(pick('vsearch', 'heapUsed')),
+      arrayBuffersMiB: mib(pick('vsearch', 'arrayBuffers')),
+    },
     bare: { rssMiB: mib(pick('bare', 'rss')), peakMiB: mib(pick('bare', 'peak')) },
     ratios: {
       rssVsVectorsPlusGraph: +(pick('vsearch', 'rss') / graphBytes).toFixed(3),

@@ -20,7 +20,9 @@ const { values: args } = parseArgs({
     'ef-construction': { type: 'string', default: '100' },
   },
 });
-const [N, D, Q, EF, M, EFC] = [args.count, args.dim, args.queries, args.ef, args.M, args['ef-construction']].map(Number);
+const [N, D, Q, EF, M, EFC] = [args.count, args.dim, args.queries, args.ef, args.M, args['ef-construction']].map(
+  Number,
+);
 const require = createRequire(import.meta.url);
 if (!existsSync(NATIVE_ADDON_URL)) {
   log('no native copy of hnswlib-node: `npm run native` compiles one (linux-x64)');
@@ -57,14 +59,22 @@ for (let pass = 0; pass < 3; pass++) {
   }
 }
 let identical = 0;
-for (const point of points) if (index.installed.searchKnn(point, 10).neighbors.join() === index.native.searchKnn(point, 10).neighbors.join()) identical++;
+for (const point of points)
+  if (index.installed.searchKnn(point, 10).neighbors.join() === index.native.searchKnn(point, 10).neighbors.join())
+    identical++;
 const p50 = Object.fromEntries(names.map((name) => [name, median(times[name]) * 1000]));
-console.log(JSON.stringify({
-  date: new Date().toISOString(),
-  data: { count: N, dimension: D, queries: Q, M, efConstruction: EFC, ef: EF },
-  buildSeconds: { installed: buildMs.installed / 1000, native: buildMs.native / 1000 },
-  buildSpeedup: buildMs.installed / buildMs.native,
-  searchP50Us: p50,
-  searchSpeedup: p50.installed / p50.native,
-  identicalTop10: `${identical}/${Q}`,
-}, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      data: { count: N, dimension: D, queries: Q, M, efConstruction: EFC, ef: EF },
+      buildSeconds: { installed: buildMs.installed / 1000, native: buildMs.native / 1000 },
+      buildSpeedup: buildMs.installed / buildMs.native,
+      searchP50Us: p50,
+      searchSpeedup: p50.installed / p50.native,
+      identicalTop10: `${identical}/${Q}`,
+    },
+    null,
+    2,
+  ),
+);

@@ -4,7 +4,7 @@
 // synthetic library (built once under /tmp). Runs alternate; medians and their ratio as JSON.
 //   npm run build && node bench/open-time.mjs --count 100000 --dim 1024 --runs 7 [--cpu-prof DIR]
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

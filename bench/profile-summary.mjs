@@ -20,5 +20,11 @@ for (const [id, micros] of self) {
   functions.set(name, (functions.get(name) ?? 0) + micros);
   scripts.set(script, (scripts.get(script) ?? 0) + micros);
 }
-const rank = (map) => [...map].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, micros]) => ({ name, ms: +(micros / 1000).toFixed(1), share: +(micros / total).toFixed(3) }));
-process.stdout.write(`${JSON.stringify({ totalMs: +(total / 1000).toFixed(1), functions: rank(functions), scripts: rank(scripts) }, null, 2)}\n`);
+const rank = (map) =>
+  [...map]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, micros]) => ({ name, ms: +(micros / 1000).toFixed(1), share: +(micros / total).toFixed(3) }));
+process.stdout.write(
+  `${JSON.stringify({ totalMs: +(total / 1000).toFixed(1), functions: rank(functions), scripts: rank(scripts) }, null, 2)}\n`,
+);

@@ -15,7 +15,8 @@ const sections = [];
 for (const file of files) {
   const results = JSON.parse(await readFile(file, 'utf8'));
   const dir = dirname(file);
-  for (const set of results.sets) if (set.recall !== undefined) await writeAtomic(join(dir, plotFileName(results.name, set.set)), recallQpsSvg(set));
+  for (const set of results.sets)
+    if (set.recall !== undefined) await writeAtomic(join(dir, plotFileName(results.name, set.set)), recallQpsSvg(set));
   const markdown = resultsMarkdown(results);
   await writeAtomic(join(dir, `${results.name}.md`), markdown);
   sections.push({ file: basename(file), markdown });

@@ -22,11 +22,11 @@ import { plotFileName, resultsMarkdown } from '../dist/bench/results-markdown.js
 import { benchSegmentRows } from '../dist/bench/segment-fixture.js';
 import { targetRatios } from '../dist/bench/target-ratios.js';
 import { loadUsearch } from '../dist/bench/usearch-peer.js';
+import { isXmodalSet } from '../dist/bench/xmodal-set.js';
+import { BINDING } from './bench-common.mjs';
 import { measureMemory, measureOpen, writeQueryFile } from './suite/open-memory.mjs';
 import { measureRecallAndBuild } from './suite/recall-build.mjs';
 import { setData } from './suite/set-data.mjs';
-import { BINDING } from './bench-common.mjs';
-import { isXmodalSet } from '../dist/bench/xmodal-set.js';
 import { runXmodal, writeXmodalResults } from './xmodal.mjs';
 
 const { values: flags } = parseArgs({
@@ -42,7 +42,10 @@ const { values: flags } = parseArgs({
   },
 });
 // Cross-modal sets (xmodal-200k-1024, xmodal-1m-512, ...) run bench/xmodal.mjs and write their own results.
-const setNames = flags.set.split(',').map((name) => name.trim()).filter((name) => name !== '');
+const setNames = flags.set
+  .split(',')
+  .map((name) => name.trim())
+  .filter((name) => name !== '');
 for (const name of setNames.filter(isXmodalSet)) {
   process.stderr.write(`results: ${await writeXmodalResults(await runXmodal(name, { k: Number(flags.k) }))}\n`);
 }
@@ -61,17 +64,34 @@ const log = (message) => process.stderr.write(`${message}\n`);
 const usearchLoad = loadUsearch();
 const usearch = 'module' in usearchLoad ? usearchLoad.module : undefined;
 const peers = {
-  'hnswlib-node': { status: 'measured', reason: `the reference, as npm builds it; vsearch ran its ${BINDING.build} build` },
-  usearch: usearch === undefined ? { status: 'not installed', reason: usearchLoad.missing } : { status: 'measured', version: usearchLoad.version },
-  'faiss-node': { status: 'skipped', reason: 'its install downloads prebuilt FAISS from GitHub, which this machine cannot reach; not a dependency' },
+  'hnswlib-node': {
+    status: 'measured',
+    reason: `the reference, as npm builds it; vsearch ran its ${BINDING.build} build`,
+  },
+  usearch:
+    usearch === undefined
+      ? { status: 'not installed', reason: usearchLoad.missing }
+      : { status: 'measured', version: usearchLoad.version },
+  'faiss-node': {
+    status: 'skipped',
+    reason: 'its install downloads prebuilt FAISS from GitHub, which this machine cannot reach; not a dependency',
+  },
 };
-log(`usearch: ${peers.usearch.status}${usearch === undefined ? ` (${usearchLoad.missing})` : ` ${usearchLoad.version}`}; faiss-node: skipped`);
+log(
+  `usearch: ${peers.usearch.status}${usearch === undefined ? ` (${usearchLoad.missing})` : ` ${usearchLoad.version}`}; faiss-node: skipped`,
+);
 
 const results = {
   name: flags.name,
   generatedAt: new Date().toISOString(),
   command: `npm run bench -- ${process.argv.slice(2).join(' ') || `--set ${flags.set}`}`.trim(),
-  environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, hnswlib: { build: BINDING.build, detail: BINDING.detail } },
+  environment: {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cpus: cpus().length,
+    hnswlib: { build: BINDING.build, detail: BINDING.detail },
+  },
   peers,
   sets: [],
 };
@@ -80,7 +100,13 @@ for (const spec of sets) {
   log(`set ${spec.name}`);
   const data = setData(spec);
   if ('missing' in data) {
-    results.sets.push({ set: spec.name, description: 'not measured', count: 0, dimension: 0, skipped: { all: data.missing } });
+    results.sets.push({
+      set: spec.name,
+      description: 'not measured',
+      count: 0,
+      dimension: 0,
+      skipped: { all: data.missing },
+    });
     log(`  skipped: ${data.missing}`);
     continue;
   }
@@ -89,7 +115,17 @@ for (const spec of sets) {
   try {
     const needsLibrary = ['recall', 'build', 'open', 'memory'].some((section) => sections.has(section));
     if (needsLibrary) {
-      const measured = await measureRecallAndBuild({ data, work, k, efs, M, efConstruction, buildEf: BUILD_EF, usearch, log });
+      const measured = await measureRecallAndBuild({
+        data,
+        work,
+        k,
+        efs,
+        M,
+        efConstruction,
+        buildEf: BUILD_EF,
+        usearch,
+        log,
+      });
       if (sections.has('recall')) result.recall = measured.recall;
       if (sections.has('build')) result.build = measured.build;
       const queryFile = await writeQueryFile(work, data.queries.subarray(0, data.dimension));
@@ -99,7 +135,12 @@ for (const spec of sets) {
     }
     if (sections.has('arrow')) {
       const rows = benchSegmentRows(data.vectors, data.dimension, data.model);
-      result.arrow = await measureArrowThroughput(rows, Uint32Array.from({ length: rows.count }, (_, i) => i), data.model, work);
+      result.arrow = await measureArrowThroughput(
+        rows,
+        Uint32Array.from({ length: rows.count }, (_, i) => i),
+        data.model,
+        work,
+      );
     }
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -111,7 +152,9 @@ for (const spec of sets) {
 await mkdir(resultsDir, { recursive: true });
 await writeAtomic(join(resultsDir, `${results.name}.json`), `${JSON.stringify(results, null, 2)}\n`);
 await writeAtomic(join(resultsDir, `${results.name}.md`), resultsMarkdown(results));
-for (const set of results.sets) if (set.recall !== undefined) await writeAtomic(join(resultsDir, plotFileName(results.name, set.set)), recallQpsSvg(set));
+for (const set of results.sets)
+  if (set.recall !== undefined)
+    await writeAtomic(join(resultsDir, plotFileName(results.name, set.set)), recallQpsSvg(set));
 console.log(resultsMarkdown(results));
 log(`results: ${join(resultsDir, `${results.name}.json`)} and .md`);
 

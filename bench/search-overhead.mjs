@@ -63,8 +63,8 @@ for (let q = 0; q < QUERIES; q++) {
   truth.push(new Set(result.labels));
 }
 
-const recall = (lists) => lists.reduce((sum, labels, q) => sum + labels.filter((l) => truth[q].has(l)).length, 0) / (QUERIES * K);
-const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+const recall = (lists) =>
+  lists.reduce((sum, labels, q) => sum + labels.filter((l) => truth[q].has(l)).length, 0) / (QUERIES * K);
 
 // Warm-up both paths (JIT, page records dir, facts).
 for (let q = 0; q < Math.min(50, QUERIES); q++) {
@@ -105,8 +105,15 @@ for (let pass = 0; pass < PASSES; pass++) {
     if (which === 'vsearch') vsBlockUs = blockUs;
     else rawBlockUs = blockUs;
   }
-  passes.push({ vsearchP50Us: median(vs), rawP50Us: median(rw), vsearchMeanUs: vsBlockUs / QUERIES, rawMeanUs: rawBlockUs / QUERIES });
-  log(`pass ${pass + 1}: vsearch p50 ${median(vs).toFixed(1)} us, raw p50 ${median(rw).toFixed(1)} us, ratio ${(median(vs) / median(rw)).toFixed(3)}; per query with page records written ${(vsBlockUs / QUERIES).toFixed(1)} vs ${(rawBlockUs / QUERIES).toFixed(1)} us`);
+  passes.push({
+    vsearchP50Us: median(vs),
+    rawP50Us: median(rw),
+    vsearchMeanUs: vsBlockUs / QUERIES,
+    rawMeanUs: rawBlockUs / QUERIES,
+  });
+  log(
+    `pass ${pass + 1}: vsearch p50 ${median(vs).toFixed(1)} us, raw p50 ${median(rw).toFixed(1)} us, ratio ${(median(vs) / median(rw)).toFixed(3)}; per query with page records written ${(vsBlockUs / QUERIES).toFixed(1)} vs ${(rawBlockUs / QUERIES).toFixed(1)} us`,
+  );
 }
 await lib.close();
 

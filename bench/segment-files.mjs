@@ -12,7 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({
-  options: { count: { type: 'string', default: '200000' }, dim: { type: 'string', default: '512' }, layout: { type: 'string' }, dir: { type: 'string' } },
+  options: {
+    count: { type: 'string', default: '200000' },
+    dim: { type: 'string', default: '512' },
+    layout: { type: 'string' },
+    dir: { type: 'string' },
+  },
 });
 const COUNT = Number(args.count);
 const DIM = Number(args.dim);
@@ -22,7 +27,21 @@ if (args.layout === undefined) {
   for (const layout of ['split', 'one-file']) {
     const dir = await mkdtemp(join(tmpdir(), 'vsearch-segfiles-'));
     try {
-      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--count', String(COUNT), '--dim', String(DIM), '--layout', layout, '--dir', dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const out = execFileSync(
+        process.execPath,
+        [
+          fileURLToPath(import.meta.url),
+          '--count',
+          String(COUNT),
+          '--dim',
+          String(DIM),
+          '--layout',
+          layout,
+          '--dir',
+          dir,
+        ],
+        { encoding: 'utf8', maxBuffer: 1 << 20 },
+      );
       results[layout] = JSON.parse(out);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -32,7 +51,10 @@ if (args.layout === undefined) {
 } else {
   const { SegmentStore, DEFAULT_SEGMENT_FILE_ROWS } = await import('../dist/store/index.js');
   const rows = seededRows(COUNT, DIM);
-  const cap = args.layout === 'split' ? {} : { segmentFileRows: Number.MAX_SAFE_INTEGER, segmentFileBytes: Number.MAX_SAFE_INTEGER };
+  const cap =
+    args.layout === 'split'
+      ? {}
+      : { segmentFileRows: Number.MAX_SAFE_INTEGER, segmentFileBytes: Number.MAX_SAFE_INTEGER };
   const dir = join(args.dir, 'lib');
   let started = performance.now();
   const store = await SegmentStore.open(dir, { create: true, ...cap });
@@ -43,16 +65,18 @@ if (args.layout === undefined) {
   const files = await reopened.allFiles();
   const openMs = performance.now() - started;
   const entries = reopened.manifest.segmentFiles;
-  console.log(JSON.stringify({
-    layout: args.layout,
-    cap: args.layout === 'split' ? DEFAULT_SEGMENT_FILE_ROWS : null,
-    files: entries.length,
-    largestFileBytes: Math.max(...entries.map((entry) => entry.bytes)),
-    rowsRead: files.reduce((sum, file) => sum + file.count, 0),
-    writeMs: Math.round(writeMs),
-    openAndReadMs: Math.round(openMs),
-    rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
-  }));
+  console.log(
+    JSON.stringify({
+      layout: args.layout,
+      cap: args.layout === 'split' ? DEFAULT_SEGMENT_FILE_ROWS : null,
+      files: entries.length,
+      largestFileBytes: Math.max(...entries.map((entry) => entry.bytes)),
+      rowsRead: files.reduce((sum, file) => sum + file.count, 0),
+      writeMs: Math.round(writeMs),
+      openAndReadMs: Math.round(openMs),
+      rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+    }),
+  );
 }
 
 function seededRows(count, dim) {

@@ -1,8 +1,9 @@
 // Shards of one vector set built by worker threads (hnswlib-node objects cannot cross
 // threads: each worker builds one index, writes it with writeIndex, and the main thread
 // reads it back), and a k-NN search over all shards merged by distance.
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+
 import { join } from 'node:path';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import hnswlib from 'hnswlib-node';
 
 if (!isMainThread && workerData?.shardBuild === true) {
@@ -34,7 +35,9 @@ export async function buildShards(Worker, vectors, dim, { shards, M, efConstruct
       const path = join(dir, `shard-${s}.bin`);
       paths.push(path);
       return new Promise((resolve, reject) => {
-        const worker = new Worker(new URL(import.meta.url), { workerData: { shardBuild: true, buffer: shared, offset, rows, dim, M, efConstruction, path } });
+        const worker = new Worker(new URL(import.meta.url), {
+          workerData: { shardBuild: true, buffer: shared, offset, rows, dim, M, efConstruction, path },
+        });
         worker.once('message', resolve);
         worker.once('error', reject);
       });

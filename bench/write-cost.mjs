@@ -28,13 +28,28 @@ const { SegmentStore, SegmentRowsBuilder } = await import(pathToFileURL(resolve(
 const dir = await mkdtemp(join(tmpdir(), 'vsearch-write-cost-'));
 
 let seed = 7;
-const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) - 0.5;
+const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32 - 0.5;
 function videos(from, count) {
   const builder = new SegmentRowsBuilder();
   for (let v = from; v < from + count; v++) {
     for (let c = 0; c < CLIPS; c++) {
       const vector = Array.from({ length: DIM }, next);
-      builder.add({ videoId: `v${v}`, vector, startSec: c * 6, endSec: c * 6 + 6, source: `v${v}.mp4`, contentSha256: '', modality: 'video', embeddingOption: 'visual', embeddingScope: 'clip', modelName: 'bench', metadata: {} }, { file: 'bench' });
+      builder.add(
+        {
+          videoId: `v${v}`,
+          vector,
+          startSec: c * 6,
+          endSec: c * 6 + 6,
+          source: `v${v}.mp4`,
+          contentSha256: '',
+          modality: 'video',
+          embeddingOption: 'visual',
+          embeddingScope: 'clip',
+          modelName: 'bench',
+          metadata: {},
+        },
+        { file: 'bench' },
+      );
     }
   }
   return builder.build();
@@ -63,7 +78,9 @@ async function measure(name, write) {
     else if (path.startsWith('facts/')) written.facts += file.size;
     else if (path.startsWith('segments/')) written.segments += file.size;
   }
-  process.stderr.write(`${name}: ${ms.toFixed(0)} ms, wrote manifest ${written.manifest} B, facts ${written.facts} B, segments ${written.segments} B\n`);
+  process.stderr.write(
+    `${name}: ${ms.toFixed(0)} ms, wrote manifest ${written.manifest} B, facts ${written.facts} B, segments ${written.segments} B\n`,
+  );
   return { name, ms, written };
 }
 
@@ -72,15 +89,28 @@ try {
   const store = await SegmentStore.open(dir, { create: true });
   const started = Date.now();
   const batchVideos = Math.floor(65536 / CLIPS);
-  for (let v = 0; v < perVideo; v += batchVideos) await store.append(videos(v, Math.min(batchVideos, perVideo - v)), 'bench');
-  process.stderr.write(`built ${COUNT} x ${DIM} (${perVideo} videos) in ${((Date.now() - started) / 1000).toFixed(0)} s; manifest.json ${(await stat(join(dir, 'manifest.json'))).size} B\n`);
+  for (let v = 0; v < perVideo; v += batchVideos)
+    await store.append(videos(v, Math.min(batchVideos, perVideo - v)), 'bench');
+  process.stderr.write(
+    `built ${COUNT} x ${DIM} (${perVideo} videos) in ${((Date.now() - started) / 1000).toFixed(0)} s; manifest.json ${(await stat(join(dir, 'manifest.json'))).size} B\n`,
+  );
   const opened = await SegmentStore.open(dir);
   const results = [
     await measure('import one video', () => opened.append(videos(perVideo, 1), 'bench')),
     await measure('rm one video', () => opened.removeVideo(`v${Math.floor(perVideo / 2)}`)),
-    await measure('setSearchEf', () => opened.replaceIndexSettings({ ...opened.manifest.index, ef: 123, efFixed: true })),
+    await measure('setSearchEf', () =>
+      opened.replaceIndexSettings({ ...opened.manifest.index, ef: 123, efFixed: true }),
+    ),
   ];
-  const report = { bench: 'write-cost', label: args.label, count: COUNT, dim: DIM, clips: CLIPS, manifestBytes: (await stat(join(dir, 'manifest.json'))).size, results };
+  const report = {
+    bench: 'write-cost',
+    label: args.label,
+    count: COUNT,
+    dim: DIM,
+    clips: CLIPS,
+    manifestBytes: (await stat(join(dir, 'manifest.json'))).size,
+    results,
+  };
   if (args.out !== '') {
     await mkdir('bench/results', { recursive: true });
     await writeFile(args.out, `${JSON.stringify(report, null, 2)}\n`);

@@ -16,11 +16,11 @@ import { marengoSpace } from '../dist/bench/marengo-space.js';
 import { generatedStats, realStats } from '../dist/bench/marengo-stats.js';
 import { round } from '../dist/bench/percentiles.js';
 import { latencyFigures, meanRecall } from '../dist/bench/recall-latency.js';
-import { loadUsearch, rowsOfKeys } from '../dist/bench/usearch-peer.js';
 import { timeSearches } from '../dist/bench/timed-search.js';
-import { parseXmodalSet } from '../dist/bench/xmodal-set.js';
-import { xmodalMarkdown } from '../dist/bench/xmodal-markdown.js';
+import { loadUsearch, rowsOfKeys } from '../dist/bench/usearch-peer.js';
 import { generateXmodalSet } from '../dist/bench/xmodal-generator.js';
+import { xmodalMarkdown } from '../dist/bench/xmodal-markdown.js';
+import { parseXmodalSet } from '../dist/bench/xmodal-set.js';
 import { ExactIndex, HnswIndex } from '../dist/index/index.js';
 import { defaultSearchEf } from '../dist/store/search-ef.js';
 import { BINDING } from './bench-common.mjs';
@@ -44,27 +44,40 @@ export async function runXmodal(setName, options = {}) {
   const space = marengoSpace(model, spec.dimension);
   const fit = {
     real: realStats(real),
-    generated: generatedStats(space, { videoCount: real.videoCount, textCount: 200, clipVideoCount: 40, clipsPerVideo: 6 }),
-    note: spec.dimension === 1024 ? 'fitted in the real 1024-d space' : `the 1024-d fit carried into ${spec.dimension}-d with every norm and inner product of its directions kept (the Marengo 3.0 data at hand is one 512-d text query, no video vectors)`,
+    generated: generatedStats(space, {
+      videoCount: real.videoCount,
+      textCount: 200,
+      clipVideoCount: 40,
+      clipsPerVideo: 6,
+    }),
+    note:
+      spec.dimension === 1024
+        ? 'fitted in the real 1024-d space'
+        : `the 1024-d fit carried into ${spec.dimension}-d with every norm and inner product of its directions kept (the Marengo 3.0 data at hand is one 512-d text query, no video vectors)`,
   };
   const set = generateXmodalSet(space, { count: spec.count, seed: SEED, textQueries: queries, clipQueries: queries });
   const { dimension, count } = set;
   const byKind = { text: set.textQueries, clip: set.clipQueries };
-  log(`xmodal ${spec.name}: ${count} x ${dimension}, ${set.videos} videos, ${queries} text-like + ${queries} clip-like queries (${((Date.now() - started) / 1000).toFixed(0)} s to fit and generate)`);
+  log(
+    `xmodal ${spec.name}: ${count} x ${dimension}, ${set.videos} videos, ${queries} text-like + ${queries} clip-like queries (${((Date.now() - started) / 1000).toFixed(0)} s to fit and generate)`,
+  );
 
   const labels = Uint32Array.from({ length: count }, (_, i) => i);
   const exact = new ExactIndex(dimension);
   exact.add(set.vectors, labels);
   const query = (kind, q) => byKind[kind].subarray(q * dimension, (q + 1) * dimension);
   const truth = {};
-  for (const kind of KINDS) truth[kind] = Array.from({ length: queries }, (_, q) => exact.search(query(kind, q), k).labels);
+  for (const kind of KINDS)
+    truth[kind] = Array.from({ length: queries }, (_, q) => exact.search(query(kind, q), k).labels);
   log('  exact ground truth done');
 
   let begin = process.hrtime.bigint();
   const vsearch = new HnswIndex({ dimension, M, efConstruction, capacity: count, seed: 100 });
   vsearch.add(set.vectors, labels);
   const vsearchBuild = secondsSince(begin);
-  log(`  vsearch HnswIndex build (M=${M} efConstruction=${efConstruction}, ${vsearch.insertThreads} threads): ${vsearchBuild.toFixed(1)} s`);
+  log(
+    `  vsearch HnswIndex build (M=${M} efConstruction=${efConstruction}, ${vsearch.insertThreads} threads): ${vsearchBuild.toFixed(1)} s`,
+  );
 
   // The one cheap candidate measured (issue 11 part 4): the same index built with a wider efConstruction.
   const candidateEfConstruction = options.candidateEfConstruction;
@@ -85,14 +98,23 @@ export async function runXmodal(setName, options = {}) {
     begin = process.hrtime.bigint();
     stock = new hnswlib.HierarchicalNSW('cosine', dimension);
     stock.initIndex(count, M, stockEfConstruction, 100);
-    for (let row = 0; row < count; row++) stock.addPoint(Array.from(set.vectors.subarray(row * dimension, (row + 1) * dimension)), row);
+    for (let row = 0; row < count; row++)
+      stock.addPoint(Array.from(set.vectors.subarray(row * dimension, (row + 1) * dimension)), row);
     stockBuild = secondsSince(begin);
-    log(`  stock hnswlib-node build (M=${M} efConstruction=${stockEfConstruction}, 1 thread): ${stockBuild.toFixed(1)} s`);
+    log(
+      `  stock hnswlib-node build (M=${M} efConstruction=${stockEfConstruction}, 1 thread): ${stockBuild.toFixed(1)} s`,
+    );
   }
-  const raw = Object.fromEntries(KINDS.map((kind) => [kind, Array.from({ length: queries }, (_, q) => Array.from(query(kind, q)))]));
+  const raw = Object.fromEntries(
+    KINDS.map((kind) => [kind, Array.from({ length: queries }, (_, q) => Array.from(query(kind, q)))]),
+  );
 
   const engines = [
-    { engine: 'vsearch', label: `vsearch HnswIndex.search (M=${M}, efConstruction=${efConstruction})`, at: (ef) => (kind, q) => vsearch.search(query(kind, q), k, { ef }).labels },
+    {
+      engine: 'vsearch',
+      label: `vsearch HnswIndex.search (M=${M}, efConstruction=${efConstruction})`,
+      at: (ef) => (kind, q) => vsearch.search(query(kind, q), k, { ef }).labels,
+    },
   ];
   if (stock !== undefined) {
     engines.push({
@@ -106,18 +128,39 @@ export async function runXmodal(setName, options = {}) {
     });
   }
   if (candidate !== undefined) {
-    engines.splice(1, 0, { engine: `vsearch-efc${candidateEfConstruction}`, label: `vsearch HnswIndex.search (M=${M}, efConstruction=${candidateEfConstruction}: the candidate)`, at: (ef) => (kind, q) => candidate.search(query(kind, q), k, { ef }).labels });
+    engines.splice(1, 0, {
+      engine: `vsearch-efc${candidateEfConstruction}`,
+      label: `vsearch HnswIndex.search (M=${M}, efConstruction=${candidateEfConstruction}: the candidate)`,
+      at: (ef) => (kind, q) => candidate.search(query(kind, q), k, { ef }).labels,
+    });
   }
   const usearchLoad = options.usearch === false ? { missing: 'skipped in this run (--no-usearch)' } : loadUsearch();
-  const peers = { 'hnswlib-node': stock === undefined ? 'skipped in this run (--no-stock)' : 'measured', usearch: 'module' in usearchLoad ? `measured ${usearchLoad.version}` : `not installed (${usearchLoad.missing})` };
+  const peers = {
+    'hnswlib-node': stock === undefined ? 'skipped in this run (--no-stock)' : 'measured',
+    usearch: 'module' in usearchLoad ? `measured ${usearchLoad.version}` : `not installed (${usearchLoad.missing})`,
+  };
   if ('module' in usearchLoad) {
     const usearch = usearchLoad.module;
-    const config = { dimensions: dimension, metric: 'cos', quantization: 'f32', connectivity: M, expansion_add: stockEfConstruction, expansion_search: 64, multi: false };
+    const config = {
+      dimensions: dimension,
+      metric: 'cos',
+      quantization: 'f32',
+      connectivity: M,
+      expansion_add: stockEfConstruction,
+      expansion_search: 64,
+      multi: false,
+    };
     const built = new usearch.Index(config);
     begin = process.hrtime.bigint();
-    built.add(BigUint64Array.from({ length: count }, (_, i) => BigInt(i)), set.vectors, 1);
+    built.add(
+      BigUint64Array.from({ length: count }, (_, i) => BigInt(i)),
+      set.vectors,
+      1,
+    );
     log(`  usearch build (1 thread): ${secondsSince(begin).toFixed(1)} s`);
-    const own = Object.fromEntries(KINDS.map((kind) => [kind, Array.from({ length: queries }, (_, q) => query(kind, q).slice())]));
+    const own = Object.fromEntries(
+      KINDS.map((kind) => [kind, Array.from({ length: queries }, (_, q) => query(kind, q).slice())]),
+    );
     const file = join(options.work ?? '/tmp', `xmodal-usearch-${process.pid}.index`);
     built.save(file);
     engines.push({
@@ -146,7 +189,10 @@ export async function runXmodal(setName, options = {}) {
 
   // vsearch's default search breadth for this size, per query modality.
   const defaults = {};
-  for (const [kind, modality] of [['text', 'text'], ['clip', 'video']]) {
+  for (const [kind, modality] of [
+    ['text', 'text'],
+    ['clip', 'video'],
+  ]) {
     const ef = defaultSearchEf(count, modality);
     const run = engines[0].at(ef);
     defaults[kind] = { modality, ef, ...timed(queries, (q) => run(kind, q), truth[kind]) };
@@ -155,7 +201,9 @@ export async function runXmodal(setName, options = {}) {
       defaults[kind].candidate = { engine: engines[1].engine, ...timed(queries, (q) => other(kind, q), truth[kind]) };
     }
   }
-  log(`  default ef: text ${defaults.text.ef} -> recall ${defaults.text.recall}, clip ${defaults.clip.ef} -> ${defaults.clip.recall}`);
+  log(
+    `  default ef: text ${defaults.text.ef} -> recall ${defaults.text.recall}, clip ${defaults.clip.ef} -> ${defaults.clip.recall}`,
+  );
 
   // At each target recall, the smallest swept ef reaching it per engine and kind, then those
   // searches timed interleaved query by query (round-robin, rotating the order) for the ratios.
@@ -164,7 +212,8 @@ export async function runXmodal(setName, options = {}) {
     const chosen = [];
     for (const sweep of sweeps) {
       const point = sweep.points.find((p) => p.recall >= target);
-      if (point !== undefined) chosen.push({ engine: sweep.engine, kind: sweep.kind, ef: point.ef, recall: point.recall });
+      if (point !== undefined)
+        chosen.push({ engine: sweep.engine, kind: sweep.kind, ef: point.ef, recall: point.recall });
     }
     const runs = chosen.map((c) => {
       const run = engines.find((e) => e.engine === c.engine).at(c.ef);
@@ -189,7 +238,13 @@ export async function runXmodal(setName, options = {}) {
     set: spec.name,
     generatedAt: new Date().toISOString(),
     command: options.command ?? `npm run bench -- --set ${spec.name}`,
-    environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown', cpus: cpus().length, hnswlib: { build: BINDING.build, detail: BINDING.detail } },
+    environment: {
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cpus: cpus().length,
+      hnswlib: { build: BINDING.build, detail: BINDING.detail },
+    },
     description: `${count} x ${dimension} clip vectors of ${set.videos} videos from the generator fitted on the real Marengo 2.7 vectors (seed ${SEED}); ${queries} text-like queries (across the modality gap) and ${queries} clip-like queries (fresh clips of library videos), recall@${k} against exact search`,
     count,
     dimension,
@@ -200,8 +255,19 @@ export async function runXmodal(setName, options = {}) {
     peers,
     builds: {
       vsearch: { seconds: round(vsearchBuild, 1), M, efConstruction, threads: vsearch.insertThreads },
-      ...(candidate === undefined ? {} : { [`vsearch-efc${candidateEfConstruction}`]: { seconds: round(candidateBuild, 1), M, efConstruction: candidateEfConstruction, threads: candidate.insertThreads } }),
-      ...(stock === undefined ? {} : { 'hnswlib-node': { seconds: round(stockBuild, 1), M, efConstruction: stockEfConstruction, threads: 1 } }),
+      ...(candidate === undefined
+        ? {}
+        : {
+            [`vsearch-efc${candidateEfConstruction}`]: {
+              seconds: round(candidateBuild, 1),
+              M,
+              efConstruction: candidateEfConstruction,
+              threads: candidate.insertThreads,
+            },
+          }),
+      ...(stock === undefined
+        ? {}
+        : { 'hnswlib-node': { seconds: round(stockBuild, 1), M, efConstruction: stockEfConstruction, threads: 1 } }),
     },
     sweeps,
     defaults,
@@ -237,7 +303,10 @@ function secondsSince(begin) {
 export async function writeXmodalResults(result) {
   const dir = join(import.meta.dirname, 'results');
   await mkdir(dir, { recursive: true });
-  for (const [name, text] of [[`${result.set}.json`, `${JSON.stringify(result, null, 2)}\n`], [`${result.set}.md`, xmodalMarkdown(result)]]) {
+  for (const [name, text] of [
+    [`${result.set}.json`, `${JSON.stringify(result, null, 2)}\n`],
+    [`${result.set}.md`, xmodalMarkdown(result)],
+  ]) {
     await writeFile(join(dir, `${name}.tmp`), text);
     await rename(join(dir, `${name}.tmp`), join(dir, name));
   }
@@ -245,7 +314,18 @@ export async function writeXmodalResults(result) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { set: { type: 'string', default: 'xmodal-100k-1024' }, ef: { type: 'string' }, queries: { type: 'string' }, M: { type: 'string' }, 'ef-construction': { type: 'string' }, candidate: { type: 'string' }, 'no-usearch': { type: 'boolean' }, 'no-stock': { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: {
+      set: { type: 'string', default: 'xmodal-100k-1024' },
+      ef: { type: 'string' },
+      queries: { type: 'string' },
+      M: { type: 'string' },
+      'ef-construction': { type: 'string' },
+      candidate: { type: 'string' },
+      'no-usearch': { type: 'boolean' },
+      'no-stock': { type: 'boolean' },
+    },
+  });
   const result = await runXmodal(values.set, {
     ...(values.ef === undefined ? {} : { efs: values.ef.split(',').map(Number) }),
     ...(values.queries === undefined ? {} : { queries: Number(values.queries) }),

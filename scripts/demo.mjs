@@ -6,10 +6,10 @@
 // suggests last can be tried on them.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -25,7 +25,10 @@ const shown = (path) => (path.startsWith(root) ? relative(root, path) : path);
  * stdout, then the page-token hint on stderr) reaches the terminal in the order it was written.
  */
 function run(env, library, ...args) {
-  const result = spawnSync(process.execPath, [cli, ...args, '--lib', library], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+  const result = spawnSync(process.execPath, [cli, ...args, '--lib', library], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   if (result.status !== 0) throw new Error(`vsearch ${args.join(' ')} exited with ${result.status ?? result.signal}`);
 }
 const vsearch = (...args) => run({}, lib, ...args);
@@ -67,7 +70,11 @@ process.stdout.write(
 async function emulatorPart() {
   const media = join(root, 'data', 'media-samples');
   title(`vsearch emulator --scenario data/media-samples/scenario.json   (part 2: the offline API stand-in)`);
-  const emulator = spawn(process.execPath, [cli, 'emulator', '--port', '0', '--scenario', join(media, 'scenario.json'), '--task-delay', '200'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const emulator = spawn(
+    process.execPath,
+    [cli, 'emulator', '--port', '0', '--scenario', join(media, 'scenario.json'), '--task-delay', '200'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   try {
     // Its first stdout line is the base URL; its stderr says the same to the terminal.
     const [baseUrl] = await once(createInterface({ input: emulator.stdout }), 'line');

@@ -15,7 +15,12 @@ export class InputError extends VsearchError {
   readonly file: string | undefined;
   readonly line: number | undefined;
   constructor(message: string, where: { file?: string; line?: number; cause?: unknown } = {}) {
-    super(where.file === undefined ? message : `${where.file}${where.line === undefined ? '' : `:${where.line}`}: ${message}`, { cause: where.cause });
+    super(
+      where.file === undefined
+        ? message
+        : `${where.file}${where.line === undefined ? '' : `:${where.line}`}: ${message}`,
+      { cause: where.cause },
+    );
     this.file = where.file;
     this.line = where.line;
   }
@@ -69,7 +74,11 @@ export class ApiError extends VsearchError {
   readonly status: number;
   readonly code: string | undefined;
   readonly requestId: string | undefined;
-  constructor(status: number, message: string, details: { code?: string | undefined; requestId?: string | undefined } = {}) {
+  constructor(
+    status: number,
+    message: string,
+    details: { code?: string | undefined; requestId?: string | undefined } = {},
+  ) {
     super(`TwelveLabs API ${status}${details.code === undefined ? '' : ` ${details.code}`}: ${message}`);
     this.status = status;
     this.code = details.code;

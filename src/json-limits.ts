@@ -28,7 +28,10 @@ function tooDeep(what: string): string {
  */
 export function checkJsonText(text: string, what: string, fail: Fail = throwInput): void {
   // Characters bound bytes from below, so the exact count is needed only near the limit.
-  if (text.length > MAX_JSON_BYTES || (text.length * 3 > MAX_JSON_BYTES && Buffer.byteLength(text, 'utf8') > MAX_JSON_BYTES)) {
+  if (
+    text.length > MAX_JSON_BYTES ||
+    (text.length * 3 > MAX_JSON_BYTES && Buffer.byteLength(text, 'utf8') > MAX_JSON_BYTES)
+  ) {
     fail(tooLarge(what, `${Buffer.byteLength(text, 'utf8')} bytes`));
   }
   if (nestsTooDeep(text)) fail(tooDeep(what));
@@ -41,7 +44,8 @@ export function nestsTooDeep(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // a backslash escapes the next character
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
@@ -67,6 +71,7 @@ export function checkJsonValue(value: unknown, what: string, fail: Fail = throwI
     for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
   }
   const text = JSON.stringify(value) ?? 'null';
-  if (text.length > MAX_JSON_BYTES || Buffer.byteLength(text, 'utf8') > MAX_JSON_BYTES) fail(tooLarge(what, `${Buffer.byteLength(text, 'utf8')} bytes as JSON`));
+  if (text.length > MAX_JSON_BYTES || Buffer.byteLength(text, 'utf8') > MAX_JSON_BYTES)
+    fail(tooLarge(what, `${Buffer.byteLength(text, 'utf8')} bytes as JSON`));
   return text;
 }

@@ -16,5 +16,6 @@ function kindOf(info: Stats): string {
  * `what` says what the file was meant to be ("the vector file").
  */
 export function assertRegularFile(info: Stats, path: string, what: string): void {
-  if (!info.isFile()) throw new InputError(`${path} is not a regular file (it is ${kindOf(info)}); give ${what} as a regular file`);
+  if (!info.isFile())
+    throw new InputError(`${path} is not a regular file (it is ${kindOf(info)}); give ${what} as a regular file`);
 }

@@ -20,7 +20,9 @@ describe('limits on JSON input', () => {
 
   it('refuses text over 64 KiB, counted in UTF-8 bytes', () => {
     expect(() => checkJsonText(JSON.stringify({ a: 'x'.repeat(MAX_JSON_BYTES - 10) }), 'f')).not.toThrow();
-    expect(() => checkJsonText(JSON.stringify({ a: 'é'.repeat(MAX_JSON_BYTES / 2) }), 'f')).toThrow(/f is 65544 bytes; the limit for JSON input is 65536 bytes \(64 KiB\)/);
+    expect(() => checkJsonText(JSON.stringify({ a: 'é'.repeat(MAX_JSON_BYTES / 2) }), 'f')).toThrow(
+      /f is 65544 bytes; the limit for JSON input is 65536 bytes \(64 KiB\)/,
+    );
   });
 
   it('walks objects without recursion: deep, cyclic and huge ones are refused', () => {
@@ -30,7 +32,9 @@ describe('limits on JSON input', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic['self'] = cyclic;
     expect(() => checkJsonValue(cyclic, 'the filter')).toThrow(/nests deeper than 32 levels/);
-    expect(() => checkJsonValue({ list: new Array(MAX_JSON_BYTES + 1).fill(0) }, 'the filter')).toThrow(/more than 65536 values/);
+    expect(() => checkJsonValue({ list: new Array(MAX_JSON_BYTES + 1).fill(0) }, 'the filter')).toThrow(
+      /more than 65536 values/,
+    );
     expect(checkJsonValue({ a: [1, { b: 'c' }] }, 'the filter')).toBe('{"a":[1,{"b":"c"}]}');
   });
 });

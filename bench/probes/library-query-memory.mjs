@@ -8,5 +8,7 @@ const [dir, vectorFile, k] = process.argv.slice(2);
 const lib = await openLibrary(dir);
 const response = await lib.search({ vector: JSON.parse(readFileSync(vectorFile, 'utf8')), pageLimit: Number(k) });
 const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
-process.stdout.write(`${JSON.stringify({ hits: response.data.length, memory: { rss, heapUsed, external, arrayBuffers } })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ hits: response.data.length, memory: { rss, heapUsed, external, arrayBuffers } })}\n`,
+);
 await lib.close();

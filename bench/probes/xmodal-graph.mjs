@@ -24,7 +24,12 @@ const spec = parseXmodalSet(values.set);
 const queries = Number(values.queries);
 const k = 10;
 const { model } = fitMarengo(SHARED_DATA);
-const set = generateXmodalSet(marengoSpace(model, spec.dimension), { count: spec.count, seed: 1, textQueries: queries, clipQueries: queries });
+const set = generateXmodalSet(marengoSpace(model, spec.dimension), {
+  count: spec.count,
+  seed: 1,
+  textQueries: queries,
+  clipQueries: queries,
+});
 const d = set.dimension;
 const labels = Uint32Array.from({ length: set.count }, (_, i) => i);
 const exact = new ExactIndex(d);
@@ -32,7 +37,8 @@ exact.add(set.vectors, labels);
 const byKind = { text: set.textQueries, clip: set.clipQueries };
 const query = (kind, q) => byKind[kind].subarray(q * d, (q + 1) * d);
 const truth = {};
-for (const kind of ['text', 'clip']) truth[kind] = Array.from({ length: queries }, (_, q) => exact.search(query(kind, q), k).labels);
+for (const kind of ['text', 'clip'])
+  truth[kind] = Array.from({ length: queries }, (_, q) => exact.search(query(kind, q), k).labels);
 
 const graphs = values.graphs.split(',').map((pair) => {
   const [M, efConstruction] = pair.split(':').map(Number);
@@ -40,10 +46,15 @@ const graphs = values.graphs.split(',').map((pair) => {
   const index = new HnswIndex({ dimension: d, M, efConstruction, capacity: set.count, seed: 100 });
   index.add(set.vectors, labels);
   const seconds = Number(process.hrtime.bigint() - begin) / 1e9;
-  process.stdout.write(`${spec.name} M=${M} efConstruction=${efConstruction}: build ${seconds.toFixed(1)} s (${index.insertThreads} threads)\n`);
+  process.stdout.write(
+    `${spec.name} M=${M} efConstruction=${efConstruction}: build ${seconds.toFixed(1)} s (${index.insertThreads} threads)\n`,
+  );
   return { name: `M${M}/efc${efConstruction}`, index };
 });
-for (const [kind, efList] of [['text', values['text-ef']], ['clip', values['clip-ef']]]) {
+for (const [kind, efList] of [
+  ['text', values['text-ef']],
+  ['clip', values['clip-ef']],
+]) {
   for (const ef of efList.split(',').map(Number)) {
     const found = graphs.map(() => []);
     const times = graphs.map(() => new Float64Array(queries));
@@ -56,7 +67,9 @@ for (const [kind, efList] of [['text', values['text-ef']], ['clip', values['clip
         found[r][q] = Uint32Array.from(got);
       }
     }
-    const line = graphs.map((g, j) => `${g.name}: ${meanRecall(found[j], truth[kind]).toFixed(4)} / ${latencyFigures(times[j]).p50Us}us`);
+    const line = graphs.map(
+      (g, j) => `${g.name}: ${meanRecall(found[j], truth[kind]).toFixed(4)} / ${latencyFigures(times[j]).p50Us}us`,
+    );
     process.stdout.write(`${kind} ef ${ef} | ${line.join(' | ')}\n`);
   }
 }

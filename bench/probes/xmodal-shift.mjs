@@ -11,7 +11,17 @@ import { parseXmodalSet } from '../../dist/bench/xmodal-set.js';
 import { ExactIndex, HnswIndex } from '../../dist/index/index.js';
 import { SHARED_DATA } from '../suite/set-data.mjs';
 
-const { values } = parseArgs({ options: { set: { type: 'string', default: 'xmodal-50k-1024' }, queries: { type: 'string', default: '200' }, ef: { type: 'string', default: '64,128,256,512,1024' }, efc: { type: 'string', default: '100' }, rerank: { type: 'string', default: '0' }, M: { type: 'string', default: '16' }, variants: { type: 'string', default: 'plain,expand,rocchio' } } });
+const { values } = parseArgs({
+  options: {
+    set: { type: 'string', default: 'xmodal-50k-1024' },
+    queries: { type: 'string', default: '200' },
+    ef: { type: 'string', default: '64,128,256,512,1024' },
+    efc: { type: 'string', default: '100' },
+    rerank: { type: 'string', default: '0' },
+    M: { type: 'string', default: '16' },
+    variants: { type: 'string', default: 'plain,expand,rocchio' },
+  },
+});
 const spec = parseXmodalSet(values.set);
 const queries = Number(values.queries);
 const efs = values.ef.split(',').map(Number);
@@ -49,8 +59,14 @@ const exact = new ExactIndex(d);
 exact.add(set.vectors, labels);
 const textQ = (q) => set.textQueries.subarray(q * d, (q + 1) * d);
 const truth = Array.from({ length: queries }, (_, q) => exact.search(textQ(q), k).labels);
-let begin = process.hrtime.bigint();
-const index = new HnswIndex({ dimension: d, M: Number(values.M), efConstruction: Number(values.efc), capacity: n, seed: 100 });
+const begin = process.hrtime.bigint();
+const index = new HnswIndex({
+  dimension: d,
+  M: Number(values.M),
+  efConstruction: Number(values.efc),
+  capacity: n,
+  seed: 100,
+});
 index.add(set.vectors, labels);
 process.stderr.write(`${spec.name}: build ${(Number(process.hrtime.bigint() - begin) / 1e9).toFixed(1)} s\n`);
 
@@ -75,14 +91,20 @@ const variants = {
 function rerank(q, candidates) {
   const list = [...candidates];
   const scores = list.map((label) => dot(set.vectors, label * d, q));
-  return list.map((label, i) => [label, scores[i]]).sort((a, b) => b[1] - a[1]).slice(0, k).map((pair) => pair[0]);
+  return list
+    .map((label, i) => [label, scores[i]])
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, k)
+    .map((pair) => pair[0]);
 }
 // Neighbourhood expansion: the first search's best hits searched again as (in-distribution) queries.
 function expanded(q, ef, top, width) {
   const first = index.search(q, Math.max(k, top), { ef });
   const candidates = new Set(first.labels);
   for (let i = 0; i < Math.min(top, first.labels.length); i++) {
-    const around = index.search(set.vectors.subarray(first.labels[i] * d, (first.labels[i] + 1) * d), width, { ef: Math.max(width, 32) });
+    const around = index.search(set.vectors.subarray(first.labels[i] * d, (first.labels[i] + 1) * d), width, {
+      ef: Math.max(width, 32),
+    });
     for (const label of around.labels) candidates.add(label);
   }
   return rerank(q, candidates);
@@ -115,6 +137,8 @@ for (const ef of efs) {
       found[r][q] = Uint32Array.from(got);
     }
   }
-  const line = names.map((name, j) => `${name}: ${meanRecall(found[j], truth).toFixed(4)} / ${latencyFigures(times[j]).p50Us}us`);
+  const line = names.map(
+    (name, j) => `${name}: ${meanRecall(found[j], truth).toFixed(4)} / ${latencyFigures(times[j]).p50Us}us`,
+  );
   process.stdout.write(`ef ${ef} | ${line.join(' | ')}\n`);
 }

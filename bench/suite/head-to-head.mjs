@@ -7,7 +7,13 @@ const TASK_TIME_MS = 1500;
 
 /** tasks: [{ engine, name, run: () => unknown | Promise<unknown> }]; the first whose engine is `reference` divides. */
 export async function headToHead({ ef, reference, tasks }) {
-  const bench = new Bench({ name: `search at ef=${ef}`, time: TASK_TIME_MS, warmupTime: 300, timestampProvider: 'hrtimeNow', throws: true });
+  const bench = new Bench({
+    name: `search at ef=${ef}`,
+    time: TASK_TIME_MS,
+    warmupTime: 300,
+    timestampProvider: 'hrtimeNow',
+    throws: true,
+  });
   for (const task of tasks) bench.add(task.name, task.run);
   await bench.run();
   const measured = bench.tasks.map((task, i) => {
@@ -36,4 +42,3 @@ export function cycler(count) {
     return value;
   };
 }
-

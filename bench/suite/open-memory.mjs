@@ -41,8 +41,18 @@ export async function measureMemory({ library, dimension, count, queryFile, ef, 
   const graphBytes = (await stat(library.graph)).size;
   const vectorBytes = count * dimension * 4;
   const own = JSON.parse((await timedRun([LIBRARY_MEMORY, library.dir, queryFile, String(k)])).stdout).memory;
-  const bare = JSON.parse((await timedRun([BARE, library.graph, String(dimension), queryFile, String(ef), String(k), HNSWLIB_ENTRY])).stdout).memory;
-  return { vectorBytes, graphBytes, library: own, bare, ratio: round(own.rss / (vectorBytes + graphBytes), 3), graphFileRatio: round(own.rss / graphBytes, 3), bareRatio: round(own.rss / bare.rss, 3) };
+  const bare = JSON.parse(
+    (await timedRun([BARE, library.graph, String(dimension), queryFile, String(ef), String(k), HNSWLIB_ENTRY])).stdout,
+  ).memory;
+  return {
+    vectorBytes,
+    graphBytes,
+    library: own,
+    bare,
+    ratio: round(own.rss / (vectorBytes + graphBytes), 3),
+    graphFileRatio: round(own.rss / graphBytes, 3),
+    bareRatio: round(own.rss / bare.rss, 3),
+  };
 }
 
 function timedRun(args) {
@@ -68,4 +78,3 @@ function spawnTimes(runsMs) {
   const medianMs = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   return { runsMs: runsMs.map((ms) => round(ms, 1)), medianMs: round(medianMs, 1) };
 }
-

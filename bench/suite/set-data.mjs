@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { loadMarengo27Set } from '../../dist/bench/marengo27-set.js';
 import { syntheticQueries, syntheticVectors } from '../../dist/bench/synthetic.js';
 
-export const SHARED_DATA = process.env.VSEARCH_SHARED_DATA ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'data');
+export const SHARED_DATA =
+  process.env.VSEARCH_SHARED_DATA ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'data');
 const CLUSTERS = 64;
 const SEED = 1;
 
@@ -26,7 +27,12 @@ export function setData(spec) {
     count: spec.count,
     queryCount: spec.queries,
     exactQueries: spec.exactQueries,
-    model: spec.dimension === 1024 ? 'Marengo-retrieval-2.7' : spec.dimension === 512 ? 'marengo3.0' : `synthetic-${spec.dimension}`,
+    model:
+      spec.dimension === 1024
+        ? 'Marengo-retrieval-2.7'
+        : spec.dimension === 512
+          ? 'marengo3.0'
+          : `synthetic-${spec.dimension}`,
     description: `${spec.count} seeded synthetic unit vectors of ${spec.dimension}-d around ${CLUSTERS} gaussian clusters (seed ${SEED}); ${spec.queries} queries from the same clusters (not in the library)`,
   };
 }

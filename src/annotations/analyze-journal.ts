@@ -49,8 +49,17 @@ export class AnalyzeJournal {
     }
     const r = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
     const optional = (v: unknown): boolean => v === undefined || (typeof v === 'string' && v !== '');
-    if (r['key'] !== key || typeof r['videoId'] !== 'string' || typeof r['customId'] !== 'string' || typeof r['createdAt'] !== 'string' || !optional(r['assetId']) || !optional(r['taskId'])) {
-      onDamaged(`analysis journal entry ${path} is damaged or names another request; dropped it, and the analysis starts anew`);
+    if (
+      r['key'] !== key ||
+      typeof r['videoId'] !== 'string' ||
+      typeof r['customId'] !== 'string' ||
+      typeof r['createdAt'] !== 'string' ||
+      !optional(r['assetId']) ||
+      !optional(r['taskId'])
+    ) {
+      onDamaged(
+        `analysis journal entry ${path} is damaged or names another request; dropped it, and the analysis starts anew`,
+      );
       await this.remove(key);
       return undefined;
     }

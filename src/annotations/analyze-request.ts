@@ -22,15 +22,31 @@ export interface AnalyzeRequest {
 export function normalizeAnalyzeRequest(request: AnalyzeRequest): { request: AnalyzeRequest; canonical: string } {
   const hasPrompt = request.prompt !== undefined;
   const hasSegments = request.segmentDefinitions !== undefined;
-  if (hasPrompt === hasSegments) throw new InputError('analysis needs exactly one of a prompt (general analysis) or segment definitions (segmentation)');
+  if (hasPrompt === hasSegments)
+    throw new InputError(
+      'analysis needs exactly one of a prompt (general analysis) or segment definitions (segmentation)',
+    );
   if (hasPrompt && (request.prompt ?? '').trim() === '') throw new InputError('the analysis prompt is empty');
-  if (hasSegments && (request.segmentDefinitions ?? []).length === 0) throw new InputError('segmentation needs at least one segment definition');
-  for (const [name, value] of [['minSegmentDuration', request.minSegmentDuration], ['maxSegmentDuration', request.maxSegmentDuration], ['temperature', request.temperature]] as const) {
-    if (value !== undefined && (!Number.isFinite(value) || value < 0)) throw new InputError(`the analysis option ${name} must be a number >= 0, got ${String(value)}`);
+  if (hasSegments && (request.segmentDefinitions ?? []).length === 0)
+    throw new InputError('segmentation needs at least one segment definition');
+  for (const [name, value] of [
+    ['minSegmentDuration', request.minSegmentDuration],
+    ['maxSegmentDuration', request.maxSegmentDuration],
+    ['temperature', request.temperature],
+  ] as const) {
+    if (value !== undefined && (!Number.isFinite(value) || value < 0))
+      throw new InputError(`the analysis option ${name} must be a number >= 0, got ${String(value)}`);
   }
   const model = request.model ?? (hasPrompt ? 'pegasus1.2' : 'pegasus1.5');
   const normalized: AnalyzeRequest = { ...request, model };
-  const canonical = JSON.stringify([model, request.prompt ?? null, request.segmentDefinitions ?? null, request.minSegmentDuration ?? null, request.maxSegmentDuration ?? null, request.temperature ?? null]);
+  const canonical = JSON.stringify([
+    model,
+    request.prompt ?? null,
+    request.segmentDefinitions ?? null,
+    request.minSegmentDuration ?? null,
+    request.maxSegmentDuration ?? null,
+    request.temperature ?? null,
+  ]);
   return { request: normalized, canonical };
 }
 
@@ -43,16 +59,34 @@ export async function readSegmentsFile(path: string): Promise<AnalyzeRequest> {
   try {
     value = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
-    throw new InputError(`cannot read the segment definitions as JSON: ${(error as Error).message}`, { file: path, cause: error });
+    throw new InputError(`cannot read the segment definitions as JSON: ${(error as Error).message}`, {
+      file: path,
+      cause: error,
+    });
   }
   const record = Array.isArray(value) ? { segment_definitions: value } : value;
-  if (typeof record !== 'object' || record === null) throw new InputError('the segment definitions file must hold an array of definitions or {"segment_definitions": [...]}', { file: path });
+  if (typeof record !== 'object' || record === null)
+    throw new InputError(
+      'the segment definitions file must hold an array of definitions or {"segment_definitions": [...]}',
+      { file: path },
+    );
   const r = record as Record<string, unknown>;
   const definitions = r['segment_definitions'];
-  if (!Array.isArray(definitions) || definitions.length === 0) throw new InputError('"segment_definitions" must be a non-empty array of {id, description, fields?}', { file: path });
+  if (!Array.isArray(definitions) || definitions.length === 0)
+    throw new InputError('"segment_definitions" must be a non-empty array of {id, description, fields?}', {
+      file: path,
+    });
   definitions.forEach((d: unknown, i) => {
-    if (typeof d !== 'object' || d === null || Array.isArray(d) || typeof (d as Record<string, unknown>)['id'] !== 'string' || typeof (d as Record<string, unknown>)['description'] !== 'string') {
-      throw new InputError(`segment_definitions[${i}] must be an object with a string "id" and "description"`, { file: path });
+    if (
+      typeof d !== 'object' ||
+      d === null ||
+      Array.isArray(d) ||
+      typeof (d as Record<string, unknown>)['id'] !== 'string' ||
+      typeof (d as Record<string, unknown>)['description'] !== 'string'
+    ) {
+      throw new InputError(`segment_definitions[${i}] must be an object with a string "id" and "description"`, {
+        file: path,
+      });
     }
   });
   const number = (name: string): number | undefined => {
@@ -62,7 +96,8 @@ export async function readSegmentsFile(path: string): Promise<AnalyzeRequest> {
     return v;
   };
   const model = r['model'];
-  if (model !== undefined && typeof model !== 'string') throw new InputError('"model" must be a string such as pegasus1.5', { file: path });
+  if (model !== undefined && typeof model !== 'string')
+    throw new InputError('"model" must be a string such as pegasus1.5', { file: path });
   return {
     segmentDefinitions: definitions as { [key: string]: JsonValue }[],
     model,

@@ -1,13 +1,13 @@
 import { isUrl } from '../build/discover-inputs.js';
 import type { AnalyzeSegment, AnalyzeTask, AnalyzeTaskInput, TwelveLabsClient } from '../embed/index.js';
 import { InputError, NotFoundError, TaskFailedError } from '../errors.js';
-import { sha256Hex } from '../store/sha256.js';
 import type { SegmentStore } from '../store/segment-store.js';
+import { sha256Hex } from '../store/sha256.js';
 import type { JsonValue } from '../types.js';
+import { AnalyzeJournal, type AnalyzeJournalEntry } from './analyze-journal.js';
+import { type AnalyzeRequest, normalizeAnalyzeRequest } from './analyze-request.js';
 import type { Annotation } from './annotation.js';
 import type { AnnotationStore } from './annotation-store.js';
-import { AnalyzeJournal, type AnalyzeJournalEntry } from './analyze-journal.js';
-import { normalizeAnalyzeRequest, type AnalyzeRequest } from './analyze-request.js';
 
 export interface AnalyzeOptions {
   signal?: AbortSignal | undefined;
@@ -55,15 +55,31 @@ export async function analyzeVideos(
   const { request: checked, canonical } = normalizeAnalyzeRequest(request);
   const ids = videoIds.length > 0 ? [...new Set(videoIds)] : Object.keys(store.manifest.videos).sort();
   const unknown = ids.filter((id) => store.manifest.videos[id] === undefined);
-  if (unknown.length > 0) throw new InputError(`no video ${unknown.map((id) => JSON.stringify(id)).join(', ')} in this library; \`vsearch videos\` lists what it holds`);
+  if (unknown.length > 0)
+    throw new InputError(
+      `no video ${unknown.map((id) => JSON.stringify(id)).join(', ')} in this library; \`vsearch videos\` lists what it holds`,
+    );
   if (ids.length === 0) throw new InputError('the library holds no videos to analyze; build it first');
   const targets: Target[] = [];
   for (const videoId of ids) {
     const rows = await store.segmentsOf(videoId);
     const contentSha256 = rows?.contentSha256[0] ?? '';
-    targets.push({ videoId, source: rows?.source[0] ?? '', contentSha256, durationSec: rows === undefined ? 0 : Math.max(0, ...rows.endSec), key: `analyze:${sha256Hex(`${contentSha256}\n${canonical}`)}` });
+    targets.push({
+      videoId,
+      source: rows?.source[0] ?? '',
+      contentSha256,
+      durationSec: rows === undefined ? 0 : Math.max(0, ...rows.endSec),
+      key: `analyze:${sha256Hex(`${contentSha256}\n${canonical}`)}`,
+    });
   }
-  const summary: AnalyzeSummary = { videos: targets.length, tasks_created: 0, tasks_resumed: 0, already_analyzed: 0, annotations: 0, failures: [] };
+  const summary: AnalyzeSummary = {
+    videos: targets.length,
+    tasks_created: 0,
+    tasks_resumed: 0,
+    already_analyzed: 0,
+    annotations: 0,
+    failures: [],
+  };
   const journal = new AnalyzeJournal(store.dir);
   const warn = options.onWarning ?? (() => undefined);
   let done = 0;
@@ -82,7 +98,10 @@ export async function analyzeVideos(
         if (options.signal?.aborted === true || error instanceof InputError) throw error;
         // A failed task is over: the next run asks again instead of resuming it.
         if (error instanceof TaskFailedError) await journal.remove(target.key);
-        summary.failures.push({ video_id: target.videoId, reason: error instanceof Error ? error.message : String(error) });
+        summary.failures.push({
+          video_id: target.videoId,
+          reason: error instanceof Error ? error.message : String(error),
+        });
       }
     }
     options.onProgress?.(++done, targets.length);
@@ -115,7 +134,13 @@ async function runTask(
       }
     }
   }
-  entry = { key: target.key, videoId: target.videoId, customId: `vsearch-${target.key.slice('analyze:'.length, 'analyze:'.length + 32)}`, createdAt: new Date().toISOString(), assetId: entry?.assetId };
+  entry = {
+    key: target.key,
+    videoId: target.videoId,
+    customId: `vsearch-${target.key.slice('analyze:'.length, 'analyze:'.length + 32)}`,
+    createdAt: new Date().toISOString(),
+    assetId: entry?.assetId,
+  };
   const video = await videoSource(client, journal, entry, target, signal);
   await journal.record(entry);
   const created = await client.createAnalyzeTask(taskInput(request, video, entry.customId), { signal });
@@ -125,17 +150,31 @@ async function runTask(
 }
 
 /** A task created by a run that died before its id arrived: the task list names it by our custom_id. */
-async function findByCustomId(client: TwelveLabsClient, entry: AnalyzeJournalEntry, signal: AbortSignal | undefined): Promise<string | undefined> {
+async function findByCustomId(
+  client: TwelveLabsClient,
+  entry: AnalyzeJournalEntry,
+  signal: AbortSignal | undefined,
+): Promise<string | undefined> {
   const since = new Date(Date.parse(entry.createdAt) - 60 * 60 * 1000).toISOString();
-  for await (const task of client.listAnalyzeTasks({ signal, pageLimit: 50, startedAt: since })) if (task.customId === entry.customId) return task.id;
+  for await (const task of client.listAnalyzeTasks({ signal, pageLimit: 50, startedAt: since }))
+    if (task.customId === entry.customId) return task.id;
   return undefined;
 }
 
 /** A URL goes as it is; a local file is uploaded as an asset once (its id journaled) and named by it. */
-async function videoSource(client: TwelveLabsClient, journal: AnalyzeJournal, entry: AnalyzeJournalEntry, target: Target, signal: AbortSignal | undefined): Promise<AnalyzeTaskInput['video']> {
+async function videoSource(
+  client: TwelveLabsClient,
+  journal: AnalyzeJournal,
+  entry: AnalyzeJournalEntry,
+  target: Target,
+  signal: AbortSignal | undefined,
+): Promise<AnalyzeTaskInput['video']> {
   if (isUrl(target.source)) return { url: target.source };
   if (entry.assetId !== undefined) return { assetId: entry.assetId };
-  if (target.source === '') throw new InputError(`video ${target.videoId} has no source file to analyze (imported embeddings only); analyze videos built from media`);
+  if (target.source === '')
+    throw new InputError(
+      `video ${target.videoId} has no source file to analyze (imported embeddings only); analyze videos built from media`,
+    );
   const asset = await client.uploadAsset(target.source, { signal });
   entry.assetId = asset.id;
   await journal.record(entry);
@@ -149,7 +188,12 @@ function taskInput(request: AnalyzeRequest, video: AnalyzeTaskInput['video'], cu
     video,
     customId,
     ...(segmentation
-      ? { analysisMode: 'time_based_metadata' as const, responseFormat: { type: 'segment_definitions', segment_definitions: request.segmentDefinitions ?? [] }, minSegmentDuration: request.minSegmentDuration, maxSegmentDuration: request.maxSegmentDuration }
+      ? {
+          analysisMode: 'time_based_metadata' as const,
+          responseFormat: { type: 'segment_definitions', segment_definitions: request.segmentDefinitions ?? [] },
+          minSegmentDuration: request.minSegmentDuration,
+          maxSegmentDuration: request.maxSegmentDuration,
+        }
       : { prompt: request.prompt }),
     temperature: request.temperature,
   };
@@ -157,17 +201,38 @@ function taskInput(request: AnalyzeRequest, video: AnalyzeTaskInput['video'], cu
 
 /** A segment's text: its string fields (a description first), joined, so BM25 reads what Pegasus wrote. */
 function segmentText(segment: AnalyzeSegment): string {
-  const strings = (value: JsonValue): string[] => (typeof value === 'string' ? [value] : Array.isArray(value) ? value.flatMap(strings) : []);
-  const entries = Object.entries(segment.metadata).sort(([a], [b]) => Number(b === 'description') - Number(a === 'description'));
+  const strings = (value: JsonValue): string[] =>
+    typeof value === 'string' ? [value] : Array.isArray(value) ? value.flatMap(strings) : [];
+  const entries = Object.entries(segment.metadata).sort(
+    ([a], [b]) => Number(b === 'description') - Number(a === 'description'),
+  );
   const text = entries.flatMap(([, value]) => strings(value)).join('. ');
   return text === '' ? segment.definition : text;
 }
 
 function annotationsOf(task: AnalyzeTask, target: Target, request: AnalyzeRequest): Annotation[] {
   if (request.segmentDefinitions !== undefined) {
-    return (task.segments ?? []).map((segment) => ({ videoId: target.videoId, start: segment.startSec, end: segment.endSec, definition: segment.definition, fields: segment.metadata, text: segmentText(segment), source: 'pegasus' }));
+    return (task.segments ?? []).map((segment) => ({
+      videoId: target.videoId,
+      start: segment.startSec,
+      end: segment.endSec,
+      definition: segment.definition,
+      fields: segment.metadata,
+      text: segmentText(segment),
+      source: 'pegasus',
+    }));
   }
   const text = (task.text ?? '').trim();
   if (text === '') return [];
-  return [{ videoId: target.videoId, start: 0, end: target.durationSec, definition: 'general', fields: { prompt: request.prompt ?? '', task_id: task.id }, text, source: 'pegasus' }];
+  return [
+    {
+      videoId: target.videoId,
+      start: 0,
+      end: target.durationSec,
+      definition: 'general',
+      fields: { prompt: request.prompt ?? '', task_id: task.id },
+      text,
+      source: 'pegasus',
+    },
+  ];
 }

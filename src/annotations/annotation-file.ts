@@ -1,4 +1,17 @@
-import { Float64, makeData, RecordBatch, Schema, Field, Struct, Table, tableFromIPC, tableToIPC, Utf8, vectorFromArray, type Data } from 'apache-arrow';
+import {
+  type Data,
+  Field,
+  Float64,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  tableFromIPC,
+  tableToIPC,
+  Utf8,
+  vectorFromArray,
+} from 'apache-arrow';
 import { StoreError } from '../errors.js';
 import type { JsonValue } from '../types.js';
 import { ANNOTATION_SOURCES, type Annotation, type AnnotationSource } from './annotation.js';
@@ -15,7 +28,10 @@ const SCHEMA = new Schema(
     new Field('text', new Utf8(), false),
     new Field('source', new Utf8(), false),
   ],
-  new Map([['kind', 'vsearch-annotations'], ['version', '1']]),
+  new Map([
+    ['kind', 'vsearch-annotations'],
+    ['version', '1'],
+  ]),
 );
 
 /** Annotations as one Arrow IPC file (one record batch); fields are JSON text. */
@@ -29,11 +45,16 @@ export function encodeAnnotationFile(rows: readonly Annotation[]): Uint8Array {
     source: rows.map((r) => r.source),
   };
   const children: Data[] = SCHEMA.fields.map((field) => {
-    if (field.name === 'start_sec') return makeData({ type: new Float64(), length: n, data: Float64Array.from(rows, (r) => r.start) });
-    if (field.name === 'end_sec') return makeData({ type: new Float64(), length: n, data: Float64Array.from(rows, (r) => r.end) });
+    if (field.name === 'start_sec')
+      return makeData({ type: new Float64(), length: n, data: Float64Array.from(rows, (r) => r.start) });
+    if (field.name === 'end_sec')
+      return makeData({ type: new Float64(), length: n, data: Float64Array.from(rows, (r) => r.end) });
     return vectorFromArray(strings[field.name as (typeof STRINGS)[number]], new Utf8()).data[0] as Data;
   });
-  const batch = new RecordBatch(SCHEMA, makeData({ type: new Struct(SCHEMA.fields), length: n, nullCount: 0, children }));
+  const batch = new RecordBatch(
+    SCHEMA,
+    makeData({ type: new Struct(SCHEMA.fields), length: n, nullCount: 0, children }),
+  );
   return tableToIPC(new Table(SCHEMA, [batch]), 'file');
 }
 
@@ -43,7 +64,9 @@ export function decodeAnnotationFile(name: string, bytes: Uint8Array): Annotatio
   try {
     table = tableFromIPC(bytes);
   } catch (error) {
-    throw new StoreError(`annotation file ${name} is not a readable Arrow IPC file: ${(error as Error).message}`, { cause: error });
+    throw new StoreError(`annotation file ${name} is not a readable Arrow IPC file: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const missing = [...STRINGS, ...FLOATS].filter((column) => table.getChild(column) === null);
   if (missing.length > 0) throw new StoreError(`annotation file ${name} lacks the column(s) ${missing.join(', ')}`);
@@ -51,7 +74,8 @@ export function decodeAnnotationFile(name: string, bytes: Uint8Array): Annotatio
   const rows: Annotation[] = [];
   for (let row = 0; row < table.numRows; row++) {
     const source = String(column('source', row));
-    if (!ANNOTATION_SOURCES.includes(source as AnnotationSource)) throw new StoreError(`annotation file ${name}, row ${row}: unknown source "${source}"`);
+    if (!ANNOTATION_SOURCES.includes(source as AnnotationSource))
+      throw new StoreError(`annotation file ${name}, row ${row}: unknown source "${source}"`);
     rows.push({
       videoId: String(column('video_id', row)),
       start: Number(column('start_sec', row)),
@@ -68,7 +92,8 @@ export function decodeAnnotationFile(name: string, bytes: Uint8Array): Annotatio
 function parseFields(text: string, name: string, row: number): { [key: string]: JsonValue } {
   try {
     const value: unknown = JSON.parse(text);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as { [key: string]: JsonValue };
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      return value as { [key: string]: JsonValue };
   } catch {
     // reported below
   }

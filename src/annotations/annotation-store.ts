@@ -5,7 +5,13 @@ import { StoreError } from '../errors.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import { sha256Hex } from '../store/sha256.js';
 import type { Annotation } from './annotation.js';
-import { annotationsDir, readAnnotationManifest, writeAnnotationManifest, type AnnotationFileEntry, type AnnotationManifest } from './annotation-manifest.js';
+import {
+  type AnnotationFileEntry,
+  type AnnotationManifest,
+  annotationsDir,
+  readAnnotationManifest,
+  writeAnnotationManifest,
+} from './annotation-manifest.js';
 
 const FILE_NAME = /^ann-\d+-[0-9a-f]+\.arrow$/;
 const TEMP_NAME = /^\.(ann-\d+-[0-9a-f]+\.arrow|manifest\.json)\.[0-9a-f]{12}\.tmp$/;
@@ -117,11 +123,14 @@ export class AnnotationStore {
     const path = join(annotationsDir(this.libraryDir), entry.name);
     const bytes = await readFile(path);
     if (bytes.byteLength !== entry.bytes || sha256Hex(bytes) !== entry.sha256) {
-      throw new StoreError(`annotation file ${path} does not match its checksum in annotations/manifest.json (damaged); restore it from a backup, or remove the video and analyze it again`);
+      throw new StoreError(
+        `annotation file ${path} does not match its checksum in annotations/manifest.json (damaged); restore it from a backup, or remove the video and analyze it again`,
+      );
     }
     const { decodeAnnotationFile } = await import('./annotation-file.js');
     const rows = decodeAnnotationFile(entry.name, bytes);
-    if (rows.length !== entry.rows) throw new StoreError(`annotation file ${path} holds ${rows.length} rows, its manifest entry says ${entry.rows}`);
+    if (rows.length !== entry.rows)
+      throw new StoreError(`annotation file ${path} holds ${rows.length} rows, its manifest entry says ${entry.rows}`);
     this.#files.set(entry.name, rows);
     return rows;
   }

@@ -29,7 +29,15 @@ export interface AnnotationJson {
 }
 
 export function annotationJson(a: Annotation): AnnotationJson {
-  return { video_id: a.videoId, start: a.start, end: a.end, definition: a.definition, fields: a.fields, text: a.text, source: a.source };
+  return {
+    video_id: a.videoId,
+    start: a.start,
+    end: a.end,
+    definition: a.definition,
+    fields: a.fields,
+    text: a.text,
+    source: a.source,
+  };
 }
 
 /** Seconds two spans share; 0 for spans that only touch or do not meet. A zero-length span inside the other counts as overlapping. */

@@ -2,7 +2,7 @@ import { isUrl } from '../build/discover-inputs.js';
 import type { SegmentStore } from '../store/segment-store.js';
 import type { AnnotationStore } from './annotation-store.js';
 import { readAnnotationsJsonl } from './read-annotations-jsonl.js';
-import { subtitleAnnotations, type LocalVideo } from './subtitle-files.js';
+import { type LocalVideo, subtitleAnnotations } from './subtitle-files.js';
 
 export interface AnnotationImportSummary {
   /** Annotations added. */
@@ -12,7 +12,7 @@ export interface AnnotationImportSummary {
 }
 
 /** The library's videos embedded from local files, with the content each was embedded from. */
-export async function localVideos(store: SegmentStore): Promise<LocalVideo[]> {
+async function localVideos(store: SegmentStore): Promise<LocalVideo[]> {
   const videos: LocalVideo[] = [];
   for (const videoId of Object.keys(store.manifest.videos).sort()) {
     const rows = await store.segmentsOf(videoId);
@@ -25,7 +25,10 @@ export async function localVideos(store: SegmentStore): Promise<LocalVideo[]> {
 }
 
 /** Stores the cues of the subtitle files beside the library's local media that are not stored yet. Hold the write lock. */
-export async function addSubtitles(store: SegmentStore, annotations: AnnotationStore): Promise<AnnotationImportSummary> {
+export async function addSubtitles(
+  store: SegmentStore,
+  annotations: AnnotationStore,
+): Promise<AnnotationImportSummary> {
   const { requests } = await annotations.manifest();
   const found = await subtitleAnnotations(await localVideos(store), (key) => requests[key] !== undefined);
   await annotations.append(found.rows, found.requests);
@@ -33,7 +36,11 @@ export async function addSubtitles(store: SegmentStore, annotations: AnnotationS
 }
 
 /** Imports JSONL annotations, every file checked before any is stored; a file imported before adds nothing. Hold the write lock. */
-export async function importAnnotationFiles(store: SegmentStore, annotations: AnnotationStore, files: readonly string[]): Promise<AnnotationImportSummary> {
+export async function importAnnotationFiles(
+  store: SegmentStore,
+  annotations: AnnotationStore,
+  files: readonly string[],
+): Promise<AnnotationImportSummary> {
   const { requests: stored } = await annotations.manifest();
   const known = (videoId: string): boolean => store.manifest.videos[videoId] !== undefined;
   const read = [];
@@ -44,6 +51,9 @@ export async function importAnnotationFiles(store: SegmentStore, annotations: An
     return { file, rows: rows.filter((row) => videos.has(row.videoId)), requests: newRequests };
   });
   const rows = fresh.flatMap((f) => f.rows);
-  await annotations.append(rows, fresh.flatMap((f) => f.requests));
+  await annotations.append(
+    rows,
+    fresh.flatMap((f) => f.requests),
+  );
   return { annotations: rows.length, files: fresh.filter((f) => f.rows.length > 0).map((f) => f.file) };
 }

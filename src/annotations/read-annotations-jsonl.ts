@@ -13,7 +13,10 @@ async function linesOf(path: string): Promise<string[]> {
   try {
     return (await readFile(path, 'utf8')).split('\n');
   } catch (error) {
-    throw new InputError(`cannot read the annotations file (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path`, { file: path, cause: error });
+    throw new InputError(
+      `cannot read the annotations file (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path`,
+      { file: path, cause: error },
+    );
   }
 }
 
@@ -54,14 +57,22 @@ async function headOf(path: string): Promise<string | undefined> {
   }
 }
 
-function numberField(record: Record<string, unknown>, names: readonly string[], where: { file: string; line: number }): number {
+function numberField(
+  record: Record<string, unknown>,
+  names: readonly string[],
+  where: { file: string; line: number },
+): number {
   for (const name of names) {
     const value = record[name];
     if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new InputError(`"${name}" must be a number of seconds >= 0, got ${JSON.stringify(value)}`, where);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+      throw new InputError(`"${name}" must be a number of seconds >= 0, got ${JSON.stringify(value)}`, where);
     return value;
   }
-  throw new InputError(`an annotation needs "${names[0]}" (seconds; ${names.slice(1).join(', ')} are accepted too)`, where);
+  throw new InputError(
+    `an annotation needs "${names[0]}" (seconds; ${names.slice(1).join(', ')} are accepted too)`,
+    where,
+  );
 }
 
 /**
@@ -69,7 +80,10 @@ function numberField(record: Record<string, unknown>, names: readonly string[], 
  * "fields"?, "source"?}` a line, all checked before any is returned; `known` says whether a
  * video is in the library (an annotation of an unknown video is an error: build it first).
  */
-export async function readAnnotationsJsonl(path: string, known: (videoId: string) => boolean): Promise<{ rows: Annotation[]; requests: StoredRequest[] }> {
+export async function readAnnotationsJsonl(
+  path: string,
+  known: (videoId: string) => boolean,
+): Promise<{ rows: Annotation[]; requests: StoredRequest[] }> {
   const lines = await linesOf(path);
   const fileKey = sha256Hex(lines.join('\n'));
   const rows: Annotation[] = [];
@@ -82,24 +96,42 @@ export async function readAnnotationsJsonl(path: string, known: (videoId: string
     } catch {
       throw new InputError('the line is not valid JSON', where);
     }
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new InputError('each line must be a JSON object {"video_id", "start", "end", "text"}', where);
+    if (typeof record !== 'object' || record === null || Array.isArray(record))
+      throw new InputError('each line must be a JSON object {"video_id", "start", "end", "text"}', where);
     const r = record as Record<string, unknown>;
     checkJsonValue(r, `line ${i + 1} of ${path}`);
     const videoId = r['video_id'];
-    if (typeof videoId !== 'string' || videoId === '') throw new InputError('"video_id" must be a non-empty string', where);
-    if (!known(videoId)) throw new InputError(`no video ${JSON.stringify(videoId)} in this library; build or import its segments first`, where);
+    if (typeof videoId !== 'string' || videoId === '')
+      throw new InputError('"video_id" must be a non-empty string', where);
+    if (!known(videoId))
+      throw new InputError(
+        `no video ${JSON.stringify(videoId)} in this library; build or import its segments first`,
+        where,
+      );
     const start = numberField(r, START, where);
     const end = numberField(r, END, where);
     if (end < start) throw new InputError(`the annotation ends (${end} s) before it starts (${start} s)`, where);
     const body = r['text'];
-    if (typeof body !== 'string' || body.trim() === '') throw new InputError('"text" must be a non-empty string', where);
+    if (typeof body !== 'string' || body.trim() === '')
+      throw new InputError('"text" must be a non-empty string', where);
     const definition = r['definition'] ?? 'import';
-    if (typeof definition !== 'string' || definition === '') throw new InputError('"definition" must be a non-empty string', where);
+    if (typeof definition !== 'string' || definition === '')
+      throw new InputError('"definition" must be a non-empty string', where);
     const fields = r['fields'] ?? r['metadata'] ?? {};
-    if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) throw new InputError('"fields" must be a JSON object', where);
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields))
+      throw new InputError('"fields" must be a JSON object', where);
     const source = r['source'] ?? 'import';
-    if (typeof source !== 'string' || !ANNOTATION_SOURCES.includes(source as AnnotationSource)) throw new InputError(`"source" must be one of ${ANNOTATION_SOURCES.join(', ')}`, where);
-    rows.push({ videoId, start, end, definition, fields: fields as { [key: string]: JsonValue }, text: body, source: source as AnnotationSource });
+    if (typeof source !== 'string' || !ANNOTATION_SOURCES.includes(source as AnnotationSource))
+      throw new InputError(`"source" must be one of ${ANNOTATION_SOURCES.join(', ')}`, where);
+    rows.push({
+      videoId,
+      start,
+      end,
+      definition,
+      fields: fields as { [key: string]: JsonValue },
+      text: body,
+      source: source as AnnotationSource,
+    });
   });
   const videos = [...new Set(rows.map((row) => row.videoId))];
   return { rows, requests: videos.map((videoId) => ({ key: `import:${fileKey}:${videoId}`, videoId })) };

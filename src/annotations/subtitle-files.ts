@@ -16,7 +16,7 @@ export interface LocalVideo {
  * The subtitle files beside a media file: NAME.srt or NAME.vtt next to NAME.mp4, and the
  * language-tagged NAME.LANG.srt that subtitle tools write (NAME.eng.srt).
  */
-export async function subtitleFilesOf(mediaPath: string): Promise<string[]> {
+async function subtitleFilesOf(mediaPath: string): Promise<string[]> {
   const dir = dirname(mediaPath);
   const stem = basename(mediaPath, extname(mediaPath));
   let names: string[];
@@ -30,7 +30,10 @@ export async function subtitleFilesOf(mediaPath: string): Promise<string[]> {
       const ext = extname(name).toLowerCase();
       if (ext !== '.srt' && ext !== '.vtt') return false;
       const rest = basename(name, extname(name));
-      return rest === stem || (rest.startsWith(`${stem}.`) && /^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)?$/.test(rest.slice(stem.length + 1)));
+      return (
+        rest === stem ||
+        (rest.startsWith(`${stem}.`) && /^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)?$/.test(rest.slice(stem.length + 1)))
+      );
     })
     .sort()
     .map((name) => join(dir, name));
@@ -54,7 +57,15 @@ export async function subtitleAnnotations(
       const key = `subtitle:${video.contentSha256}:${sha256Hex(text)}`;
       if (stored(key) || requests.some((r) => r.key === key)) continue;
       for (const cue of parseSubtitles(text, file)) {
-        rows.push({ videoId: video.videoId, start: cue.start, end: cue.end, definition: 'subtitle', fields: { file: basename(file) }, text: cue.text, source: 'subtitle' });
+        rows.push({
+          videoId: video.videoId,
+          start: cue.start,
+          end: cue.end,
+          definition: 'subtitle',
+          fields: { file: basename(file) },
+          text: cue.text,
+          source: 'subtitle',
+        });
       }
       requests.push({ key, videoId: video.videoId });
       files.push(file);

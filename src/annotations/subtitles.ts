@@ -44,7 +44,11 @@ export function parseSubtitles(text: string, file: string): Cue[] {
     }
     const start = seconds(match[1] ?? '');
     const end = seconds(match[2] ?? '');
-    if (!(end >= start)) throw new InputError(`the cue ends (${match[2]}) before it starts (${match[1]}); fix its timing`, { file, line: i + 1 });
+    if (!(end >= start))
+      throw new InputError(`the cue ends (${match[2]}) before it starts (${match[1]}); fix its timing`, {
+        file,
+        line: i + 1,
+      });
     const body: string[] = [];
     for (i++; i < lines.length && (lines[i] ?? '').trim() !== ''; i++) body.push(lines[i] ?? '');
     const cue = plain(body.join('\n'));

@@ -1,9 +1,9 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { encodeSegmentFile, readSegmentFile, type SegmentRows, writeFileAtomic } from '../store/index.js';
 import { median, round } from './percentiles.js';
-import { encodeSegmentFile, readSegmentFile, writeFileAtomic, type SegmentRows } from '../store/index.js';
 
-export interface Throughput {
+interface Throughput {
   seconds: number;
   mbPerSecond: number;
   rowsPerSecond: number;
@@ -33,7 +33,13 @@ export interface ArrowThroughput {
  * reading the bare vector bytes the same way; median of `repeats` runs each. Reads hit
  * the page cache (the file was just written): they measure decoding, not the disk.
  */
-export async function measureArrowThroughput(rows: SegmentRows, labels: Uint32Array, model: string, dir: string, repeats = 3): Promise<ArrowThroughput> {
+export async function measureArrowThroughput(
+  rows: SegmentRows,
+  labels: Uint32Array,
+  model: string,
+  dir: string,
+  repeats = 3,
+): Promise<ArrowThroughput> {
   const segmentPath = join(dir, 'throughput.arrow');
   const rawPath = join(dir, 'throughput.f32');
   const vectorBytes = new Uint8Array(rows.vectors.buffer, rows.vectors.byteOffset, rows.vectors.byteLength);
@@ -74,7 +80,11 @@ export async function measureArrowThroughput(rows: SegmentRows, labels: Uint32Ar
   if (Number.isNaN(sink)) throw new Error('the vectors read back hold NaN');
   const figures = (times: number[], size: number): Throughput => {
     const seconds = median(times);
-    return { seconds: round(seconds, 4), mbPerSecond: round(size / 1e6 / seconds, 1), rowsPerSecond: Math.round(rows.count / seconds) };
+    return {
+      seconds: round(seconds, 4),
+      mbPerSecond: round(size / 1e6 / seconds, 1),
+      rowsPerSecond: Math.round(rows.count / seconds),
+    };
   };
   return {
     rows: rows.count,

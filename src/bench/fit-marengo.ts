@@ -22,7 +22,13 @@ export function fitMarengo(dataDir: string): FittedMarengo {
   const queryNorm2 = model.textTarget ** 2 * total + model.textNoise ** 2;
   const at = (weight: number): number => {
     const textNoise = Math.sqrt(Math.max(0, queryNorm2 - weight * weight * total));
-    return textNearestMedian(marengoSpace({ ...model, textTarget: weight, textNoise }, model.dimension), real.videoCount, 200) - wanted;
+    return (
+      textNearestMedian(
+        marengoSpace({ ...model, textTarget: weight, textNoise }, model.dimension),
+        real.videoCount,
+        200,
+      ) - wanted
+    );
   };
   let a = model.textTarget;
   let b = a * 0.8;

@@ -41,16 +41,21 @@ export interface MarengoModel {
   textNoise: number;
 }
 
-export const FIT_COMPONENTS = 32;
+const FIT_COMPONENTS = 32;
 const DIMENSION = 1024;
 
 export function loadRealMarengo(dataDir: string): RealMarengo {
   const yt8m = join(dataDir, 'marengo27_yt8m_categories');
   const shortsFile = join(dataDir, 'marengo27_yt_shorts_segments', 'marengo27_yt_shorts_segments.json');
-  if (!existsSync(yt8m) || !existsSync(shortsFile)) throw new InputError(`the real Marengo 2.7 vectors are not in ${dataDir} (marengo27_yt8m_categories, marengo27_yt_shorts_segments)`);
+  if (!existsSync(yt8m) || !existsSync(shortsFile))
+    throw new InputError(
+      `the real Marengo 2.7 vectors are not in ${dataDir} (marengo27_yt8m_categories, marengo27_yt_shorts_segments)`,
+    );
   const videos = unitRows(readF32(join(yt8m, 'videos_visual_text_mean_360x1024.f32')), DIMENSION);
   const texts = unitRows(readF32(join(yt8m, 'class_text_queries_10x1024.f32')), DIMENSION);
-  const shorts = JSON.parse(readFileSync(shortsFile, 'utf8')) as { videos: { segments: { visual_text: number[] }[] }[] };
+  const shorts = JSON.parse(readFileSync(shortsFile, 'utf8')) as {
+    videos: { segments: { visual_text: number[] }[] }[];
+  };
   const clipRows: number[] = [];
   const clipVideos: number[] = [];
   shorts.videos.forEach((video, v) => {
@@ -60,7 +65,15 @@ export function loadRealMarengo(dataDir: string): RealMarengo {
     }
   });
   const clips = unitRows(Float64Array.from(clipRows), DIMENSION);
-  return { dimension: DIMENSION, videos, videoCount: videos.length / DIMENSION, texts, textCount: texts.length / DIMENSION, clips, clipVideos };
+  return {
+    dimension: DIMENSION,
+    videos,
+    videoCount: videos.length / DIMENSION,
+    texts,
+    textCount: texts.length / DIMENSION,
+    clips,
+    clipVideos,
+  };
 }
 
 /**
@@ -74,15 +87,17 @@ export function fitMarengoModel(real: RealMarengo, componentCount = FIT_COMPONEN
   const n = real.videoCount;
   const videoMean = meanOf(real.videos, n, d);
   const centred = new Float64Array(real.videos.length);
-  for (let i = 0; i < n; i++) for (let x = 0; x < d; x++) centred[i * d + x] = (real.videos[i * d + x] as number) - (videoMean[x] as number);
+  for (let i = 0; i < n; i++)
+    for (let x = 0; x < d; x++) centred[i * d + x] = (real.videos[i * d + x] as number) - (videoMean[x] as number);
   const { variances, vectors, total } = topComponents(centred, n, d, componentCount);
   const explained = variances.reduce((a, b) => a + b, 0);
   const textMean = meanOf(real.texts, real.textCount, d);
 
   const sameVideo: number[] = [];
-  for (let i = 0; i < real.clipVideos.length; i++) for (let j = i + 1; j < real.clipVideos.length; j++) {
-    if (real.clipVideos[i] === real.clipVideos[j]) sameVideo.push(dotRows(real.clips, i, real.clips, j, d));
-  }
+  for (let i = 0; i < real.clipVideos.length; i++)
+    for (let j = i + 1; j < real.clipVideos.length; j++) {
+      if (real.clipVideos[i] === real.clipVideos[j]) sameVideo.push(dotRows(real.clips, i, real.clips, j, d));
+    }
   const sameMedian = median(sameVideo);
   const pointNorm2 = norm2(videoMean) + total;
   const clipNoise = Math.sqrt(pointNorm2 * (1 / sameMedian - 1));
@@ -96,19 +111,31 @@ export function fitMarengoModel(real: RealMarengo, componentCount = FIT_COMPONEN
     nearest.push(best);
   }
   const textText: number[] = [];
-  for (let a = 0; a < real.textCount; a++) for (let b = a + 1; b < real.textCount; b++) textText.push(dotRows(real.texts, a, real.texts, b, d));
+  for (let a = 0; a < real.textCount; a++)
+    for (let b = a + 1; b < real.textCount; b++) textText.push(dotRows(real.texts, a, real.texts, b, d));
   const mt2 = norm2(textMean);
   const t2 = mt2 / median(textText);
   const clipNorm = Math.sqrt(pointNorm2 + clipNoise * clipNoise);
   const gap = dot(textMean, videoMean);
   const textTarget = Math.max(0, (median(nearest) * Math.sqrt(t2) * clipNorm - gap) / total);
   const textNoise = Math.sqrt(Math.max(0, t2 - mt2 - textTarget * textTarget * total));
-  return { dimension: d, videoMean, components: vectors, variances, residualVariance: Math.max(0, total - explained), textMean, clipNoise, textTarget, textNoise };
+  return {
+    dimension: d,
+    videoMean,
+    components: vectors,
+    variances,
+    residualVariance: Math.max(0, total - explained),
+    textMean,
+    clipNoise,
+    textTarget,
+    textNoise,
+  };
 }
 
 export function meanOf(rows: Float64Array, n: number, d: number): Float64Array {
   const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let x = 0; x < d; x++) mean[x] = (mean[x] as number) + (rows[i * d + x] as number) / n;
+  for (let i = 0; i < n; i++)
+    for (let x = 0; x < d; x++) mean[x] = (mean[x] as number) + (rows[i * d + x] as number) / n;
   return mean;
 }
 

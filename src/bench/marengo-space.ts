@@ -1,6 +1,6 @@
+import { seededGaussian } from '../random/gaussian.js';
 import type { MarengoModel } from './marengo-fit.js';
 import { orthonormalize } from './top-components.js';
-import { seededGaussian } from '../random/gaussian.js';
 
 /** A fitted model carried into a dimension: every inner product of its directions kept. */
 export interface MarengoSpace {
@@ -29,10 +29,18 @@ export function marengoSpace(model: MarengoModel, dimension: number, seed = 1): 
   const k = model.variances.length;
   const deviations = Float64Array.from(model.variances, (v) => Math.sqrt(Math.max(0, v)));
   const residualDeviation = Math.sqrt(model.residualVariance / model.dimension);
-  const base = { deviations, residualDeviation, clipNoise: model.clipNoise, textTarget: model.textTarget, textNoise: model.textNoise };
-  if (dimension === model.dimension) return { dimension, videoMean: model.videoMean, components: model.components, textMean: model.textMean, ...base };
+  const base = {
+    deviations,
+    residualDeviation,
+    clipNoise: model.clipNoise,
+    textTarget: model.textTarget,
+    textNoise: model.textNoise,
+  };
+  if (dimension === model.dimension)
+    return { dimension, videoMean: model.videoMean, components: model.components, textMean: model.textMean, ...base };
   const frameSize = k + 2;
-  if (dimension < frameSize) throw new RangeError(`the generator needs at least ${frameSize} dimensions, got ${dimension}`);
+  if (dimension < frameSize)
+    throw new RangeError(`the generator needs at least ${frameSize} dimensions, got ${dimension}`);
   const d0 = model.dimension;
   // An orthonormal frame of span(videoMean, components, textMean) in the model's space.
   const frame = new Float64Array(frameSize * d0);
@@ -49,7 +57,8 @@ export function marengoSpace(model: MarengoModel, dimension: number, seed = 1): 
     for (let f = 0; f < frameSize; f++) {
       let coordinate = 0;
       for (let x = 0; x < d0; x++) coordinate += (frame[f * d0 + x] as number) * (vector[offset + x] as number);
-      for (let x = 0; x < dimension; x++) out[x] = (out[x] as number) + coordinate * (target[f * dimension + x] as number);
+      for (let x = 0; x < dimension; x++)
+        out[x] = (out[x] as number) + coordinate * (target[f * dimension + x] as number);
     }
     return out;
   };

@@ -1,10 +1,10 @@
+import { seededGaussian } from '../random/gaussian.js';
+import { unitRows } from '../vector/normalize.js';
 import { dotRows, meanOf, type RealMarengo } from './marengo-fit.js';
 import type { MarengoSpace } from './marengo-space.js';
 import { percentile } from './percentiles.js';
-import { seededGaussian } from '../random/gaussian.js';
-import { clipDeviation, videoPoint } from './xmodal-generator.js';
 import { topComponents } from './top-components.js';
-import { unitRows } from '../vector/normalize.js';
+import { clipDeviation, videoPoint } from './xmodal-generator.js';
 
 /** The statistics the generator is judged by, real or generated, on samples of the same sizes. */
 export interface MarengoStats {
@@ -19,7 +19,7 @@ export interface MarengoStats {
   clipSameVideo: number[];
 }
 
-export const STAT_QUANTILES = [0.05, 0.25, 0.5, 0.75, 0.95] as const;
+const STAT_QUANTILES = [0.05, 0.25, 0.5, 0.75, 0.95] as const;
 
 interface Sample {
   d: number;
@@ -32,7 +32,15 @@ interface Sample {
 }
 
 export function realStats(real: RealMarengo): MarengoStats {
-  return statsOf({ d: real.dimension, videos: real.videos, videoCount: real.videoCount, texts: real.texts, textCount: real.textCount, clips: real.clips, clipVideos: real.clipVideos });
+  return statsOf({
+    d: real.dimension,
+    videos: real.videos,
+    videoCount: real.videoCount,
+    texts: real.texts,
+    textCount: real.textCount,
+    clips: real.clips,
+    clipVideos: real.clipVideos,
+  });
 }
 
 /**
@@ -40,7 +48,11 @@ export function realStats(real: RealMarengo): MarengoStats {
  * (their points, as the real per-video vectors are means of clips), `textCount` text queries
  * each written for one of those videos, and clips of `clipVideoCount` videos.
  */
-export function generatedStats(space: MarengoSpace, sizes: { videoCount: number; textCount: number; clipVideoCount: number; clipsPerVideo: number }, seed = 1): MarengoStats {
+export function generatedStats(
+  space: MarengoSpace,
+  sizes: { videoCount: number; textCount: number; clipVideoCount: number; clipsPerVideo: number },
+  seed = 1,
+): MarengoStats {
   const d = space.dimension;
   const gauss = seededGaussian(seed);
   const points = new Float64Array(sizes.videoCount * d);
@@ -54,7 +66,11 @@ export function generatedStats(space: MarengoSpace, sizes: { videoCount: number;
   const textSigma = space.textNoise / Math.sqrt(d);
   for (let t = 0; t < sizes.textCount; t++) {
     const target = t % sizes.videoCount;
-    for (let x = 0; x < d; x++) texts[t * d + x] = (space.textMean[x] as number) + space.textTarget * ((points[target * d + x] as number) - (space.videoMean[x] as number)) + textSigma * gauss();
+    for (let x = 0; x < d; x++)
+      texts[t * d + x] =
+        (space.textMean[x] as number) +
+        space.textTarget * ((points[target * d + x] as number) - (space.videoMean[x] as number)) +
+        textSigma * gauss();
   }
   const clipVideos: number[] = [];
   const clips = new Float64Array(sizes.clipVideoCount * sizes.clipsPerVideo * d);
@@ -66,7 +82,15 @@ export function generatedStats(space: MarengoSpace, sizes: { videoCount: number;
       clipVideos.push(v);
     }
   }
-  return statsOf({ d, videos, videoCount: sizes.videoCount, texts: unitRows(texts, d), textCount: sizes.textCount, clips: unitRows(clips, d), clipVideos });
+  return statsOf({
+    d,
+    videos,
+    videoCount: sizes.videoCount,
+    texts: unitRows(texts, d),
+    textCount: sizes.textCount,
+    clips: unitRows(clips, d),
+    clipVideos,
+  });
 }
 
 /** Median cosine of generated text queries to the nearest of `videoCount` generated videos (the fit's target figure). */
@@ -85,7 +109,11 @@ export function textNearestMedian(space: MarengoSpace, videoCount: number, textC
   const nearest: number[] = [];
   for (let t = 0; t < textCount; t++) {
     const target = t % videoCount;
-    for (let x = 0; x < d; x++) text[x] = (space.textMean[x] as number) + space.textTarget * ((points[target * d + x] as number) - (space.videoMean[x] as number)) + textSigma * gauss();
+    for (let x = 0; x < d; x++)
+      text[x] =
+        (space.textMean[x] as number) +
+        space.textTarget * ((points[target * d + x] as number) - (space.videoMean[x] as number)) +
+        textSigma * gauss();
     const unit = unitRows(text, d);
     let best = -1;
     for (let v = 0; v < videoCount; v++) best = Math.max(best, dotRows(unit, 0, videos, v, d));
@@ -112,7 +140,9 @@ function statsOf(sample: Sample): MarengoStats {
   for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) textText.push(dotRows(texts, a, texts, b, d));
   const clipSameVideo: number[] = [];
   const { clips, clipVideos } = sample;
-  for (let i = 0; i < clipVideos.length; i++) for (let j = i + 1; j < clipVideos.length; j++) if (clipVideos[i] === clipVideos[j]) clipSameVideo.push(dotRows(clips, i, clips, j, d));
+  for (let i = 0; i < clipVideos.length; i++)
+    for (let j = i + 1; j < clipVideos.length; j++)
+      if (clipVideos[i] === clipVideos[j]) clipSameVideo.push(dotRows(clips, i, clips, j, d));
   return {
     meanNorm: round(Math.sqrt(mean.reduce((sum, x) => sum + x * x, 0))),
     explained: { top1: share(1), top4: share(4), top16: share(16), top32: share(32) },

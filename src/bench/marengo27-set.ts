@@ -29,13 +29,18 @@ interface ShortsFile {
 export function loadMarengo27Set(dataDir: string): RealVectorSet {
   const yt8m = join(dataDir, 'marengo27_yt8m_categories');
   const shorts = join(dataDir, 'marengo27_yt_shorts_segments', 'marengo27_yt_shorts_segments.json');
-  if (!existsSync(yt8m) || !existsSync(shorts)) throw new InputError(`the real Marengo 2.7 vectors are not in ${dataDir} (marengo27_yt8m_categories, marengo27_yt_shorts_segments)`);
+  if (!existsSync(yt8m) || !existsSync(shorts))
+    throw new InputError(
+      `the real Marengo 2.7 vectors are not in ${dataDir} (marengo27_yt8m_categories, marengo27_yt_shorts_segments)`,
+    );
   const rows: Float32Array[] = [
     ...f32Rows(join(yt8m, 'videos_visual_text_mean_360x1024.f32')),
     ...f32Rows(join(yt8m, 'videos_audio_mean_360x1024.f32')),
   ];
   const parsed = JSON.parse(readFileSync(shorts, 'utf8')) as ShortsFile;
-  for (const video of parsed.videos) for (const segment of video.segments) rows.push(Float32Array.from(segment.visual_text), Float32Array.from(segment.audio));
+  for (const video of parsed.videos)
+    for (const segment of video.segments)
+      rows.push(Float32Array.from(segment.visual_text), Float32Array.from(segment.audio));
   const base = rows.filter((_, i) => i % HOLD_OUT_EVERY !== HOLD_OUT_EVERY - 1);
   const heldOut = rows.filter((_, i) => i % HOLD_OUT_EVERY === HOLD_OUT_EVERY - 1);
   const text = f32Rows(join(yt8m, 'class_text_queries_10x1024.f32'));
@@ -51,7 +56,8 @@ function f32Rows(path: string): Float32Array[] {
   const bytes = readFileSync(path);
   const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const rows: Float32Array[] = [];
-  for (let offset = 0; offset + DIMENSION <= floats.length; offset += DIMENSION) rows.push(floats.slice(offset, offset + DIMENSION));
+  for (let offset = 0; offset + DIMENSION <= floats.length; offset += DIMENSION)
+    rows.push(floats.slice(offset, offset + DIMENSION));
   return rows;
 }
 

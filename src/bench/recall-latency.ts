@@ -2,13 +2,13 @@ import { InputError } from '../errors.js';
 import { ExactIndex } from '../index/exact-index.js';
 import { HnswIndex } from '../index/hnsw-index.js';
 import { hnswlibBinding } from '../index/hnswlib-binding.js';
-import type { VectorIndex } from '../index/vector-index.js';
 import { meanRecall } from '../index/recall.js';
+import type { VectorIndex } from '../index/vector-index.js';
 import { round, summarize } from './percentiles.js';
 
 export { meanRecall };
 
-export type BenchStage = 'build' | 'exact' | 'sweep';
+type BenchStage = 'build' | 'exact' | 'sweep';
 
 /** Called now and then with how far a stage has got; `done === total` ends the stage. */
 export type BenchProgress = (stage: BenchStage, done: number, total: number, detail?: string) => void;
@@ -55,13 +55,20 @@ export interface RecallLatencyReport {
   queries: number;
   k: number;
   /** `build` says which hnswlib-node addon ran: compiled for this CPU at install, or stock. */
-  hnsw: { M: number; efConstruction: number; seed: number; threads: number; build: 'native' | 'stock'; buildDetail: string };
+  hnsw: {
+    M: number;
+    efConstruction: number;
+    seed: number;
+    threads: number;
+    build: 'native' | 'stock';
+    buildDetail: string;
+  };
   build: { seconds: number; vectorsPerSecond: number };
   exact: LatencyFigures;
   sweep: EfFigures[];
 }
 
-export interface TimedBuild {
+interface TimedBuild {
   index: HnswIndex;
   seconds: number;
   vectorsPerSecond: number;
@@ -71,7 +78,7 @@ const BUILD_BATCH = 1000;
 const DEFAULT_SEED = 100;
 
 /** Builds an HnswIndex over all vectors and times it (batches only so progress can be shown). */
-export function buildHnswTimed(
+function buildHnswTimed(
   vectors: Float32Array,
   labels: Uint32Array,
   params: { dimension: number; M: number; efConstruction: number; seed?: number; threads?: number },
@@ -82,7 +89,14 @@ export function buildHnswTimed(
   if (vectors.length !== n * dimension) {
     throw new InputError(`${vectors.length} floats do not make ${n} vectors of dimension ${dimension}`);
   }
-  const index = new HnswIndex({ dimension, M: params.M, efConstruction: params.efConstruction, capacity: Math.max(1, n), seed: params.seed ?? DEFAULT_SEED, ...(params.threads === undefined ? {} : { threads: params.threads }) });
+  const index = new HnswIndex({
+    dimension,
+    M: params.M,
+    efConstruction: params.efConstruction,
+    capacity: Math.max(1, n),
+    seed: params.seed ?? DEFAULT_SEED,
+    ...(params.threads === undefined ? {} : { threads: params.threads }),
+  });
   const start = process.hrtime.bigint();
   for (let from = 0; from < n; from += BUILD_BATCH) {
     const to = Math.min(n, from + BUILD_BATCH);
@@ -118,7 +132,14 @@ export function exactGroundTruth(
 }
 
 /** Times `index.search` at `ef` over all queries and scores it against `truth`. */
-export function measureEf(index: VectorIndex, queries: Float32Array, k: number, ef: number, truth: readonly Uint32Array[], warmup?: number): EfFigures {
+export function measureEf(
+  index: VectorIndex,
+  queries: Float32Array,
+  k: number,
+  ef: number,
+  truth: readonly Uint32Array[],
+  warmup?: number,
+): EfFigures {
   const { dimension } = index;
   const count = queryCount(queries, dimension);
   if (truth.length !== count) throw new InputError(`ground truth has ${truth.length} rows for ${count} queries`);
@@ -132,7 +153,11 @@ export function measureEf(index: VectorIndex, queries: Float32Array, k: number, 
     times[q] = elapsedMicros(start);
     found.push(labels);
   }
-  return { ef: Math.max(ef, Math.min(k, index.size)), recall: round(meanRecall(found, truth), 6), ...latencyFigures(times) };
+  return {
+    ef: Math.max(ef, Math.min(k, index.size)),
+    recall: round(meanRecall(found, truth), 6),
+    ...latencyFigures(times),
+  };
 }
 
 /**
@@ -148,13 +173,22 @@ export function measureRecallLatency(options: RecallLatencyOptions): RecallLaten
   if (nQueries === 0) throw new InputError('there are no queries to benchmark with');
   if (!Number.isInteger(k) || k < 1) throw new InputError(`k must be a positive integer, got ${String(k)}`);
   if (efs.length === 0) throw new InputError('the ef sweep is empty');
-  for (const ef of efs) if (!Number.isInteger(ef) || ef < 1) throw new InputError(`ef must be a positive integer, got ${String(ef)}`);
+  for (const ef of efs)
+    if (!Number.isInteger(ef) || ef < 1) throw new InputError(`ef must be a positive integer, got ${String(ef)}`);
 
   const exact = new ExactIndex(dimension);
   exact.add(vectors, labels);
-  const ground = exactGroundTruth(exact, queries, k, { ...(options.warmup === undefined ? {} : { warmup: options.warmup }), ...(onProgress === undefined ? {} : { onProgress }) });
+  const ground = exactGroundTruth(exact, queries, k, {
+    ...(options.warmup === undefined ? {} : { warmup: options.warmup }),
+    ...(onProgress === undefined ? {} : { onProgress }),
+  });
 
-  const build = buildHnswTimed(vectors, labels, { dimension, M, efConstruction, seed, ...(options.threads === undefined ? {} : { threads: options.threads }) }, onProgress);
+  const build = buildHnswTimed(
+    vectors,
+    labels,
+    { dimension, M, efConstruction, seed, ...(options.threads === undefined ? {} : { threads: options.threads }) },
+    onProgress,
+  );
   const sweep: EfFigures[] = [];
   for (const [i, ef] of efs.entries()) {
     sweep.push(measureEf(build.index, queries, k, ef, ground.truth, options.warmup));
@@ -165,7 +199,14 @@ export function measureRecallLatency(options: RecallLatencyOptions): RecallLaten
     dimension,
     queries: nQueries,
     k,
-    hnsw: { M, efConstruction, seed, threads: build.index.insertThreads, build: hnswlibBinding().build, buildDetail: hnswlibBinding().detail },
+    hnsw: {
+      M,
+      efConstruction,
+      seed,
+      threads: build.index.insertThreads,
+      build: hnswlibBinding().build,
+      buildDetail: hnswlibBinding().detail,
+    },
     build: { seconds: round(build.seconds, 3), vectorsPerSecond: Math.round(build.vectorsPerSecond) },
     exact: ground.figures,
     sweep,
@@ -175,7 +216,8 @@ export function measureRecallLatency(options: RecallLatencyOptions): RecallLaten
 function warm(index: VectorIndex, queries: Float32Array, k: number, options: { ef?: number }, runs: number): void {
   const { dimension } = index;
   const count = queryCount(queries, dimension);
-  for (let i = 0; i < Math.min(runs, count); i++) index.search(queries.subarray(i * dimension, (i + 1) * dimension), k, options);
+  for (let i = 0; i < Math.min(runs, count); i++)
+    index.search(queries.subarray(i * dimension, (i + 1) * dimension), k, options);
 }
 
 /** p50, p99, mean (microseconds) and one-at-a-time QPS of per-query times in microseconds. */
@@ -191,7 +233,8 @@ export function latencyFigures(micros: Float64Array): LatencyFigures {
 }
 
 function queryCount(queries: Float32Array, dimension: number): number {
-  if (queries.length % dimension !== 0) throw new InputError(`${queries.length} query floats are not a whole number of ${dimension}-d vectors`);
+  if (queries.length % dimension !== 0)
+    throw new InputError(`${queries.length} query floats are not a whole number of ${dimension}-d vectors`);
   return queries.length / dimension;
 }
 

@@ -22,8 +22,16 @@ interface Series {
 export function recallQpsSvg(set: SetResult): string {
   const section = set.recall;
   const series: Series[] = [
-    ...(section?.sweeps ?? []).map((sweep) => ({ label: sweep.label, points: [...sweep.points].sort((a, b) => a.ef - b.ef), single: false })),
-    ...(section?.exact ?? []).map((exact) => ({ label: exact.label, points: [{ recall: exact.recall, qps: exact.qps }], single: true })),
+    ...(section?.sweeps ?? []).map((sweep) => ({
+      label: sweep.label,
+      points: [...sweep.points].sort((a, b) => a.ef - b.ef),
+      single: false,
+    })),
+    ...(section?.exact ?? []).map((exact) => ({
+      label: exact.label,
+      points: [{ recall: exact.recall, qps: exact.qps }],
+      single: true,
+    })),
   ];
   const all = series.flatMap((s) => s.points).filter((p) => p.qps > 0);
   const minNines = all.length === 0 ? 0 : Math.min(...all.map((p) => nines(p.recall)));
@@ -33,7 +41,8 @@ export function recallQpsSvg(set: SetResult): string {
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
   const x = (recall: number): number => MARGIN.left + ((nines(recall) - xMin) / (MAX_NINES - xMin)) * plotW;
-  const y = (qps: number): number => MARGIN.top + plotH - ((Math.log10(qps) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin) || 1)) * plotH;
+  const y = (qps: number): number =>
+    MARGIN.top + plotH - ((Math.log10(qps) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin) || 1)) * plotH;
 
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
@@ -43,31 +52,53 @@ export function recallQpsSvg(set: SetResult): string {
   ];
   for (let tick = xMin; tick <= MAX_NINES; tick++) {
     const px = fixed(MARGIN.left + ((tick - xMin) / (MAX_NINES - xMin)) * plotW);
-    const label = tick === 0 ? '0' : tick === MAX_NINES ? `>=${(1 - 10 ** -tick).toFixed(tick)}` : (1 - 10 ** -tick).toFixed(tick);
+    const label =
+      tick === 0 ? '0' : tick === MAX_NINES ? `>=${(1 - 10 ** -tick).toFixed(tick)}` : (1 - 10 ** -tick).toFixed(tick);
     out.push(`<line x1="${px}" y1="${MARGIN.top}" x2="${px}" y2="${MARGIN.top + plotH}" stroke="#e5e5e5"/>`);
     out.push(`<text x="${px}" y="${MARGIN.top + plotH + 18}" text-anchor="middle">${escapeXml(label)}</text>`);
   }
   for (let decade = Math.log10(yMin); decade <= Math.log10(yMax) + 1e-9; decade++) {
     const py = fixed(y(10 ** decade));
     out.push(`<line x1="${MARGIN.left}" y1="${py}" x2="${MARGIN.left + plotW}" y2="${py}" stroke="#e5e5e5"/>`);
-    out.push(`<text x="${MARGIN.left - 6}" y="${fixed(y(10 ** decade) + 4)}" text-anchor="end">${formatQps(10 ** decade)}</text>`);
+    out.push(
+      `<text x="${MARGIN.left - 6}" y="${fixed(y(10 ** decade) + 4)}" text-anchor="end">${formatQps(10 ** decade)}</text>`,
+    );
   }
   out.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`);
-  out.push(`<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 12}" text-anchor="middle">recall@${section?.k ?? 10} (nines scale)</text>`);
-  out.push(`<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">queries per second (log)</text>`);
+  out.push(
+    `<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 12}" text-anchor="middle">recall@${section?.k ?? 10} (nines scale)</text>`,
+  );
+  out.push(
+    `<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">queries per second (log)</text>`,
+  );
   series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length] as string;
     const points = s.points.filter((p) => p.qps > 0);
-    if (!s.single && points.length > 1) out.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.map((p) => `${fixed(x(p.recall))},${fixed(y(p.qps))}`).join(' ')}"/>`);
+    if (!s.single && points.length > 1)
+      out.push(
+        `<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.map((p) => `${fixed(x(p.recall))},${fixed(y(p.qps))}`).join(' ')}"/>`,
+      );
     for (const p of points) {
       const tip = escapeXml(`${s.label}${p.ef === undefined ? '' : ` ef=${p.ef}`}: recall ${p.recall}, ${p.qps} QPS`);
-      if (s.single) out.push(`<rect x="${fixed(x(p.recall) - 4)}" y="${fixed(y(p.qps) - 4)}" width="8" height="8" fill="${color}"><title>${tip}</title></rect>`);
-      else out.push(`<circle cx="${fixed(x(p.recall))}" cy="${fixed(y(p.qps))}" r="3" fill="${color}"><title>${tip}</title></circle>`);
+      if (s.single)
+        out.push(
+          `<rect x="${fixed(x(p.recall) - 4)}" y="${fixed(y(p.qps) - 4)}" width="8" height="8" fill="${color}"><title>${tip}</title></rect>`,
+        );
+      else
+        out.push(
+          `<circle cx="${fixed(x(p.recall))}" cy="${fixed(y(p.qps))}" r="3" fill="${color}"><title>${tip}</title></circle>`,
+        );
     }
     const ly = MARGIN.top + 10 + i * 18;
     const lx = MARGIN.left + plotW + 12;
-    out.push(s.single ? `<rect x="${lx}" y="${ly - 4}" width="8" height="8" fill="${color}"/>` : `<line x1="${lx - 2}" y1="${ly}" x2="${lx + 12}" y2="${ly}" stroke="${color}" stroke-width="2"/>`);
-    out.push(`<text x="${lx + 18}" y="${ly + 4}">${escapeXml(s.label.length > LEGEND_CHARS ? `${s.label.slice(0, LEGEND_CHARS - 1)}…` : s.label)}</text>`);
+    out.push(
+      s.single
+        ? `<rect x="${lx}" y="${ly - 4}" width="8" height="8" fill="${color}"/>`
+        : `<line x1="${lx - 2}" y1="${ly}" x2="${lx + 12}" y2="${ly}" stroke="${color}" stroke-width="2"/>`,
+    );
+    out.push(
+      `<text x="${lx + 18}" y="${ly + 4}">${escapeXml(s.label.length > LEGEND_CHARS ? `${s.label.slice(0, LEGEND_CHARS - 1)}…` : s.label)}</text>`,
+    );
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;

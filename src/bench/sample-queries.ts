@@ -1,7 +1,7 @@
 import { InputError } from '../errors.js';
-import { writeUnit } from '../vector/normalize.js';
 import { seededGaussian } from '../random/gaussian.js';
 import { mulberry32 } from '../random/seeded-random.js';
+import { writeUnit } from '../vector/normalize.js';
 
 export interface SampleQueriesOptions {
   /** Flat row-major stored vectors, unit norm. */
@@ -13,7 +13,7 @@ export interface SampleQueriesOptions {
   noise?: number;
 }
 
-export const DEFAULT_QUERY_NOISE = 0.1;
+const DEFAULT_QUERY_NOISE = 0.1;
 
 /**
  * Benchmark queries from a library's own vectors: seeded rows (without replacement while
@@ -25,7 +25,8 @@ export function sampleQueries(options: SampleQueriesOptions): Float32Array {
   const noise = options.noise ?? DEFAULT_QUERY_NOISE;
   const rows = Math.floor(vectors.length / dimension);
   if (rows === 0) throw new InputError('there are no stored vectors to sample queries from');
-  if (!Number.isInteger(count) || count < 0) throw new InputError(`query count must be a non-negative integer, got ${String(count)}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new InputError(`query count must be a non-negative integer, got ${String(count)}`);
   if (!(noise >= 0)) throw new InputError(`query noise must be a non-negative number, got ${String(noise)}`);
 
   const pick = mulberry32(seed);

@@ -2,7 +2,7 @@ import { encodeSegmentFile, type SegmentRows } from '../store/index.js';
 
 /** Benchmark libraries give each video this many consecutive clips of CLIP_SECONDS. */
 export const CLIPS_PER_VIDEO = 20;
-export const CLIP_SECONDS = 6;
+const CLIP_SECONDS = 6;
 
 /**
  * Segment rows over flat unit vectors: row r is clip r % CLIPS_PER_VIDEO of video
@@ -46,5 +46,9 @@ export function rowOfHit(videoId: string, startSec: number): number {
 
 /** The bytes of an Arrow segment file holding `rows` (labels 0..n-1), for import or throughput runs. */
 export function encodeBenchSegments(rows: SegmentRows, model: string): Uint8Array {
-  return encodeSegmentFile(rows, Uint32Array.from({ length: rows.count }, (_, i) => i), model);
+  return encodeSegmentFile(
+    rows,
+    Uint32Array.from({ length: rows.count }, (_, i) => i),
+    model,
+  );
 }

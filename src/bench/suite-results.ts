@@ -10,7 +10,7 @@ export interface EngineSweep {
 }
 
 /** A search without a breadth to sweep (exact scans). */
-export interface ExactFigures extends LatencyFigures {
+interface ExactFigures extends LatencyFigures {
   engine: string;
   label: string;
   recall: number;
@@ -18,7 +18,7 @@ export interface ExactFigures extends LatencyFigures {
   queries: number;
 }
 
-export interface RecallSection {
+interface RecallSection {
   k: number;
   queries: number;
   /** The reference sweep's engine id (raw hnswlib-node on its own single-threaded build). */
@@ -31,7 +31,7 @@ export interface RecallSection {
   paired?: PairedComparison[];
 }
 
-export interface PairedComparison {
+interface PairedComparison {
   /** Engine ids: the ratios are a over b. */
   a: string;
   b: string;
@@ -45,7 +45,7 @@ export interface PairedComparison {
   ratioMean: number;
 }
 
-export interface HeadToHeadTask {
+interface HeadToHeadTask {
   engine: string;
   name: string;
   samples: number;
@@ -58,14 +58,14 @@ export interface HeadToHeadTask {
   ratio: number;
 }
 
-export interface HeadToHead {
+interface HeadToHead {
   ef: number;
   /** The task the ratios divide by. */
   reference: string;
   tasks: HeadToHeadTask[];
 }
 
-export interface BuildFigures {
+interface BuildFigures {
   engine: string;
   label: string;
   seconds: number;
@@ -80,7 +80,7 @@ export interface BuildFigures {
   efConstruction?: number;
 }
 
-export interface BuildSection {
+interface BuildSection {
   count: number;
   M: number;
   efConstruction: number;
@@ -92,13 +92,13 @@ export interface BuildSection {
   others: BuildFigures[];
 }
 
-export interface SpawnTimes {
+interface SpawnTimes {
   /** Wall time of each run, spawn to exit, in milliseconds. */
   runsMs: number[];
   medianMs: number;
 }
 
-export interface OpenSection {
+interface OpenSection {
   /** `node dist/cli/main.js query --vector FILE --lib DIR --json`. */
   cli: SpawnTimes;
   /** A script that only reads the same HNSW file with hnswlib-node and searches once. */
@@ -107,14 +107,14 @@ export interface OpenSection {
   ratio: number;
 }
 
-export interface ProcessMemory {
+interface ProcessMemory {
   rss: number;
   heapUsed: number;
   external: number;
   arrayBuffers: number;
 }
 
-export interface MemorySection {
+interface MemorySection {
   vectorBytes: number;
   graphBytes: number;
   /** A child process after opening the library and answering one query. */
@@ -143,7 +143,7 @@ export interface SetResult {
   skipped?: Record<string, string>;
 }
 
-export interface PeerStatus {
+interface PeerStatus {
   status: 'measured' | 'not installed' | 'skipped';
   version?: string;
   reason?: string;
@@ -154,7 +154,13 @@ export interface SuiteResults {
   generatedAt: string;
   command: string;
   /** `hnswlib` names the addon vsearch ran with (absent in runs made before the native copy existed). */
-  environment: { node: string; platform: string; cpu: string; cpus: number; hnswlib?: { build: 'native' | 'stock'; detail: string } };
+  environment: {
+    node: string;
+    platform: string;
+    cpu: string;
+    cpus: number;
+    hnswlib?: { build: 'native' | 'stock'; detail: string };
+  };
   peers: Record<string, PeerStatus>;
   sets: SetResult[];
 }

@@ -36,8 +36,10 @@ function sample(options: SyntheticOptions, pointSeed: number): Float32Array {
   const clusters = options.clusters ?? DEFAULT_CLUSTERS;
   const spread = options.spread ?? 1;
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
-  if (!Number.isInteger(dimension) || dimension < 1) throw new RangeError(`dimension must be a positive integer, got ${dimension}`);
-  if (!Number.isInteger(clusters) || clusters < 1) throw new RangeError(`clusters must be a positive integer, got ${clusters}`);
+  if (!Number.isInteger(dimension) || dimension < 1)
+    throw new RangeError(`dimension must be a positive integer, got ${dimension}`);
+  if (!Number.isInteger(clusters) || clusters < 1)
+    throw new RangeError(`clusters must be a positive integer, got ${clusters}`);
 
   const centres = new Float32Array(clusters * dimension);
   const centreNoise = seededGaussian(mixSeed(options.seed, 0xc2b2ae35));

@@ -14,7 +14,13 @@ export interface TargetRatios {
   /** Plain JS exact scan mean time / vsearch mean time at that ef (interleaved pair when measured). */
   vsScan?: { ef: number; recall: number; speedup: number };
   /** vsearch build vectors/s / single-threaded hnswlib-node vectors/s, each with its recall at the same ef. */
-  build?: { ratio: number; ef: number; vsearchRecall: number; referenceRecall: number; efAtTarget?: { vsearch: number | null; reference: number | null } };
+  build?: {
+    ratio: number;
+    ef: number;
+    vsearchRecall: number;
+    referenceRecall: number;
+    efAtTarget?: { vsearch: number | null; reference: number | null };
+  };
   /** CLI open-and-query time / bare hnswlib-node read-and-search time. */
   open?: number;
   /** Resident size / (vector bytes + HNSW file bytes). */
@@ -33,20 +39,39 @@ export function targetRatios(set: SetResult): TargetRatios {
   const pairedScan = set.recall?.paired?.find((p) => p.a === 'plain-js-scan' && p.b === 'vsearch');
   const pairedRecall = (ef: number): number => vsearch?.points.find((p) => p.ef === ef)?.recall ?? Number.NaN;
   if (pairedRaw !== undefined) {
-    ratios.endToEnd = { ef: pairedRaw.ef, recall: pairedRecall(pairedRaw.ef), ratio: pairedRaw.ratioP50, vsearchP50Us: pairedRaw.aP50Us, rawP50Us: pairedRaw.bP50Us };
+    ratios.endToEnd = {
+      ef: pairedRaw.ef,
+      recall: pairedRecall(pairedRaw.ef),
+      ratio: pairedRaw.ratioP50,
+      vsearchP50Us: pairedRaw.aP50Us,
+      rawP50Us: pairedRaw.bP50Us,
+    };
   }
-  if (pairedScan !== undefined) ratios.vsScan = { ef: pairedScan.ef, recall: pairedRecall(pairedScan.ef), speedup: round(pairedScan.ratioMean, 1) };
+  if (pairedScan !== undefined)
+    ratios.vsScan = { ef: pairedScan.ef, recall: pairedRecall(pairedScan.ef), speedup: round(pairedScan.ratioMean, 1) };
   if (point !== undefined) {
     const rawPoint = raw?.points.find((p) => p.ef === point.ef);
     if (rawPoint !== undefined && ratios.endToEnd === undefined) {
-      ratios.endToEnd = { ef: point.ef, recall: point.recall, ratio: round(point.p50Us / rawPoint.p50Us, 3), vsearchP50Us: point.p50Us, rawP50Us: rawPoint.p50Us };
+      ratios.endToEnd = {
+        ef: point.ef,
+        recall: point.recall,
+        ratio: round(point.p50Us / rawPoint.p50Us, 3),
+        vsearchP50Us: point.p50Us,
+        rawP50Us: rawPoint.p50Us,
+      };
     }
-    if (scan !== undefined && ratios.vsScan === undefined) ratios.vsScan = { ef: point.ef, recall: point.recall, speedup: round(scan.meanUs / point.meanUs, 1) };
+    if (scan !== undefined && ratios.vsScan === undefined)
+      ratios.vsScan = { ef: point.ef, recall: point.recall, speedup: round(scan.meanUs / point.meanUs, 1) };
   }
   const build = set.build;
   const vsearchBuild = build?.others.find((figures) => figures.engine === 'vsearch');
   if (build !== undefined && vsearchBuild !== undefined) {
-    ratios.build = { ratio: round(vsearchBuild.vectorsPerSecond / build.reference.vectorsPerSecond, 3), ef: build.reference.ef, vsearchRecall: vsearchBuild.recall, referenceRecall: build.reference.recall };
+    ratios.build = {
+      ratio: round(vsearchBuild.vectorsPerSecond / build.reference.vectorsPerSecond, 3),
+      ef: build.reference.ef,
+      vsearchRecall: vsearchBuild.recall,
+      referenceRecall: build.reference.recall,
+    };
     if (vsearchBuild.efAtTarget !== undefined && build.reference.efAtTarget !== undefined) {
       ratios.build.efAtTarget = { vsearch: vsearchBuild.efAtTarget, reference: build.reference.efAtTarget };
     }
@@ -64,4 +89,3 @@ export function sweepOf(sweeps: readonly EngineSweep[], engine: string): EngineS
 export function firstAtRecall(points: readonly EfFigures[], recall: number): EfFigures | undefined {
   return [...points].sort((a, b) => a.ef - b.ef).find((p) => p.recall >= recall);
 }
-

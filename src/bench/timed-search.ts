@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { latencyFigures, meanRecall, type EfFigures, type LatencyFigures } from './recall-latency.js';
+import { type EfFigures, type LatencyFigures, latencyFigures, meanRecall } from './recall-latency.js';
 
 /** One search: the query's number in, the labels found out (best first). */
 export type SearchRun = (query: number) => ArrayLike<number>;
@@ -30,7 +30,11 @@ export function timeSearches(count: number, run: SearchRun, warmup = Math.min(50
 }
 
 /** `timeSearches` for searches that return a promise (the library's own path); each is awaited before the next. */
-export async function timeSearchesAsync(count: number, run: AsyncSearchRun, warmup = Math.min(50, count)): Promise<TimedSearches> {
+export async function timeSearchesAsync(
+  count: number,
+  run: AsyncSearchRun,
+  warmup = Math.min(50, count),
+): Promise<TimedSearches> {
   for (let q = 0; q < warmup; q++) await run(q % count);
   const found: Uint32Array[] = [];
   const micros = new Float64Array(count);
@@ -45,7 +49,8 @@ export async function timeSearchesAsync(count: number, run: AsyncSearchRun, warm
 
 /** Recall@k against the first `found.length` rows of `truth`, and the latency figures. */
 export function searchFigures(timed: TimedSearches, truth: readonly Uint32Array[]): SearchFigures {
-  if (timed.found.length > truth.length) throw new InputError(`${timed.found.length} results but only ${truth.length} ground-truth rows`);
+  if (timed.found.length > truth.length)
+    throw new InputError(`${timed.found.length} results but only ${truth.length} ground-truth rows`);
   const recall = meanRecall(timed.found, truth.slice(0, timed.found.length));
   return { recall: Math.round(recall * 1e6) / 1e6, ...latencyFigures(timed.micros) };
 }
@@ -65,7 +70,11 @@ export interface PairedTimes {
  * query), so that load drifting on a shared machine hits both alike: the fair way to take
  * a ratio. Either run may return a promise; it is awaited before the clock stops.
  */
-export async function pairedTimes(count: number, runA: (query: number) => unknown, runB: (query: number) => unknown): Promise<PairedTimes> {
+export async function pairedTimes(
+  count: number,
+  runA: (query: number) => unknown,
+  runB: (query: number) => unknown,
+): Promise<PairedTimes> {
   const a = new Float64Array(count);
   const b = new Float64Array(count);
   const timeOne = async (run: (query: number) => unknown, q: number): Promise<number> => {

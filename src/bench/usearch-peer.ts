@@ -3,12 +3,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 /** The part of usearch's JavaScript API the benchmarks use (usearch 2.25). */
-export interface UsearchMatches {
+interface UsearchMatches {
   keys: BigUint64Array;
   distances: Float32Array;
 }
 
-export interface UsearchIndex {
+interface UsearchIndex {
   add(keys: BigUint64Array, vectors: Float32Array, threads?: number): void;
   search(query: Float32Array, k: number, threads: number): UsearchMatches;
   save(path: string): void;
@@ -16,7 +16,7 @@ export interface UsearchIndex {
   size(): number;
 }
 
-export interface UsearchIndexConfig {
+interface UsearchIndexConfig {
   dimensions: number;
   metric: 'cos';
   quantization: 'f32';
@@ -26,9 +26,16 @@ export interface UsearchIndexConfig {
   multi: boolean;
 }
 
-export interface UsearchModule {
+interface UsearchModule {
   Index: new (config: UsearchIndexConfig) => UsearchIndex;
-  exactSearch(dataset: Float32Array, queries: Float32Array, dimensions: number, count: number, metric: 'cos', threads?: number): UsearchMatches;
+  exactSearch(
+    dataset: Float32Array,
+    queries: Float32Array,
+    dimensions: number,
+    count: number,
+    metric: 'cos',
+    threads?: number,
+  ): UsearchMatches;
 }
 
 export type UsearchLoad = { module: UsearchModule; version: string } | { missing: string };
@@ -46,7 +53,8 @@ export function loadUsearch(): UsearchLoad {
     return { missing: `not installed (${(error as Error).message.split('\n')[0] ?? 'cannot load'})` };
   }
   const candidate = loaded as Partial<UsearchModule>;
-  if (typeof candidate.Index !== 'function' || typeof candidate.exactSearch !== 'function') return { missing: 'installed, but without the expected Index and exactSearch API' };
+  if (typeof candidate.Index !== 'function' || typeof candidate.exactSearch !== 'function')
+    return { missing: 'installed, but without the expected Index and exactSearch API' };
   return { module: candidate as UsearchModule, version: packageVersion(require.resolve('usearch')) };
 }
 

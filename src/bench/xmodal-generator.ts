@@ -1,7 +1,7 @@
-import { writeUnit } from '../vector/normalize.js';
-import type { MarengoSpace } from './marengo-space.js';
 import { seededGaussian } from '../random/gaussian.js';
 import { mulberry32 } from '../random/seeded-random.js';
+import { writeUnit } from '../vector/normalize.js';
+import type { MarengoSpace } from './marengo-space.js';
 
 export interface XmodalSetOptions {
   count: number;
@@ -41,7 +41,8 @@ export function generateXmodalSet(space: MarengoSpace, options: XmodalSetOptions
   const { count, seed } = options;
   const [minClips, maxClips] = options.clipsPerVideo ?? DEFAULT_CLIPS;
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, got ${count}`);
-  if (!Number.isInteger(minClips) || minClips < 1 || maxClips < minClips) throw new RangeError(`clips per video must be a range of positive integers, got ${minClips}-${maxClips}`);
+  if (!Number.isInteger(minClips) || minClips < 1 || maxClips < minClips)
+    throw new RangeError(`clips per video must be a range of positive integers, got ${minClips}-${maxClips}`);
   const d = space.dimension;
   const pick = mulberry32(seed ^ 0x5bd1e995);
   const videoSizes: number[] = [];
@@ -79,7 +80,15 @@ export function generateXmodalSet(space: MarengoSpace, options: XmodalSetOptions
   const textQueries = new Float32Array(options.textQueries * d);
   textTargets.forEach((v, q) => {
     const target = wanted.get(v) as Float64Array;
-    writeUnit(textQueries, q * d, d, (x) => (space.textMean[x] as number) + space.textTarget * ((target[x] as number) - (space.videoMean[x] as number)) + textSigma * queryNoise());
+    writeUnit(
+      textQueries,
+      q * d,
+      d,
+      (x) =>
+        (space.textMean[x] as number) +
+        space.textTarget * ((target[x] as number) - (space.videoMean[x] as number)) +
+        textSigma * queryNoise(),
+    );
   });
   const clipQueries = new Float32Array(options.clipQueries * d);
   clipTargets.forEach((v, q) => {
@@ -104,7 +113,7 @@ export function clipDeviation(space: MarengoSpace, z: number): number {
  * same-video cosines have a long tail towards 1 (static shots) and a short one below
  * (0.75 at p05). Chosen by trying spreads against the Shorts' quantiles.
  */
-export const CLIP_NOISE_SPREAD = 0.6;
+const CLIP_NOISE_SPREAD = 0.6;
 const CLIP_NOISE_CAP = 0.8;
 
 /** One draw of the fitted video distribution (not normalized), into `out`. */
@@ -116,4 +125,3 @@ export function videoPoint(space: MarengoSpace, gauss: () => number, out: Float6
     for (let x = 0; x < d; x++) out[x] = (out[x] as number) + weight * (space.components[c * d + x] as number);
   }
 }
-

@@ -1,17 +1,17 @@
 import { stat } from 'node:fs/promises';
 import pLimit from 'p-limit';
+import type { EmbeddingService, EmbedRequest } from '../embed/embedding-service.js';
 import { AbortError, InputError } from '../errors.js';
-import { SegmentRowsBuilder, sha256Hex, TaskJournal, type SegmentRows, type SegmentStore } from '../store/index.js';
-import { KNOWN_MODELS, type EmbeddingSegment, type Metadata, type Modality, type ModelName } from '../types.js';
+import { detectMediaType, mediaTypeFromExtension, probeDuration } from '../media/index.js';
+import { type SegmentRows, SegmentRowsBuilder, type SegmentStore, sha256Hex, TaskJournal } from '../store/index.js';
+import { type EmbeddingSegment, KNOWN_MODELS, type Metadata, type Modality, type ModelName } from '../types.js';
 import type { BuildOptions, BuildProgress, BuildSummary } from './build-types.js';
 import { contentKey, sha256OfFile } from './content-key.js';
 import { discoverInputs, type MediaItem, type SkippedInput } from './discover-inputs.js';
-import type { EmbeddingService, EmbedRequest } from '../embed/embedding-service.js';
-import { embedByTask as embedTask, type PurchaseContext } from './task-purchase.js';
-import { detectMediaType, mediaTypeFromExtension, probeDuration } from '../media/index.js';
 import { preflight, type Route } from './preflight.js';
+import { embedByTask as embedTask, type PurchaseContext } from './task-purchase.js';
 
-export const DEFAULT_BUILD_MODEL: ModelName = 'marengo3.0';
+const DEFAULT_BUILD_MODEL: ModelName = 'marengo3.0';
 
 interface PlannedItem {
   item: MediaItem;
@@ -32,16 +32,41 @@ class ItemUnreadable extends Error {}
  * the library already holds, embed the rest (sync, or async tasks journaled before polling),
  * and commit each item's segments durably as soon as they arrive.
  */
-export async function buildFromMedia(store: SegmentStore, service: EmbeddingService, inputs: readonly string[], options: BuildOptions = {}): Promise<BuildSummary> {
+export async function buildFromMedia(
+  store: SegmentStore,
+  service: EmbeddingService,
+  inputs: readonly string[],
+  options: BuildOptions = {},
+): Promise<BuildSummary> {
   const started = Date.now();
   const model = chooseModel(store, options.model);
   const apiVersion = model === 'Marengo-retrieval-2.7' ? 'v1' : 'v2';
   const clip = options.clipLengthSec;
-  if (clip !== undefined && (!Number.isFinite(clip) || clip < 2 || clip > 10)) throw new InputError(`--clip-length must be from 2 to 10 seconds, got ${String(clip)}`);
+  if (clip !== undefined && (!Number.isFinite(clip) || clip < 2 || clip > 10))
+    throw new InputError(`--clip-length must be from 2 to 10 seconds, got ${String(clip)}`);
   const journal = new TaskJournal(store.dir);
   const discovered = await discoverInputs(inputs, options.metadata ?? {});
-  const summary: BuildSummary = { videos: 0, segments: 0, media_seconds: 0, sync_embeds: 0, tasks_created: 0, tasks_resumed: 0, deduplicated: 0, duplicates: [], skipped: [...discovered.skipped], failures: [...discovered.failed], elapsed_sec: 0 };
-  const progress: BuildProgress = { total: discovered.items.length, done: 0, running: 0, failed: 0, segments: 0, elapsedMs: 0 };
+  const summary: BuildSummary = {
+    videos: 0,
+    segments: 0,
+    media_seconds: 0,
+    sync_embeds: 0,
+    tasks_created: 0,
+    tasks_resumed: 0,
+    deduplicated: 0,
+    duplicates: [],
+    skipped: [...discovered.skipped],
+    failures: [...discovered.failed],
+    elapsed_sec: 0,
+  };
+  const progress: BuildProgress = {
+    total: discovered.items.length,
+    done: 0,
+    running: 0,
+    failed: 0,
+    segments: 0,
+    elapsedMs: 0,
+  };
   const report = (): void => options.onProgress?.({ ...progress, elapsedMs: Date.now() - started });
   let commits: Promise<unknown> = Promise.resolve();
   const commit = (rows: SegmentRows, contents: Record<string, string>): Promise<void> => {
@@ -68,7 +93,12 @@ export async function buildFromMedia(store: SegmentStore, service: EmbeddingServ
   };
 
   const embedNew = async (item: MediaItem, plan: PlannedItem): Promise<string> => {
-    const request: EmbedRequest = { model, modality: plan.modality, source: item.isUrl ? { url: item.source } : { file: item.source }, clipLengthSec: clip };
+    const request: EmbedRequest = {
+      model,
+      modality: plan.modality,
+      source: item.isUrl ? { url: item.source } : { file: item.source },
+      clipLengthSec: clip,
+    };
     const segments = plan.route === 'sync' ? await embedSync(request) : await embedByTask(request, plan);
     const rows = rowsOf(segments, item, plan, model, store.manifest.dimension);
     await commit(rows, { [plan.key]: item.videoId });
@@ -88,7 +118,8 @@ export async function buildFromMedia(store: SegmentStore, service: EmbeddingServ
     }
     assertNewVideo(store, item.videoId);
     const copied = await store.segmentsOf(holder);
-    if (copied === undefined) throw new ItemSkipped(`the library lost the segments of ${holder}; run \`vsearch rm ${holder}\` and build again`);
+    if (copied === undefined)
+      throw new ItemSkipped(`the library lost the segments of ${holder}; run \`vsearch rm ${holder}\` and build again`);
     await commit(relabel(copied, item, plan), {});
     countSegments(copied.count);
   };
@@ -109,7 +140,13 @@ export async function buildFromMedia(store: SegmentStore, service: EmbeddingServ
     counts: summary,
   };
   const embedByTask = (request: EmbedRequest, plan: PlannedItem): Promise<EmbeddingSegment[]> =>
-    embedTask(purchases, { key: plan.key, sha256: plan.sha256, request, source: plan.item.source, videoId: plan.item.videoId });
+    embedTask(purchases, {
+      key: plan.key,
+      sha256: plan.sha256,
+      request,
+      source: plan.item.source,
+      videoId: plan.item.videoId,
+    });
 
   const countSegments = (count: number): void => {
     summary.videos++;
@@ -132,7 +169,10 @@ export async function buildFromMedia(store: SegmentStore, service: EmbeddingServ
           if (isAbort(error, options.signal)) return;
           progress.failed++;
           const reason = error instanceof Error ? error.message : String(error);
-          outcomes[index] = error instanceof ItemSkipped ? { skipped: { source: item.source, reason } } : { failure: { source: item.source, reason } };
+          outcomes[index] =
+            error instanceof ItemSkipped
+              ? { skipped: { source: item.source, reason } }
+              : { failure: { source: item.source, reason } };
         } finally {
           progress.running--;
           progress.done++;
@@ -146,7 +186,10 @@ export async function buildFromMedia(store: SegmentStore, service: EmbeddingServ
     if (outcome?.skipped !== undefined) summary.skipped.push(outcome.skipped);
     if (outcome?.failure !== undefined) summary.failures.push(outcome.failure);
   }
-  if (options.signal?.aborted) throw new AbortError('the build was interrupted; finished items are saved, and a rerun resumes the journaled tasks');
+  if (options.signal?.aborted)
+    throw new AbortError(
+      'the build was interrupted; finished items are saved, and a rerun resumes the journaled tasks',
+    );
   summary.elapsed_sec = (Date.now() - started) / 1000;
   return summary;
 }
@@ -158,29 +201,44 @@ function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
 function chooseModel(store: SegmentStore, requested: string | undefined): ModelName {
   const libraryModel = store.manifest.model;
   if (requested !== undefined && libraryModel !== null && requested !== libraryModel) {
-    throw new InputError(`this library holds ${libraryModel} embeddings; ${requested} embeddings are not comparable with them, so build a separate library (--lib DIR)`);
+    throw new InputError(
+      `this library holds ${libraryModel} embeddings; ${requested} embeddings are not comparable with them, so build a separate library (--lib DIR)`,
+    );
   }
   const model = requested ?? libraryModel ?? DEFAULT_BUILD_MODEL;
   if (!(KNOWN_MODELS as readonly string[]).includes(model)) {
-    throw new InputError(`the TwelveLabs API has no model ${JSON.stringify(model)}; use one of ${KNOWN_MODELS.join(', ')}`);
+    throw new InputError(
+      `the TwelveLabs API has no model ${JSON.stringify(model)}; use one of ${KNOWN_MODELS.join(', ')}`,
+    );
   }
   return model as ModelName;
 }
 
 function assertNewVideo(store: SegmentStore, videoId: string): void {
   if (store.manifest.videos[videoId] !== undefined) {
-    throw new ItemSkipped(`the library already has a video ${JSON.stringify(videoId)} with other content; \`vsearch rm ${videoId}\` first to replace it, or give it another video_id`);
+    throw new ItemSkipped(
+      `the library already has a video ${JSON.stringify(videoId)} with other content; \`vsearch rm ${videoId}\` first to replace it, or give it another video_id`,
+    );
   }
 }
 
-async function planItem(item: MediaItem, model: ModelName, apiVersion: 'v1' | 'v2', clip: number | undefined, signal: AbortSignal | undefined): Promise<PlannedItem> {
+async function planItem(
+  item: MediaItem,
+  model: ModelName,
+  apiVersion: 'v1' | 'v2',
+  clip: number | undefined,
+  signal: AbortSignal | undefined,
+): Promise<PlannedItem> {
   let modality: Modality;
   let sizeBytes: number | undefined;
   let durationSec: number | undefined;
   let sha256: string;
   if (item.isUrl) {
     const type = mediaTypeFromExtension(new URL(item.source).pathname);
-    if (type === undefined) throw new ItemSkipped('cannot tell the media type of this URL from its name; name the file with its extension (.mp4, .mp3, .jpg, ...)');
+    if (type === undefined)
+      throw new ItemSkipped(
+        'cannot tell the media type of this URL from its name; name the file with its extension (.mp4, .mp3, .jpg, ...)',
+      );
     modality = type.modality;
     sha256 = sha256Hex(`url:${item.source}`);
   } else {
@@ -195,7 +253,13 @@ async function planItem(item: MediaItem, model: ModelName, apiVersion: 'v1' | 'v
   }
   const verdict = preflight({ modality, apiVersion, sizeBytes, durationSec });
   if (!verdict.ok) throw new ItemSkipped(`not sent: ${verdict.reason}`);
-  return { item, modality, route: verdict.route, sha256, key: contentKey({ sha256, model, modality, clipLengthSec: clip }) };
+  return {
+    item,
+    modality,
+    route: verdict.route,
+    sha256,
+    key: contentKey({ sha256, model, modality, clipLengthSec: clip }),
+  };
 }
 
 /** Images and text have no timeline: they are stored as one segment spanning 0-1 s. */
@@ -204,7 +268,13 @@ function timesOf(segment: EmbeddingSegment, modality: Modality): [number, number
   return [segment.startSec, segment.endSec];
 }
 
-function rowsOf(segments: readonly EmbeddingSegment[], item: MediaItem, plan: PlannedItem, model: string, dimension: number | null): SegmentRows {
+function rowsOf(
+  segments: readonly EmbeddingSegment[],
+  item: MediaItem,
+  plan: PlannedItem,
+  model: string,
+  dimension: number | null,
+): SegmentRows {
   if (segments.length === 0) throw new ItemSkipped('the API returned no segments for it');
   const builder = new SegmentRowsBuilder(dimension ?? undefined);
   segments.forEach((segment, i) => {

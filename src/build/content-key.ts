@@ -16,6 +16,11 @@ export function sha256OfFile(path: string, signal?: AbortSignal): Promise<string
  * What makes two embeddings the same purchase: the same bytes (or URL), model,
  * modality and segmentation. Content with the same key is never embedded twice.
  */
-export function contentKey(parts: { sha256: string; model: string; modality: string; clipLengthSec: number | undefined }): string {
+export function contentKey(parts: {
+  sha256: string;
+  model: string;
+  modality: string;
+  clipLengthSec: number | undefined;
+}): string {
   return `${parts.sha256}|${parts.model}|${parts.modality}|clip=${parts.clipLengthSec ?? 'default'}`;
 }

@@ -2,8 +2,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { checkJsonValue } from '../json-limits.js';
-import type { Metadata } from '../types.js';
 import { mediaTypeFromExtension } from '../media/index.js';
+import type { Metadata } from '../types.js';
 import { readJsonlObjects } from './read-jsonl.js';
 
 /** One thing to embed, before its content is read. */
@@ -63,7 +63,10 @@ export async function discoverInputs(inputs: readonly string[], metadata: Metada
     try {
       info = await stat(path);
     } catch (error) {
-      found.failed.push({ source: input, reason: `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
+      found.failed.push({
+        source: input,
+        reason: `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      });
       continue;
     }
     if (info.isDirectory()) {
@@ -92,7 +95,10 @@ function withOneSourcePerId(found: DiscoveredInputs): DiscoveredInputs {
       firstSource.set(item.videoId, item.source);
       items.push(item);
     } else if (first !== item.source) {
-      found.skipped.push({ source: item.source, reason: `${first} has the same video id ${JSON.stringify(item.videoId)} (a file's id is its name); give one of them its own video_id in a .jsonl manifest of {source, video_id}` });
+      found.skipped.push({
+        source: item.source,
+        reason: `${first} has the same video id ${JSON.stringify(item.videoId)} (a file's id is its name); give one of them its own video_id in a .jsonl manifest of {source, video_id}`,
+      });
     }
   }
   return { ...found, items };
@@ -115,14 +121,18 @@ async function walk(dir: string): Promise<string[]> {
 async function readManifest(path: string, metadata: Metadata, found: DiscoveredInputs): Promise<void> {
   for await (const { record: entry, line } of readJsonlObjects(path)) {
     const source = entry['source'];
-    if (typeof source !== 'string' || source === '') throw new InputError('the manifest line has no "source" (a path or URL)', { file: path, line });
+    if (typeof source !== 'string' || source === '')
+      throw new InputError('the manifest line has no "source" (a path or URL)', { file: path, line });
     const videoId = entry['video_id'];
-    if (videoId !== undefined && (typeof videoId !== 'string' || videoId === '')) throw new InputError('"video_id" must be a non-empty string', { file: path, line });
+    if (videoId !== undefined && (typeof videoId !== 'string' || videoId === ''))
+      throw new InputError('"video_id" must be a non-empty string', { file: path, line });
     const extra = entry['metadata'];
-    if (extra !== undefined && (typeof extra !== 'object' || extra === null || Array.isArray(extra))) throw new InputError('"metadata" must be a JSON object', { file: path, line });
-    if (extra !== undefined) checkJsonValue(extra, '"metadata"', (reason) => {
-      throw new InputError(reason, { file: path, line });
-    });
+    if (extra !== undefined && (typeof extra !== 'object' || extra === null || Array.isArray(extra)))
+      throw new InputError('"metadata" must be a JSON object', { file: path, line });
+    if (extra !== undefined)
+      checkJsonValue(extra, '"metadata"', (reason) => {
+        throw new InputError(reason, { file: path, line });
+      });
     const url = isUrl(source);
     const resolved = url ? source : resolve(path, '..', source);
     found.items.push({

@@ -5,13 +5,13 @@ import { extname } from 'node:path';
 import { InputError } from '../errors.js';
 import { checkJsonValue } from '../json-limits.js';
 import { assertRegularFile } from '../regular-file.js';
-import { SegmentRowsBuilder, type ImportRecord, type SegmentRows } from '../store/index.js';
+import { type ImportRecord, type SegmentRows, SegmentRowsBuilder } from '../store/index.js';
 import type { Metadata } from '../types.js';
+import type { RawSegment } from './raw-segment.js';
 import { readApiResponseSegments } from './read-api-response.js';
 import { readArrowSegments } from './read-arrow.js';
 import { readJsonlSegments } from './read-jsonl.js';
-import type { RawSegment } from './raw-segment.js';
-import { defaultEmbeddingOption, resolveModel, type ModelEvidence } from './resolve-model.js';
+import { defaultEmbeddingOption, type ModelEvidence, resolveModel } from './resolve-model.js';
 
 export interface ImportOptions {
   /** --model: which model made the embeddings, when the files do not say. */
@@ -63,7 +63,12 @@ const READERS: Record<string, Reader> = {
  * so far (the model option, the library's, the data's model_name, or the dimension). Where that
  * cannot tell yet (512-d rows naming no model), rows are held until a row names one.
  */
-export async function streamImportFiles(paths: readonly string[], options: ImportOptions, batchRows: number, put: PutBatch): Promise<ImportedFiles> {
+export async function streamImportFiles(
+  paths: readonly string[],
+  options: ImportOptions,
+  batchRows: number,
+  put: PutBatch,
+): Promise<ImportedFiles> {
   if (options.metadata !== undefined) checkJsonValue(options.metadata, 'the metadata option');
   const modelsInData = new Map<string, string>();
   let builder = new SegmentRowsBuilder(options.libraryDimension ?? undefined);
@@ -77,7 +82,12 @@ export async function streamImportFiles(paths: readonly string[], options: Impor
   const flush = async (final: boolean): Promise<void> => {
     if (builder.count === 0) return;
     const built = builder.build();
-    const evidence = { requested: options.model, library: options.libraryModel, inData: modelsInData, dimension: built.dimension };
+    const evidence = {
+      requested: options.model,
+      library: options.libraryModel,
+      inData: modelsInData,
+      dimension: built.dimension,
+    };
     if (model === undefined || byDimension) {
       const decided = decideModel(evidence, final);
       if (decided === undefined) return;
@@ -88,18 +98,25 @@ export async function streamImportFiles(paths: readonly string[], options: Impor
       resolveModel({ ...evidence, requested: model });
     }
     await put(withDefaults(built, model), model);
-    builder = new SegmentRowsBuilder(built.dimension, options.libraryDimension == null ? 'the first segment of this import' : 'the library');
+    builder = new SegmentRowsBuilder(
+      built.dimension,
+      options.libraryDimension == null ? 'the first segment of this import' : 'the library',
+    );
   };
   for (const path of paths) {
     const reader = READERS[extname(path).toLowerCase()];
     if (reader === undefined) {
-      throw new InputError(`cannot import this kind of file; --from takes .jsonl segments, .arrow segment files or a saved TwelveLabs embed response (.json)`, { file: path });
+      throw new InputError(
+        `cannot import this kind of file; --from takes .jsonl segments, .arrow segment files or a saved TwelveLabs embed response (.json)`,
+        { file: path },
+      );
     }
     await checkReadable(path);
     let rows = 0;
     const videos = new Set<string>();
     for await (const { segment, line } of reader(path)) {
-      if (segment.modelName !== undefined && !modelsInData.has(segment.modelName)) modelsInData.set(segment.modelName, `${path}:${line}`);
+      if (segment.modelName !== undefined && !modelsInData.has(segment.modelName))
+        modelsInData.set(segment.modelName, `${path}:${line}`);
       builder.add(
         {
           videoId: segment.videoId,
@@ -130,14 +147,20 @@ export async function streamImportFiles(paths: readonly string[], options: Impor
   await flush(true);
   if (model === undefined) throw new InputError('nothing to import: the files hold no segments');
   // Every row has been read: the evidence is whole, and must agree with the model the batches were written as.
-  const final = resolveModel({ requested: options.model, library: options.libraryModel, inData: modelsInData, dimension: builder.dimension ?? 0 });
+  const final = resolveModel({
+    requested: options.model,
+    library: options.libraryModel,
+    inData: modelsInData,
+    dimension: builder.dimension ?? 0,
+  });
   if (final !== model) throw laterModelError(model, final, modelsInData);
   return { model, rowsPerFile, videosPerFile, rows: total, videos: allVideos.size };
 }
 
 /** The model the evidence so far names; undefined while it cannot tell (more rows may name one), unless `final`. */
 function decideModel(evidence: ModelEvidence, final: boolean): { model: string; byDimension: boolean } | undefined {
-  const named = evidence.requested !== undefined || evidence.inData.size > 0 || (evidence.library ?? undefined) !== undefined;
+  const named =
+    evidence.requested !== undefined || evidence.inData.size > 0 || (evidence.library ?? undefined) !== undefined;
   try {
     return { model: resolveModel(evidence), byDimension: !named };
   } catch (error) {
@@ -148,7 +171,9 @@ function decideModel(evidence: ModelEvidence, final: boolean): { model: string; 
 
 function laterModelError(taken: string, named: string, inData: ReadonlyMap<string, string>): InputError {
   const where = inData.get(named) ?? 'a later row';
-  return new InputError(`the first segments name no model and were taken as ${taken} embeddings by their dimension, but ${where} names ${named}; pass the model option (--model) to say which`);
+  return new InputError(
+    `the first segments name no model and were taken as ${taken} embeddings by their dimension, but ${where} names ${named}; pass the model option (--model) to say which`,
+  );
 }
 
 function withDefaults(rows: SegmentRows, model: string): SegmentRows {
@@ -164,7 +189,10 @@ function withDefaults(rows: SegmentRows, model: string): SegmentRows {
  * Splits `paths` into files not imported before and files whose content (by sha256) the
  * library's import records already hold, or that an earlier path of this call repeats.
  */
-export async function newImportFiles(paths: readonly string[], imported: Readonly<Record<string, ImportRecord>>): Promise<{ fresh: ImportFile[]; skipped: string[] }> {
+export async function newImportFiles(
+  paths: readonly string[],
+  imported: Readonly<Record<string, ImportRecord>>,
+): Promise<{ fresh: ImportFile[]; skipped: string[] }> {
   const fresh: ImportFile[] = [];
   const skipped: string[] = [];
   const seen = new Set<string>();
@@ -179,11 +207,19 @@ export async function newImportFiles(paths: readonly string[], imported: Readonl
 }
 
 /** What the manifest records of each imported file, keyed by its content's sha256. */
-export function importRecords(files: readonly ImportFile[], imported: Pick<ImportedFiles, 'rowsPerFile' | 'videosPerFile'>): Record<string, ImportRecord> {
+export function importRecords(
+  files: readonly ImportFile[],
+  imported: Pick<ImportedFiles, 'rowsPerFile' | 'videosPerFile'>,
+): Record<string, ImportRecord> {
   const records: Record<string, ImportRecord> = {};
   const importedAt = new Date().toISOString();
   files.forEach((file, i) => {
-    records[file.sha256] = { file: file.path, segments: imported.rowsPerFile[i] ?? 0, videos: imported.videosPerFile[i] ?? [], importedAt };
+    records[file.sha256] = {
+      file: file.path,
+      segments: imported.rowsPerFile[i] ?? 0,
+      videos: imported.videosPerFile[i] ?? [],
+      importedAt,
+    };
   });
   return records;
 }
@@ -193,7 +229,10 @@ async function sha256OfFile(path: string): Promise<string> {
   try {
     for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   } catch (error) {
-    throw new InputError(`cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { file: path });
+    throw new InputError(
+      `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      { file: path },
+    );
   }
   return hash.digest('hex');
 }
@@ -205,6 +244,9 @@ async function checkReadable(path: string): Promise<void> {
     if (info.size === 0) throw new InputError('the file is empty', { file: path });
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { file: path });
+    throw new InputError(
+      `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      { file: path },
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { InputError } from '../errors.js';
-import { rawSegmentFromJson, type RawSegment } from './raw-segment.js';
+import { type RawSegment, rawSegmentFromJson } from './raw-segment.js';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -22,12 +22,15 @@ export async function* readApiResponseSegments(path: string): AsyncGenerator<{ s
     if (error instanceof SyntaxError) throw new InputError('the file is not valid JSON', { file: path });
     throw error;
   }
-  if (!isRecord(parsed)) throw new InputError('expected a saved TwelveLabs embed response (a JSON object)', { file: path });
+  if (!isRecord(parsed))
+    throw new InputError('expected a saved TwelveLabs embed response (a JSON object)', { file: path });
   const videoId = basename(path, extname(path));
   const model = typeof parsed['model_name'] === 'string' ? parsed['model_name'] : undefined;
   const found = segmentList(parsed);
   if (found === undefined) {
-    throw new InputError('not a TwelveLabs embed response: expected `video_embedding.segments` (v1) or `data` (v2)', { file: path });
+    throw new InputError('not a TwelveLabs embed response: expected `video_embedding.segments` (v1) or `data` (v2)', {
+      file: path,
+    });
   }
   const { list, at } = found;
   if (list.length === 0) throw new InputError('the response holds no segments', { file: path });
@@ -43,7 +46,8 @@ function segmentList(response: Record<string, unknown>): { list: unknown[]; at: 
   if (Array.isArray(response['data'])) return { list: response['data'], at: 'data' };
   for (const key of ['video_embedding', 'audio_embedding']) {
     const embedding = response[key];
-    if (isRecord(embedding) && Array.isArray(embedding['segments'])) return { list: embedding['segments'], at: `${key}.segments` };
+    if (isRecord(embedding) && Array.isArray(embedding['segments']))
+      return { list: embedding['segments'], at: `${key}.segments` };
   }
   return undefined;
 }

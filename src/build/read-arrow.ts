@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { RecordBatchReader, type Field, type RecordBatch, type Vector } from 'apache-arrow';
+import { type Field, type RecordBatch, RecordBatchReader, type Vector } from 'apache-arrow';
 import { InputError } from '../errors.js';
 import type { Metadata } from '../types.js';
 import type { RawSegment } from './raw-segment.js';
@@ -21,7 +21,8 @@ export async function* readArrowSegments(path: string): AsyncGenerator<{ segment
       throw new InputError('not a readable Arrow IPC file (truncated or corrupt)', { file: path });
     }
     const missing = REQUIRED.filter((name) => reader.schema.fields.every((field: Field) => field.name !== name));
-    if (missing.length > 0) throw new InputError(`the Arrow file lacks the segment column(s) ${missing.join(', ')}`, { file: path });
+    if (missing.length > 0)
+      throw new InputError(`the Arrow file lacks the segment column(s) ${missing.join(', ')}`, { file: path });
     const schemaModel = reader.schema.metadata.get('model');
     let line = 0;
     for (;;) {
@@ -32,7 +33,8 @@ export async function* readArrowSegments(path: string): AsyncGenerator<{ segment
         throw new InputError(`not a readable Arrow IPC file (truncated or corrupt after row ${line})`, { file: path });
       }
       if (next.done === true) break;
-      for (let row = 0; row < next.value.numRows; row++) yield { line: ++line, segment: segmentOf(next.value, row, schemaModel, path, line) };
+      for (let row = 0; row < next.value.numRows; row++)
+        yield { line: ++line, segment: segmentOf(next.value, row, schemaModel, path, line) };
     }
     if (line === 0) throw new InputError('the Arrow file holds no rows', { file: path });
   } finally {
@@ -40,7 +42,13 @@ export async function* readArrowSegments(path: string): AsyncGenerator<{ segment
   }
 }
 
-function segmentOf(batch: RecordBatch, row: number, schemaModel: string | undefined, path: string, line: number): RawSegment {
+function segmentOf(
+  batch: RecordBatch,
+  row: number,
+  schemaModel: string | undefined,
+  path: string,
+  line: number,
+): RawSegment {
   const column = (name: string): Vector | null => batch.getChild(name);
   const text = (name: string): string | undefined => {
     const value: unknown = column(name)?.get(row);
@@ -73,5 +81,7 @@ function segmentOf(batch: RecordBatch, row: number, schemaModel: string | undefi
 }
 
 function isVector(value: unknown): value is Vector {
-  return typeof value === 'object' && value !== null && 'toArray' in value && typeof (value as Vector).toArray === 'function';
+  return (
+    typeof value === 'object' && value !== null && 'toArray' in value && typeof (value as Vector).toArray === 'function'
+  );
 }

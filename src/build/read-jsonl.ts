@@ -1,13 +1,15 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InputError } from '../errors.js';
-import { rawSegmentFromJson, type RawSegment } from './raw-segment.js';
+import { type RawSegment, rawSegmentFromJson } from './raw-segment.js';
 
 /**
  * Yields each non-blank line of a JSONL file as a JSON object with its 1-based line number;
  * a line that is not one JSON object is an InputError naming the file and line.
  */
-export async function* readJsonlObjects(path: string): AsyncGenerator<{ record: Record<string, unknown>; line: number }> {
+export async function* readJsonlObjects(
+  path: string,
+): AsyncGenerator<{ record: Record<string, unknown>; line: number }> {
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   let line = 0;
   for await (const text of lines) {

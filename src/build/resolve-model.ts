@@ -24,7 +24,9 @@ export function resolveModel(evidence: ModelEvidence): string {
   const named = [...evidence.inData.entries()];
   if (named.length > 1) {
     const [[a, whereA], [b, whereB]] = named as [[string, string], [string, string]];
-    throw new InputError(`the import mixes models: ${a} (${whereA}) and ${b} (${whereB}); import each model into its own library`);
+    throw new InputError(
+      `the import mixes models: ${a} (${whereA}) and ${b} (${whereB}); import each model into its own library`,
+    );
   }
   const fromData = named[0]?.[0];
   const candidates = [
@@ -40,7 +42,9 @@ export function resolveModel(evidence: ModelEvidence): string {
       chosen = name;
       chosenFrom = from;
     } else if (name !== chosen) {
-      throw new InputError(`${from} says the model is ${name} but ${chosenFrom} says ${chosen}; their embedding spaces are not comparable, so use a separate library`);
+      throw new InputError(
+        `${from} says the model is ${name} but ${chosenFrom} says ${chosen}; their embedding spaces are not comparable, so use a separate library`,
+      );
     }
   }
   if (chosen === undefined) {
@@ -51,7 +55,9 @@ export function resolveModel(evidence: ModelEvidence): string {
     );
   }
   if (isKnownModel(chosen) && MODEL_DIMENSIONS[chosen] !== evidence.dimension) {
-    throw new InputError(`${chosen} embeddings have ${MODEL_DIMENSIONS[chosen]} dimensions but these have ${evidence.dimension}; check --model and the files`);
+    throw new InputError(
+      `${chosen} embeddings have ${MODEL_DIMENSIONS[chosen]} dimensions but these have ${evidence.dimension}; check --model and the files`,
+    );
   }
   return chosen;
 }

@@ -1,8 +1,8 @@
 import { extname } from 'node:path';
-import { NotFoundError, TaskFailedError } from '../errors.js';
-import { sha256Hex, type JournalEntry, type TaskJournal } from '../store/index.js';
-import type { EmbeddingSegment, ModelName } from '../types.js';
 import type { EmbeddingService, EmbedRequest, TaskHandle } from '../embed/embedding-service.js';
+import { NotFoundError, TaskFailedError } from '../errors.js';
+import { type JournalEntry, sha256Hex, type TaskJournal } from '../store/index.js';
+import type { EmbeddingSegment, ModelName } from '../types.js';
 
 /** How far before a journal entry's own clock a task list is searched when the API gave no asset time (clock skew). */
 const CLOCK_SKEW_MS = 60 * 60 * 1000;
@@ -49,14 +49,18 @@ async function journaledEntry(ctx: PurchaseContext, item: PurchaseItem): Promise
   const read = await ctx.journal.find(item.key);
   if (read === undefined) return undefined;
   if ('damaged' in read) {
-    ctx.warn(`journal entry ${read.file} is damaged (${read.damaged}); dropped it, and ${item.source} is embedded anew`);
+    ctx.warn(
+      `journal entry ${read.file} is damaged (${read.damaged}); dropped it, and ${item.source} is embedded anew`,
+    );
     await ctx.journal.remove(item.key);
     return undefined;
   }
   const { entry } = read;
   const apiVersion = ctx.model === 'Marengo-retrieval-2.7' ? 'v1' : 'v2';
   if (entry.model !== ctx.model || entry.apiVersion !== apiVersion) {
-    ctx.warn(`journal entry ${ctx.journal.pathOf(item.key)} is for ${entry.model} (${entry.apiVersion}), not ${ctx.model}; dropped it, and ${item.source} is embedded anew`);
+    ctx.warn(
+      `journal entry ${ctx.journal.pathOf(item.key)} is for ${entry.model} (${entry.apiVersion}), not ${ctx.model}; dropped it, and ${item.source} is embedded anew`,
+    );
     await ctx.journal.remove(item.key);
     return undefined;
   }
@@ -64,14 +68,20 @@ async function journaledEntry(ctx: PurchaseContext, item: PurchaseItem): Promise
 }
 
 /** The journaled task's segments, or undefined when the API does not know the task (it was dropped). */
-async function resumeTask(ctx: PurchaseContext, item: PurchaseItem, task: TaskHandle): Promise<EmbeddingSegment[] | undefined> {
+async function resumeTask(
+  ctx: PurchaseContext,
+  item: PurchaseItem,
+  task: TaskHandle,
+): Promise<EmbeddingSegment[] | undefined> {
   try {
     const segments = await finish(ctx, item, task);
     ctx.counts.tasks_resumed++;
     return segments;
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
-    ctx.warn(`journal entry ${ctx.journal.pathOf(item.key)} names task ${task.taskId}, which the API does not know (404); dropped it, and ${item.source} is embedded anew`);
+    ctx.warn(
+      `journal entry ${ctx.journal.pathOf(item.key)} names task ${task.taskId}, which the API does not know (404); dropped it, and ${item.source} is embedded anew`,
+    );
     await ctx.journal.remove(item.key);
     return undefined;
   }
@@ -87,7 +97,11 @@ async function finish(ctx: PurchaseContext, item: PurchaseItem, task: TaskHandle
   }
 }
 
-async function purchase(ctx: PurchaseContext, item: PurchaseItem, resumed: JournalEntry | undefined): Promise<EmbeddingSegment[]> {
+async function purchase(
+  ctx: PurchaseContext,
+  item: PurchaseItem,
+  resumed: JournalEntry | undefined,
+): Promise<EmbeddingSegment[]> {
   const base: JournalEntry = {
     contentKey: item.key,
     apiVersion: ctx.model === 'Marengo-retrieval-2.7' ? 'v1' : 'v2',
@@ -133,7 +147,12 @@ async function purchase(ctx: PurchaseContext, item: PurchaseItem, resumed: Journ
  * cannot be found that way (the list names only the URL, which other builds may share): its id
  * is journaled as soon as it arrives, and a kill in between pays again.
  */
-async function purchaseV1(ctx: PurchaseContext, item: PurchaseItem, base: JournalEntry, resumed: JournalEntry | undefined): Promise<EmbeddingSegment[]> {
+async function purchaseV1(
+  ctx: PurchaseContext,
+  item: PurchaseItem,
+  base: JournalEntry,
+  resumed: JournalEntry | undefined,
+): Promise<EmbeddingSegment[]> {
   const uploadName = 'file' in item.request.source ? (resumed?.uploadName ?? uploadNameOf(item)) : undefined;
   if (uploadName !== undefined && resumed?.uploadName !== undefined) {
     const since = new Date(Date.parse(resumed.createdAt) - CLOCK_SKEW_MS).toISOString();
@@ -153,11 +172,19 @@ async function purchaseV1(ctx: PurchaseContext, item: PurchaseItem, base: Journa
 }
 
 /** The asset an earlier run uploaded, by its journaled id or else by listing its tag filename. */
-async function existingAsset(ctx: PurchaseContext, item: PurchaseItem, resumed: JournalEntry, uploadName: string): Promise<string | undefined> {
+async function existingAsset(
+  ctx: PurchaseContext,
+  item: PurchaseItem,
+  resumed: JournalEntry,
+  uploadName: string,
+): Promise<string | undefined> {
   if (resumed.assetId !== undefined) {
     const asset = await ctx.service.getAsset(resumed.assetId, ctx.signal);
     if (asset !== undefined && asset.status !== 'failed') return asset.id;
-    if (asset === undefined) ctx.warn(`journal entry ${ctx.journal.pathOf(item.key)} names asset ${resumed.assetId}, which the API does not know (404); looking for ${item.source} by its asset name`);
+    if (asset === undefined)
+      ctx.warn(
+        `journal entry ${ctx.journal.pathOf(item.key)} names asset ${resumed.assetId}, which the API does not know (404); looking for ${item.source} by its asset name`,
+      );
   }
   return (await ctx.service.findAsset(uploadName, ctx.signal))?.id;
 }
@@ -169,6 +196,8 @@ async function existingAsset(ctx: PurchaseContext, item: PurchaseItem, resumed: 
  */
 export function uploadNameOf(item: { key: string; sha256: string; source: string }): string {
   const path = /^https?:\/\//i.test(item.source) ? new URL(item.source).pathname : item.source;
-  const extension = extname(path).toLowerCase().replace(/[^.a-z0-9]/g, '');
+  const extension = extname(path)
+    .toLowerCase()
+    .replace(/[^.a-z0-9]/g, '');
   return `vsearch-${item.sha256}-${sha256Hex(item.key).slice(0, 12)}${extension}`;
 }

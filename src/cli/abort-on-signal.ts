@@ -8,7 +8,9 @@ export function abortOnSignals(): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals): void => {
     if (controller.signal.aborted) process.exit(130);
-    info(`\n${name}: stopping; finished work is saved and a rerun resumes the rest (press Ctrl-C again to quit at once)`);
+    info(
+      `\n${name}: stopping; finished work is saved and a rerun resumes the rest (press Ctrl-C again to quit at once)`,
+    );
     controller.abort();
   };
   process.on('SIGINT', onSignal);

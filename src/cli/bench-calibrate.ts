@@ -1,4 +1,9 @@
-import { assertRecallTarget, MIN_CACHED_QUERIES, type CalibrationQuery, type RecallCalibration } from '../library/calibrate-recall.js';
+import {
+  assertRecallTarget,
+  type CalibrationQuery,
+  MIN_CACHED_QUERIES,
+  type RecallCalibration,
+} from '../library/calibrate-recall.js';
 import { openLibrary } from '../library/index.js';
 import { info, printJson } from './shared-options.js';
 
@@ -16,15 +21,30 @@ export async function runCalibration(dir: string, target: number, flags: Calibra
   assertRecallTarget(target);
   const lib = await openLibrary(dir, { onWarning: info });
   try {
-    const calibration = await lib.calibrateRecall(target, { k: flags.k, queries: flags.queries, sample: flags.sample, efs: flags.efs, seed: flags.seed });
-    if (flags.json) printJson({ library: dir, stored: { ef: calibration.ef, modalities: lib.manifest.index.calibration?.modalities ?? {} }, ...calibration });
+    const calibration = await lib.calibrateRecall(target, {
+      k: flags.k,
+      queries: flags.queries,
+      sample: flags.sample,
+      efs: flags.efs,
+      seed: flags.seed,
+    });
+    if (flags.json)
+      printJson({
+        library: dir,
+        stored: { ef: calibration.ef, modalities: lib.manifest.index.calibration?.modalities ?? {} },
+        ...calibration,
+      });
     else process.stdout.write(formatCalibration(dir, calibration));
   } finally {
     await lib.close();
   }
 }
 
-const SOURCES = { cached: 'cached query embeddings', sample: 'queries of your sample', own: "the library's own vectors (their own rows left out; optimistic for fresh queries)" } as const;
+const SOURCES = {
+  cached: 'cached query embeddings',
+  sample: 'queries of your sample',
+  own: "the library's own vectors (their own rows left out; optimistic for fresh queries)",
+} as const;
 
 function formatCalibration(dir: string, calibration: RecallCalibration): string {
   const { target, ef, recall, k, queries, segments, sweep } = calibration;
@@ -32,8 +52,14 @@ function formatCalibration(dir: string, calibration: RecallCalibration): string 
     calibration.modalities.video?.source === 'own'
       ? `ef=${ef} meets recall@${k} >= ${target}: measured ${recall.toFixed(4)} on ${queries} of the library's ${segments} vectors (their own rows left out)`
       : `ef=${ef} meets recall@${k} >= ${target} for video queries: measured ${recall.toFixed(4)} on ${queries} ${SOURCES[calibration.modalities.video?.source ?? 'own']}, library of ${segments} vectors`,
-    ...Object.entries(calibration.modalities).map(([modality, result]) => `  ${`${modality} queries`.padEnd(15)} ef=${result.ef}: recall@${k} ${result.recall.toFixed(4)} on ${result.count} ${SOURCES[result.source]}`),
-    ...Object.entries(calibration.unreached).map(([modality, result]) => `  ${`${modality} queries`.padEnd(15)} not reached: the best was ${result.recall.toFixed(4)} at ef=${result.ef} on ${result.count} ${SOURCES[result.source]}; their searches keep the default, without a recall claim`),
+    ...Object.entries(calibration.modalities).map(
+      ([modality, result]) =>
+        `  ${`${modality} queries`.padEnd(15)} ef=${result.ef}: recall@${k} ${result.recall.toFixed(4)} on ${result.count} ${SOURCES[result.source]}`,
+    ),
+    ...Object.entries(calibration.unreached).map(
+      ([modality, result]) =>
+        `  ${`${modality} queries`.padEnd(15)} not reached: the best was ${result.recall.toFixed(4)} at ef=${result.ef} on ${result.count} ${SOURCES[result.source]}; their searches keep the default, without a recall claim`,
+    ),
     ...calibration.unmeasured.map(
       (modality) =>
         `  ${`${modality} queries`.padEnd(15)} not measured: ${calibration.cachedCounts[modality] ?? 0} cached (${MIN_CACHED_QUERIES} needed) and none in a sample; their searches keep the default, without a recall claim`,
@@ -42,7 +68,10 @@ function formatCalibration(dir: string, calibration: RecallCalibration): string 
     '',
     'video (in-distribution) sweep:',
     `${'ef'.padStart(6)}  ${`recall@${k}`.padStart(10)}  ${'mean us'.padStart(10)}`,
-    ...sweep.map((point) => `${String(point.ef).padStart(6)}  ${point.recall.toFixed(4).padStart(10)}  ${point.meanUs.toFixed(0).padStart(10)}`),
+    ...sweep.map(
+      (point) =>
+        `${String(point.ef).padStart(6)}  ${point.recall.toFixed(4).padStart(10)}  ${point.meanUs.toFixed(0).padStart(10)}`,
+    ),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { measureRecallLatency, type BenchProgress, type RecallLatencyReport } from '../bench/recall-latency.js';
+import { type BenchProgress, measureRecallLatency, type RecallLatencyReport } from '../bench/recall-latency.js';
 import { sampleQueries } from '../bench/sample-queries.js';
 import { syntheticQueries, syntheticVectors } from '../bench/synthetic.js';
 import { InputError } from '../errors.js';
@@ -7,7 +7,7 @@ import { SegmentStore } from '../store/index.js';
 import { runCalibration } from './bench-calibrate.js';
 import { isQueryCount, parseQueryCount, readQuerySample } from './bench-sample.js';
 import { jsonOption, libOption, parseInteger, parseNumber, printJson } from './shared-options.js';
-import { openStatusLine, statusMode, type StatusLine } from './status-line.js';
+import { openStatusLine, type StatusLine, statusMode } from './status-line.js';
 
 interface BenchFlags {
   lib: string;
@@ -55,43 +55,70 @@ Examples:
 export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
-    .description('measure HNSW build speed, recall@k against exact search, and query latency, on a library or seeded synthetic data')
+    .description(
+      'measure HNSW build speed, recall@k against exact search, and query latency, on a library or seeded synthetic data',
+    )
     .addOption(libOption())
     .option('--synthetic <n>', 'use n seeded, clustered synthetic vectors instead of a library')
     .option('--dim <d>', `dimension of the synthetic vectors (default ${DEFAULT_BENCH_DIMENSION})`)
-    .option('--queries <q>', `number of queries (default ${DEFAULT_BENCH_QUERIES}); with --calibrate-recall, a JSONL file of {"vector":[...],"modality":"text"} queries to measure on (or a number of the library's own vectors)`)
+    .option(
+      '--queries <q>',
+      `number of queries (default ${DEFAULT_BENCH_QUERIES}); with --calibrate-recall, a JSONL file of {"vector":[...],"modality":"text"} queries to measure on (or a number of the library's own vectors)`,
+    )
     .option('--k <k>', `neighbours per query, the k of recall@k (default ${DEFAULT_BENCH_K})`)
-    .option('--ef <list>', `comma-separated search breadths to sweep, each raised to k when smaller (default ${DEFAULT_BENCH_EFS.join(',')})`)
+    .option(
+      '--ef <list>',
+      `comma-separated search breadths to sweep, each raised to k when smaller (default ${DEFAULT_BENCH_EFS.join(',')})`,
+    )
     .option('--M <m>', `HNSW links per node (default: the library's, else ${DEFAULT_M})`)
     .option('--ef-construction <n>', `HNSW build breadth (default: the library's, else ${DEFAULT_EF_CONSTRUCTION})`)
-    .option('--seed <s>', 'seed of the data, the queries and the HNSW level generator (default 1; with --threads 1 the same graph every run)')
+    .option(
+      '--seed <s>',
+      'seed of the data, the queries and the HNSW level generator (default 1; with --threads 1 the same graph every run)',
+    )
     .option('--threads <n>', 'threads that build the HNSW graph (default: every core)')
-    .option('--calibrate-recall <target>', 'find, per query modality, the smallest ef whose recall@k meets the target (e.g. 0.99), measured on --queries FILE, else cached queries (50 or more of a modality), else the library\'s own vectors (optimistic), and store it for later searches')
+    .option(
+      '--calibrate-recall <target>',
+      "find, per query modality, the smallest ef whose recall@k meets the target (e.g. 0.99), measured on --queries FILE, else cached queries (50 or more of a modality), else the library's own vectors (optimistic), and store it for later searches",
+    )
     .addOption(jsonOption())
     .addHelpText('after', BENCH_EXAMPLES)
     .action(async (flags: BenchFlags) => {
       const k = flags.k === undefined ? DEFAULT_BENCH_K : parseInteger('--k', flags.k, 1, 10_000);
       const seed = flags.seed === undefined ? 1 : parseInteger('--seed', flags.seed, 0, 0xffff_ffff);
       if (flags.calibrateRecall !== undefined) {
-        if (flags.synthetic !== undefined) throw new InputError('--calibrate-recall tunes a library: use it with --lib DIR, not --synthetic');
+        if (flags.synthetic !== undefined)
+          throw new InputError('--calibrate-recall tunes a library: use it with --lib DIR, not --synthetic');
         const target = parseNumber('--calibrate-recall', flags.calibrateRecall);
-        const count = flags.queries !== undefined && isQueryCount(flags.queries) ? parseQueryCount(flags.queries) : undefined;
-        const sample = flags.queries !== undefined && count === undefined ? await readQuerySample(flags.queries) : undefined;
+        const count =
+          flags.queries !== undefined && isQueryCount(flags.queries) ? parseQueryCount(flags.queries) : undefined;
+        const sample =
+          flags.queries !== undefined && count === undefined ? await readQuerySample(flags.queries) : undefined;
         const efs = flags.ef === undefined ? undefined : parseEfList(flags.ef);
         await runCalibration(flags.lib, target, { k, queries: count, sample, efs, seed, json: flags.json ?? false });
         return;
       }
-      const queries = flags.queries === undefined ? DEFAULT_BENCH_QUERIES : parseInteger('--queries', flags.queries, 1, 1_000_000);
+      const queries =
+        flags.queries === undefined ? DEFAULT_BENCH_QUERIES : parseInteger('--queries', flags.queries, 1, 1_000_000);
       const efs = flags.ef === undefined ? [...DEFAULT_BENCH_EFS] : parseEfList(flags.ef);
       const M = flags.M === undefined ? undefined : parseInteger('--M', flags.M, 2, 2048);
-      const efConstruction = flags.efConstruction === undefined ? undefined : parseInteger('--ef-construction', flags.efConstruction, 1, MAX_EF);
+      const efConstruction =
+        flags.efConstruction === undefined
+          ? undefined
+          : parseInteger('--ef-construction', flags.efConstruction, 1, MAX_EF);
       const threads = flags.threads === undefined ? undefined : parseInteger('--threads', flags.threads, 1, 1024);
-      if (flags.synthetic === undefined && flags.dim !== undefined) throw new InputError('--dim applies only with --synthetic: a library has its own dimension');
+      if (flags.synthetic === undefined && flags.dim !== undefined)
+        throw new InputError('--dim applies only with --synthetic: a library has its own dimension');
 
       const data =
         flags.synthetic === undefined
           ? await libraryData(flags.lib, queries, seed)
-          : syntheticData(parseInteger('--synthetic', flags.synthetic, 1, 10_000_000), flags.dim === undefined ? DEFAULT_BENCH_DIMENSION : parseInteger('--dim', flags.dim, 1, 65_536), queries, seed);
+          : syntheticData(
+              parseInteger('--synthetic', flags.synthetic, 1, 10_000_000),
+              flags.dim === undefined ? DEFAULT_BENCH_DIMENSION : parseInteger('--dim', flags.dim, 1, 65_536),
+              queries,
+              seed,
+            );
 
       const report = measureRecallLatency({
         vectors: data.vectors,
@@ -113,7 +140,8 @@ export function registerBenchCommand(program: Command): void {
 
 function parseEfList(text: string): number[] {
   const parts = text.split(',').map((part) => part.trim());
-  if (parts.length === 0 || parts.some((part) => part === '')) throw new InputError(`--ef must be a comma-separated list of integers, got ${JSON.stringify(text)}`);
+  if (parts.length === 0 || parts.some((part) => part === ''))
+    throw new InputError(`--ef must be a comma-separated list of integers, got ${JSON.stringify(text)}`);
   return parts.map((part) => parseInteger('--ef', part, 1, MAX_EF));
 }
 
@@ -136,7 +164,8 @@ async function libraryData(dir: string, queries: number, seed: number): Promise<
   const files = await store.allFiles();
   const count = files.reduce((sum, file) => sum + file.count, 0);
   const dimension = manifest.dimension ?? files[0]?.dimension;
-  if (count === 0 || dimension === undefined) throw new InputError(`the library at ${dir} holds no segments: build it first, or use --synthetic N`);
+  if (count === 0 || dimension === undefined)
+    throw new InputError(`the library at ${dir} holds no segments: build it first, or use --synthetic N`);
   const vectors = new Float32Array(count * dimension);
   const labels = new Uint32Array(count);
   let row = 0;
@@ -167,7 +196,8 @@ export function benchProgress(line: StatusLine): BenchProgress {
 }
 
 function formatHuman(source: BenchData['source'], report: RecallLatencyReport): string {
-  const origin = source['source'] === 'synthetic' ? `synthetic, seed ${String(source['seed'])}` : `library ${String(source['dir'])}`;
+  const origin =
+    source['source'] === 'synthetic' ? `synthetic, seed ${String(source['seed'])}` : `library ${String(source['dir'])}`;
   const lines = [
     `data    ${report.count} x ${report.dimension} (${origin}), ${report.queries} queries, k=${report.k}`,
     `build   HNSW M=${report.hnsw.M} efConstruction=${report.hnsw.efConstruction}, ${report.hnsw.threads} thread${report.hnsw.threads === 1 ? '' : 's'}: ${report.build.seconds.toFixed(2)} s, ${report.build.vectorsPerSecond} vectors/s`,
@@ -175,7 +205,9 @@ function formatHuman(source: BenchData['source'], report: RecallLatencyReport): 
     `exact   p50 ${report.exact.p50Us.toFixed(0)} us, p99 ${report.exact.p99Us.toFixed(0)} us, ${report.exact.qps} QPS`,
     '',
     row(['ef', `recall@${report.k}`, 'p50 us', 'p99 us', 'QPS']),
-    ...report.sweep.map((r) => row([String(r.ef), r.recall.toFixed(4), r.p50Us.toFixed(0), r.p99Us.toFixed(0), String(r.qps)])),
+    ...report.sweep.map((r) =>
+      row([String(r.ef), r.recall.toFixed(4), r.p50Us.toFixed(0), r.p99Us.toFixed(0), String(r.qps)]),
+    ),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { openLibrary } from '../library/index.js';
 import { originOf, type QueryInput } from '../query/index.js';
-import { QueryCache, SegmentStore, type CacheEntry, type DamagedCacheFile } from '../store/index.js';
+import { type CacheEntry, type DamagedCacheFile, QueryCache, SegmentStore } from '../store/index.js';
 import { info, jsonOption, libOption, printJson } from './shared-options.js';
 import { readVectorFile } from './vector-file.js';
 
@@ -22,7 +22,9 @@ interface AddFlags {
 
 /** `vsearch cache list|clear|add`: the query cache, keyed by model, modality, content and the origin that embedded it. */
 export function registerCacheCommand(program: Command): void {
-  const cache = program.command('cache').description('the query cache: embeddings of queries already paid for, by model, modality, content and API origin');
+  const cache = program
+    .command('cache')
+    .description('the query cache: embeddings of queries already paid for, by model, modality, content and API origin');
   cache
     .command('list')
     .description('list the cached queries')
@@ -35,7 +37,10 @@ export function registerCacheCommand(program: Command): void {
       if (flags.json) printJson({ entries: entries.map(entryJson), damaged });
       else {
         process.stdout.write(entries.length === 0 ? 'no cached queries\n' : `${entries.map(entryLine).join('\n')}\n`);
-        for (const file of damaged) info(`damaged cache file ${file.file}: ${file.problem} (never searched; the query is embedded again when asked)`);
+        for (const file of damaged)
+          info(
+            `damaged cache file ${file.file}: ${file.problem} (never searched; the query is embedded again when asked)`,
+          );
       }
     });
   cache
@@ -46,7 +51,12 @@ export function registerCacheCommand(program: Command): void {
     .option('--modality <m>', 'only entries of this modality: text, image, audio or video')
     .addOption(jsonOption())
     .action(async (flags: { lib: string; origin?: string; modality?: string; json?: boolean }) => {
-      const origin = flags.origin === undefined ? undefined : flags.origin === UNKNOWN_ORIGIN ? null : originOf(flags.origin, '--origin');
+      const origin =
+        flags.origin === undefined
+          ? undefined
+          : flags.origin === UNKNOWN_ORIGIN
+            ? null
+            : originOf(flags.origin, '--origin');
       if (flags.modality !== undefined && !['text', 'image', 'audio', 'video'].includes(flags.modality)) {
         throw new InputError(`--modality must be text, image, audio or video, got ${JSON.stringify(flags.modality)}`);
       }
@@ -59,11 +69,14 @@ export function registerCacheCommand(program: Command): void {
     .description('put a known query embedding in the cache, so searches by that query need no API call (e.g. offline)')
     .addOption(libOption())
     .option('--text <text>', 'the query text')
-    .option('--image <file|url>', 'the query image (keyed by the file\'s bytes, or the URL)')
+    .option('--image <file|url>', "the query image (keyed by the file's bytes, or the URL)")
     .option('--audio <file|url>', 'the query audio')
     .option('--video <file|url>', 'the query video')
     .requiredOption('--vector <file>', 'its embedding: a JSON array, {"embedding": [...]} or {"float": [...]}')
-    .option('--origin <origin>', `the API that embedded it (base URL or origin); searches through that API then use it. Default: ${UNKNOWN_ORIGIN}, used only offline`)
+    .option(
+      '--origin <origin>',
+      `the API that embedded it (base URL or origin); searches through that API then use it. Default: ${UNKNOWN_ORIGIN}, used only offline`,
+    )
     .addOption(jsonOption())
     .action(async (flags: AddFlags) => {
       const input = inputOf(flags);
@@ -75,7 +88,8 @@ export function registerCacheCommand(program: Command): void {
         await lib.close();
       }
       const origin = flags.origin === undefined ? UNKNOWN_ORIGIN : originOf(flags.origin, '--origin');
-      if (flags.json) printJson({ added: { modality: input.modality, origin: flags.origin === undefined ? null : origin } });
+      if (flags.json)
+        printJson({ added: { modality: input.modality, origin: flags.origin === undefined ? null : origin } });
       else info(`cached the ${input.modality} query (origin ${origin})`);
     });
 }
@@ -96,7 +110,8 @@ function inputOf(flags: AddFlags): QueryInput {
     if (source !== undefined) given.push({ modality, source });
   }
   const [input, ...more] = given;
-  if (input === undefined || more.length > 0) throw new InputError('cache add takes exactly one query: --text, --image, --audio or --video');
+  if (input === undefined || more.length > 0)
+    throw new InputError('cache add takes exactly one query: --text, --image, --audio or --video');
   return input;
 }
 
@@ -114,5 +129,11 @@ function entryJson(entry: CacheEntry): Record<string, unknown> {
 }
 
 function entryLine(entry: CacheEntry): string {
-  return [entry.key.model, entry.key.modality.padEnd(5), entry.key.origin ?? UNKNOWN_ORIGIN, entry.key.contentSha256.slice(0, 12), entry.createdAt ?? '-'].join('  ');
+  return [
+    entry.key.model,
+    entry.key.modality.padEnd(5),
+    entry.key.origin ?? UNKNOWN_ORIGIN,
+    entry.key.contentSha256.slice(0, 12),
+    entry.createdAt ?? '-',
+  ].join('  ');
 }

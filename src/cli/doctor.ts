@@ -1,19 +1,24 @@
 import type { Command } from 'commander';
 import { isDerivedProblem } from '../library/doctor-report.js';
-import { runDoctor, type DoctorReport } from '../library/index.js';
-import { info, jsonOption, libOption, printJson } from './shared-options.js';
+import { type DoctorReport, runDoctor } from '../library/index.js';
 import { escapeText } from './escape-text.js';
 import { inFlagTerms } from './option-flags.js';
+import { info, jsonOption, libOption, printJson } from './shared-options.js';
 
 export function registerDoctorCommand(program: Command): void {
   program
     .command('doctor')
-    .description('check every file of a library against the others; exit 0 healthy, 1 problems found (or left after --repair)')
+    .description(
+      'check every file of a library against the others; exit 0 healthy, 1 problems found (or left after --repair)',
+    )
     .addOption(libOption())
     .option('--repair', 'rebuild damaged, stale or missing derived files (the index/ folder) from the store')
     .addOption(jsonOption())
     .action(async (flags: { lib: string; repair?: boolean; json?: boolean }) => {
-      const report = await runDoctor(flags.lib, { repair: flags.repair ?? false, onWarning: (message) => info(`warning: ${escapeText(inFlagTerms(message))}`) });
+      const report = await runDoctor(flags.lib, {
+        repair: flags.repair ?? false,
+        onWarning: (message) => info(`warning: ${escapeText(inFlagTerms(message))}`),
+      });
       if (flags.json) printJson(report);
       else process.stdout.write(formatReport(flags.lib, report));
       if (!report.healthy) process.exitCode = 1;
@@ -29,18 +34,23 @@ function formatReport(lib: string, report: DoctorReport): string {
     checked.facts ? 'label facts' : 'no label facts',
   ];
   const lines = [`checked ${lib}: ${parts.join(', ')}`];
-  for (const problem of report.problems) lines.push(`${problem.repaired ? 'repaired' : 'problem '}  ${problem.file}  ${problem.kind}: ${escape(inFlagTerms(problem.message))}`);
+  for (const problem of report.problems)
+    lines.push(
+      `${problem.repaired ? 'repaired' : 'problem '}  ${problem.file}  ${problem.kind}: ${escapeControls(inFlagTerms(problem.message))}`,
+    );
   const left = report.problems.filter((problem) => !problem.repaired).length;
   if (report.problems.length === 0) lines.push('healthy');
   else if (left === 0) lines.push(`healthy: ${report.problems.length} problem(s) repaired`);
   else {
     const derivedLeft = report.problems.some((problem) => !problem.repaired && isDerivedProblem(problem.kind));
-    lines.push(`${left} problem(s)${report.problems.length > left ? `, ${report.problems.length - left} repaired` : ''}${derivedLeft ? '; `vsearch doctor --repair` rebuilds the derived files (index/) from the store' : ''}`);
+    lines.push(
+      `${left} problem(s)${report.problems.length > left ? `, ${report.problems.length - left} repaired` : ''}${derivedLeft ? '; `vsearch doctor --repair` rebuilds the derived files (index/) from the store' : ''}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
 
 /** Control characters from file contents (a video id in a message) never reach the terminal raw. */
-function escape(text: string): string {
+function escapeControls(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { startEmulator, type EmulatorOptions } from '../emulator/index.js';
+import { type EmulatorOptions, startEmulator } from '../emulator/index.js';
 import { InputError } from '../errors.js';
 import { untilSignal } from './abort-on-signal.js';
 
@@ -28,10 +28,12 @@ export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions 
     if (flags.apiKey.trim() === '') throw new InputError('--api-key must not be empty; omit it to accept any key');
     options.apiKey = flags.apiKey;
   }
-  if (flags.taskDelay !== undefined) options.taskDelayMs = integer('--task-delay', flags.taskDelay, 0, 24 * 60 * 60 * 1000);
+  if (flags.taskDelay !== undefined)
+    options.taskDelayMs = integer('--task-delay', flags.taskDelay, 0, 24 * 60 * 60 * 1000);
   if (flags.seed !== undefined) options.seed = integer('--seed', flags.seed, -(2 ** 31), 2 ** 31 - 1);
   if (flags.scenario !== undefined) {
-    if (!existsSync(flags.scenario)) throw new InputError('scenario file not found; pass the path of a JSON scenario', { file: flags.scenario });
+    if (!existsSync(flags.scenario))
+      throw new InputError('scenario file not found; pass the path of a JSON scenario', { file: flags.scenario });
     options.scenario = flags.scenario;
   }
   return options;
@@ -57,7 +59,10 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--host <host>', 'host to bind', '127.0.0.1')
     .option('--api-key <key>', 'the only x-api-key accepted (default: any non-empty key)')
     .option('--task-delay <ms>', 'how long async tasks stay processing, in ms')
-    .option('--scenario <file>', 'JSON file describing media content: {"<sha256 or file name>": {"duration_sec", "segments": [{"start", "end", "text"}], "fail"?}}')
+    .option(
+      '--scenario <file>',
+      'JSON file describing media content: {"<sha256 or file name>": {"duration_sec", "segments": [{"start", "end", "text"}], "fail"?}}',
+    )
     .option('--seed <n>', 'seed for vectors, ids and faults')
     .addHelpText('after', EMULATOR_EXAMPLES)
     .action(async (flags: EmulatorFlags) => {

@@ -28,7 +28,9 @@ function describe(error: unknown): string {
  * what build, serve or the emulator import (the embed client, undici, the HTTP server).
  * Any other command line, help included, registers every command.
  */
-const ALONE: ReadonlyMap<string, () => Promise<(program: Command) => void>> = new Map([['query', async () => (await import('./query.js')).registerQueryCommand]]);
+const ALONE: ReadonlyMap<string, () => Promise<(program: Command) => void>> = new Map([
+  ['query', async () => (await import('./query.js')).registerQueryCommand],
+]);
 
 async function registrar(argv: readonly string[]): Promise<(program: Command) => void> {
   const name = argv[2];
@@ -38,7 +40,9 @@ async function registrar(argv: readonly string[]): Promise<(program: Command) =>
 
 /** The package's version, from the package.json two folders up (dist/cli/ or src/cli/). */
 function packageVersion(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version?: unknown;
+  };
   return typeof manifest.version === 'string' ? manifest.version : 'unknown';
 }
 

@@ -13,9 +13,14 @@ Examples:
 export function registerMetaCommand(program: Command): void {
   program
     .command('meta')
-    .description("update a video's user metadata: keys in --set are set, a key set to null is deleted; filters see it at once")
+    .description(
+      "update a video's user metadata: keys in --set are set, a key set to null is deleted; filters see it at once",
+    )
     .argument('<video_id>', 'the video to update (`vsearch videos` lists the ids)')
-    .requiredOption('--set <json>', 'a JSON object of keys to set (null deletes a key), e.g. \'{"collection": "nature", "draft": null}\'')
+    .requiredOption(
+      '--set <json>',
+      'a JSON object of keys to set (null deletes a key), e.g. \'{"collection": "nature", "draft": null}\'',
+    )
     .addOption(libOption())
     .addOption(jsonOption())
     .addHelpText('after', META_EXAMPLES)
@@ -26,7 +31,10 @@ export function registerMetaCommand(program: Command): void {
       try {
         const video = await lib.updateVideoMetadata(videoId, patch);
         if (flags.json) printJson({ video_id: video.video_id, metadata: video.metadata });
-        else info(`updated ${escapeText(videoId)} (${video.segments.length} segments): ${escapeText(JSON.stringify(video.metadata))}`);
+        else
+          info(
+            `updated ${escapeText(videoId)} (${video.segments.length} segments): ${escapeText(JSON.stringify(video.metadata))}`,
+          );
       } finally {
         await lib.close();
       }

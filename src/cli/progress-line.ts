@@ -18,13 +18,21 @@ export function formatBuildProgress(p: BuildProgress, columns: number | undefine
   const eta = p.done === 0 || p.done >= p.total ? '--:--' : clock((p.elapsedMs / p.done) * (p.total - p.done));
   const failed = p.failed > 0 ? `, ${p.failed} failed` : '';
   const counts = `${p.done}/${p.total} items, ${p.segments} segments${failed}`;
-  const forms = [`${bar} ${counts}, ${clock(p.elapsedMs)} elapsed, ETA ${eta}`, `${counts}, ${clock(p.elapsedMs)} elapsed, ETA ${eta}`, `${counts}, ETA ${eta}`, counts];
+  const forms = [
+    `${bar} ${counts}, ${clock(p.elapsedMs)} elapsed, ETA ${eta}`,
+    `${counts}, ${clock(p.elapsedMs)} elapsed, ETA ${eta}`,
+    `${counts}, ETA ${eta}`,
+    counts,
+  ];
   for (const form of forms) if (fitToWidth(form, columns) === form) return form;
   return fitToWidth(counts, columns);
 }
 
 /** The build's progress on stderr, redrawn in place; nothing when stderr is not a terminal. */
-export function progressLine(stream: StatusStream = process.stderr, env: NodeJS.ProcessEnv = process.env): { update: (progress: BuildProgress) => void; end: () => void } {
+export function progressLine(
+  stream: StatusStream = process.stderr,
+  env: NodeJS.ProcessEnv = process.env,
+): { update: (progress: BuildProgress) => void; end: () => void } {
   const line = openStatusLine(stream, env);
   return {
     update: (progress) => line.update(formatBuildProgress(progress, stream.columns)),

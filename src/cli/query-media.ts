@@ -8,7 +8,9 @@ const isUrl = (source: string): boolean => /^https?:\/\//i.test(source);
  * is embedded, so a text file passed as --image is refused (exit 2) instead of sent to the API.
  * URLs are left to the API, which fetches them.
  */
-export async function assertQueryMedia(media: Readonly<Record<'image' | 'audio' | 'video', readonly string[] | undefined>>): Promise<void> {
+export async function assertQueryMedia(
+  media: Readonly<Record<'image' | 'audio' | 'video', readonly string[] | undefined>>,
+): Promise<void> {
   for (const modality of ['image', 'audio', 'video'] as const) {
     for (const source of media[modality] ?? []) {
       if (isUrl(source)) continue;
@@ -16,7 +18,10 @@ export async function assertQueryMedia(media: Readonly<Record<'image' | 'audio' 
       try {
         problem = await mismatchAsQuery(source, modality);
       } catch (error) {
-        throw new InputError(`cannot read the --${modality} file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file: source });
+        throw new InputError(
+          `cannot read the --${modality} file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+          { file: source },
+        );
       }
       if (problem !== undefined) throw new InputError(`not usable as --${modality}: ${problem}`, { file: source });
     }

@@ -1,9 +1,14 @@
-import { assertRecallTarget, calibrationCovers, calibrationCurrent, MIN_CACHED_QUERIES } from '../library/calibrate-recall.js';
-import { kindFor } from '../library/index-sync.js';
+import {
+  assertRecallTarget,
+  calibrationCovers,
+  calibrationCurrent,
+  MIN_CACHED_QUERIES,
+} from '../library/calibrate-recall.js';
 import type { Library } from '../library/index.js';
+import { kindFor } from '../library/index-sync.js';
 import { queryInputsOf } from '../query/query-inputs.js';
 import type { SearchRequest } from '../query/search-request.js';
-import { isCrossModal, searchEf, type QueryModality } from '../store/search-ef.js';
+import { isCrossModal, type QueryModality, searchEf } from '../store/search-ef.js';
 import { info, parseNumber } from './shared-options.js';
 
 /** Page size of recall calibration: recall@10, as a first page of hits. */
@@ -17,7 +22,7 @@ export function parseRecallTarget(text: string): number {
 }
 
 /** The modalities of a request's queries: vector and `like` count as video (in distribution). */
-export function requestModalities(request: SearchRequest): QueryModality[] {
+function requestModalities(request: SearchRequest): QueryModality[] {
   const embedded = queryInputsOf(request).map((input) => input.modality);
   return [...(request.vector !== undefined || request.like !== undefined ? ['video' as const] : []), ...embedded];
 }
@@ -33,17 +38,27 @@ export async function useRecallTarget(lib: Library, target: number, request: Sea
   if (kindFor(lib.manifest) === 'exact') return;
   const modalities = requestModalities(request);
   const { counts } = lib.manifest;
-  const covered = (): boolean => modalities.every((modality) => calibrationCovers(lib.manifest.index.calibration, target, CALIBRATION_K, counts.segments, modality));
+  const covered = (): boolean =>
+    modalities.every((modality) =>
+      calibrationCovers(lib.manifest.index.calibration, target, CALIBRATION_K, counts.segments, modality),
+    );
   if (covered()) return;
   if (!calibrationCurrent(lib.manifest.index.calibration, target, CALIBRATION_K, counts.segments)) {
-    info(`calibrating the search breadth for recall@${CALIBRATION_K} >= ${target} per query modality (stored for later searches)...`);
+    info(
+      `calibrating the search breadth for recall@${CALIBRATION_K} >= ${target} per query modality (stored for later searches)...`,
+    );
     const calibration = await lib.calibrateRecall(target, { k: CALIBRATION_K });
     for (const [modality, result] of Object.entries(calibration.modalities)) {
-      info(`${modality} queries: ef=${result.ef}, recall@${calibration.k} ${result.recall} on ${result.count} ${result.source === 'own' ? "of the library's own vectors (optimistic)" : `${result.source} queries`}`);
+      info(
+        `${modality} queries: ef=${result.ef}, recall@${calibration.k} ${result.recall} on ${result.count} ${result.source === 'own' ? "of the library's own vectors (optimistic)" : `${result.source} queries`}`,
+      );
     }
     if (covered()) return;
   }
-  for (const modality of modalities.filter((m) => isCrossModal(m) && !calibrationCovers(lib.manifest.index.calibration, target, CALIBRATION_K, counts.segments, m))) {
+  for (const modality of modalities.filter(
+    (m) =>
+      isCrossModal(m) && !calibrationCovers(lib.manifest.index.calibration, target, CALIBRATION_K, counts.segments, m),
+  )) {
     info(
       `recall for ${modality} queries is not measured: the query cache holds fewer than ${MIN_CACHED_QUERIES} ${modality} queries and no sample was given ` +
         `(\`vsearch bench --lib DIR --calibrate-recall ${target} --queries FILE\`); searching with ef=${searchEf(lib.manifest.index, counts.segments, modality)}, the default for ${modality} queries, without a recall claim`,

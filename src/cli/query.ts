@@ -1,16 +1,33 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
+import {
+  type AnnotatedHit,
+  type ModeSearchRequest,
+  type ModeSearchResponse,
+  SEARCH_MODES,
+  type SearchMode,
+} from '../lexical/mode-search.js';
+import { OPTION_FUSIONS, type OptionFusion } from '../lexical/option-fusion.js';
 import { openLibrary } from '../library/index.js';
-import { formatTimeRange, MAX_PAGE_LIMIT, parseSearchFilter, queryInputsOf, THRESHOLDS, type ClipHit, type SearchRequest, type SearchResponse, type Threshold, type VideoHit } from '../query/index.js';
+import {
+  type ClipHit,
+  formatTimeRange,
+  MAX_PAGE_LIMIT,
+  parseSearchFilter,
+  queryInputsOf,
+  type SearchRequest,
+  type SearchResponse,
+  THRESHOLDS,
+  type Threshold,
+  type VideoHit,
+} from '../query/index.js';
 import { baseUrlOption } from './api-options.js';
 import { escapeText } from './escape-text.js';
-import { collect, info, jsonOption, libOption, parseInteger, parseNumber, printJson } from './shared-options.js';
 import { assertQueryMedia } from './query-media.js';
 import { parseRecallTarget, useRecallTarget } from './query-recall.js';
+import { collect, info, jsonOption, libOption, parseInteger, parseNumber, printJson } from './shared-options.js';
 import { readVectorFile } from './vector-file.js';
-import { SEARCH_MODES, type AnnotatedHit, type ModeSearchRequest, type ModeSearchResponse, type SearchMode } from '../lexical/mode-search.js';
 import { parseWeights } from './weights-flag.js';
-import { OPTION_FUSIONS, type OptionFusion } from '../lexical/option-fusion.js';
 
 interface QueryFlags {
   lib: string;
@@ -89,14 +106,32 @@ export function registerQueryCommand(program: Command): void {
     .option('--limit <n>', `hits per page, 1-${MAX_PAGE_LIMIT} (default 10)`)
     .option('--min-score <x>', 'drop hits whose cosine similarity is below x')
     .option('--threshold <level>', `keep hits of at least this confidence: ${THRESHOLDS.join(', ')} (default none)`)
-    .option('--filter <json>', 'the search API\'s filter: {"id": [...], "duration": {"gte": 60}, "filename": "x.mp4", "<metadata key>": value}')
+    .option(
+      '--filter <json>',
+      'the search API\'s filter: {"id": [...], "duration": {"gte": 60}, "filename": "x.mp4", "<metadata key>": value}',
+    )
     .option('--merge-adjacent', 'merge consecutive matching clips of a video into one hit')
-    .option('--page-token <token>', 'the page a next or previous page token names (the query itself comes from the token)')
+    .option(
+      '--page-token <token>',
+      'the page a next or previous page token names (the query itself comes from the token)',
+    )
     .option('--offline', 'never call the API; queries must be cached')
-    .option('--mode <vector|text|hybrid>', 'vector search, BM25 over annotation text, or both fused (default: hybrid when the library holds annotations and the query has text)')
-    .option('--fusion <max|rrf|weighted>', 'one hit per moment across embedding options: best cosine, reciprocal rank (k = 60) or weighted cosines (default: one hit per option)')
-    .option('--weights <list>', 'weights of --fusion weighted (visual=0.6,audio=0.2,transcription=0.2) and of the hybrid mode (vector=X,text=Y: weighted instead of reciprocal rank)')
-    .option('--recall <target>', 'search with the ef calibrated for this recall@10, e.g. 0.99 (calibrates and stores it first when needed)')
+    .option(
+      '--mode <vector|text|hybrid>',
+      'vector search, BM25 over annotation text, or both fused (default: hybrid when the library holds annotations and the query has text)',
+    )
+    .option(
+      '--fusion <max|rrf|weighted>',
+      'one hit per moment across embedding options: best cosine, reciprocal rank (k = 60) or weighted cosines (default: one hit per option)',
+    )
+    .option(
+      '--weights <list>',
+      'weights of --fusion weighted (visual=0.6,audio=0.2,transcription=0.2) and of the hybrid mode (vector=X,text=Y: weighted instead of reciprocal rank)',
+    )
+    .option(
+      '--recall <target>',
+      'search with the ef calibrated for this recall@10, e.g. 0.99 (calibrates and stores it first when needed)',
+    )
     .addOption(baseUrlOption())
     .addOption(jsonOption())
     .addHelpText('after', QUERY_EXAMPLES)
@@ -104,16 +139,22 @@ export function registerQueryCommand(program: Command): void {
       const request = await requestFrom(text, flags);
       // Only a query to embed may call the API: a search by vector or --like never loads the client.
       const embeds = !flags.offline && (request.pageToken === undefined ? queryInputsOf(request).length > 0 : false);
-      const client = embeds ? (await import('./api-client.js')).clientFromEnvironment({ baseUrl: flags.baseUrl }) : undefined;
+      const client = embeds
+        ? (await import('./api-client.js')).clientFromEnvironment({ baseUrl: flags.baseUrl })
+        : undefined;
       const recall = flags.recall === undefined ? undefined : parseRecallTarget(flags.recall);
-      const lib = await openLibrary(flags.lib, { client, onWarning: (message) => info(`warning: ${escapeText(message)}`) });
+      const lib = await openLibrary(flags.lib, {
+        client,
+        onWarning: (message) => info(`warning: ${escapeText(message)}`),
+      });
       try {
         if (recall !== undefined) await useRecallTarget(lib, recall, request);
         const response = await lib.query(request);
         if (flags.json) printJson(response);
         else {
           process.stdout.write(formatHuman(response));
-          const libFlag = command.getOptionValueSource('lib') === 'cli' ? ` --lib ${escapeText(shellQuote(flags.lib))}` : '';
+          const libFlag =
+            command.getOptionValueSource('lib') === 'cli' ? ` --lib ${escapeText(shellQuote(flags.lib))}` : '';
           const { prev_page_token: prev, next_page_token: next } = response.page_info;
           if (prev !== undefined) info(`previous page: vsearch query --page-token ${prev}${libFlag}`);
           if (next !== undefined) info(`next page: vsearch query --page-token ${next}${libFlag}`);
@@ -129,15 +170,23 @@ export function registerQueryCommand(program: Command): void {
 
 async function requestFrom(text: string | undefined, flags: QueryFlags): Promise<ModeSearchRequest> {
   if (flags.pageToken !== undefined) {
-    if (text !== undefined) throw new InputError(`--page-token replays its own search, so it takes no query text (got ${JSON.stringify(text)}); run the new query without --page-token`);
+    if (text !== undefined)
+      throw new InputError(
+        `--page-token replays its own search, so it takes no query text (got ${JSON.stringify(text)}); run the new query without --page-token`,
+      );
     const extra = SEARCH_FLAGS.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
-    if (extra.length > 0) throw new InputError(`--page-token replays the search it came from with that search's options, so it cannot be combined with ${extra.join(', ')}; run a new query to change them`);
+    if (extra.length > 0)
+      throw new InputError(
+        `--page-token replays the search it came from with that search's options, so it cannot be combined with ${extra.join(', ')}; run a new query to change them`,
+      );
     return { pageToken: flags.pageToken };
   }
   const groupBy = flags.groupBy;
-  if (groupBy !== undefined && groupBy !== 'clip' && groupBy !== 'video') throw new InputError(`--group-by must be clip or video, got ${JSON.stringify(groupBy)}`);
+  if (groupBy !== undefined && groupBy !== 'clip' && groupBy !== 'video')
+    throw new InputError(`--group-by must be clip or video, got ${JSON.stringify(groupBy)}`);
   const operator = flags.operator;
-  if (operator !== undefined && operator !== 'or' && operator !== 'and') throw new InputError(`--operator must be or or and, got ${JSON.stringify(operator)}`);
+  if (operator !== undefined && operator !== 'or' && operator !== 'and')
+    throw new InputError(`--operator must be or or and, got ${JSON.stringify(operator)}`);
   const threshold = flags.threshold;
   if (threshold !== undefined && !(THRESHOLDS as readonly string[]).includes(threshold)) {
     throw new InputError(`--threshold must be one of ${THRESHOLDS.join(', ')}, got ${JSON.stringify(threshold)}`);
@@ -150,7 +199,10 @@ async function requestFrom(text: string | undefined, flags: QueryFlags): Promise
     video: flags.video,
     vector: flags.vector === undefined ? undefined : await readVectorFile(flags.vector),
     like: flags.like,
-    searchOptions: flags.searchOptions?.split(',').map((option) => option.trim()).filter((option) => option !== ''),
+    searchOptions: flags.searchOptions
+      ?.split(',')
+      .map((option) => option.trim())
+      .filter((option) => option !== ''),
     groupBy,
     operator,
     pageLimit: flags.limit === undefined ? undefined : parseInteger('--limit', flags.limit, 1, MAX_PAGE_LIMIT),
@@ -185,14 +237,25 @@ function filterFlag(text: string): SearchRequest['filter'] {
 export function formatHuman(response: SearchResponse | ModeSearchResponse): string {
   if (response.data.length === 0) return 'no results\n';
   const hits: readonly ((ClipHit | VideoHit) & Pick<AnnotatedHit, 'annotations'>)[] = response.data;
-  const showScope = hits.some((hit) => hit.embedding_scope !== 'clip' || ('clips' in hit && hit.clips.some((clip) => clip.embedding_scope !== 'clip')));
+  const showScope = hits.some(
+    (hit) =>
+      hit.embedding_scope !== 'clip' || ('clips' in hit && hit.clips.some((clip) => clip.embedding_scope !== 'clip')),
+  );
   const scope = (hit: { embedding_scope: string }): string => (showScope ? `  ${hit.embedding_scope}` : '');
   const lines: string[] = [];
   for (const hit of hits) {
-    lines.push(`${String(hit.rank).padStart(3)}  ${escapeText(hit.video_id)}  ${formatTimeRange(hit.start, hit.end)}  ${hit.score.toFixed(4)}  ${hit.confidence}  ${escapeText(hit.embedding_option)}${scope(hit)}`);
-    for (const a of hit.annotations ?? []) lines.push(`       ${formatTimeRange(a.start, a.end)}  ${escapeText(a.definition)}: ${escapeText(a.text.length > 160 ? `${a.text.slice(0, 157)}...` : a.text)}`);
+    lines.push(
+      `${String(hit.rank).padStart(3)}  ${escapeText(hit.video_id)}  ${formatTimeRange(hit.start, hit.end)}  ${hit.score.toFixed(4)}  ${hit.confidence}  ${escapeText(hit.embedding_option)}${scope(hit)}`,
+    );
+    for (const a of hit.annotations ?? [])
+      lines.push(
+        `       ${formatTimeRange(a.start, a.end)}  ${escapeText(a.definition)}: ${escapeText(a.text.length > 160 ? `${a.text.slice(0, 157)}...` : a.text)}`,
+      );
     if ('clips' in hit) {
-      for (const clip of hit.clips) lines.push(`       ${formatTimeRange(clip.start, clip.end)}  ${clip.score.toFixed(4)}  ${escapeText(clip.embedding_option)}${scope(clip)}`);
+      for (const clip of hit.clips)
+        lines.push(
+          `       ${formatTimeRange(clip.start, clip.end)}  ${clip.score.toFixed(4)}  ${escapeText(clip.embedding_option)}${scope(clip)}`,
+        );
     }
   }
   return `${lines.join('\n')}\n`;
@@ -200,12 +263,20 @@ export function formatHuman(response: SearchResponse | ModeSearchResponse): stri
 
 function hybridFlags(flags: QueryFlags): Pick<ModeSearchRequest, 'mode' | 'fusion' | 'weights'> {
   const mode = flags.mode;
-  if (mode !== undefined && !(SEARCH_MODES as readonly string[]).includes(mode)) throw new InputError(`--mode must be one of ${SEARCH_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+  if (mode !== undefined && !(SEARCH_MODES as readonly string[]).includes(mode))
+    throw new InputError(`--mode must be one of ${SEARCH_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
   const fusion = flags.fusion;
-  if (fusion !== undefined && !(OPTION_FUSIONS as readonly string[]).includes(fusion)) throw new InputError(`--fusion must be one of ${OPTION_FUSIONS.join(', ')}, got ${JSON.stringify(fusion)}`);
-  const weights = flags.weights === undefined ? undefined : parseWeights(flags.weights, ['visual', 'audio', 'transcription', 'visual-text', 'vector', 'text']);
+  if (fusion !== undefined && !(OPTION_FUSIONS as readonly string[]).includes(fusion))
+    throw new InputError(`--fusion must be one of ${OPTION_FUSIONS.join(', ')}, got ${JSON.stringify(fusion)}`);
+  const weights =
+    flags.weights === undefined
+      ? undefined
+      : parseWeights(flags.weights, ['visual', 'audio', 'transcription', 'visual-text', 'vector', 'text']);
   const optionWeights = weights !== undefined && Object.keys(weights).some((key) => key !== 'vector' && key !== 'text');
-  if (optionWeights && fusion !== 'weighted') throw new InputError('--weights visual=..,audio=.. weighs the weighted option fusion: add --fusion weighted (vector=..,text=.. weigh the hybrid mode)');
+  if (optionWeights && fusion !== 'weighted')
+    throw new InputError(
+      '--weights visual=..,audio=.. weighs the weighted option fusion: add --fusion weighted (vector=..,text=.. weigh the hybrid mode)',
+    );
   return {
     ...(mode === undefined ? {} : { mode: mode as SearchMode }),
     ...(fusion === undefined ? {} : { fusion: fusion as OptionFusion }),

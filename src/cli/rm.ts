@@ -14,8 +14,16 @@ export function registerRmCommand(program: Command): void {
       const lib = await openLibrary(flags.lib, { onWarning: (message) => info(`warning: ${escapeText(message)}`) });
       try {
         const removed = await lib.removeVideo(videoId);
-        if (flags.json) printJson({ video_id: videoId, removed_segments: removed.segments, ...(removed.annotations > 0 ? { removed_annotations: removed.annotations } : {}) });
-        else info(`removed ${escapeText(videoId)}: ${removed.segments} segments${removed.annotations > 0 ? `, ${removed.annotations} annotations` : ''}`);
+        if (flags.json)
+          printJson({
+            video_id: videoId,
+            removed_segments: removed.segments,
+            ...(removed.annotations > 0 ? { removed_annotations: removed.annotations } : {}),
+          });
+        else
+          info(
+            `removed ${escapeText(videoId)}: ${removed.segments} segments${removed.annotations > 0 ? `, ${removed.annotations} annotations` : ''}`,
+          );
       } finally {
         await lib.close();
       }

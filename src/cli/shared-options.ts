@@ -2,7 +2,7 @@ import { Option } from 'commander';
 import { InputError } from '../errors.js';
 import { checkJsonText } from '../json-limits.js';
 
-export const DEFAULT_LIBRARY_DIR = './vsearch-lib';
+const DEFAULT_LIBRARY_DIR = './vsearch-lib';
 
 export function libOption(): Option {
   return new Option('--lib <dir>', 'library directory').env('VSEARCH_LIB').default(DEFAULT_LIBRARY_DIR);
@@ -22,7 +22,8 @@ export function parseInteger(flag: string, text: string, min: number, max: numbe
 
 export function parseNumber(flag: string, text: string): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) throw new InputError(`${flag} must be a number, got ${JSON.stringify(text)}`);
+  if (text.trim() === '' || !Number.isFinite(value))
+    throw new InputError(`${flag} must be a number, got ${JSON.stringify(text)}`);
   return value;
 }
 
@@ -34,7 +35,8 @@ export function parseJsonObject(flag: string, text: string): Record<string, unkn
   } catch {
     throw new InputError(`${flag} must be a JSON object, got ${JSON.stringify(text)}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError(`${flag} must be a JSON object, got ${JSON.stringify(text)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InputError(`${flag} must be a JSON object, got ${JSON.stringify(text)}`);
   return value as Record<string, unknown>;
 }
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { hnswlibBinding } from '../index/hnswlib-binding.js';
-import { openLibrary, type LibraryStats } from '../library/index.js';
+import { type LibraryStats, openLibrary } from '../library/index.js';
 import type { IndexSettings } from '../store/manifest.js';
 import { escapeText } from './escape-text.js';
 import { formatBytes } from './format-bytes.js';
@@ -23,7 +23,9 @@ export function registerStatsCommand(program: Command): void {
         }
         const lines = [
           `library     ${escapeText(flags.lib)} (${stats.index_id})`,
-          stats.model === null ? 'model       none yet: the library is empty (add media or --from files with vsearch build)' : `model       ${escapeText(stats.model)} (${stats.dimension ?? '-'}-d)`,
+          stats.model === null
+            ? 'model       none yet: the library is empty (add media or --from files with vsearch build)'
+            : `model       ${escapeText(stats.model)} (${stats.dimension ?? '-'}-d)`,
           `videos      ${stats.videos}`,
           `segments    ${stats.segments}`,
           `duration    ${stats.total_duration.toFixed(1)} s`,
@@ -42,19 +44,29 @@ export function registerStatsCommand(program: Command): void {
 
 /** HNSW parameters only where an HNSW graph is searched: an exact scan has none. */
 function describeIndex(index: LibraryStats['index'], settings: Readonly<IndexSettings>): string {
-  if (index.kind === 'hnsw') return `HNSW, ${index.count} vectors, M=${index.M} efConstruction=${index.efConstruction} ef=${index.ef}`;
+  if (index.kind === 'hnsw')
+    return `HNSW, ${index.count} vectors, M=${index.M} efConstruction=${index.efConstruction} ef=${index.ef}`;
   const from = settings.kind === 'auto' ? `; an HNSW graph takes over from ${settings.exactBelow} segments` : '';
   if (index.kind === 'exact') return `exact scan of ${index.count} vectors (every search has recall 1${from})`;
   return `none yet (no segments${from})`;
 }
 
-const SOURCE_NAMES = { cached: 'cached queries', sample: 'your sample', own: "the library's own vectors (optimistic)" } as const;
+const SOURCE_NAMES = {
+  cached: 'cached queries',
+  sample: 'your sample',
+  own: "the library's own vectors (optimistic)",
+} as const;
 
 /** One line per query modality: the ef its searches use and what that rests on. */
 function searchEfLines(stats: LibraryStats): string[] {
   if (stats.index.kind !== 'hnsw') return [];
   const calibration = stats.index.calibration;
-  const head = calibration === undefined ? [] : [`calibrated  recall@${calibration.k} >= ${calibration.target} at ${calibration.segments} segments, ${calibration.calibratedAt}`];
+  const head =
+    calibration === undefined
+      ? []
+      : [
+          `calibrated  recall@${calibration.k} >= ${calibration.target} at ${calibration.segments} segments, ${calibration.calibratedAt}`,
+        ];
   return [
     ...head,
     ...Object.entries(stats.index.search_ef).map(([modality, use]) => {

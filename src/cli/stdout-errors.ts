@@ -21,7 +21,9 @@ export class StdoutErrors {
   #onError(error: NodeJS.ErrnoException): void {
     if (this.#failed || error.code === 'EPIPE') return;
     this.#failed = true;
-    process.stderr.write(`vsearch: cannot write the output to stdout (${error.code ?? error.message}); what was printed is incomplete\n`);
+    process.stderr.write(
+      `vsearch: cannot write the output to stdout (${error.code ?? error.message}); what was printed is incomplete\n`,
+    );
     // The error may come after the command returned its status (a pipe's writes finish later).
     process.exitCode = this.exitCode(typeof process.exitCode === 'number' ? process.exitCode : 0);
   }

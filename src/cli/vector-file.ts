@@ -12,14 +12,18 @@ async function readRegularFile(path: string): Promise<string> {
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    throw new InputError(`cannot read the vector file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file: path });
+    throw new InputError(`cannot read the vector file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      file: path,
+    });
   }
   try {
     assertRegularFile(await handle.stat(), path, 'the vector file');
     return await handle.readFile('utf8');
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`cannot read the vector file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file: path });
+    throw new InputError(`cannot read the vector file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      file: path,
+    });
   } finally {
     await handle.close();
   }

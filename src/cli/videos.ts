@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { openLibrary, type VideoDetail, type VideoInfo } from '../library/index.js';
 import type { AnnotationJson } from '../annotations/annotation.js';
+import { openLibrary, type VideoDetail, type VideoInfo } from '../library/index.js';
 import { escapeText } from './escape-text.js';
 import { info, jsonOption, libOption, printJson } from './shared-options.js';
 
@@ -26,19 +26,23 @@ export function registerVideosCommand(program: Command): void {
     .action(async (flags: Flags) => {
       const list = await withLibrary(flags.lib, (lib) => lib.listVideos());
       if (flags.json) printJson(list);
-      else if (list.length === 0) info(`no videos in ${escapeText(flags.lib)} yet (add media or --from files with vsearch build)`);
+      else if (list.length === 0)
+        info(`no videos in ${escapeText(flags.lib)} yet (add media or --from files with vsearch build)`);
       else process.stdout.write(formatList(list));
     });
   videos
     .command('show')
-    .description("one video: its source, user metadata and segments")
+    .description('one video: its source, user metadata and segments')
     .argument('<video_id>', 'the video to show (`vsearch videos` lists the ids)')
     .addOption(libOption())
     .addOption(jsonOption())
     .action(async (videoId: string, flags: Flags, command: Command) => {
       // --lib and --json may also come before `show`, on `videos` itself.
       const parent = command.parent;
-      const lib = parent !== null && command.getOptionValueSource('lib') !== 'cli' && parent.getOptionValueSource('lib') === 'cli' ? String(parent.opts<Flags>().lib) : flags.lib;
+      const lib =
+        parent !== null && command.getOptionValueSource('lib') !== 'cli' && parent.getOptionValueSource('lib') === 'cli'
+          ? String(parent.opts<Flags>().lib)
+          : flags.lib;
       const json = flags.json === true || parent?.opts<Flags>().json === true;
       const video = await withLibrary(lib, (opened) => opened.getVideo(videoId));
       if (json) printJson(video);
@@ -46,7 +50,10 @@ export function registerVideosCommand(program: Command): void {
     });
 }
 
-async function withLibrary<T>(dir: string, work: (lib: Awaited<ReturnType<typeof openLibrary>>) => Promise<T>): Promise<T> {
+async function withLibrary<T>(
+  dir: string,
+  work: (lib: Awaited<ReturnType<typeof openLibrary>>) => Promise<T>,
+): Promise<T> {
   const lib = await openLibrary(dir, { onWarning: (message) => info(`warning: ${escapeText(message)}`) });
   try {
     return await work(lib);
@@ -56,7 +63,7 @@ async function withLibrary<T>(dir: string, work: (lib: Awaited<ReturnType<typeof
 }
 
 /** mm:ss, minutes unbounded (a 2 h video is 120:00). */
-export function minutesSeconds(seconds: number): string {
+function minutesSeconds(seconds: number): string {
   const whole = Math.round(seconds);
   return `${String(Math.floor(whole / 60)).padStart(2, '0')}:${String(whole % 60).padStart(2, '0')}`;
 }
@@ -79,9 +86,17 @@ function formatVideo(video: VideoDetail & { annotations?: AnnotationJson[] }): s
     `segments    ${video.segments.length} (${escapeText(video.embedding_options.join(', '))}; ${escapeText(video.embedding_scopes.join(', '))})`,
     ...(video.created_at === undefined ? [] : [`created     ${video.created_at}`]),
     `metadata    ${escapeText(JSON.stringify(video.metadata))}`,
-    ...video.segments.map((segment) => `  ${segment.start.toFixed(2).padStart(8)}-${segment.end.toFixed(2).padEnd(8)}  ${escapeText(segment.embedding_option)}/${escapeText(segment.embedding_scope)}  label ${segment.label}`),
-    ...(video.annotations === undefined || video.annotations.length === 0 ? [] : [`annotations ${video.annotations.length}`]),
-    ...(video.annotations ?? []).map((a) => `  ${a.start.toFixed(2).padStart(8)}-${a.end.toFixed(2).padEnd(8)}  ${escapeText(a.source)}/${escapeText(a.definition)}  ${escapeText(a.text)}${Object.keys(a.fields).length === 0 ? '' : `  ${escapeText(JSON.stringify(a.fields))}`}`),
+    ...video.segments.map(
+      (segment) =>
+        `  ${segment.start.toFixed(2).padStart(8)}-${segment.end.toFixed(2).padEnd(8)}  ${escapeText(segment.embedding_option)}/${escapeText(segment.embedding_scope)}  label ${segment.label}`,
+    ),
+    ...(video.annotations === undefined || video.annotations.length === 0
+      ? []
+      : [`annotations ${video.annotations.length}`]),
+    ...(video.annotations ?? []).map(
+      (a) =>
+        `  ${a.start.toFixed(2).padStart(8)}-${a.end.toFixed(2).padEnd(8)}  ${escapeText(a.source)}/${escapeText(a.definition)}  ${escapeText(a.text)}${Object.keys(a.fields).length === 0 ? '' : `  ${escapeText(JSON.stringify(a.fields))}`}`,
+    ),
   ];
   return `${lines.join('\n')}\n`;
 }

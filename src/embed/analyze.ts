@@ -53,7 +53,8 @@ export function buildAnalyzeRequest(input: AnalyzeTaskInput): Record<string, unk
   else if ('assetId' in source) video = { type: 'asset_id', asset_id: source.assetId };
   else if ('base64' in source) video = { type: 'base64_string', base64_string: source.base64 };
   else throw new InputError(`analyze: upload ${source.file} as an asset first (uploadAsset) and pass { assetId }`);
-  if (input.analysisMode === 'time_based_metadata' && input.prompt !== undefined) throw new InputError('analyze: a prompt is not allowed with time_based_metadata');
+  if (input.analysisMode === 'time_based_metadata' && input.prompt !== undefined)
+    throw new InputError('analyze: a prompt is not allowed with time_based_metadata');
   const body: Record<string, unknown> = { video };
   const set = (key: string, value: unknown): void => {
     if (value !== undefined) body[key] = value;
@@ -94,7 +95,9 @@ export function parseTimeBasedMetadata(data: string, where = 'analyze result'): 
   try {
     parsed = JSON.parse(data);
   } catch (cause) {
-    throw new InvalidResponseError(`${where}: the time_based_metadata result is not JSON (${cause instanceof Error ? cause.message : String(cause)})`);
+    throw new InvalidResponseError(
+      `${where}: the time_based_metadata result is not JSON (${cause instanceof Error ? cause.message : String(cause)})`,
+    );
   }
   const record = expectRecord(parsed, where);
   const segments: AnalyzeSegment[] = [];
@@ -105,10 +108,12 @@ export function parseTimeBasedMetadata(data: string, where = 'analyze result'): 
       const row = expectRecord(item, at);
       const startSec = parseTimestamp(row['start_time'], at);
       const endSec = parseTimestamp(row['end_time'], at);
-      if (endSec < startSec) throw new InvalidResponseError(`${at}: ends (${endSec} s) before it starts (${startSec} s)`);
+      if (endSec < startSec)
+        throw new InvalidResponseError(`${at}: ends (${endSec} s) before it starts (${startSec} s)`);
       const metadata: { [key: string]: JsonValue } = {};
       if (isRecord(row['metadata'])) for (const [k, v] of Object.entries(row['metadata'])) metadata[k] = toJson(v);
-      for (const [k, v] of Object.entries(row)) if (k !== 'start_time' && k !== 'end_time' && k !== 'metadata') metadata[k] = toJson(v);
+      for (const [k, v] of Object.entries(row))
+        if (k !== 'start_time' && k !== 'end_time' && k !== 'metadata') metadata[k] = toJson(v);
       segments.push({ definition, startSec, endSec, metadata });
     });
   }
@@ -124,7 +129,9 @@ export function parseAnalyzeTask(body: unknown, where: string): AnalyzeTask {
   const error = isRecord(record['error']) ? record['error'] : undefined;
   const analysisMode = optionalString(params?.['analysis_mode']);
   const text = optionalString(result?.['data']);
-  const formatType = isRecord(params?.['response_format']) ? optionalString(params['response_format']['type']) : undefined;
+  const formatType = isRecord(params?.['response_format'])
+    ? optionalString(params['response_format']['type'])
+    : undefined;
   const timeBased = analysisMode === 'time_based_metadata' || formatType === 'segment_definitions';
   return {
     id,
@@ -140,9 +147,11 @@ export function parseAnalyzeTask(body: unknown, where: string): AnalyzeTask {
   };
 }
 
-export function analyzeOutcome(task: AnalyzeTask): { done: true; value: AnalyzeTask } | { done: false; status: string } {
+export function analyzeOutcome(
+  task: AnalyzeTask,
+): { done: true; value: AnalyzeTask } | { done: false; status: string } {
   if (task.status === 'ready') return { done: true, value: task };
-  if (task.status === 'failed') throw new TaskFailedError(task.id, task.error ?? 'the analysis task failed without a reason');
+  if (task.status === 'failed')
+    throw new TaskFailedError(task.id, task.error ?? 'the analysis task failed without a reason');
   return { done: false, status: task.status };
 }
-

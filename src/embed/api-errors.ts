@@ -70,7 +70,8 @@ export function apiErrorFromResponse(
   const parsed = parseErrorBody(bodyText);
   const redact = context.redact ?? ((text: string): string => text);
   const base = parsed.message ?? DEFAULT_MESSAGES[status] ?? (status >= 500 ? 'the server failed' : 'request failed');
-  const where = context.method !== undefined && context.path !== undefined ? ` (${context.method} ${context.path})` : '';
+  const where =
+    context.method !== undefined && context.path !== undefined ? ` (${context.method} ${context.path})` : '';
   const message = redact(`${base}${where}`);
   const details = { code: parsed.code === undefined ? undefined : redact(parsed.code), requestId: context.requestId };
   switch (status) {

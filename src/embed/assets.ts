@@ -45,15 +45,26 @@ export function parseAsset(body: unknown, where: string): Asset {
 }
 
 /** POST /assets: a local file up to 200 MB (streamed from disk), or a public URL. */
-export async function createAsset(transport: Transport, source: AssetSource, options: CreateAssetOptions, signal: AbortSignal | undefined): Promise<Asset> {
+export async function createAsset(
+  transport: Transport,
+  source: AssetSource,
+  options: CreateAssetOptions,
+  signal: AbortSignal | undefined,
+): Promise<Asset> {
   const parts: Array<[string, string] | [string, Blob, string]> = [];
   let isFile = false;
   if ('file' in source) {
     const size = await fileSize(source.file, 'asset upload');
     if (size > DIRECT_ASSET_LIMIT_BYTES) {
-      throw new InputError(`the file is ${(size / 1048576).toFixed(0)} MB, over the 200 MB limit of a direct upload; use uploadAsset(), which switches to a multipart upload`, { file: source.file });
+      throw new InputError(
+        `the file is ${(size / 1048576).toFixed(0)} MB, over the 200 MB limit of a direct upload; use uploadAsset(), which switches to a multipart upload`,
+        { file: source.file },
+      );
     }
-    parts.push(['method', 'direct'], ['file', await openAsBlob(source.file), options.filename ?? basename(source.file)]);
+    parts.push(
+      ['method', 'direct'],
+      ['file', await openAsBlob(source.file), options.filename ?? basename(source.file)],
+    );
     isFile = true;
   } else {
     parts.push(['method', 'url'], ['url', source.url]);
@@ -84,6 +95,7 @@ export async function getAsset(transport: Transport, assetId: string, signal: Ab
 
 export function assetOutcome(asset: Asset): { done: true; value: Asset } | { done: false; status: string } {
   if (asset.status === 'ready') return { done: true, value: asset };
-  if (asset.status === 'failed') throw new TaskFailedError(asset.id, `asset processing failed: ${asset.error ?? 'no reason given'}`);
+  if (asset.status === 'failed')
+    throw new TaskFailedError(asset.id, `asset processing failed: ${asset.error ?? 'no reason given'}`);
   return { done: false, status: asset.status };
 }

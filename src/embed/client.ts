@@ -1,41 +1,67 @@
 import { InputError, InvalidResponseError } from '../errors.js';
-import { KNOWN_MODELS, type EmbeddingSegment, type ModelName } from '../types.js';
-import { analyzeOutcome, buildAnalyzeRequest, parseAnalyzeTask, type AnalyzeTask, type AnalyzeTaskInput } from './analyze.js';
-import { assetOutcome, createAsset, getAsset, parseAsset, type Asset, type AssetSource, type CreateAssetOptions } from './assets.js';
+import type { CallOptions } from '../types.js';
+import { type EmbeddingSegment, KNOWN_MODELS, type ModelName } from '../types.js';
+import {
+  type AnalyzeTask,
+  type AnalyzeTaskInput,
+  analyzeOutcome,
+  buildAnalyzeRequest,
+  parseAnalyzeTask,
+} from './analyze.js';
+import {
+  type Asset,
+  type AssetSource,
+  assetOutcome,
+  type CreateAssetOptions,
+  createAsset,
+  getAsset,
+  parseAsset,
+} from './assets.js';
 import {
   buildV1EmbedForm,
   buildV1TaskForm,
-  parseV1EmbedResponse,
-  parseV1Task,
-  v1StatusOutcome,
   type EmbedTaskV1,
   type EmbedTaskV1Input,
   type EmbedV1Input,
   type EmbedV1Result,
+  parseV1EmbedResponse,
+  parseV1Task,
   type V1Source,
+  v1StatusOutcome,
 } from './embed-v1.js';
 import {
   buildV2Request,
-  inputTypeOf,
-  parseV2EmbedResponse,
-  parseV2Task,
-  v2TaskOutcome,
-  wireSource,
   type EmbedInput,
   type EmbedResult,
   type EmbedTaskV2,
+  inputTypeOf,
   type MediaInput,
+  parseV2EmbedResponse,
+  parseV2Task,
   type V2Model,
+  v2TaskOutcome,
+  wireSource,
 } from './embed-v2.js';
-import { BASE64_LIMIT_BYTES, DIRECT_ASSET_LIMIT_BYTES, fileAsBase64, fileSize, type MediaKind, type MediaSource } from './media.js';
-import { multipartUpload, getUploadStatus, type MultipartUploadOptions, type MultipartUploadResult } from './multipart-upload.js';
+import {
+  BASE64_LIMIT_BYTES,
+  DIRECT_ASSET_LIMIT_BYTES,
+  fileAsBase64,
+  fileSize,
+  type MediaKind,
+  type MediaSource,
+} from './media.js';
+import {
+  getUploadStatus,
+  type MultipartUploadOptions,
+  type MultipartUploadResult,
+  multipartUpload,
+} from './multipart-upload.js';
 import { resolveClientOptions, type TwelveLabsClientOptions } from './options.js';
 import { Paginator } from './paginate.js';
-import { poll, type PollOptions } from './poller.js';
+import { type PollOptions, poll } from './poller.js';
 import { Transport } from './transport.js';
 import { isRecord } from './wire-parse.js';
 import type { WirePageInfo, WireV2MediaSource } from './wire-types.js';
-import type { CallOptions } from '../types.js';
 
 export type { CallOptions };
 
@@ -88,12 +114,16 @@ function invalidScope(scope: string): never {
 }
 
 function checkModel(model: string): ModelName {
-  if (!isKnownModel(model)) throw new InputError(`unknown model ${JSON.stringify(model)}; use one of ${KNOWN_MODELS.join(', ')}`);
+  if (!isKnownModel(model))
+    throw new InputError(`unknown model ${JSON.stringify(model)}; use one of ${KNOWN_MODELS.join(', ')}`);
   return model;
 }
 
 function asV2Model(model: ModelName): V2Model {
-  if (model === 'Marengo-retrieval-2.7') throw new InputError('Marengo-retrieval-2.7 is served by the v1 embed API only; leave apiVersion unset or use marengo3.0');
+  if (model === 'Marengo-retrieval-2.7')
+    throw new InputError(
+      'Marengo-retrieval-2.7 is served by the v1 embed API only; leave apiVersion unset or use marengo3.0',
+    );
   return model;
 }
 
@@ -106,7 +136,18 @@ function pageLoader<T>(
 ): Paginator<T> {
   return new Paginator<T>(
     async (page, signal) => {
-      const res = await transport.request({ method: 'GET', path, query: { page, page_limit: options.pageLimit, status: options.status, started_at: options.startedAt, ...extraQuery }, signal });
+      const res = await transport.request({
+        method: 'GET',
+        path,
+        query: {
+          page,
+          page_limit: options.pageLimit,
+          status: options.status,
+          started_at: options.startedAt,
+          ...extraQuery,
+        },
+        signal,
+      });
       const body = isRecord(res.data) ? res.data : {};
       const data = Array.isArray(body['data']) ? body['data'] : [];
       const pageInfo = isRecord(body['page_info']) ? (body['page_info'] as WirePageInfo) : undefined;
@@ -150,7 +191,8 @@ export class TwelveLabsClient {
     else if (type === 'audio') {
       const audio = input.audio as MediaInput;
       v1.audio = { ...this.v1Source(audio, 'audio'), startSec: audio.startSec };
-    } else if (type === 'video') throw new InputError('the v1 API embeds video only through tasks: use embedTaskAndPoll({ video })');
+    } else if (type === 'video')
+      throw new InputError('the v1 API embeds video only through tasks: use embedTaskAndPoll({ video })');
     else throw new InputError('the v1 API has no text_image input; use marengo3.0');
     const result = await this.embedV1(v1, options);
     const segments = result.text ?? result.image ?? result.audio ?? [];
@@ -165,9 +207,18 @@ export class TwelveLabsClient {
       if (type !== 'video') throw new InputError(`the v1 API runs tasks for video only, not ${type}`);
       const video = input.video as MediaInput;
       // v2 calls the whole-file scope `asset`, v1 `video`; anything else is refused by the form builder.
-      const scopes = video.embeddingScope?.map((s): 'clip' | 'video' => (s === 'asset' || s === 'video' ? 'video' : s === 'clip' ? 'clip' : invalidScope(s)));
+      const scopes = video.embeddingScope?.map((s): 'clip' | 'video' =>
+        s === 'asset' || s === 'video' ? 'video' : s === 'clip' ? 'clip' : invalidScope(s),
+      );
       const task = await this.createEmbedTaskV1(
-        { model, video: this.v1Source(video, 'video'), startSec: video.startSec, endSec: video.endSec, clipLengthSec: video.clipLengthSec, scopes },
+        {
+          model,
+          video: this.v1Source(video, 'video'),
+          startSec: video.startSec,
+          endSec: video.endSec,
+          clipLengthSec: video.clipLengthSec,
+          scopes,
+        },
         options,
       );
       options.onTaskCreated?.({ id: task.id, apiVersion: 'v1' });
@@ -187,7 +238,12 @@ export class TwelveLabsClient {
     const model = asV2Model(checkModel(input.model ?? DEFAULT_MODEL));
     const type = inputTypeOf(input);
     const source = await this.v2Source(input, 'sync', options.signal);
-    const res = await this.#transport.request({ method: 'POST', path: '/embed-v2', json: buildV2Request(input, model, source), signal: options.signal });
+    const res = await this.#transport.request({
+      method: 'POST',
+      path: '/embed-v2',
+      json: buildV2Request(input, model, source),
+      signal: options.signal,
+    });
     return parseV2EmbedResponse(res.data, model, type);
   }
 
@@ -195,14 +251,23 @@ export class TwelveLabsClient {
   async createEmbedTask(input: EmbedInput, options: CallOptions = {}): Promise<EmbedTaskV2> {
     const model = asV2Model(checkModel(input.model ?? DEFAULT_MODEL));
     const type = inputTypeOf(input, 'embed task');
-    if (type !== 'audio' && type !== 'video') throw new InputError(`embed tasks take audio or video, not ${type}; use embed()`);
+    if (type !== 'audio' && type !== 'video')
+      throw new InputError(`embed tasks take audio or video, not ${type}; use embed()`);
     const source = await this.v2Source(input, 'task', options.signal);
-    const res = await this.#transport.request({ method: 'POST', path: '/embed-v2/tasks', json: buildV2Request(input, model, source), signal: options.signal });
+    const res = await this.#transport.request({
+      method: 'POST',
+      path: '/embed-v2/tasks',
+      json: buildV2Request(input, model, source),
+      signal: options.signal,
+    });
     return parseV2Task(res.data, model, 'POST /embed-v2/tasks');
   }
 
   /** GET /embed-v2/tasks/{id}. */
-  async getEmbedTask(taskId: string, options: CallOptions & { model?: V2Model | undefined } = {}): Promise<EmbedTaskV2> {
+  async getEmbedTask(
+    taskId: string,
+    options: CallOptions & { model?: V2Model | undefined } = {},
+  ): Promise<EmbedTaskV2> {
     const path = `/embed-v2/tasks/${encodeURIComponent(taskId)}`;
     const res = await this.#transport.request({ method: 'GET', path, signal: options.signal });
     const named = isRecord(res.data) && typeof res.data['model_name'] === 'string' ? res.data['model_name'] : undefined;
@@ -212,11 +277,16 @@ export class TwelveLabsClient {
 
   /** GET /embed-v2/tasks: iterate tasks (`for await`), or `.pages()`. */
   listEmbedTasks(options: ListOptions = {}): Paginator<EmbedTaskV2> {
-    return pageLoader(this.#transport, '/embed-v2/tasks', options, (item, where) => parseV2Task(item, DEFAULT_MODEL, where));
+    return pageLoader(this.#transport, '/embed-v2/tasks', options, (item, where) =>
+      parseV2Task(item, DEFAULT_MODEL, where),
+    );
   }
 
   /** Poll a v2 task to ready and return its segments; failed -> TaskFailedError, deadline -> TimeoutError. */
-  async waitForEmbedTask(taskId: string, options: PollCallOptions & { model?: V2Model | undefined } = {}): Promise<EmbeddingSegment[]> {
+  async waitForEmbedTask(
+    taskId: string,
+    options: PollCallOptions & { model?: V2Model | undefined } = {},
+  ): Promise<EmbeddingSegment[]> {
     return poll(
       `embed task ${taskId}`,
       async (signal) => v2TaskOutcome(await this.getEmbedTask(taskId, { signal, model: options.model })),
@@ -230,7 +300,13 @@ export class TwelveLabsClient {
   async embedV1(input: EmbedV1Input, options: CallOptions = {}): Promise<EmbedV1Result> {
     const model = checkModel(input.model ?? V1_DEFAULT_MODEL);
     const form = await buildV1EmbedForm(input, model);
-    const res = await this.#transport.request({ method: 'POST', path: '/embed', body: form, timeoutMs: this.#transport.options.uploadTimeoutMs, signal: options.signal });
+    const res = await this.#transport.request({
+      method: 'POST',
+      path: '/embed',
+      body: form,
+      timeoutMs: this.#transport.options.uploadTimeoutMs,
+      signal: options.signal,
+    });
     return parseV1EmbedResponse(res.data, model);
   }
 
@@ -238,7 +314,13 @@ export class TwelveLabsClient {
   async createEmbedTaskV1(input: EmbedTaskV1Input, options: CallOptions = {}): Promise<EmbedTaskV1> {
     const model = checkModel(input.model ?? V1_DEFAULT_MODEL);
     const form = await buildV1TaskForm(input, model);
-    const res = await this.#transport.request({ method: 'POST', path: '/embed/tasks', body: form, timeoutMs: this.#transport.options.uploadTimeoutMs, signal: options.signal });
+    const res = await this.#transport.request({
+      method: 'POST',
+      path: '/embed/tasks',
+      body: form,
+      timeoutMs: this.#transport.options.uploadTimeoutMs,
+      signal: options.signal,
+    });
     return parseV1Task(res.data, model, 'POST /embed/tasks');
   }
 
@@ -255,7 +337,12 @@ export class TwelveLabsClient {
     options: CallOptions & { model?: ModelName | undefined; embeddingOption?: readonly string[] | undefined } = {},
   ): Promise<EmbedTaskV1> {
     const path = `/embed/tasks/${encodeURIComponent(taskId)}`;
-    const res = await this.#transport.request({ method: 'GET', path, query: { embedding_option: options.embeddingOption }, signal: options.signal });
+    const res = await this.#transport.request({
+      method: 'GET',
+      path,
+      query: { embedding_option: options.embeddingOption },
+      signal: options.signal,
+    });
     const named = isRecord(res.data) && typeof res.data['model_name'] === 'string' ? res.data['model_name'] : undefined;
     const model = options.model ?? (isKnownModel(named) ? named : V1_DEFAULT_MODEL);
     return parseV1Task(res.data, model, `GET ${path}`);
@@ -263,17 +350,27 @@ export class TwelveLabsClient {
 
   /** GET /embed/tasks. */
   listEmbedTasksV1(options: ListOptions = {}): Paginator<EmbedTaskV1> {
-    return pageLoader(this.#transport, '/embed/tasks', options, (item, where) => parseV1Task(item, V1_DEFAULT_MODEL, where));
+    return pageLoader(this.#transport, '/embed/tasks', options, (item, where) =>
+      parseV1Task(item, V1_DEFAULT_MODEL, where),
+    );
   }
 
   /** Poll a v1 task's status to ready, then fetch its segments. */
-  async waitForEmbedTaskV1(taskId: string, options: PollCallOptions & { model?: ModelName | undefined } = {}): Promise<EmbeddingSegment[]> {
-    await poll(`embed task ${taskId}`, async (signal) => v1StatusOutcome(await this.getEmbedTaskStatusV1(taskId, { signal })), {
-      ...options.poll,
-      signal: options.signal,
-    });
+  async waitForEmbedTaskV1(
+    taskId: string,
+    options: PollCallOptions & { model?: ModelName | undefined } = {},
+  ): Promise<EmbeddingSegment[]> {
+    await poll(
+      `embed task ${taskId}`,
+      async (signal) => v1StatusOutcome(await this.getEmbedTaskStatusV1(taskId, { signal })),
+      {
+        ...options.poll,
+        signal: options.signal,
+      },
+    );
     const task = await this.getEmbedTaskV1(taskId, { signal: options.signal, model: options.model });
-    if (task.segments === undefined) throw new InvalidResponseError(`GET /embed/tasks/${taskId}: the task is ready but carries no segments`);
+    if (task.segments === undefined)
+      throw new InvalidResponseError(`GET /embed/tasks/${taskId}: the task is ready but carries no segments`);
     return task.segments;
   }
 
@@ -298,23 +395,41 @@ export class TwelveLabsClient {
 
   /** GET /assets, newest first; `filename` narrows it to names containing that text. */
   listAssets(options: ListAssetsOptions = {}): Paginator<Asset> {
-    return pageLoader(this.#transport, '/assets', { page: options.page, pageLimit: options.pageLimit, signal: options.signal }, (item, where) => parseAsset(item, where), {
-      filename: options.filename,
-    });
+    return pageLoader(
+      this.#transport,
+      '/assets',
+      { page: options.page, pageLimit: options.pageLimit, signal: options.signal },
+      (item, where) => parseAsset(item, where),
+      {
+        filename: options.filename,
+      },
+    );
   }
 
   /** Poll an asset to `ready`; `failed` -> TaskFailedError. */
-  async waitForAsset(assetId: string, options: CallOptions & { poll?: Omit<PollOptions, 'signal'> | undefined } = {}): Promise<Asset> {
-    return poll(`asset ${assetId}`, async (signal) => assetOutcome(await getAsset(this.#transport, assetId, signal)), { ...options.poll, signal: options.signal });
+  async waitForAsset(
+    assetId: string,
+    options: CallOptions & { poll?: Omit<PollOptions, 'signal'> | undefined } = {},
+  ): Promise<Asset> {
+    return poll(`asset ${assetId}`, async (signal) => assetOutcome(await getAsset(this.#transport, assetId, signal)), {
+      ...options.poll,
+      signal: options.signal,
+    });
   }
 
   /** Multipart upload session for a large local file (to 10 GB); resumable with `{ resume: session }`. Does not wait for `ready`. */
-  async uploadMultipart(path: string, options: MultipartUploadOptions & CallOptions = {}): Promise<MultipartUploadResult> {
+  async uploadMultipart(
+    path: string,
+    options: MultipartUploadOptions & CallOptions = {},
+  ): Promise<MultipartUploadResult> {
     return multipartUpload(this.#transport, path, options, options.signal);
   }
 
   /** GET /assets/multipart-uploads/{id}: session status and acknowledged chunks. */
-  async getUploadStatus(uploadId: string, options: CallOptions = {}): Promise<{ status: string; completed: Set<number>; failed: Set<number> }> {
+  async getUploadStatus(
+    uploadId: string,
+    options: CallOptions = {},
+  ): Promise<{ status: string; completed: Set<number>; failed: Set<number> }> {
     return getUploadStatus(this.#transport, uploadId, options.signal);
   }
 
@@ -334,9 +449,15 @@ export class TwelveLabsClient {
 
   /** POST /analyze/tasks. */
   async createAnalyzeTask(input: AnalyzeTaskInput, options: CallOptions = {}): Promise<{ id: string; status: string }> {
-    const res = await this.#transport.request({ method: 'POST', path: '/analyze/tasks', json: buildAnalyzeRequest(input), signal: options.signal });
+    const res = await this.#transport.request({
+      method: 'POST',
+      path: '/analyze/tasks',
+      json: buildAnalyzeRequest(input),
+      signal: options.signal,
+    });
     const body = isRecord(res.data) ? res.data : {};
-    const id = typeof body['task_id'] === 'string' ? body['task_id'] : typeof body['_id'] === 'string' ? body['_id'] : undefined;
+    const id =
+      typeof body['task_id'] === 'string' ? body['task_id'] : typeof body['_id'] === 'string' ? body['_id'] : undefined;
     if (id === undefined) throw new InvalidResponseError('POST /analyze/tasks: the answer carries no task_id');
     return { id, status: typeof body['status'] === 'string' ? body['status'] : 'queued' };
   }
@@ -355,11 +476,19 @@ export class TwelveLabsClient {
 
   /** DELETE /analyze/tasks/{id} (not while processing: 409). */
   async deleteAnalyzeTask(taskId: string, options: CallOptions = {}): Promise<void> {
-    await this.#transport.request({ method: 'DELETE', path: `/analyze/tasks/${encodeURIComponent(taskId)}`, signal: options.signal });
+    await this.#transport.request({
+      method: 'DELETE',
+      path: `/analyze/tasks/${encodeURIComponent(taskId)}`,
+      signal: options.signal,
+    });
   }
 
   async waitForAnalyzeTask(taskId: string, options: PollCallOptions = {}): Promise<AnalyzeTask> {
-    return poll(`analysis task ${taskId}`, async (signal) => analyzeOutcome(await this.getAnalyzeTask(taskId, { signal })), { ...options.poll, signal: options.signal });
+    return poll(
+      `analysis task ${taskId}`,
+      async (signal) => analyzeOutcome(await this.getAnalyzeTask(taskId, { signal })),
+      { ...options.poll, signal: options.signal },
+    );
   }
 
   async analyzeTaskAndPoll(input: AnalyzeTaskInput, options: PollCallOptions = {}): Promise<AnalyzeTask> {
@@ -373,14 +502,28 @@ export class TwelveLabsClient {
   private v1Source(source: MediaSource, what: string): V1Source {
     if ('url' in source) return { url: source.url };
     if ('file' in source) return { file: source.file };
-    throw new InputError(`${what}: the v1 API takes a url or a local file, not ${'assetId' in source ? 'an asset id' : 'base64 data'}`);
+    throw new InputError(
+      `${what}: the v1 API takes a url or a local file, not ${'assetId' in source ? 'an asset id' : 'base64 data'}`,
+    );
   }
 
   /** Resolve a local file: inline base64 within the documented limit, else (tasks only) an uploaded asset. */
-  private async v2Source(input: EmbedInput, mode: 'sync' | 'task', signal: AbortSignal | undefined): Promise<WireV2MediaSource | undefined> {
+  private async v2Source(
+    input: EmbedInput,
+    mode: 'sync' | 'task',
+    signal: AbortSignal | undefined,
+  ): Promise<WireV2MediaSource | undefined> {
     const type = inputTypeOf(input);
     const source: MediaSource | undefined =
-      type === 'image' ? input.image : type === 'text_image' ? input.textImage?.image : type === 'audio' ? input.audio : type === 'video' ? input.video : undefined;
+      type === 'image'
+        ? input.image
+        : type === 'text_image'
+          ? input.textImage?.image
+          : type === 'audio'
+            ? input.audio
+            : type === 'video'
+              ? input.video
+              : undefined;
     if (source === undefined) return undefined;
     if (!('file' in source)) return wireSource(source);
     const kind: MediaKind = type === 'audio' ? 'audio' : type === 'video' ? 'video' : 'image';

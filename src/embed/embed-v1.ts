@@ -68,7 +68,12 @@ function factory(parts: Part[]): FormFactory {
   };
 }
 
-async function sourceParts(source: V1Source, kind: 'image' | 'audio' | 'video', what: string, filename?: string): Promise<Part[]> {
+async function sourceParts(
+  source: V1Source,
+  kind: 'image' | 'audio' | 'video',
+  what: string,
+  filename?: string,
+): Promise<Part[]> {
   checkSource(source, what);
   if ('url' in source) return [{ name: `${kind}_url`, value: source.url }];
   await fileSize(source.file, what);
@@ -89,36 +94,50 @@ export async function buildV1EmbedForm(input: EmbedV1Input, model: ModelName): P
   if (input.image !== undefined) parts.push(...(await sourceParts(input.image, 'image', 'image')));
   if (input.audio !== undefined) {
     parts.push(...(await sourceParts(input.audio, 'audio', 'audio')));
-    if (input.audio.startSec !== undefined) parts.push({ name: 'audio_start_offset_sec', value: String(input.audio.startSec) });
+    if (input.audio.startSec !== undefined)
+      parts.push({ name: 'audio_start_offset_sec', value: String(input.audio.startSec) });
   }
   return factory(parts);
 }
 
 export async function buildV1TaskForm(input: EmbedTaskV1Input, model: ModelName): Promise<FormFactory> {
-  const parts: Part[] = [{ name: 'model_name', value: model }, ...(await sourceParts(input.video, 'video', 'video', input.filename))];
+  const parts: Part[] = [
+    { name: 'model_name', value: model },
+    ...(await sourceParts(input.video, 'video', 'video', input.filename)),
+  ];
   if (input.clipLengthSec !== undefined) {
-    if (!(input.clipLengthSec >= 2 && input.clipLengthSec <= 10)) throw new InputError(`clip length must be 2-10 s, got ${input.clipLengthSec}`);
+    if (!(input.clipLengthSec >= 2 && input.clipLengthSec <= 10))
+      throw new InputError(`clip length must be 2-10 s, got ${input.clipLengthSec}`);
     parts.push({ name: 'video_clip_length', value: String(input.clipLengthSec) });
   }
   if (input.startSec !== undefined) parts.push({ name: 'video_start_offset_sec', value: String(input.startSec) });
   if (input.endSec !== undefined) {
-    if (input.startSec !== undefined && !(input.endSec > input.startSec)) throw new InputError(`endSec (${input.endSec}) must be greater than startSec (${input.startSec})`);
+    if (input.startSec !== undefined && !(input.endSec > input.startSec))
+      throw new InputError(`endSec (${input.endSec}) must be greater than startSec (${input.startSec})`);
     parts.push({ name: 'video_end_offset_sec', value: String(input.endSec) });
   }
   for (const scope of input.scopes ?? []) {
-    if (scope !== 'clip' && scope !== 'video') throw new InputError(`video embedding scope must be clip or video, got ${String(scope)}`);
+    if (scope !== 'clip' && scope !== 'video')
+      throw new InputError(`video embedding scope must be clip or video, got ${String(scope)}`);
     parts.push({ name: 'video_embedding_scope', value: scope });
   }
   return factory(parts);
 }
 
-function modalityResult(record: Record<string, unknown>, key: string, model: ModelName, option: string, scope: string): EmbeddingSegment[] | undefined {
+function modalityResult(
+  record: Record<string, unknown>,
+  key: string,
+  model: ModelName,
+  option: string,
+  scope: string,
+): EmbeddingSegment[] | undefined {
   const result = record[key];
   if (result === undefined || result === null) return undefined;
   const where = `POST /embed ${key}`;
   const body = expectRecord(result, where);
   const failure = optionalString(body['error_message']);
-  if (failure !== undefined && failure !== '') throw new InvalidResponseError(`${where}: TwelveLabs could not embed it: ${failure}`);
+  if (failure !== undefined && failure !== '')
+    throw new InvalidResponseError(`${where}: TwelveLabs could not embed it: ${failure}`);
   const segments = segmentsFromV1(body['segments'], model, { embeddingOption: option, embeddingScope: scope }, where);
   if (segments.length === 0) throw new InvalidResponseError(`${where}: the answer holds no embedding`);
   return segments;
@@ -146,13 +165,26 @@ export function parseV1Task(body: unknown, model: ModelName, where: string): Emb
     createdAt: optionalString(record['created_at']),
     updatedAt: optionalString(record['updated_at']),
     metadata: isRecord(video?.['metadata']) ? video['metadata'] : undefined,
-    segments: Array.isArray(segments) ? segmentsFromV1(segments, model, { embeddingOption: 'visual-text', embeddingScope: 'clip' }, `${where} (task ${id})`) : undefined,
+    segments: Array.isArray(segments)
+      ? segmentsFromV1(
+          segments,
+          model,
+          { embeddingOption: 'visual-text', embeddingScope: 'clip' },
+          `${where} (task ${id})`,
+        )
+      : undefined,
   };
 }
 
 /** Status of a v1 task: failed -> TaskFailedError (v1 gives no reason). */
-export function v1StatusOutcome(task: EmbedTaskV1): { done: true; value: EmbedTaskV1 } | { done: false; status: string } {
+export function v1StatusOutcome(
+  task: EmbedTaskV1,
+): { done: true; value: EmbedTaskV1 } | { done: false; status: string } {
   if (task.status === 'ready') return { done: true, value: task };
-  if (task.status === 'failed') throw new TaskFailedError(task.id, 'the video embedding task failed (the v1 API gives no reason); check the video file');
+  if (task.status === 'failed')
+    throw new TaskFailedError(
+      task.id,
+      'the video embedding task failed (the v1 API gives no reason); check the video file',
+    );
   return { done: false, status: task.status };
 }

@@ -1,12 +1,11 @@
 import { InputError, InvalidResponseError, TaskFailedError } from '../errors.js';
 import type { EmbeddingSegment, ModelName } from '../types.js';
 import { checkSource, type MediaSource } from './media.js';
-import { segmentsFromV2, type SegmentDefaults } from './segments.js';
+import { type SegmentDefaults, segmentsFromV2 } from './segments.js';
 import { expectRecord, expectString, isRecord, optionalString } from './wire-parse.js';
 import type { WireV2MediaInput, WireV2MediaSource, WireV2Request, WireV2Segmentation } from './wire-types.js';
 
 export type V2Model = 'marengo3.0' | 'marengo3.5';
-export const V2_MODELS: readonly V2Model[] = ['marengo3.0', 'marengo3.5'];
 
 export type Segmentation = { strategy: 'fixed'; durationSec: number } | { strategy: 'dynamic'; minDurationSec: number };
 
@@ -51,7 +50,9 @@ export function inputTypeOf(input: EmbedInput, what = 'embed'): InputType {
   if (input.video !== undefined) given.push('video');
   const [only, ...rest] = given;
   if (only === undefined || rest.length > 0) {
-    throw new InputError(`${what}: give exactly one of text, image, textImage, audio or video (got ${given.length === 0 ? 'none' : given.join(', ')})`);
+    throw new InputError(
+      `${what}: give exactly one of text, image, textImage, audio or video (got ${given.length === 0 ? 'none' : given.join(', ')})`,
+    );
   }
   return only;
 }
@@ -66,14 +67,20 @@ export function wireSource(source: MediaSource): WireV2MediaSource {
 }
 
 function wireSegmentation(tuning: MediaTuning): WireV2Segmentation | undefined {
-  if (tuning.segmentation !== undefined && tuning.clipLengthSec !== undefined) throw new InputError('give either clipLengthSec or segmentation, not both');
-  const seg = tuning.segmentation ?? (tuning.clipLengthSec === undefined ? undefined : { strategy: 'fixed' as const, durationSec: tuning.clipLengthSec });
+  if (tuning.segmentation !== undefined && tuning.clipLengthSec !== undefined)
+    throw new InputError('give either clipLengthSec or segmentation, not both');
+  const seg =
+    tuning.segmentation ??
+    (tuning.clipLengthSec === undefined
+      ? undefined
+      : { strategy: 'fixed' as const, durationSec: tuning.clipLengthSec });
   if (seg === undefined) return undefined;
   if (seg.strategy === 'fixed') {
     if (!(seg.durationSec > 0)) throw new InputError(`segment duration must be > 0 s, got ${seg.durationSec}`);
     return { strategy: 'fixed', fixed: { duration_sec: seg.durationSec } };
   }
-  if (!(seg.minDurationSec > 0)) throw new InputError(`minimum segment duration must be > 0 s, got ${seg.minDurationSec}`);
+  if (!(seg.minDurationSec > 0))
+    throw new InputError(`minimum segment duration must be > 0 s, got ${seg.minDurationSec}`);
   return { strategy: 'dynamic', dynamic: { min_duration_sec: seg.minDurationSec } };
 }
 
@@ -93,7 +100,11 @@ function wireMedia(media: MediaInput, source: WireV2MediaSource): WireV2MediaInp
 }
 
 /** Build the JSON of POST /embed-v2 or /embed-v2/tasks. `source` is the already-resolved media source. */
-export function buildV2Request(input: EmbedInput, model: V2Model, source: WireV2MediaSource | undefined): WireV2Request {
+export function buildV2Request(
+  input: EmbedInput,
+  model: V2Model,
+  source: WireV2MediaSource | undefined,
+): WireV2Request {
   const type = inputTypeOf(input);
   const need = (): WireV2MediaSource => {
     if (source === undefined) throw new InputError(`${type} input needs a media source`);
@@ -117,8 +128,11 @@ export function buildV2Request(input: EmbedInput, model: V2Model, source: WireV2
   }
 }
 
-export function v2Defaults(type: InputType): SegmentDefaults {
-  return { embeddingOption: type === 'text_image' ? 'text_image' : type, embeddingScope: type === 'text' || type === 'image' || type === 'text_image' ? 'asset' : 'clip' };
+function v2Defaults(type: InputType): SegmentDefaults {
+  return {
+    embeddingOption: type === 'text_image' ? 'text_image' : type,
+    embeddingScope: type === 'text' || type === 'image' || type === 'text_image' ? 'asset' : 'clip',
+  };
 }
 
 export interface EmbedResult {
@@ -178,7 +192,9 @@ export function parseV2Task(body: unknown, model: V2Model, where: string): Embed
     model: optionalString(record['model_name']),
     createdAt: optionalString(record['created_at']),
     updatedAt: optionalString(record['updated_at']),
-    segments: Array.isArray(data) ? segmentsFromV2(data, model, { embeddingOption: 'visual', embeddingScope: 'clip' }, `${where} (task ${id})`) : undefined,
+    segments: Array.isArray(data)
+      ? segmentsFromV2(data, model, { embeddingOption: 'visual', embeddingScope: 'clip' }, `${where} (task ${id})`)
+      : undefined,
     metadata: isRecord(metadata) ? metadata : undefined,
     inputFilename: optionalString(media?.['input_filename']),
     inputUrl: optionalString(media?.['input_url']),
@@ -187,11 +203,14 @@ export function parseV2Task(body: unknown, model: V2Model, where: string): Embed
 }
 
 /** Ready -> the segments; failed -> TaskFailedError; else not done. */
-export function v2TaskOutcome(task: EmbedTaskV2): { done: true; value: EmbeddingSegment[] } | { done: false; status: string } {
+export function v2TaskOutcome(
+  task: EmbedTaskV2,
+): { done: true; value: EmbeddingSegment[] } | { done: false; status: string } {
   if (task.status === 'ready') {
     if (task.segments === undefined) throw new InvalidResponseError(`embed task ${task.id} is ready but has no data`);
     return { done: true, value: task.segments };
   }
-  if (task.status === 'failed') throw new TaskFailedError(task.id, task.error ?? 'the embed task failed without a reason');
+  if (task.status === 'failed')
+    throw new TaskFailedError(task.id, task.error ?? 'the embed task failed without a reason');
   return { done: false, status: task.status };
 }

@@ -1,11 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { NotFoundError } from '../errors.js';
+import type { QueryEmbedder, QueryInput } from '../query/index.js';
+import type { EmbeddingSegment, Modality, ModelName } from '../types.js';
 import type { Asset } from './assets.js';
 import { apiVersionFor, type TwelveLabsClient } from './client.js';
 import type { EmbedInput, MediaInput } from './embed-v2.js';
 import { DIRECT_ASSET_LIMIT_BYTES } from './media.js';
-import type { QueryEmbedder, QueryInput } from '../query/index.js';
-import type { EmbeddingSegment, Modality, ModelName } from '../types.js';
 
 /** One piece of media to embed, as the pipeline knows it. */
 export interface EmbedRequest {
@@ -42,7 +42,10 @@ export class EmbeddingService {
   /** `filename`: the name a local v1 video is uploaded under, for `findTask` to know it by. */
   async startTask(request: EmbedRequest, signal?: AbortSignal, filename?: string): Promise<TaskHandle> {
     if (apiVersionFor(request.model) === 'v1') {
-      const task = await this.#client.createEmbedTaskV1({ model: request.model, video: request.source, filename, clipLengthSec: request.clipLengthSec }, { signal });
+      const task = await this.#client.createEmbedTaskV1(
+        { model: request.model, video: request.source, filename, clipLengthSec: request.clipLengthSec },
+        { signal },
+      );
       return { taskId: task.id, apiVersion: 'v1' };
     }
     const task = await this.#client.createEmbedTask(await this.#input(request), { signal });
@@ -52,9 +55,11 @@ export class EmbeddingService {
   /** Uploads the media as an asset named `filename` (a tag that a rerun can list it by); answers its id as soon as the API does. */
   async uploadAsset(request: EmbedRequest, filename: string, sha256: string, signal?: AbortSignal): Promise<string> {
     const userMetadata = { vsearch_content_sha256: sha256 };
-    if ('url' in request.source) return (await this.#client.createAsset({ url: request.source.url }, { filename, userMetadata, signal })).id;
+    if ('url' in request.source)
+      return (await this.#client.createAsset({ url: request.source.url }, { filename, userMetadata, signal })).id;
     const file = request.source.file;
-    if ((await stat(file)).size > DIRECT_ASSET_LIMIT_BYTES) return (await this.#client.uploadMultipart(file, { filename, signal })).assetId;
+    if ((await stat(file)).size > DIRECT_ASSET_LIMIT_BYTES)
+      return (await this.#client.uploadMultipart(file, { filename, signal })).assetId;
     return (await this.#client.createAsset({ file }, { filename, userMetadata, signal })).id;
   }
 
@@ -89,8 +94,16 @@ export class EmbeddingService {
     const options = { startedAt: since, pageLimit: 50, signal };
     const pages =
       apiVersion === 'v1'
-        ? mapPages(this.#client.listEmbedTasksV1(options).pages(), (task) => ({ id: task.id, status: task.status, inputFilename: optionalText(task.metadata?.['input_filename']) }))
-        : mapPages(this.#client.listEmbedTasks(options).pages(), (task) => ({ id: task.id, status: task.status, inputFilename: task.inputFilename }));
+        ? mapPages(this.#client.listEmbedTasksV1(options).pages(), (task) => ({
+            id: task.id,
+            status: task.status,
+            inputFilename: optionalText(task.metadata?.['input_filename']),
+          }))
+        : mapPages(this.#client.listEmbedTasks(options).pages(), (task) => ({
+            id: task.id,
+            status: task.status,
+            inputFilename: task.inputFilename,
+          }));
     let failed: FoundTask;
     let count = 0;
     for await (const items of pages) {
@@ -112,7 +125,10 @@ export class EmbeddingService {
 
   async finishTask(task: TaskHandle, model: ModelName, signal?: AbortSignal): Promise<EmbeddingSegment[]> {
     if (task.apiVersion === 'v1') return this.#client.waitForEmbedTaskV1(task.taskId, { model, signal });
-    return this.#client.waitForEmbedTask(task.taskId, { model: model === 'marengo3.5' ? 'marengo3.5' : 'marengo3.0', signal });
+    return this.#client.waitForEmbedTask(task.taskId, {
+      model: model === 'marengo3.5' ? 'marengo3.5' : 'marengo3.0',
+      signal,
+    });
   }
 
   /** `uploaded` replaces a media file or URL by the asset it was uploaded as. */
@@ -124,7 +140,8 @@ export class EmbeddingService {
     }
     if (modality === 'image') return { model, image: source };
     const given = uploaded ?? source;
-    const media: MediaInput = request.clipLengthSec === undefined ? { ...given } : { ...given, clipLengthSec: request.clipLengthSec };
+    const media: MediaInput =
+      request.clipLengthSec === undefined ? { ...given } : { ...given, clipLengthSec: request.clipLengthSec };
     return modality === 'audio' ? { model, audio: media } : { model, video: media };
   }
 }
@@ -135,7 +152,10 @@ interface ListedTask {
   inputFilename: string | undefined;
 }
 
-async function* mapPages<T>(pages: AsyncIterable<{ items: T[] }>, map: (item: T) => ListedTask): AsyncGenerator<ListedTask[]> {
+async function* mapPages<T>(
+  pages: AsyncIterable<{ items: T[] }>,
+  map: (item: T) => ListedTask,
+): AsyncGenerator<ListedTask[]> {
   for await (const page of pages) yield page.items.map(map);
 }
 
@@ -149,7 +169,10 @@ export function queryEmbedderFor(client: TwelveLabsClient): QueryEmbedder {
   return {
     async embed(input: QueryInput, model: string, options = {}): Promise<Float32Array> {
       const modelName = model as ModelName;
-      if (input.modality === 'text') return averageOf((await client.embed({ model: modelName, text: input.text }, { signal: options.signal })).segments);
+      if (input.modality === 'text')
+        return averageOf(
+          (await client.embed({ model: modelName, text: input.text }, { signal: options.signal })).segments,
+        );
       const source = /^https?:\/\//i.test(input.source) ? { url: input.source } : { file: input.source };
       return averageOf(await service.embedNow({ model: modelName, modality: input.modality, source }, options.signal));
     },
@@ -162,6 +185,7 @@ function averageOf(segments: readonly EmbeddingSegment[]): Float32Array {
   if (first === undefined) throw new Error('the API returned no embedding for the query');
   if (segments.length === 1) return first.vector;
   const mean = new Float32Array(first.vector.length);
-  for (const segment of segments) for (let i = 0; i < mean.length; i++) mean[i] = (mean[i] as number) + (segment.vector[i] as number);
+  for (const segment of segments)
+    for (let i = 0; i < mean.length; i++) mean[i] = (mean[i] as number) + (segment.vector[i] as number);
   return mean;
 }

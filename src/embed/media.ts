@@ -1,4 +1,4 @@
-import { stat, readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 
 /** Where a piece of media comes from: exactly one of these. */
@@ -18,17 +18,15 @@ export const MULTIPART_ASSET_LIMIT_BYTES = 10 * 1024 * 1024 * 1024;
 
 export type MediaKind = keyof typeof BASE64_LIMIT_BYTES;
 
-export function describeSource(source: MediaSource): string {
-  if ('url' in source) return source.url;
-  if ('file' in source) return source.file;
-  if ('assetId' in source) return `asset ${source.assetId}`;
-  return 'base64 data';
-}
-
 /** Check that exactly one of url/base64/file/assetId is given. */
 export function checkSource(source: MediaSource, what: string): void {
-  const keys = (['url', 'base64', 'file', 'assetId'] as const).filter((k) => k in source && (source as Record<string, unknown>)[k] !== undefined);
-  if (keys.length !== 1) throw new InputError(`${what}: give exactly one of url, base64, file or assetId (got ${keys.length === 0 ? 'none' : keys.join(', ')})`);
+  const keys = (['url', 'base64', 'file', 'assetId'] as const).filter(
+    (k) => k in source && (source as Record<string, unknown>)[k] !== undefined,
+  );
+  if (keys.length !== 1)
+    throw new InputError(
+      `${what}: give exactly one of url, base64, file or assetId (got ${keys.length === 0 ? 'none' : keys.join(', ')})`,
+    );
 }
 
 export async function fileSize(path: string, what: string): Promise<number> {
@@ -38,7 +36,10 @@ export async function fileSize(path: string, what: string): Promise<number> {
     return info.size;
   } catch (cause) {
     if (cause instanceof InputError) throw cause;
-    throw new InputError(`${what}: cannot read the file (${cause instanceof Error ? cause.message : String(cause)})`, { file: path, cause });
+    throw new InputError(`${what}: cannot read the file (${cause instanceof Error ? cause.message : String(cause)})`, {
+      file: path,
+      cause,
+    });
   }
 }
 

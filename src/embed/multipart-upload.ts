@@ -70,7 +70,8 @@ function parseUrls(value: unknown, where: string): Map<number, string> {
     const row = expectRecord(item, `${where} upload_urls[${i}]`);
     const index = optionalNumber(row['chunk_index']);
     const url = optionalString(row['url']);
-    if (index === undefined || url === undefined) throw new InvalidResponseError(`${where}: upload_urls[${i}] lacks chunk_index or url`);
+    if (index === undefined || url === undefined)
+      throw new InvalidResponseError(`${where}: upload_urls[${i}] lacks chunk_index or url`);
     urls.set(index, url);
   }
   return urls;
@@ -94,7 +95,12 @@ export async function getUploadStatus(
   let chunksCompleted: number | undefined;
   for (let page = 1; ; page++) {
     const where = `GET /assets/multipart-uploads/${uploadId}`;
-    const res = await transport.request({ method: 'GET', path: `/assets/multipart-uploads/${encodeURIComponent(uploadId)}`, query: { page, page_limit: URL_BATCH }, signal });
+    const res = await transport.request({
+      method: 'GET',
+      path: `/assets/multipart-uploads/${encodeURIComponent(uploadId)}`,
+      query: { page, page_limit: URL_BATCH },
+      signal,
+    });
     const body = expectRecord(res.data, where);
     status = optionalString(body['status']) ?? status;
     chunksCompleted = optionalNumber(body['chunks_completed']) ?? chunksCompleted;
@@ -126,7 +132,10 @@ export async function multipartUpload(
 ): Promise<MultipartUploadResult> {
   const size = await fileSize(path, 'multipart upload');
   if (size === 0) throw new InputError('the file is empty; nothing to upload', { file: path });
-  if (size > MULTIPART_ASSET_LIMIT_BYTES) throw new InputError(`the file is ${(size / 2 ** 30).toFixed(1)} GB, over the 10 GB limit of an asset upload`, { file: path });
+  if (size > MULTIPART_ASSET_LIMIT_BYTES)
+    throw new InputError(`the file is ${(size / 2 ** 30).toFixed(1)} GB, over the 10 GB limit of an asset upload`, {
+      file: path,
+    });
 
   let session: UploadSession;
   let urls = new Map<number, string>();
@@ -134,7 +143,10 @@ export async function multipartUpload(
   if (options.resume !== undefined) {
     session = options.resume;
     if (session.totalSize !== size) {
-      throw new InputError(`the file is ${size} bytes but upload ${session.uploadId} was started for ${session.totalSize} bytes; it changed, start a new upload`, { file: path });
+      throw new InputError(
+        `the file is ${size} bytes but upload ${session.uploadId} was started for ${session.totalSize} bytes; it changed, start a new upload`,
+        { file: path },
+      );
     }
     const status = await getUploadStatus(transport, session.uploadId, signal);
     if (status.status === 'expired' || status.status === 'failed') {
@@ -153,8 +165,15 @@ export async function multipartUpload(
     const body = expectRecord(res.data, where);
     const chunkSize = optionalNumber(body['chunk_size']);
     const totalChunks = optionalNumber(body['total_chunks']);
-    if (chunkSize === undefined || chunkSize <= 0 || totalChunks === undefined || totalChunks !== Math.ceil(size / chunkSize)) {
-      throw new InvalidResponseError(`${where}: chunk_size ${String(chunkSize)} and total_chunks ${String(totalChunks)} do not fit a file of ${size} bytes`);
+    if (
+      chunkSize === undefined ||
+      chunkSize <= 0 ||
+      totalChunks === undefined ||
+      totalChunks !== Math.ceil(size / chunkSize)
+    ) {
+      throw new InvalidResponseError(
+        `${where}: chunk_size ${String(chunkSize)} and total_chunks ${String(totalChunks)} do not fit a file of ${size} bytes`,
+      );
     }
     session = {
       uploadId: expectString(body, 'upload_id', where),
@@ -180,7 +199,8 @@ export async function multipartUpload(
         .request({ method: 'POST', path: `${base}/presigned-urls`, json: { start, count }, signal })
         .then((res) => {
           const body = expectRecord(res.data, `POST ${base}/presigned-urls`);
-          for (const [index, url] of parseUrls(body['upload_urls'], `POST ${base}/presigned-urls`)) urls.set(index, url);
+          for (const [index, url] of parseUrls(body['upload_urls'], `POST ${base}/presigned-urls`))
+            urls.set(index, url);
         })
         .finally(() => inflightWindows.delete(start));
       inflightWindows.set(start, pending);
@@ -218,14 +238,19 @@ export async function multipartUpload(
           method: 'PUT',
           path: url,
           external: true,
-          headers: { ...session.uploadHeaders, 'content-length': String(length), 'content-type': 'application/octet-stream' },
+          headers: {
+            ...session.uploadHeaders,
+            'content-length': String(length),
+            'content-type': 'application/octet-stream',
+          },
           body: () => createReadStream(path, { start, end: start + length - 1 }),
           timeoutMs: transport.options.uploadTimeoutMs,
           signal,
         });
         chunksSent++;
         const etag = res.header('etag');
-        if (etag === undefined || etag === '') throw new InvalidResponseError(`the chunk ${index} upload was accepted without an ETag`);
+        if (etag === undefined || etag === '')
+          throw new InvalidResponseError(`the chunk ${index} upload was accepted without an ETag`);
         pendingReports.push({ chunk_index: index, proof: etag, proof_type: 'etag', chunk_size: length });
         if (pendingReports.length >= batchSize) await flush();
         return;
@@ -258,7 +283,10 @@ export async function multipartUpload(
   if (todo.length > 0 || options.resume !== undefined) {
     const status = await getUploadStatus(transport, uploadId, signal);
     if (status.status !== 'completed' && status.completed.size < totalChunks) {
-      throw new TaskFailedError(uploadId, `upload ended with ${status.completed.size}/${totalChunks} chunks acknowledged (status ${status.status}); resume it with the same session`);
+      throw new TaskFailedError(
+        uploadId,
+        `upload ended with ${status.completed.size}/${totalChunks} chunks acknowledged (status ${status.status}); resume it with the same session`,
+      );
     }
   }
   return { session, assetId: session.assetId, chunksSent };

@@ -70,7 +70,8 @@ function positiveInt(name: string, value: number | undefined, fallback: number, 
 /** Normalize the client options once; every later call reads only the resolved form. */
 export function resolveClientOptions(options: TwelveLabsClientOptions = {}): ResolvedClientOptions {
   const env = options.env ?? process.env;
-  const apiKey = nonEmpty(options.apiKey) ?? nonEmpty(env['TWELVELABS_API_KEY']) ?? nonEmpty(env['TWELVE_LABS_API_KEY']);
+  const apiKey =
+    nonEmpty(options.apiKey) ?? nonEmpty(env['TWELVELABS_API_KEY']) ?? nonEmpty(env['TWELVE_LABS_API_KEY']);
   if (apiKey === undefined) {
     throw new InputError(
       'no TwelveLabs API key: set the environment variable TWELVELABS_API_KEY (or TWELVE_LABS_API_KEY), ' +
@@ -84,7 +85,10 @@ export function resolveClientOptions(options: TwelveLabsClientOptions = {}): Res
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
     baseUrl = url.href.replace(/\/+$/, '');
   } catch (cause) {
-    throw new InputError(`TwelveLabs base URL ${JSON.stringify(rawBase)} is not an http(s) URL; fix TWELVELABS_BASE_URL or the baseUrl option`, { cause });
+    throw new InputError(
+      `TwelveLabs base URL ${JSON.stringify(rawBase)} is not an http(s) URL; fix TWELVELABS_BASE_URL or the baseUrl option`,
+      { cause },
+    );
   }
   return {
     apiKey,

@@ -7,7 +7,10 @@ export interface Page<T> {
   totalResults: number | undefined;
 }
 
-export type PageLoader<T> = (page: number, signal: AbortSignal | undefined) => Promise<{ items: T[]; pageInfo: WirePageInfo | undefined }>;
+export type PageLoader<T> = (
+  page: number,
+  signal: AbortSignal | undefined,
+) => Promise<{ items: T[]; pageInfo: WirePageInfo | undefined }>;
 
 /**
  * A list endpoint as an async iterable. `for await (const item of list)` walks items across

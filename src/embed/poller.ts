@@ -36,11 +36,14 @@ export async function poll<T>(
   // The deadline also cuts a poll request that hangs, not only the sleeps between polls.
   const deadlineController = new AbortController();
   const timer = setTimeout(() => deadlineController.abort(), timeoutMs);
-  const combined = signal === undefined ? deadlineController.signal : AbortSignal.any([signal, deadlineController.signal]);
+  const combined =
+    signal === undefined ? deadlineController.signal : AbortSignal.any([signal, deadlineController.signal]);
   let wait = intervalMs;
   let lastStatus: string | undefined;
   const timeout = (): TimeoutError =>
-    new TimeoutError(`${what} was not done after ${Math.round((Date.now() - started) / 1000)} s (last status: ${lastStatus ?? 'unknown'}); raise the poll timeout or check the task later`);
+    new TimeoutError(
+      `${what} was not done after ${Math.round((Date.now() - started) / 1000)} s (last status: ${lastStatus ?? 'unknown'}); raise the poll timeout or check the task later`,
+    );
   try {
     for (let attempt = 1; ; attempt++) {
       throwIfAborted(signal);
@@ -48,7 +51,8 @@ export async function poll<T>(
       try {
         state = await check(combined);
       } catch (error) {
-        if (error instanceof AbortError && signal?.aborted !== true && deadlineController.signal.aborted) throw timeout();
+        if (error instanceof AbortError && signal?.aborted !== true && deadlineController.signal.aborted)
+          throw timeout();
         throw error;
       }
       if (state.done) return state.value;

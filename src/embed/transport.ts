@@ -1,15 +1,15 @@
 import type { Readable } from 'node:stream';
-import { Agent, request, type FormData } from 'undici';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { AbortError, ApiError, ConnectionError, TimeoutError, VsearchError } from '../errors.js';
+import { Agent, type FormData, request } from 'undici';
+import { AbortError, type ApiError, ConnectionError, TimeoutError, VsearchError } from '../errors.js';
 import { apiErrorFromResponse } from './api-errors.js';
 import { delay, throwIfAborted } from './delay.js';
 import type { ResolvedClientOptions } from './options.js';
-import { isRetryableNetworkError, isRetryableStatus, retryDelay, type HeaderGetter } from './retry.js';
+import { type HeaderGetter, isRetryableNetworkError, isRetryableStatus, retryDelay } from './retry.js';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
-export type QueryValue = string | number | boolean | readonly string[] | undefined;
-export type RequestBody = string | Buffer | Uint8Array | Readable | FormData;
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+type QueryValue = string | number | boolean | readonly string[] | undefined;
+type RequestBody = string | Buffer | Uint8Array | Readable | FormData;
 
 export interface RequestSpec {
   method: HttpMethod;
@@ -80,7 +80,11 @@ export class Transport {
     const { apiKey, ...options } = resolved;
     this.#apiKey = apiKey;
     this.options = options;
-    this.agent = new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connections: Math.max(8, options.concurrency * 2) });
+    this.agent = new Agent({
+      keepAliveTimeout: 10_000,
+      keepAliveMaxTimeout: 60_000,
+      connections: Math.max(8, options.concurrency * 2),
+    });
     this.limit = pLimit(options.concurrency);
   }
 
@@ -181,7 +185,10 @@ export class Transport {
             data = JSON.parse(text);
           } catch (cause) {
             return {
-              error: new ConnectionError(`TwelveLabs answered ${where} with a body that is not JSON (status ${res.statusCode})`, { cause }),
+              error: new ConnectionError(
+                `TwelveLabs answered ${where} with a body that is not JSON (status ${res.statusCode})`,
+                { cause },
+              ),
               retryable: false,
               status: res.statusCode,
               header,
@@ -190,17 +197,29 @@ export class Transport {
         }
         return { status: res.statusCode, header, requestId, data };
       }
-      const error: ApiError = apiErrorFromResponse(res.statusCode, text, { method: spec.method, path: pathForMessages, requestId, redact: this.redact });
+      const error: ApiError = apiErrorFromResponse(res.statusCode, text, {
+        method: spec.method,
+        path: pathForMessages,
+        requestId,
+        redact: this.redact,
+      });
       return { error, retryable: isRetryableStatus(res.statusCode), status: res.statusCode, header };
     } catch (cause) {
       if (spec.signal?.aborted === true) throw new AbortError();
       if (timedOut) {
-        return { error: new TimeoutError(`${where} got no complete answer within ${timeoutMs} ms`, { cause }), retryable: true, status: undefined, header: undefined };
+        return {
+          error: new TimeoutError(`${where} got no complete answer within ${timeoutMs} ms`, { cause }),
+          retryable: true,
+          status: undefined,
+          header: undefined,
+        };
       }
       if (cause instanceof VsearchError) throw cause;
       const detail = cause instanceof Error ? cause.message : String(cause);
       const error = new ConnectionError(
-        this.redact(`could not reach TwelveLabs at ${new URL(url).origin} (${where}): ${detail}; check the network or TWELVELABS_BASE_URL`),
+        this.redact(
+          `could not reach TwelveLabs at ${new URL(url).origin} (${where}): ${detail}; check the network or TWELVELABS_BASE_URL`,
+        ),
         { cause },
       );
       return { error, retryable: isRetryableNetworkError(cause), status: undefined, header: undefined };

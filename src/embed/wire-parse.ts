@@ -7,13 +7,15 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 export function expectRecord(value: unknown, where: string): Record<string, unknown> {
-  if (!isRecord(value)) throw new InvalidResponseError(`${where}: expected a JSON object from TwelveLabs, got ${describe(value)}`);
+  if (!isRecord(value))
+    throw new InvalidResponseError(`${where}: expected a JSON object from TwelveLabs, got ${describe(value)}`);
   return value;
 }
 
 export function expectString(record: Record<string, unknown>, key: string, where: string): string {
   const value = record[key];
-  if (typeof value !== 'string' || value === '') throw new InvalidResponseError(`${where}: field "${key}" is missing or not a string`);
+  if (typeof value !== 'string' || value === '')
+    throw new InvalidResponseError(`${where}: field "${key}" is missing or not a string`);
   return value;
 }
 
@@ -31,7 +33,7 @@ export function optionalArray(value: unknown, where: string): unknown[] {
   return value;
 }
 
-export function describe(value: unknown): string {
+function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value;

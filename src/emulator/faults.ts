@@ -1,4 +1,4 @@
-import { sfc32FromKey, type Random } from '../random/seeded-random.js';
+import { type Random, sfc32FromKey } from '../random/seeded-random.js';
 import type { FaultPlan } from './types.js';
 
 export type FaultDecision =
@@ -15,15 +15,21 @@ export function checkFaultPlan(value: unknown): string | undefined {
   const plan = value as Record<string, unknown>;
   for (const key of RATE_KEYS) {
     const rate = plan[key];
-    if (rate !== undefined && (typeof rate !== 'number' || rate < 0 || rate > 1)) return `${key} must be a number from 0 to 1`;
+    if (rate !== undefined && (typeof rate !== 'number' || rate < 0 || rate > 1))
+      return `${key} must be a number from 0 to 1`;
   }
   for (const key of ['seed', 'retry_after_sec', 'latency_ms'] as const) {
     const number = plan[key];
-    if (number !== undefined && (typeof number !== 'number' || !Number.isFinite(number) || number < 0)) return `${key} must be a non-negative number`;
+    if (number !== undefined && (typeof number !== 'number' || !Number.isFinite(number) || number < 0))
+      return `${key} must be a non-negative number`;
   }
   const routes = plan['routes'];
-  if (routes !== undefined && (!Array.isArray(routes) || routes.some((route) => typeof route !== 'string'))) return 'routes must be an array of "METHOD /path" strings';
-  const sum = ['rate_drop', 'rate_429', 'rate_429_no_headers', 'rate_5xx'].reduce((total, key) => total + (typeof plan[key] === 'number' ? (plan[key] as number) : 0), 0);
+  if (routes !== undefined && (!Array.isArray(routes) || routes.some((route) => typeof route !== 'string')))
+    return 'routes must be an array of "METHOD /path" strings';
+  const sum = ['rate_drop', 'rate_429', 'rate_429_no_headers', 'rate_5xx'].reduce(
+    (total, key) => total + (typeof plan[key] === 'number' ? (plan[key] as number) : 0),
+    0,
+  );
   if (sum > 1 + 1e-9) return 'rate_drop + rate_429 + rate_429_no_headers + rate_5xx must not exceed 1';
   return undefined;
 }
@@ -58,7 +64,10 @@ export class FaultInjector {
     const routes = this.plan.routes;
     if (routes === undefined || routes.length === 0) return isApiRoute;
     return routes.some((route) => {
-      const normalized = route.replace(/\s+/g, ' ').trim().replace(/ \/v1\.3\//, ' /');
+      const normalized = route
+        .replace(/\s+/g, ' ')
+        .trim()
+        .replace(/ \/v1\.3\//, ' /');
       return normalized === routeKey || normalized === concreteKey;
     });
   }

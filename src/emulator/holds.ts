@@ -39,18 +39,37 @@ export class HoldRegistry {
     if (method === undefined) throw missing('method');
     if (typeof method !== 'string' || !/^[A-Za-z]+$/.test(method)) throw invalid('method');
     if (path === undefined) throw missing('path');
-    if (typeof path !== 'string' || !path.startsWith('/')) throw invalid('path', 'It must be an API path such as /embed-v2/tasks.');
-    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) throw invalid('count', 'It must be a positive integer.');
+    if (typeof path !== 'string' || !path.startsWith('/'))
+      throw invalid('path', 'It must be an API path such as /embed-v2/tasks.');
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1)
+      throw invalid('count', 'It must be a positive integer.');
     if (stage !== 'request' && stage !== 'answer') throw invalid('stage', 'Allowed values: request, answer.');
     this.counter += 1;
-    const hold: Hold = { view: { id: `hold-${this.counter}`, method: method.toUpperCase(), path, stage, remaining: count, waiting: 0, caught: 0 }, releases: [] };
+    const hold: Hold = {
+      view: {
+        id: `hold-${this.counter}`,
+        method: method.toUpperCase(),
+        path,
+        stage,
+        remaining: count,
+        waiting: 0,
+        caught: 0,
+      },
+      releases: [],
+    };
     this.holds.push(hold);
     return { ...hold.view };
   }
 
   /** Waits while a hold catches this request at this stage; resolves at once when none does. */
   async pass(method: string, path: string, template: string, stage: HoldStage): Promise<void> {
-    const hold = this.holds.find((h) => h.view.remaining > 0 && h.view.stage === stage && h.view.method === method && (h.view.path === path || h.view.path === template));
+    const hold = this.holds.find(
+      (h) =>
+        h.view.remaining > 0 &&
+        h.view.stage === stage &&
+        h.view.method === method &&
+        (h.view.path === path || h.view.path === template),
+    );
     if (hold === undefined) return;
     hold.view.remaining -= 1;
     hold.view.caught += 1;

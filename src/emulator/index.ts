@@ -12,18 +12,14 @@
  * next matching API requests, before they are handled or with their answer, until released).
  */
 import type { AddressInfo } from 'node:net';
+import { InputError } from '../errors.js';
 import { API_PREFIX } from '../http/index.js';
+import { checkFaultPlan } from './faults.js';
 import { createEmulatorServer } from './server.js';
 import { EmulatorState } from './state.js';
-import { checkFaultPlan } from './faults.js';
-import { InputError } from '../errors.js';
 import type { EmulatorOptions, EmulatorStats, FaultPlan, RunningEmulator } from './types.js';
 
-export type { EmulatorOptions, EmulatorStats, FaultPlan, RunningEmulator, Scenario, ScenarioEntry, ScenarioSegment } from './types.js';
-export { DEFAULT_MEDIA_DURATION_SEC } from './media.js';
-export { DEFAULT_SEED, DEFAULT_TASK_DELAY_MS } from './state.js';
-export { loadScenario } from './scenario.js';
-export { VectorSpace, cosine, normalize, tokenize } from './vectors.js';
+export type { EmulatorOptions, EmulatorStats, RunningEmulator, Scenario } from './types.js';
 
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
@@ -35,7 +31,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const state = new EmulatorState(options);
   const server = createEmulatorServer(state);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(new InputError(`cannot listen on ${state.options.host}:${state.options.port}: ${error.message}`, { cause: error })));
+    server.once('error', (error) =>
+      reject(
+        new InputError(`cannot listen on ${state.options.host}:${state.options.port}: ${error.message}`, {
+          cause: error,
+        }),
+      ),
+    );
     server.listen(state.options.port, state.options.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;

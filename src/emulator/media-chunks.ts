@@ -1,8 +1,10 @@
 import { open } from 'node:fs/promises';
-import { probeMediaData, type MediaFacts } from '../media/index.js';
+import { type MediaFacts, probeMediaData } from '../media/index.js';
 
 /** The duration of media stored as ordered chunk files, read in place: no joined copy is made. */
-export async function probeChunkedDuration(chunks: ReadonlyArray<{ path: string; size: number }>): Promise<number | undefined> {
+export async function probeChunkedDuration(
+  chunks: ReadonlyArray<{ path: string; size: number }>,
+): Promise<number | undefined> {
   const starts: number[] = [];
   let total = 0;
   for (const chunk of chunks) {

@@ -1,10 +1,10 @@
-import { HttpFailure, invalid, isRecord, missing, notFound, paginate, readJson, type Reply } from '../http/index.js';
-import type { Route, RouteContext } from './route.js';
 import { createHash } from 'node:crypto';
+import { HttpFailure, invalid, isRecord, missing, notFound, paginate, type Reply, readJson } from '../http/index.js';
 import type { Media } from './media.js';
 import { mediaFromSource } from './media-source.js';
+import type { Route, RouteContext } from './route.js';
 import { fixedClips } from './segments.js';
-import { iso, statusOf, type EmulatorState, type Timed } from './state.js';
+import { type EmulatorState, iso, statusOf, type Timed } from './state.js';
 import { tokenize } from './vectors.js';
 
 export interface AnalyzeTask extends Timed {
@@ -58,7 +58,13 @@ function checkDefinitions(raw: unknown): Definition[] {
       id: item['id'],
       description: item['description'],
       fields: fields.map((f: unknown, j) => {
-        if (!isRecord(f) || typeof f['name'] !== 'string' || typeof f['type'] !== 'string' || !FIELD_TYPES.includes(f['type'])) throw invalid(`${field}.fields[${j}]`);
+        if (
+          !isRecord(f) ||
+          typeof f['name'] !== 'string' ||
+          typeof f['type'] !== 'string' ||
+          !FIELD_TYPES.includes(f['type'])
+        )
+          throw invalid(`${field}.fields[${j}]`);
         const out: Field = { name: f['name'], type: f['type'] };
         if (Array.isArray(f['enum'])) out.enum = f['enum'].filter((v): v is string => typeof v === 'string');
         return out;
@@ -97,13 +103,21 @@ function segmentation(media: Media, definitions: Definition[], body: Record<stri
   const scenes = (media.entry?.segments ?? [])
     .map((segment) => ({ start: Math.max(start, segment.start), end: Math.min(end, segment.end), text: segment.text }))
     .filter((segment) => segment.end > segment.start);
-  const windows = scenes.length > 0 ? scenes : fixedClips(start, end, Math.max(min, Math.min(max, 10))).map((clip, i) => ({ ...clip, text: `segment ${i + 1}` }));
+  const windows =
+    scenes.length > 0
+      ? scenes
+      : fixedClips(start, end, Math.max(min, Math.min(max, 10))).map((clip, i) => ({
+          ...clip,
+          text: `segment ${i + 1}`,
+        }));
   const result: Record<string, unknown[]> = {};
   for (const definition of definitions) {
     result[definition.id] = windows.map((window) => ({
       start_time: formatTime(window.start, format),
       end_time: formatTime(window.end, format),
-      metadata: Object.fromEntries(definition.fields.map((field) => [field.name, fieldValue(field, window.text, window.start, format)])),
+      metadata: Object.fromEntries(
+        definition.fields.map((field) => [field.name, fieldValue(field, window.text, window.start, format)]),
+      ),
     }));
   }
   return JSON.stringify(result);
@@ -124,12 +138,16 @@ function videoSource(raw: Record<string, unknown>, media: Media): Record<string,
   return source;
 }
 
-async function resolveVideo(state: EmulatorState, raw: unknown): Promise<{ media: Media; source: Record<string, unknown> }> {
+async function resolveVideo(
+  state: EmulatorState,
+  raw: unknown,
+): Promise<{ media: Media; source: Record<string, unknown> }> {
   if (raw === undefined || raw === null) throw missing('video');
   if (!isRecord(raw)) throw invalid('video');
   const type = raw['type'];
   if (type === undefined) throw missing('video.type');
-  if (type !== 'url' && type !== 'asset_id' && type !== 'base64_string') throw invalid('video.type', 'Allowed values: url, asset_id, base64_string.');
+  if (type !== 'url' && type !== 'asset_id' && type !== 'base64_string')
+    throw invalid('video.type', 'Allowed values: url, asset_id, base64_string.');
   const value = raw[type];
   if (value === undefined) throw missing(`video.${type}`);
   const media = await mediaFromSource(state, { [type]: value }, 'video');
@@ -139,15 +157,25 @@ async function resolveVideo(state: EmulatorState, raw: unknown): Promise<{ media
 async function createTask(ctx: RouteContext): Promise<Reply> {
   const body = await readJson(ctx.req);
   const model = body['model_name'] ?? 'pegasus1.2';
-  if (typeof model !== 'string' || !MODELS.includes(model)) throw invalid('model_name', `Supported models: ${MODELS.join(', ')}.`);
+  if (typeof model !== 'string' || !MODELS.includes(model))
+    throw invalid('model_name', `Supported models: ${MODELS.join(', ')}.`);
   const mode = body['analysis_mode'] ?? 'general';
-  if (mode !== 'general' && mode !== 'time_based_metadata') throw invalid('analysis_mode', 'Allowed values: general, time_based_metadata.');
+  if (mode !== 'general' && mode !== 'time_based_metadata')
+    throw invalid('analysis_mode', 'Allowed values: general, time_based_metadata.');
   const customId = body['custom_id'];
   if (customId !== undefined && customId !== null && typeof customId !== 'string') throw invalid('custom_id');
   const { media, source } = await resolveVideo(ctx.state, body['video']);
-  for (const name of ['temperature', 'max_tokens', 'min_segment_duration', 'max_segment_duration', 'start_time', 'end_time']) {
+  for (const name of [
+    'temperature',
+    'max_tokens',
+    'min_segment_duration',
+    'max_segment_duration',
+    'start_time',
+    'end_time',
+  ]) {
     const value = body[name];
-    if (value !== undefined && value !== null && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) throw invalid(name);
+    if (value !== undefined && value !== null && (typeof value !== 'number' || !Number.isFinite(value) || value < 0))
+      throw invalid(name);
   }
   const requestParams: Record<string, unknown> = { analysis_mode: mode };
   let resultData: string;
@@ -162,16 +190,19 @@ async function createTask(ctx: RouteContext): Promise<Reply> {
     if (model !== 'pegasus1.5') throw invalid('model_name', 'time_based_metadata needs pegasus1.5.');
     const format = body['response_format'];
     if (!isRecord(format)) throw missing('response_format');
-    if (format['type'] !== 'segment_definitions') throw invalid('response_format.type', 'time_based_metadata needs segment_definitions.');
+    if (format['type'] !== 'segment_definitions')
+      throw invalid('response_format.type', 'time_based_metadata needs segment_definitions.');
     const timeFormat = format['segment_time_format'] ?? 'seconds';
-    if (typeof timeFormat !== 'string' || !TIME_FORMATS.includes(timeFormat)) throw invalid('response_format.segment_time_format');
+    if (typeof timeFormat !== 'string' || !TIME_FORMATS.includes(timeFormat))
+      throw invalid('response_format.segment_time_format');
     const definitions = checkDefinitions(format['segment_definitions']);
     requestParams['response_format'] = format;
     resultData = segmentation(media, definitions, body, timeFormat);
   }
   requestParams['temperature'] = typeof body['temperature'] === 'number' ? body['temperature'] : null;
   requestParams['max_tokens'] = typeof body['max_tokens'] === 'number' ? body['max_tokens'] : null;
-  for (const name of ['min_segment_duration', 'max_segment_duration', 'start_time', 'end_time']) if (typeof body[name] === 'number') requestParams[name] = body[name];
+  for (const name of ['min_segment_duration', 'max_segment_duration', 'start_time', 'end_time'])
+    if (typeof body[name] === 'number') requestParams[name] = body[name];
   const task: AnalyzeTask = {
     id: ctx.state.ids.next('analyze-task'),
     customId: typeof customId === 'string' ? customId : null,
@@ -203,13 +234,17 @@ function taskBody(task: AnalyzeTask, withResult: boolean): Record<string, unknow
   if (status !== 'processing') body['completed_at'] = iso(task.readyAt);
   if (status === 'ready' && withResult) {
     body['result'] = {
-      generation_id: createHash('sha256').update(task.id).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5'),
+      generation_id: createHash('sha256')
+        .update(task.id)
+        .digest('hex')
+        .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5'),
       data: task.resultData,
       finish_reason: 'stop',
       usage: { output_tokens: task.outputTokens, input_tokens: task.inputTokens },
     };
   }
-  if (status === 'failed') body['error'] = { message: 'The video could not be analyzed. Please verify the input file and try again.' };
+  if (status === 'failed')
+    body['error'] = { message: 'The video could not be analyzed. Please verify the input file and try again.' };
   return body;
 }
 
@@ -225,7 +260,8 @@ function list(ctx: RouteContext): Reply {
   const mode = ctx.url.searchParams.get('analysis_mode');
   const assetId = ctx.url.searchParams.get('asset_id');
   const videoUrl = ctx.url.searchParams.get('video_url');
-  if (status !== null && !['queued', 'pending', 'processing', 'ready', 'failed'].includes(status)) throw invalid('status');
+  if (status !== null && !['queued', 'pending', 'processing', 'ready', 'failed'].includes(status))
+    throw invalid('status');
   if (mode !== null && mode !== 'general' && mode !== 'time_based_metadata') throw invalid('analysis_mode');
   const tasks = [...ctx.state.analyzeTasks.values()]
     .filter((task) => status === null || statusOf(task) === status)
@@ -240,7 +276,13 @@ function list(ctx: RouteContext): Reply {
 export const analyzeRoutes: Route[] = [
   { method: 'POST', template: '/analyze/tasks', api: true, flavor: 'v2', handle: createTask },
   { method: 'GET', template: '/analyze/tasks', api: true, flavor: 'v1', handle: list },
-  { method: 'GET', template: '/analyze/tasks/{task_id}', api: true, flavor: 'v2', handle: (ctx) => ({ status: 200, body: taskBody(findTask(ctx), true) }) },
+  {
+    method: 'GET',
+    template: '/analyze/tasks/{task_id}',
+    api: true,
+    flavor: 'v2',
+    handle: (ctx) => ({ status: 200, body: taskBody(findTask(ctx), true) }),
+  },
   {
     method: 'DELETE',
     template: '/analyze/tasks/{task_id}',
@@ -248,7 +290,12 @@ export const analyzeRoutes: Route[] = [
     flavor: 'v2',
     handle: (ctx) => {
       const task = findTask(ctx);
-      if (statusOf(task) === 'processing') throw new HttpFailure(409, 'task_in_progress', `Task ${task.id} is still processing; it can be deleted once it is ready or failed.`);
+      if (statusOf(task) === 'processing')
+        throw new HttpFailure(
+          409,
+          'task_in_progress',
+          `Task ${task.id} is still processing; it can be deleted once it is ready or failed.`,
+        );
       ctx.state.analyzeTasks.delete(task.id);
       return { status: 200 };
     },

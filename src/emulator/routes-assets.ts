@@ -1,23 +1,35 @@
-import { checkUrl, drain, HttpFailure, invalid, isRecord, missing, notFound, paginate, readJson, readMultipart, type Reply } from '../http/index.js';
-import type { Route, RouteContext } from './route.js';
 import { createHash, createHmac } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { probeForm, spoolOptions } from './media-source.js';
+import {
+  checkUrl,
+  drain,
+  HttpFailure,
+  invalid,
+  isRecord,
+  missing,
+  notFound,
+  paginate,
+  type Reply,
+  readJson,
+  readMultipart,
+} from '../http/index.js';
 import { probeChunkedDuration } from './media-chunks.js';
+import { probeForm, spoolOptions } from './media-source.js';
+import type { Route, RouteContext } from './route.js';
 import { basename, findScenario } from './scenario.js';
-import { iso, statusOf, type EmulatorState, type Timed } from './state.js';
+import { type EmulatorState, iso, statusOf, type Timed } from './state.js';
 
 /** Direct uploads: the service's limit for video and audio files. */
-export const DIRECT_UPLOAD_LIMIT = 200 * 1024 * 1024;
+const DIRECT_UPLOAD_LIMIT = 200 * 1024 * 1024;
 /** Multipart sessions: every chunk but the last has this size (S3's minimum part size). */
-export const CHUNK_SIZE = 5 * 1024 * 1024;
+const CHUNK_SIZE = 5 * 1024 * 1024;
 /** How many presigned URLs a new session hands out; ask /presigned-urls for the rest. */
-export const INITIAL_URLS = 10;
-export const MULTIPART_LIMIT = 10 * 1024 * 1024 * 1024;
+const INITIAL_URLS = 10;
+const MULTIPART_LIMIT = 10 * 1024 * 1024 * 1024;
 const URL_TTL_MS = 60 * 60 * 1000;
 const SESSION_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -57,9 +69,20 @@ export interface UploadSession {
 }
 
 const MIME: Record<string, string> = {
-  mp4: 'video/mp4', mov: 'video/quicktime', mkv: 'video/x-matroska', webm: 'video/webm', avi: 'video/x-msvideo',
-  mp3: 'audio/mpeg', wav: 'audio/wav', flac: 'audio/flac', m4a: 'audio/mp4', ogg: 'audio/ogg',
-  jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp',
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  mkv: 'video/x-matroska',
+  webm: 'video/webm',
+  avi: 'video/x-msvideo',
+  mp3: 'audio/mpeg',
+  wav: 'audio/wav',
+  flac: 'audio/flac',
+  m4a: 'audio/mp4',
+  ogg: 'audio/ogg',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
 };
 
 function mimeOf(filename: string, declared?: string): string {
@@ -125,7 +148,16 @@ async function createAsset(ctx: RouteContext): Promise<Reply> {
     if (file === undefined) throw missing('file');
     if (file.size === 0) throw invalid('file', 'The file is empty.');
     const filename = filenameField ?? file.filename;
-    const asset = newAsset(ctx.state, { method: 'direct', filename, fileType: mimeOf(file.filename, file.contentType), size: file.size, sha256: file.sha256, url: undefined, userMetadata, durationSec: durations.get('file') });
+    const asset = newAsset(ctx.state, {
+      method: 'direct',
+      filename,
+      fileType: mimeOf(file.filename, file.contentType),
+      size: file.size,
+      sha256: file.sha256,
+      url: undefined,
+      userMetadata,
+      durationSec: durations.get('file'),
+    });
     return { status: 201, body: assetBody(asset) };
   }
   if (method === 'url') {
@@ -133,7 +165,15 @@ async function createAsset(ctx: RouteContext): Promise<Reply> {
     if (url === undefined || url === '') throw missing('url');
     checkUrl(url, 'url');
     const filename = filenameField ?? basename(url);
-    const asset = newAsset(ctx.state, { method: 'url', filename, fileType: mimeOf(filename), size: undefined, sha256: undefined, url, userMetadata });
+    const asset = newAsset(ctx.state, {
+      method: 'url',
+      filename,
+      fileType: mimeOf(filename),
+      size: undefined,
+      sha256: undefined,
+      url,
+      userMetadata,
+    });
     return { status: 201, body: assetBody(asset) };
   }
   throw invalid('method', 'Allowed values: direct, url.');
@@ -147,10 +187,18 @@ function session(ctx: RouteContext): UploadSession {
 }
 
 function chunkToken(state: EmulatorState, uploadId: string, index: number, expires: number): string {
-  return createHmac('sha256', `emulator:${state.options.seed}`).update(`${uploadId}:${index}:${expires}`).digest('hex').slice(0, 32);
+  return createHmac('sha256', `emulator:${state.options.seed}`)
+    .update(`${uploadId}:${index}:${expires}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
-function presignedUrls(ctx: RouteContext, upload: UploadSession, start: number, count: number): Array<{ chunk_index: number; url: string; expires_at: string }> {
+function presignedUrls(
+  ctx: RouteContext,
+  upload: UploadSession,
+  start: number,
+  count: number,
+): Array<{ chunk_index: number; url: string; expires_at: string }> {
   const expires = Date.now() + URL_TTL_MS;
   const urls = [];
   for (let index = start; index < start + count && index <= upload.totalChunks; index += 1) {
@@ -171,12 +219,19 @@ async function createUpload(ctx: RouteContext): Promise<Reply> {
   if (typeof filename !== 'string' || filename === '') throw invalid('filename');
   const type = body['type'];
   if (type === undefined) throw missing('type');
-  if (type !== 'video' && type !== 'audio' && type !== 'image') throw invalid('type', 'Allowed values: video, audio, image.');
+  if (type !== 'video' && type !== 'audio' && type !== 'image')
+    throw invalid('type', 'Allowed values: video, audio, image.');
   const totalSize = body['total_size'];
   if (totalSize === undefined) throw missing('total_size');
   if (typeof totalSize !== 'number' || !Number.isInteger(totalSize) || totalSize < 1) throw invalid('total_size');
   const limit = type === 'image' ? 32 * 1024 * 1024 : MULTIPART_LIMIT;
-  if (totalSize > limit) throw new HttpFailure(400, 'media_filesize_too_large', `The file is larger than the ${limit} byte limit for ${type} uploads.`, { field: 'total_size' });
+  if (totalSize > limit)
+    throw new HttpFailure(
+      400,
+      'media_filesize_too_large',
+      `The file is larger than the ${limit} byte limit for ${type} uploads.`,
+      { field: 'total_size' },
+    );
   const userMetadata = body['user_metadata'];
   if (userMetadata !== undefined && !isRecord(userMetadata)) throw invalid('user_metadata');
   const now = Date.now();
@@ -218,7 +273,13 @@ async function putChunk(ctx: RouteContext): Promise<Reply> {
   const index = Number(ctx.params['chunk_index']);
   const expires = Number(ctx.url.searchParams.get('X-Amz-Expires'));
   const signature = ctx.url.searchParams.get('X-Amz-Signature');
-  if (upload === undefined || !Number.isInteger(index) || index < 1 || index > upload.totalChunks || signature !== chunkToken(ctx.state, upload.id, index, expires)) {
+  if (
+    upload === undefined ||
+    !Number.isInteger(index) ||
+    index < 1 ||
+    index > upload.totalChunks ||
+    signature !== chunkToken(ctx.state, upload.id, index, expires)
+  ) {
     await drain(ctx.req);
     throw new HttpFailure(403, 'SignatureDoesNotMatch', 'The presigned URL is not valid for this chunk.');
   }
@@ -258,7 +319,13 @@ async function putChunk(ctx: RouteContext): Promise<Reply> {
   }
   const etag = `"${md5.digest('hex')}"`;
   const previous = upload.chunks.get(index);
-  upload.chunks.set(index, { etag, size, path, uploadedAt: Date.now(), reportedAt: previous?.etag === etag ? previous.reportedAt : undefined });
+  upload.chunks.set(index, {
+    etag,
+    size,
+    path,
+    uploadedAt: Date.now(),
+    reportedAt: previous?.etag === etag ? previous.reportedAt : undefined,
+  });
   upload.updatedAt = Date.now();
   return { status: 200, headers: { etag } };
 }
@@ -289,7 +356,16 @@ async function finalize(state: EmulatorState, upload: UploadSession): Promise<vo
   upload.status = 'completed';
   newAsset(
     state,
-    { method: 'multipart', filename: upload.filename, fileType: mimeOf(upload.filename), size, sha256: hash.digest('hex'), url: undefined, userMetadata: upload.userMetadata, durationSec },
+    {
+      method: 'multipart',
+      filename: upload.filename,
+      fileType: mimeOf(upload.filename),
+      size,
+      sha256: hash.digest('hex'),
+      url: undefined,
+      userMetadata: upload.userMetadata,
+      durationSec,
+    },
     upload.assetId,
   );
 }
@@ -310,13 +386,16 @@ async function reportChunks(ctx: RouteContext): Promise<Reply> {
     const proof = item['proof'];
     const proofType = item['proof_type'];
     const chunkSize = item['chunk_size'];
-    if (typeof index !== 'number' || !Number.isInteger(index) || index < 1 || index > upload.totalChunks) throw invalid(`${field}.chunk_index`, `Chunks are numbered 1 to ${upload.totalChunks}.`);
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 1 || index > upload.totalChunks)
+      throw invalid(`${field}.chunk_index`, `Chunks are numbered 1 to ${upload.totalChunks}.`);
     if (typeof proof !== 'string' || proof === '') throw missing(`${field}.proof`);
     if (proofType !== 'etag') throw invalid(`${field}.proof_type`, 'Supported value: etag.');
-    if (typeof chunkSize !== 'number' || chunkSize !== expectedChunkSize(upload, index)) throw invalid(`${field}.chunk_size`, `Chunk ${index} is ${expectedChunkSize(upload, index)} bytes.`);
+    if (typeof chunkSize !== 'number' || chunkSize !== expectedChunkSize(upload, index))
+      throw invalid(`${field}.chunk_size`, `Chunk ${index} is ${expectedChunkSize(upload, index)} bytes.`);
     const chunk = upload.chunks.get(index);
     if (chunk === undefined) throw invalid(`${field}.chunk_index`, `Chunk ${index} has not been uploaded.`);
-    if (unquote(chunk.etag) !== unquote(proof)) throw invalid(`${field}.proof`, `The ETag does not match the uploaded chunk ${index}.`);
+    if (unquote(chunk.etag) !== unquote(proof))
+      throw invalid(`${field}.proof`, `The ETag does not match the uploaded chunk ${index}.`);
     if (chunk.reportedAt !== undefined) {
       duplicates += 1;
     } else {
@@ -326,7 +405,12 @@ async function reportChunks(ctx: RouteContext): Promise<Reply> {
   }
   upload.updatedAt = now;
   const totalCompleted = [...upload.chunks.values()].filter((chunk) => chunk.reportedAt !== undefined).length;
-  const reply: Record<string, unknown> = { asset_id: upload.assetId, processed_chunks: processed, duplicate_chunks: duplicates, total_completed: totalCompleted };
+  const reply: Record<string, unknown> = {
+    asset_id: upload.assetId,
+    processed_chunks: processed,
+    duplicate_chunks: duplicates,
+    total_completed: totalCompleted,
+  };
   if (totalCompleted === upload.totalChunks) {
     if (upload.status === 'active') await finalize(ctx.state, upload);
     reply['url'] = `${ctx.origin}/__storage/assets/${upload.assetId}`;
@@ -338,7 +422,11 @@ function uploadStatus(ctx: RouteContext): Reply {
   const upload = session(ctx);
   const chunks = [...upload.chunks.entries()].sort(([a], [b]) => a - b);
   const infos = chunks.map(([index, chunk]) => {
-    const info: Record<string, unknown> = { index, status: chunk.reportedAt === undefined ? 'pending' : 'completed', updated_at: iso(chunk.reportedAt ?? chunk.uploadedAt) };
+    const info: Record<string, unknown> = {
+      index,
+      status: chunk.reportedAt === undefined ? 'pending' : 'completed',
+      updated_at: iso(chunk.reportedAt ?? chunk.uploadedAt),
+    };
     if (chunk.reportedAt !== undefined) info['uploaded_at'] = iso(chunk.reportedAt);
     return info;
   });
@@ -369,13 +457,22 @@ async function moreUrls(ctx: RouteContext): Promise<Reply> {
   const count = body['count'];
   if (start === undefined) throw missing('start');
   if (count === undefined) throw missing('count');
-  if (typeof start !== 'number' || !Number.isInteger(start) || start < 1 || start > upload.totalChunks) throw invalid('start', `Chunks are numbered 1 to ${upload.totalChunks}.`);
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 100) throw invalid('count', 'It must be from 1 to 100.');
+  if (typeof start !== 'number' || !Number.isInteger(start) || start < 1 || start > upload.totalChunks)
+    throw invalid('start', `Chunks are numbered 1 to ${upload.totalChunks}.`);
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 100)
+    throw invalid('count', 'It must be from 1 to 100.');
   const urls = presignedUrls(ctx, upload, start, count);
   const now = Date.now();
   return {
     status: 200,
-    body: { upload_id: upload.id, start_index: start, count: urls.length, upload_urls: urls, generated_at: iso(now), expires_at: iso(now + URL_TTL_MS) },
+    body: {
+      upload_id: upload.id,
+      start_index: start,
+      count: urls.length,
+      upload_urls: urls,
+      generated_at: iso(now),
+      expires_at: iso(now + URL_TTL_MS),
+    },
   };
 }
 
@@ -439,7 +536,18 @@ export const assetRoutes: Route[] = [
   { method: 'POST', template: '/assets/multipart-uploads', api: true, flavor: 'v1', handle: createUpload },
   { method: 'GET', template: '/assets/multipart-uploads/{upload_id}', api: true, flavor: 'v1', handle: uploadStatus },
   { method: 'POST', template: '/assets/multipart-uploads/{upload_id}', api: true, flavor: 'v1', handle: reportChunks },
-  { method: 'POST', template: '/assets/multipart-uploads/{upload_id}/presigned-urls', api: true, flavor: 'v1', handle: moreUrls },
-  { method: 'PUT', template: '/__storage/uploads/{upload_id}/{chunk_index}', api: false, flavor: 'v1', handle: putChunk },
+  {
+    method: 'POST',
+    template: '/assets/multipart-uploads/{upload_id}/presigned-urls',
+    api: true,
+    flavor: 'v1',
+    handle: moreUrls,
+  },
+  {
+    method: 'PUT',
+    template: '/__storage/uploads/{upload_id}/{chunk_index}',
+    api: false,
+    flavor: 'v1',
+    handle: putChunk,
+  },
 ];
-

@@ -1,18 +1,27 @@
-import { checkUrl, HttpFailure, invalid, missing, type MultipartForm, notFound, paginate, readMultipart } from '../http/index.js';
-import type { Route, RouteContext } from './route.js';
+import {
+  checkUrl,
+  HttpFailure,
+  invalid,
+  type MultipartForm,
+  missing,
+  notFound,
+  paginate,
+  readMultipart,
+} from '../http/index.js';
 import type { Media } from './media.js';
 import { mediaFromFile, mediaFromUrl, probeForm, spoolOptions } from './media-source.js';
-import { findModel, modelNames, type ModelSpec } from './models.js';
-import { embedMedia, fixedClips, singleVector, type EmbeddedSegment } from './segments.js';
-import { iso, statusOf, type EmulatorState, type Timed } from './state.js';
+import { findModel, type ModelSpec, modelNames } from './models.js';
+import type { Route, RouteContext } from './route.js';
 import { filterTasks } from './routes-embed-v2.js';
+import { type EmbeddedSegment, embedMedia, fixedClips, singleVector } from './segments.js';
+import { type EmulatorState, iso, statusOf, type Timed } from './state.js';
 
-export const DEFAULT_V1_CLIP_SEC = 6;
-export const MARENGO27_TEXT_TOKENS = 77;
+const DEFAULT_V1_CLIP_SEC = 6;
+const MARENGO27_TEXT_TOKENS = 77;
 /** v1 audio embeddings come in clips of this length. */
-export const V1_AUDIO_CLIP_SEC = 6;
+const V1_AUDIO_CLIP_SEC = 6;
 /** The service's upload limit for video_file. */
-export const V1_VIDEO_FILE_LIMIT = 2 * 1024 * 1024 * 1024;
+const V1_VIDEO_FILE_LIMIT = 2 * 1024 * 1024 * 1024;
 
 export interface EmbedV1Task extends Timed {
   id: string;
@@ -42,11 +51,19 @@ function numberField(form: MultipartForm, name: string): number | undefined {
   return value;
 }
 
-function source(state: EmulatorState, form: MultipartForm, durations: Map<string, number | undefined>, kind: 'image' | 'audio' | 'video', urlWins: boolean): Media | undefined {
+function source(
+  state: EmulatorState,
+  form: MultipartForm,
+  durations: Map<string, number | undefined>,
+  kind: 'image' | 'audio' | 'video',
+  urlWins: boolean,
+): Media | undefined {
   const url = form.get(`${kind}_url`);
   const file = form.file(`${kind}_file`);
   if (url !== undefined && url !== '' && file !== undefined && !urlWins) {
-    throw new HttpFailure(400, 'parameter_invalid', `Provide either ${kind}_url or ${kind}_file, not both.`, { field: `${kind}_file` });
+    throw new HttpFailure(400, 'parameter_invalid', `Provide either ${kind}_url or ${kind}_file, not both.`, {
+      field: `${kind}_file`,
+    });
   }
   if (url !== undefined && url !== '') return mediaFromUrl(state, checkUrl(url, `${kind}_url`));
   if (file !== undefined) {
@@ -72,24 +89,51 @@ async function createEmbedding(ctx: RouteContext): Promise<{ status: number; bod
   const truncate = form.get('text_truncate');
   if (truncate !== undefined && !['start', 'end', 'none'].includes(truncate)) throw invalid('text_truncate');
   // Marengo 2.7 reads at most 77 tokens; `none` asks for an error instead of truncation (words stand in for tokens).
-  if (spec.name === 'Marengo-retrieval-2.7' && truncate === 'none' && text !== undefined && (text.match(/\S+/g) ?? []).length > MARENGO27_TEXT_TOKENS) {
+  if (
+    spec.name === 'Marengo-retrieval-2.7' &&
+    truncate === 'none' &&
+    text !== undefined &&
+    (text.match(/\S+/g) ?? []).length > MARENGO27_TEXT_TOKENS
+  ) {
     throw invalid('text', `The text exceeds ${MARENGO27_TEXT_TOKENS} tokens and text_truncate is none.`);
   }
   const image = source(ctx.state, form, durations, 'image', false);
   const audio = source(ctx.state, form, durations, 'audio', false);
   if ((text === undefined || text.trim() === '') && image === undefined && audio === undefined) {
-    throw new HttpFailure(400, 'parameter_not_provided', 'The following required parameters were not provided: text, image_url or image_file, audio_url or audio_file (at least one).', { field: 'text' });
+    throw new HttpFailure(
+      400,
+      'parameter_not_provided',
+      'The following required parameters were not provided: text, image_url or image_file, audio_url or audio_file (at least one).',
+      { field: 'text' },
+    );
   }
   const body: Record<string, unknown> = { model_name: spec.name };
   if (text !== undefined && text.trim() !== '') body['text_embedding'] = { segments: [{ float: space.text(text) }] };
-  if (image !== undefined) body['image_embedding'] = { segments: [{ float: singleVector(space, image, 'image') }], metadata: inputMetadata(image) };
+  if (image !== undefined)
+    body['image_embedding'] = {
+      segments: [{ float: singleVector(space, image, 'image') }],
+      metadata: inputMetadata(image),
+    };
   if (audio !== undefined) {
     const start = numberField(form, 'audio_start_offset_sec') ?? 0;
-    if (start >= audio.durationSec) throw invalid('audio_start_offset_sec', `The audio is ${audio.durationSec} s long.`);
+    if (start >= audio.durationSec)
+      throw invalid('audio_start_offset_sec', `The audio is ${audio.durationSec} s long.`);
     const clips = fixedClips(start, audio.durationSec, V1_AUDIO_CLIP_SEC);
-    const segments = embedMedia(space, audio, { clips, options: ['audio'], separate: true, fused: false, clipScope: true, wholeScope: undefined, wholeRange: { start, end: audio.durationSec } });
+    const segments = embedMedia(space, audio, {
+      clips,
+      options: ['audio'],
+      separate: true,
+      fused: false,
+      clipScope: true,
+      wholeScope: undefined,
+      wholeRange: { start, end: audio.durationSec },
+    });
     body['audio_embedding'] = {
-      segments: segments.map((segment) => ({ float: segment.embedding, start_offset_sec: segment.start, end_offset_sec: segment.end })),
+      segments: segments.map((segment) => ({
+        float: segment.embedding,
+        start_offset_sec: segment.start,
+        end_offset_sec: segment.end,
+      })),
       metadata: inputMetadata(audio),
     };
   }
@@ -103,7 +147,13 @@ async function createTask(ctx: RouteContext): Promise<{ status: number; body: un
   const spec = v1Model(form);
   // The spec: "If both are provided, video_url takes precedence."
   const media = source(ctx.state, form, durations, 'video', true);
-  if (media === undefined) throw new HttpFailure(400, 'parameter_not_provided', 'The video_file or video_url parameter is required but was not provided.', { field: 'video_file' });
+  if (media === undefined)
+    throw new HttpFailure(
+      400,
+      'parameter_not_provided',
+      'The video_file or video_url parameter is required but was not provided.',
+      { field: 'video_file' },
+    );
   const clipLength = numberField(form, 'video_clip_length') ?? DEFAULT_V1_CLIP_SEC;
   if (clipLength < 2 || clipLength > 10) throw invalid('video_clip_length');
   const startRaw = numberField(form, 'video_start_offset_sec');
@@ -114,7 +164,8 @@ async function createTask(ctx: RouteContext): Promise<{ status: number; body: un
   const start = startRaw ?? 0;
   if (start >= media.durationSec) throw invalid('video_start_offset_sec', `The video is ${media.durationSec} s long.`);
   const end = endRaw ?? media.durationSec;
-  if (endRaw !== undefined && (end > media.durationSec + 1e-9 || end - start < clipLength)) throw invalid('video_end_offset_sec');
+  if (endRaw !== undefined && (end > media.durationSec + 1e-9 || end - start < clipLength))
+    throw invalid('video_end_offset_sec');
   const scopes = form.all('video_embedding_scope');
   for (const scope of scopes) if (scope !== 'clip' && scope !== 'video') throw invalid('video_embedding_scope');
   const wanted = scopes.length === 0 ? ['clip'] : [...new Set(scopes)];
@@ -128,8 +179,19 @@ async function createTask(ctx: RouteContext): Promise<{ status: number; body: un
     wholeScope: wanted.includes('video') ? 'video' : undefined,
     wholeRange: { start, end },
   });
-  const metadata: Record<string, unknown> = { ...inputMetadata(media), video_clip_length: clipLength, video_embedding_scope: wanted, duration: media.durationSec };
-  const task: EmbedV1Task = { id: ctx.state.ids.next('embed-v1-task'), model: spec.name, segments, metadata, ...ctx.state.timing(media.entry?.fail === true) };
+  const metadata: Record<string, unknown> = {
+    ...inputMetadata(media),
+    video_clip_length: clipLength,
+    video_embedding_scope: wanted,
+    duration: media.durationSec,
+  };
+  const task: EmbedV1Task = {
+    id: ctx.state.ids.next('embed-v1-task'),
+    model: spec.name,
+    segments,
+    metadata,
+    ...ctx.state.timing(media.entry?.fail === true),
+  };
   ctx.state.embedV1Tasks.set(task.id, task);
   ctx.state.stats.tasksCreated += 1;
   return { status: 200, body: { _id: task.id } };
@@ -163,7 +225,13 @@ function retrieve(ctx: RouteContext): { status: number; body: unknown } {
     for (const option of filter) if (!allowed.includes(option)) throw invalid('embedding_option');
     const segments = task.segments
       .filter((segment) => filter.length === 0 || filter.includes(segment.option))
-      .map((segment) => ({ float: segment.embedding, start_offset_sec: segment.start, end_offset_sec: segment.end, embedding_option: segment.option, embedding_scope: segment.scope }));
+      .map((segment) => ({
+        float: segment.embedding,
+        start_offset_sec: segment.start,
+        end_offset_sec: segment.end,
+        embedding_option: segment.option,
+        embedding_scope: segment.scope,
+      }));
     body['video_embedding'] = { metadata: task.metadata, segments };
   }
   return { status: 200, body };
@@ -177,7 +245,10 @@ export const embedV1Routes: Route[] = [
     template: '/embed/tasks',
     api: true,
     flavor: 'v1',
-    handle: (ctx) => ({ status: 200, body: paginate(filterTasks(ctx.state.embedV1Tasks.values(), ctx.url).map(summary), ctx.url) }),
+    handle: (ctx) => ({
+      status: 200,
+      body: paginate(filterTasks(ctx.state.embedV1Tasks.values(), ctx.url).map(summary), ctx.url),
+    }),
   },
   {
     method: 'GET',
@@ -186,7 +257,15 @@ export const embedV1Routes: Route[] = [
     flavor: 'v1',
     handle: (ctx) => {
       const task = findTask(ctx);
-      return { status: 200, body: { _id: task.id, model_name: task.model, status: statusOf(task), video_embedding: { metadata: task.metadata } } };
+      return {
+        status: 200,
+        body: {
+          _id: task.id,
+          model_name: task.model,
+          status: statusOf(task),
+          video_embedding: { metadata: task.metadata },
+        },
+      };
     },
   },
   { method: 'GET', template: '/embed/tasks/{task_id}', api: true, flavor: 'v1', handle: retrieve },

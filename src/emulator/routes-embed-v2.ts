@@ -1,16 +1,16 @@
 import { HttpFailure, invalid, isRecord, missing, notFound, paginate, readJson } from '../http/index.js';
-import type { Route, RouteContext } from './route.js';
 import type { Media } from './media.js';
 import { mediaFromSource } from './media-source.js';
-import { findModel, modelNames, type ModelSpec } from './models.js';
-import { dynamicClips, embedMedia, fixedClips, singleVector, type Clip, type EmbeddedSegment } from './segments.js';
-import { iso, statusOf, type EmulatorState, type Timed } from './state.js';
+import { findModel, type ModelSpec, modelNames } from './models.js';
+import type { Route, RouteContext } from './route.js';
+import { type Clip, dynamicClips, type EmbeddedSegment, embedMedia, fixedClips, singleVector } from './segments.js';
+import { type EmulatorState, iso, statusOf, type Timed } from './state.js';
 import { normalize } from './vectors.js';
 
 /** Sync media longer than this must go through /embed-v2/tasks. */
-export const SYNC_MAX_DURATION_SEC = 600;
+const SYNC_MAX_DURATION_SEC = 600;
 /** Segment length when a request names none (the spec's default for audio; used for video too). */
-export const DEFAULT_V2_CLIP_SEC = 6;
+const DEFAULT_V2_CLIP_SEC = 6;
 
 export interface EmbedV2Task extends Timed {
   id: string;
@@ -29,7 +29,13 @@ interface WireSegment {
 }
 
 function wire(segment: EmbeddedSegment): WireSegment {
-  return { embedding: segment.embedding, embedding_option: segment.option, embedding_scope: segment.scope, start_sec: segment.start, end_sec: segment.end };
+  return {
+    embedding: segment.embedding,
+    embedding_option: segment.option,
+    embedding_scope: segment.scope,
+    start_sec: segment.start,
+    end_sec: segment.end,
+  };
 }
 
 function single(embedding: number[]): WireSegment {
@@ -47,10 +53,12 @@ function model(body: Record<string, unknown>): ModelSpec {
 
 function stringList(value: unknown, field: string, allowed: readonly string[], fallback: string[]): string[] {
   if (value === undefined || value === null) return fallback;
-  if (!Array.isArray(value) || value.length === 0) throw invalid(field, `It must be a non-empty array of ${allowed.join(', ')}.`);
+  if (!Array.isArray(value) || value.length === 0)
+    throw invalid(field, `It must be a non-empty array of ${allowed.join(', ')}.`);
   const out: string[] = [];
   for (const item of value) {
-    if (typeof item !== 'string' || !allowed.includes(item)) throw invalid(field, `Allowed values: ${allowed.join(', ')}.`);
+    if (typeof item !== 'string' || !allowed.includes(item))
+      throw invalid(field, `Allowed values: ${allowed.join(', ')}.`);
     if (!out.includes(item)) out.push(item);
   }
   return out;
@@ -71,20 +79,23 @@ interface Segmentation {
 function segmentation(raw: unknown, field: string, allowDynamic: boolean): Segmentation {
   if (raw === undefined || raw === null) return { strategy: 'fixed', seconds: DEFAULT_V2_CLIP_SEC };
   if (!isRecord(raw)) throw invalid(field);
-  if (raw['temporal'] !== undefined && raw['strategy'] === undefined) return segmentation(raw['temporal'], `${field}.temporal`, allowDynamic);
+  if (raw['temporal'] !== undefined && raw['strategy'] === undefined)
+    return segmentation(raw['temporal'], `${field}.temporal`, allowDynamic);
   const strategy = raw['strategy'];
   if (strategy === 'fixed') {
     const fixed = raw['fixed'];
     if (!isRecord(fixed)) throw missing(`${field}.fixed`);
     const seconds = fixed['duration_sec'];
-    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 1 || seconds > 10) throw invalid(`${field}.fixed.duration_sec`, 'It must be from 1 to 10 seconds.');
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 1 || seconds > 10)
+      throw invalid(`${field}.fixed.duration_sec`, 'It must be from 1 to 10 seconds.');
     return { strategy: 'fixed', seconds };
   }
   if (strategy === 'dynamic' && allowDynamic) {
     const dynamic = raw['dynamic'];
     if (!isRecord(dynamic)) throw missing(`${field}.dynamic`);
     const seconds = dynamic['min_duration_sec'];
-    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 1 || seconds > 10) throw invalid(`${field}.dynamic.min_duration_sec`, 'It must be from 1 to 10 seconds.');
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 1 || seconds > 10)
+      throw invalid(`${field}.dynamic.min_duration_sec`, 'It must be from 1 to 10 seconds.');
     return { strategy: 'dynamic', seconds };
   }
   if (strategy === undefined) throw missing(`${field}.strategy`);
@@ -98,25 +109,47 @@ interface TimedMediaResult {
 }
 
 /** Audio or video input: cut into clips, embed per modality and scope, describe in metadata. */
-async function embedTimedMedia(state: EmulatorState, spec: ModelSpec, inputType: 'audio' | 'video', raw: unknown, sync: boolean): Promise<TimedMediaResult> {
+async function embedTimedMedia(
+  state: EmulatorState,
+  spec: ModelSpec,
+  inputType: 'audio' | 'video',
+  raw: unknown,
+  sync: boolean,
+): Promise<TimedMediaResult> {
   if (raw === undefined || raw === null) throw missing(inputType);
   if (!isRecord(raw)) throw invalid(inputType);
   const media = await mediaFromSource(state, raw['media_source'], `${inputType}.media_source`);
   const start = optionalNumber(raw['start_sec'], `${inputType}.start_sec`) ?? 0;
   const requestedEnd = optionalNumber(raw['end_sec'], `${inputType}.end_sec`);
-  if (requestedEnd !== undefined && requestedEnd <= start) throw invalid(`${inputType}.end_sec`, 'The end time must be greater than the start time.');
+  if (requestedEnd !== undefined && requestedEnd <= start)
+    throw invalid(`${inputType}.end_sec`, 'The end time must be greater than the start time.');
   if (start >= media.durationSec) throw invalid(`${inputType}.start_sec`, `The media is ${media.durationSec} s long.`);
   const end = Math.min(requestedEnd ?? media.durationSec, media.durationSec);
   if (sync && end - start > SYNC_MAX_DURATION_SEC) {
-    throw invalid(`${inputType}`, `The sync endpoint accepts up to ${SYNC_MAX_DURATION_SEC} s of media; use POST /embed-v2/tasks for longer media.`);
+    throw invalid(
+      `${inputType}`,
+      `The sync endpoint accepts up to ${SYNC_MAX_DURATION_SEC} s of media; use POST /embed-v2/tasks for longer media.`,
+    );
   }
   const optionValues = inputType === 'video' ? ['visual', 'audio', 'transcription'] : ['audio', 'transcription'];
   const options = stringList(raw['embedding_option'], `${inputType}.embedding_option`, optionValues, optionValues);
-  const scopes = stringList(raw['embedding_scope'], `${inputType}.embedding_scope`, ['clip', 'asset'], ['clip', 'asset']);
-  const types = stringList(raw['embedding_type'], `${inputType}.embedding_type`, ['separate_embedding', 'fused_embedding'], ['separate_embedding']);
-  if (types.includes('fused_embedding') && options.length < 2) throw invalid(`${inputType}.embedding_type`, 'fused_embedding needs at least two values in embedding_option.');
+  const scopes = stringList(
+    raw['embedding_scope'],
+    `${inputType}.embedding_scope`,
+    ['clip', 'asset'],
+    ['clip', 'asset'],
+  );
+  const types = stringList(
+    raw['embedding_type'],
+    `${inputType}.embedding_type`,
+    ['separate_embedding', 'fused_embedding'],
+    ['separate_embedding'],
+  );
+  if (types.includes('fused_embedding') && options.length < 2)
+    throw invalid(`${inputType}.embedding_type`, 'fused_embedding needs at least two values in embedding_option.');
   const seg = segmentation(raw['segmentation'], `${inputType}.segmentation`, inputType === 'video' || !sync);
-  const clips: Clip[] = seg.strategy === 'fixed' ? fixedClips(start, end, seg.seconds) : dynamicClips(media, start, end, seg.seconds);
+  const clips: Clip[] =
+    seg.strategy === 'fixed' ? fixedClips(start, end, seg.seconds) : dynamicClips(media, start, end, seg.seconds);
   const segments = embedMedia(state.space(spec.name, spec.dimension), media, {
     clips,
     options,
@@ -177,7 +210,10 @@ async function createSync(ctx: RouteContext): Promise<{ status: number; body: un
       const media = await mediaFromSource(ctx.state, raw['media_source'], 'text_image.media_source');
       const textVector = space.text(text);
       const imageVector = singleVector(space, media, 'image');
-      result = { data: [single(normalize(textVector.map((value, i) => value + (imageVector[i] ?? 0))))], metadata: imageMetadata('text_image', media) };
+      result = {
+        data: [single(normalize(textVector.map((value, i) => value + (imageVector[i] ?? 0))))],
+        metadata: imageMetadata('text_image', media),
+      };
       break;
     }
     case 'audio':
@@ -200,7 +236,8 @@ async function createTask(ctx: RouteContext): Promise<{ status: number; body: un
   const inputType = body['input_type'];
   if (inputType === undefined || inputType === null) throw missing('input_type');
   const spec = model(body);
-  if (inputType !== 'audio' && inputType !== 'video') throw invalid('input_type', 'Async embedding tasks accept audio and video.');
+  if (inputType !== 'audio' && inputType !== 'video')
+    throw invalid('input_type', 'Async embedding tasks accept audio and video.');
   const timed = await embedTimedMedia(ctx.state, spec, inputType, body[inputType], false);
   const task: EmbedV2Task = {
     id: ctx.state.ids.next('embed-v2-task'),
@@ -215,7 +252,8 @@ async function createTask(ctx: RouteContext): Promise<{ status: number; body: un
   return { status: 202, body: { _id: task.id, status: 'processing', data: null } };
 }
 
-export const TASK_FAILURE_MESSAGE = 'We could not process your media for embedding. Please verify the input file and try again.';
+const TASK_FAILURE_MESSAGE =
+  'We could not process your media for embedding. Please verify the input file and try again.';
 
 function retrieveBody(task: EmbedV2Task): Record<string, unknown> {
   const status = statusOf(task);
@@ -264,7 +302,8 @@ export function filterTasks<T extends Timed>(tasks: Iterable<T>, url: URL): T[] 
     const raw = url.searchParams.get(name);
     if (raw === null || raw === '') return undefined;
     const ms = Date.parse(raw);
-    if (Number.isNaN(ms)) throw new HttpFailure(400, 'parameter_invalid', `The ${name} parameter is invalid.`, { field: name });
+    if (Number.isNaN(ms))
+      throw new HttpFailure(400, 'parameter_invalid', `The ${name} parameter is invalid.`, { field: name });
     return ms;
   };
   const startedAt = parse('started_at');
@@ -284,7 +323,10 @@ export const embedV2Routes: Route[] = [
     template: '/embed-v2/tasks',
     api: true,
     flavor: 'v1',
-    handle: (ctx) => ({ status: 200, body: paginate(filterTasks(ctx.state.embedV2Tasks.values(), ctx.url).map(listItem), ctx.url) }),
+    handle: (ctx) => ({
+      status: 200,
+      body: paginate(filterTasks(ctx.state.embedV2Tasks.values(), ctx.url).map(listItem), ctx.url),
+    }),
   },
   {
     method: 'GET',

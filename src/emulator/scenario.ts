@@ -16,14 +16,25 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function checkEntry(key: string, value: unknown, file: string | undefined): ScenarioEntry {
   const where = file === undefined ? {} : { file };
-  if (!isRecord(value)) throw new InputError(`scenario entry "${key}" must be an object with duration_sec and segments`, where);
+  if (!isRecord(value))
+    throw new InputError(`scenario entry "${key}" must be an object with duration_sec and segments`, where);
   const duration = value['duration_sec'];
-  if (typeof duration !== 'number' || !(duration > 0)) throw new InputError(`scenario entry "${key}": duration_sec must be a positive number`, where);
+  if (typeof duration !== 'number' || !(duration > 0))
+    throw new InputError(`scenario entry "${key}": duration_sec must be a positive number`, where);
   const rawSegments = value['segments'] ?? [];
   if (!Array.isArray(rawSegments)) throw new InputError(`scenario entry "${key}": segments must be an array`, where);
   const segments: ScenarioSegment[] = rawSegments.map((segment: unknown, i) => {
-    if (!isRecord(segment) || typeof segment['start'] !== 'number' || typeof segment['end'] !== 'number' || typeof segment['text'] !== 'string' || segment['end'] < segment['start']) {
-      throw new InputError(`scenario entry "${key}": segments[${i}] must be {start, end, text} with end >= start`, where);
+    if (
+      !isRecord(segment) ||
+      typeof segment['start'] !== 'number' ||
+      typeof segment['end'] !== 'number' ||
+      typeof segment['text'] !== 'string' ||
+      segment['end'] < segment['start']
+    ) {
+      throw new InputError(
+        `scenario entry "${key}": segments[${i}] must be {start, end, text} with end >= start`,
+        where,
+      );
     }
     return { start: segment['start'], end: segment['end'], text: segment['text'] };
   });
@@ -48,10 +59,17 @@ export function loadScenario(source: Scenario | string | undefined): Scenario {
     try {
       raw = JSON.parse(text);
     } catch (error) {
-      throw new InputError(`the scenario file is not valid JSON: ${(error as Error).message}`, { file: source, cause: error });
+      throw new InputError(`the scenario file is not valid JSON: ${(error as Error).message}`, {
+        file: source,
+        cause: error,
+      });
     }
   }
-  if (!isRecord(raw)) throw new InputError('a scenario must be a JSON object keyed by content sha256 or file name', file === undefined ? {} : { file });
+  if (!isRecord(raw))
+    throw new InputError(
+      'a scenario must be a JSON object keyed by content sha256 or file name',
+      file === undefined ? {} : { file },
+    );
   const out: Scenario = {};
   for (const [key, value] of Object.entries(raw)) out[key] = checkEntry(key, value, file);
   return out;
@@ -64,7 +82,11 @@ export function basename(pathOrUrl: string): string {
   } catch {
     // not a URL: a plain file name or path
   }
-  const last = path.split(/[\\/]/).filter((part) => part.length > 0).pop() ?? path;
+  const last =
+    path
+      .split(/[\\/]/)
+      .filter((part) => part.length > 0)
+      .pop() ?? path;
   try {
     return decodeURIComponent(last);
   } catch {
@@ -90,7 +112,10 @@ export function describeRange(entry: ScenarioEntry | undefined, start: number, e
   let bestOverlap = 0;
   for (const segment of entry.segments) {
     const overlap = Math.min(end, segment.end) - Math.max(start, segment.start);
-    if (overlap > bestOverlap || (best === undefined && overlap >= 0 && end === start && segment.start <= start && start <= segment.end)) {
+    if (
+      overlap > bestOverlap ||
+      (best === undefined && overlap >= 0 && end === start && segment.start <= start && start <= segment.end)
+    ) {
       best = segment;
       bestOverlap = overlap;
     }

@@ -1,5 +1,5 @@
-import { describeRange } from './scenario.js';
 import type { Media } from './media.js';
+import { describeRange } from './scenario.js';
 import type { VectorSpace } from './vectors.js';
 import { meanVector } from './vectors.js';
 
@@ -61,7 +61,7 @@ export function dynamicClips(media: Media, start: number, end: number, minDurati
 }
 
 /** One clip's vector for one modality: the scenario's description plus noise, or seeded noise. */
-export function clipVector(space: VectorSpace, media: Media, clip: Clip, option: string, index: number): number[] {
+function clipVector(space: VectorSpace, media: Media, clip: Clip, option: string, index: number): number[] {
   const description = describeRange(media.entry, clip.start, clip.end);
   const key = `${media.key}\u0000${option}\u0000${index}`;
   return description === undefined ? space.random(key) : space.described(description, key);
@@ -93,18 +93,34 @@ export function embedMedia(space: VectorSpace, media: Media, plan: EmbedPlan): E
       const list = perOption.get(option) ?? [];
       list.push(vector);
       perOption.set(option, list);
-      if (plan.separate && plan.clipScope) out.push({ embedding: vector, option, scope: 'clip', start: clip.start, end: clip.end });
+      if (plan.separate && plan.clipScope)
+        out.push({ embedding: vector, option, scope: 'clip', start: clip.start, end: clip.end });
     });
     const fused = meanVector(vectors, space.dimension);
     fusedAll.push(fused);
-    if (plan.fused && plan.clipScope) out.push({ embedding: fused, option: 'fused', scope: 'clip', start: clip.start, end: clip.end });
+    if (plan.fused && plan.clipScope)
+      out.push({ embedding: fused, option: 'fused', scope: 'clip', start: clip.start, end: clip.end });
   });
   if (plan.wholeScope !== undefined && plan.clips.length > 0) {
     const { start, end } = plan.wholeRange;
     if (plan.separate) {
-      for (const option of plan.options) out.push({ embedding: meanVector(perOption.get(option) ?? [], space.dimension), option, scope: plan.wholeScope, start, end });
+      for (const option of plan.options)
+        out.push({
+          embedding: meanVector(perOption.get(option) ?? [], space.dimension),
+          option,
+          scope: plan.wholeScope,
+          start,
+          end,
+        });
     }
-    if (plan.fused) out.push({ embedding: meanVector(fusedAll, space.dimension), option: 'fused', scope: plan.wholeScope, start, end });
+    if (plan.fused)
+      out.push({
+        embedding: meanVector(fusedAll, space.dimension),
+        option: 'fused',
+        scope: plan.wholeScope,
+        start,
+        end,
+      });
   }
   return out;
 }

@@ -1,7 +1,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { API_PREFIX, drain, errorBody, HttpFailure, methodNotAllowed, noRoute, Router, sendReply, UNAUTHORIZED, type ErrorFlavor, type Reply, type RouteMatch } from '../http/index.js';
+import {
+  API_PREFIX,
+  drain,
+  type ErrorFlavor,
+  errorBody,
+  HttpFailure,
+  methodNotAllowed,
+  noRoute,
+  type Reply,
+  type RouteMatch,
+  Router,
+  sendReply,
+  UNAUTHORIZED,
+} from '../http/index.js';
 import type { Route } from './route.js';
 import { analyzeRoutes } from './routes-analyze.js';
 import { assetRoutes } from './routes-assets.js';
@@ -76,13 +89,21 @@ export function createEmulatorServer(state: EmulatorState): Server {
           reply = fault.headers ? rateLimited(flavor, state.faults.retryAfterSec) : { status: 429 };
         } else if (fault.kind === '5xx') {
           await drain(req);
-          const failure = fault.status === 503
-            ? new HttpFailure(503, 'service_unavailable', 'The service is temporarily unavailable. Please try again later.')
-            : new HttpFailure(500, 'internal_error', 'An internal error occurred. Please try again later.');
+          const failure =
+            fault.status === 503
+              ? new HttpFailure(
+                  503,
+                  'service_unavailable',
+                  'The service is temporarily unavailable. Please try again later.',
+                )
+              : new HttpFailure(500, 'internal_error', 'An internal error occurred. Please try again later.');
           reply = failureReply(flavor, failure);
         } else if (found === undefined) {
           await drain(req);
-          reply = failureReply(flavor, matched.kind === 'wrong-method' ? methodNotAllowed(method, url.pathname) : noRoute(method, url.pathname));
+          reply = failureReply(
+            flavor,
+            matched.kind === 'wrong-method' ? methodNotAllowed(method, url.pathname) : noRoute(method, url.pathname),
+          );
         } else {
           const path = concreteKey.slice(method.length + 1);
           const holdable = found.route.api;
@@ -95,8 +116,12 @@ export function createEmulatorServer(state: EmulatorState): Server {
       if (!req.readableEnded && reply.status >= 400) await drain(req).catch(() => undefined);
       sendReply(res, reply);
     } catch (error) {
-      const failure = error instanceof HttpFailure ? error : new HttpFailure(500, 'internal_error', `Emulator error: ${(error as Error).message}`);
-      if (!(error instanceof HttpFailure)) process.stderr.write(`vsearch emulator: ${(error as Error).stack ?? String(error)}\n`);
+      const failure =
+        error instanceof HttpFailure
+          ? error
+          : new HttpFailure(500, 'internal_error', `Emulator error: ${(error as Error).message}`);
+      if (!(error instanceof HttpFailure))
+        process.stderr.write(`vsearch emulator: ${(error as Error).stack ?? String(error)}\n`);
       status = failure.status;
       if (!req.readableEnded) await drain(req).catch(() => undefined);
       if (!res.headersSent && !res.destroyed) sendReply(res, failureReply(flavor, failure));
@@ -110,7 +135,11 @@ export function createEmulatorServer(state: EmulatorState): Server {
 
 function rateLimited(flavor: ErrorFlavor, retryAfterSec: number): Reply {
   const resetAt = new Date(Date.now() + retryAfterSec * 1000);
-  const failure = new HttpFailure(429, 'too_many_requests', `You have exceeded the rate limit (600/1m). Please try again later after ${resetAt.toISOString().replace(/\.\d{3}Z$/, 'Z')}.`);
+  const failure = new HttpFailure(
+    429,
+    'too_many_requests',
+    `You have exceeded the rate limit (600/1m). Please try again later after ${resetAt.toISOString().replace(/\.\d{3}Z$/, 'Z')}.`,
+  );
   return {
     status: 429,
     body: errorBody(flavor, failure),

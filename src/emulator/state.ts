@@ -5,17 +5,17 @@ import { InputError } from '../errors.js';
 import { checkFaultPlan, FaultInjector } from './faults.js';
 import { HoldRegistry } from './holds.js';
 import { IdGenerator } from './ids.js';
-import { loadScenario } from './scenario.js';
-import { StatsRecorder } from './stats.js';
 import type { AnalyzeTask } from './routes-analyze.js';
 import type { Asset, UploadSession } from './routes-assets.js';
 import type { EmbedV1Task } from './routes-embed-v1.js';
 import type { EmbedV2Task } from './routes-embed-v2.js';
+import { loadScenario } from './scenario.js';
+import { StatsRecorder } from './stats.js';
 import type { EmulatorOptions, Scenario } from './types.js';
 import { VectorSpace } from './vectors.js';
 
-export const DEFAULT_TASK_DELAY_MS = 200;
-export const DEFAULT_SEED = 42;
+const DEFAULT_TASK_DELAY_MS = 200;
+const DEFAULT_SEED = 42;
 
 export type TaskStatus = 'processing' | 'ready' | 'failed';
 
@@ -43,14 +43,19 @@ export interface NormalizedOptions {
   seed: number;
 }
 
-export function normalizeOptions(options: EmulatorOptions): NormalizedOptions {
+function normalizeOptions(options: EmulatorOptions): NormalizedOptions {
   const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`emulator port must be an integer from 0 to 65535, got ${String(port)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InputError(`emulator port must be an integer from 0 to 65535, got ${String(port)}`);
   const taskDelayMs = options.taskDelayMs ?? DEFAULT_TASK_DELAY_MS;
-  if (!Number.isFinite(taskDelayMs) || taskDelayMs < 0) throw new InputError(`emulator task delay must be a non-negative number of milliseconds, got ${String(taskDelayMs)}`);
+  if (!Number.isFinite(taskDelayMs) || taskDelayMs < 0)
+    throw new InputError(
+      `emulator task delay must be a non-negative number of milliseconds, got ${String(taskDelayMs)}`,
+    );
   const seed = options.seed ?? DEFAULT_SEED;
   if (!Number.isInteger(seed)) throw new InputError(`emulator seed must be an integer, got ${String(seed)}`);
-  if (options.apiKey !== undefined && options.apiKey.length === 0) throw new InputError('emulator api key must not be empty; omit it to accept any key');
+  if (options.apiKey !== undefined && options.apiKey.length === 0)
+    throw new InputError('emulator api key must not be empty; omit it to accept any key');
   return { port, host: options.host ?? '127.0.0.1', apiKey: options.apiKey, taskDelayMs, seed };
 }
 

@@ -28,6 +28,12 @@ export class StatsRecorder {
   snapshot(): EmulatorStats {
     const requests: Record<string, Record<string, number>> = {};
     for (const [route, byStatus] of this.requests) requests[route] = Object.fromEntries(byStatus);
-    return { requests, tasks_created: this.tasksCreated, sync_embeds: this.syncEmbeds, assets_created: this.assetsCreated, analyze_tasks: this.analyzeTasks };
+    return {
+      requests,
+      tasks_created: this.tasksCreated,
+      sync_embeds: this.syncEmbeds,
+      assets_created: this.assetsCreated,
+      analyze_tasks: this.analyzeTasks,
+    };
   }
 }

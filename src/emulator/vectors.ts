@@ -9,10 +9,31 @@ import { sfc32FromKey } from '../random/seeded-random.js';
  */
 
 // Words that would make every pair of English sentences look alike.
-const STOPWORDS = new Set(['a', 'an', 'the', 'of', 'and', 'or', 'in', 'on', 'at', 'to', 'is', 'are', 'with', 'for', 'by', 'from', 'it', 'its', 'this', 'that']);
+const STOPWORDS = new Set([
+  'a',
+  'an',
+  'the',
+  'of',
+  'and',
+  'or',
+  'in',
+  'on',
+  'at',
+  'to',
+  'is',
+  'are',
+  'with',
+  'for',
+  'by',
+  'from',
+  'it',
+  'its',
+  'this',
+  'that',
+]);
 
 /** Relative size of the noise added to a described segment (0 = the description's vector itself). */
-export const DESCRIBED_NOISE = 0.35;
+const DESCRIBED_NOISE = 0.35;
 
 export function tokenize(text: string): string[] {
   const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];

@@ -26,6 +26,7 @@ export async function fsyncDirectory(dir: string): Promise<void> {
   try {
     await fsyncPath(dir);
   } catch (error) {
-    if (!(error instanceof Error && CANNOT_FSYNC_DIRECTORY.has((error as NodeJS.ErrnoException).code ?? ''))) throw error;
+    if (!(error instanceof Error && CANNOT_FSYNC_DIRECTORY.has((error as NodeJS.ErrnoException).code ?? '')))
+      throw error;
   }
 }

@@ -4,7 +4,7 @@
  */
 export type ErrorFlavor = 'v1' | 'v2';
 
-export const DOCS_URL = 'https://docs.twelvelabs.io/v1.3/api-reference/error-codes';
+const DOCS_URL = 'https://docs.twelvelabs.io/v1.3/api-reference/error-codes';
 
 /** Thrown by a route handler to answer with an API error. */
 export class HttpFailure extends Error {
@@ -31,11 +31,18 @@ export function errorBody(flavor: ErrorFlavor, failure: HttpFailure): Record<str
 }
 
 export function invalid(field: string, why?: string): HttpFailure {
-  return new HttpFailure(400, 'parameter_invalid', `The ${field} parameter is invalid.${why === undefined ? '' : ` ${why}`}`, { field });
+  return new HttpFailure(
+    400,
+    'parameter_invalid',
+    `The ${field} parameter is invalid.${why === undefined ? '' : ` ${why}`}`,
+    { field },
+  );
 }
 
 export function missing(field: string): HttpFailure {
-  return new HttpFailure(400, 'parameter_not_provided', `The ${field} parameter is required but was not provided.`, { field });
+  return new HttpFailure(400, 'parameter_not_provided', `The ${field} parameter is required but was not provided.`, {
+    field,
+  });
 }
 
 export function notFound(id: string, collection: string): HttpFailure {
@@ -43,4 +50,8 @@ export function notFound(id: string, collection: string): HttpFailure {
 }
 
 export const UNAUTHORIZED = (): HttpFailure =>
-  new HttpFailure(401, 'api_key_invalid', 'API Key is either invalid or expired. Please check your API key or generate a new one from the dashboard and try again.');
+  new HttpFailure(
+    401,
+    'api_key_invalid',
+    'API Key is either invalid or expired. Please check your API key or generate a new one from the dashboard and try again.',
+  );

@@ -33,10 +33,17 @@ export async function readJson(req: IncomingMessage, limit = JSON_LIMIT_BYTES): 
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/(.+\+)?json\b/i.test(type)) {
     await drain(req);
-    throw new HttpFailure(400, 'parameter_invalid', 'The request body must be JSON (Content-Type: application/json).', { field: 'content-type' });
+    throw new HttpFailure(400, 'parameter_invalid', 'The request body must be JSON (Content-Type: application/json).', {
+      field: 'content-type',
+    });
   }
   const text = (await readBody(req, limit)).toString('utf8');
-  if (nestsTooDeep(text)) throw new HttpFailure(400, 'parameter_invalid', `The request body nests deeper than ${MAX_JSON_DEPTH} levels of objects and arrays.`);
+  if (nestsTooDeep(text))
+    throw new HttpFailure(
+      400,
+      'parameter_invalid',
+      `The request body nests deeper than ${MAX_JSON_DEPTH} levels of objects and arrays.`,
+    );
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -65,7 +72,11 @@ export function announcedTooLarge(req: IncomingMessage, limit: number): boolean 
  * stops there: the rest is neither read into memory nor waited for, and the stream is not
  * destroyed, so the 413 answer can still be written.
  */
-export function limitedBody(req: IncomingMessage, limit: number, tooLarge: () => HttpFailure = () => requestTooLarge(limit)): RequestBody {
+export function limitedBody(
+  req: IncomingMessage,
+  limit: number,
+  tooLarge: () => HttpFailure = () => requestTooLarge(limit),
+): RequestBody {
   async function* chunks(): AsyncGenerator<Buffer> {
     let size = 0;
     for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {

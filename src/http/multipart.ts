@@ -61,7 +61,9 @@ function malformed(why: string): HttpFailure {
 export async function readMultipart(req: RequestBody, limits: MultipartLimits = {}): Promise<MultipartForm> {
   const contentType = req.headers['content-type'];
   if (contentType === undefined || boundaryOf(contentType) === undefined) {
-    throw new HttpFailure(400, 'parameter_invalid', 'The request body must be multipart/form-data with a boundary.', { field: 'content-type' });
+    throw new HttpFailure(400, 'parameter_invalid', 'The request body must be multipart/form-data with a boundary.', {
+      field: 'content-type',
+    });
   }
   const fieldLimit = limits.fieldBytes ?? DEFAULT_MULTIPART_LIMITS.fieldBytes;
   const fileLimit = limits.fileBytes ?? Number.POSITIVE_INFINITY;
@@ -93,14 +95,25 @@ export async function readMultipart(req: RequestBody, limits: MultipartLimits = 
   try {
     parser = Busboy({
       headers: { ...req.headers, 'content-type': contentType },
-      limits: { fieldSize: fieldLimit, fileSize: fileLimit, parts: partLimit, files: fileCountLimit, fields: partLimit, headerPairs: 32, headerSize: 16 * 1024 },
+      limits: {
+        fieldSize: fieldLimit,
+        fileSize: fileLimit,
+        parts: partLimit,
+        files: fileCountLimit,
+        fields: partLimit,
+        headerPairs: 32,
+        headerSize: 16 * 1024,
+      },
       isPartAFile: (_field, _type, filename) => filename !== undefined,
     });
   } catch (error) {
     throw malformed(error instanceof Error ? error.message : String(error));
   }
   parser.on('field', (name, value, _nameTruncated, valueTruncated) => {
-    if (valueTruncated) refused ??= new HttpFailure(413, 'parameter_invalid', `The ${name} field exceeds ${fieldLimit} bytes.`, { field: name });
+    if (valueTruncated)
+      refused ??= new HttpFailure(413, 'parameter_invalid', `The ${name} field exceeds ${fieldLimit} bytes.`, {
+        field: name,
+      });
     const list = fields.get(name) ?? [];
     list.push(value);
     fields.set(name, list);
@@ -110,14 +123,22 @@ export async function readMultipart(req: RequestBody, limits: MultipartLimits = 
     received.catch(() => undefined);
     pending.push(received);
   });
-  const tooMany = (what: string, limit: number) => (): void => interrupt(new HttpFailure(413, 'parameter_invalid', `The multipart body has more than ${limit} ${what}; send fewer.`));
+  const tooMany = (what: string, limit: number) => (): void =>
+    interrupt(
+      new HttpFailure(413, 'parameter_invalid', `The multipart body has more than ${limit} ${what}; send fewer.`),
+    );
   parser.on('partsLimit', tooMany('parts', partLimit));
   parser.on('fieldsLimit', tooMany('fields', partLimit));
   parser.on('filesLimit', tooMany('files', fileCountLimit));
   parser.on('error', (error: unknown) => interrupt(malformed(error instanceof Error ? error.message : String(error))));
   const parsed = new Promise<void>((resolve) => parser.on('finish', resolve));
 
-  async function receiveFile(field: string, stream: BusboyFileStream, filename: string, mimeType: string): Promise<void> {
+  async function receiveFile(
+    field: string,
+    stream: BusboyFileStream,
+    filename: string,
+    mimeType: string,
+  ): Promise<void> {
     const hash = createHash('sha256');
     let size = 0;
     stream.on('data', (chunk: Buffer) => {
@@ -125,7 +146,12 @@ export async function readMultipart(req: RequestBody, limits: MultipartLimits = 
       hash.update(chunk);
     });
     stream.on('limit', () => {
-      refused ??= new HttpFailure(413, 'media_filesize_too_large', `The ${field} file exceeds the ${fileLimit} byte limit.`, { field });
+      refused ??= new HttpFailure(
+        413,
+        'media_filesize_too_large',
+        `The ${field} file exceeds the ${fileLimit} byte limit.`,
+        { field },
+      );
     });
     const file: UploadedFile = { field, filename, contentType: mimeType, size: 0, sha256: '' };
     files.push(file);

@@ -5,7 +5,8 @@ export function queryInt(url: URL, name: string, fallback: number, max = 1000): 
   const raw = url.searchParams.get(name);
   if (raw === null || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new HttpFailure(400, 'parameter_invalid', `The ${name} parameter is invalid.`, { field: name });
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw new HttpFailure(400, 'parameter_invalid', `The ${name} parameter is invalid.`, { field: name });
   return value;
 }
 
@@ -24,6 +25,11 @@ export function pageSlice<T>(items: readonly T[], page: number, limit: number): 
   const start = (page - 1) * limit;
   return {
     data: items.slice(start, start + limit),
-    page_info: { limit_per_page: limit, page, total_page: Math.max(1, Math.ceil(items.length / limit)), total_results: items.length },
+    page_info: {
+      limit_per_page: limit,
+      page,
+      total_page: Math.max(1, Math.ceil(items.length / limit)),
+      total_results: items.length,
+    },
   };
 }

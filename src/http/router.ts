@@ -34,7 +34,11 @@ function decode(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw new HttpFailure(400, 'parameter_invalid', `The path segment ${JSON.stringify(segment)} is not valid percent-encoding.`);
+    throw new HttpFailure(
+      400,
+      'parameter_invalid',
+      `The path segment ${JSON.stringify(segment)} is not valid percent-encoding.`,
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import { dotProduct } from './dot-product.js';
-import { assertAddBatch, assertDimension, assertLabel, assertQuery, emptyResult } from './vector-index.js';
 import type { KnnResult, SearchOptions, VectorIndex } from './vector-index.js';
+import { assertAddBatch, assertDimension, assertLabel, assertQuery, emptyResult } from './vector-index.js';
 
 interface Chunk {
   /** Held by reference: the store hands in zero-copy views of Arrow buffers. */
@@ -157,7 +157,15 @@ class TopK {
       if (left >= size) break;
       const right = left + 1;
       let child = left;
-      if (right < size && this.worse(this.scores[right] as number, this.labels[right] as number, this.scores[left] as number, this.labels[left] as number)) {
+      if (
+        right < size &&
+        this.worse(
+          this.scores[right] as number,
+          this.labels[right] as number,
+          this.scores[left] as number,
+          this.labels[left] as number,
+        )
+      ) {
         child = right;
       }
       if (!this.worse(this.scores[child] as number, this.labels[child] as number, score, label)) break;

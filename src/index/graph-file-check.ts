@@ -52,7 +52,7 @@ export interface GraphFileExpectation {
 /** Damage found in a graph file: what is wrong and where. */
 export class GraphFileDamage extends Error {}
 
-export const GRAPH_HEADER_BYTES = 96;
+const GRAPH_HEADER_BYTES = 96;
 const LABEL_BYTES = 8;
 const MAX_LEVEL = 64;
 const MAX_POINTS = 0x1_0000_0000; // tableint is uint32
@@ -70,7 +70,8 @@ export async function checkGraphFile(path: string, expected: GraphFileExpectatio
     const bad = (what: string): never => {
       throw new GraphFileDamage(what);
     };
-    if (fileSize < GRAPH_HEADER_BYTES) return bad(`${fileSize} bytes, shorter than its ${GRAPH_HEADER_BYTES}-byte header`);
+    if (fileSize < GRAPH_HEADER_BYTES)
+      return bad(`${fileSize} bytes, shorter than its ${GRAPH_HEADER_BYTES}-byte header`);
     const head = Buffer.alloc(GRAPH_HEADER_BYTES);
     await readFully(handle, head, 0);
     const summing = expected.checksum !== false;
@@ -97,17 +98,23 @@ export async function checkGraphFile(path: string, expected: GraphFileExpectatio
     const efConstruction = u64(88, 'ef_construction');
 
     if (offsetLevel0 !== 0) bad(`header offsetLevel0 is ${offsetLevel0}, not 0`);
-    if (M < 2 || M > 10_000 || maxM !== M || maxM0 !== 2 * M) bad(`header link sizes M=${M} maxM=${maxM} maxM0=${maxM0} are inconsistent`);
+    if (M < 2 || M > 10_000 || maxM !== M || maxM0 !== 2 * M)
+      bad(`header link sizes M=${M} maxM=${maxM} maxM0=${maxM0} are inconsistent`);
     if (!(Math.abs(mult * Math.log(M) - 1) < 1e-9)) bad(`header level multiplier ${mult} does not belong to M=${M}`);
     if (efConstruction < M) bad(`header ef_construction ${efConstruction} is below M=${M}`);
     if (offsetData !== maxM0 * 4 + 4) bad(`header offsetData ${offsetData} does not fit maxM0=${maxM0}`);
     const vectorBytes = labelOffset - offsetData;
-    if (vectorBytes !== expected.dimension * 4) bad(`its points hold ${vectorBytes / 4} floats, not ${expected.dimension}`);
-    if (sizePerElement !== labelOffset + LABEL_BYTES) bad(`header size_data_per_element ${sizePerElement} does not fit its layout`);
-    if (count > maxElements || maxElements > MAX_POINTS) bad(`header counts ${count} points in a capacity of ${maxElements}`);
+    if (vectorBytes !== expected.dimension * 4)
+      bad(`its points hold ${vectorBytes / 4} floats, not ${expected.dimension}`);
+    if (sizePerElement !== labelOffset + LABEL_BYTES)
+      bad(`header size_data_per_element ${sizePerElement} does not fit its layout`);
+    if (count > maxElements || maxElements > MAX_POINTS)
+      bad(`header counts ${count} points in a capacity of ${maxElements}`);
     // hnswlib allocates the capacity on read (a huge one aborts the process); HnswIndex grows it by 1.5x from at most 1024.
-    if (maxElements > Math.max(2 * count, MAX_SPARE_CAPACITY)) bad(`header capacity ${maxElements} is far past its ${count} points`);
-    if (count === 0 ? maxLevel !== -1 : maxLevel < 0 || maxLevel > MAX_LEVEL) bad(`header top level ${maxLevel} is out of range`);
+    if (maxElements > Math.max(2 * count, MAX_SPARE_CAPACITY))
+      bad(`header capacity ${maxElements} is far past its ${count} points`);
+    if (count === 0 ? maxLevel !== -1 : maxLevel < 0 || maxLevel > MAX_LEVEL)
+      bad(`header top level ${maxLevel} is out of range`);
     if (count > 0 && entryPoint >= count) bad(`entry point ${entryPoint} is not one of its ${count} points`);
 
     const level0Bytes = count * sizePerElement;
@@ -129,7 +136,10 @@ export async function checkGraphFile(path: string, expected: GraphFileExpectatio
     const stride = sizePerElement >>> 2;
     const labelWord = labelOffset >>> 2;
     const vectorWord = offsetData >>> 2; // the level-0 link list is the words before it
-    const floats = expected.onVector === undefined ? undefined : new Float32Array(chunk.buffer, chunk.byteOffset, chunk.byteLength >>> 2);
+    const floats =
+      expected.onVector === undefined
+        ? undefined
+        : new Float32Array(chunk.buffer, chunk.byteOffset, chunk.byteLength >>> 2);
     for (let first = 0; first < count; first += perChunk) {
       const n = Math.min(perChunk, count - first);
       const view = chunk.subarray(0, n * sizePerElement);
@@ -142,12 +152,19 @@ export async function checkGraphFile(path: string, expected: GraphFileExpectatio
         links = Math.imul(links ^ (words[base + labelWord] as number), FNV_PRIME);
         const linkCount = head0 & 0xffff;
         const flags = (head0 >>> 16) & 0xff;
-        if (linkCount > maxM0 || (head0 >>> 24) !== 0 || (flags & ~DELETE_MARK) !== 0) bad(`point ${first + e} has a damaged level-0 link list header`);
-        for (let j = 1; j <= linkCount; j++) if ((words[base + j] as number) >= count) bad(`point ${first + e} links to point ${words[base + j]} of ${count}`);
+        if (linkCount > maxM0 || head0 >>> 24 !== 0 || (flags & ~DELETE_MARK) !== 0)
+          bad(`point ${first + e} has a damaged level-0 link list header`);
+        for (let j = 1; j <= linkCount; j++)
+          if ((words[base + j] as number) >= count)
+            bad(`point ${first + e} links to point ${words[base + j]} of ${count}`);
         const labelHigh = words[base + labelWord + 1] as number;
         if (labelHigh !== 0) bad(`point ${first + e} has a label past uint32`);
         if ((flags & DELETE_MARK) !== 0) deleted++;
-        if (floats !== undefined) expected.onVector?.(words[base + labelWord] as number, floats.subarray(base + vectorWord, base + vectorWord + expected.dimension));
+        if (floats !== undefined)
+          expected.onVector?.(
+            words[base + labelWord] as number,
+            floats.subarray(base + vectorWord, base + vectorWord + expected.dimension),
+          );
         if (labels !== undefined && deletedMarks !== undefined) {
           labels[first + e] = words[base + labelWord] as number;
           deletedMarks[first + e] = flags & DELETE_MARK;
@@ -166,24 +183,31 @@ export async function checkGraphFile(path: string, expected: GraphFileExpectatio
     for (let i = 0; i < count; i++) {
       if (at >= linkWords.length) bad(`truncated at point ${i} of ${count}`);
       const size = linkWords[at] as number;
-      if (size % linksPerLevel !== 0 || size / linksPerLevel > maxLevel) bad(`point ${i} has a damaged upper-level list size ${size}`);
+      if (size % linksPerLevel !== 0 || size / linksPerLevel > maxLevel)
+        bad(`point ${i} has a damaged upper-level list size ${size}`);
       levels[i] = size / linksPerLevel;
       listAt[i] = at + 1;
       at += 1 + size / 4;
     }
-    if (at !== linkWords.length) bad(at > linkWords.length ? `truncated in the upper-level links` : `${(linkWords.length - at) * 4} trailing bytes`);
-    if (count > 0 && levels[entryPoint] !== maxLevel) bad(`entry point ${entryPoint} is at level ${levels[entryPoint]}, not the top level ${maxLevel}`);
+    if (at !== linkWords.length)
+      bad(
+        at > linkWords.length ? `truncated in the upper-level links` : `${(linkWords.length - at) * 4} trailing bytes`,
+      );
+    if (count > 0 && levels[entryPoint] !== maxLevel)
+      bad(`entry point ${entryPoint} is at level ${levels[entryPoint]}, not the top level ${maxLevel}`);
     const wordsPerLevel = linksPerLevel >>> 2;
     for (let i = 0; i < count; i++) {
       const level = levels[i] as number;
       for (let l = 1; l <= level; l++) {
         const base = (listAt[i] as number) + (l - 1) * wordsPerLevel;
         const n = (linkWords[base] as number) & 0xffff;
-        if (n > maxM || (linkWords[base] as number) >>> 16 !== 0) bad(`point ${i} has a damaged link list at level ${l}`);
+        if (n > maxM || (linkWords[base] as number) >>> 16 !== 0)
+          bad(`point ${i} has a damaged link list at level ${l}`);
         for (let j = 1; j <= n; j++) {
           const to = linkWords[base + j] as number;
           // A link to a point that is not on this level makes hnswlib read past that point's lists.
-          if (to >= count || (levels[to] as number) < l) bad(`point ${i} links at level ${l} to point ${to}, which is not on that level`);
+          if (to >= count || (levels[to] as number) < l)
+            bad(`point ${i} links at level ${l} to point ${to}, which is not on that level`);
         }
       }
     }
@@ -231,7 +255,10 @@ async function readFully(handle: Awaited<ReturnType<typeof open>>, into: Buffer,
   let done = 0;
   while (done < into.length) {
     const { bytesRead } = await handle.read(into, done, into.length - done, position + done);
-    if (bytesRead === 0) throw new GraphFileDamage(`the file ended at byte ${position + done} while being read (it changed or was truncated)`);
+    if (bytesRead === 0)
+      throw new GraphFileDamage(
+        `the file ended at byte ${position + done} while being read (it changed or was truncated)`,
+      );
     done += bytesRead;
   }
 }

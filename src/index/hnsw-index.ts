@@ -1,15 +1,27 @@
 import { availableParallelism } from 'node:os';
 import { DEFAULT_EF, DEFAULT_EF_CONSTRUCTION, DEFAULT_M } from '../defaults.js';
 import { IndexMismatchError, InputError, VsearchError } from '../errors.js';
-import { hnswlibBinding } from './hnswlib-binding.js';
 import type { Hnswlib, HnswlibExtension } from './hnswlib-binding.js';
-import { MAX_LABEL, assertAddBatch, assertDimension, assertLabel, assertQuery, emptyResult, isValidLabel } from './vector-index.js';
+import { hnswlibBinding } from './hnswlib-binding.js';
 import type { HnswParams, KnnResult, SearchOptions, VectorIndex } from './vector-index.js';
+import {
+  assertAddBatch,
+  assertDimension,
+  assertLabel,
+  assertQuery,
+  emptyResult,
+  isValidLabel,
+  MAX_LABEL,
+} from './vector-index.js';
 
 type NativeIndex = InstanceType<Hnswlib['HierarchicalNSW']> & HnswlibExtension;
 
 /** A new library's (src/defaults.ts says why each). */
-export const DEFAULT_HNSW_PARAMS: Readonly<HnswParams> = { M: DEFAULT_M, efConstruction: DEFAULT_EF_CONSTRUCTION, ef: DEFAULT_EF };
+export const DEFAULT_HNSW_PARAMS: Readonly<HnswParams> = {
+  M: DEFAULT_M,
+  efConstruction: DEFAULT_EF_CONSTRUCTION,
+  ef: DEFAULT_EF,
+};
 
 export interface HnswIndexOptions {
   dimension: number;
@@ -88,20 +100,36 @@ export class HnswIndex implements VectorIndex {
    * Reads a graph written by `writeGraph`. The binding trusts the file's layout, so the
    * caller (persist.ts) must have checked the file's dimension and shape first.
    */
-  static async read(path: string, options: { dimension: number; M: number; efConstruction: number; ef?: number; deleted: Iterable<number>; threads?: number; binding?: Hnswlib }): Promise<HnswIndex> {
+  static async read(
+    path: string,
+    options: {
+      dimension: number;
+      M: number;
+      efConstruction: number;
+      ef?: number;
+      deleted: Iterable<number>;
+      threads?: number;
+      binding?: Hnswlib;
+    },
+  ): Promise<HnswIndex> {
     const { deleted, ...shape } = options;
     const index = new HnswIndex({ ...shape, capacity: 1 });
     try {
       await index.native.readIndex(path);
     } catch (error) {
-      throw new IndexMismatchError(`cannot read the HNSW graph ${path}: ${errorText(error)}; run \`vsearch build\` to rebuild the index`, { cause: error });
+      throw new IndexMismatchError(
+        `cannot read the HNSW graph ${path}: ${errorText(error)}; run \`vsearch build\` to rebuild the index`,
+        { cause: error },
+      );
     }
     index.capacity = index.native.getMaxElements();
     index.points = index.native.getCurrentCount();
     index.liveSet = undefined;
     for (const label of deleted) {
       if (!index.live.delete(label)) {
-        throw new IndexMismatchError(`the HNSW graph ${path} lacks label ${label} that its sidecar lists as deleted; run \`vsearch build\` to rebuild the index`);
+        throw new IndexMismatchError(
+          `the HNSW graph ${path} lacks label ${label} that its sidecar lists as deleted; run \`vsearch build\` to rebuild the index`,
+        );
       }
       index.deleted.add(label);
     }
@@ -220,7 +248,10 @@ export class HnswIndex implements VectorIndex {
       return n === limit ? { labels, scores } : { labels: labels.subarray(0, n), scores: scores.subarray(0, n) };
     }
     const point = this.toArray(query, 0);
-    const { distances, neighbors } = options.filter === undefined ? this.native.searchKnn(point, limit) : this.native.searchKnn(point, limit, options.filter);
+    const { distances, neighbors } =
+      options.filter === undefined
+        ? this.native.searchKnn(point, limit)
+        : this.native.searchKnn(point, limit, options.filter);
     const n = neighbors.length;
     const labels = new Uint32Array(n);
     const scores = new Float32Array(n);
@@ -233,7 +264,8 @@ export class HnswIndex implements VectorIndex {
 
   /** The graph's copy of a live label's vector (normalized by the binding when added); undefined for other labels. */
   vectorOf(label: number): Float32Array | undefined {
-    if (!isValidLabel(label) || this.deleted.has(label) || (this.liveSet !== undefined && !this.liveSet.has(label))) return undefined;
+    if (!isValidLabel(label) || this.deleted.has(label) || (this.liveSet !== undefined && !this.liveSet.has(label)))
+      return undefined;
     try {
       return Float32Array.from(this.native.getPoint(label));
     } catch {
@@ -270,7 +302,8 @@ export class HnswIndex implements VectorIndex {
   }
 
   private assertIdle(): void {
-    if (this.saving) throw new VsearchError('the HNSW index is being saved; wait for the save to finish before changing it');
+    if (this.saving)
+      throw new VsearchError('the HNSW index is being saved; wait for the save to finish before changing it');
   }
 }
 

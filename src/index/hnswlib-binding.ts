@@ -18,7 +18,7 @@ export interface HnswlibExtension {
 }
 
 /** What scripts/build-native-hnswlib.mjs records beside the copy it compiled for this CPU. */
-export interface NativeBuildRecord {
+interface NativeBuildRecord {
   hnswlibNode: string;
   cxxflags: string;
   /** The instruction-set flags the copy needs: none for the portable default, more with VSEARCH_NATIVE_MARCH. */
@@ -35,8 +35,8 @@ export interface HnswlibBinding {
 
 /** The native copy, the record and the opt-out, as the install script writes and reads them. */
 export const NATIVE_ADDON_URL = new URL('../../native/hnswlib-node.node', import.meta.url);
-export const NATIVE_RECORD_URL = new URL('../../native/hnswlib-node.json', import.meta.url);
-export const NATIVE_OPT_OUT = 'VSEARCH_NATIVE_HNSWLIB';
+const NATIVE_RECORD_URL = new URL('../../native/hnswlib-node.json', import.meta.url);
+const NATIVE_OPT_OUT = 'VSEARCH_NATIVE_HNSWLIB';
 
 const require = createRequire(import.meta.url);
 let chosen: HnswlibBinding | undefined;
@@ -77,7 +77,7 @@ function loadStock(nativeDetail?: string): Hnswlib {
     const also = nativeDetail === undefined ? '' : `; ${nativeDetail}`;
     throw new NativeBuildError(
       `hnswlib-node's compiled addon did not load (${firstLine(error)})${also}. vsearch needs it for its HNSW index. ` +
-        'It is missing when the package was installed without install scripts (npm --ignore-scripts, or pnpm without allowing hnswlib-node\'s build), ' +
+        "It is missing when the package was installed without install scripts (npm --ignore-scripts, or pnpm without allowing hnswlib-node's build), " +
         'and unloadable when it was compiled for another Node version or platform. ' +
         'Fix: run `npm rebuild hnswlib-node` in the project that installed vsearch; it compiles the addon and needs a C++ toolchain (python3, make and g++ or clang++).',
       { cause: error },
@@ -111,15 +111,26 @@ export function nativeBuildVerdict(): NativeVerdict {
  * every instruction-set flag its record requires (-march=native may use any flag of the build
  * machine, and a missing one kills the process with SIGILL rather than throwing).
  */
-export function judgeNativeBuild(record: unknown, installedVersion: string, cpuFlags: ReadonlySet<string> | undefined): NativeVerdict {
-  if (!isNativeBuildRecord(record)) return { usable: false, reason: 'the native copy\'s record is unreadable; run `npm run native`' };
+export function judgeNativeBuild(
+  record: unknown,
+  installedVersion: string,
+  cpuFlags: ReadonlySet<string> | undefined,
+): NativeVerdict {
+  if (!isNativeBuildRecord(record))
+    return { usable: false, reason: "the native copy's record is unreadable; run `npm run native`" };
   if (record.hnswlibNode !== installedVersion) {
-    return { usable: false, reason: `the native copy was compiled from hnswlib-node ${record.hnswlibNode}, ${installedVersion} is installed; run \`npm run native\`` };
+    return {
+      usable: false,
+      reason: `the native copy was compiled from hnswlib-node ${record.hnswlibNode}, ${installedVersion} is installed; run \`npm run native\``,
+    };
   }
-  if (cpuFlags === undefined) return { usable: false, reason: 'this CPU\'s instruction-set flags cannot be read' };
+  if (cpuFlags === undefined) return { usable: false, reason: "this CPU's instruction-set flags cannot be read" };
   const missing = record.cpuFlags.filter((flag) => !cpuFlags.has(flag));
   if (missing.length > 0) {
-    return { usable: false, reason: `the native copy was compiled on a CPU with ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}, which this one lacks; run \`npm run native\`` };
+    return {
+      usable: false,
+      reason: `the native copy was compiled on a CPU with ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}, which this one lacks; run \`npm run native\``,
+    };
   }
   return { usable: true, reason: `compiled for this CPU with ${record.cxxflags}` };
 }
@@ -133,11 +144,23 @@ export function readCpuFlags(): Set<string> | undefined {
     return undefined;
   }
   const line = text.split('\n').find((row) => /^flags\s*:/.test(row));
-  return line === undefined ? undefined : new Set(line.slice(line.indexOf(':') + 1).trim().split(/\s+/));
+  return line === undefined
+    ? undefined
+    : new Set(
+        line
+          .slice(line.indexOf(':') + 1)
+          .trim()
+          .split(/\s+/),
+      );
 }
 
 function isNativeBuildRecord(value: unknown): value is NativeBuildRecord {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Partial<Record<keyof NativeBuildRecord, unknown>>;
-  return typeof record.hnswlibNode === 'string' && typeof record.cxxflags === 'string' && Array.isArray(record.cpuFlags) && record.cpuFlags.every((flag) => typeof flag === 'string');
+  return (
+    typeof record.hnswlibNode === 'string' &&
+    typeof record.cxxflags === 'string' &&
+    Array.isArray(record.cpuFlags) &&
+    record.cpuFlags.every((flag) => typeof flag === 'string')
+  );
 }

@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { IndexMismatchError, VsearchError } from '../errors.js';
@@ -39,7 +39,7 @@ export interface IndexSidecar {
 }
 
 export const SIDECAR_FILE = 'sidecar.json';
-export const GRAPH_FILE = /^hnsw-(\d+)(?:-[0-9a-f]{8})?\.bin$/;
+const GRAPH_FILE = /^hnsw-(\d+)(?:-[0-9a-f]{8})?\.bin$/;
 /** Temp files of a save in progress end in `.<pid>.tmp`: removed once that process is gone. */
 const SAVE_TEMP = /^(?:sidecar\.json|hnsw-.+\.bin)\.(?:.+\.)?(\d+)\.tmp$/;
 export const REBUILD_HINT = 'run `vsearch build` to rebuild the index';
@@ -50,7 +50,11 @@ const REBUILD = REBUILD_HINT;
  * so a graph file under its final name is always whole), then atomically points sidecar.json
  * at it, then deletes older graphs. A crash at any step leaves the old or the new pair.
  */
-export async function saveHnswIndex(dir: string, index: HnswIndex, coverage: { fingerprint: string; files: string[] }): Promise<IndexSidecar> {
+export async function saveHnswIndex(
+  dir: string,
+  index: HnswIndex,
+  coverage: { fingerprint: string; files: string[] },
+): Promise<IndexSidecar> {
   await mkdir(dir, { recursive: true });
   const entries = await readdir(dir);
   let generation = 0;
@@ -90,7 +94,12 @@ export async function saveHnswIndex(dir: string, index: HnswIndex, coverage: { f
     await rm(graphTemp, { force: true }).catch(() => undefined);
     throw new VsearchError(`writing the HNSW graph ${graphPath} failed: ${errorText(error)}`, { cause: error });
   }
-  const sidecar = withChecksum({ ...snapshot, graphBytes: facts.bytes, graphChecksum: facts.checksum ?? (await fileChecksum(graphPath)), graphLinksChecksum: facts.linksChecksum });
+  const sidecar = withChecksum({
+    ...snapshot,
+    graphBytes: facts.bytes,
+    graphChecksum: facts.checksum ?? (await fileChecksum(graphPath)),
+    graphLinksChecksum: facts.linksChecksum,
+  });
 
   const temp = join(dir, `${SIDECAR_FILE}.${unique}.${process.pid}.tmp`);
   const handle = await open(temp, 'w');
@@ -117,7 +126,10 @@ export async function saveHnswIndex(dir: string, index: HnswIndex, coverage: { f
  * sidecar or graph file is missing, unreadable, damaged, foreign or disagrees with the
  * other: the graph is handed to hnswlib only after every field it follows was checked.
  */
-export async function loadHnswIndex(dir: string, expected: { dimension: number; metric: Metric; ef?: number; threads?: number }): Promise<{ index: HnswIndex; sidecar: IndexSidecar } | undefined> {
+export async function loadHnswIndex(
+  dir: string,
+  expected: { dimension: number; metric: Metric; ef?: number; threads?: number },
+): Promise<{ index: HnswIndex; sidecar: IndexSidecar } | undefined> {
   const read = await readSidecar(dir);
   if (read === undefined) return undefined;
   let { sidecar } = read;
@@ -126,7 +138,8 @@ export async function loadHnswIndex(dir: string, expected: { dimension: number; 
     checked = await checkSavedGraph(dir, sidecar, { ...expected, checksum: false });
   } catch (error) {
     // A writer may have replaced the pair between our two reads: follow the new sidecar once.
-    const again = error instanceof IndexMismatchError && /missing/.test(error.message) ? await readSidecar(dir) : undefined;
+    const again =
+      error instanceof IndexMismatchError && /missing/.test(error.message) ? await readSidecar(dir) : undefined;
     if (again === undefined || again.sidecar.graph === sidecar.graph) throw error;
     sidecar = again.sidecar;
     checked = await checkSavedGraph(dir, sidecar, { ...expected, checksum: false });
@@ -156,7 +169,9 @@ export async function readSidecar(dir: string): Promise<{ sidecar: IndexSidecar;
     text = await readFile(path, 'utf8');
   } catch (error) {
     if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return undefined;
-    throw new IndexMismatchError(`cannot read the index sidecar ${path} (${errorText(error)}); ${REBUILD}`, { cause: error });
+    throw new IndexMismatchError(`cannot read the index sidecar ${path} (${errorText(error)}); ${REBUILD}`, {
+      cause: error,
+    });
   }
   return { sidecar: parseSidecar(text, path), path };
 }
@@ -168,13 +183,23 @@ export async function readSidecar(dir: string): Promise<{ sidecar: IndexSidecar;
 export async function checkSavedGraph(
   dir: string,
   sidecar: IndexSidecar,
-  expected: { dimension: number; metric: Metric; labels?: boolean; checksum?: boolean; onVector?: (label: number, vector: Float32Array) => void },
+  expected: {
+    dimension: number;
+    metric: Metric;
+    labels?: boolean;
+    checksum?: boolean;
+    onVector?: (label: number, vector: Float32Array) => void;
+  },
 ): Promise<GraphFileFacts> {
   if (sidecar.metric !== expected.metric) {
-    throw new IndexMismatchError(`the index in ${dir} uses metric ${sidecar.metric}, but the library uses ${expected.metric}; ${REBUILD}`);
+    throw new IndexMismatchError(
+      `the index in ${dir} uses metric ${sidecar.metric}, but the library uses ${expected.metric}; ${REBUILD}`,
+    );
   }
   if (sidecar.dimension !== expected.dimension) {
-    throw new IndexMismatchError(`the index in ${dir} holds vectors of dimension ${sidecar.dimension}, but the library's are ${expected.dimension}; ${REBUILD}`);
+    throw new IndexMismatchError(
+      `the index in ${dir} holds vectors of dimension ${sidecar.dimension}, but the library's are ${expected.dimension}; ${REBUILD}`,
+    );
   }
   const graphPath = join(dir, sidecar.graph);
   let facts: GraphFileFacts;
@@ -186,9 +211,17 @@ export async function checkSavedGraph(
       ...(expected.onVector === undefined ? {} : { onVector: expected.onVector }),
     });
   } catch (error) {
-    if (isErrno(error, 'ENOENT')) throw new IndexMismatchError(`the HNSW graph ${graphPath} named by the sidecar is missing; ${REBUILD}`, { cause: error });
-    if (error instanceof GraphFileDamage) throw new IndexMismatchError(`the HNSW graph ${graphPath} is corrupt (${error.message}); ${REBUILD}`, { cause: error });
-    throw new IndexMismatchError(`cannot read the HNSW graph ${graphPath} (${errorText(error)}); ${REBUILD}`, { cause: error });
+    if (isErrno(error, 'ENOENT'))
+      throw new IndexMismatchError(`the HNSW graph ${graphPath} named by the sidecar is missing; ${REBUILD}`, {
+        cause: error,
+      });
+    if (error instanceof GraphFileDamage)
+      throw new IndexMismatchError(`the HNSW graph ${graphPath} is corrupt (${error.message}); ${REBUILD}`, {
+        cause: error,
+      });
+    throw new IndexMismatchError(`cannot read the HNSW graph ${graphPath} (${errorText(error)}); ${REBUILD}`, {
+      cause: error,
+    });
   }
   checkAgainstSidecar(facts, sidecar, graphPath);
   return facts;
@@ -207,7 +240,8 @@ function parseSidecar(text: string, path: string): IndexSidecar {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return bad('not a JSON object');
   const o = value as Record<string, unknown>;
   const format = o['format'];
-  if (format !== 1 && format !== 2) return bad(`unsupported sidecar format ${JSON.stringify(format)} (expected 1 or 2)`);
+  if (format !== 1 && format !== 2)
+    return bad(`unsupported sidecar format ${JSON.stringify(format)} (expected 1 or 2)`);
   if (format === 2) {
     const { checksum, ...rest } = o;
     if (checksum !== checksumOf(rest)) return bad('its checksum does not match its contents (the file is damaged)');
@@ -216,7 +250,9 @@ function parseSidecar(text: string, path: string): IndexSidecar {
   if (o['metric'] !== 'cosine') return bad(`unsupported metric ${JSON.stringify(o['metric'])}`);
   const int = (key: string, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     const v = o[key];
-    return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : bad(`"${key}" must be an integer from ${min} to ${max}`);
+    return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max
+      ? v
+      : bad(`"${key}" must be an integer from ${min} to ${max}`);
   };
   const str = (key: string): string => {
     const v = o[key];
@@ -225,9 +261,13 @@ function parseSidecar(text: string, path: string): IndexSidecar {
   const graph = str('graph');
   if (!GRAPH_FILE.test(graph)) bad(`"graph" must name an hnsw-<generation>.bin file, not ${JSON.stringify(graph)}`);
   const files = o['files'];
-  if (!Array.isArray(files) || !files.every((f): f is string => typeof f === 'string')) return bad('"files" must be an array of strings');
+  if (!Array.isArray(files) || !files.every((f): f is string => typeof f === 'string'))
+    return bad('"files" must be an array of strings');
   const deleted = o['deleted'] ?? [];
-  if (!Array.isArray(deleted) || !deleted.every((l): l is number => typeof l === 'number' && Number.isInteger(l) && l >= 0 && l <= 0xffff_ffff)) {
+  if (
+    !Array.isArray(deleted) ||
+    !deleted.every((l): l is number => typeof l === 'number' && Number.isInteger(l) && l >= 0 && l <= 0xffff_ffff)
+  ) {
     return bad('"deleted" must be an array of uint32 labels');
   }
   const sidecar: IndexSidecar = {
@@ -245,7 +285,13 @@ function parseSidecar(text: string, path: string): IndexSidecar {
     deleted,
   };
   if (format === 1) return sidecar;
-  return { ...sidecar, graphBytes: int('graphBytes', 0), graphChecksum: str('graphChecksum'), graphLinksChecksum: str('graphLinksChecksum'), checksum: str('checksum') };
+  return {
+    ...sidecar,
+    graphBytes: int('graphBytes', 0),
+    graphChecksum: str('graphChecksum'),
+    graphLinksChecksum: str('graphLinksChecksum'),
+    checksum: str('checksum'),
+  };
 }
 
 function isAbandonedTemp(name: string): boolean {
@@ -273,7 +319,9 @@ function withChecksum(sidecar: Omit<IndexSidecar, 'checksum'>): IndexSidecar {
 function checkAgainstSidecar(facts: GraphFileFacts, sidecar: Omit<IndexSidecar, 'checksum'>, path: string): void {
   const differ = (what: string, inFile: number | string, inSidecar: number | string): void => {
     if (inFile !== inSidecar) {
-      throw new IndexMismatchError(`the HNSW graph ${path} has ${what} ${inFile}, but its sidecar says ${inSidecar}; ${REBUILD}`);
+      throw new IndexMismatchError(
+        `the HNSW graph ${path} has ${what} ${inFile}, but its sidecar says ${inSidecar}; ${REBUILD}`,
+      );
     }
   };
   differ('dimension', facts.dimension, sidecar.dimension);
@@ -290,7 +338,9 @@ function checkAgainstSidecar(facts: GraphFileFacts, sidecar: Omit<IndexSidecar, 
   ];
   for (const [inFile, inSidecar] of checksums) {
     if (inFile !== undefined && inSidecar !== undefined && inFile !== inSidecar) {
-      throw new IndexMismatchError(`the HNSW graph ${path} has checksum ${inFile}, but its sidecar says ${inSidecar}: it is damaged or belongs to another index; ${REBUILD}`);
+      throw new IndexMismatchError(
+        `the HNSW graph ${path} has checksum ${inFile}, but its sidecar says ${inSidecar}: it is damaged or belongs to another index; ${REBUILD}`,
+      );
     }
   }
 }

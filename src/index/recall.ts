@@ -2,7 +2,8 @@ import { InputError } from '../errors.js';
 
 /** Mean over queries of the share of each true top-k that was found. A query with an empty truth counts as 1. */
 export function meanRecall(found: readonly Uint32Array[], truth: readonly Uint32Array[]): number {
-  if (found.length !== truth.length) throw new InputError(`${found.length} results for ${truth.length} ground-truth rows`);
+  if (found.length !== truth.length)
+    throw new InputError(`${found.length} results for ${truth.length} ground-truth rows`);
   if (truth.length === 0) return Number.NaN;
   let total = 0;
   for (let q = 0; q < truth.length; q++) {

@@ -74,7 +74,12 @@ export function assertDimension(dimension: number): void {
  * Checks a batch for `add`: shapes agree, labels are uint32, no label repeats within
  * the batch or is already live (`isLive`). Throws before anything is mutated.
  */
-export function assertAddBatch(dimension: number, vectors: Float32Array, labels: ArrayLike<number>, isLive: (label: number) => boolean): void {
+export function assertAddBatch(
+  dimension: number,
+  vectors: Float32Array,
+  labels: ArrayLike<number>,
+  isLive: (label: number) => boolean,
+): void {
   if (vectors.length !== labels.length * dimension) {
     throw new InputError(
       `vectors has ${vectors.length} floats but ${labels.length} labels of dimension ${dimension} need ${labels.length * dimension}`,
@@ -93,7 +98,9 @@ export function assertAddBatch(dimension: number, vectors: Float32Array, labels:
 
 export function assertQuery(dimension: number, query: Float32Array, k: number): void {
   if (query.length !== dimension) {
-    throw new InputError(`query vector has dimension ${query.length}, but the index holds vectors of dimension ${dimension}`);
+    throw new InputError(
+      `query vector has dimension ${query.length}, but the index holds vectors of dimension ${dimension}`,
+    );
   }
   if (!Number.isInteger(k) || k < 0) {
     throw new InputError(`invalid k ${String(k)}: must be a non-negative integer`);

@@ -1,3 +1,9 @@
-export { SEARCH_MODES, type AnnotatedHit, type ModeSearchRequest, type ModeSearchResponse, type SearchMode } from './mode-search.js';
-export { OPTION_FUSIONS, type FusedHit, type OptionFusion } from './option-fusion.js';
 export { RRF_K } from './fusion.js';
+export {
+  type AnnotatedHit,
+  type ModeSearchRequest,
+  type ModeSearchResponse,
+  SEARCH_MODES,
+  type SearchMode,
+} from './mode-search.js';
+export { type FusedHit, OPTION_FUSIONS, type OptionFusion } from './option-fusion.js';

@@ -27,13 +27,27 @@ export class LexicalIndex {
 
   /** The best `limit` annotations for `query` (any of its terms), best first; ties by video, then start. */
   search(query: string, limit: number, accept: (annotation: Annotation) => boolean = () => true): LexicalHit[] {
-    const terms = new Set(tokenize(query).map(processTerm).filter((term): term is string => term !== null));
+    const terms = new Set(
+      tokenize(query)
+        .map(processTerm)
+        .filter((term): term is string => term !== null),
+    );
     const hits: LexicalHit[] = [];
     for (const result of this.#search.search(query, { combineWith: 'OR' })) {
       const annotation = this.#annotations[result.id as number];
-      if (annotation !== undefined && accept(annotation)) hits.push({ annotation, score: result.score, matched: terms.size === 0 ? 0 : new Set(result.queryTerms).size / terms.size });
+      if (annotation !== undefined && accept(annotation))
+        hits.push({
+          annotation,
+          score: result.score,
+          matched: terms.size === 0 ? 0 : new Set(result.queryTerms).size / terms.size,
+        });
     }
-    hits.sort((a, b) => b.score - a.score || compare(a.annotation.videoId, b.annotation.videoId) || a.annotation.start - b.annotation.start);
+    hits.sort(
+      (a, b) =>
+        b.score - a.score ||
+        compare(a.annotation.videoId, b.annotation.videoId) ||
+        a.annotation.start - b.annotation.start,
+    );
     return hits.slice(0, limit);
   }
 }

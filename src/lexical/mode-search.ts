@@ -1,12 +1,19 @@
+import { type Annotation, type AnnotationJson, annotationJson, overlaps } from '../annotations/annotation.js';
 import { InputError } from '../errors.js';
-import { annotationJson, overlaps, type Annotation, type AnnotationJson } from '../annotations/annotation.js';
 import type { VideoInfo } from '../library/videos.js';
-import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, type ClipHit, type SearchRequest, type SearchResponse, type VideoHit } from '../query/index.js';
+import {
+  type ClipHit,
+  DEFAULT_PAGE_LIMIT,
+  MAX_PAGE_LIMIT,
+  type SearchRequest,
+  type SearchResponse,
+  type VideoHit,
+} from '../query/index.js';
 import { compileSearchFilter, parseSearchFilter, type SearchFilter } from '../query/search-filter.js';
 import { splitFilter } from './annotation-filter.js';
-import { DEFAULT_HYBRID_WEIGHTS, minMax, ofMax, rrf, type HybridFusion, type HybridWeights } from './fusion.js';
+import { DEFAULT_HYBRID_WEIGHTS, type HybridFusion, type HybridWeights, minMax, ofMax, rrf } from './fusion.js';
+import { type LexicalHit, LexicalIndex } from './lexical-index.js';
 import { fuseOptions, type OptionFusion } from './option-fusion.js';
-import { LexicalIndex, type LexicalHit } from './lexical-index.js';
 
 export type SearchMode = 'vector' | 'text' | 'hybrid';
 export const SEARCH_MODES: readonly SearchMode[] = ['vector', 'text', 'hybrid'];
@@ -75,33 +82,81 @@ function candidatesFor(limit: number): number {
 export async function modeSearch(source: ModeSearchSource, request: ModeSearchRequest): Promise<ModeSearchResponse> {
   const annotations = await source.annotations();
   const mode = request.mode ?? defaultMode(source, request, annotations.length > 0);
-  const { rest, annotation: annotationTest } = splitFilter(request.filter === undefined ? undefined : parseSearchFilter(request.filter));
+  const { rest, annotation: annotationTest } = splitFilter(
+    request.filter === undefined ? undefined : parseSearchFilter(request.filter),
+  );
   const limit = request.pageLimit ?? DEFAULT_PAGE_LIMIT;
   const byVideo = request.groupBy === 'video';
   const { mode: _m, fusion: optionFusion, weights, ...plain } = request;
   const hybridWeighted = weights !== undefined && (weights['vector'] !== undefined || weights['text'] !== undefined);
-  const optionWeights = weights === undefined ? undefined : Object.fromEntries(Object.entries(weights).filter(([key]) => key !== 'vector' && key !== 'text'));
-  if (mode !== 'vector' && request.pageToken !== undefined) throw new InputError(`page tokens page vector searches; a ${mode} search returns its hits in one page (raise the page limit)`);
-  if (mode !== 'vector' && (request.text === undefined || request.text.trim() === '')) throw new InputError(`a ${mode} search needs query text`);
-  if (mode === 'text' && (request.image ?? request.audio ?? request.video ?? request.vector ?? request.like) !== undefined) {
-    throw new InputError('a text search reads only the query text; drop the image, audio, video, vector or like query, or use the hybrid or vector mode');
+  const optionWeights =
+    weights === undefined
+      ? undefined
+      : Object.fromEntries(Object.entries(weights).filter(([key]) => key !== 'vector' && key !== 'text'));
+  if (mode !== 'vector' && request.pageToken !== undefined)
+    throw new InputError(
+      `page tokens page vector searches; a ${mode} search returns its hits in one page (raise the page limit)`,
+    );
+  if (mode !== 'vector' && (request.text === undefined || request.text.trim() === ''))
+    throw new InputError(`a ${mode} search needs query text`);
+  if (
+    mode === 'text' &&
+    (request.image ?? request.audio ?? request.video ?? request.vector ?? request.like) !== undefined
+  ) {
+    throw new InputError(
+      'a text search reads only the query text; drop the image, audio, video, vector or like query, or use the hybrid or vector mode',
+    );
   }
 
   if (request.pageToken !== undefined && (annotationTest !== undefined || optionFusion !== undefined)) {
-    throw new InputError('a page token replays a plain vector search; fusion across options and annotation filters return their hits in one page (raise the page limit)');
+    throw new InputError(
+      'a page token replays a plain vector search; fusion across options and annotation filters return their hits in one page (raise the page limit)',
+    );
   }
-  if (mode === 'vector' && annotationTest === undefined && optionFusion === undefined) return attach(await source.vectorSearch(plain), annotations);
+  if (mode === 'vector' && annotationTest === undefined && optionFusion === undefined)
+    return attach(await source.vectorSearch(plain), annotations);
 
   const accepted = annotations.filter(await videoFilter(source, rest)).filter(annotationTest ?? (() => true));
-  const lexical = mode === 'vector' ? [] : groupLexical(new LexicalIndex(accepted).search(request.text ?? '', candidatesFor(limit)), byVideo);
-  if (mode === 'text') return attach(page(lexical.map((hit) => lexicalHit(hit)), limit, source.indexId, mode), annotations);
+  const lexical =
+    mode === 'vector'
+      ? []
+      : groupLexical(new LexicalIndex(accepted).search(request.text ?? '', candidatesFor(limit)), byVideo);
+  if (mode === 'text')
+    return attach(
+      page(
+        lexical.map((hit) => lexicalHit(hit)),
+        limit,
+        source.indexId,
+        mode,
+      ),
+      annotations,
+    );
 
-  const vector = await source.vectorSearch({ ...plain, filter: rest, pageLimit: candidatesFor(limit), pageToken: undefined });
+  const vector = await source.vectorSearch({
+    ...plain,
+    filter: rest,
+    pageLimit: candidatesFor(limit),
+    pageToken: undefined,
+  });
   // An annotation filter keeps the vector hits that an accepted annotation overlaps.
-  const filtered = (vector.data as (ClipHit | VideoHit)[]).filter((hit) => annotationTest === undefined || accepted.some((a) => sameMoment(hit, a, byVideo)));
-  const vectorHits = optionFusion === undefined ? filtered : fuseOptions(filtered, optionFusion, optionWeights !== undefined && Object.keys(optionWeights).length > 0 ? optionWeights : undefined, byVideo);
-  if (mode === 'vector') return attach({ ...page(vectorHits, limit, source.indexId, mode), search_pool: vector.search_pool }, annotations);
-  const hybridWeights: HybridWeights = { vector: weights?.['vector'] ?? DEFAULT_HYBRID_WEIGHTS.vector, text: weights?.['text'] ?? DEFAULT_HYBRID_WEIGHTS.text };
+  const filtered = (vector.data as (ClipHit | VideoHit)[]).filter(
+    (hit) => annotationTest === undefined || accepted.some((a) => sameMoment(hit, a, byVideo)),
+  );
+  const vectorHits =
+    optionFusion === undefined
+      ? filtered
+      : fuseOptions(
+          filtered,
+          optionFusion,
+          optionWeights !== undefined && Object.keys(optionWeights).length > 0 ? optionWeights : undefined,
+          byVideo,
+        );
+  if (mode === 'vector')
+    return attach({ ...page(vectorHits, limit, source.indexId, mode), search_pool: vector.search_pool }, annotations);
+  const hybridWeights: HybridWeights = {
+    vector: weights?.['vector'] ?? DEFAULT_HYBRID_WEIGHTS.vector,
+    text: weights?.['text'] ?? DEFAULT_HYBRID_WEIGHTS.text,
+  };
   const fused = fuse(vectorHits, lexical, byVideo, hybridWeighted ? 'weighted' : 'rrf', hybridWeights);
   return attach({ ...page(fused, limit, source.indexId, mode), search_pool: vector.search_pool }, annotations);
 }
@@ -118,10 +173,17 @@ function groupLexical(hits: LexicalHit[], byVideo: boolean): LexicalHit[] {
 }
 
 /** The search filter's video conditions (id, duration, filename, user metadata), applied to the annotations' videos. */
-async function videoFilter(source: ModeSearchSource, filter: SearchFilter | undefined): Promise<(a: Annotation) => boolean> {
+async function videoFilter(
+  source: ModeSearchSource,
+  filter: SearchFilter | undefined,
+): Promise<(a: Annotation) => boolean> {
   if (filter === undefined) return () => true;
   const test = compileSearchFilter(filter);
-  const passing = new Set((await source.videos()).filter((v) => test({ videoId: v.video_id, durationSec: v.duration, filename: v.filename, metadata: v.metadata })).map((v) => v.video_id));
+  const passing = new Set(
+    (await source.videos())
+      .filter((v) => test({ videoId: v.video_id, durationSec: v.duration, filename: v.filename, metadata: v.metadata }))
+      .map((v) => v.video_id),
+  );
   return (a) => passing.has(a.videoId);
 }
 
@@ -132,40 +194,81 @@ function confidenceOfMatch(matched: number): ClipHit['confidence'] {
 /** A lexical hit as a search hit: the annotation's span; its score is BM25 and its confidence the share of query terms it holds. */
 function lexicalHit(hit: LexicalHit): AnnotatedHit {
   const a = hit.annotation;
-  return { rank: 0, video_id: a.videoId, start: a.start, end: a.end, score: hit.score, confidence: confidenceOfMatch(hit.matched), embedding_option: 'text', embedding_scope: 'annotation', metadata: {}, matched_by: 'text', text_score: hit.score };
+  return {
+    rank: 0,
+    video_id: a.videoId,
+    start: a.start,
+    end: a.end,
+    score: hit.score,
+    confidence: confidenceOfMatch(hit.matched),
+    embedding_option: 'text',
+    embedding_scope: 'annotation',
+    metadata: {},
+    matched_by: 'text',
+    text_score: hit.score,
+  };
 }
 
-function fuse(vector: readonly (ClipHit | VideoHit)[], lexical: readonly LexicalHit[], byVideo: boolean, fusion: HybridFusion, weights: HybridWeights): AnnotatedHit[] {
+function fuse(
+  vector: readonly (ClipHit | VideoHit)[],
+  lexical: readonly LexicalHit[],
+  byVideo: boolean,
+  fusion: HybridFusion,
+  weights: HybridWeights,
+): AnnotatedHit[] {
   const vScale = minMax(vector.map((hit) => hit.score));
   const tScale = ofMax(lexical.map((hit) => hit.score));
-  const vectorPart = (hit: ClipHit, rank: number): number => (fusion === 'rrf' ? rrf(rank) : weights.vector * vScale(hit.score));
-  const textPart = (hit: LexicalHit, rank: number): number => (fusion === 'rrf' ? rrf(rank) : weights.text * tScale(hit.score));
+  const vectorPart = (hit: ClipHit, rank: number): number =>
+    fusion === 'rrf' ? rrf(rank) : weights.vector * vScale(hit.score);
+  const textPart = (hit: LexicalHit, rank: number): number =>
+    fusion === 'rrf' ? rrf(rank) : weights.text * tScale(hit.score);
   const joined = new Set<number>();
   const out: AnnotatedHit[] = vector.map((hit, i) => {
     const j = lexical.findIndex((l) => sameMoment(hit, l.annotation, byVideo));
     const best = lexical[j];
-    if (best === undefined) return { ...hit, matched_by: 'vector', vector_score: hit.score, score: vectorPart(hit, i + 1) };
+    if (best === undefined)
+      return { ...hit, matched_by: 'vector', vector_score: hit.score, score: vectorPart(hit, i + 1) };
     // A lexical hit counts once per hit it overlaps, at its own rank: the best-ranked one that overlaps it.
     lexical.forEach((l, k) => sameMoment(hit, l.annotation, byVideo) && joined.add(k));
-    return { ...hit, matched_by: 'both', vector_score: hit.score, text_score: best.score, score: vectorPart(hit, i + 1) + textPart(best, j + 1) };
+    return {
+      ...hit,
+      matched_by: 'both',
+      vector_score: hit.score,
+      text_score: best.score,
+      score: vectorPart(hit, i + 1) + textPart(best, j + 1),
+    };
   });
   lexical.forEach((hit, k) => {
     if (!joined.has(k)) out.push({ ...lexicalHit(hit), score: textPart(hit, k + 1) });
   });
-  return out.sort((a, b) => b.score - a.score || (a.video_id < b.video_id ? -1 : a.video_id > b.video_id ? 1 : 0) || a.start - b.start);
+  return out.sort(
+    (a, b) =>
+      b.score - a.score || (a.video_id < b.video_id ? -1 : a.video_id > b.video_id ? 1 : 0) || a.start - b.start,
+  );
 }
 
 function page(hits: readonly AnnotatedHit[], limit: number, indexId: string, mode: SearchMode): ModeSearchResponse {
   const shown = mode === 'vector' ? {} : { mode };
   const data = hits.slice(0, limit).map((hit, i) => ({ ...hit, rank: i + 1 }));
   const total = hits.reduce((sum, hit) => sum + Math.max(0, hit.end - hit.start), 0);
-  return { ...shown, data, page_info: { limit_per_page: limit, total_results: hits.length }, search_pool: { total_count: hits.length, total_duration: total, index_id: indexId } };
+  return {
+    ...shown,
+    data,
+    page_info: { limit_per_page: limit, total_results: hits.length },
+    search_pool: { total_count: hits.length, total_duration: total, index_id: indexId },
+  };
 }
 
 /** Each hit (and each clip under a video hit) with the annotations whose span overlaps it, by start. */
-function attach(response: Omit<ModeSearchResponse, 'data'> & { data: readonly (ClipHit | VideoHit | AnnotatedHit)[] }, annotations: readonly Annotation[]): ModeSearchResponse {
+function attach(
+  response: Omit<ModeSearchResponse, 'data'> & { data: readonly (ClipHit | VideoHit | AnnotatedHit)[] },
+  annotations: readonly Annotation[],
+): ModeSearchResponse {
   if (annotations.length === 0) return { ...response, data: [...response.data] };
   const over = (hit: { video_id: string; start: number; end: number }): AnnotationJson[] =>
-    annotations.filter((a) => sameMoment(hit, a, false)).sort((a, b) => a.start - b.start).map(annotationJson);
+    annotations
+      .filter((a) => sameMoment(hit, a, false))
+      .sort((a, b) => a.start - b.start)
+      .map(annotationJson);
   return { ...response, data: response.data.map((hit) => ({ ...hit, annotations: over(hit) })) };
 }

@@ -19,7 +19,12 @@ export type FusedHit = (ClipHit | VideoHit) & {
  * not find the moment adds nothing. The hit keeps the span and fields of its best-scoring
  * option's hit; `embedding_option` lists the options joined by "+".
  */
-export function fuseOptions(hits: readonly (ClipHit | VideoHit)[], fusion: OptionFusion, weights: Readonly<Record<string, number>> | undefined, byVideo: boolean): FusedHit[] {
+export function fuseOptions(
+  hits: readonly (ClipHit | VideoHit)[],
+  fusion: OptionFusion,
+  weights: Readonly<Record<string, number>> | undefined,
+  byVideo: boolean,
+): FusedHit[] {
   const rankInOption = new Map<ClipHit, number>();
   const seen = new Map<string, number>();
   for (const hit of [...hits].sort((a, b) => b.score - a.score)) {
@@ -31,7 +36,12 @@ export function fuseOptions(hits: readonly (ClipHit | VideoHit)[], fusion: Optio
   const weightOf = (option: string): number => (weights === undefined ? 1 / options.length : (weights[option] ?? 0));
   const groups: { anchor: ClipHit | VideoHit; members: Map<string, ClipHit> }[] = [];
   for (const hit of [...hits].sort((a, b) => b.score - a.score)) {
-    const group = groups.find((g) => !g.members.has(hit.embedding_option) && g.anchor.video_id === hit.video_id && (byVideo || overlaps(g.anchor.start, g.anchor.end, hit.start, hit.end)));
+    const group = groups.find(
+      (g) =>
+        !g.members.has(hit.embedding_option) &&
+        g.anchor.video_id === hit.video_id &&
+        (byVideo || overlaps(g.anchor.start, g.anchor.end, hit.start, hit.end)),
+    );
     if (group === undefined) groups.push({ anchor: hit, members: new Map([[hit.embedding_option, hit]]) });
     else group.members.set(hit.embedding_option, hit);
   }
@@ -46,5 +56,8 @@ export function fuseOptions(hits: readonly (ClipHit | VideoHit)[], fusion: Optio
     const optionScores = Object.fromEntries(list.map((m) => [m.embedding_option, m.score]));
     return { ...anchor, score, embedding_option: [...members.keys()].sort().join('+'), option_scores: optionScores };
   });
-  return fused.sort((a, b) => b.score - a.score || (a.video_id < b.video_id ? -1 : a.video_id > b.video_id ? 1 : 0) || a.start - b.start);
+  return fused.sort(
+    (a, b) =>
+      b.score - a.score || (a.video_id < b.video_id ? -1 : a.video_id > b.video_id ? 1 : 0) || a.start - b.start,
+  );
 }

@@ -4,7 +4,9 @@
  * and the commonest function words left out so that they do not dilute a query.
  */
 const STOP_WORDS = new Set(
-  'a an and are as at be but by for from has have he her his i in is it its me my of on or our she so that the their them they this to was we were what who will with you your'.split(' '),
+  'a an and are as at be but by for from has have he her his i in is it its me my of on or our she so that the their them they this to was we were what who will with you your'.split(
+    ' ',
+  ),
 );
 
 export function processTerm(term: string): string | null {

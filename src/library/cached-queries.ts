@@ -8,13 +8,18 @@ import type { CalibrationQuery } from './calibrate-recall.js';
  * recall calibration: the cache's own sound entries (checksums checked). A damaged file is
  * listed in `unreadable` and left out (the cache only holds copies of API answers).
  */
-export async function cachedCalibrationQueries(cache: QueryCache, model: string | null, dimension: number | null): Promise<{ queries: CalibrationQuery[]; unreadable: string[] }> {
+export async function cachedCalibrationQueries(
+  cache: QueryCache,
+  model: string | null,
+  dimension: number | null,
+): Promise<{ queries: CalibrationQuery[]; unreadable: string[] }> {
   const unreadable: string[] = [];
   if (model === null) return { queries: [], unreadable };
   const entries = await cache.entries({ onDamaged: (damaged) => unreadable.push(damaged.file) });
   const queries: CalibrationQuery[] = [];
   for (const { key, vector } of entries) {
-    if (key.model !== model || !isModality(key.modality) || (dimension !== null && vector.length !== dimension)) continue;
+    if (key.model !== model || !isModality(key.modality) || (dimension !== null && vector.length !== dimension))
+      continue;
     queries.push({ modality: key.modality, vector: unitCopy(vector) });
   }
   return { queries, unreadable };

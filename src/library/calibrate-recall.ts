@@ -1,9 +1,15 @@
 import { InputError } from '../errors.js';
-import { mulberry32 } from '../random/seeded-random.js';
 import { ExactIndex, type VectorIndex } from '../index/index.js';
 import { meanRecall } from '../index/recall.js';
+import { mulberry32 } from '../random/seeded-random.js';
 import { round } from '../round.js';
-import { QUERY_MODALITIES, type CalibrationSource, type QueryModality, type RecallCalibrationRecord, type SegmentStore } from '../store/index.js';
+import {
+  type CalibrationSource,
+  QUERY_MODALITIES,
+  type QueryModality,
+  type RecallCalibrationRecord,
+  type SegmentStore,
+} from '../store/index.js';
 
 /** A query of a known modality to calibrate on (a cached embedding, or one of a caller's sample). */
 export interface CalibrationQuery {
@@ -67,8 +73,10 @@ export interface RecallCalibration {
 export const MIN_CACHED_QUERIES = 50;
 
 /** Cross-modal queries can need ef in the thousands on large libraries (README "Benchmarks"). */
-export const CALIBRATION_EFS: readonly number[] = [10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096];
-export const DEFAULT_CALIBRATION_QUERIES = 300;
+const CALIBRATION_EFS: readonly number[] = [
+  10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096,
+];
+const DEFAULT_CALIBRATION_QUERIES = 300;
 const DEFAULT_K = 10;
 
 /** Throws unless `target` is a recall in (0, 1]. */
@@ -87,23 +95,36 @@ export function assertRecallTarget(target: number): void {
  * read optimistic against fresh queries, and a cross-modal modality with none of its own
  * queries is left unmeasured (listed in `unmeasured`). Stores nothing.
  */
-export async function calibrateRecall(store: SegmentStore, index: VectorIndex | undefined, target: number, options: CalibrateRecallOptions = {}): Promise<RecallCalibration> {
+export async function calibrateRecall(
+  store: SegmentStore,
+  index: VectorIndex | undefined,
+  target: number,
+  options: CalibrateRecallOptions = {},
+): Promise<RecallCalibration> {
   assertRecallTarget(target);
   const k = options.k ?? DEFAULT_K;
   if (!Number.isInteger(k) || k < 1) throw new InputError(`k must be a positive integer, got ${String(k)}`);
   const efs = [...(options.efs ?? CALIBRATION_EFS)].sort((a, b) => a - b);
-  if (efs.length === 0 || efs.some((ef) => !Number.isInteger(ef) || ef < 1)) throw new InputError(`the ef sweep must list positive integers, got ${efs.join(',')}`);
+  if (efs.length === 0 || efs.some((ef) => !Number.isInteger(ef) || ef < 1))
+    throw new InputError(`the ef sweep must list positive integers, got ${efs.join(',')}`);
   const segments = index?.size ?? 0;
-  if (index === undefined || segments === 0) throw new InputError('the library is empty: build or import segments before calibrating recall');
+  if (index === undefined || segments === 0)
+    throw new InputError('the library is empty: build or import segments before calibrating recall');
   if (index.kind === 'exact') {
     const { exactBelow } = store.manifest.index;
     throw new InputError(
       `the library is too small to calibrate: its ${segments} segments are searched exactly (the index switches to HNSW at ${exactBelow}), so every search already has recall 1`,
     );
   }
-  if (segments <= k) throw new InputError(`the library is too small to calibrate recall@${k}: it holds ${segments} segments and needs more than ${k}`);
+  if (segments <= k)
+    throw new InputError(
+      `the library is too small to calibrate recall@${k}: it holds ${segments} segments and needs more than ${k}`,
+    );
   for (const query of [...(options.sample ?? []), ...(options.cached ?? [])]) {
-    if (query.vector.length !== index.dimension) throw new InputError(`a ${query.modality} calibration query has ${query.vector.length} dimensions but the library holds ${index.dimension}-d embeddings`);
+    if (query.vector.length !== index.dimension)
+      throw new InputError(
+        `a ${query.modality} calibration query has ${query.vector.length} dimensions but the library holds ${index.dimension}-d embeddings`,
+      );
   }
 
   const files = await store.allFiles();
@@ -118,7 +139,12 @@ export async function calibrateRecall(store: SegmentStore, index: VectorIndex | 
     const sample = (options.sample ?? []).filter((query) => query.modality === modality);
     const cached = (options.cached ?? []).filter((query) => query.modality === modality);
     let measured: ModalityResult | undefined;
-    const external = sample.length > 0 ? { queries: sample, source: 'sample' as const } : cached.length >= MIN_CACHED_QUERIES ? { queries: cached, source: 'cached' as const } : undefined;
+    const external =
+      sample.length > 0
+        ? { queries: sample, source: 'sample' as const }
+        : cached.length >= MIN_CACHED_QUERIES
+          ? { queries: cached, source: 'cached' as const }
+          : undefined;
     if (external !== undefined) {
       measured = sweepExternal(index, exact, external.queries, external.source, { k, efs, target, modality });
       if (measured.recall < target) {
@@ -127,17 +153,35 @@ export async function calibrateRecall(store: SegmentStore, index: VectorIndex | 
         continue;
       }
     } else if (modality === 'video') {
-      const own = sampleStoredRows(files, Math.min(options.queries ?? DEFAULT_CALIBRATION_QUERIES, segments), options.seed ?? 1);
+      const own = sampleStoredRows(
+        files,
+        Math.min(options.queries ?? DEFAULT_CALIBRATION_QUERIES, segments),
+        options.seed ?? 1,
+      );
       if (own.length === 0) throw new InputError('the calibration needs at least one query');
       const truth = own.map((query) => withoutSelf(exact.search(query.vector, k + 1).labels, query.label, k));
-      measured = sweepEfs(efs, target, k, modality, 'own', truth, (ef) => own.map((query) => withoutSelf(index.search(query.vector, k + 1, { ef }).labels, query.label, k)));
+      measured = sweepEfs(efs, target, 'own', truth, (ef) =>
+        own.map((query) => withoutSelf(index.search(query.vector, k + 1, { ef }).labels, query.label, k)),
+      );
       if (measured.recall < target) throw unreachedError(measured, { k, efs, target, modality }, store.dir);
     }
     if (measured === undefined) unmeasured.push(modality);
     else modalities[modality] = measured;
   }
   const video = modalities.video as ModalityResult;
-  return { target, ef: video.ef, recall: video.recall, k, queries: video.count, segments, sweep: video.sweep, modalities, unmeasured, unreached, cachedCounts };
+  return {
+    target,
+    ef: video.ef,
+    recall: video.recall,
+    k,
+    queries: video.count,
+    segments,
+    sweep: video.sweep,
+    modalities,
+    unmeasured,
+    unreached,
+    cachedCounts,
+  };
 }
 
 /** The stored record of a calibration: what it measured, per modality. */
@@ -157,13 +201,27 @@ interface SweepShape {
   modality: QueryModality;
 }
 
-function sweepExternal(index: VectorIndex, exact: ExactIndex, queries: readonly CalibrationQuery[], source: CalibrationSource, shape: SweepShape): ModalityResult {
+function sweepExternal(
+  index: VectorIndex,
+  exact: ExactIndex,
+  queries: readonly CalibrationQuery[],
+  source: CalibrationSource,
+  shape: SweepShape,
+): ModalityResult {
   const truth = queries.map((query) => exact.search(query.vector, shape.k).labels);
-  return sweepEfs(shape.efs, shape.target, shape.k, shape.modality, source, truth, (ef) => queries.map((query) => index.search(query.vector, shape.k, { ef }).labels));
+  return sweepEfs(shape.efs, shape.target, source, truth, (ef) =>
+    queries.map((query) => index.search(query.vector, shape.k, { ef }).labels),
+  );
 }
 
 /** Sweeps until an ef meets the target; when none does, the best point (recall below the target). */
-function sweepEfs(efs: readonly number[], target: number, k: number, modality: QueryModality, source: CalibrationSource, truth: Uint32Array[], searchAt: (ef: number) => Uint32Array[]): ModalityResult {
+function sweepEfs(
+  efs: readonly number[],
+  target: number,
+  source: CalibrationSource,
+  truth: Uint32Array[],
+  searchAt: (ef: number) => Uint32Array[],
+): ModalityResult {
   const sweep: CalibrationPoint[] = [];
   for (const ef of efs) {
     const start = process.hrtime.bigint();
@@ -189,7 +247,11 @@ interface StoredQuery {
 }
 
 /** `count` distinct rows across the files, chosen by a seeded partial Fisher-Yates shuffle. */
-function sampleStoredRows(files: readonly { count: number; labels: Uint32Array; vector(row: number): Float32Array }[], count: number, seed: number): StoredQuery[] {
+function sampleStoredRows(
+  files: readonly { count: number; labels: Uint32Array; vector(row: number): Float32Array }[],
+  count: number,
+  seed: number,
+): StoredQuery[] {
   const starts: number[] = [];
   let total = 0;
   for (const file of files) {
@@ -221,7 +283,7 @@ function withoutSelf(labels: Uint32Array, self: number, k: number): Uint32Array 
 }
 
 /** How much a library may grow after a calibration before a search that asks for a recall calibrates again. */
-export const RECALIBRATE_GROWTH = 1.2;
+const RECALIBRATE_GROWTH = 1.2;
 
 /**
  * Whether the stored calibration answers a request for `target` for queries of `modality`:
@@ -229,14 +291,31 @@ export const RECALIBRATE_GROWTH = 1.2;
  * RECALIBRATE_GROWTH times smaller or larger, and it measured that modality (records before
  * per-modality calibration measured in-distribution queries only).
  */
-export function calibrationCovers(calibration: RecallCalibrationRecord | undefined, target: number, k: number, segments: number, modality: QueryModality = 'video'): boolean {
+export function calibrationCovers(
+  calibration: RecallCalibrationRecord | undefined,
+  target: number,
+  k: number,
+  segments: number,
+  modality: QueryModality = 'video',
+): boolean {
   if (calibration === undefined) return false;
-  const measured = calibration.modalities === undefined ? modality === 'video' : calibration.modalities[modality] !== undefined;
+  const measured =
+    calibration.modalities === undefined ? modality === 'video' : calibration.modalities[modality] !== undefined;
   return measured && calibrationCurrent(calibration, target, k, segments);
 }
 
 /** Whether a calibration was for at least `target` at this k, on a library of about this size. */
-export function calibrationCurrent(calibration: RecallCalibrationRecord | undefined, target: number, k: number, segments: number): boolean {
+export function calibrationCurrent(
+  calibration: RecallCalibrationRecord | undefined,
+  target: number,
+  k: number,
+  segments: number,
+): boolean {
   if (calibration === undefined) return false;
-  return calibration.target >= target && calibration.k === k && segments <= calibration.segments * RECALIBRATE_GROWTH && segments >= calibration.segments / RECALIBRATE_GROWTH;
+  return (
+    calibration.target >= target &&
+    calibration.k === k &&
+    segments <= calibration.segments * RECALIBRATE_GROWTH &&
+    segments >= calibration.segments / RECALIBRATE_GROWTH
+  );
 }

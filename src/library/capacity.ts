@@ -34,7 +34,7 @@ export function memoryNeeds(segments: number, dimension: number, M: number, hnsw
 }
 
 /** Past this share of the machine's memory, a library is said to outgrow it (the OS, Node and other work need the rest). */
-export const MEMORY_SHARE = 0.6;
+const MEMORY_SHARE = 0.6;
 
 /**
  * A warning when a library of `segments` would need more than MEMORY_SHARE of this machine's
@@ -53,7 +53,10 @@ export function outgrowsMemoryWarning(segments: number, dimension: number, M: nu
 }
 
 /** Warns (through `onWarning`) when the library as `manifest` describes it outgrows this machine's memory. */
-export function warnIfOutgrowing(manifest: { counts: { segments: number }; dimension: number | null; index: { M: number } }, onWarning: ((message: string) => void) | undefined): void {
+export function warnIfOutgrowing(
+  manifest: { counts: { segments: number }; dimension: number | null; index: { M: number } },
+  onWarning: ((message: string) => void) | undefined,
+): void {
   if (manifest.dimension === null) return;
   const warning = outgrowsMemoryWarning(manifest.counts.segments, manifest.dimension, manifest.index.M);
   if (warning !== undefined) onWarning?.(warning);

@@ -1,29 +1,49 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IndexMismatchError } from '../errors.js';
-import { checkSavedGraph, readSidecar, SIDECAR_FILE, type IndexSidecar } from '../index/index.js';
+import { checkSavedGraph, type IndexSidecar, readSidecar, SIDECAR_FILE } from '../index/index.js';
 import { decodeFactsFile, encodeFactsFile, FACTS_FILE } from '../query/facts-file.js';
 import type { LabelFactsData } from '../query/label-facts-data.js';
 import type { Manifest } from '../store/manifest.js';
 import type { DoctorProblem } from './doctor-report.js';
-import { fingerprintOf } from './fingerprint.js';
 import type { StoreLabels } from './doctor-store.js';
+import { fingerprintOf } from './fingerprint.js';
 import { INDEX_DIR } from './index-dir.js';
 import { SKETCH_TOLERANCE, SKETCH_WIDTH, writeSketch } from './vector-sketch.js';
 
-const REBUILT_ON_OPEN = 'searches rebuild it from the store on each open until it is repaired (`doctor({ repair: true })`)';
+const REBUILT_ON_OPEN =
+  'searches rebuild it from the store on each open until it is repaired (`doctor({ repair: true })`)';
 
 /** The HNSW graph and its sidecar against the store: readable, whole, of this library, covering exactly its labels. */
-export async function checkGraph(dir: string, manifest: Manifest, store: StoreLabels | undefined): Promise<DoctorProblem[]> {
+export async function checkGraph(
+  dir: string,
+  manifest: Manifest,
+  store: StoreLabels | undefined,
+): Promise<DoctorProblem[]> {
   const indexDir = join(dir, INDEX_DIR);
   const sidecarFile = join(INDEX_DIR, SIDECAR_FILE);
   let sidecar: IndexSidecar;
   try {
     const read = await readSidecar(indexDir);
-    if (read === undefined) return [{ file: sidecarFile, kind: 'index-missing', message: `the library has no saved HNSW index; ${REBUILT_ON_OPEN}`, repaired: false }];
+    if (read === undefined)
+      return [
+        {
+          file: sidecarFile,
+          kind: 'index-missing',
+          message: `the library has no saved HNSW index; ${REBUILT_ON_OPEN}`,
+          repaired: false,
+        },
+      ];
     sidecar = read.sidecar;
   } catch (error) {
-    return [{ file: sidecarFile, kind: 'sidecar-damaged', message: `${describe(error)}; ${REBUILT_ON_OPEN}`, repaired: false }];
+    return [
+      {
+        file: sidecarFile,
+        kind: 'sidecar-damaged',
+        message: `${describe(error)}; ${REBUILT_ON_OPEN}`,
+        repaired: false,
+      },
+    ];
   }
   const graphFile = join(INDEX_DIR, sidecar.graph);
   let labels: Uint32Array | undefined;
@@ -32,27 +52,65 @@ export async function checkGraph(dir: string, manifest: Manifest, store: StoreLa
   let otherVector: number | undefined;
   const sketch = new Float64Array(SKETCH_WIDTH);
   const compare = (label: number, vector: Float32Array): void => {
-    if (otherVector !== undefined || store === undefined || label >= store.present.length || store.present[label] !== 1) return;
+    if (otherVector !== undefined || store === undefined || label >= store.present.length || store.present[label] !== 1)
+      return;
     writeSketch(vector, 0, dimension, sketch, 0);
-    for (let k = 0; k < SKETCH_WIDTH; k++) if (!(Math.abs((sketch[k] as number) - (store.sketches[label * SKETCH_WIDTH + k] as number)) <= SKETCH_TOLERANCE)) otherVector = label;
+    for (let k = 0; k < SKETCH_WIDTH; k++)
+      if (!(Math.abs((sketch[k] as number) - (store.sketches[label * SKETCH_WIDTH + k] as number)) <= SKETCH_TOLERANCE))
+        otherVector = label;
   };
   try {
-    const facts = await checkSavedGraph(indexDir, sidecar, { dimension, metric: 'cosine', labels: true, onVector: compare });
+    const facts = await checkSavedGraph(indexDir, sidecar, {
+      dimension,
+      metric: 'cosine',
+      labels: true,
+      onVector: compare,
+    });
     labels = facts.labels;
     marks = facts.deletedMarks;
   } catch (error) {
-    return [{ file: graphFile, kind: 'graph-damaged', message: `${describe(error)}; it is never handed to hnswlib, and ${REBUILT_ON_OPEN}`, repaired: false }];
+    return [
+      {
+        file: graphFile,
+        kind: 'graph-damaged',
+        message: `${describe(error)}; it is never handed to hnswlib, and ${REBUILT_ON_OPEN}`,
+        repaired: false,
+      },
+    ];
   }
   const files = manifest.segmentFiles.map((entry) => entry.name);
   if (sidecar.fingerprint !== fingerprintOf(files)) {
-    return [{ file: sidecarFile, kind: 'index-stale', message: `the saved index covers other segment files than the manifest lists; the next open brings it up to date (or rebuilds it), at a cost`, repaired: false }];
+    return [
+      {
+        file: sidecarFile,
+        kind: 'index-stale',
+        message: `the saved index covers other segment files than the manifest lists; the next open brings it up to date (or rebuilds it), at a cost`,
+        repaired: false,
+      },
+    ];
   }
   if (store === undefined || labels === undefined || marks === undefined) return [];
-  const differ = labelDifference(labels, marks, new Set(sidecar.deleted), store.present) ?? (otherVector === undefined ? undefined : `its vector for label ${otherVector} is not the store's`);
-  return differ === undefined ? [] : [{ file: graphFile, kind: 'index-mismatch', message: `the graph does not hold exactly the store's segments (${differ}), so searches would miss or invent hits; it must be rebuilt`, repaired: false }];
+  const differ =
+    labelDifference(labels, marks, new Set(sidecar.deleted), store.present) ??
+    (otherVector === undefined ? undefined : `its vector for label ${otherVector} is not the store's`);
+  return differ === undefined
+    ? []
+    : [
+        {
+          file: graphFile,
+          kind: 'index-mismatch',
+          message: `the graph does not hold exactly the store's segments (${differ}), so searches would miss or invent hits; it must be rebuilt`,
+          repaired: false,
+        },
+      ];
 }
 
-function labelDifference(labels: Uint32Array, marks: Uint8Array, deleted: ReadonlySet<number>, storeLabels: Uint8Array): string | undefined {
+function labelDifference(
+  labels: Uint32Array,
+  marks: Uint8Array,
+  deleted: ReadonlySet<number>,
+  storeLabels: Uint8Array,
+): string | undefined {
   let live = 0;
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i] as number;
@@ -69,7 +127,11 @@ function labelDifference(labels: Uint32Array, marks: Uint8Array, deleted: Readon
 }
 
 /** index/facts.bin against facts gathered from the store now: same bytes, or a problem. */
-export async function checkFacts(dir: string, manifest: Manifest, fresh: LabelFactsData | undefined): Promise<DoctorProblem[]> {
+export async function checkFacts(
+  dir: string,
+  manifest: Manifest,
+  fresh: LabelFactsData | undefined,
+): Promise<DoctorProblem[]> {
   const file = join(INDEX_DIR, FACTS_FILE);
   const path = join(dir, file);
   let bytes: Buffer;
@@ -77,26 +139,61 @@ export async function checkFacts(dir: string, manifest: Manifest, fresh: LabelFa
     bytes = await readFile(path);
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    const message = missing ? 'the label facts file is missing' : `the label facts file cannot be read (${describe(error)})`;
-    return [{ file, kind: 'facts-missing', message: `${message}; the first search of each process gathers the facts from the store until it is repaired`, repaired: false }];
+    const message = missing
+      ? 'the label facts file is missing'
+      : `the label facts file cannot be read (${describe(error)})`;
+    return [
+      {
+        file,
+        kind: 'facts-missing',
+        message: `${message}; the first search of each process gathers the facts from the store until it is repaired`,
+        repaired: false,
+      },
+    ];
   }
   const fingerprint = fingerprintOf(manifest.segmentFiles.map((entry) => entry.name));
   let saved: ReturnType<typeof decodeFactsFile>;
   try {
     saved = decodeFactsFile(bytes, path);
   } catch (error) {
-    return [{ file, kind: 'facts-damaged', message: `${describe(error)}; searches gather the facts from the store instead`, repaired: false }];
+    return [
+      {
+        file,
+        kind: 'facts-damaged',
+        message: `${describe(error)}; searches gather the facts from the store instead`,
+        repaired: false,
+      },
+    ];
   }
-  if (saved.fingerprint !== fingerprint) return [{ file, kind: 'facts-stale', message: 'the label facts were written for other segment files; the next search gathers them again', repaired: false }];
+  if (saved.fingerprint !== fingerprint)
+    return [
+      {
+        file,
+        kind: 'facts-stale',
+        message: 'the label facts were written for other segment files; the next search gathers them again',
+        repaired: false,
+      },
+    ];
   if (fresh === undefined) return [];
   const expected = encodeFactsFile(fresh, fingerprint);
   if (Buffer.compare(Buffer.from(expected), bytes) !== 0) {
-    return [{ file, kind: 'facts-wrong', message: 'the label facts do not match the segment files (video ids, times or options differ), so hits would be labelled wrongly; they must be gathered again', repaired: false }];
+    return [
+      {
+        file,
+        kind: 'facts-wrong',
+        message:
+          'the label facts do not match the segment files (video ids, times or options differ), so hits would be labelled wrongly; they must be gathered again',
+        repaired: false,
+      },
+    ];
   }
   return [];
 }
 
 function describe(error: unknown): string {
-  if (error instanceof IndexMismatchError) return error.message.replace(/; run `vsearch build` to rebuild the index$/, '').replace(/; it is rebuilt from the store$/, '');
+  if (error instanceof IndexMismatchError)
+    return error.message
+      .replace(/; run `vsearch build` to rebuild the index$/, '')
+      .replace(/; it is rebuilt from the store$/, '');
   return error instanceof Error ? error.message : String(error);
 }

@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import { LibraryNotFoundError, StoreError } from '../errors.js';
 import { collectLabelFacts, type LabelFactsData } from '../query/label-facts-data.js';
-import { manifestProblems } from '../store/manifest-checks.js';
 import { MANIFEST_FILE, type Manifest, type SegmentFileEntry } from '../store/manifest.js';
-import { loadManifestWithFacts } from '../store/video-facts-load.js';
-import { VIDEO_FACTS_DIR } from '../store/video-facts-store.js';
+import { manifestProblems } from '../store/manifest-checks.js';
 import { readSegmentBytes } from '../store/read-segment-bytes.js';
 import { decodeSegmentFile, type SegmentFile } from '../store/segment-file.js';
 import { SEGMENTS_DIR } from '../store/segment-store.js';
 import { sha256Hex } from '../store/sha256.js';
+import { loadManifestWithFacts } from '../store/video-facts-load.js';
+import { VIDEO_FACTS_DIR } from '../store/video-facts-store.js';
 import type { DoctorProblem } from './doctor-report.js';
 import { SKETCH_WIDTH, writeSketch } from './vector-sketch.js';
 
@@ -57,10 +57,18 @@ export async function checkStore(dir: string, hasSegmentsDir: boolean): Promise<
   }
   problems.push(...inconsistencies(manifest, factsProblem === undefined));
   if (factsProblem !== undefined) {
-    problems.push({ file: VIDEO_FACTS_DIR, kind: 'video-facts-damaged', message: `${factsProblem} (derived: opening the library rebuilds it in memory, a repair or the next write stores it)`, repaired: false });
+    problems.push({
+      file: VIDEO_FACTS_DIR,
+      kind: 'video-facts-damaged',
+      message: `${factsProblem} (derived: opening the library rebuilds it in memory, a repair or the next write stores it)`,
+      repaired: false,
+    });
   }
 
-  const labels: StoreLabels = { present: new Uint8Array(manifest.nextLabel), sketches: new Float64Array(manifest.nextLabel * SKETCH_WIDTH) };
+  const labels: StoreLabels = {
+    present: new Uint8Array(manifest.nextLabel),
+    sketches: new Float64Array(manifest.nextLabel * SKETCH_WIDTH),
+  };
   const perVideo = new Map<string, number>();
   let readable = true;
   let segments = 0;
@@ -86,7 +94,14 @@ export async function checkStore(dir: string, hasSegmentsDir: boolean): Promise<
   };
   const facts = await collectLabelFacts(files(), manifest.nextLabel, manifest.dimension ?? 0);
   if (readable && factsProblem === undefined) problems.push(...videoProblems(manifest, perVideo));
-  return { manifest, problems, segmentFiles: manifest.segmentFiles.length, segments, labels: readable ? labels : undefined, facts: readable ? facts : undefined };
+  return {
+    manifest,
+    problems,
+    segmentFiles: manifest.segmentFiles.length,
+    segments,
+    labels: readable ? labels : undefined,
+    facts: readable ? facts : undefined,
+  };
 }
 
 function inconsistencies(manifest: Manifest, withVideos: boolean): DoctorProblem[] {
@@ -94,16 +109,25 @@ function inconsistencies(manifest: Manifest, withVideos: boolean): DoctorProblem
 }
 
 function inconsistency(what: string): DoctorProblem {
-  return { file: MANIFEST_FILE, kind: 'manifest-inconsistent', message: `${what}; the manifest must be recovered from the segment files`, repaired: false };
+  return {
+    file: MANIFEST_FILE,
+    kind: 'manifest-inconsistent',
+    message: `${what}; the manifest must be recovered from the segment files`,
+    repaired: false,
+  };
 }
 
 function videoProblems(manifest: Manifest, perVideo: ReadonlyMap<string, number>): DoctorProblem[] {
   const found: string[] = [];
   for (const [video, count] of perVideo) {
     const listed = manifest.videos[video]?.segments;
-    if (listed !== count) found.push(`video ${JSON.stringify(video)} has ${count} segments in the files, but the manifest says ${listed ?? 'none'}`);
+    if (listed !== count)
+      found.push(
+        `video ${JSON.stringify(video)} has ${count} segments in the files, but the manifest says ${listed ?? 'none'}`,
+      );
   }
-  for (const video of Object.keys(manifest.videos)) if (!perVideo.has(video)) found.push(`video ${JSON.stringify(video)} is listed but no segment file holds it`);
+  for (const video of Object.keys(manifest.videos))
+    if (!perVideo.has(video)) found.push(`video ${JSON.stringify(video)} is listed but no segment file holds it`);
   return found.slice(0, 20).map(inconsistency);
 }
 
@@ -113,7 +137,12 @@ function recordedSha256(entry: SegmentFileEntry): string | undefined {
   return typeof value === 'string' ? value.replace(/^sha256:/, '') : undefined;
 }
 
-async function checkSegmentFile(dir: string, entry: SegmentFileEntry, manifest: Manifest, problems: DoctorProblem[]): Promise<SegmentFile | undefined> {
+async function checkSegmentFile(
+  dir: string,
+  entry: SegmentFileEntry,
+  manifest: Manifest,
+  problems: DoctorProblem[],
+): Promise<SegmentFile | undefined> {
   const file = join(SEGMENTS_DIR, entry.name);
   const lost = `its ${entry.rows} segments are lost to searches until the file is restored (from a backup) or the video is imported again`;
   const report = (kind: DoctorProblem['kind'], what: string): undefined => {
@@ -126,11 +155,24 @@ async function checkSegmentFile(dir: string, entry: SegmentFileEntry, manifest: 
   } catch (error) {
     if (error instanceof StoreError) return report('segment-unreadable', error.message);
     const code = (error as NodeJS.ErrnoException).code;
-    return report(code === 'ENOENT' ? 'segment-missing' : 'segment-unreadable', code === 'ENOENT' ? 'the segment file is missing' : `the segment file cannot be read (${(error as Error).message})`);
+    return report(
+      code === 'ENOENT' ? 'segment-missing' : 'segment-unreadable',
+      code === 'ENOENT'
+        ? 'the segment file is missing'
+        : `the segment file cannot be read (${(error as Error).message})`,
+    );
   }
   const sha256 = recordedSha256(entry);
-  if (sha256 !== undefined && sha256Hex(bytes) !== sha256) return report('segment-checksum', 'the segment file does not match the sha256 the manifest recorded (it is damaged)');
-  if (bytes.length !== entry.bytes) return report('segment-mismatch', `the segment file has ${bytes.length} bytes, but the manifest recorded ${entry.bytes}`);
+  if (sha256 !== undefined && sha256Hex(bytes) !== sha256)
+    return report(
+      'segment-checksum',
+      'the segment file does not match the sha256 the manifest recorded (it is damaged)',
+    );
+  if (bytes.length !== entry.bytes)
+    return report(
+      'segment-mismatch',
+      `the segment file has ${bytes.length} bytes, but the manifest recorded ${entry.bytes}`,
+    );
   let segmentFile: SegmentFile;
   try {
     segmentFile = decodeSegmentFile(entry.name, bytes);
@@ -138,15 +180,36 @@ async function checkSegmentFile(dir: string, entry: SegmentFileEntry, manifest: 
     return report('segment-unreadable', (error as Error).message);
   }
   const { labels } = segmentFile;
-  if (segmentFile.count !== entry.rows) return report('segment-mismatch', `the segment file holds ${segmentFile.count} rows, but the manifest lists ${entry.rows}`);
-  if (segmentFile.dimension !== manifest.dimension) return report('segment-mismatch', `the segment file holds ${segmentFile.dimension}-d vectors, but the library's are ${manifest.dimension}-d`);
-  if (segmentFile.model !== manifest.model) return report('segment-mismatch', `the segment file holds ${segmentFile.model} embeddings, but the library holds ${manifest.model}`);
-  for (let row = 1; row < labels.length; row++) if ((labels[row] as number) <= (labels[row - 1] as number)) return report('segment-mismatch', `its labels are not ascending at row ${row}`);
+  if (segmentFile.count !== entry.rows)
+    return report(
+      'segment-mismatch',
+      `the segment file holds ${segmentFile.count} rows, but the manifest lists ${entry.rows}`,
+    );
+  if (segmentFile.dimension !== manifest.dimension)
+    return report(
+      'segment-mismatch',
+      `the segment file holds ${segmentFile.dimension}-d vectors, but the library's are ${manifest.dimension}-d`,
+    );
+  if (segmentFile.model !== manifest.model)
+    return report(
+      'segment-mismatch',
+      `the segment file holds ${segmentFile.model} embeddings, but the library holds ${manifest.model}`,
+    );
+  for (let row = 1; row < labels.length; row++)
+    if ((labels[row] as number) <= (labels[row - 1] as number))
+      return report('segment-mismatch', `its labels are not ascending at row ${row}`);
   if (labels.length > 0 && (labels[0] !== entry.minLabel || labels[labels.length - 1] !== entry.maxLabel)) {
-    return report('segment-mismatch', `its labels run ${labels[0]}-${labels[labels.length - 1]}, but the manifest says ${entry.minLabel}-${entry.maxLabel}`);
+    return report(
+      'segment-mismatch',
+      `its labels run ${labels[0]}-${labels[labels.length - 1]}, but the manifest says ${entry.minLabel}-${entry.maxLabel}`,
+    );
   }
   const bad = badVectorRow(segmentFile);
-  if (bad !== undefined) return report('segment-vectors', `row ${bad} (label ${labels[bad]}) holds a vector that is not finite or not unit length (damaged), which would give wrong scores`);
+  if (bad !== undefined)
+    return report(
+      'segment-vectors',
+      `row ${bad} (label ${labels[bad]}) holds a vector that is not finite or not unit length (damaged), which would give wrong scores`,
+    );
   return segmentFile;
 }
 
@@ -154,7 +217,8 @@ function badVectorRow(file: SegmentFile): number | undefined {
   const { vectors, dimension } = file;
   for (let row = 0; row < file.count; row++) {
     let sum = 0;
-    for (let j = row * dimension; j < (row + 1) * dimension; j++) sum += (vectors[j] as number) * (vectors[j] as number);
+    for (let j = row * dimension; j < (row + 1) * dimension; j++)
+      sum += (vectors[j] as number) * (vectors[j] as number);
     if (!(Math.abs(Math.sqrt(sum) - 1) <= NORM_TOLERANCE)) return row;
   }
   return undefined;

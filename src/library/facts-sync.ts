@@ -1,9 +1,9 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IndexMismatchError } from '../errors.js';
-import { collectLabelFacts } from '../query/label-facts-data.js';
 import { decodeFactsFile, encodeFactsFile, FACTS_FILE } from '../query/facts-file.js';
 import { LabelFacts } from '../query/label-facts.js';
+import { collectLabelFacts } from '../query/label-facts-data.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import type { SegmentFile } from '../store/segment-file.js';
 import type { SegmentStore } from '../store/segment-store.js';
@@ -24,7 +24,12 @@ export async function syncFacts(store: SegmentStore, options: FactsSyncOptions =
   const path = join(dir, FACTS_FILE);
   const fingerprint = fingerprintOf(store.fileNames);
   const saved = await readSaved(path, options);
-  if (saved !== undefined && saved.fingerprint === fingerprint && saved.data.dimension === (store.manifest.dimension ?? 0) && saved.data.video.length === store.manifest.nextLabel) {
+  if (
+    saved !== undefined &&
+    saved.fingerprint === fingerprint &&
+    saved.data.dimension === (store.manifest.dimension ?? 0) &&
+    saved.data.video.length === store.manifest.nextLabel
+  ) {
     return LabelFacts.over(store.manifest, saved.data);
   }
   const manifest = store.manifest;
@@ -33,7 +38,9 @@ export async function syncFacts(store: SegmentStore, options: FactsSyncOptions =
     await mkdir(dir, { recursive: true });
     await writeFileAtomic(path, encodeFactsFile(data, fingerprint));
   } catch (error) {
-    options.onWarning?.(`cannot save the label facts to ${path} (${(error as Error).message}); searches gather them from the store until it can`);
+    options.onWarning?.(
+      `cannot save the label facts to ${path} (${(error as Error).message}); searches gather them from the store until it can`,
+    );
   }
   return LabelFacts.over(manifest, data);
 }
@@ -48,7 +55,10 @@ async function* readEach(store: SegmentStore): AsyncGenerator<SegmentFile> {
   }
 }
 
-async function readSaved(path: string, options: FactsSyncOptions): Promise<ReturnType<typeof decodeFactsFile> | undefined> {
+async function readSaved(
+  path: string,
+  options: FactsSyncOptions,
+): Promise<ReturnType<typeof decodeFactsFile> | undefined> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -56,7 +66,9 @@ async function readSaved(path: string, options: FactsSyncOptions): Promise<Retur
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     // Derived data: whatever keeps it from being read, it is gathered from the store instead.
-    options.onWarning?.(`cannot read the label facts ${path} (${(error as Error).message}); they are gathered from the store`);
+    options.onWarning?.(
+      `cannot read the label facts ${path} (${(error as Error).message}); they are gathered from the store`,
+    );
     return undefined;
   }
   try {

@@ -54,19 +54,28 @@ export function apiModelName(model: string): string {
  * given, and model_options drawn from visual and audio.
  */
 export function checkIndexModels(value: unknown): IndexModel[] {
-  if (!Array.isArray(value) || value.length === 0) throw new InputError('models must be a non-empty array of {model_name, model_options}');
+  if (!Array.isArray(value) || value.length === 0)
+    throw new InputError('models must be a non-empty array of {model_name, model_options}');
   const models = value.map((entry: unknown, i): IndexModel => {
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new InputError(`models[${i}] must be an object with model_name and model_options`);
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      throw new InputError(`models[${i}] must be an object with model_name and model_options`);
     const { model_name: name, model_options: options } = entry as Record<string, unknown>;
     if (typeof name !== 'string' || (API_MODELS[name] === undefined && !GENERATIVE_MODEL.test(name))) {
-      throw new InputError(`models[${i}].model_name ${JSON.stringify(name)} is not a model this server has: use ${[...Object.keys(API_MODELS).filter((n) => !n.includes('-')), 'pegasus1.2'].join(', ')}`);
+      throw new InputError(
+        `models[${i}].model_name ${JSON.stringify(name)} is not a model this server has: use ${[...Object.keys(API_MODELS).filter((n) => !n.includes('-')), 'pegasus1.2'].join(', ')}`,
+      );
     }
-    if (!Array.isArray(options) || options.length === 0 || options.some((o) => typeof o !== 'string' || !MODEL_OPTIONS.includes(o))) {
+    if (
+      !Array.isArray(options) ||
+      options.length === 0 ||
+      options.some((o) => typeof o !== 'string' || !MODEL_OPTIONS.includes(o))
+    ) {
       throw new InputError(`models[${i}].model_options must be a non-empty array of ${MODEL_OPTIONS.join(' and ')}`);
     }
     return { model_name: name, model_options: [...new Set(options as string[])] };
   });
-  if (models.filter((model) => API_MODELS[model.model_name] !== undefined).length > 1) throw new InputError('models has more than one Marengo model; an index embeds with one');
+  if (models.filter((model) => API_MODELS[model.model_name] !== undefined).length > 1)
+    throw new InputError('models has more than one Marengo model; an index embeds with one');
   return models;
 }
 
@@ -78,7 +87,8 @@ export function checkIndexName(value: unknown): string {
 
 export function checkAddons(value: unknown): string[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value) || value.some((addon) => typeof addon !== 'string')) throw new InputError('addons must be an array of strings (e.g. ["thumbnail"])');
+  if (!Array.isArray(value) || value.some((addon) => typeof addon !== 'string'))
+    throw new InputError('addons must be an array of strings (e.g. ["thumbnail"])');
   return value as string[];
 }
 
@@ -87,12 +97,16 @@ function parseIndexInfo(text: string, path: string): IndexInfo {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new StoreError(`${path} is not valid JSON (${(error as Error).message}); restore it, or delete it to serve the library under its folder name`);
+    throw new StoreError(
+      `${path} is not valid JSON (${(error as Error).message}); restore it, or delete it to serve the library under its folder name`,
+    );
   }
   const record = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
   const { format, index_name, models, addons, created_at, updated_at } = record;
   const bad = (field: string): never => {
-    throw new StoreError(`${path}: ${field} is missing or of the wrong type; restore the file, or delete it to serve the library under its folder name`);
+    throw new StoreError(
+      `${path}: ${field} is missing or of the wrong type; restore the file, or delete it to serve the library under its folder name`,
+    );
   };
   if (format !== INDEX_INFO_FORMAT) bad(`format (expected ${INDEX_INFO_FORMAT})`);
   if (typeof index_name !== 'string') bad('index_name');
@@ -105,7 +119,13 @@ function parseIndexInfo(text: string, path: string): IndexInfo {
     bad('models');
   }
   if (!Array.isArray(addons) || addons.some((addon) => typeof addon !== 'string')) bad('addons');
-  return { index_name: index_name as string, models: checked, addons: addons as string[], created_at: created_at as string, updated_at: updated_at as string };
+  return {
+    index_name: index_name as string,
+    models: checked,
+    addons: addons as string[],
+    created_at: created_at as string,
+    updated_at: updated_at as string,
+  };
 }
 
 /** The index facts of the library at `dir`, or undefined when it has none (a library built by `vsearch build`). */
@@ -131,7 +151,11 @@ export interface IndexInfoWriteOptions {
  * ones (read again under the library's writer lock), atomically: readers see the old file or
  * the new one.
  */
-export async function updateIndexInfo(dir: string, change: (current: IndexInfo | undefined) => IndexInfo, options: IndexInfoWriteOptions = {}): Promise<IndexInfo> {
+export async function updateIndexInfo(
+  dir: string,
+  change: (current: IndexInfo | undefined) => IndexInfo,
+  options: IndexInfoWriteOptions = {},
+): Promise<IndexInfo> {
   const release = await acquireWriteLock(dir, { timeoutMs: options.lockTimeoutMs, onWarning: options.onWarning });
   try {
     const next = change(await readIndexInfo(dir));
@@ -142,4 +166,3 @@ export async function updateIndexInfo(dir: string, change: (current: IndexInfo |
     await release();
   }
 }
-

@@ -46,7 +46,11 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
   // Why the saved index is not used, said once, together with any failure to save the rebuilt one.
   let refused: string | undefined;
   try {
-    loaded = await loadHnswIndex(dir, { dimension, metric: 'cosine', ...(options.threads === undefined ? {} : { threads: options.threads }) });
+    loaded = await loadHnswIndex(dir, {
+      dimension,
+      metric: 'cosine',
+      ...(options.threads === undefined ? {} : { threads: options.threads }),
+    });
   } catch (error) {
     if (!(error instanceof IndexMismatchError)) throw error;
     refused = error.message.replace(REBUILD_HINT, 'rebuilding the index from the store');
@@ -54,7 +58,8 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
   }
   let index: HnswIndex;
   let covered: ReadonlySet<string>;
-  if (loaded !== undefined && loaded.sidecar.fingerprint === fingerprintOf(files)) return withEf(loaded.index, settings.ef);
+  if (loaded !== undefined && loaded.sidecar.fingerprint === fingerprintOf(files))
+    return withEf(loaded.index, settings.ef);
   const present = new Set(files);
   if (
     loaded !== undefined &&
@@ -66,7 +71,14 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
     covered = new Set(loaded.sidecar.files);
   } else {
     if (loaded !== undefined) refused = 'the saved index does not match the store; rebuilding it from the store';
-    index = new HnswIndex({ dimension, M: settings.M, efConstruction: settings.efConstruction, ef: settings.ef, capacity: store.manifest.counts.segments, ...(options.threads === undefined ? {} : { threads: options.threads }) });
+    index = new HnswIndex({
+      dimension,
+      M: settings.M,
+      efConstruction: settings.efConstruction,
+      ef: settings.ef,
+      capacity: store.manifest.counts.segments,
+      ...(options.threads === undefined ? {} : { threads: options.threads }),
+    });
     covered = new Set();
   }
   for (const name of files) {
@@ -75,7 +87,8 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
     index.add(file.vectors, file.labels);
   }
   const unsaved = await trySave(store, index);
-  if (refused !== undefined || unsaved !== undefined) options.onWarning?.([refused, unsaved].filter((part) => part !== undefined).join('; '));
+  if (refused !== undefined || unsaved !== undefined)
+    options.onWarning?.([refused, unsaved].filter((part) => part !== undefined).join('; '));
   return withEf(index, settings.ef);
 }
 
@@ -94,7 +107,11 @@ async function trySave(store: SegmentStore, index: HnswIndex): Promise<string | 
 }
 
 /** Records the store's new file list after labels were removed from a saved HNSW index. */
-export async function saveAfterRemoval(store: SegmentStore, index: VectorIndex, options: IndexSyncOptions = {}): Promise<void> {
+export async function saveAfterRemoval(
+  store: SegmentStore,
+  index: VectorIndex,
+  options: IndexSyncOptions = {},
+): Promise<void> {
   if (!(index instanceof HnswIndex)) return;
   const unsaved = await trySave(store, index);
   if (unsaved !== undefined) options.onWarning?.(unsaved);

@@ -1,13 +1,23 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { IndexNameTakenError, InputError, LibraryNotFoundError, UnknownIndexError } from '../errors.js';
 import { acquireWriteLock } from '../store/library-lock.js';
 import { MANIFEST_FILE, type Manifest } from '../store/manifest.js';
-import { loadManifestWithFacts } from '../store/video-facts-load.js';
 import { SegmentStore } from '../store/segment-store.js';
-import { apiModelName, checkAddons, checkIndexModels, checkIndexName, embeddingModelOf, readIndexInfo, updateIndexInfo, type IndexInfo, type IndexModel } from './index-info.js';
-import { openLibrary, type Library, type OpenLibraryOptions } from './library.js';
+import { loadManifestWithFacts } from '../store/video-facts-load.js';
+import {
+  apiModelName,
+  checkAddons,
+  checkIndexModels,
+  checkIndexName,
+  embeddingModelOf,
+  type IndexInfo,
+  type IndexModel,
+  readIndexInfo,
+  updateIndexInfo,
+} from './index-info.js';
+import { type Library, type OpenLibraryOptions, openLibrary } from './library.js';
 
 /** One library of a root, as an index: where it is, its id (the manifest's) and its index facts. */
 export interface RootIndex {
@@ -29,7 +39,11 @@ export interface CreateIndexRequest {
 
 /** A folder name for an index: its name's safe characters, else "index". */
 function folderName(name: string): string {
-  const slug = name.normalize('NFKD').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 64);
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|-+$/g, '')
+    .slice(0, 64);
   return slug === '' ? 'index' : slug;
 }
 
@@ -37,7 +51,8 @@ function describe(dir: string, manifest: Readonly<Manifest>, stored: IndexInfo |
   const model = manifest.model ?? (stored === undefined ? undefined : embeddingModelOf(stored.models));
   const info: IndexInfo = stored ?? {
     index_name: folder,
-    models: manifest.model === null ? [] : [{ model_name: apiModelName(manifest.model), model_options: ['visual', 'audio'] }],
+    models:
+      manifest.model === null ? [] : [{ model_name: apiModelName(manifest.model), model_options: ['visual', 'audio'] }],
     addons: [],
     created_at: manifest.createdAt,
     updated_at: manifest.updatedAt,
@@ -65,7 +80,10 @@ export class LibraryRoot {
   static async open(dir: string, options: OpenLibraryOptions = {}): Promise<LibraryRoot> {
     if (options.create === true) await mkdir(dir, { recursive: true });
     const info = await stat(dir).catch(() => undefined);
-    if (info === undefined || !info.isDirectory()) throw new LibraryNotFoundError(`the library root ${dir} is not a folder; create it, or pass the folder that holds your libraries`);
+    if (info === undefined || !info.isDirectory())
+      throw new LibraryNotFoundError(
+        `the library root ${dir} is not a folder; create it, or pass the folder that holds your libraries`,
+      );
     return new LibraryRoot(dir, options);
   }
 
@@ -75,7 +93,10 @@ export class LibraryRoot {
     for (const entry of await readdir(this.dir, { withFileTypes: true })) {
       if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
       const dir = join(this.dir, entry.name);
-      const hasManifest = await stat(join(dir, MANIFEST_FILE)).then(() => true, () => false);
+      const hasManifest = await stat(join(dir, MANIFEST_FILE)).then(
+        () => true,
+        () => false,
+      );
       if (!hasManifest) continue;
       try {
         found.push(describe(dir, (await loadManifestWithFacts(dir)).manifest, await readIndexInfo(dir), entry.name));
@@ -83,12 +104,17 @@ export class LibraryRoot {
         this.#options.onWarning?.(`${dir} is left out of the indexes: ${(error as Error).message}`);
       }
     }
-    return found.sort((a, b) => (a.info.created_at < b.info.created_at ? -1 : a.info.created_at > b.info.created_at ? 1 : 0));
+    return found.sort((a, b) =>
+      a.info.created_at < b.info.created_at ? -1 : a.info.created_at > b.info.created_at ? 1 : 0,
+    );
   }
 
   async find(id: string): Promise<RootIndex> {
     const found = (await this.indexes()).find((index) => index.id === id);
-    if (found === undefined) throw new UnknownIndexError(`no index ${JSON.stringify(id)} under ${this.dir}; list the indexes to see their ids`);
+    if (found === undefined)
+      throw new UnknownIndexError(
+        `no index ${JSON.stringify(id)} under ${this.dir}; list the indexes to see their ids`,
+      );
     return found;
   }
 
@@ -106,7 +132,10 @@ export class LibraryRoot {
     // Built in a hidden folder and renamed into place, so the root never lists half an index.
     const staging = join(this.dir, `.creating-${randomBytes(6).toString('hex')}`);
     try {
-      const store = await SegmentStore.open(staging, { create: true, lock: { timeoutMs: this.#options.lockTimeoutMs } });
+      const store = await SegmentStore.open(staging, {
+        create: true,
+        lock: { timeoutMs: this.#options.lockTimeoutMs },
+      });
       await store.replaceIndexSettings(store.manifest.index);
       const now = new Date().toISOString();
       await updateIndexInfo(staging, () => ({ index_name: name, models, addons, created_at: now, updated_at: now }));
@@ -124,7 +153,11 @@ export class LibraryRoot {
     const checked = checkIndexName(name);
     const index = await this.find(id);
     await this.#assertNameFree(checked, id);
-    const info = await updateIndexInfo(index.dir, (current) => ({ ...(current ?? index.info), index_name: checked, updated_at: new Date().toISOString() }), this.#options);
+    const info = await updateIndexInfo(
+      index.dir,
+      (current) => ({ ...(current ?? index.info), index_name: checked, updated_at: new Date().toISOString() }),
+      this.#options,
+    );
     return { ...index, info };
   }
 
@@ -134,7 +167,10 @@ export class LibraryRoot {
    */
   async remove(id: string): Promise<void> {
     const index = await this.find(id);
-    const release = await acquireWriteLock(index.dir, { timeoutMs: this.#options.lockTimeoutMs, onWarning: this.#options.onWarning });
+    const release = await acquireWriteLock(index.dir, {
+      timeoutMs: this.#options.lockTimeoutMs,
+      onWarning: this.#options.onWarning,
+    });
     const doomed = join(this.dir, `.deleting-${randomBytes(6).toString('hex')}`);
     try {
       await rename(index.dir, doomed);
@@ -146,13 +182,22 @@ export class LibraryRoot {
 
   async #assertNameFree(name: string, except: string | undefined): Promise<void> {
     const taken = (await this.indexes()).find((index) => index.info.index_name === name && index.id !== except);
-    if (taken !== undefined) throw new IndexNameTakenError(`an index named ${JSON.stringify(name)} exists already (${taken.id}); choose another name`);
+    if (taken !== undefined)
+      throw new IndexNameTakenError(
+        `an index named ${JSON.stringify(name)} exists already (${taken.id}); choose another name`,
+      );
   }
 
   async #freeFolder(base: string): Promise<string> {
     for (let n = 1; n < 1000; n++) {
       const dir = join(this.dir, n === 1 ? base : `${base}-${n}`);
-      if (!(await stat(dir).then(() => true, () => false))) return dir;
+      if (
+        !(await stat(dir).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return dir;
     }
     throw new InputError(`no free folder name for ${JSON.stringify(base)} under ${this.dir}`);
   }

@@ -1,16 +1,16 @@
-import { InputError } from '../errors.js';
-import type { VectorIndex } from '../index/index.js';
 import type { BuildOptions, BuildSummary } from '../build/build-types.js';
 import type { TwelveLabsClient } from '../embed/index.js';
+import { InputError } from '../errors.js';
+import type { VectorIndex } from '../index/index.js';
 import {
+  describeQuery,
+  type LibrarySnapshot,
   normalizeQueryVector,
   originOf,
-  runSearch,
-  describeQuery,
-  queryKeyOf,
-  type LibrarySnapshot,
   type QueryEmbedder,
   type QueryInput,
+  queryKeyOf,
+  runSearch,
   type SearchContext,
   type SearchRequest,
   type SearchResponseFor,
@@ -22,21 +22,36 @@ import { SegmentStore } from '../store/segment-store.js';
 import type { CallOptions, Metadata } from '../types.js';
 
 export type { CallOptions };
-import { assertRecallTarget, calibrateRecall, calibrationRecord, type CalibrateRecallOptions, type RecallCalibration } from './calibrate-recall.js';
+
+import type { AnalyzeRequest } from '../annotations/analyze-request.js';
+import type { AnalyzeOptions, AnalyzeSummary } from '../annotations/analyze-videos.js';
+import { type Annotation, type AnnotationJson, annotationJson } from '../annotations/annotation.js';
+import { AnnotationStore } from '../annotations/annotation-store.js';
+import type { AnnotationImportSummary } from '../annotations/library-annotations.js';
+import { type ModeSearchRequest, type ModeSearchResponse, modeSearch } from '../lexical/mode-search.js';
 import { cachedCalibrationQueries } from './cached-queries.js';
+import {
+  assertRecallTarget,
+  type CalibrateRecallOptions,
+  calibrateRecall,
+  calibrationRecord,
+  type RecallCalibration,
+} from './calibrate-recall.js';
+import { warnIfOutgrowing } from './capacity.js';
+import type { DoctorOptions, DoctorReport } from './doctor-report.js';
 import { syncFacts } from './facts-sync.js';
 import { chosenKind, saveAfterRemoval, syncIndex } from './index-sync.js';
 import { LocalSearchStorage } from './local-search-storage.js';
-import { libraryStats, type LibraryStats } from './stats.js';
-import { warnIfOutgrowing } from './capacity.js';
-import { getVideo, listVideos, metadataUpdate, type GetVideoOptions, type MetadataPatch, type VideoDetail, type VideoInfo } from './videos.js';
-import type { DoctorOptions, DoctorReport } from './doctor-report.js';
-import { annotationJson, type Annotation, type AnnotationJson } from '../annotations/annotation.js';
-import { AnnotationStore } from '../annotations/annotation-store.js';
-import type { AnnotationImportSummary } from '../annotations/library-annotations.js';
-import type { AnalyzeRequest } from '../annotations/analyze-request.js';
-import type { AnalyzeOptions, AnalyzeSummary } from '../annotations/analyze-videos.js';
-import { modeSearch, type ModeSearchRequest, type ModeSearchResponse } from '../lexical/mode-search.js';
+import { type LibraryStats, libraryStats } from './stats.js';
+import {
+  type GetVideoOptions,
+  getVideo,
+  listVideos,
+  type MetadataPatch,
+  metadataUpdate,
+  type VideoDetail,
+  type VideoInfo,
+} from './videos.js';
 
 export interface OpenLibraryOptions {
   /** Create an empty library when none exists at the path. */
@@ -94,14 +109,27 @@ export class Library {
     this.#store = store;
     this.#index = index;
     this.#options = options;
-    this.#storage = new LocalSearchStorage(store, () => this.#index, (s) => syncFacts(s, { onWarning: options.onWarning }));
-    this.#search = { storage: this.#storage, embedder: options.embedder ?? clientEmbedder(options.client), onWarning: options.onWarning };
+    this.#storage = new LocalSearchStorage(
+      store,
+      () => this.#index,
+      (s) => syncFacts(s, { onWarning: options.onWarning }),
+    );
+    this.#search = {
+      storage: this.#storage,
+      embedder: options.embedder ?? clientEmbedder(options.client),
+      onWarning: options.onWarning,
+    };
     this.#annotations = new AnnotationStore(store.dir);
   }
 
   static async open(dir: string, options: OpenLibraryOptions = {}): Promise<Library> {
     // An ef given at creation is the caller's choice for every search, as setSearchEf's is.
-    const index = options.index === undefined ? undefined : options.index.ef === undefined ? options.index : { ...options.index, efFixed: true };
+    const index =
+      options.index === undefined
+        ? undefined
+        : options.index.ef === undefined
+          ? options.index
+          : { ...options.index, efFixed: true };
     const store = await SegmentStore.open(dir, {
       create: options.create ?? false,
       lock: { timeoutMs: options.lockTimeoutMs, onWarning: options.onWarning },
@@ -109,7 +137,11 @@ export class Library {
       segmentFileBytes: options.segmentFileBytes,
       ...(index === undefined ? {} : { index }),
     });
-    return new Library(store, await syncIndex(store, { onWarning: options.onWarning, threads: options.indexThreads }), options);
+    return new Library(
+      store,
+      await syncIndex(store, { onWarning: options.onWarning, threads: options.indexThreads }),
+      options,
+    );
   }
 
   get manifest(): Readonly<Manifest> {
@@ -133,11 +165,20 @@ export class Library {
    */
   async build(inputs: readonly string[], options: BuildOptions = {}): Promise<BuildSummary & { annotations: number }> {
     const client = this.#options.client;
-    if (client === undefined) throw new InputError('embedding media needs the TwelveLabs API: set TWELVELABS_API_KEY (or pass a client to openLibrary)');
+    if (client === undefined)
+      throw new InputError(
+        'embedding media needs the TwelveLabs API: set TWELVELABS_API_KEY (or pass a client to openLibrary)',
+      );
     return this.#writing(async () => {
       // The build pipeline loads only when media is embedded: searches never pay for it.
-      const [{ buildFromMedia }, { EmbeddingService }] = await Promise.all([import('../build/build-library.js'), import('../embed/embedding-service.js')]);
-      const summary = await buildFromMedia(this.#store, new EmbeddingService(client), inputs, { onWarning: this.#options.onWarning, ...options });
+      const [{ buildFromMedia }, { EmbeddingService }] = await Promise.all([
+        import('../build/build-library.js'),
+        import('../embed/embedding-service.js'),
+      ]);
+      const summary = await buildFromMedia(this.#store, new EmbeddingService(client), inputs, {
+        onWarning: this.#options.onWarning,
+        ...options,
+      });
       warnIfOutgrowing(this.#store.manifest, this.#options.onWarning);
       await this.#refreshIndex();
       const { addSubtitles } = await import('../annotations/library-annotations.js');
@@ -158,11 +199,23 @@ export class Library {
       const manifest = this.#store.manifest;
       const { importRecords, newImportFiles, streamImportFiles } = await import('../build/import-files.js');
       const { fresh, skipped } = await newImportFiles(paths, manifest.imports);
-      if (fresh.length === 0) return { files: 0, skippedFiles: skipped, segments: 0, videos: 0, model: manifest.model ?? options.model ?? '' };
+      if (fresh.length === 0)
+        return {
+          files: 0,
+          skippedFiles: skipped,
+          segments: 0,
+          videos: 0,
+          model: manifest.model ?? options.model ?? '',
+        };
       const settings = { ...options, libraryModel: manifest.model, libraryDimension: manifest.dimension };
       let imported: Awaited<ReturnType<typeof streamImportFiles>> | undefined;
       await this.#store.appendBatches(async (put) => {
-        imported = await streamImportFiles(fresh.map((file) => file.path), settings, this.#store.segmentFileRows, put);
+        imported = await streamImportFiles(
+          fresh.map((file) => file.path),
+          settings,
+          this.#store.segmentFileRows,
+          put,
+        );
         return { imports: importRecords(fresh, imported) };
       });
       if (imported === undefined) throw new InputError('nothing to import: the files hold no segments');
@@ -178,9 +231,14 @@ export class Library {
    * call. `origin` names the API that made it (its base URL or origin): searches through that
    * API use it. Without one it is of unknown origin, used only where no API is called (offline).
    */
-  async cacheQuery(input: QueryInput, embedding: ArrayLike<number>, options: { origin?: string | undefined } = {}): Promise<void> {
+  async cacheQuery(
+    input: QueryInput,
+    embedding: ArrayLike<number>,
+    options: { origin?: string | undefined } = {},
+  ): Promise<void> {
     const { model, dimension } = this.#store.manifest;
-    if (model === null) throw new InputError('the library is empty, so it has no model to key cached queries by; build it first');
+    if (model === null)
+      throw new InputError('the library is empty, so it has no model to key cached queries by; build it first');
     const origin = options.origin === undefined ? null : originOf(options.origin, 'the origin');
     const vector = normalizeQueryVector(embedding, dimension, `the embedding of the ${describeQuery(input)}`);
     await this.#storage.queryCache.put(await queryKeyOf(input, model, origin), vector);
@@ -212,12 +270,22 @@ export class Library {
    * segment definitions; the results are stored as annotations. The same request on the same
    * content is asked once: a rerun skips what is stored and resumes what a killed run journaled.
    */
-  async analyze(videoIds: readonly string[], request: AnalyzeRequest, options: AnalyzeOptions = {}): Promise<AnalyzeSummary> {
+  async analyze(
+    videoIds: readonly string[],
+    request: AnalyzeRequest,
+    options: AnalyzeOptions = {},
+  ): Promise<AnalyzeSummary> {
     const client = this.#options.client;
-    if (client === undefined) throw new InputError('analysis needs the TwelveLabs API: set TWELVELABS_API_KEY (or pass a client to openLibrary)');
+    if (client === undefined)
+      throw new InputError(
+        'analysis needs the TwelveLabs API: set TWELVELABS_API_KEY (or pass a client to openLibrary)',
+      );
     return this.#writing(async () => {
       const { analyzeVideos } = await import('../annotations/analyze-videos.js');
-      return analyzeVideos(this.#store, this.#annotations, client, videoIds, request, { onWarning: this.#options.onWarning, ...options });
+      return analyzeVideos(this.#store, this.#annotations, client, videoIds, request, {
+        onWarning: this.#options.onWarning,
+        ...options,
+      });
     }, options.signal);
   }
 
@@ -235,7 +303,8 @@ export class Library {
     return modeSearch(
       {
         vectorSearch: (vectorRequest) => this.search(vectorRequest, options),
-        annotations: async () => (await this.#annotations.all()).filter((a) => this.#store.manifest.videos[a.videoId] !== undefined),
+        annotations: async () =>
+          (await this.#annotations.all()).filter((a) => this.#store.manifest.videos[a.videoId] !== undefined),
         videos: () => this.listVideos(),
         indexId: this.#store.manifest.id,
         canEmbed: this.#search.embedder !== undefined,
@@ -256,7 +325,8 @@ export class Library {
       const labels = await this.#store.removeVideo(videoId);
       if (this.#index !== undefined) {
         this.#index.remove(labels);
-        if (chosenKind(this.#store) === this.#index.kind) await saveAfterRemoval(this.#store, this.#index, { onWarning: this.#options.onWarning });
+        if (chosenKind(this.#store) === this.#index.kind)
+          await saveAfterRemoval(this.#store, this.#index, { onWarning: this.#options.onWarning });
       }
       await this.#refreshIndex();
       return { segments: labels.length, annotations: await this.#annotations.removeVideo(videoId) };
@@ -269,7 +339,10 @@ export class Library {
   }
 
   /** One video with its segments (and, with `{ vectors: true }`, their embeddings) and annotations; InputError for an unknown id. */
-  async getVideo(videoId: string, options: GetVideoOptions = {}): Promise<VideoDetail & { annotations: AnnotationJson[] }> {
+  async getVideo(
+    videoId: string,
+    options: GetVideoOptions = {},
+  ): Promise<VideoDetail & { annotations: AnnotationJson[] }> {
     const video = await getVideo(this.#store, videoId, options);
     return { ...video, annotations: (await this.#annotations.ofVideo(videoId)).map(annotationJson) };
   }
@@ -284,7 +357,8 @@ export class Library {
     return this.#writing(async () => {
       await this.#store.rewriteMetadata(videoId, update);
       // The graph's labels still name the same vectors: it is saved again under the new file list, not rebuilt.
-      if (this.#index !== undefined && chosenKind(this.#store) === this.#index.kind) await saveAfterRemoval(this.#store, this.#index, { onWarning: this.#options.onWarning });
+      if (this.#index !== undefined && chosenKind(this.#store) === this.#index.kind)
+        await saveAfterRemoval(this.#store, this.#index, { onWarning: this.#options.onWarning });
       await this.#refreshIndex();
       return getVideo(this.#store, videoId);
     }, options.signal);
@@ -299,18 +373,30 @@ export class Library {
     assertRecallTarget(target);
     return this.#writing(async () => {
       const { model, dimension } = this.#store.manifest;
-      const cache = options.cached === undefined ? await cachedCalibrationQueries(this.#storage.queryCache, model, dimension) : { queries: options.cached, unreadable: [] };
-      for (const file of cache.unreadable) this.#options.onWarning?.(`the cached query ${file} could not be read; calibration leaves it out`);
-      const calibration = await calibrateRecall(this.#store, this.#index, target, { ...options, cached: cache.queries });
+      const cache =
+        options.cached === undefined
+          ? await cachedCalibrationQueries(this.#storage.queryCache, model, dimension)
+          : { queries: options.cached, unreadable: [] };
+      for (const file of cache.unreadable)
+        this.#options.onWarning?.(`the cached query ${file} could not be read; calibration leaves it out`);
+      const calibration = await calibrateRecall(this.#store, this.#index, target, {
+        ...options,
+        cached: cache.queries,
+      });
       const { efFixed: _fixed, ...settings } = this.#store.manifest.index;
-      await this.#store.replaceIndexSettings({ ...settings, ef: calibration.ef, calibration: calibrationRecord(calibration, new Date().toISOString()) });
+      await this.#store.replaceIndexSettings({
+        ...settings,
+        ef: calibration.ef,
+        calibration: calibrationRecord(calibration, new Date().toISOString()),
+      });
       return calibration;
     });
   }
 
   /** Sets the HNSW search breadth (ef) that every later search uses, whatever its query's modality, in the manifest; clears any recall calibration. */
   async setSearchEf(ef: number): Promise<void> {
-    if (!Number.isInteger(ef) || ef < 1 || ef > 100_000) throw new InputError(`ef must be an integer from 1 to 100000, got ${String(ef)}`);
+    if (!Number.isInteger(ef) || ef < 1 || ef > 100_000)
+      throw new InputError(`ef must be an integer from 1 to 100000, got ${String(ef)}`);
     await this.#writing(async () => {
       const { calibration: _dropped, ...settings } = this.#store.manifest.index;
       await this.#store.replaceIndexSettings({ ...settings, ef, efFixed: true });
@@ -325,7 +411,11 @@ export class Library {
    */
   async #writing<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     return this.#store.write(async (changed) => {
-      if (changed) this.#index = await syncIndex(this.#store, { onWarning: this.#options.onWarning, threads: this.#options.indexThreads });
+      if (changed)
+        this.#index = await syncIndex(this.#store, {
+          onWarning: this.#options.onWarning,
+          threads: this.#options.indexThreads,
+        });
       return work();
     }, signal);
   }
@@ -356,7 +446,10 @@ export class Library {
 
   /** After a write: the index and the label facts file catch up with the store, so the next search (in any process) reads them. */
   async #refreshIndex(): Promise<void> {
-    this.#index = await syncIndex(this.#store, { onWarning: this.#options.onWarning, threads: this.#options.indexThreads });
+    this.#index = await syncIndex(this.#store, {
+      onWarning: this.#options.onWarning,
+      threads: this.#options.indexThreads,
+    });
     if (this.#index !== undefined) await this.#storage.snapshot();
   }
 }

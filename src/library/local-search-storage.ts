@@ -1,6 +1,6 @@
 import type { VectorIndex } from '../index/vector-index.js';
-import { LabelFacts, LabelFactsCache, type FactsSource } from '../query/label-facts.js';
-import { librarySnapshot, type LibrarySnapshot } from '../query/library-snapshot.js';
+import { type FactsSource, LabelFacts, LabelFactsCache } from '../query/label-facts.js';
+import { type LibrarySnapshot, librarySnapshot } from '../query/library-snapshot.js';
 import { PageRecords } from '../query/page-records.js';
 import type { SearchStorage } from '../query/search-storage.js';
 import type { Manifest } from '../store/manifest.js';
@@ -19,10 +19,16 @@ export class LocalSearchStorage implements SearchStorage {
   readonly #store: SegmentStore;
   readonly #index: () => VectorIndex | undefined;
   readonly #facts: LabelFactsCache;
-  #current: { manifest: Readonly<Manifest>; index: VectorIndex | undefined; snapshot: Promise<LibrarySnapshot> } | undefined;
+  #current:
+    | { manifest: Readonly<Manifest>; index: VectorIndex | undefined; snapshot: Promise<LibrarySnapshot> }
+    | undefined;
 
   /** `index` is asked at each search, so the library may swap in a rebuilt one. */
-  constructor(store: SegmentStore, index: () => VectorIndex | undefined, facts: FactsSource = (s) => LabelFacts.build(s)) {
+  constructor(
+    store: SegmentStore,
+    index: () => VectorIndex | undefined,
+    facts: FactsSource = (s) => LabelFacts.build(s),
+  ) {
     this.#store = store;
     this.#index = index;
     this.#facts = new LabelFactsCache(store, facts);

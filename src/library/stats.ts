@@ -1,6 +1,13 @@
 import type { VectorIndex } from '../index/index.js';
-import { memoryNeeds, type MemoryNeeds } from './capacity.js';
-import { QUERY_MODALITIES, searchEf, type CalibrationSource, type QueryModality, type RecallCalibrationRecord, type SegmentStore } from '../store/index.js';
+import {
+  type CalibrationSource,
+  QUERY_MODALITIES,
+  type QueryModality,
+  type RecallCalibrationRecord,
+  type SegmentStore,
+  searchEf,
+} from '../store/index.js';
+import { type MemoryNeeds, memoryNeeds } from './capacity.js';
 
 /** The ef a query modality's searches use, and why. */
 export interface ModalitySearchEf {
@@ -41,9 +48,20 @@ export async function libraryStats(store: SegmentStore, index: VectorIndex | und
   const searchEfs = {} as Record<QueryModality, ModalitySearchEf>;
   for (const modality of QUERY_MODALITIES) {
     const ef = searchEf(settings, manifest.counts.segments, modality);
-    const measured = settings.calibration?.modalities?.[modality] ?? (settings.calibration !== undefined && settings.calibration.modalities === undefined && modality === 'video' ? { recall: settings.calibration.recall, source: 'own' as const, count: settings.calibration.queries } : undefined);
+    const measured =
+      settings.calibration?.modalities?.[modality] ??
+      (settings.calibration !== undefined && settings.calibration.modalities === undefined && modality === 'video'
+        ? { recall: settings.calibration.recall, source: 'own' as const, count: settings.calibration.queries }
+        : undefined);
     if (settings.efFixed === true) searchEfs[modality] = { ef, basis: 'fixed' };
-    else if (measured !== undefined) searchEfs[modality] = { ef, basis: 'calibrated', recall: measured.recall, source: measured.source, queries: measured.count };
+    else if (measured !== undefined)
+      searchEfs[modality] = {
+        ef,
+        basis: 'calibrated',
+        recall: measured.recall,
+        source: measured.source,
+        queries: measured.count,
+      };
     else searchEfs[modality] = { ef, basis: 'default' };
   }
   return {

@@ -7,7 +7,13 @@ export const SKETCH_WIDTH = 2;
 /** Copies of one unit vector agree to about 1e-6 (hnswlib normalizes again in float32); unrelated ones differ by about 1/sqrt(width). */
 export const SKETCH_TOLERANCE = 1e-3;
 
-export function writeSketch(vector: ArrayLike<number>, offset: number, dimension: number, into: Float64Array, at: number): void {
+export function writeSketch(
+  vector: ArrayLike<number>,
+  offset: number,
+  dimension: number,
+  into: Float64Array,
+  at: number,
+): void {
   let a = 0;
   let b = 0;
   let state = 0x9e3779b9;

@@ -56,21 +56,31 @@ interface Gathered {
 /** Every video of the store, sorted by id. */
 export async function listVideos(store: SegmentStore): Promise<VideoInfo[]> {
   const gathered = await gather(store, undefined, false);
-  return [...gathered.values()].map((video) => finish(video).info).sort((a, b) => (a.video_id < b.video_id ? -1 : a.video_id > b.video_id ? 1 : 0));
+  return [...gathered.values()]
+    .map((video) => finish(video).info)
+    .sort((a, b) => (a.video_id < b.video_id ? -1 : a.video_id > b.video_id ? 1 : 0));
 }
 
-export async function getVideo(store: SegmentStore, videoId: string, options: GetVideoOptions = {}): Promise<VideoDetail> {
+export async function getVideo(
+  store: SegmentStore,
+  videoId: string,
+  options: GetVideoOptions = {},
+): Promise<VideoDetail> {
   if (store.manifest.videos[videoId] === undefined) throw unknownVideo(videoId);
   const video = (await gather(store, videoId, options.vectors ?? false)).get(videoId);
   if (video === undefined) throw unknownVideo(videoId);
   const { info } = finish(video);
   const { segments: _count, ...rest } = info;
-  const segments = video.rows.sort((a, b) => compareText(a.embedding_option, b.embedding_option) || a.start - b.start || a.label - b.label);
+  const segments = video.rows.sort(
+    (a, b) => compareText(a.embedding_option, b.embedding_option) || a.start - b.start || a.label - b.label,
+  );
   return { ...rest, segments };
 }
 
-export function unknownVideo(videoId: string): InputError {
-  return new InputError(`no video ${JSON.stringify(videoId)} in this library; \`vsearch videos\` (listVideos) lists what it holds`);
+function unknownVideo(videoId: string): InputError {
+  return new InputError(
+    `no video ${JSON.stringify(videoId)} in this library; \`vsearch videos\` (listVideos) lists what it holds`,
+  );
 }
 
 /**
@@ -79,7 +89,9 @@ export function unknownVideo(videoId: string): InputError {
  */
 export function metadataUpdate(patch: unknown, videoId: string): (text: string) => string {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
-    throw new InputError(`the metadata patch must be a JSON object (keys to set, null to delete one), got ${patch === null ? 'null' : Array.isArray(patch) ? 'an array' : typeof patch}`);
+    throw new InputError(
+      `the metadata patch must be a JSON object (keys to set, null to delete one), got ${patch === null ? 'null' : Array.isArray(patch) ? 'an array' : typeof patch}`,
+    );
   }
   // Round-tripped through its checked JSON text, so only JSON values remain.
   const clean = JSON.parse(checkJsonValue(patch, 'the metadata patch')) as Record<string, JsonValue>;

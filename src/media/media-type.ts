@@ -29,7 +29,8 @@ export function mediaTypeFromExtension(name: string): MediaType | undefined {
   return BY_EXTENSION[extname(name).toLowerCase()];
 }
 
-const ascii = (bytes: Uint8Array, start: number, end: number): string => String.fromCharCode(...bytes.subarray(start, end));
+const ascii = (bytes: Uint8Array, start: number, end: number): string =>
+  String.fromCharCode(...bytes.subarray(start, end));
 
 /** What the first bytes of a file say it is; undefined when no signature matches. */
 export function mediaTypeFromMagic(head: Uint8Array): MediaType | undefined {
@@ -39,7 +40,8 @@ export function mediaTypeFromMagic(head: Uint8Array): MediaType | undefined {
     if (brand === 'qt  ') return { modality: 'video', format: 'mov' };
     return { modality: 'video', format: 'mp4' };
   }
-  if (head.length >= 8 && ['moov', 'mdat', 'wide', 'free', 'skip'].includes(ascii(head, 4, 8))) return { modality: 'video', format: 'mov' };
+  if (head.length >= 8 && ['moov', 'mdat', 'wide', 'free', 'skip'].includes(ascii(head, 4, 8)))
+    return { modality: 'video', format: 'mov' };
   if (head.length >= 4 && head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) {
     return { modality: 'video', format: ascii(head, 0, Math.min(head.length, 64)).includes('webm') ? 'webm' : 'mkv' };
   }
@@ -50,8 +52,10 @@ export function mediaTypeFromMagic(head: Uint8Array): MediaType | undefined {
   }
   if (head.length >= 4 && ascii(head, 0, 4) === 'fLaC') return { modality: 'audio', format: 'flac' };
   if (head.length >= 3 && ascii(head, 0, 3) === 'ID3') return { modality: 'audio', format: 'mp3' };
-  if (head.length >= 2 && head[0] === 0xff && ((head[1] as number) & 0xe0) === 0xe0) return { modality: 'audio', format: 'mp3' };
-  if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return { modality: 'image', format: 'jpeg' };
+  if (head.length >= 2 && head[0] === 0xff && ((head[1] as number) & 0xe0) === 0xe0)
+    return { modality: 'audio', format: 'mp3' };
+  if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff)
+    return { modality: 'image', format: 'jpeg' };
   if (head.length >= 8 && head[0] === 0x89 && ascii(head, 1, 4) === 'PNG') return { modality: 'image', format: 'png' };
   return undefined;
 }
@@ -90,31 +94,54 @@ export async function detectMediaType(path: string): Promise<MediaTypeVerdict> {
   if (length === 0) return { ok: false, reason: 'the file is empty' };
   const byName = mediaTypeFromExtension(path);
   const byContent = mediaTypeFromMagic(bytes);
-  if (byName?.modality === 'text') return looksLikeText(bytes) ? { ok: true, type: byName } : { ok: false, reason: 'a .txt file that is not UTF-8 text' };
+  if (byName?.modality === 'text')
+    return looksLikeText(bytes)
+      ? { ok: true, type: byName }
+      : { ok: false, reason: 'a .txt file that is not UTF-8 text' };
   if (byName === undefined) {
     if (byContent !== undefined) return { ok: true, type: byContent };
-    return { ok: false, reason: `unsupported file type ${extname(path) || '(no extension)'}; vsearch embeds video (mp4 mov mkv webm avi), audio (wav mp3 flac m4a), images (jpg png) and text (txt)` };
+    return {
+      ok: false,
+      reason: `unsupported file type ${extname(path) || '(no extension)'}; vsearch embeds video (mp4 mov mkv webm avi), audio (wav mp3 flac m4a), images (jpg png) and text (txt)`,
+    };
   }
-  if (byContent === undefined) return { ok: false, reason: `the content is not a ${byName.format} file (its first bytes match no known ${byName.modality} format)` };
-  if (byContent.modality !== byName.modality) return { ok: false, reason: `named like ${byName.modality} (${byName.format}) but its content is ${byContent.modality} (${byContent.format})` };
+  if (byContent === undefined)
+    return {
+      ok: false,
+      reason: `the content is not a ${byName.format} file (its first bytes match no known ${byName.modality} format)`,
+    };
+  if (byContent.modality !== byName.modality)
+    return {
+      ok: false,
+      reason: `named like ${byName.modality} (${byName.format}) but its content is ${byContent.modality} (${byContent.format})`,
+    };
   return { ok: true, type: { modality: byName.modality, format: byName.format } };
 }
 
 const withArticle = (word: string): string => `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
 
-const FORMATS_OF: Readonly<Record<'image' | 'audio' | 'video', string>> = { image: 'jpg png', audio: 'wav mp3 flac m4a', video: 'mp4 mov mkv webm avi' };
+const FORMATS_OF: Readonly<Record<'image' | 'audio' | 'video', string>> = {
+  image: 'jpg png',
+  audio: 'wav mp3 flac m4a',
+  video: 'mp4 mov mkv webm avi',
+};
 
 /**
  * Whether a local file given as a query of `modality` is one by its first bytes (whatever its
  * name): undefined when it is, else what is wrong, for an error message. Read errors throw.
  */
-export async function mismatchAsQuery(path: string, modality: 'image' | 'audio' | 'video'): Promise<string | undefined> {
+export async function mismatchAsQuery(
+  path: string,
+  modality: 'image' | 'audio' | 'video',
+): Promise<string | undefined> {
   const head = await readHead(path);
   if (head.length === 0) return 'the file is empty';
   const type = mediaTypeFromMagic(head);
-  if (type === undefined) return `its first bytes match no ${modality} format vsearch knows (${FORMATS_OF[modality]})${looksLikeText(head) ? '; it looks like text' : ''}`;
+  if (type === undefined)
+    return `its first bytes match no ${modality} format vsearch knows (${FORMATS_OF[modality]})${looksLikeText(head) ? '; it looks like text' : ''}`;
   // An MP4 or MOV file may hold sound alone, and its first bytes do not say so.
   if (modality === 'audio' && (type.format === 'mp4' || type.format === 'mov')) return undefined;
-  if (type.modality !== modality) return `its content is ${type.modality} (${type.format}), not ${withArticle(modality)}: give it as ${withArticle(type.modality)} query`;
+  if (type.modality !== modality)
+    return `its content is ${type.modality} (${type.format}), not ${withArticle(modality)}: give it as ${withArticle(type.modality)} query`;
   return undefined;
 }

@@ -1,10 +1,9 @@
 import { open } from 'node:fs/promises';
-import mediaInfoFactory, { isTrackType } from 'mediainfo.js';
 import type { AudioTrack, GeneralTrack, ImageTrack, MediaInfo, MediaInfoResult, Track, VideoTrack } from 'mediainfo.js';
+import mediaInfoFactory, { isTrackType } from 'mediainfo.js';
 import { ffprobeFacts } from './ffprobe-facts.js';
-import { mediaTypeFromMagic } from './media-type.js';
 import type { MediaFacts } from './media-facts.js';
-
+import { mediaTypeFromMagic } from './media-type.js';
 
 /** Reads `length` bytes at `offset` (fewer at the end of the data). */
 export type ReadAt = (length: number, offset: number) => Promise<Uint8Array>;
@@ -20,10 +19,11 @@ function serialized<T>(work: (info: MediaInfo<'object'>) => Promise<T>): Promise
   return run;
 }
 
-const positive = (value: number | undefined): number | undefined => (value !== undefined && Number.isFinite(value) && value > 0 ? value : undefined);
+const positive = (value: number | undefined): number | undefined =>
+  value !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;
 
 /** MediaInfo's answer in our terms; undefined when it found no media in the bytes. */
-export function factsOfResult(result: MediaInfoResult, sizeBytes: number): MediaFacts | undefined {
+function factsOfResult(result: MediaInfoResult, sizeBytes: number): MediaFacts | undefined {
   const tracks: readonly Track[] = result.media?.track ?? [];
   const general = tracks.find((track): track is GeneralTrack => isTrackType(track, 'General'));
   const video = tracks.find((track): track is VideoTrack => isTrackType(track, 'Video'));
@@ -32,7 +32,10 @@ export function factsOfResult(result: MediaInfoResult, sizeBytes: number): Media
   if (video === undefined && audio === undefined && image === undefined) return undefined;
   const picture = video ?? image;
   return {
-    durationSec: image !== undefined && video === undefined ? undefined : positive(general?.Duration) ?? positive(video?.Duration) ?? positive(audio?.Duration),
+    durationSec:
+      image !== undefined && video === undefined
+        ? undefined
+        : (positive(general?.Duration) ?? positive(video?.Duration) ?? positive(audio?.Duration)),
     fps: video === undefined ? undefined : positive(video.FrameRate),
     width: positive(picture?.Width),
     height: positive(picture?.Height),

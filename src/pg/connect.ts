@@ -26,8 +26,17 @@ export function pgError(error: unknown, target: PgTarget, doing: string): Vsearc
   if (error instanceof VsearchError) return error;
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
   const detail = redactSecret(error instanceof Error ? error.message : String(error), target.password);
-  if (AUTH_CODES.has(code)) return new InputError(`${doing} ${target.shown} failed: the server refused the credentials (${detail}); check the user and password`);
-  if (code === MISSING_DATABASE) return new InputError(`${doing} ${target.shown} failed: ${detail}; create the database or fix its name`);
-  if (/^[0-9A-Z]{5}$/.test(code)) return new StoreError(`${doing} ${target.shown} failed: the server refused a statement (SQLSTATE ${code}: ${detail})`);
-  return new ConnectionError(`${doing} ${target.shown} failed: ${detail || code}; check that the server runs and the host and port are right`);
+  if (AUTH_CODES.has(code))
+    return new InputError(
+      `${doing} ${target.shown} failed: the server refused the credentials (${detail}); check the user and password`,
+    );
+  if (code === MISSING_DATABASE)
+    return new InputError(`${doing} ${target.shown} failed: ${detail}; create the database or fix its name`);
+  if (/^[0-9A-Z]{5}$/.test(code))
+    return new StoreError(
+      `${doing} ${target.shown} failed: the server refused a statement (SQLSTATE ${code}: ${detail})`,
+    );
+  return new ConnectionError(
+    `${doing} ${target.shown} failed: ${detail || code}; check that the server runs and the host and port are right`,
+  );
 }

@@ -22,12 +22,20 @@ export async function ensurePgLibrary(client: PgClient, library: string, setting
   try {
     // Two syncs creating one library's index at once would collide on its name in pg_class.
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LIBRARY_LOCK, library]);
-    await client.query('INSERT INTO vsearch_libraries (library, model, dimension, hnsw_m, hnsw_ef_construction) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (library) DO NOTHING', [library, settings.model, settings.dimension, settings.M, settings.efConstruction]);
-    const found = await client.query<{ model: string; dimension: number }>('SELECT model, dimension FROM vsearch_libraries WHERE library = $1', [library]);
+    await client.query(
+      'INSERT INTO vsearch_libraries (library, model, dimension, hnsw_m, hnsw_ef_construction) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (library) DO NOTHING',
+      [library, settings.model, settings.dimension, settings.M, settings.efConstruction],
+    );
+    const found = await client.query<{ model: string; dimension: number }>(
+      'SELECT model, dimension FROM vsearch_libraries WHERE library = $1',
+      [library],
+    );
     const row = found.rows[0];
     if (row === undefined) throw new InputError(`library ${library} vanished while it was being registered; run again`);
     if (row.model !== settings.model || row.dimension !== settings.dimension) {
-      throw new InputError(`library ${library} in PostgreSQL holds ${row.model} (${row.dimension}-d) segments, not ${settings.model} (${settings.dimension}-d); sync into a library of another name`);
+      throw new InputError(
+        `library ${library} in PostgreSQL holds ${row.model} (${row.dimension}-d) segments, not ${settings.model} (${settings.dimension}-d); sync into a library of another name`,
+      );
     }
     const name = `vsearch_hnsw_${sha256Hex(library).slice(0, 16)}`;
     await client.query(

@@ -16,7 +16,7 @@ const MIGRATION_LOCK = 7_340_014;
  * so every primary and unique key starts with it. The vector column has no fixed dimension;
  * each library's HNSW index casts to its own (see library-row.ts).
  */
-export const MIGRATIONS: readonly Migration[] = [
+const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'libraries, videos, segments',
@@ -68,13 +68,18 @@ export async function migrate(client: PgClient, migrations: readonly Migration[]
     await client.query('BEGIN');
     try {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      await client.query('CREATE TABLE IF NOT EXISTS vsearch_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS vsearch_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
       const done = await client.query('SELECT 1 FROM vsearch_migrations WHERE version = $1', [migration.version]);
       if (done.rowCount === 0) {
         await client.query(migration.sql).catch((error: unknown) => {
           throw withoutVector(error) ?? error;
         });
-        await client.query('INSERT INTO vsearch_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+        await client.query('INSERT INTO vsearch_migrations (version, name) VALUES ($1, $2)', [
+          migration.version,
+          migration.name,
+        ]);
         applied.push(migration.version);
       }
       await client.query('COMMIT');
@@ -89,5 +94,7 @@ export async function migrate(client: PgClient, migrations: readonly Migration[]
 function withoutVector(error: unknown): InputError | undefined {
   const message = error instanceof Error ? error.message : '';
   if (!/extension "vector"|vector\.control/.test(message)) return undefined;
-  return new InputError(`the database has no pgvector extension (${message}); install pgvector on the server (https://github.com/pgvector/pgvector) and run again`);
+  return new InputError(
+    `the database has no pgvector extension (${message}); install pgvector on the server (https://github.com/pgvector/pgvector) and run again`,
+  );
 }

@@ -1,6 +1,8 @@
 /** The connection string with its password (and any password= parameter) replaced by ***. */
 export function redactUrl(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@?#]*:)[^@/?#]*@/i, '$1***@').replace(/([?&]password=)[^&#]*/gi, '$1***');
+  return url
+    .replace(/^(postgres(?:ql)?:\/\/[^:/@?#]*:)[^@/?#]*@/i, '$1***@')
+    .replace(/([?&]password=)[^&#]*/gi, '$1***');
 }
 
 /** A message with every appearance of `secret` (a password) replaced by ***. */

@@ -18,15 +18,27 @@ export interface SyncSummary {
  * with other segments (compared by digest), each in its own transaction, so a killed sync
  * rerun copies what is left and ends with the same set as a clean one.
  */
-export async function syncFolderToPg(dir: string, target: PgTarget, onVideo: (videoId: string) => void = () => {}): Promise<SyncSummary> {
+export async function syncFolderToPg(
+  dir: string,
+  target: PgTarget,
+  onVideo: (videoId: string) => void = () => {},
+): Promise<SyncSummary> {
   const store = await SegmentStore.open(dir);
   const { model, dimension, index } = store.manifest;
   if (model === null || dimension === null) throw new InputError(`library ${dir} is empty: there is nothing to sync`);
   const client = await connectPg(target);
   try {
     await migrate(client);
-    await ensurePgLibrary(client, target.library, { model, dimension, M: index.M, efConstruction: index.efConstruction });
-    const held = await client.query<{ video_id: string; digest: string }>('SELECT video_id, digest FROM vsearch_videos WHERE library = $1', [target.library]);
+    await ensurePgLibrary(client, target.library, {
+      model,
+      dimension,
+      M: index.M,
+      efConstruction: index.efConstruction,
+    });
+    const held = await client.query<{ video_id: string; digest: string }>(
+      'SELECT video_id, digest FROM vsearch_videos WHERE library = $1',
+      [target.library],
+    );
     const digests = new Map(held.rows.map((row) => [row.video_id, row.digest]));
     const summary: SyncSummary = { videos: 0, segments: 0, unchanged: 0 };
     for (const videoId of Object.keys(store.manifest.videos).sort()) {

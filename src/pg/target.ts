@@ -23,11 +23,15 @@ export function parsePgTarget(text: string): PgTarget {
   try {
     url = new URL(text);
   } catch {
-    throw new InputError(`${shown} is not a valid PostgreSQL connection string (postgres://user:password@host:port/database?library=NAME)`);
+    throw new InputError(
+      `${shown} is not a valid PostgreSQL connection string (postgres://user:password@host:port/database?library=NAME)`,
+    );
   }
   const library = url.searchParams.get('library');
   if (library === null || !LIBRARY_NAME.test(library)) {
-    throw new InputError(`${shown} needs a library parameter (?library=NAME; letters, digits, _ . -, at most 64 characters)`);
+    throw new InputError(
+      `${shown} needs a library parameter (?library=NAME; letters, digits, _ . -, at most 64 characters)`,
+    );
   }
   url.searchParams.delete('library');
   const password = url.password === '' ? undefined : decodeURIComponent(url.password);

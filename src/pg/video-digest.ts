@@ -5,8 +5,22 @@ import type { SegmentRows } from '../store/index.js';
 export function videoDigest(rows: SegmentRows): string {
   const lines: string[] = [];
   for (let row = 0; row < rows.count; row++) {
-    const vector = Buffer.from(rows.vectors.buffer, rows.vectors.byteOffset + row * rows.dimension * 4, rows.dimension * 4);
-    const fields = [rows.embeddingOption[row], rows.embeddingScope[row], rows.startSec[row], rows.endSec[row], rows.source[row], rows.contentSha256[row], rows.modality[row], rows.modelName[row], rows.metadata[row]];
+    const vector = Buffer.from(
+      rows.vectors.buffer,
+      rows.vectors.byteOffset + row * rows.dimension * 4,
+      rows.dimension * 4,
+    );
+    const fields = [
+      rows.embeddingOption[row],
+      rows.embeddingScope[row],
+      rows.startSec[row],
+      rows.endSec[row],
+      rows.source[row],
+      rows.contentSha256[row],
+      rows.modality[row],
+      rows.modelName[row],
+      rows.metadata[row],
+    ];
     lines.push(`${JSON.stringify(fields)}${vector.toString('hex')}`);
   }
   lines.sort();

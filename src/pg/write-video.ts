@@ -3,28 +3,43 @@ import type { PgClient } from './connect.js';
 
 const BATCH_ROWS = 500;
 
-const COLUMNS = 'library, video_id, embedding_option, embedding_scope, start_sec, end_sec, source, content_sha256, modality, model_name, metadata, embedding';
-const UNNEST = 'unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::text[], $8::text[], $9::text[], $10::text[], $11::jsonb[], $12::vector[])';
+const COLUMNS =
+  'library, video_id, embedding_option, embedding_scope, start_sec, end_sec, source, content_sha256, modality, model_name, metadata, embedding';
+const UNNEST =
+  'unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::text[], $8::text[], $9::text[], $10::text[], $11::jsonb[], $12::vector[])';
 const IDENTITY = 'library, video_id, embedding_option, embedding_scope, start_sec, end_sec';
-const UPDATED = ['source', 'content_sha256', 'modality', 'model_name', 'metadata', 'embedding'].map((c) => `${c} = EXCLUDED.${c}`).join(', ');
+const UPDATED = ['source', 'content_sha256', 'modality', 'model_name', 'metadata', 'embedding']
+  .map((c) => `${c} = EXCLUDED.${c}`)
+  .join(', ');
 
 /**
  * Replaces one video's segments in one transaction: staged into a temporary table, then
  * upserted on the segment identity and the video's other segments deleted. Readers see the
  * old set or the new one, never a part; a rerun or a concurrent writer leaves each segment once.
  */
-export async function writePgVideo(client: PgClient, library: string, videoId: string, rows: SegmentRows, digest: string): Promise<void> {
+export async function writePgVideo(
+  client: PgClient,
+  library: string,
+  videoId: string,
+  rows: SegmentRows,
+  digest: string,
+): Promise<void> {
   await client.query('BEGIN');
   try {
     await client.query('CREATE TEMP TABLE vsearch_staging (LIKE vsearch_segments) ON COMMIT DROP');
     for (let start = 0; start < rows.count; start += BATCH_ROWS) {
-      await client.query(`INSERT INTO vsearch_staging (${COLUMNS}) SELECT * FROM ${UNNEST}`, batchParameters(library, videoId, rows, start, Math.min(rows.count, start + BATCH_ROWS)));
+      await client.query(
+        `INSERT INTO vsearch_staging (${COLUMNS}) SELECT * FROM ${UNNEST}`,
+        batchParameters(library, videoId, rows, start, Math.min(rows.count, start + BATCH_ROWS)),
+      );
     }
     await client.query(
       'INSERT INTO vsearch_videos (library, video_id, segments, digest) VALUES ($1, $2, $3, $4) ON CONFLICT (library, video_id) DO UPDATE SET segments = EXCLUDED.segments, digest = EXCLUDED.digest, updated_at = now()',
       [library, videoId, rows.count, digest],
     );
-    await client.query(`INSERT INTO vsearch_segments (${COLUMNS}) SELECT ${COLUMNS} FROM vsearch_staging ON CONFLICT (${IDENTITY}) DO UPDATE SET ${UPDATED}`);
+    await client.query(
+      `INSERT INTO vsearch_segments (${COLUMNS}) SELECT ${COLUMNS} FROM vsearch_staging ON CONFLICT (${IDENTITY}) DO UPDATE SET ${UPDATED}`,
+    );
     await client.query(
       `DELETE FROM vsearch_segments s WHERE s.library = $1 AND s.video_id = $2 AND NOT EXISTS (SELECT 1 FROM vsearch_staging t WHERE (t.embedding_option, t.embedding_scope, t.start_sec, t.end_sec) = (s.embedding_option, s.embedding_scope, s.start_sec, s.end_sec))`,
       [library, videoId],
@@ -39,7 +54,8 @@ export async function writePgVideo(client: PgClient, library: string, videoId: s
 function batchParameters(library: string, videoId: string, rows: SegmentRows, start: number, end: number): unknown[] {
   const n = end - start;
   const vectors: string[] = [];
-  for (let row = start; row < end; row++) vectors.push(`[${Array.from(rows.vectors.subarray(row * rows.dimension, (row + 1) * rows.dimension)).join(',')}]`);
+  for (let row = start; row < end; row++)
+    vectors.push(`[${Array.from(rows.vectors.subarray(row * rows.dimension, (row + 1) * rows.dimension)).join(',')}]`);
   const slice = <T>(column: ArrayLike<T>): T[] => Array.from({ length: n }, (_, i) => column[start + i] as T);
   return [
     Array<string>(n).fill(library),

@@ -1,7 +1,7 @@
 import type { LabelFactsData } from './label-facts-data.js';
 
 /** Scopes whose vector stands for a whole video (v1 "video", v2 "asset"): never a clip row. */
-export const WHOLE_VIDEO_SCOPES: readonly string[] = ['video', 'asset'];
+const WHOLE_VIDEO_SCOPES: readonly string[] = ['video', 'asset'];
 
 /** Two clip ends closer than this are the same time (the stored float64 seconds of one span). */
 const SAME_TIME = 1e-6;
@@ -30,7 +30,11 @@ export function clipRowsOf(data: LabelFactsData): { clipRow: Uint8Array; count: 
 }
 
 function sameStart(data: LabelFactsData, a: number, b: number): boolean {
-  return data.video[a] === data.video[b] && data.option[a] === data.option[b] && Math.abs((data.start[a] as number) - (data.start[b] as number)) < SAME_TIME;
+  return (
+    data.video[a] === data.video[b] &&
+    data.option[a] === data.option[b] &&
+    Math.abs((data.start[a] as number) - (data.start[b] as number)) < SAME_TIME
+  );
 }
 
 /** Marks the first clip-scope label of each end within one (video, option, start) run; returns how many. */

@@ -1,15 +1,30 @@
-export { runSearch, firstPage, searchPage, type SearchContext } from './search-pipeline.js';
+export { type Confidence, confidenceOf, THRESHOLDS, type Threshold } from './confidence.js';
 export type { LibrarySnapshot } from './library-snapshot.js';
-export type { SearchStorage, PageRecordStore, QueryVectorCache } from './search-storage.js';
-export type { PreparedSearch } from './stages/prepare.js';
-export { normalizeSearch, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, SEARCH_OPTIONS, type SearchRequest, type NormalizedSearch, type GroupBy, type Operator, type SearchOption } from './search-request.js';
-export type { SearchResponse, SearchResponseFor, GroupByOf, HitsOf, ClipHit, VideoHit, PageInfo } from './search-response.js';
-export { embedQueries, queryInputsOf, queryKeyOf, describeQuery, type QueryInput, type QueryEmbedder, type MediaModality } from './query-inputs.js';
+export { parseLike } from './like-segment.js';
+export { PAGE_TOKEN_ERROR_CODE, PageTokenError } from './page-token-error.js';
+export {
+  describeQuery,
+  type MediaModality,
+  type QueryEmbedder,
+  type QueryInput,
+  queryInputsOf,
+  queryKeyOf,
+} from './query-inputs.js';
+export { originOf } from './query-origin.js';
 export { normalizeQueryVector } from './query-vector.js';
-export { parseLike, findLikeSegment } from './like-segment.js';
-export { confidenceOf, thresholdFloor, THRESHOLDS, type Confidence, type Threshold } from './confidence.js';
 export { parseSearchFilter, type SearchFilter } from './search-filter.js';
-export { PageTokenError, PAGE_TOKEN_ERROR_CODE } from './page-token-error.js';
+export { firstPage, runSearch, type SearchContext, searchPage } from './search-pipeline.js';
+export {
+  DEFAULT_PAGE_LIMIT,
+  type GroupBy,
+  MAX_PAGE_LIMIT,
+  type NormalizedSearch,
+  normalizeSearch,
+  type Operator,
+  SEARCH_OPTIONS,
+  type SearchOption,
+  type SearchRequest,
+} from './search-request.js';
+export type { ClipHit, PageInfo, SearchResponse, SearchResponseFor, VideoHit } from './search-response.js';
 export { DEFAULT_RETRIEVAL_PLAN, type RetrievalPlan, type RetrievalStep } from './stages/retrieve.js';
 export { formatTimeRange, formatTimestamp } from './time-range.js';
-export { originOf } from './query-origin.js';

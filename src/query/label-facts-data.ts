@@ -43,7 +43,11 @@ export interface LabelFactsData {
  * per-label arrays, orders. Files are taken one at a time, so a caller can read each just
  * before and drop it just after.
  */
-export async function collectLabelFacts(files: Iterable<SegmentFile> | AsyncIterable<SegmentFile>, labelSpace: number, dimension: number): Promise<LabelFactsData> {
+export async function collectLabelFacts(
+  files: Iterable<SegmentFile> | AsyncIterable<SegmentFile>,
+  labelSpace: number,
+  dimension: number,
+): Promise<LabelFactsData> {
   const video = new Int32Array(labelSpace).fill(-1);
   const option = new Uint8Array(labelSpace);
   const scope = new Uint8Array(labelSpace);
@@ -89,7 +93,13 @@ export async function collectLabelFacts(files: Iterable<SegmentFile> | AsyncIter
     }
   }
   // Within a video: option, then start, then label, so adjacent clips sit side by side.
-  labels.sort((a, b) => (video[a] as number) - (video[b] as number) || (option[a] as number) - (option[b] as number) || (start[a] as number) - (start[b] as number) || a - b);
+  labels.sort(
+    (a, b) =>
+      (video[a] as number) - (video[b] as number) ||
+      (option[a] as number) - (option[b] as number) ||
+      (start[a] as number) - (start[b] as number) ||
+      a - b,
+  );
   const videoLabels = Uint32Array.from(labels);
   const videoOffsets = offsetsOf(videoLabels, video, videoOrdinals.size);
   const groupLabels = Uint32Array.from(labels.sort((a, b) => (group[a] as number) - (group[b] as number) || a - b));

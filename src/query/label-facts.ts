@@ -3,8 +3,8 @@ import type { Manifest } from '../store/manifest.js';
 import type { Metadata } from '../types.js';
 import { clipRowsOf } from './clip-rows.js';
 import { collectLabelFacts, type GroupRecord, type LabelFactsData } from './label-facts-data.js';
-import { filenameOf } from './search-filter.js';
 import { parseMetadata } from './parse-metadata.js';
+import { filenameOf } from './search-filter.js';
 
 /** Segments that share a video, a source and metadata: a filter is evaluated once per group. */
 export interface LabelGroup {
@@ -104,7 +104,9 @@ export class LabelFacts {
       return { id, durationSec, labels: data.videoLabels.subarray(data.videoOffsets[v], data.videoOffsets[v + 1]) };
     });
     this.totalDuration = total;
-    this.groups = data.groups.map((record, g) => new Group(record, data.groupLabels.subarray(data.groupOffsets[g], data.groupOffsets[g + 1])));
+    this.groups = data.groups.map(
+      (record, g) => new Group(record, data.groupLabels.subarray(data.groupOffsets[g], data.groupOffsets[g + 1])),
+    );
   }
 
   /** Gathers the facts from the store's files (reading them whole). */

@@ -40,9 +40,11 @@ export class LabelScorer {
   dot(query: Float32Array, label: number): number {
     const facts = this.#snapshot.facts;
     const column = this.#columns?.[facts.file[label] as number];
-    if (column !== undefined) return dotProduct(query, 0, column, (facts.row[label] as number) * facts.dimension, facts.dimension);
+    if (column !== undefined)
+      return dotProduct(query, 0, column, (facts.row[label] as number) * facts.dimension, facts.dimension);
     const point = this.#point(label);
-    if (point === undefined) throw new VsearchError(`the vector of label ${label} is not at hand; call load() before scoring`);
+    if (point === undefined)
+      throw new VsearchError(`the vector of label ${label} is not at hand; call load() before scoring`);
     return dotProduct(query, 0, point, 0, facts.dimension);
   }
 

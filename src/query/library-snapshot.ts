@@ -1,6 +1,6 @@
 import type { VectorIndex } from '../index/vector-index.js';
 import type { Manifest } from '../store/manifest.js';
-import { searchEfOf, type QueryModality } from '../store/search-ef.js';
+import { type QueryModality, searchEfOf } from '../store/search-ef.js';
 import type { LabelFacts } from './label-facts.js';
 
 /**

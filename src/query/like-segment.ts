@@ -14,7 +14,9 @@ export function parseLike(spec: string): LikeTarget {
   const secondsText = spec.slice(at + 1);
   const seconds = Number(secondsText);
   if (secondsText === '' || !Number.isFinite(seconds) || seconds < 0) {
-    throw new InputError(`--like takes VIDEO_ID or VIDEO_ID@SECONDS; ${JSON.stringify(secondsText)} is not a number of seconds`);
+    throw new InputError(
+      `--like takes VIDEO_ID or VIDEO_ID@SECONDS; ${JSON.stringify(secondsText)} is not a number of seconds`,
+    );
   }
   return { videoId: spec.slice(0, at), seconds };
 }
@@ -37,23 +39,34 @@ export async function findLikeSegment(
   const preferredOptions = (searchOptions ?? SEARCH_OPTIONS).flatMap((option) => embeddingOptionsFor(option));
   const facts = snapshot.facts;
   const summary = snapshot.manifest.videos[target.videoId];
-  if (summary === undefined) throw new InputError(`--like: no video ${JSON.stringify(target.videoId)} in this library; \`vsearch videos\` lists what it holds`);
+  if (summary === undefined)
+    throw new InputError(
+      `--like: no video ${JSON.stringify(target.videoId)} in this library; \`vsearch videos\` lists what it holds`,
+    );
   if (target.seconds !== undefined && target.seconds > summary.durationSec) {
-    throw new InputError(`--like: ${target.videoId} is ${summary.durationSec.toFixed(2)} s long; ${target.seconds} s is past its end`);
+    throw new InputError(
+      `--like: ${target.videoId} is ${summary.durationSec.toFixed(2)} s long; ${target.seconds} s is past its end`,
+    );
   }
   const ordinal = facts.videoOrdinals.get(target.videoId);
   let best: { label: number; rank: number } | undefined;
   for (const label of ordinal === undefined ? [] : (facts.videos[ordinal]?.labels ?? [])) {
     const start = facts.start[label] as number;
     const end = facts.end[label] as number;
-    const covers = target.seconds === undefined ? 0 : target.seconds >= start && (target.seconds < end || target.seconds === summary.durationSec) ? 0 : 1;
+    const covers =
+      target.seconds === undefined
+        ? 0
+        : target.seconds >= start && (target.seconds < end || target.seconds === summary.durationSec)
+          ? 0
+          : 1;
     const optionRank = preferredOptions.indexOf(facts.options[facts.option[label] as number] ?? '');
     const notClip = facts.clipRow[label] === 1 ? 0 : 1;
     const rank = notClip * 1e12 + covers * 1e9 + (optionRank < 0 ? preferredOptions.length : optionRank) * 1e6 + start;
     if (best === undefined || rank < best.rank || (rank === best.rank && label < best.label)) best = { label, rank };
   }
   const vector = best === undefined ? undefined : await snapshot.segmentVector(best.label);
-  if (best === undefined || vector === undefined) throw new InputError(`--like: video ${JSON.stringify(target.videoId)} has no segments`);
+  if (best === undefined || vector === undefined)
+    throw new InputError(`--like: video ${JSON.stringify(target.videoId)} has no segments`);
   const excluded = [best.label];
   const start = facts.start[best.label] as number;
   const end = facts.end[best.label] as number;

@@ -43,7 +43,10 @@ export interface PageRecord {
 
 /** A record as JSON (its own `<id>.json` file): the query vectors as base64 of their float32 bytes. */
 export function recordToJson(record: PageRecord): string {
-  return JSON.stringify({ ...record, queries: record.queries.map((q) => Buffer.from(q.buffer, q.byteOffset, q.byteLength).toString('base64')) });
+  return JSON.stringify({
+    ...record,
+    queries: record.queries.map((q) => Buffer.from(q.buffer, q.byteOffset, q.byteLength).toString('base64')),
+  });
 }
 
 export function recordFromJson(value: unknown): PageRecord {
@@ -98,7 +101,9 @@ export function recordFromBatch(bytes: Buffer, id: string): PageRecord | undefin
     throw damaged();
   }
   if (!Array.isArray(header)) throw unreadable();
-  const found: unknown = header.find((entry: unknown) => typeof entry === 'object' && entry !== null && (entry as { id?: unknown }).id === id);
+  const found: unknown = header.find(
+    (entry: unknown) => typeof entry === 'object' && entry !== null && (entry as { id?: unknown }).id === id,
+  );
   if (found === undefined) return undefined;
   const record = checkRecord(found);
   const spans = (record as unknown as { queries: unknown }).queries;
@@ -122,7 +127,13 @@ function floatsOf(bytes: Uint8Array): Float32Array {
 }
 
 function checkRecord(record: unknown): PageRecord {
-  if (typeof record !== 'object' || record === null || (record as Partial<PageRecord>).version !== 1 || !Array.isArray((record as Partial<PageRecord>).pages)) throw unreadable();
+  if (
+    typeof record !== 'object' ||
+    record === null ||
+    (record as Partial<PageRecord>).version !== 1 ||
+    !Array.isArray((record as Partial<PageRecord>).pages)
+  )
+    throw unreadable();
   return record as PageRecord;
 }
 

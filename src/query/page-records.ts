@@ -3,11 +3,11 @@ import { constants } from 'node:fs';
 import { access, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { StoreError } from '../errors.js';
-import { encodeBatch, recordFromBatch, recordFromJson, recordToJson, type PageRecord } from './page-record-codec.js';
+import { encodeBatch, type PageRecord, recordFromBatch, recordFromJson, recordToJson } from './page-record-codec.js';
 import { PageTokenError } from './page-token-error.js';
 import { MAX_PAGE_LIMIT } from './search-request.js';
 
-export type { PageRecord, ReturnedPage, StoredSearch } from './page-record-codec.js';
+export type { PageRecord } from './page-record-codec.js';
 
 export const PAGES_DIR = join('cache', 'pages');
 /** Like the API's `page_expires_at`: a search's pages can be walked for a day. */
@@ -128,7 +128,10 @@ export class PageRecords {
         if (Date.now() - this.#prunedAt >= PRUNE_EVERY_MS) await this.#pruneWhenDue();
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? 'error';
-        this.#failure ??= new StoreError(`the page records of ${records.length} search(es) could not be written in ${this.dir} (${code}), so their page tokens will not work`, { cause: error });
+        this.#failure ??= new StoreError(
+          `the page records of ${records.length} search(es) could not be written in ${this.dir} (${code}), so their page tokens will not work`,
+          { cause: error },
+        );
         // Later searches probe again, and issue no tokens while the folder cannot be written.
         this.#unavailable = this.#probe().then((reason) => reason ?? unwritable(this.dir, code));
       } finally {

@@ -14,7 +14,9 @@ export function encodePageToken(parts: PageTokenParts): string {
 }
 
 export function decodePageToken(token: string): PageTokenParts {
-  const match = /^[A-Za-z0-9_-]{1,64}$/.test(token) ? TOKEN_TEXT.exec(Buffer.from(token, 'base64url').toString('utf8')) : null;
+  const match = /^[A-Za-z0-9_-]{1,64}$/.test(token)
+    ? TOKEN_TEXT.exec(Buffer.from(token, 'base64url').toString('utf8'))
+    : null;
   if (match === null) throw new PageTokenError(`${JSON.stringify(token)} is not a page token vsearch issued (invalid)`);
   return { recordId: match[1] as string, page: Number(match[2]) };
 }

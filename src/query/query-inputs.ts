@@ -35,7 +35,9 @@ export function queryInputsOf(request: SearchRequest): QueryInput[] {
 }
 
 export function describeQuery(input: QueryInput): string {
-  return input.modality === 'text' ? `text query ${JSON.stringify(input.text)}` : `${input.modality} query ${input.source}`;
+  return input.modality === 'text'
+    ? `text query ${JSON.stringify(input.text)}`
+    : `${input.modality} query ${input.source}`;
 }
 
 function isUrl(source: string): boolean {
@@ -50,7 +52,10 @@ export async function queryKeyOf(input: QueryInput, model: string, origin: strin
   try {
     bytes = await readFile(input.source);
   } catch (error) {
-    throw new InputError(`cannot read the ${input.modality} query file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file: input.source });
+    throw new InputError(
+      `cannot read the ${input.modality} query file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      { file: input.source },
+    );
   }
   return { model, modality: input.modality, contentSha256: sha256Hex(bytes), origin };
 }
@@ -74,7 +79,10 @@ const READ_ONLY_CODES = new Set(['EACCES', 'EPERM', 'EROFS']);
  * there is none to call), else embedded once and cached under the embedder's origin. A cache
  * file that fails its checks is never searched: the query is embedded again and replaces it.
  */
-export async function embedQueries(inputs: readonly QueryInput[], options: EmbedQueriesOptions): Promise<Float32Array[]> {
+export async function embedQueries(
+  inputs: readonly QueryInput[],
+  options: EmbedQueriesOptions,
+): Promise<Float32Array[]> {
   const vectors: Float32Array[] = [];
   const embedder = options.offline ? undefined : options.embedder;
   const origin = embedder === undefined ? undefined : (embedder.origin ?? null);
@@ -87,21 +95,31 @@ export async function embedQueries(inputs: readonly QueryInput[], options: Embed
     }
     const damaged = cached.damaged.map((file) => `${file.file}: ${file.problem}`).join('; ');
     if (options.offline) {
-      if (damaged !== '') throw new InputError(`the ${describeQuery(input)} has no sound entry in the query cache (${damaged}) and --offline forbids calling the API to embed it again; run it once online`);
-      throw new InputError(`the ${describeQuery(input)} is not in the query cache and --offline forbids calling the API; run it once online, add it with \`vsearch cache add\`, or search with --vector or --like`);
+      if (damaged !== '')
+        throw new InputError(
+          `the ${describeQuery(input)} has no sound entry in the query cache (${damaged}) and --offline forbids calling the API to embed it again; run it once online`,
+        );
+      throw new InputError(
+        `the ${describeQuery(input)} is not in the query cache and --offline forbids calling the API; run it once online, add it with \`vsearch cache add\`, or search with --vector or --like`,
+      );
     }
     if (options.embedder === undefined) {
-      throw new InputError(`the ${describeQuery(input)} is not in the query cache; embedding it needs the TwelveLabs API: set TWELVELABS_API_KEY, or search with --vector FILE or --like VIDEO_ID`);
+      throw new InputError(
+        `the ${describeQuery(input)} is not in the query cache; embedding it needs the TwelveLabs API: set TWELVELABS_API_KEY, or search with --vector FILE or --like VIDEO_ID`,
+      );
     }
     const vector = await options.embedder.embed(input, options.model, { signal: options.signal });
-    if (vector.length === 0) throw new InputError(`the API returned an empty embedding for the ${describeQuery(input)}`);
+    if (vector.length === 0)
+      throw new InputError(`the API returned an empty embedding for the ${describeQuery(input)}`);
     try {
       await options.cache.put(key, vector);
     } catch (error) {
       // A read-only library still answers the query it paid for; only the cache is lost.
       const code = (error as NodeJS.ErrnoException).code ?? '';
       if (!READ_ONLY_CODES.has(code)) throw error;
-      options.onWarning?.(`the ${describeQuery(input)} was embedded but cannot be cached in ${options.cache.dir} (${code}: the library is read-only for this process), so asking it again embeds it again`);
+      options.onWarning?.(
+        `the ${describeQuery(input)} was embedded but cannot be cached in ${options.cache.dir} (${code}: the library is read-only for this process), so asking it again embeds it again`,
+      );
     }
     vectors.push(vector);
   }

@@ -38,11 +38,15 @@ export function parseSearchFilter(value: unknown): SearchFilter {
     try {
       filter = JSON.parse(value);
     } catch {
-      throw new InputError(`the filter is not valid JSON: ${JSON.stringify(value)}; pass an object such as {"id": ["v1", "v2"], "duration": {"gte": 60}}`);
+      throw new InputError(
+        `the filter is not valid JSON: ${JSON.stringify(value)}; pass an object such as {"id": ["v1", "v2"], "duration": {"gte": 60}}`,
+      );
     }
   }
   if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
-    throw new InputError(`the filter must be a JSON object such as {"duration": {"gte": 60}}, got ${JSON.stringify(filter)}`);
+    throw new InputError(
+      `the filter must be a JSON object such as {"duration": {"gte": 60}}, got ${JSON.stringify(filter)}`,
+    );
   }
   const checked = filter as SearchFilter;
   if (typeof value !== 'string') checkJsonValue(checked, 'the filter');
@@ -58,8 +62,16 @@ export function compileSearchFilter(filter: SearchFilter): (subject: FilterSubje
 
 function conditionOf(field: string, value: JsonValue): Condition {
   if (field === 'id') {
-    const ids = typeof value === 'string' ? [value] : Array.isArray(value) && value.length > 0 && value.every((id) => typeof id === 'string') ? (value as string[]) : undefined;
-    if (ids === undefined) throw new InputError(`filter field "id" takes a video id or a non-empty array of video ids, got ${JSON.stringify(value)}`);
+    const ids =
+      typeof value === 'string'
+        ? [value]
+        : Array.isArray(value) && value.length > 0 && value.every((id) => typeof id === 'string')
+          ? (value as string[])
+          : undefined;
+    if (ids === undefined)
+      throw new InputError(
+        `filter field "id" takes a video id or a non-empty array of video ids, got ${JSON.stringify(value)}`,
+      );
     const wanted = new Set(ids);
     return (subject) => wanted.has(subject.videoId);
   }
@@ -69,13 +81,16 @@ function conditionOf(field: string, value: JsonValue): Condition {
     return (subject) => inRange(subject.durationSec, range);
   }
   if (field === 'filename') {
-    if (typeof value !== 'string') throw new InputError(`filter field "filename" takes an exact file name (a string), got ${JSON.stringify(value)}`);
+    if (typeof value !== 'string')
+      throw new InputError(`filter field "filename" takes an exact file name (a string), got ${JSON.stringify(value)}`);
     return (subject) => subject.filename === value;
   }
   if (isScalar(value)) return (subject) => subject.metadata[field] === value;
   if (Array.isArray(value)) {
     if (value.length === 0 || !value.every(isScalar)) {
-      throw new InputError(`filter field ${JSON.stringify(field)}: an array means "any of" and needs one or more strings, numbers or booleans, got ${JSON.stringify(value)}`);
+      throw new InputError(
+        `filter field ${JSON.stringify(field)}: an array means "any of" and needs one or more strings, numbers or booleans, got ${JSON.stringify(value)}`,
+      );
     }
     const wanted = new Set<unknown>(value);
     return (subject) => wanted.has(subject.metadata[field]);
@@ -89,20 +104,29 @@ function conditionOf(field: string, value: JsonValue): Condition {
 
 function rangeOf(field: string, value: JsonValue): Range {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InputError(`filter field ${JSON.stringify(field)} takes a number or {"gte": number, "lte": number}, got ${JSON.stringify(value)}`);
+    throw new InputError(
+      `filter field ${JSON.stringify(field)} takes a number or {"gte": number, "lte": number}, got ${JSON.stringify(value)}`,
+    );
   }
   const unknown = Object.keys(value).filter((key) => !RANGE_OPERATORS.includes(key));
-  if (unknown.length > 0) throw new InputError(`filter field ${JSON.stringify(field)}: unknown operator(s) ${unknown.join(', ')}; the filter knows gte and lte`);
+  if (unknown.length > 0)
+    throw new InputError(
+      `filter field ${JSON.stringify(field)}: unknown operator(s) ${unknown.join(', ')}; the filter knows gte and lte`,
+    );
   const bound = (name: 'gte' | 'lte'): number | undefined => {
     const raw = value[name];
     if (raw === undefined) return undefined;
-    if (typeof raw !== 'number' || !Number.isFinite(raw)) throw new InputError(`filter field ${JSON.stringify(field)}: ${name} takes a number, got ${JSON.stringify(raw)}`);
+    if (typeof raw !== 'number' || !Number.isFinite(raw))
+      throw new InputError(`filter field ${JSON.stringify(field)}: ${name} takes a number, got ${JSON.stringify(raw)}`);
     return raw;
   };
   const range = { gte: bound('gte'), lte: bound('lte') };
-  if (range.gte === undefined && range.lte === undefined) throw new InputError(`filter field ${JSON.stringify(field)}: a range needs gte, lte or both`);
+  if (range.gte === undefined && range.lte === undefined)
+    throw new InputError(`filter field ${JSON.stringify(field)}: a range needs gte, lte or both`);
   if (range.gte !== undefined && range.lte !== undefined && range.gte > range.lte) {
-    throw new InputError(`filter field ${JSON.stringify(field)}: gte ${range.gte} is above lte ${range.lte}, so nothing could match`);
+    throw new InputError(
+      `filter field ${JSON.stringify(field)}: gte ${range.gte} is above lte ${range.lte}, so nothing could match`,
+    );
   }
   return range;
 }
@@ -112,7 +136,9 @@ function inRange(actual: number, range: Range): boolean {
 }
 
 function isScalar(value: JsonValue): value is Scalar {
-  return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+  return (
+    typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))
+  );
 }
 
 /** The file name of a segment's source: its last path segment, without a URL's query or fragment. */

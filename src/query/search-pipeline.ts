@@ -8,10 +8,16 @@ import type { SearchResponse } from './search-response.js';
 import type { SearchStorage } from './search-storage.js';
 import { groupVideos } from './stages/group.js';
 import { countResults, matchClips, pageRulesOf } from './stages/match.js';
-import { emptyResponse, firstPageResponse, replayedPageResponse, replayedSearch, type ComputedPage } from './stages/page.js';
+import {
+  type ComputedPage,
+  emptyResponse,
+  firstPageResponse,
+  replayedPageResponse,
+  replayedSearch,
+} from './stages/page.js';
 import { poolFor } from './stages/pool.js';
-import { prepareSearch, type PrepareContext, type PreparedSearch } from './stages/prepare.js';
-import { DEFAULT_RETRIEVAL_PLAN, retrieve, type RetrievalPlan, type RetrievalStep } from './stages/retrieve.js';
+import { type PrepareContext, type PreparedSearch, prepareSearch } from './stages/prepare.js';
+import { DEFAULT_RETRIEVAL_PLAN, type RetrievalPlan, type RetrievalStep, retrieve } from './stages/retrieve.js';
 import { VideoMatches } from './video-matches.js';
 
 export interface SearchContext extends Omit<PrepareContext, 'queryCache'> {
@@ -37,21 +43,35 @@ export async function runSearch(request: SearchRequest, context: SearchContext):
 }
 
 /** The first page of a prepared search. */
-export async function firstPage(snapshot: LibrarySnapshot, prepared: PreparedSearch, context: SearchContext): Promise<SearchResponse> {
+export async function firstPage(
+  snapshot: LibrarySnapshot,
+  prepared: PreparedSearch,
+  context: SearchContext,
+): Promise<SearchResponse> {
   if (snapshot.index === undefined) return emptyResponse(snapshot, prepared.search);
   const page = await computePage(snapshot, snapshot.index, prepared, [], context);
   return firstPageResponse(snapshot, prepared, page, context.storage.pages);
 }
 
 /** The page a `next_page_token` or `prev_page_token` names, replayed from its record. */
-export async function searchPage(snapshot: LibrarySnapshot, token: string, context: SearchContext): Promise<SearchResponse> {
+export async function searchPage(
+  snapshot: LibrarySnapshot,
+  token: string,
+  context: SearchContext,
+): Promise<SearchResponse> {
   const replay = await replayedSearch(token, snapshot, context.storage.pages);
   if (snapshot.index === undefined) throw new InputError('the library is closed or empty');
   const page = await computePage(snapshot, snapshot.index, replay.prepared, replay.earlier, context);
   return replayedPageResponse(snapshot, replay, page, context.storage.pages);
 }
 
-async function computePage(snapshot: LibrarySnapshot, index: VectorIndex, prepared: PreparedSearch, earlier: readonly ReturnedPage[], context: SearchContext): Promise<ComputedPage> {
+async function computePage(
+  snapshot: LibrarySnapshot,
+  index: VectorIndex,
+  prepared: PreparedSearch,
+  earlier: readonly ReturnedPage[],
+  context: SearchContext,
+): Promise<ComputedPage> {
   const { facts } = snapshot;
   const pool = poolFor(facts, prepared, earlier);
   const rules = pageRulesOf(prepared, snapshot.manifest.model);
@@ -60,9 +80,16 @@ async function computePage(snapshot: LibrarySnapshot, index: VectorIndex, prepar
   // queries alone score only each round's few candidates, which the index's copies serve.
   if (rules.scoresVideos || (prepared.queries.length > 1 && !scorer.canScore)) await scorer.load();
   const matches = rules.scoresVideos ? new VideoMatches(pool, scorer, rules) : undefined;
-  const stream = retrieve(prepared, { index, pool, scorer, plan: context.plan ?? DEFAULT_RETRIEVAL_PLAN, onStep: context.onStep });
+  const stream = retrieve(prepared, {
+    index,
+    pool,
+    scorer,
+    plan: context.plan ?? DEFAULT_RETRIEVAL_PLAN,
+    onStep: context.onStep,
+  });
   const limit = prepared.search.pageLimit;
   const countAll = (): number => countResults(pool, matches, rules, earlier);
-  if (rules.grouped && matches !== undefined) return { content: { kind: 'videos', groups: await groupVideos(stream, matches, facts, rules, limit) }, countAll };
+  if (rules.grouped && matches !== undefined)
+    return { content: { kind: 'videos', groups: await groupVideos(stream, matches, facts, rules, limit) }, countAll };
   return { content: { kind: 'clips', items: await matchClips(stream, matches, facts, rules, limit) }, countAll };
 }

@@ -49,12 +49,16 @@ export interface NormalizedSearch {
 export function normalizeSearch(request: SearchRequest): NormalizedSearch {
   const pageLimit = request.pageLimit ?? DEFAULT_PAGE_LIMIT;
   if (!Number.isInteger(pageLimit) || pageLimit < 1 || pageLimit > MAX_PAGE_LIMIT) {
-    throw new InputError(`the page limit must be an integer from 1 to ${MAX_PAGE_LIMIT}, got ${String(request.pageLimit)}`);
+    throw new InputError(
+      `the page limit must be an integer from 1 to ${MAX_PAGE_LIMIT}, got ${String(request.pageLimit)}`,
+    );
   }
   const groupBy = request.groupBy ?? 'clip';
-  if (groupBy !== 'clip' && groupBy !== 'video') throw new InputError(`group-by must be clip or video, got ${JSON.stringify(groupBy)}`);
+  if (groupBy !== 'clip' && groupBy !== 'video')
+    throw new InputError(`group-by must be clip or video, got ${JSON.stringify(groupBy)}`);
   const operator = request.operator ?? 'or';
-  if (operator !== 'or' && operator !== 'and') throw new InputError(`operator must be or or and, got ${JSON.stringify(operator)}`);
+  if (operator !== 'or' && operator !== 'and')
+    throw new InputError(`operator must be or or and, got ${JSON.stringify(operator)}`);
   const minScore = request.minScore;
   if (minScore !== undefined && (!Number.isFinite(minScore) || minScore < -1 || minScore > 1)) {
     throw new InputError(`min-score is a cosine similarity from -1 to 1, got ${String(minScore)}`);
@@ -62,14 +66,26 @@ export function normalizeSearch(request: SearchRequest): NormalizedSearch {
   let searchOptions: SearchOption[] | undefined;
   if (request.searchOptions !== undefined) {
     const unknown = request.searchOptions.filter((option) => !(SEARCH_OPTIONS as readonly string[]).includes(option));
-    if (unknown.length > 0) throw new InputError(`unknown search option(s) ${unknown.join(', ')}; use ${SEARCH_OPTIONS.join(', ')}`);
-    if (request.searchOptions.length === 0) throw new InputError(`search options must name at least one of ${SEARCH_OPTIONS.join(', ')}`);
+    if (unknown.length > 0)
+      throw new InputError(`unknown search option(s) ${unknown.join(', ')}; use ${SEARCH_OPTIONS.join(', ')}`);
+    if (request.searchOptions.length === 0)
+      throw new InputError(`search options must name at least one of ${SEARCH_OPTIONS.join(', ')}`);
     searchOptions = [...new Set(request.searchOptions as SearchOption[])];
   }
   const threshold = request.threshold ?? 'none';
-  if (!THRESHOLDS.includes(threshold)) throw new InputError(`threshold must be one of ${THRESHOLDS.join(', ')}, got ${JSON.stringify(threshold)}`);
+  if (!THRESHOLDS.includes(threshold))
+    throw new InputError(`threshold must be one of ${THRESHOLDS.join(', ')}, got ${JSON.stringify(threshold)}`);
   const filter = request.filter === undefined ? undefined : parseSearchFilter(request.filter);
-  return { groupBy, operator, pageLimit, minScore, searchOptions, filter, threshold, mergeAdjacent: request.mergeAdjacent ?? false };
+  return {
+    groupBy,
+    operator,
+    pageLimit,
+    minScore,
+    searchOptions,
+    filter,
+    threshold,
+    mergeAdjacent: request.mergeAdjacent ?? false,
+  };
 }
 
 /** Marengo 2.7's fused `visual-text` embeddings answer visual searches. */

@@ -47,7 +47,11 @@ export interface SearchResponse<G extends GroupBy = GroupBy> {
 }
 
 /** The hits of a search grouped by `G` (both kinds while `G` is not known). */
-export type HitsOf<G extends GroupBy> = [G] extends ['video'] ? VideoHit[] : [G] extends ['clip'] ? ClipHit[] : ClipHit[] | VideoHit[];
+export type HitsOf<G extends GroupBy> = [G] extends ['video']
+  ? VideoHit[]
+  : [G] extends ['clip']
+    ? ClipHit[]
+    : ClipHit[] | VideoHit[];
 
 /**
  * The grouping a request asks for: its `groupBy`, 'clip' when it names none, and either when it
@@ -58,7 +62,11 @@ export type GroupByOf<R extends SearchRequest> = R extends { pageToken: string }
   : R extends { groupBy: infer G extends GroupBy }
     ? G
     : R extends { groupBy?: infer G }
-      ? [G] extends [undefined] ? 'clip' : Exclude<G, undefined> extends 'clip' ? 'clip' : GroupBy
+      ? [G] extends [undefined]
+        ? 'clip'
+        : Exclude<G, undefined> extends 'clip'
+          ? 'clip'
+          : GroupBy
       : 'clip';
 
 /** What `search(request)` answers, narrowed by the request's `groupBy`. */

@@ -34,6 +34,10 @@ export interface PageRecordStore {
 export interface QueryVectorCache {
   /** Where the cache lives, for messages. */
   readonly dir: string;
-  lookup(content: Omit<QueryKey, 'origin'>, origin: string | null | undefined, dimension?: number | null): Promise<CacheLookup>;
+  lookup(
+    content: Omit<QueryKey, 'origin'>,
+    origin: string | null | undefined,
+    dimension?: number | null,
+  ): Promise<CacheLookup>;
   put(key: QueryKey, vector: Float32Array): Promise<void>;
 }

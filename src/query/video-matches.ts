@@ -99,7 +99,8 @@ export class VideoMatches {
   count(video: number): number {
     const known = this.#cache.get(video);
     if (known !== undefined) return known.items.length;
-    if (this.#rules.floor === undefined) return this.#groupRuns(this.#clipRows(this.#pool.videoLabels(video)), () => true).length;
+    if (this.#rules.floor === undefined)
+      return this.#groupRuns(this.#clipRows(this.#pool.videoLabels(video)), () => true).length;
     return this.#analyze(video).items.length;
   }
 
@@ -131,18 +132,31 @@ export class VideoMatches {
       if (best === undefined || score > (scores.get(best) as number)) best = label;
     }
     const scoreOf = (label: number): number => scores.get(label) as number;
-    const qualifies = best !== undefined && (floor === undefined || scoreOf(best) >= floor) && (!every || matchedBy.every(Boolean));
+    const qualifies =
+      best !== undefined && (floor === undefined || scoreOf(best) >= floor) && (!every || matchedBy.every(Boolean));
     if (!qualifies || best === undefined) return { qualifies: false, top: undefined, items: [] };
     const listed = (label: number): boolean => floor === undefined || scoreOf(label) >= floor;
     const items = this.#groupRuns(this.#clipRows(labels), listed).map((run): MatchItem => {
       let top = run[0] as number;
       for (const label of run) if (scoreOf(label) > scoreOf(top)) top = label;
-      return { labels: run, best: top, score: scoreOf(top), start: facts.start[run[0] as number] as number, end: facts.end[run[run.length - 1] as number] as number };
+      return {
+        labels: run,
+        best: top,
+        score: scoreOf(top),
+        start: facts.start[run[0] as number] as number,
+        end: facts.end[run[run.length - 1] as number] as number,
+      };
     });
     items.sort((a, b) => b.score - a.score || a.best - b.best);
     const kept = this.#onePerSpan(items);
     const bestLabel = best;
-    const top = kept.find((item) => item.labels.includes(bestLabel)) ?? { labels: [bestLabel], best: bestLabel, score: scoreOf(bestLabel), start: facts.start[bestLabel] as number, end: facts.end[bestLabel] as number };
+    const top = kept.find((item) => item.labels.includes(bestLabel)) ?? {
+      labels: [bestLabel],
+      best: bestLabel,
+      score: scoreOf(bestLabel),
+      start: facts.start[bestLabel] as number,
+      end: facts.end[bestLabel] as number,
+    };
     return { qualifies, top, items: kept };
   }
 
@@ -155,9 +169,17 @@ export class VideoMatches {
     const facts = this.#pool.facts;
     const kept: MatchItem[] = [];
     for (const item of items) {
-      const twin = kept.find((other) => facts.option[other.best] === facts.option[item.best] && Math.abs(other.start - item.start) < ADJACENT_SLACK && Math.abs(other.end - item.end) < ADJACENT_SLACK);
+      const twin = kept.find(
+        (other) =>
+          facts.option[other.best] === facts.option[item.best] &&
+          Math.abs(other.start - item.start) < ADJACENT_SLACK &&
+          Math.abs(other.end - item.end) < ADJACENT_SLACK,
+      );
       if (twin === undefined) kept.push(item);
-      else twin.labels = [...twin.labels, ...item.labels].sort((a, b) => (facts.start[a] as number) - (facts.start[b] as number) || a - b);
+      else
+        twin.labels = [...twin.labels, ...item.labels].sort(
+          (a, b) => (facts.start[a] as number) - (facts.start[b] as number) || a - b,
+        );
     }
     return kept;
   }
@@ -188,7 +210,9 @@ export class VideoMatches {
         open = [];
       }
       const start = facts.start[label] as number;
-      const extending = open.findIndex((run) => Math.abs((facts.end[run[run.length - 1] as number] as number) - start) < ADJACENT_SLACK);
+      const extending = open.findIndex(
+        (run) => Math.abs((facts.end[run[run.length - 1] as number] as number) - start) < ADJACENT_SLACK,
+      );
       if (!listed(label)) {
         if (extending >= 0) open.splice(extending, 1);
         continue;
@@ -201,7 +225,9 @@ export class VideoMatches {
         open.push(fresh);
       }
       // Runs that end before this start can never be extended again (later clips start later).
-      open = open.filter((candidate) => (facts.end[candidate[candidate.length - 1] as number] as number) >= start - ADJACENT_SLACK);
+      open = open.filter(
+        (candidate) => (facts.end[candidate[candidate.length - 1] as number] as number) >= start - ADJACENT_SLACK,
+      );
     }
     return runs;
   }

@@ -1,6 +1,14 @@
+import {
+  AbortError,
+  ApiError,
+  ConnectionError,
+  InputError,
+  InvalidResponseError,
+  RateLimitError,
+  TimeoutError,
+} from '../errors.js';
 import { HttpFailure } from '../http/index.js';
-import { AbortError, ApiError, ConnectionError, InputError, InvalidResponseError, RateLimitError, TimeoutError } from '../errors.js';
-import { PageTokenError, PAGE_TOKEN_ERROR_CODE } from '../query/index.js';
+import { PAGE_TOKEN_ERROR_CODE, PageTokenError } from '../query/index.js';
 
 /** An error answer, and whether it is one we did not expect (logged with its stack, its details kept from the client). */
 export interface ErrorAnswer {
@@ -8,7 +16,8 @@ export interface ErrorAnswer {
   unexpected: boolean;
 }
 
-const INTERNAL = (): HttpFailure => new HttpFailure(500, 'internal_error', 'An internal error occurred; the server log has the details.');
+const INTERNAL = (): HttpFailure =>
+  new HttpFailure(500, 'internal_error', 'An internal error occurred; the server log has the details.');
 
 /** Upstream statuses that mean the query itself was refused (a bad or unreadable image). */
 const REFUSED_QUERY = new Set([400, 413, 415, 422]);
@@ -21,19 +30,44 @@ const REFUSED_QUERY = new Set([400, 413, 415, 422]);
 export function errorAnswer(error: unknown): ErrorAnswer {
   if (error instanceof HttpFailure) return { failure: error, unexpected: false };
   if (error instanceof PageTokenError) {
-    const message = error.message.startsWith(`${PAGE_TOKEN_ERROR_CODE}: `) ? error.message.slice(PAGE_TOKEN_ERROR_CODE.length + 2) : error.message;
+    const message = error.message.startsWith(`${PAGE_TOKEN_ERROR_CODE}: `)
+      ? error.message.slice(PAGE_TOKEN_ERROR_CODE.length + 2)
+      : error.message;
     return { failure: new HttpFailure(400, PAGE_TOKEN_ERROR_CODE, message), unexpected: false };
   }
-  if (error instanceof InputError) return { failure: new HttpFailure(400, 'parameter_invalid', error.message), unexpected: false };
+  if (error instanceof InputError)
+    return { failure: new HttpFailure(400, 'parameter_invalid', error.message), unexpected: false };
   if (error instanceof RateLimitError) {
-    return { failure: new HttpFailure(429, 'too_many_requests', 'The embedding API is rate limiting this server\'s queries; try again later.'), unexpected: false };
+    return {
+      failure: new HttpFailure(
+        429,
+        'too_many_requests',
+        "The embedding API is rate limiting this server's queries; try again later.",
+      ),
+      unexpected: false,
+    };
   }
   if (error instanceof ApiError && REFUSED_QUERY.has(error.status)) {
-    return { failure: new HttpFailure(400, 'parameter_invalid', `The embedding API refused the query: ${error.message}`), unexpected: false };
+    return {
+      failure: new HttpFailure(400, 'parameter_invalid', `The embedding API refused the query: ${error.message}`),
+      unexpected: false,
+    };
   }
-  if (error instanceof ApiError || error instanceof ConnectionError || error instanceof TimeoutError || error instanceof InvalidResponseError) {
-    return { failure: new HttpFailure(502, 'upstream_error', `The embedding API could not embed the query: ${error.message}`), unexpected: false };
+  if (
+    error instanceof ApiError ||
+    error instanceof ConnectionError ||
+    error instanceof TimeoutError ||
+    error instanceof InvalidResponseError
+  ) {
+    return {
+      failure: new HttpFailure(502, 'upstream_error', `The embedding API could not embed the query: ${error.message}`),
+      unexpected: false,
+    };
   }
-  if (error instanceof AbortError) return { failure: new HttpFailure(503, 'service_unavailable', 'The server is shutting down; try again later.'), unexpected: false };
+  if (error instanceof AbortError)
+    return {
+      failure: new HttpFailure(503, 'service_unavailable', 'The server is shutting down; try again later.'),
+      unexpected: false,
+    };
   return { failure: INTERNAL(), unexpected: true };
 }

@@ -48,13 +48,27 @@ export interface ApiResultOptions {
 }
 
 function apiClip(hit: ClipHit, options: ApiResultOptions): ApiClip {
-  const clip: ApiClip = { video_id: hit.video_id, rank: hit.rank, start: hit.start, end: hit.end, score: hit.score, confidence: hit.confidence, embedding_option: hit.embedding_option };
+  const clip: ApiClip = {
+    video_id: hit.video_id,
+    rank: hit.rank,
+    start: hit.start,
+    end: hit.end,
+    score: hit.score,
+    confidence: hit.confidence,
+    embedding_option: hit.embedding_option,
+  };
   if (options.includeUserMetadata) clip.user_metadata = hit.metadata;
   return clip;
 }
 
 function apiVideo(hit: VideoHit, options: ApiResultOptions): ApiVideo {
-  const video: ApiVideo = { id: hit.video_id, rank: hit.rank, score: hit.score, confidence: hit.confidence, clips: hit.clips.map((clip) => apiClip(clip, options)) };
+  const video: ApiVideo = {
+    id: hit.video_id,
+    rank: hit.rank,
+    score: hit.score,
+    confidence: hit.confidence,
+    clips: hit.clips.map((clip) => apiClip(clip, options)),
+  };
   if (options.includeUserMetadata) video.user_metadata = hit.metadata;
   return video;
 }

@@ -37,7 +37,11 @@ export function indexNotExists(id: string, hint: string): HttpFailure {
 }
 
 function oneLibraryOnly(what: string): HttpFailure {
-  return new HttpFailure(400, 'parameter_invalid', `This server serves one library (vsearch serve --lib), so it cannot ${what}; serve a folder of libraries with vsearch serve --root to manage indexes.`);
+  return new HttpFailure(
+    400,
+    'parameter_invalid',
+    `This server serves one library (vsearch serve --lib), so it cannot ${what}; serve a folder of libraries with vsearch serve --root to manage indexes.`,
+  );
 }
 
 /** `--lib`: the one library is the one index; indexes cannot be created, renamed or deleted. */
@@ -47,8 +51,18 @@ export function singleLibrarySource(library: ServedLibrary): IndexSource {
     const manifest = library.manifest;
     let totalDuration = 0;
     for (const video of Object.values(manifest.videos)) totalDuration += video.durationSec;
-    const model = manifest.model === null ? [] : [{ model_name: apiModelName(manifest.model), model_options: ['visual', 'audio'] }];
-    return { id: manifest.id, name: manifest.id, models: model, addons: [], createdAt: manifest.createdAt, updatedAt: manifest.updatedAt, videoCount: manifest.counts.videos, totalDuration };
+    const model =
+      manifest.model === null ? [] : [{ model_name: apiModelName(manifest.model), model_options: ['visual', 'audio'] }];
+    return {
+      id: manifest.id,
+      name: manifest.id,
+      models: model,
+      addons: [],
+      createdAt: manifest.createdAt,
+      updatedAt: manifest.updatedAt,
+      videoCount: manifest.counts.videos,
+      totalDuration,
+    };
   };
   const check = (id: string): void => {
     if (id !== library.manifest.id) throw indexNotExists(id, hint);
@@ -73,7 +87,16 @@ export function singleLibrarySource(library: ServedLibrary): IndexSource {
 
 function viewOf(index: RootIndex): IndexView {
   const { info } = index;
-  return { id: index.id, name: info.index_name, models: info.models, addons: info.addons, createdAt: info.created_at, updatedAt: info.updated_at, videoCount: index.videoCount, totalDuration: index.totalDuration };
+  return {
+    id: index.id,
+    name: info.index_name,
+    models: info.models,
+    addons: info.addons,
+    createdAt: info.created_at,
+    updatedAt: info.updated_at,
+    videoCount: index.videoCount,
+    totalDuration: index.totalDuration,
+  };
 }
 
 /** `--root`: every library under the folder, each opened (and followed) when first asked for. */
@@ -99,7 +122,8 @@ export function rootSource(root: LibraryRoot): IndexSource {
     },
     list: async () => (await root.indexes()).map(viewOf),
     view: async (id) => viewOf(await find(id)),
-    create: async (body) => viewOf(await root.create({ name: body['index_name'], models: body['models'], addons: body['addons'] })),
+    create: async (body) =>
+      viewOf(await root.create({ name: body['index_name'], models: body['models'], addons: body['addons'] })),
     async rename(id, name) {
       await find(id);
       await root.rename(id, name);

@@ -1,4 +1,4 @@
-import { invalid, pageSlice, queryInt, type Page } from '../http/index.js';
+import { invalid, type Page, pageSlice, queryInt } from '../http/index.js';
 
 /** The API's list parameters: page, page_limit, sort_by, sort_option, and date filters. */
 export interface ListParams {
@@ -14,15 +14,18 @@ function timeFilter(url: URL, field: string): number | undefined {
   const raw = url.searchParams.get(field);
   if (raw === null || raw === '') return undefined;
   const time = Date.parse(raw);
-  if (Number.isNaN(time)) throw invalid(field, `Use an RFC 3339 date and time, such as 2024-01-02T15:04:05Z; got ${JSON.stringify(raw)}.`);
+  if (Number.isNaN(time))
+    throw invalid(field, `Use an RFC 3339 date and time, such as 2024-01-02T15:04:05Z; got ${JSON.stringify(raw)}.`);
   return time;
 }
 
 export function listParams(url: URL, sorts: readonly string[]): ListParams {
   const sortBy = url.searchParams.get('sort_by') ?? 'created_at';
-  if (!sorts.includes(sortBy)) throw invalid('sort_by', `Use one of ${sorts.join(', ')}; got ${JSON.stringify(sortBy)}.`);
+  if (!sorts.includes(sortBy))
+    throw invalid('sort_by', `Use one of ${sorts.join(', ')}; got ${JSON.stringify(sortBy)}.`);
   const option = url.searchParams.get('sort_option') ?? 'desc';
-  if (option !== 'asc' && option !== 'desc') throw invalid('sort_option', `Use asc or desc; got ${JSON.stringify(option)}.`);
+  if (option !== 'asc' && option !== 'desc')
+    throw invalid('sort_option', `Use asc or desc; got ${JSON.stringify(option)}.`);
   const created = timeFilter(url, 'created_at');
   const updated = timeFilter(url, 'updated_at');
   return {
@@ -37,7 +40,11 @@ export function listParams(url: URL, sorts: readonly string[]): ListParams {
   };
 }
 
-export function sortItems<T>(items: readonly T[], params: ListParams, key: (item: T, field: string) => string | number): T[] {
+export function sortItems<T>(
+  items: readonly T[],
+  params: ListParams,
+  key: (item: T, field: string) => string | number,
+): T[] {
   const sign = params.descending ? -1 : 1;
   return [...items].sort((a, b) => {
     const x = key(a, params.sortBy);

@@ -1,6 +1,15 @@
-import { checkUrl, HttpFailure, invalid, missing, type MultipartForm } from '../http/index.js';
 import { InputError } from '../errors.js';
-import { MAX_PAGE_LIMIT, parseSearchFilter, SEARCH_OPTIONS, THRESHOLDS, type GroupBy, type Operator, type SearchRequest, type Threshold } from '../query/index.js';
+import { checkUrl, HttpFailure, invalid, type MultipartForm, missing } from '../http/index.js';
+import {
+  type GroupBy,
+  MAX_PAGE_LIMIT,
+  type Operator,
+  parseSearchFilter,
+  SEARCH_OPTIONS,
+  type SearchRequest,
+  THRESHOLDS,
+  type Threshold,
+} from '../query/index.js';
 
 /** The API takes up to 10 query images. */
 const MAX_QUERY_MEDIA = 10;
@@ -22,14 +31,19 @@ export interface SearchFormRules {
 function oneOf<T extends string>(form: MultipartForm, field: string, allowed: readonly T[]): T | undefined {
   const value = form.get(field);
   if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw invalid(field, `Use one of ${allowed.join(', ')}; got ${JSON.stringify(value)}.`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw invalid(field, `Use one of ${allowed.join(', ')}; got ${JSON.stringify(value)}.`);
   return value as T;
 }
 
 function allOf<T extends string>(form: MultipartForm, field: string, allowed: readonly T[]): T[] {
   const values = form.all(field);
   const unknown = values.filter((value) => !(allowed as readonly string[]).includes(value));
-  if (unknown.length > 0) throw invalid(field, `Use ${allowed.join(', ')}; got ${unknown.map((value) => JSON.stringify(value)).join(', ')}. Repeat the field for several values.`);
+  if (unknown.length > 0)
+    throw invalid(
+      field,
+      `Use ${allowed.join(', ')}; got ${unknown.map((value) => JSON.stringify(value)).join(', ')}. Repeat the field for several values.`,
+    );
   return values as T[];
 }
 
@@ -44,7 +58,8 @@ function pageLimitOf(form: MultipartForm): number | undefined {
   const raw = form.get('page_limit');
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(value) || value < 1 || value > MAX_PAGE_LIMIT) throw invalid('page_limit', `It must be an integer from 1 to ${MAX_PAGE_LIMIT}; got ${JSON.stringify(raw)}.`);
+  if (raw.trim() === '' || !Number.isInteger(value) || value < 1 || value > MAX_PAGE_LIMIT)
+    throw invalid('page_limit', `It must be an integer from 1 to ${MAX_PAGE_LIMIT}; got ${JSON.stringify(raw)}.`);
   return value;
 }
 
@@ -52,7 +67,8 @@ function minScoreOf(form: MultipartForm): number | undefined {
   const raw = form.get('min_score');
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value < -1 || value > 1) throw invalid('min_score', `It is a cosine similarity from -1 to 1; got ${JSON.stringify(raw)}.`);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < -1 || value > 1)
+    throw invalid('min_score', `It is a cosine similarity from -1 to 1; got ${JSON.stringify(raw)}.`);
   return value;
 }
 
@@ -70,7 +86,12 @@ function filterOf(form: MultipartForm): SearchRequest['filter'] {
 function remoteMediaUrls(form: MultipartForm, rules: SearchFormRules): string[] {
   const urls = form.all('query_media_url').map((url) => checkUrl(url, 'query_media_url'));
   if (urls.length > 0 && !rules.allowRemoteMedia) {
-    throw new HttpFailure(400, 'parameter_invalid', 'This vsearch server does not fetch query_media_url: send the image as query_media_file, or start the server with --allow-remote-media to pass URLs on to the embedding API.', { field: 'query_media_url' });
+    throw new HttpFailure(
+      400,
+      'parameter_invalid',
+      'This vsearch server does not fetch query_media_url: send the image as query_media_file, or start the server with --allow-remote-media to pass URLs on to the embedding API.',
+      { field: 'query_media_url' },
+    );
   }
   return urls;
 }
@@ -85,11 +106,17 @@ function queryOf(form: MultipartForm, rules: SearchFormRules): Pick<SearchReques
   const empty = uploads.find((file) => file.size === 0);
   if (empty !== undefined) throw invalid('query_media_file', `The file ${JSON.stringify(empty.filename)} is empty.`);
   const media = [...urls, ...uploads.map((file) => file.path ?? '')];
-  if (media.length > MAX_QUERY_MEDIA) throw invalid('query_media_file', `A search takes up to ${MAX_QUERY_MEDIA} query images; got ${media.length}.`);
+  if (media.length > MAX_QUERY_MEDIA)
+    throw invalid('query_media_file', `A search takes up to ${MAX_QUERY_MEDIA} query images; got ${media.length}.`);
   if (media.length > 0 && mediaType === undefined) throw missing('query_media_type');
   if (media.length === 0 && mediaType !== undefined) throw missing('query_media_url');
   if (text === undefined && media.length === 0) {
-    throw new HttpFailure(400, 'parameter_not_provided', 'No query was given: provide query_text, or query_media_type with query_media_url or query_media_file.', { field: 'query_text' });
+    throw new HttpFailure(
+      400,
+      'parameter_not_provided',
+      'No query was given: provide query_text, or query_media_type with query_media_url or query_media_file.',
+      { field: 'query_text' },
+    );
   }
   return { text, image: media.length === 0 ? undefined : media };
 }

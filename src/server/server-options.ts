@@ -8,7 +8,7 @@ export type SearchableLibrary = Pick<Library, 'search' | 'manifest'>;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_MAX_BODY_MB = 30;
 /** The documented limit of a video file uploaded to an index. */
-export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
+const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
 
 /** One line of the request log. */
 export interface RequestLogEntry {
@@ -69,18 +69,25 @@ export interface ServerSettings {
 /** The options checked once, with defaults filled in. */
 export function serverSettings(options: SearchServerOptions): ServerSettings {
   const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`the port must be an integer from 0 to 65535, got ${String(options.port)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InputError(`the port must be an integer from 0 to 65535, got ${String(options.port)}`);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_MB * 1024 * 1024;
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw new InputError(`the body limit must be a positive number of bytes, got ${String(options.maxBodyBytes)}`);
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1)
+    throw new InputError(`the body limit must be a positive number of bytes, got ${String(options.maxBodyBytes)}`);
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
-  if (!Number.isSafeInteger(maxUploadBytes) || maxUploadBytes < 1) throw new InputError(`the upload limit must be a positive number of bytes, got ${String(options.maxUploadBytes)}`);
-  if (options.apiKey !== undefined && options.apiKey.trim() === '') throw new InputError('the API key must not be empty; leave it out to accept requests without one');
-  if ((options.library === undefined) === (options.root === undefined)) throw new InputError('give the server either a library or a root folder of libraries, not both or neither');
+  if (!Number.isSafeInteger(maxUploadBytes) || maxUploadBytes < 1)
+    throw new InputError(`the upload limit must be a positive number of bytes, got ${String(options.maxUploadBytes)}`);
+  if (options.apiKey !== undefined && options.apiKey.trim() === '')
+    throw new InputError('the API key must not be empty; leave it out to accept requests without one');
+  if ((options.library === undefined) === (options.root === undefined))
+    throw new InputError('give the server either a library or a root folder of libraries, not both or neither');
   if (options.upstream !== undefined) {
     try {
       new URL(options.upstream.baseUrl);
     } catch {
-      throw new InputError(`the upstream URL ${JSON.stringify(options.upstream.baseUrl)} is not a URL; give the API base, such as https://api.twelvelabs.io/v1.3`);
+      throw new InputError(
+        `the upstream URL ${JSON.stringify(options.upstream.baseUrl)} is not a URL; give the API base, such as https://api.twelvelabs.io/v1.3`,
+      );
     }
   }
   return {

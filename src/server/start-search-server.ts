@@ -4,19 +4,31 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { API_PREFIX, errorBody, HttpFailure, methodNotAllowed, noRoute, Router, sendReply, UNAUTHORIZED, type Reply, type RouteEntry, type RouteMatch } from '../http/index.js';
 import { InputError } from '../errors.js';
-import { apiKeyAccepted } from './api-key.js';
+import {
+  API_PREFIX,
+  errorBody,
+  HttpFailure,
+  methodNotAllowed,
+  noRoute,
+  type Reply,
+  type RouteEntry,
+  type RouteMatch,
+  Router,
+  sendReply,
+  UNAUTHORIZED,
+} from '../http/index.js';
 import { errorAnswer } from './api-errors.js';
+import { apiKeyAccepted } from './api-key.js';
 import { createIndex, deleteIndex, listIndexes, retrieveIndex, updateIndex } from './index-routes.js';
-import { rootSource, singleLibrarySource, type IndexSource } from './index-source.js';
+import { type IndexSource, rootSource, singleLibrarySource } from './index-source.js';
 import { createSearch, retrieveSearchPage } from './search-routes.js';
 import type { ServeContext } from './serve-context.js';
-import { forwardUpstream } from './upstream.js';
+import { type SearchServerOptions, type ServerSettings, serverSettings } from './server-options.js';
 import { TaskHub } from './task-hub.js';
 import { createTask, deleteTask, listTasks, retrieveTask } from './task-routes.js';
+import { forwardUpstream } from './upstream.js';
 import { deleteVideo, listVideos, retrieveVideo, updateVideo } from './video-routes.js';
-import { serverSettings, type SearchServerOptions, type ServerSettings } from './server-options.js';
 
 /** How long in-flight requests may finish after close() before their connections are cut. */
 const CLOSE_GRACE_MS = 5_000;
@@ -33,7 +45,11 @@ export interface RunningSearchServer {
 
 type ServeRoute = (ctx: ServeContext) => Promise<Reply>;
 
-const route = (method: string, path: string, handle: ServeRoute): RouteEntry<ServeRoute> => ({ method, path: `${API_PREFIX}${path}`, route: handle });
+const route = (method: string, path: string, handle: ServeRoute): RouteEntry<ServeRoute> => ({
+  method,
+  path: `${API_PREFIX}${path}`,
+  route: handle,
+});
 
 const ROUTER = new Router<ServeRoute>([
   route('POST', '/search', createSearch),
@@ -62,7 +78,12 @@ function matchRoute(method: string, path: string): RouteMatch<ServeRoute> {
   try {
     return ROUTER.match(method, path);
   } catch (error) {
-    if (path.startsWith(`${API_PREFIX}/search/`)) throw new HttpFailure(400, 'search_page_token_expired', 'The page token is not one this server issued; make a new search request.');
+    if (path.startsWith(`${API_PREFIX}/search/`))
+      throw new HttpFailure(
+        400,
+        'search_page_token_expired',
+        'The page token is not one this server issued; make a new search request.',
+      );
     throw error;
   }
 }
@@ -73,12 +94,19 @@ async function dispatch(ctx: Omit<ServeContext, 'params'>): Promise<number | Rep
   if (!apiKeyAccepted(settings.apiKey, req.headers)) throw UNAUTHORIZED();
   const method = (req.method ?? 'GET').toUpperCase();
   // With one library (--lib) serve runs no upload tasks: they stay the upstream's.
-  const ownTasks = ctx.tasks !== undefined || !(url.pathname === TASK_PATHS || url.pathname.startsWith(`${TASK_PATHS}/`));
-  const matched: RouteMatch<ServeRoute> = ownTasks || settings.upstream === undefined ? matchRoute(method, url.pathname) : { kind: 'none' };
+  const ownTasks =
+    ctx.tasks !== undefined || !(url.pathname === TASK_PATHS || url.pathname.startsWith(`${TASK_PATHS}/`));
+  const matched: RouteMatch<ServeRoute> =
+    ownTasks || settings.upstream === undefined ? matchRoute(method, url.pathname) : { kind: 'none' };
   if (matched.kind === 'found') return matched.route({ ...ctx, params: matched.params });
   if (matched.kind === 'wrong-method') throw methodNotAllowed(method, url.pathname);
-  if (settings.upstream !== undefined && url.pathname.startsWith(`${API_PREFIX}/`)) return forwardUpstream(req, ctx.res, url, API_PREFIX, settings.upstream, ctx.signal);
-  throw noRoute(method, url.pathname, `this server answers ${OWN_PATHS}${settings.upstream === undefined ? ' (and forwards nothing: no upstream is set)' : ''}.`);
+  if (settings.upstream !== undefined && url.pathname.startsWith(`${API_PREFIX}/`))
+    return forwardUpstream(req, ctx.res, url, API_PREFIX, settings.upstream, ctx.signal);
+  throw noRoute(
+    method,
+    url.pathname,
+    `this server answers ${OWN_PATHS}${settings.upstream === undefined ? ' (and forwards nothing: no upstream is set)' : ''}.`,
+  );
 }
 
 function missingLibrary(): never {
@@ -121,8 +149,12 @@ function answer(res: ServerResponse, reply: Reply): void {
  */
 export async function startSearchServer(options: SearchServerOptions): Promise<RunningSearchServer> {
   const settings: ServerSettings = serverSettings(options);
-  const indexes: IndexSource = settings.root !== undefined ? rootSource(settings.root) : singleLibrarySource(settings.library ?? missingLibrary());
-  const tasks = settings.root === undefined ? undefined : await TaskHub.open(settings.root, { maxFileBytes: settings.maxUploadBytes, onWarning: settings.onWarning });
+  const indexes: IndexSource =
+    settings.root !== undefined ? rootSource(settings.root) : singleLibrarySource(settings.library ?? missingLibrary());
+  const tasks =
+    settings.root === undefined
+      ? undefined
+      : await TaskHub.open(settings.root, { maxFileBytes: settings.maxUploadBytes, onWarning: settings.onWarning });
   const spoolDir = await mkdtemp(join(tmpdir(), 'vsearch-serve-'));
   const shutdown = new AbortController();
   const inFlight = new Set<Promise<void>>();
@@ -145,7 +177,12 @@ export async function startSearchServer(options: SearchServerOptions): Promise<R
       answer(res, { status, body: errorBody('v1', failure) });
       if (!req.readableEnded) discardRest(req);
     } finally {
-      settings.onRequest({ method: req.method ?? 'GET', path: url.pathname, status, ms: Math.round(performance.now() - started) });
+      settings.onRequest({
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        status,
+        ms: Math.round(performance.now() - started),
+      });
     }
   }
 
@@ -157,7 +194,11 @@ export async function startSearchServer(options: SearchServerOptions): Promise<R
   });
   try {
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (error) => reject(new InputError(`cannot listen on ${settings.host}:${settings.port}: ${error.message}`, { cause: error })));
+      server.once('error', (error) =>
+        reject(
+          new InputError(`cannot listen on ${settings.host}:${settings.port}: ${error.message}`, { cause: error }),
+        ),
+      );
       server.listen(settings.port, settings.host, () => resolve());
     });
   } catch (error) {
@@ -173,7 +214,10 @@ export async function startSearchServer(options: SearchServerOptions): Promise<R
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const grace = new AbortController();
-      await Promise.race([Promise.allSettled([...inFlight]), sleep(CLOSE_GRACE_MS, undefined, { signal: grace.signal }).catch(() => undefined)]);
+      await Promise.race([
+        Promise.allSettled([...inFlight]),
+        sleep(CLOSE_GRACE_MS, undefined, { signal: grace.signal }).catch(() => undefined),
+      ]);
       grace.abort();
       shutdown.abort();
       server.closeAllConnections();

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Library, LibraryRoot, RootIndex } from '../library/index.js';
-import { TASKS_DIR, UploadTaskQueue, type CreateUploadTask, type UploadTask } from '../tasks/index.js';
+import { type CreateUploadTask, TASKS_DIR, type UploadTask, UploadTaskQueue } from '../tasks/index.js';
 import { indexNotExists } from './index-source.js';
 
 /** Where uploaded files wait for their task, inside the index's library (next to the task records). */
-export const UPLOADS_DIR = 'uploads';
+const UPLOADS_DIR = 'uploads';
 
 interface OpenQueue {
   lib: Library;
@@ -21,7 +21,10 @@ export interface TaskHubOptions {
 
 /** A file name safe to keep on disk; it becomes the video's system_metadata.filename. */
 function safeName(name: string): string {
-  const cleaned = basename(name).replace(/[^\p{L}\p{N}._ -]+/gu, '_').replace(/^\.+/, '').slice(0, 200);
+  const cleaned = basename(name)
+    .replace(/[^\p{L}\p{N}._ -]+/gu, '_')
+    .replace(/^\.+/, '')
+    .slice(0, 200);
   return cleaned === '' ? 'video' : cleaned;
 }
 
@@ -72,7 +75,11 @@ export class TaskHub {
       opening = (async () => {
         const lib = await this.#root.openLibrary(index);
         try {
-          const queue = await UploadTaskQueue.open(lib, { model: index.model, maxFileBytes: this.#options.maxFileBytes, onWarning: this.#options.onWarning });
+          const queue = await UploadTaskQueue.open(lib, {
+            model: index.model,
+            maxFileBytes: this.#options.maxFileBytes,
+            onWarning: this.#options.onWarning,
+          });
           return { lib, queue };
         } catch (error) {
           await lib.close();
@@ -87,15 +94,24 @@ export class TaskHub {
 
   async #index(id: string): Promise<RootIndex> {
     const found = (await this.#root.indexes()).find((index) => index.id === id);
-    if (found === undefined) throw indexNotExists(id, `List the indexes (GET /v1.3/indexes) for the ids under ${this.#root.dir}.`);
+    if (found === undefined)
+      throw indexNotExists(id, `List the indexes (GET /v1.3/indexes) for the ids under ${this.#root.dir}.`);
     return found;
   }
 
   /** Records a task for an index; an uploaded file (a spool file) is moved into the library first. */
-  async create(indexId: string, input: { upload?: { path: string; filename: string } | undefined; videoUrl?: string | undefined; userMetadata: CreateUploadTask['userMetadata'] }): Promise<UploadTask> {
+  async create(
+    indexId: string,
+    input: {
+      upload?: { path: string; filename: string } | undefined;
+      videoUrl?: string | undefined;
+      userMetadata: CreateUploadTask['userMetadata'];
+    },
+  ): Promise<UploadTask> {
     const { lib, queue } = await this.#queue(await this.#index(indexId));
     const videoId = randomBytes(12).toString('hex');
-    if (input.upload === undefined) return queue.create({ videoUrl: input.videoUrl, userMetadata: input.userMetadata, videoId });
+    if (input.upload === undefined)
+      return queue.create({ videoUrl: input.videoUrl, userMetadata: input.userMetadata, videoId });
     const dir = join(lib.dir, TASKS_DIR, UPLOADS_DIR, videoId);
     const file = join(dir, safeName(input.upload.filename));
     await mkdir(dir, { recursive: true });

@@ -1,8 +1,17 @@
 import { rm } from 'node:fs/promises';
-import { announcedTooLarge, HttpFailure, invalid, isRecord, limitedBody, missing, readMultipart, type Reply, type UploadedFile } from '../http/index.js';
+import {
+  announcedTooLarge,
+  HttpFailure,
+  invalid,
+  isRecord,
+  limitedBody,
+  missing,
+  type Reply,
+  readMultipart,
+  type UploadedFile,
+} from '../http/index.js';
 import { checkUpload, type UploadTask } from '../tasks/index.js';
 import type { Metadata } from '../types.js';
-import { bodyTooLarge } from './body-limit.js';
 import { listParams, pageOf, sortItems } from './list-params.js';
 import type { ServeContext } from './serve-context.js';
 import type { TaskHub } from './task-hub.js';
@@ -14,18 +23,34 @@ const STATUSES = ['validating', 'pending', 'indexing', 'ready', 'failed'];
 const SORTS = ['created_at', 'updated_at'] as const;
 
 function hubOf(ctx: ServeContext): TaskHub {
-  if (ctx.tasks === undefined) throw new HttpFailure(400, 'parameter_invalid', 'This server serves one library (vsearch serve --lib); serve a folder of libraries with vsearch serve --root to run upload tasks.');
+  if (ctx.tasks === undefined)
+    throw new HttpFailure(
+      400,
+      'parameter_invalid',
+      'This server serves one library (vsearch serve --lib); serve a folder of libraries with vsearch serve --root to run upload tasks.',
+    );
   return ctx.tasks;
 }
 
 /** The API's task object (`tasks_retrieve_Response_200`, `videoIndexingTask`). */
 function apiTask(task: UploadTask): Record<string, unknown> {
-  const body: Record<string, unknown> = { _id: task.id, index_id: task.index_id, status: task.status, created_at: task.created_at, updated_at: task.updated_at };
+  const body: Record<string, unknown> = {
+    _id: task.id,
+    index_id: task.index_id,
+    status: task.status,
+    created_at: task.created_at,
+    updated_at: task.updated_at,
+  };
   if (task.video_id !== undefined && task.status === 'ready') body['video_id'] = task.video_id;
   const facts = task.system_metadata;
   if (facts !== undefined) {
     const { filename, duration, width, height } = facts;
-    body['system_metadata'] = { filename, ...(duration === undefined ? {} : { duration }), ...(width === undefined ? {} : { width }), ...(height === undefined ? {} : { height }) };
+    body['system_metadata'] = {
+      filename,
+      ...(duration === undefined ? {} : { duration }),
+      ...(width === undefined ? {} : { width }),
+      ...(height === undefined ? {} : { height }),
+    };
   }
   // vsearch's own: why a task failed, in the API's error terms.
   if (task.error !== undefined) body['error'] = task.error;
@@ -43,12 +68,19 @@ function userMetadata(raw: string | undefined): Metadata {
   }
   if (!isRecord(parsed)) throw invalid('user_metadata', 'It must be a JSON object of keys and values.');
   for (const [key, value] of Object.entries(parsed)) {
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw invalid(`user_metadata.${key}`, 'Values must be strings, numbers or booleans.');
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+      throw invalid(`user_metadata.${key}`, 'Values must be strings, numbers or booleans.');
   }
   return parsed as Metadata;
 }
 
-async function createFromFile(hub: TaskHub, indexId: string, file: UploadedFile, metadata: Metadata, maxBytes: number): Promise<UploadTask> {
+async function createFromFile(
+  hub: TaskHub,
+  indexId: string,
+  file: UploadedFile,
+  metadata: Metadata,
+  maxBytes: number,
+): Promise<UploadTask> {
   const path = file.path;
   if (path === undefined) throw new HttpFailure(500, 'internal_error', 'The uploaded file was not kept.');
   try {
@@ -65,17 +97,31 @@ export async function createTask(ctx: ServeContext): Promise<Reply> {
   const hub = hubOf(ctx);
   const limit = ctx.settings.maxUploadBytes;
   const bodyLimit = limit + FORM_FIELDS_BYTES;
-  const tooLarge = (): HttpFailure => new HttpFailure(413, 'video_filesize_too_large', `The upload exceeds this server's limit of ${limit} bytes for a video file (the maxUploadBytes option of serve).`);
+  const tooLarge = (): HttpFailure =>
+    new HttpFailure(
+      413,
+      'video_filesize_too_large',
+      `The upload exceeds this server's limit of ${limit} bytes for a video file (the maxUploadBytes option of serve).`,
+    );
   if (announcedTooLarge(ctx.req, bodyLimit)) throw tooLarge();
-  const form = await readMultipart(limitedBody(ctx.req, bodyLimit, tooLarge), { spoolDir: ctx.spoolDir, fileBytes: limit, files: 1, fieldBytes: FORM_FIELDS_BYTES });
+  const form = await readMultipart(limitedBody(ctx.req, bodyLimit, tooLarge), {
+    spoolDir: ctx.spoolDir,
+    fileBytes: limit,
+    files: 1,
+    fieldBytes: FORM_FIELDS_BYTES,
+  });
   const file = form.file('video_file');
   try {
     const indexId = form.get('index_id');
     if (indexId === undefined || indexId === '') throw missing('index_id');
     const videoUrl = form.get('video_url');
-    if ((file === undefined) === (videoUrl === undefined)) throw invalid(file === undefined ? 'video_file' : 'video_url', 'Give exactly one of video_file and video_url.');
+    if ((file === undefined) === (videoUrl === undefined))
+      throw invalid(file === undefined ? 'video_file' : 'video_url', 'Give exactly one of video_file and video_url.');
     const metadata = userMetadata(form.get('user_metadata'));
-    const task = file === undefined ? await hub.create(indexId, { videoUrl, userMetadata: metadata }) : await createFromFile(hub, indexId, file, metadata, limit);
+    const task =
+      file === undefined
+        ? await hub.create(indexId, { videoUrl, userMetadata: metadata })
+        : await createFromFile(hub, indexId, file, metadata, limit);
     return { status: 200, body: { _id: task.id, ...(task.video_id === undefined ? {} : { video_id: task.video_id }) } };
   } finally {
     if (file?.path !== undefined) await rm(file.path, { force: true });
@@ -84,9 +130,16 @@ export async function createTask(ctx: ServeContext): Promise<Reply> {
 
 function taskFilter(url: URL): (task: UploadTask) => boolean {
   const indexId = url.searchParams.get('index_id');
-  const statuses = url.searchParams.getAll('status').flatMap((value) => value.split(',')).filter((value) => value !== '');
+  const statuses = url.searchParams
+    .getAll('status')
+    .flatMap((value) => value.split(','))
+    .filter((value) => value !== '');
   const unknown = statuses.filter((status) => !STATUSES.includes(status));
-  if (unknown.length > 0) throw invalid('status', `Use ${STATUSES.join(', ')}; got ${unknown.map((status) => JSON.stringify(status)).join(', ')}.`);
+  if (unknown.length > 0)
+    throw invalid(
+      'status',
+      `Use ${STATUSES.join(', ')}; got ${unknown.map((status) => JSON.stringify(status)).join(', ')}.`,
+    );
   const filename = url.searchParams.get('filename');
   const duration = rangeParam(url, 'duration');
   const width = rangeParam(url, 'width');
@@ -106,14 +159,24 @@ export async function listTasks(ctx: ServeContext): Promise<Reply> {
   const keep = taskFilter(ctx.url);
   const all = await hub.list();
   for (const task of all) await hub.settle(task);
-  const tasks = all.filter((task) => keep(task) && params.since('created_at', task.created_at) && params.since('updated_at', task.updated_at));
-  const sorted = sortItems(tasks, params, (task, field) => (field === 'updated_at' ? task.updated_at : task.created_at));
+  const tasks = all.filter(
+    (task) => keep(task) && params.since('created_at', task.created_at) && params.since('updated_at', task.updated_at),
+  );
+  const sorted = sortItems(tasks, params, (task, field) =>
+    field === 'updated_at' ? task.updated_at : task.created_at,
+  );
   return { status: 200, body: pageOf(sorted.map(apiTask), params) };
 }
 
 async function foundTask(hub: TaskHub, id: string): Promise<UploadTask> {
   const task = await hub.retrieve(id);
-  if (task === undefined) throw new HttpFailure(400, 'parameter_invalid', `The task_id parameter is invalid. No upload task ${JSON.stringify(id)} exists on this server; list the tasks (GET /v1.3/tasks) for their ids.`, { field: 'task_id' });
+  if (task === undefined)
+    throw new HttpFailure(
+      400,
+      'parameter_invalid',
+      `The task_id parameter is invalid. No upload task ${JSON.stringify(id)} exists on this server; list the tasks (GET /v1.3/tasks) for their ids.`,
+      { field: 'task_id' },
+    );
   return task;
 }
 

@@ -8,7 +8,8 @@ export interface Range {
 
 function numberOf(raw: string, field: string): number {
   const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value)) throw invalid(field, `It must be a number; got ${JSON.stringify(raw)}.`);
+  if (raw.trim() === '' || !Number.isFinite(value))
+    throw invalid(field, `It must be a number; got ${JSON.stringify(raw)}.`);
   return value;
 }
 
@@ -34,7 +35,8 @@ export function rangeParam(url: URL, field: string): Range | undefined {
       for (const bound of ['gte', 'lte'] as const) {
         const value = (parsed as Record<string, unknown>)[bound];
         if (value === undefined) continue;
-        if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(`${field}.${bound}`, 'It must be a number.');
+        if (typeof value !== 'number' || !Number.isFinite(value))
+          throw invalid(`${field}.${bound}`, 'It must be a number.');
         range[bound] = value;
       }
     } else {
@@ -53,7 +55,16 @@ export function inRange(value: number | undefined, range: Range | undefined): bo
 }
 
 /** The list parameters the API names; any other query parameter is a user_metadata filter. */
-const LIST_PARAMETERS = new Set(['page', 'page_limit', 'sort_by', 'sort_option', 'filename', 'created_at', 'updated_at', 'user_metadata']);
+const LIST_PARAMETERS = new Set([
+  'page',
+  'page_limit',
+  'sort_by',
+  'sort_option',
+  'filename',
+  'created_at',
+  'updated_at',
+  'user_metadata',
+]);
 const RANGE_PARAMETER = /^(duration|fps|width|height|size)(\[(gte|lte)\])?$/;
 
 export type MetadataFilter = Record<string, string | number | boolean>;
@@ -73,9 +84,11 @@ export function metadataParam(url: URL): MetadataFilter | undefined {
     } catch {
       throw invalid('user_metadata', 'It must be a JSON object of keys and string, number or boolean values.');
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid('user_metadata', 'It must be a JSON object.');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw invalid('user_metadata', 'It must be a JSON object.');
     for (const [key, value] of Object.entries(parsed)) {
-      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw invalid(`user_metadata.${key}`, 'Values must be strings, numbers or booleans.');
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+        throw invalid(`user_metadata.${key}`, 'Values must be strings, numbers or booleans.');
       wanted[key] = value;
     }
   }
@@ -89,6 +102,9 @@ export function metadataMatches(metadata: Metadata, wanted: MetadataFilter | und
   if (wanted === undefined) return true;
   return Object.entries(wanted).every(([key, value]) => {
     const have = metadata[key];
-    return have === value || (typeof value === 'string' && (typeof have === 'number' || typeof have === 'boolean') && String(have) === value);
+    return (
+      have === value ||
+      (typeof value === 'string' && (typeof have === 'number' || typeof have === 'boolean') && String(have) === value)
+    );
   });
 }

@@ -1,5 +1,5 @@
-import { HttpFailure, invalid, isRecord, notFound, readJson, type Reply } from '../http/index.js';
 import { InputError } from '../errors.js';
+import { HttpFailure, invalid, isRecord, notFound, type Reply, readJson } from '../http/index.js';
 import { MAX_JSON_BYTES } from '../json-limits.js';
 import type { VideoDetail, VideoInfo } from '../library/index.js';
 import type { JsonValue } from '../types.js';
@@ -11,11 +11,19 @@ import { inRange, metadataMatches, metadataParam, rangeParam } from './video-fil
 type Served = ServedLibrary & VideoLibrary;
 
 const hasVideos = (library: ServedLibrary): library is Served =>
-  typeof library.listVideos === 'function' && typeof library.getVideo === 'function' && typeof library.updateVideoMetadata === 'function' && typeof library.removeVideo === 'function';
+  typeof library.listVideos === 'function' &&
+  typeof library.getVideo === 'function' &&
+  typeof library.updateVideoMetadata === 'function' &&
+  typeof library.removeVideo === 'function';
 
 async function videoLibrary(ctx: ServeContext): Promise<Served> {
   const library = await ctx.indexes.library(ctx.params['index_id'] ?? '');
-  if (!hasVideos(library)) throw new HttpFailure(501, 'not_implemented', 'This server was given a library without video listing; serve a library opened with openLibrary.');
+  if (!hasVideos(library))
+    throw new HttpFailure(
+      501,
+      'not_implemented',
+      'This server was given a library without video listing; serve a library opened with openLibrary.',
+    );
   return library;
 }
 
@@ -26,7 +34,10 @@ function knownVideo(library: Served, ctx: ServeContext): string {
 }
 
 /** A video's times: its import's, else the library's creation. */
-function timesOf(video: Pick<VideoInfo, 'created_at'>, library: Served): { created_at: string; updated_at: string; indexed_at: string } {
+function timesOf(
+  video: Pick<VideoInfo, 'created_at'>,
+  library: Served,
+): { created_at: string; updated_at: string; indexed_at: string } {
   const created = video.created_at ?? library.manifest.createdAt;
   return { created_at: created, updated_at: created, indexed_at: created };
 }
@@ -37,7 +48,12 @@ function systemMetadata(video: Pick<VideoInfo, 'filename' | 'duration'>): Record
 
 /** The API's `videoVector` (a list entry). */
 function apiVideoEntry(video: VideoInfo, library: Served): Record<string, unknown> {
-  return { _id: video.video_id, ...timesOf(video, library), system_metadata: systemMetadata(video), user_metadata: video.metadata };
+  return {
+    _id: video.video_id,
+    ...timesOf(video, library),
+    system_metadata: systemMetadata(video),
+    user_metadata: video.metadata,
+  };
 }
 
 const SORTS = ['created_at', 'updated_at'] as const;
@@ -61,7 +77,13 @@ export async function listVideos(ctx: ServeContext): Promise<Reply> {
       params.since('updated_at', timesOf(video, library).updated_at),
   );
   const sorted = sortItems(videos, params, (video) => timesOf(video, library).created_at);
-  return { status: 200, body: pageOf(sorted.map((video) => apiVideoEntry(video, library)), params) };
+  return {
+    status: 200,
+    body: pageOf(
+      sorted.map((video) => apiVideoEntry(video, library)),
+      params,
+    ),
+  };
 }
 
 const EMBEDDING_OPTIONS = ['visual', 'audio', 'transcription'];
@@ -74,7 +96,13 @@ function optionMatches(asked: readonly string[], stored: string): boolean {
 function apiEmbedding(video: VideoDetail, asked: readonly string[], model: string | null): Record<string, unknown> {
   const segments = video.segments
     .filter((segment) => optionMatches(asked, segment.embedding_option))
-    .map((segment) => ({ float: segment.vector ?? [], start_offset_sec: segment.start, end_offset_sec: segment.end, embedding_option: segment.embedding_option, embedding_scope: segment.embedding_scope }));
+    .map((segment) => ({
+      float: segment.vector ?? [],
+      start_offset_sec: segment.start,
+      end_offset_sec: segment.end,
+      embedding_option: segment.embedding_option,
+      embedding_scope: segment.embedding_scope,
+    }));
   return { model_name: model ?? '', video_embedding: { segments } };
 }
 
@@ -83,9 +111,18 @@ export async function retrieveVideo(ctx: ServeContext): Promise<Reply> {
   const id = knownVideo(library, ctx);
   const asked = ctx.url.searchParams.getAll('embedding_option');
   const unknown = asked.filter((option) => !EMBEDDING_OPTIONS.includes(option));
-  if (unknown.length > 0) throw invalid('embedding_option', `Use ${EMBEDDING_OPTIONS.join(', ')}; got ${unknown.map((option) => JSON.stringify(option)).join(', ')}.`);
+  if (unknown.length > 0)
+    throw invalid(
+      'embedding_option',
+      `Use ${EMBEDDING_OPTIONS.join(', ')}; got ${unknown.map((option) => JSON.stringify(option)).join(', ')}.`,
+    );
   const video = await library.getVideo(id, { vectors: asked.length > 0 });
-  const body: Record<string, unknown> = { _id: id, ...timesOf(video, library), system_metadata: systemMetadata(video), user_metadata: video.metadata };
+  const body: Record<string, unknown> = {
+    _id: id,
+    ...timesOf(video, library),
+    system_metadata: systemMetadata(video),
+    user_metadata: video.metadata,
+  };
   if (asked.length > 0) body['embedding'] = apiEmbedding(video, asked, library.manifest.model);
   return { status: 200, body };
 }
@@ -93,9 +130,11 @@ export async function retrieveVideo(ctx: ServeContext): Promise<Reply> {
 /** `user_metadata` of an update: keys with string, number or boolean values; null deletes a key. */
 function metadataPatch(body: Record<string, unknown>): Record<string, JsonValue> {
   const patch = body['user_metadata'];
-  if (!isRecord(patch)) throw invalid('user_metadata', 'It must be an object of keys and string, number, boolean or null values.');
+  if (!isRecord(patch))
+    throw invalid('user_metadata', 'It must be an object of keys and string, number, boolean or null values.');
   for (const [key, value] of Object.entries(patch)) {
-    if (value !== null && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw invalid(`user_metadata.${key}`, 'Convert objects and arrays to strings before sending them.');
+    if (value !== null && typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+      throw invalid(`user_metadata.${key}`, 'Convert objects and arrays to strings before sending them.');
   }
   return patch as Record<string, JsonValue>;
 }

@@ -1,6 +1,6 @@
-import { open, rename, rm } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { fsyncDirectory } from '../fs/fsync.js';
 
 /**

@@ -18,10 +18,12 @@ export const COLUMNS = [
   'vector',
 ] as const;
 
-export type ColumnName = (typeof COLUMNS)[number];
+type ColumnName = (typeof COLUMNS)[number];
 export type StringColumn = Exclude<ColumnName, 'label' | 'start_sec' | 'end_sec' | 'vector'>;
 const NOT_STRINGS: readonly ColumnName[] = ['label', 'start_sec', 'end_sec', 'vector'];
-export const STRING_COLUMNS: readonly StringColumn[] = COLUMNS.filter((column): column is StringColumn => !NOT_STRINGS.includes(column));
+export const STRING_COLUMNS: readonly StringColumn[] = COLUMNS.filter(
+  (column): column is StringColumn => !NOT_STRINGS.includes(column),
+);
 
 /** The SegmentRows field that holds each string column. */
 export const STRING_COLUMN_FIELD = {

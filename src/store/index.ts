@@ -1,17 +1,55 @@
-export { SegmentStore, SEGMENTS_DIR, type OpenStoreOptions, type SegmentLocation } from './segment-store.js';
-export { SegmentFile, decodeSegmentFile, encodeSegmentFile, readSegmentFile } from './segment-file.js';
-export { SegmentRowsBuilder, type SegmentRows, type SegmentRowInput, type RowOrigin } from './segment-rows.js';
-export { COLUMNS, FORMAT_VERSION, segmentSchema, type StringColumn } from './schema.js';
-export { DEFAULT_INDEX_SETTINGS, MANIFEST_FILE, readManifest, type CalibrationSource, type ImportRecord, type IndexSettings, type ModalityCalibration, type RetiredFile, type Manifest, type RecallCalibrationRecord, type SegmentFileEntry, type VideoSummary } from './manifest.js';
-export { defaultSearchEf, isCrossModal, QUERY_MODALITIES, searchEf, searchEfOf, type QueryModality } from './search-ef.js';
-export { QueryCache, sha256Hex, type CacheEntry, type CacheFilter, type CacheLookup, type DamagedCacheFile, type QueryKey } from './query-cache.js';
 export { writeFileAtomic } from './atomic-write.js';
-export { TaskJournal, JOURNAL_DIR, type JournalEntry } from './journal.js';
-export { acquireWriteLock, LOCK_FILE } from './library-lock.js';
-export { recoverManifest, SET_ASIDE_DIR, type ManifestRecovery, type RecoveredFile, type SetAsideFile } from './recover-manifest.js';
-export { verifySegmentFiles, type SegmentFileCheck } from './verify-segment-files.js';
-export { RETIRED_GRACE_MS } from './segment-store.js';
-export { DEFAULT_LOCK_TIMEOUT_MS, type WriteLockOptions } from './library-lock.js';
+export { JOURNAL_DIR, type JournalEntry, TaskJournal } from './journal.js';
+export { acquireWriteLock, DEFAULT_LOCK_TIMEOUT_MS, LOCK_FILE, type WriteLockOptions } from './library-lock.js';
+export {
+  type CalibrationSource,
+  DEFAULT_INDEX_SETTINGS,
+  type ImportRecord,
+  type IndexSettings,
+  MANIFEST_FILE,
+  type Manifest,
+  type ModalityCalibration,
+  type RecallCalibrationRecord,
+  type RetiredFile,
+  readManifest,
+  type SegmentFileEntry,
+  type VideoSummary,
+} from './manifest.js';
 export { manifestProblems, segmentFileProblems } from './manifest-checks.js';
-export { DEFAULT_SEGMENT_FILE_BYTES, DEFAULT_SEGMENT_FILE_ROWS } from './segment-file-cap.js';
+export {
+  type CacheEntry,
+  type CacheFilter,
+  type CacheLookup,
+  type DamagedCacheFile,
+  QueryCache,
+  type QueryKey,
+  sha256Hex,
+} from './query-cache.js';
 export { readSegmentBytes } from './read-segment-bytes.js';
+export {
+  type ManifestRecovery,
+  type RecoveredFile,
+  recoverManifest,
+  SET_ASIDE_DIR,
+  type SetAsideFile,
+} from './recover-manifest.js';
+export { COLUMNS, FORMAT_VERSION, type StringColumn, segmentSchema } from './schema.js';
+export {
+  defaultSearchEf,
+  isCrossModal,
+  QUERY_MODALITIES,
+  type QueryModality,
+  searchEf,
+  searchEfOf,
+} from './search-ef.js';
+export { decodeSegmentFile, encodeSegmentFile, readSegmentFile, SegmentFile } from './segment-file.js';
+export { DEFAULT_SEGMENT_FILE_BYTES, DEFAULT_SEGMENT_FILE_ROWS } from './segment-file-cap.js';
+export { type RowOrigin, type SegmentRowInput, type SegmentRows, SegmentRowsBuilder } from './segment-rows.js';
+export {
+  type OpenStoreOptions,
+  RETIRED_GRACE_MS,
+  SEGMENTS_DIR,
+  type SegmentLocation,
+  SegmentStore,
+} from './segment-store.js';
+export { type SegmentFileCheck, verifySegmentFiles } from './verify-segment-files.js';

@@ -60,7 +60,8 @@ export class TaskJournal {
     }
     const parsed = parseEntry(text);
     if (typeof parsed === 'string') return { damaged: parsed, file };
-    if (parsed.contentKey !== contentKey) return { damaged: 'it names other content than the file it is stored under', file };
+    if (parsed.contentKey !== contentKey)
+      return { damaged: 'it names other content than the file it is stored under', file };
     return { entry: parsed };
   }
 
@@ -118,9 +119,11 @@ function parseEntry(text: string): JournalEntry | string {
     if (typeof record[field] !== 'string' || record[field] === '') return `field "${field}" is missing or not a string`;
   }
   for (const field of OPTIONAL_STRINGS) {
-    if (record[field] !== undefined && (typeof record[field] !== 'string' || record[field] === '')) return `field "${field}" is not a string`;
+    if (record[field] !== undefined && (typeof record[field] !== 'string' || record[field] === ''))
+      return `field "${field}" is not a string`;
   }
   if (record['apiVersion'] !== 'v1' && record['apiVersion'] !== 'v2') return 'field "apiVersion" is not v1 or v2';
-  if (record['taskId'] === undefined && record['uploadName'] === undefined) return 'it names neither a task nor an asset';
+  if (record['taskId'] === undefined && record['uploadName'] === undefined)
+    return 'it names neither a task nor an asset';
   return record as unknown as JournalEntry;
 }

@@ -39,7 +39,10 @@ const ours = new Set<string>();
  * new lock like everyone else. Only a claim holder ever deletes another process's lock,
  * and only one claim per dead lock exists at a time, so two takers cannot both win.
  */
-export async function acquireWriteLock(libraryDir: string, options: WriteLockOptions = {}): Promise<() => Promise<void>> {
+export async function acquireWriteLock(
+  libraryDir: string,
+  options: WriteLockOptions = {},
+): Promise<() => Promise<void>> {
   const path = join(libraryDir, LOCK_FILE);
   const token = randomBytes(12).toString('hex');
   const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString(), token };
@@ -55,15 +58,20 @@ export async function acquireWriteLock(libraryDir: string, options: WriteLockOpt
       if (held === undefined) continue;
       const { owner, identity } = held;
       if (owner !== undefined && owner.host !== me.host) {
-        throw new StoreError(`${libraryDir} is locked by pid ${owner.pid} on ${owner.host}; if that process is gone, delete ${path}`);
+        throw new StoreError(
+          `${libraryDir} is locked by pid ${owner.pid} on ${owner.host}; if that process is gone, delete ${path}`,
+        );
       }
       if (owner === undefined || !isLive(owner)) {
         if (await takeOver(libraryDir, path, identity, owner, options)) continue;
       } else if (toldAbout !== identity) {
         toldAbout = identity;
-        options.onWarning?.(`waiting for another writer of ${libraryDir} (pid ${owner.pid}, since ${owner.since}) to finish`);
+        options.onWarning?.(
+          `waiting for another writer of ${libraryDir} (pid ${owner.pid}, since ${owner.since}) to finish`,
+        );
       }
-      if (Date.now() >= deadline) throw timeoutError(libraryDir, path, owner, options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
+      if (Date.now() >= deadline)
+        throw timeoutError(libraryDir, path, owner, options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
       await pauseFor(pause, options.signal);
       pause = Math.min(pause * 2, LONGEST_PAUSE_MS);
     }
@@ -94,8 +102,16 @@ async function tryCreate(dir: string, path: string, me: LockOwner): Promise<bool
 
 function cannotLock(dir: string, error: unknown): StoreError {
   const code = (error as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'the directory is gone' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'it is not writable here' : (error as Error).message;
-  return new StoreError(`cannot take the write lock of the library at ${dir}: ${why} (${code ?? 'error'}); writes need a writable library directory`, { cause: error });
+  const why =
+    code === 'ENOENT'
+      ? 'the directory is gone'
+      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+        ? 'it is not writable here'
+        : (error as Error).message;
+  return new StoreError(
+    `cannot take the write lock of the library at ${dir}: ${why} (${code ?? 'error'}); writes need a writable library directory`,
+    { cause: error },
+  );
 }
 
 interface HeldLock {
@@ -128,7 +144,12 @@ function parseOwner(text: string): LockOwner | undefined {
   try {
     const value = JSON.parse(text) as Partial<LockOwner> | null;
     if (value === null || typeof value.pid !== 'number' || typeof value.host !== 'string') return undefined;
-    return { pid: value.pid, host: value.host, since: String(value.since), ...(typeof value.token === 'string' ? { token: value.token } : {}) };
+    return {
+      pid: value.pid,
+      host: value.host,
+      since: String(value.since),
+      ...(typeof value.token === 'string' ? { token: value.token } : {}),
+    };
   } catch {
     return undefined;
   }
@@ -145,7 +166,13 @@ function isLive(owner: LockOwner): boolean {
 }
 
 /** Deletes the stale lock `identity` if it is still there, holding that lock's claim file meanwhile. Returns whether to retry at once. */
-async function takeOver(dir: string, path: string, identity: string, owner: LockOwner | undefined, options: WriteLockOptions): Promise<boolean> {
+async function takeOver(
+  dir: string,
+  path: string,
+  identity: string,
+  owner: LockOwner | undefined,
+  options: WriteLockOptions,
+): Promise<boolean> {
   const claim = join(dir, `.${LOCK_FILE}.${shortHash(identity)}.takeover`);
   try {
     await writeFile(claim, JSON.stringify({ pid: process.pid, since: new Date().toISOString() }), { flag: 'wx' });
@@ -157,7 +184,9 @@ async function takeOver(dir: string, path: string, identity: string, owner: Lock
     const now = await readLock(path);
     if (now?.identity === identity) {
       await unlink(path);
-      options.onWarning?.(`taking over a stale lock on ${dir} (its process${owner === undefined ? '' : ` ${owner.pid}`} is gone)`);
+      options.onWarning?.(
+        `taking over a stale lock on ${dir} (its process${owner === undefined ? '' : ` ${owner.pid}`} is gone)`,
+      );
     }
   } finally {
     await rm(claim, { force: true });
@@ -172,9 +201,13 @@ function shortHash(text: string): string {
 function timeoutError(dir: string, path: string, owner: LockOwner | undefined, timeoutMs: number): StoreError {
   const seconds = Math.round(timeoutMs / 1000);
   if (owner !== undefined && isLive(owner)) {
-    return new StoreError(`another vsearch process (pid ${owner.pid}, since ${owner.since}) is writing ${dir}; waited ${seconds} s for it; wait for it to finish, or stop it`);
+    return new StoreError(
+      `another vsearch process (pid ${owner.pid}, since ${owner.since}) is writing ${dir}; waited ${seconds} s for it; wait for it to finish, or stop it`,
+    );
   }
-  return new StoreError(`cannot take over the stale lock ${path}: another process's takeover of it was interrupted; if no vsearch process is writing ${dir}, delete ${path} and the .${LOCK_FILE}.*.takeover files beside it`);
+  return new StoreError(
+    `cannot take over the stale lock ${path}: another process's takeover of it was interrupted; if no vsearch process is writing ${dir}, delete ${path} and the .${LOCK_FILE}.*.takeover files beside it`,
+  );
 }
 
 function pauseFor(ms: number, signal: AbortSignal | undefined): Promise<void> {

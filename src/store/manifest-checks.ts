@@ -14,25 +14,38 @@ export function manifestProblems(manifest: Manifest, withVideos = true): string[
   let rows = 0;
   for (const entry of manifest.segmentFiles) {
     const where = `segment file ${entry.name}`;
-    if (!isUint(entry.minLabel) || !isUint(entry.maxLabel) || !isUint(entry.rows) || !isUint(entry.bytes) || entry.minLabel > entry.maxLabel) {
+    if (
+      !isUint(entry.minLabel) ||
+      !isUint(entry.maxLabel) ||
+      !isUint(entry.rows) ||
+      !isUint(entry.bytes) ||
+      entry.minLabel > entry.maxLabel
+    ) {
       problems.push(`the entry of ${where} has an invalid label range, row count or size`);
       continue;
     }
-    if (entry.rows < 1 || entry.rows > entry.maxLabel - entry.minLabel + 1) problems.push(`the entry of ${where} lists ${entry.rows} rows for labels ${entry.minLabel}-${entry.maxLabel}`);
+    if (entry.rows < 1 || entry.rows > entry.maxLabel - entry.minLabel + 1)
+      problems.push(`the entry of ${where} lists ${entry.rows} rows for labels ${entry.minLabel}-${entry.maxLabel}`);
     if (previous !== undefined && entry.minLabel <= previous.maxLabel) {
-      problems.push(`the labels of ${where} (${entry.minLabel}-${entry.maxLabel}) overlap or precede those of ${previous.name} (up to ${previous.maxLabel})`);
+      problems.push(
+        `the labels of ${where} (${entry.minLabel}-${entry.maxLabel}) overlap or precede those of ${previous.name} (up to ${previous.maxLabel})`,
+      );
     }
-    if (entry.maxLabel >= manifest.nextLabel) problems.push(`nextLabel is ${manifest.nextLabel}, but ${where} already uses labels up to ${entry.maxLabel}`);
+    if (entry.maxLabel >= manifest.nextLabel)
+      problems.push(`nextLabel is ${manifest.nextLabel}, but ${where} already uses labels up to ${entry.maxLabel}`);
     rows += entry.rows;
     previous = entry;
   }
   const counts = manifest.counts as Partial<Manifest['counts']> | undefined;
-  if (counts?.segments !== rows) problems.push(`counts.segments is ${String(counts?.segments)}, but the segment files hold ${rows} rows`);
+  if (counts?.segments !== rows)
+    problems.push(`counts.segments is ${String(counts?.segments)}, but the segment files hold ${rows} rows`);
   if (!withVideos) return problems;
   const videos = Object.values(manifest.videos ?? {});
-  if (counts?.videos !== videos.length) problems.push(`counts.videos is ${String(counts?.videos)}, but ${videos.length} videos are listed`);
+  if (counts?.videos !== videos.length)
+    problems.push(`counts.videos is ${String(counts?.videos)}, but ${videos.length} videos are listed`);
   const videoSegments = videos.reduce((sum, video) => sum + video.segments, 0);
-  if (videoSegments !== rows) problems.push(`the videos list ${videoSegments} segments, but the segment files hold ${rows} rows`);
+  if (videoSegments !== rows)
+    problems.push(`the videos list ${videoSegments} segments, but the segment files hold ${rows} rows`);
   return problems;
 }
 
@@ -42,7 +55,8 @@ export async function segmentFileProblems(segmentsDir: string, manifest: Manifes
   try {
     await stat(segmentsDir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [`the folder ${segmentsDir} is missing, with the ${manifest.segmentFiles.length} segment files it listed`];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      return [`the folder ${segmentsDir} is missing, with the ${manifest.segmentFiles.length} segment files it listed`];
     throw error;
   }
   const problems: string[] = [];
@@ -50,7 +64,10 @@ export async function segmentFileProblems(segmentsDir: string, manifest: Manifes
     const path = join(segmentsDir, entry.name);
     try {
       const { size } = await stat(path);
-      if (size !== entry.bytes) problems.push(`segment file ${path} is ${size} bytes, but manifest.json recorded ${entry.bytes} (cut short or replaced)`);
+      if (size !== entry.bytes)
+        problems.push(
+          `segment file ${path} is ${size} bytes, but manifest.json recorded ${entry.bytes} (cut short or replaced)`,
+        );
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       problems.push(`segment file ${path} is missing`);

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FormatVersionError, LibraryNotFoundError, StoreError } from '../errors.js';
 import { DEFAULT_EF, DEFAULT_EF_CONSTRUCTION, DEFAULT_EXACT_BELOW, DEFAULT_M } from '../defaults.js';
+import { FormatVersionError, LibraryNotFoundError, StoreError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { FORMAT_VERSION } from './columns.js';
 import type { QueryModality } from './search-ef.js';
 
 export const MANIFEST_FILE = 'manifest.json';
-export const MANIFEST_FORMAT = 'vsearch-library';
+const MANIFEST_FORMAT = 'vsearch-library';
 /** What to do about a damaged or missing manifest, for error messages. */
 export const RECOVER = '`doctor({ repair: true })` recovers a manifest from the intact segment files';
 
@@ -143,13 +143,22 @@ export interface Manifest {
 }
 
 /** manifest.json as written now: the per-video parts live in the video-facts table it names. */
-export type ManifestFile = Omit<Manifest, 'videos' | 'contents' | 'imports' | 'videoFacts'> & { imports: Record<string, ImportFileRecord>; videoFacts: VideoFactsList };
+export type ManifestFile = Omit<Manifest, 'videos' | 'contents' | 'imports' | 'videoFacts'> & {
+  imports: Record<string, ImportFileRecord>;
+  videoFacts: VideoFactsList;
+};
 
 /** manifest.json as read: the old layout (every video in it) or the current one. */
 export type StoredManifest = { layout: 'legacy'; manifest: Manifest } | { layout: 'facts'; file: ManifestFile };
 
 /** A new library's index settings (src/defaults.ts says why each). */
-export const DEFAULT_INDEX_SETTINGS: IndexSettings = { M: DEFAULT_M, efConstruction: DEFAULT_EF_CONSTRUCTION, ef: DEFAULT_EF, kind: 'auto', exactBelow: DEFAULT_EXACT_BELOW };
+export const DEFAULT_INDEX_SETTINGS: IndexSettings = {
+  M: DEFAULT_M,
+  efConstruction: DEFAULT_EF_CONSTRUCTION,
+  ef: DEFAULT_EF,
+  kind: 'auto',
+  exactBelow: DEFAULT_EXACT_BELOW,
+};
 
 export function emptyManifest(id: string, now: Date, index: IndexSettings): Manifest {
   const stamp = now.toISOString();
@@ -181,7 +190,9 @@ export async function readManifest(dir: string): Promise<StoredManifest> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new LibraryNotFoundError(`no vsearch library at ${dir} (${MANIFEST_FILE} is missing); create one with \`openLibrary(dir, { create: true })\`, or pass an existing library's folder as \`dir\``);
+      throw new LibraryNotFoundError(
+        `no vsearch library at ${dir} (${MANIFEST_FILE} is missing); create one with \`openLibrary(dir, { create: true })\`, or pass an existing library's folder as \`dir\``,
+      );
     }
     throw new StoreError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
@@ -195,35 +206,77 @@ export async function readManifest(dir: string): Promise<StoredManifest> {
 }
 
 function checkManifest(value: unknown, path: string): StoredManifest {
-  if (typeof value !== 'object' || value === null) throw new StoreError(`${path} is not a vsearch manifest; the library is damaged (${RECOVER})`);
+  if (typeof value !== 'object' || value === null)
+    throw new StoreError(`${path} is not a vsearch manifest; the library is damaged (${RECOVER})`);
   const manifest = value as Partial<Manifest>;
-  if (manifest.format !== MANIFEST_FORMAT) throw new FormatVersionError(`${path} is not a vsearch library manifest (format is ${JSON.stringify(manifest.format)})`);
+  if (manifest.format !== MANIFEST_FORMAT)
+    throw new FormatVersionError(
+      `${path} is not a vsearch library manifest (format is ${JSON.stringify(manifest.format)})`,
+    );
   if (manifest.version !== FORMAT_VERSION) {
-    throw new FormatVersionError(`${path} is library format version ${String(manifest.version)}, but this vsearch reads version ${FORMAT_VERSION}; use a matching vsearch release or rebuild the library`);
+    throw new FormatVersionError(
+      `${path} is library format version ${String(manifest.version)}, but this vsearch reads version ${FORMAT_VERSION}; use a matching vsearch release or rebuild the library`,
+    );
   }
-  if (!Array.isArray(manifest.segmentFiles) || typeof manifest.id !== 'string' || typeof manifest.nextLabel !== 'number') {
+  if (
+    !Array.isArray(manifest.segmentFiles) ||
+    typeof manifest.id !== 'string' ||
+    typeof manifest.nextLabel !== 'number'
+  ) {
     throw new StoreError(`${path} is missing required fields; the library is damaged (${RECOVER})`);
   }
   const facts = (value as { videoFacts?: unknown }).videoFacts;
   if (facts !== undefined) {
-    if (!isFactsList(facts)) throw new StoreError(`${path} has a malformed videoFacts list; the library is damaged (${RECOVER})`);
-    return { layout: 'facts', file: { ...manifest, imports: manifest.imports ?? {}, retired: manifest.retired ?? [], videoFacts: facts } as ManifestFile };
+    if (!isFactsList(facts))
+      throw new StoreError(`${path} has a malformed videoFacts list; the library is damaged (${RECOVER})`);
+    return {
+      layout: 'facts',
+      file: {
+        ...manifest,
+        imports: manifest.imports ?? {},
+        retired: manifest.retired ?? [],
+        videoFacts: facts,
+      } as ManifestFile,
+    };
   }
-  if (typeof manifest.videos !== 'object' || manifest.videos === null) throw new StoreError(`${path} lists neither its videos nor a videoFacts table; the library is damaged (${RECOVER})`);
-  return { layout: 'legacy', manifest: { ...manifest, contents: manifest.contents ?? {}, imports: manifest.imports ?? {}, retired: manifest.retired ?? [] } as Manifest };
+  if (typeof manifest.videos !== 'object' || manifest.videos === null)
+    throw new StoreError(
+      `${path} lists neither its videos nor a videoFacts table; the library is damaged (${RECOVER})`,
+    );
+  return {
+    layout: 'legacy',
+    manifest: {
+      ...manifest,
+      contents: manifest.contents ?? {},
+      imports: manifest.imports ?? {},
+      retired: manifest.retired ?? [],
+    } as Manifest,
+  };
 }
 
 function isFactsList(value: unknown): value is VideoFactsList {
   if (typeof value !== 'object' || value === null) return false;
   const { files, retired } = value as Partial<VideoFactsList>;
-  return Array.isArray(files) && Array.isArray(retired) && files.every((entry) => typeof entry === 'object' && entry !== null && typeof entry.name === 'string' && typeof entry.sha256 === 'string' && typeof entry.bytes === 'number');
+  return (
+    Array.isArray(files) &&
+    Array.isArray(retired) &&
+    files.every(
+      (entry) =>
+        typeof entry === 'object' &&
+        entry !== null &&
+        typeof entry.name === 'string' &&
+        typeof entry.sha256 === 'string' &&
+        typeof entry.bytes === 'number',
+    )
+  );
 }
 
 /** The manifest as the current layout writes it: without the per-video parts (compact JSON: it is read by machines). */
 export function manifestFileOf(manifest: Manifest, videoFacts: VideoFactsList): ManifestFile {
   const { videos: _videos, contents: _contents, imports, videoFacts: _old, ...rest } = manifest;
   const records: Record<string, ImportFileRecord> = {};
-  for (const [sha, record] of Object.entries(imports)) records[sha] = { file: record.file, segments: record.segments, importedAt: record.importedAt };
+  for (const [sha, record] of Object.entries(imports))
+    records[sha] = { file: record.file, segments: record.segments, importedAt: record.importedAt };
   return { ...rest, imports: records, videoFacts };
 }
 

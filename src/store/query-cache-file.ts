@@ -40,7 +40,8 @@ function vectorChecksum(vector: Float32Array): string {
 }
 
 export async function encodeCacheFile(key: QueryKey, vector: Float32Array, createdAt: string): Promise<Uint8Array> {
-  const [{ Field, Float32, makeData, RecordBatch, Schema, Struct, Table, tableToIPC }, { vectorType }] = await Promise.all([import('apache-arrow'), import('./schema.js')]);
+  const [{ Field, Float32, makeData, RecordBatch, Schema, Struct, Table, tableToIPC }, { vectorType }] =
+    await Promise.all([import('apache-arrow'), import('./schema.js')]);
   const fields = [new Field('vector', vectorType(vector.length), false)];
   const metadata = new Map([
     ['model', key.model],
@@ -51,8 +52,15 @@ export async function encodeCacheFile(key: QueryKey, vector: Float32Array, creat
   ]);
   if (key.origin !== null) metadata.set('origin', key.origin);
   const schema = new Schema(fields, metadata);
-  const column: Data = makeData({ type: vectorType(vector.length), length: 1, child: makeData({ type: new Float32(), length: vector.length, data: vector }) });
-  const batch = new RecordBatch(schema, makeData({ type: new Struct(fields), length: 1, nullCount: 0, children: [column] }));
+  const column: Data = makeData({
+    type: vectorType(vector.length),
+    length: 1,
+    child: makeData({ type: new Float32(), length: vector.length, data: vector }),
+  });
+  const batch = new RecordBatch(
+    schema,
+    makeData({ type: new Struct(fields), length: 1, nullCount: 0, children: [column] }),
+  );
   return tableToIPC(new Table(schema, [batch]), 'file');
 }
 
@@ -61,7 +69,11 @@ export async function encodeCacheFile(key: QueryKey, vector: Float32Array, creat
  * one its name stands for, a vector that is empty, not finite, all zero, of another dimension
  * than `dimension`, or (files that carry one) whose checksum does not match.
  */
-export async function decodeCacheFile(bytes: Uint8Array, file: string, dimension?: number | null): Promise<CacheEntry | { problem: string }> {
+export async function decodeCacheFile(
+  bytes: Uint8Array,
+  file: string,
+  dimension?: number | null,
+): Promise<CacheEntry | { problem: string }> {
   const { tableFromIPC } = await import('apache-arrow');
   let metadata: Map<string, string>;
   let vector: Float32Array;
@@ -70,7 +82,8 @@ export async function decodeCacheFile(bytes: Uint8Array, file: string, dimension
     metadata = table.schema.metadata;
     const data = table.getChild('vector')?.data[0];
     const values = data?.children[0]?.values;
-    if (!(values instanceof Float32Array) || data === undefined) return { problem: 'it holds no float32 vector column' };
+    if (!(values instanceof Float32Array) || data === undefined)
+      return { problem: 'it holds no float32 vector column' };
     vector = values.slice(0, data.type.listSize);
   } catch (error) {
     return { problem: `it is not a readable Arrow file (${(error as Error).message})` };
@@ -78,13 +91,16 @@ export async function decodeCacheFile(bytes: Uint8Array, file: string, dimension
   const model = metadata.get('model');
   const modality = metadata.get('modality');
   const contentSha256 = metadata.get('content_sha256');
-  if (model === undefined || modality === undefined || contentSha256 === undefined) return { problem: 'its schema metadata lacks model, modality or content_sha256' };
+  if (model === undefined || modality === undefined || contentSha256 === undefined)
+    return { problem: 'its schema metadata lacks model, modality or content_sha256' };
   const key: QueryKey = { model, modality, contentSha256, origin: metadata.get('origin') ?? null };
   if (cacheFileName(key) !== file) return { problem: 'its key does not match its file name' };
   if (vector.length === 0) return { problem: 'its vector is empty' };
-  if (dimension !== undefined && dimension !== null && vector.length !== dimension) return { problem: `its vector has ${vector.length} dimensions, not the library's ${dimension}` };
+  if (dimension !== undefined && dimension !== null && vector.length !== dimension)
+    return { problem: `its vector has ${vector.length} dimensions, not the library's ${dimension}` };
   const checksum = metadata.get('vector_sha256');
-  if (checksum !== undefined && checksum !== vectorChecksum(vector)) return { problem: 'its vector does not match its checksum' };
+  if (checksum !== undefined && checksum !== vectorChecksum(vector))
+    return { problem: 'its vector does not match its checksum' };
   let norm = 0;
   for (const x of vector) norm += x * x;
   if (!Number.isFinite(norm)) return { problem: 'its vector holds a value that is not finite' };

@@ -1,13 +1,20 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
-import { cacheFileName, contentStem, decodeCacheFile, encodeCacheFile, type CacheEntry, type QueryKey } from './query-cache-file.js';
+import {
+  type CacheEntry,
+  cacheFileName,
+  contentStem,
+  decodeCacheFile,
+  encodeCacheFile,
+  type QueryKey,
+} from './query-cache-file.js';
 import { sha256Hex } from './sha256.js';
 
-export { sha256Hex };
 export type { CacheEntry, QueryKey };
+export { sha256Hex };
 
-export const CACHE_DIR = 'cache';
+const CACHE_DIR = 'cache';
 
 /** A cache file that failed its checks: never searched; embedding the query again replaces it. */
 export interface DamagedCacheFile {
@@ -16,7 +23,9 @@ export interface DamagedCacheFile {
 }
 
 /** What a lookup found: the entry, else the damaged files that would have answered (empty: none cached). */
-export type CacheLookup = { entry: CacheEntry; damaged: DamagedCacheFile[] } | { entry: undefined; damaged: DamagedCacheFile[] };
+export type CacheLookup =
+  | { entry: CacheEntry; damaged: DamagedCacheFile[] }
+  | { entry: undefined; damaged: DamagedCacheFile[] };
 
 export interface CacheFilter {
   /** An origin, or null for entries of unknown origin. */
@@ -50,8 +59,13 @@ export class QueryCache {
    * (null: only unknown-origin ones). With `origin` undefined (no API at hand: offline),
    * any origin's, preferring one of unknown origin (added by hand), then the newest.
    */
-  async lookup(content: Omit<QueryKey, 'origin'>, origin: string | null | undefined, dimension?: number | null): Promise<CacheLookup> {
-    const names = origin === undefined ? await this.#namesOf(contentStem(content)) : [cacheFileName({ ...content, origin })];
+  async lookup(
+    content: Omit<QueryKey, 'origin'>,
+    origin: string | null | undefined,
+    dimension?: number | null,
+  ): Promise<CacheLookup> {
+    const names =
+      origin === undefined ? await this.#namesOf(contentStem(content)) : [cacheFileName({ ...content, origin })];
     const damaged: DamagedCacheFile[] = [];
     const found: CacheEntry[] = [];
     for (const name of names) {
@@ -60,7 +74,11 @@ export class QueryCache {
       if ('problem' in read) damaged.push({ file: join(this.dir, name), problem: read.problem });
       else found.push(read);
     }
-    found.sort((a, b) => Number(b.key.origin === null) - Number(a.key.origin === null) || (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+    found.sort(
+      (a, b) =>
+        Number(b.key.origin === null) - Number(a.key.origin === null) ||
+        (b.createdAt ?? '').localeCompare(a.createdAt ?? ''),
+    );
     return { entry: found[0], damaged };
   }
 
@@ -71,7 +89,9 @@ export class QueryCache {
   }
 
   /** Every sound entry with its key (origin included); files that fail their checks go to `onDamaged`. */
-  async entries(options: { onDamaged?: ((damaged: DamagedCacheFile) => void) | undefined } = {}): Promise<CacheEntry[]> {
+  async entries(
+    options: { onDamaged?: ((damaged: DamagedCacheFile) => void) | undefined } = {},
+  ): Promise<CacheEntry[]> {
     const entries: CacheEntry[] = [];
     for (const name of await this.#names()) {
       const read = await this.#read(name);

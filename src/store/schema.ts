@@ -1,7 +1,7 @@
 import { Field, FixedSizeList, Float32, Float64, Schema, Uint32, Utf8 } from 'apache-arrow';
 import { COLUMNS, FORMAT_VERSION } from './columns.js';
 
-export { COLUMNS, FORMAT_VERSION, STRING_COLUMN_FIELD, STRING_COLUMNS, type ColumnName, type StringColumn, type StringField } from './columns.js';
+export { COLUMNS, FORMAT_VERSION, STRING_COLUMN_FIELD, type StringColumn } from './columns.js';
 
 export function vectorType(dimension: number): FixedSizeList<Float32> {
   return new FixedSizeList(dimension, new Field('item', new Float32(), false));

@@ -21,7 +21,8 @@ export function isCrossModal(modality: QueryModality): boolean {
  */
 export function defaultSearchEf(segments: number, modality: QueryModality): number {
   const size = Math.max(segments, 1) / 20_000;
-  if (isCrossModal(modality)) return Math.min(MAX_CROSS_MODAL_EF, Math.round(CROSS_MODAL_BASE_EF * Math.max(1, size) ** CROSS_MODAL_GROWTH));
+  if (isCrossModal(modality))
+    return Math.min(MAX_CROSS_MODAL_EF, Math.round(CROSS_MODAL_BASE_EF * Math.max(1, size) ** CROSS_MODAL_GROWTH));
   return Math.min(MAX_DEFAULT_EF, Math.round(IN_DISTRIBUTION_BASE_EF * (1 + Math.max(0, Math.log10(size)))));
 }
 
@@ -52,5 +53,9 @@ export function searchEf(settings: IndexSettings, segments: number, modality: Qu
 
 /** The ef of a search whose queries have these modalities: the widest any of them needs. */
 export function searchEfOf(settings: IndexSettings, segments: number, modalities: readonly QueryModality[]): number {
-  return Math.max(...(modalities.length === 0 ? ['video' as const] : modalities).map((modality) => searchEf(settings, segments, modality)));
+  return Math.max(
+    ...(modalities.length === 0 ? ['video' as const] : modalities).map((modality) =>
+      searchEf(settings, segments, modality),
+    ),
+  );
 }

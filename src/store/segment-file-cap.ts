@@ -19,8 +19,10 @@ export interface SegmentFileCap {
 /** The cap, checked: each limit a positive integer (the defaults where not given). */
 export function segmentFileCap(rows: number | undefined, bytes: number | undefined): SegmentFileCap {
   const cap = { rows: rows ?? DEFAULT_SEGMENT_FILE_ROWS, bytes: bytes ?? DEFAULT_SEGMENT_FILE_BYTES };
-  if (!Number.isSafeInteger(cap.rows) || cap.rows < 1) throw new InputError(`the segmentFileRows option must be a positive integer, got ${String(rows)}`);
-  if (!Number.isSafeInteger(cap.bytes) || cap.bytes < 1) throw new InputError(`the segmentFileBytes option must be a positive integer, got ${String(bytes)}`);
+  if (!Number.isSafeInteger(cap.rows) || cap.rows < 1)
+    throw new InputError(`the segmentFileRows option must be a positive integer, got ${String(rows)}`);
+  if (!Number.isSafeInteger(cap.bytes) || cap.bytes < 1)
+    throw new InputError(`the segmentFileBytes option must be a positive integer, got ${String(bytes)}`);
   return cap;
 }
 
@@ -36,7 +38,8 @@ export function fileBreaks(rows: SegmentRows, cap: SegmentFileCap): number[] {
   let bytes = 0;
   for (let row = 0; row < rows.count; row++) {
     let size = fixed;
-    for (const column of STRING_COLUMNS) size += Buffer.byteLength(rows[STRING_COLUMN_FIELD[column]][row] ?? '', 'utf8');
+    for (const column of STRING_COLUMNS)
+      size += Buffer.byteLength(rows[STRING_COLUMN_FIELD[column]][row] ?? '', 'utf8');
     if (row > start && (row - start >= cap.rows || bytes + size > cap.bytes)) {
       breaks.push(row);
       start = row;
@@ -52,7 +55,9 @@ export function fileBreaks(rows: SegmentRows, cap: SegmentFileCap): number[] {
 export function sliceRows(rows: SegmentRows, start: number, end: number): SegmentRows {
   if (start === 0 && end === rows.count) return rows;
   const d = rows.dimension;
-  const strings = Object.fromEntries(STRING_COLUMNS.map((column) => [STRING_COLUMN_FIELD[column], rows[STRING_COLUMN_FIELD[column]].slice(start, end)]));
+  const strings = Object.fromEntries(
+    STRING_COLUMNS.map((column) => [STRING_COLUMN_FIELD[column], rows[STRING_COLUMN_FIELD[column]].slice(start, end)]),
+  );
   return {
     ...rows,
     ...strings,

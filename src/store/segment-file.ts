@@ -1,4 +1,5 @@
 import {
+  type Data,
   Float32,
   Float64,
   makeData,
@@ -8,13 +9,12 @@ import {
   tableFromIPC,
   tableToIPC,
   Uint32,
-  type Data,
   type Vector,
 } from 'apache-arrow';
 import { StoreError } from '../errors.js';
-import { COLUMNS, segmentSchema, STRING_COLUMN_FIELD, vectorType, type StringColumn } from './schema.js';
-import type { SegmentRows } from './segment-rows.js';
 import { readSegmentBytes } from './read-segment-bytes.js';
+import { COLUMNS, STRING_COLUMN_FIELD, type StringColumn, segmentSchema, vectorType } from './schema.js';
+import type { SegmentRows } from './segment-rows.js';
 import { utf8Column } from './utf8-column.js';
 
 /**
@@ -35,7 +35,10 @@ export function encodeSegmentFile(rows: SegmentRows, labels: Uint32Array, model:
     }
     return utf8Column(rows[STRING_COLUMN_FIELD[name]]);
   });
-  const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
+  const batch = new RecordBatch(
+    schema,
+    makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }),
+  );
   return tableToIPC(new Table(schema, [batch]), 'file');
 }
 
@@ -64,7 +67,8 @@ export class SegmentFile {
     const dimension = Number(meta.get('dim'));
     const missing = COLUMNS.filter((column) => table.getChild(column) === null);
     if (missing.length > 0) throw new StoreError(`segment file ${name} lacks the column(s) ${missing.join(', ')}`);
-    if (!Number.isInteger(dimension) || dimension <= 0) throw new StoreError(`segment file ${name} has no valid "dim" in its schema metadata`);
+    if (!Number.isInteger(dimension) || dimension <= 0)
+      throw new StoreError(`segment file ${name} has no valid "dim" in its schema metadata`);
     this.dimension = dimension;
     this.model = meta.get('model') ?? '';
     this.count = table.numRows;
@@ -122,7 +126,9 @@ function contiguous<T extends Float32Array | Float64Array | Uint32Array>(
     const chunk = (values as T).subarray(start, start + data.length * width) as T;
     // Short values: a damaged file, or one whose writer got a column of 2 GiB or more wrong (Arrow for JavaScript does).
     if (chunk.length !== data.length * width) {
-      throw new StoreError(`segment file ${file}: column ${column} holds ${chunk.length} values for ${data.length} rows of ${width} (the file is damaged, or was written with a column of 2 GiB or more); it cannot be searched`);
+      throw new StoreError(
+        `segment file ${file}: column ${column} holds ${chunk.length} values for ${data.length} rows of ${width} (the file is damaged, or was written with a column of 2 GiB or more); it cannot be searched`,
+      );
     }
     return chunk;
   });
@@ -142,7 +148,10 @@ export function decodeSegmentFile(name: string, bytes: Uint8Array): SegmentFile 
   try {
     table = tableFromIPC(bytes);
   } catch (error) {
-    throw new StoreError(`segment file ${name} is not a readable Arrow IPC file (truncated or corrupt): ${(error as Error).message}`, { cause: error });
+    throw new StoreError(
+      `segment file ${name} is not a readable Arrow IPC file (truncated or corrupt): ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   return new SegmentFile(name, table);
 }

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { writeUnitFloat32, type Fail } from '../float32-vector.js';
+import { type Fail, writeUnitFloat32 } from '../float32-vector.js';
 import { checkJsonValue } from '../json-limits.js';
 import type { Metadata } from '../types.js';
 
@@ -82,14 +82,18 @@ export class SegmentRowsBuilder {
     const fail = (reason: string): never => {
       throw new InputError(reason, origin);
     };
-    if (typeof row.videoId !== 'string' || row.videoId.trim() === '') fail('the segment has no video_id (a non-empty string is required)');
+    if (typeof row.videoId !== 'string' || row.videoId.trim() === '')
+      fail('the segment has no video_id (a non-empty string is required)');
     const videoId = row.videoId as string;
     const start = row.startSec;
     const end = row.endSec;
-    if (typeof start !== 'number' || !Number.isFinite(start)) fail(`start_sec must be a finite number, got ${JSON.stringify(start)}`);
-    if (typeof end !== 'number' || !Number.isFinite(end)) fail(`end_sec must be a finite number, got ${JSON.stringify(end)}`);
+    if (typeof start !== 'number' || !Number.isFinite(start))
+      fail(`start_sec must be a finite number, got ${JSON.stringify(start)}`);
+    if (typeof end !== 'number' || !Number.isFinite(end))
+      fail(`end_sec must be a finite number, got ${JSON.stringify(end)}`);
     if ((start as number) < 0) fail(`start_sec must be >= 0, got ${String(start)}`);
-    if ((start as number) >= (end as number)) fail(`start_sec (${String(start)}) must be less than end_sec (${String(end)})`);
+    if ((start as number) >= (end as number))
+      fail(`start_sec (${String(start)}) must be less than end_sec (${String(end)})`);
     const metadata = metadataText(row.metadata, fail);
     this.#appendVector(row.vector, row.vectorField ?? 'embedding', fail);
     this.#videoId.push(videoId);
@@ -130,7 +134,9 @@ export class SegmentRowsBuilder {
     const vector = value as ArrayLike<unknown>;
     if (vector.length === 0) fail('the embedding is empty');
     if (this.#dimension !== undefined && vector.length !== this.#dimension) {
-      fail(`the embedding has ${vector.length} dimensions but ${this.#dimensionOrigin} has ${this.#dimension}; one library holds one dimension (build a separate library for other embeddings)`);
+      fail(
+        `the embedding has ${vector.length} dimensions but ${this.#dimensionOrigin} has ${this.#dimension}; one library holds one dimension (build a separate library for other embeddings)`,
+      );
     }
     const dimension = vector.length;
     const needed = (this.#count + 1) * dimension;
@@ -140,7 +146,10 @@ export class SegmentRowsBuilder {
       this.#vectors = grown;
     }
     // Written in place: a row that fails leaves only bytes past the count, overwritten by the next.
-    const names = { value: (i: number) => `${field} value ${i}`, vector: field === 'embedding' ? 'the embedding' : field };
+    const names = {
+      value: (i: number) => `${field} value ${i}`,
+      vector: field === 'embedding' ? 'the embedding' : field,
+    };
     writeUnitFloat32(vector, names, this.#vectors, this.#count * dimension, fail);
     if (this.#dimension === undefined) {
       this.#dimension = dimension;

@@ -1,37 +1,37 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { InputError, LibraryNotFoundError, StoreError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { namesIn, removeCrashTempFiles, SEGMENT_FILE_NAME } from './crash-leftovers.js';
 import { acquireWriteLock, type WriteLockOptions } from './library-lock.js';
-import { manifestProblems, segmentFileProblems } from './manifest-checks.js';
 import {
-  emptyManifest,
-  MANIFEST_FILE,
-  manifestFileOf,
-  readManifest,
-  RECOVER,
-  writeManifest,
   DEFAULT_INDEX_SETTINGS,
+  emptyManifest,
   type ImportRecord,
   type IndexSettings,
+  MANIFEST_FILE,
   type Manifest,
   type ManifestFile,
+  manifestFileOf,
+  RECOVER,
   type RetiredFile,
+  readManifest,
   type SegmentFileEntry,
+  writeManifest,
 } from './manifest.js';
-import type { SegmentFile } from './segment-file.js';
-import { fileBreaks, segmentFileCap, sliceRows, type SegmentFileCap } from './segment-file-cap.js';
+import { manifestProblems, segmentFileProblems } from './manifest-checks.js';
 import { readSegmentBytes } from './read-segment-bytes.js';
-import { sha256Hex } from './sha256.js';
-import type { SegmentRows } from './segment-rows.js';
+import type { SegmentFile } from './segment-file.js';
+import { fileBreaks, type SegmentFileCap, segmentFileCap, sliceRows } from './segment-file-cap.js';
 import { identityOfRow, lastOfEachIdentity, segmentIdentity } from './segment-identity.js';
+import type { SegmentRows } from './segment-rows.js';
 import { concatRows, selectRows } from './select-rows.js';
+import { sha256Hex } from './sha256.js';
 import { AppendDelta, applyDelta, emptyDelta, type VideoFacts, type VideoFactsDelta } from './video-facts.js';
-import { loadManifestWithFacts, viewOf, type LoadedManifest } from './video-facts-load.js';
+import { type LoadedManifest, loadManifestWithFacts, viewOf } from './video-facts-load.js';
 import { VIDEO_FACTS_DIR, VIDEO_FACTS_FILE_NAME, writeVideoFacts } from './video-facts-store.js';
 
 /** The store's files after rows replaced by identity were dropped (see #withoutIdentities). */
@@ -116,10 +116,20 @@ export class SegmentStore {
     const found = await loadManifestSettled(dir, options);
     if (found !== undefined) return new SegmentStore(dir, found, false, options);
     if (!options.create) {
-      throw new LibraryNotFoundError(`no vsearch library at ${dir} (${MANIFEST_FILE} is missing); create one with \`openLibrary(dir, { create: true })\`, or pass an existing library's folder as \`dir\``);
+      throw new LibraryNotFoundError(
+        `no vsearch library at ${dir} (${MANIFEST_FILE} is missing); create one with \`openLibrary(dir, { create: true })\`, or pass an existing library's folder as \`dir\``,
+      );
     }
-    const manifest = emptyManifest(`lib_${randomBytes(12).toString('hex')}`, new Date(), { ...DEFAULT_INDEX_SETTINGS, ...definedOnly(options.index ?? {}) });
-    return new SegmentStore(dir, { manifest, facts: new Map(), needsBase: true, factsProblem: undefined }, true, options);
+    const manifest = emptyManifest(`lib_${randomBytes(12).toString('hex')}`, new Date(), {
+      ...DEFAULT_INDEX_SETTINGS,
+      ...definedOnly(options.index ?? {}),
+    });
+    return new SegmentStore(
+      dir,
+      { manifest, facts: new Map(), needsBase: true, factsProblem: undefined },
+      true,
+      options,
+    );
   }
 
   get manifest(): Readonly<Manifest> {
@@ -226,7 +236,12 @@ export class SegmentStore {
    * manifest write, with the content keys they embed (for dedupe) and the import records they
    * come from: all of them become visible, or none. Returns the labels given.
    */
-  async append(rows: SegmentRows, model: string, contents: Readonly<Record<string, string>> = {}, imports: Readonly<Record<string, ImportRecord>> = {}): Promise<Uint32Array> {
+  async append(
+    rows: SegmentRows,
+    model: string,
+    contents: Readonly<Record<string, string>> = {},
+    imports: Readonly<Record<string, ImportRecord>> = {},
+  ): Promise<Uint32Array> {
     if (rows.count === 0) return new Uint32Array(0);
     const { firstLabel, count } = await this.appendBatches(async (put) => {
       await put(rows, model);
@@ -243,7 +258,9 @@ export class SegmentStore {
    * Labels are given in order from the library's next label.
    */
   async appendBatches(
-    produce: (put: (rows: SegmentRows, model: string) => Promise<void>) => Promise<{ contents?: Readonly<Record<string, string>>; imports?: Readonly<Record<string, ImportRecord>> }>,
+    produce: (
+      put: (rows: SegmentRows, model: string) => Promise<void>,
+    ) => Promise<{ contents?: Readonly<Record<string, string>>; imports?: Readonly<Record<string, ImportRecord>> }>,
   ): Promise<{ firstLabel: number; count: number }> {
     return this.write(async () => {
       const manifest = this.#manifest;
@@ -258,12 +275,17 @@ export class SegmentStore {
         if (batch.count === 0) return;
         const rows = lastOfEachIdentity(batch);
         if (model !== null && model !== rowsModel) {
-          throw new InputError(`this library holds ${model} embeddings and these are ${rowsModel}; their spaces are not comparable, so build a separate library for them (another \`dir\`)`);
+          throw new InputError(
+            `this library holds ${model} embeddings and these are ${rowsModel}; their spaces are not comparable, so build a separate library for them (another \`dir\`)`,
+          );
         }
         if (dimension !== null && dimension !== rows.dimension) {
-          throw new InputError(`this library holds ${dimension}-d embeddings and these are ${rows.dimension}-d; build a separate library for them (another \`dir\`)`);
+          throw new InputError(
+            `this library holds ${dimension}-d embeddings and these are ${rows.dimension}-d; build a separate library for them (another \`dir\`)`,
+          );
         }
-        if (nextLabel + rows.count - 1 > MAX_LABEL) throw new StoreError('the library has used every uint32 label; rebuild it into a new library');
+        if (nextLabel + rows.count - 1 > MAX_LABEL)
+          throw new StoreError('the library has used every uint32 label; rebuild it into a new library');
         const labels = Uint32Array.from({ length: rows.count }, (_, i) => nextLabel + i);
         await this.#writeFiles(rows, labels, rowsModel, written);
         delta.addRows(rows);
@@ -325,10 +347,16 @@ export class SegmentStore {
    * segment-identity.ts), and the summaries of the videos that lost rows. Files that hold none
    * are kept as they are; the others are rewritten and retired, as removeVideo does.
    */
-  async #withoutIdentities(incoming: ReadonlySet<string>, touched: ReadonlySet<string>, written: SegmentFileEntry[]): Promise<KeptRows> {
+  async #withoutIdentities(
+    incoming: ReadonlySet<string>,
+    touched: ReadonlySet<string>,
+    written: SegmentFileEntry[],
+  ): Promise<KeptRows> {
     const manifest = this.#manifest;
     if (touched.size === 0) return { segmentFiles: [...manifest.segmentFiles], videos: {}, retired: [] };
-    const videos: Manifest['videos'] = Object.fromEntries([...touched].map((id) => [id, { segments: 0, durationSec: 0 }]));
+    const videos: Manifest['videos'] = Object.fromEntries(
+      [...touched].map((id) => [id, { segments: 0, durationSec: 0 }]),
+    );
     const segmentFiles: SegmentFileEntry[] = [];
     const retired: RetiredFile[] = [];
     const since = new Date().toISOString();
@@ -339,9 +367,18 @@ export class SegmentStore {
         const videoId = file.string('video_id', row);
         const summary = videos[videoId];
         if (summary !== undefined) {
-          const identity = segmentIdentity(videoId, file.string('embedding_option', row), file.string('embedding_scope', row), file.startSec[row] ?? 0, file.endSec[row] ?? 0);
+          const identity = segmentIdentity(
+            videoId,
+            file.string('embedding_option', row),
+            file.string('embedding_scope', row),
+            file.startSec[row] ?? 0,
+            file.endSec[row] ?? 0,
+          );
           if (incoming.has(identity)) continue;
-          videos[videoId] = { segments: summary.segments + 1, durationSec: Math.max(summary.durationSec, file.endSec[row] ?? 0) };
+          videos[videoId] = {
+            segments: summary.segments + 1,
+            durationSec: Math.max(summary.durationSec, file.endSec[row] ?? 0),
+          };
         }
         keep.push(row);
       }
@@ -364,7 +401,10 @@ export class SegmentStore {
   async removeVideo(videoId: string): Promise<number[]> {
     return this.write(async () => {
       const manifest = this.#manifest;
-      if (manifest.videos[videoId] === undefined) throw new InputError(`no video ${JSON.stringify(videoId)} in this library; \`vsearch videos\` (listVideos) lists what it holds`);
+      if (manifest.videos[videoId] === undefined)
+        throw new InputError(
+          `no video ${JSON.stringify(videoId)} in this library; \`vsearch videos\` (listVideos) lists what it holds`,
+        );
       const removed: number[] = [];
       const segmentFiles: SegmentFileEntry[] = [];
       const written: SegmentFileEntry[] = [];
@@ -394,10 +434,16 @@ export class SegmentStore {
         throw error;
       }
       // An import that brought this video is no longer whole in the library: importing its file again must work.
-      const imports = Object.fromEntries(Object.entries(manifest.imports).filter(([, record]) => !record.videos.includes(videoId)));
+      const imports = Object.fromEntries(
+        Object.entries(manifest.imports).filter(([, record]) => !record.videos.includes(videoId)),
+      );
       const delta = emptyDelta();
       delta.removed.add(videoId);
-      await this.#commit({ ...manifest, segmentFiles, imports, retired: [...manifest.retired, ...retired] }, delta, written);
+      await this.#commit(
+        { ...manifest, segmentFiles, imports, retired: [...manifest.retired, ...retired] },
+        delta,
+        written,
+      );
       return removed;
     });
   }
@@ -411,7 +457,10 @@ export class SegmentStore {
   async rewriteMetadata(videoId: string, update: (metadata: string) => string): Promise<number> {
     return this.write(async () => {
       const manifest = this.#manifest;
-      if (manifest.videos[videoId] === undefined) throw new InputError(`no video ${JSON.stringify(videoId)} in this library; \`vsearch videos\` (listVideos) lists what it holds`);
+      if (manifest.videos[videoId] === undefined)
+        throw new InputError(
+          `no video ${JSON.stringify(videoId)} in this library; \`vsearch videos\` (listVideos) lists what it holds`,
+        );
       // Every new text is made before any file is written, so a failing update writes nothing.
       const plans: { entry: SegmentFileEntry; file: SegmentFile; metadata: string[] | undefined }[] = [];
       let changed = 0;
@@ -440,15 +489,24 @@ export class SegmentStore {
             segmentFiles.push(entry);
             continue;
           }
-          const selected = selectRows(file, Array.from({ length: file.count }, (_, i) => i));
-          segmentFiles.push(...(await this.#writeFiles({ ...selected.rows, metadata }, selected.labels, file.model, written)));
+          const selected = selectRows(
+            file,
+            Array.from({ length: file.count }, (_, i) => i),
+          );
+          segmentFiles.push(
+            ...(await this.#writeFiles({ ...selected.rows, metadata }, selected.labels, file.model, written)),
+          );
           retired.push({ name: entry.name, since });
         }
       } catch (error) {
         await this.#discard(written);
         throw error;
       }
-      await this.#commit({ ...manifest, segmentFiles, retired: [...manifest.retired, ...retired] }, emptyDelta(), written);
+      await this.#commit(
+        { ...manifest, segmentFiles, retired: [...manifest.retired, ...retired] },
+        emptyDelta(),
+        written,
+      );
       return changed;
     });
   }
@@ -483,10 +541,17 @@ export class SegmentStore {
 
   /** Reads the manifest again (holding the lock); returns whether it changed. */
   async #reload(): Promise<boolean> {
-    const loaded = await loadManifest(this.dir, { manifest: this.#manifest, facts: this.#facts, needsBase: this.#needsBase, factsProblem: this.#factsProblem });
+    const loaded = await loadManifest(this.dir, {
+      manifest: this.#manifest,
+      facts: this.#facts,
+      needsBase: this.#needsBase,
+      factsProblem: this.#factsProblem,
+    });
     if (loaded === undefined) {
       if (this.#pending) return false;
-      throw new StoreError(`${join(this.dir, MANIFEST_FILE)} disappeared while the library was open; nothing was written (${RECOVER} if segment files remain)`);
+      throw new StoreError(
+        `${join(this.dir, MANIFEST_FILE)} disappeared while the library was open; nothing was written (${RECOVER} if segment files remain)`,
+      );
     }
     const found = loaded.manifest;
     const changed = this.#pending || found.id !== this.#manifest.id || found.generation !== this.#manifest.generation;
@@ -504,10 +569,20 @@ export class SegmentStore {
     const path = join(this.dir, SEGMENTS_DIR, name);
     const stored = await readManifest(this.dir).catch(() => undefined);
     const current = stored === undefined ? undefined : stored.layout === 'legacy' ? stored.manifest : stored.file;
-    if (current !== undefined && current.generation !== this.#manifest.generation && !current.segmentFiles.some((entry) => entry.name === name)) {
-      return new StoreError(`the library at ${this.dir} changed after this process opened it (segment file ${name} was removed by a later write); open the library again`, { cause });
+    if (
+      current !== undefined &&
+      current.generation !== this.#manifest.generation &&
+      !current.segmentFiles.some((entry) => entry.name === name)
+    ) {
+      return new StoreError(
+        `the library at ${this.dir} changed after this process opened it (segment file ${name} was removed by a later write); open the library again`,
+        { cause },
+      );
     }
-    return new StoreError(`segment file ${path}, listed in ${MANIFEST_FILE}, is missing; the library is damaged and that file's segments are lost (${RECOVER})`, { cause });
+    return new StoreError(
+      `segment file ${path}, listed in ${MANIFEST_FILE}, is missing; the library is damaged and that file's segments are lost (${RECOVER})`,
+      { cause },
+    );
   }
 
   /**
@@ -515,7 +590,12 @@ export class SegmentStore {
    * entry is pushed on `written` as soon as its file is down, so a caller whose write fails can
    * remove exactly the files it made (never committed, so no reader can name them).
    */
-  async #writeFiles(rows: SegmentRows, labels: Uint32Array, model: string, written: SegmentFileEntry[]): Promise<SegmentFileEntry[]> {
+  async #writeFiles(
+    rows: SegmentRows,
+    labels: Uint32Array,
+    model: string,
+    written: SegmentFileEntry[],
+  ): Promise<SegmentFileEntry[]> {
     const entries: SegmentFileEntry[] = [];
     let start = 0;
     for (const end of fileBreaks(rows, this.#cap)) {
@@ -533,7 +613,14 @@ export class SegmentStore {
     const bytes = encodeSegmentFile(rows, labels, model);
     await mkdir(join(this.dir, SEGMENTS_DIR), { recursive: true });
     await writeFileAtomic(join(this.dir, SEGMENTS_DIR, name), bytes);
-    return { name, rows: rows.count, minLabel: labels[0] as number, maxLabel: labels[labels.length - 1] as number, bytes: bytes.byteLength, sha256: sha256Hex(bytes) };
+    return {
+      name,
+      rows: rows.count,
+      minLabel: labels[0] as number,
+      maxLabel: labels[labels.length - 1] as number,
+      bytes: bytes.byteLength,
+      sha256: sha256Hex(bytes),
+    };
   }
 
   /**
@@ -542,7 +629,8 @@ export class SegmentStore {
    * removes what stayed unlisted.)
    */
   async #discard(written: readonly SegmentFileEntry[]): Promise<void> {
-    for (const entry of written) await rm(join(this.dir, SEGMENTS_DIR, entry.name), { force: true }).catch(() => undefined);
+    for (const entry of written)
+      await rm(join(this.dir, SEGMENTS_DIR, entry.name), { force: true }).catch(() => undefined);
   }
 
   /**
@@ -563,12 +651,30 @@ export class SegmentStore {
     let file: ManifestFile;
     try {
       if (this.#pending) await mkdir(join(this.dir, SEGMENTS_DIR), { recursive: true });
-      const list = await writeVideoFacts(this.dir, generation, next.videoFacts, facts, delta, this.#needsBase, factsWritten);
+      const list = await writeVideoFacts(
+        this.dir,
+        generation,
+        next.videoFacts,
+        facts,
+        delta,
+        this.#needsBase,
+        factsWritten,
+      );
       const videoFacts = { files: list.files, retired: list.retired.filter(young) };
-      file = manifestFileOf({ ...next, generation, updatedAt: new Date(now).toISOString(), counts: { segments, videos: facts.size }, retired }, videoFacts);
+      file = manifestFileOf(
+        {
+          ...next,
+          generation,
+          updatedAt: new Date(now).toISOString(),
+          counts: { segments, videos: facts.size },
+          retired,
+        },
+        videoFacts,
+      );
     } catch (error) {
       await this.#discard(written);
-      for (const name of factsWritten) await rm(join(this.dir, VIDEO_FACTS_DIR, name), { force: true }).catch(() => undefined);
+      for (const name of factsWritten)
+        await rm(join(this.dir, VIDEO_FACTS_DIR, name), { force: true }).catch(() => undefined);
       throw error;
     }
     await writeManifest(this.dir, file);
@@ -589,9 +695,13 @@ export class SegmentStore {
       await rm(join(this.dir, SEGMENTS_DIR, name), { force: true });
     }
     const facts = this.#manifest.videoFacts;
-    const keptFacts = new Set([...(facts?.files ?? []).map((entry) => entry.name), ...(facts?.retired ?? []).map((file) => file.name)]);
+    const keptFacts = new Set([
+      ...(facts?.files ?? []).map((entry) => entry.name),
+      ...(facts?.retired ?? []).map((file) => file.name),
+    ]);
     for (const name of await namesIn(join(this.dir, VIDEO_FACTS_DIR))) {
-      if (!keptFacts.has(name) && VIDEO_FACTS_FILE_NAME.test(name)) await rm(join(this.dir, VIDEO_FACTS_DIR, name), { force: true });
+      if (!keptFacts.has(name) && VIDEO_FACTS_FILE_NAME.test(name))
+        await rm(join(this.dir, VIDEO_FACTS_DIR, name), { force: true });
     }
   }
 }
@@ -629,9 +739,14 @@ async function loadManifest(dir: string, known?: LoadedManifest): Promise<Loaded
     loaded = await loadManifestWithFacts(dir, known === undefined ? {} : { known });
   } catch (error) {
     if (!(error instanceof LibraryNotFoundError)) throw error;
-    const files = (await namesIn(join(dir, SEGMENTS_DIR))).filter((name) => name.endsWith('.arrow') && !name.startsWith('.'));
+    const files = (await namesIn(join(dir, SEGMENTS_DIR))).filter(
+      (name) => name.endsWith('.arrow') && !name.startsWith('.'),
+    );
     if (files.length === 0) return undefined;
-    throw new OrphanedSegmentsError(`${join(dir, MANIFEST_FILE)} is missing, but ${join(dir, SEGMENTS_DIR)} holds ${files.length} segment file(s); nothing was changed. ${upperFirst(RECOVER)}`, { cause: error });
+    throw new OrphanedSegmentsError(
+      `${join(dir, MANIFEST_FILE)} is missing, but ${join(dir, SEGMENTS_DIR)} holds ${files.length} segment file(s); nothing was changed. ${upperFirst(RECOVER)}`,
+      { cause: error },
+    );
   }
   const manifest = loaded.manifest;
   const problems = [...manifestProblems(manifest), ...(await segmentFileProblems(join(dir, SEGMENTS_DIR), manifest))];
@@ -647,22 +762,33 @@ function upperFirst(text: string): string {
 
 async function assertNotAFile(dir: string): Promise<void> {
   try {
-    if (!(await stat(dir)).isDirectory()) throw new InputError(`the library path ${dir} is not a directory; name a directory (an existing library, or a new path to create one)`);
+    if (!(await stat(dir)).isDirectory())
+      throw new InputError(
+        `the library path ${dir} is not a directory; name a directory (an existing library, or a new path to create one)`,
+      );
   } catch (error) {
     if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOTDIR') throw new InputError(`the library path ${dir} is inside a file, not a directory; name a directory for the library`);
-    if (code !== 'ENOENT') throw new StoreError(`cannot open the library at ${dir}: ${(error as Error).message}`, { cause: error });
+    if (code === 'ENOTDIR')
+      throw new InputError(
+        `the library path ${dir} is inside a file, not a directory; name a directory for the library`,
+      );
+    if (code !== 'ENOENT')
+      throw new StoreError(`cannot open the library at ${dir}: ${(error as Error).message}`, { cause: error });
   }
 }
 
 /** Size and checksum first, so a damaged file never reaches the Arrow decoder or a search. */
 function checkBytes(path: string, bytes: Uint8Array, entry: SegmentFileEntry): void {
   if (bytes.byteLength !== entry.bytes) {
-    throw new StoreError(`segment file ${path} is ${bytes.byteLength} bytes, but ${MANIFEST_FILE} recorded ${entry.bytes}: it is damaged (cut short or replaced); ${RECOVER}, without that file's segments`);
+    throw new StoreError(
+      `segment file ${path} is ${bytes.byteLength} bytes, but ${MANIFEST_FILE} recorded ${entry.bytes}: it is damaged (cut short or replaced); ${RECOVER}, without that file's segments`,
+    );
   }
   if (entry.sha256 !== undefined && sha256Hex(bytes) !== entry.sha256) {
-    throw new StoreError(`segment file ${path} does not match its sha256 in ${MANIFEST_FILE}: it is damaged, so its segments are not searched; restore it from a backup, or ${RECOVER} (without that file's segments)`);
+    throw new StoreError(
+      `segment file ${path} does not match its sha256 in ${MANIFEST_FILE}: it is damaged, so its segments are not searched; restore it from a backup, or ${RECOVER} (without that file's segments)`,
+    );
   }
 }
 
@@ -670,9 +796,14 @@ function checkDecoded(path: string, file: SegmentFile, entry: SegmentFileEntry, 
   const first = file.labels[0];
   const last = file.labels[file.count - 1];
   if (file.count !== entry.rows || first !== entry.minLabel || last !== entry.maxLabel) {
-    throw new StoreError(`segment file ${path} holds ${file.count} rows with labels ${String(first)}-${String(last)}, but ${MANIFEST_FILE} lists ${entry.rows} rows with labels ${entry.minLabel}-${entry.maxLabel}; ${RECOVER}`);
+    throw new StoreError(
+      `segment file ${path} holds ${file.count} rows with labels ${String(first)}-${String(last)}, but ${MANIFEST_FILE} lists ${entry.rows} rows with labels ${entry.minLabel}-${entry.maxLabel}; ${RECOVER}`,
+    );
   }
-  if (dimension !== null && file.dimension !== dimension) throw new StoreError(`segment file ${path} holds ${file.dimension}-d vectors in a ${dimension}-d library; ${RECOVER}`);
+  if (dimension !== null && file.dimension !== dimension)
+    throw new StoreError(
+      `segment file ${path} holds ${file.dimension}-d vectors in a ${dimension}-d library; ${RECOVER}`,
+    );
 }
 
 /** Removes `dir` and its parents up to `first` (what one mkdir made), each only if empty. */
@@ -707,7 +838,11 @@ async function directorySize(dir: string): Promise<number> {
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) total += await directorySize(path);
-    else total += await stat(path).then((info) => info.size, (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? 0 : Promise.reject(error)));
+    else
+      total += await stat(path).then(
+        (info) => info.size,
+        (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? 0 : Promise.reject(error)),
+      );
   }
   return total;
 }

@@ -9,7 +9,9 @@ export function selectRows(file: SegmentFile, rows: readonly number[]): { rows: 
   const labels = new Uint32Array(rows.length);
   const startSec = new Float64Array(rows.length);
   const endSec = new Float64Array(rows.length);
-  const strings = Object.fromEntries(STRING_COLUMNS.map((column) => [STRING_COLUMN_FIELD[column], [] as string[]])) as Record<StringField, string[]>;
+  const strings = Object.fromEntries(
+    STRING_COLUMNS.map((column) => [STRING_COLUMN_FIELD[column], [] as string[]]),
+  ) as Record<StringField, string[]>;
   rows.forEach((row, i) => {
     vectors.set(file.vector(row), i * dimension);
     labels[i] = file.labels[row] as number;
@@ -36,6 +38,11 @@ export function concatRows(parts: readonly SegmentRows[]): SegmentRows {
     endSec.set(part.endSec, at);
     at += part.count;
   }
-  const strings = Object.fromEntries(STRING_COLUMNS.map((column) => [STRING_COLUMN_FIELD[column], parts.flatMap((part) => [...part[STRING_COLUMN_FIELD[column]]])])) as Record<StringField, string[]>;
+  const strings = Object.fromEntries(
+    STRING_COLUMNS.map((column) => [
+      STRING_COLUMN_FIELD[column],
+      parts.flatMap((part) => [...part[STRING_COLUMN_FIELD[column]]]),
+    ]),
+  ) as Record<StringField, string[]>;
   return { count, dimension: first.dimension, vectors, startSec, endSec, ...strings };
 }

@@ -1,4 +1,4 @@
-import { makeData, Utf8, type Data } from 'apache-arrow';
+import { type Data, makeData, Utf8 } from 'apache-arrow';
 
 /**
  * An Arrow Utf8 column of `values`, built in one pass: Arrow's own builder encodes each string
@@ -25,7 +25,8 @@ export function utf8Values(chunks: readonly Data[]): string[] {
     const values = chunk.values as Uint8Array | undefined;
     if (offsets === undefined || values === undefined) throw new TypeError('not a Utf8 column');
     const buffer = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-    for (let row = chunk.offset; row < chunk.offset + chunk.length; row++) out.push(buffer.toString('utf8', offsets[row] as number, offsets[row + 1] as number));
+    for (let row = chunk.offset; row < chunk.offset + chunk.length; row++)
+      out.push(buffer.toString('utf8', offsets[row] as number, offsets[row + 1] as number));
   }
   return out;
 }

@@ -1,4 +1,18 @@
-import { Field, Float64, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC, tableToIPC, Uint32, Uint8, Utf8, type Vector } from 'apache-arrow';
+import {
+  Field,
+  Float64,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  tableFromIPC,
+  tableToIPC,
+  Uint8,
+  Uint32,
+  Utf8,
+  type Vector,
+} from 'apache-arrow';
 import { StoreError } from '../errors.js';
 import { utf8Column, utf8Values } from './utf8-column.js';
 import type { VideoFact, VideoFactsDelta } from './video-facts.js';
@@ -52,7 +66,10 @@ export function encodeVideoFacts(delta: VideoFactsDelta): Uint8Array {
     utf8Column(contents),
     makeData({ type: new Uint8(), length: n, data: removed }),
   ];
-  const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
+  const batch = new RecordBatch(
+    schema,
+    makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }),
+  );
   return tableToIPC(new Table(schema, [batch]), 'file');
 }
 
@@ -62,7 +79,9 @@ export function applyVideoFactsFile(name: string, bytes: Uint8Array, into: Map<s
   try {
     table = tableFromIPC(bytes);
   } catch (error) {
-    throw new StoreError(`video facts file ${name} is not a readable Arrow IPC file: ${(error as Error).message}`, { cause: error });
+    throw new StoreError(`video facts file ${name} is not a readable Arrow IPC file: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const columns = COLUMNS.map((column) => table.getChild(column));
   const [ids, segments, duration, imports, contents, removed] = columns;
@@ -108,6 +127,7 @@ function list(value: string, name: string, row: number): string[] {
   } catch {
     parsed = undefined;
   }
-  if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === 'string')) throw new StoreError(`video facts file ${name}, row ${row + 1}: a list column is not a JSON array of strings`);
+  if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === 'string'))
+    throw new StoreError(`video facts file ${name}, row ${row + 1}: a list column is not a JSON array of strings`);
   return parsed as string[];
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { StoreError } from '../errors.js';
-import { RECOVER, readManifest, type Manifest, type ManifestFile, type SegmentFileEntry } from './manifest.js';
+import { type Manifest, type ManifestFile, RECOVER, readManifest, type SegmentFileEntry } from './manifest.js';
 import { readSegmentBytes } from './read-segment-bytes.js';
 import { sha256Hex } from './sha256.js';
 import { factsOfLegacy, factsView, type VideoFact, type VideoFacts } from './video-facts.js';
@@ -24,23 +24,53 @@ export interface LoadedManifest {
  * memory, and the next write stores it. What only the table held (which imports brought which
  * video, dedupe keys) is then lost, and `factsProblem` says so.
  */
-export async function loadManifestWithFacts(dir: string, options: { rebuild?: boolean; known?: LoadedManifest } = {}): Promise<LoadedManifest> {
+export async function loadManifestWithFacts(
+  dir: string,
+  options: { rebuild?: boolean; known?: LoadedManifest } = {},
+): Promise<LoadedManifest> {
   const stored = await readManifest(dir);
-  if (stored.layout === 'legacy') return { manifest: stored.manifest, facts: factsOfLegacy(stored.manifest), needsBase: true, factsProblem: undefined };
+  if (stored.layout === 'legacy')
+    return {
+      manifest: stored.manifest,
+      facts: factsOfLegacy(stored.manifest),
+      needsBase: true,
+      factsProblem: undefined,
+    };
   const file = stored.file;
   const known = options.known;
   // What this process already holds (a write re-reading the manifest under the lock): reused, not read again.
-  const reusable = known !== undefined && !known.needsBase && known.manifest.videoFacts !== undefined ? { list: known.manifest.videoFacts, facts: known.facts } : undefined;
+  const reusable =
+    known !== undefined && !known.needsBase && known.manifest.videoFacts !== undefined
+      ? { list: known.manifest.videoFacts, facts: known.facts }
+      : undefined;
   try {
     const facts = await readVideoFacts(dir, file.videoFacts, reusable);
-    if (reusable !== undefined && facts === reusable.facts && known !== undefined && known.manifest.generation === file.generation && known.manifest.id === file.id) {
-      return { manifest: { ...file, videos: known.manifest.videos, contents: known.manifest.contents, imports: known.manifest.imports, videoFacts: file.videoFacts }, facts, needsBase: false, factsProblem: undefined };
+    if (
+      reusable !== undefined &&
+      facts === reusable.facts &&
+      known !== undefined &&
+      known.manifest.generation === file.generation &&
+      known.manifest.id === file.id
+    ) {
+      return {
+        manifest: {
+          ...file,
+          videos: known.manifest.videos,
+          contents: known.manifest.contents,
+          imports: known.manifest.imports,
+          videoFacts: file.videoFacts,
+        },
+        facts,
+        needsBase: false,
+        factsProblem: undefined,
+      };
     }
     return { manifest: viewOf(file, facts), facts, needsBase: false, factsProblem: undefined };
   } catch (error) {
     if (!(error instanceof StoreError)) throw error;
     // Without a rebuild (doctor, which reads every segment file itself), the view has no videos.
-    const facts = options.rebuild === false ? new Map<string, VideoFact>() : await factsFromSegmentFiles(dir, file.segmentFiles);
+    const facts =
+      options.rebuild === false ? new Map<string, VideoFact>() : await factsFromSegmentFiles(dir, file.segmentFiles);
     const problem = `${error.message}; rebuilt from the segment files, without the record of which imported files brought which video and of content already embedded`;
     return { manifest: viewOf(file, facts), facts, needsBase: true, factsProblem: problem };
   }
@@ -51,16 +81,24 @@ export function viewOf(file: ManifestFile, facts: ReadonlyMap<string, VideoFact>
 }
 
 /** Segments and duration of each video, counted from the listed segment files (each checked by its checksum). */
-export async function factsFromSegmentFiles(dir: string, entries: readonly SegmentFileEntry[]): Promise<Map<string, VideoFact>> {
+async function factsFromSegmentFiles(
+  dir: string,
+  entries: readonly SegmentFileEntry[],
+): Promise<Map<string, VideoFact>> {
   const { decodeSegmentFile } = await import('./segment-file.js');
   const facts = new Map<string, VideoFact>();
   for (const entry of entries) {
     const path = join(dir, SEGMENTS_DIR, entry.name);
     const bytes = await readSegmentBytes(path).catch((error: unknown) => {
-      throw new StoreError(`cannot rebuild the video facts: segment file ${path} cannot be read (${(error as Error).message}); ${RECOVER}`, { cause: error });
+      throw new StoreError(
+        `cannot rebuild the video facts: segment file ${path} cannot be read (${(error as Error).message}); ${RECOVER}`,
+        { cause: error },
+      );
     });
     if (bytes.byteLength !== entry.bytes || (entry.sha256 !== undefined && sha256Hex(bytes) !== entry.sha256)) {
-      throw new StoreError(`cannot rebuild the video facts: segment file ${path} does not match its size and sha256 in the manifest (damaged); ${RECOVER}`);
+      throw new StoreError(
+        `cannot rebuild the video facts: segment file ${path} does not match its size and sha256 in the manifest (damaged); ${RECOVER}`,
+      );
     }
     const file = decodeSegmentFile(entry.name, bytes);
     for (let row = 0; row < file.count; row++) {

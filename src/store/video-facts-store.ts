@@ -24,10 +24,18 @@ const MIN_DELTA_ROWS_BEFORE_COMPACTING = 4096;
  * With `known` (the facts this process read for an earlier list), only what the new list adds
  * is read: nothing when it lists the same files, only the new deltas when it extends them.
  */
-export async function readVideoFacts(dir: string, list: VideoFactsList, known?: { list: VideoFactsList; facts: VideoFacts }): Promise<VideoFacts> {
+export async function readVideoFacts(
+  dir: string,
+  list: VideoFactsList,
+  known?: { list: VideoFactsList; facts: VideoFacts },
+): Promise<VideoFacts> {
   if (list.files.length === 0) return new Map();
   if (list.files[0]?.kind !== 'base') throw new StoreError(`the video facts list does not start with a base file`);
-  const prefix = known !== undefined && known.list.files.length > 0 && known.list.files.length <= list.files.length && known.list.files.every((entry, i) => list.files[i]?.name === entry.name && list.files[i]?.sha256 === entry.sha256);
+  const prefix =
+    known !== undefined &&
+    known.list.files.length > 0 &&
+    known.list.files.length <= list.files.length &&
+    known.list.files.every((entry, i) => list.files[i]?.name === entry.name && list.files[i]?.sha256 === entry.sha256);
   const from = prefix ? (known?.list.files.length ?? 0) : 0;
   if (prefix && known !== undefined && from === list.files.length) return known.facts;
   const facts = prefix && known !== undefined ? new Map(known.facts) : new Map<string, VideoFact>();
@@ -38,11 +46,16 @@ export async function readVideoFacts(dir: string, list: VideoFactsList, known?: 
     try {
       bytes = await readFile(path);
     } catch (error) {
-      throw new StoreError(`video facts file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+      throw new StoreError(
+        `video facts file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+        { cause: error },
+      );
     }
-    if (bytes.byteLength !== entry.bytes || sha256Hex(bytes) !== entry.sha256) throw new StoreError(`video facts file ${path} does not match its size and sha256 in the manifest (damaged)`);
+    if (bytes.byteLength !== entry.bytes || sha256Hex(bytes) !== entry.sha256)
+      throw new StoreError(`video facts file ${path} does not match its size and sha256 in the manifest (damaged)`);
     const rows = applyVideoFactsFile(entry.name, bytes, facts);
-    if (rows !== entry.rows) throw new StoreError(`video facts file ${path} holds ${rows} rows, but the manifest lists ${entry.rows}`);
+    if (rows !== entry.rows)
+      throw new StoreError(`video facts file ${path} holds ${rows} rows, but the manifest lists ${entry.rows}`);
   }
   return facts;
 }
@@ -68,15 +81,28 @@ export async function writeVideoFacts(
   const base = current.files[0];
   const deltas = current.files.slice(1);
   const deltaRows = deltas.reduce((sum, entry) => sum + entry.rows, 0) + changed;
-  const compact = full || base === undefined || deltas.length + 1 >= MAX_DELTAS || deltaRows > Math.max(MIN_DELTA_ROWS_BEFORE_COMPACTING, base.rows / 2);
+  const compact =
+    full ||
+    base === undefined ||
+    deltas.length + 1 >= MAX_DELTAS ||
+    deltaRows > Math.max(MIN_DELTA_ROWS_BEFORE_COMPACTING, base.rows / 2);
   const { encodeVideoFacts } = await import('./video-facts-file.js');
   const bytes = compact ? encodeVideoFacts({ upsert: new Map(facts), removed: new Set() }) : encodeVideoFacts(delta);
   const name = `videos-${String(generation).padStart(6, '0')}-${randomBytes(4).toString('hex')}.arrow`;
   await mkdir(join(dir, VIDEO_FACTS_DIR), { recursive: true });
   written.push(name);
   await writeFileAtomic(join(dir, VIDEO_FACTS_DIR, name), bytes);
-  const entry: VideoFactsFileEntry = { name, kind: compact ? 'base' : 'delta', rows: compact ? facts.size : changed, bytes: bytes.byteLength, sha256: sha256Hex(bytes) };
+  const entry: VideoFactsFileEntry = {
+    name,
+    kind: compact ? 'base' : 'delta',
+    rows: compact ? facts.size : changed,
+    bytes: bytes.byteLength,
+    sha256: sha256Hex(bytes),
+  };
   if (!compact) return { files: [...current.files, entry], retired: current.retired };
   const since = new Date().toISOString();
-  return { files: [entry], retired: [...current.retired, ...current.files.map((file) => ({ name: file.name, since }))] };
+  return {
+    files: [entry],
+    retired: [...current.retired, ...current.files.map((file) => ({ name: file.name, since }))],
+  };
 }

@@ -43,7 +43,8 @@ export function factsView(
   const videos: Record<string, VideoSummary> = {};
   const contents: Record<string, string> = {};
   const imports: Record<string, ImportRecord> = {};
-  for (const [sha, record] of Object.entries(importFiles)) imports[sha] = { file: record.file, segments: record.segments, importedAt: record.importedAt, videos: [] };
+  for (const [sha, record] of Object.entries(importFiles))
+    imports[sha] = { file: record.file, segments: record.segments, importedAt: record.importedAt, videos: [] };
   for (const [id, fact] of facts) {
     videos[id] = { segments: fact.segments, durationSec: fact.durationSec };
     for (const key of fact.contents) contents[key] = id;
@@ -59,9 +60,11 @@ export function factsOfLegacy(manifest: {
   imports: Readonly<Record<string, ImportRecord>>;
 }): Map<string, VideoFact> {
   const facts = new Map<string, VideoFact>();
-  for (const [id, video] of Object.entries(manifest.videos)) facts.set(id, { segments: video.segments, durationSec: video.durationSec, imports: [], contents: [] });
+  for (const [id, video] of Object.entries(manifest.videos))
+    facts.set(id, { segments: video.segments, durationSec: video.durationSec, imports: [], contents: [] });
   for (const [key, holder] of Object.entries(manifest.contents)) facts.get(holder)?.contents.push(key);
-  for (const [sha, record] of Object.entries(manifest.imports)) for (const id of record.videos) facts.get(id)?.imports.push(sha);
+  for (const [sha, record] of Object.entries(manifest.imports))
+    for (const id of record.videos) facts.get(id)?.imports.push(sha);
   return facts;
 }
 
@@ -102,7 +105,10 @@ export class AppendDelta {
     let fact = this.delta.upsert.get(id);
     if (fact === undefined) {
       const old = this.#facts.get(id);
-      fact = old === undefined ? { segments: 0, durationSec: 0, imports: [], contents: [] } : { ...old, imports: [...old.imports], contents: [...old.contents] };
+      fact =
+        old === undefined
+          ? { segments: 0, durationSec: 0, imports: [], contents: [] }
+          : { ...old, imports: [...old.imports], contents: [...old.contents] };
       this.delta.upsert.set(id, fact);
     }
     return fact;

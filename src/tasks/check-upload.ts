@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { detectMediaType, probeMedia, type MediaFacts } from '../media/index.js';
-import { MARENGO_VIDEO, uploadProblem, type TaskError } from './upload-requirements.js';
+import { detectMediaType, type MediaFacts, probeMedia } from '../media/index.js';
+import { MARENGO_VIDEO, type TaskError, uploadProblem } from './upload-requirements.js';
 
 /** What the API reports of an uploaded video (a task's system_metadata). */
-export interface UploadFacts {
+interface UploadFacts {
   filename: string;
   duration?: number;
   fps?: number;
@@ -26,12 +26,32 @@ export async function checkUpload(path: string, maxBytes: number = MARENGO_VIDEO
   try {
     const size = (await stat(path)).size;
     if (size > maxBytes) {
-      return { facts: { filename, size }, problem: uploadProblem({ durationSec: undefined, fps: undefined, width: undefined, height: undefined, sizeBytes: size, hasVideo: false, hasAudio: false }, maxBytes) };
+      return {
+        facts: { filename, size },
+        problem: uploadProblem(
+          {
+            durationSec: undefined,
+            fps: undefined,
+            width: undefined,
+            height: undefined,
+            sizeBytes: size,
+            hasVideo: false,
+            hasAudio: false,
+          },
+          maxBytes,
+        ),
+      };
     }
     const type = await detectMediaType(path);
     facts = type.ok && type.type.modality === 'video' ? await probeMedia(path) : undefined;
   } catch (error) {
-    return { facts: { filename }, problem: { code: 'parameter_invalid', message: `The video file cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).` } };
+    return {
+      facts: { filename },
+      problem: {
+        code: 'parameter_invalid',
+        message: `The video file cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}).`,
+      },
+    };
   }
   const known: UploadFacts = {
     filename,

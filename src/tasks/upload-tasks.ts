@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { isUrl } from '../build/discover-inputs.js';
 import type { BuildSummary } from '../build/build-types.js';
+import { isUrl } from '../build/discover-inputs.js';
 import { AbortError, InputError } from '../errors.js';
 import type { Library } from '../library/index.js';
 import { writeFileAtomic } from '../store/index.js';
@@ -22,7 +22,14 @@ export interface UploadTask {
   /** A local file (already on disk) or an http(s) URL. */
   source: string;
   user_metadata: Metadata;
-  system_metadata?: { filename: string; duration?: number; fps?: number; width?: number; height?: number; size?: number };
+  system_metadata?: {
+    filename: string;
+    duration?: number;
+    fps?: number;
+    width?: number;
+    height?: number;
+    size?: number;
+  };
   error?: TaskError;
   created_at: string;
   updated_at: string;
@@ -82,7 +89,9 @@ export class UploadTaskQueue {
         const task = JSON.parse(await readFile(path, 'utf8')) as UploadTask;
         queue.#tasks.set(task.id, task);
       } catch (error) {
-        options.onWarning?.(`cannot read the upload task ${path} (${error instanceof Error ? error.message : String(error)}); it is left as it is`);
+        options.onWarning?.(
+          `cannot read the upload task ${path} (${error instanceof Error ? error.message : String(error)}); it is left as it is`,
+        );
       }
     }
     queue.#kick();
@@ -93,8 +102,10 @@ export class UploadTaskQueue {
   async create(input: CreateUploadTask): Promise<UploadTask> {
     if (this.#closed) throw new InputError('the upload task queue is closed');
     const { file, videoUrl } = input;
-    if ((file === undefined) === (videoUrl === undefined)) throw new InputError('an upload task takes exactly one of a file and a video URL');
-    if (videoUrl !== undefined && !isUrl(videoUrl)) throw new InputError(`the video URL must be an http(s) URL, got ${JSON.stringify(videoUrl)}`);
+    if ((file === undefined) === (videoUrl === undefined))
+      throw new InputError('an upload task takes exactly one of a file and a video URL');
+    if (videoUrl !== undefined && !isUrl(videoUrl))
+      throw new InputError(`the video URL must be an http(s) URL, got ${JSON.stringify(videoUrl)}`);
     const source = file === undefined ? (videoUrl as string) : resolve(file);
     const now = new Date().toISOString();
     const task: UploadTask = {
@@ -113,7 +124,9 @@ export class UploadTaskQueue {
   }
 
   list(): UploadTask[] {
-    return [...this.#tasks.values()].sort((a, b) => b.created_at.localeCompare(a.created_at)).map((task) => ({ ...task }));
+    return [...this.#tasks.values()]
+      .sort((a, b) => b.created_at.localeCompare(a.created_at))
+      .map((task) => ({ ...task }));
   }
 
   retrieve(id: string): UploadTask {
@@ -125,7 +138,8 @@ export class UploadTaskQueue {
   /** Deletes a task: a queued one is cancelled; a running one cannot be. */
   async cancel(id: string): Promise<UploadTask> {
     const task = this.retrieve(id);
-    if (this.#running === id) throw new InputError(`upload task ${id} is ${task.status} and cannot be cancelled now; wait for it to end`);
+    if (this.#running === id)
+      throw new InputError(`upload task ${id} is ${task.status} and cannot be cancelled now; wait for it to end`);
     this.#tasks.delete(id);
     await rm(this.#path(id), { force: true });
     return task;
@@ -164,14 +178,20 @@ export class UploadTaskQueue {
   async #drain(): Promise<void> {
     for (;;) {
       if (this.#closed) return;
-      const next = [...this.#tasks.values()].filter((task) => UNFINISHED.has(task.status)).sort((a, b) => a.created_at.localeCompare(b.created_at))[0];
+      const next = [...this.#tasks.values()]
+        .filter((task) => UNFINISHED.has(task.status))
+        .sort((a, b) => a.created_at.localeCompare(b.created_at))[0];
       if (next === undefined) return;
       this.#running = next.id;
       try {
         await this.#run(next);
       } catch (error) {
         if (this.#closed && (error instanceof AbortError || this.#abort.signal.aborted)) return;
-        if (this.#tasks.has(next.id)) await this.#fail(next, { code: 'internal_error', message: error instanceof Error ? error.message : String(error) });
+        if (this.#tasks.has(next.id))
+          await this.#fail(next, {
+            code: 'internal_error',
+            message: error instanceof Error ? error.message : String(error),
+          });
       } finally {
         this.#running = undefined;
       }
@@ -195,12 +215,22 @@ export class UploadTaskQueue {
       task.status = 'indexing';
       await this.#save(task);
     }
-    const videoId = task.video_id ?? (isUrl(task.source) ? basename(new URL(task.source).pathname) : basename(task.source));
+    const videoId =
+      task.video_id ?? (isUrl(task.source) ? basename(new URL(task.source).pathname) : basename(task.source));
     const input = join(this.#dir, `${task.id}.input.jsonl`);
-    await writeFileAtomic(input, `${JSON.stringify({ source: task.source, video_id: videoId, metadata: task.user_metadata })}\n`);
+    await writeFileAtomic(
+      input,
+      `${JSON.stringify({ source: task.source, video_id: videoId, metadata: task.user_metadata })}\n`,
+    );
     let summary: BuildSummary;
     try {
-      summary = await this.#lib.build([input], { model: this.#options.model, clipLengthSec: this.#options.clipLengthSec, concurrency: 1, signal: this.#abort.signal, onWarning: this.#options.onWarning });
+      summary = await this.#lib.build([input], {
+        model: this.#options.model,
+        clipLengthSec: this.#options.clipLengthSec,
+        concurrency: 1,
+        signal: this.#abort.signal,
+        onWarning: this.#options.onWarning,
+      });
     } finally {
       if (!this.#abort.signal.aborted) await rm(input, { force: true });
     }

@@ -15,7 +15,12 @@ export function normalizeInPlace(values: Numbers, offset = 0, length = values.le
  * Writes `value(0..length-1)` at `offset` and scales them to unit length. The norm sums the
  * values as computed, before a Float32Array rounds them: seeded sets keep the vectors they had.
  */
-export function writeUnit(target: Float32Array | Float64Array, offset: number, length: number, value: (i: number) => number): void {
+export function writeUnit(
+  target: Float32Array | Float64Array,
+  offset: number,
+  length: number,
+  value: (i: number) => number,
+): void {
   let norm = 0;
   for (let i = 0; i < length; i++) {
     const v = value(i);

@@ -8,7 +8,15 @@ import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
 
-const row = (videoId: string, start: number, text: string): Annotation => ({ videoId, start, end: start + 2, definition: 'scene', fields: { mood: 'calm', n: start }, text, source: 'pegasus' });
+const row = (videoId: string, start: number, text: string): Annotation => ({
+  videoId,
+  start,
+  end: start + 2,
+  definition: 'scene',
+  fields: { mood: 'calm', n: start },
+  text,
+  source: 'pegasus',
+});
 
 describe('AnnotationStore', () => {
   it('reads back what it stored, fields and all, in a new store on the same folder', async () => {
@@ -23,7 +31,13 @@ describe('AnnotationStore', () => {
   it('removes one video, its rows and its requests, and deletes the file it replaced', async () => {
     const dir = await tempDir();
     const store = new AnnotationStore(dir);
-    await store.append([row('a', 0, 'one'), row('b', 2, 'two'), row('a', 6, 'three')], [{ key: 'ka', videoId: 'a' }, { key: 'kb', videoId: 'b' }]);
+    await store.append(
+      [row('a', 0, 'one'), row('b', 2, 'two'), row('a', 6, 'three')],
+      [
+        { key: 'ka', videoId: 'a' },
+        { key: 'kb', videoId: 'b' },
+      ],
+    );
     expect(await store.removeVideo('a')).toBe(2);
     const fresh = new AnnotationStore(dir);
     expect(await fresh.all()).toEqual([row('b', 2, 'two')]);

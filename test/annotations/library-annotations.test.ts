@@ -10,7 +10,10 @@ const tempDir = useTempDirs();
 async function library(): Promise<{ dir: string; lib: Awaited<ReturnType<typeof openLibrary>>; notes: string }> {
   const dir = await tempDir();
   const lib = await openLibrary(join(dir, 'lib'), { create: true });
-  await lib.importSegments(await writeJsonl(dir, 'segments.jsonl', [...clipSegments('a', 3, 8, 1), ...clipSegments('b', 3, 8, 2)]), { model: 'custom-8' });
+  await lib.importSegments(
+    await writeJsonl(dir, 'segments.jsonl', [...clipSegments('a', 3, 8, 1), ...clipSegments('b', 3, 8, 2)]),
+    { model: 'custom-8' },
+  );
   const notes = await writeJsonl(dir, 'notes.jsonl', [
     { video_id: 'a', start: 0, end: 3, text: 'spinach can', fields: { speaker: 'popeye' } },
     { video_id: 'b', start_sec: 6, end_sec: 8, text: 'the whale island', definition: 'line' },
@@ -23,7 +26,9 @@ describe('annotations in the library', () => {
     const { lib, notes } = await library();
     expect(await lib.importAnnotations(notes)).toEqual({ annotations: 2, files: [notes] });
     expect(await lib.importAnnotations(notes)).toEqual({ annotations: 0, files: [] });
-    expect((await lib.getVideo('b')).annotations).toEqual([{ video_id: 'b', start: 6, end: 8, definition: 'line', fields: {}, text: 'the whale island', source: 'import' }]);
+    expect((await lib.getVideo('b')).annotations).toEqual([
+      { video_id: 'b', start: 6, end: 8, definition: 'line', fields: {}, text: 'the whale island', source: 'import' },
+    ]);
     expect(await lib.removeVideo('a')).toEqual({ segments: 3, annotations: 1 });
     expect((await lib.annotations()).map((a) => a.videoId)).toEqual(['b']);
     await expect(lib.importAnnotations(notes)).rejects.toThrow(/notes\.jsonl:1: no video "a"/);
@@ -33,7 +38,10 @@ describe('annotations in the library', () => {
 
   it('checks every line before storing any', async () => {
     const { dir, lib } = await library();
-    const bad = await writeJsonl(dir, 'bad.jsonl', [{ video_id: 'a', start: 0, end: 1, text: 'fine' }, { video_id: 'b', start: 0, end: 1, text: '' }]);
+    const bad = await writeJsonl(dir, 'bad.jsonl', [
+      { video_id: 'a', start: 0, end: 1, text: 'fine' },
+      { video_id: 'b', start: 0, end: 1, text: '' },
+    ]);
     await expect(lib.importAnnotations(bad)).rejects.toThrow(InputError);
     await expect(lib.importAnnotations(bad)).rejects.toThrow(/bad\.jsonl:2: "text" must be a non-empty string/);
     expect(await lib.annotations()).toEqual([]);

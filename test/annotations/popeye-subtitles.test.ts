@@ -1,21 +1,25 @@
-import { copyFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLibrary, type Library } from '../../src/library/index.js';
-import type { RunningEmulator } from '../../src/emulator/index.js';
 import type { TwelveLabsClient } from '../../src/embed/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import { type Library, openLibrary } from '../../src/library/index.js';
 import { emulatorWith } from '../build/emulator-fixture.js';
 import { SHARED_DATA, sharedDataNote } from '../helpers/shared-data.js';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 
 const POPEYE = join(SHARED_DATA, 'media_popeye_public_domain');
 const HAS_POPEYE = existsSync(POPEYE);
 if (!HAS_POPEYE) sharedDataNote('popeye subtitles');
 
 /** The README's mapping of the mkv files to the subtitle files. */
-const MAPPING: Record<string, string> = { 'Title T00-1.mkv': 'popeye p3', 'Title T01-2.mkv': 'popeye p2', 'Title T02-3.mkv': 'popeye p4', 'Title T03-4.mkv': 'popeye p1' };
+const MAPPING: Record<string, string> = {
+  'Title T00-1.mkv': 'popeye p3',
+  'Title T01-2.mkv': 'popeye p2',
+  'Title T02-3.mkv': 'popeye p4',
+  'Title T03-4.mkv': 'popeye p1',
+};
 
 describe.skipIf(!HAS_POPEYE)('popeye subtitles beside their videos', () => {
   let dir: string;
@@ -49,7 +53,13 @@ describe.skipIf(!HAS_POPEYE)('popeye subtitles beside their videos', () => {
     expect(built.videos).toBe(4);
     const cues = await lib.annotations('popeye p1.mkv');
     expect(cues.length).toBeGreaterThan(5);
-    expect(cues[2]).toMatchObject({ start: 16.6, end: 20, text: "I live on an island On the back of a whale", source: 'subtitle', definition: 'subtitle' });
+    expect(cues[2]).toMatchObject({
+      start: 16.6,
+      end: 20,
+      text: 'I live on an island On the back of a whale',
+      source: 'subtitle',
+      definition: 'subtitle',
+    });
     expect(built.annotations).toBe((await lib.annotations()).length);
   });
 

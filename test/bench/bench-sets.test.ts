@@ -3,8 +3,20 @@ import { DEFAULT_SETS, parseBenchSet, parseBenchSets, parseSections, SECTIONS } 
 
 describe('benchmark sets', () => {
   it('parses the named sizes, plain counts and the real set', () => {
-    expect(parseBenchSet('10k-512')).toEqual({ kind: 'synthetic', name: '10k-512', count: 10_000, dimension: 512, queries: 500, exactQueries: 200 });
-    expect(parseBenchSet('100k-1024')).toMatchObject({ count: 100_000, dimension: 1024, queries: 200, exactQueries: 100 });
+    expect(parseBenchSet('10k-512')).toEqual({
+      kind: 'synthetic',
+      name: '10k-512',
+      count: 10_000,
+      dimension: 512,
+      queries: 500,
+      exactQueries: 200,
+    });
+    expect(parseBenchSet('100k-1024')).toMatchObject({
+      count: 100_000,
+      dimension: 1024,
+      queries: 200,
+      exactQueries: 100,
+    });
     expect(parseBenchSet('1M-512')).toMatchObject({ name: '1m-512', count: 1_000_000, queries: 100, exactQueries: 20 });
     expect(parseBenchSet('2500-64')).toMatchObject({ count: 2500, dimension: 64 });
     expect(parseBenchSet('marengo27')).toEqual({ kind: 'real', name: 'marengo27' });

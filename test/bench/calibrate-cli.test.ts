@@ -30,14 +30,21 @@ async function library(count: number, kind: 'hnsw' | 'auto'): Promise<{ dir: str
 /** Query vectors from the same clusters, shifted along one axis: out of the stored distribution, as text is. */
 function shiftedQueries(count: number, seed: number): number[][] {
   const flat = syntheticQueries({ count, dimension: DIMENSION, seed: 5, clusters: 6, querySeed: seed });
-  return Array.from({ length: count }, (_, q) => Array.from(flat.subarray(q * DIMENSION, (q + 1) * DIMENSION), (x, j) => x + (j === 0 ? 0.8 : 0)));
+  return Array.from({ length: count }, (_, q) =>
+    Array.from(flat.subarray(q * DIMENSION, (q + 1) * DIMENSION), (x, j) => x + (j === 0 ? 0.8 : 0)),
+  );
 }
 
 describe('vsearch bench --calibrate-recall --queries FILE and what stats and query --recall say of it', () => {
   it('measures each modality of the sample, stores what it measured on, and stats shows it per modality', async () => {
     const { dir, work } = await library(1200, 'hnsw');
     const sample = join(work, 'sample.jsonl');
-    await writeFile(sample, `${shiftedQueries(60, 11).map((vector) => JSON.stringify({ vector, modality: 'text' })).join('\n')}\n`);
+    await writeFile(
+      sample,
+      `${shiftedQueries(60, 11)
+        .map((vector) => JSON.stringify({ vector, modality: 'text' }))
+        .join('\n')}\n`,
+    );
     const result = runCli(['bench', '--lib', dir, '--calibrate-recall', '0.95', '--queries', sample]);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/text queries\s+ef=\d+: recall@10 (0\.9[5-9]|1\.0)\d* on 60 queries of your sample/);
@@ -61,7 +68,9 @@ describe('vsearch bench --calibrate-recall --queries FILE and what stats and que
     await lib.close();
     const result = runCli(['query', 'a dog on a beach', '--offline', '--lib', dir, '--recall', '0.95', '--json']);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/recall for text queries is not measured: the query cache holds fewer than 50 text queries/);
+    expect(result.stderr).toMatch(
+      /recall for text queries is not measured: the query cache holds fewer than 50 text queries/,
+    );
     expect((JSON.parse(result.stdout) as { data: unknown[] }).data).toHaveLength(10);
   }, 120_000);
 
@@ -77,16 +86,28 @@ describe('vsearch bench --calibrate-recall --queries FILE and what stats and que
 
   it.each([
     ['not JSON', 'nope', /sample\.jsonl line 2 is not JSON/],
-    ['an unknown modality', JSON.stringify({ vector: [1, 2], modality: 'smell' }), /line 2: "modality" must be one of text, image, audio, video/],
-    ['a vector of strings', JSON.stringify({ vector: ['a'], modality: 'text' }), /line 2: "vector" must be a non-empty array of finite numbers/],
-  ])('refuses a sample line that is %s with exit 2, storing nothing', async (_case, line, message) => {
-    const { dir, work } = await library(1200, 'hnsw');
-    const sample = join(work, 'sample.jsonl');
-    await writeFile(sample, `${JSON.stringify({ vector: shiftedQueries(1, 14)[0], modality: 'text' })}\n${line}\n`);
-    const before = (JSON.parse(runCli(['stats', '--lib', dir, '--json']).stdout) as LibraryStats).index;
-    const result = runCli(['bench', '--lib', dir, '--calibrate-recall', '0.9', '--queries', sample]);
-    expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(message);
-    expect((JSON.parse(runCli(['stats', '--lib', dir, '--json']).stdout) as LibraryStats).index).toEqual(before);
-  }, 120_000);
+    [
+      'an unknown modality',
+      JSON.stringify({ vector: [1, 2], modality: 'smell' }),
+      /line 2: "modality" must be one of text, image, audio, video/,
+    ],
+    [
+      'a vector of strings',
+      JSON.stringify({ vector: ['a'], modality: 'text' }),
+      /line 2: "vector" must be a non-empty array of finite numbers/,
+    ],
+  ])(
+    'refuses a sample line that is %s with exit 2, storing nothing',
+    async (_case, line, message) => {
+      const { dir, work } = await library(1200, 'hnsw');
+      const sample = join(work, 'sample.jsonl');
+      await writeFile(sample, `${JSON.stringify({ vector: shiftedQueries(1, 14)[0], modality: 'text' })}\n${line}\n`);
+      const before = (JSON.parse(runCli(['stats', '--lib', dir, '--json']).stdout) as LibraryStats).index;
+      const result = runCli(['bench', '--lib', dir, '--calibrate-recall', '0.9', '--queries', sample]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect((JSON.parse(runCli(['stats', '--lib', dir, '--json']).stdout) as LibraryStats).index).toEqual(before);
+    },
+    120_000,
+  );
 });

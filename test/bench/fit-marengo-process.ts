@@ -15,17 +15,26 @@ const ARRAYS = ['videoMean', 'components', 'variances', 'textMean'] as const;
 export function fittedModelAsync(dataDir: string): Promise<MarengoModel> {
   const viteNode = join(PROJECT_ROOT, 'node_modules', '.bin', 'vite-node');
   return new Promise((resolve, reject) => {
-    execFile(viteNode, [fileURLToPath(new URL('fit-marengo-main.ts', import.meta.url)), dataDir], { cwd: PROJECT_ROOT, maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
-      if (error !== null) return reject(error);
-      try {
-        const parsed = JSON.parse(stdout.slice(stdout.indexOf('{'))) as Record<string, number | number[]>;
-        const model = { ...parsed } as Record<string, unknown>;
-        for (const key of ARRAYS) model[key] = Float64Array.from(parsed[key] as number[]);
-        resolve(model as unknown as MarengoModel);
-      } catch (failure) {
-        reject(new Error(`the fitting process printed no model: ${String(failure)}; its output began ${JSON.stringify(stdout.slice(0, 200))}`));
-      }
-    });
+    execFile(
+      viteNode,
+      [fileURLToPath(new URL('fit-marengo-main.ts', import.meta.url)), dataDir],
+      { cwd: PROJECT_ROOT, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout) => {
+        if (error !== null) return reject(error);
+        try {
+          const parsed = JSON.parse(stdout.slice(stdout.indexOf('{'))) as Record<string, number | number[]>;
+          const model = { ...parsed } as Record<string, unknown>;
+          for (const key of ARRAYS) model[key] = Float64Array.from(parsed[key] as number[]);
+          resolve(model as unknown as MarengoModel);
+        } catch (failure) {
+          reject(
+            new Error(
+              `the fitting process printed no model: ${String(failure)}; its output began ${JSON.stringify(stdout.slice(0, 200))}`,
+            ),
+          );
+        }
+      },
+    );
   });
 }
 

@@ -12,8 +12,14 @@ const queryAt = (q: number): Float32Array => queries.subarray(q * 24, (q + 1) * 
 describe('plainExactScan', () => {
   it('finds the same top k as the exact index, best first', () => {
     const exact = new ExactIndex(24);
-    exact.add(vectors, Uint32Array.from({ length: 400 }, (_, i) => i));
-    for (let q = 0; q < 20; q++) expect(Array.from(plainExactScan(vectors, 24, queryAt(q), 7))).toEqual(Array.from(exact.search(queryAt(q), 7).labels));
+    exact.add(
+      vectors,
+      Uint32Array.from({ length: 400 }, (_, i) => i),
+    );
+    for (let q = 0; q < 20; q++)
+      expect(Array.from(plainExactScan(vectors, 24, queryAt(q), 7))).toEqual(
+        Array.from(exact.search(queryAt(q), 7).labels),
+      );
   });
 
   it('returns every row when k exceeds them', () => {
@@ -35,8 +41,18 @@ describe('timed searches', () => {
   });
 
   it('scores a subset of the queries against the first truth rows', () => {
-    expect(searchFigures(timeSearches(5, (q) => truth[q] as Uint32Array), truth).recall).toBe(1);
-    expect(() => searchFigures(timeSearches(3, () => []), truth.slice(0, 2))).toThrow(/3 results but only 2 ground-truth rows/);
+    expect(
+      searchFigures(
+        timeSearches(5, (q) => truth[q] as Uint32Array),
+        truth,
+      ).recall,
+    ).toBe(1);
+    expect(() =>
+      searchFigures(
+        timeSearches(3, () => []),
+        truth.slice(0, 2),
+      ),
+    ).toThrow(/3 results but only 2 ground-truth rows/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { percentile, summarize } from '../../src/bench/percentiles.js';
-import { exactGroundTruth, measureEf, measureRecallLatency, meanRecall } from '../../src/bench/recall-latency.js';
+import { exactGroundTruth, meanRecall, measureEf, measureRecallLatency } from '../../src/bench/recall-latency.js';
 import { sampleQueries } from '../../src/bench/sample-queries.js';
 import { syntheticQueries, syntheticVectors } from '../../src/bench/synthetic.js';
 import { ExactIndex } from '../../src/index/exact-index.js';
@@ -43,7 +43,14 @@ describe('percentile', () => {
     const copy = [...samples];
     const summary = summarize(samples);
     expect(samples).toEqual(copy);
-    expect(summary).toEqual({ count: 10, mean: 5.5, p50: 5.5, p99: expect.closeTo(9.91, 10) as number, min: 1, max: 10 });
+    expect(summary).toEqual({
+      count: 10,
+      mean: 5.5,
+      p50: 5.5,
+      p99: expect.closeTo(9.91, 10) as number,
+      min: 1,
+      max: 10,
+    });
   });
 });
 
@@ -85,7 +92,10 @@ describe('measureEf', () => {
 
   it('ground truth is the true top-k by brute force', () => {
     for (const q of [0, 17, 39]) {
-      const scores = Array.from({ length: N }, (_, i) => ({ label: 1000 + i, score: dot(queries, q, vectors, i, DIM) }));
+      const scores = Array.from({ length: N }, (_, i) => ({
+        label: 1000 + i,
+        score: dot(queries, q, vectors, i, DIM),
+      }));
       scores.sort((a, b) => b.score - a.score);
       expect([...(truth[q] as Uint32Array)]).toEqual(scores.slice(0, 10).map((s) => s.label));
     }
@@ -93,10 +103,26 @@ describe('measureEf', () => {
 });
 
 describe('measureRecallLatency', () => {
-  const report = measureRecallLatency({ vectors, labels, dimension: DIM, queries, k: 10, efs: [4, 32, N], M: 8, efConstruction: 100, seed: 3 });
+  const report = measureRecallLatency({
+    vectors,
+    labels,
+    dimension: DIM,
+    queries,
+    k: 10,
+    efs: [4, 32, N],
+    M: 8,
+    efConstruction: 100,
+    seed: 3,
+  });
 
   it('reports the run it made', () => {
-    expect(report).toMatchObject({ count: N, dimension: DIM, queries: 40, k: 10, hnsw: { M: 8, efConstruction: 100, seed: 3 } });
+    expect(report).toMatchObject({
+      count: N,
+      dimension: DIM,
+      queries: 40,
+      k: 10,
+      hnsw: { M: 8, efConstruction: 100, seed: 3 },
+    });
     // ef below k is raised to k, as the index does.
     expect(report.sweep.map((r) => r.ef)).toEqual([10, 32, N]);
     expect(report.build.seconds).toBeGreaterThan(0);

@@ -9,7 +9,8 @@ function assertWellFormed(xml: string): void {
   let last = 0;
   for (let match = tag.exec(xml); match !== null; match = tag.exec(xml)) {
     const text = xml.slice(last, match.index);
-    if (text.includes('<') || /&(?!amp;|lt;|gt;|quot;)/.test(text)) throw new Error(`bad text before offset ${match.index}: ${text}`);
+    if (text.includes('<') || /&(?!amp;|lt;|gt;|quot;)/.test(text))
+      throw new Error(`bad text before offset ${match.index}: ${text}`);
     last = tag.lastIndex;
     const [, closing, name, , selfClosing] = match;
     if (selfClosing === '/') continue;
@@ -37,12 +38,22 @@ describe('recallQpsSvg', () => {
     expect(svg.match(/<polyline /g)).toHaveLength(3);
     expect(svg.match(/<circle /g)).toHaveLength(6);
     expect(svg.match(/<rect x="[\d.]+" y="[\d.]+" width="8" height="8"/g)).toHaveLength(4); // 2 markers + 2 legend squares
-    for (const label of ['hnswlib-node', 'vsearch end to end', 'hnswlib on the same graph', 'vsearch ExactIndex', 'plain JS exact scan']) expect(svg).toContain(`>${label}</text>`);
+    for (const label of [
+      'hnswlib-node',
+      'vsearch end to end',
+      'hnswlib on the same graph',
+      'vsearch ExactIndex',
+      'plain JS exact scan',
+    ])
+      expect(svg).toContain(`>${label}</text>`);
     expect(svg).toContain('<title>vsearch end to end ef=32: recall 0.995, 4000 QPS</title>');
   });
 
   it('puts higher QPS higher and higher recall further right (log QPS axis over whole decades)', () => {
-    const points = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) }));
+    const points = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"/g)].map((m) => ({
+      x: Number(m[1]),
+      y: Number(m[2]),
+    }));
     // hnswlib-node: ef 16 (0.95, 10000 QPS) then ef 32 (0.995, 5000 QPS).
     const [fast, accurate] = points;
     expect(accurate?.x).toBeGreaterThan(fast?.x ?? Infinity);

@@ -11,7 +11,13 @@ describe('targetRatios', () => {
     expect(targetRatios(measured)).toEqual({
       endToEnd: { ef: 32, recall: 0.995, ratio: 1.025, vsearchP50Us: 205, rawP50Us: 200 },
       vsScan: { ef: 32, recall: 0.995, speedup: 35.7 },
-      build: { ratio: 2, ef: 64, vsearchRecall: 0.998, referenceRecall: 0.999, efAtTarget: { vsearch: 48, reference: 32 } },
+      build: {
+        ratio: 2,
+        ef: 64,
+        vsearchRecall: 0.998,
+        referenceRecall: 0.999,
+        efAtTarget: { vsearch: 48, reference: 32 },
+      },
       open: 1.55,
       memory: 1.412,
     });
@@ -50,12 +56,17 @@ describe('resultsMarkdown', () => {
     expect(markdown.startsWith('# Benchmark results: fixed\n')).toBe(true);
     expect(markdown).toContain('`npm run bench -- --set 10k-512` on 2 x Test CPU, Node v20.20.2 (linux-x64)');
     expect(markdown).toContain('usearch measured 2.25.3; faiss-node skipped (no network)');
-    expect(markdown).toContain('| 10k-512 | 1.025x (ef=32, recall 0.995, 205 vs 200 us) | 35.7x (ef=32) | 2x (recall@ef=64: 0.998 vs 0.999; ef for 0.99: 48 vs 32) | 1.55x | 1.412x |');
+    expect(markdown).toContain(
+      '| 10k-512 | 1.025x (ef=32, recall 0.995, 205 vs 200 us) | 35.7x (ef=32) | 2x (recall@ef=64: 0.998 vs 0.999; ef for 0.99: 48 vs 32) | 1.55x | 1.412x |',
+    );
     expect(markdown).toContain('| marengo27 | n/a | n/a | n/a | n/a | n/a |');
   });
 
   it.each([
-    ['the sweep against the reference at each ef', '| 16 | 0.9500 / 100 / 10000 | 0.9600 / 110 / 9000 (0.9) | 0.9600 / 100 / 10000 (1) |'],
+    [
+      'the sweep against the reference at each ef',
+      '| 16 | 0.9500 / 100 / 10000 | 0.9600 / 110 / 9000 (0.9) | 0.9600 / 100 / 10000 (1) |',
+    ],
     ['the sweep at the next ef', '| 32 | 0.9950 / 200 / 5000 | 0.9950 / 210 / 4000 (0.8) | 0.9950 / 200 / 5000 (1) |'],
     ['the exact scans', '| plain JS exact scan | 1 | 8400 | 9000 | 119 | 200 | 0.0238 |'],
     ['the interleaved pairs', '| vsearch | hnswlib-same-graph | 32 | 500 | 205 | 200 | 1.025 | 230 | 210 | 1.095 |'],
@@ -63,7 +74,10 @@ describe('resultsMarkdown', () => {
     ['the tinybench tasks', '| vsearch Library.search | 900 | 220 | 210 | 400 | 1.5 | 1.1 |'],
     ['the plot', `![recall@10 vs QPS, 10k-512](${plotFileName('fixed', '10k-512')})`],
     ['the builds', '| vsearch import | 5 | 2000 | 2 | 0.998 (ef=64) | 48 |'],
-    ['the A-B-A reference runs', 'built twice, before and after vsearch (A-B-A): 9 s and 11 s; its row shows their mean.'],
+    [
+      'the A-B-A reference runs',
+      'built twice, before and after vsearch (A-B-A): 9 s and 11 s; its row shows their mean.',
+    ],
     ['open time', 'CLI 310 ms, bare hnswlib-node 200 ms: **1.55x**'],
     ['memory', '60 MB (heap 8, array buffers 0.5) against vectors 20.5 MB + graph file 22 MB: **1.412x**'],
     ['memory against the graph file', 'RSS / graph file alone 2.727x'],

@@ -13,12 +13,16 @@ describe('benchmark segment rows', () => {
   it('gives each row a (video, start) that names it again', () => {
     const rows = benchSegmentRows(vectors, 8, 'bench-model');
     expect(rows.count).toBe(50);
-    for (const row of [0, 1, CLIPS_PER_VIDEO - 1, CLIPS_PER_VIDEO, 49]) expect(rowOfHit(rows.videoId[row] as string, rows.startSec[row] as number)).toBe(row);
+    for (const row of [0, 1, CLIPS_PER_VIDEO - 1, CLIPS_PER_VIDEO, 49])
+      expect(rowOfHit(rows.videoId[row] as string, rows.startSec[row] as number)).toBe(row);
     expect(rowOfHit('someone-else', 0)).toBe(-1);
   });
 
   it('encodes a segment file the store reads back', () => {
-    const file = decodeSegmentFile('bench.arrow', encodeBenchSegments(benchSegmentRows(vectors, 8, 'bench-model'), 'bench-model'));
+    const file = decodeSegmentFile(
+      'bench.arrow',
+      encodeBenchSegments(benchSegmentRows(vectors, 8, 'bench-model'), 'bench-model'),
+    );
     expect(file.count).toBe(50);
     expect(file.model).toBe('bench-model');
     expect(Array.from(file.vector(7))).toEqual(Array.from(vectors.subarray(56, 64)));
@@ -31,7 +35,13 @@ describe('measureArrowThroughput', () => {
     const dir = await mkdtemp(join(tmpdir(), 'vsearch-arrow-'));
     try {
       const rows = benchSegmentRows(vectors, 8, 'm');
-      const figures = await measureArrowThroughput(rows, Uint32Array.from({ length: 50 }, (_, i) => i), 'm', dir, 2);
+      const figures = await measureArrowThroughput(
+        rows,
+        Uint32Array.from({ length: 50 }, (_, i) => i),
+        'm',
+        dir,
+        2,
+      );
       expect(figures).toMatchObject({ rows: 50, vectorBytes: 50 * 8 * 4, repeats: 2 });
       expect(figures.bytes).toBeGreaterThan(figures.vectorBytes);
       for (const step of [figures.encode, figures.write, figures.read, figures.rawWrite, figures.rawRead]) {

@@ -35,7 +35,10 @@ describe('mulberry32', () => {
     expect(mean).toBeGreaterThan(0.49);
     expect(mean).toBeLessThan(0.51);
     const buckets = new Array<number>(10).fill(0);
-    for (const x of xs) buckets[Math.floor(x * 10)]! += 1;
+    for (const x of xs) {
+      const bucket = Math.floor(x * 10);
+      buckets[bucket] = (buckets[bucket] ?? 0) + 1;
+    }
     for (const count of buckets) expect(count).toBeGreaterThan(900);
   });
 

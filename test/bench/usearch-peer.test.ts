@@ -13,7 +13,15 @@ describe('usearch as an optional peer', () => {
     if (!('module' in load)) return;
     const { Index, exactSearch } = load.module;
     const vectors = new Float32Array([1, 0, 0, 0, 1, 0, 0, 0, 1, 0.6, 0.8, 0]);
-    const index = new Index({ dimensions: 3, metric: 'cos', quantization: 'f32', connectivity: 4, expansion_add: 8, expansion_search: 8, multi: false });
+    const index = new Index({
+      dimensions: 3,
+      metric: 'cos',
+      quantization: 'f32',
+      connectivity: 4,
+      expansion_add: 8,
+      expansion_search: 8,
+      multi: false,
+    });
     index.add(BigUint64Array.from([0n, 1n, 2n, 3n]), vectors, 1);
     expect(index.size()).toBe(4);
     const query = new Float32Array([0.5, 0.9, 0]);

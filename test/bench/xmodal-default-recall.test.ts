@@ -3,7 +3,7 @@ import { marengoSpace } from '../../src/bench/marengo-space.js';
 import { meanRecall } from '../../src/bench/recall-latency.js';
 import { generateXmodalSet, type XmodalSet } from '../../src/bench/xmodal-generator.js';
 import { ExactIndex, HnswIndex } from '../../src/index/index.js';
-import { DEFAULT_INDEX_SETTINGS, searchEf, type QueryModality } from '../../src/store/index.js';
+import { DEFAULT_INDEX_SETTINGS, type QueryModality, searchEf } from '../../src/store/index.js';
 import { HAS_SHARED_DATA, SHARED_DATA, sharedDataNote } from '../helpers/shared-data.js';
 import { fittedModelAsync } from './fit-marengo-process.js';
 
@@ -28,7 +28,8 @@ describe.skipIf(!HAS_SHARED_DATA)('default search breadth on a cross-modal set (
   let set: XmodalSet;
   let index: HnswIndex;
   const truth: Record<'text' | 'clip', Uint32Array[]> = { text: [], clip: [] };
-  const queryOf = (kind: 'text' | 'clip', q: number): Float32Array => (kind === 'text' ? set.textQueries : set.clipQueries).subarray(q * DIMENSION, (q + 1) * DIMENSION);
+  const queryOf = (kind: 'text' | 'clip', q: number): Float32Array =>
+    (kind === 'text' ? set.textQueries : set.clipQueries).subarray(q * DIMENSION, (q + 1) * DIMENSION);
   const recallAt = (kind: 'text' | 'clip', ef: number): number =>
     meanRecall(
       Array.from({ length: QUERIES }, (_, q) => Uint32Array.from(index.search(queryOf(kind, q), K, { ef }).labels)),
@@ -39,7 +40,12 @@ describe.skipIf(!HAS_SHARED_DATA)('default search breadth on a cross-modal set (
   // worker still answers vitest's calls (it gives up on a worker silent for a minute).
   beforeAll(async () => {
     const model = await fittedModelAsync(SHARED_DATA);
-    set = generateXmodalSet(marengoSpace(model, DIMENSION), { count: COUNT, seed: 3, textQueries: QUERIES, clipQueries: QUERIES });
+    set = generateXmodalSet(marengoSpace(model, DIMENSION), {
+      count: COUNT,
+      seed: 3,
+      textQueries: QUERIES,
+      clipQueries: QUERIES,
+    });
     const labels = Uint32Array.from({ length: COUNT }, (_, i) => i);
     const exact = new ExactIndex(DIMENSION);
     exact.add(set.vectors, labels);
@@ -58,10 +64,13 @@ describe.skipIf(!HAS_SHARED_DATA)('default search breadth on a cross-modal set (
     }
   }, 900_000);
 
-  it.each<QueryModality>(['text', 'image', 'audio'])('a %s query (text-like, across the modality gap) reaches recall@10 0.95', (modality) => {
-    const ef = searchEf(DEFAULT_INDEX_SETTINGS, COUNT, modality);
-    expect(recallAt('text', ef), `text-like recall@10 at the default ef ${ef}`).toBeGreaterThanOrEqual(0.95);
-  });
+  it.each<QueryModality>(['text', 'image', 'audio'])(
+    'a %s query (text-like, across the modality gap) reaches recall@10 0.95',
+    (modality) => {
+      const ef = searchEf(DEFAULT_INDEX_SETTINGS, COUNT, modality);
+      expect(recallAt('text', ef), `text-like recall@10 at the default ef ${ef}`).toBeGreaterThanOrEqual(0.95);
+    },
+  );
 
   it('a clip query (in distribution) reaches recall@10 0.95 at its own, narrower default', () => {
     const ef = searchEf(DEFAULT_INDEX_SETTINGS, COUNT, 'video');

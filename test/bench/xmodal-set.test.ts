@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
 import { isXmodalSet, parseXmodalSet } from '../../src/bench/xmodal-set.js';
+import { InputError } from '../../src/errors.js';
 
 describe('cross-modal benchmark set names', () => {
   it.each([
@@ -13,10 +13,13 @@ describe('cross-modal benchmark set names', () => {
     expect(isXmodalSet(name)).toBe(true);
   });
 
-  it.each(['xmodal-200k', 'xmodal-10-1024', 'xmodal-200k-8', '200k-1024'])('refuses %s with an InputError naming the form', (name) => {
-    expect(() => parseXmodalSet(name)).toThrow(InputError);
-    expect(() => parseXmodalSet(name)).toThrow(/xmodal-<size>-<dimension>|count must be|dimension must be/);
-  });
+  it.each(['xmodal-200k', 'xmodal-10-1024', 'xmodal-200k-8', '200k-1024'])(
+    'refuses %s with an InputError naming the form',
+    (name) => {
+      expect(() => parseXmodalSet(name)).toThrow(InputError);
+      expect(() => parseXmodalSet(name)).toThrow(/xmodal-<size>-<dimension>|count must be|dimension must be/);
+    },
+  );
 });
 
 describe('suite results name the query kind of every recall figure', () => {

@@ -1,6 +1,6 @@
-import { createServer as createNetServer, type Server } from 'node:net';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
+import { createServer as createNetServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contentKey, sha256OfFile } from '../../src/build/content-key.js';
@@ -42,7 +42,12 @@ async function listeningSocket(path: string): Promise<Server> {
 
 describe('the build summary counts only what happened', () => {
   it('counts no sync embed and no task when the API cannot be reached, and lists every item as a failure', async () => {
-    const client = new TwelveLabsClient({ apiKey: API_KEY, baseUrl: `http://127.0.0.1:${await closedPort()}/v1.3`, env: {}, maxRetries: 0 });
+    const client = new TwelveLabsClient({
+      apiKey: API_KEY,
+      baseUrl: `http://127.0.0.1:${await closedPort()}/v1.3`,
+      env: {},
+      maxRetries: 0,
+    });
     closers.push(() => client.close());
     const lib = await openLibrary(join(await tempDir(), 'lib'), { create: true, client });
     // data/media-samples: two media for the sync endpoint and one video for an async task.
@@ -61,16 +66,38 @@ describe('the build summary counts only what happened', () => {
     const dir = await tempDir();
     // A video whose length its bytes do not tell goes to a task (a known short one would go sync).
     const video = join(dir, 'unknown-length.mp4');
-    await writeFile(video, Buffer.concat([Buffer.from('\0\0\0\x18ftypisom\0\0\0\0isomavc1', 'latin1'), Buffer.alloc(4096, 7)]));
+    await writeFile(
+      video,
+      Buffer.concat([Buffer.from('\0\0\0\x18ftypisom\0\0\0\0isomavc1', 'latin1'), Buffer.alloc(4096, 7)]),
+    );
     const warnings: string[] = [];
-    const lib = await openLibrary(join(dir, 'lib'), { create: true, client, onWarning: (message) => warnings.push(message) });
+    const lib = await openLibrary(join(dir, 'lib'), {
+      create: true,
+      client,
+      onWarning: (message) => warnings.push(message),
+    });
     // A task id the API does not know, as if an earlier run had journaled it: polling it is a 404.
-    const key = contentKey({ sha256: await sha256OfFile(video), model: 'marengo3.0', modality: 'video', clipLengthSec: 2 });
-    await new TaskJournal(lib.dir).record({ contentKey: key, taskId: 'task_unknown_to_the_api', apiVersion: 'v2', model: 'marengo3.0', source: video, videoId: 'unknown-length.mp4', createdAt: new Date().toISOString() });
+    const key = contentKey({
+      sha256: await sha256OfFile(video),
+      model: 'marengo3.0',
+      modality: 'video',
+      clipLengthSec: 2,
+    });
+    await new TaskJournal(lib.dir).record({
+      contentKey: key,
+      taskId: 'task_unknown_to_the_api',
+      apiVersion: 'v2',
+      model: 'marengo3.0',
+      source: video,
+      videoId: 'unknown-length.mp4',
+      createdAt: new Date().toISOString(),
+    });
     const summary = await lib.build([video], { clipLengthSec: 2 });
     expect(summary.failures).toEqual([]);
     expect(summary).toMatchObject({ videos: 1, tasks_resumed: 0, tasks_created: 1 });
-    expect(warnings.join('\n')).toMatch(/names task task_unknown_to_the_api, which the API does not know \(404\); dropped it/);
+    expect(warnings.join('\n')).toMatch(
+      /names task task_unknown_to_the_api, which the API does not know \(404\); dropped it/,
+    );
   });
 
   it('lists a missing input and one that cannot be read as failures, not as skipped, and embeds the rest', async () => {
@@ -80,7 +107,11 @@ describe('the build summary counts only what happened', () => {
     // A socket passes stat() but cannot be opened: an unreadable input, even for root.
     await listeningSocket(join(dir, 'socket.mp4'));
     const lib = await openLibrary(join(dir, 'lib'), { create: true, client });
-    const summary = await lib.build([join(dir, 'nope.mp4'), join(dir, 'socket.mp4'), join(MEDIA_SAMPLES, 'test-tone.wav')]);
+    const summary = await lib.build([
+      join(dir, 'nope.mp4'),
+      join(dir, 'socket.mp4'),
+      join(MEDIA_SAMPLES, 'test-tone.wav'),
+    ]);
     expect(summary.videos).toBe(1);
     expect(summary.sync_embeds).toBe(1);
     expect(summary.skipped).toEqual([]);

@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorStats, type RunningEmulator } from '../../src/emulator/index.js';
+import { type EmulatorStats, type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 import { openLibrary } from '../../src/library/index.js';
 import { CLI } from '../helpers/cli.js';
 import { segmentSet } from '../helpers/segment-set.js';
@@ -39,12 +39,29 @@ function env(emu: RunningEmulator): NodeJS.ProcessEnv {
 }
 
 function startBuild(emu: RunningEmulator, lib: string, model: Model, json = false): ChildProcess {
-  const args = [CLI, 'build', media, '--lib', lib, '--model', model, '--concurrency', '1', '--clip-length', '2', ...(json ? ['--json'] : [])];
+  const args = [
+    CLI,
+    'build',
+    media,
+    '--lib',
+    lib,
+    '--model',
+    model,
+    '--concurrency',
+    '1',
+    '--clip-length',
+    '2',
+    ...(json ? ['--json'] : []),
+  ];
   return spawn(process.execPath, args, { env: env(emu), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Async, never spawnSync: the emulator serves from this process and must keep answering. */
-async function runBuild(emu: RunningEmulator, lib: string, model: Model): Promise<{ status: number | null; stdout: string; stderr: string }> {
+async function runBuild(
+  emu: RunningEmulator,
+  lib: string,
+  model: Model,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const child = startBuild(emu, lib, model, true);
   let stdout = '';
   let stderr = '';
@@ -56,7 +73,12 @@ async function runBuild(emu: RunningEmulator, lib: string, model: Model): Promis
 
 async function control(emu: RunningEmulator, path: string, body?: unknown): Promise<unknown> {
   const origin = new URL(emu.baseUrl).origin;
-  const res = await fetch(`${origin}/__emulator/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(
+    `${origin}/__emulator/${path}`,
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
   expect(res.status, `${path}: ${await res.clone().text()}`).toBeLessThan(300);
   return res.json();
 }
@@ -73,7 +95,8 @@ async function hold(emu: RunningEmulator, method: string, path: string, stage: '
 /** Until the hold has caught a request; fails if the build ends first (it never reached the moment). */
 async function caught(emu: RunningEmulator, id: string, child: ChildProcess): Promise<void> {
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the build ended (${child.exitCode ?? child.signalCode}) before hold ${id} caught a request`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`the build ended (${child.exitCode ?? child.signalCode}) before hold ${id} caught a request`);
     const { holds } = (await control(emu, 'holds')) as { holds: Hold[] };
     if ((holds.find((h) => h.id === id)?.caught ?? 0) > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -160,12 +183,37 @@ const V2 = { model: 'marengo3.0', assets: TASK_MEDIA } as const;
 const V1 = { model: 'Marengo-retrieval-2.7', assets: 0 } as const;
 const CASES: KillCase[] = [
   { ...V2, moment: 'asset upload sent, not answered', killAt: sentNotAnswered('POST', '/assets'), expectResumed: 0 },
-  { ...V2, moment: 'asset upload answered, not journaled', killAt: answeredNotJournaled('POST', '/assets', '/assets/{asset_id}'), expectResumed: 0 },
-  { ...V2, moment: 'task creation sent, not answered', killAt: sentNotAnswered('POST', '/embed-v2/tasks'), expectResumed: 1 },
-  { ...V2, moment: 'task creation answered, not journaled', killAt: answeredNotJournaled('POST', '/embed-v2/tasks', '/embed-v2/tasks/{task_id}'), expectResumed: 1 },
+  {
+    ...V2,
+    moment: 'asset upload answered, not journaled',
+    killAt: answeredNotJournaled('POST', '/assets', '/assets/{asset_id}'),
+    expectResumed: 0,
+  },
+  {
+    ...V2,
+    moment: 'task creation sent, not answered',
+    killAt: sentNotAnswered('POST', '/embed-v2/tasks'),
+    expectResumed: 1,
+  },
+  {
+    ...V2,
+    moment: 'task creation answered, not journaled',
+    killAt: answeredNotJournaled('POST', '/embed-v2/tasks', '/embed-v2/tasks/{task_id}'),
+    expectResumed: 1,
+  },
   { ...V2, moment: 'task journaled, polling', killAt: heldPoll('/embed-v2/tasks/{task_id}'), expectResumed: 1 },
-  { ...V1, moment: 'task creation (video upload) sent, not answered', killAt: sentNotAnswered('POST', '/embed/tasks'), expectResumed: 1 },
-  { ...V1, moment: 'task creation answered, not journaled', killAt: answeredNotJournaled('POST', '/embed/tasks', '/embed/tasks/{task_id}/status'), expectResumed: 1 },
+  {
+    ...V1,
+    moment: 'task creation (video upload) sent, not answered',
+    killAt: sentNotAnswered('POST', '/embed/tasks'),
+    expectResumed: 1,
+  },
+  {
+    ...V1,
+    moment: 'task creation answered, not journaled',
+    killAt: answeredNotJournaled('POST', '/embed/tasks', '/embed/tasks/{task_id}/status'),
+    expectResumed: 1,
+  },
   { ...V1, moment: 'task journaled, polling', killAt: heldPoll('/embed/tasks/{task_id}/status'), expectResumed: 1 },
 ];
 
@@ -176,15 +224,22 @@ describe('a build killed with SIGKILL at each moment that could pay twice', () =
     // Distinct videos whose length no parser can read from their bytes (an MP4 signature, then
     // no boxes), so each goes through an async task on v1 and v2 alike, and a WAV (sync); a
     // trailing byte makes each file's content, and so its content hash, unique.
-    const unknownLength = Buffer.concat([Buffer.from('\0\0\0\x18ftypisom\0\0\0\0isomavc1', 'latin1'), Buffer.alloc(4096, 7)]);
-    for (let i = 0; i < TASK_MEDIA; i++) await writeFile(join(media, `card-${i}.mp4`), Buffer.concat([unknownLength, Buffer.from([i])]));
+    const unknownLength = Buffer.concat([
+      Buffer.from('\0\0\0\x18ftypisom\0\0\0\0isomavc1', 'latin1'),
+      Buffer.alloc(4096, 7),
+    ]);
+    for (let i = 0; i < TASK_MEDIA; i++)
+      await writeFile(join(media, `card-${i}.mp4`), Buffer.concat([unknownLength, Buffer.from([i])]));
     await writeFile(join(media, 'tone.wav'), await readFile(join(MEDIA_SAMPLES, 'test-tone.wav')));
     for (const model of ['marengo3.0', 'Marengo-retrieval-2.7'] as const) {
       const set = await withEmulator(async (emu) => {
         const lib = join(media, `reference-${model}`);
         const clean = await runBuild(emu, lib, model);
         expect(clean.status, clean.stderr).toBe(0);
-        expect(emu.stats()).toMatchObject({ tasks_created: TASK_MEDIA, assets_created: model === 'marengo3.0' ? TASK_MEDIA : 0 });
+        expect(emu.stats()).toMatchObject({
+          tasks_created: TASK_MEDIA,
+          assets_created: model === 'marengo3.0' ? TASK_MEDIA : 0,
+        });
         const segments = await segmentSet(lib);
         await rm(lib, { recursive: true });
         return segments;
@@ -197,23 +252,30 @@ describe('a build killed with SIGKILL at each moment that could pay twice', () =
     await rm(media, { recursive: true, force: true });
   });
 
-  it.each(CASES)('$model, $moment: the rerun pays for nothing twice and stores what an uninterrupted build stores', async ({ model, killAt, expectResumed, assets }) => {
-    await withEmulator(async (emu) => {
-      const lib = join(await tempDir(), 'lib');
-      const child = startBuild(emu, lib, model);
-      await killAt(emu, child, lib);
-      await control(emu, 'holds/release', {});
-      const rerun = await runBuild(emu, lib, model);
-      expect(rerun.status, rerun.stderr).toBe(0);
-      const { built } = JSON.parse(rerun.stdout) as { built: { tasks_resumed: number } };
-      expect(built.tasks_resumed).toBe(expectResumed);
-      const stats: EmulatorStats = emu.stats();
-      expect({ tasks: stats.tasks_created, assets: stats.assets_created }, JSON.stringify(stats.requests)).toEqual({ tasks: TASK_MEDIA, assets });
-      expect(await segmentSet(lib)).toEqual(reference.get(model));
-      expect(await journalFiles(lib)).toEqual(new Map());
-      const library = await openLibrary(lib);
-      expect((await library.stats()).index.count).toBe(reference.get(model)?.length);
-      await library.close();
-    });
-  }, 120_000);
+  it.each(CASES)(
+    '$model, $moment: the rerun pays for nothing twice and stores what an uninterrupted build stores',
+    async ({ model, killAt, expectResumed, assets }) => {
+      await withEmulator(async (emu) => {
+        const lib = join(await tempDir(), 'lib');
+        const child = startBuild(emu, lib, model);
+        await killAt(emu, child, lib);
+        await control(emu, 'holds/release', {});
+        const rerun = await runBuild(emu, lib, model);
+        expect(rerun.status, rerun.stderr).toBe(0);
+        const { built } = JSON.parse(rerun.stdout) as { built: { tasks_resumed: number } };
+        expect(built.tasks_resumed).toBe(expectResumed);
+        const stats: EmulatorStats = emu.stats();
+        expect({ tasks: stats.tasks_created, assets: stats.assets_created }, JSON.stringify(stats.requests)).toEqual({
+          tasks: TASK_MEDIA,
+          assets,
+        });
+        expect(await segmentSet(lib)).toEqual(reference.get(model));
+        expect(await journalFiles(lib)).toEqual(new Map());
+        const library = await openLibrary(lib);
+        expect((await library.stats()).index.count).toBe(reference.get(model)?.length);
+        await library.close();
+      });
+    },
+    120_000,
+  );
 });

@@ -14,7 +14,12 @@ export function sha256Of(path: string): string {
 }
 
 /** The demo's scenario (data/media-samples) plus descriptions of shared media, keyed by content. */
-export function testScenario(extra: Record<string, { duration_sec: number; segments: { start: number; end: number; text: string }[]; fail?: boolean }> = {}): Scenario {
+export function testScenario(
+  extra: Record<
+    string,
+    { duration_sec: number; segments: { start: number; end: number; text: string }[]; fail?: boolean }
+  > = {},
+): Scenario {
   const scenario = JSON.parse(readFileSync(join(MEDIA_SAMPLES, 'scenario.json'), 'utf8')) as Scenario;
   for (const [path, entry] of Object.entries(extra)) scenario[sha256Of(path)] = entry;
   return scenario;
@@ -22,7 +27,9 @@ export function testScenario(extra: Record<string, { duration_sec: number; segme
 
 export const shared = (...parts: string[]): string => join(SHARED_DATA, ...parts);
 
-export async function emulatorWith(options: EmulatorOptions = {}): Promise<{ emu: RunningEmulator; client: TwelveLabsClient }> {
+export async function emulatorWith(
+  options: EmulatorOptions = {},
+): Promise<{ emu: RunningEmulator; client: TwelveLabsClient }> {
   const emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 7, ...options });
   return { emu, client: clientOf(emu, API_KEY) };
 }

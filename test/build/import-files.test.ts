@@ -1,18 +1,22 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { streamImportFiles, type ImportOptions } from '../../src/build/import-files.js';
+import { type ImportOptions, streamImportFiles } from '../../src/build/import-files.js';
 import { InputError } from '../../src/errors.js';
-import { encodeSegmentFile, SegmentRowsBuilder, type SegmentRows } from '../../src/store/index.js';
+import { encodeSegmentFile, type SegmentRows, SegmentRowsBuilder } from '../../src/store/index.js';
 import { concatRows } from '../../src/store/select-rows.js';
 import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
-import { SHARED_DATA, HAS_SHARED_DATA } from '../helpers/shared-data.js';
+import { HAS_SHARED_DATA, SHARED_DATA } from '../helpers/shared-data.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
 
 /** Every row the streaming import hands out, joined, with the model chosen (batches of `batchRows`). */
-async function readImportFiles(paths: readonly string[], options: ImportOptions = {}, batchRows = 1000): Promise<{ rows: SegmentRows; model: string }> {
+async function readImportFiles(
+  paths: readonly string[],
+  options: ImportOptions = {},
+  batchRows = 1000,
+): Promise<{ rows: SegmentRows; model: string }> {
   const batches: SegmentRows[] = [];
   const imported = await streamImportFiles(paths, options, batchRows, async (rows) => {
     batches.push(rows);
@@ -22,7 +26,7 @@ async function readImportFiles(paths: readonly string[], options: ImportOptions 
 const FIXTURES = join(SHARED_DATA, '..', 'reference', 'twelvelabs-fixtures');
 
 describe('readImportFiles', () => {
-  it('reads JSONL segments under our names and the API\'s names', async () => {
+  it("reads JSONL segments under our names and the API's names", async () => {
     const dir = await tempDir();
     const path = await writeJsonl(dir, 'a.jsonl', [
       { video_id: 'v', start_sec: 0, end_sec: 6, embedding: testVector(4, 1), model_name: 'custom' },
@@ -53,7 +57,9 @@ describe('readImportFiles', () => {
     const path = await writeJsonl(dir, 'a.jsonl', clipSegments('v', 1, 512, 1));
     await expect(readImportFiles([path])).rejects.toThrow(/pass --model/);
     expect((await readImportFiles([path], { model: 'marengo3.5' })).model).toBe('marengo3.5');
-    await expect(readImportFiles([path], { model: 'Marengo-retrieval-2.7' })).rejects.toThrow(/have 1024 dimensions but these have 512/);
+    await expect(readImportFiles([path], { model: 'Marengo-retrieval-2.7' })).rejects.toThrow(
+      /have 1024 dimensions but these have 512/,
+    );
   });
 
   it('rejects an import that mixes models, or disagrees with the library', async () => {
@@ -64,7 +70,9 @@ describe('readImportFiles', () => {
     ]);
     await expect(readImportFiles([path])).rejects.toThrow(/mixes models: x .*a\.jsonl:1.* and y .*a\.jsonl:2/);
     const single = await writeJsonl(dir, 'b.jsonl', clipSegments('v', 1, 8, 1, { model_name: 'x' }));
-    await expect(readImportFiles([single], { libraryModel: 'z', libraryDimension: 8 })).rejects.toThrow(/the library says the model is z but the data says x/);
+    await expect(readImportFiles([single], { libraryModel: 'z', libraryDimension: 8 })).rejects.toThrow(
+      /the library says the model is z but the data says x/,
+    );
   });
 
   it('reads Arrow files in the segment schema, with their metadata and model', async () => {
@@ -72,7 +80,19 @@ describe('readImportFiles', () => {
     const builder = new SegmentRowsBuilder();
     for (let i = 0; i < 3; i++) {
       builder.add(
-        { videoId: `v${i}`, vector: testVector(16, i), startSec: i, endSec: i + 2, source: 'x.mp4', contentSha256: 'ff', modality: 'video', embeddingOption: 'audio', embeddingScope: 'clip', modelName: 'custom-16', metadata: { i } },
+        {
+          videoId: `v${i}`,
+          vector: testVector(16, i),
+          startSec: i,
+          endSec: i + 2,
+          source: 'x.mp4',
+          contentSha256: 'ff',
+          modality: 'video',
+          embeddingOption: 'audio',
+          embeddingScope: 'clip',
+          modelName: 'custom-16',
+          metadata: { i },
+        },
         { file: 't' },
       );
     }
@@ -102,18 +122,26 @@ describe('readImportFiles', () => {
     const v1 = join(dir, 'clip-v1.json');
     const v2 = join(dir, 'clip-v2.json');
     // The fixtures carry placeholder vectors; give them the model's 512 dimensions, keep the rest.
-    const widen = (segments: Record<string, unknown>[], field: string): void => segments.forEach((segment, i) => (segment[field] = testVector(512, i + 1)));
-    const v1Body = JSON.parse(await readFile(join(FIXTURES, 'embed_v1_tasks_retrieve.response.json'), 'utf8')) as { model_name: string; video_embedding: { segments: Record<string, unknown>[] } };
+    const widen = (segments: Record<string, unknown>[], field: string): void =>
+      segments.forEach((segment, i) => (segment[field] = testVector(512, i + 1)));
+    const v1Body = JSON.parse(await readFile(join(FIXTURES, 'embed_v1_tasks_retrieve.response.json'), 'utf8')) as {
+      model_name: string;
+      video_embedding: { segments: Record<string, unknown>[] };
+    };
     widen(v1Body.video_embedding.segments, 'float');
     await writeFile(v1, JSON.stringify(v1Body));
-    const v2Body = JSON.parse(await readFile(join(FIXTURES, 'embed_v2_tasks_retrieve.response.ready.json'), 'utf8')) as { data: Record<string, unknown>[] };
+    const v2Body = JSON.parse(
+      await readFile(join(FIXTURES, 'embed_v2_tasks_retrieve.response.ready.json'), 'utf8'),
+    ) as { data: Record<string, unknown>[] };
     widen(v2Body.data, 'embedding');
     await writeFile(v2, JSON.stringify(v2Body));
     const one = await readImportFiles([v1]);
     expect(one.model).toBe(v1Body.model_name);
     expect(one.rows.count).toBe(v1Body.video_embedding.segments.length);
     expect(new Set(one.rows.videoId)).toEqual(new Set(['clip-v1']));
-    expect(one.rows.embeddingOption).toEqual(v1Body.video_embedding.segments.map((segment) => segment['embedding_option']));
+    expect(one.rows.embeddingOption).toEqual(
+      v1Body.video_embedding.segments.map((segment) => segment['embedding_option']),
+    );
     const two = await readImportFiles([v2], { model: 'marengo3.0' });
     expect(two.rows.embeddingOption).toEqual(['visual', 'transcription']);
     expect([...two.rows.endSec]).toEqual([4.2, 4.2]);

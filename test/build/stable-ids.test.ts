@@ -4,9 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TwelveLabsClient } from '../../src/embed/index.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { openLibrary } from '../../src/library/index.js';
-import { exactClips } from '../helpers/exact-search.js';
 import { runCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
+import { exactClips } from '../helpers/exact-search.js';
 import type { JsonlSegment } from '../helpers/segments.js';
 import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -25,13 +25,19 @@ afterEach(async () => {
 describe('idempotent imports: a segment is (video, option, scope, start, end)', () => {
   it('the same --from file imported twice through the CLI keeps the segment count', async () => {
     const dir = await tempDir();
-    const file = await writeJsonl(dir, 'segs.jsonl', [...clipSegments('a', 3, DIM, 1), ...clipSegments('b', 2, DIM, 2)]);
+    const file = await writeJsonl(dir, 'segs.jsonl', [
+      ...clipSegments('a', 3, DIM, 1),
+      ...clipSegments('b', 2, DIM, 2),
+    ]);
     const lib = join(dir, 'lib');
     const first = runCli(['build', '--lib', lib, '--model', 'marengo3.0', '--from', file, '--json']);
     expect(first.status, first.stderr).toBe(0);
     const again = runCli(['build', '--lib', lib, '--model', 'marengo3.0', '--from', file, '--json']);
     expect(again.status, again.stderr).toBe(0);
-    const out = JSON.parse(again.stdout) as { imported: { files: number; skippedFiles: string[] }; library: { segments: number; videos: number } };
+    const out = JSON.parse(again.stdout) as {
+      imported: { files: number; skippedFiles: string[] };
+      library: { segments: number; videos: number };
+    };
     expect(out.imported.files).toBe(0);
     expect(out.imported.skippedFiles).toEqual([file]);
     expect([out.library.segments, out.library.videos]).toEqual([5, 2]);
@@ -40,7 +46,10 @@ describe('idempotent imports: a segment is (video, option, scope, start, end)', 
   it('a second file with segments already stored replaces them, never adds them again', async () => {
     const dir = await tempDir();
     const lib = await openLibrary(join(dir, 'lib'), { create: true });
-    await lib.importSegments(await writeJsonl(dir, 'one.jsonl', [...clipSegments('a', 3, DIM, 1), ...clipSegments('b', 2, DIM, 2)]), { model: 'marengo3.0' });
+    await lib.importSegments(
+      await writeJsonl(dir, 'one.jsonl', [...clipSegments('a', 3, DIM, 1), ...clipSegments('b', 2, DIM, 2)]),
+      { model: 'marengo3.0' },
+    );
     // Other bytes (so not skipped as a file imported before): a's clip 2 with a new vector, an audio
     // row of a (another identity), and b's clip 1 twice in one file (the last one wins).
     const newer = testVector(DIM, 777);
@@ -68,9 +77,15 @@ describe('idempotent imports: a segment is (video, option, scope, start, end)', 
     // The index agrees with the store: the best hit for the new vector is the replaced segment, as an exact scan says.
     const hits = await lib.search({ vector: newer, pageLimit: 1 });
     const [a0, , a2] = clipSegments('a', 3, DIM, 1);
-    const stored = [a0, rows[0], a2, rows[1], ...clipSegments('b', 2, DIM, 2)].filter((row): row is JsonlSegment => row !== undefined);
+    const stored = [a0, rows[0], a2, rows[1], ...clipSegments('b', 2, DIM, 2)].filter(
+      (row): row is JsonlSegment => row !== undefined,
+    );
     const exact = exactClips(stored, [newer]);
-    expect([hits.data[0]?.video_id, hits.data[0]?.start, hits.data[0]?.score]).toEqual([exact[0]?.video, exact[0]?.start, expect.closeTo(exact[0]?.score ?? 0, 5)]);
+    expect([hits.data[0]?.video_id, hits.data[0]?.start, hits.data[0]?.score]).toEqual([
+      exact[0]?.video,
+      exact[0]?.start,
+      expect.closeTo(exact[0]?.score ?? 0, 5),
+    ]);
     expect([hits.data[0]?.video_id, hits.data[0]?.start]).toEqual(['a', 6]);
     await lib.close();
     const reopened = await openLibrary(join(dir, 'lib'));
@@ -89,7 +104,8 @@ describe('stable video ids and content stored once', () => {
     const { client, emu } = await setUp();
     const dir = await tempDir();
     await mkdir(join(dir, 'media', 'clips'), { recursive: true });
-    for (const name of ['bbb-3sec.mp4', 'test-card-16x9.avi', 'test-tone.wav']) await copyFile(join(MEDIA_SAMPLES, name), join(dir, 'media', 'clips', name));
+    for (const name of ['bbb-3sec.mp4', 'test-card-16x9.avi', 'test-tone.wav'])
+      await copyFile(join(MEDIA_SAMPLES, name), join(dir, 'media', 'clips', name));
     const lib = await openLibrary(join(dir, 'lib'), { create: true, client });
     const first = await lib.build([join(dir, 'media', 'clips')]);
     expect(first.failures).toEqual([]);
@@ -116,7 +132,10 @@ describe('stable video ids and content stored once', () => {
     const lib = join(dir, 'lib');
     const result = await runCliAsync(['build', '--lib', lib, join(dir, 'a'), join(dir, 'b'), '--json'], env);
     expect(result.status, result.stderr).toBe(0);
-    const out = JSON.parse(result.stdout) as { built: { duplicates: unknown[]; videos: number }; library: { videos: number } };
+    const out = JSON.parse(result.stdout) as {
+      built: { duplicates: unknown[]; videos: number };
+      library: { videos: number };
+    };
     expect(out.built.duplicates).toEqual([{ source: join(dir, 'b', 'bunny-copy.mp4'), video_id: 'bunny.mp4' }]);
     expect([out.built.videos, out.library.videos]).toEqual([1, 1]);
     const human = await runCliAsync(['build', '--lib', lib, join(dir, 'b')], env);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AnalyzeSummary } from '../../src/annotations/analyze-videos.js';
 import { TwelveLabsClient } from '../../src/embed/index.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 import { openLibrary } from '../../src/library/index.js';
 import { API_KEY, MEDIA_SAMPLES, testScenario } from '../build/emulator-fixture.js';
 import { CLI } from '../helpers/cli.js';
@@ -21,14 +21,32 @@ const SEGMENTS = [{ id: 'scene', description: 'a distinct scene', fields: [{ nam
 
 async function control(emu: RunningEmulator, path: string, body?: unknown): Promise<unknown> {
   const origin = new URL(emu.baseUrl).origin;
-  const res = await fetch(`${origin}/__emulator/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(
+    `${origin}/__emulator/${path}`,
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
   expect(res.status, path).toBeLessThan(300);
   return res.json();
 }
 
 function analyze(emu: RunningEmulator, dir: string): ChildProcess {
-  const args = [CLI, 'analyze', '--segments', join(dir, 'scenes.json'), '--lib', join(dir, 'lib'), '--poll-interval', '50', '--json'];
-  return spawn(process.execPath, args, { env: { ...process.env, TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl, VSEARCH_LIB: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [
+    CLI,
+    'analyze',
+    '--segments',
+    join(dir, 'scenes.json'),
+    '--lib',
+    join(dir, 'lib'),
+    '--poll-interval',
+    '50',
+    '--json',
+  ];
+  return spawn(process.execPath, args, {
+    env: { ...process.env, TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl, VSEARCH_LIB: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 async function finished(child: ChildProcess): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -42,7 +60,8 @@ async function finished(child: ChildProcess): Promise<{ status: number | null; s
 
 async function caught(emu: RunningEmulator, id: string, child: ChildProcess): Promise<void> {
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`analyze ended (${child.exitCode ?? child.signalCode}) before hold ${id} caught a request`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`analyze ended (${child.exitCode ?? child.signalCode}) before hold ${id} caught a request`);
     const { holds } = (await control(emu, 'holds')) as { holds: { id: string; caught: number }[] };
     if ((holds.find((h) => h.id === id)?.caught ?? 0) > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -52,12 +71,26 @@ async function caught(emu: RunningEmulator, id: string, child: ChildProcess): Pr
 async function journalEntries(dir: string): Promise<Record<string, unknown>[]> {
   const journal = join(dir, 'lib', 'journal', 'analyze');
   const names = (await readdir(journal).catch(() => [] as string[])).filter((name) => name.endsWith('.json'));
-  return Promise.all(names.map(async (name) => JSON.parse(await readFile(join(journal, name), 'utf8')) as Record<string, unknown>));
+  return Promise.all(
+    names.map(async (name) => JSON.parse(await readFile(join(journal, name), 'utf8')) as Record<string, unknown>),
+  );
 }
 
 const ROWS = [
-  { moment: 'task creation sent, answer held', method: 'POST', path: '/analyze/tasks', stage: 'answer', journaledTaskId: false },
-  { moment: 'task id journaled, first poll held', method: 'GET', path: '/analyze/tasks/{task_id}', stage: 'request', journaledTaskId: true },
+  {
+    moment: 'task creation sent, answer held',
+    method: 'POST',
+    path: '/analyze/tasks',
+    stage: 'answer',
+    journaledTaskId: false,
+  },
+  {
+    moment: 'task id journaled, first poll held',
+    method: 'GET',
+    path: '/analyze/tasks/{task_id}',
+    stage: 'request',
+    journaledTaskId: true,
+  },
 ] as const;
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -84,7 +117,11 @@ describe('vsearch analyze killed mid-task', () => {
     await client.close();
     const assetsBefore = emu.stats().assets_created;
 
-    const hold = ((await control(emu, 'holds', { method: row.method, path: row.path, stage: row.stage, count: 1 })) as { id: string }).id;
+    const hold = (
+      (await control(emu, 'holds', { method: row.method, path: row.path, stage: row.stage, count: 1 })) as {
+        id: string;
+      }
+    ).id;
     const child = analyze(emu, dir);
     await caught(emu, hold, child);
     const exited = once(child, 'exit');
@@ -99,12 +136,20 @@ describe('vsearch analyze killed mid-task', () => {
 
     const rerun = await finished(analyze(emu, dir));
     expect(rerun.status, rerun.stderr).toBe(0);
-    expect(JSON.parse(rerun.stdout) as AnalyzeSummary).toMatchObject({ tasks_created: 0, tasks_resumed: 1, annotations: 2, failures: [] });
+    expect(JSON.parse(rerun.stdout) as AnalyzeSummary).toMatchObject({
+      tasks_created: 0,
+      tasks_resumed: 1,
+      annotations: 2,
+      failures: [],
+    });
     expect(emu.stats().analyze_tasks, 'no second task').toBe(1);
     expect(emu.stats().assets_created - assetsBefore, 'the journaled asset was reused').toBe(1);
     expect(await journalEntries(dir)).toEqual([]);
     const reopened = await openLibrary(join(dir, 'lib'));
-    expect((await reopened.annotations()).map((a) => [a.start, a.end])).toEqual([[0, 2], [2, 3.008]]);
+    expect((await reopened.annotations()).map((a) => [a.start, a.end])).toEqual([
+      [0, 2],
+      [2, 3.008],
+    ]);
     await reopened.close();
   });
 });

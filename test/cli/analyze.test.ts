@@ -1,18 +1,27 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalyzeSummary } from '../../src/annotations/analyze-videos.js';
-import type { ModeSearchResponse } from '../../src/lexical/mode-search.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { openLibrary } from '../../src/library/index.js';
 import { TwelveLabsClient } from '../../src/embed/index.js';
+import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
+import type { ModeSearchResponse } from '../../src/lexical/mode-search.js';
+import { openLibrary } from '../../src/library/index.js';
 import { API_KEY, MEDIA_SAMPLES, testScenario } from '../build/emulator-fixture.js';
 import { CLI } from '../helpers/cli.js';
 
-const SEGMENTS = [{ id: 'scene', description: 'a distinct scene', fields: [{ name: 'description', type: 'string' }, { name: 'mood', type: 'string', enum: ['calm', 'tense'] }] }];
+const SEGMENTS = [
+  {
+    id: 'scene',
+    description: 'a distinct scene',
+    fields: [
+      { name: 'description', type: 'string' },
+      { name: 'mood', type: 'string', enum: ['calm', 'tense'] },
+    ],
+  },
+];
 
 function env(emu: RunningEmulator): NodeJS.ProcessEnv {
   return { ...process.env, TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl, VSEARCH_LIB: '' };
@@ -23,7 +32,10 @@ function start(emu: RunningEmulator, args: readonly string[]): ChildProcess {
 }
 
 /** Async, never spawnSync: the emulator answers from this process. */
-async function run(emu: RunningEmulator, args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+async function run(
+  emu: RunningEmulator,
+  args: readonly string[],
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const child = start(emu, args);
   let stdout = '';
   let stderr = '';
@@ -57,7 +69,16 @@ describe('vsearch analyze through the emulator', () => {
     dir = await mkdtemp(join(tmpdir(), 'vsearch-analyze-'));
     emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 100, seed: 7, scenario: testScenario() });
     lib = await libraryWithClip(dir, emu);
-    first = await run(emu, ['analyze', '--segments', join(dir, 'scenes.json'), '--lib', lib, '--poll-interval', '50', '--json']);
+    first = await run(emu, [
+      'analyze',
+      '--segments',
+      join(dir, 'scenes.json'),
+      '--lib',
+      lib,
+      '--poll-interval',
+      '50',
+      '--json',
+    ]);
   }, 120_000);
 
   afterAll(async () => {
@@ -67,12 +88,22 @@ describe('vsearch analyze through the emulator', () => {
 
   it('stores the segments Pegasus found as annotations, one task paid', async () => {
     expect(first.status, first.stderr).toBe(0);
-    expect(JSON.parse(first.stdout) as AnalyzeSummary).toMatchObject({ videos: 1, tasks_created: 1, tasks_resumed: 0, already_analyzed: 0, annotations: 2, failures: [] });
+    expect(JSON.parse(first.stdout) as AnalyzeSummary).toMatchObject({
+      videos: 1,
+      tasks_created: 1,
+      tasks_resumed: 0,
+      already_analyzed: 0,
+      annotations: 2,
+      failures: [],
+    });
     expect(emu.stats().analyze_tasks).toBe(1);
     const opened = await openLibrary(lib);
     const annotations = await opened.annotations('bbb-3sec.mp4');
     await opened.close();
-    expect(annotations.map((a) => [a.start, a.end, a.definition, a.source])).toEqual([[0, 2, 'scene', 'pegasus'], [2, 3.008, 'scene', 'pegasus']]);
+    expect(annotations.map((a) => [a.start, a.end, a.definition, a.source])).toEqual([
+      [0, 2, 'scene', 'pegasus'],
+      [2, 3.008, 'scene', 'pegasus'],
+    ]);
     expect(annotations[0]?.text).toContain('a big white rabbit steps out of his burrow into a green meadow');
     expect(['calm', 'tense']).toContain(annotations[0]?.fields['mood']);
   });
@@ -87,8 +118,36 @@ describe('vsearch analyze through the emulator', () => {
     expect(human.stdout).toMatch(/\n\s+00:00-00:02 {2}scene: a big white rabbit/);
     const mood = res.data[0]?.annotations?.[0]?.fields['mood'];
     const other = mood === 'calm' ? 'tense' : 'calm';
-    const kept = JSON.parse((await run(emu, ['query', 'rabbit', '--mode', 'text', '--filter', JSON.stringify({ 'annotations.mood': mood }), '--lib', lib, '--json'])).stdout) as ModeSearchResponse;
-    const dropped = JSON.parse((await run(emu, ['query', 'rabbit', '--mode', 'text', '--filter', JSON.stringify({ 'annotations.mood': other }), '--lib', lib, '--json'])).stdout) as ModeSearchResponse;
+    const kept = JSON.parse(
+      (
+        await run(emu, [
+          'query',
+          'rabbit',
+          '--mode',
+          'text',
+          '--filter',
+          JSON.stringify({ 'annotations.mood': mood }),
+          '--lib',
+          lib,
+          '--json',
+        ])
+      ).stdout,
+    ) as ModeSearchResponse;
+    const dropped = JSON.parse(
+      (
+        await run(emu, [
+          'query',
+          'rabbit',
+          '--mode',
+          'text',
+          '--filter',
+          JSON.stringify({ 'annotations.mood': other }),
+          '--lib',
+          lib,
+          '--json',
+        ])
+      ).stdout,
+    ) as ModeSearchResponse;
     expect(kept.data.length).toBe(1);
     expect(dropped.data).toEqual([]);
   });
@@ -100,9 +159,22 @@ describe('vsearch analyze through the emulator', () => {
   });
 
   it('creates no task for a second identical analyze', async () => {
-    const again = await run(emu, ['analyze', '--segments', join(dir, 'scenes.json'), '--lib', lib, '--poll-interval', '50', '--json']);
+    const again = await run(emu, [
+      'analyze',
+      '--segments',
+      join(dir, 'scenes.json'),
+      '--lib',
+      lib,
+      '--poll-interval',
+      '50',
+      '--json',
+    ]);
     expect(again.status, again.stderr).toBe(0);
-    expect(JSON.parse(again.stdout) as AnalyzeSummary).toMatchObject({ tasks_created: 0, already_analyzed: 1, annotations: 0 });
+    expect(JSON.parse(again.stdout) as AnalyzeSummary).toMatchObject({
+      tasks_created: 0,
+      already_analyzed: 1,
+      annotations: 0,
+    });
     expect(emu.stats().analyze_tasks).toBe(1);
   });
 

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { PROJECT_ROOT } from '../helpers/shared-data.js';
 import { testVector } from '../helpers/segments.js';
+import { PROJECT_ROOT } from '../helpers/shared-data.js';
 
 const SAMPLE = join(PROJECT_ROOT, 'data', 'marengo27-aws-sample');
 let work: string;
@@ -17,7 +17,10 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
     for (const entry of await readdir(at, { withFileTypes: true })) {
       const path = join(at, entry.name);
       if (entry.isDirectory()) await walk(path, `${prefix}${entry.name}/`);
-      else out[`${prefix}${entry.name}`] = createHash('sha256').update(await readFile(path)).digest('hex');
+      else
+        out[`${prefix}${entry.name}`] = createHash('sha256')
+          .update(await readFile(path))
+          .digest('hex');
     }
   };
   await walk(dir, '');
@@ -52,14 +55,50 @@ afterAll(async () => {
 type Case = [name: string, args: () => Promise<string[]>, message: RegExp];
 
 const cases: Case[] = [
-  ['a segment of the wrong dimension', async () => ['build', '--from', await file('dim.jsonl', segment({ embedding: testVector(512, 1) }))], /dim\.jsonl:1: the embedding has 512 dimensions but the library has 1024/],
-  ['an infinite value', async () => ['build', '--from', await file('inf.jsonl', segment().replace(/^(\{.*"embedding":\[)[^,]+/, '$11e999'))], /inf\.jsonl:1: embedding value 0 is not a finite number \(Infinity\)/],
-  ['a NaN written as a string', async () => ['build', '--from', await file('nan.jsonl', segment({ embedding: ['NaN', ...testVector(1023, 1)] }))], /nan\.jsonl:1: embedding value 0 is not a finite number \(NaN\)/],
-  ['start >= end', async () => ['build', '--from', await file('order.jsonl', `${segment()}\n${segment({ start_sec: 9, end_sec: 3 })}\n`)], /order\.jsonl:2: start_sec \(9\) must be less than end_sec \(3\)/],
-  ['a zero vector', async () => ['build', '--from', await file('zero.jsonl', segment({ embedding: new Array(1024).fill(0) }))], /zero\.jsonl:1: the embedding is a zero vector/],
-  ['a segment without video_id', async () => ['build', '--from', await file('noid.jsonl', segment({ video_id: undefined }))], /noid\.jsonl:1: the segment has no video_id/],
+  [
+    'a segment of the wrong dimension',
+    async () => ['build', '--from', await file('dim.jsonl', segment({ embedding: testVector(512, 1) }))],
+    /dim\.jsonl:1: the embedding has 512 dimensions but the library has 1024/,
+  ],
+  [
+    'an infinite value',
+    async () => [
+      'build',
+      '--from',
+      await file('inf.jsonl', segment().replace(/^(\{.*"embedding":\[)[^,]+/, '$11e999')),
+    ],
+    /inf\.jsonl:1: embedding value 0 is not a finite number \(Infinity\)/,
+  ],
+  [
+    'a NaN written as a string',
+    async () => ['build', '--from', await file('nan.jsonl', segment({ embedding: ['NaN', ...testVector(1023, 1)] }))],
+    /nan\.jsonl:1: embedding value 0 is not a finite number \(NaN\)/,
+  ],
+  [
+    'start >= end',
+    async () => [
+      'build',
+      '--from',
+      await file('order.jsonl', `${segment()}\n${segment({ start_sec: 9, end_sec: 3 })}\n`),
+    ],
+    /order\.jsonl:2: start_sec \(9\) must be less than end_sec \(3\)/,
+  ],
+  [
+    'a zero vector',
+    async () => ['build', '--from', await file('zero.jsonl', segment({ embedding: new Array(1024).fill(0) }))],
+    /zero\.jsonl:1: the embedding is a zero vector/,
+  ],
+  [
+    'a segment without video_id',
+    async () => ['build', '--from', await file('noid.jsonl', segment({ video_id: undefined }))],
+    /noid\.jsonl:1: the segment has no video_id/,
+  ],
   ['an empty file', async () => ['build', '--from', await file('empty.jsonl', '')], /empty\.jsonl: the file is empty/],
-  ['a JSONL line that is not JSON', async () => ['build', '--from', await file('broken.jsonl', `${segment()}\n{"video_id": \n`)], /broken\.jsonl:2: the line is not valid JSON/],
+  [
+    'a JSONL line that is not JSON',
+    async () => ['build', '--from', await file('broken.jsonl', `${segment()}\n{"video_id": \n`)],
+    /broken\.jsonl:2: the line is not valid JSON/,
+  ],
   [
     'a truncated Arrow file',
     async () => {
@@ -68,22 +107,78 @@ const cases: Case[] = [
     },
     /cut\.arrow: not a readable Arrow IPC file \(truncated or corrupt\)/,
   ],
-  ['a file type it cannot import', async () => ['build', '--from', await file('x.csv', 'a,b\n')], /x\.csv: cannot import this kind of file/],
-  ['a --from file that does not exist', async () => ['build', '--from', join(work, 'nope.jsonl')], /nope\.jsonl: cannot read the file \(ENOENT\)/],
-  ['a model other than the library\'s', async () => ['build', '--model', 'marengo3.0', '--from', await file('m.jsonl', segment())], /marengo3\.0 embeddings have 512 dimensions but these have 1024|the library says/],
-  ['--metadata that is not a JSON object', async () => ['build', '--metadata', '[1]', '--from', await file('ok.jsonl', segment())], /--metadata must be a JSON object/],
+  [
+    'a file type it cannot import',
+    async () => ['build', '--from', await file('x.csv', 'a,b\n')],
+    /x\.csv: cannot import this kind of file/,
+  ],
+  [
+    'a --from file that does not exist',
+    async () => ['build', '--from', join(work, 'nope.jsonl')],
+    /nope\.jsonl: cannot read the file \(ENOENT\)/,
+  ],
+  [
+    "a model other than the library's",
+    async () => ['build', '--model', 'marengo3.0', '--from', await file('m.jsonl', segment())],
+    /marengo3\.0 embeddings have 512 dimensions but these have 1024|the library says/,
+  ],
+  [
+    '--metadata that is not a JSON object',
+    async () => ['build', '--metadata', '[1]', '--from', await file('ok.jsonl', segment())],
+    /--metadata must be a JSON object/,
+  ],
   ['build with nothing to build', async () => ['build'], /nothing to build/],
-  ['an unknown video in --like', async () => ['query', '--like', 'nobody.mp4'], /no video "nobody\.mp4" in this library/],
-  ['--like with a bad time', async () => ['query', '--like', 'island.mp4@soon'], /--like takes VIDEO_ID or VIDEO_ID@SECONDS/],
-  ['--limit 0', async () => ['query', '--like', 'island.mp4', '--limit', '0'], /--limit must be an integer from 1 to 50, got "0"/],
-  ['--limit 51', async () => ['query', '--like', 'island.mp4', '--limit', '51'], /--limit must be an integer from 1 to 50, got "51"/],
-  ['a --vector file of the wrong dimension', async () => ['query', '--vector', await file('q512.json', JSON.stringify(testVector(512, 1)))], /the query vector has 512 dimensions but the library holds 1024-d/],
-  ['a --vector file that is not JSON', async () => ['query', '--vector', await file('q.json', 'not json')], /q\.json: the vector file is not valid JSON/],
-  ['an unknown search option', async () => ['query', '--like', 'island.mp4', '--search-options', 'smell'], /unknown search option\(s\) smell/],
-  ['an unknown --group-by', async () => ['query', '--like', 'island.mp4', '--group-by', 'scene'], /--group-by must be clip or video/],
-  ['a --min-score that is not a number', async () => ['query', '--like', 'island.mp4', '--min-score', 'high'], /--min-score must be a number/],
+  [
+    'an unknown video in --like',
+    async () => ['query', '--like', 'nobody.mp4'],
+    /no video "nobody\.mp4" in this library/,
+  ],
+  [
+    '--like with a bad time',
+    async () => ['query', '--like', 'island.mp4@soon'],
+    /--like takes VIDEO_ID or VIDEO_ID@SECONDS/,
+  ],
+  [
+    '--limit 0',
+    async () => ['query', '--like', 'island.mp4', '--limit', '0'],
+    /--limit must be an integer from 1 to 50, got "0"/,
+  ],
+  [
+    '--limit 51',
+    async () => ['query', '--like', 'island.mp4', '--limit', '51'],
+    /--limit must be an integer from 1 to 50, got "51"/,
+  ],
+  [
+    'a --vector file of the wrong dimension',
+    async () => ['query', '--vector', await file('q512.json', JSON.stringify(testVector(512, 1)))],
+    /the query vector has 512 dimensions but the library holds 1024-d/,
+  ],
+  [
+    'a --vector file that is not JSON',
+    async () => ['query', '--vector', await file('q.json', 'not json')],
+    /q\.json: the vector file is not valid JSON/,
+  ],
+  [
+    'an unknown search option',
+    async () => ['query', '--like', 'island.mp4', '--search-options', 'smell'],
+    /unknown search option\(s\) smell/,
+  ],
+  [
+    'an unknown --group-by',
+    async () => ['query', '--like', 'island.mp4', '--group-by', 'scene'],
+    /--group-by must be clip or video/,
+  ],
+  [
+    'a --min-score that is not a number',
+    async () => ['query', '--like', 'island.mp4', '--min-score', 'high'],
+    /--min-score must be a number/,
+  ],
   ['a query with nothing to search by', async () => ['query'], /no query given/],
-  ['a text query that is not cached', async () => ['query', 'a robin'], /not in the query cache; embedding it needs the TwelveLabs API: set TWELVELABS_API_KEY/],
+  [
+    'a text query that is not cached',
+    async () => ['query', 'a robin'],
+    /not in the query cache; embedding it needs the TwelveLabs API: set TWELVELABS_API_KEY/,
+  ],
   ['an unknown flag', async () => ['query', '--colour', 'red'], /unknown option '--colour'/],
   ['rm of an unknown video', async () => ['rm', 'nobody.mp4'], /no video "nobody\.mp4" in this library/],
 ];
@@ -122,4 +217,3 @@ describe('bad input: exit 2, a message that says what and where, and an unchange
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
-

@@ -4,17 +4,25 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { clipSegments, writeJsonl } from '../helpers/segments.js';
-import { PROJECT_ROOT } from '../helpers/shared-data.js';
 import type { RecallLatencyReport } from '../../src/bench/recall-latency.js';
 import { syntheticVectors } from '../../src/bench/synthetic.js';
 import { openLibrary } from '../../src/library/index.js';
+import { runCli } from '../helpers/cli.js';
+import { clipSegments, writeJsonl } from '../helpers/segments.js';
+import { PROJECT_ROOT } from '../helpers/shared-data.js';
 
 /** What `vsearch bench --json` prints: the report, under the command's own `data` key too. */
 type BenchJson = RecallLatencyReport & { data: Record<string, unknown> };
 
-const SOURCES = ['src/cli/bench.ts', 'src/cli/bench-calibrate.ts', 'src/library/calibrate-recall.ts', 'src/cli/commands.ts', 'src/bench/recall-latency.ts', 'src/bench/sample-queries.ts', 'src/bench/percentiles.ts'];
+const SOURCES = [
+  'src/cli/bench.ts',
+  'src/cli/bench-calibrate.ts',
+  'src/library/calibrate-recall.ts',
+  'src/cli/commands.ts',
+  'src/bench/recall-latency.ts',
+  'src/bench/sample-queries.ts',
+  'src/bench/percentiles.ts',
+];
 const BUILT = join(PROJECT_ROOT, 'dist', 'cli', 'bench.js');
 
 /** Builds dist/ when it lacks the bench command or is older than its sources (npm test builds first anyway). */
@@ -22,7 +30,11 @@ function ensureBuilt(): void {
   const newest = Math.max(...SOURCES.map((file) => statSync(join(PROJECT_ROOT, file)).mtimeMs));
   if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= newest) return;
   // tsc emits even when files elsewhere in the tree have type errors; only a crash matters here.
-  spawnSync(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(PROJECT_ROOT, 'tsconfig.build.json')], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 240_000 });
+  spawnSync(
+    process.execPath,
+    [join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(PROJECT_ROOT, 'tsconfig.build.json')],
+    { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 240_000 },
+  );
   expect(existsSync(BUILT), 'dist/cli/bench.js after building').toBe(true);
 }
 
@@ -44,7 +56,13 @@ afterAll(async () => {
 describe('vsearch bench --synthetic', () => {
   it('prints the run as JSON', () => {
     expect(synthetic.data).toEqual({ source: 'synthetic', count: 2000, dimension: 64, clusters: 64, seed: 1 });
-    expect(synthetic).toMatchObject({ count: 2000, dimension: 64, queries: 50, k: 10, hnsw: { M: 16, efConstruction: 200, seed: 1, threads: 1 } });
+    expect(synthetic).toMatchObject({
+      count: 2000,
+      dimension: 64,
+      queries: 50,
+      k: 10,
+      hnsw: { M: 16, efConstruction: 200, seed: 1, threads: 1 },
+    });
     expect(synthetic.sweep.map((r) => r.ef)).toEqual([16, 32, 64, 128]);
     expect(synthetic.build.seconds).toBeGreaterThan(0);
     expect(synthetic.build.vectorsPerSecond).toBeGreaterThan(0);
@@ -64,7 +82,19 @@ describe('vsearch bench --synthetic', () => {
   });
 
   it('prints a table for people, and no progress when stderr is not a terminal', () => {
-    const result = runCli(['bench', '--synthetic', '500', '--dim', '16', '--queries', '20', '--k', '5', '--ef', '8,64']);
+    const result = runCli([
+      'bench',
+      '--synthetic',
+      '500',
+      '--dim',
+      '16',
+      '--queries',
+      '20',
+      '--k',
+      '5',
+      '--ef',
+      '8,64',
+    ]);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout).toMatch(/^data {4}500 x 16 \(synthetic, seed 1\), 20 queries, k=5$/m);
@@ -76,9 +106,35 @@ describe('vsearch bench --synthetic', () => {
   });
 
   it('is reproducible per seed: same data, same recall', () => {
-    const again = runCli(['bench', '--synthetic', '2000', '--dim', '64', '--queries', '50', '--threads', '1', '--json']);
-    const other = runCli(['bench', '--synthetic', '2000', '--dim', '64', '--queries', '50', '--seed', '9', '--ef', '16', '--json']);
-    expect((JSON.parse(again.stdout) as BenchJson).sweep.map((r) => r.recall)).toEqual(synthetic.sweep.map((r) => r.recall));
+    const again = runCli([
+      'bench',
+      '--synthetic',
+      '2000',
+      '--dim',
+      '64',
+      '--queries',
+      '50',
+      '--threads',
+      '1',
+      '--json',
+    ]);
+    const other = runCli([
+      'bench',
+      '--synthetic',
+      '2000',
+      '--dim',
+      '64',
+      '--queries',
+      '50',
+      '--seed',
+      '9',
+      '--ef',
+      '16',
+      '--json',
+    ]);
+    expect((JSON.parse(again.stdout) as BenchJson).sweep.map((r) => r.recall)).toEqual(
+      synthetic.sweep.map((r) => r.recall),
+    );
     expect((JSON.parse(other.stdout) as BenchJson).data['seed']).toBe(9);
   });
 });
@@ -154,7 +210,16 @@ describe('vsearch bench --lib DIR --calibrate-recall TARGET', () => {
   it('stores the smallest ef that meets the target and reports the sweep', async () => {
     const result = runCli(['bench', '--lib', lib, '--calibrate-recall', '0.98', '--queries', '80', '--json']);
     expect(result.status, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout) as { ef: number; recall: number; target: number; k: number; queries: number; segments: number; sweep: { ef: number; recall: number }[]; stored: { ef: number } };
+    const report = JSON.parse(result.stdout) as {
+      ef: number;
+      recall: number;
+      target: number;
+      k: number;
+      queries: number;
+      segments: number;
+      sweep: { ef: number; recall: number }[];
+      stored: { ef: number };
+    };
     expect(report).toMatchObject({ target: 0.98, k: 10, queries: 80, segments: 1200, stored: { ef: report.ef } });
     expect(report.recall).toBeGreaterThanOrEqual(0.98);
     expect(report.sweep.at(-1)?.ef).toBe(report.ef);
@@ -163,7 +228,9 @@ describe('vsearch bench --lib DIR --calibrate-recall TARGET', () => {
 
     const human = runCli(['bench', '--lib', lib, '--calibrate-recall', '0.5', '--queries', '80']);
     expect(human.status, human.stderr).toBe(0);
-    expect(human.stdout).toMatch(/^ef=\d+ meets recall@10 >= 0\.5: measured [01]\.\d{4} on 80 of the library's 1200 vectors/m);
+    expect(human.stdout).toMatch(
+      /^ef=\d+ meets recall@10 >= 0\.5: measured [01]\.\d{4} on 80 of the library's 1200 vectors/m,
+    );
     const looser = Number(/^ef=(\d+)/m.exec(human.stdout)?.[1]);
     expect(looser).toBeLessThanOrEqual(report.ef);
   });
@@ -171,7 +238,10 @@ describe('vsearch bench --lib DIR --calibrate-recall TARGET', () => {
   it('vsearch query --recall calibrates once, then reuses the stored ef while it covers the target', async () => {
     const { writeFile } = await import('node:fs/promises');
     const vectorFile = join(work, 'query-vector.json');
-    await writeFile(vectorFile, JSON.stringify(Array.from(syntheticVectors({ count: 1, dimension: 24, seed: 99, clusters: 6 }))));
+    await writeFile(
+      vectorFile,
+      JSON.stringify(Array.from(syntheticVectors({ count: 1, dimension: 24, seed: 99, clusters: 6 }))),
+    );
     const first = runCli(['query', '--vector', vectorFile, '--lib', lib, '--recall', '0.99', '--json']);
     expect(first.status, first.stderr).toBe(0);
     expect(first.stderr).toMatch(/calibrating the search breadth for recall@10 >= 0.99/);
@@ -181,7 +251,9 @@ describe('vsearch bench --lib DIR --calibrate-recall TARGET', () => {
     const covered = runCli(['query', '--vector', vectorFile, '--lib', lib, '--recall', '0.95', '--json']);
     expect(covered.status, covered.stderr).toBe(0);
     expect(covered.stderr).toBe('');
-    expect((JSON.parse(runCli(['stats', '--lib', lib, '--json']).stdout) as { index: { ef: number } }).index.ef).toBe(stats.index.ef);
+    expect((JSON.parse(runCli(['stats', '--lib', lib, '--json']).stdout) as { index: { ef: number } }).index.ef).toBe(
+      stats.index.ef,
+    );
 
     const bad = runCli(['query', '--vector', vectorFile, '--lib', lib, '--recall', '1.2']);
     expect(bad.status).toBe(2);
@@ -191,19 +263,38 @@ describe('vsearch bench --lib DIR --calibrate-recall TARGET', () => {
   it.each(['0', '1.5', '-1', 'high'])('refuses the target %s with exit 2', (target) => {
     const result = runCli(['bench', '--lib', lib, '--calibrate-recall', target]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(target === 'high' ? /--calibrate-recall must be a number/ : /recall target must be a number in \(0, 1\]/);
+    expect(result.stderr).toMatch(
+      target === 'high' ? /--calibrate-recall must be a number/ : /recall target must be a number in \(0, 1\]/,
+    );
     expect(result.stdout).toBe('');
   });
 
   it('refuses a target no ef reaches, a library searched exactly, and --synthetic, with exit 2', async () => {
-    const unreachable = runCli(['bench', '--lib', lib, '--calibrate-recall', '1', '--ef', '1,2', '--k', '50', '--queries', '30']);
+    const unreachable = runCli([
+      'bench',
+      '--lib',
+      lib,
+      '--calibrate-recall',
+      '1',
+      '--ef',
+      '1,2',
+      '--k',
+      '50',
+      '--queries',
+      '30',
+    ]);
     expect(unreachable.status).toBe(2);
     expect(unreachable.stderr).toMatch(/no ef up to 2 reaches recall@50 1: the best was 0\.\d+ at ef=\d/);
     // It names flags that exist: the way to a larger M or efConstruction is a new library.
-    expect(unreachable.stderr).toContain(`build a new library with a larger --index-m or --ef-construction (such as 32 and 200) from ${lib}/segments/*.arrow`);
+    expect(unreachable.stderr).toContain(
+      `build a new library with a larger --index-m or --ef-construction (such as 32 and 200) from ${lib}/segments/*.arrow`,
+    );
 
     const small = join(work, 'small-lib');
-    expect(runCli(['build', '--lib', small, '--from', await writeJsonl(work, 'small.jsonl', clipSegments('a', 30, 1024, 1))]).status).toBe(0);
+    expect(
+      runCli(['build', '--lib', small, '--from', await writeJsonl(work, 'small.jsonl', clipSegments('a', 30, 1024, 1))])
+        .status,
+    ).toBe(0);
     const exact = runCli(['bench', '--lib', small, '--calibrate-recall', '0.9']);
     expect(exact.status).toBe(2);
     expect(exact.stderr).toMatch(/too small to calibrate: its 30 segments are searched exactly/);

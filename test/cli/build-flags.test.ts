@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { startTestEmulator } from '../helpers/emulator.js';
 import { API_KEY, testScenario } from '../build/emulator-fixture.js';
 import { runCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
+import { startTestEmulator } from '../helpers/emulator.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
@@ -20,7 +20,8 @@ afterAll(async () => {
 });
 
 const manifestIndex = async (lib: string): Promise<{ M: number; efConstruction: number }> =>
-  (JSON.parse(await readFile(join(lib, 'manifest.json'), 'utf8')) as { index: { M: number; efConstruction: number } }).index;
+  (JSON.parse(await readFile(join(lib, 'manifest.json'), 'utf8')) as { index: { M: number; efConstruction: number } })
+    .index;
 
 describe('vsearch build', () => {
   it('exits 1 for a missing input and lists it as a failure in the summary', async () => {
@@ -33,15 +34,32 @@ describe('vsearch build', () => {
     expect(human.stderr).toMatch(/API: 0 sync embeds, 0 tasks created/);
     const json = await runCliAsync(['build', missing, '--lib', join(dir, 'lib'), '--json'], env);
     expect(json.status).toBe(1);
-    expect((JSON.parse(json.stdout) as { built: { failures: unknown[]; skipped: unknown[] } }).built).toMatchObject({ failures: [{ source: missing, reason: 'cannot read it (ENOENT)' }], skipped: [] });
+    expect((JSON.parse(json.stdout) as { built: { failures: unknown[]; skipped: unknown[] } }).built).toMatchObject({
+      failures: [{ source: missing, reason: 'cannot read it (ENOENT)' }],
+      skipped: [],
+    });
   });
 
   it('sets M and efConstruction of a new library with --index-m and --ef-construction', async () => {
     const lib = join(await tempDir(), 'lib');
-    const built = runCli(['build', '--lib', lib, '--from', SEGMENTS, '--index-m', '24', '--ef-construction', '150', '--json']);
+    const built = runCli([
+      'build',
+      '--lib',
+      lib,
+      '--from',
+      SEGMENTS,
+      '--index-m',
+      '24',
+      '--ef-construction',
+      '150',
+      '--json',
+    ]);
     expect(built.status, built.stderr).toBe(0);
     expect(await manifestIndex(lib)).toMatchObject({ M: 24, efConstruction: 150 });
-    expect((JSON.parse(built.stdout) as { library: { index: unknown } }).library.index).toMatchObject({ M: 24, efConstruction: 150 });
+    expect((JSON.parse(built.stdout) as { library: { index: unknown } }).library.index).toMatchObject({
+      M: 24,
+      efConstruction: 150,
+    });
     // The same values again are fine: the library keeps them.
     expect(runCli(['build', '--lib', lib, '--from', SEGMENTS, '--index-m', '24']).status).toBe(0);
   });
@@ -52,8 +70,12 @@ describe('vsearch build', () => {
     const before = await readFile(join(lib, 'manifest.json'), 'utf8');
     const result = runCli(['build', '--lib', lib, '--from', SEGMENTS, '--index-m', '32', '--ef-construction', '200']);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain(`the library at ${lib} already exists, and its index parameters are fixed when it is created: --index-m 32 (it has 16), --ef-construction 200 (it has 100)`);
-    expect(result.stderr).toContain(`vsearch build --lib NEW_DIR --index-m 32 --ef-construction 200 --from ${lib}/segments/*.arrow`);
+    expect(result.stderr).toContain(
+      `the library at ${lib} already exists, and its index parameters are fixed when it is created: --index-m 32 (it has 16), --ef-construction 200 (it has 100)`,
+    );
+    expect(result.stderr).toContain(
+      `vsearch build --lib NEW_DIR --index-m 32 --ef-construction 200 --from ${lib}/segments/*.arrow`,
+    );
     expect(await readFile(join(lib, 'manifest.json'), 'utf8')).toBe(before);
   });
 

@@ -21,7 +21,11 @@ async function library(hnsw = false): Promise<string> {
   const dir = await tempDir();
   const lib = join(dir, 'lib');
   for (const [i, name] of ['a', 'b'].entries()) {
-    const file = await writeJsonl(dir, `${name}.jsonl`, Array.from({ length: 5 }, (_, v) => clipSegments(`${name}-${v}`, 6, DIM, i * 10 + v + 1)).flat());
+    const file = await writeJsonl(
+      dir,
+      `${name}.jsonl`,
+      Array.from({ length: 5 }, (_, v) => clipSegments(`${name}-${v}`, 6, DIM, i * 10 + v + 1)).flat(),
+    );
     if (hnsw && i === 0) {
       // A library is written by its first write, so the HNSW setting goes in with the first import.
       const created = await openLibrary(lib, { create: true, index: { kind: 'hnsw' } });
@@ -46,7 +50,9 @@ async function segmentPathIn(manifest: Buffer, lib: string, index: number): Prom
 }
 
 async function segmentPath(lib: string, index: number): Promise<string> {
-  const manifest = JSON.parse(await readFile(join(lib, 'manifest.json'), 'utf8')) as { segmentFiles: { name: string }[] };
+  const manifest = JSON.parse(await readFile(join(lib, 'manifest.json'), 'utf8')) as {
+    segmentFiles: { name: string }[];
+  };
   return join(lib, 'segments', (manifest.segmentFiles[index] as { name: string }).name);
 }
 
@@ -55,10 +61,16 @@ describe('vsearch doctor', () => {
     const lib = await library();
     const { status, report } = doctor(lib);
     expect(status).toBe(0);
-    expect(report).toEqual({ healthy: true, problems: [], checked: { manifest: true, segmentFiles: 2, segments: 60, index: 'exact', graph: false, facts: true } });
+    expect(report).toEqual({
+      healthy: true,
+      problems: [],
+      checked: { manifest: true, segmentFiles: 2, segments: 60, index: 'exact', graph: false, facts: true },
+    });
     const human = runCli(['doctor', '--lib', lib]);
     expect(human.status).toBe(0);
-    expect(human.stdout).toMatch(/^checked .*: manifest, 2 segment files \(60 segments\), index exact \(no graph file\), label facts\nhealthy\n$/);
+    expect(human.stdout).toMatch(
+      /^checked .*: manifest, 2 segment files \(60 segments\), index exact \(no graph file\), label facts\nhealthy\n$/,
+    );
   });
 
   it('exits 2 on bad usage and on a folder that holds no library', async () => {
@@ -86,7 +98,9 @@ describe('vsearch doctor', () => {
       expect(problem?.repaired).toBe(false);
     }
     const human = runCli(['doctor', '--lib', lib, '--repair']);
-    expect(human.stdout).toMatch(/problem {3}segments\/seg-.*\.arrow {2}segment-(vectors|checksum): .*(row 3|sha256).*not repaired: a segment file is the source of truth/);
+    expect(human.stdout).toMatch(
+      /problem {3}segments\/seg-.*\.arrow {2}segment-(vectors|checksum): .*(row 3|sha256).*not repaired: a segment file is the source of truth/,
+    );
   });
 
   it.each([
@@ -104,22 +118,34 @@ describe('vsearch doctor', () => {
   it('reports a missing, damaged or inconsistent manifest without touching the segment files, and --repair recovers it from them', async () => {
     const lib = await library();
     const manifest = await readFile(join(lib, 'manifest.json'));
-    const segmentBytes = async (): Promise<Buffer[]> => Promise.all([0, 1].map(async (i) => readFile(await segmentPathIn(manifest, lib, i))));
+    const segmentBytes = async (): Promise<Buffer[]> =>
+      Promise.all([0, 1].map(async (i) => readFile(await segmentPathIn(manifest, lib, i))));
     const before = await segmentBytes();
     const answer = (): unknown => {
-      const response = JSON.parse(runCli(['query', '--like', 'a-0', '--json', '--limit', '20', '--lib', lib]).stdout) as { data: unknown; page_info: { total_results: number } };
+      const response = JSON.parse(
+        runCli(['query', '--like', 'a-0', '--json', '--limit', '20', '--lib', lib]).stdout,
+      ) as { data: unknown; page_info: { total_results: number } };
       return { data: response.data, total: response.page_info.total_results };
     };
     const expected = answer();
     await rm(join(lib, 'manifest.json'));
     let run = doctor(lib);
     expect(run.status).toBe(1);
-    expect(run.report.problems).toEqual([{ file: 'manifest.json', kind: 'manifest-missing', message: expect.stringMatching(/manifest is missing/), repaired: false }]);
+    expect(run.report.problems).toEqual([
+      {
+        file: 'manifest.json',
+        kind: 'manifest-missing',
+        message: expect.stringMatching(/manifest is missing/),
+        repaired: false,
+      },
+    ]);
     expect(await segmentBytes()).toEqual(before);
     run = doctor(lib, '--repair');
     expect(run.status, run.stderr).toBe(0);
     expect(run.report.problems).toEqual([expect.objectContaining({ kind: 'manifest-missing', repaired: true })]);
-    expect(run.stderr).toMatch(/recovered manifest\.json \(it was missing\) from 2 segment file\(s\).*60 segments of 10 videos/);
+    expect(run.stderr).toMatch(
+      /recovered manifest\.json \(it was missing\) from 2 segment file\(s\).*60 segments of 10 videos/,
+    );
     expect(answer()).toEqual(expected);
     expect(doctor(lib).status).toBe(0);
 
@@ -136,9 +162,13 @@ describe('vsearch doctor', () => {
     await writeFile(join(lib, 'manifest.json'), JSON.stringify(current));
     run = doctor(lib);
     expect(run.status).toBe(1);
-    expect(run.report.problems.some((p) => p.kind === 'manifest-inconsistent' && /nextLabel is 10/.test(p.message))).toBe(true);
+    expect(
+      run.report.problems.some((p) => p.kind === 'manifest-inconsistent' && /nextLabel is 10/.test(p.message)),
+    ).toBe(true);
     expect(doctor(lib, '--repair').status).toBe(0);
-    expect((JSON.parse(await readFile(join(lib, 'manifest.json'), 'utf8')) as { nextLabel: number }).nextLabel).toBe(60);
+    expect((JSON.parse(await readFile(join(lib, 'manifest.json'), 'utf8')) as { nextLabel: number }).nextLabel).toBe(
+      60,
+    );
     expect(answer()).toEqual(expected);
   });
 
@@ -149,14 +179,27 @@ describe('vsearch doctor', () => {
     const warnings: string[] = [];
     const opened = await openLibrary(lib, { onWarning: (message) => warnings.push(message) });
     // Opening rebuilt the graph on the way (with one warning), so doctor finds it sound; damage it again under the open library.
-    expect(warnings).toEqual([expect.stringMatching(/HNSW graph .* is corrupt .*; rebuilding the index from the store/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/HNSW graph .* is corrupt .*; rebuilding the index from the store/),
+    ]);
     const rebuilt = JSON.parse(await readFile(join(lib, 'index', 'sidecar.json'), 'utf8')) as { graph: string };
     await truncate(join(lib, 'index', rebuilt.graph), 1000);
     const found = await opened.doctor();
     expect(found.healthy).toBe(false);
-    expect(found.problems).toEqual([{ file: join('index', rebuilt.graph), kind: 'graph-damaged', message: expect.stringMatching(/truncated|too few/), repaired: false }]);
+    expect(found.problems).toEqual([
+      {
+        file: join('index', rebuilt.graph),
+        kind: 'graph-damaged',
+        message: expect.stringMatching(/truncated|too few/),
+        repaired: false,
+      },
+    ]);
     const repaired = await opened.doctor({ repair: true });
-    expect(repaired).toMatchObject({ healthy: true, problems: [{ kind: 'graph-damaged', repaired: true }], checked: { index: 'hnsw', graph: true, facts: true } });
+    expect(repaired).toMatchObject({
+      healthy: true,
+      problems: [{ kind: 'graph-damaged', repaired: true }],
+      checked: { index: 'hnsw', graph: true, facts: true },
+    });
     expect((await opened.doctor()).healthy).toBe(true);
     await opened.close();
   });

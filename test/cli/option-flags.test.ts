@@ -3,16 +3,27 @@ import { inFlagTerms } from '../../src/cli/option-flags.js';
 
 describe('inFlagTerms', () => {
   it.each([
-    ['no query given: pass `text`, `image`, `audio`, `video`, `vector` or `like`', 'no query given: pass query text, --image, --audio, --video, --vector FILE or --like VIDEO_ID'],
-    ['the library is damaged (`doctor({ repair: true })` recovers a manifest)', 'the library is damaged (`vsearch doctor --repair` recovers a manifest)'],
-    ['create one with `openLibrary(dir, { create: true })`, or pass an existing library\'s folder as `dir`', "create one with `vsearch build --lib DIR ...`, or pass an existing library's folder as --lib"],
+    [
+      'no query given: pass `text`, `image`, `audio`, `video`, `vector` or `like`',
+      'no query given: pass query text, --image, --audio, --video, --vector FILE or --like VIDEO_ID',
+    ],
+    [
+      'the library is damaged (`doctor({ repair: true })` recovers a manifest)',
+      'the library is damaged (`vsearch doctor --repair` recovers a manifest)',
+    ],
+    [
+      "create one with `openLibrary(dir, { create: true })`, or pass an existing library's folder as `dir`",
+      "create one with `vsearch build --lib DIR ...`, or pass an existing library's folder as --lib",
+    ],
     ['a larger `index.M` or `index.efConstruction`', 'a larger --index-m or --ef-construction'],
   ])('names the options of %j as flags', (message, printed) => {
     expect(inFlagTerms(message)).toBe(printed);
   });
 
   it('leaves backticked text that names no option as it is', () => {
-    expect(inFlagTerms('run `vsearch videos` to list them; `dir` is --lib')).toBe('run `vsearch videos` to list them; --lib is --lib');
+    expect(inFlagTerms('run `vsearch videos` to list them; `dir` is --lib')).toBe(
+      'run `vsearch videos` to list them; --lib is --lib',
+    );
     expect(inFlagTerms('the video `abc` is missing')).toBe('the video `abc` is missing');
   });
 });

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { exactClips, exactVideos, hitKey, type ExactRules } from '../helpers/exact-search.js';
-import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
+import { type ExactRules, exactClips, exactVideos, hitKey } from '../helpers/exact-search.js';
+import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
+
 const DIM = 12;
 
 /** 12 videos of 6 to 11 clips, metadata and a source file per video. */
@@ -40,7 +41,15 @@ beforeAll(async () => {
   lib = join(work, 'lib');
   vectorFile = join(work, 'query.json');
   await writeFile(vectorFile, JSON.stringify(QUERY));
-  const built = runCli(['build', '--lib', lib, '--from', await writeJsonl(work, 'segments.jsonl', SEGMENTS), '--model', 'custom-12']);
+  const built = runCli([
+    'build',
+    '--lib',
+    lib,
+    '--from',
+    await writeJsonl(work, 'segments.jsonl', SEGMENTS),
+    '--model',
+    'custom-12',
+  ]);
   expect(built.status, built.stderr).toBe(0);
 });
 
@@ -61,8 +70,12 @@ function page(token: string): Response {
 }
 
 const keys = (response: Response): string[] => response.data.map((hit) => hitKey(hit));
-const exactKeys = (rules: ExactRules, limit = 50): string[] => exactClips(SEGMENTS, [QUERY], rules).slice(0, limit).map((hit) => hit.key);
-const metadata = (segment: JsonlSegment): { collection: string; rating: number } => segment['metadata'] as { collection: string; rating: number };
+const exactKeys = (rules: ExactRules, limit = 50): string[] =>
+  exactClips(SEGMENTS, [QUERY], rules)
+    .slice(0, limit)
+    .map((hit) => hit.key);
+const metadata = (segment: JsonlSegment): { collection: string; rating: number } =>
+  segment['metadata'] as { collection: string; rating: number };
 
 describe('vsearch query: search API parity flags', () => {
   it('--filter keeps the exact filtered ranking', () => {
@@ -84,7 +97,9 @@ describe('vsearch query: search API parity flags', () => {
   it('--merge-adjacent merges consecutive matching clips', () => {
     const response = query('--merge-adjacent', '--min-score', '0.1', '--limit', '50');
     const exact = exactClips(SEGMENTS, [QUERY], { floor: 0.1, mergeAdjacent: true });
-    expect(response.data.map((hit) => `${hitKey(hit)}-${hit.end}`)).toEqual(exact.map((hit) => `${hit.key}-${hit.end}`));
+    expect(response.data.map((hit) => `${hitKey(hit)}-${hit.end}`)).toEqual(
+      exact.map((hit) => `${hit.key}-${hit.end}`),
+    );
     expect(response.data.some((hit) => hit.end - hit.start > 6)).toBe(true);
   });
 
@@ -93,7 +108,12 @@ describe('vsearch query: search API parity flags', () => {
     const exact = exactKeys({ allow: (s) => metadata(s).collection === 'city' }, 1000);
     expect(first.page_info.total_results).toBe(exact.length);
     const pages = [first];
-    for (let token = first.page_info.next_page_token; token !== undefined; token = pages[pages.length - 1]?.page_info.next_page_token) pages.push(page(token));
+    for (
+      let token = first.page_info.next_page_token;
+      token !== undefined;
+      token = pages[pages.length - 1]?.page_info.next_page_token
+    )
+      pages.push(page(token));
     expect(pages.length).toBe(Math.ceil(exact.length / 7));
     expect(pages.flatMap(keys)).toEqual(exact);
     expect(pages.flatMap((p) => p.data.map((hit) => hit.rank))).toEqual(exact.map((_, i) => i + 1));
@@ -106,7 +126,9 @@ describe('vsearch query: search API parity flags', () => {
     const second = page(first.page_info.next_page_token as string);
     const third = page(second.page_info.next_page_token as string);
     expect(third.page_info.next_page_token).toBeUndefined();
-    expect([...first.data, ...second.data, ...third.data].map((hit) => hit.video_id)).toEqual(exactVideos(SEGMENTS, [QUERY], { floor: 0 }).map((video) => video.video));
+    expect([...first.data, ...second.data, ...third.data].map((hit) => hit.video_id)).toEqual(
+      exactVideos(SEGMENTS, [QUERY], { floor: 0 }).map((video) => video.video),
+    );
   });
 
   it('prints one line per hit and the next page token on stderr in human mode', () => {

@@ -24,7 +24,8 @@ afterAll(async () => {
   await rm(libDir, { recursive: true, force: true });
 });
 
-const tokenAfter = (stderr: string, label: string): string | undefined => new RegExp(`^${label}: vsearch query --page-token (\\S+) --lib (\\S+)$`, 'm').exec(stderr)?.[1];
+const tokenAfter = (stderr: string, label: string): string | undefined =>
+  new RegExp(`^${label}: vsearch query --page-token (\\S+) --lib (\\S+)$`, 'm').exec(stderr)?.[1];
 
 describe('vsearch query --page-token', () => {
   it('prints the previous and the next page tokens, each with the --lib it was given, and they walk the pages', () => {
@@ -65,14 +66,24 @@ describe('vsearch query --page-token', () => {
 describe('vsearch query --vector -', () => {
   it('reads the vector from stdin and answers as from the file', async () => {
     const fromFile = runCli(['query', '--lib', lib, '--vector', OCEAN, '--json']);
-    const stdin = spawnSync(process.execPath, [CLI, 'query', '--lib', lib, '--vector', '-', '--json'], { input: await readFile(OCEAN), encoding: 'utf8', env: { ...process.env, VSEARCH_LIB: '' }, timeout: 120_000 });
+    const stdin = spawnSync(process.execPath, [CLI, 'query', '--lib', lib, '--vector', '-', '--json'], {
+      input: await readFile(OCEAN),
+      encoding: 'utf8',
+      env: { ...process.env, VSEARCH_LIB: '' },
+      timeout: 120_000,
+    });
     expect(stdin.status, stdin.stderr).toBe(0);
     const data = (text: string): unknown => (JSON.parse(text) as { data: unknown }).data;
     expect(data(stdin.stdout)).toEqual(data(fromFile.stdout));
   });
 
   it('names stdin when what it reads is not a vector', () => {
-    const result = spawnSync(process.execPath, [CLI, 'query', '--lib', lib, '--vector', '-'], { input: '[0.1, 0.2', encoding: 'utf8', env: { ...process.env, VSEARCH_LIB: '' }, timeout: 120_000 });
+    const result = spawnSync(process.execPath, [CLI, 'query', '--lib', lib, '--vector', '-'], {
+      input: '[0.1, 0.2',
+      encoding: 'utf8',
+      env: { ...process.env, VSEARCH_LIB: '' },
+      timeout: 120_000,
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/stdin: the vector file is not valid JSON/);
   });
@@ -80,20 +91,38 @@ describe('vsearch query --vector -', () => {
 
 describe('vsearch query checks a media query by its first bytes', () => {
   it.each([
-    ['--image', join(PROJECT_ROOT, 'README.md'), /README\.md: not usable as --image: its first bytes match no image format .*; it looks like text/],
-    ['--audio', join(MEDIA, 'test-card-16x9.avi'), /not usable as --audio: its content is video \(avi\), not an audio: give it as a video query/],
-    ['--video', join(MEDIA, 'test-tone.wav'), /not usable as --video: its content is audio \(wav\), not a video: give it as an audio query/],
+    [
+      '--image',
+      join(PROJECT_ROOT, 'README.md'),
+      /README\.md: not usable as --image: its first bytes match no image format .*; it looks like text/,
+    ],
+    [
+      '--audio',
+      join(MEDIA, 'test-card-16x9.avi'),
+      /not usable as --audio: its content is video \(avi\), not an audio: give it as a video query/,
+    ],
+    [
+      '--video',
+      join(MEDIA, 'test-tone.wav'),
+      /not usable as --video: its content is audio \(wav\), not a video: give it as an audio query/,
+    ],
     ['--image', join(MEDIA, 'bbb-3sec.mp4'), /not usable as --image: its content is video \(mp4\)/],
   ])('refuses %s %s (exit 2) before any call', (flag, file, message) => {
     // An API key and a base URL nothing listens on: a query that got past the check would fail otherwise (exit 1).
-    const result = runCli(['query', '--lib', lib, flag, file], { TWELVELABS_API_KEY: 'k', TWELVELABS_BASE_URL: 'http://127.0.0.1:9/v1.3' });
+    const result = runCli(['query', '--lib', lib, flag, file], {
+      TWELVELABS_API_KEY: 'k',
+      TWELVELABS_BASE_URL: 'http://127.0.0.1:9/v1.3',
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(message);
   });
 
   it('lets through a file whose bytes match its flag, whatever its name', async () => {
     const png = join(await tempDir(), 'frame.dat');
-    await writeFile(png, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64)]));
+    await writeFile(
+      png,
+      Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64)]),
+    );
     const result = runCli(['query', '--lib', lib, '--image', png, '--offline']);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/image query .*frame\.dat is not in the query cache/);

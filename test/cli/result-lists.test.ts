@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { startTestEmulator } from '../helpers/emulator.js';
 import type { ClipHit, SearchResponse, VideoHit } from '../../src/query/index.js';
 import { SegmentStore } from '../../src/store/index.js';
 import { API_KEY, MEDIA_SAMPLES, testScenario } from '../build/emulator-fixture.js';
 import { runCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
+import { startTestEmulator } from '../helpers/emulator.js';
 import { cosine } from '../helpers/exact-search.js';
 import { writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -35,13 +35,21 @@ async function storedRows(dir: string): Promise<StoredRow[]> {
   const out: StoredRow[] = [];
   for (const file of await store.allFiles()) {
     for (let r = 0; r < file.count; r++) {
-      out.push({ video: file.string('video_id', r), start: file.startSec[r] as number, end: file.endSec[r] as number, option: file.string('embedding_option', r), scope: file.string('embedding_scope', r), vector: [...file.vector(r)] });
+      out.push({
+        video: file.string('video_id', r),
+        start: file.startSec[r] as number,
+        end: file.endSec[r] as number,
+        option: file.string('embedding_option', r),
+        scope: file.string('embedding_scope', r),
+        vector: [...file.vector(r)],
+      });
     }
   }
   return out;
 }
 
-const keyOf = (hit: { video_id: string; start: number; end: number; embedding_option: string }): string => `${hit.video_id}@${hit.start}-${hit.end}/${hit.embedding_option}`;
+const keyOf = (hit: { video_id: string; start: number; end: number; embedding_option: string }): string =>
+  `${hit.video_id}@${hit.start}-${hit.end}/${hit.embedding_option}`;
 
 /** An exact scan of the clip rows: one per (video, start, end, option), best first. */
 function exactClipKeys(query: readonly number[], leaveOut: (row: StoredRow) => boolean = () => false): string[] {
@@ -73,7 +81,10 @@ beforeAll(async () => {
   emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario: testScenario() });
   shared = await mkdtemp(join(tmpdir(), 'vsearch-results-'));
   lib = join(shared, 'lib');
-  const built = await runCliAsync(['build', MEDIA_SAMPLES, '--lib', lib, '--clip-length', '2', '--json'], { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl });
+  const built = await runCliAsync(['build', MEDIA_SAMPLES, '--lib', lib, '--clip-length', '2', '--json'], {
+    TWELVELABS_API_KEY: API_KEY,
+    TWELVELABS_BASE_URL: emu.baseUrl,
+  });
   expect(built.status, built.stderr).toBe(0);
   rows = await storedRows(lib);
 }, 120_000);
@@ -103,10 +114,12 @@ describe('result lists on media built through the emulator', () => {
     expect(first.page_info.total_results).toBe(exact.length);
   });
 
-  it('--merge-adjacent merges bbb-3sec.mp4\'s consecutive clips despite its asset-scope rows', async () => {
+  it("--merge-adjacent merges bbb-3sec.mp4's consecutive clips despite its asset-scope rows", async () => {
     const { path } = await queryFile();
     const response = queryJson('--vector', path, '--merge-adjacent', '--filter', '{"id": ["bbb-3sec.mp4"]}');
-    const options = new Set(rows.filter((row) => row.video === 'bbb-3sec.mp4' && row.scope === 'clip').map((row) => row.option));
+    const options = new Set(
+      rows.filter((row) => row.video === 'bbb-3sec.mp4' && row.scope === 'clip').map((row) => row.option),
+    );
     const duration = Math.max(...rows.filter((row) => row.video === 'bbb-3sec.mp4').map((row) => row.end));
     expect(response.data.map((hit) => [hit.start, hit.end])).toEqual([...options].map(() => [0, duration]));
     expect(response.page_info.total_results).toBe(options.size);
@@ -114,8 +127,14 @@ describe('result lists on media built through the emulator', () => {
 
   it('--like leaves out the segment and its same-vector twins, and no hit scores 1', () => {
     const response = queryJson('--like', 'bbb-3sec.mp4@2.5', '--limit', '50');
-    const seed = rows.find((row) => row.video === 'bbb-3sec.mp4' && row.scope === 'clip' && row.start <= 2.5 && 2.5 < row.end) as StoredRow;
-    const same = (row: StoredRow): boolean => row.video === seed.video && row.start === seed.start && row.end === seed.end && cosine(row.vector, seed.vector) > 0.999999;
+    const seed = rows.find(
+      (row) => row.video === 'bbb-3sec.mp4' && row.scope === 'clip' && row.start <= 2.5 && 2.5 < row.end,
+    ) as StoredRow;
+    const same = (row: StoredRow): boolean =>
+      row.video === seed.video &&
+      row.start === seed.start &&
+      row.end === seed.end &&
+      cosine(row.vector, seed.vector) > 0.999999;
     expect(response.data.every((hit) => hit.score < 0.9999)).toBe(true);
     expect(response.data.map(keyOf)).toEqual(exactClipKeys(seed.vector, same));
   });
@@ -126,7 +145,10 @@ describe('result lists on media built through the emulator', () => {
     const videos = response.data as VideoHit[];
     expect(videos.length).toBeGreaterThan(0);
     for (const video of videos) {
-      const expected = exactClipKeys(vector, (row) => row.video !== video.video_id || cosine(row.vector, vector) < 0).slice(0, 10);
+      const expected = exactClipKeys(
+        vector,
+        (row) => row.video !== video.video_id || cosine(row.vector, vector) < 0,
+      ).slice(0, 10);
       expect(video.clips.map(keyOf)).toEqual(expected);
       expect(video.clips.every((clip) => clip.embedding_scope === 'clip' && clip.score >= 0)).toBe(true);
     }

@@ -10,7 +10,8 @@ import { useTempDirs } from '../helpers/temp-dir.js';
 const tempDir = useTempDirs();
 const SEGMENTS = join(PROJECT_ROOT, 'data', 'marengo27-aws-sample', 'segments.jsonl');
 
-const line = (stdout: string, key: string): string | undefined => stdout.split('\n').find((row) => row.startsWith(`${key} `));
+const line = (stdout: string, key: string): string | undefined =>
+  stdout.split('\n').find((row) => row.startsWith(`${key} `));
 
 describe('formatBytes', () => {
   it.each([
@@ -31,10 +32,18 @@ describe('vsearch stats', () => {
   it('speaks in KB/MB for people and in bytes in --json, which also names the hnswlib build', async () => {
     const lib = join(await tempDir(), 'lib');
     expect(runCli(['build', '--lib', lib, '--from', SEGMENTS]).status).toBe(0);
-    const json = JSON.parse(runCli(['stats', '--lib', lib, '--json']).stdout) as { bytes: number; hnswlib: { build: string; detail: string } };
+    const json = JSON.parse(runCli(['stats', '--lib', lib, '--json']).stdout) as {
+      bytes: number;
+      hnswlib: { build: string; detail: string };
+    };
     expect(Number.isInteger(json.bytes)).toBe(true);
-    expect(json.hnswlib).toEqual({ build: nativeBuildVerdict().usable ? 'native' : 'stock', detail: expect.any(String) });
-    expect(JSON.parse(runCli(['stats', '--lib', lib, '--json'], { VSEARCH_NATIVE_HNSWLIB: '0' }).stdout)).toMatchObject({ hnswlib: { build: 'stock', detail: 'VSEARCH_NATIVE_HNSWLIB=0' } });
+    expect(json.hnswlib).toEqual({
+      build: nativeBuildVerdict().usable ? 'native' : 'stock',
+      detail: expect.any(String),
+    });
+    expect(JSON.parse(runCli(['stats', '--lib', lib, '--json'], { VSEARCH_NATIVE_HNSWLIB: '0' }).stdout)).toMatchObject(
+      { hnswlib: { build: 'stock', detail: 'VSEARCH_NATIVE_HNSWLIB=0' } },
+    );
     const human = runCli(['stats', '--lib', lib]).stdout;
     expect(line(human, 'on disk')).toBe(`on disk     ${formatBytes(json.bytes)}`);
     expect(line(human, 'on disk')).toMatch(/^on disk {5}\d+\.\d KB$/);
@@ -44,29 +53,40 @@ describe('vsearch stats', () => {
     const exact = join(await tempDir(), 'lib');
     expect(runCli(['build', '--lib', exact, '--from', SEGMENTS]).status).toBe(0);
     const exactLine = line(runCli(['stats', '--lib', exact]).stdout, 'index');
-    expect(exactLine).toBe('index       exact scan of 6 vectors (every search has recall 1; an HNSW graph takes over from 2000 segments)');
+    expect(exactLine).toBe(
+      'index       exact scan of 6 vectors (every search has recall 1; an HNSW graph takes over from 2000 segments)',
+    );
 
     const hnsw = join(await tempDir(), 'lib');
     const library = await openLibrary(hnsw, { create: true, index: { kind: 'hnsw' } });
     await library.importSegments(SEGMENTS);
     await library.close();
-    expect(line(runCli(['stats', '--lib', hnsw]).stdout, 'index')).toBe('index       HNSW, 6 vectors, M=16 efConstruction=100 ef=64');
+    expect(line(runCli(['stats', '--lib', hnsw]).stdout, 'index')).toBe(
+      'index       HNSW, 6 vectors, M=16 efConstruction=100 ef=64',
+    );
   });
 
   it('reports the memory searches need: the vectors, and the HNSW graph once there is one', async () => {
     const exact = join(await tempDir(), 'lib');
     expect(runCli(['build', '--lib', exact, '--from', SEGMENTS]).status).toBe(0);
-    const exactMemory = (JSON.parse(runCli(['stats', '--lib', exact, '--json']).stdout) as { memory: Record<string, number> }).memory;
+    const exactMemory = (
+      JSON.parse(runCli(['stats', '--lib', exact, '--json']).stdout) as { memory: Record<string, number> }
+    ).memory;
     expect(exactMemory).toEqual({ vectors_bytes: 6 * 1024 * 4, graph_bytes: 0, machine_bytes: expect.any(Number) });
-    expect(line(runCli(['stats', '--lib', exact]).stdout, 'memory')).toBe(`memory      ${formatBytes(6 * 1024 * 4)} to search (${formatBytes(6 * 1024 * 4)} vectors) of this machine's ${formatBytes(exactMemory['machine_bytes'] ?? 0)}`);
+    expect(line(runCli(['stats', '--lib', exact]).stdout, 'memory')).toBe(
+      `memory      ${formatBytes(6 * 1024 * 4)} to search (${formatBytes(6 * 1024 * 4)} vectors) of this machine's ${formatBytes(exactMemory['machine_bytes'] ?? 0)}`,
+    );
 
     const hnsw = join(await tempDir(), 'lib');
     const library = await openLibrary(hnsw, { create: true, index: { kind: 'hnsw' } });
     await library.importSegments(SEGMENTS);
     await library.close();
-    const memory = (JSON.parse(runCli(['stats', '--lib', hnsw, '--json']).stdout) as { memory: Record<string, number> }).memory;
+    const memory = (JSON.parse(runCli(['stats', '--lib', hnsw, '--json']).stdout) as { memory: Record<string, number> })
+      .memory;
     expect(memory['graph_bytes']).toBeGreaterThan(6 * 1024 * 4);
-    expect(line(runCli(['stats', '--lib', hnsw]).stdout, 'memory')).toMatch(/ vectors \+ .* HNSW graph\) of this machine's /);
+    expect(line(runCli(['stats', '--lib', hnsw]).stdout, 'memory')).toMatch(
+      / vectors \+ .* HNSW graph\) of this machine's /,
+    );
   });
 
   it('says plainly that an empty library has no model yet', async () => {
@@ -76,8 +96,12 @@ describe('vsearch stats', () => {
     await library.close();
     const human = runCli(['stats', '--lib', lib]);
     expect(human.status, human.stderr).toBe(0);
-    expect(line(human.stdout, 'model')).toBe('model       none yet: the library is empty (add media or --from files with vsearch build)');
+    expect(line(human.stdout, 'model')).toBe(
+      'model       none yet: the library is empty (add media or --from files with vsearch build)',
+    );
     expect(human.stdout).not.toContain('(--d)');
-    expect(line(human.stdout, 'index')).toBe('index       none yet (no segments; an HNSW graph takes over from 2000 segments)');
+    expect(line(human.stdout, 'index')).toBe(
+      'index       none yet (no segments; an HNSW graph takes over from 2000 segments)',
+    );
   });
 });

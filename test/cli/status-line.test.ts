@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BuildProgress } from '../../src/build/build-types.js';
 import { benchProgress } from '../../src/cli/bench.js';
 import { formatBuildProgress, progressLine } from '../../src/cli/progress-line.js';
-import { fitToWidth, openStatusLine, statusMode, type StatusStream } from '../../src/cli/status-line.js';
+import { fitToWidth, openStatusLine, type StatusStream, statusMode } from '../../src/cli/status-line.js';
 
 /** A stream that records what is written to it, shaped like a terminal or a pipe. */
 function fakeStream(shape: { isTTY: boolean; columns?: number }): StatusStream & { written: string[] } {
@@ -10,10 +10,22 @@ function fakeStream(shape: { isTTY: boolean; columns?: number }): StatusStream &
   return { ...shape, written, write: (text: string) => written.push(text) };
 }
 
-const progress = (over: Partial<BuildProgress> = {}): BuildProgress => ({ total: 120, done: 37, running: 4, failed: 2, segments: 1234, elapsedMs: 95_000, ...over });
+const progress = (over: Partial<BuildProgress> = {}): BuildProgress => ({
+  total: 120,
+  done: 37,
+  running: 4,
+  failed: 2,
+  segments: 1234,
+  elapsedMs: 95_000,
+  ...over,
+});
 
 /** What a terminal shows after the carriage returns: the text of the last redraw, padding dropped. */
-const visibleRows = (written: readonly string[]): string[] => written.join('').split(/[\r\n]/).filter((row) => row.trim() !== '');
+const visibleRows = (written: readonly string[]): string[] =>
+  written
+    .join('')
+    .split(/[\r\n]/)
+    .filter((row) => row.trim() !== '');
 
 describe('the status line on stderr', () => {
   it('is off when the stream is not a terminal, plain on TERM=dumb, and uses the erase code elsewhere', () => {
@@ -85,7 +97,12 @@ describe('the status line on stderr', () => {
     report('sweep', 2, 2, 'ef=32');
     const text = stream.written.join('');
     expect(text).not.toContain('\x1b');
-    expect(text.split('\n').filter((row) => row !== '').map((row) => row.split('\r').at(-1)?.trim())).toEqual(['building HNSW 1000/1000', 'ef sweep 2/2 (ef=32)']);
+    expect(
+      text
+        .split('\n')
+        .filter((row) => row !== '')
+        .map((row) => row.split('\r').at(-1)?.trim()),
+    ).toEqual(['building HNSW 1000/1000', 'ef sweep 2/2 (ef=32)']);
     for (const row of text.split(/[\r\n]/)) expect(row.length).toBeLessThan(30);
   });
 });

@@ -4,13 +4,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
-import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
+import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 
 const DIM = 12;
 const EVIL = 'evil\u001b[31m\nfake-line';
 const SEGMENTS: JsonlSegment[] = [
   ...clipSegments('video-1', 12, DIM, 1, { source: '/clips/one.mp4', metadata: { collection: 'city', rating: 3 } }),
-  ...clipSegments('video-1', 2, DIM, 5, { source: '/clips/one.mp4', embedding_option: 'audio', metadata: { collection: 'city', rating: 3 } }),
+  ...clipSegments('video-1', 2, DIM, 5, {
+    source: '/clips/one.mp4',
+    embedding_option: 'audio',
+    metadata: { collection: 'city', rating: 3 },
+  }),
   ...clipSegments('video-2', 3, DIM, 2, { source: '/clips/two.mp4', metadata: { collection: 'nature' } }),
   ...clipSegments(EVIL, 1, DIM, 3, { source: '/clips/evil.mp4' }),
 ];
@@ -25,7 +29,14 @@ interface Video {
   metadata: Record<string, unknown>;
 }
 interface Detail extends Omit<Video, 'segments'> {
-  segments: { start: number; end: number; embedding_option: string; embedding_scope: string; label: number; vector?: number[] }[];
+  segments: {
+    start: number;
+    end: number;
+    embedding_option: string;
+    embedding_scope: string;
+    label: number;
+    vector?: number[];
+  }[];
 }
 interface Hit {
   video_id: string;
@@ -43,7 +54,15 @@ beforeAll(async () => {
   base = join(work, 'base');
   vectorFile = join(work, 'query.json');
   await writeFile(vectorFile, JSON.stringify(QUERY));
-  const built = runCli(['build', '--lib', base, '--from', await writeJsonl(work, 'segments.jsonl', SEGMENTS), '--model', 'custom-12']);
+  const built = runCli([
+    'build',
+    '--lib',
+    base,
+    '--from',
+    await writeJsonl(work, 'segments.jsonl', SEGMENTS),
+    '--model',
+    'custom-12',
+  ]);
   expect(built.status, built.stderr).toBe(0);
 });
 
@@ -79,12 +98,23 @@ describe('vsearch videos', () => {
   it('--json lists every video with its exact id, sorted', () => {
     const videos = json<Video[]>(['videos', '--lib', base]);
     expect(videos.map((video) => video.video_id)).toEqual([EVIL, 'video-1', 'video-2']);
-    expect(videos[1]).toMatchObject({ filename: 'one.mp4', segments: 14, duration: 72, embedding_options: ['audio', 'visual'], metadata: { collection: 'city', rating: 3 } });
+    expect(videos[1]).toMatchObject({
+      filename: 'one.mp4',
+      segments: 14,
+      duration: 72,
+      embedding_options: ['audio', 'visual'],
+      metadata: { collection: 'city', rating: 3 },
+    });
   });
 
   it('show gives the metadata and the segments, with --lib before or after `show`', () => {
     const detail = json<Detail>(['videos', 'show', 'video-2', '--lib', base]);
-    expect(detail).toMatchObject({ video_id: 'video-2', filename: 'two.mp4', duration: 18, metadata: { collection: 'nature' } });
+    expect(detail).toMatchObject({
+      video_id: 'video-2',
+      filename: 'two.mp4',
+      duration: 18,
+      metadata: { collection: 'nature' },
+    });
     expect(detail.segments.map((s) => [s.start, s.end, s.embedding_option, s.embedding_scope])).toEqual([
       [0, 6, 'visual', 'clip'],
       [6, 12, 'visual', 'clip'],
@@ -112,23 +142,36 @@ describe('vsearch videos', () => {
 });
 
 describe('vsearch meta', () => {
-  const query = (lib: string, filter: string): Hit[] => json<{ data: Hit[] }>(['query', '--lib', lib, '--vector', vectorFile, '--filter', filter, '--limit', '50']).data;
+  const query = (lib: string, filter: string): Hit[] =>
+    json<{ data: Hit[] }>(['query', '--lib', lib, '--vector', vectorFile, '--filter', filter, '--limit', '50']).data;
 
   it('--set merges keys that query --filter finds at once, as an exact scan does; null deletes a key', async () => {
     const lib = await copyOfBase();
     expect(query(lib, '{"topic": "bridges"}')).toEqual([]);
-    const set = json<{ video_id: string; metadata: Record<string, unknown> }>(['meta', 'video-2', '--set', '{"topic": "bridges", "collection": null}', '--lib', lib]);
+    const set = json<{ video_id: string; metadata: Record<string, unknown> }>([
+      'meta',
+      'video-2',
+      '--set',
+      '{"topic": "bridges", "collection": null}',
+      '--lib',
+      lib,
+    ]);
     expect(set).toEqual({ video_id: 'video-2', metadata: { topic: 'bridges' } });
     const patched = SEGMENTS.map((s) => (s.video_id === 'video-2' ? { ...s, metadata: { topic: 'bridges' } } : s));
-    const metaOf = (s: JsonlSegment): Record<string, unknown> => (s['metadata'] as Record<string, unknown> | undefined) ?? {};
+    const metaOf = (s: JsonlSegment): Record<string, unknown> =>
+      (s['metadata'] as Record<string, unknown> | undefined) ?? {};
     const found = query(lib, '{"topic": "bridges"}');
-    expect(found.map((hit) => hitKey(hit))).toEqual(exactClips(patched, [QUERY], { allow: (s) => metaOf(s)['topic'] === 'bridges' }).map((hit) => hit.key));
+    expect(found.map((hit) => hitKey(hit))).toEqual(
+      exactClips(patched, [QUERY], { allow: (s) => metaOf(s)['topic'] === 'bridges' }).map((hit) => hit.key),
+    );
     expect(found).toHaveLength(3);
     // The deleted key no longer matches.
     expect(query(lib, '{"collection": "nature"}')).toEqual([]);
     expect(json<Detail>(['videos', 'show', 'video-2', '--lib', lib]).metadata).toEqual({ topic: 'bridges' });
     // Other videos and every segment are as they were.
-    expect(json<Video[]>(['videos', '--lib', lib]).map((video) => [video.video_id, video.segments, video.metadata])).toEqual([
+    expect(
+      json<Video[]>(['videos', '--lib', lib]).map((video) => [video.video_id, video.segments, video.metadata]),
+    ).toEqual([
       [EVIL, 1, {}],
       ['video-1', 14, { collection: 'city', rating: 3 }],
       ['video-2', 3, { topic: 'bridges' }],

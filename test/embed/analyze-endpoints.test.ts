@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BadRequestError, ConflictError, NotFoundError, TaskFailedError } from '../../src/errors.js';
 import type { TwelveLabsClient } from '../../src/embed/index.js';
-import { clientFor, count, emulator, type Emulator } from './emulator-helper.js';
+import { BadRequestError, ConflictError, NotFoundError, TaskFailedError } from '../../src/errors.js';
+import { clientFor, count, type Emulator, emulator } from './emulator-helper.js';
 
 let emu: Emulator;
 let client: TwelveLabsClient;
@@ -17,12 +17,21 @@ afterAll(async () => {
 const poll = { intervalMs: 20, maxIntervalMs: 100, timeoutMs: 10_000 };
 const segmentation = {
   type: 'segment_definitions',
-  segment_definitions: [{ id: 'scene', description: 'A distinct scene', fields: [{ name: 'sentiment', type: 'string', description: 'tone' }] }],
+  segment_definitions: [
+    {
+      id: 'scene',
+      description: 'A distinct scene',
+      fields: [{ name: 'sentiment', type: 'string', description: 'tone' }],
+    },
+  ],
 };
 
 describe('analyze tasks (/analyze/tasks)', () => {
   it('general analysis: create, poll to ready, text result', async () => {
-    const created = await client.createAnalyzeTask({ video: { url: 'https://example.com/talk.mp4' }, prompt: 'Summarize the video' });
+    const created = await client.createAnalyzeTask({
+      video: { url: 'https://example.com/talk.mp4' },
+      prompt: 'Summarize the video',
+    });
     expect(created.status).toBe('queued');
     const task = await client.waitForAnalyzeTask(created.id, { poll });
     expect(task.status).toBe('ready');
@@ -31,7 +40,14 @@ describe('analyze tasks (/analyze/tasks)', () => {
   });
   it('time_based_metadata: timestamped, ordered segments', async () => {
     const task = await client.analyzeTaskAndPoll(
-      { model: 'pegasus1.5', video: { url: 'https://example.com/match.mp4' }, analysisMode: 'time_based_metadata', responseFormat: segmentation, minSegmentDuration: 2, maxSegmentDuration: 10 },
+      {
+        model: 'pegasus1.5',
+        video: { url: 'https://example.com/match.mp4' },
+        analysisMode: 'time_based_metadata',
+        responseFormat: segmentation,
+        minSegmentDuration: 2,
+        maxSegmentDuration: 10,
+      },
       { poll },
     );
     expect(task.analysisMode).toBe('time_based_metadata');
@@ -66,13 +82,22 @@ describe('analyze tasks (/analyze/tasks)', () => {
   it('a failed analysis -> TaskFailedError', async () => {
     emu.setFaults({ task_failure_rate: 1 });
     try {
-      await expect(client.analyzeTaskAndPoll({ video: { url: 'https://example.com/broken.mp4' }, prompt: 'x' }, { poll })).rejects.toBeInstanceOf(TaskFailedError);
+      await expect(
+        client.analyzeTaskAndPoll({ video: { url: 'https://example.com/broken.mp4' }, prompt: 'x' }, { poll }),
+      ).rejects.toBeInstanceOf(TaskFailedError);
     } finally {
       emu.setFaults({});
     }
   });
   it('a bad request carries the request id of the answer', async () => {
-    const err = await client.createAnalyzeTask({ video: { url: 'https://example.com/v.mp4' }, analysisMode: 'time_based_metadata', model: 'pegasus1.2', responseFormat: segmentation }).catch((e: unknown) => e);
+    const err = await client
+      .createAnalyzeTask({
+        video: { url: 'https://example.com/v.mp4' },
+        analysisMode: 'time_based_metadata',
+        model: 'pegasus1.2',
+        responseFormat: segmentation,
+      })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadRequestError);
     expect((err as BadRequestError).requestId).toMatch(/^emu-/);
   });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import {
+  analyzeOutcome,
+  buildAnalyzeRequest,
+  parseAnalyzeTask,
+  parseTimeBasedMetadata,
+  parseTimestamp,
+} from '../../src/embed/analyze.js';
 import { InputError, InvalidResponseError, TaskFailedError } from '../../src/errors.js';
-import { analyzeOutcome, buildAnalyzeRequest, parseAnalyzeTask, parseTimeBasedMetadata, parseTimestamp } from '../../src/embed/analyze.js';
 import { fixture, HAVE_FIXTURES } from './fixtures.js';
 
 describe.skipIf(!HAVE_FIXTURES)('analyze fixtures', () => {
@@ -8,7 +14,12 @@ describe.skipIf(!HAVE_FIXTURES)('analyze fixtures', () => {
     const task = parseAnalyzeTask(fixture('analyze_tasks_retrieve.response.segmentation_ready.json'), 'x');
     expect(task.status).toBe('ready');
     expect(task.segments).toEqual([
-      { definition: 'scene', startSec: 0, endSec: 12.5, metadata: { sentiment: 'neutral', key_objects: ['car', 'street'] } },
+      {
+        definition: 'scene',
+        startSec: 0,
+        endSec: 12.5,
+        metadata: { sentiment: 'neutral', key_objects: ['car', 'street'] },
+      },
       { definition: 'scene', startSec: 12.5, endSec: 31, metadata: { sentiment: 'positive', key_objects: ['dog'] } },
     ]);
   });
@@ -44,7 +55,9 @@ describe('analyze parsing', () => {
     expect(() => parseTimeBasedMetadata('not json')).toThrow(InvalidResponseError);
   });
   it('refuses a prompt with time_based_metadata, and a local file', () => {
-    expect(() => buildAnalyzeRequest({ video: { url: 'u' }, analysisMode: 'time_based_metadata', prompt: 'p' })).toThrow(InputError);
+    expect(() =>
+      buildAnalyzeRequest({ video: { url: 'u' }, analysisMode: 'time_based_metadata', prompt: 'p' }),
+    ).toThrow(InputError);
     expect(() => buildAnalyzeRequest({ video: { file: '/tmp/x.mp4' } })).toThrow(InputError);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { apiErrorFromResponse, parseErrorBody } from '../../src/embed/api-errors.js';
 import {
   ApiError,
   AuthError,
@@ -10,12 +11,15 @@ import {
   PermissionDeniedError,
   RateLimitError,
 } from '../../src/errors.js';
-import { apiErrorFromResponse, parseErrorBody } from '../../src/embed/api-errors.js';
 import { fixtureText, HAVE_FIXTURES } from './fixtures.js';
 
 describe.skipIf(!HAVE_FIXTURES)('error mapping from the reference fixtures', () => {
   it('v1 400 {code, message} -> BadRequestError with code and message', () => {
-    const err = apiErrorFromResponse(400, fixtureText('error_v1.400.json'), { requestId: 'req-1', method: 'POST', path: '/embed/tasks' });
+    const err = apiErrorFromResponse(400, fixtureText('error_v1.400.json'), {
+      requestId: 'req-1',
+      method: 'POST',
+      path: '/embed/tasks',
+    });
     expect(err).toBeInstanceOf(BadRequestError);
     expect(err.status).toBe(400);
     expect(err.code).toBe('parameter_invalid');
@@ -77,9 +81,13 @@ describe('error mapping by status', () => {
     expect(err.message).toContain('Bad Gateway');
   });
   it('redacts a secret echoed in the body', () => {
-    const err = apiErrorFromResponse(401, JSON.stringify({ code: 'api_key_invalid', message: 'key sk-SECRET-123 is invalid' }), {
-      redact: (t) => t.split('sk-SECRET-123').join('[redacted]'),
-    });
+    const err = apiErrorFromResponse(
+      401,
+      JSON.stringify({ code: 'api_key_invalid', message: 'key sk-SECRET-123 is invalid' }),
+      {
+        redact: (t) => t.split('sk-SECRET-123').join('[redacted]'),
+      },
+    );
     expect(err.message).not.toContain('sk-SECRET-123');
   });
 });

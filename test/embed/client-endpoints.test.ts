@@ -1,9 +1,9 @@
-import { inspect } from 'node:util';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthError, BadRequestError, InputError, NotFoundError } from '../../src/errors.js';
 import type { TwelveLabsClient } from '../../src/embed/index.js';
-import { API_KEY, clientFor, count, emulator, smallFile, tempDir, type Emulator } from './emulator-helper.js';
+import { AuthError, BadRequestError, InputError, NotFoundError } from '../../src/errors.js';
+import { API_KEY, clientFor, count, type Emulator, emulator, smallFile, tempDir } from './emulator-helper.js';
 
 let emu: Emulator;
 let client: TwelveLabsClient;
@@ -44,7 +44,14 @@ describe('v2 sync embed (POST /embed-v2)', () => {
     expect(res.segments[0]?.vector.length).toBe(512);
   });
   it('embeds a video URL into timed clip segments', async () => {
-    const res = await client.embed({ video: { url: 'https://example.com/clip.mp4', clipLengthSec: 6, embeddingOption: ['visual', 'audio'], embeddingScope: ['clip'] } });
+    const res = await client.embed({
+      video: {
+        url: 'https://example.com/clip.mp4',
+        clipLengthSec: 6,
+        embeddingOption: ['visual', 'audio'],
+        embeddingScope: ['clip'],
+      },
+    });
     expect(res.segments.length).toBeGreaterThan(1);
     for (const s of res.segments) {
       expect(s.vector.length).toBe(512);
@@ -65,7 +72,9 @@ describe('v2 sync embed (POST /embed-v2)', () => {
   });
   it('refuses two inputs at once before any request', async () => {
     const before = count(emu.stats(), 'POST /embed-v2');
-    await expect(client.embed({ text: 'x', image: { url: 'https://example.com/a.jpg' } })).rejects.toBeInstanceOf(InputError);
+    await expect(client.embed({ text: 'x', image: { url: 'https://example.com/a.jpg' } })).rejects.toBeInstanceOf(
+      InputError,
+    );
     expect(count(emu.stats(), 'POST /embed-v2')).toBe(before);
   });
   it('maps the emulator 400 to BadRequestError with its code', async () => {
@@ -90,7 +99,10 @@ describe('v2 tasks (/embed-v2/tasks)', () => {
   });
   it('embedTaskAndPoll reports the task id as soon as it exists', async () => {
     const created: string[] = [];
-    const res = await client.embedTaskAndPoll({ audio: { url: 'https://example.com/song.mp3' } }, { poll, onTaskCreated: (t) => created.push(t.id) });
+    const res = await client.embedTaskAndPoll(
+      { audio: { url: 'https://example.com/song.mp3' } },
+      { poll, onTaskCreated: (t) => created.push(t.id) },
+    );
     expect(created).toHaveLength(1);
     expect(res.segments.length).toBeGreaterThan(0);
   });
@@ -118,14 +130,22 @@ describe('v1 (Marengo-retrieval-2.7, multipart)', () => {
   });
   it('POST /embed with text, an image file and an audio URL at once', async () => {
     const img = await smallFile(join(tmp.dir, 'i.jpg'), 'fake jpeg');
-    const res = await client.embedV1({ text: 'hi', image: { file: img }, audio: { url: 'https://example.com/a.mp3', startSec: 0 } });
+    const res = await client.embedV1({
+      text: 'hi',
+      image: { file: img },
+      audio: { url: 'https://example.com/a.mp3', startSec: 0 },
+    });
     expect(res.text?.[0]?.vector.length).toBe(1024);
     expect(res.image?.[0]?.vector.length).toBe(1024);
     expect(res.audio?.length).toBeGreaterThan(0);
   });
   it('tasks: create with a local file, status, retrieve, list', async () => {
     const video = await smallFile(join(tmp.dir, 'v.mp4'), 'not really a video, but bytes');
-    const task = await client.createEmbedTaskV1({ video: { file: video }, clipLengthSec: 5, scopes: ['clip', 'video'] });
+    const task = await client.createEmbedTaskV1({
+      video: { file: video },
+      clipLengthSec: 5,
+      scopes: ['clip', 'video'],
+    });
     const status = await client.getEmbedTaskStatusV1(task.id);
     expect(status.id).toBe(task.id);
     const segments = await client.waitForEmbedTaskV1(task.id, { poll });
@@ -143,7 +163,10 @@ describe('v1 (Marengo-retrieval-2.7, multipart)', () => {
   });
   it('embedTaskAndPoll routes a 2.7 video to the v1 tasks API', async () => {
     const before = count(emu.stats(), 'POST /embed/tasks');
-    const res = await client.embedTaskAndPoll({ model: 'Marengo-retrieval-2.7', video: { url: 'https://example.com/v.mp4', clipLengthSec: 6 } }, { poll });
+    const res = await client.embedTaskAndPoll(
+      { model: 'Marengo-retrieval-2.7', video: { url: 'https://example.com/v.mp4', clipLengthSec: 6 } },
+      { poll },
+    );
     expect(res.apiVersion).toBe('v1');
     expect(res.segments.every((s) => s.vector.length === 1024)).toBe(true);
     expect(count(emu.stats(), 'POST /embed/tasks')).toBe(before + 1);

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AbortError, BadRequestError, RateLimitError, TaskFailedError, TimeoutError } from '../../src/errors.js';
 import type { RetryInfo } from '../../src/embed/index.js';
-import { API_KEY, clientFor, count, emulator, type Emulator } from './emulator-helper.js';
+import { AbortError, BadRequestError, RateLimitError, TaskFailedError, TimeoutError } from '../../src/errors.js';
+import { API_KEY, clientFor, count, type Emulator, emulator } from './emulator-helper.js';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -69,7 +69,12 @@ describe('retries', () => {
   });
 
   it('5xx answers and dropped connections are retried until success', async () => {
-    emu.setFaults({ seed: 3, rate_5xx: 0.3, rate_drop: 0.2, routes: ['POST /embed-v2', 'GET /embed-v2/tasks/{task_id}'] });
+    emu.setFaults({
+      seed: 3,
+      rate_5xx: 0.3,
+      rate_drop: 0.2,
+      routes: ['POST /embed-v2', 'GET /embed-v2/tasks/{task_id}'],
+    });
     emu.reset();
     const statuses: Array<number | undefined> = [];
     const client = clientFor(emu, { maxRetries: 8, onRetry: (info) => statuses.push(info.status) });
@@ -129,7 +134,9 @@ describe('tasks that fail or take too long', () => {
     emu.setFaults({ task_failure_rate: 1 });
     const client = clientFor(emu);
     try {
-      const err = await client.embedTaskAndPoll({ video: { url: 'https://example.com/bad.mp4' } }, { poll }).catch((e: unknown) => e);
+      const err = await client
+        .embedTaskAndPoll({ video: { url: 'https://example.com/bad.mp4' } }, { poll })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TaskFailedError);
       expect((err as TaskFailedError).taskId).toMatch(/\w+/);
     } finally {
@@ -140,7 +147,12 @@ describe('tasks that fail or take too long', () => {
     emu.setFaults({ task_failure_rate: 1 });
     const client = clientFor(emu);
     try {
-      await expect(client.embedTaskAndPoll({ model: 'Marengo-retrieval-2.7', video: { url: 'https://example.com/bad.mp4' } }, { poll })).rejects.toBeInstanceOf(TaskFailedError);
+      await expect(
+        client.embedTaskAndPoll(
+          { model: 'Marengo-retrieval-2.7', video: { url: 'https://example.com/bad.mp4' } },
+          { poll },
+        ),
+      ).rejects.toBeInstanceOf(TaskFailedError);
     } finally {
       await client.close();
     }
@@ -150,7 +162,12 @@ describe('tasks that fail or take too long', () => {
     const client = clientFor(slow);
     try {
       const t0 = Date.now();
-      const err = await client.embedTaskAndPoll({ video: { url: 'https://example.com/slow.mp4' } }, { poll: { intervalMs: 30, timeoutMs: 300 } }).catch((e: unknown) => e);
+      const err = await client
+        .embedTaskAndPoll(
+          { video: { url: 'https://example.com/slow.mp4' } },
+          { poll: { intervalMs: 30, timeoutMs: 300 } },
+        )
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TimeoutError);
       expect(Date.now() - t0).toBeLessThan(2000);
     } finally {
@@ -161,7 +178,11 @@ describe('tasks that fail or take too long', () => {
 });
 
 describe('abort', () => {
-  async function rejectsWithin(promise: Promise<unknown>, controller: AbortController, afterMs: number): Promise<number> {
+  async function rejectsWithin(
+    promise: Promise<unknown>,
+    controller: AbortController,
+    afterMs: number,
+  ): Promise<number> {
     const settled = promise.then(
       () => {
         throw new Error('resolved instead of aborting');
@@ -181,7 +202,9 @@ describe('abort', () => {
     const client = clientFor(emu);
     const controller = new AbortController();
     try {
-      expect(await rejectsWithin(client.embed({ text: 'slow' }, { signal: controller.signal }), controller, 100)).toBeLessThan(100);
+      expect(
+        await rejectsWithin(client.embed({ text: 'slow' }, { signal: controller.signal }), controller, 100),
+      ).toBeLessThan(100);
     } finally {
       await client.close();
     }
@@ -191,7 +214,9 @@ describe('abort', () => {
     const client = clientFor(emu);
     const controller = new AbortController();
     try {
-      expect(await rejectsWithin(client.embed({ text: 'x' }, { signal: controller.signal }), controller, 150)).toBeLessThan(100);
+      expect(
+        await rejectsWithin(client.embed({ text: 'x' }, { signal: controller.signal }), controller, 150),
+      ).toBeLessThan(100);
     } finally {
       await client.close();
     }
@@ -202,7 +227,10 @@ describe('abort', () => {
     const slowClient = clientFor(slow);
     const controller = new AbortController();
     try {
-      const p = slowClient.embedTaskAndPoll({ video: { url: 'https://example.com/x.mp4' } }, { signal: controller.signal, poll: { intervalMs: 5000 } });
+      const p = slowClient.embedTaskAndPoll(
+        { video: { url: 'https://example.com/x.mp4' } },
+        { signal: controller.signal, poll: { intervalMs: 5000 } },
+      );
       expect(await rejectsWithin(p, controller, 200)).toBeLessThan(100);
     } finally {
       await client.close();
@@ -216,7 +244,9 @@ describe('abort', () => {
     const controller = new AbortController();
     try {
       const first = client.embed({ text: 'occupies the only slot' });
-      expect(await rejectsWithin(client.embed({ text: 'queued' }, { signal: controller.signal }), controller, 50)).toBeLessThan(100);
+      expect(
+        await rejectsWithin(client.embed({ text: 'queued' }, { signal: controller.signal }), controller, 50),
+      ).toBeLessThan(100);
       await first;
     } finally {
       await client.close();

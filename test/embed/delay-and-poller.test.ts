@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError, TaskFailedError, TimeoutError } from '../../src/errors.js';
 import { delay } from '../../src/embed/delay.js';
 import { poll } from '../../src/embed/poller.js';
+import { AbortError, TaskFailedError, TimeoutError } from '../../src/errors.js';
 
 describe('delay', () => {
   it('waits about the time asked', async () => {
@@ -40,7 +40,10 @@ describe('poll', () => {
   });
   it('stops at the deadline with TimeoutError naming the last status', async () => {
     const t0 = Date.now();
-    const err = await poll('job 7', async () => ({ done: false, status: 'processing' }), { intervalMs: 20, timeoutMs: 150 }).catch((e: unknown) => e);
+    const err = await poll('job 7', async () => ({ done: false, status: 'processing' }), {
+      intervalMs: 20,
+      timeoutMs: 150,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     expect(String((err as Error).message)).toContain('processing');
     expect(Date.now() - t0).toBeLessThan(400);
@@ -60,7 +63,9 @@ describe('poll', () => {
     const controller = new AbortController();
     const t0 = Date.now();
     setTimeout(() => controller.abort(), 30);
-    const err = await poll('job', async () => ({ done: false }), { intervalMs: 5000, signal: controller.signal }).catch((e: unknown) => e);
+    const err = await poll('job', async () => ({ done: false }), { intervalMs: 5000, signal: controller.signal }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(AbortError);
     expect(Date.now() - t0).toBeLessThan(130);
   });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile, open } from 'node:fs/promises';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TwelveLabsClient, TwelveLabsClientOptions } from '../../src/embed/index.js';
@@ -49,7 +49,11 @@ export async function smallFile(path: string, text: string): Promise<string> {
   return path;
 }
 
-export function count(stats: { requests: Record<string, Record<string, number>> }, route: string, status?: string): number {
+export function count(
+  stats: { requests: Record<string, Record<string, number>> },
+  route: string,
+  status?: string,
+): number {
   const byStatus = stats.requests[route] ?? {};
   return Object.entries(byStatus).reduce((sum, [s, n]) => (status === undefined || s === status ? sum + n : sum), 0);
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const FIXTURES_DIR = join(import.meta.dirname, '../../../shared/reference/twelvelabs-fixtures');
+const FIXTURES_DIR = join(import.meta.dirname, '../../../shared/reference/twelvelabs-fixtures');
 export const HAVE_FIXTURES = existsSync(FIXTURES_DIR);
 if (!HAVE_FIXTURES) console.warn(`skipping fixture tests: ${FIXTURES_DIR} is absent`);
 
@@ -19,7 +19,10 @@ export function widenVectors(value: unknown, dimension: number, key: 'float' | '
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = k === key && Array.isArray(v) ? Array.from({ length: dimension }, (_, i) => ((i % 7) - 3) / 10) : widenVectors(v, dimension, key);
+      out[k] =
+        k === key && Array.isArray(v)
+          ? Array.from({ length: dimension }, (_, i) => ((i % 7) - 3) / 10)
+          : widenVectors(v, dimension, key);
     }
     return out;
   }

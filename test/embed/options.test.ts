@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
-import { resolveClientOptions } from '../../src/embed/options.js';
 import { TwelveLabsClient } from '../../src/embed/index.js';
+import { resolveClientOptions } from '../../src/embed/options.js';
+import { InputError } from '../../src/errors.js';
 
 describe('resolveClientOptions', () => {
   it('takes the key from the option, then TWELVELABS_API_KEY, then TWELVE_LABS_API_KEY', () => {
@@ -15,8 +15,12 @@ describe('resolveClientOptions', () => {
   });
   it('base URL: option, then TWELVELABS_BASE_URL, then the default; trailing slash dropped', () => {
     expect(resolveClientOptions({ apiKey: 'k', env: {} }).baseUrl).toBe('https://api.twelvelabs.io/v1.3');
-    expect(resolveClientOptions({ apiKey: 'k', env: { TWELVELABS_BASE_URL: 'http://127.0.0.1:9/v1.3/' } }).baseUrl).toBe('http://127.0.0.1:9/v1.3');
-    expect(resolveClientOptions({ apiKey: 'k', baseUrl: 'http://h/x', env: { TWELVELABS_BASE_URL: 'http://e' } }).baseUrl).toBe('http://h/x');
+    expect(
+      resolveClientOptions({ apiKey: 'k', env: { TWELVELABS_BASE_URL: 'http://127.0.0.1:9/v1.3/' } }).baseUrl,
+    ).toBe('http://127.0.0.1:9/v1.3');
+    expect(
+      resolveClientOptions({ apiKey: 'k', baseUrl: 'http://h/x', env: { TWELVELABS_BASE_URL: 'http://e' } }).baseUrl,
+    ).toBe('http://h/x');
     expect(() => resolveClientOptions({ apiKey: 'k', baseUrl: 'ftp://x', env: {} })).toThrow(InputError);
   });
   it('validates numbers', () => {

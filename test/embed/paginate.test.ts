@@ -1,14 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { Paginator } from '../../src/embed/paginate.js';
 
-function pagesOf(total: number, limit: number, withTotalPage = true): { loader: ConstructorParameters<typeof Paginator<number>>[0]; calls: number[] } {
+function pagesOf(
+  total: number,
+  limit: number,
+  withTotalPage = true,
+): { loader: ConstructorParameters<typeof Paginator<number>>[0]; calls: number[] } {
   const calls: number[] = [];
   return {
     calls,
     loader: async (page) => {
       calls.push(page);
       const items = Array.from({ length: total }, (_, i) => i).slice((page - 1) * limit, page * limit);
-      const pageInfo = withTotalPage ? { page, limit_per_page: limit, total_page: Math.max(1, Math.ceil(total / limit)), total_results: total } : { page, limit_per_page: limit };
+      const pageInfo = withTotalPage
+        ? { page, limit_per_page: limit, total_page: Math.max(1, Math.ceil(total / limit)), total_results: total }
+        : { page, limit_per_page: limit };
       return { items, pageInfo };
     },
   };

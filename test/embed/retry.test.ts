@@ -1,14 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, isRetryableNetworkError, isRetryableStatus, parseRateLimitReset, parseRetryAfter, retryDelay } from '../../src/embed/retry.js';
+import {
+  backoffDelay,
+  isRetryableNetworkError,
+  isRetryableStatus,
+  parseRateLimitReset,
+  parseRetryAfter,
+  retryDelay,
+} from '../../src/embed/retry.js';
 
 const NOW = Date.parse('2026-07-01T12:00:00Z');
 
 describe('isRetryableStatus', () => {
   it('retries 408, 409, 429 and every 5xx', () => {
-    for (const status of [408, 409, 429, 500, 502, 503, 504, 599]) expect(isRetryableStatus(status), String(status)).toBe(true);
+    for (const status of [408, 409, 429, 500, 502, 503, 504, 599])
+      expect(isRetryableStatus(status), String(status)).toBe(true);
   });
   it('never retries another 4xx, nor a success', () => {
-    for (const status of [200, 201, 204, 400, 401, 403, 404, 405, 413, 422, 451]) expect(isRetryableStatus(status), String(status)).toBe(false);
+    for (const status of [200, 201, 204, 400, 401, 403, 404, 405, 413, 422, 451])
+      expect(isRetryableStatus(status), String(status)).toBe(false);
   });
 });
 
@@ -50,7 +59,8 @@ describe('backoffDelay (full jitter)', () => {
     expect(backoffDelay(4, 500, 30_000, () => 1)).toBe(4000);
   });
   it('never exceeds the cap, however many attempts', () => {
-    for (let attempt = 1; attempt < 60; attempt++) expect(backoffDelay(attempt, 500, 8000, () => 1)).toBeLessThanOrEqual(8000);
+    for (let attempt = 1; attempt < 60; attempt++)
+      expect(backoffDelay(attempt, 500, 8000, () => 1)).toBeLessThanOrEqual(8000);
     expect(backoffDelay(40, 500, 8000, () => 1)).toBe(8000);
   });
   it('stays in bounds for many random draws', () => {
@@ -69,10 +79,15 @@ describe('retryDelay', () => {
   const base = { attempt: 2, nowMs: NOW, random: () => 0.5, baseMs: 500, capMs: 30_000 };
   const headers = (h: Record<string, string>) => (name: string) => h[name];
   it('prefers Retry-After over X-Ratelimit-Reset and backoff, and does not cap it', () => {
-    expect(retryDelay({ ...base, headers: headers({ 'retry-after': '90', 'x-ratelimit-reset': String(NOW / 1000 + 2) }) })).toEqual({ delayMs: 90_000, source: 'retry-after' });
+    expect(
+      retryDelay({ ...base, headers: headers({ 'retry-after': '90', 'x-ratelimit-reset': String(NOW / 1000 + 2) }) }),
+    ).toEqual({ delayMs: 90_000, source: 'retry-after' });
   });
   it('uses X-Ratelimit-Reset when there is no Retry-After', () => {
-    expect(retryDelay({ ...base, headers: headers({ 'x-ratelimit-reset': String(NOW / 1000 + 2) }) })).toEqual({ delayMs: 2000, source: 'ratelimit-reset' });
+    expect(retryDelay({ ...base, headers: headers({ 'x-ratelimit-reset': String(NOW / 1000 + 2) }) })).toEqual({
+      delayMs: 2000,
+      source: 'ratelimit-reset',
+    });
   });
   it('backs off with jitter without hints', () => {
     expect(retryDelay({ ...base, headers: headers({}) })).toEqual({ delayMs: 500, source: 'backoff' });
@@ -84,7 +99,9 @@ describe('isRetryableNetworkError', () => {
   it('retries resets, refusals and undici socket errors, also when wrapped', () => {
     const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
     expect(isRetryableNetworkError(reset)).toBe(true);
-    expect(isRetryableNetworkError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }))).toBe(true);
+    expect(isRetryableNetworkError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }))).toBe(
+      true,
+    );
     expect(isRetryableNetworkError(new Error('fetch failed', { cause: reset }))).toBe(true);
   });
   it('does not retry programming errors', () => {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidResponseError } from '../../src/errors.js';
 import { parseV1EmbedResponse, parseV1Task } from '../../src/embed/embed-v1.js';
 import { parseV2EmbedResponse, parseV2Task, v2TaskOutcome } from '../../src/embed/embed-v2.js';
 import { segmentsFromV1, segmentsFromV2, toVector } from '../../src/embed/segments.js';
-import { TaskFailedError } from '../../src/errors.js';
+import { InvalidResponseError, TaskFailedError } from '../../src/errors.js';
 import { fixture, HAVE_FIXTURES, widenVectors } from './fixtures.js';
 
 const vec = (n: number, v = 0.1): number[] => Array.from({ length: n }, () => v);
@@ -30,15 +29,27 @@ describe('toVector', () => {
 
 describe('segmentsFromV2 / segmentsFromV1', () => {
   it('maps v2 fields and fills defaults for text (null times, option, scope)', () => {
-    const [seg] = segmentsFromV2([{ embedding: vec(512), embedding_option: null, embedding_scope: null, start_sec: null, end_sec: null }], 'marengo3.0', {
-      embeddingOption: 'text',
-      embeddingScope: 'asset',
-    });
+    const [seg] = segmentsFromV2(
+      [{ embedding: vec(512), embedding_option: null, embedding_scope: null, start_sec: null, end_sec: null }],
+      'marengo3.0',
+      {
+        embeddingOption: 'text',
+        embeddingScope: 'asset',
+      },
+    );
     expect(seg).toMatchObject({ startSec: 0, endSec: 0, embeddingOption: 'text', embeddingScope: 'asset' });
   });
   it('maps v1 fields', () => {
     const [seg] = segmentsFromV1(
-      [{ float: vec(1024), start_offset_sec: 6, end_offset_sec: 12, embedding_option: 'visual-text', embedding_scope: 'clip' }],
+      [
+        {
+          float: vec(1024),
+          start_offset_sec: 6,
+          end_offset_sec: 12,
+          embedding_option: 'visual-text',
+          embedding_scope: 'clip',
+        },
+      ],
       'Marengo-retrieval-2.7',
       { embeddingOption: 'x', embeddingScope: 'y' },
     );
@@ -46,11 +57,20 @@ describe('segmentsFromV2 / segmentsFromV1', () => {
     expect(seg?.vector.length).toBe(1024);
   });
   it('rejects a 512-d vector for Marengo 2.7 and a 1024-d one for marengo3.5', () => {
-    expect(() => segmentsFromV1([{ float: vec(512) }], 'Marengo-retrieval-2.7', { embeddingOption: 'a', embeddingScope: 'b' })).toThrow(InvalidResponseError);
-    expect(() => segmentsFromV2([{ embedding: vec(1024) }], 'marengo3.5', { embeddingOption: 'a', embeddingScope: 'b' })).toThrow(InvalidResponseError);
+    expect(() =>
+      segmentsFromV1([{ float: vec(512) }], 'Marengo-retrieval-2.7', { embeddingOption: 'a', embeddingScope: 'b' }),
+    ).toThrow(InvalidResponseError);
+    expect(() =>
+      segmentsFromV2([{ embedding: vec(1024) }], 'marengo3.5', { embeddingOption: 'a', embeddingScope: 'b' }),
+    ).toThrow(InvalidResponseError);
   });
   it('rejects an inverted time range', () => {
-    expect(() => segmentsFromV2([{ embedding: vec(512), start_sec: 6, end_sec: 2 }], 'marengo3.0', { embeddingOption: 'a', embeddingScope: 'b' })).toThrow(/valid range/);
+    expect(() =>
+      segmentsFromV2([{ embedding: vec(512), start_sec: 6, end_sec: 2 }], 'marengo3.0', {
+        embeddingOption: 'a',
+        embeddingScope: 'b',
+      }),
+    ).toThrow(/valid range/);
   });
 });
 
@@ -70,19 +90,34 @@ describe.skipIf(!HAVE_FIXTURES)('segment mapping of the reference response fixtu
     ]);
   });
   it('v2 sync text: one segment', () => {
-    const res = parseV2EmbedResponse(widenVectors(fixture('embed_v2_create.response.text.json'), 512, 'embedding'), 'marengo3.0', 'text');
+    const res = parseV2EmbedResponse(
+      widenVectors(fixture('embed_v2_create.response.text.json'), 512, 'embedding'),
+      'marengo3.0',
+      'text',
+    );
     expect(res.segments).toHaveLength(1);
     expect(res.segments[0]).toMatchObject({ embeddingOption: 'text', embeddingScope: 'asset', startSec: 0, endSec: 0 });
   });
   it('the raw fixtures (4-float vectors) are refused, never returned', () => {
-    expect(() => parseV2EmbedResponse(fixture('embed_v2_create.response.video.json'), 'marengo3.0', 'video')).toThrow(InvalidResponseError);
-    expect(() => parseV1Task(fixture('embed_v1_tasks_retrieve.response.json'), 'Marengo-retrieval-2.7', 'x')).toThrow(InvalidResponseError);
+    expect(() => parseV2EmbedResponse(fixture('embed_v2_create.response.video.json'), 'marengo3.0', 'video')).toThrow(
+      InvalidResponseError,
+    );
+    expect(() => parseV1Task(fixture('embed_v1_tasks_retrieve.response.json'), 'Marengo-retrieval-2.7', 'x')).toThrow(
+      InvalidResponseError,
+    );
   });
   it('v2 task ready and failed', () => {
-    const ready = parseV2Task(widenVectors(fixture('embed_v2_tasks_retrieve.response.ready.json'), 512, 'embedding'), 'marengo3.0', 'x');
+    const ready = parseV2Task(
+      widenVectors(fixture('embed_v2_tasks_retrieve.response.ready.json'), 512, 'embedding'),
+      'marengo3.0',
+      'x',
+    );
     expect(ready.id).toBe('6900aa11bb22cc33dd44ee55');
     const outcome = v2TaskOutcome(ready);
-    expect(outcome.done && outcome.value.map((s) => `${s.embeddingOption}@${s.endSec}`)).toEqual(['visual@4.2', 'transcription@4.2']);
+    expect(outcome.done && outcome.value.map((s) => `${s.embeddingOption}@${s.endSec}`)).toEqual([
+      'visual@4.2',
+      'transcription@4.2',
+    ]);
     const failed = parseV2Task(fixture('embed_v2_tasks_retrieve.response.failed.json'), 'marengo3.0', 'x');
     expect(() => v2TaskOutcome(failed)).toThrow(TaskFailedError);
     expect(() => v2TaskOutcome(failed)).toThrow(/could not process your media/);
@@ -90,7 +125,10 @@ describe.skipIf(!HAVE_FIXTURES)('segment mapping of the reference response fixtu
     expect(created).toMatchObject({ id: '6900aa11bb22cc33dd44ee55', status: 'processing', segments: undefined });
   });
   it('v1 sync: text, image and audio results (fixture labelled marengo3.0: 512-d)', () => {
-    const res = parseV1EmbedResponse(widenVectors(fixture('embed_v1_create.response.json'), 512, 'float'), 'marengo3.0');
+    const res = parseV1EmbedResponse(
+      widenVectors(fixture('embed_v1_create.response.json'), 512, 'float'),
+      'marengo3.0',
+    );
     expect(res.text).toHaveLength(1);
     expect(res.image).toHaveLength(1);
     expect(res.audio?.map((s) => [s.startSec, s.endSec])).toEqual([
@@ -99,7 +137,11 @@ describe.skipIf(!HAVE_FIXTURES)('segment mapping of the reference response fixtu
     ]);
   });
   it('v1 task retrieve: segments with options and scopes; status without segments', () => {
-    const task = parseV1Task(widenVectors(fixture('embed_v1_tasks_retrieve.response.json'), 1024, 'float'), 'Marengo-retrieval-2.7', 'x');
+    const task = parseV1Task(
+      widenVectors(fixture('embed_v1_tasks_retrieve.response.json'), 1024, 'float'),
+      'Marengo-retrieval-2.7',
+      'x',
+    );
     expect(task.status).toBe('ready');
     expect(task.segments?.map((s) => `${s.embeddingOption}/${s.embeddingScope}@${s.startSec}-${s.endSec}`)).toEqual([
       'visual/clip@0-6',
@@ -109,6 +151,8 @@ describe.skipIf(!HAVE_FIXTURES)('segment mapping of the reference response fixtu
     ]);
     const status = parseV1Task(fixture('embed_v1_tasks_status.response.json'), 'Marengo-retrieval-2.7', 'x');
     expect(status).toMatchObject({ status: 'processing', segments: undefined });
-    expect(parseV1Task(fixture('embed_v1_tasks_create.response.json'), 'Marengo-retrieval-2.7', 'x').id).toBe('663da73b31cdd0c1f638a8e6');
+    expect(parseV1Task(fixture('embed_v1_tasks_create.response.json'), 'Marengo-retrieval-2.7', 'x').id).toBe(
+      '663da73b31cdd0c1f638a8e6',
+    );
   });
 });

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AbortError, InputError } from '../../src/errors.js';
 import type { TwelveLabsClient, UploadSession } from '../../src/embed/index.js';
+import { AbortError, InputError } from '../../src/errors.js';
 import { bigFile, clientFor, count, smallFile, tempDir } from './emulator-helper.js';
-import { emulatorProcess, type EmulatorProcess } from './emulator-process.js';
+import { type EmulatorProcess, emulatorProcess } from './emulator-process.js';
 
 const MB = 1024 * 1024;
 const PUT_ROUTE = 'PUT /__storage/uploads/{upload_id}/{chunk_index}';
@@ -73,7 +73,10 @@ describe('streaming uploads', () => {
   it('an asset is usable as the media source of a v2 task', async () => {
     const path = await smallFile(join(tmp.dir, 'asset-src.mp4'), 'some other bytes');
     const asset = await client.uploadAsset(path, { poll: { intervalMs: 20, timeoutMs: 10_000 } });
-    const res = await client.embedTaskAndPoll({ video: { assetId: asset.id } }, { poll: { intervalMs: 20, timeoutMs: 10_000 } });
+    const res = await client.embedTaskAndPoll(
+      { video: { assetId: asset.id } },
+      { poll: { intervalMs: 20, timeoutMs: 10_000 } },
+    );
     expect(res.segments.length).toBeGreaterThan(0);
   });
 });
@@ -85,7 +88,10 @@ describe('local files over the inline limit', () => {
     await emu.reset();
     await expect(client.embed({ video: { file: path } })).rejects.toBeInstanceOf(InputError);
     expect(count(await emu.stats(), 'POST /embed-v2')).toBe(0);
-    const res = await client.embedTaskAndPoll({ video: { file: path } }, { poll: { intervalMs: 20, timeoutMs: 20_000 } });
+    const res = await client.embedTaskAndPoll(
+      { video: { file: path } },
+      { poll: { intervalMs: 20, timeoutMs: 20_000 } },
+    );
     expect(res.segments.length).toBeGreaterThan(0);
     const stats = await emu.stats();
     expect(count(stats, 'POST /assets', '201')).toBe(1);

@@ -7,7 +7,15 @@ beforeAll(async () => {
   // Long enough that the DELETE right after creation still finds the task processing on a loaded machine.
   emu = await start({
     taskDelayMs: 1500,
-    scenario: { 'video.mp4': { duration_sec: 31, segments: [{ start: 0, end: 12.5, text: 'a car on a street' }, { start: 12.5, end: 31, text: 'a dog in a garden' }] } },
+    scenario: {
+      'video.mp4': {
+        duration_sec: 31,
+        segments: [
+          { start: 0, end: 12.5, text: 'a car on a street' },
+          { start: 12.5, end: 31, text: 'a dog in a garden' },
+        ],
+      },
+    },
   });
 });
 afterAll(async () => emu.close());
@@ -43,7 +51,10 @@ describe('/analyze/tasks', () => {
     const id = created.json['task_id'] as string;
     const early = await call(emu, 'DELETE', `/analyze/tasks/${id}`);
     expect(early.status).toBe(409);
-    const ready = await waitFor(() => call(emu, 'GET', `/analyze/tasks/${id}`), (r) => r.json['status'] === 'ready');
+    const ready = await waitFor(
+      () => call(emu, 'GET', `/analyze/tasks/${id}`),
+      (r) => r.json['status'] === 'ready',
+    );
     expect(ready.json).toMatchObject({
       task_id: id,
       custom_id: 'prod-segment-analysis-42',
@@ -52,8 +63,13 @@ describe('/analyze/tasks', () => {
       request_params: { analysis_mode: 'time_based_metadata', min_segment_duration: 5, max_segment_duration: 30 },
       result: { finish_reason: 'stop', usage: { output_tokens: expect.any(Number) } },
     });
-    const result = JSON.parse((ready.json['result'] as { data: string }).data) as { scene: Array<{ start_time: number; end_time: number; metadata: { sentiment: string; key_objects: string[] } }> };
-    expect(result.scene.map((s) => [s.start_time, s.end_time])).toEqual([[0, 12.5], [12.5, 31]]);
+    const result = JSON.parse((ready.json['result'] as { data: string }).data) as {
+      scene: Array<{ start_time: number; end_time: number; metadata: { sentiment: string; key_objects: string[] } }>;
+    };
+    expect(result.scene.map((s) => [s.start_time, s.end_time])).toEqual([
+      [0, 12.5],
+      [12.5, 31],
+    ]);
     expect(['positive', 'negative', 'neutral']).toContain(result.scene[0]?.metadata.sentiment);
     expect(result.scene[1]?.metadata.key_objects).toEqual(['dog', 'garden']);
 
@@ -73,9 +89,14 @@ describe('/analyze/tasks', () => {
 
   it('answers a general prompt with text built from the scenario', async () => {
     const before = emu.stats();
-    const created = await call(emu, 'POST', '/analyze/tasks', { json: { video: { type: 'url', url: 'https://example.com/video.mp4' }, prompt: 'Summarize' } });
+    const created = await call(emu, 'POST', '/analyze/tasks', {
+      json: { video: { type: 'url', url: 'https://example.com/video.mp4' }, prompt: 'Summarize' },
+    });
     const id = created.json['task_id'] as string;
-    const ready = await waitFor(() => call(emu, 'GET', `/analyze/tasks/${id}`), (r) => r.json['status'] === 'ready');
+    const ready = await waitFor(
+      () => call(emu, 'GET', `/analyze/tasks/${id}`),
+      (r) => r.json['status'] === 'ready',
+    );
     expect((ready.json['result'] as { data: string }).data).toContain('a dog in a garden');
     expect(ready.json['custom_id']).toBeNull();
     // Counted as an analyze task, and among all tasks.

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 import { call, start, textRequest, waitFor } from './helpers.js';
 
 let emu: RunningEmulator | undefined;
@@ -8,7 +8,11 @@ afterEach(async () => {
   emu = undefined;
 });
 
-const V1_401 = { code: 'api_key_invalid', message: 'API Key is either invalid or expired. Please check your API key or generate a new one from the dashboard and try again.' };
+const V1_401 = {
+  code: 'api_key_invalid',
+  message:
+    'API Key is either invalid or expired. Please check your API key or generate a new one from the dashboard and try again.',
+};
 
 describe('auth', () => {
   it('requires the configured key, with the dialect of each route', async () => {
@@ -38,7 +42,10 @@ describe('auth', () => {
   });
 });
 
-async function burst(emu: RunningEmulator, n: number): Promise<Array<{ status: number | 'dropped'; headers?: Headers; text?: string }>> {
+async function burst(
+  emu: RunningEmulator,
+  n: number,
+): Promise<Array<{ status: number | 'dropped'; headers?: Headers; text?: string }>> {
   const out: Array<{ status: number | 'dropped'; headers?: Headers; text?: string }> = [];
   for (let i = 0; i < n; i += 1) {
     try {
@@ -53,7 +60,9 @@ async function burst(emu: RunningEmulator, n: number): Promise<Array<{ status: n
 
 describe('faults', () => {
   it('injects 429 (with and without headers), 5xx and drops at the configured rates', async () => {
-    emu = await start({ faults: { seed: 7, rate_429: 0.2, rate_429_no_headers: 0.1, rate_5xx: 0.1, rate_drop: 0.1, retry_after_sec: 3 } });
+    emu = await start({
+      faults: { seed: 7, rate_429: 0.2, rate_429_no_headers: 0.1, rate_5xx: 0.1, rate_drop: 0.1, retry_after_sec: 3 },
+    });
     const results = await burst(emu, 300);
     const withHeaders = results.filter((r) => r.status === 429 && r.headers?.get('retry-after') !== null);
     const bare = results.filter((r) => r.status === 429 && r.headers?.get('retry-after') === null);
@@ -103,7 +112,9 @@ describe('faults', () => {
     emu = await start();
     emu.setFaults({ rate_5xx: 1, routes: ['POST /embed-v2/tasks'] });
     expect((await call(emu, 'POST', '/embed-v2', { json: textRequest('fine') })).status).toBe(200);
-    const failed = await call(emu, 'POST', '/embed-v2/tasks', { json: { input_type: 'video', model_name: 'marengo3.0', video: { media_source: { url: 'https://e.com/v.mp4' } } } });
+    const failed = await call(emu, 'POST', '/embed-v2/tasks', {
+      json: { input_type: 'video', model_name: 'marengo3.0', video: { media_source: { url: 'https://e.com/v.mp4' } } },
+    });
     expect([500, 503]).toContain(failed.status);
     expect((failed.json['error'] as Record<string, unknown>)['code']).toMatch(/internal_error|service_unavailable/);
 
@@ -118,7 +129,9 @@ describe('faults', () => {
   it('leaves presigned chunk PUTs alone unless their route is listed', async () => {
     emu = await start({ faults: { rate_5xx: 1 } });
     emu.setFaults({});
-    const created = await call(emu, 'POST', '/assets/multipart-uploads', { json: { filename: 'a.mp4', type: 'video', total_size: 3 } });
+    const created = await call(emu, 'POST', '/assets/multipart-uploads', {
+      json: { filename: 'a.mp4', type: 'video', total_size: 3 },
+    });
     const url = (created.json['upload_urls'] as Array<{ url: string }>)[0]?.url ?? '';
     emu.setFaults({ rate_5xx: 1 });
     expect((await fetch(url, { method: 'PUT', body: 'abc' })).status).toBe(200);
@@ -128,15 +141,30 @@ describe('faults', () => {
   });
 
   it('fails tasks at task_failure_rate with the real failed shape', async () => {
-    emu = await start({ faults: { seed: 3, task_failure_rate: 0.5 } });
+    const running = await start({ faults: { seed: 3, task_failure_rate: 0.5 } });
+    emu = running;
     const ids: string[] = [];
     for (let i = 0; i < 30; i += 1) {
-      const res = await call(emu, 'POST', '/embed-v2/tasks', { json: { input_type: 'audio', model_name: 'marengo3.0', audio: { media_source: { url: `https://e.com/a${i}.mp3` } } } });
+      const res = await call(emu, 'POST', '/embed-v2/tasks', {
+        json: {
+          input_type: 'audio',
+          model_name: 'marengo3.0',
+          audio: { media_source: { url: `https://e.com/a${i}.mp3` } },
+        },
+      });
       expect(res.status).toBe(202);
       ids.push(res.json['_id'] as string);
     }
     const finals = [];
-    for (const id of ids) finals.push((await waitFor(() => call(emu!, 'GET', `/embed-v2/tasks/${id}`), (r) => r.json['status'] !== 'processing')).json);
+    for (const id of ids)
+      finals.push(
+        (
+          await waitFor(
+            () => call(running, 'GET', `/embed-v2/tasks/${id}`),
+            (r) => r.json['status'] !== 'processing',
+          )
+        ).json,
+      );
     const failed = finals.filter((t) => t['status'] === 'failed');
     expect(failed.length).toBeGreaterThan(7);
     expect(failed.length).toBeLessThan(23);
@@ -151,11 +179,17 @@ describe('stats', () => {
     await call(emu, 'POST', '/embed-v2', { json: textRequest('a') });
     await call(emu, 'POST', '/embed-v2', { json: textRequest('b') });
     await call(emu, 'POST', '/embed-v2', { json: { input_type: 'text' } });
-    const task = await call(emu, 'POST', '/embed-v2/tasks', { json: { input_type: 'video', model_name: 'marengo3.0', video: { media_source: { url: 'https://e.com/v.mp4' } } } });
+    const task = await call(emu, 'POST', '/embed-v2/tasks', {
+      json: { input_type: 'video', model_name: 'marengo3.0', video: { media_source: { url: 'https://e.com/v.mp4' } } },
+    });
     await call(emu, 'GET', `/embed-v2/tasks/${task.json['_id'] as string}`);
     const stats = await call(emu, 'GET', '/__emulator/stats');
     expect(stats.json).toEqual({
-      requests: { 'POST /embed-v2': { '200': 2, '400': 1 }, 'POST /embed-v2/tasks': { '202': 1 }, 'GET /embed-v2/tasks/{task_id}': { '200': 1 } },
+      requests: {
+        'POST /embed-v2': { '200': 2, '400': 1 },
+        'POST /embed-v2/tasks': { '202': 1 },
+        'GET /embed-v2/tasks/{task_id}': { '200': 1 },
+      },
       tasks_created: 1,
       sync_embeds: 2,
       assets_created: 0,
@@ -163,7 +197,13 @@ describe('stats', () => {
     });
     expect(emu.stats()).toEqual(stats.json);
     expect((await call(emu, 'POST', '/__emulator/reset')).status).toBe(200);
-    expect(emu.stats()).toEqual({ requests: {}, tasks_created: 0, sync_embeds: 0, assets_created: 0, analyze_tasks: 0 });
+    expect(emu.stats()).toEqual({
+      requests: {},
+      tasks_created: 0,
+      sync_embeds: 0,
+      assets_created: 0,
+      analyze_tasks: 0,
+    });
     await call(emu, 'GET', '/embed/tasks');
     emu.reset();
     expect(emu.stats().requests).toEqual({});

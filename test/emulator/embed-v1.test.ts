@@ -1,22 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { call, dot, norm, start, waitFor, PROCESSING_MS } from './helpers.js';
+import { call, dot, norm, PROCESSING_MS, start, waitFor } from './helpers.js';
 
 let emu: RunningEmulator;
 beforeAll(async () => {
-  emu = await start({ taskDelayMs: PROCESSING_MS, scenario: { 'v.mp4': { duration_sec: 22, segments: [{ start: 0, end: 22, text: 'people dancing' }] } } });
+  emu = await start({
+    taskDelayMs: PROCESSING_MS,
+    scenario: { 'v.mp4': { duration_sec: 22, segments: [{ start: 0, end: 22, text: 'people dancing' }] } },
+  });
 });
 afterAll(async () => emu.close());
 
 function form(fields: Record<string, string | string[]>): FormData {
   const out = new FormData();
-  for (const [name, value] of Object.entries(fields)) for (const v of Array.isArray(value) ? value : [value]) out.append(name, v);
+  for (const [name, value] of Object.entries(fields))
+    for (const v of Array.isArray(value) ? value : [value]) out.append(name, v);
   return out;
 }
 
 describe('POST /embed (v1, multipart)', () => {
   it('embeds text, image and audio with Marengo 2.7 at 1024 dimensions', async () => {
-    const body = form({ model_name: 'Marengo-retrieval-2.7', text: 'Man with a dog crossing the street', image_url: 'https://example.com/image.jpg', audio_url: 'https://example.com/audio.mp3' });
+    const body = form({
+      model_name: 'Marengo-retrieval-2.7',
+      text: 'Man with a dog crossing the street',
+      image_url: 'https://example.com/image.jpg',
+      audio_url: 'https://example.com/audio.mp3',
+    });
     const res = await call(emu, 'POST', '/embed', { form: body });
     expect(res.status).toBe(200);
     expect(res.json['model_name']).toBe('Marengo-retrieval-2.7');
@@ -25,8 +34,16 @@ describe('POST /embed (v1, multipart)', () => {
     expect(text[0]?.float).toHaveLength(1024);
     expect(norm(text[0]?.float ?? [])).toBeCloseTo(1, 6);
     expect(res.json['image_embedding']).toMatchObject({ metadata: { input_url: 'https://example.com/image.jpg' } });
-    const audio = (res.json['audio_embedding'] as { segments: Array<{ start_offset_sec: number; end_offset_sec: number }> }).segments;
-    expect(audio.map((s) => [s.start_offset_sec, s.end_offset_sec])).toEqual([[0, 6], [6, 12], [12, 18], [18, 24], [24, 30]]);
+    const audio = (
+      res.json['audio_embedding'] as { segments: Array<{ start_offset_sec: number; end_offset_sec: number }> }
+    ).segments;
+    expect(audio.map((s) => [s.start_offset_sec, s.end_offset_sec])).toEqual([
+      [0, 6],
+      [6, 12],
+      [12, 18],
+      [18, 24],
+      [24, 30],
+    ]);
   });
 
   it('hashes an uploaded file: same bytes -> same vector, other bytes -> another', async () => {
@@ -52,8 +69,18 @@ describe('POST /embed (v1, multipart)', () => {
       [form({ text: 'hello' }), 'parameter_not_provided'],
       [form({ model_name: 'marengo3.5', text: 'hello' }), 'parameter_invalid'],
       [form({ model_name: 'marengo3.0' }), 'parameter_not_provided'],
-      [form({ model_name: 'Marengo-retrieval-2.7', text: 'word '.repeat(78), text_truncate: 'none' }), 'parameter_invalid'],
-      [(() => { const f = form({ model_name: 'marengo3.0', image_url: 'https://e.com/a.jpg' }); f.append('image_file', new Blob(['x']), 'a.jpg'); return f; })(), 'parameter_invalid'],
+      [
+        form({ model_name: 'Marengo-retrieval-2.7', text: 'word '.repeat(78), text_truncate: 'none' }),
+        'parameter_invalid',
+      ],
+      [
+        (() => {
+          const f = form({ model_name: 'marengo3.0', image_url: 'https://e.com/a.jpg' });
+          f.append('image_file', new Blob(['x']), 'a.jpg');
+          return f;
+        })(),
+        'parameter_invalid',
+      ],
     ];
     for (const [body, code] of cases) {
       const res = await call(emu, 'POST', '/embed', { form: body });
@@ -68,31 +95,68 @@ describe('POST /embed (v1, multipart)', () => {
 describe('/embed/tasks (v1)', () => {
   it('runs a video task through status -> ready with clip and video scopes', async () => {
     const created = await call(emu, 'POST', '/embed/tasks', {
-      form: form({ model_name: 'Marengo-retrieval-2.7', video_url: 'https://example.com/v.mp4', video_clip_length: '5', video_embedding_scope: ['clip', 'video'] }),
+      form: form({
+        model_name: 'Marengo-retrieval-2.7',
+        video_url: 'https://example.com/v.mp4',
+        video_clip_length: '5',
+        video_embedding_scope: ['clip', 'video'],
+      }),
     });
     expect(created.status).toBe(200);
     const id = created.json['_id'] as string;
     expect(Object.keys(created.json)).toEqual(['_id']);
     const status = await call(emu, 'GET', `/embed/tasks/${id}/status`);
-    expect(status.json).toMatchObject({ _id: id, model_name: 'Marengo-retrieval-2.7', status: 'processing', video_embedding: { metadata: { video_clip_length: 5, video_embedding_scope: ['clip', 'video'], duration: 22 } } });
-    await waitFor(() => call(emu, 'GET', `/embed/tasks/${id}/status`), (r) => r.json['status'] === 'ready');
+    expect(status.json).toMatchObject({
+      _id: id,
+      model_name: 'Marengo-retrieval-2.7',
+      status: 'processing',
+      video_embedding: { metadata: { video_clip_length: 5, video_embedding_scope: ['clip', 'video'], duration: 22 } },
+    });
+    await waitFor(
+      () => call(emu, 'GET', `/embed/tasks/${id}/status`),
+      (r) => r.json['status'] === 'ready',
+    );
     const ready = await call(emu, 'GET', `/embed/tasks/${id}`);
     expect(ready.json['status']).toBe('ready');
-    const segments = (ready.json['video_embedding'] as { segments: Array<{ float: number[]; start_offset_sec: number; end_offset_sec: number; embedding_option: string; embedding_scope: string }> }).segments;
+    const segments = (
+      ready.json['video_embedding'] as {
+        segments: Array<{
+          float: number[];
+          start_offset_sec: number;
+          end_offset_sec: number;
+          embedding_option: string;
+          embedding_scope: string;
+        }>;
+      }
+    ).segments;
     const visual = segments.filter((s) => s.embedding_option === 'visual-text' && s.embedding_scope === 'clip');
-    expect(visual.map((s) => [s.start_offset_sec, s.end_offset_sec])).toEqual([[0, 5], [5, 10], [10, 15], [15, 20], [20, 22]]);
-    expect(segments.filter((s) => s.embedding_scope === 'video').map((s) => [s.embedding_option, s.start_offset_sec, s.end_offset_sec])).toEqual([
+    expect(visual.map((s) => [s.start_offset_sec, s.end_offset_sec])).toEqual([
+      [0, 5],
+      [5, 10],
+      [10, 15],
+      [15, 20],
+      [20, 22],
+    ]);
+    expect(
+      segments
+        .filter((s) => s.embedding_scope === 'video')
+        .map((s) => [s.embedding_option, s.start_offset_sec, s.end_offset_sec]),
+    ).toEqual([
       ['visual-text', 0, 22],
       ['audio', 0, 22],
     ]);
     expect(segments[0]?.float).toHaveLength(1024);
     const audioOnly = await call(emu, 'GET', `/embed/tasks/${id}?embedding_option=audio`);
-    const audioSegments = (audioOnly.json['video_embedding'] as { segments: Array<{ embedding_option: string }> }).segments;
+    const audioSegments = (audioOnly.json['video_embedding'] as { segments: Array<{ embedding_option: string }> })
+      .segments;
     expect(audioSegments.length).toBe(6);
     expect(audioSegments.every((s) => s.embedding_option === 'audio')).toBe(true);
     const list = await call(emu, 'GET', '/embed/tasks?page=1&page_limit=10');
     expect(list.status).toBe(200);
-    expect((list.json['data'] as Array<Record<string, unknown>>).find((t) => t['_id'] === id)).toMatchObject({ status: 'ready', video_embedding: { metadata: { duration: 22 } } });
+    expect((list.json['data'] as Array<Record<string, unknown>>).find((t) => t['_id'] === id)).toMatchObject({
+      status: 'ready',
+      video_embedding: { metadata: { duration: 22 } },
+    });
     expect(list.json['page_info']).toMatchObject({ page: 1, limit_per_page: 10 });
   });
 
@@ -103,23 +167,68 @@ describe('/embed/tasks (v1)', () => {
     const created = await call(emu, 'POST', '/embed/tasks', { form: body });
     expect(created.status).toBe(200);
     const id = created.json['_id'] as string;
-    await waitFor(() => call(emu, 'GET', `/embed/tasks/${id}/status`), (r) => r.json['status'] === 'ready');
+    await waitFor(
+      () => call(emu, 'GET', `/embed/tasks/${id}/status`),
+      (r) => r.json['status'] === 'ready',
+    );
     const ready = await call(emu, 'GET', `/embed/tasks/${id}`);
-    const video = ready.json['video_embedding'] as { metadata: Record<string, unknown>; segments: Array<{ end_offset_sec: number; embedding_option: string }> };
-    expect(video.metadata).toMatchObject({ input_filename: 'upload.mp4', video_clip_length: 6, video_embedding_scope: ['clip'], duration: 30 });
-    expect(video.segments.filter((s) => s.embedding_option === 'visual').map((s) => s.end_offset_sec)).toEqual([6, 12, 18, 24, 30]);
+    const video = ready.json['video_embedding'] as {
+      metadata: Record<string, unknown>;
+      segments: Array<{ end_offset_sec: number; embedding_option: string }>;
+    };
+    expect(video.metadata).toMatchObject({
+      input_filename: 'upload.mp4',
+      video_clip_length: 6,
+      video_embedding_scope: ['clip'],
+      duration: 30,
+    });
+    expect(video.segments.filter((s) => s.embedding_option === 'visual').map((s) => s.end_offset_sec)).toEqual([
+      6, 12, 18, 24, 30,
+    ]);
   });
 
   it('validates clip length, sources and offsets', async () => {
     const cases: Array<[Record<string, string>, string, string]> = [
-      [{ model_name: 'marengo3.0', video_url: 'https://e.com/v.mp4', video_clip_length: '1' }, 'parameter_invalid', 'The video_clip_length parameter is invalid.'],
-      [{ model_name: 'marengo3.0', video_url: 'https://e.com/v.mp4', video_clip_length: '11' }, 'parameter_invalid', 'The video_clip_length parameter is invalid.'],
-      [{ model_name: 'marengo3.0' }, 'parameter_not_provided', 'The video_file or video_url parameter is required but was not provided.'],
-      [{ video_url: 'https://e.com/v.mp4' }, 'parameter_not_provided', 'The model_name parameter is required but was not provided.'],
-      [{ model_name: 'pegasus1.2', video_url: 'https://e.com/v.mp4' }, 'parameter_invalid', 'The model_name parameter is invalid. Supported models: marengo3.0, Marengo-retrieval-2.7.'],
-      [{ model_name: 'marengo3.0', video_url: 'https://e.com/v.mp4', video_start_offset_sec: '2' }, 'parameter_not_provided', 'The video_end_offset_sec parameter is required but was not provided.'],
-      [{ model_name: 'marengo3.0', video_url: 'https://e.com/v.mp4', video_embedding_scope: 'asset' }, 'parameter_invalid', 'The video_embedding_scope parameter is invalid.'],
-      [{ model_name: 'marengo3.0', video_url: 'not a url' }, 'parameter_invalid', 'The video_url parameter is invalid. It must be a publicly accessible http(s) URL.'],
+      [
+        { model_name: 'marengo3.0', video_url: 'https://e.com/v.mp4', video_clip_length: '1' },
+        'parameter_invalid',
+        'The video_clip_length parameter is invalid.',
+      ],
+      [
+        { model_name: 'marengo3.0', video_url: 'https://e.com/v.mp4', video_clip_length: '11' },
+        'parameter_invalid',
+        'The video_clip_length parameter is invalid.',
+      ],
+      [
+        { model_name: 'marengo3.0' },
+        'parameter_not_provided',
+        'The video_file or video_url parameter is required but was not provided.',
+      ],
+      [
+        { video_url: 'https://e.com/v.mp4' },
+        'parameter_not_provided',
+        'The model_name parameter is required but was not provided.',
+      ],
+      [
+        { model_name: 'pegasus1.2', video_url: 'https://e.com/v.mp4' },
+        'parameter_invalid',
+        'The model_name parameter is invalid. Supported models: marengo3.0, Marengo-retrieval-2.7.',
+      ],
+      [
+        { model_name: 'marengo3.0', video_url: 'https://e.com/v.mp4', video_start_offset_sec: '2' },
+        'parameter_not_provided',
+        'The video_end_offset_sec parameter is required but was not provided.',
+      ],
+      [
+        { model_name: 'marengo3.0', video_url: 'https://e.com/v.mp4', video_embedding_scope: 'asset' },
+        'parameter_invalid',
+        'The video_embedding_scope parameter is invalid.',
+      ],
+      [
+        { model_name: 'marengo3.0', video_url: 'not a url' },
+        'parameter_invalid',
+        'The video_url parameter is invalid. It must be a publicly accessible http(s) URL.',
+      ],
     ];
     for (const [fields, code, message] of cases) {
       const res = await call(emu, 'POST', '/embed/tasks', { form: form(fields) });

@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { call, dot, norm, start, textRequest, vectorsOf, waitFor, PROCESSING_MS } from './helpers.js';
+import { call, dot, norm, PROCESSING_MS, start, textRequest, vectorsOf, waitFor } from './helpers.js';
 
 let emu: RunningEmulator;
 beforeAll(async () => {
-  emu = await start({ taskDelayMs: PROCESSING_MS, scenario: { 'clip.mp4': { duration_sec: 20, segments: [{ start: 0, end: 20, text: 'a red car' }] } } });
+  emu = await start({
+    taskDelayMs: PROCESSING_MS,
+    scenario: { 'clip.mp4': { duration_sec: 20, segments: [{ start: 0, end: 20, text: 'a red car' }] } },
+  });
 });
 afterAll(async () => emu.close());
 
@@ -21,7 +24,8 @@ describe('POST /embed-v2', () => {
   });
 
   it('is deterministic and places texts sharing words closer than unrelated ones', async () => {
-    const embed = async (text: string): Promise<number[]> => vectorsOf((await call(emu, 'POST', '/embed-v2', { json: textRequest(text) })).json)[0] ?? [];
+    const embed = async (text: string): Promise<number[]> =>
+      vectorsOf((await call(emu, 'POST', '/embed-v2', { json: textRequest(text) })).json)[0] ?? [];
     const a1 = await embed('A dog runs on the beach');
     const a2 = await embed('A dog runs on the beach');
     const near = await embed('dog on a beach at sunset');
@@ -54,18 +58,32 @@ describe('POST /embed-v2', () => {
       },
     });
     expect(res.status).toBe(200);
-    const data = res.json['data'] as Array<{ embedding: number[]; embedding_option: string; embedding_scope: string; start_sec: number; end_sec: number }>;
+    const data = res.json['data'] as Array<{
+      embedding: number[];
+      embedding_option: string;
+      embedding_scope: string;
+      start_sec: number;
+      end_sec: number;
+    }>;
     const clips = data.filter((d) => d.embedding_scope === 'clip');
     // 20 s in 6 s clips: 0-6, 6-12, 12-18, 18-20; three vectors each
     expect(clips).toHaveLength(12);
     expect(clips.slice(0, 3).map((d) => d.embedding_option)).toEqual(['visual', 'audio', 'fused']);
     expect(clips.at(-1)).toMatchObject({ start_sec: 18, end_sec: 20 });
-    expect(data.filter((d) => d.embedding_scope === 'asset').map((d) => [d.embedding_option, d.start_sec, d.end_sec])).toEqual([
+    expect(
+      data.filter((d) => d.embedding_scope === 'asset').map((d) => [d.embedding_option, d.start_sec, d.end_sec]),
+    ).toEqual([
       ['visual', 0, 20],
       ['audio', 0, 20],
       ['fused', 0, 20],
     ]);
-    expect(res.json['metadata']).toMatchObject({ input_type: 'video', input_url: 'https://example.com/media/clip.mp4', clip_length: 6, duration: 20, embedding_options: ['visual', 'audio'] });
+    expect(res.json['metadata']).toMatchObject({
+      input_type: 'video',
+      input_url: 'https://example.com/media/clip.mp4',
+      clip_length: 6,
+      duration: 20,
+      embedding_options: ['visual', 'audio'],
+    });
     for (const d of data) expect(norm(d.embedding)).toBeCloseTo(1, 6);
   });
 
@@ -85,16 +103,30 @@ describe('POST /embed-v2', () => {
     expect(res.status).toBe(200);
     const data = res.json['data'] as Array<{ start_sec: number; end_sec: number; embedding_option: string }>;
     // no scenario, no ffprobe: the documented 30 s default
-    expect(data.map((d) => [d.start_sec, d.end_sec])).toEqual([[0, 10], [10, 20], [20, 30]]);
+    expect(data.map((d) => [d.start_sec, d.end_sec])).toEqual([
+      [0, 10],
+      [10, 20],
+      [20, 30],
+    ]);
     expect(new Set(data.map((d) => d.embedding_option))).toEqual(new Set(['audio']));
   });
 
   it('embeds image and text_image inputs', async () => {
-    const image = await call(emu, 'POST', '/embed-v2', { json: { input_type: 'image', model_name: 'marengo3.0', image: { media_source: { url: 'https://example.com/a.jpg' } } } });
+    const image = await call(emu, 'POST', '/embed-v2', {
+      json: {
+        input_type: 'image',
+        model_name: 'marengo3.0',
+        image: { media_source: { url: 'https://example.com/a.jpg' } },
+      },
+    });
     expect(image.status).toBe(200);
     expect(image.json['metadata']).toEqual({ input_type: 'image', input_url: 'https://example.com/a.jpg' });
     const both = await call(emu, 'POST', '/embed-v2', {
-      json: { input_type: 'text_image', model_name: 'marengo3.0', text_image: { input_text: 'red car', media_source: { url: 'https://example.com/a.jpg' } } },
+      json: {
+        input_type: 'text_image',
+        model_name: 'marengo3.0',
+        text_image: { input_text: 'red car', media_source: { url: 'https://example.com/a.jpg' } },
+      },
     });
     expect(both.status).toBe(200);
     const [iv] = vectorsOf(image.json);
@@ -106,14 +138,54 @@ describe('POST /embed-v2', () => {
   it('answers validation errors with the v2 error body', async () => {
     const cases: Array<[unknown, number, string, string?]> = [
       [{ input_type: 'text', text: { input_text: 'x' } }, 400, 'parameter_not_provided', 'model_name'],
-      [{ input_type: 'text', model_name: 'marengo9', text: { input_text: 'x' } }, 400, 'parameter_invalid', 'model_name'],
+      [
+        { input_type: 'text', model_name: 'marengo9', text: { input_text: 'x' } },
+        400,
+        'parameter_invalid',
+        'model_name',
+      ],
       [{ input_type: 'hologram', model_name: 'marengo3.0' }, 400, 'parameter_invalid', 'input_type'],
       [{ model_name: 'marengo3.0' }, 400, 'parameter_not_provided', 'input_type'],
       [{ input_type: 'text', model_name: 'marengo3.0' }, 400, 'parameter_not_provided'],
-      [{ input_type: 'image', model_name: 'marengo3.0', image: { media_source: { url: 'https://e.com/a.jpg', base64_string: 'AAAA' } } }, 400, 'parameter_invalid'],
-      [{ input_type: 'video', model_name: 'marengo3.0', video: { media_source: { url: 'https://e.com/v.mp4' }, segmentation: { strategy: 'fixed', fixed: { duration_sec: 60 } } } }, 400, 'parameter_invalid'],
-      [{ input_type: 'video', model_name: 'marengo3.0', video: { media_source: { url: 'https://e.com/v.mp4' }, embedding_option: ['smell'] } }, 400, 'parameter_invalid'],
-      [{ input_type: 'video', model_name: 'marengo3.0', video: { media_source: { asset_id: 'ffffffffffffffffffffffff' } } }, 400, 'parameter_invalid'],
+      [
+        {
+          input_type: 'image',
+          model_name: 'marengo3.0',
+          image: { media_source: { url: 'https://e.com/a.jpg', base64_string: 'AAAA' } },
+        },
+        400,
+        'parameter_invalid',
+      ],
+      [
+        {
+          input_type: 'video',
+          model_name: 'marengo3.0',
+          video: {
+            media_source: { url: 'https://e.com/v.mp4' },
+            segmentation: { strategy: 'fixed', fixed: { duration_sec: 60 } },
+          },
+        },
+        400,
+        'parameter_invalid',
+      ],
+      [
+        {
+          input_type: 'video',
+          model_name: 'marengo3.0',
+          video: { media_source: { url: 'https://e.com/v.mp4' }, embedding_option: ['smell'] },
+        },
+        400,
+        'parameter_invalid',
+      ],
+      [
+        {
+          input_type: 'video',
+          model_name: 'marengo3.0',
+          video: { media_source: { asset_id: 'ffffffffffffffffffffffff' } },
+        },
+        400,
+        'parameter_invalid',
+      ],
     ];
     for (const [json, status, code, field] of cases) {
       const res = await call(emu, 'POST', '/embed-v2', { json });
@@ -123,7 +195,10 @@ describe('POST /embed-v2', () => {
       expect(typeof error['message']).toBe('string');
       if (field !== undefined) expect(error['details']).toEqual({ field });
     }
-    const notJson = await call(emu, 'POST', '/embed-v2', { body: 'input_type=text', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const notJson = await call(emu, 'POST', '/embed-v2', {
+      body: 'input_type=text',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(notJson.status).toBe(400);
   });
 });
@@ -131,7 +206,15 @@ describe('POST /embed-v2', () => {
 describe('/embed-v2/tasks', () => {
   it('creates a task (202), polls processing -> ready, lists it', async () => {
     const created = await call(emu, 'POST', '/embed-v2/tasks', {
-      json: { input_type: 'video', model_name: 'marengo3.0', video: { media_source: { url: 'https://example.com/media/clip.mp4' }, embedding_option: ['visual'], embedding_scope: ['clip'] } },
+      json: {
+        input_type: 'video',
+        model_name: 'marengo3.0',
+        video: {
+          media_source: { url: 'https://example.com/media/clip.mp4' },
+          embedding_option: ['visual'],
+          embedding_scope: ['clip'],
+        },
+      },
     });
     expect(created.status).toBe(202);
     expect(created.json).toMatchObject({ status: 'processing', data: null });
@@ -139,7 +222,10 @@ describe('/embed-v2/tasks', () => {
     expect(id).toMatch(/^[0-9a-f]{24}$/);
     const first = await call(emu, 'GET', `/embed-v2/tasks/${id}`);
     expect(first.json).toMatchObject({ _id: id, status: 'processing', data: null });
-    const ready = await waitFor(() => call(emu, 'GET', `/embed-v2/tasks/${id}`), (r) => r.json['status'] !== 'processing');
+    const ready = await waitFor(
+      () => call(emu, 'GET', `/embed-v2/tasks/${id}`),
+      (r) => r.json['status'] !== 'processing',
+    );
     expect(ready.json['status']).toBe('ready');
     const data = ready.json['data'] as Array<{ start_sec: number; end_sec: number; embedding: number[] }>;
     expect(data.map((d) => d.end_sec)).toEqual([6, 12, 18, 20]);
@@ -158,6 +244,11 @@ describe('/embed-v2/tasks', () => {
     expect((text.json['error'] as Record<string, unknown>)['code']).toBe('parameter_invalid');
     const missing = await call(emu, 'GET', '/embed-v2/tasks/6900aa11bb22cc33dd44ee55');
     expect(missing.status).toBe(404);
-    expect(missing.json).toEqual({ error: { code: 'resource_not_exist', message: 'Resource with id 6900aa11bb22cc33dd44ee55 does not exist in tasks.' } });
+    expect(missing.json).toEqual({
+      error: {
+        code: 'resource_not_exist',
+        message: 'Resource with id 6900aa11bb22cc33dd44ee55 does not exist in tasks.',
+      },
+    });
   });
 });

@@ -28,7 +28,13 @@ export async function call(
   emu: RunningEmulator,
   method: string,
   path: string,
-  init: { json?: unknown; form?: FormData; body?: RequestBody; key?: string | null; headers?: Record<string, string> } = {},
+  init: {
+    json?: unknown;
+    form?: FormData;
+    body?: RequestBody;
+    key?: string | null;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<ApiResponse> {
   const headers: Record<string, string> = { ...init.headers };
   if (init.key !== null) headers['x-api-key'] = init.key ?? KEY;
@@ -38,11 +44,16 @@ export async function call(
     body = JSON.stringify(init.json);
   }
   if (init.form !== undefined) body = init.form;
-  const url = path.startsWith('http') ? path : path.startsWith('/__') ? emu.baseUrl.replace(/\/v1\.3$/, '') + path : emu.baseUrl + path;
+  const url = path.startsWith('http')
+    ? path
+    : path.startsWith('/__')
+      ? emu.baseUrl.replace(/\/v1\.3$/, '') + path
+      : emu.baseUrl + path;
   const response = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
   const text = await response.text();
   let json: Record<string, unknown> = {};
-  if (text.length > 0 && (response.headers.get('content-type') ?? '').includes('json')) json = JSON.parse(text) as Record<string, unknown>;
+  if (text.length > 0 && (response.headers.get('content-type') ?? '').includes('json'))
+    json = JSON.parse(text) as Record<string, unknown>;
   return { status: response.status, headers: response.headers, text, json };
 }
 

@@ -8,7 +8,11 @@ afterEach(async () => {
   emu = undefined;
 });
 
-const TASK = { input_type: 'video', model_name: 'marengo3.0', video: { media_source: { url: 'https://example.com/held.mp4' } } };
+const TASK = {
+  input_type: 'video',
+  model_name: 'marengo3.0',
+  video: { media_source: { url: 'https://example.com/held.mp4' } },
+};
 
 interface HoldView {
   id: string;
@@ -23,14 +27,20 @@ async function holdsOf(running: RunningEmulator): Promise<HoldView[]> {
 
 /** Until the hold has a request waiting (20 s: a loaded machine may be slow to deliver it). */
 async function waiting(running: RunningEmulator, id: string): Promise<HoldView | undefined> {
-  const holds = await waitFor(() => holdsOf(running), (list) => list.some((h) => h.id === id && h.waiting === 1), 20_000);
+  const holds = await waitFor(
+    () => holdsOf(running),
+    (list) => list.some((h) => h.id === id && h.waiting === 1),
+    20_000,
+  );
   return holds.find((h) => h.id === id);
 }
 
 describe('/__emulator/holds', () => {
   it('stage "answer": the task is created while its answer waits for the release', async () => {
     const running = (emu = await start());
-    const hold = await call(running, 'POST', '/__emulator/holds', { json: { method: 'POST', path: '/embed-v2/tasks', stage: 'answer' } });
+    const hold = await call(running, 'POST', '/__emulator/holds', {
+      json: { method: 'POST', path: '/embed-v2/tasks', stage: 'answer' },
+    });
     expect(hold.status).toBe(201);
     const id = hold.json['id'] as string;
     const answer = call(running, 'POST', '/embed-v2/tasks', { json: TASK });
@@ -48,8 +58,12 @@ describe('/__emulator/holds', () => {
     const running = (emu = await start());
     const created = await call(running, 'POST', '/embed-v2/tasks', { json: TASK });
     const taskId = created.json['_id'] as string;
-    const hold = await call(running, 'POST', '/__emulator/holds', { json: { method: 'POST', path: '/embed-v2/tasks', stage: 'request' } });
-    const poll = await call(running, 'POST', '/__emulator/holds', { json: { method: 'GET', path: '/embed-v2/tasks/{task_id}', stage: 'request' } });
+    const hold = await call(running, 'POST', '/__emulator/holds', {
+      json: { method: 'POST', path: '/embed-v2/tasks', stage: 'request' },
+    });
+    const poll = await call(running, 'POST', '/__emulator/holds', {
+      json: { method: 'GET', path: '/embed-v2/tasks/{task_id}', stage: 'request' },
+    });
     const held = call(running, 'POST', '/embed-v2/tasks', { json: TASK });
     const heldPoll = call(running, 'GET', `/embed-v2/tasks/${taskId}`);
     await waiting(running, hold.json['id'] as string);

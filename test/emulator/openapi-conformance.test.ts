@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { call, HAVE_REFERENCE, REFERENCE_DIR, start, waitFor, type ApiResponse } from './helpers.js';
-import { SchemaWalker, type Schema } from './schema-walker.js';
+import { type ApiResponse, call, HAVE_REFERENCE, REFERENCE_DIR, start, waitFor } from './helpers.js';
+import { type Schema, SchemaWalker } from './schema-walker.js';
 
 if (!HAVE_REFERENCE) console.warn(`skipping OpenAPI conformance: ${REFERENCE_DIR} is absent`);
 
@@ -19,30 +19,64 @@ describe.skipIf(!HAVE_REFERENCE)('responses validate against the OpenAPI respons
   let marengo27: SchemaWalker;
   const exchanges: Exchange[] = [];
 
-  const record = async (method: string, template: string, path: string, init: Parameters<typeof call>[3] = {}): Promise<ApiResponse> => {
+  const record = async (
+    method: string,
+    template: string,
+    path: string,
+    init: Parameters<typeof call>[3] = {},
+  ): Promise<ApiResponse> => {
     const response = await call(emu, method, path, init);
     exchanges.push({ method, template, response });
     return response;
   };
 
   beforeAll(async () => {
-    const load = (name: string): SchemaWalker => new SchemaWalker(JSON.parse(readFileSync(join(REFERENCE_DIR, name), 'utf8')) as Schema);
+    const load = (name: string): SchemaWalker =>
+      new SchemaWalker(JSON.parse(readFileSync(join(REFERENCE_DIR, name), 'utf8')) as Schema);
     current = load('twelvelabs-openapi-2026-07.json');
     marengo27 = load('twelvelabs-openapi-2026-03-marengo27.json');
-    emu = await start({ taskDelayMs: 30, scenario: { 'v.mp4': { duration_sec: 14, segments: [{ start: 0, end: 14, text: 'kids playing football' }] } } });
+    emu = await start({
+      taskDelayMs: 30,
+      scenario: { 'v.mp4': { duration_sec: 14, segments: [{ start: 0, end: 14, text: 'kids playing football' }] } },
+    });
 
-    const video = { media_source: { url: 'https://e.com/v.mp4' }, embedding_type: ['separate_embedding', 'fused_embedding'] };
-    await record('POST', '/embed-v2', '/embed-v2', { json: { input_type: 'text', model_name: 'marengo3.0', text: { input_text: 'football' } } });
-    await record('POST', '/embed-v2', '/embed-v2', { json: { input_type: 'image', model_name: 'marengo3.0', image: { media_source: { url: 'https://e.com/a.png' } } } });
-    await record('POST', '/embed-v2', '/embed-v2', { json: { input_type: 'text_image', model_name: 'marengo3.0', text_image: { input_text: 'x', media_source: { url: 'https://e.com/a.png' } } } });
-    await record('POST', '/embed-v2', '/embed-v2', { json: { input_type: 'audio', model_name: 'marengo3.0', audio: { media_source: { url: 'https://e.com/a.mp3' } } } });
+    const video = {
+      media_source: { url: 'https://e.com/v.mp4' },
+      embedding_type: ['separate_embedding', 'fused_embedding'],
+    };
+    await record('POST', '/embed-v2', '/embed-v2', {
+      json: { input_type: 'text', model_name: 'marengo3.0', text: { input_text: 'football' } },
+    });
+    await record('POST', '/embed-v2', '/embed-v2', {
+      json: { input_type: 'image', model_name: 'marengo3.0', image: { media_source: { url: 'https://e.com/a.png' } } },
+    });
+    await record('POST', '/embed-v2', '/embed-v2', {
+      json: {
+        input_type: 'text_image',
+        model_name: 'marengo3.0',
+        text_image: { input_text: 'x', media_source: { url: 'https://e.com/a.png' } },
+      },
+    });
+    await record('POST', '/embed-v2', '/embed-v2', {
+      json: { input_type: 'audio', model_name: 'marengo3.0', audio: { media_source: { url: 'https://e.com/a.mp3' } } },
+    });
     await record('POST', '/embed-v2', '/embed-v2', { json: { input_type: 'video', model_name: 'marengo3.0', video } });
     await record('POST', '/embed-v2', '/embed-v2', { json: { input_type: 'video', model_name: 'marengo3.0' } });
-    const v2 = await record('POST', '/embed-v2/tasks', '/embed-v2/tasks', { json: { input_type: 'video', model_name: 'marengo3.0', video } });
-    const v2a = await record('POST', '/embed-v2/tasks', '/embed-v2/tasks', { json: { input_type: 'audio', model_name: 'marengo3.0', audio: { media_source: { url: 'https://e.com/a.mp3' } } } });
+    const v2 = await record('POST', '/embed-v2/tasks', '/embed-v2/tasks', {
+      json: { input_type: 'video', model_name: 'marengo3.0', video },
+    });
+    const v2a = await record('POST', '/embed-v2/tasks', '/embed-v2/tasks', {
+      json: { input_type: 'audio', model_name: 'marengo3.0', audio: { media_source: { url: 'https://e.com/a.mp3' } } },
+    });
     await record('GET', '/embed-v2/tasks/{task_id}', `/embed-v2/tasks/${v2.json['_id'] as string}`);
-    await waitFor(() => call(emu, 'GET', `/embed-v2/tasks/${v2.json['_id'] as string}`), (r) => r.json['status'] === 'ready');
-    await waitFor(() => call(emu, 'GET', `/embed-v2/tasks/${v2a.json['_id'] as string}`), (r) => r.json['status'] === 'ready');
+    await waitFor(
+      () => call(emu, 'GET', `/embed-v2/tasks/${v2.json['_id'] as string}`),
+      (r) => r.json['status'] === 'ready',
+    );
+    await waitFor(
+      () => call(emu, 'GET', `/embed-v2/tasks/${v2a.json['_id'] as string}`),
+      (r) => r.json['status'] === 'ready',
+    );
     await record('GET', '/embed-v2/tasks/{task_id}', `/embed-v2/tasks/${v2.json['_id'] as string}`);
     await record('GET', '/embed-v2/tasks/{task_id}', `/embed-v2/tasks/${v2a.json['_id'] as string}`);
     await record('GET', '/embed-v2/tasks/{task_id}', '/embed-v2/tasks/000000000000000000000000');
@@ -65,7 +99,10 @@ describe.skipIf(!HAVE_REFERENCE)('responses validate against the OpenAPI respons
     const v1 = await record('POST', '/embed/tasks', '/embed/tasks', { form: taskForm });
     const v1id = v1.json['_id'] as string;
     await record('GET', '/embed/tasks/{task_id}/status', `/embed/tasks/${v1id}/status`);
-    await waitFor(() => call(emu, 'GET', `/embed/tasks/${v1id}/status`), (r) => r.json['status'] === 'ready');
+    await waitFor(
+      () => call(emu, 'GET', `/embed/tasks/${v1id}/status`),
+      (r) => r.json['status'] === 'ready',
+    );
     await record('GET', '/embed/tasks/{task_id}', `/embed/tasks/${v1id}`);
     await record('GET', '/embed/tasks', '/embed/tasks');
 
@@ -73,40 +110,64 @@ describe.skipIf(!HAVE_REFERENCE)('responses validate against the OpenAPI respons
     assetForm.append('method', 'direct');
     assetForm.append('file', new Blob(['bytes']), 'v.mp4');
     const asset = await record('POST', '/assets', '/assets', { form: assetForm });
-    await waitFor(() => call(emu, 'GET', `/assets/${asset.json['_id'] as string}`), (r) => r.json['status'] === 'ready');
+    await waitFor(
+      () => call(emu, 'GET', `/assets/${asset.json['_id'] as string}`),
+      (r) => r.json['status'] === 'ready',
+    );
     await record('GET', '/assets/{asset_id}', `/assets/${asset.json['_id'] as string}`);
     await record('GET', '/assets', '/assets?asset_types=video');
-    const session = await record('POST', '/assets/multipart-uploads', '/assets/multipart-uploads', { json: { filename: 'v.mp4', type: 'video', total_size: 4 } });
+    const session = await record('POST', '/assets/multipart-uploads', '/assets/multipart-uploads', {
+      json: { filename: 'v.mp4', type: 'video', total_size: 4 },
+    });
     const uploadId = session.json['upload_id'] as string;
     const url = (session.json['upload_urls'] as Array<{ url: string }>)[0]?.url ?? '';
     const etag = (await fetch(url, { method: 'PUT', body: 'abcd' })).headers.get('etag') ?? '';
     await record('GET', '/assets/multipart-uploads', '/assets/multipart-uploads');
-    await record('POST', '/assets/multipart-uploads/{upload_id}/presigned-urls', `/assets/multipart-uploads/${uploadId}/presigned-urls`, { json: { start: 1, count: 1 } });
+    await record(
+      'POST',
+      '/assets/multipart-uploads/{upload_id}/presigned-urls',
+      `/assets/multipart-uploads/${uploadId}/presigned-urls`,
+      { json: { start: 1, count: 1 } },
+    );
     await record('GET', '/assets/multipart-uploads/{upload_id}', `/assets/multipart-uploads/${uploadId}`);
-    await record('POST', '/assets/multipart-uploads/{upload_id}', `/assets/multipart-uploads/${uploadId}`, { json: { completed_chunks: [{ chunk_index: 1, proof: etag, proof_type: 'etag', chunk_size: 4 }] } });
+    await record('POST', '/assets/multipart-uploads/{upload_id}', `/assets/multipart-uploads/${uploadId}`, {
+      json: { completed_chunks: [{ chunk_index: 1, proof: etag, proof_type: 'etag', chunk_size: 4 }] },
+    });
     await record('GET', '/assets/multipart-uploads/{upload_id}', `/assets/multipart-uploads/${uploadId}`);
 
-    const general = await record('POST', '/analyze/tasks', '/analyze/tasks', { json: { video: { type: 'url', url: 'https://e.com/v.mp4' }, prompt: 'Summarize', custom_id: 'c-1' } });
+    const general = await record('POST', '/analyze/tasks', '/analyze/tasks', {
+      json: { video: { type: 'url', url: 'https://e.com/v.mp4' }, prompt: 'Summarize', custom_id: 'c-1' },
+    });
     const segments = await record('POST', '/analyze/tasks', '/analyze/tasks', {
       json: {
         model_name: 'pegasus1.5',
         video: { type: 'asset_id', asset_id: asset.json['_id'] },
         analysis_mode: 'time_based_metadata',
-        response_format: { type: 'segment_definitions', segment_definitions: [{ id: 'scene', description: 'scene', fields: [{ name: 'mood', type: 'string', description: 'mood' }] }] },
+        response_format: {
+          type: 'segment_definitions',
+          segment_definitions: [
+            { id: 'scene', description: 'scene', fields: [{ name: 'mood', type: 'string', description: 'mood' }] },
+          ],
+        },
       },
     });
     await record('POST', '/analyze/tasks', '/analyze/tasks', { json: { prompt: 'x' } });
     for (const created of [general, segments]) {
       const id = created.json['task_id'] as string;
       await record('GET', '/analyze/tasks/{task_id}', `/analyze/tasks/${id}`);
-      await waitFor(() => call(emu, 'GET', `/analyze/tasks/${id}`), (r) => r.json['status'] === 'ready');
+      await waitFor(
+        () => call(emu, 'GET', `/analyze/tasks/${id}`),
+        (r) => r.json['status'] === 'ready',
+      );
       await record('GET', '/analyze/tasks/{task_id}', `/analyze/tasks/${id}`);
     }
     await record('GET', '/analyze/tasks', '/analyze/tasks');
     await record('GET', '/analyze/tasks/{task_id}', '/analyze/tasks/000000000000000000000000');
 
     emu.setFaults({ rate_429: 1, routes: ['POST /embed-v2'] });
-    await record('POST', '/embed-v2', '/embed-v2', { json: { input_type: 'text', model_name: 'marengo3.0', text: { input_text: 'x' } } });
+    await record('POST', '/embed-v2', '/embed-v2', {
+      json: { input_type: 'text', model_name: 'marengo3.0', text: { input_text: 'x' } },
+    });
   });
   afterAll(async () => emu?.close());
 
@@ -137,14 +198,20 @@ describe.skipIf(!HAVE_REFERENCE)('responses validate against the OpenAPI respons
     for (const { method, template, response } of v1) {
       const schema = marengo27.responseSchema(method, template, response.status);
       expect(schema, `${method} ${template} ${response.status}`).toBeDefined();
-      expect(marengo27.validate(response.json, schema ?? {}, '$', { strict: true }), `${method} ${template}`).toEqual([]);
+      expect(marengo27.validate(response.json, schema ?? {}, '$', { strict: true }), `${method} ${template}`).toEqual(
+        [],
+      );
     }
   });
 
   it('the walker itself rejects wrong shapes', () => {
     const schema = current.responseSchema('GET', '/embed-v2/tasks/{task_id}', 200) ?? {};
-    expect(current.validate({ _id: 'x', status: 'done', data: [] }, schema)).toEqual([expect.stringContaining('not in enum')]);
+    expect(current.validate({ _id: 'x', status: 'done', data: [] }, schema)).toEqual([
+      expect.stringContaining('not in enum'),
+    ]);
     expect(current.validate({ status: 'ready', data: [{ embedding: ['a'] }] }, schema).length).toBe(2);
-    expect(current.validate({ _id: 'x', status: 'ready', data: [], extra: 1 }, schema, '$', { strict: true })).toEqual(['$: unexpected property extra']);
+    expect(current.validate({ _id: 'x', status: 'ready', data: [], extra: 1 }, schema, '$', { strict: true })).toEqual([
+      '$: unexpected property extra',
+    ]);
   });
 });

@@ -1,10 +1,10 @@
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAS_SHARED_DATA, SHARED_DATA } from '../helpers/shared-data.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
+import { HAS_SHARED_DATA, SHARED_DATA } from '../helpers/shared-data.js';
 import { call, start, waitFor } from './helpers.js';
 
 /** A stand-in ffprobe on PATH that reports 42.5 s for any file (and logs the files it saw): asked only for bytes MediaInfo cannot read. */
@@ -15,7 +15,10 @@ describe.skipIf(process.platform === 'win32')('ffprobe durations', () => {
   beforeAll(async () => {
     bin = mkdtempSync(join(tmpdir(), 'fake-ffprobe-'));
     const script = join(bin, 'ffprobe');
-    writeFileSync(script, `#!/bin/sh\nif [ "$1" = "-version" ]; then echo fake; exit 0; fi\nfor last; do :; done\ntest -f "$last" && echo "$last" >> "${bin}/seen"\necho '{"format":{"duration":"42.5"},"streams":[]}'\n`);
+    writeFileSync(
+      script,
+      `#!/bin/sh\nif [ "$1" = "-version" ]; then echo fake; exit 0; fi\nfor last; do :; done\ntest -f "$last" && echo "$last" >> "${bin}/seen"\necho '{"format":{"duration":"42.5"},"streams":[]}'\n`,
+    );
     chmodSync(script, 0o755);
     savedPath = process.env['PATH'];
     process.env['PATH'] = `${bin}${delimiter}${savedPath ?? ''}`;
@@ -34,9 +37,15 @@ describe.skipIf(process.platform === 'win32')('ffprobe durations', () => {
     const created = await call(emu, 'POST', '/embed/tasks', { form: body });
     expect(created.status).toBe(200);
     const id = created.json['_id'] as string;
-    await waitFor(() => call(emu, 'GET', `/embed/tasks/${id}/status`), (r) => r.json['status'] === 'ready');
+    await waitFor(
+      () => call(emu, 'GET', `/embed/tasks/${id}/status`),
+      (r) => r.json['status'] === 'ready',
+    );
     const task = await call(emu, 'GET', `/embed/tasks/${id}`);
-    const video = task.json['video_embedding'] as { metadata: { duration: number }; segments: Array<{ end_offset_sec: number; embedding_option: string }> };
+    const video = task.json['video_embedding'] as {
+      metadata: { duration: number };
+      segments: Array<{ end_offset_sec: number; embedding_option: string }>;
+    };
     expect(video.metadata.duration).toBe(42.5);
     expect(video.segments.filter((s) => s.embedding_option === 'visual').at(-1)?.end_offset_sec).toBe(42.5);
     // ffprobe really was handed a spooled copy of the upload
@@ -48,7 +57,10 @@ describe.skipIf(process.platform === 'win32')('ffprobe durations', () => {
     body.append('method', 'direct');
     body.append('file', new Blob(['bytes']), 'probe.mp4');
     const created = await call(emu, 'POST', '/assets', { form: body });
-    const asset = await waitFor(() => call(emu, 'GET', `/assets/${created.json['_id'] as string}`), (r) => r.json['status'] === 'ready');
+    const asset = await waitFor(
+      () => call(emu, 'GET', `/assets/${created.json['_id'] as string}`),
+      (r) => r.json['status'] === 'ready',
+    );
     expect(asset.json['duration']).toBe(42.5);
   });
 });
@@ -79,7 +91,10 @@ describe('durations without ffprobe', () => {
     const created = await call(emu, 'POST', '/embed/tasks', { form: body });
     expect(created.status).toBe(200);
     const id = created.json['_id'] as string;
-    await waitFor(() => call(emu, 'GET', `/embed/tasks/${id}/status`), (r) => r.json['status'] === 'ready');
+    await waitFor(
+      () => call(emu, 'GET', `/embed/tasks/${id}/status`),
+      (r) => r.json['status'] === 'ready',
+    );
     const task = await call(emu, 'GET', `/embed/tasks/${id}`);
     const segments = (task.json['video_embedding'] as { segments: Array<{ end_offset_sec: number }> }).segments;
     expect(Math.max(...segments.map((s) => s.end_offset_sec))).toBeCloseTo(3.008, 2);
@@ -97,7 +112,10 @@ describe('durations without ffprobe', () => {
     const created = await call(emu, 'POST', '/embed/tasks', { form: body });
     expect(created.status).toBe(200);
     const id = created.json['_id'] as string;
-    await waitFor(() => call(emu, 'GET', `/embed/tasks/${id}/status`), (r) => r.json['status'] === 'ready');
+    await waitFor(
+      () => call(emu, 'GET', `/embed/tasks/${id}/status`),
+      (r) => r.json['status'] === 'ready',
+    );
     const task = await call(emu, 'GET', `/embed/tasks/${id}`);
     const segments = (task.json['video_embedding'] as { segments: Array<{ end_offset_sec: number }> }).segments;
     expect(Math.max(...segments.map((s) => s.end_offset_sec))).toBeCloseTo(durationSec, 2);

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, type Scenario, startEmulator } from '../../src/emulator/index.js';
 import { InputError } from '../../src/errors.js';
-import { startEmulator, type RunningEmulator, type Scenario } from '../../src/emulator/index.js';
 import { call, dot, start, waitFor } from './helpers.js';
 
 const SCENARIO: Scenario = {
@@ -41,14 +41,25 @@ interface Seg {
 
 async function videoSegments(name: string): Promise<Seg[]> {
   const res = await call(emu, 'POST', '/embed-v2', {
-    json: { input_type: 'video', model_name: 'marengo3.0', video: { media_source: { url: `https://cdn.example.com/${name}` }, segmentation: { strategy: 'fixed', fixed: { duration_sec: 5 } }, embedding_option: ['visual', 'audio'], embedding_scope: ['clip'] } },
+    json: {
+      input_type: 'video',
+      model_name: 'marengo3.0',
+      video: {
+        media_source: { url: `https://cdn.example.com/${name}` },
+        segmentation: { strategy: 'fixed', fixed: { duration_sec: 5 } },
+        embedding_option: ['visual', 'audio'],
+        embedding_scope: ['clip'],
+      },
+    },
   });
   expect(res.status).toBe(200);
   return (res.json['data'] as Seg[]).map((s) => ({ ...s, video: name }));
 }
 
 async function text(query: string): Promise<number[]> {
-  const res = await call(emu, 'POST', '/embed-v2', { json: { input_type: 'text', model_name: 'marengo3.0', text: { input_text: query } } });
+  const res = await call(emu, 'POST', '/embed-v2', {
+    json: { input_type: 'text', model_name: 'marengo3.0', text: { input_text: query } },
+  });
   return (res.json['data'] as Array<{ embedding: number[] }>)[0]?.embedding ?? [];
 }
 
@@ -74,25 +85,49 @@ describe('scenario', () => {
 
   it('answers duration and dynamic segmentation from the scenario', async () => {
     const res = await call(emu, 'POST', '/embed-v2', {
-      json: { input_type: 'video', model_name: 'marengo3.0', video: { media_source: { url: 'https://cdn.example.com/city.mp4' }, segmentation: { strategy: 'dynamic', dynamic: { min_duration_sec: 4 } }, embedding_option: ['visual'], embedding_scope: ['clip'] } },
+      json: {
+        input_type: 'video',
+        model_name: 'marengo3.0',
+        video: {
+          media_source: { url: 'https://cdn.example.com/city.mp4' },
+          segmentation: { strategy: 'dynamic', dynamic: { min_duration_sec: 4 } },
+          embedding_option: ['visual'],
+          embedding_scope: ['clip'],
+        },
+      },
     });
     expect(res.status).toBe(200);
-    expect((res.json['data'] as Seg[]).map((s) => [s.start_sec, s.end_sec])).toEqual([[0, 10], [10, 20], [20, 30]]);
+    expect((res.json['data'] as Seg[]).map((s) => [s.start_sec, s.end_sec])).toEqual([
+      [0, 10],
+      [10, 20],
+      [20, 30],
+    ]);
     expect(res.json['metadata']).toMatchObject({ duration: 30 });
     expect((res.json['metadata'] as Record<string, unknown>)['clip_length']).toBeUndefined();
   });
 
   it('fails tasks on media the scenario marks as failing', async () => {
-    const created = await call(emu, 'POST', '/embed-v2/tasks', { json: { input_type: 'video', model_name: 'marengo3.0', video: { media_source: { url: 'https://cdn.example.com/broken.mp4' } } } });
+    const created = await call(emu, 'POST', '/embed-v2/tasks', {
+      json: {
+        input_type: 'video',
+        model_name: 'marengo3.0',
+        video: { media_source: { url: 'https://cdn.example.com/broken.mp4' } },
+      },
+    });
     expect(created.status).toBe(202);
     const id = created.json['_id'] as string;
-    const done = await waitFor(() => call(emu, 'GET', `/embed-v2/tasks/${id}`), (r) => r.json['status'] !== 'processing');
+    const done = await waitFor(
+      () => call(emu, 'GET', `/embed-v2/tasks/${id}`),
+      (r) => r.json['status'] !== 'processing',
+    );
     expect(done.json).toMatchObject({ status: 'failed', data: null, error: { message: expect.any(String) } });
   });
 
   it('rejects a missing or malformed scenario with InputError', async () => {
     await expect(startEmulator({ scenario: '/nonexistent/scenario.json' })).rejects.toBeInstanceOf(InputError);
-    await expect(startEmulator({ scenario: { 'x.mp4': { duration_sec: -1, segments: [] } } })).rejects.toThrow(/duration_sec/);
+    await expect(startEmulator({ scenario: { 'x.mp4': { duration_sec: -1, segments: [] } } })).rejects.toThrow(
+      /duration_sec/,
+    );
     await expect(startEmulator({ port: 70000 })).rejects.toBeInstanceOf(InputError);
   });
 });

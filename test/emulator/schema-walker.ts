@@ -5,7 +5,6 @@
  * embedding `metadata` variants overlap, and the SDK discriminates on input_type instead.
  * With `strict`, properties a schema does not declare are reported too (catches misspelt fields).
  */
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type Schema = { [key: string]: unknown };
 
 export interface WalkOptions {
@@ -22,7 +21,10 @@ export class SchemaWalker {
       const target = ref
         .replace(/^#\//, '')
         .split('/')
-        .reduce<unknown>((node, key) => (node as Schema | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], this.document);
+        .reduce<unknown>(
+          (node, key) => (node as Schema | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')],
+          this.document,
+        );
       if (target === undefined) throw new Error(`unresolved $ref ${ref}`);
       current = target as Schema;
     }
@@ -32,7 +34,8 @@ export class SchemaWalker {
   validate(value: unknown, schema: Schema, path = '$', options: WalkOptions = {}): string[] {
     const s = this.resolve(schema);
     const errors: string[] = [];
-    if (Array.isArray(s['allOf'])) for (const sub of s['allOf'] as Schema[]) errors.push(...this.validate(value, sub, path, options));
+    if (Array.isArray(s['allOf']))
+      for (const sub of s['allOf'] as Schema[]) errors.push(...this.validate(value, sub, path, options));
     for (const key of ['anyOf', 'oneOf'] as const) {
       const variants = s[key];
       if (!Array.isArray(variants)) continue;
@@ -44,24 +47,37 @@ export class SchemaWalker {
     }
     if (value === null) {
       const types = this.types(s);
-      if (s['nullable'] === true || types.includes('null') || (types.length === 0 && s['enum'] === undefined)) return errors;
+      if (s['nullable'] === true || types.includes('null') || (types.length === 0 && s['enum'] === undefined))
+        return errors;
       if (Array.isArray(s['enum']) && (s['enum'] as unknown[]).includes(null)) return errors;
       return [...errors, `${path}: null is not allowed`];
     }
     const types = this.types(s);
-    if (types.length > 0 && !types.some((type) => this.isType(value, type))) return [...errors, `${path}: expected ${types.join('|')}, got ${JSON.stringify(value)?.slice(0, 60)}`];
-    if (Array.isArray(s['enum']) && !(s['enum'] as unknown[]).includes(value)) errors.push(`${path}: ${JSON.stringify(value)} not in enum ${JSON.stringify(s['enum'])}`);
-    if (s['const'] !== undefined && s['const'] !== value) errors.push(`${path}: expected const ${JSON.stringify(s['const'])}`);
-    if (Array.isArray(value) && s['items'] !== undefined) value.forEach((item, i) => errors.push(...this.validate(item, s['items'] as Schema, `${path}[${i}]`, options)));
+    if (types.length > 0 && !types.some((type) => this.isType(value, type)))
+      return [...errors, `${path}: expected ${types.join('|')}, got ${JSON.stringify(value)?.slice(0, 60)}`];
+    if (Array.isArray(s['enum']) && !(s['enum'] as unknown[]).includes(value))
+      errors.push(`${path}: ${JSON.stringify(value)} not in enum ${JSON.stringify(s['enum'])}`);
+    if (s['const'] !== undefined && s['const'] !== value)
+      errors.push(`${path}: expected const ${JSON.stringify(s['const'])}`);
+    if (Array.isArray(value) && s['items'] !== undefined)
+      value.forEach((item, i) => errors.push(...this.validate(item, s['items'] as Schema, `${path}[${i}]`, options)));
     if (typeof value === 'object' && !Array.isArray(value)) {
       const record = value as Record<string, unknown>;
       const properties = (s['properties'] ?? {}) as Record<string, Schema>;
-      for (const name of (s['required'] ?? []) as string[]) if (!(name in record)) errors.push(`${path}: missing required ${name}`);
+      for (const name of (s['required'] ?? []) as string[])
+        if (!(name in record)) errors.push(`${path}: missing required ${name}`);
       for (const [name, item] of Object.entries(record)) {
         const prop = properties[name];
         if (prop !== undefined) errors.push(...this.validate(item, prop, `${path}.${name}`, options));
-        else if (typeof s['additionalProperties'] === 'object') errors.push(...this.validate(item, s['additionalProperties'] as Schema, `${path}.${name}`, options));
-        else if (s['additionalProperties'] === false || (options.strict === true && s['properties'] !== undefined && s['additionalProperties'] === undefined && !this.hasCombinator(s))) {
+        else if (typeof s['additionalProperties'] === 'object')
+          errors.push(...this.validate(item, s['additionalProperties'] as Schema, `${path}.${name}`, options));
+        else if (
+          s['additionalProperties'] === false ||
+          (options.strict === true &&
+            s['properties'] !== undefined &&
+            s['additionalProperties'] === undefined &&
+            !this.hasCombinator(s))
+        ) {
           errors.push(`${path}: unexpected property ${name}`);
         }
       }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { FaultInjector } from '../../src/emulator/faults.js';
 import { fixedClips } from '../../src/emulator/segments.js';
 import { cosine, tokenize, VectorSpace } from '../../src/emulator/vectors.js';
-import { FaultInjector } from '../../src/emulator/faults.js';
 
 describe('vectors', () => {
   it('are unit length, of the model dimension, deterministic per seed and model', () => {
@@ -26,7 +26,11 @@ describe('vectors', () => {
 
 describe('fixedClips', () => {
   it('covers the range and ends the last clip at the end', () => {
-    expect(fixedClips(0, 14, 6)).toEqual([{ start: 0, end: 6 }, { start: 6, end: 12 }, { start: 12, end: 14 }]);
+    expect(fixedClips(0, 14, 6)).toEqual([
+      { start: 0, end: 6 },
+      { start: 6, end: 12 },
+      { start: 12, end: 14 },
+    ]);
     expect(fixedClips(2, 8, 6)).toEqual([{ start: 2, end: 8 }]);
     expect(fixedClips(0, 0.1, 2)).toEqual([{ start: 0, end: 0.1 }]);
     expect(fixedClips(5, 5, 2)).toEqual([]);

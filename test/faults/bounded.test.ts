@@ -3,10 +3,10 @@ import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { openLibrary } from '../../src/library/index.js';
-import { MANIFEST_FILE, SEGMENTS_DIR, type Manifest } from '../../src/store/index.js';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { MANIFEST_FILE, type Manifest, SEGMENTS_DIR } from '../../src/store/index.js';
+import { type CliResult, runCli } from '../helpers/cli.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
-import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
+import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 /**
@@ -46,7 +46,9 @@ interface Fixture {
 }
 
 function videos(from: number, count: number): JsonlSegment[] {
-  return Array.from({ length: count }, (_, i) => clipSegments(`v${from + i}`, 10, DIM, from + i + 1, { embedding_option: 'visual' })).flat();
+  return Array.from({ length: count }, (_, i) =>
+    clipSegments(`v${from + i}`, 10, DIM, from + i + 1, { embedding_option: 'visual' }),
+  ).flat();
 }
 
 /** A library of 45 videos x 10 clips imported at once, split by `cap` (one file without). */
@@ -74,7 +76,11 @@ function expectExit(result: CliResult, status: number, message?: RegExp): void {
 function expectExactAnswers(fx: Fixture, segments: readonly JsonlSegment[]): void {
   const result = runCli(['query', '--lib', fx.lib, '--vector', fx.queryFile, '--limit', '50', '--json']);
   expectExit(result, 0);
-  const hits = (JSON.parse(result.stdout) as { data: Array<{ video_id: string; start: number; embedding_option: string; score: number }> }).data;
+  const hits = (
+    JSON.parse(result.stdout) as {
+      data: Array<{ video_id: string; start: number; embedding_option: string; score: number }>;
+    }
+  ).data;
   const exact = exactClips(segments, [QUERY]);
   expect(hits.map(hitKey)).toEqual(exact.slice(0, 50).map((hit) => hit.key));
   hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(exact[i]?.score ?? NaN, 5));
@@ -90,7 +96,11 @@ function segmentCount(fx: Fixture): number {
 async function segmentFiles(fx: Fixture, except?: string): Promise<Map<string, string>> {
   const dir = join(fx.lib, SEGMENTS_DIR);
   const names = (await readdir(dir)).filter((name) => name !== except).sort();
-  return new Map(await Promise.all(names.map(async (name) => [name, (await readFile(join(dir, name))).toString('base64')] as [string, string])));
+  return new Map(
+    await Promise.all(
+      names.map(async (name) => [name, (await readFile(join(dir, name))).toString('base64')] as [string, string]),
+    ),
+  );
 }
 
 async function manifestOf(fx: Fixture): Promise<Manifest> {
@@ -141,7 +151,9 @@ const ROWS: FaultRow[] = [
       try {
         failing.seen = 0;
         failing.on = 3;
-        await expect(library.importSegments(await writeJsonl(fx.work, 'more.jsonl', videos(100, 35)), { model: MODEL })).rejects.toThrow(row.message);
+        await expect(
+          library.importSegments(await writeJsonl(fx.work, 'more.jsonl', videos(100, 35)), { model: MODEL }),
+        ).rejects.toThrow(row.message);
       } finally {
         failing.on = 0;
         await library.close();
@@ -220,7 +232,11 @@ const ROWS: FaultRow[] = [
 ];
 
 describe('fault table: bounded segment files', () => {
-  it.each(ROWS.map((row) => [row.fault, row] as const))('%s', async (_fault, row) => {
-    await row.run(row);
-  }, 240_000);
+  it.each(ROWS.map((row) => [row.fault, row] as const))(
+    '%s',
+    async (_fault, row) => {
+      await row.run(row);
+    },
+    240_000,
+  );
 });

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { startTestEmulator } from '../helpers/emulator.js';
 import { API_KEY, MEDIA_SAMPLES, testScenario } from '../build/emulator-fixture.js';
 import { CLI, runCli } from '../helpers/cli.js';
+import { startTestEmulator } from '../helpers/emulator.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
-import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
+import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
 
 /**
@@ -57,13 +57,21 @@ let rowCount = 0;
 const servers: Server[] = [];
 
 function run(args: readonly string[], env: NodeJS.ProcessEnv, stdin?: string): Promise<Outcome> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, VSEARCH_LIB: '', TWELVELABS_API_KEY: '', TWELVE_LABS_API_KEY: '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, VSEARCH_LIB: '', TWELVELABS_API_KEY: '', TWELVE_LABS_API_KEY: '', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdin.end(stdin ?? '');
-  return once(child, 'exit').then(([status, signal]) => ({ status: status as number | null, signal: signal as NodeJS.Signals | null, stdout, stderr }));
+  return once(child, 'exit').then(([status, signal]) => ({
+    status: status as number | null,
+    signal: signal as NodeJS.Signals | null,
+    stdout,
+    stderr,
+  }));
 }
 
 async function closedPort(): Promise<number> {
@@ -101,9 +109,13 @@ const ROWS: Row[] = [
   {
     case: 'the API unreachable during a build',
     command: (f) => ['build', join(MEDIA_SAMPLES, 'test-tone.wav'), '--lib', f.lib],
-    env: async () => ({ TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: `http://127.0.0.1:${await closedPort()}/v1.3` }),
+    env: async () => ({
+      TWELVELABS_API_KEY: API_KEY,
+      TWELVELABS_BASE_URL: `http://127.0.0.1:${await closedPort()}/v1.3`,
+    }),
     status: 1,
-    message: /API: 0 sync embeds, 0 tasks created, 0 resumed, \d+ retries[\s\S]*FAILED .*test-tone\.wav: could not reach TwelveLabs/,
+    message:
+      /API: 0 sync embeds, 0 tasks created, 0 resumed, \d+ retries[\s\S]*FAILED .*test-tone\.wav: could not reach TwelveLabs/,
   },
   {
     case: 'other index parameters for an existing library',
@@ -152,7 +164,15 @@ const ROWS: Row[] = [
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'vsearch-faults-cli-'));
   base = join(work, 'base');
-  const built = runCli(['build', '--lib', base, '--from', await writeJsonl(work, 'segments.jsonl', SEGMENTS), '--model', 'marengo3.0']);
+  const built = runCli([
+    'build',
+    '--lib',
+    base,
+    '--from',
+    await writeJsonl(work, 'segments.jsonl', SEGMENTS),
+    '--model',
+    'marengo3.0',
+  ]);
   expect(built.status, built.stderr).toBe(0);
   await writeFile(join(work, 'query.json'), JSON.stringify(QUERY));
   emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario: testScenario() });
@@ -165,27 +185,38 @@ afterAll(async () => {
 });
 
 describe('fault table: the CLI (issue 17)', () => {
-  it.each(ROWS)('$case', async (row) => {
-    const dir = join(work, `row-${rowCount++}`);
-    const lib = join(dir, 'lib');
-    await cp(base, lib, { recursive: true });
-    const fixture: Fixture = { dir, lib, env: {} };
-    await row.before?.(fixture);
-    const manifest = await readFile(join(lib, 'manifest.json'), 'utf8');
+  it.each(ROWS)(
+    '$case',
+    async (row) => {
+      const dir = join(work, `row-${rowCount++}`);
+      const lib = join(dir, 'lib');
+      await cp(base, lib, { recursive: true });
+      const fixture: Fixture = { dir, lib, env: {} };
+      await row.before?.(fixture);
+      const manifest = await readFile(join(lib, 'manifest.json'), 'utf8');
 
-    const outcome = await run(row.command(fixture), (await row.env?.(fixture)) ?? {}, row.stdin);
-    expect(outcome.signal, outcome.stderr).toBeNull();
-    expect(outcome.status, outcome.stderr).toBe(row.status);
-    expect(outcome.stderr).toMatch(row.message);
-    expect(outcome.stderr).not.toMatch(STACK_LINE);
+      const outcome = await run(row.command(fixture), (await row.env?.(fixture)) ?? {}, row.stdin);
+      expect(outcome.signal, outcome.stderr).toBeNull();
+      expect(outcome.status, outcome.stderr).toBe(row.status);
+      expect(outcome.stderr).toMatch(row.message);
+      expect(outcome.stderr).not.toMatch(STACK_LINE);
 
-    // No segment lost or added, and the answers are still the exact scan's.
-    expect(await readFile(join(lib, 'manifest.json'), 'utf8')).toBe(manifest);
-    const answer = await run(['query', '--lib', lib, '--vector', join(work, 'query.json'), '--limit', '5', '--json'], {});
-    expect(answer.status, answer.stderr).toBe(0);
-    const hits = (JSON.parse(answer.stdout) as { data: { video_id: string; start: number; embedding_option: string; score: number }[] }).data;
-    const exact = exactClips(SEGMENTS, [QUERY]).slice(0, 5);
-    expect(hits.map(hitKey)).toEqual(exact.map((hit) => hit.key));
-    hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(exact[i]?.score ?? Number.NaN, 5));
-  }, 120_000);
+      // No segment lost or added, and the answers are still the exact scan's.
+      expect(await readFile(join(lib, 'manifest.json'), 'utf8')).toBe(manifest);
+      const answer = await run(
+        ['query', '--lib', lib, '--vector', join(work, 'query.json'), '--limit', '5', '--json'],
+        {},
+      );
+      expect(answer.status, answer.stderr).toBe(0);
+      const hits = (
+        JSON.parse(answer.stdout) as {
+          data: { video_id: string; start: number; embedding_option: string; score: number }[];
+        }
+      ).data;
+      const exact = exactClips(SEGMENTS, [QUERY]).slice(0, 5);
+      expect(hits.map(hitKey)).toEqual(exact.map((hit) => hit.key));
+      hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(exact[i]?.score ?? Number.NaN, 5));
+    },
+    120_000,
+  );
 });

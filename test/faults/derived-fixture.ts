@@ -7,12 +7,12 @@ import { expect } from 'vitest';
 import { openLibrary } from '../../src/library/index.js';
 import { CLI } from '../helpers/cli.js';
 import { exactClips } from '../helpers/exact-search.js';
-import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
+import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 
 export const DIM = 16;
 export const MODEL = 'fault-test-model';
-export const QUERY_TEXT = 'the query the fault table asks';
-export const QUERY = testVector(DIM, 424242);
+const QUERY_TEXT = 'the query the fault table asks';
+const QUERY = testVector(DIM, 424242);
 
 /** What a CLI run gave: a signal death shows as `signal` set and `status` null. */
 export interface Run {
@@ -31,7 +31,7 @@ export function cli(args: readonly string[]): Run {
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }
 
-export function videoSegments(first: number, videos: number): JsonlSegment[] {
+function videoSegments(first: number, videos: number): JsonlSegment[] {
   return Array.from({ length: videos }, (_, v) => clipSegments(`video-${first + v}`, 10, DIM, first + v + 1)).flat();
 }
 
@@ -68,10 +68,19 @@ export async function makeFixture(root: string): Promise<Fixture> {
   await lib.close();
   const foreign = join(root, 'foreign');
   await makeLibrary(foreign, videoSegments(500, 250));
-  const foreignSidecar = JSON.parse(await readFile(join(foreign, 'index', 'sidecar.json'), 'utf8')) as { graph: string };
+  const foreignSidecar = JSON.parse(await readFile(join(foreign, 'index', 'sidecar.json'), 'utf8')) as {
+    graph: string;
+  };
   const queryFile = join(root, 'query.json');
   await writeFile(queryFile, JSON.stringify(QUERY));
-  return { pristine, segments, extra, extraFile: await writeJsonl(root, 'extra.jsonl', extra), queryFile, foreignGraph: join(foreign, 'index', foreignSidecar.graph) };
+  return {
+    pristine,
+    segments,
+    extra,
+    extraFile: await writeJsonl(root, 'extra.jsonl', extra),
+    queryFile,
+    foreignGraph: join(foreign, 'index', foreignSidecar.graph),
+  };
 }
 
 export async function copyLibrary(fixture: Fixture, to: string): Promise<string> {
@@ -80,11 +89,13 @@ export async function copyLibrary(fixture: Fixture, to: string): Promise<string>
 }
 
 /** The exact scan's top 10 for the fault table's query, as video@start keys. */
-export function exactTop10(segments: readonly JsonlSegment[]): string[] {
-  return exactClips(segments, [QUERY]).slice(0, 10).map((hit) => `${hit.video}@${hit.start}`);
+function exactTop10(segments: readonly JsonlSegment[]): string[] {
+  return exactClips(segments, [QUERY])
+    .slice(0, 10)
+    .map((hit) => `${hit.video}@${hit.start}`);
 }
 
-export function keysOf(response: { data: { video_id: string; start: number }[] }): string[] {
+function keysOf(response: { data: { video_id: string; start: number }[] }): string[] {
   return response.data.map((hit) => `${hit.video_id}@${hit.start}`);
 }
 
@@ -97,7 +108,9 @@ export function expectExactQuery(lib: string, fixture: Fixture, segments: readon
   const run = cli(['query', '--vector', fixture.queryFile, '--lib', lib, '--limit', '10', '--json', '--offline']);
   expectNoSignal(run, 'query');
   expect(run.status, run.stderr).toBe(0);
-  expect(keysOf(JSON.parse(run.stdout) as { data: { video_id: string; start: number }[] })).toEqual(exactTop10(segments));
+  expect(keysOf(JSON.parse(run.stdout) as { data: { video_id: string; start: number }[] })).toEqual(
+    exactTop10(segments),
+  );
   return run;
 }
 
@@ -105,7 +118,10 @@ export function expectExactQuery(lib: string, fixture: Fixture, segments: readon
  * `vsearch serve` through the real CLI: one POST /v1.3/search by the cached query text; the
  * process must answer it with the exact top 10, still be alive after, and exit 0 on SIGTERM.
  */
-export async function serveOnce(lib: string, segments: readonly JsonlSegment[]): Promise<{ stderr: string; signal: NodeJS.Signals | null; status: number | null }> {
+export async function serveOnce(
+  lib: string,
+  segments: readonly JsonlSegment[],
+): Promise<{ stderr: string; signal: NodeJS.Signals | null; status: number | null }> {
   const child = spawn(process.execPath, [CLI, 'serve', '--lib', lib, '--port', '0'], {
     env: { ...process.env, VSEARCH_LIB: '', TWELVELABS_API_KEY: '', TWELVE_LABS_API_KEY: '' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, open, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, open, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -11,12 +11,12 @@ import {
   DIM,
   expectExactQuery,
   expectNoSignal,
+  type Fixture,
   lockDirectory,
-  makeFixture,
   MODEL,
+  makeFixture,
   serveOnce,
   unlockDirectory,
-  type Fixture,
 } from './derived-fixture.js';
 
 /**
@@ -47,7 +47,8 @@ interface Sidecar {
 }
 
 const indexOf = (lib: string): string => join(lib, 'index');
-const readSidecar = async (lib: string): Promise<Sidecar> => JSON.parse(await readFile(join(indexOf(lib), 'sidecar.json'), 'utf8')) as Sidecar;
+const readSidecar = async (lib: string): Promise<Sidecar> =>
+  JSON.parse(await readFile(join(indexOf(lib), 'sidecar.json'), 'utf8')) as Sidecar;
 const graphOf = async (lib: string): Promise<string> => join(indexOf(lib), (await readSidecar(lib)).graph);
 const factsOf = (lib: string): string => join(indexOf(lib), 'facts.bin');
 
@@ -104,7 +105,12 @@ interface Row {
 }
 
 const rows: Row[] = [
-  { case: 'graph truncated', command: 'query', damage: async (lib) => truncate(await graphOf(lib), 5000), message: /HNSW graph .* is corrupt .*truncated|too few/ },
+  {
+    case: 'graph truncated',
+    command: 'query',
+    damage: async (lib) => truncate(await graphOf(lib), 5000),
+    message: /HNSW graph .* is corrupt .*truncated|too few/,
+  },
   {
     case: 'graph link count out of range',
     command: 'query',
@@ -125,7 +131,12 @@ const rows: Row[] = [
     },
     message: /point 3 links to point 2147483647/,
   },
-  { case: 'graph header M changed', command: 'query', damage: async (lib) => patch(await graphOf(lib), 72, Buffer.from([99])), message: /corrupt \(header link sizes M=99/ },
+  {
+    case: 'graph header M changed',
+    command: 'query',
+    damage: async (lib) => patch(await graphOf(lib), 72, Buffer.from([99])),
+    message: /corrupt \(header link sizes M=99/,
+  },
   {
     case: 'graph header count changed',
     command: 'query',
@@ -148,9 +159,24 @@ const rows: Row[] = [
     },
     message: /HNSW graph .* is corrupt \(its points hold 17 floats, not 16\)/,
   },
-  { case: 'graph from another library of the same size', command: 'query', damage: async (lib) => cp(fixture.foreignGraph, await graphOf(lib)), message: /checksum .* damaged or belongs to another index/ },
-  { case: 'graph zero-length', command: 'build', damage: async (lib) => truncate(await graphOf(lib), 0), message: /0 bytes, shorter than its 96-byte header/ },
-  { case: 'sidecar damaged JSON', command: 'query', damage: async (lib) => writeFile(join(indexOf(lib), 'sidecar.json'), '{"format": 2, "kind": "hn'), message: /sidecar\.json is not valid JSON/ },
+  {
+    case: 'graph from another library of the same size',
+    command: 'query',
+    damage: async (lib) => cp(fixture.foreignGraph, await graphOf(lib)),
+    message: /checksum .* damaged or belongs to another index/,
+  },
+  {
+    case: 'graph zero-length',
+    command: 'build',
+    damage: async (lib) => truncate(await graphOf(lib), 0),
+    message: /0 bytes, shorter than its 96-byte header/,
+  },
+  {
+    case: 'sidecar damaged JSON',
+    command: 'query',
+    damage: async (lib) => writeFile(join(indexOf(lib), 'sidecar.json'), '{"format": 2, "kind": "hn'),
+    message: /sidecar\.json is not valid JSON/,
+  },
   {
     case: 'sidecar bytes changed without its checksum',
     command: 'serve',
@@ -170,17 +196,24 @@ const rows: Row[] = [
       }),
     message: /saved index does not match the store; rebuilding it/,
   },
-  { case: 'facts.bin truncated', command: 'query', damage: async (lib) => truncate(factsOf(lib), 700), message: /facts file .* is damaged/ },
+  {
+    case: 'facts.bin truncated',
+    command: 'query',
+    damage: async (lib) => truncate(factsOf(lib), 700),
+    message: /facts file .* is damaged/,
+  },
   {
     case: 'facts.bin video ids flipped',
     command: 'query',
-    damage: async (lib) => patch(factsOf(lib), await factsArrayOffset(lib, 'video'), Buffer.from([0x05, 0x00, 0x00, 0x80])),
+    damage: async (lib) =>
+      patch(factsOf(lib), await factsArrayOffset(lib, 'video'), Buffer.from([0x05, 0x00, 0x00, 0x80])),
     message: /facts file .* is damaged \(its checksum does not match/,
   },
   {
     case: 'facts.bin times flipped',
     command: 'query',
-    damage: async (lib) => patch(factsOf(lib), (await factsArrayOffset(lib, 'start')) + 8 * 42 + 7, Buffer.from([0xc0])),
+    damage: async (lib) =>
+      patch(factsOf(lib), (await factsArrayOffset(lib, 'start')) + 8 * 42 + 7, Buffer.from([0xc0])),
     message: /facts file .* is damaged \(its checksum does not match/,
   },
   {
@@ -195,8 +228,18 @@ const rows: Row[] = [
     message: undefined,
     withExtra: true,
   },
-  { case: 'index/ deleted', command: 'query', damage: async (lib) => rm(indexOf(lib), { recursive: true }), message: undefined },
-  { case: 'index/ deleted, then serve', command: 'serve', damage: async (lib) => rm(indexOf(lib), { recursive: true }), message: undefined },
+  {
+    case: 'index/ deleted',
+    command: 'query',
+    damage: async (lib) => rm(indexOf(lib), { recursive: true }),
+    message: undefined,
+  },
+  {
+    case: 'index/ deleted, then serve',
+    command: 'serve',
+    damage: async (lib) => rm(indexOf(lib), { recursive: true }),
+    message: undefined,
+  },
   {
     case: 'index/ read-only + damaged graph',
     command: 'query',
@@ -204,7 +247,8 @@ const rows: Row[] = [
       const { path, perElement } = await graphLayout(lib);
       await patch(path, 96 + 2 * perElement, Buffer.from([0xff, 0x7f]));
     },
-    message: /^warning: the HNSW graph .* is corrupt .*rebuilding the index from the store; cannot save the HNSW index .*searching with the index built in memory[^\n]*\n(?![^]*warning)/m,
+    message:
+      /^warning: the HNSW graph .* is corrupt .*rebuilding the index from the store; cannot save the HNSW index .*searching with the index built in memory[^\n]*\n(?![\s\S]*warning)/m,
     readOnly: true,
   },
   {
@@ -228,7 +272,13 @@ const rows: Row[] = [
     message: /graph-damaged: .*point 30 has a damaged level-0 link list header/,
     doctorKind: 'graph-damaged',
   },
-  { case: 'doctor: graph from another library', command: 'doctor', damage: async (lib) => cp(fixture.foreignGraph, await graphOf(lib)), message: /belongs to another index/, doctorKind: 'graph-damaged' },
+  {
+    case: 'doctor: graph from another library',
+    command: 'doctor',
+    damage: async (lib) => cp(fixture.foreignGraph, await graphOf(lib)),
+    message: /belongs to another index/,
+    doctorKind: 'graph-damaged',
+  },
   {
     case: 'doctor: one bit of a graph vector flipped (seen by the whole-file checksum)',
     command: 'doctor',
@@ -241,9 +291,27 @@ const rows: Row[] = [
     message: /graph-damaged: .*checksum crc32:.*belongs to another index/,
     doctorKind: 'graph-damaged',
   },
-  { case: 'doctor: sidecar damaged JSON', command: 'doctor', damage: async (lib) => writeFile(join(indexOf(lib), 'sidecar.json'), '[1,'), message: /not valid JSON/, doctorKind: 'sidecar-damaged' },
-  { case: 'doctor: facts.bin bytes flipped', command: 'doctor', damage: async (lib) => patch(factsOf(lib), await factsArrayOffset(lib, 'start'), Buffer.from([0xff])), message: /checksum does not match/, doctorKind: 'facts-damaged' },
-  { case: 'doctor: index/ deleted', command: 'doctor', damage: async (lib) => rm(indexOf(lib), { recursive: true }), message: /no saved HNSW index/, doctorKind: 'index-missing' },
+  {
+    case: 'doctor: sidecar damaged JSON',
+    command: 'doctor',
+    damage: async (lib) => writeFile(join(indexOf(lib), 'sidecar.json'), '[1,'),
+    message: /not valid JSON/,
+    doctorKind: 'sidecar-damaged',
+  },
+  {
+    case: 'doctor: facts.bin bytes flipped',
+    command: 'doctor',
+    damage: async (lib) => patch(factsOf(lib), await factsArrayOffset(lib, 'start'), Buffer.from([0xff])),
+    message: /checksum does not match/,
+    doctorKind: 'facts-damaged',
+  },
+  {
+    case: 'doctor: index/ deleted',
+    command: 'doctor',
+    damage: async (lib) => rm(indexOf(lib), { recursive: true }),
+    message: /no saved HNSW index/,
+    doctorKind: 'index-missing',
+  },
   {
     case: "doctor: another library's graph with a sidecar re-signed for it (same labels)",
     command: 'doctor',
@@ -257,7 +325,8 @@ const rows: Row[] = [
         sidecar['graphLinksChecksum'] = facts.linksChecksum;
       });
     },
-    message: /index-mismatch: the graph does not hold exactly the store's segments \(its vector for label \d+ is not the store's\)/,
+    message:
+      /index-mismatch: the graph does not hold exactly the store's segments \(its vector for label \d+ is not the store's\)/,
     doctorKind: 'index-mismatch',
   },
 ];
@@ -267,64 +336,76 @@ describe('fault table: derived files (index/)', () => {
     expect(rows.length).toBeGreaterThanOrEqual(14);
   });
 
-  it.each(rows)('$case: $command recovers, answers exactly, and the library is healthy after', async (row) => {
-    const lib = await copyLibrary(fixture, join(await tempDir(), 'lib'));
-    const segments = row.withExtra === true ? [...fixture.segments, ...fixture.extra] : fixture.segments;
-    await row.damage(lib);
-    if (row.readOnly === true) await lockDirectory(indexOf(lib));
-    try {
-      let stderr = '';
-      let expected = segments;
-      if (row.command === 'query') {
-        stderr = expectExactQuery(lib, fixture, segments).stderr;
-      } else if (row.command === 'build') {
-        const run = cli(['build', '--from', fixture.extraFile, '--model', MODEL, '--lib', lib]);
-        expectNoSignal(run, 'build');
-        expect(run.status, run.stderr).toBe(0);
-        stderr = run.stderr;
-        expected = [...segments, ...fixture.extra];
-        expectExactQuery(lib, fixture, expected);
-      } else if (row.command === 'serve') {
-        const served = await serveOnce(lib, segments);
-        expect(served.signal, served.stderr).toBeNull();
-        expect(served.status, served.stderr).toBe(0);
-        stderr = served.stderr;
-      } else {
-        const run = cli(['doctor', '--lib', lib, '--json']);
-        expectNoSignal(run, 'doctor');
-        expect(run.status, run.stderr).toBe(1);
-        const report = JSON.parse(run.stdout) as { healthy: boolean; problems: { kind: string; file: string; message: string }[] };
-        expect(report.healthy).toBe(false);
-        expect(report.problems.map((problem) => problem.kind)).toContain(row.doctorKind);
-        const human = cli(['doctor', '--lib', lib]);
-        expect(human.status).toBe(1);
-        stderr = human.stdout;
+  it.each(rows)(
+    '$case: $command recovers, answers exactly, and the library is healthy after',
+    async (row) => {
+      const lib = await copyLibrary(fixture, join(await tempDir(), 'lib'));
+      const segments = row.withExtra === true ? [...fixture.segments, ...fixture.extra] : fixture.segments;
+      await row.damage(lib);
+      if (row.readOnly === true) await lockDirectory(indexOf(lib));
+      try {
+        let stderr = '';
+        let expected = segments;
+        if (row.command === 'query') {
+          stderr = expectExactQuery(lib, fixture, segments).stderr;
+        } else if (row.command === 'build') {
+          const run = cli(['build', '--from', fixture.extraFile, '--model', MODEL, '--lib', lib]);
+          expectNoSignal(run, 'build');
+          expect(run.status, run.stderr).toBe(0);
+          stderr = run.stderr;
+          expected = [...segments, ...fixture.extra];
+          expectExactQuery(lib, fixture, expected);
+        } else if (row.command === 'serve') {
+          const served = await serveOnce(lib, segments);
+          expect(served.signal, served.stderr).toBeNull();
+          expect(served.status, served.stderr).toBe(0);
+          stderr = served.stderr;
+        } else {
+          const run = cli(['doctor', '--lib', lib, '--json']);
+          expectNoSignal(run, 'doctor');
+          expect(run.status, run.stderr).toBe(1);
+          const report = JSON.parse(run.stdout) as {
+            healthy: boolean;
+            problems: { kind: string; file: string; message: string }[];
+          };
+          expect(report.healthy).toBe(false);
+          expect(report.problems.map((problem) => problem.kind)).toContain(row.doctorKind);
+          const human = cli(['doctor', '--lib', lib]);
+          expect(human.status).toBe(1);
+          stderr = human.stdout;
+        }
+        if (row.message === undefined) expect(stderr).not.toMatch(/warning|vsearch:/);
+        else expect(stderr).toMatch(row.message);
+        if (row.readOnly === true) {
+          // Still read-only: doctor sees the damage and cannot repair it, and says so.
+          const blocked = cli(['doctor', '--lib', lib, '--repair']);
+          expectNoSignal(blocked, 'doctor --repair');
+          expect(blocked.status, blocked.stdout).toBe(1);
+          expect(blocked.stdout).toMatch(/graph-damaged: .*not repaired/);
+          expectExactQuery(lib, fixture, expected);
+        }
+      } finally {
+        if (row.readOnly === true) await unlockDirectory(indexOf(lib));
       }
-      if (row.message === undefined) expect(stderr).not.toMatch(/warning|vsearch:/);
-      else expect(stderr).toMatch(row.message);
-      if (row.readOnly === true) {
-        // Still read-only: doctor sees the damage and cannot repair it, and says so.
-        const blocked = cli(['doctor', '--lib', lib, '--repair']);
-        expectNoSignal(blocked, 'doctor --repair');
-        expect(blocked.status, blocked.stdout).toBe(1);
-        expect(blocked.stdout).toMatch(/graph-damaged: .*not repaired/);
-        expectExactQuery(lib, fixture, expected);
-      }
-    } finally {
-      if (row.readOnly === true) await unlockDirectory(indexOf(lib));
-    }
-    const repaired = cli(['doctor', '--lib', lib, '--repair', '--json']);
-    expectNoSignal(repaired, 'doctor --repair');
-    expect(repaired.status, repaired.stdout + repaired.stderr).toBe(0);
-    expect((JSON.parse(repaired.stdout) as { healthy: boolean }).healthy).toBe(true);
-    const after = cli(['doctor', '--lib', lib, '--json']);
-    expect(after.status, after.stdout).toBe(0);
-    expect(JSON.parse(after.stdout)).toMatchObject({ healthy: true, problems: [], checked: { manifest: true, index: 'hnsw', graph: true, facts: true } });
-    // No segment lost: the repaired library answers the exact scan's top 10 over every segment.
-    const expectedAll = row.command === 'build' || row.withExtra === true ? [...fixture.segments, ...fixture.extra] : fixture.segments;
-    expectExactQuery(lib, fixture, expectedAll);
-    const stats = cli(['stats', '--lib', lib, '--json']);
-    expect((JSON.parse(stats.stdout) as { segments: number }).segments).toBe(expectedAll.length);
-    expect((await readdir(indexOf(lib))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
-  }, 180_000);
+      const repaired = cli(['doctor', '--lib', lib, '--repair', '--json']);
+      expectNoSignal(repaired, 'doctor --repair');
+      expect(repaired.status, repaired.stdout + repaired.stderr).toBe(0);
+      expect((JSON.parse(repaired.stdout) as { healthy: boolean }).healthy).toBe(true);
+      const after = cli(['doctor', '--lib', lib, '--json']);
+      expect(after.status, after.stdout).toBe(0);
+      expect(JSON.parse(after.stdout)).toMatchObject({
+        healthy: true,
+        problems: [],
+        checked: { manifest: true, index: 'hnsw', graph: true, facts: true },
+      });
+      // No segment lost: the repaired library answers the exact scan's top 10 over every segment.
+      const expectedAll =
+        row.command === 'build' || row.withExtra === true ? [...fixture.segments, ...fixture.extra] : fixture.segments;
+      expectExactQuery(lib, fixture, expectedAll);
+      const stats = cli(['stats', '--lib', lib, '--json']);
+      expect((JSON.parse(stats.stdout) as { segments: number }).segments).toBe(expectedAll.length);
+      expect((await readdir(indexOf(lib))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    },
+    180_000,
+  );
 });

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync, type StdioOptions } from 'node:child_process';
+import { execFileSync, type StdioOptions, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { openLibrary } from '../../src/library/index.js';
 import { API_KEY, emulatorWith } from '../build/emulator-fixture.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
-import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
+import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 
 /**
  * Fault table for input limits, output safety and read-only libraries (issue 10, parts 4
@@ -136,13 +136,20 @@ async function serveSearch(lib: string, fields: Record<string, string>): Promise
     const indexId = (JSON.parse(await readFile(join(lib, 'manifest.json'), 'utf8')) as { id: string }).id;
     const post = async (extra: Record<string, string>): Promise<Response> => {
       const form = new FormData();
-      for (const [name, value] of Object.entries({ index_id: indexId, search_options: 'visual', query_text: CACHED_TEXT, page_limit: '3', ...extra })) form.append(name, value);
+      for (const [name, value] of Object.entries({
+        index_id: indexId,
+        search_options: 'visual',
+        query_text: CACHED_TEXT,
+        page_limit: '3',
+        ...extra,
+      }))
+        form.append(name, value);
       return fetch(`${url}/search`, { method: 'POST', body: form });
     };
     const answer = await post(fields);
     const body = await answer.text();
     const after = await post({});
-    expect(after.status, 'the server answers a plain search after the row\'s request').toBe(200);
+    expect(after.status, "the server answers a plain search after the row's request").toBe(200);
     await after.text();
     child.kill('SIGTERM');
     const [code, signal] = await exited;
@@ -155,9 +162,16 @@ async function serveSearch(lib: string, fields: Record<string, string>): Promise
 }
 
 async function storeSnapshot(lib: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = { 'manifest.json': createHash('sha256').update(await readFile(join(lib, 'manifest.json'))).digest('hex') };
+  const out: Record<string, string> = {
+    'manifest.json': createHash('sha256')
+      .update(await readFile(join(lib, 'manifest.json')))
+      .digest('hex'),
+  };
   for (const sub of ['segments', 'index']) {
-    for (const name of await readdir(join(lib, sub))) out[`${sub}/${name}`] = createHash('sha256').update(await readFile(join(lib, sub, name))).digest('hex');
+    for (const name of await readdir(join(lib, sub)))
+      out[`${sub}/${name}`] = createHash('sha256')
+        .update(await readFile(join(lib, sub, name)))
+        .digest('hex');
   }
   return out;
 }
@@ -169,20 +183,30 @@ function segmentCount(lib: string): number {
 }
 
 function exactTop(query: readonly number[], k: number): string[] {
-  return exactClips(SEGMENTS, [query]).slice(0, k).map((hit) => hit.key);
+  return exactClips(SEGMENTS, [query])
+    .slice(0, k)
+    .map((hit) => hit.key);
 }
 
 const nestedArrays = (depth: number): string => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
 const vectorJson = (values: number[]): string => JSON.stringify(values);
 const padded = (head: number[]): number[] => [...head, ...new Array<number>(DIM - head.length).fill(0)];
-const segmentLine = (overrides: Record<string, unknown>): Record<string, unknown> => ({ video_id: 'new', start_sec: 0, end_sec: 6, embedding: testVector(DIM, 5), ...overrides });
+const segmentLine = (overrides: Record<string, unknown>): Record<string, unknown> => ({
+  video_id: 'new',
+  start_sec: 0,
+  end_sec: 6,
+  embedding: testVector(DIM, 5),
+  ...overrides,
+});
 
 /** An Arrow file in the segment schema's names whose vectors are float64, one of them holding 1e200. */
 function float64Arrow(): Uint8Array {
   const values = Float64Array.from([...testVector(DIM, 8), ...testVector(DIM, 9)]);
   values[DIM + 2] = 1e200;
   const child = makeData({ type: new Float64(), length: values.length, data: values });
-  const vector = makeVector(makeData({ type: new FixedSizeList(DIM, new Field('item', new Float64(), false)), length: 2, nullCount: 0, child }));
+  const vector = makeVector(
+    makeData({ type: new FixedSizeList(DIM, new Field('item', new Float64(), false)), length: 2, nullCount: 0, child }),
+  );
   const table = new Table({
     video_id: vectorFromArray(['arrow-a', 'arrow-b']),
     start_sec: vectorFromArray(Float64Array.from([0, 6])),
@@ -200,15 +224,34 @@ const ROWS: Row[] = [
   {
     case: '1e200 in a JSONL segment',
     command: 'vsearch build --from big.jsonl',
-    run: async (f) => run(['build', '--lib', f.lib, '--from', await f.write('big.jsonl', [segmentLine({}), segmentLine({ video_id: 'big', embedding: [1, 2, 3, 1e200, ...testVector(DIM - 4, 3)] })].map((r) => JSON.stringify(r)).join('\n'))]),
+    run: async (f) =>
+      run([
+        'build',
+        '--lib',
+        f.lib,
+        '--from',
+        await f.write(
+          'big.jsonl',
+          [segmentLine({}), segmentLine({ video_id: 'big', embedding: [1, 2, 3, 1e200, ...testVector(DIM - 4, 3)] })]
+            .map((r) => JSON.stringify(r))
+            .join('\n'),
+        ),
+      ]),
     status: 2,
-    message: /big\.jsonl:2: embedding value 3 is 1e\+200, outside float32's range \(\|x\| <= 3\.4028234663852886e\+38\)/,
+    message:
+      /big\.jsonl:2: embedding value 3 is 1e\+200, outside float32's range \(\|x\| <= 3\.4028234663852886e\+38\)/,
   },
   {
     case: '1e200 in a saved v2 embed response',
     command: 'vsearch build --from v2.json',
     run: async (f) => {
-      const data = [0, 1].map((i) => ({ embedding: i === 1 ? [1e200, ...testVector(DIM - 1, 4)] : testVector(DIM, 4), embedding_option: 'visual', embedding_scope: 'clip', start_sec: i * 6, end_sec: i * 6 + 6 }));
+      const data = [0, 1].map((i) => ({
+        embedding: i === 1 ? [1e200, ...testVector(DIM - 1, 4)] : testVector(DIM, 4),
+        embedding_option: 'visual',
+        embedding_scope: 'clip',
+        start_sec: i * 6,
+        end_sec: i * 6 + 6,
+      }));
       return run(['build', '--lib', f.lib, '--from', await f.write('v2.json', JSON.stringify({ data }))]);
     },
     status: 2,
@@ -218,8 +261,21 @@ const ROWS: Row[] = [
     case: '-1e200 in a saved v1 embed response',
     command: 'vsearch build --from v1.json',
     run: async (f) => {
-      const segments = [{ float: [...testVector(5, 6), -1e200, ...testVector(DIM - 6, 6)], start_offset_sec: 0, end_offset_sec: 6, embedding_scope: 'clip' }];
-      return run(['build', '--lib', f.lib, '--from', await f.write('v1.json', JSON.stringify({ model_name: MODEL, video_embedding: { segments } }))]);
+      const segments = [
+        {
+          float: [...testVector(5, 6), -1e200, ...testVector(DIM - 6, 6)],
+          start_offset_sec: 0,
+          end_offset_sec: 6,
+          embedding_scope: 'clip',
+        },
+      ];
+      return run([
+        'build',
+        '--lib',
+        f.lib,
+        '--from',
+        await f.write('v1.json', JSON.stringify({ model_name: MODEL, video_embedding: { segments } })),
+      ]);
     },
     status: 2,
     message: /v1\.json:1: video_embedding\.segments\[0\]\.float value 5 is -1e\+200, outside float32's range/,
@@ -234,21 +290,36 @@ const ROWS: Row[] = [
   {
     case: 'an Infinity-like string in a JSONL embedding',
     command: 'vsearch build --from inf.jsonl',
-    run: async (f) => run(['build', '--lib', f.lib, '--from', await f.write('inf.jsonl', JSON.stringify(segmentLine({ embedding: ['Infinity', ...testVector(DIM - 1, 2)] })))]),
+    run: async (f) =>
+      run([
+        'build',
+        '--lib',
+        f.lib,
+        '--from',
+        await f.write('inf.jsonl', JSON.stringify(segmentLine({ embedding: ['Infinity', ...testVector(DIM - 1, 2)] }))),
+      ]),
     status: 2,
     message: /inf\.jsonl:1: embedding value 0 is not a finite number \(Infinity\)/,
   },
   {
     case: 'a JSONL segment whose norm underflows float32 (values of 1e-30)',
     command: 'vsearch build --from tiny.jsonl',
-    run: async (f) => run(['build', '--lib', f.lib, '--from', await f.write('tiny.jsonl', JSON.stringify(segmentLine({ embedding: padded([1e-30, 1e-30]) })))]),
+    run: async (f) =>
+      run([
+        'build',
+        '--lib',
+        f.lib,
+        '--from',
+        await f.write('tiny.jsonl', JSON.stringify(segmentLine({ embedding: padded([1e-30, 1e-30]) }))),
+      ]),
     status: 2,
     message: /tiny\.jsonl:1: the embedding has norm 1\.41e-30, too small for float32/,
   },
   {
     case: 'a query vector holding 3.5e38',
     command: 'vsearch query --vector big.json',
-    run: async (f) => run(['query', '--lib', f.lib, '--vector', await f.write('big.json', vectorJson(padded([3.5e38, 1])))]),
+    run: async (f) =>
+      run(['query', '--lib', f.lib, '--vector', await f.write('big.json', vectorJson(padded([3.5e38, 1])))]),
     status: 2,
     message: /the query vector: value 0 is 3\.5e\+38, outside float32's range/,
     check: (o) => expect(o.stdout).toBe(''),
@@ -256,7 +327,8 @@ const ROWS: Row[] = [
   {
     case: 'a query vector whose norm underflows float32',
     command: 'vsearch query --vector tiny.json',
-    run: async (f) => run(['query', '--lib', f.lib, '--vector', await f.write('tiny.json', vectorJson(padded([1e-30, -1e-30])))]),
+    run: async (f) =>
+      run(['query', '--lib', f.lib, '--vector', await f.write('tiny.json', vectorJson(padded([1e-30, -1e-30])))]),
     status: 2,
     message: /the query vector has norm 1\.41e-30, too small for float32 \(its squared norm underflows to 0/,
     check: (o) => expect(o.stdout).toBe(''),
@@ -264,7 +336,15 @@ const ROWS: Row[] = [
   {
     case: 'a query vector whose norm overflows float32',
     command: 'vsearch query --vector huge.json --json',
-    run: async (f) => run(['query', '--lib', f.lib, '--json', '--vector', await f.write('huge.json', vectorJson(padded([1e20, 1e20, 1e20])))]),
+    run: async (f) =>
+      run([
+        'query',
+        '--lib',
+        f.lib,
+        '--json',
+        '--vector',
+        await f.write('huge.json', vectorJson(padded([1e20, 1e20, 1e20]))),
+      ]),
     status: 2,
     message: /the query vector has norm 1\.73e\+20, too large for float32/,
     check: (o) => expect(o.stdout).toBe(''),
@@ -272,7 +352,16 @@ const ROWS: Row[] = [
   {
     case: 'a filter nested 10000 deep',
     command: 'vsearch query --filter {"a":[[[...]]]}',
-    run: async (f) => run(['query', '--lib', f.lib, '--vector', await f.write('q.json', vectorJson(QUERY)), '--filter', `{"a":${nestedArrays(10_000)}}`]),
+    run: async (f) =>
+      run([
+        'query',
+        '--lib',
+        f.lib,
+        '--vector',
+        await f.write('q.json', vectorJson(QUERY)),
+        '--filter',
+        `{"a":${nestedArrays(10_000)}}`,
+      ]),
     status: 2,
     message: /--filter: the filter nests deeper than 32 levels of objects and arrays, the limit for JSON input/,
     check: (o) => expect(o.stdout).toBe(''),
@@ -292,14 +381,33 @@ const ROWS: Row[] = [
   {
     case: '--metadata nested 10000 deep',
     command: 'vsearch build --from new.jsonl --metadata {"a":[[[...]]]}',
-    run: async (f) => run(['build', '--lib', f.lib, '--from', await f.write('new.jsonl', JSON.stringify(segmentLine({}))), '--metadata', `{"a":${nestedArrays(10_000)}}`]),
+    run: async (f) =>
+      run([
+        'build',
+        '--lib',
+        f.lib,
+        '--from',
+        await f.write('new.jsonl', JSON.stringify(segmentLine({}))),
+        '--metadata',
+        `{"a":${nestedArrays(10_000)}}`,
+      ]),
     status: 2,
     message: /--metadata nests deeper than 32 levels of objects and arrays/,
   },
   {
-    case: 'a JSONL segment\'s metadata nested 10000 deep',
+    case: "a JSONL segment's metadata nested 10000 deep",
     command: 'vsearch build --from deep.jsonl',
-    run: async (f) => run(['build', '--lib', f.lib, '--from', await f.write('deep.jsonl', `${JSON.stringify(segmentLine({})).slice(0, -1)},"metadata":{"a":${nestedArrays(10_000)}}}`)]),
+    run: async (f) =>
+      run([
+        'build',
+        '--lib',
+        f.lib,
+        '--from',
+        await f.write(
+          'deep.jsonl',
+          `${JSON.stringify(segmentLine({})).slice(0, -1)},"metadata":{"a":${nestedArrays(10_000)}}}`,
+        ),
+      ]),
     status: 2,
     message: /deep\.jsonl:1: the metadata nests deeper than 32 levels/,
   },
@@ -314,7 +422,8 @@ const ROWS: Row[] = [
   {
     case: 'a serve filter of 1 MB',
     command: 'POST /v1.3/search filter={"id":[...]} (1 MB)',
-    run: async (f) => serveSearch(f.lib, { filter: JSON.stringify({ id: Array.from({ length: 74_000 }, (_, i) => `video-${i}`) }) }),
+    run: async (f) =>
+      serveSearch(f.lib, { filter: JSON.stringify({ id: Array.from({ length: 74_000 }, (_, i) => `video-${i}`) }) }),
     http: true,
     status: 400,
     message: /"code":"parameter_invalid".*the filter is 1024898 bytes; the limit for JSON input is 65536 bytes/,
@@ -322,7 +431,16 @@ const ROWS: Row[] = [
   {
     case: 'a video id holding ESC sequences, in human query output',
     command: 'vsearch query --vector evil.json --limit 50',
-    run: async (f) => run(['query', '--lib', f.lib, '--limit', '50', '--vector', await f.write('evil.json', vectorJson(SEGMENTS[12]?.embedding ?? []))]),
+    run: async (f) =>
+      run([
+        'query',
+        '--lib',
+        f.lib,
+        '--limit',
+        '50',
+        '--vector',
+        await f.write('evil.json', vectorJson(SEGMENTS[12]?.embedding ?? [])),
+      ]),
     status: 0,
     message: null,
     check: (o) => {
@@ -335,13 +453,24 @@ const ROWS: Row[] = [
   {
     case: 'a video id holding a newline and a forged result line, in human query output',
     command: 'vsearch query --vector nl.json --limit 50',
-    run: async (f) => run(['query', '--lib', f.lib, '--limit', '50', '--vector', await f.write('nl.json', vectorJson(SEGMENTS[15]?.embedding ?? []))]),
+    run: async (f) =>
+      run([
+        'query',
+        '--lib',
+        f.lib,
+        '--limit',
+        '50',
+        '--vector',
+        await f.write('nl.json', vectorJson(SEGMENTS[15]?.embedding ?? [])),
+      ]),
     status: 0,
     message: null,
     check: (o) => {
       const lines = humanLines(o.stdout);
       // One line per hit, ranks 1..n in order: the id's newline made no line of its own.
-      expect(lines.map((line) => Number(line.slice(0, 3)))).toEqual(Array.from({ length: BASE_COUNT }, (_, i) => i + 1));
+      expect(lines.map((line) => Number(line.slice(0, 3)))).toEqual(
+        Array.from({ length: BASE_COUNT }, (_, i) => i + 1),
+      );
       expect(lines[0]).toMatch(/^ {2}1 {2}two\\n {2}1 {2}forged/);
       expect(lines.filter((line) => line.startsWith('  1  forged'))).toEqual([]);
     },
@@ -389,7 +518,8 @@ const ROWS: Row[] = [
       return run(['build', '--lib', f.lib, '--from', join(f.dir, 'fifo.jsonl')]);
     },
     status: 2,
-    message: /fifo\.jsonl is not a regular file \(it is a FIFO \(named pipe\)\); give each file to import as a regular file/,
+    message:
+      /fifo\.jsonl is not a regular file \(it is a FIFO \(named pipe\)\); give each file to import as a regular file/,
   },
   {
     case: '--from naming a directory',
@@ -404,14 +534,21 @@ const ROWS: Row[] = [
   {
     case: 'EPIPE: stdout closed before the human results are written',
     command: 'vsearch query --vector q.json --limit 50 | (closed)',
-    run: async (f) => run(['query', '--lib', f.lib, '--limit', '50', '--vector', await f.write('q.json', vectorJson(QUERY))], { stdout: 'closed' }),
+    run: async (f) =>
+      run(['query', '--lib', f.lib, '--limit', '50', '--vector', await f.write('q.json', vectorJson(QUERY))], {
+        stdout: 'closed',
+      }),
     status: 0,
     message: null,
   },
   {
     case: 'EPIPE: stdout closed before the JSON results are written',
     command: 'vsearch query --vector q.json --json | (closed)',
-    run: async (f) => run(['query', '--lib', f.lib, '--json', '--limit', '50', '--vector', await f.write('q.json', vectorJson(QUERY))], { stdout: 'closed' }),
+    run: async (f) =>
+      run(
+        ['query', '--lib', f.lib, '--json', '--limit', '50', '--vector', await f.write('q.json', vectorJson(QUERY))],
+        { stdout: 'closed' },
+      ),
     status: 0,
     message: null,
   },
@@ -421,7 +558,9 @@ const ROWS: Row[] = [
     run: async (f) => {
       const full = await open('/dev/full', 'w');
       try {
-        return await run(['query', '--lib', f.lib, '--json', '--vector', await f.write('q.json', vectorJson(QUERY))], { stdout: full.fd });
+        return await run(['query', '--lib', f.lib, '--json', '--vector', await f.write('q.json', vectorJson(QUERY))], {
+          stdout: full.fd,
+        });
       } finally {
         await full.close();
       }
@@ -438,7 +577,8 @@ const ROWS: Row[] = [
       return run(['query', '--lib', f.lib, '--limit', '3', '--vector', query]);
     },
     status: 0,
-    message: /^warning: page records cannot be written in .*cache.* \((EACCES|EPERM|EROFS): the library is read-only for this process\), so no page token was issued; ask for a larger page limit \(up to 50\) to see more results\n$/,
+    message:
+      /^warning: page records cannot be written in .*cache.* \((EACCES|EPERM|EROFS): the library is read-only for this process\), so no page token was issued; ask for a larger page limit \(up to 50\) to see more results\n$/,
     check: (o, f) => {
       const lines = humanLines(o.stdout);
       const exact = exactClips(SEGMENTS, [QUERY]).slice(0, 3);
@@ -446,7 +586,10 @@ const ROWS: Row[] = [
       lines.forEach((line, i) => {
         const hit = exact[i];
         expect(line).toContain(`  ${escapeText(hit?.video ?? '')}  `);
-        expect(Number(/ (-?\d\.\d{4}) {2}(high|medium|low) {2}\S+$/.exec(line)?.[1])).toBeCloseTo(hit?.score ?? Number.NaN, 4);
+        expect(Number(/ (-?\d\.\d{4}) {2}(high|medium|low) {2}\S+$/.exec(line)?.[1])).toBeCloseTo(
+          hit?.score ?? Number.NaN,
+          4,
+        );
       });
       expect(existsSync(join(f.lib, 'cache', 'pages'))).toBe(false);
     },
@@ -462,7 +605,10 @@ const ROWS: Row[] = [
     status: 0,
     message: null,
     check: (o, f) => {
-      const response = JSON.parse(o.stdout) as { data: { video_id: string; start: number; embedding_option: string }[]; page_info: Record<string, unknown> };
+      const response = JSON.parse(o.stdout) as {
+        data: { video_id: string; start: number; embedding_option: string }[];
+        page_info: Record<string, unknown>;
+      };
       expect(response.data.map(hitKey)).toEqual(exactTop(QUERY, 3));
       expect(response.page_info['next_page_token']).toBeUndefined();
       expect(response.page_info['total_results']).toBe(BASE_COUNT);
@@ -472,10 +618,12 @@ const ROWS: Row[] = [
   },
   {
     case: 'a read-only library, a text query embedded through the API but not cacheable',
-    command: 'a read-only LIB (chmod -R a-w; as root chattr -R +i); vsearch query TEXT --limit 3 --json (emulator upstream)',
+    command:
+      'a read-only LIB (chmod -R a-w; as root chattr -R +i); vsearch query TEXT --limit 3 --json (emulator upstream)',
     run: readOnlyTextQuery,
     status: 0,
-    message: /warning: the text query "a cat on a sofa" was embedded but cannot be cached in .*cache \((EACCES|EPERM|EROFS): the library is read-only for this process\), so asking it again embeds it again\n/,
+    message:
+      /warning: the text query "a cat on a sofa" was embedded but cannot be cached in .*cache \((EACCES|EPERM|EROFS): the library is read-only for this process\), so asking it again embeds it again\n/,
   },
   {
     case: 'a read-only library served: paging unavailable, not dead tokens',
@@ -488,7 +636,10 @@ const ROWS: Row[] = [
     status: 200,
     message: /"paging_unavailable":"page records cannot be written in .*read-only for this process/,
     check: (o, f) => {
-      const body = JSON.parse(o.stdout) as { data: { video_id: string; start: number; embedding_option: string }[]; page_info: Record<string, unknown> };
+      const body = JSON.parse(o.stdout) as {
+        data: { video_id: string; start: number; embedding_option: string }[];
+        page_info: Record<string, unknown>;
+      };
       expect(body.data.map(hitKey)).toEqual(exactTop(QUERY, 3));
       expect(body.page_info['next_page_token']).toBeUndefined();
       expect(existsSync(join(f.lib, 'cache', 'pages'))).toBe(false);
@@ -503,16 +654,32 @@ const ROWS: Row[] = [
 async function readOnlyTextQuery(f: Fixture): Promise<Outcome> {
   const lib = join(f.dir, 'm512');
   const segments = [...clipSegments('m-a', 4, 512, 21), ...clipSegments('m-b', 4, 512, 22)];
-  const built = runCli(['build', '--lib', lib, '--model', 'marengo3.0', '--from', await writeJsonl(f.dir, 'm512.jsonl', segments)]);
+  const built = runCli([
+    'build',
+    '--lib',
+    lib,
+    '--model',
+    'marengo3.0',
+    '--from',
+    await writeJsonl(f.dir, 'm512.jsonl', segments),
+  ]);
   expect(built.status, built.stderr).toBe(0);
   const before = await storeSnapshot(lib);
   await makeReadOnly(lib);
   const { emu, client } = await emulatorWith();
   try {
-    const outcome = await run(['query', TEXT_QUERY, '--lib', lib, '--limit', '3', '--json'], { env: { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl } });
+    const outcome = await run(['query', TEXT_QUERY, '--lib', lib, '--limit', '3', '--json'], {
+      env: { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl },
+    });
     const vector = [...(await queryEmbedderFor(client).embed({ modality: 'text', text: TEXT_QUERY }, 'marengo3.0'))];
-    const response = JSON.parse(outcome.stdout || '{"data":[]}') as { data: { video_id: string; start: number; embedding_option: string }[] };
-    expect(response.data.map(hitKey)).toEqual(exactClips(segments, [vector]).slice(0, 3).map((hit) => hit.key));
+    const response = JSON.parse(outcome.stdout || '{"data":[]}') as {
+      data: { video_id: string; start: number; embedding_option: string }[];
+    };
+    expect(response.data.map(hitKey)).toEqual(
+      exactClips(segments, [vector])
+        .slice(0, 3)
+        .map((hit) => hit.key),
+    );
     makeWritable(lib);
     expect(await storeSnapshot(lib)).toEqual(before);
     const cached = existsSync(join(lib, 'cache')) ? await readdir(join(lib, 'cache')) : [];
@@ -538,7 +705,15 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'vsearch-faults-inputs-'));
   await chmod(work, 0o755);
   base = join(work, 'base');
-  const built = runCli(['build', '--lib', base, '--model', MODEL, '--from', await writeJsonl(work, 'base.jsonl', SEGMENTS)]);
+  const built = runCli([
+    'build',
+    '--lib',
+    base,
+    '--model',
+    MODEL,
+    '--from',
+    await writeJsonl(work, 'base.jsonl', SEGMENTS),
+  ]);
   expect(built.status, built.stderr).toBe(0);
   const lib = await openLibrary(base);
   await lib.cacheQuery({ modality: 'text', text: CACHED_TEXT }, QUERY);

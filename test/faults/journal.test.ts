@@ -2,16 +2,16 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uploadNameOf } from '../../src/build/task-purchase.js';
 import { contentKey } from '../../src/build/content-key.js';
-import { TwelveLabsClient } from '../../src/embed/index.js';
+import { uploadNameOf } from '../../src/build/task-purchase.js';
+import type { TwelveLabsClient } from '../../src/embed/index.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { clientOf, startTestEmulator } from '../helpers/emulator.js';
 import { openLibrary } from '../../src/library/index.js';
-import { TaskJournal, type JournalEntry } from '../../src/store/index.js';
-import { runCliAsync } from '../helpers/cli-async.js';
-import { segmentSet } from '../helpers/segment-set.js';
+import { type JournalEntry, TaskJournal } from '../../src/store/index.js';
 import { API_KEY, MEDIA_SAMPLES, sha256Of } from '../build/emulator-fixture.js';
+import { runCliAsync } from '../helpers/cli-async.js';
+import { clientOf, startTestEmulator } from '../helpers/emulator.js';
+import { segmentSet } from '../helpers/segment-set.js';
 
 /**
  * Faults of the build journal (issue 10, part 6), through the real CLI. Each row plants a journal
@@ -52,7 +52,10 @@ interface Row {
 }
 
 const buildVideo = (emu: RunningEmulator, lib: string): ReturnType<typeof runCliAsync> =>
-  runCliAsync(['build', video, '--lib', lib, '--clip-length', '2'], { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl });
+  runCliAsync(['build', video, '--lib', lib, '--clip-length', '2'], {
+    TWELVELABS_API_KEY: API_KEY,
+    TWELVELABS_BASE_URL: emu.baseUrl,
+  });
 
 const ROWS: Row[] = [
   {
@@ -89,7 +92,10 @@ const ROWS: Row[] = [
     fault: 'journal entry is stored under the name of other content',
     plant: async (p) => {
       await mkdir(p.journal.dir, { recursive: true });
-      await writeFile(p.journal.pathOf(p.key), JSON.stringify(p.entry({ contentKey: 'other|marengo3.0|video|clip=2', taskId: 'x' })));
+      await writeFile(
+        p.journal.pathOf(p.key),
+        JSON.stringify(p.entry({ contentKey: 'other|marengo3.0|video|clip=2', taskId: 'x' })),
+      );
     },
     exit: 0,
     message: /is damaged \(it names other content than the file it is stored under\)/,
@@ -99,7 +105,10 @@ const ROWS: Row[] = [
   {
     fault: 'journal entry is of another model',
     plant: async (p) => {
-      const task = await p.client.createEmbedTask({ model: 'marengo3.5', video: { url: 'https://example.com/other.mp4' } });
+      const task = await p.client.createEmbedTask({
+        model: 'marengo3.5',
+        video: { url: 'https://example.com/other.mp4' },
+      });
       await p.journal.record(p.entry({ model: 'marengo3.5', taskId: task.id }));
     },
     exit: 0,
@@ -111,7 +120,10 @@ const ROWS: Row[] = [
     fault: 'journal entry names a task that failed',
     plant: async (p) => {
       p.emu.setFaults({ task_failure_rate: 1 });
-      const task = await p.client.createEmbedTask({ model: 'marengo3.0', video: { url: 'https://example.com/failing.mp4' } });
+      const task = await p.client.createEmbedTask({
+        model: 'marengo3.0',
+        video: { url: 'https://example.com/failing.mp4' },
+      });
       p.emu.setFaults({});
       await p.journal.record(p.entry({ taskId: task.id }));
     },
@@ -149,13 +161,19 @@ describe('fault table: the build journal', () => {
     video = join(work, 'card.mp4');
     tone = join(work, 'tone.wav');
     // A video whose length its bytes do not tell, so it goes through an async task (a sample of known length would go sync).
-    await writeFile(video, Buffer.concat([Buffer.from('\0\0\0\x18ftypisom\0\0\0\0isomavc1', 'latin1'), Buffer.alloc(4096, 7)]));
+    await writeFile(
+      video,
+      Buffer.concat([Buffer.from('\0\0\0\x18ftypisom\0\0\0\0isomavc1', 'latin1'), Buffer.alloc(4096, 7)]),
+    );
     await writeFile(tone, await readFile(join(MEDIA_SAMPLES, 'test-tone.wav')));
     const emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 5 });
     try {
       const lib = join(work, 'reference');
       for (const input of [tone, video]) {
-        const built = await runCliAsync(['build', input, '--lib', lib, '--clip-length', '2'], { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl });
+        const built = await runCliAsync(['build', input, '--lib', lib, '--clip-length', '2'], {
+          TWELVELABS_API_KEY: API_KEY,
+          TWELVELABS_BASE_URL: emu.baseUrl,
+        });
         expect(built.status, built.stderr).toBe(0);
       }
       expect(emu.stats()).toMatchObject({ tasks_created: 1, assets_created: 1 });
@@ -168,50 +186,58 @@ describe('fault table: the build journal', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  it.each(ROWS)('$fault', async (row) => {
-    const emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 5 });
-    const client = clientOf(emu, API_KEY);
-    try {
-      const lib = await mkdtemp(join(work, 'lib-'));
-      const first = await runCliAsync(['build', tone, '--lib', lib, '--clip-length', '2'], { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl });
-      expect(first.status, first.stderr).toBe(0);
-      const sha256 = sha256Of(video);
-      const key = contentKey({ sha256, model: 'marengo3.0', modality: 'video', clipLengthSec: 2 });
-      const journal = new TaskJournal(lib);
-      const entry = (fields: Partial<JournalEntry>): JournalEntry => ({
-        contentKey: key,
-        apiVersion: 'v2',
-        model: 'marengo3.0',
-        source: video,
-        videoId: 'card',
-        createdAt: new Date().toISOString(),
-        uploadName: uploadNameOf({ key, sha256, source: video }),
-        ...fields,
-      });
-      await row.plant({ emu, client, key, journal, entry });
-      const planted = await readdir(journal.dir);
-      expect(planted.length, 'the row planted one entry').toBe(1);
+  it.each(ROWS)(
+    '$fault',
+    async (row) => {
+      const emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 5 });
+      const client = clientOf(emu, API_KEY);
+      try {
+        const lib = await mkdtemp(join(work, 'lib-'));
+        const first = await runCliAsync(['build', tone, '--lib', lib, '--clip-length', '2'], {
+          TWELVELABS_API_KEY: API_KEY,
+          TWELVELABS_BASE_URL: emu.baseUrl,
+        });
+        expect(first.status, first.stderr).toBe(0);
+        const sha256 = sha256Of(video);
+        const key = contentKey({ sha256, model: 'marengo3.0', modality: 'video', clipLengthSec: 2 });
+        const journal = new TaskJournal(lib);
+        const entry = (fields: Partial<JournalEntry>): JournalEntry => ({
+          contentKey: key,
+          apiVersion: 'v2',
+          model: 'marengo3.0',
+          source: video,
+          videoId: 'card',
+          createdAt: new Date().toISOString(),
+          uploadName: uploadNameOf({ key, sha256, source: video }),
+          ...fields,
+        });
+        await row.plant({ emu, client, key, journal, entry });
+        const planted = await readdir(journal.dir);
+        expect(planted.length, 'the row planted one entry').toBe(1);
 
-      const built = await buildVideo(emu, lib);
-      expect(built.status, built.stderr).toBe(row.exit);
-      expect(built.stderr).toMatch(row.message);
-      if (row.warns) expect(built.stderr, 'the warning names the journal file').toContain(join(journal.dir, planted[0] ?? '-'));
-      expect({ assets: emu.stats().assets_created, tasks: emu.stats().tasks_created }).toEqual(row.paid);
-      expect(await readdir(journal.dir), 'the entry is dropped').toEqual([]);
-      if (row.rerun !== undefined) {
-        const again = await buildVideo(emu, lib);
-        expect(again.status, again.stderr).toBe(0);
-        expect({ assets: emu.stats().assets_created, tasks: emu.stats().tasks_created }).toEqual(row.rerun.paid);
+        const built = await buildVideo(emu, lib);
+        expect(built.status, built.stderr).toBe(row.exit);
+        expect(built.stderr).toMatch(row.message);
+        if (row.warns)
+          expect(built.stderr, 'the warning names the journal file').toContain(join(journal.dir, planted[0] ?? '-'));
+        expect({ assets: emu.stats().assets_created, tasks: emu.stats().tasks_created }).toEqual(row.paid);
+        expect(await readdir(journal.dir), 'the entry is dropped').toEqual([]);
+        if (row.rerun !== undefined) {
+          const again = await buildVideo(emu, lib);
+          expect(again.status, again.stderr).toBe(0);
+          expect({ assets: emu.stats().assets_created, tasks: emu.stats().tasks_created }).toEqual(row.rerun.paid);
+        }
+        expect(await segmentSet(lib)).toEqual(reference);
+        const library = await openLibrary(lib);
+        expect((await library.stats()).index.count).toBe(reference.length);
+        await library.close();
+      } finally {
+        await client.close();
+        await emu.close();
       }
-      expect(await segmentSet(lib)).toEqual(reference);
-      const library = await openLibrary(lib);
-      expect((await library.stats()).index.count).toBe(reference.length);
-      await library.close();
-    } finally {
-      await client.close();
-      await emu.close();
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 
   it('rerun after a clean finish: no API call, nothing stored twice', async () => {
     const emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 5 });

@@ -2,14 +2,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TwelveLabsClient } from '../../src/embed/index.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 import { openLibrary } from '../../src/library/index.js';
 import { UploadTaskQueue } from '../../src/tasks/index.js';
 import { API_KEY } from '../build/emulator-fixture.js';
-import { runCliAsync } from '../helpers/cli-async.js';
 import type { CliResult } from '../helpers/cli.js';
+import { runCliAsync } from '../helpers/cli-async.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
-import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
+import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 /**
@@ -52,7 +52,11 @@ interface Row {
 
 const cli = async (fx: Fixture, args: string[]): Promise<CliResult> => runCliAsync([...args, '--lib', fx.lib], fx.env);
 /** A signal death has no exit code: -1, which no row expects, so the row fails. */
-const fromCli = (result: CliResult, holds: JsonlSegment[]): Outcome => ({ status: result.status ?? -1, said: result.stderr, holds });
+const fromCli = (result: CliResult, holds: JsonlSegment[]): Outcome => ({
+  status: result.status ?? -1,
+  said: result.stderr,
+  holds,
+});
 
 async function withQueue<T>(fx: Fixture, work: (queue: UploadTaskQueue, warnings: string[]) => Promise<T>): Promise<T> {
   const client = new TwelveLabsClient({ apiKey: API_KEY, baseUrl: fx.emu.baseUrl, env: {} });
@@ -103,14 +107,30 @@ const ROWS: Row[] = [
       const cut = join(fx.work, 'cut.mp4');
       await writeFile(cut, Buffer.from('\0\0\0\x18ftypisom\0\0\0\0isomavc1', 'latin1'));
       const result = await cli(fx, ['build', cut, '--clip-length', '10', '--json']);
-      const built = result.status === 0 ? (JSON.parse(result.stdout) as { built: { segments: number; tasks_created: number } }).built : undefined;
+      const built =
+        result.status === 0
+          ? (JSON.parse(result.stdout) as { built: { segments: number; tasks_created: number } }).built
+          : undefined;
       expect(built?.tasks_created, result.stderr).toBe(1);
       const lib = await openLibrary(fx.lib);
       const video = await lib.getVideo('cut.mp4', { vectors: true });
       await lib.close();
       // Search answers clips: the whole-video segment is stored but not a hit.
-      const added = video.segments.filter((segment) => segment.embedding_scope === 'clip').map((segment) => ({ video_id: 'cut.mp4', start_sec: segment.start, end_sec: segment.end, embedding: segment.vector ?? [], embedding_option: segment.embedding_option }));
-      return { status: result.status ?? -1, said: `embedded 1 item: ${String(built?.segments)}`, holds: [...CORPUS, ...added], stored: CORPUS.length + video.segments.length };
+      const added = video.segments
+        .filter((segment) => segment.embedding_scope === 'clip')
+        .map((segment) => ({
+          video_id: 'cut.mp4',
+          start_sec: segment.start,
+          end_sec: segment.end,
+          embedding: segment.vector ?? [],
+          embedding_option: segment.embedding_option,
+        }));
+      return {
+        status: result.status ?? -1,
+        said: `embedded 1 item: ${String(built?.segments)}`,
+        holds: [...CORPUS, ...added],
+        stored: CORPUS.length + video.segments.length,
+      };
     },
   },
   {
@@ -140,7 +160,15 @@ const ROWS: Row[] = [
     run: async (fx) => {
       await mkdir(join(fx.lib, 'tasks'), { recursive: true });
       const now = new Date().toISOString();
-      const task = { id: 't1', index_id: 'x', status: 'pending', source: join(fx.work, 'gone.mp4'), user_metadata: {}, created_at: now, updated_at: now };
+      const task = {
+        id: 't1',
+        index_id: 'x',
+        status: 'pending',
+        source: join(fx.work, 'gone.mp4'),
+        user_metadata: {},
+        created_at: now,
+        updated_at: now,
+      };
       await writeFile(join(fx.lib, 'tasks', 't1.json'), JSON.stringify(task));
       return withQueue(fx, async (queue) => {
         await queue.idle();
@@ -153,28 +181,49 @@ const ROWS: Row[] = [
 ];
 
 describe('media, ids and upload tasks: the fault table', () => {
-  it.each(ROWS)('$fault ($call)', async (row) => {
-    const work = await tempDir();
-    const emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 50, seed: 9 });
-    try {
-      const fx: Fixture = { work, lib: join(work, 'lib'), emu, env: { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl } };
-      const seeded = await cli(fx, ['build', '--from', await writeJsonl(work, 'corpus.jsonl', CORPUS), '--model', 'marengo3.0']);
-      expect(seeded.status, seeded.stderr).toBe(0);
-      const outcome = await row.run(fx);
-      expect(outcome.status, outcome.said).toBe(row.status);
-      expect(outcome.said).toMatch(row.message);
-      const stats = await cli(fx, ['stats', '--json']);
-      expect(stats.status, stats.stderr).toBe(0);
-      expect((JSON.parse(stats.stdout) as { segments: number }).segments).toBe(outcome.stored ?? outcome.holds.length);
-      await writeFile(join(work, 'query.json'), JSON.stringify(QUERY));
-      const query = await cli(fx, ['query', '--vector', join(work, 'query.json'), '--limit', '50', '--json']);
-      expect(query.status, query.stderr).toBe(0);
-      const hits = (JSON.parse(query.stdout) as { data: Array<{ video_id: string; start: number; embedding_option: string; score: number }> }).data;
-      const exact = exactClips(outcome.holds, [QUERY]);
-      expect(hits.map(hitKey)).toEqual(exact.slice(0, 50).map((hit) => hit.key));
-      hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(exact[i]?.score ?? Number.NaN, 4));
-    } finally {
-      await emu.close();
-    }
-  }, 120_000);
+  it.each(ROWS)(
+    '$fault ($call)',
+    async (row) => {
+      const work = await tempDir();
+      const emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 50, seed: 9 });
+      try {
+        const fx: Fixture = {
+          work,
+          lib: join(work, 'lib'),
+          emu,
+          env: { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl },
+        };
+        const seeded = await cli(fx, [
+          'build',
+          '--from',
+          await writeJsonl(work, 'corpus.jsonl', CORPUS),
+          '--model',
+          'marengo3.0',
+        ]);
+        expect(seeded.status, seeded.stderr).toBe(0);
+        const outcome = await row.run(fx);
+        expect(outcome.status, outcome.said).toBe(row.status);
+        expect(outcome.said).toMatch(row.message);
+        const stats = await cli(fx, ['stats', '--json']);
+        expect(stats.status, stats.stderr).toBe(0);
+        expect((JSON.parse(stats.stdout) as { segments: number }).segments).toBe(
+          outcome.stored ?? outcome.holds.length,
+        );
+        await writeFile(join(work, 'query.json'), JSON.stringify(QUERY));
+        const query = await cli(fx, ['query', '--vector', join(work, 'query.json'), '--limit', '50', '--json']);
+        expect(query.status, query.stderr).toBe(0);
+        const hits = (
+          JSON.parse(query.stdout) as {
+            data: Array<{ video_id: string; start: number; embedding_option: string; score: number }>;
+          }
+        ).data;
+        const exact = exactClips(outcome.holds, [QUERY]);
+        expect(hits.map(hitKey)).toEqual(exact.slice(0, 50).map((hit) => hit.key));
+        hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(exact[i]?.score ?? Number.NaN, 4));
+      } finally {
+        await emu.close();
+      }
+    },
+    120_000,
+  );
 });

@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { startTestEmulator } from '../helpers/emulator.js';
 import type { SearchResponse } from '../../src/query/index.js';
 import { QueryCache, sha256Hex } from '../../src/store/index.js';
 import { API_KEY } from '../build/emulator-fixture.js';
 import { CLI, runCli } from '../helpers/cli.js';
+import { startTestEmulator } from '../helpers/emulator.js';
 import { cosine } from '../helpers/exact-search.js';
-import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
+import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 
 /**
  * Fault table for result lists and the query cache (issue 11 parts 5 and 6). Each row runs the
@@ -55,12 +55,20 @@ let emu: RunningEmulator;
 const env = (): NodeJS.ProcessEnv => ({ TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl });
 
 function vsearch(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Outcome> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, VSEARCH_LIB: '', TWELVELABS_API_KEY: '', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, VSEARCH_LIB: '', TWELVELABS_API_KEY: '', ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return once(child, 'exit').then(([status, signal]) => ({ status: status as number | null, signal: signal as NodeJS.Signals | null, stdout, stderr }));
+  return once(child, 'exit').then(([status, signal]) => ({
+    status: status as number | null,
+    signal: signal as NodeJS.Signals | null,
+    stdout,
+    stderr,
+  }));
 }
 
 async function onlyCacheFile(lib: string): Promise<string> {
@@ -109,11 +117,14 @@ const ROWS: Row[] = [
     answers: false,
   },
   {
-    case: 'a cache entry of another dimension under the query\'s key',
+    case: "a cache entry of another dimension under the query's key",
     command: `query "${TEXT}" (through the emulator)`,
     run: async (lib) => {
       const [entry] = await new QueryCache(lib).entries();
-      await new QueryCache(lib).put((entry as { key: Parameters<QueryCache['put']>[0] }).key, Float32Array.from([1, 0, 0]));
+      await new QueryCache(lib).put(
+        (entry as { key: Parameters<QueryCache['put']>[0] }).key,
+        Float32Array.from([1, 0, 0]),
+      );
       return vsearch(['query', TEXT, '--lib', lib, '--json', '--limit', '50'], env());
     },
     status: 0,
@@ -143,13 +154,22 @@ const ROWS: Row[] = [
     case: 'two `cache add` of one query at once, with different vectors',
     command: `cache add --text "${TEXT}" --vector A & cache add --text "${TEXT}" --vector B; query --offline`,
     run: async (lib) => {
-      const files = await Promise.all([1, 2].map(async (n) => {
-        const path = join(lib, '..', `v${n}.json`);
-        await writeFile(path, JSON.stringify(testVector(DIM, 1000 * n + 2)));
-        return path;
-      }));
-      const added = await Promise.all(files.map((file) => vsearch(['cache', 'add', '--lib', lib, '--text', TEXT, '--vector', file])));
-      for (const outcome of added) expect([outcome.status, outcome.signal, outcome.stderr]).toEqual([0, null, expect.stringContaining('cached the text query')]);
+      const files = await Promise.all(
+        [1, 2].map(async (n) => {
+          const path = join(lib, '..', `v${n}.json`);
+          await writeFile(path, JSON.stringify(testVector(DIM, 1000 * n + 2)));
+          return path;
+        }),
+      );
+      const added = await Promise.all(
+        files.map((file) => vsearch(['cache', 'add', '--lib', lib, '--text', TEXT, '--vector', file])),
+      );
+      for (const outcome of added)
+        expect([outcome.status, outcome.signal, outcome.stderr]).toEqual([
+          0,
+          null,
+          expect.stringContaining('cached the text query'),
+        ]);
       return vsearch(['query', TEXT, '--lib', lib, '--offline', '--json', '--limit', '50']);
     },
     status: 0,
@@ -191,9 +211,15 @@ describe('fault table: result lists and the query cache', () => {
     if (row.answers) {
       const response = JSON.parse(outcome.stdout) as SearchResponse;
       const origin = row.served === 'emulator' ? new URL(emu.baseUrl).origin : undefined;
-      const served = await new QueryCache(lib).lookup({ model: 'marengo3.0', modality: 'text', contentSha256: sha256Hex(TEXT) }, origin, DIM);
+      const served = await new QueryCache(lib).lookup(
+        { model: 'marengo3.0', modality: 'text', contentSha256: sha256Hex(TEXT) },
+        origin,
+        DIM,
+      );
       expect(served.damaged).toEqual([]);
-      expect(response.data.map((hit) => `${hit.video_id}@${hit.start}-${hit.end}`)).toEqual(exactKeys([...(served.entry?.vector ?? [])]));
+      expect(response.data.map((hit) => `${hit.video_id}@${hit.start}-${hit.end}`)).toEqual(
+        exactKeys([...(served.entry?.vector ?? [])]),
+      );
       expect(response.page_info.total_results).toBe(SEGMENTS.length - 3);
     }
   });

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LibraryRoot, openLibrary } from '../../src/library/index.js';
-import { startSearchServer, type RunningSearchServer } from '../../src/server/index.js';
+import { type RunningSearchServer, startSearchServer } from '../../src/server/index.js';
 import { shared } from '../build/emulator-fixture.js';
-import { buildMediaSamples, type Built } from '../server/serve-fixture.js';
+import { type Built, buildMediaSamples } from '../server/serve-fixture.js';
 
 /**
  * Faults of serve's upload tasks (issue 10 table, area `tasks`): each row damages the task
@@ -26,7 +26,11 @@ interface Fixture {
 const open: Fixture[] = [];
 afterEach(async () => {
   for (const { dir, built, server } of open.splice(0)) {
-    await fetch(`${new URL(built.emu.baseUrl).origin}/__emulator/holds/release`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).catch(() => undefined);
+    await fetch(`${new URL(built.emu.baseUrl).origin}/__emulator/holds/release`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    }).catch(() => undefined);
     await server.close();
     await built.lib.close();
     await built.client.close();
@@ -41,7 +45,10 @@ async function fixture(before: (libDir: string) => Promise<void>): Promise<Fixtu
   const libDir = join(dir, 'lib');
   await before(libDir);
   const warnings: string[] = [];
-  const server = await startSearchServer({ root: await LibraryRoot.open(dir, { client: built.client }), onWarning: (message) => warnings.push(message) });
+  const server = await startSearchServer({
+    root: await LibraryRoot.open(dir, { client: built.client }),
+    onWarning: (message) => warnings.push(message),
+  });
   const made: Fixture = { dir, built, server, warnings, indexId: built.lib.manifest.id, libDir };
   open.push(made);
   return made;
@@ -69,7 +76,8 @@ async function stored(at: Fixture): Promise<Record<string, number>> {
   const lib = await openLibrary(at.libDir);
   try {
     const counts: Record<string, number> = {};
-    for (const video of await lib.listVideos()) counts[video.video_id] = (await lib.getVideo(video.video_id)).segments.length;
+    for (const video of await lib.listVideos())
+      counts[video.video_id] = (await lib.getVideo(video.video_id)).segments.length;
     return counts;
   } finally {
     await lib.close();
@@ -114,14 +122,23 @@ const rows: Row[] = [
     damage: async () => undefined,
     call: async (at) => {
       // The first task's embedding is held, so the second is still waiting when its file goes.
-      await fetch(`${new URL(at.built.emu.baseUrl).origin}/__emulator/holds`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method: 'POST', path: '/embed-v2', stage: 'request', count: 1 }) });
+      await fetch(`${new URL(at.built.emu.baseUrl).origin}/__emulator/holds`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ method: 'POST', path: '/embed-v2', stage: 'request', count: 1 }),
+      });
       const first = await upload(at, 'first.mp4');
       const second = await upload(at, 'second.mp4');
       const uploads = join(at.libDir, 'tasks', 'uploads');
       for (const folder of await readdir(uploads)) {
-        if ((await readdir(join(uploads, folder))).includes('second.mp4')) await rm(join(uploads, folder), { recursive: true });
+        if ((await readdir(join(uploads, folder))).includes('second.mp4'))
+          await rm(join(uploads, folder), { recursive: true });
       }
-      await fetch(`${new URL(at.built.emu.baseUrl).origin}/__emulator/holds/release`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      await fetch(`${new URL(at.built.emu.baseUrl).origin}/__emulator/holds/release`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       const ready = await task(at, first);
       expect(ready['status']).toBe('ready');
       const failed = await task(at, second);
@@ -137,22 +154,30 @@ const rows: Row[] = [
 ];
 
 describe('fault table: serve upload tasks', () => {
-  it.each(rows)('$case', async (row) => {
-    const at = await fixture(row.damage);
-    const before = await stored(at);
-    const { status, body, gained } = await row.call(at);
-    expect(status).toBe(row.status);
-    if (row.code === undefined) {
-      expect(body['data']).toEqual([]);
-      expect(at.warnings.join('\n')).toContain(row.fragment);
-    } else {
-      expect(body['status']).toBe('failed');
-      expect(body['error']).toMatchObject({ code: row.code, message: expect.stringContaining(row.fragment) });
-    }
-    const after = await stored(at);
-    // No video lost, none changed, and only the videos the row's tasks made added.
-    for (const [id, count] of Object.entries(before)) expect([id, after[id]]).toEqual([id, count]);
-    expect(Object.keys(after).filter((id) => before[id] === undefined).sort()).toEqual([...gained].sort());
-    await row.after(at);
-  }, 120_000);
+  it.each(rows)(
+    '$case',
+    async (row) => {
+      const at = await fixture(row.damage);
+      const before = await stored(at);
+      const { status, body, gained } = await row.call(at);
+      expect(status).toBe(row.status);
+      if (row.code === undefined) {
+        expect(body['data']).toEqual([]);
+        expect(at.warnings.join('\n')).toContain(row.fragment);
+      } else {
+        expect(body['status']).toBe('failed');
+        expect(body['error']).toMatchObject({ code: row.code, message: expect.stringContaining(row.fragment) });
+      }
+      const after = await stored(at);
+      // No video lost, none changed, and only the videos the row's tasks made added.
+      for (const [id, count] of Object.entries(before)) expect([id, after[id]]).toEqual([id, count]);
+      expect(
+        Object.keys(after)
+          .filter((id) => before[id] === undefined)
+          .sort(),
+      ).toEqual([...gained].sort());
+      await row.after(at);
+    },
+    120_000,
+  );
 });

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibraryRoot, openLibrary } from '../../src/library/index.js';
 import type { QueryEmbedder } from '../../src/query/index.js';
-import { startSearchServer, type RunningSearchServer } from '../../src/server/index.js';
+import { type RunningSearchServer, startSearchServer } from '../../src/server/index.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
-import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
+import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 
 /**
  * The fault table for `vsearch serve --root` (issue 10, serve's area): damage under the root,
@@ -40,7 +40,10 @@ async function searchKeys(indexId: string): Promise<{ status: number; keys: stri
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'vsearch-faults-serve-'));
-  corpus = [...clipSegments('va', 5, DIM, 1, { embedding_option: 'visual' }), ...clipSegments('vb', 5, DIM, 2, { embedding_option: 'visual' })];
+  corpus = [
+    ...clipSegments('va', 5, DIM, 1, { embedding_option: 'visual' }),
+    ...clipSegments('vb', 5, DIM, 2, { embedding_option: 'visual' }),
+  ];
   const jsonl = await writeJsonl(root, 'corpus.jsonl', corpus);
   for (const name of ['good', 'damaged']) {
     const lib = await openLibrary(join(root, name), { create: true });
@@ -52,7 +55,10 @@ beforeAll(async () => {
   await rm(jsonl);
   const libraryRoot = await LibraryRoot.open(root, { embedder, onWarning: (message) => warnings.push(message) });
   // Port 9 on loopback (discard) has no listener here: the upstream is down.
-  server = await startSearchServer({ root: libraryRoot, upstream: { baseUrl: 'http://127.0.0.1:9/v1.3', apiKey: UPSTREAM_KEY } });
+  server = await startSearchServer({
+    root: libraryRoot,
+    upstream: { baseUrl: 'http://127.0.0.1:9/v1.3', apiKey: UPSTREAM_KEY },
+  });
 }, 60_000);
 afterAll(async () => {
   await server?.close();
@@ -99,7 +105,15 @@ const ROWS: Row[] = [
       await mkdir(join(root, '.creating-deadbeef0000'), { recursive: true });
       await writeFile(join(root, '.creating-deadbeef0000', 'manifest.json'), '{}');
     },
-    request: () => fetch(`${server.url}/indexes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ index_name: 'good-2', models: [{ model_name: 'marengo3.0', model_options: ['visual'] }] }) }),
+    request: () =>
+      fetch(`${server.url}/indexes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          index_name: 'good-2',
+          models: [{ model_name: 'marengo3.0', model_options: ['visual'] }],
+        }),
+      }),
     status: 201,
     code: '',
     fragment: '',
@@ -110,19 +124,31 @@ const ROWS: Row[] = [
   },
   {
     case: '20,000 tiny multipart parts to POST /search',
-    request: () => fetch(`${server.url}/search`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=b' }, body: tinyParts() }),
+    request: () =>
+      fetch(`${server.url}/search`, {
+        method: 'POST',
+        headers: { 'content-type': 'multipart/form-data; boundary=b' },
+        body: tinyParts(),
+      }),
     status: 413,
     code: 'parameter_invalid',
     fragment: 'more than 256 parts',
   },
   {
     case: 'a user_metadata patch nested 40 levels deep',
-    request: () => fetch(`${server.url}/indexes/${goodId}/videos/va`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: `{"user_metadata": ${'{"a":'.repeat(40)}1${'}'.repeat(40)}}` }),
+    request: () =>
+      fetch(`${server.url}/indexes/${goodId}/videos/va`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: `{"user_metadata": ${'{"a":'.repeat(40)}1${'}'.repeat(40)}}`,
+      }),
     status: 400,
     code: 'parameter_invalid',
     fragment: 'nests deeper than 32',
     after: async () => {
-      const video = (await (await fetch(`${server.url}/indexes/${goodId}/videos/va`)).json()) as { user_metadata: unknown };
+      const video = (await (await fetch(`${server.url}/indexes/${goodId}/videos/va`)).json()) as {
+        user_metadata: unknown;
+      };
       expect(video.user_metadata).toEqual({});
     },
   },
@@ -136,20 +162,29 @@ const ROWS: Row[] = [
 ];
 
 describe('fault table: vsearch serve --root', () => {
-  it.each(ROWS)('$case', async (row) => {
-    await row.setup?.();
-    const response = await row.request();
-    const text = await response.text();
-    expect(response.status, text).toBe(row.status);
-    if (row.code !== '') expect(JSON.parse(text)).toMatchObject({ code: row.code, message: expect.stringContaining(row.fragment) });
-    expect(text).not.toContain(UPSTREAM_KEY);
-    await row.after?.();
-    // Nothing lost, nothing silently wrong: the good index holds every segment and answers as an exact scan.
-    const lib = await openLibrary(join(root, 'good'));
-    expect(lib.manifest.counts.segments).toBe(corpus.length);
-    await lib.close();
-    const answer = await searchKeys(goodId);
-    expect(answer.status).toBe(200);
-    expect(answer.keys).toEqual(exactClips(corpus, [QUERY]).slice(0, 10).map((hit) => hit.key));
-  }, 60_000);
+  it.each(ROWS)(
+    '$case',
+    async (row) => {
+      await row.setup?.();
+      const response = await row.request();
+      const text = await response.text();
+      expect(response.status, text).toBe(row.status);
+      if (row.code !== '')
+        expect(JSON.parse(text)).toMatchObject({ code: row.code, message: expect.stringContaining(row.fragment) });
+      expect(text).not.toContain(UPSTREAM_KEY);
+      await row.after?.();
+      // Nothing lost, nothing silently wrong: the good index holds every segment and answers as an exact scan.
+      const lib = await openLibrary(join(root, 'good'));
+      expect(lib.manifest.counts.segments).toBe(corpus.length);
+      await lib.close();
+      const answer = await searchKeys(goodId);
+      expect(answer.status).toBe(200);
+      expect(answer.keys).toEqual(
+        exactClips(corpus, [QUERY])
+          .slice(0, 10)
+          .map((hit) => hit.key),
+      );
+    },
+    60_000,
+  );
 });

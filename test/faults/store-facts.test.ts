@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/library/index.js';
 import { MANIFEST_FILE, type ManifestFile } from '../../src/store/manifest.js';
 import { VIDEO_FACTS_DIR } from '../../src/store/video-facts-store.js';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { type CliResult, runCli } from '../helpers/cli.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
-import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
+import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 /**
@@ -62,8 +62,16 @@ function expectWhole(fx: Fixture): void {
   expect(JSON.parse(stats.stdout)).toMatchObject({ videos: 12, segments: 60, total_duration: 12 * 30 });
   const query = runCli(['query', '--lib', fx.lib, '--vector', fx.queryFile, '--limit', '20', '--json']);
   expectExit(query, 0);
-  const hits = (JSON.parse(query.stdout) as { data: Array<{ video_id: string; start: number; embedding_option: string; score: number }> }).data;
-  expect(hits.map(hitKey)).toEqual(exactClips(fx.corpus, [QUERY]).slice(0, 20).map((hit) => hit.key));
+  const hits = (
+    JSON.parse(query.stdout) as {
+      data: Array<{ video_id: string; start: number; embedding_option: string; score: number }>;
+    }
+  ).data;
+  expect(hits.map(hitKey)).toEqual(
+    exactClips(fx.corpus, [QUERY])
+      .slice(0, 20)
+      .map((hit) => hit.key),
+  );
 }
 
 interface FaultRow {
@@ -82,7 +90,8 @@ const ROWS: FaultRow[] = [
       bytes[Math.floor(bytes.length / 2)] = (bytes[Math.floor(bytes.length / 2)] ?? 0) ^ 0x55;
       await writeFile(path, bytes);
     },
-    message: /video facts file .* does not match its size and sha256 in the manifest \(damaged\); rebuilt from the segment files/,
+    message:
+      /video facts file .* does not match its size and sha256 in the manifest \(damaged\); rebuilt from the segment files/,
   },
   {
     fault: 'the base file deleted',
@@ -109,16 +118,22 @@ const ROWS: FaultRow[] = [
 ];
 
 describe('fault table: the video-facts table', () => {
-  it.each(ROWS)('$fault | vsearch stats, query, doctor (exit 1), doctor --repair (exit 0)', async (row) => {
-    const fx = await fixture();
-    await row.damage(fx);
-    expectWhole(fx);
-    const doctor = runCli(['doctor', '--lib', fx.lib, '--json']);
-    expectExit(doctor, 1, row.message);
-    expect((JSON.parse(doctor.stdout) as { problems: Array<{ kind: string }> }).problems.map((problem) => problem.kind)).toEqual(['video-facts-damaged']);
-    expectExit(runCli(['doctor', '--lib', fx.lib, '--repair']), 0);
-    expectExit(runCli(['doctor', '--lib', fx.lib]), 0);
-    expect((await factsFiles(fx)).length).toBe(1);
-    expectWhole(fx);
-  }, 120_000);
+  it.each(ROWS)(
+    '$fault | vsearch stats, query, doctor (exit 1), doctor --repair (exit 0)',
+    async (row) => {
+      const fx = await fixture();
+      await row.damage(fx);
+      expectWhole(fx);
+      const doctor = runCli(['doctor', '--lib', fx.lib, '--json']);
+      expectExit(doctor, 1, row.message);
+      expect(
+        (JSON.parse(doctor.stdout) as { problems: Array<{ kind: string }> }).problems.map((problem) => problem.kind),
+      ).toEqual(['video-facts-damaged']);
+      expectExit(runCli(['doctor', '--lib', fx.lib, '--repair']), 0);
+      expectExit(runCli(['doctor', '--lib', fx.lib]), 0);
+      expect((await factsFiles(fx)).length).toBe(1);
+      expectWhole(fx);
+    },
+    120_000,
+  );
 });

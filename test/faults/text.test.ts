@@ -2,9 +2,9 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ModeSearchResponse } from '../../src/lexical/mode-search.js';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { type CliResult, runCli } from '../helpers/cli.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
-import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
+import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 /**
@@ -27,7 +27,9 @@ interface Fixture {
 async function fixture(): Promise<Fixture> {
   const work = await tempDir();
   const lib = join(work, 'lib');
-  const corpus = ['a', 'b', 'c'].flatMap((video, i) => clipSegments(video, 5, DIM, i + 1, { embedding_option: 'visual', model_name: 'custom-16' }));
+  const corpus = ['a', 'b', 'c'].flatMap((video, i) =>
+    clipSegments(video, 5, DIM, i + 1, { embedding_option: 'visual', model_name: 'custom-16' }),
+  );
   const segments = await writeJsonl(work, 'segments.jsonl', corpus);
   const notes = await writeJsonl(work, 'notes.jsonl', [
     { video_id: 'a', start: 1, end: 4, text: 'the sailor eats spinach', fields: { speaker: 'popeye' } },
@@ -40,7 +42,8 @@ async function fixture(): Promise<Fixture> {
   return { work, lib, corpus, queryFile };
 }
 
-const annotationFiles = async (lib: string): Promise<string[]> => (await readdir(join(lib, 'annotations'))).filter((name) => name.endsWith('.arrow'));
+const annotationFiles = async (lib: string): Promise<string[]> =>
+  (await readdir(join(lib, 'annotations'))).filter((name) => name.endsWith('.arrow'));
 
 interface Row {
   case: string;
@@ -95,7 +98,10 @@ const ROWS: Row[] = [
   {
     case: 'an annotations JSONL naming a video the library lacks, after a good line',
     damage: async (f) => {
-      await writeJsonl(f.work, 'bad.jsonl', [{ video_id: 'c', start: 0, end: 1, text: 'fine' }, { video_id: 'zzz', start: 0, end: 1, text: 'orphan' }]);
+      await writeJsonl(f.work, 'bad.jsonl', [
+        { video_id: 'c', start: 0, end: 1, text: 'fine' },
+        { video_id: 'zzz', start: 0, end: 1, text: 'orphan' },
+      ]);
     },
     command: (f) => ['build', '--from', join(f.work, 'bad.jsonl'), '--lib', f.lib],
     exit: 2,
@@ -145,18 +151,42 @@ describe('fault table: annotations and lexical search', () => {
     expect(result.stderr).toContain(row.message);
     await row.undo?.(f, saved);
     // Nothing lost: every segment is still there, and every vector answer equals an exact scan.
-    const stats = JSON.parse(runCli(['stats', '--lib', f.lib, '--json']).stdout) as { segments: number; videos: number };
+    const stats = JSON.parse(runCli(['stats', '--lib', f.lib, '--json']).stdout) as {
+      segments: number;
+      videos: number;
+    };
     expect(stats).toMatchObject({ segments: f.corpus.length, videos: 3 });
-    const vector = runCli(['query', '--vector', f.queryFile, '--mode', 'vector', '--limit', '5', '--lib', f.lib, '--json']);
+    const vector = runCli([
+      'query',
+      '--vector',
+      f.queryFile,
+      '--mode',
+      'vector',
+      '--limit',
+      '5',
+      '--lib',
+      f.lib,
+      '--json',
+    ]);
     expect(vector.status, vector.stderr).toBe(0);
     const hits = (JSON.parse(vector.stdout) as ModeSearchResponse).data;
-    expect(hits.map(hitKey)).toEqual(exactClips(f.corpus, [QUERY]).slice(0, 5).map((hit) => hit.key));
+    expect(hits.map(hitKey)).toEqual(
+      exactClips(f.corpus, [QUERY])
+        .slice(0, 5)
+        .map((hit) => hit.key),
+    );
     const text = runCli(['query', 'sailor whale island', '--mode', 'text', '--lib', f.lib, '--json']);
     expect(text.status, text.stderr).toBe(0);
     expect((JSON.parse(text.stdout) as ModeSearchResponse).data.map((hit) => hit.video_id)).toEqual(['b', 'a']);
-    const shown = JSON.parse(runCli(['videos', 'show', 'c', '--lib', f.lib, '--json']).stdout) as { annotations: unknown[] };
+    const shown = JSON.parse(runCli(['videos', 'show', 'c', '--lib', f.lib, '--json']).stdout) as {
+      annotations: unknown[];
+    };
     expect(shown.annotations, 'nothing written half-way').toEqual([]);
-    const all = ['a', 'b', 'c'].map((v) => (JSON.parse(runCli(['videos', 'show', v, '--lib', f.lib, '--json']).stdout) as { annotations: unknown[] }).annotations.length);
+    const all = ['a', 'b', 'c'].map(
+      (v) =>
+        (JSON.parse(runCli(['videos', 'show', v, '--lib', f.lib, '--json']).stdout) as { annotations: unknown[] })
+          .annotations.length,
+    );
     expect(all.reduce((s, n) => s + n, 0)).toBe(row.annotations);
   });
 });

@@ -2,10 +2,10 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliResult, runCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
-import { runCli, type CliResult } from '../helpers/cli.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
-import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
+import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 
 /**
  * Fault table for video metadata updates (`vsearch meta`, issue 13 part 6): races with other
@@ -40,7 +40,8 @@ interface Row {
   expected: JsonlSegment[];
 }
 
-const withMeta = (segments: readonly JsonlSegment[], id: string, metadata: Record<string, unknown>): JsonlSegment[] => segments.map((s) => (s.video_id === id ? { ...s, metadata } : s));
+const withMeta = (segments: readonly JsonlSegment[], id: string, metadata: Record<string, unknown>): JsonlSegment[] =>
+  segments.map((s) => (s.video_id === id ? { ...s, metadata } : s));
 
 async function onlySegmentFile(lib: string): Promise<string> {
   const names = (await readdir(join(lib, 'segments'))).filter((name) => name.endsWith('.arrow'));
@@ -119,7 +120,15 @@ beforeAll(async () => {
   vectorFile = join(work, 'query.json');
   await writeFile(vectorFile, JSON.stringify(QUERY));
   extraFile = await writeJsonl(work, 'extra.jsonl', EXTRA);
-  const built = runCli(['build', '--lib', base, '--from', await writeJsonl(work, 'segments.jsonl', SEGMENTS), '--model', MODEL]);
+  const built = runCli([
+    'build',
+    '--lib',
+    base,
+    '--from',
+    await writeJsonl(work, 'segments.jsonl', SEGMENTS),
+    '--model',
+    MODEL,
+  ]);
   expect(built.status, built.stderr).toBe(0);
   // A first search writes the derived label facts file.
   expect(runCli(['query', '--lib', base, '--vector', vectorFile, '--json']).status).toBe(0);
@@ -129,7 +138,8 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-const metadataOf = (segment: JsonlSegment): Record<string, unknown> => (segment['metadata'] as Record<string, unknown> | undefined) ?? {};
+const metadataOf = (segment: JsonlSegment): Record<string, unknown> =>
+  (segment['metadata'] as Record<string, unknown> | undefined) ?? {};
 
 describe('fault table: video metadata updates', () => {
   it.each(ROWS)('$case', async (row) => {
@@ -138,7 +148,10 @@ describe('fault table: video metadata updates', () => {
     await row.prepare?.(lib);
     const before = await readFile(join(lib, 'manifest.json'));
     const results: CliResult[] = await Promise.all(row.commands(lib).map((args) => runCliAsync(args)));
-    expect(results.map((result) => result.status), results.map((result) => result.stderr).join('\n')).toEqual(row.exits);
+    expect(
+      results.map((result) => result.status),
+      results.map((result) => result.stderr).join('\n'),
+    ).toEqual(row.exits);
     if (row.message !== undefined) expect(results[0]?.stderr).toMatch(row.message);
     for (const result of results) expect(result.stderr).not.toMatch(/^\s+at /m);
     if (row.unchanged) {
@@ -146,7 +159,11 @@ describe('fault table: video metadata updates', () => {
       return;
     }
     // No segment lost, and every video's metadata is what the row expects.
-    const videos = JSON.parse(runCli(['videos', '--lib', lib, '--json']).stdout) as { video_id: string; segments: number; metadata: Record<string, unknown> }[];
+    const videos = JSON.parse(runCli(['videos', '--lib', lib, '--json']).stdout) as {
+      video_id: string;
+      segments: number;
+      metadata: Record<string, unknown>;
+    }[];
     const expectedIds = [...new Set(row.expected.map((s) => s.video_id))].sort();
     expect(videos.map((video) => video.video_id)).toEqual(expectedIds);
     for (const video of videos) {
@@ -154,13 +171,35 @@ describe('fault table: video metadata updates', () => {
       expect([video.segments, video.metadata]).toEqual([own.length, metadataOf(own[0] as JsonlSegment)]);
     }
     // A filter on every metadata value answers as an exact scan does.
-    const values = new Set(row.expected.flatMap((s) => Object.entries(metadataOf(s)).map(([key, value]) => JSON.stringify({ [key]: value }))));
+    const values = new Set(
+      row.expected.flatMap((s) =>
+        Object.entries(metadataOf(s)).map(([key, value]) => JSON.stringify({ [key]: value })),
+      ),
+    );
     for (const filter of values) {
       const [[key, value]] = Object.entries(JSON.parse(filter) as Record<string, unknown>) as [[string, unknown]];
-      const result = runCli(['query', '--lib', lib, '--vector', vectorFile, '--filter', filter, '--limit', '50', '--json']);
+      const result = runCli([
+        'query',
+        '--lib',
+        lib,
+        '--vector',
+        vectorFile,
+        '--filter',
+        filter,
+        '--limit',
+        '50',
+        '--json',
+      ]);
       expect(result.status, result.stderr).toBe(0);
-      const hits = (JSON.parse(result.stdout) as { data: { video_id: string; start: number; embedding_option: string }[] }).data;
-      expect(hits.map((hit) => hitKey(hit)), filter).toEqual(exactClips(row.expected, [QUERY], { allow: (s) => metadataOf(s)[key] === value }).map((hit) => hit.key));
+      const hits = (
+        JSON.parse(result.stdout) as { data: { video_id: string; start: number; embedding_option: string }[] }
+      ).data;
+      expect(
+        hits.map((hit) => hitKey(hit)),
+        filter,
+      ).toEqual(
+        exactClips(row.expected, [QUERY], { allow: (s) => metadataOf(s)[key] === value }).map((hit) => hit.key),
+      );
     }
   });
 });

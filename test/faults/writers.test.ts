@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/library/index.js';
 import { acquireWriteLock, decodeSegmentFile, LOCK_FILE, MANIFEST_FILE, SEGMENTS_DIR } from '../../src/store/index.js';
-import { CLI, runCli, type CliResult } from '../helpers/cli.js';
+import { CLI, type CliResult, runCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
 import { exactClips, exactVideos, hitKey } from '../helpers/exact-search.js';
-import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
+import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 /**
@@ -64,7 +64,11 @@ function expectExit(result: CliResult, status: number, message?: RegExp): void {
 function expectExactAnswers(fx: Fixture, segments: readonly JsonlSegment[]): void {
   const result = runCli(['query', '--lib', fx.lib, '--vector', fx.queryFile, '--limit', '50', '--json']);
   expectExit(result, 0);
-  const hits = (JSON.parse(result.stdout) as { data: Array<{ video_id: string; start: number; embedding_option: string; score: number }> }).data;
+  const hits = (
+    JSON.parse(result.stdout) as {
+      data: Array<{ video_id: string; start: number; embedding_option: string; score: number }>;
+    }
+  ).data;
   const exact = exactClips(segments, [QUERY]);
   expect(hits.map(hitKey)).toEqual(exact.map((hit) => hit.key));
   hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(exact[i]?.score ?? NaN, 5));
@@ -80,11 +84,18 @@ async function segmentCount(fx: Fixture): Promise<number> {
 async function segmentBytes(fx: Fixture): Promise<Map<string, string>> {
   const dir = join(fx.lib, SEGMENTS_DIR);
   const names = existsSync(dir) ? (await readdir(dir)).sort() : [];
-  return new Map(await Promise.all(names.map(async (name) => [name, (await readFile(join(dir, name))).toString('base64')] as [string, string])));
+  return new Map(
+    await Promise.all(
+      names.map(async (name) => [name, (await readFile(join(dir, name))).toString('base64')] as [string, string]),
+    ),
+  );
 }
 
 async function manifestOf(fx: Fixture): Promise<{ segmentFiles: Array<{ name: string }>; nextLabel: number }> {
-  return JSON.parse(await readFile(join(fx.lib, MANIFEST_FILE), 'utf8')) as { segmentFiles: Array<{ name: string }>; nextLabel: number };
+  return JSON.parse(await readFile(join(fx.lib, MANIFEST_FILE), 'utf8')) as {
+    segmentFiles: Array<{ name: string }>;
+    nextLabel: number;
+  };
 }
 
 /**
@@ -114,7 +125,12 @@ interface FaultRow {
 }
 
 /** A damage row: the command is refused with the message, and no segment file changed. */
-function refusedRow(fault: string, command: 'query' | 'build', message: RegExp, damage: (fx: Fixture) => Promise<void>): FaultRow {
+function refusedRow(
+  fault: string,
+  command: 'query' | 'build',
+  message: RegExp,
+  damage: (fx: Fixture) => Promise<void>,
+): FaultRow {
   return {
     fault,
     command: command === 'query' ? 'vsearch query --vector FILE' : 'vsearch build --from FILE',
@@ -125,7 +141,10 @@ function refusedRow(fault: string, command: 'query' | 'build', message: RegExp, 
       await damage(fx);
       const before = await segmentBytes(fx);
       const extra = await writeJsonl(fx.work, 'extra.jsonl', videoSegments(9));
-      const args = command === 'query' ? ['query', '--lib', fx.lib, '--vector', fx.queryFile, '--json'] : ['build', '--lib', fx.lib, '--from', extra, '--model', MODEL];
+      const args =
+        command === 'query'
+          ? ['query', '--lib', fx.lib, '--vector', fx.queryFile, '--json']
+          : ['build', '--lib', fx.lib, '--from', extra, '--model', MODEL];
       const result = runCli(args);
       expectExit(result, 1, message);
       expect(result.stdout).toBe('');
@@ -142,7 +161,10 @@ const ROWS: FaultRow[] = [
     async run() {
       const fx = await fixture(2, false);
       const [a, b] = await Promise.all([openLibrary(fx.lib, { create: true }), openLibrary(fx.lib, { create: true })]);
-      await Promise.all([a?.importSegments(fx.files[0] as string, { model: MODEL }), b?.importSegments(fx.files[1] as string, { model: MODEL })]);
+      await Promise.all([
+        a?.importSegments(fx.files[0] as string, { model: MODEL }),
+        b?.importSegments(fx.files[1] as string, { model: MODEL }),
+      ]);
       await Promise.all([a?.close(), b?.close()]);
       expect(await segmentCount(fx)).toBe(6);
       expectExactAnswers(fx, fx.corpus);
@@ -154,43 +176,80 @@ const ROWS: FaultRow[] = [
     exit: 0,
     async run() {
       const fx = await fixture(8, false);
-      const results = await Promise.all(fx.files.map((file) => runCliAsync(['build', '--lib', fx.lib, '--from', file, '--model', MODEL])));
+      const results = await Promise.all(
+        fx.files.map((file) => runCliAsync(['build', '--lib', fx.lib, '--from', file, '--model', MODEL])),
+      );
       for (const result of results) expectExit(result, 0);
       expect(await segmentCount(fx)).toBe(24);
       expect((await manifestOf(fx)).segmentFiles).toHaveLength(8);
       expectExactAnswers(fx, fx.corpus);
     },
   },
-  refusedRow('manifest.json deleted, segment files present', 'build', /manifest\.json is missing, but .*segments holds 3 segment file\(s\); nothing was changed\. `vsearch doctor --repair`/, async (fx) => {
-    await rm(join(fx.lib, MANIFEST_FILE));
-  }),
-  refusedRow('manifest.json is not JSON', 'query', /manifest\.json is not valid JSON; the library is damaged \(`vsearch doctor --repair`/, async (fx) => {
-    await writeFile(join(fx.lib, MANIFEST_FILE), '{"format": "vsearch-library", "segm');
-  }),
-  refusedRow('manifest.json is not JSON (build)', 'build', /manifest\.json is not valid JSON; the library is damaged \(`vsearch doctor --repair` recovers a manifest/, async (fx) => {
-    await writeFile(join(fx.lib, MANIFEST_FILE), '\u0000\u0000garbage');
-  }),
-  refusedRow('segments/ folder deleted', 'query', /the folder .*segments is missing, with the 3 segment files it listed/, async (fx) => {
-    await rm(join(fx.lib, SEGMENTS_DIR), { recursive: true });
-  }),
+  refusedRow(
+    'manifest.json deleted, segment files present',
+    'build',
+    /manifest\.json is missing, but .*segments holds 3 segment file\(s\); nothing was changed\. `vsearch doctor --repair`/,
+    async (fx) => {
+      await rm(join(fx.lib, MANIFEST_FILE));
+    },
+  ),
+  refusedRow(
+    'manifest.json is not JSON',
+    'query',
+    /manifest\.json is not valid JSON; the library is damaged \(`vsearch doctor --repair`/,
+    async (fx) => {
+      await writeFile(join(fx.lib, MANIFEST_FILE), '{"format": "vsearch-library", "segm');
+    },
+  ),
+  refusedRow(
+    'manifest.json is not JSON (build)',
+    'build',
+    /manifest\.json is not valid JSON; the library is damaged \(`vsearch doctor --repair` recovers a manifest/,
+    async (fx) => {
+      await writeFile(join(fx.lib, MANIFEST_FILE), '\u0000\u0000garbage');
+    },
+  ),
+  refusedRow(
+    'segments/ folder deleted',
+    'query',
+    /the folder .*segments is missing, with the 3 segment files it listed/,
+    async (fx) => {
+      await rm(join(fx.lib, SEGMENTS_DIR), { recursive: true });
+    },
+  ),
   refusedRow('one segment file deleted', 'query', /segment file .*seg-\S+\.arrow is missing/, async (fx) => {
     await rm(join(fx.lib, SEGMENTS_DIR, (await manifestOf(fx)).segmentFiles[1]?.name as string));
   }),
-  refusedRow('a flipped byte in a stored vector (same size)', 'query', /segment file .*seg-\S+\.arrow does not match its sha256 in manifest\.json: it is damaged, so its segments are not searched/, async (fx) => {
-    await flipVectorByte(fx, 0);
-  }),
+  refusedRow(
+    'a flipped byte in a stored vector (same size)',
+    'query',
+    /segment file .*seg-\S+\.arrow does not match its sha256 in manifest\.json: it is damaged, so its segments are not searched/,
+    async (fx) => {
+      await flipVectorByte(fx, 0);
+    },
+  ),
   refusedRow('a flipped byte in a stored vector (build)', 'build', /does not match its sha256/, async (fx) => {
     await flipVectorByte(fx, 2);
   }),
-  refusedRow('nextLabel lowered in manifest.json', 'query', /nextLabel is 4, but segment file seg-\S+ already uses labels up to 5/, async (fx) => {
-    const manifest = (await manifestOf(fx)) as unknown as Record<string, unknown>;
-    await writeFile(join(fx.lib, MANIFEST_FILE), JSON.stringify({ ...manifest, nextLabel: 4 }));
-  }),
-  refusedRow('a segment file cut short', 'query', /segment file .*seg-\S+\.arrow is \d+ bytes, but manifest\.json recorded \d+ \(cut short or replaced\)/, async (fx) => {
-    const path = join(fx.lib, SEGMENTS_DIR, (await manifestOf(fx)).segmentFiles[1]?.name as string);
-    const bytes = await readFile(path);
-    await writeFile(path, bytes.subarray(0, bytes.length - 64));
-  }),
+  refusedRow(
+    'nextLabel lowered in manifest.json',
+    'query',
+    /nextLabel is 4, but segment file seg-\S+ already uses labels up to 5/,
+    async (fx) => {
+      const manifest = (await manifestOf(fx)) as unknown as Record<string, unknown>;
+      await writeFile(join(fx.lib, MANIFEST_FILE), JSON.stringify({ ...manifest, nextLabel: 4 }));
+    },
+  ),
+  refusedRow(
+    'a segment file cut short',
+    'query',
+    /segment file .*seg-\S+\.arrow is \d+ bytes, but manifest\.json recorded \d+ \(cut short or replaced\)/,
+    async (fx) => {
+      const path = join(fx.lib, SEGMENTS_DIR, (await manifestOf(fx)).segmentFiles[1]?.name as string);
+      const bytes = await readFile(path);
+      await writeFile(path, bytes.subarray(0, bytes.length - 64));
+    },
+  ),
   {
     fault: 'a stale lock left by a dead process',
     command: 'vsearch build --from FILE',
@@ -198,7 +257,10 @@ const ROWS: FaultRow[] = [
     message: /taking over a stale lock on .* \(its process \d+ is gone\)/,
     async run() {
       const fx = await fixture(2);
-      await writeFile(join(fx.lib, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 + 999, host: hostname(), since: '2020-01-01T00:00:00Z', token: 'dead' }));
+      await writeFile(
+        join(fx.lib, LOCK_FILE),
+        JSON.stringify({ pid: 2 ** 22 + 999, host: hostname(), since: '2020-01-01T00:00:00Z', token: 'dead' }),
+      );
       const extra = await writeJsonl(fx.work, 'extra.jsonl', videoSegments(5));
       expectExit(runCli(['build', '--lib', fx.lib, '--from', extra, '--model', MODEL]), 0, this.message);
       expect(existsSync(join(fx.lib, LOCK_FILE))).toBe(false);
@@ -214,7 +276,10 @@ const ROWS: FaultRow[] = [
       const fx = await fixture(2);
       const release = await acquireWriteLock(fx.lib);
       const extra = await writeJsonl(fx.work, 'extra.jsonl', videoSegments(5));
-      const child = spawn(process.execPath, [CLI, 'build', '--lib', fx.lib, '--from', extra, '--model', MODEL], { env: { ...process.env, VSEARCH_LIB: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [CLI, 'build', '--lib', fx.lib, '--from', extra, '--model', MODEL], {
+        env: { ...process.env, VSEARCH_LIB: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stderr = '';
       const told = new Promise<void>((resolve) => {
         child.stderr.on('data', (chunk: Buffer) => {
@@ -238,7 +303,10 @@ const ROWS: FaultRow[] = [
     exit: 0,
     async run() {
       const fx = await fixture(2);
-      const temps = [join(fx.lib, `.${MANIFEST_FILE}.a1b2c3d4e5f6.tmp`), join(fx.lib, SEGMENTS_DIR, '.seg-000007-deadbeef.arrow.a1b2c3d4e5f6.tmp')];
+      const temps = [
+        join(fx.lib, `.${MANIFEST_FILE}.a1b2c3d4e5f6.tmp`),
+        join(fx.lib, SEGMENTS_DIR, '.seg-000007-deadbeef.arrow.a1b2c3d4e5f6.tmp'),
+      ];
       for (const path of temps) await writeFile(path, 'cut short');
       const extra = await writeJsonl(fx.work, 'extra.jsonl', videoSegments(5));
       expectExit(runCli(['build', '--lib', fx.lib, '--from', extra, '--model', MODEL]), 0);
@@ -253,7 +321,10 @@ const ROWS: FaultRow[] = [
     message: /bad\.jsonl:2: start_sec/,
     async run() {
       const fx = await fixture(0, false);
-      const bad = await writeJsonl(fx.work, 'bad.jsonl', [videoSegments(0)[0], { video_id: 'x', start_sec: 9, end_sec: 3, embedding: QUERY }]);
+      const bad = await writeJsonl(fx.work, 'bad.jsonl', [
+        videoSegments(0)[0],
+        { video_id: 'x', start_sec: 9, end_sec: 3, embedding: QUERY },
+      ]);
       expectExit(runCli(['build', '--lib', fx.lib, '--from', bad, '--model', MODEL]), 2, this.message);
       expect(existsSync(fx.lib)).toBe(false);
     },
@@ -266,7 +337,11 @@ const ROWS: FaultRow[] = [
     async run() {
       const fx = await fixture(1, false);
       await writeFile(fx.lib, 'not a library');
-      expectExit(runCli(['build', '--lib', fx.lib, '--from', fx.files[0] as string, '--model', MODEL]), 2, this.message);
+      expectExit(
+        runCli(['build', '--lib', fx.lib, '--from', fx.files[0] as string, '--model', MODEL]),
+        2,
+        this.message,
+      );
       expectExit(runCli(['query', '--lib', fx.lib, '--vector', fx.queryFile]), 2, this.message);
       expect(await readFile(fx.lib, 'utf8')).toBe('not a library');
     },
@@ -278,10 +353,17 @@ const ROWS: FaultRow[] = [
     message: /nothing new to import; skipped 1 file\(s\) imported before \(same content\)/,
     async run() {
       const fx = await fixture(2);
-      expectExit(runCli(['build', '--lib', fx.lib, '--from', fx.files[1] as string, '--model', MODEL]), 0, this.message);
+      expectExit(
+        runCli(['build', '--lib', fx.lib, '--from', fx.files[1] as string, '--model', MODEL]),
+        0,
+        this.message,
+      );
       const json = runCli(['build', '--lib', fx.lib, '--from', fx.files[0] as string, '--model', MODEL, '--json']);
       expectExit(json, 0);
-      expect(JSON.parse(json.stdout)).toMatchObject({ imported: { files: 0, segments: 0, skippedFiles: [fx.files[0]] }, library: { segments: 6 } });
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        imported: { files: 0, segments: 0, skippedFiles: [fx.files[0]] },
+        library: { segments: 6 },
+      });
       expectExactAnswers(fx, fx.corpus);
     },
   },
@@ -310,7 +392,19 @@ const ROWS: FaultRow[] = [
       // Two videos per file, so each rm rewrites a file that readers' manifests still name.
       const pairs: JsonlSegment[][] = [];
       for (let i = 0; i < 4; i++) pairs.push([...videoSegments(2 * i), ...videoSegments(2 * i + 1)]);
-      for (const [i, pair] of pairs.entries()) expectExit(runCli(['build', '--lib', fx.lib, '--from', await writeJsonl(fx.work, `pair${i}.jsonl`, pair), '--model', MODEL]), 0);
+      for (const [i, pair] of pairs.entries())
+        expectExit(
+          runCli([
+            'build',
+            '--lib',
+            fx.lib,
+            '--from',
+            await writeJsonl(fx.work, `pair${i}.jsonl`, pair),
+            '--model',
+            MODEL,
+          ]),
+          0,
+        );
       const removing = ['v1', 'v3', 'v5'];
       let done = false;
       const failures: string[] = [];
@@ -322,7 +416,10 @@ const ROWS: FaultRow[] = [
           if (result.status !== 0) failures.push(`${args.join(' ')} -> ${String(result.status)}: ${result.stderr}`);
         }
       };
-      const readers = [reader(['query', '--lib', fx.lib, '--like', 'v0@0', '--json']), reader(['query', '--lib', fx.lib, '--vector', fx.queryFile, '--group-by', 'video', '--json'])];
+      const readers = [
+        reader(['query', '--lib', fx.lib, '--like', 'v0@0', '--json']),
+        reader(['query', '--lib', fx.lib, '--vector', fx.queryFile, '--group-by', 'video', '--json']),
+      ];
       for (const video of removing) expectExit(await runCliAsync(['rm', video, '--lib', fx.lib]), 0);
       done = true;
       await Promise.all(readers);
@@ -331,7 +428,9 @@ const ROWS: FaultRow[] = [
       const kept = pairs.flat().filter((segment) => !removing.includes(segment.video_id));
       expect(await segmentCount(fx)).toBe(kept.length);
       expectExactAnswers(fx, kept);
-      const grouped = JSON.parse(runCli(['query', '--lib', fx.lib, '--vector', fx.queryFile, '--group-by', 'video', '--json']).stdout) as { data: Array<{ video_id: string }> };
+      const grouped = JSON.parse(
+        runCli(['query', '--lib', fx.lib, '--vector', fx.queryFile, '--group-by', 'video', '--json']).stdout,
+      ) as { data: Array<{ video_id: string }> };
       expect(grouped.data.map((hit) => hit.video_id)).toEqual(exactVideos(kept, [QUERY]).map((video) => video.video));
     },
   },
@@ -342,7 +441,11 @@ describe('fault table: writers and the store', () => {
     expect(ROWS.length).toBeGreaterThanOrEqual(14);
   });
 
-  it.each(ROWS.map((row) => [`${row.fault} | ${row.command} -> exit ${row.exit}`, row] as const))('%s', async (_title, row) => {
-    await row.run();
-  }, 240_000);
+  it.each(ROWS.map((row) => [`${row.fault} | ${row.command} -> exit ${row.exit}`, row] as const))(
+    '%s',
+    async (_title, row) => {
+      await row.run();
+    },
+    240_000,
+  );
 });

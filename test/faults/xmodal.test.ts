@@ -15,17 +15,30 @@ const COUNT = 1200;
 async function library(): Promise<{ dir: string; work: string }> {
   const work = await tempDir();
   const vectors = syntheticVectors({ count: COUNT, dimension: DIMENSION, seed: 5, clusters: 6 });
-  const rows = Array.from({ length: COUNT }, (_, i) => ({ video_id: `v${Math.floor(i / 12)}`, start_sec: (i % 12) * 6, end_sec: (i % 12) * 6 + 6, embedding: Array.from(vectors.subarray(i * DIMENSION, (i + 1) * DIMENSION)) }));
+  const rows = Array.from({ length: COUNT }, (_, i) => ({
+    video_id: `v${Math.floor(i / 12)}`,
+    start_sec: (i % 12) * 6,
+    end_sec: (i % 12) * 6 + 6,
+    embedding: Array.from(vectors.subarray(i * DIMENSION, (i + 1) * DIMENSION)),
+  }));
   const dir = join(work, 'lib');
-  const lib = await openLibrary(dir, { create: true, index: { kind: 'hnsw', M: 4, efConstruction: 8 }, indexThreads: 1 });
+  const lib = await openLibrary(dir, {
+    create: true,
+    index: { kind: 'hnsw', M: 4, efConstruction: 8 },
+    indexThreads: 1,
+  });
   await lib.importSegments(await writeJsonl(work, 'rows.jsonl', rows), { model: 'synthetic-24' });
   const queries = syntheticQueries({ count: 51, dimension: DIMENSION, seed: 5, clusters: 6, querySeed: 21 });
-  for (let q = 0; q < 51; q++) await lib.cacheQuery({ modality: 'text', text: `q${q}` }, queries.subarray(q * DIMENSION, (q + 1) * DIMENSION));
+  for (let q = 0; q < 51; q++)
+    await lib.cacheQuery({ modality: 'text', text: `q${q}` }, queries.subarray(q * DIMENSION, (q + 1) * DIMENSION));
   await lib.close();
   return { dir, work };
 }
 
-type StoredManifest = { counts: { segments: number }; index: { calibration?: { modalities?: Record<string, { source: string; count: number }> } } };
+type StoredManifest = {
+  counts: { segments: number };
+  index: { calibration?: { modalities?: Record<string, { source: string; count: number }> } };
+};
 
 interface FaultRow {
   case: string;
@@ -49,7 +62,8 @@ const rows: FaultRow[] = [
     status: 0,
     stderr: /the cached query .*\.arrow could not be read; calibration leaves it out/,
     // 50 readable text queries remain: still enough, and the record counts only those.
-    calibration: (manifest) => expect(manifest.index.calibration?.modalities?.text).toMatchObject({ source: 'cached', count: 50 }),
+    calibration: (manifest) =>
+      expect(manifest.index.calibration?.modalities?.text).toMatchObject({ source: 'cached', count: 50 }),
   },
   {
     case: 'a sample vector of the wrong dimension',
@@ -63,7 +77,10 @@ const rows: FaultRow[] = [
   {
     case: 'a sample line cut short (truncated file)',
     apply: async ({ dir, work }) => {
-      await writeFile(join(work, 'sample.jsonl'), `${JSON.stringify({ vector: new Array(DIMENSION).fill(0.1), modality: 'audio' })}\n{"vector": [0.1, 0.2`);
+      await writeFile(
+        join(work, 'sample.jsonl'),
+        `${JSON.stringify({ vector: new Array(DIMENSION).fill(0.1), modality: 'audio' })}\n{"vector": [0.1, 0.2`,
+      );
       return ['bench', '--lib', dir, '--calibrate-recall', '0.9', '--queries', join(work, 'sample.jsonl')];
     },
     status: 2,
@@ -72,18 +89,25 @@ const rows: FaultRow[] = [
 ];
 
 describe('fault table: calibration (xmodal area)', () => {
-  it.each(rows)('$case', async (row) => {
-    const lib = await library();
-    const before = await readFile(join(lib.dir, 'manifest.json'), 'utf8');
-    const result = runCli(await row.apply(lib));
-    expect(result.status, `${row.case}: ${result.stderr}`).toBe(row.status); // null (a signal death) fails the row
-    expect(result.stderr).toMatch(row.stderr);
-    const manifest = JSON.parse(await readFile(join(lib.dir, 'manifest.json'), 'utf8')) as StoredManifest;
-    expect(manifest.counts.segments).toBe(COUNT);
-    if (row.calibration === undefined) expect(manifest).toEqual(JSON.parse(before));
-    else row.calibration(manifest);
-    // No segment lost: the library still opens and indexes every one.
-    const stats = JSON.parse(runCli(['stats', '--lib', lib.dir, '--json']).stdout) as { segments: number; index: { count: number } };
-    expect(stats).toMatchObject({ segments: COUNT, index: { count: COUNT } });
-  }, 120_000);
+  it.each(rows)(
+    '$case',
+    async (row) => {
+      const lib = await library();
+      const before = await readFile(join(lib.dir, 'manifest.json'), 'utf8');
+      const result = runCli(await row.apply(lib));
+      expect(result.status, `${row.case}: ${result.stderr}`).toBe(row.status); // null (a signal death) fails the row
+      expect(result.stderr).toMatch(row.stderr);
+      const manifest = JSON.parse(await readFile(join(lib.dir, 'manifest.json'), 'utf8')) as StoredManifest;
+      expect(manifest.counts.segments).toBe(COUNT);
+      if (row.calibration === undefined) expect(manifest).toEqual(JSON.parse(before));
+      else row.calibration(manifest);
+      // No segment lost: the library still opens and indexes every one.
+      const stats = JSON.parse(runCli(['stats', '--lib', lib.dir, '--json']).stdout) as {
+        segments: number;
+        index: { count: number };
+      };
+      expect(stats).toMatchObject({ segments: COUNT, index: { count: COUNT } });
+    },
+    120_000,
+  );
 });

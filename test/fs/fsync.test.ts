@@ -33,12 +33,15 @@ describe('fsyncDirectory', () => {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
-  it.each(['EISDIR', 'EPERM', 'EINVAL', 'EACCES'])('a write whose rename stands succeeds where the platform cannot fsync a directory (%s)', async (code) => {
-    dir = await mkdtemp(join(tmpdir(), 'vsearch-fsync-'));
-    directoryFsync.code = code;
-    await writeFileAtomic(join(dir, 'a.json'), '{"a":1}');
-    expect(await readFile(join(dir, 'a.json'), 'utf8')).toBe('{"a":1}');
-  });
+  it.each(['EISDIR', 'EPERM', 'EINVAL', 'EACCES'])(
+    'a write whose rename stands succeeds where the platform cannot fsync a directory (%s)',
+    async (code) => {
+      dir = await mkdtemp(join(tmpdir(), 'vsearch-fsync-'));
+      directoryFsync.code = code;
+      await writeFileAtomic(join(dir, 'a.json'), '{"a":1}');
+      expect(await readFile(join(dir, 'a.json'), 'utf8')).toBe('{"a":1}');
+    },
+  );
 
   it('reports any other failure (EIO)', async () => {
     dir = await mkdtemp(join(tmpdir(), 'vsearch-fsync-'));

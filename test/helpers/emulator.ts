@@ -1,5 +1,5 @@
 import { TwelveLabsClient, type TwelveLabsClientOptions } from '../../src/embed/index.js';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
+import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 
 /**
  * The emulator on a free loopback port; a test passes what its assertions depend on (its key,
@@ -10,6 +10,17 @@ export function startTestEmulator(options: EmulatorOptions & { apiKey: string })
 }
 
 /** A client of `emu` that reads nothing from the environment and retries quickly. */
-export function clientOf(emu: { baseUrl: string }, apiKey: string, options: TwelveLabsClientOptions = {}): TwelveLabsClient {
-  return new TwelveLabsClient({ apiKey, baseUrl: emu.baseUrl, env: {}, retryBaseDelayMs: 20, retryMaxDelayMs: 200, ...options });
+export function clientOf(
+  emu: { baseUrl: string },
+  apiKey: string,
+  options: TwelveLabsClientOptions = {},
+): TwelveLabsClient {
+  return new TwelveLabsClient({
+    apiKey,
+    baseUrl: emu.baseUrl,
+    env: {},
+    retryBaseDelayMs: 20,
+    retryMaxDelayMs: 200,
+    ...options,
+  });
 }

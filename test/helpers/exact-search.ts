@@ -42,21 +42,31 @@ export function cosine(a: readonly number[], b: readonly number[]): number {
 const optionOf = (segment: JsonlSegment): string => (segment['embedding_option'] as string | undefined) ?? 'visual';
 
 /** Every matching clip (or merged run), best first. */
-export function exactClips(segments: readonly JsonlSegment[], queries: readonly (readonly number[])[], rules: ExactRules = {}): ExactHit[] {
+export function exactClips(
+  segments: readonly JsonlSegment[],
+  queries: readonly (readonly number[])[],
+  rules: ExactRules = {},
+): ExactHit[] {
   const pool = segments.filter((segment) => rules.allow?.(segment) ?? true);
-  const scoreOf = new Map(pool.map((segment) => [segment, Math.max(...queries.map((query) => cosine(segment.embedding, query)))]));
+  const scoreOf = new Map(
+    pool.map((segment) => [segment, Math.max(...queries.map((query) => cosine(segment.embedding, query)))]),
+  );
   const passes = (score: number): boolean => rules.floor === undefined || score >= rules.floor;
   const videos = new Set(pool.map((segment) => segment.video_id));
   if (rules.every === true) {
     for (const video of [...videos]) {
       const own = pool.filter((segment) => segment.video_id === video);
-      if (!queries.every((query) => own.some((segment) => passes(cosine(segment.embedding, query))))) videos.delete(video);
+      if (!queries.every((query) => own.some((segment) => passes(cosine(segment.embedding, query)))))
+        videos.delete(video);
     }
   }
-  const matches = (segment: JsonlSegment): boolean => videos.has(segment.video_id) && passes(scoreOf.get(segment) as number);
+  const matches = (segment: JsonlSegment): boolean =>
+    videos.has(segment.video_id) && passes(scoreOf.get(segment) as number);
   const hits: ExactHit[] = [];
   for (const video of videos) {
-    const own = pool.filter((segment) => segment.video_id === video).sort((a, b) => optionOf(a).localeCompare(optionOf(b)) || a.start_sec - b.start_sec);
+    const own = pool
+      .filter((segment) => segment.video_id === video)
+      .sort((a, b) => optionOf(a).localeCompare(optionOf(b)) || a.start_sec - b.start_sec);
     let run: JsonlSegment[] = [];
     const flush = (): void => {
       if (run.length === 0) return;
@@ -77,7 +87,11 @@ export function exactClips(segments: readonly JsonlSegment[], queries: readonly 
         continue;
       }
       const last = run[run.length - 1];
-      const adjacent = rules.mergeAdjacent === true && last !== undefined && optionOf(last) === optionOf(segment) && last.end_sec === segment.start_sec;
+      const adjacent =
+        rules.mergeAdjacent === true &&
+        last !== undefined &&
+        optionOf(last) === optionOf(segment) &&
+        last.end_sec === segment.start_sec;
       if (!adjacent) flush();
       run.push(segment);
     }
@@ -87,7 +101,11 @@ export function exactClips(segments: readonly JsonlSegment[], queries: readonly 
 }
 
 /** Videos ranked by their best match, each with its matches best first. */
-export function exactVideos(segments: readonly JsonlSegment[], queries: readonly (readonly number[])[], rules: ExactRules = {}): ExactVideo[] {
+export function exactVideos(
+  segments: readonly JsonlSegment[],
+  queries: readonly (readonly number[])[],
+  rules: ExactRules = {},
+): ExactVideo[] {
   const byVideo = new Map<string, ExactHit[]>();
   for (const hit of exactClips(segments, queries, rules)) {
     const list = byVideo.get(hit.video);
@@ -103,7 +121,7 @@ export function hitKey(hit: { video_id: string; start: number; embedding_option:
 }
 
 /** Clips a search grouped by video lists under each video (README, vsearch query, `--group-by video`). */
-export const CLIPS_PER_VIDEO = 10;
+const CLIPS_PER_VIDEO = 10;
 
 /** The clips listed under a video grouped by video: at or above the floor (0 without one), best first, at most 10. */
 export function listedClips(video: ExactVideo | undefined, floor?: number): ExactHit[] {

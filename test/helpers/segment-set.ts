@@ -9,7 +9,9 @@ export async function segmentSet(lib: string): Promise<string[]> {
       const vector = file.vector(row);
       let digest = 0;
       for (let i = 0; i < vector.length; i++) digest = (digest * 31 + Math.round((vector[i] as number) * 1e6)) | 0;
-      rows.push(`${file.string('video_id', row)}@${file.startSec[row]}-${file.endSec[row]}/${file.string('embedding_option', row)}/${file.string('embedding_scope', row)}#${digest}`);
+      rows.push(
+        `${file.string('video_id', row)}@${file.startSec[row]}-${file.endSec[row]}/${file.string('embedding_option', row)}/${file.string('embedding_scope', row)}#${digest}`,
+      );
     }
   }
   return rows.sort();

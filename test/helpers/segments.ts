@@ -22,12 +22,24 @@ export function testVector(dimension: number, seed: number): number[] {
   });
 }
 
-export function clipSegments(videoId: string, clips: number, dimension: number, seed: number, extra: Record<string, unknown> = {}): JsonlSegment[] {
-  return Array.from({ length: clips }, (_, i) => ({ video_id: videoId, start_sec: i * 6, end_sec: (i + 1) * 6, embedding: testVector(dimension, seed * 1000 + i), ...extra }));
+export function clipSegments(
+  videoId: string,
+  clips: number,
+  dimension: number,
+  seed: number,
+  extra: Record<string, unknown> = {},
+): JsonlSegment[] {
+  return Array.from({ length: clips }, (_, i) => ({
+    video_id: videoId,
+    start_sec: i * 6,
+    end_sec: (i + 1) * 6,
+    embedding: testVector(dimension, seed * 1000 + i),
+    ...extra,
+  }));
 }
 
 export async function writeJsonl(dir: string, name: string, rows: readonly unknown[]): Promise<string> {
   const path = join(dir, name);
-  await writeFile(path, rows.map((row) => JSON.stringify(row)).join('\n') + '\n');
+  await writeFile(path, `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`);
   return path;
 }

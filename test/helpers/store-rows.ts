@@ -1,11 +1,16 @@
-import { SegmentRowsBuilder, type SegmentRows } from '../../src/store/index.js';
+import { type SegmentRows, SegmentRowsBuilder } from '../../src/store/index.js';
 import { testVector } from './segments.js';
 
 /**
  * A batch of `clips` segments for each video, vectors seeded by `seed`; every clip's embedding
  * option is visual unless `optionOf` says otherwise.
  */
-export function rowsOf(videos: Record<string, number>, dimension = 8, seed = 1, optionOf: (clip: number) => string = () => 'visual'): SegmentRows {
+export function rowsOf(
+  videos: Record<string, number>,
+  dimension = 8,
+  seed = 1,
+  optionOf: (clip: number) => string = () => 'visual',
+): SegmentRows {
   const builder = new SegmentRowsBuilder();
   let n = 0;
   for (const [videoId, clips] of Object.entries(videos)) {

@@ -5,7 +5,13 @@ import { ExactIndex } from '../../src/index/index.js';
 
 const DIM = 48;
 
-function naiveTopK(data: Float32Array, labels: Uint32Array, query: Float32Array, k: number, keep: (label: number) => boolean = () => true): { label: number; score: number }[] {
+function naiveTopK(
+  data: Float32Array,
+  labels: Uint32Array,
+  query: Float32Array,
+  k: number,
+  keep: (label: number) => boolean = () => true,
+): { label: number; score: number }[] {
   const all: { label: number; score: number }[] = [];
   for (let r = 0; r < labels.length; r++) {
     const label = labels[r] as number;
@@ -22,7 +28,10 @@ function row(data: Float32Array, i: number): Float32Array {
   return data.subarray(i * DIM, (i + 1) * DIM);
 }
 
-function expectMatches(result: { labels: Uint32Array; scores: Float32Array }, expected: { label: number; score: number }[]): void {
+function expectMatches(
+  result: { labels: Uint32Array; scores: Float32Array },
+  expected: { label: number; score: number }[],
+): void {
   expect([...result.labels]).toEqual(expected.map((e) => e.label));
   expected.forEach((e, i) => expect(result.scores[i]).toBeCloseTo(e.score, 5));
 }
@@ -42,7 +51,8 @@ describe('ExactIndex', () => {
       const query = row(queries, q);
       const result = index.search(query, 10);
       expectMatches(result, naiveTopK(data, labels, query, 10));
-      for (let i = 1; i < result.scores.length; i++) expect(result.scores[i - 1]).toBeGreaterThanOrEqual(result.scores[i] as number);
+      for (let i = 1; i < result.scores.length; i++)
+        expect(result.scores[i - 1]).toBeGreaterThanOrEqual(result.scores[i] as number);
     }
   });
 
@@ -55,7 +65,8 @@ describe('ExactIndex', () => {
       index.add(data.subarray(from * DIM, to * DIM), labels.subarray(from, to));
     }
     expect(index.size).toBe(count);
-    for (let q = 0; q < 10; q++) expectMatches(index.search(row(queries, q), 7), naiveTopK(data, labels, row(queries, q), 7));
+    for (let q = 0; q < 10; q++)
+      expectMatches(index.search(row(queries, q), 7), naiveTopK(data, labels, row(queries, q), 7));
 
     const own = syntheticVectors({ count: 3, dimension: DIM, seed: 99 });
     const small = new ExactIndex(DIM);
@@ -79,7 +90,10 @@ describe('ExactIndex', () => {
     expect(index.has(gone[0] as number)).toBe(false);
     expect(index.has(before.labels[1] as number)).toBe(true);
     const removed = new Set(gone);
-    expectMatches(index.search(query, 5), naiveTopK(data, labels, query, 5, (l) => !removed.has(l)));
+    expectMatches(
+      index.search(query, 5),
+      naiveTopK(data, labels, query, 5, (l) => !removed.has(l)),
+    );
 
     index.remove(gone); // removing twice is a no-op
     expect(index.size).toBe(count - 2);

@@ -6,9 +6,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { syntheticQueries, syntheticVectors } from '../../src/bench/synthetic.js';
-import { ExactIndex, HnswIndex } from '../../src/index/index.js';
-import { NATIVE_ADDON_URL, hnswlibBinding, judgeNativeBuild, nativeBuildVerdict, readCpuFlags } from '../../src/index/hnswlib-binding.js';
 import type { Hnswlib, HnswlibExtension } from '../../src/index/hnswlib-binding.js';
+import {
+  hnswlibBinding,
+  judgeNativeBuild,
+  NATIVE_ADDON_URL,
+  nativeBuildVerdict,
+  readCpuFlags,
+} from '../../src/index/hnswlib-binding.js';
+import { ExactIndex, HnswIndex } from '../../src/index/index.js';
 
 const record = { hnswlibNode: '3.0.0', cxxflags: '-O3 -march=native', cpuFlags: ['avx2', 'fma', 'sse2'] };
 
@@ -34,13 +40,15 @@ describe('judgeNativeBuild', () => {
 
   it('refuses when the CPU flags cannot be read or the record is malformed', () => {
     expect(judgeNativeBuild(record, '3.0.0', undefined).usable).toBe(false);
-    expect(judgeNativeBuild({ hnswlibNode: '3.0.0', cxxflags: '-O3', cpuFlags: 'avx2' }, '3.0.0', new Set(['avx2'])).usable).toBe(false);
+    expect(
+      judgeNativeBuild({ hnswlibNode: '3.0.0', cxxflags: '-O3', cpuFlags: 'avx2' }, '3.0.0', new Set(['avx2'])).usable,
+    ).toBe(false);
     expect(judgeNativeBuild(null, '3.0.0', new Set(['avx2'])).usable).toBe(false);
   });
 });
 
 describe.runIf(process.platform === 'linux')('readCpuFlags on Linux', () => {
-  it('lists the kernel\'s flags for this CPU', () => {
+  it("lists the kernel's flags for this CPU", () => {
     const flags = readCpuFlags();
     expect(flags?.size).toBeGreaterThan(0);
     if (process.arch === 'x64') expect(flags?.has('sse2')).toBe(true);
@@ -63,7 +71,7 @@ describe.runIf(existsSync(NATIVE_ADDON_URL))('the native copy and the stock buil
     if (dir !== '') await rm(dir, { recursive: true, force: true });
   });
 
-  it('read each other\'s graph files and answer alike', async () => {
+  it("read each other's graph files and answer alike", async () => {
     dir = await mkdtemp(join(tmpdir(), 'vsearch-binding-'));
     const dim = 256;
     const count = 3000;
@@ -95,7 +103,9 @@ describe.runIf(existsSync(NATIVE_ADDON_URL))('the native copy and the stock buil
 });
 
 // The copy compiled at install carries scripts/hnswlib-node-3.0.0.patch's methods; HnswIndex uses them when present.
-const extended = typeof (hnswlibBinding().hnswlib.HierarchicalNSW.prototype as { addPointsFloat32?: unknown }).addPointsFloat32 === 'function';
+const extended =
+  typeof (hnswlibBinding().hnswlib.HierarchicalNSW.prototype as { addPointsFloat32?: unknown }).addPointsFloat32 ===
+  'function';
 
 describe.runIf(extended)('HnswIndex on the extended copy (typed arrays, parallel insertion)', () => {
   const require = createRequire(import.meta.url);
@@ -141,7 +151,10 @@ describe.runIf(extended)('HnswIndex on the extended copy (typed arrays, parallel
     const file = join(dir, 'graph.hnsw');
     await built.writeGraph(file);
     const shape = { dimension: dim, M: 16, efConstruction: 100, ef: 48, deleted: [] };
-    const [extendedIndex, stockIndex] = await Promise.all([HnswIndex.read(file, shape), HnswIndex.read(file, { ...shape, binding: stock })]);
+    const [extendedIndex, stockIndex] = await Promise.all([
+      HnswIndex.read(file, shape),
+      HnswIndex.read(file, { ...shape, binding: stock }),
+    ]);
     for (let q = 0; q < 100; q++) {
       const a = extendedIndex.search(query(q), 10);
       const b = stockIndex.search(query(q), 10);
@@ -167,7 +180,10 @@ describe.runIf(extended)('HnswIndex on the extended copy (typed arrays, parallel
   });
 
   const nativeIndex = (): InstanceType<Hnswlib['HierarchicalNSW']> & HnswlibExtension => {
-    const index = new (hnswlibBinding().hnswlib.HierarchicalNSW)('cosine', dim) as InstanceType<Hnswlib['HierarchicalNSW']> & HnswlibExtension;
+    const index = new (hnswlibBinding().hnswlib.HierarchicalNSW)('cosine', dim) as InstanceType<
+      Hnswlib['HierarchicalNSW']
+    > &
+      HnswlibExtension;
     index.initIndex(1000, 16, 100, 100);
     return index;
   };
@@ -177,11 +193,17 @@ describe.runIf(extended)('HnswIndex on the extended copy (typed arrays, parallel
     dir = dir === '' ? await mkdtemp(join(tmpdir(), 'vsearch-extension-')) : dir;
     const file = join(dir, 'guarded.hnsw');
     const index = nativeIndex();
-    index.addPointsFloat32?.(vectors.subarray(0, 200 * dim), Uint32Array.from({ length: 200 }, (_, i) => i), 2);
+    index.addPointsFloat32?.(
+      vectors.subarray(0, 200 * dim),
+      Uint32Array.from({ length: 200 }, (_, i) => i),
+      2,
+    );
     // The promise settles on a later turn of the event loop: until then the worker may be running.
     const writing = index.writeIndex(file);
     expect(() => index.addPoint(point(300), 300)).toThrow(/asynchronous writeIndex on this index has not settled/);
-    expect(() => index.addPointsFloat32?.(vectors.subarray(300 * dim, 301 * dim), Uint32Array.of(301), 1)).toThrow(/writeIndex on this index has not settled/);
+    expect(() => index.addPointsFloat32?.(vectors.subarray(300 * dim, 301 * dim), Uint32Array.of(301), 1)).toThrow(
+      /writeIndex on this index has not settled/,
+    );
     expect(() => index.markDelete(5)).toThrow(/writeIndex on this index has not settled/);
     expect(() => index.resizeIndex(2000)).toThrow(/writeIndex on this index has not settled/);
     expect(index.searchKnn(point(7), 3).neighbors[0]).toBe(7);
@@ -192,7 +214,9 @@ describe.runIf(extended)('HnswIndex on the extended copy (typed arrays, parallel
     expect(() => index.searchKnn(point(7), 3)).toThrow(/asynchronous readIndex on this index has not settled/);
     const distances = new Float32Array(3);
     const found = new Uint32Array(3);
-    expect(() => index.searchKnnFloat32Into?.(Float32Array.from(point(7)), 3, distances, found)).toThrow(/readIndex on this index has not settled/);
+    expect(() => index.searchKnnFloat32Into?.(Float32Array.from(point(7)), 3, distances, found)).toThrow(
+      /readIndex on this index has not settled/,
+    );
     await reading;
     expect(index.getCurrentCount()).toBe(200);
     expect(index.searchKnnFloat32Into?.(Float32Array.from(point(7)), 3, distances, found)).toBe(3);
@@ -201,8 +225,13 @@ describe.runIf(extended)('HnswIndex on the extended copy (typed arrays, parallel
 
   it('refuses a parallel batch with a repeated label or one already in the graph, inserting none of it', () => {
     const index = nativeIndex();
-    index.addPointsFloat32?.(vectors.subarray(0, 100 * dim), Uint32Array.from({ length: 100 }, (_, i) => i), 2);
-    const batch = (ids: number[]): void => index.addPointsFloat32?.(vectors.subarray(100 * dim, (100 + ids.length) * dim), Uint32Array.from(ids), 2);
+    index.addPointsFloat32?.(
+      vectors.subarray(0, 100 * dim),
+      Uint32Array.from({ length: 100 }, (_, i) => i),
+      2,
+    );
+    const batch = (ids: number[]): void =>
+      index.addPointsFloat32?.(vectors.subarray(100 * dim, (100 + ids.length) * dim), Uint32Array.from(ids), 2);
     expect(() => batch([500, 501, 500])).toThrow(/label 500 is repeated in the batch or already in the index/);
     expect(() => batch([600, 42])).toThrow(/label 42 is repeated in the batch or already in the index/);
     index.markDelete(10);

@@ -1,12 +1,12 @@
-import { mkdtemp, readFile, readdir, rm, truncate, writeFile, copyFile, open } from 'node:fs/promises';
+import { copyFile, mkdtemp, open, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { syntheticQueries, syntheticVectors } from '../../src/bench/synthetic.js';
 import { IndexMismatchError, VsearchError } from '../../src/errors.js';
-import { HnswIndex, SIDECAR_FILE, loadHnswIndex, saveHnswIndex } from '../../src/index/index.js';
 import type { IndexSidecar } from '../../src/index/index.js';
+import { HnswIndex, loadHnswIndex, SIDECAR_FILE, saveHnswIndex } from '../../src/index/index.js';
 
 const DIM = 32;
 const COUNT = 400;
@@ -21,7 +21,10 @@ function query(i: number): Float32Array {
 
 function build(): HnswIndex {
   const index = new HnswIndex({ dimension: DIM, M: 12, efConstruction: 100, capacity: 64, seed: 9 });
-  index.add(data, Uint32Array.from({ length: COUNT }, (_, i) => 1000 + i));
+  index.add(
+    data,
+    Uint32Array.from({ length: COUNT }, (_, i) => 1000 + i),
+  );
   return index;
 }
 
@@ -56,7 +59,17 @@ describe('saveHnswIndex / loadHnswIndex', () => {
     const index = build();
     index.remove([1000, 1001, 1002]);
     const saved = await saveHnswIndex(join(dir, 'index'), index, coverage);
-    expect(saved).toMatchObject({ format: 2, kind: 'hnsw', dimension: DIM, metric: 'cosine', M: 12, efConstruction: 100, count: COUNT - 3, deleted: [1000, 1001, 1002], ...coverage });
+    expect(saved).toMatchObject({
+      format: 2,
+      kind: 'hnsw',
+      dimension: DIM,
+      metric: 'cosine',
+      M: 12,
+      efConstruction: 100,
+      count: COUNT - 3,
+      deleted: [1000, 1001, 1002],
+      ...coverage,
+    });
     expect(saved.graph).toMatch(/^hnsw-1-[0-9a-f]{8}\.bin$/);
     expect(saved.graphChecksum).toMatch(/^crc32:[0-9a-f]{8}$/);
     expect(saved.graphBytes).toBe((await readFile(join(dir, 'index', saved.graph))).length);
@@ -199,7 +212,10 @@ describe('saveHnswIndex / loadHnswIndex', () => {
     it('rejects a graph of the same size whose bytes differ from the ones its sidecar recorded', async () => {
       // Another library's graph of the same shape: every structural check passes, the checksum does not.
       const other = new HnswIndex({ dimension: DIM, M: 12, efConstruction: 100, capacity: 64, seed: 9 });
-      other.add(syntheticVectors({ count: COUNT, dimension: DIM, seed: 99, clusters: 8 }), Uint32Array.from({ length: COUNT }, (_, i) => 1000 + i));
+      other.add(
+        syntheticVectors({ count: COUNT, dimension: DIM, seed: 99, clusters: 8 }),
+        Uint32Array.from({ length: COUNT }, (_, i) => 1000 + i),
+      );
       const mine = join(dir, await graphName(dir));
       const foreign = join(dir, 'foreign.bin');
       await other.writeGraph(foreign);

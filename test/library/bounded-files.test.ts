@@ -5,7 +5,7 @@ import { openLibrary } from '../../src/library/index.js';
 import { SEGMENTS_DIR } from '../../src/store/index.js';
 import { runCli } from '../helpers/cli.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
-import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
+import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -23,7 +23,9 @@ interface Fixture {
 /** 45 videos of 10 clips, in one JSONL file. */
 async function fixture(): Promise<Fixture> {
   const work = await tempDir();
-  const corpus = Array.from({ length: 45 }, (_, i) => clipSegments(`v${i}`, 10, DIM, i + 1, { embedding_option: 'visual' })).flat();
+  const corpus = Array.from({ length: 45 }, (_, i) =>
+    clipSegments(`v${i}`, 10, DIM, i + 1, { embedding_option: 'visual' }),
+  ).flat();
   const queryFile = join(work, 'query.json');
   await writeFile(queryFile, JSON.stringify(QUERY));
   return { lib: join(work, 'lib'), corpus, file: await writeJsonl(work, 'all.jsonl', corpus), queryFile };
@@ -43,7 +45,11 @@ async function importWith(fx: Fixture, segmentFileRows: number | undefined): Pro
 function expectExactAndHealthy(fx: Fixture, segments: readonly JsonlSegment[]): void {
   const result = runCli(['query', '--lib', fx.lib, '--vector', fx.queryFile, '--limit', '50', '--json']);
   expect(result.status, result.stderr).toBe(0);
-  const hits = (JSON.parse(result.stdout) as { data: Array<{ video_id: string; start: number; embedding_option: string; score: number }> }).data;
+  const hits = (
+    JSON.parse(result.stdout) as {
+      data: Array<{ video_id: string; start: number; embedding_option: string; score: number }>;
+    }
+  ).data;
   const exact = exactClips(segments, [QUERY]);
   expect(hits.map(hitKey)).toEqual(exact.slice(0, 50).map((hit) => hit.key));
   hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(exact[i]?.score ?? NaN, 5));
@@ -71,6 +77,9 @@ describe('bounded segment files through the library', () => {
     } finally {
       await lib.close();
     }
-    expectExactAndHealthy(fx, fx.corpus.filter((segment) => segment.video_id !== 'v3'));
+    expectExactAndHealthy(
+      fx,
+      fx.corpus.filter((segment) => segment.video_id !== 'v3'),
+    );
   }, 120_000);
 });

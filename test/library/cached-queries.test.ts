@@ -6,7 +6,12 @@ import { QueryCache } from '../../src/store/query-cache.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
-const key = (model: string, modality: string, content: string) => ({ model, modality, contentSha256: content.repeat(64), origin: null });
+const key = (model: string, modality: string, content: string) => ({
+  model,
+  modality,
+  contentSha256: content.repeat(64),
+  origin: null,
+});
 
 describe('cachedCalibrationQueries', () => {
   it("takes the cache's sound entries of the model, as unit vectors, and lists a file whose vector was altered instead of using it", async () => {
@@ -28,7 +33,11 @@ describe('cachedCalibrationQueries', () => {
 
     const { queries, unreadable } = await cachedCalibrationQueries(cache, 'm', 3);
     expect(unreadable).toEqual([path]);
-    expect(queries.map((q) => ({ modality: q.modality, vector: Array.from(q.vector, (x) => Math.round(x * 1000) / 1000) })).sort((a, b) => a.modality.localeCompare(b.modality))).toEqual([
+    expect(
+      queries
+        .map((q) => ({ modality: q.modality, vector: Array.from(q.vector, (x) => Math.round(x * 1000) / 1000) }))
+        .sort((a, b) => a.modality.localeCompare(b.modality)),
+    ).toEqual([
       { modality: 'image', vector: [0, 0, 1] },
       { modality: 'text', vector: [0.6, 0.8, 0] },
     ]);

@@ -9,7 +9,7 @@ import { generateXmodalSet } from '../../src/bench/xmodal-generator.js';
 import { InputError } from '../../src/errors.js';
 import { ExactIndex } from '../../src/index/index.js';
 import { calibrationCovers, MIN_CACHED_QUERIES } from '../../src/library/calibrate-recall.js';
-import { openLibrary, type Library } from '../../src/library/index.js';
+import { type Library, openLibrary } from '../../src/library/index.js';
 import { writeJsonl } from '../helpers/segments.js';
 import { HAS_SHARED_DATA, SHARED_DATA } from '../helpers/shared-data.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -42,9 +42,17 @@ describe('Library.calibrateRecall', () => {
     for (const point of strict.sweep.slice(0, -1)) expect(point.recall).toBeLessThan(0.99);
     expect(strict.sweep.length).toBeGreaterThan(1); // the weak graph misses at the smallest ef
 
-    const stored = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { index: { ef: number; calibration: Record<string, unknown> } };
+    const stored = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as {
+      index: { ef: number; calibration: Record<string, unknown> };
+    };
     expect(stored.index.ef).toBe(strict.ef);
-    expect(stored.index.calibration).toMatchObject({ target: 0.99, recall: strict.recall, k: 10, queries: 100, segments: 1500 });
+    expect(stored.index.calibration).toMatchObject({
+      target: 0.99,
+      recall: strict.recall,
+      k: 10,
+      queries: 100,
+      segments: 1500,
+    });
     expect(lib.manifest.index.ef).toBe(strict.ef);
 
     let previous = strict.ef;
@@ -65,7 +73,9 @@ describe('Library.calibrateRecall', () => {
     const { lib } = await syntheticLibrary(800);
     const a = await lib.calibrateRecall(0.95, { queries: 50, seed: 3 });
     const b = await lib.calibrateRecall(0.95, { queries: 50, seed: 3 });
-    expect(b.sweep).toEqual(a.sweep.map((point) => ({ ...point, meanUs: b.sweep.find((p) => p.ef === point.ef)?.meanUs })));
+    expect(b.sweep).toEqual(
+      a.sweep.map((point) => ({ ...point, meanUs: b.sweep.find((p) => p.ef === point.ef)?.meanUs })),
+    );
     await lib.close();
   }, 60_000);
 
@@ -77,17 +87,28 @@ describe('Library.calibrateRecall', () => {
     // Two tiny breadths on a weak graph cannot find every true neighbour.
     const unreachable = lib.calibrateRecall(1, { efs: [1, 2], k: 50, queries: 40 });
     await expect(unreachable).rejects.toBeInstanceOf(InputError);
-    await expect(lib.calibrateRecall(1, { efs: [1, 2], k: 50, queries: 40 })).rejects.toThrow(/no ef up to 2 reaches recall@50 1: the best was 0\.\d+ at ef=\d/);
+    await expect(lib.calibrateRecall(1, { efs: [1, 2], k: 50, queries: 40 })).rejects.toThrow(
+      /no ef up to 2 reaches recall@50 1: the best was 0\.\d+ at ef=\d/,
+    );
     await lib.close();
 
     const small = await syntheticLibrary(300, 'auto');
-    await expect(small.lib.calibrateRecall(0.9)).rejects.toThrow(/too small to calibrate: its 300 segments are searched exactly/);
+    await expect(small.lib.calibrateRecall(0.9)).rejects.toThrow(
+      /too small to calibrate: its 300 segments are searched exactly/,
+    );
     await small.lib.close();
   }, 60_000);
 });
 
 describe('calibrationCovers', () => {
-  const stored = { target: 0.99, recall: 0.993, k: 10, queries: 300, segments: 10_000, calibratedAt: '2026-01-01T00:00:00.000Z' };
+  const stored = {
+    target: 0.99,
+    recall: 0.993,
+    k: 10,
+    queries: 300,
+    segments: 10_000,
+    calibratedAt: '2026-01-01T00:00:00.000Z',
+  };
 
   it('covers a target no higher, with the same k, on a library of about the same size', () => {
     expect(calibrationCovers(stored, 0.99, 10, 10_000)).toBe(true);
@@ -106,23 +127,33 @@ describe.skipIf(!HAS_SHARED_DATA)('calibration on cached text queries (cross-mod
     const dimension = 256;
     const cachedCount = 150;
     const heldOut = 200;
-    const set = generateXmodalSet(marengoSpace(model, dimension), { count: 20_000, seed: 3, textQueries: cachedCount + heldOut, clipQueries: 0 });
+    const set = generateXmodalSet(marengoSpace(model, dimension), {
+      count: 20_000,
+      seed: 3,
+      textQueries: cachedCount + heldOut,
+      clipQueries: 0,
+    });
     const textQuery = (q: number): Float32Array => set.textQueries.subarray(q * dimension, (q + 1) * dimension);
     const dir = join(work, 'lib');
     const lib = await openLibrary(dir, { create: true, indexThreads: 1 });
     const importFile = join(work, 'segments.arrow');
-    await writeFile(importFile, encodeBenchSegments(benchSegmentRows(set.vectors, dimension, 'xmodal-256'), 'xmodal-256'));
+    await writeFile(
+      importFile,
+      encodeBenchSegments(benchSegmentRows(set.vectors, dimension, 'xmodal-256'), 'xmodal-256'),
+    );
     await lib.importSegments(importFile, { model: 'xmodal-256' });
 
     // Too few cached text queries: text is not measured, and its searches keep the text default.
-    for (let q = 0; q < MIN_CACHED_QUERIES - 1; q++) await lib.cacheQuery({ modality: 'text', text: `cached ${q}` }, textQuery(q));
+    for (let q = 0; q < MIN_CACHED_QUERIES - 1; q++)
+      await lib.cacheQuery({ modality: 'text', text: `cached ${q}` }, textQuery(q));
     const ownOnly = await lib.calibrateRecall(0.99);
     expect(ownOnly.unmeasured).toEqual(['text', 'image', 'audio']);
     expect(ownOnly.cachedCounts.text).toBe(MIN_CACHED_QUERIES - 1);
     expect(ownOnly.modalities.video?.source).toBe('own');
     expect(lib.manifest.index.calibration?.modalities?.text).toBeUndefined();
 
-    for (let q = MIN_CACHED_QUERIES - 1; q < cachedCount; q++) await lib.cacheQuery({ modality: 'text', text: `cached ${q}` }, textQuery(q));
+    for (let q = MIN_CACHED_QUERIES - 1; q < cachedCount; q++)
+      await lib.cacheQuery({ modality: 'text', text: `cached ${q}` }, textQuery(q));
     const calibration = await lib.calibrateRecall(0.99);
     const text = calibration.modalities.text;
     expect(text).toMatchObject({ source: 'cached', count: cachedCount });
@@ -133,15 +164,23 @@ describe.skipIf(!HAS_SHARED_DATA)('calibration on cached text queries (cross-mod
     // Held-out text queries (not the cached ones), cached after the calibration and searched as
     // text, so the search picks its ef by modality; recall against an exact scan.
     const exact = new ExactIndex(dimension);
-    exact.add(set.vectors, Uint32Array.from({ length: set.count }, (_, i) => i));
+    exact.add(
+      set.vectors,
+      Uint32Array.from({ length: set.count }, (_, i) => i),
+    );
     let asText = 0;
     let asVector = 0;
     for (let q = cachedCount; q < cachedCount + heldOut; q++) {
       await lib.cacheQuery({ modality: 'text', text: `held out ${q}` }, textQuery(q));
       const truth = new Set(exact.search(textQuery(q), 10).labels);
-      const rowsOf = (response: { data: { video_id: string; start: number }[] }): number[] => response.data.map((hit) => rowOfHit(hit.video_id, hit.start));
-      asText += rowsOf(await lib.search({ text: `held out ${q}`, offline: true, pageLimit: 10 })).filter((row) => truth.has(row)).length / 10;
-      asVector += rowsOf(await lib.search({ vector: textQuery(q), pageLimit: 10 })).filter((row) => truth.has(row)).length / 10;
+      const rowsOf = (response: { data: { video_id: string; start: number }[] }): number[] =>
+        response.data.map((hit) => rowOfHit(hit.video_id, hit.start));
+      asText +=
+        rowsOf(await lib.search({ text: `held out ${q}`, offline: true, pageLimit: 10 })).filter((row) =>
+          truth.has(row),
+        ).length / 10;
+      asVector +=
+        rowsOf(await lib.search({ vector: textQuery(q), pageLimit: 10 })).filter((row) => truth.has(row)).length / 10;
     }
     expect(asText / heldOut).toBeGreaterThanOrEqual(0.98);
     // The same vectors searched as vectors (in distribution) get the video ef, and find less:

@@ -31,7 +31,9 @@ describe('capacity', () => {
   it('warns only past the share of memory a library may take, and names the planned PostgreSQL backend', () => {
     machine.bytes = 16 * 1024 ** 3;
     expect(outgrowsMemoryWarning(1_000_000, 512, 16)).toBeUndefined();
-    expect(outgrowsMemoryWarning(5_000_000, 512, 16)).toMatch(/5000000 segments \(512-d\) needs about .* of this machine's 16\.0 GiB.*PostgreSQL backend .* planned \(issue 14\) but not available yet/);
+    expect(outgrowsMemoryWarning(5_000_000, 512, 16)).toMatch(
+      /5000000 segments \(512-d\) needs about .* of this machine's 16\.0 GiB.*PostgreSQL backend .* planned \(issue 14\) but not available yet/,
+    );
   });
 
   it('warns on an import that makes the library outgrow the machine', async () => {
@@ -45,7 +47,9 @@ describe('capacity', () => {
       expect(warnings.filter((message) => message.includes('PostgreSQL'))).toEqual([]);
       machine.bytes = 4096;
       await lib.importSegments(await writeJsonl(work, 'b.jsonl', clipSegments('b', 20, 8, 2)), { model: 'custom-8' });
-      expect(warnings.filter((message) => message.includes('PostgreSQL'))).toEqual([expect.stringMatching(/^this library of 40 segments \(8-d\)/)]);
+      expect(warnings.filter((message) => message.includes('PostgreSQL'))).toEqual([
+        expect.stringMatching(/^this library of 40 segments \(8-d\)/),
+      ]);
       expect((await lib.stats()).memory).toMatchObject({ vectors_bytes: 40 * 8 * 4, machine_bytes: 4096 });
     } finally {
       await lib.close();

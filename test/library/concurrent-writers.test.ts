@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/library/index.js';
 import type { ClipHit } from '../../src/query/index.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
-import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
+import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -26,7 +26,9 @@ describe('writers of one library', () => {
       files.push(await writeJsonl(work, `v${i}.jsonl`, segments));
     }
     // HNSW, so that each writer's index refresh has to take in the others' files too.
-    const libs = await Promise.all(files.map(() => openLibrary(dir, { create: true, index: { kind: 'hnsw' }, lockTimeoutMs: 120_000 })));
+    const libs = await Promise.all(
+      files.map(() => openLibrary(dir, { create: true, index: { kind: 'hnsw' }, lockTimeoutMs: 120_000 })),
+    );
     const summaries = await Promise.all(libs.map((lib, i) => lib.importSegments(files[i] as string, MODEL)));
     expect(summaries.map((summary) => summary.segments)).toEqual(files.map(() => 4));
     await Promise.all(libs.map((lib) => lib.close()));
@@ -48,7 +50,11 @@ describe('writers of one library', () => {
     const other = await writeJsonl(work, 'b.jsonl', clipSegments('b', 2, DIM, 2));
     const lib = await openLibrary(join(work, 'lib'), { create: true });
     expect(await lib.importSegments(file, MODEL)).toMatchObject({ files: 1, segments: 3, skippedFiles: [] });
-    expect(await lib.importSegments([copy, other, other], MODEL)).toMatchObject({ files: 1, segments: 2, skippedFiles: [copy, other] });
+    expect(await lib.importSegments([copy, other, other], MODEL)).toMatchObject({
+      files: 1,
+      segments: 2,
+      skippedFiles: [copy, other],
+    });
     expect((await lib.stats()).segments).toBe(5);
     // A second library object (another process, a rerun) sees the record too.
     const rerun = await openLibrary(join(work, 'lib'));
@@ -60,7 +66,10 @@ describe('writers of one library', () => {
 
   it('leaves no library behind when the first import fails on a bad row', async () => {
     const work = await tempDir();
-    const bad = await writeJsonl(work, 'bad.jsonl', [...clipSegments('a', 2, DIM, 1), { video_id: 'a', start_sec: 5, end_sec: 1, embedding: testVector(DIM, 9) }]);
+    const bad = await writeJsonl(work, 'bad.jsonl', [
+      ...clipSegments('a', 2, DIM, 1),
+      { video_id: 'a', start_sec: 5, end_sec: 1, embedding: testVector(DIM, 9) },
+    ]);
     const dir = join(work, 'new-lib');
     const lib = await openLibrary(dir, { create: true });
     await expect(lib.importSegments(bad, MODEL)).rejects.toThrow(/bad\.jsonl:3: start_sec/);

@@ -35,7 +35,9 @@ describe('a server over a library whose graph is damaged under it', () => {
     await writer.cacheQuery({ modality: 'text', text: TEXT }, QUERY);
 
     const warnings: string[] = [];
-    const served = await ReloadingLibrary.open(() => openLibrary(lib, { onWarning: (message) => warnings.push(message) }));
+    const served = await ReloadingLibrary.open(() =>
+      openLibrary(lib, { onWarning: (message) => warnings.push(message) }),
+    );
     const server = await startSearchServer({ library: served });
     try {
       // Another process's write replaces the manifest and the graph; then the new graph is damaged.
@@ -49,9 +51,13 @@ describe('a server over a library whose graph is damaged under it', () => {
       const response = await fetch(`${server.url}/search`, { method: 'POST', body: form });
       const body = (await response.json()) as { data: { video_id: string; start: number }[] };
       expect(response.status, JSON.stringify(body)).toBe(200);
-      const exact = exactClips([...first, ...extra], [QUERY]).slice(0, 10).map((hit) => `${hit.video}@${hit.start}`);
+      const exact = exactClips([...first, ...extra], [QUERY])
+        .slice(0, 10)
+        .map((hit) => `${hit.video}@${hit.start}`);
       expect(body.data.map((hit) => `${hit.video_id}@${hit.start}`)).toEqual(exact);
-      expect(warnings).toEqual([expect.stringMatching(/point 4 links to point 268435455 .*rebuilding the index from the store/)]);
+      expect(warnings).toEqual([
+        expect.stringMatching(/point 4 links to point 268435455 .*rebuilding the index from the store/),
+      ]);
       // The rebuilt graph was saved: the library is sound again.
       expect((await writer.doctor()).healthy).toBe(true);
     } finally {

@@ -6,15 +6,19 @@ import { openLibrary } from '../../src/library/index.js';
 import { INDEX_DIR } from '../../src/library/index-dir.js';
 import { LocalSearchStorage } from '../../src/library/local-search-storage.js';
 import { FACTS_FILE } from '../../src/query/facts-file.js';
-import { LabelScorer } from '../../src/query/label-scorer.js';
 import { LabelFacts } from '../../src/query/label-facts.js';
+import { LabelScorer } from '../../src/query/label-scorer.js';
 import { SegmentStore } from '../../src/store/index.js';
 import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
 const DIM = 16;
-const corpus = [...clipSegments('a', 5, DIM, 1, { metadata: { k: 1 } }), ...clipSegments('b', 4, DIM, 2), ...clipSegments('c', 3, DIM, 3, { embedding_option: 'audio' })];
+const corpus = [
+  ...clipSegments('a', 5, DIM, 1, { metadata: { k: 1 } }),
+  ...clipSegments('b', 4, DIM, 2),
+  ...clipSegments('c', 3, DIM, 3, { embedding_option: 'audio' }),
+];
 
 async function library(kind: 'hnsw' | 'exact' = 'hnsw') {
   const work = await tempDir();
@@ -31,8 +35,12 @@ function sameFacts(a: LabelFacts, b: LabelFacts): void {
   expect([...a.start]).toEqual([...b.start]);
   expect([...a.end]).toEqual([...b.end]);
   expect(a.options).toEqual(b.options);
-  expect(a.videos.map((v) => [v.id, v.durationSec, [...v.labels]])).toEqual(b.videos.map((v) => [v.id, v.durationSec, [...v.labels]]));
-  expect(a.groups.map((g) => [g.video, g.filename, g.metadata, [...g.labels]])).toEqual(b.groups.map((g) => [g.video, g.filename, g.metadata, [...g.labels]]));
+  expect(a.videos.map((v) => [v.id, v.durationSec, [...v.labels]])).toEqual(
+    b.videos.map((v) => [v.id, v.durationSec, [...v.labels]]),
+  );
+  expect(a.groups.map((g) => [g.video, g.filename, g.metadata, [...g.labels]])).toEqual(
+    b.groups.map((g) => [g.video, g.filename, g.metadata, [...g.labels]]),
+  );
   expect(a.size).toBe(b.size);
   expect(a.totalDuration).toBe(b.totalDuration);
 }
@@ -53,7 +61,11 @@ describe('the label facts file', () => {
     const { dir } = await library();
     const store = await SegmentStore.open(dir);
     const files = vi.spyOn(store, 'file');
-    const snapshot = await new LocalSearchStorage(store, () => undefined, (s) => syncFacts(s)).snapshot();
+    const snapshot = await new LocalSearchStorage(
+      store,
+      () => undefined,
+      (s) => syncFacts(s),
+    ).snapshot();
     expect(files).not.toHaveBeenCalled();
     const query = new Float32Array(testVector(DIM, 7));
     const scorer = new LabelScorer(snapshot);
@@ -84,7 +96,9 @@ describe('the label facts file', () => {
 
     // Facts of an older set of files are stale: another import makes new facts.
     const lib = await openLibrary(dir);
-    await lib.importSegments(await writeJsonl(work, 'more.jsonl', clipSegments('d', 2, DIM, 4)), { model: 'custom-16' });
+    await lib.importSegments(await writeJsonl(work, 'more.jsonl', clipSegments('d', 2, DIM, 4)), {
+      model: 'custom-16',
+    });
     await writeFile(factsPath, good);
     const reopened = await SegmentStore.open(dir);
     const fresh = await syncFacts(reopened);

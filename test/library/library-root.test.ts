@@ -13,16 +13,26 @@ describe('LibraryRoot: the libraries of a folder as indexes', () => {
     const dir = await tempDir();
     const root = await LibraryRoot.open(dir);
     const made = await root.create({ name: 'My clips!', models: MODELS, addons: ['thumbnail'] });
-    expect(made).toMatchObject({ videoCount: 0, totalDuration: 0, model: 'Marengo-retrieval-2.7', info: { index_name: 'My clips!', models: MODELS, addons: ['thumbnail'] } });
+    expect(made).toMatchObject({
+      videoCount: 0,
+      totalDuration: 0,
+      model: 'Marengo-retrieval-2.7',
+      info: { index_name: 'My clips!', models: MODELS, addons: ['thumbnail'] },
+    });
     // A real library on disk (its id stable across opens), with no staging folder left behind.
     expect((await readdir(dir)).sort()).toEqual(['My-clips']);
     const lib = await openLibrary(made.dir);
     expect(lib.manifest.id).toBe(made.id);
     await lib.close();
-    expect(JSON.parse(await readFile(join(made.dir, 'index.json'), 'utf8'))).toMatchObject({ format: 'vsearch-index/1', index_name: 'My clips!' });
+    expect(JSON.parse(await readFile(join(made.dir, 'index.json'), 'utf8'))).toMatchObject({
+      format: 'vsearch-index/1',
+      index_name: 'My clips!',
+    });
 
     await expect(root.create({ name: 'My clips!', models: MODELS })).rejects.toBeInstanceOf(IndexNameTakenError);
-    await expect(root.create({ name: 'other', models: [{ model_name: 'gpt', model_options: ['visual'] }] })).rejects.toBeInstanceOf(InputError);
+    await expect(
+      root.create({ name: 'other', models: [{ model_name: 'gpt', model_options: ['visual'] }] }),
+    ).rejects.toBeInstanceOf(InputError);
     expect(await readdir(dir)).toEqual(['My-clips']);
 
     await root.rename(made.id, 'Renamed');

@@ -1,13 +1,13 @@
-import { cp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { openLibrary, type OpenLibraryOptions } from '../../src/library/index.js';
+import { type OpenLibraryOptions, openLibrary } from '../../src/library/index.js';
 import { INDEX_DIR } from '../../src/library/index-sync.js';
 import type { ClipHit, VideoHit } from '../../src/query/index.js';
-import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
 import { cosine } from '../helpers/exact-search.js';
+import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
 const DIM = 32;
@@ -37,7 +37,13 @@ describe.each(['exact', 'hnsw'] as const)('a library with the %s index', (kind) 
     const query = testVector(DIM, 4242);
     const response = await lib.search({ vector: query, pageLimit: 50 });
     expect(response.data.map(key)).toEqual(exactOrder(corpus, query));
-    expect(response.data[0]?.score).toBeCloseTo(cosine(corpus.find((s) => `${s.video_id}@${s.start_sec}` === key(response.data[0] as ClipHit))?.embedding ?? [], query), 5);
+    expect(response.data[0]?.score).toBeCloseTo(
+      cosine(
+        corpus.find((s) => `${s.video_id}@${s.start_sec}` === key(response.data[0] as ClipHit))?.embedding ?? [],
+        query,
+      ),
+      5,
+    );
     expect(response.data.map((hit) => hit.rank)).toEqual(corpus.map((_, i) => i + 1));
     expect(response.search_pool).toEqual({ total_count: 3, total_duration: 30 + 24 + 18, index_id: lib.manifest.id });
     expect((await lib.stats()).index.kind).toBe(kind);
@@ -48,9 +54,16 @@ describe.each(['exact', 'hnsw'] as const)('a library with the %s index', (kind) 
     const query = corpus[0]?.embedding ?? [];
     expect((await lib.removeVideo('a')).segments).toBe(5);
     const after = await lib.search({ vector: query, pageLimit: 50 });
-    expect(after.data.map(key)).toEqual(exactOrder(corpus.filter((s) => s.video_id !== 'a'), query));
+    expect(after.data.map(key)).toEqual(
+      exactOrder(
+        corpus.filter((s) => s.video_id !== 'a'),
+        query,
+      ),
+    );
     const reopened = await openLibrary(dir);
-    expect((await reopened.search({ vector: query, pageLimit: 50 })).data.some((hit) => hit.video_id === 'a')).toBe(false);
+    expect((await reopened.search({ vector: query, pageLimit: 50 })).data.some((hit) => hit.video_id === 'a')).toBe(
+      false,
+    );
     expect((await reopened.stats()).segments).toBe(7);
   });
 });
@@ -58,9 +71,15 @@ describe.each(['exact', 'hnsw'] as const)('a library with the %s index', (kind) 
 describe('the HNSW index on disk', () => {
   it('is extended with new segment files instead of rebuilt', async () => {
     const warnings: string[] = [];
-    const { lib, dir, work } = await libraryWith(corpus.slice(0, 6), { index: { kind: 'hnsw' }, onWarning: (w) => warnings.push(w) });
+    const { lib, dir, work } = await libraryWith(corpus.slice(0, 6), {
+      index: { kind: 'hnsw' },
+      onWarning: (w) => warnings.push(w),
+    });
     await lib.importSegments(await writeJsonl(work, 'more.jsonl', corpus.slice(6)), MODEL);
-    const sidecar = JSON.parse(await readFile(join(dir, INDEX_DIR, 'sidecar.json'), 'utf8')) as { files: string[]; count: number };
+    const sidecar = JSON.parse(await readFile(join(dir, INDEX_DIR, 'sidecar.json'), 'utf8')) as {
+      files: string[];
+      count: number;
+    };
     expect(sidecar.files).toHaveLength(2);
     expect(sidecar.count).toBe(12);
     expect(warnings).toEqual([]);
@@ -95,7 +114,8 @@ describe('the HNSW index on disk', () => {
   it('is rebuilt when its graph file is gone', async () => {
     const warnings: string[] = [];
     const { dir } = await libraryWith(corpus, { index: { kind: 'hnsw' } });
-    for (const name of await readdir(join(dir, INDEX_DIR))) if (name.endsWith('.bin')) await rm(join(dir, INDEX_DIR, name));
+    for (const name of await readdir(join(dir, INDEX_DIR)))
+      if (name.endsWith('.bin')) await rm(join(dir, INDEX_DIR, name));
     const reopened = await openLibrary(dir, { onWarning: (w) => warnings.push(w) });
     expect(warnings).toHaveLength(1);
     expect((await reopened.stats()).index.count).toBe(corpus.length);
@@ -114,7 +134,9 @@ describe('search features', () => {
     const audio = await lib.search({ vector: testVector(DIM, 5), searchOptions: ['audio'], pageLimit: 50 });
     expect(audio.data).toHaveLength(3);
     expect(audio.data.every((hit) => hit.embedding_option === 'audio')).toBe(true);
-    await expect(lib.search({ vector: testVector(DIM, 5), searchOptions: ['transcription'] })).rejects.toThrow(/has no transcription segments/);
+    await expect(lib.search({ vector: testVector(DIM, 5), searchOptions: ['transcription'] })).rejects.toThrow(
+      /has no transcription segments/,
+    );
   });
 
   it('groups by video, ranked by the best clip, with the clips under each', async () => {
@@ -127,7 +149,9 @@ describe('search features', () => {
     for (const hit of hits) {
       expect(hit.clips.every((clip) => clip.video_id === hit.video_id)).toBe(true);
       expect(hit.score).toBe(hit.clips[0]?.score);
-      expect(hit.clips.map((clip) => clip.score)).toEqual([...hit.clips.map((clip) => clip.score)].sort((x, y) => y - x));
+      expect(hit.clips.map((clip) => clip.score)).toEqual(
+        [...hit.clips.map((clip) => clip.score)].sort((x, y) => y - x),
+      );
     }
     expect(response.page_info.total_results).toBe(3);
   });
@@ -157,13 +181,17 @@ describe('search features', () => {
     await lib.cacheQuery({ modality: 'text', text: 'a bird eating' }, embedding);
     const cached = await lib.search({ text: 'a bird eating', offline: true, pageLimit: 50 });
     expect(cached.data.map(key)).toEqual(exactOrder(corpus, embedding));
-    await expect(lib.search({ text: 'a cat', offline: true })).rejects.toThrow(/not in the query cache and --offline forbids/);
+    await expect(lib.search({ text: 'a cat', offline: true })).rejects.toThrow(
+      /not in the query cache and --offline forbids/,
+    );
     await expect(lib.search({ text: 'a cat' })).rejects.toThrow(/needs the TwelveLabs API: set TWELVELABS_API_KEY/);
   });
 
   it('checks the query vector', async () => {
     const { lib } = await libraryWith(corpus);
-    await expect(lib.search({ vector: testVector(DIM + 1, 1) })).rejects.toThrow(/33 dimensions but the library holds 32-d/);
+    await expect(lib.search({ vector: testVector(DIM + 1, 1) })).rejects.toThrow(
+      /33 dimensions but the library holds 32-d/,
+    );
     await expect(lib.search({ vector: new Array<number>(DIM).fill(0) })).rejects.toThrow(/zero vector/);
     await expect(lib.search({})).rejects.toThrow(InputError);
   });
@@ -171,7 +199,10 @@ describe('search features', () => {
   it('leaves the library unchanged when an import fails', async () => {
     const { lib, dir, work } = await libraryWith(corpus);
     const manifest = await readFile(join(dir, 'manifest.json'), 'utf8');
-    const bad = await writeJsonl(work, 'bad.jsonl', [...clipSegments('z', 2, DIM, 9), { video_id: 'z', start_sec: 0, end_sec: 1, embedding: [1, 2] }]);
+    const bad = await writeJsonl(work, 'bad.jsonl', [
+      ...clipSegments('z', 2, DIM, 9),
+      { video_id: 'z', start_sec: 0, end_sec: 1, embedding: [1, 2] },
+    ]);
     await expect(lib.importSegments(bad, MODEL)).rejects.toThrow(/bad\.jsonl:3: the embedding has 2 dimensions/);
     expect(await readFile(join(dir, 'manifest.json'), 'utf8')).toBe(manifest);
     expect(await readdir(join(dir, 'segments'))).toHaveLength(1);

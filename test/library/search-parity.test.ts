@@ -3,10 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { openLibrary, type Library } from '../../src/library/index.js';
-import type { ClipHit, QueryEmbedder, QueryInput, SearchRequest, SearchResponse, VideoHit } from '../../src/query/index.js';
-import { exactClips, exactVideos, hitKey, listedClips, type ExactRules } from '../helpers/exact-search.js';
-import { testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
+import { type Library, openLibrary } from '../../src/library/index.js';
+import type {
+  ClipHit,
+  QueryEmbedder,
+  QueryInput,
+  SearchRequest,
+  SearchResponse,
+  VideoHit,
+} from '../../src/query/index.js';
+import { type ExactRules, exactClips, exactVideos, hitKey, listedClips } from '../helpers/exact-search.js';
+import { type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 
 const DIM = 24;
 const MODEL = { model: 'custom-24' };
@@ -37,7 +44,8 @@ function corpus(): JsonlSegment[] {
 const SEGMENTS = corpus();
 const key = (hit: ClipHit): string => hitKey(hit);
 const meta = (segment: JsonlSegment): Record<string, unknown> => segment['metadata'] as Record<string, unknown>;
-const durationOf = (video: string): number => Math.max(...SEGMENTS.filter((s) => s.video_id === video).map((s) => s.end_sec));
+const durationOf = (video: string): number =>
+  Math.max(...SEGMENTS.filter((s) => s.video_id === video).map((s) => s.end_sec));
 
 /** The embedding the test embedder gives a text. */
 const textVector = (text: string): number[] => testVector(DIM, text.length * 7919);
@@ -92,15 +100,39 @@ describe('filtered search over an HNSW index', () => {
   });
 
   const cases: [string, SearchRequest['filter'], (s: JsonlSegment) => boolean][] = [
-    ['user metadata string (half the library: the ANN path)', { collection: 'nature' }, (s) => meta(s)['collection'] === 'nature'],
-    ['video ids (a few videos: the exact path)', { id: ['v003', 'v050', 'v077'] }, (s) => ['v003', 'v050', 'v077'].includes(s.video_id)],
+    [
+      'user metadata string (half the library: the ANN path)',
+      { collection: 'nature' },
+      (s) => meta(s)['collection'] === 'nature',
+    ],
+    [
+      'video ids (a few videos: the exact path)',
+      { id: ['v003', 'v050', 'v077'] },
+      (s) => ['v003', 'v050', 'v077'].includes(s.video_id),
+    ],
     ['one video id as a string', { id: 'v010' }, (s) => s.video_id === 'v010'],
-    ['duration range', { duration: { gte: 150, lte: 170 } }, (s) => durationOf(s.video_id) >= 150 && durationOf(s.video_id) <= 170],
+    [
+      'duration range',
+      { duration: { gte: 150, lte: 170 } },
+      (s) => durationOf(s.video_id) >= 150 && durationOf(s.video_id) <= 170,
+    ],
     ['duration equality', { duration: 120 }, (s) => durationOf(s.video_id) === 120],
     ['filename', { filename: 'special-35.mp4' }, (s) => s['source'] === '/media/special-35.mp4'],
-    ['numeric range on metadata', { year: { gte: 2003, lte: 2005 } }, (s) => (meta(s)['year'] as number) >= 2003 && (meta(s)['year'] as number) <= 2005],
-    ['boolean metadata and any-of', { reviewed: true, year: [2001, 2002, 2006] }, (s) => meta(s)['reviewed'] === true && [2001, 2002, 2006].includes(meta(s)['year'] as number)],
-    ['a filter JSON string', '{"collection": "city", "duration": {"gte": 160}}', (s) => meta(s)['collection'] === 'city' && durationOf(s.video_id) >= 160],
+    [
+      'numeric range on metadata',
+      { year: { gte: 2003, lte: 2005 } },
+      (s) => (meta(s)['year'] as number) >= 2003 && (meta(s)['year'] as number) <= 2005,
+    ],
+    [
+      'boolean metadata and any-of',
+      { reviewed: true, year: [2001, 2002, 2006] },
+      (s) => meta(s)['reviewed'] === true && [2001, 2002, 2006].includes(meta(s)['year'] as number),
+    ],
+    [
+      'a filter JSON string',
+      '{"collection": "city", "duration": {"gte": 160}}',
+      (s) => meta(s)['collection'] === 'city' && durationOf(s.video_id) >= 160,
+    ],
   ];
 
   it.each(cases)('%s: the exact filtered top 30 and an exact total', async (_, filter, allow) => {
@@ -114,9 +146,20 @@ describe('filtered search over an HNSW index', () => {
 
   it('combines a filter with search options', async () => {
     const allow = (s: JsonlSegment): boolean => s['embedding_option'] === 'audio' && meta(s)['collection'] === 'city';
-    const response = await lib.search({ vector: Q2, filter: { collection: 'city' }, searchOptions: ['audio'], pageLimit: 40 });
-    expect(response.data.map(key)).toEqual(exactClips(SEGMENTS, [Q2], { allow }).slice(0, 40).map((hit) => hit.key));
-    expect(response.data.every((hit) => hit.embedding_option === 'audio' && hit.metadata['collection'] === 'city')).toBe(true);
+    const response = await lib.search({
+      vector: Q2,
+      filter: { collection: 'city' },
+      searchOptions: ['audio'],
+      pageLimit: 40,
+    });
+    expect(response.data.map(key)).toEqual(
+      exactClips(SEGMENTS, [Q2], { allow })
+        .slice(0, 40)
+        .map((hit) => hit.key),
+    );
+    expect(
+      response.data.every((hit) => hit.embedding_option === 'audio' && hit.metadata['collection'] === 'city'),
+    ).toBe(true);
   });
 
   it('fills the page when the filter leaves a single video', async () => {
@@ -152,7 +195,9 @@ describe('filtered search over an HNSW index', () => {
   });
 
   it('keeps the error for a search option the library has no segments of', async () => {
-    await expect(lib.search({ vector: Q1, searchOptions: ['transcription'] })).rejects.toThrow(/has no transcription segments \(it holds audio, visual\)/);
+    await expect(lib.search({ vector: Q1, searchOptions: ['transcription'] })).rejects.toThrow(
+      /has no transcription segments \(it holds audio, visual\)/,
+    );
   });
 });
 
@@ -205,7 +250,11 @@ describe('paging', () => {
       hits.push(...next.data);
       token = next.page_info.next_page_token;
     }
-    expect(hits.map(key)).toEqual(exactClips(SEGMENTS, [Q2]).slice(0, 200).map((hit) => hit.key));
+    expect(hits.map(key)).toEqual(
+      exactClips(SEGMENTS, [Q2])
+        .slice(0, 200)
+        .map((hit) => hit.key),
+    );
   });
 
   it('walks videos when grouping by video', async () => {
@@ -227,12 +276,17 @@ describe('paging', () => {
     const first = await lib.search({ text: 'a heron fishing', pageLimit: 5 });
     expect(embedder.calls).toBe(before + 1);
     // Without the cached embedding, a page that embedded again would have to call the embedder.
-    for (const name of await readdir(join(libDir, 'cache'))) if (name.endsWith('.arrow')) await rm(join(libDir, 'cache', name));
+    for (const name of await readdir(join(libDir, 'cache')))
+      if (name.endsWith('.arrow')) await rm(join(libDir, 'cache', name));
     const second = await lib.search({ pageToken: first.page_info.next_page_token as string });
     const third = await lib.search({ pageToken: second.page_info.next_page_token as string });
     expect(embedder.calls).toBe(before + 1);
     const vector = textVector('a heron fishing');
-    expect([...first.data, ...second.data, ...third.data].map(key)).toEqual(exactClips(SEGMENTS, [vector]).slice(0, 15).map((hit) => hit.key));
+    expect([...first.data, ...second.data, ...third.data].map(key)).toEqual(
+      exactClips(SEGMENTS, [vector])
+        .slice(0, 15)
+        .map((hit) => hit.key),
+    );
   });
 
   it('goes back with prev_page_token to the same page', async () => {
@@ -243,14 +297,18 @@ describe('paging', () => {
     const again = await lib.search({ pageToken: second.page_info.prev_page_token as string });
     expect(again.data).toEqual(first.data);
     expect(again.page_info.next_page_token).toBe(first.page_info.next_page_token);
-    const secondAgain = await lib.search({ pageToken: second.page_info.prev_page_token as string }).then((page) => lib.search({ pageToken: page.page_info.next_page_token as string }));
+    const secondAgain = await lib
+      .search({ pageToken: second.page_info.prev_page_token as string })
+      .then((page) => lib.search({ pageToken: page.page_info.next_page_token as string }));
     expect(secondAgain.data).toEqual(second.data);
   });
 
   it('rejects malformed and unknown tokens', async () => {
     await expect(lib.search({ pageToken: 'not a token' })).rejects.toThrow(/search_page_token_expired: .*invalid/);
     const unknown = Buffer.from('0123456789abcdef01234567-2').toString('base64url');
-    await expect(lib.search({ pageToken: unknown })).rejects.toThrow(/search_page_token_expired: .*names no search of this library/);
+    await expect(lib.search({ pageToken: unknown })).rejects.toThrow(
+      /search_page_token_expired: .*names no search of this library/,
+    );
     await expect(lib.search({ pageToken: 'not a token' })).rejects.toThrow(InputError);
   });
 });
@@ -268,39 +326,72 @@ describe('operator and', () => {
   });
 
   it('groups by video the same way', async () => {
-    const response = await lib.search({ operator: 'and', minScore: floor, groupBy: 'video', pageLimit: 50, ...twoQueries() });
+    const response = await lib.search({
+      operator: 'and',
+      minScore: floor,
+      groupBy: 'video',
+      pageLimit: 50,
+      ...twoQueries(),
+    });
     const exact = exactVideos(SEGMENTS, [Q1, Q2], { floor, every: true });
     expect(exact.length).toBeGreaterThan(50);
     expect(response.page_info.total_results).toBe(exact.length);
-    expect((response.data as VideoHit[]).map((hit) => hit.video_id)).toEqual(exact.slice(0, 50).map((video) => video.video));
-    expect((response.data as VideoHit[]).map((hit) => hit.clips.map(key))).toEqual(exact.slice(0, 50).map((video) => listedClips(video, floor).map((clip) => clip.key)));
+    expect((response.data as VideoHit[]).map((hit) => hit.video_id)).toEqual(
+      exact.slice(0, 50).map((video) => video.video),
+    );
+    expect((response.data as VideoHit[]).map((hit) => hit.clips.map(key))).toEqual(
+      exact.slice(0, 50).map((video) => listedClips(video, floor).map((clip) => clip.key)),
+    );
   });
 
   it('or scores a clip by its best query', async () => {
-    const response = await lib.search({ operator: 'or', filter: { collection: 'city' }, pageLimit: 25, ...twoQueries() });
-    expect(response.data.map(key)).toEqual(exactClips(SEGMENTS, [Q1, Q2], { allow: (s) => meta(s)['collection'] === 'city' }).slice(0, 25).map((hit) => hit.key));
+    const response = await lib.search({
+      operator: 'or',
+      filter: { collection: 'city' },
+      pageLimit: 25,
+      ...twoQueries(),
+    });
+    expect(response.data.map(key)).toEqual(
+      exactClips(SEGMENTS, [Q1, Q2], { allow: (s) => meta(s)['collection'] === 'city' })
+        .slice(0, 25)
+        .map((hit) => hit.key),
+    );
   });
 });
 
 describe('mergeAdjacent', () => {
   it('merges consecutive matching clips of one option into one hit with the better score, across pages', async () => {
     const rules: ExactRules = { floor: 0.25, mergeAdjacent: true, allow: (s) => meta(s)['collection'] === 'nature' };
-    const pages = await walk(lib, { vector: Q1, minScore: 0.25, mergeAdjacent: true, filter: { collection: 'nature' }, pageLimit: 8 });
+    const pages = await walk(lib, {
+      vector: Q1,
+      minScore: 0.25,
+      mergeAdjacent: true,
+      filter: { collection: 'nature' },
+      pageLimit: 8,
+    });
     const exact = exactClips(SEGMENTS, [Q1], rules);
     const hits = pages.flatMap((page) => page.data);
     expect(hits.map((hit) => `${key(hit)}-${hit.end}`)).toEqual(exact.map((hit) => `${hit.key}-${hit.end}`));
     expect(hits.some((hit) => hit.end - hit.start > 6)).toBe(true);
     expect(pages[0]?.page_info.total_results).toBe(exact.length);
     expect(exact.length).toBeLessThan(exactClips(SEGMENTS, [Q1], { ...rules, mergeAdjacent: false }).length);
-    hits.forEach((hit, i) => expect(hit.score).toBeCloseTo((exact[i]?.score ?? 0), 5));
+    hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(exact[i]?.score ?? 0, 5));
   });
 
   it('merges within each video when grouping by video', async () => {
-    const response = await lib.search({ vector: Q2, minScore: 0.2, mergeAdjacent: true, groupBy: 'video', pageLimit: 5 });
+    const response = await lib.search({
+      vector: Q2,
+      minScore: 0.2,
+      mergeAdjacent: true,
+      groupBy: 'video',
+      pageLimit: 5,
+    });
     const exact = exactVideos(SEGMENTS, [Q2], { floor: 0.2, mergeAdjacent: true });
     for (const [i, hit] of (response.data as VideoHit[]).entries()) {
       expect(hit.video_id).toBe(exact[i]?.video);
-      expect(hit.clips.map((clip) => `${key(clip)}-${clip.end}`)).toEqual(listedClips(exact[i], 0.2).map((clip) => `${clip.key}-${clip.end}`));
+      expect(hit.clips.map((clip) => `${key(clip)}-${clip.end}`)).toEqual(
+        listedClips(exact[i], 0.2).map((clip) => `${clip.key}-${clip.end}`),
+      );
     }
   });
 });
@@ -315,13 +406,26 @@ describe('page tokens expire with the library generation', () => {
       const first = await library.search({ vector: Q1, pageLimit: 5 });
       const token = first.page_info.next_page_token as string;
       expect((await library.search({ pageToken: token })).data).toHaveLength(5);
-      await library.importSegments(await writeJsonl(dir, 'more.jsonl', SEGMENTS.filter((s) => s.video_id === 'v004')), MODEL);
-      await expect(library.search({ pageToken: token })).rejects.toThrow(/search_page_token_expired: .*the library changed .*search again/);
+      await library.importSegments(
+        await writeJsonl(
+          dir,
+          'more.jsonl',
+          SEGMENTS.filter((s) => s.video_id === 'v004'),
+        ),
+        MODEL,
+      );
+      await expect(library.search({ pageToken: token })).rejects.toThrow(
+        /search_page_token_expired: .*the library changed .*search again/,
+      );
       const fresh = await library.search({ vector: Q1, pageLimit: 5 });
       await library.removeVideo('v004');
-      await expect(library.search({ pageToken: fresh.page_info.next_page_token as string })).rejects.toThrow(/search_page_token_expired/);
+      await expect(library.search({ pageToken: fresh.page_info.next_page_token as string })).rejects.toThrow(
+        /search_page_token_expired/,
+      );
       const reopened = await openLibrary(join(dir, 'lib'));
-      await expect(reopened.search({ pageToken: fresh.page_info.next_page_token as string })).rejects.toThrow(InputError);
+      await expect(reopened.search({ pageToken: fresh.page_info.next_page_token as string })).rejects.toThrow(
+        InputError,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

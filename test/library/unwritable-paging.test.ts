@@ -27,10 +27,16 @@ describe('paging on a library whose page records cannot be written', () => {
     const reopened = await openLibrary(join(dir, 'lib'));
     const query = testVector(DIM, 99);
     const response = await reopened.search({ vector: query, pageLimit: 4 });
-    expect(response.data.map(hitKey)).toEqual(exactClips(corpus, [query]).slice(0, 4).map((hit) => hit.key));
+    expect(response.data.map(hitKey)).toEqual(
+      exactClips(corpus, [query])
+        .slice(0, 4)
+        .map((hit) => hit.key),
+    );
     expect(response.page_info.next_page_token).toBeUndefined();
     expect(response.page_info.total_results).toBe(corpus.length);
-    expect(response.page_info.paging_unavailable).toMatch(/page records cannot be written in .*\(ENOTDIR\), so no page token was issued/);
+    expect(response.page_info.paging_unavailable).toMatch(
+      /page records cannot be written in .*\(ENOTDIR\), so no page token was issued/,
+    );
     // A search whose results fit one page needs no token and says nothing.
     expect((await reopened.search({ vector: query, pageLimit: 50 })).page_info.paging_unavailable).toBeUndefined();
     await expect(reopened.close()).resolves.toBeUndefined();

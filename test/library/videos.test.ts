@@ -2,11 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { openLibrary, type OpenLibraryOptions } from '../../src/library/index.js';
-import type { ClipHit } from '../../src/query/index.js';
 import { MAX_JSON_DEPTH } from '../../src/json-limits.js';
+import { type OpenLibraryOptions, openLibrary } from '../../src/library/index.js';
+import type { ClipHit } from '../../src/query/index.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
-import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../helpers/segments.js';
+import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -20,7 +20,11 @@ const FIRST: JsonlSegment[] = [
 ];
 const SECOND: JsonlSegment[] = [
   ...clipSegments('a', 5, DIM, 1, { source: '/media/ant.mp4', metadata: { collection: 'city', draft: true } }),
-  ...clipSegments('a', 2, DIM, 9, { source: '/media/ant.mp4', embedding_option: 'audio', metadata: { collection: 'city', draft: true } }),
+  ...clipSegments('a', 2, DIM, 9, {
+    source: '/media/ant.mp4',
+    embedding_option: 'audio',
+    metadata: { collection: 'city', draft: true },
+  }),
 ];
 const ALL = [...FIRST, ...SECOND];
 
@@ -42,8 +46,22 @@ describe('listVideos and getVideo', () => {
     const videos = await lib.listVideos();
     expect(videos.map((video) => video.video_id)).toEqual(['a', 'b', 'c']);
     const [a, b, c] = videos;
-    expect(a).toMatchObject({ source: '/media/ant.mp4', filename: 'ant.mp4', segments: 7, duration: 30, embedding_options: ['audio', 'visual'], embedding_scopes: ['clip'], metadata: { collection: 'city', draft: true } });
-    expect(b).toMatchObject({ filename: 'bee.mp4', segments: 4, duration: 24, embedding_options: ['visual'], metadata: { collection: 'city', rating: 2 } });
+    expect(a).toMatchObject({
+      source: '/media/ant.mp4',
+      filename: 'ant.mp4',
+      segments: 7,
+      duration: 30,
+      embedding_options: ['audio', 'visual'],
+      embedding_scopes: ['clip'],
+      metadata: { collection: 'city', draft: true },
+    });
+    expect(b).toMatchObject({
+      filename: 'bee.mp4',
+      segments: 4,
+      duration: 24,
+      embedding_options: ['visual'],
+      metadata: { collection: 'city', rating: 2 },
+    });
     expect(c).toMatchObject({ filename: 'sea.webm', segments: 3, duration: 18, metadata: { collection: 'nature' } });
     // Each came with an import, whose time is recorded.
     for (const video of videos) expect(Number.isNaN(Date.parse(video.created_at ?? ''))).toBe(false);
@@ -90,19 +108,30 @@ describe.each(['exact', 'hnsw'] as const)('updateVideoMetadata with the %s index
     expect(now).not.toContain(files[0]);
 
     const query = testVector(DIM, 4242);
-    const patched = ALL.map((s) => (s.video_id === 'b' ? { ...s, metadata: { collection: 'city', topic: 'bees' } } : s));
+    const patched = ALL.map((s) =>
+      s.video_id === 'b' ? { ...s, metadata: { collection: 'city', topic: 'bees' } } : s,
+    );
     const topicOf = (s: JsonlSegment): unknown => (s['metadata'] as Record<string, unknown>)['topic'];
     const found = await lib.search({ vector: query, filter: { topic: 'bees' }, pageLimit: 50 });
     expect(found.data.length).toBe(4);
-    expect(keys(found.data)).toEqual(exactClips(patched, [query], { allow: (s) => topicOf(s) === 'bees' }).map((hit) => hit.key));
+    expect(keys(found.data)).toEqual(
+      exactClips(patched, [query], { allow: (s) => topicOf(s) === 'bees' }).map((hit) => hit.key),
+    );
     // The null deleted rating: a filter on it no longer finds b.
     expect((await lib.search({ vector: query, filter: { rating: 2 }, pageLimit: 50 })).data).toEqual([]);
-    expect(keys((await lib.search({ vector: query, pageLimit: 50 })).data)).toEqual(exactClips(patched, [query]).map((hit) => hit.key));
+    expect(keys((await lib.search({ vector: query, pageLimit: 50 })).data)).toEqual(
+      exactClips(patched, [query]).map((hit) => hit.key),
+    );
 
     // Another process sees the same, with no rebuild of the index.
     const reopened = await openLibrary(dir, { onWarning: (message) => warnings.push(message) });
-    expect((await reopened.listVideos()).find((video) => video.video_id === 'b')?.metadata).toEqual({ collection: 'city', topic: 'bees' });
-    expect(keys((await reopened.search({ vector: query, filter: { topic: 'bees' }, pageLimit: 50 })).data)).toEqual(keys(found.data));
+    expect((await reopened.listVideos()).find((video) => video.video_id === 'b')?.metadata).toEqual({
+      collection: 'city',
+      topic: 'bees',
+    });
+    expect(keys((await reopened.search({ vector: query, filter: { topic: 'bees' }, pageLimit: 50 })).data)).toEqual(
+      keys(found.data),
+    );
     expect((await reopened.stats()).index.kind).toBe(kind);
     expect(warnings).toEqual([]);
   });
@@ -140,14 +169,20 @@ describe('updateVideoMetadata refuses', () => {
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(message);
     expect(await manifestBytes(dir)).toEqual(bytes);
-    expect((await lib.listVideos()).map((video) => [video.video_id, video.segments])).toEqual([['a', 7], ['b', 4], ['c', 3]]);
+    expect((await lib.listVideos()).map((video) => [video.video_id, video.segments])).toEqual([
+      ['a', 7],
+      ['b', 4],
+      ['c', 3],
+    ]);
   });
 
   it('a patch that would grow the metadata past 64 KiB, writing nothing', async () => {
     const { lib, dir } = await libraryWith();
     await lib.updateVideoMetadata('a', { big: 'x'.repeat(40_000) });
     const bytes = await manifestBytes(dir);
-    await expect(lib.updateVideoMetadata('a', { more: 'y'.repeat(30_000) })).rejects.toThrow(/metadata of video "a" after the patch is \d+ bytes.*64 KiB/);
+    await expect(lib.updateVideoMetadata('a', { more: 'y'.repeat(30_000) })).rejects.toThrow(
+      /metadata of video "a" after the patch is \d+ bytes.*64 KiB/,
+    );
     expect(await manifestBytes(dir)).toEqual(bytes);
     expect(Object.keys((await lib.getVideo('a')).metadata).sort()).toEqual(['big', 'collection', 'draft']);
   });
@@ -155,7 +190,9 @@ describe('updateVideoMetadata refuses', () => {
   it('a patch that changes nothing writes nothing', async () => {
     const { lib, dir } = await libraryWith();
     const bytes = await manifestBytes(dir);
-    expect((await lib.updateVideoMetadata('c', { collection: 'nature', gone: null })).metadata).toEqual({ collection: 'nature' });
+    expect((await lib.updateVideoMetadata('c', { collection: 'nature', gone: null })).metadata).toEqual({
+      collection: 'nature',
+    });
     expect(await manifestBytes(dir)).toEqual(bytes);
   });
 });

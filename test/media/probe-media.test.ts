@@ -40,7 +40,10 @@ const GENERATED: Row[] = [
 async function expectFacts(path: string, row: Row): Promise<void> {
   const facts = await probeMedia(path);
   expect(facts, path).toBeDefined();
-  expect(Math.abs((facts?.durationSec ?? Number.NaN) - row.durationSec), `duration of ${path}: ${String(facts?.durationSec)}`).toBeLessThan(0.1);
+  expect(
+    Math.abs((facts?.durationSec ?? Number.NaN) - row.durationSec),
+    `duration of ${path}: ${String(facts?.durationSec)}`,
+  ).toBeLessThan(0.1);
   expect(facts?.hasVideo).toBe(row.width !== undefined);
   if (row.fps !== undefined) expect(facts?.fps).toBeCloseTo(row.fps, 2);
   expect(facts?.width).toBe(row.width);
@@ -58,7 +61,9 @@ describe('probeMedia (MediaInfo, no ffprobe needed)', () => {
   });
 
   it.skipIf(!HAS_SHARED_DATA)('agrees with the ffprobe oracle of big_buck_bunny_720p_1mb.mp4', async () => {
-    const oracle = JSON.parse(await readFile(join(SHARED_DATA, 'media_bbb_clips', 'ffprobe-big_buck_bunny_720p_1mb.json'), 'utf8')) as { format: { duration: string } };
+    const oracle = JSON.parse(
+      await readFile(join(SHARED_DATA, 'media_bbb_clips', 'ffprobe-big_buck_bunny_720p_1mb.json'), 'utf8'),
+    ) as { format: { duration: string } };
     const facts = await probeMedia(join(SHARED_DATA, 'media_bbb_clips', 'big_buck_bunny_720p_1mb.mp4'));
     expect(facts?.durationSec).toBeCloseTo(Number(oracle.format.duration), 2);
   });

@@ -17,7 +17,11 @@ describe('mismatchAsQuery: a query file checked by its first bytes', () => {
     [join(MEDIA, 'bbb-3sec.mp4'), 'audio', undefined],
     [join(MEDIA, 'test-tone.wav'), 'image', 'its content is audio (wav), not an image: give it as an audio query'],
     [join(MEDIA, 'test-card-16x9.avi'), 'audio', 'its content is video (avi), not an audio: give it as a video query'],
-    [join(MEDIA, 'scenario.json'), 'image', 'its first bytes match no image format vsearch knows (jpg png); it looks like text'],
+    [
+      join(MEDIA, 'scenario.json'),
+      'image',
+      'its first bytes match no image format vsearch knows (jpg png); it looks like text',
+    ],
   ] as const)('%s as %s', async (path, modality, problem) => {
     expect(await mismatchAsQuery(path, modality)).toBe(problem);
   });

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, StoreError } from '../../src/errors.js';
 import { pgError } from '../../src/pg/connect.js';
 import { migrate } from '../../src/pg/migrations.js';
-import { parsePgTarget } from '../../src/pg/target.js';
 import { redactSecret, redactUrl } from '../../src/pg/redact.js';
-import { SegmentStore, type SegmentRows } from '../../src/store/index.js';
+import { parsePgTarget } from '../../src/pg/target.js';
+import { type SegmentRows, SegmentStore } from '../../src/store/index.js';
 import { CLI } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
 import { rowsOf } from '../helpers/store-rows.js';
@@ -33,10 +33,19 @@ function key(video: string, option: string, scope: string, start: number, end: n
 function folderSegments(rows: SegmentRows): Map<string, { vector: number[]; metadata: unknown }> {
   const out = new Map<string, { vector: number[]; metadata: unknown }>();
   for (let r = 0; r < rows.count; r++) {
-    out.set(key(rows.videoId[r] ?? '', rows.embeddingOption[r] ?? '', rows.embeddingScope[r] ?? '', rows.startSec[r] ?? 0, rows.endSec[r] ?? 0), {
-      vector: Array.from(rows.vectors.subarray(r * rows.dimension, (r + 1) * rows.dimension)),
-      metadata: JSON.parse(rows.metadata[r] ?? 'null'),
-    });
+    out.set(
+      key(
+        rows.videoId[r] ?? '',
+        rows.embeddingOption[r] ?? '',
+        rows.embeddingScope[r] ?? '',
+        rows.startSec[r] ?? 0,
+        rows.endSec[r] ?? 0,
+      ),
+      {
+        vector: Array.from(rows.vectors.subarray(r * rows.dimension, (r + 1) * rows.dimension)),
+        metadata: JSON.parse(rows.metadata[r] ?? 'null'),
+      },
+    );
   }
   return out;
 }
@@ -57,7 +66,15 @@ describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
   const url = (library: string): string => `${db.url}${db.url.includes('?') ? '&' : '?'}library=${library}`;
 
   async function pgSegments(library: string): Promise<Map<string, { vector: number[]; metadata: unknown }>> {
-    const result = await client.query<{ video_id: string; embedding_option: string; embedding_scope: string; start_sec: number; end_sec: number; metadata: unknown; embedding: string }>(
+    const result = await client.query<{
+      video_id: string;
+      embedding_option: string;
+      embedding_scope: string;
+      start_sec: number;
+      end_sec: number;
+      metadata: unknown;
+      embedding: string;
+    }>(
       'SELECT video_id, embedding_option, embedding_scope, start_sec, end_sec, metadata, embedding::text AS embedding FROM vsearch_segments WHERE library = $1',
       [library],
     );
@@ -65,23 +82,30 @@ describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
     for (const row of result.rows) {
       const id = key(row.video_id, row.embedding_option, row.embedding_scope, row.start_sec, row.end_sec);
       expect(out.has(id)).toBe(false);
-      out.set(id, { vector: Array.from(Float32Array.from(JSON.parse(row.embedding) as number[])), metadata: row.metadata });
+      out.set(id, {
+        vector: Array.from(Float32Array.from(JSON.parse(row.embedding) as number[])),
+        metadata: row.metadata,
+      });
     }
     return out;
   }
 
   it('migrates once when three migrators race, and a rerun applies nothing', async () => {
     await client.query('DROP TABLE IF EXISTS vsearch_segments, vsearch_videos, vsearch_libraries, vsearch_migrations');
-    const clients = await Promise.all([1, 2, 3].map(async () => {
-      const c = new pg.Client({ connectionString: db.url });
-      await c.connect();
-      return c;
-    }));
+    const clients = await Promise.all(
+      [1, 2, 3].map(async () => {
+        const c = new pg.Client({ connectionString: db.url });
+        await c.connect();
+        return c;
+      }),
+    );
     try {
       const applied = await Promise.all(clients.map((c) => migrate(c)));
       expect(applied.flat().sort()).toEqual([1]);
       expect(await migrate(client)).toEqual([]);
-      const versions = await client.query<{ version: number }>('SELECT version FROM vsearch_migrations ORDER BY version');
+      const versions = await client.query<{ version: number }>(
+        'SELECT version FROM vsearch_migrations ORDER BY version',
+      );
       expect(versions.rows.map((r) => r.version)).toEqual([1]);
     } finally {
       await Promise.all(clients.map((c) => c.end()));
@@ -125,7 +149,9 @@ describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
     const dir = await folderLibrary(rows);
     const results = await Promise.all([1, 2].map(() => runCliAsync(['sync', '--from', dir, '--to', url('twice')])));
     for (const result of results) expect([result.status, result.stderr]).toEqual([0, '']);
-    const count = await client.query<{ n: string }>('SELECT count(*) AS n FROM vsearch_segments WHERE library = $1', ['twice']);
+    const count = await client.query<{ n: string }>('SELECT count(*) AS n FROM vsearch_segments WHERE library = $1', [
+      'twice',
+    ]);
     expect(Number(count.rows[0]?.n)).toBe(rows.count);
     expect(await pgSegments('twice')).toEqual(folderSegments(rows));
   }, 120_000);
@@ -140,26 +166,42 @@ describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
     void exited.then(() => (done = true));
     // Kill once some video is committed (or let it finish if it is faster than the poll).
     while (!done) {
-      const n = await client.query<{ n: string }>('SELECT count(*) AS n FROM vsearch_videos WHERE library = $1', ['killed']);
+      const n = await client.query<{ n: string }>('SELECT count(*) AS n FROM vsearch_videos WHERE library = $1', [
+        'killed',
+      ]);
       if (Number(n.rows[0]?.n) > 0) break;
     }
     child.kill('SIGKILL');
     await exited;
-    const perVideo = await client.query<{ video_id: string; n: string }>('SELECT v.video_id, count(s.video_id) AS n FROM vsearch_videos v LEFT JOIN vsearch_segments s USING (library, video_id) WHERE v.library = $1 GROUP BY v.video_id', ['killed']);
+    const perVideo = await client.query<{ video_id: string; n: string }>(
+      'SELECT v.video_id, count(s.video_id) AS n FROM vsearch_videos v LEFT JOIN vsearch_segments s USING (library, video_id) WHERE v.library = $1 GROUP BY v.video_id',
+      ['killed'],
+    );
     for (const row of perVideo.rows) expect([row.video_id, Number(row.n)]).toEqual([row.video_id, 4]);
     const rerun = await runCliAsync(['sync', '--from', dir, '--to', url('killed'), '--json']);
     expect([rerun.status, rerun.stderr]).toEqual([0, '']);
-    expect(JSON.parse(rerun.stdout)).toMatchObject({ videos: 30 - perVideo.rows.length, unchanged: perVideo.rows.length });
+    expect(JSON.parse(rerun.stdout)).toMatchObject({
+      videos: 30 - perVideo.rows.length,
+      unchanged: perVideo.rows.length,
+    });
     expect(await pgSegments('killed')).toEqual(folderSegments(rows));
   }, 120_000);
 
   it('refuses a library of another dimension with exit 2 and writes nothing', async () => {
     await runCliAsync(['sync', '--from', await folderLibrary(rowsOf({ x: 1 }, 8, 5)), '--to', url('dims')]);
-    const other = await runCliAsync(['sync', '--from', await folderLibrary(rowsOf({ y: 2 }, 16, 6)), '--to', url('dims')]);
+    const other = await runCliAsync([
+      'sync',
+      '--from',
+      await folderLibrary(rowsOf({ y: 2 }, 16, 6)),
+      '--to',
+      url('dims'),
+    ]);
     expect(other.status).toBe(2);
     expect(other.stderr).toMatch(/holds marengo3.0 \(8-d\) segments, not marengo3.0 \(16-d\)/);
     expect(other.stderr).not.toContain(PASSWORD);
-    const videos = await client.query<{ video_id: string }>('SELECT video_id FROM vsearch_videos WHERE library = $1', ['dims']);
+    const videos = await client.query<{ video_id: string }>('SELECT video_id FROM vsearch_videos WHERE library = $1', [
+      'dims',
+    ]);
     expect(videos.rows.map((r) => r.video_id)).toEqual(['x']);
   }, 120_000);
 });
@@ -174,12 +216,18 @@ describe('PostgreSQL faults', () => {
   it('wrong credentials are input (exit 2) and the message holds no password', () => {
     // PGlite accepts any password, so the server's refusal is the error pg raises for SQLSTATE 28P01.
     const target = parsePgTarget(`postgres://me:${PASSWORD}@db.example:5432/app?library=x`);
-    const refused = Object.assign(new Error(`password authentication failed for user "me" (${PASSWORD})`), { code: '28P01' });
+    const refused = Object.assign(new Error(`password authentication failed for user "me" (${PASSWORD})`), {
+      code: '28P01',
+    });
     const error = pgError(refused, target, 'connecting to');
     expect(error).toBeInstanceOf(InputError);
-    expect(error.message).toMatch(/connecting to postgres:\/\/me:\*\*\*@db\.example:5432\/app\?library=x failed: the server refused the credentials/);
+    expect(error.message).toMatch(
+      /connecting to postgres:\/\/me:\*\*\*@db\.example:5432\/app\?library=x failed: the server refused the credentials/,
+    );
     expect(error.message).not.toContain(PASSWORD);
-    expect(pgError(Object.assign(new Error('duplicate key'), { code: '23505' }), target, 'syncing to')).toBeInstanceOf(StoreError);
+    expect(pgError(Object.assign(new Error('duplicate key'), { code: '23505' }), target, 'syncing to')).toBeInstanceOf(
+      StoreError,
+    );
   });
 
   it('a connection string without a valid library, or a folder as --to, exits 2', async () => {
@@ -200,7 +248,13 @@ describe('PostgreSQL faults', () => {
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     await new Promise<void>((resolve) => server.close(() => resolve()));
     const dir = await folderLibrary(rowsOf({ a: 1 }));
-    const result = await runCliAsync(['sync', '--from', dir, '--to', `postgres://me:${PASSWORD}@127.0.0.1:${port}/db?library=x`]);
+    const result = await runCliAsync([
+      'sync',
+      '--from',
+      dir,
+      '--to',
+      `postgres://me:${PASSWORD}@127.0.0.1:${port}/db?library=x`,
+    ]);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/connecting to postgres:\/\/me:\*\*\*@127\.0\.0\.1:\d+\/db\?library=x failed/);
     expect(`${result.stdout}${result.stderr}`).not.toContain(PASSWORD);
@@ -216,7 +270,9 @@ describe('PostgreSQL faults', () => {
       expect(`${result.stdout}${result.stderr}`).not.toContain(PASSWORD);
       const c = new pg.Client({ connectionString: plain.url });
       await c.connect();
-      const tables = await c.query<{ t: string | null; m: string | null }>("SELECT to_regclass('vsearch_segments')::text AS t, to_regclass('vsearch_migrations')::text AS m");
+      const tables = await c.query<{ t: string | null; m: string | null }>(
+        "SELECT to_regclass('vsearch_segments')::text AS t, to_regclass('vsearch_migrations')::text AS m",
+      );
       await c.end();
       expect(tables.rows[0]).toEqual({ t: null, m: null });
     } finally {

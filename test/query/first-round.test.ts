@@ -42,14 +42,19 @@ describe('the plain first page', () => {
 describe('scoring with the index copies', () => {
   it('answers several queries without reading the store vectors, as it does with them', async () => {
     const { engine } = await engines();
-    const queries = [normalizeQueryVector(testVector(DIM, 5), DIM, 'a'), normalizeQueryVector(testVector(DIM, 6), DIM, 'b')];
+    const queries = [
+      normalizeQueryVector(testVector(DIM, 5), DIM, 'a'),
+      normalizeQueryVector(testVector(DIM, 6), DIM, 'b'),
+    ];
     const search = normalizeSearch({ pageLimit: 20 });
     const fromIndex = await engine.search(queries, search);
     const snapshot = await engine.storage.snapshot();
     expect(snapshot.loadedVectors()).toBeUndefined();
     await snapshot.vectors();
     const fromStore = await engine.search(queries, search);
-    expect(fromIndex.data.map((hit) => [hit.video_id, hit.start])).toEqual(fromStore.data.map((hit) => [hit.video_id, hit.start]));
+    expect(fromIndex.data.map((hit) => [hit.video_id, hit.start])).toEqual(
+      fromStore.data.map((hit) => [hit.video_id, hit.start]),
+    );
     fromIndex.data.forEach((hit, i) => expect(hit.score).toBeCloseTo(fromStore.data[i]?.score ?? 0, 5));
     await engine.flush();
   });

@@ -2,7 +2,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.js';
-import { PAGES_DIR, PageRecords, type PageRecord } from '../../src/query/page-records.js';
+import { PAGES_DIR, type PageRecord, PageRecords } from '../../src/query/page-records.js';
 import { decodePageToken, encodePageToken } from '../../src/query/page-token.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
@@ -77,7 +77,9 @@ describe('PageRecords', () => {
     const blocked = await tempDir();
     await writeFile(join(blocked, 'cache'), 'not a folder');
     const records = new PageRecords(blocked);
-    expect(await records.unavailable()).toMatch(/page records cannot be written in .*cache\/pages \(ENOTDIR\), so no page token was issued; ask for a larger page limit \(up to 50\)/);
+    expect(await records.unavailable()).toMatch(
+      /page records cannot be written in .*cache\/pages \(ENOTDIR\), so no page token was issued; ask for a larger page limit \(up to 50\)/,
+    );
   });
 
   it('reports a batch that could not be written once, naming the folder, and then says records are unavailable', async () => {

@@ -1,5 +1,5 @@
-import { InputError } from '../../src/errors.js';
 import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
 import { confidenceOf, formatTimeRange, formatTimestamp, normalizeSearch, parseLike } from '../../src/query/index.js';
 import { normalizeQueryVector } from '../../src/query/query-vector.js';
 
@@ -16,7 +16,16 @@ describe('formatTimestamp', () => {
 
 describe('normalizeSearch', () => {
   it('fills the defaults', () => {
-    expect(normalizeSearch({})).toEqual({ groupBy: 'clip', operator: 'or', pageLimit: 10, minScore: undefined, searchOptions: undefined, filter: undefined, threshold: 'none', mergeAdjacent: false });
+    expect(normalizeSearch({})).toEqual({
+      groupBy: 'clip',
+      operator: 'or',
+      pageLimit: 10,
+      minScore: undefined,
+      searchOptions: undefined,
+      filter: undefined,
+      threshold: 'none',
+      mergeAdjacent: false,
+    });
   });
   it.each([
     [{ pageLimit: 0 }, /page limit must be an integer from 1 to 50/],
@@ -28,7 +37,8 @@ describe('normalizeSearch', () => {
     [{ threshold: 'certain' as never }, /threshold must be one of high, medium, low, none/],
     [{ filter: '{"id": 3}' }, /filter field "id" takes a video id/],
   ])('rejects %j', (request, message) => expect(() => normalizeSearch(request)).toThrow(message));
-  it('dedupes search options', () => expect(normalizeSearch({ searchOptions: ['audio', 'audio'] }).searchOptions).toEqual(['audio']));
+  it('dedupes search options', () =>
+    expect(normalizeSearch({ searchOptions: ['audio', 'audio'] }).searchOptions).toEqual(['audio']));
 });
 
 describe('parseLike', () => {
@@ -61,10 +71,18 @@ describe('normalizeQueryVector', () => {
   it.each([
     ['a value past float32 (3.5e38)', [3.5e38, 1], /q: value 0 is 3\.5e\+38, outside float32's range/],
     ['1e200', [1, 1e200], /q: value 1 is 1e\+200, outside float32's range/],
-    ['Infinity in a Float32Array', Float32Array.from([1, Number.POSITIVE_INFINITY]), /q: value 1 is not a finite number \(Infinity\)/],
+    [
+      'Infinity in a Float32Array',
+      Float32Array.from([1, Number.POSITIVE_INFINITY]),
+      /q: value 1 is not a finite number \(Infinity\)/,
+    ],
     ['values that are zero in float32 (1e-50)', [1e-50, -1e-50], /q is a zero vector in float32/],
     ['a squared norm that underflows float32 (1e-30)', [1e-30, 1e-30], /q has norm 1\.41e-30, too small for float32/],
-    ['a squared norm that overflows float32 (1e20)', Float32Array.from([1e20, 1e20]), /q has norm 1\.41e\+20, too large for float32/],
+    [
+      'a squared norm that overflows float32 (1e20)',
+      Float32Array.from([1e20, 1e20]),
+      /q has norm 1\.41e\+20, too large for float32/,
+    ],
   ])('refuses %s', (_name, values, message) => {
     expect(() => normalizeQueryVector(values, 2, 'q')).toThrow(InputError);
     expect(() => normalizeQueryVector(values, 2, 'q')).toThrow(message);

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLibrary, type Library } from '../../src/library/index.js';
+import { type Library, openLibrary } from '../../src/library/index.js';
 import type { ClipHit, SearchRequest, SearchResponse, VideoHit } from '../../src/query/index.js';
 import { cosine } from '../helpers/exact-search.js';
 import { writeJsonl } from '../helpers/segments.js';
@@ -32,12 +32,20 @@ function vec(along: number, axis: number, off: number): number[] {
   return v;
 }
 
-const row = (video_id: string, start_sec: number, end_sec: number, embedding: number[], embedding_scope = 'clip'): Row => ({ video_id, start_sec, end_sec, embedding, embedding_scope, embedding_option: 'visual' });
+const row = (
+  video_id: string,
+  start_sec: number,
+  end_sec: number,
+  embedding: number[],
+  embedding_scope = 'clip',
+): Row => ({ video_id, start_sec, end_sec, embedding, embedding_scope, embedding_option: 'visual' });
 
 const SHORT = vec(0.5, 3, 1);
 const ROWS: Row[] = [
   // 14 one-second clips, 12 scoring above 0 and 2 below; its whole-video vector scores best of all.
-  ...Array.from({ length: 14 }, (_, i) => row('long', i, i + 1, i < 12 ? vec(1 - i * 0.05, 1, 0.3 + i * 0.02) : vec(-1, 2, 0.5 + i * 0.01))),
+  ...Array.from({ length: 14 }, (_, i) =>
+    row('long', i, i + 1, i < 12 ? vec(1 - i * 0.05, 1, 0.3 + i * 0.02) : vec(-1, 2, 0.5 + i * 0.01)),
+  ),
   row('long', 0, 14, vec(1, 2, 0.05), 'video'),
   // One clip and its whole-video twin carrying the same vector.
   row('short', 0, 3, SHORT),
@@ -55,10 +63,15 @@ const ROWS: Row[] = [
 ];
 const QUERY = vec(1, 1, 0);
 
-const keyOf = (hit: { video_id: string; start: number; end: number; embedding_option: string }): string => `${hit.video_id}@${hit.start}-${hit.end}/${hit.embedding_option}`;
+const keyOf = (hit: { video_id: string; start: number; end: number; embedding_option: string }): string =>
+  `${hit.video_id}@${hit.start}-${hit.end}/${hit.embedding_option}`;
 
 /** The clip rows an exact scan ranks: clip scope, one per (video, start, end, option), best first. */
-function exactClipKeys(rows: readonly Row[], query: readonly number[], leaveOut: (row: Row) => boolean = () => false): string[] {
+function exactClipKeys(
+  rows: readonly Row[],
+  query: readonly number[],
+  leaveOut: (row: Row) => boolean = () => false,
+): string[] {
   const best = new Map<string, number>();
   for (const r of rows) {
     if (r.embedding_scope !== 'clip' || leaveOut(r)) continue;
@@ -104,13 +117,22 @@ describe('clip searches over a library holding clip, video and asset scopes', ()
   });
 
   it('keeps the clip rule and the total under a floor and a filter', async () => {
-    const response = await lib.search({ vector: QUERY, minScore: 0.2, filter: { id: ['short', 'twice', 'merge'] }, pageLimit: 50 });
-    const exact = exactClipKeys(ROWS, QUERY, (r) => !['short', 'twice', 'merge'].includes(r.video_id) || cosine(r.embedding, QUERY) < 0.2);
+    const response = await lib.search({
+      vector: QUERY,
+      minScore: 0.2,
+      filter: { id: ['short', 'twice', 'merge'] },
+      pageLimit: 50,
+    });
+    const exact = exactClipKeys(
+      ROWS,
+      QUERY,
+      (r) => !['short', 'twice', 'merge'].includes(r.video_id) || cosine(r.embedding, QUERY) < 0.2,
+    );
     expect(response.data.map(keyOf)).toEqual(exact);
     expect(response.page_info.total_results).toBe(exact.length);
   });
 
-  it('merges a video\'s consecutive clips even with an asset-scope row between them', async () => {
+  it("merges a video's consecutive clips even with an asset-scope row between them", async () => {
     const response = await lib.search({ vector: QUERY, mergeAdjacent: true, filter: { id: ['merge'] } });
     expect(response.data.map(keyOf)).toEqual(['merge@0-3/visual']);
     expect(response.data[0]?.embedding_scope).toBe('clip');
@@ -127,10 +149,12 @@ describe('clip searches over a library holding clip, video and asset scopes', ()
     expect(response.page_info.total_results).toBe(exact.length);
   });
 
-  it('keeps a --like segment\'s twin that carries another vector', async () => {
+  it("keeps a --like segment's twin that carries another vector", async () => {
     // merge@0 is a clip; the asset row of "merge" spans 0-3, another span: both stay answers.
     const response = await lib.search({ like: 'merge@0', pageLimit: 50 });
-    expect(response.data.map(keyOf)).toEqual(exactClipKeys(ROWS, vec(0.6, 6, 1), (r) => r.video_id === 'merge' && r.start_sec === 0 && r.end_sec === 2));
+    expect(response.data.map(keyOf)).toEqual(
+      exactClipKeys(ROWS, vec(0.6, 6, 1), (r) => r.video_id === 'merge' && r.start_sec === 0 && r.end_sec === 2),
+    );
     expect(response.data.map(keyOf)).toContain('merge@2-3/visual');
   });
 });
@@ -143,7 +167,11 @@ describe('searches grouped by video over mixed scopes', () => {
     expect(videos[0]?.video_id).toBe('long');
     expect(long).toMatchObject({ embedding_scope: 'video', start: 0, end: 14 });
     expect(long?.score).toBeCloseTo(cosine(vec(1, 2, 0.05), QUERY), 5);
-    const expectedClips = exactClipKeys(ROWS, QUERY, (r) => r.video_id !== 'long' || cosine(r.embedding, QUERY) < 0).slice(0, 10);
+    const expectedClips = exactClipKeys(
+      ROWS,
+      QUERY,
+      (r) => r.video_id !== 'long' || cosine(r.embedding, QUERY) < 0,
+    ).slice(0, 10);
     expect(long?.clips.map(keyOf)).toEqual(expectedClips);
     expect(long?.clips.map((clip) => clip.embedding_scope)).toEqual(expectedClips.map(() => 'clip'));
     const whole = videos.find((hit) => hit.video_id === 'whole');

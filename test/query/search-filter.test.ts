@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { PageTokenError } from '../../src/query/index.js';
 import { decodePageToken, encodePageToken } from '../../src/query/page-token.js';
-import { compileSearchFilter, filenameOf, parseSearchFilter, type FilterSubject } from '../../src/query/search-filter.js';
+import {
+  compileSearchFilter,
+  type FilterSubject,
+  filenameOf,
+  parseSearchFilter,
+} from '../../src/query/search-filter.js';
 
 const subject: FilterSubject = {
   videoId: 'cats.mp4',
@@ -40,7 +45,9 @@ describe('search filter', () => {
   ])('%j -> %s', (filter, expected) => expect(matches(filter)).toBe(expected));
 
   it('names the wrong field and what it takes', () => {
-    expect(() => parseSearchFilter({ duration: { between: [1, 2] } })).toThrow(/filter field "duration": unknown operator\(s\) between; the filter knows gte and lte/);
+    expect(() => parseSearchFilter({ duration: { between: [1, 2] } })).toThrow(
+      /filter field "duration": unknown operator\(s\) between; the filter knows gte and lte/,
+    );
     expect(() => parseSearchFilter({ year: null })).toThrow(/filter field "year" takes a number or/);
     expect(() => parseSearchFilter(null)).toThrow(/the filter must be a JSON object/);
     expect(() => parseSearchFilter('"text"')).toThrow(/the filter must be a JSON object/);
@@ -62,10 +69,13 @@ describe('page tokens', () => {
     expect(decodePageToken(token)).toEqual({ recordId: '0123456789abcdef01234567', page: 3 });
   });
 
-  it.each(['', 'x', 'bm90LWEtdG9rZW4', Buffer.from('0123456789abcdef01234567-0').toString('base64url'), 'a b'])('rejects %j with the API code', (token) => {
-    expect(() => decodePageToken(token)).toThrow(PageTokenError);
-    expect(() => decodePageToken(token)).toThrow(/^search_page_token_expired: .*invalid/);
-  });
+  it.each(['', 'x', 'bm90LWEtdG9rZW4', Buffer.from('0123456789abcdef01234567-0').toString('base64url'), 'a b'])(
+    'rejects %j with the API code',
+    (token) => {
+      expect(() => decodePageToken(token)).toThrow(PageTokenError);
+      expect(() => decodePageToken(token)).toThrow(/^search_page_token_expired: .*invalid/);
+    },
+  );
 });
 
 describe('search filter limits', () => {
@@ -85,4 +95,3 @@ describe('search filter limits', () => {
     expect(() => parseSearchFilter(JSON.parse(big))).toThrow(/the limit for JSON input is 65536 bytes/);
   });
 });
-

@@ -25,9 +25,16 @@ describe('the Library snippet in README.md', () => {
     const app = await tempDir();
     await mkdir(join(app, 'node_modules'));
     await symlink(PROJECT_ROOT, join(app, 'node_modules', 'vsearch'), 'dir');
-    await cp(join(PROJECT_ROOT, 'data', 'marengo27-aws-sample'), join(app, 'data', 'marengo27-aws-sample'), { recursive: true });
+    await cp(join(PROJECT_ROOT, 'data', 'marengo27-aws-sample'), join(app, 'data', 'marengo27-aws-sample'), {
+      recursive: true,
+    });
     await writeFile(join(app, 'example.mjs'), snippet);
-    const run = spawnSync(process.execPath, ['example.mjs'], { cwd: app, encoding: 'utf8', env: { ...process.env, TWELVELABS_API_KEY: '', TWELVE_LABS_API_KEY: '' }, timeout: 120_000 });
+    const run = spawnSync(process.execPath, ['example.mjs'], {
+      cwd: app,
+      encoding: 'utf8',
+      env: { ...process.env, TWELVELABS_API_KEY: '', TWELVE_LABS_API_KEY: '' },
+      timeout: 120_000,
+    });
     expect(run.status, run.stderr).toBe(0);
     const lines = run.stdout.split('\n');
     // The bird query's best video is the robin, then the island, each with a time span and a cosine score.
@@ -35,7 +42,9 @@ describe('the Library snippet in README.md', () => {
     expect(lines[1]).toMatch(/^island\.mp4 \d+ \d+ 0\.\d{4}$/);
     expect(run.stdout).toContain('removed 2 segments of island.mp4');
     expect(run.stdout).toMatch(/videos: 1,\s+segments: 4,/);
-    const manifest = JSON.parse(await readFile(join(app, 'my-library', 'manifest.json'), 'utf8')) as { counts: { segments: number; videos: number } };
+    const manifest = JSON.parse(await readFile(join(app, 'my-library', 'manifest.json'), 'utf8')) as {
+      counts: { segments: number; videos: number };
+    };
     expect(manifest.counts).toEqual({ segments: 4, videos: 1 });
   });
 });

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/library/index.js';
-import { HAS_SHARED_DATA, SHARED_DATA, sharedDataNote } from '../helpers/shared-data.js';
 import { writeJsonl } from '../helpers/segments.js';
+import { HAS_SHARED_DATA, SHARED_DATA, sharedDataNote } from '../helpers/shared-data.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 interface Meta {
@@ -30,7 +30,11 @@ describe.skipIf(!HAS_SHARED_DATA)('YouTube-8M zero-shot classification through t
     // The ten category-name text embeddings form the library; each video's vector is the query,
     // and its top hit is the predicted category (argmax cosine, as the published evaluation).
     const dir = await tempDir();
-    const path = await writeJsonl(dir, 'classes.jsonl', classes.map((embedding, i) => ({ video_id: meta.class_queries[i], start_sec: 0, end_sec: 1, embedding })));
+    const path = await writeJsonl(
+      dir,
+      'classes.jsonl',
+      classes.map((embedding, i) => ({ video_id: meta.class_queries[i], start_sec: 0, end_sec: 1, embedding })),
+    );
     const lib = await openLibrary(join(dir, 'lib'), { create: true });
     await lib.importSegments(path);
     const correct: Record<string, number> = { validation: 0, test: 0 };

@@ -5,7 +5,7 @@ import { API_KEY } from '../build/emulator-fixture.js';
 import { CLI } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { buildMediaSamples, type Built } from './serve-fixture.js';
+import { type Built, buildMediaSamples } from './serve-fixture.js';
 
 const tempDir = useTempDirs();
 const built: Built[] = [];
@@ -22,10 +22,21 @@ describe('vsearch serve --root (the CLI)', () => {
     const root = await tempDir();
     const samples = await buildMediaSamples(root);
     built.push(samples);
-    const child = spawn(process.execPath, [CLI, 'serve', '--root', root, '--port', '0', '--api-key', 'root-serve-key', '--upstream', samples.emu.baseUrl], {
-      env: { ...process.env, VSEARCH_LIB: '', VSEARCH_SERVE_API_KEY: '', TWELVELABS_API_KEY: API_KEY, TWELVE_LABS_API_KEY: '', TWELVELABS_BASE_URL: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'serve', '--root', root, '--port', '0', '--api-key', 'root-serve-key', '--upstream', samples.emu.baseUrl],
+      {
+        env: {
+          ...process.env,
+          VSEARCH_LIB: '',
+          VSEARCH_SERVE_API_KEY: '',
+          TWELVELABS_API_KEY: API_KEY,
+          TWELVE_LABS_API_KEY: '',
+          TWELVELABS_BASE_URL: '',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -40,8 +51,12 @@ describe('vsearch serve --root (the CLI)', () => {
         void exited.then(() => reject(new Error(`vsearch serve exited early: ${stderr}`)));
       });
       const headers = { 'x-api-key': 'root-serve-key' };
-      const indexes = (await (await fetch(`${url}/indexes`, { headers })).json()) as { data: { _id: string; index_name: string; video_count: number }[] };
-      expect(indexes.data).toEqual([expect.objectContaining({ _id: samples.lib.manifest.id, index_name: 'lib', video_count: 3 })]);
+      const indexes = (await (await fetch(`${url}/indexes`, { headers })).json()) as {
+        data: { _id: string; index_name: string; video_count: number }[];
+      };
+      expect(indexes.data).toEqual([
+        expect.objectContaining({ _id: samples.lib.manifest.id, index_name: 'lib', video_count: 3 }),
+      ]);
       const form = new FormData();
       form.append('model_name', 'marengo3.0');
       form.append('text', 'a rabbit');

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 import { openLibrary } from '../../src/library/index.js';
 import type { UploadTask } from '../../src/tasks/index.js';
 import { API_KEY } from '../build/emulator-fixture.js';
@@ -19,7 +19,12 @@ afterEach(async () => {
 });
 
 async function control(emu: RunningEmulator, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${new URL(emu.baseUrl).origin}/__emulator/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(
+    `${new URL(emu.baseUrl).origin}/__emulator/${path}`,
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
   expect(res.status, path).toBeLessThan(300);
   return res.json();
 }
@@ -32,7 +37,13 @@ interface Serving {
 
 /** `vsearch serve --root` over dist/ with the emulator as its upstream; resolves with its base URL. */
 async function serve(root: string, emu: RunningEmulator): Promise<Serving> {
-  const env: NodeJS.ProcessEnv = { ...process.env, VSEARCH_LIB: '', TWELVELABS_API_KEY: API_KEY, TWELVE_LABS_API_KEY: '', TWELVELABS_BASE_URL: '' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    VSEARCH_LIB: '',
+    TWELVELABS_API_KEY: API_KEY,
+    TWELVE_LABS_API_KEY: '',
+    TWELVELABS_BASE_URL: '',
+  };
   delete env['VSEARCH_SERVE_API_KEY'];
   const child = spawn(process.execPath, [CLI, 'serve', '--root', root, '--port', '0', '--upstream', emu.baseUrl], {
     env,
@@ -74,9 +85,23 @@ describe('vsearch serve --root: upload tasks survive SIGKILL', () => {
     const root = await tempDir();
     const first = await serve(root, emu);
     // Marengo 2.7 embeds a video through an embed task, whose id the build journals.
-    const index = await json(await fetch(`${first.url}/indexes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ index_name: 'crash', models: [{ model_name: 'marengo2.7', model_options: ['visual', 'audio'] }] }) }));
+    const index = await json(
+      await fetch(`${first.url}/indexes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          index_name: 'crash',
+          models: [{ model_name: 'marengo2.7', model_options: ['visual', 'audio'] }],
+        }),
+      }),
+    );
     const indexId = String(index['_id']);
-    const { id: hold } = (await control(emu, 'holds', { method: 'GET', path: '/embed/tasks/{task_id}/status', stage: 'request', count: 1 })) as { id: string };
+    const { id: hold } = (await control(emu, 'holds', {
+      method: 'GET',
+      path: '/embed/tasks/{task_id}/status',
+      stage: 'request',
+      count: 1,
+    })) as { id: string };
     const form = new FormData();
     form.append('index_id', indexId);
     form.append('video_file', new Blob([await readFile(VIDEO)]), 'testsrc-6s-640x360-24fps.mov');
@@ -101,12 +126,19 @@ describe('vsearch serve --root: upload tasks survive SIGKILL', () => {
       if (task['status'] === 'ready' || task['status'] === 'failed') break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(task, second.stderr()).toMatchObject({ _id: taskId, index_id: indexId, status: 'ready', system_metadata: { filename: 'testsrc-6s-640x360-24fps.mov', width: 640, height: 360 } });
+    expect(task, second.stderr()).toMatchObject({
+      _id: taskId,
+      index_id: indexId,
+      status: 'ready',
+      system_metadata: { filename: 'testsrc-6s-640x360-24fps.mov', width: 640, height: 360 },
+    });
     expect(emu.stats().tasks_created).toBe(1);
     const videoId = String(task['video_id']);
     const video = await json(await fetch(`${second.url}/indexes/${indexId}/videos/${videoId}`));
     expect(video['user_metadata']).toEqual({ shelf: 'b' });
-    const listed = (await json(await fetch(`${second.url}/tasks?index_id=${indexId}&status=ready`)))['data'] as UploadTask[];
+    const listed = (await json(await fetch(`${second.url}/tasks?index_id=${indexId}&status=ready`)))[
+      'data'
+    ] as UploadTask[];
     expect(listed).toHaveLength(1);
     const exitedAgain = once(second.child, 'exit');
     second.child.kill('SIGINT');
@@ -114,7 +146,9 @@ describe('vsearch serve --root: upload tasks survive SIGKILL', () => {
     // One video, its segments to the end of the 6 s file, none twice.
     const lib = await openLibrary(join(root, 'crash'));
     const stored = await lib.getVideo(videoId);
-    const keys = stored.segments.map((segment) => `${segment.embedding_option}/${segment.embedding_scope}/${segment.start}/${segment.end}`);
+    const keys = stored.segments.map(
+      (segment) => `${segment.embedding_option}/${segment.embedding_scope}/${segment.start}/${segment.end}`,
+    );
     expect(new Set(keys).size).toBe(keys.length);
     expect(Math.max(...stored.segments.map((segment) => segment.end))).toBeCloseTo(6, 1);
     expect((await lib.listVideos()).map((entry) => entry.video_id)).toEqual([videoId]);

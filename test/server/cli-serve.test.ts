@@ -6,7 +6,7 @@ import { API_KEY } from '../build/emulator-fixture.js';
 import { CLI } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { buildMediaSamples, keyOf, postSearch, searchForm, type Built } from './serve-fixture.js';
+import { type Built, buildMediaSamples, keyOf, postSearch, searchForm } from './serve-fixture.js';
 
 /** The built binary (npm test builds first): `vsearch serve` end to end, with the emulator upstream. */
 const tempDir = useTempDirs();
@@ -23,11 +23,26 @@ describe('vsearch serve (the CLI)', () => {
   it('prints its base URL first, answers searches, logs each request, and exits 0 on SIGINT', async () => {
     const samples = await buildMediaSamples(await tempDir());
     built.push(samples);
-    const expected = await samples.lib.search({ text: 'a white rabbit in a meadow', searchOptions: ['visual'], pageLimit: 3 });
-    const child = spawn(process.execPath, [CLI, 'serve', '--lib', samples.lib.dir, '--port', '0', '--api-key', 'cli-serve-key'], {
-      env: { ...process.env, VSEARCH_LIB: '', VSEARCH_SERVE_API_KEY: '', TWELVELABS_API_KEY: API_KEY, TWELVE_LABS_API_KEY: '', TWELVELABS_BASE_URL: samples.emu.baseUrl },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const expected = await samples.lib.search({
+      text: 'a white rabbit in a meadow',
+      searchOptions: ['visual'],
+      pageLimit: 3,
     });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'serve', '--lib', samples.lib.dir, '--port', '0', '--api-key', 'cli-serve-key'],
+      {
+        env: {
+          ...process.env,
+          VSEARCH_LIB: '',
+          VSEARCH_SERVE_API_KEY: '',
+          TWELVELABS_API_KEY: API_KEY,
+          TWELVE_LABS_API_KEY: '',
+          TWELVELABS_BASE_URL: samples.emu.baseUrl,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -42,10 +57,17 @@ describe('vsearch serve (the CLI)', () => {
         void exited.then(() => reject(new Error(`vsearch serve exited early: ${stderr}`)));
       });
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\.3$/);
-      const form = searchForm({ index_id: samples.lib.manifest.id, search_options: ['visual'], query_text: 'a white rabbit in a meadow', page_limit: 3 });
+      const form = searchForm({
+        index_id: samples.lib.manifest.id,
+        search_options: ['visual'],
+        query_text: 'a white rabbit in a meadow',
+        page_limit: 3,
+      });
       const response = await postSearch<ApiSearchResults>({ url }, form, { 'x-api-key': 'cli-serve-key' });
       expect(response.status, JSON.stringify(response.body)).toBe(200);
-      expect(response.body.data.map((hit) => keyOf(hit as { video_id: string; start: number; embedding_option: string }))).toEqual(expected.data.map(keyOf));
+      expect(
+        response.body.data.map((hit) => keyOf(hit as { video_id: string; start: number; embedding_option: string })),
+      ).toEqual(expected.data.map(keyOf));
       const denied = await fetch(`${url}/search`, { method: 'POST', body: form });
       expect(denied.status).toBe(401);
       child.kill('SIGINT');

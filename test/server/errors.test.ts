@@ -1,9 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSearchServer, type ApiSearchResults, type RunningSearchServer, type SearchableLibrary } from '../../src/server/index.js';
+import {
+  type ApiSearchResults,
+  type RunningSearchServer,
+  type SearchableLibrary,
+  startSearchServer,
+} from '../../src/server/index.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { getPage, postSearch, searchForm, serveMediaSamples, type ApiError, type Served } from './serve-fixture.js';
+import { type ApiError, getPage, postSearch, type Served, searchForm, serveMediaSamples } from './serve-fixture.js';
 
 const tempDir = useTempDirs();
 const open: { close(): Promise<void> }[] = [];
@@ -19,16 +24,24 @@ async function serve(): Promise<Served> {
 
 const DOCS_URL = 'https://docs.twelvelabs.io/v1.3/api-reference/error-codes';
 
-describe('vsearch serve answers bad requests with the API\'s error bodies', () => {
+describe("vsearch serve answers bad requests with the API's error bodies", () => {
   it('400 with parameter codes: wrong index_id, missing fields, invalid filter, page_limit, enums, no query', async () => {
     const { server, lib } = await serve();
     const index_id = lib.manifest.id;
     const base = { index_id, search_options: ['visual'], query_text: 'a rabbit' };
     const cases: [Record<string, string | readonly string[]>, string, RegExp][] = [
-      [{ ...base, index_id: '6298d673f1090f1100476d4c' }, 'index_not_exists', new RegExp(`"6298d673f1090f1100476d4c" does not exist.*${index_id}`)],
+      [
+        { ...base, index_id: '6298d673f1090f1100476d4c' },
+        'index_not_exists',
+        new RegExp(`"6298d673f1090f1100476d4c" does not exist.*${index_id}`),
+      ],
       [{ search_options: ['visual'], query_text: 'a rabbit' }, 'parameter_not_provided', /index_id/],
       [{ index_id, query_text: 'a rabbit' }, 'parameter_not_provided', /search_options/],
-      [{ ...base, filter: '{"duration": {"gte": "long"}}' }, 'parameter_invalid', /The filter parameter is invalid.*gte takes a number/],
+      [
+        { ...base, filter: '{"duration": {"gte": "long"}}' },
+        'parameter_invalid',
+        /The filter parameter is invalid.*gte takes a number/,
+      ],
       [{ ...base, filter: 'not json' }, 'parameter_invalid', /The filter parameter is invalid.*not valid JSON/],
       [{ ...base, page_limit: '0' }, 'parameter_invalid', /page_limit.*1 to 50/],
       [{ ...base, page_limit: '51' }, 'parameter_invalid', /page_limit/],
@@ -53,21 +66,36 @@ describe('vsearch serve answers bad requests with the API\'s error bodies', () =
   it('an image without query_media_type, and more than 10 images, are refused', async () => {
     const { server, lib } = await serve();
     const file = (i: number) => ({ name: 'query_media_file', bytes: Buffer.from(`image ${i}`), filename: `${i}.png` });
-    const untyped = await postSearch<ApiError>(server, searchForm({ index_id: lib.manifest.id, search_options: ['visual'] }, [file(0)]));
+    const untyped = await postSearch<ApiError>(
+      server,
+      searchForm({ index_id: lib.manifest.id, search_options: ['visual'] }, [file(0)]),
+    );
     expect([untyped.status, untyped.body.code]).toEqual([400, 'parameter_not_provided']);
     expect(untyped.body.message).toMatch(/query_media_type/);
-    const many = await postSearch<ApiError>(server, searchForm({ index_id: lib.manifest.id, search_options: ['visual'], query_media_type: 'image' }, Array.from({ length: 11 }, (_, i) => file(i))));
+    const many = await postSearch<ApiError>(
+      server,
+      searchForm(
+        { index_id: lib.manifest.id, search_options: ['visual'], query_media_type: 'image' },
+        Array.from({ length: 11 }, (_, i) => file(i)),
+      ),
+    );
     expect([many.status, many.body.code]).toEqual([400, 'parameter_invalid']);
     expect(many.body.message).toMatch(/up to 10/);
   });
 
   it('a page token from before a rebuild expires with search_page_token_expired; a made-up one too', async () => {
     const { server, lib } = await serve();
-    const first = await postSearch<ApiSearchResults>(server, searchForm({ index_id: lib.manifest.id, search_options: ['visual'], query_text: 'a rabbit', page_limit: 2 }));
+    const first = await postSearch<ApiSearchResults>(
+      server,
+      searchForm({ index_id: lib.manifest.id, search_options: ['visual'], query_text: 'a rabbit', page_limit: 2 }),
+    );
     const token = first.body.page_info.next_page_token as string;
     expect((await getPage(server, token)).status).toBe(200);
     const jsonl = join(await tempDir(), 'more.jsonl');
-    await writeFile(jsonl, `${JSON.stringify({ video_id: 'extra', start_sec: 0, end_sec: 2, embedding: Array.from({ length: 512 }, (_, i) => Math.sin(i)) })}\n`);
+    await writeFile(
+      jsonl,
+      `${JSON.stringify({ video_id: 'extra', start_sec: 0, end_sec: 2, embedding: Array.from({ length: 512 }, (_, i) => Math.sin(i)) })}\n`,
+    );
     await lib.importSegments(jsonl);
     const stale = await getPage<ApiError>(server, token);
     expect([stale.status, stale.body.code]).toEqual([400, 'search_page_token_expired']);
@@ -92,9 +120,15 @@ describe('vsearch serve answers bad requests with the API\'s error bodies', () =
       },
     } as unknown as SearchableLibrary;
     const logged: unknown[] = [];
-    const server: RunningSearchServer = await startSearchServer({ library: failing, onUnexpectedError: (error) => logged.push(error) });
+    const server: RunningSearchServer = await startSearchServer({
+      library: failing,
+      onUnexpectedError: (error) => logged.push(error),
+    });
     open.push(server);
-    const { status, body } = await postSearch<ApiError>(server, searchForm({ index_id: 'lib_failing', search_options: ['visual'], query_text: 'a rabbit' }));
+    const { status, body } = await postSearch<ApiError>(
+      server,
+      searchForm({ index_id: 'lib_failing', search_options: ['visual'], query_text: 'a rabbit' }),
+    );
     expect(status).toBe(500);
     expect(body).toEqual({ code: 'internal_error', message: expect.not.stringMatching(/secret|arrow|disk/) });
     expect(String(logged[0])).toMatch(/disk trouble/);

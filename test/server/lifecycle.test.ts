@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { SearchResponse } from '../../src/query/index.js';
-import { startSearchServer, type SearchableLibrary } from '../../src/server/index.js';
+import { type SearchableLibrary, startSearchServer } from '../../src/server/index.js';
 import { postSearch, searchForm } from './serve-fixture.js';
 
-const EMPTY: SearchResponse = { data: [], page_info: { limit_per_page: 10, total_results: 0 }, search_pool: { total_count: 0, total_duration: 0, index_id: 'lib_slow' } };
+const EMPTY: SearchResponse = {
+  data: [],
+  page_info: { limit_per_page: 10, total_results: 0 },
+  search_pool: { total_count: 0, total_duration: 0, index_id: 'lib_slow' },
+};
 
 /** A library whose searches wait until released, to catch the server mid-request. */
 function slowLibrary(): { library: SearchableLibrary; started: Promise<void>; release: () => void } {
@@ -42,7 +46,11 @@ describe('vsearch serve lifecycle', () => {
     const logged: string[] = [];
     const slow = slowLibrary();
     slow.release();
-    const server = await startSearchServer({ library: slow.library, signal: controller.signal, onRequest: (entry) => logged.push(`${entry.method} ${entry.path} ${entry.status}`) });
+    const server = await startSearchServer({
+      library: slow.library,
+      signal: controller.signal,
+      onRequest: (entry) => logged.push(`${entry.method} ${entry.path} ${entry.status}`),
+    });
     expect((await postSearch(server, form())).status).toBe(200);
     expect((await fetch(`${server.url}/nothing`)).status).toBe(404);
     expect(logged).toEqual(['POST /v1.3/search 200', 'GET /v1.3/nothing 404']);

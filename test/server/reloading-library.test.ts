@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PageTokenError } from '../../src/query/page-token-error.js';
 import { openLibrary } from '../../src/library/index.js';
+import { PageTokenError } from '../../src/query/page-token-error.js';
 import { ReloadingLibrary } from '../../src/server/index.js';
 import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -20,7 +20,7 @@ async function libraryOfOneVideo(dir: string, clips: number): Promise<string> {
 }
 
 describe('ReloadingLibrary', () => {
-  it('sees segments another instance adds and videos it removes, and expires the old version\'s tokens', async () => {
+  it("sees segments another instance adds and videos it removes, and expires the old version's tokens", async () => {
     const dir = await tempDir();
     const libDir = await libraryOfOneVideo(dir, 3);
 

@@ -2,12 +2,12 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TwelveLabs } from 'twelvelabs-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibraryRoot } from '../../src/library/index.js';
-import { startSearchServer, type RunningSearchServer } from '../../src/server/index.js';
+import { type RunningSearchServer, startSearchServer } from '../../src/server/index.js';
 import { API_KEY, shared } from '../build/emulator-fixture.js';
-import { buildMediaSamples, type Built } from './serve-fixture.js';
+import { type Built, buildMediaSamples } from './serve-fixture.js';
 
 /**
  * The official SDK as an app uses it against `vsearch serve --root` with the emulator upstream:
@@ -28,7 +28,11 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vsearch-serve-tasks-'));
   built = await buildMediaSamples(dir);
   const root = await LibraryRoot.open(dir, { client: built.client });
-  server = await startSearchServer({ root, apiKey: SERVE_KEY, upstream: { baseUrl: built.emu.baseUrl, apiKey: API_KEY } });
+  server = await startSearchServer({
+    root,
+    apiKey: SERVE_KEY,
+    upstream: { baseUrl: built.emu.baseUrl, apiKey: API_KEY },
+  });
   process.env['TWELVELABS_BASE_URL'] = server.url;
   sdk = new TwelveLabs({ apiKey: SERVE_KEY });
 }, 120_000);
@@ -44,14 +48,24 @@ afterAll(async () => {
 
 describe('twelvelabs-js upload tasks against vsearch serve --root', () => {
   it('indexes.create -> tasks.create -> waitForDone -> videos list, retrieve, update, filtered search, delete -> indexes.delete', async () => {
-    const index = await sdk.indexes.create({ indexName: 'uploads', models: [{ modelName: 'marengo3.0', modelOptions: ['visual', 'audio'] }] });
+    const index = await sdk.indexes.create({
+      indexName: 'uploads',
+      models: [{ modelName: 'marengo3.0', modelOptions: ['visual', 'audio'] }],
+    });
     const indexId = index.id ?? '';
     const paidBefore = paid(built);
-    const created = await sdk.tasks.create({ indexId, videoFile: createReadStream(BBB), userMetadata: JSON.stringify({ source: 'sdk' }) });
+    const created = await sdk.tasks.create({
+      indexId,
+      videoFile: createReadStream(BBB),
+      userMetadata: JSON.stringify({ source: 'sdk' }),
+    });
     const taskId = created.id ?? '';
     expect(taskId).not.toBe('');
     const seen: string[] = [];
-    const done = await sdk.tasks.waitForDone(taskId, { sleepInterval: 0.2, callback: (task) => void seen.push(task.status ?? '') });
+    const done = await sdk.tasks.waitForDone(taskId, {
+      sleepInterval: 0.2,
+      callback: (task) => void seen.push(task.status ?? ''),
+    });
     expect(done.status).toBe('ready');
     expect(done.indexId).toBe(indexId);
     expect(done.systemMetadata?.filename).toBe('big_buck_bunny_720p_1mb.mp4');
@@ -69,9 +83,19 @@ describe('twelvelabs-js upload tasks against vsearch serve --root', () => {
     expect(video.userMetadata).toMatchObject({ source: 'sdk' });
 
     await sdk.indexes.videos.update(indexId, videoId, { userMetadata: { reviewed: 'yes-task' } });
-    const found = await sdk.search.create({ indexId, queryText: 'a rabbit in the meadow', searchOptions: ['visual', 'audio'], filter: JSON.stringify({ reviewed: 'yes-task' }) });
+    const found = await sdk.search.create({
+      indexId,
+      queryText: 'a rabbit in the meadow',
+      searchOptions: ['visual', 'audio'],
+      filter: JSON.stringify({ reviewed: 'yes-task' }),
+    });
     expect(new Set(found.data?.map((hit) => hit.videoId))).toEqual(new Set([videoId]));
-    const none = await sdk.search.create({ indexId, queryText: 'a rabbit in the meadow', searchOptions: ['visual', 'audio'], filter: JSON.stringify({ reviewed: 'no' }) });
+    const none = await sdk.search.create({
+      indexId,
+      queryText: 'a rabbit in the meadow',
+      searchOptions: ['visual', 'audio'],
+      filter: JSON.stringify({ reviewed: 'no' }),
+    });
     expect(none.data ?? []).toEqual([]);
 
     await sdk.indexes.videos.delete(indexId, videoId);
@@ -81,7 +105,10 @@ describe('twelvelabs-js upload tasks against vsearch serve --root', () => {
     // The upload is removed once its task has ended.
     expect(await readdir(join(libDir, 'tasks', 'uploads')).catch(() => [])).toEqual([]);
     await sdk.indexes.delete(indexId);
-    await expect(sdk.indexes.retrieve(indexId)).rejects.toMatchObject({ statusCode: 400, body: { code: 'index_not_exists' } });
+    await expect(sdk.indexes.retrieve(indexId)).rejects.toMatchObject({
+      statusCode: 400,
+      body: { code: 'index_not_exists' },
+    });
 
     const embedded = await sdk.embed.create({ modelName: 'marengo3.0', text: 'a rabbit in the meadow' });
     expect(embedded.textEmbedding?.segments?.[0]?.float?.length).toBeGreaterThan(0);

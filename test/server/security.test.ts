@@ -1,9 +1,16 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ApiSearchResults } from '../../src/server/index.js';
 import { apiKeyAccepted } from '../../src/server/api-key.js';
+import type { ApiSearchResults } from '../../src/server/index.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { postSearch, REMOTE_IMAGE_NAME, searchForm, serveMediaSamples, type ApiError, type Served } from './serve-fixture.js';
+import {
+  type ApiError,
+  postSearch,
+  REMOTE_IMAGE_NAME,
+  type Served,
+  searchForm,
+  serveMediaSamples,
+} from './serve-fixture.js';
 
 const tempDir = useTempDirs();
 const open: Served[] = [];
@@ -18,7 +25,11 @@ async function serve(options: Parameters<typeof serveMediaSamples>[1] = {}): Pro
 }
 
 /** Sends a chunked body of `total` bytes (no Content-Length); resolves with the answer and how much of the body was written before it came. */
-function streamBody(url: string, total: number, headers: Record<string, string>): Promise<{ status: number; body: string; written: number }> {
+function streamBody(
+  url: string,
+  total: number,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string; written: number }> {
   return new Promise((resolve, reject) => {
     let written = 0;
     let answered = false;
@@ -55,7 +66,12 @@ describe('vsearch serve security', () => {
     expect(wrong.status).toBe(401);
     // Refused before its body is read, a request still gets its answer (the rest is discarded, not buffered).
     for (let i = 0; i < 10; i++) {
-      const withFile = await postSearch<ApiError>(server, searchForm({ index_id: lib.manifest.id }, [{ name: 'query_media_file', bytes: Buffer.alloc(100_000 * i, 1), filename: 'a.png' }]));
+      const withFile = await postSearch<ApiError>(
+        server,
+        searchForm({ index_id: lib.manifest.id }, [
+          { name: 'query_media_file', bytes: Buffer.alloc(100_000 * i, 1), filename: 'a.png' },
+        ]),
+      );
       expect(withFile.status).toBe(401);
     }
     const page = await fetch(`${server.url}/search/some-token`);
@@ -77,24 +93,37 @@ describe('vsearch serve security', () => {
     const limit = 256 * 1024;
     const { server, lib } = await serve({ maxBodyBytes: limit });
     const big = [{ name: 'query_media_file', bytes: Buffer.alloc(limit + 1, 1), filename: 'big.png' }];
-    const announced = await postSearch<ApiError>(server, searchForm({ index_id: lib.manifest.id, search_options: ['visual'], query_media_type: 'image' }, big));
+    const announced = await postSearch<ApiError>(
+      server,
+      searchForm({ index_id: lib.manifest.id, search_options: ['visual'], query_media_type: 'image' }, big),
+    );
     expect([announced.status, announced.body.code]).toEqual([413, 'request_too_large']);
     expect(announced.body.message).toMatch(/--max-body-mb/);
 
     const total = 64 * 1024 * 1024;
-    const chunked = await streamBody(`${server.url}/search`, total, { 'content-type': 'multipart/form-data; boundary=xyz' });
+    const chunked = await streamBody(`${server.url}/search`, total, {
+      'content-type': 'multipart/form-data; boundary=xyz',
+    });
     expect(chunked.status).toBe(413);
     expect((JSON.parse(chunked.body) as ApiError).code).toBe('request_too_large');
     expect(chunked.written).toBeLessThan(total);
 
     // The server still answers afterwards.
-    const ok = await postSearch(server, searchForm({ index_id: lib.manifest.id, search_options: ['visual'], query_text: 'a rabbit' }));
+    const ok = await postSearch(
+      server,
+      searchForm({ index_id: lib.manifest.id, search_options: ['visual'], query_text: 'a rabbit' }),
+    );
     expect(ok.status).toBe(200);
   });
 
   it('refuses query_media_url unless --allow-remote-media, and then passes only http(s) URLs on', async () => {
     const closed = await serve();
-    const fields = { index_id: closed.lib.manifest.id, search_options: ['visual'], query_media_type: 'image', query_media_url: `https://images.example.com/${REMOTE_IMAGE_NAME}` };
+    const fields = {
+      index_id: closed.lib.manifest.id,
+      search_options: ['visual'],
+      query_media_type: 'image',
+      query_media_url: `https://images.example.com/${REMOTE_IMAGE_NAME}`,
+    };
     closed.emu.reset();
     const refused = await postSearch<ApiError>(closed.server, searchForm(fields));
     expect([refused.status, refused.body.code]).toEqual([400, 'parameter_invalid']);
@@ -102,11 +131,17 @@ describe('vsearch serve security', () => {
     expect(closed.emu.stats().sync_embeds).toBe(0);
 
     const allowing = await serve({ allowRemoteMedia: true });
-    const allowed = await postSearch<ApiSearchResults>(allowing.server, searchForm({ ...fields, index_id: allowing.lib.manifest.id, page_limit: 1 }));
+    const allowed = await postSearch<ApiSearchResults>(
+      allowing.server,
+      searchForm({ ...fields, index_id: allowing.lib.manifest.id, page_limit: 1 }),
+    );
     expect(allowed.status, JSON.stringify(allowed.body)).toBe(200);
     expect(allowed.body.data[0]).toMatchObject({ video_id: 'bbb-3sec.mp4', start: 2, end: 3.008 });
     for (const url of ['file:///etc/passwd', 'ftp://example.com/a.png', 'not a url']) {
-      const bad = await postSearch<ApiError>(allowing.server, searchForm({ ...fields, index_id: allowing.lib.manifest.id, query_media_url: url }));
+      const bad = await postSearch<ApiError>(
+        allowing.server,
+        searchForm({ ...fields, index_id: allowing.lib.manifest.id, query_media_url: url }),
+      );
       expect([bad.status, bad.body.code], url).toEqual([400, 'parameter_invalid']);
       expect(bad.body.message).toMatch(/http\(s\) URL/);
     }

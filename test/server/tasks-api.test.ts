@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TwelveLabsClient } from '../../src/embed/index.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { LibraryRoot, openLibrary } from '../../src/library/index.js';
-import { startSearchServer, type RunningSearchServer } from '../../src/server/index.js';
+import { type RunningSearchServer, startSearchServer } from '../../src/server/index.js';
 import { API_KEY, emulatorWith, MEDIA_SAMPLES, shared } from '../build/emulator-fixture.js';
 import { HAVE_REFERENCE, REFERENCE_DIR } from '../emulator/helpers.js';
-import { SchemaWalker, type Schema } from '../emulator/schema-walker.js';
+import { type Schema, SchemaWalker } from '../emulator/schema-walker.js';
 
 interface Exchange {
   method: string;
@@ -28,7 +28,12 @@ let server: RunningSearchServer;
 let indexId: string;
 const exchanges: Exchange[] = [];
 
-async function call(method: string, template: string, path: string, body?: FormData | object): Promise<{ status: number; body: Record<string, unknown> }> {
+async function call(
+  method: string,
+  template: string,
+  path: string,
+  body?: FormData | object,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const init: RequestInit = { method };
   if (body instanceof FormData) init.body = body;
   else if (body !== undefined) {
@@ -42,7 +47,10 @@ async function call(method: string, template: string, path: string, body?: FormD
   return { status: response.status, body: parsed ?? {} };
 }
 
-async function upload(fields: Record<string, string>, file?: { path: string; name: string }): Promise<{ status: number; body: Record<string, unknown> }> {
+async function upload(
+  fields: Record<string, string>,
+  file?: { path: string; name: string },
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   if (file !== undefined) form.append('video_file', new Blob([await readFile(file.path)]), file.name);
@@ -58,7 +66,12 @@ async function untilDone(id: string): Promise<Record<string, unknown>> {
 }
 
 async function control(path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${new URL(emu.baseUrl).origin}/__emulator/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(
+    `${new URL(emu.baseUrl).origin}/__emulator/${path}`,
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
   expect(res.status, path).toBeLessThan(300);
   return res.json();
 }
@@ -72,7 +85,10 @@ beforeAll(async () => {
   ({ emu, client } = await emulatorWith());
   root = await LibraryRoot.open(dir, { client });
   server = await startSearchServer({ root, upstream: { baseUrl: emu.baseUrl, apiKey: 'unused' } });
-  const made = await call('POST', '/indexes', '/indexes', { index_name: 'tasks', models: [{ model_name: 'marengo3.0', model_options: ['visual', 'audio'] }] });
+  const made = await call('POST', '/indexes', '/indexes', {
+    index_name: 'tasks',
+    models: [{ model_name: 'marengo3.0', model_options: ['visual', 'audio'] }],
+  });
   indexId = String(made.body['_id']);
 }, 120_000);
 afterAll(async () => {
@@ -84,20 +100,50 @@ afterAll(async () => {
 });
 
 describe('serve --root: /v1.3/tasks', () => {
-  it('refuses bad uploads with the API\'s codes, recording no task and keeping no file', async () => {
+  it("refuses bad uploads with the API's codes, recording no task and keeping no file", async () => {
     const notes = join(dir, 'notes.mp4');
     await writeFile(notes, 'a shopping list, not a video');
     const video = { path: BBB, name: 'bbb.mp4' };
     const rows: [string, Record<string, string>, { path: string; name: string } | undefined, number, string][] = [
       ['unknown index', { index_id: 'lib_000000000000000000000000' }, video, 400, 'index_not_exists'],
-      ['a 3 s video', { index_id: indexId }, { path: join(MEDIA_SAMPLES, 'bbb-3sec.mp4'), name: 'bbb-3sec.mp4' }, 400, 'video_duration_too_short'],
-      ['a file that is not a video', { index_id: indexId }, { path: notes, name: 'notes.mp4' }, 400, 'unsupported_media_type'],
-      ['an audio file', { index_id: indexId }, { path: join(MEDIA_SAMPLES, 'test-tone.wav'), name: 'test-tone.wav' }, 400, 'unsupported_media_type'],
+      [
+        'a 3 s video',
+        { index_id: indexId },
+        { path: join(MEDIA_SAMPLES, 'bbb-3sec.mp4'), name: 'bbb-3sec.mp4' },
+        400,
+        'video_duration_too_short',
+      ],
+      [
+        'a file that is not a video',
+        { index_id: indexId },
+        { path: notes, name: 'notes.mp4' },
+        400,
+        'unsupported_media_type',
+      ],
+      [
+        'an audio file',
+        { index_id: indexId },
+        { path: join(MEDIA_SAMPLES, 'test-tone.wav'), name: 'test-tone.wav' },
+        400,
+        'unsupported_media_type',
+      ],
       ['no index_id', {}, video, 400, 'parameter_not_provided'],
       ['neither file nor URL', { index_id: indexId }, undefined, 400, 'parameter_invalid'],
-      ['both file and URL', { index_id: indexId, video_url: 'https://example.com/a.mp4' }, video, 400, 'parameter_invalid'],
+      [
+        'both file and URL',
+        { index_id: indexId, video_url: 'https://example.com/a.mp4' },
+        video,
+        400,
+        'parameter_invalid',
+      ],
       ['user_metadata not JSON', { index_id: indexId, user_metadata: '{shelf' }, video, 400, 'parameter_invalid'],
-      ['user_metadata with an object value', { index_id: indexId, user_metadata: '{"a":{"b":1}}' }, video, 400, 'parameter_invalid'],
+      [
+        'user_metadata with an object value',
+        { index_id: indexId, user_metadata: '{"a":{"b":1}}' },
+        video,
+        400,
+        'parameter_invalid',
+      ],
     ];
     for (const [what, fields, file, status, code] of rows) {
       const answer = await upload(fields, file);
@@ -122,19 +168,31 @@ describe('serve --root: /v1.3/tasks', () => {
     // Its own root: one upload-task queue per library.
     const otherRoot = join(dir, 'other-root');
     await mkdir(otherRoot);
-    const small = await startSearchServer({ root: await LibraryRoot.open(otherRoot, { client }), maxUploadBytes: 1000 });
+    const small = await startSearchServer({
+      root: await LibraryRoot.open(otherRoot, { client }),
+      maxUploadBytes: 1000,
+    });
     try {
       const url = new URL(`${small.url}/tasks`);
       // 50 MB announced, a few bytes sent: the answer comes without the rest being read.
       const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(50 * 1024 * 1024) } }, (res) => {
-          let body = '';
-          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-          res.on('end', () => {
-            resolve({ status: res.statusCode ?? 0, body });
-            req.destroy();
-          });
-        });
+        const req = request(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: 'POST',
+            headers: { 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(50 * 1024 * 1024) },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            res.on('end', () => {
+              resolve({ status: res.statusCode ?? 0, body });
+              req.destroy();
+            });
+          },
+        );
         req.on('error', reject);
         req.write('--x\r\n');
       });
@@ -155,23 +213,36 @@ describe('serve --root: /v1.3/tasks', () => {
   it('runs an upload to ready, cancels a task not yet running, and every answer validates against the 2026-07 spec', async () => {
     // The first task's embedding is held upstream, so the second waits its turn and can be cancelled.
     await control('holds', { method: 'POST', path: '/embed-v2', stage: 'request', count: 1 });
-    const first = await upload({ index_id: indexId, user_metadata: JSON.stringify({ shelf: 'a' }) }, { path: BBB, name: 'big_buck_bunny_720p_1mb.mp4' });
+    const first = await upload(
+      { index_id: indexId, user_metadata: JSON.stringify({ shelf: 'a' }) },
+      { path: BBB, name: 'big_buck_bunny_720p_1mb.mp4' },
+    );
     expect(first.status).toBe(200);
     const second = await upload({ index_id: indexId }, { path: BBB, name: 'second.mp4' });
     expect(second.status).toBe(200);
     const secondId = String(second.body['_id']);
-    expect(['validating', 'pending']).toContain((await call('GET', '/tasks/{task_id}', `/tasks/${secondId}`)).body['status']);
+    expect(['validating', 'pending']).toContain(
+      (await call('GET', '/tasks/{task_id}', `/tasks/${secondId}`)).body['status'],
+    );
     expect((await call('DELETE', '/tasks/{task_id}', `/tasks/${secondId}`)).status).toBe(200);
     expect((await call('GET', '/tasks/{task_id}', `/tasks/${secondId}`)).status).toBe(400);
     await control('holds/release', {});
 
     const done = await untilDone(String(first.body['_id']));
-    expect(done).toMatchObject({ status: 'ready', index_id: indexId, system_metadata: { filename: 'big_buck_bunny_720p_1mb.mp4', width: 1280, height: 720 } });
+    expect(done).toMatchObject({
+      status: 'ready',
+      index_id: indexId,
+      system_metadata: { filename: 'big_buck_bunny_720p_1mb.mp4', width: 1280, height: 720 },
+    });
     expect(Math.abs(Number((done['system_metadata'] as { duration: number }).duration) - 5.312)).toBeLessThan(0.1);
     expect(emu.stats().sync_embeds).toBe(1);
     const videos = await call('GET', '/indexes/{index-id}/videos', `/indexes/${indexId}/videos`);
     expect((videos.body['data'] as { _id: string }[]).map((video) => video._id)).toEqual([done['video_id']]);
-    const listed = await call('GET', '/tasks', `/tasks?index_id=${indexId}&status=ready&filename=big_buck_bunny_720p_1mb.mp4&duration[gte]=5&sort_option=asc`);
+    const listed = await call(
+      'GET',
+      '/tasks',
+      `/tasks?index_id=${indexId}&status=ready&filename=big_buck_bunny_720p_1mb.mp4&duration[gte]=5&sort_option=asc`,
+    );
     expect((listed.body['data'] as { _id: string }[]).map((task) => task._id)).toEqual([first.body['_id']]);
     expect((await call('GET', '/tasks', '/tasks?status=failed')).body['data']).toEqual([]);
     expect(await readdir(join(await libraryDir(), 'tasks', 'uploads'))).toEqual([]);
@@ -180,14 +251,20 @@ describe('serve --root: /v1.3/tasks', () => {
     if (!HAVE_REFERENCE) return;
     const text = readFileSync(join(REFERENCE_DIR, 'twelvelabs-openapi-2026-07.json'), 'utf8');
     const spec = new SchemaWalker(JSON.parse(text) as Schema);
-    const document = JSON.parse(text) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const document = JSON.parse(text) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
     const problems = exchanges.flatMap(({ method, template, status, body }) => {
-      if (document.paths[template]?.[method.toLowerCase()]?.responses[String(status)] === undefined) return [`${method} ${template} ${status}: not declared`];
+      if (document.paths[template]?.[method.toLowerCase()]?.responses[String(status)] === undefined)
+        return [`${method} ${template} ${status}: not declared`];
       const schema = spec.responseSchema(method, template, status);
       if (schema === undefined) return [];
       return spec
         .validate(body, schema, '$', { strict: true })
-        .filter((error) => error !== '$: unexpected property docs_url' && !error.endsWith('unexpected property user_metadata'))
+        .filter(
+          (error) =>
+            error !== '$: unexpected property docs_url' && !error.endsWith('unexpected property user_metadata'),
+        )
         .map((error) => `${method} ${template} ${status}: ${error}`);
     });
     expect(exchanges.filter((exchange) => exchange.template.startsWith('/tasks')).length).toBeGreaterThan(20);

@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClip, ApiSearchResults } from '../../src/server/index.js';
-import { getPage, keyOf, postSearch, searchForm, serveMediaSamples, TEST_CARD_PNG, type ApiError, type Served } from './serve-fixture.js';
+import {
+  type ApiError,
+  getPage,
+  keyOf,
+  postSearch,
+  type Served,
+  searchForm,
+  serveMediaSamples,
+  TEST_CARD_PNG,
+} from './serve-fixture.js';
 
 /** The embedding API behind the server: each query embedded once, its failures mapped to the API's answers. */
 let dir: string;
@@ -18,7 +27,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const form = (text: string, extra: Record<string, string> = {}): FormData => searchForm({ index_id: served.lib.manifest.id, search_options: ['visual'], query_text: text, ...extra });
+const form = (text: string, extra: Record<string, string> = {}): FormData =>
+  searchForm({ index_id: served.lib.manifest.id, search_options: ['visual'], query_text: text, ...extra });
 
 describe('vsearch serve and its upstream', () => {
   it('embeds a query once: repeats come from the query cache, pages from their record', async () => {
@@ -32,7 +42,11 @@ describe('vsearch serve and its upstream', () => {
 
   it('embeds an uploaded image once: the same bytes again come from the query cache', async () => {
     served.emu.reset();
-    const upload = (filename: string) => searchForm({ index_id: served.lib.manifest.id, search_options: ['visual'], query_media_type: 'image', page_limit: 2 }, [{ name: 'query_media_file', bytes: TEST_CARD_PNG, filename }]);
+    const upload = (filename: string) =>
+      searchForm(
+        { index_id: served.lib.manifest.id, search_options: ['visual'], query_media_type: 'image', page_limit: 2 },
+        [{ name: 'query_media_file', bytes: TEST_CARD_PNG, filename }],
+      );
     const first = await postSearch<ApiSearchResults>(served.server, upload('card.png'));
     const second = await postSearch<ApiSearchResults>(served.server, upload('same-card-other-name.png'));
     expect(first.status).toBe(200);
@@ -56,12 +70,29 @@ describe('vsearch serve and its upstream', () => {
 
   it('answers concurrent searches, each with its own pages', async () => {
     const texts = ['a rabbit', 'a butterfly', 'a test card', 'a tone', 'a meadow', 'flowers', 'a screen', 'a burrow'];
-    const firsts = await Promise.all(texts.map((text) => postSearch<ApiSearchResults>(served.server, searchForm({ index_id: served.lib.manifest.id, search_options: ['visual', 'audio'], query_text: text, page_limit: 3 }))));
-    const seconds = await Promise.all(firsts.map((first) => getPage<ApiSearchResults>(served.server, first.body.page_info.next_page_token as string)));
+    const firsts = await Promise.all(
+      texts.map((text) =>
+        postSearch<ApiSearchResults>(
+          served.server,
+          searchForm({
+            index_id: served.lib.manifest.id,
+            search_options: ['visual', 'audio'],
+            query_text: text,
+            page_limit: 3,
+          }),
+        ),
+      ),
+    );
+    const seconds = await Promise.all(
+      firsts.map((first) => getPage<ApiSearchResults>(served.server, first.body.page_info.next_page_token as string)),
+    );
     for (const [i, text] of texts.entries()) {
       const expected = (await served.lib.search({ text, searchOptions: ['visual', 'audio'], pageLimit: 6 })).data;
-      const walked = [...(firsts[i]?.body.data as ApiClip[]), ...(seconds[i]?.body.data as ApiClip[])];
-      expect(walked.map((hit) => hit.score), text).toEqual(expected.map((hit) => hit.score));
+      const walked = [...((firsts[i]?.body.data ?? []) as ApiClip[]), ...((seconds[i]?.body.data ?? []) as ApiClip[])];
+      expect(
+        walked.map((hit) => hit.score),
+        text,
+      ).toEqual(expected.map((hit) => hit.score));
       expect(new Set(walked.map(keyOf)).size, text).toBe(new Set(expected.map(keyOf)).size);
     }
   });

@@ -2,9 +2,9 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { DEFAULT_SEGMENT_FILE_ROWS, SegmentStore, SEGMENTS_DIR } from '../../src/store/index.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
+import { DEFAULT_SEGMENT_FILE_ROWS, SEGMENTS_DIR, SegmentStore } from '../../src/store/index.js';
 import { rowsOf } from '../helpers/store-rows.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
 
@@ -25,7 +25,13 @@ describe('bounded segment files', () => {
     const { manifest } = reopened;
     expect(manifest.generation).toBe(1);
     expect(manifest.segmentFiles.map((entry) => entry.rows)).toEqual([1000, 1000, 1000, 1000, 500]);
-    expect(manifest.segmentFiles.map((entry) => [entry.minLabel, entry.maxLabel])).toEqual([[0, 999], [1000, 1999], [2000, 2999], [3000, 3999], [4000, 4499]]);
+    expect(manifest.segmentFiles.map((entry) => [entry.minLabel, entry.maxLabel])).toEqual([
+      [0, 999],
+      [1000, 1999],
+      [2000, 2999],
+      [3000, 3999],
+      [4000, 4499],
+    ]);
     expect(await arrowFiles(dir)).toEqual([...reopened.fileNames].sort());
     expect(manifest.counts).toEqual({ segments: 4500, videos: 2 });
     expect(manifest.videos['b']).toEqual({ segments: 2500, durationSec: 2500 * 6 });
@@ -88,6 +94,8 @@ describe('bounded segment files', () => {
     expect(DEFAULT_SEGMENT_FILE_ROWS).toBe(65_536);
     const dir = await tempDir();
     await expect(SegmentStore.open(dir, { create: true, segmentFileRows: 0 })).rejects.toThrow(InputError);
-    await expect(SegmentStore.open(dir, { create: true, segmentFileBytes: 1.5 })).rejects.toThrow(/segmentFileBytes option must be a positive integer, got 1.5/);
+    await expect(SegmentStore.open(dir, { create: true, segmentFileBytes: 1.5 })).rejects.toThrow(
+      /segmentFileBytes option must be a positive integer, got 1.5/,
+    );
   });
 });

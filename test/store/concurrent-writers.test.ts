@@ -3,8 +3,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireWriteLock, LOCK_FILE, SegmentStore } from '../../src/store/index.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
 import { rowsOf } from '../helpers/store-rows.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
 const WRITERS = 8;
@@ -40,7 +40,10 @@ describe('concurrent writers of one store', () => {
 describe('write lock takeover', () => {
   it('lets exactly one of 8 racing takers hold a stale lock at any moment', async () => {
     const dir = await tempDir();
-    await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 + 4321, host: hostname(), since: 'x', token: 'dead' }));
+    await writeFile(
+      join(dir, LOCK_FILE),
+      JSON.stringify({ pid: 2 ** 22 + 4321, host: hostname(), since: 'x', token: 'dead' }),
+    );
     let holders = 0;
     let most = 0;
     let turns = 0;
@@ -65,9 +68,14 @@ describe('write lock takeover', () => {
     const stale = JSON.stringify({ pid: 2 ** 22 + 4322, host: hostname(), since: 'x', token: 'dead-too' });
     await writeFile(join(dir, LOCK_FILE), stale);
     const { createHash } = await import('node:crypto');
-    const claim = join(dir, `.${LOCK_FILE}.${createHash('sha256').update('dead-too').digest('hex').slice(0, 16)}.takeover`);
+    const claim = join(
+      dir,
+      `.${LOCK_FILE}.${createHash('sha256').update('dead-too').digest('hex').slice(0, 16)}.takeover`,
+    );
     await writeFile(claim, JSON.stringify({ pid: 2 ** 22 + 4323, since: 'x' }));
-    await expect(acquireWriteLock(dir, { timeoutMs: 300 })).rejects.toThrow(/cannot take over the stale lock .*write\.lock: another process's takeover of it was interrupted; .*delete .*write\.lock and the \.write\.lock\.\*\.takeover files/);
+    await expect(acquireWriteLock(dir, { timeoutMs: 300 })).rejects.toThrow(
+      /cannot take over the stale lock .*write\.lock: another process's takeover of it was interrupted; .*delete .*write\.lock and the \.write\.lock\.\*\.takeover files/,
+    );
     expect(await readFile(join(dir, LOCK_FILE), 'utf8')).toBe(stale);
     await rm(claim);
     const release = await acquireWriteLock(dir);
@@ -78,6 +86,8 @@ describe('write lock takeover', () => {
 describe('write lock errors', () => {
   it('is a StoreError naming the library when its directory is gone', async () => {
     const dir = join(await tempDir(), 'gone');
-    await expect(acquireWriteLock(dir)).rejects.toThrow(/cannot take the write lock of the library at .*gone: the directory is gone \(ENOENT\)/);
+    await expect(acquireWriteLock(dir)).rejects.toThrow(
+      /cannot take the write lock of the library at .*gone: the directory is gone \(ENOENT\)/,
+    );
   });
 });

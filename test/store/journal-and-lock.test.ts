@@ -9,7 +9,15 @@ const tempDir = useTempDirs();
 describe('TaskJournal', () => {
   it('records, finds, lists and removes in-flight tasks', async () => {
     const journal = new TaskJournal(await tempDir());
-    const entry = { contentKey: 'abc|marengo3.0|video|clip=default', taskId: 't1', apiVersion: 'v2' as const, model: 'marengo3.0', source: '/a.mp4', videoId: 'a.mp4', createdAt: 'now' };
+    const entry = {
+      contentKey: 'abc|marengo3.0|video|clip=default',
+      taskId: 't1',
+      apiVersion: 'v2' as const,
+      model: 'marengo3.0',
+      source: '/a.mp4',
+      videoId: 'a.mp4',
+      createdAt: 'now',
+    };
     expect(await journal.entries()).toEqual([]);
     await journal.record(entry);
     expect(await journal.find(entry.contentKey)).toEqual({ entry });
@@ -40,15 +48,25 @@ describe('acquireWriteLock', () => {
     await releaseSecond();
 
     // Another live process (our parent) holds it: refused once the timeout passes, and the file is left alone.
-    const foreign = JSON.stringify({ pid: process.ppid, host: (await import('node:os')).hostname(), since: 'x', token: 'parent' });
+    const foreign = JSON.stringify({
+      pid: process.ppid,
+      host: (await import('node:os')).hostname(),
+      since: 'x',
+      token: 'parent',
+    });
     await writeFile(join(dir, LOCK_FILE), foreign);
-    await expect(acquireWriteLock(dir, { timeoutMs: 300 })).rejects.toThrow(new RegExp(`another vsearch process \\(pid ${process.ppid}.*waited 0 s`));
+    await expect(acquireWriteLock(dir, { timeoutMs: 300 })).rejects.toThrow(
+      new RegExp(`another vsearch process \\(pid ${process.ppid}.*waited 0 s`),
+    );
     expect(await readFile(join(dir, LOCK_FILE), 'utf8')).toBe(foreign);
   });
 
   it('takes over a lock whose process is gone, with a warning', async () => {
     const dir = await tempDir();
-    await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), since: 'x' }));
+    await writeFile(
+      join(dir, LOCK_FILE),
+      JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), since: 'x' }),
+    );
     const warnings: string[] = [];
     const release = await acquireWriteLock(dir, { onWarning: (w) => warnings.push(w) });
     expect(warnings[0]).toMatch(/taking over a stale lock/);

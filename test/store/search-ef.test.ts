@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_INDEX_SETTINGS, defaultSearchEf, searchEf, searchEfOf, type IndexSettings } from '../../src/store/index.js';
+import {
+  DEFAULT_INDEX_SETTINGS,
+  defaultSearchEf,
+  type IndexSettings,
+  searchEf,
+  searchEfOf,
+} from '../../src/store/index.js';
 
 const base: IndexSettings = { ...DEFAULT_INDEX_SETTINGS };
 const calibratedAt = '2026-12-01T00:00:00.000Z';
@@ -22,17 +28,50 @@ describe('the search breadth by query modality', () => {
     const settings: IndexSettings = {
       ...base,
       ef: 300,
-      calibration: { target: 0.99, recall: 0.995, k: 10, queries: 300, segments: 20_000, calibratedAt, modalities: { video: { ef: 300, recall: 0.995, source: 'own', count: 300 }, text: { ef: 900, recall: 0.991, source: 'cached', count: 120 } } },
+      calibration: {
+        target: 0.99,
+        recall: 0.995,
+        k: 10,
+        queries: 300,
+        segments: 20_000,
+        calibratedAt,
+        modalities: {
+          video: { ef: 300, recall: 0.995, source: 'own', count: 300 },
+          text: { ef: 900, recall: 0.991, source: 'cached', count: 120 },
+        },
+      },
     };
     expect(searchEf(settings, 20_000, 'text')).toBe(900);
     expect(searchEf(settings, 20_000, 'video')).toBe(300);
     expect(searchEf(settings, 20_000, 'audio')).toBe(640);
-    expect(searchEf({ ...settings, ef: 700, calibration: { target: 0.99, recall: 0.99, k: 10, queries: 300, segments: 20_000, calibratedAt, modalities: { video: { ef: 700, recall: 0.99, source: 'own', count: 300 } } } }, 20_000, 'image')).toBe(700);
+    expect(
+      searchEf(
+        {
+          ...settings,
+          ef: 700,
+          calibration: {
+            target: 0.99,
+            recall: 0.99,
+            k: 10,
+            queries: 300,
+            segments: 20_000,
+            calibratedAt,
+            modalities: { video: { ef: 700, recall: 0.99, source: 'own', count: 300 } },
+          },
+        },
+        20_000,
+        'image',
+      ),
+    ).toBe(700);
     expect(searchEfOf(settings, 20_000, ['video', 'text'])).toBe(900);
   });
 
   it('reads a record from before per-modality calibration as a video one, and a fixed ef wins over all', () => {
-    const legacy: IndexSettings = { ...base, ef: 48, calibration: { target: 0.99, recall: 0.992, k: 10, queries: 300, segments: 20_000, calibratedAt } };
+    const legacy: IndexSettings = {
+      ...base,
+      ef: 48,
+      calibration: { target: 0.99, recall: 0.992, k: 10, queries: 300, segments: 20_000, calibratedAt },
+    };
     expect(searchEf(legacy, 20_000, 'video')).toBe(48);
     expect(searchEf(legacy, 20_000, 'text')).toBe(640);
     expect(searchEf({ ...base, ef: 32, efFixed: true }, 200_000, 'text')).toBe(32);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { SegmentRowsBuilder, type SegmentRowInput } from '../../src/store/index.js';
+import { type SegmentRowInput, SegmentRowsBuilder } from '../../src/store/index.js';
 import type { JsonValue } from '../../src/types.js';
 
 function row(overrides: Partial<SegmentRowInput> = {}): SegmentRowInput {
@@ -52,14 +52,34 @@ describe('SegmentRowsBuilder', () => {
     ['no vector', { vector: undefined }, /no embedding/],
     ['an empty vector', { vector: [] }, /empty/],
     ['a value past float32 (1e200)', { vector: [1, 1e200] }, /embedding value 1 is 1e\+200, outside float32's range/],
-    ['a value just past float32 (3.5e38)', { vector: [3.5e38, 1] }, /embedding value 0 is 3\.5e\+38, outside float32's range/],
-    ['a squared norm that underflows float32', { vector: [1e-30, 1e-30] }, /the embedding has norm 1\.41e-30, too small for float32/],
-    ['a squared norm that overflows float32', { vector: [1e20, 1e20] }, /the embedding has norm 1\.41e\+20, too large for float32/],
+    [
+      'a value just past float32 (3.5e38)',
+      { vector: [3.5e38, 1] },
+      /embedding value 0 is 3\.5e\+38, outside float32's range/,
+    ],
+    [
+      'a squared norm that underflows float32',
+      { vector: [1e-30, 1e-30] },
+      /the embedding has norm 1\.41e-30, too small for float32/,
+    ],
+    [
+      'a squared norm that overflows float32',
+      { vector: [1e20, 1e20] },
+      /the embedding has norm 1\.41e\+20, too large for float32/,
+    ],
     ['values that are zero in float32', { vector: [1e-50, 1e-50] }, /zero vector in float32/],
-    ['a named field past float32', { vector: [1e200, 1], vectorField: 'data[2].embedding' }, /data\[2\]\.embedding value 0 is 1e\+200/],
+    [
+      'a named field past float32',
+      { vector: [1e200, 1], vectorField: 'data[2].embedding' },
+      /data\[2\]\.embedding value 0 is 1e\+200/,
+    ],
     ['metadata nested 10000 deep', { metadata: { a: nested(10_000) } }, /the metadata nests deeper than 32 levels/],
     ['metadata nested 33 deep', { metadata: { a: nested(32) } }, /the metadata nests deeper than 32 levels/],
-    ['metadata over 64 KiB', { metadata: { a: 'x'.repeat(70_000) } }, /the metadata is 70008 bytes as JSON; the limit for JSON input is 65536 bytes/],
+    [
+      'metadata over 64 KiB',
+      { metadata: { a: 'x'.repeat(70_000) } },
+      /the metadata is 70008 bytes as JSON; the limit for JSON input is 65536 bytes/,
+    ],
   ])('rejects %s with the file and line', (_name, overrides, message) => {
     const builder = new SegmentRowsBuilder();
     const add = (): void => builder.add(row(overrides as Partial<SegmentRowInput>), { file: 'in.jsonl', line: 3 });
@@ -78,11 +98,13 @@ describe('SegmentRowsBuilder', () => {
     expect([...rows.vectors]).toEqual([1, 0, 0, 1]);
   });
 
-  it('holds one dimension: the library\'s, else the first row\'s', () => {
+  it("holds one dimension: the library's, else the first row's", () => {
     const fromLibrary = new SegmentRowsBuilder(3);
     expect(() => fromLibrary.add(row(), { file: 'f', line: 1 })).toThrow(/2 dimensions but the library has 3/);
     const fromFirstRow = new SegmentRowsBuilder();
     fromFirstRow.add(row(), { file: 'f', line: 1 });
-    expect(() => fromFirstRow.add(row({ vector: [1, 2, 3] }), { file: 'f', line: 2 })).toThrow(/3 dimensions but the first segment of this import has 2/);
+    expect(() => fromFirstRow.add(row({ vector: [1, 2, 3] }), { file: 'f', line: 2 })).toThrow(
+      /3 dimensions but the first segment of this import has 2/,
+    );
   });
 });

@@ -1,15 +1,16 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError, LibraryNotFoundError, FormatVersionError, StoreError } from '../../src/errors.js';
-import { MANIFEST_FILE, SegmentStore, SEGMENTS_DIR, type SegmentRows } from '../../src/store/index.js';
+import { FormatVersionError, InputError, LibraryNotFoundError, StoreError } from '../../src/errors.js';
+import { MANIFEST_FILE, SEGMENTS_DIR, type SegmentRows, SegmentStore } from '../../src/store/index.js';
 import { rowsOf as storeRows } from '../helpers/store-rows.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
 
 /** Clips alternate visual and audio embeddings, so that option filters have both to choose from. */
-const rowsOf = (videos: Record<string, number>, dimension = 8, seed = 1): SegmentRows => storeRows(videos, dimension, seed, (clip) => (clip % 2 === 0 ? 'visual' : 'audio'));
+const rowsOf = (videos: Record<string, number>, dimension = 8, seed = 1): SegmentRows =>
+  storeRows(videos, dimension, seed, (clip) => (clip % 2 === 0 ? 'visual' : 'audio'));
 
 describe('SegmentStore', () => {
   it('fails clearly when the library is missing, and creates one on request', async () => {
@@ -48,7 +49,9 @@ describe('SegmentStore', () => {
     const store = await SegmentStore.open(dir, { create: true });
     await store.append(rowsOf({ a: 1 }), 'marengo3.0');
     const before = await readFile(join(dir, MANIFEST_FILE), 'utf8');
-    await expect(store.append(rowsOf({ b: 1 }), 'marengo3.5')).rejects.toThrow(/holds marengo3.0 embeddings and these are marengo3.5/);
+    await expect(store.append(rowsOf({ b: 1 }), 'marengo3.5')).rejects.toThrow(
+      /holds marengo3.0 embeddings and these are marengo3.5/,
+    );
     await expect(store.append(rowsOf({ b: 1 }, 4), 'marengo3.0')).rejects.toThrow(InputError);
     expect(await readFile(join(dir, MANIFEST_FILE), 'utf8')).toBe(before);
     expect(await readdir(join(dir, SEGMENTS_DIR))).toHaveLength(1);
@@ -92,7 +95,10 @@ describe('SegmentStore', () => {
     const written = await readFile(join(dir, SEGMENTS_DIR, store.fileNames[0] as string));
     // What a SIGKILL can leave: an Arrow temp file cut short, a complete Arrow file renamed into
     // place but not yet in the manifest, and a manifest temp file cut short beside the manifest.
-    await writeFile(join(dir, SEGMENTS_DIR, '.seg-000002-cafe.arrow.0123456789ab.tmp'), written.subarray(0, written.length >> 1));
+    await writeFile(
+      join(dir, SEGMENTS_DIR, '.seg-000002-cafe.arrow.0123456789ab.tmp'),
+      written.subarray(0, written.length >> 1),
+    );
     await writeFile(join(dir, SEGMENTS_DIR, 'seg-000002-cafe.arrow'), written);
     await writeFile(join(dir, `.${MANIFEST_FILE}.0123456789ab.tmp`), before.slice(0, before.length >> 1));
 
@@ -125,6 +131,8 @@ describe('SegmentStore', () => {
     const path = join(dir, SEGMENTS_DIR, store.fileNames[0] as string);
     const bytes = await readFile(path);
     await writeFile(path, bytes.subarray(0, bytes.length - 40));
-    await expect(SegmentStore.open(dir)).rejects.toThrow(/is \d+ bytes, but manifest.json recorded \d+ \(cut short or replaced\)/);
+    await expect(SegmentStore.open(dir)).rejects.toThrow(
+      /is \d+ bytes, but manifest.json recorded \d+ \(cut short or replaced\)/,
+    );
   });
 });

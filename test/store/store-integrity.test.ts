@@ -3,9 +3,16 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError, StoreError } from '../../src/errors.js';
-import { MANIFEST_FILE, recoverManifest, SegmentStore, SEGMENTS_DIR, SET_ASIDE_DIR, verifySegmentFiles } from '../../src/store/index.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
+import {
+  MANIFEST_FILE,
+  recoverManifest,
+  SEGMENTS_DIR,
+  SET_ASIDE_DIR,
+  SegmentStore,
+  verifySegmentFiles,
+} from '../../src/store/index.js';
 import { rowsOf } from '../helpers/store-rows.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
 
@@ -29,7 +36,9 @@ describe('a missing or damaged manifest', () => {
     const files = [...store.fileNames].sort();
     await rm(join(dir, MANIFEST_FILE));
     for (const create of [false, true]) {
-      await expect(SegmentStore.open(dir, { create })).rejects.toThrow(/manifest\.json is missing, but .*segments holds 2 segment file\(s\); nothing was changed\. `doctor\(\{ repair: true \}\)`/);
+      await expect(SegmentStore.open(dir, { create })).rejects.toThrow(
+        /manifest\.json is missing, but .*segments holds 2 segment file\(s\); nothing was changed\. `doctor\(\{ repair: true \}\)`/,
+      );
     }
     // A store opened before the manifest went missing must not write over the files either.
     await expect(store.append(rowsOf({ d: 1 }, 8, 3), 'marengo3.0')).rejects.toThrow(StoreError);
@@ -87,12 +96,18 @@ describe('checks on open', () => {
     const { dir, store } = await twoFileStore();
     const original = await readFile(join(dir, MANIFEST_FILE), 'utf8');
     await editManifest(dir, (m) => (m['nextLabel'] = 2));
-    await expect(SegmentStore.open(dir)).rejects.toThrow(/nextLabel is 2, but segment file seg-\S+ already uses labels up to 2/);
+    await expect(SegmentStore.open(dir)).rejects.toThrow(
+      /nextLabel is 2, but segment file seg-\S+ already uses labels up to 2/,
+    );
     await writeFile(join(dir, MANIFEST_FILE), original);
     await rm(join(dir, SEGMENTS_DIR, store.fileNames[1] as string));
-    await expect(SegmentStore.open(dir)).rejects.toThrow(new RegExp(`segment file .*${store.fileNames[1] as string} is missing`));
+    await expect(SegmentStore.open(dir)).rejects.toThrow(
+      new RegExp(`segment file .*${store.fileNames[1] as string} is missing`),
+    );
     await rm(join(dir, SEGMENTS_DIR), { recursive: true });
-    await expect(SegmentStore.open(dir)).rejects.toThrow(/the folder .*segments is missing, with the 2 segment files it listed/);
+    await expect(SegmentStore.open(dir)).rejects.toThrow(
+      /the folder .*segments is missing, with the 2 segment files it listed/,
+    );
   });
 
   it('refuses a segment file whose vector bytes were flipped, naming the file, before any search reads it', async () => {
@@ -163,12 +178,17 @@ describe('what writes leave behind', () => {
     await writer.removeVideo('a');
     await writer.append(rowsOf({ c: 1 }, 8, 2), 'marengo3.0');
     expect(await readdir(join(dir, SEGMENTS_DIR))).not.toContain(old);
-    await expect(reader.file(old)).rejects.toThrow(/changed after this process opened it \(segment file seg-\S+ was removed by a later write\); open the library again/);
+    await expect(reader.file(old)).rejects.toThrow(
+      /changed after this process opened it \(segment file seg-\S+ was removed by a later write\); open the library again/,
+    );
   });
 
   it('removes crash temp files of the manifest and segment files on the next write, and only those', async () => {
     const { dir, store } = await twoFileStore();
-    const temps = [join(dir, `.${MANIFEST_FILE}.0123456789ab.tmp`), join(dir, SEGMENTS_DIR, '.seg-000009-0badcafe.arrow.0123456789ab.tmp')];
+    const temps = [
+      join(dir, `.${MANIFEST_FILE}.0123456789ab.tmp`),
+      join(dir, SEGMENTS_DIR, '.seg-000009-0badcafe.arrow.0123456789ab.tmp'),
+    ];
     const others = [join(dir, 'notes.tmp'), join(dir, SEGMENTS_DIR, 'mine.arrow.bak')];
     for (const path of [...temps, ...others]) await writeFile(path, 'partial');
     await store.append(rowsOf({ d: 1 }, 8, 3), 'marengo3.0');

@@ -1,11 +1,11 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MANIFEST_FILE, SegmentStore, SegmentRowsBuilder, type SegmentRows } from '../../src/store/index.js';
-import { VIDEO_FACTS_DIR, MAX_DELTAS } from '../../src/store/video-facts-store.js';
+import { MANIFEST_FILE, type SegmentRows, SegmentRowsBuilder, SegmentStore } from '../../src/store/index.js';
+import { MAX_DELTAS, VIDEO_FACTS_DIR } from '../../src/store/video-facts-store.js';
 import { testVector } from '../helpers/segments.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
 import { rowsOf } from '../helpers/store-rows.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
 
@@ -14,7 +14,19 @@ function tinyVideos(from: number, count: number): SegmentRows {
   const builder = new SegmentRowsBuilder();
   for (let i = from; i < from + count; i++) {
     builder.add(
-      { videoId: `v${i}`, vector: testVector(4, i + 1), startSec: 0, endSec: 6, source: '', contentSha256: '', modality: 'video', embeddingOption: 'visual', embeddingScope: 'clip', modelName: 'm', metadata: {} },
+      {
+        videoId: `v${i}`,
+        vector: testVector(4, i + 1),
+        startSec: 0,
+        endSec: 6,
+        source: '',
+        contentSha256: '',
+        modality: 'video',
+        embeddingOption: 'visual',
+        embeddingScope: 'clip',
+        modelName: 'm',
+        metadata: {},
+      },
       { file: 'test' },
     );
   }
@@ -34,7 +46,10 @@ async function filesUnder(dir: string): Promise<Map<string, { ino: number; size:
 }
 
 /** Bytes of the files that `write` created or replaced, by kind (manifest, facts, segments). */
-async function bytesWrittenBy(dir: string, write: () => Promise<unknown>): Promise<{ manifest: number; facts: number; segments: number }> {
+async function bytesWrittenBy(
+  dir: string,
+  write: () => Promise<unknown>,
+): Promise<{ manifest: number; facts: number; segments: number }> {
   const before = await filesUnder(dir);
   await write();
   const after = await filesUnder(dir);
@@ -53,13 +68,16 @@ describe('the video-facts table', () => {
     const dir = await tempDir();
     const store = await SegmentStore.open(dir, { create: true, segmentFileRows: 5000 });
     await store.append(tinyVideos(0, 100_000), 'm');
-    const base = (await filesUnder(dir)).get(join(VIDEO_FACTS_DIR, store.manifest.videoFacts?.files[0]?.name ?? '-'))?.size ?? 0;
+    const base =
+      (await filesUnder(dir)).get(join(VIDEO_FACTS_DIR, store.manifest.videoFacts?.files[0]?.name ?? '-'))?.size ?? 0;
     // The base holds all 100k videos; every write below must cost a small fraction of it.
     expect(base).toBeGreaterThan(1_000_000);
 
     const importOne = await bytesWrittenBy(dir, () => store.append(tinyVideos(100_000, 1), 'm'));
     const removeOne = await bytesWrittenBy(dir, () => store.removeVideo('v5'));
-    const setting = await bytesWrittenBy(dir, () => store.replaceIndexSettings({ ...store.manifest.index, ef: 99, efFixed: true }));
+    const setting = await bytesWrittenBy(dir, () =>
+      store.replaceIndexSettings({ ...store.manifest.index, ef: 99, efFixed: true }),
+    );
     for (const written of [importOne, removeOne, setting]) {
       expect(written.manifest).toBeLessThan(64 * 1024);
       expect(written.facts).toBeLessThan(base / 100);
@@ -87,13 +105,20 @@ describe('the video-facts table', () => {
     expect(reopened.manifest.contents).toEqual({ 'key-a': 'a' });
     // Deltas and the old base leave the disk (grace 0) on the write after the compaction.
     await store.replaceIndexSettings({ ...store.manifest.index, ef: 70 });
-    expect((await readdir(join(dir, VIDEO_FACTS_DIR))).filter((name) => !name.startsWith('.'))).toEqual([files[0]?.name]);
+    expect((await readdir(join(dir, VIDEO_FACTS_DIR))).filter((name) => !name.startsWith('.'))).toEqual([
+      files[0]?.name,
+    ]);
   });
 
   it('opens a library of the old layout (videos in manifest.json) and converts it on its next write', async () => {
     const dir = await tempDir();
     const store = await SegmentStore.open(dir, { create: true });
-    await store.append(rowsOf({ a: 3, b: 2 }), 'm', { 'key-b': 'b' }, { sha1: { file: 'x.jsonl', segments: 5, videos: ['a', 'b'], importedAt: '2026-01-01T00:00:00.000Z' } });
+    await store.append(
+      rowsOf({ a: 3, b: 2 }),
+      'm',
+      { 'key-b': 'b' },
+      { sha1: { file: 'x.jsonl', segments: 5, videos: ['a', 'b'], importedAt: '2026-01-01T00:00:00.000Z' } },
+    );
     // The same library as the layout before the video-facts table wrote it.
     const current = store.manifest;
     const { videoFacts: _facts, ...legacy } = current;
@@ -128,7 +153,11 @@ describe('the video-facts table', () => {
 
     const damaged = await SegmentStore.open(dir);
     expect(damaged.videoFactsProblem).toMatch(/video facts file .* does not match its size and sha256/);
-    expect(damaged.manifest.videos).toEqual({ a: { segments: 3, durationSec: 18 }, b: { segments: 2, durationSec: 12 }, c: { segments: 1, durationSec: 6 } });
+    expect(damaged.manifest.videos).toEqual({
+      a: { segments: 3, durationSec: 18 },
+      b: { segments: 2, durationSec: 12 },
+      c: { segments: 1, durationSec: 6 },
+    });
     await damaged.rewriteVideoFacts();
     const healed = await SegmentStore.open(dir);
     expect(healed.videoFactsProblem).toBeUndefined();

@@ -7,7 +7,13 @@ import { UploadTaskQueue } from '../../dist/tasks/index.js';
 
 const [dir, file] = process.argv.slice(2);
 if (dir === undefined) throw new Error('usage: queue-child.mjs <libDir> [file]');
-const client = new TwelveLabsClient({ apiKey: process.env['TWELVELABS_API_KEY'] ?? '', baseUrl: process.env['TWELVELABS_BASE_URL'] ?? '', env: {}, retryBaseDelayMs: 20, retryMaxDelayMs: 200 });
+const client = new TwelveLabsClient({
+  apiKey: process.env['TWELVELABS_API_KEY'] ?? '',
+  baseUrl: process.env['TWELVELABS_BASE_URL'] ?? '',
+  env: {},
+  retryBaseDelayMs: 20,
+  retryMaxDelayMs: 200,
+});
 const lib = await openLibrary(dir, { create: true, client });
 const queue = await UploadTaskQueue.open(lib, { model: 'Marengo-retrieval-2.7', clipLengthSec: 2 });
 if (file !== undefined) process.stdout.write(`${(await queue.create({ file, userMetadata: { shelf: 'a' } })).id}\n`);

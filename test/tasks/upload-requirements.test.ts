@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { MediaFacts } from '../../src/media/index.js';
 import { uploadProblem } from '../../src/tasks/index.js';
 
-const video = (over: Partial<MediaFacts>): MediaFacts => ({ durationSec: 60, fps: 25, width: 1280, height: 720, sizeBytes: 1_000_000, hasVideo: true, hasAudio: true, ...over });
+const video = (over: Partial<MediaFacts>): MediaFacts => ({
+  durationSec: 60,
+  fps: 25,
+  width: 1280,
+  height: 720,
+  sizeBytes: 1_000_000,
+  hasVideo: true,
+  hasAudio: true,
+  ...over,
+});
 
 describe('the documented Marengo prerequisites of an upload', () => {
   it.each([
@@ -23,6 +32,9 @@ describe('the documented Marengo prerequisites of an upload', () => {
   });
 
   it('takes a smaller configured size limit and says it', () => {
-    expect(uploadProblem(video({ sizeBytes: 2000 }), 1000)).toEqual({ code: 'video_filesize_too_large', message: 'The video file is 2000 bytes; the file size must not exceed 1000 bytes.' });
+    expect(uploadProblem(video({ sizeBytes: 2000 }), 1000)).toEqual({
+      code: 'video_filesize_too_large',
+      message: 'The video file is 2000 bytes; the file size must not exceed 1000 bytes.',
+    });
   });
 });

@@ -1,13 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TwelveLabsClient } from '../../src/embed/index.js';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 import { openLibrary } from '../../src/library/index.js';
-import { UploadTaskQueue, type UploadTask } from '../../src/tasks/index.js';
+import { type UploadTask, UploadTaskQueue } from '../../src/tasks/index.js';
 import { API_KEY, MEDIA_SAMPLES } from '../build/emulator-fixture.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -29,12 +29,22 @@ async function emulator(): Promise<RunningEmulator> {
 }
 
 async function control(emu: RunningEmulator, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${new URL(emu.baseUrl).origin}/__emulator/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(
+    `${new URL(emu.baseUrl).origin}/__emulator/${path}`,
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
   expect(res.status, path).toBeLessThan(300);
   return res.json();
 }
 
-async function holdUntilCaught(emu: RunningEmulator, method: string, path: string, running: () => boolean): Promise<void> {
+async function holdUntilCaught(
+  emu: RunningEmulator,
+  method: string,
+  path: string,
+  running: () => boolean,
+): Promise<void> {
   const { id } = (await control(emu, 'holds', { method, path, stage: 'request', count: 1 })) as { id: string };
   for (;;) {
     if (!running()) throw new Error(`the queue ended before hold ${path} caught a request`);
@@ -47,7 +57,11 @@ async function holdUntilCaught(emu: RunningEmulator, method: string, path: strin
 /** Over dist/ (npm test builds first): the queue as a user's process runs it. */
 function queueChild(emu: RunningEmulator, lib: string, file?: string): ChildProcess {
   const args = [join(PROJECT_ROOT, 'test/tasks/queue-child.mjs'), lib, ...(file === undefined ? [] : [file])];
-  return spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, args, {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 describe('the upload-task queue', () => {
@@ -60,13 +74,23 @@ describe('the upload-task queue', () => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     const [id] = (await once(lines, 'line')) as [string];
     // The embed task exists and its id is journaled: the first poll is held, then the queue dies.
-    await holdUntilCaught(emu, 'GET', '/embed/tasks/{task_id}/status', () => child.exitCode === null && child.signalCode === null);
+    await holdUntilCaught(
+      emu,
+      'GET',
+      '/embed/tasks/{task_id}/status',
+      () => child.exitCode === null && child.signalCode === null,
+    );
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
     expect((await exited)[1], stderr).toBe('SIGKILL');
     const journaled = JSON.parse(await readFile(join(lib, 'tasks', `${id}.json`), 'utf8')) as UploadTask;
     expect(journaled.status).toBe('indexing');
-    expect(journaled.system_metadata).toMatchObject({ filename: 'testsrc-6s-640x360-24fps.mov', width: 640, height: 360, fps: 24 });
+    expect(journaled.system_metadata).toMatchObject({
+      filename: 'testsrc-6s-640x360-24fps.mov',
+      width: 640,
+      height: 360,
+      fps: 24,
+    });
     await control(emu, 'holds/release', {});
 
     const again = queueChild(emu, lib);
@@ -76,7 +100,9 @@ describe('the upload-task queue', () => {
     const [status] = (await once(again, 'exit')) as [number | null];
     expect(status, stderr).toBe(0);
     const tasks = JSON.parse(out.trim().split('\n').at(-1) ?? '[]') as UploadTask[];
-    expect(tasks.map((task) => [task.id, task.status, task.video_id])).toEqual([[id, 'ready', 'testsrc-6s-640x360-24fps.mov']]);
+    expect(tasks.map((task) => [task.id, task.status, task.video_id])).toEqual([
+      [id, 'ready', 'testsrc-6s-640x360-24fps.mov'],
+    ]);
     expect(emu.stats().tasks_created).toBe(1);
     const opened = await openLibrary(lib);
     const video = await opened.getVideo('testsrc-6s-640x360-24fps.mov');
@@ -102,8 +128,19 @@ describe('the upload-task queue', () => {
     const audio = await queue.create({ file: join(MEDIA_SAMPLES, 'test-tone.wav') });
     expect(short.status).toBe('validating');
     await queue.idle();
-    expect(queue.retrieve(short.id)).toMatchObject({ status: 'failed', error: { code: 'video_duration_too_short', message: expect.stringMatching(/3\.01 s long\. Duration: for Marengo, it must be between 4 seconds and 2 hours \(7,200s\)/) } });
-    expect(queue.retrieve(text.id)).toMatchObject({ status: 'failed', error: { code: 'unsupported_media_type', message: expect.stringMatching(/not a video/) } });
+    expect(queue.retrieve(short.id)).toMatchObject({
+      status: 'failed',
+      error: {
+        code: 'video_duration_too_short',
+        message: expect.stringMatching(
+          /3\.01 s long\. Duration: for Marengo, it must be between 4 seconds and 2 hours \(7,200s\)/,
+        ),
+      },
+    });
+    expect(queue.retrieve(text.id)).toMatchObject({
+      status: 'failed',
+      error: { code: 'unsupported_media_type', message: expect.stringMatching(/not a video/) },
+    });
     expect(queue.retrieve(audio.id)).toMatchObject({ status: 'failed', error: { code: 'unsupported_media_type' } });
     expect(emu.stats().tasks_created + emu.stats().sync_embeds).toBe(0);
     expect((await lib.stats()).videos).toBe(0);
@@ -124,14 +161,18 @@ describe('the upload-task queue', () => {
     closers.push(() => queue.close());
     const first = await queue.create({ file: VIDEO, userMetadata: { topic: 'test card' } });
     await holdUntilCaught(emu, 'POST', '/embed/tasks', () => true);
-    const second = await queue.create({ file: join(PROJECT_ROOT, 'test', 'fixtures', 'media', 'testsrc-5s-480x360-30fps.webm') });
+    const second = await queue.create({
+      file: join(PROJECT_ROOT, 'test', 'fixtures', 'media', 'testsrc-5s-480x360-30fps.webm'),
+    });
     expect(queue.retrieve(first.id).status).toBe('indexing');
     await expect(queue.cancel(first.id)).rejects.toThrow(/is indexing and cannot be cancelled now/);
     expect((await queue.cancel(second.id)).id).toBe(second.id);
     expect(() => queue.retrieve(second.id)).toThrow(/no upload task/);
     await control(emu, 'holds/release', {});
     await queue.idle();
-    expect(queue.list().map((task) => [task.id, task.status, task.video_id])).toEqual([[first.id, 'ready', 'testsrc-6s-640x360-24fps.mov']]);
+    expect(queue.list().map((task) => [task.id, task.status, task.video_id])).toEqual([
+      [first.id, 'ready', 'testsrc-6s-640x360-24fps.mov'],
+    ]);
     expect(emu.stats().tasks_created).toBe(1);
     const hits = await lib.search({ text: 'anything', filter: { topic: 'test card' }, minScore: -1 });
     expect(new Set(hits.data.map((hit) => hit.video_id))).toEqual(new Set(['testsrc-6s-640x360-24fps.mov']));

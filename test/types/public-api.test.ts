@@ -1,6 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,9 +24,18 @@ describe('the public entry (src/vsearch.ts)', () => {
   it('the walk finds a type a signature uses that the entry leaves out (so the check above can fail)', async () => {
     const dir = await tempDir();
     const entry = join(dir, 'entry.ts');
-    await writeFile(join(dir, 'parts.ts'), 'export interface Hidden { a: number }\nexport interface Shown { b: number }\nexport interface Nested { hidden: Hidden[] }\n');
-    await writeFile(entry, "import type { Nested, Shown } from './parts.js';\nexport type { Shown };\nexport function make(shown: Shown): Nested { return { hidden: [{ a: shown.b }] }; }\n");
-    expect(missingPublicTypes(entry, dir, CONFIG).map((m) => `${m.name} <- ${m.usedBy}`)).toEqual(['Hidden <- Nested.hidden', 'Nested <- make']);
+    await writeFile(
+      join(dir, 'parts.ts'),
+      'export interface Hidden { a: number }\nexport interface Shown { b: number }\nexport interface Nested { hidden: Hidden[] }\n',
+    );
+    await writeFile(
+      entry,
+      "import type { Nested, Shown } from './parts.js';\nexport type { Shown };\nexport function make(shown: Shown): Nested { return { hidden: [{ a: shown.b }] }; }\n",
+    );
+    expect(missingPublicTypes(entry, dir, CONFIG).map((m) => `${m.name} <- ${m.usedBy}`)).toEqual([
+      'Hidden <- Nested.hidden',
+      'Nested <- make',
+    ]);
   }, 120_000);
 });
 
@@ -47,16 +55,29 @@ describe('a strict consumer that imports only from the package entry', () => {
   });
 
   it('compiles, builds a library with an exported client through lib.build(), and searches it', async () => {
-    const compiled = spawnSync(process.execPath, [TSC, '-p', join(CONSUMER, 'tsconfig.json'), '--outDir', out], { encoding: 'utf8', timeout: 240_000 });
+    const compiled = spawnSync(process.execPath, [TSC, '-p', join(CONSUMER, 'tsconfig.json'), '--outDir', out], {
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
     expect(compiled.stdout + compiled.stderr).toBe('');
     expect(compiled.status).toBe(0);
 
     const lib = await tempDir();
     const media = join(PROJECT_ROOT, 'data', 'media-samples', 'bbb-3sec.mp4');
     // Asynchronously: the emulator answers from this process.
-    const { stdout } = await promisify(execFile)(process.execPath, [join(out, 'consumer.js'), lib, media, emu.baseUrl, API_KEY], { encoding: 'utf8', timeout: 240_000 });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(out, 'consumer.js'), lib, media, emu.baseUrl, API_KEY],
+      { encoding: 'utf8', timeout: 240_000 },
+    );
     const result = JSON.parse(stdout) as Record<string, unknown>;
-    expect(result).toMatchObject({ videos: 1, failures: 0, refused: 'InputError', isVsearchError: true, cachedQueries: 1 });
+    expect(result).toMatchObject({
+      videos: 1,
+      failures: 0,
+      refused: 'InputError',
+      isVsearchError: true,
+      cachedQueries: 1,
+    });
     expect(result['segments']).toBeGreaterThan(0);
     expect(result['progressCalls']).toBeGreaterThan(0);
     expect(result['totalResults']).toBeGreaterThan(0);

@@ -37,10 +37,17 @@ export function missingPublicTypes(entry: string, declaredUnder: string, configP
     const declarations = target.declarations ?? [];
     const declaration = declarations[0];
     if (declaration === undefined || !inSrc(declaration.getSourceFile().fileName)) return;
-    const named = declarations.some((d) => ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d) || ts.isClassDeclaration(d) || ts.isEnumDeclaration(d));
+    const named = declarations.some(
+      (d) =>
+        ts.isInterfaceDeclaration(d) ||
+        ts.isTypeAliasDeclaration(d) ||
+        ts.isClassDeclaration(d) ||
+        ts.isEnumDeclaration(d),
+    );
     if (named && !exported.has(target)) {
       const name = target.getName();
-      if (!missing.has(name)) missing.set(name, { name, declaredIn: relative(declaredUnder, declaration.getSourceFile().fileName), usedBy });
+      if (!missing.has(name))
+        missing.set(name, { name, declaredIn: relative(declaredUnder, declaration.getSourceFile().fileName), usedBy });
     }
     if (seenSymbols.has(target)) return;
     seenSymbols.add(target);
@@ -68,18 +75,30 @@ export function missingPublicTypes(entry: string, declaredUnder: string, configP
   };
 
   const visitDeclaration = (declaration: ts.Declaration, usedBy: string): void => {
-    const type = checker.getTypeAtLocation(ts.isClassDeclaration(declaration) || ts.isInterfaceDeclaration(declaration) ? declaration.name ?? declaration : declaration);
+    const type = checker.getTypeAtLocation(
+      ts.isClassDeclaration(declaration) || ts.isInterfaceDeclaration(declaration)
+        ? (declaration.name ?? declaration)
+        : declaration,
+    );
     if (ts.isClassDeclaration(declaration)) {
-      visitType(checker.getTypeOfSymbolAtLocation(checker.getSymbolAtLocation(declaration.name ?? declaration) ?? type.symbol, declaration), usedBy);
+      visitType(
+        checker.getTypeOfSymbolAtLocation(
+          checker.getSymbolAtLocation(declaration.name ?? declaration) ?? type.symbol,
+          declaration,
+        ),
+        usedBy,
+      );
     }
     for (const property of checker.getPropertiesOfType(type)) {
       if (isHidden(property)) continue;
       const propertyDeclaration = property.valueDeclaration ?? property.declarations?.[0];
-      if (propertyDeclaration !== undefined) visitType(checker.getTypeOfSymbolAtLocation(property, propertyDeclaration), `${usedBy}.${property.getName()}`);
+      if (propertyDeclaration !== undefined)
+        visitType(checker.getTypeOfSymbolAtLocation(property, propertyDeclaration), `${usedBy}.${property.getName()}`);
     }
     for (const base of type.isClassOrInterface() ? checker.getBaseTypes(type) : []) visitType(base, usedBy);
     visitType(type, usedBy);
-    if (ts.isFunctionDeclaration(declaration) || ts.isVariableDeclaration(declaration)) visitType(checker.getTypeAtLocation(declaration), usedBy);
+    if (ts.isFunctionDeclaration(declaration) || ts.isVariableDeclaration(declaration))
+      visitType(checker.getTypeAtLocation(declaration), usedBy);
   };
 
   for (const symbol of exported) {
@@ -94,7 +113,9 @@ function resolved(checker: ts.TypeChecker, symbol: ts.Symbol): ts.Symbol {
 }
 
 function isReference(type: ts.Type): type is ts.TypeReference {
-  return (type.flags & ts.TypeFlags.Object) !== 0 && ((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference) !== 0;
+  return (
+    (type.flags & ts.TypeFlags.Object) !== 0 && ((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference) !== 0
+  );
 }
 
 function isHidden(property: ts.Symbol): boolean {

@@ -17,10 +17,20 @@ export interface VideoGroup {
  * Stage 5 (by video): the page's videos in the order their best candidates come, each once,
  * each only when it matches the search as a whole (VideoMatches), with its best clips.
  */
-export async function groupVideos(stream: CandidateStream, matches: VideoMatches, facts: LabelFacts, rules: PageRules, limit: number): Promise<VideoGroup[]> {
+export async function groupVideos(
+  stream: CandidateStream,
+  matches: VideoMatches,
+  facts: LabelFacts,
+  rules: PageRules,
+  limit: number,
+): Promise<VideoGroup[]> {
   const groups: VideoGroup[] = [];
   const seen = new Set<number>();
-  for (let candidate = stream.take() ?? (await stream.next()); candidate !== undefined && groups.length < limit; candidate = stream.take() ?? (await stream.next())) {
+  for (
+    let candidate = stream.take() ?? (await stream.next());
+    candidate !== undefined && groups.length < limit;
+    candidate = stream.take() ?? (await stream.next())
+  ) {
     if (rules.floor !== undefined && candidate.score < rules.floor) break;
     const video = facts.video[candidate.label] as number;
     if (seen.has(video)) continue;

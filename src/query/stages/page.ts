@@ -2,17 +2,17 @@ import { confidenceOf } from '../confidence.js';
 import type { LibrarySnapshot } from '../library-snapshot.js';
 import type { PageRecord, ReturnedPage, StoredSearch } from '../page-record-codec.js';
 import { PAGE_TTL_MS } from '../page-records.js';
-import { PageTokenError } from '../page-token-error.js';
 import { decodePageToken, encodePageToken } from '../page-token.js';
-import type { PageRecordStore } from '../search-storage.js';
-import { normalizeSearch, type NormalizedSearch } from '../search-request.js';
+import { PageTokenError } from '../page-token-error.js';
+import { type NormalizedSearch, normalizeSearch } from '../search-request.js';
 import type { ClipHit, PageInfo, SearchResponse, VideoHit } from '../search-response.js';
+import type { PageRecordStore } from '../search-storage.js';
 import type { MatchItem } from '../video-matches.js';
 import type { VideoGroup } from './group.js';
 import type { PreparedSearch } from './prepare.js';
 
 /** What the stages before found for one page. */
-export type PageContent = { kind: 'clips'; items: MatchItem[] } | { kind: 'videos'; groups: VideoGroup[] };
+type PageContent = { kind: 'clips'; items: MatchItem[] } | { kind: 'videos'; groups: VideoGroup[] };
 
 export interface ComputedPage {
   content: PageContent;
@@ -33,7 +33,12 @@ export interface ReplayedSearch {
  * results (or says why paging is unavailable); a replayed page checks that it came out as
  * before; both build the response here, in `respond`.
  */
-export async function firstPageResponse(snapshot: LibrarySnapshot, prepared: PreparedSearch, page: ComputedPage, pages: PageRecordStore): Promise<SearchResponse> {
+export async function firstPageResponse(
+  snapshot: LibrarySnapshot,
+  prepared: PreparedSearch,
+  page: ComputedPage,
+  pages: PageRecordStore,
+): Promise<SearchResponse> {
   const { pageLimit } = prepared.search;
   const returned = returnedOf(snapshot, page.content);
   const total = page.countAll();
@@ -65,23 +70,42 @@ export async function firstPageResponse(snapshot: LibrarySnapshot, prepared: Pre
 }
 
 /** The search a page token names, checked against this generation of the library. */
-export async function replayedSearch(token: string, snapshot: LibrarySnapshot, pages: PageRecordStore): Promise<ReplayedSearch> {
+export async function replayedSearch(
+  token: string,
+  snapshot: LibrarySnapshot,
+  pages: PageRecordStore,
+): Promise<ReplayedSearch> {
   const { recordId, page } = decodePageToken(token);
   const record = await pages.read(recordId);
   const { manifest } = snapshot;
   if (record === undefined || record.libraryId !== manifest.id || page > record.pages.length + 1) {
-    throw new PageTokenError(`${JSON.stringify(token)} names no search of this library (invalid, or pruned after 24 h)`);
+    throw new PageTokenError(
+      `${JSON.stringify(token)} names no search of this library (invalid, or pruned after 24 h)`,
+    );
   }
   if (record.generation !== manifest.generation) {
-    throw new PageTokenError(`the page token ${JSON.stringify(token)} expired: the library changed (an import or rm) after the search that issued it`);
+    throw new PageTokenError(
+      `the page token ${JSON.stringify(token)} expired: the library changed (an import or rm) after the search that issued it`,
+    );
   }
-  if (Date.now() - Date.parse(record.createdAt) > PAGE_TTL_MS) throw new PageTokenError(`the page token ${JSON.stringify(token)} expired: it is more than 24 h old`);
-  const prepared: PreparedSearch = { queries: record.queries, search: normalizeSearch(record.search), excluded: new Set(record.excludedLabels), ef: record.ef ?? manifest.index.ef };
+  if (Date.now() - Date.parse(record.createdAt) > PAGE_TTL_MS)
+    throw new PageTokenError(`the page token ${JSON.stringify(token)} expired: it is more than 24 h old`);
+  const prepared: PreparedSearch = {
+    queries: record.queries,
+    search: normalizeSearch(record.search),
+    excluded: new Set(record.excludedLabels),
+    ef: record.ef ?? manifest.index.ef,
+  };
   return { record, page, prepared, earlier: record.pages.slice(0, page - 1) };
 }
 
 /** A page of a replayed search; when it came out differently from before, the pages after it are dropped. */
-export async function replayedPageResponse(snapshot: LibrarySnapshot, replay: ReplayedSearch, page: ComputedPage, pages: PageRecordStore): Promise<SearchResponse> {
+export async function replayedPageResponse(
+  snapshot: LibrarySnapshot,
+  replay: ReplayedSearch,
+  page: ComputedPage,
+  pages: PageRecordStore,
+): Promise<SearchResponse> {
   const { record, earlier } = replay;
   const number = replay.page;
   const { pageLimit } = replay.prepared.search;
@@ -99,16 +123,29 @@ export async function replayedPageResponse(snapshot: LibrarySnapshot, replay: Re
   const info: PageInfo = {
     limit_per_page: pageLimit,
     total_results: record.total,
-    ...(more ? (unavailable === undefined ? { next_page_token: encodePageToken({ recordId: record.id, page: number + 1 }) } : { paging_unavailable: unavailable }) : {}),
+    ...(more
+      ? unavailable === undefined
+        ? { next_page_token: encodePageToken({ recordId: record.id, page: number + 1 }) }
+        : { paging_unavailable: unavailable }
+      : {}),
     ...(number > 1 ? { prev_page_token: encodePageToken({ recordId: record.id, page: number - 1 }) } : {}),
     page_expires_at: expiresAt(Date.parse(record.createdAt)),
   };
-  return respond(snapshot, page.content, earlier.reduce((sum, before) => sum + before.items, 0), info);
+  return respond(
+    snapshot,
+    page.content,
+    earlier.reduce((sum, before) => sum + before.items, 0),
+    info,
+  );
 }
 
 /** The response of an empty library: no hits, nothing in the pool. */
 export function emptyResponse(snapshot: LibrarySnapshot, search: NormalizedSearch): SearchResponse {
-  return { data: [], page_info: { limit_per_page: search.pageLimit, total_results: 0 }, search_pool: { total_count: 0, total_duration: 0, index_id: snapshot.manifest.id } };
+  return {
+    data: [],
+    page_info: { limit_per_page: search.pageLimit, total_results: 0 },
+    search_pool: { total_count: 0, total_duration: 0, index_id: snapshot.manifest.id },
+  };
 }
 
 /** The one place a search response is built: hits ranked after `offset` earlier results, the page info and the search pool. */
@@ -116,9 +153,18 @@ function respond(snapshot: LibrarySnapshot, content: PageContent, offset: number
   const data =
     content.kind === 'clips'
       ? content.items.map((item, i) => clipHit(snapshot, item, offset + i + 1))
-      : content.groups.map((group, i): VideoHit => ({ ...clipHit(snapshot, group.top, offset + i + 1), clips: group.clips.map((item, j) => clipHit(snapshot, item, j + 1)) }));
+      : content.groups.map(
+          (group, i): VideoHit => ({
+            ...clipHit(snapshot, group.top, offset + i + 1),
+            clips: group.clips.map((item, j) => clipHit(snapshot, item, j + 1)),
+          }),
+        );
   const { manifest, facts } = snapshot;
-  return { data, page_info: pageInfo, search_pool: { total_count: manifest.counts.videos, total_duration: facts.totalDuration, index_id: manifest.id } };
+  return {
+    data,
+    page_info: pageInfo,
+    search_pool: { total_count: manifest.counts.videos, total_duration: facts.totalDuration, index_id: manifest.id },
+  };
 }
 
 function clipHit(snapshot: LibrarySnapshot, item: MatchItem, rank: number): ClipHit {
@@ -139,12 +185,19 @@ function clipHit(snapshot: LibrarySnapshot, item: MatchItem, rank: number): Clip
 
 /** What later pages must leave out. */
 function returnedOf(snapshot: LibrarySnapshot, content: PageContent): ReturnedPage {
-  if (content.kind === 'clips') return { items: content.items.length, labels: content.items.flatMap((item) => item.labels), videos: [] };
-  return { items: content.groups.length, labels: [], videos: content.groups.map((group) => snapshot.facts.videos[group.video]?.id ?? '') };
+  if (content.kind === 'clips')
+    return { items: content.items.length, labels: content.items.flatMap((item) => item.labels), videos: [] };
+  return {
+    items: content.groups.length,
+    labels: [],
+    videos: content.groups.map((group) => snapshot.facts.videos[group.video]?.id ?? ''),
+  };
 }
 
 function sameReturned(a: ReturnedPage, b: ReturnedPage): boolean {
-  return a.items === b.items && a.labels.join() === b.labels.join() && a.videos.join('\u0000') === b.videos.join('\u0000');
+  return (
+    a.items === b.items && a.labels.join() === b.labels.join() && a.videos.join('\u0000') === b.videos.join('\u0000')
+  );
 }
 
 function storedSearch(search: NormalizedSearch): StoredSearch {

@@ -26,7 +26,12 @@ export interface SearchPoolSpec {
  */
 export function poolFor(facts: LabelFacts, prepared: PreparedSearch, earlier: readonly ReturnedPage[]): SearchPool {
   const { search } = prepared;
-  const spec = { searchOptions: search.searchOptions, filter: search.filter, clipsOnly: search.groupBy === 'clip', excludedLabels: prepared.excluded };
+  const spec = {
+    searchOptions: search.searchOptions,
+    filter: search.filter,
+    clipsOnly: search.groupBy === 'clip',
+    excludedLabels: prepared.excluded,
+  };
   if (earlier.length === 0) return new SearchPool(facts, { ...spec, returnedLabels: NONE, returnedVideos: NONE });
   const returnedVideos = new Set<number>();
   for (const page of earlier) {
@@ -35,7 +40,11 @@ export function poolFor(facts: LabelFacts, prepared: PreparedSearch, earlier: re
       if (ordinal !== undefined) returnedVideos.add(ordinal);
     }
   }
-  return new SearchPool(facts, { ...spec, returnedLabels: new Set(earlier.flatMap((page) => page.labels)), returnedVideos });
+  return new SearchPool(facts, {
+    ...spec,
+    returnedLabels: new Set(earlier.flatMap((page) => page.labels)),
+    returnedVideos,
+  });
 }
 
 const NONE: ReadonlySet<number> = new Set();
@@ -70,7 +79,14 @@ export class SearchPool {
       facts.groups.forEach((group, i) => {
         const video = facts.videos[group.video];
         if (video === undefined) return;
-        this.#groupOk[i] = matches({ videoId: video.id, durationSec: video.durationSec, filename: group.filename, metadata: group.metadata }) ? 1 : 0;
+        this.#groupOk[i] = matches({
+          videoId: video.id,
+          durationSec: video.durationSec,
+          filename: group.filename,
+          metadata: group.metadata,
+        })
+          ? 1
+          : 0;
       });
     }
     this.#excluded = spec.excludedLabels;
@@ -88,7 +104,10 @@ export class SearchPool {
    * otherwise label by label. The common unfiltered first page costs next to nothing.
    */
   #countAvailable(): number {
-    if (this.#clipsOnly || (this.#optionOk !== unrestrictedMasks(this.facts).options && !this.#optionOk.every((ok) => ok === 1))) {
+    if (
+      this.#clipsOnly ||
+      (this.#optionOk !== unrestrictedMasks(this.facts).options && !this.#optionOk.every((ok) => ok === 1))
+    ) {
       let available = 0;
       this.forEachAvailable(() => available++);
       return available;
@@ -106,7 +125,8 @@ export class SearchPool {
       for (const label of labels) {
         if (!this.facts.has(label) || left.has(label)) continue;
         const group = this.facts.group[label] as number;
-        if (this.#groupOk[group] === 1 && this.#returnedVideos[this.facts.video[label] as number] !== 1) left.add(label);
+        if (this.#groupOk[group] === 1 && this.#returnedVideos[this.facts.video[label] as number] !== 1)
+          left.add(label);
       }
     }
     return available - left.size;
@@ -124,7 +144,11 @@ export class SearchPool {
   }
 
   isAvailable(label: number): boolean {
-    return this.inBase(label) && this.#returnedVideos[this.facts.video[label] as number] !== 1 && !this.#returnedLabels.has(label);
+    return (
+      this.inBase(label) &&
+      this.#returnedVideos[this.facts.video[label] as number] !== 1 &&
+      !this.#returnedLabels.has(label)
+    );
   }
 
   /** Every available label, group by group. */
@@ -171,7 +195,11 @@ const UNRESTRICTED = new WeakMap<LabelFacts, Masks>();
 function unrestrictedMasks(facts: LabelFacts): Masks {
   let masks = UNRESTRICTED.get(facts);
   if (masks === undefined) {
-    masks = { options: new Uint8Array(Math.max(1, facts.options.length)).fill(1), groups: new Uint8Array(facts.groups.length).fill(1), noVideos: new Uint8Array(facts.videos.length) };
+    masks = {
+      options: new Uint8Array(Math.max(1, facts.options.length)).fill(1),
+      groups: new Uint8Array(facts.groups.length).fill(1),
+      noVideos: new Uint8Array(facts.videos.length),
+    };
     UNRESTRICTED.set(facts, masks);
   }
   return masks;
@@ -188,7 +216,9 @@ function optionMask(facts: LabelFacts, searchOptions: readonly SearchOption[] | 
     any = true;
   });
   if (!any) {
-    throw new InputError(`this library has no ${searchOptions.join(' or ')} segments (it holds ${[...facts.options].sort().join(', ') || 'none'}); drop --search-options or pick one of those`);
+    throw new InputError(
+      `this library has no ${searchOptions.join(' or ')} segments (it holds ${[...facts.options].sort().join(', ') || 'none'}); drop --search-options or pick one of those`,
+    );
   }
   return mask;
 }

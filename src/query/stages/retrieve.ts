@@ -52,15 +52,27 @@ const CLIP_OVERFETCH = 2;
  * pool). The plain first page (one query, nothing filtered) is settled by the stream's
  * first ANN round; everything else reads on as far as it needs.
  */
-export function retrieve(prepared: PreparedSearch, options: Omit<CandidateStreamOptions, 'queries' | 'ef' | 'startK'>): CandidateStream {
+export function retrieve(
+  prepared: PreparedSearch,
+  options: Omit<CandidateStreamOptions, 'queries' | 'ef' | 'startK'>,
+): CandidateStream {
   const { search, queries } = prepared;
   const wide = search.groupBy === 'video' || (search.operator === 'and' && queries.length > 1);
   const { index, pool, scorer, plan, onStep } = options;
-  return new CandidateStream({ index, pool, scorer, plan, onStep, queries, ef: prepared.ef, startK: search.pageLimit * (wide ? GROUP_OVERFETCH : CLIP_OVERFETCH) });
+  return new CandidateStream({
+    index,
+    pool,
+    scorer,
+    plan,
+    onStep,
+    queries,
+    ef: prepared.ef,
+    startK: search.pageLimit * (wide ? GROUP_OVERFETCH : CLIP_OVERFETCH),
+  });
 }
 
 /** Scores from the index and from the stored vectors differ in the last float bits. */
-export const SCORE_SLACK = 1e-5;
+const SCORE_SLACK = 1e-5;
 
 /**
  * The available labels in order of score, produced lazily: each ANN round asks every query
@@ -175,11 +187,14 @@ export class CandidateStream {
     const candidates: Candidate[] = [];
     const [only] = results;
     if (only !== undefined && results.length === 1) {
-      only.labels.forEach((label, i) => pool.isAvailable(label) && candidates.push({ label, score: only.scores[i] as number }));
+      only.labels.forEach(
+        (label, i) => pool.isAvailable(label) && candidates.push({ label, score: only.scores[i] as number }),
+      );
     } else {
       const seen = new Set<number>();
       for (const result of results) for (const label of result.labels) seen.add(label);
-      for (const label of seen) if (pool.isAvailable(label)) candidates.push({ label, score: bestScore(scorer, queries, label) });
+      for (const label of seen)
+        if (pool.isAvailable(label)) candidates.push({ label, score: bestScore(scorer, queries, label) });
     }
     // The index answers best first; only ties (and several queries) need reordering.
     if (!isSorted(candidates)) candidates.sort(byScore);
@@ -201,17 +216,18 @@ export class CandidateStream {
 }
 
 function isSorted(candidates: readonly Candidate[]): boolean {
-  for (let i = 1; i < candidates.length; i++) if (byScore(candidates[i - 1] as Candidate, candidates[i] as Candidate) > 0) return false;
+  for (let i = 1; i < candidates.length; i++)
+    if (byScore(candidates[i - 1] as Candidate, candidates[i] as Candidate) > 0) return false;
   return true;
 }
 
 /** operator "or": a clip's score is its best over the queries. */
-export function bestScore(scorer: LabelScorer, queries: readonly Float32Array[], label: number): number {
+function bestScore(scorer: LabelScorer, queries: readonly Float32Array[], label: number): number {
   let best = Number.NEGATIVE_INFINITY;
   for (const query of queries) best = Math.max(best, scorer.dot(query, label));
   return best;
 }
 
-export function byScore(a: Candidate, b: Candidate): number {
+function byScore(a: Candidate, b: Candidate): number {
   return b.score - a.score || a.label - b.label;
 }

@@ -21,7 +21,13 @@ describe('the group stage', () => {
     await scorer.load();
     const rules = pageRulesOf(search, snapshot.manifest.model);
     const matches = new VideoMatches(pool, scorer, rules);
-    const groups = await groupVideos(retrieve(search, { index, pool, scorer, plan: DEFAULT_RETRIEVAL_PLAN }), matches, snapshot.facts, rules, 5);
+    const groups = await groupVideos(
+      retrieve(search, { index, pool, scorer, plan: DEFAULT_RETRIEVAL_PLAN }),
+      matches,
+      snapshot.facts,
+      rules,
+      5,
+    );
     const exact = exactVideos(SEGMENTS, [testVector(DIM, 45)], { floor: 0.25 });
     const id = (video: number) => snapshot.facts.videos[video]?.id;
     expect(groups.map((group) => id(group.video))).toEqual(exact.slice(0, 5).map((video) => video.video));

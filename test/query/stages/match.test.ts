@@ -24,7 +24,10 @@ describe('the match stage', () => {
     const { lib, snapshot } = await stageLibrary(await tempDir());
     const index = snapshot.index;
     if (index === undefined) throw new Error('no index');
-    for (const request of [{ minScore: 0.1, pageLimit: 50 }, { minScore: 0.1, mergeAdjacent: true, pageLimit: 50 }]) {
+    for (const request of [
+      { minScore: 0.1, pageLimit: 50 },
+      { minScore: 0.1, mergeAdjacent: true, pageLimit: 50 },
+    ]) {
       const search = prepared(request, [unit(44)]);
       const { pool, scorer } = stageParts(snapshot, search);
       await scorer.load();
@@ -32,8 +35,13 @@ describe('the match stage', () => {
       const matches = new VideoMatches(pool, scorer, rules);
       const stream = retrieve(search, { index, pool, scorer, plan: DEFAULT_RETRIEVAL_PLAN });
       const items = await matchClips(stream, matches, snapshot.facts, rules, 50);
-      const exact = exactClips(SEGMENTS, [testVector(DIM, 44)], { floor: 0.1, mergeAdjacent: request.mergeAdjacent ?? false });
-      expect(items.map((item) => [snapshot.facts.start[item.labels[0] as number], item.end, item.score.toFixed(5)])).toEqual(exact.slice(0, 50).map((hit) => [hit.start, hit.end, hit.score.toFixed(5)]));
+      const exact = exactClips(SEGMENTS, [testVector(DIM, 44)], {
+        floor: 0.1,
+        mergeAdjacent: request.mergeAdjacent ?? false,
+      });
+      expect(
+        items.map((item) => [snapshot.facts.start[item.labels[0] as number], item.end, item.score.toFixed(5)]),
+      ).toEqual(exact.slice(0, 50).map((hit) => [hit.start, hit.end, hit.score.toFixed(5)]));
       expect(new Set(items).size).toBe(items.length);
       expect(countResults(pool, matches, rules, [])).toBe(exact.length);
     }

@@ -42,9 +42,15 @@ describe('the pool stage', () => {
 
   it('leaves out whole videos an earlier page grouped by video returned', async () => {
     const { lib, snapshot } = await stageLibrary(await tempDir());
-    const pool = poolFor(snapshot.facts, prepared({ groupBy: 'video' }, [unit(1)]), [{ items: 2, labels: [], videos: ['v0', 'v5'] }]);
+    const pool = poolFor(snapshot.facts, prepared({ groupBy: 'video' }, [unit(1)]), [
+      { items: 2, labels: [], videos: ['v0', 'v5'] },
+    ]);
     expect(pool.available).toBe(SEGMENTS.length - 20);
-    expect(availableLabels(pool).some((label) => ['v0', 'v5'].includes(snapshot.facts.videos[snapshot.facts.video[label] as number]?.id ?? ''))).toBe(false);
+    expect(
+      availableLabels(pool).some((label) =>
+        ['v0', 'v5'].includes(snapshot.facts.videos[snapshot.facts.video[label] as number]?.id ?? ''),
+      ),
+    ).toBe(false);
     await lib.close();
   });
 });

@@ -16,9 +16,16 @@ describe('the prepare stage', () => {
   it('reads a cached text query from the query cache without embedding it, at the cross-modal ef', async () => {
     const { lib } = await stageLibrary(await tempDir());
     const embedder = spyEmbedder();
-    await lib.cacheQuery({ modality: 'text', text: 'a dog' }, testVector(DIM, 9).map((x) => x * 3), { origin: embedder.origin });
+    await lib.cacheQuery(
+      { modality: 'text', text: 'a dog' },
+      testVector(DIM, 9).map((x) => x * 3),
+      { origin: embedder.origin },
+    );
     const snapshot = await lib.snapshot();
-    const ready = await prepareSearch({ text: 'a dog', pageLimit: 7 }, snapshot, { queryCache: lib.queryCache, embedder });
+    const ready = await prepareSearch({ text: 'a dog', pageLimit: 7 }, snapshot, {
+      queryCache: lib.queryCache,
+      embedder,
+    });
     expect(embedder.embed).not.toHaveBeenCalled();
     expect(ready.queries).toHaveLength(1);
     const norm = Math.hypot(...(ready.queries[0] ?? []));
@@ -41,10 +48,16 @@ describe('the prepare stage', () => {
   it('checks the options before it embeds anything', async () => {
     const { lib, snapshot } = await stageLibrary(await tempDir());
     const embedder = spyEmbedder();
-    await expect(prepareSearch({ text: 'a cat', pageLimit: 0 }, snapshot, { queryCache: lib.queryCache, embedder })).rejects.toThrow(InputError);
-    await expect(prepareSearch({ text: 'a cat', groupBy: 'scene' as never }, snapshot, { queryCache: lib.queryCache, embedder })).rejects.toThrow(/group-by must be clip or video/);
+    await expect(
+      prepareSearch({ text: 'a cat', pageLimit: 0 }, snapshot, { queryCache: lib.queryCache, embedder }),
+    ).rejects.toThrow(InputError);
+    await expect(
+      prepareSearch({ text: 'a cat', groupBy: 'scene' as never }, snapshot, { queryCache: lib.queryCache, embedder }),
+    ).rejects.toThrow(/group-by must be clip or video/);
     expect(embedder.embed).not.toHaveBeenCalled();
-    await expect(prepareSearch({}, snapshot, { queryCache: lib.queryCache, embedder })).rejects.toThrow(/no query given/);
+    await expect(prepareSearch({}, snapshot, { queryCache: lib.queryCache, embedder })).rejects.toThrow(
+      /no query given/,
+    );
     await lib.close();
   });
 

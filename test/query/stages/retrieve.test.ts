@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETRIEVAL_PLAN, type RetrievalStep } from '../../../src/query/index.js';
-import { retrieve, type Candidate, type CandidateStream } from '../../../src/query/stages/retrieve.js';
+import { type Candidate, type CandidateStream, retrieve } from '../../../src/query/stages/retrieve.js';
 import { exactClips, hitKey } from '../../helpers/exact-search.js';
 import { testVector } from '../../helpers/segments.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
@@ -11,7 +11,12 @@ const FORCE_ANN = { ...DEFAULT_RETRIEVAL_PLAN, exactPoolMin: 0, exactPoolFractio
 
 async function drain(stream: CandidateStream, n: number): Promise<Candidate[]> {
   const out: Candidate[] = [];
-  for (let c = stream.take() ?? (await stream.next()); c !== undefined && out.length < n; c = stream.take() ?? (await stream.next())) out.push(c);
+  for (
+    let c = stream.take() ?? (await stream.next());
+    c !== undefined && out.length < n;
+    c = stream.take() ?? (await stream.next())
+  )
+    out.push(c);
   return out;
 }
 
@@ -22,11 +27,25 @@ describe('the retrieve stage', () => {
     if (index === undefined) throw new Error('no index');
     const search = prepared({ pageLimit: 5 }, [unit(41)]);
     const steps: RetrievalStep[] = [];
-    const stream = retrieve(search, { ...stageParts(snapshot, search), index, plan: FORCE_ANN, onStep: (step) => steps.push(step) });
+    const stream = retrieve(search, {
+      ...stageParts(snapshot, search),
+      index,
+      plan: FORCE_ANN,
+      onStep: (step) => steps.push(step),
+    });
     const first = await drain(stream, 5);
     expect(steps).toEqual([{ strategy: 'ann', k: 10, ef: 200, returned: 10 }]);
-    const key = (label: number) => hitKey({ video_id: snapshot.facts.videos[snapshot.facts.video[label] as number]?.id ?? '', start: snapshot.facts.start[label] as number, embedding_option: 'visual' });
-    expect(first.map((c) => key(c.label))).toEqual(exactClips(SEGMENTS, [testVector(DIM, 41)]).slice(0, 5).map((hit) => hit.key));
+    const key = (label: number) =>
+      hitKey({
+        video_id: snapshot.facts.videos[snapshot.facts.video[label] as number]?.id ?? '',
+        start: snapshot.facts.start[label] as number,
+        embedding_option: 'visual',
+      });
+    expect(first.map((c) => key(c.label))).toEqual(
+      exactClips(SEGMENTS, [testVector(DIM, 41)])
+        .slice(0, 5)
+        .map((hit) => hit.key),
+    );
     await lib.close();
   });
 
@@ -37,7 +56,10 @@ describe('the retrieve stage', () => {
     const search = prepared({ filter: { id: ['v2', 'v7'] } }, [unit(42), unit(43)]);
     const parts = stageParts(snapshot, search);
     const steps: RetrievalStep[] = [];
-    const all = await drain(retrieve(search, { ...parts, index, plan: DEFAULT_RETRIEVAL_PLAN, onStep: (step) => steps.push(step) }), 1000);
+    const all = await drain(
+      retrieve(search, { ...parts, index, plan: DEFAULT_RETRIEVAL_PLAN, onStep: (step) => steps.push(step) }),
+      1000,
+    );
     expect(steps.map((step) => step.strategy)).toEqual(['exact']);
     expect(all).toHaveLength(20);
     expect(all.every((c) => parts.pool.isAvailable(c.label))).toBe(true);

@@ -13,8 +13,16 @@ describe('the library snapshot', () => {
     expect(Object.isFrozen(snapshot)).toBe(true);
     expect(Object.isFrozen(snapshot.facts)).toBe(true);
     const facts = snapshot.facts;
-    const shapes = [{}, { groupBy: 'video' as const }, { minScore: 0.1, mergeAdjacent: true }, { filter: { shard: 1 } }, { operator: 'and' as const }];
-    await Promise.all(shapes.map((shape, i) => lib.search({ vector: unit(i + 60), like: 'v1', pageLimit: 3, ...shape })));
+    const shapes = [
+      {},
+      { groupBy: 'video' as const },
+      { minScore: 0.1, mergeAdjacent: true },
+      { filter: { shard: 1 } },
+      { operator: 'and' as const },
+    ];
+    await Promise.all(
+      shapes.map((shape, i) => lib.search({ vector: unit(i + 60), like: 'v1', pageLimit: 3, ...shape })),
+    );
     expect(await lib.snapshot()).toBe(snapshot);
     expect(snapshot.facts).toBe(facts);
 

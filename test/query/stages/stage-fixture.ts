@@ -1,18 +1,23 @@
 import { join } from 'node:path';
-import { openLibrary, type Library } from '../../../src/library/index.js';
+import { type Library, openLibrary } from '../../../src/library/index.js';
+import { normalizeQueryVector, normalizeSearch, type SearchRequest } from '../../../src/query/index.js';
 import { LabelScorer } from '../../../src/query/label-scorer.js';
 import type { LibrarySnapshot } from '../../../src/query/library-snapshot.js';
-import { normalizeQueryVector, normalizeSearch, type SearchRequest } from '../../../src/query/index.js';
 import { poolFor } from '../../../src/query/stages/pool.js';
 import type { PreparedSearch } from '../../../src/query/stages/prepare.js';
-import { clipSegments, testVector, writeJsonl, type JsonlSegment } from '../../helpers/segments.js';
+import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../../helpers/segments.js';
 
 export const DIM = 16;
 export const MODEL = 'custom-16';
 /** 12 videos of 10 six-second clips; shard = video number mod 3. */
-export const SEGMENTS: JsonlSegment[] = Array.from({ length: 12 }, (_, v) => clipSegments(`v${v}`, 10, DIM, v + 1, { metadata: { shard: v % 3 } })).flat();
+export const SEGMENTS: JsonlSegment[] = Array.from({ length: 12 }, (_, v) =>
+  clipSegments(`v${v}`, 10, DIM, v + 1, { metadata: { shard: v % 3 } }),
+).flat();
 
-export async function stageLibrary(dir: string, options: { kind?: 'hnsw' | 'exact' } = {}): Promise<{ lib: Library; snapshot: LibrarySnapshot }> {
+export async function stageLibrary(
+  dir: string,
+  options: { kind?: 'hnsw' | 'exact' } = {},
+): Promise<{ lib: Library; snapshot: LibrarySnapshot }> {
   const lib = await openLibrary(join(dir, 'lib'), { create: true, index: { kind: options.kind ?? 'hnsw' } });
   await lib.importSegments(await writeJsonl(dir, 'segments.jsonl', SEGMENTS), { model: MODEL });
   return { lib, snapshot: await lib.snapshot() };
@@ -23,7 +28,11 @@ export function unit(seed: number): Float32Array {
 }
 
 /** What the prepare stage gives for raw unit queries and these options. */
-export function prepared(request: SearchRequest, queries: readonly Float32Array[], excluded: readonly number[] = []): PreparedSearch {
+export function prepared(
+  request: SearchRequest,
+  queries: readonly Float32Array[],
+  excluded: readonly number[] = [],
+): PreparedSearch {
   return { queries, search: normalizeSearch(request), excluded: new Set(excluded), ef: 200 };
 }
 

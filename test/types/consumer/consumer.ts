@@ -5,24 +5,24 @@
  * test/types/public-api.test.ts compiles it and runs it against the emulator.
  */
 import {
-  InputError,
-  openLibrary,
-  TwelveLabsClient,
-  VsearchError,
   type BuildOptions,
   type BuildProgress,
   type BuildSummary,
   type ClipHit,
+  InputError,
   type Library,
   type OpenLibraryOptions,
+  openLibrary,
   type PageInfo,
   type QueryCache,
   type SearchFilter,
   type SearchRequest,
   type SearchResponse,
   type Threshold,
+  TwelveLabsClient,
   type TwelveLabsClientOptions,
   type VideoHit,
+  VsearchError,
 } from 'vsearch';
 
 const [libraryDir, media, baseUrl, apiKey] = process.argv.slice(2);
@@ -36,7 +36,11 @@ const libraryOptions: OpenLibraryOptions = { create: true, client };
 const lib: Library = await openLibrary(libraryDir, libraryOptions);
 try {
   const progress: BuildProgress[] = [];
-  const buildOptions: BuildOptions = { concurrency: 1, metadata: { source: 'consumer' }, onProgress: (p) => progress.push(p) };
+  const buildOptions: BuildOptions = {
+    concurrency: 1,
+    metadata: { source: 'consumer' },
+    onProgress: (p) => progress.push(p),
+  };
   const summary: BuildSummary = await lib.build([media], buildOptions);
 
   const threshold: Threshold = 'none';
@@ -60,18 +64,23 @@ try {
     else throw error;
   }
 
-  console.log(JSON.stringify({
-    videos: summary.videos,
-    segments: summary.segments,
-    failures: summary.failures.length,
-    progressCalls: progress.length,
-    totalResults: pageInfo.total_results,
-    firstClip: firstClip === undefined ? null : { video_id: firstClip.video_id, start: firstClip.start, end: firstClip.end, metadata: firstClip.metadata },
-    firstVideoClips: firstVideo?.clips.length ?? null,
-    cachedQueries: cached.length,
-    refused,
-    isVsearchError: refused === '' ? null : new InputError('x') instanceof VsearchError,
-  }));
+  console.log(
+    JSON.stringify({
+      videos: summary.videos,
+      segments: summary.segments,
+      failures: summary.failures.length,
+      progressCalls: progress.length,
+      totalResults: pageInfo.total_results,
+      firstClip:
+        firstClip === undefined
+          ? null
+          : { video_id: firstClip.video_id, start: firstClip.start, end: firstClip.end, metadata: firstClip.metadata },
+      firstVideoClips: firstVideo?.clips.length ?? null,
+      cachedQueries: cached.length,
+      refused,
+      isVsearchError: refused === '' ? null : new InputError('x') instanceof VsearchError,
+    }),
+  );
 } finally {
   await lib.close();
 }
