@@ -57,13 +57,17 @@ const set = generateXmodalSet(marengoSpace(model, spec.dimension), {
 const d = set.dimension;
 const textTest = set.textQueries.subarray(0, queries * d);
 const textTrain = set.textQueries.subarray(queries * d);
-log(`${spec.name}: ${set.count} clips of ${set.videos} videos; ${queries} test + ${maxTrain} training text-like queries`);
+log(
+  `${spec.name}: ${set.count} clips of ${set.videos} videos; ${queries} test + ${maxTrain} training text-like queries`,
+);
 
 const labels = Uint32Array.from({ length: set.count }, (_, i) => i);
 const begin = performance.now();
 const plain = new HnswIndex({ dimension: d, M: 16, efConstruction: 100, capacity: set.count, seed: 100 });
 plain.add(set.vectors, labels);
-log(`plain graph M=16 efc=100: build ${((performance.now() - begin) / 1000).toFixed(1)} s (${plain.insertThreads} threads)`);
+log(
+  `plain graph M=16 efc=100: build ${((performance.now() - begin) / 1000).toFixed(1)} s (${plain.insertThreads} threads)`,
+);
 const plainPath = join(tmpdir(), `xmodal-roar-${process.pid}.hnsw`);
 await plain.writeGraph(plainPath);
 const plainFile = readFileSync(plainPath);
@@ -88,7 +92,9 @@ const exactTop = (source, q, n) => {
 const byKind = { text: textTest, clip: set.clipQueries };
 const truth = {};
 for (const kind of ['text', 'clip'])
-  truth[kind] = Array.from({ length: queries }, (_, q) => Uint32Array.from(exactTop(byKind[kind], q, k), (p) => level0.label(p)));
+  truth[kind] = Array.from({ length: queries }, (_, q) =>
+    Uint32Array.from(exactTop(byKind[kind], q, k), (p) => level0.label(p)),
+  );
 let t0 = performance.now();
 const neighbourhoods = new Uint32Array(maxTrain * K);
 for (let q = 0; q < maxTrain; q++) neighbourhoods.set(exactTop(textTrain, q, K), q * K);
@@ -109,7 +115,11 @@ const graphs = [{ name: 'plain', index: plain }];
 const binding = native;
 const variants = [
   ...trainCounts.map((n) => ({ n, source: neighbourhoods, tag: '' })),
-  ...disjointCounts.map((n) => ({ n: Math.min(n, disjointIds.length), source: disjointNeighbourhoods, tag: ' disjoint' })),
+  ...disjointCounts.map((n) => ({
+    n: Math.min(n, disjointIds.length),
+    source: disjointNeighbourhoods,
+    tag: ' disjoint',
+  })),
 ];
 for (const { n, source, tag } of variants) {
   for (const reserve of reserves) {
@@ -130,7 +140,13 @@ for (const { n, source, tag } of variants) {
 }
 if (values.stock) {
   const stock = createRequire(import.meta.url)('hnswlib-node');
-  const index = await HnswIndex.read(plainPath, { dimension: d, M: 16, efConstruction: 100, deleted: [], binding: stock });
+  const index = await HnswIndex.read(plainPath, {
+    dimension: d,
+    M: 16,
+    efConstruction: 100,
+    deleted: [],
+    binding: stock,
+  });
   graphs.push({ name: 'stock hnswlib-node (plain graph)', index });
 }
 rmSync(plainPath);
@@ -153,9 +169,13 @@ for (const [kind, efList] of [
         found[r][q] = Uint32Array.from(got);
       }
     }
-    const cells = graphs.map((g, j) => `${meanRecall(found[j], truth[kind]).toFixed(4)} / ${latencyFigures(times[j]).p50Us}`);
+    const cells = graphs.map(
+      (g, j) => `${meanRecall(found[j], truth[kind]).toFixed(4)} / ${latencyFigures(times[j]).p50Us}`,
+    );
     rows.push(`| ${kind === 'text' ? 'text-like' : 'clip-like'} ${ef} | ${cells.join(' | ')} |`);
     log(rows.at(-1));
   }
 }
-process.stdout.write(`\n| ef | ${graphs.map((g) => g.name).join(' | ')} |\n|${'---|'.repeat(graphs.length + 1)}\n${rows.join('\n')}\n`);
+process.stdout.write(
+  `\n| ef | ${graphs.map((g) => g.name).join(' | ')} |\n|${'---|'.repeat(graphs.length + 1)}\n${rows.join('\n')}\n`,
+);

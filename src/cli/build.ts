@@ -31,6 +31,7 @@ interface BuildFlags {
   efConstruction?: string;
   baseUrl?: string;
   json?: boolean;
+  crossModalEdges?: boolean;
 }
 
 const INDEX_M_RANGE = [2, 2048] as const;
@@ -42,6 +43,7 @@ Examples:
   vsearch build ./videos --clip-length 6 --metadata '{"collection": "nature"}'
   vsearch build clips.jsonl --model marengo3.5 --concurrency 8 --json
   vsearch build --lib ./big-lib --index-m 32 --ef-construction 200 --from ./vsearch-lib/segments/*.arrow
+  vsearch build --lib ./my-lib --cross-modal-edges
 `;
 
 export function registerBuildCommand(program: Command): void {
@@ -79,6 +81,10 @@ export function registerBuildCommand(program: Command): void {
       '--ef-construction <n>',
       `HNSW build breadth of a new library, ${EF_CONSTRUCTION_RANGE[0]}-${EF_CONSTRUCTION_RANGE[1]} (default ${DEFAULT_INDEX_SETTINGS.efConstruction}); fixed once the library exists`,
     )
+    .option(
+      '--cross-modal-edges',
+      "link the HNSW graph's points along the exact neighbourhoods of the library's cached text, image and audio queries (RoarGraph's projection), so cross-modal searches reach a recall at a far smaller ef; kept on later rebuilds",
+    )
     .addOption(baseUrlOption())
     .addOption(jsonOption())
     .addHelpText('after', BUILD_EXAMPLES)
@@ -87,9 +93,9 @@ export function registerBuildCommand(program: Command): void {
       const annotationFiles: string[] = [];
       const from: string[] = [];
       for (const file of flags.from ?? []) ((await isAnnotationJsonl(file)) ? annotationFiles : from).push(file);
-      if (inputs.length === 0 && from.length === 0 && annotationFiles.length === 0)
+      if (inputs.length === 0 && from.length === 0 && annotationFiles.length === 0 && flags.crossModalEdges !== true)
         throw new InputError(
-          'nothing to build: name media files, folders or URLs, or pass --from FILE (cached embeddings)',
+          'nothing to build: name media files, folders or URLs, pass --from FILE (cached embeddings), or --cross-modal-edges to link an existing graph',
         );
       const metadata =
         flags.metadata === undefined ? undefined : (parseJsonObject('--metadata', flags.metadata) as Metadata);
@@ -108,6 +114,7 @@ export function registerBuildCommand(program: Command): void {
         create: true,
         client,
         index,
+        crossModalEdges: flags.crossModalEdges === true,
         onWarning: (message) => info(`warning: ${escapeText(message)}`),
       });
       const interrupt = abortOnSignals();

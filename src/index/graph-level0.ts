@@ -1,6 +1,7 @@
 import { GraphFileDamage } from './graph-file-check.js';
 
 const GRAPH_HEADER_BYTES = 96;
+const DELETE_MARK = 0x01;
 
 /**
  * The level-0 part of an hnswlib graph file held in memory (layout in graph-file-check.ts):
@@ -63,6 +64,11 @@ export class GraphLevel0 {
 
   get vectors(): Float32Array {
     return this.floats;
+  }
+
+  /** Whether hnswlib marked the point deleted (still linked, never returned). */
+  isDeleted(point: number): boolean {
+    return (((this.words[this.base(point)] as number) >>> 16) & DELETE_MARK) !== 0;
   }
 
   label(point: number): number {
