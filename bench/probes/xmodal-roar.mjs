@@ -17,8 +17,8 @@ import { parseXmodalSet } from '../../dist/bench/xmodal-set.js';
 import { addCrossModalEdges } from '../../dist/index/cross-modal-edges.js';
 import { checkGraphFile } from '../../dist/index/graph-file-check.js';
 import { GraphLevel0 } from '../../dist/index/graph-level0.js';
-import { HnswIndex } from '../../dist/index/index.js';
 import { hnswlibBinding } from '../../dist/index/hnswlib-binding.js';
+import { HnswIndex } from '../../dist/index/index.js';
 import { SHARED_DATA } from '../suite/set-data.mjs';
 
 const { values } = parseArgs({
@@ -170,7 +170,7 @@ for (const [kind, efList] of [
       }
     }
     const cells = graphs.map(
-      (g, j) => `${meanRecall(found[j], truth[kind]).toFixed(4)} / ${latencyFigures(times[j]).p50Us}`,
+      (_, j) => `${meanRecall(found[j], truth[kind]).toFixed(4)} / ${latencyFigures(times[j]).p50Us}`,
     );
     rows.push(`| ${kind === 'text' ? 'text-like' : 'clip-like'} ${ef} | ${cells.join(' | ')} |`);
     log(rows.at(-1));

@@ -1,5 +1,5 @@
-import { QueryCache } from '../store/query-cache.js';
 import type { SegmentStore } from '../store/index.js';
+import { QueryCache } from '../store/query-cache.js';
 import { isCrossModal } from '../store/search-ef.js';
 import { cachedCalibrationQueries } from './cached-queries.js';
 import type { CrossModalLinks } from './index-sync.js';

@@ -38,9 +38,9 @@ import {
   type RecallCalibration,
 } from './calibrate-recall.js';
 import { warnIfOutgrowing } from './capacity.js';
+import { cachedCrossModalLinks } from './cross-modal-queries.js';
 import type { DoctorOptions, DoctorReport } from './doctor-report.js';
 import { syncFacts } from './facts-sync.js';
-import { cachedCrossModalLinks } from './cross-modal-queries.js';
 import { chosenKind, type IndexSyncOptions, saveAfterRemoval, syncIndex } from './index-sync.js';
 import { LocalSearchStorage } from './local-search-storage.js';
 import { type LibraryStats, libraryStats } from './stats.js';
