@@ -110,12 +110,15 @@ export function registerBuildCommand(program: Command): void {
           'embedding media needs the TwelveLabs API: set TWELVELABS_API_KEY (with TWELVELABS_BASE_URL or --base-url to use `vsearch emulator`), or import cached embeddings with --from',
         );
       }
+      const onWarning = (message: string): void => info(`warning: ${escapeText(message)}`);
+      // Links are projected once, over the graph as this build leaves it.
+      const writes = inputs.length > 0 || from.length > 0 || annotationFiles.length > 0;
       const lib = await openLibrary(flags.lib, {
         create: true,
         client,
         index,
-        crossModalEdges: flags.crossModalEdges === true,
-        onWarning: (message) => info(`warning: ${escapeText(message)}`),
+        crossModalEdges: flags.crossModalEdges === true && !writes,
+        onWarning,
       });
       const interrupt = abortOnSignals();
       const progress = progressLine();
@@ -139,7 +142,8 @@ export function registerBuildCommand(program: Command): void {
         progress.end();
         // Annotations last: they name videos that the imports and the build above may have brought.
         const annotated = annotationFiles.length === 0 ? undefined : await lib.importAnnotations(annotationFiles);
-        const stats = await lib.stats();
+        const stats =
+          flags.crossModalEdges === true && writes ? await linkedStats(flags.lib, onWarning) : await lib.stats();
         if (flags.json)
           printJson({
             ...(imported === undefined ? {} : { imported }),
@@ -163,6 +167,16 @@ export function registerBuildCommand(program: Command): void {
         await client?.close();
       }
     });
+}
+
+/** Opens the library again asking for cross-modal links (its graph gets them), and reports on it. */
+async function linkedStats(dir: string, onWarning: (message: string) => void): Promise<LibraryStats> {
+  const linked = await openLibrary(dir, { crossModalEdges: true, onWarning });
+  try {
+    return await linked.stats();
+  } finally {
+    await linked.close();
+  }
 }
 
 function indexFlags(flags: BuildFlags): Partial<Pick<IndexSettings, 'M' | 'efConstruction'>> {

@@ -90,8 +90,10 @@ export interface CrossModalEdgesRecord {
   k: number;
   /** Most projected links per point. */
   degree: number;
+  /** Points in the graph when the links were added (a graph extended since has points without them). */
+  graphPoints: number;
   /** Points that received links, and links written. */
-  points: number;
+  linkedPoints: number;
   links: number;
 }
 
@@ -111,7 +113,8 @@ export function projectQueryEdges(file: Buffer, queries: Float32Array): CrossMod
     queries: queryCount,
     k: PROJECTION.k,
     degree: PROJECTION.degree,
-    points: report.points,
+    graphPoints: graph.count,
+    linkedPoints: report.points,
     links: report.added,
   };
 }

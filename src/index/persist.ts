@@ -330,7 +330,8 @@ function parseSidecar(text: string, path: string): IndexSidecar {
       queries: field('queries'),
       k: field('k'),
       degree: field('degree'),
-      points: field('points'),
+      graphPoints: field('graphPoints'),
+      linkedPoints: field('linkedPoints'),
       links: field('links'),
     };
   }

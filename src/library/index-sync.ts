@@ -17,9 +17,9 @@ export interface IndexSyncOptions {
 
 /**
  * Level-0 links projected from the library's cached cross-modal queries. `asked` adds them
- * to the graph now (once: a graph that holds them keeps them); a graph rebuilt from scratch
- * gets them again when the one it replaces had them. A graph extended with new files keeps
- * its links, and the new points get none until the next rebuild.
+ * to the graph now, again when the cache or the graph changed since they were made; a graph
+ * rebuilt from scratch gets them again when the one it replaces had them. A graph extended
+ * with new files without asking keeps its links, and the new points get none.
  */
 export interface CrossModalLinks {
   asked: boolean;
@@ -73,12 +73,20 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
   let index: HnswIndex;
   let covered: ReadonlySet<string>;
   let fresh = true;
-  const crossModal = options.crossModal;
-  const hadLinks = loaded?.sidecar.crossModalEdges !== undefined;
-  const wantLinks = (fresh: boolean): boolean =>
-    crossModal !== undefined && ((crossModal.asked && !hadLinks) || (fresh && hadLinks) || (fresh && crossModal.asked));
+  const record = loaded?.sidecar.crossModalEdges;
+  // The training queries when the graph about to be saved should get projected links: a fresh
+  // graph when asked or when the one it replaces had them; an old one when asked and its links
+  // were made from other queries or over fewer points.
+  const linksFor = async (graph: HnswIndex, rebuilt: boolean): Promise<Float32Array | undefined> => {
+    const crossModal = options.crossModal;
+    if (crossModal === undefined || !(crossModal.asked || (rebuilt && record !== undefined))) return undefined;
+    const queries = await linkQueries(crossModal, options);
+    const current =
+      !rebuilt && record?.graphPoints === graph.graphCount && record.queries * dimension === queries?.length;
+    return current ? undefined : queries;
+  };
   if (loaded !== undefined && loaded.sidecar.fingerprint === fingerprintOf(files)) {
-    const queries = wantLinks(false) ? await linkQueries(crossModal, options) : undefined;
+    const queries = await linksFor(loaded.index, false);
     const unsaved = queries === undefined ? undefined : await trySave(store, loaded.index, queries);
     if (unsaved !== undefined) options.onWarning?.(unsaved);
     return withEf(loaded.index, settings.ef);
@@ -110,7 +118,7 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
     const file = await store.file(name);
     index.add(file.vectors, file.labels);
   }
-  const unsaved = await trySave(store, index, wantLinks(fresh) ? await linkQueries(crossModal, options) : undefined);
+  const unsaved = await trySave(store, index, await linksFor(index, fresh));
   if (refused !== undefined || unsaved !== undefined)
     options.onWarning?.([refused, unsaved].filter((part) => part !== undefined).join('; '));
   return withEf(index, settings.ef);

@@ -39,6 +39,7 @@ describe('vsearch build --cross-modal-edges (OpenLibraryOptions.crossModalEdges)
     expect(warnings).toEqual([]);
     expect(record?.queries).toBe(QUERIES);
     expect(record?.links).toBeGreaterThan(0);
+    expect(record?.graphPoints).toBe(40 * 30);
     const hits = await linked.search({ text: 'query 3' });
     expect(hits.data.length).toBeGreaterThan(0);
     await linked.close();
@@ -49,6 +50,15 @@ describe('vsearch build --cross-modal-edges (OpenLibraryOptions.crossModalEdges)
     const extended = await sidecarOf(dir);
     expect(extended.count).toBe(41 * 30);
     expect(extended.crossModalEdges).toEqual(record);
+
+    // Asked again, over the grown graph: projected anew, once; asked with nothing changed, left as it is.
+    const graphBefore = extended.graph;
+    await (await openLibrary(dir, { crossModalEdges: true })).close();
+    const relinked = await sidecarOf(dir);
+    expect(relinked.crossModalEdges?.graphPoints).toBe(41 * 30);
+    expect(relinked.graph).not.toBe(graphBefore);
+    await (await openLibrary(dir, { crossModalEdges: true })).close();
+    expect((await sidecarOf(dir)).graph).toBe(relinked.graph);
   });
 
   it('says so, and saves the graph without links, when the cache holds no cross-modal query', async () => {
