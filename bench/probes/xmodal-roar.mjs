@@ -20,6 +20,7 @@ import { GraphLevel0 } from '../../dist/index/graph-level0.js';
 import { hnswlibBinding } from '../../dist/index/hnswlib-binding.js';
 import { HnswIndex } from '../../dist/index/index.js';
 import { SHARED_DATA } from '../suite/set-data.mjs';
+import { interleavedSweep } from './interleaved-sweep.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -157,18 +158,7 @@ for (const [kind, efList] of [
   ['clip', values['clip-ef']],
 ]) {
   for (const ef of efList.split(',').map(Number)) {
-    const found = graphs.map(() => []);
-    const times = graphs.map(() => new Float64Array(queries));
-    for (let q = 0; q < queries; q++) {
-      const query = byKind[kind].subarray(q * d, (q + 1) * d);
-      for (let j = 0; j < graphs.length; j++) {
-        const r = (q + j) % graphs.length;
-        const start = process.hrtime.bigint();
-        const got = graphs[r].index.search(query, k, { ef }).labels;
-        times[r][q] = Number(process.hrtime.bigint() - start) / 1e3;
-        found[r][q] = Uint32Array.from(got);
-      }
-    }
+    const { found, times } = interleavedSweep(graphs, (q) => byKind[kind].subarray(q * d, (q + 1) * d), queries, k, ef);
     const cells = graphs.map(
       (_, j) => `${meanRecall(found[j], truth[kind]).toFixed(4)} / ${latencyFigures(times[j]).p50Us}`,
     );
