@@ -10,6 +10,7 @@ import { generateXmodalSet } from '../../dist/bench/xmodal-generator.js';
 import { parseXmodalSet } from '../../dist/bench/xmodal-set.js';
 import { ExactIndex, HnswIndex } from '../../dist/index/index.js';
 import { SHARED_DATA } from '../suite/set-data.mjs';
+import { interleavedSweep } from './interleaved-sweep.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -56,17 +57,7 @@ for (const [kind, efList] of [
   ['clip', values['clip-ef']],
 ]) {
   for (const ef of efList.split(',').map(Number)) {
-    const found = graphs.map(() => []);
-    const times = graphs.map(() => new Float64Array(queries));
-    for (let q = 0; q < queries; q++) {
-      for (let j = 0; j < graphs.length; j++) {
-        const r = (q + j) % graphs.length;
-        const start = process.hrtime.bigint();
-        const got = graphs[r].index.search(query(kind, q), k, { ef }).labels;
-        times[r][q] = Number(process.hrtime.bigint() - start) / 1e3;
-        found[r][q] = Uint32Array.from(got);
-      }
-    }
+    const { found, times } = interleavedSweep(graphs, (q) => query(kind, q), queries, k, ef);
     const line = graphs.map(
       (g, j) => `${g.name}: ${meanRecall(found[j], truth[kind]).toFixed(4)} / ${latencyFigures(times[j]).p50Us}us`,
     );

@@ -31,6 +31,7 @@ interface BuildFlags {
   efConstruction?: string;
   baseUrl?: string;
   json?: boolean;
+  crossModalEdges?: boolean;
 }
 
 const INDEX_M_RANGE = [2, 2048] as const;
@@ -42,6 +43,7 @@ Examples:
   vsearch build ./videos --clip-length 6 --metadata '{"collection": "nature"}'
   vsearch build clips.jsonl --model marengo3.5 --concurrency 8 --json
   vsearch build --lib ./big-lib --index-m 32 --ef-construction 200 --from ./vsearch-lib/segments/*.arrow
+  vsearch build --lib ./my-lib --cross-modal-edges
 `;
 
 export function registerBuildCommand(program: Command): void {
@@ -79,6 +81,10 @@ export function registerBuildCommand(program: Command): void {
       '--ef-construction <n>',
       `HNSW build breadth of a new library, ${EF_CONSTRUCTION_RANGE[0]}-${EF_CONSTRUCTION_RANGE[1]} (default ${DEFAULT_INDEX_SETTINGS.efConstruction}); fixed once the library exists`,
     )
+    .option(
+      '--cross-modal-edges',
+      "link the HNSW graph's points along the exact neighbourhoods of the library's cached text, image and audio queries (RoarGraph's projection), so cross-modal searches reach a recall at a far smaller ef; kept on later rebuilds",
+    )
     .addOption(baseUrlOption())
     .addOption(jsonOption())
     .addHelpText('after', BUILD_EXAMPLES)
@@ -87,9 +93,9 @@ export function registerBuildCommand(program: Command): void {
       const annotationFiles: string[] = [];
       const from: string[] = [];
       for (const file of flags.from ?? []) ((await isAnnotationJsonl(file)) ? annotationFiles : from).push(file);
-      if (inputs.length === 0 && from.length === 0 && annotationFiles.length === 0)
+      if (inputs.length === 0 && from.length === 0 && annotationFiles.length === 0 && flags.crossModalEdges !== true)
         throw new InputError(
-          'nothing to build: name media files, folders or URLs, or pass --from FILE (cached embeddings)',
+          'nothing to build: name media files, folders or URLs, pass --from FILE (cached embeddings), or --cross-modal-edges to link an existing graph',
         );
       const metadata =
         flags.metadata === undefined ? undefined : (parseJsonObject('--metadata', flags.metadata) as Metadata);
@@ -104,11 +110,15 @@ export function registerBuildCommand(program: Command): void {
           'embedding media needs the TwelveLabs API: set TWELVELABS_API_KEY (with TWELVELABS_BASE_URL or --base-url to use `vsearch emulator`), or import cached embeddings with --from',
         );
       }
+      const onWarning = (message: string): void => info(`warning: ${escapeText(message)}`);
+      // Links are projected once, over the graph as this build leaves it.
+      const writes = inputs.length > 0 || from.length > 0 || annotationFiles.length > 0;
       const lib = await openLibrary(flags.lib, {
         create: true,
         client,
         index,
-        onWarning: (message) => info(`warning: ${escapeText(message)}`),
+        crossModalEdges: flags.crossModalEdges === true && !writes,
+        onWarning,
       });
       const interrupt = abortOnSignals();
       const progress = progressLine();
@@ -132,7 +142,8 @@ export function registerBuildCommand(program: Command): void {
         progress.end();
         // Annotations last: they name videos that the imports and the build above may have brought.
         const annotated = annotationFiles.length === 0 ? undefined : await lib.importAnnotations(annotationFiles);
-        const stats = await lib.stats();
+        const stats =
+          flags.crossModalEdges === true && writes ? await linkedStats(flags.lib, onWarning) : await lib.stats();
         if (flags.json)
           printJson({
             ...(imported === undefined ? {} : { imported }),
@@ -156,6 +167,16 @@ export function registerBuildCommand(program: Command): void {
         await client?.close();
       }
     });
+}
+
+/** Opens the library again asking for cross-modal links (its graph gets them), and reports on it. */
+async function linkedStats(dir: string, onWarning: (message: string) => void): Promise<LibraryStats> {
+  const linked = await openLibrary(dir, { crossModalEdges: true, onWarning });
+  try {
+    return await linked.stats();
+  } finally {
+    await linked.close();
+  }
 }
 
 function indexFlags(flags: BuildFlags): Partial<Pick<IndexSettings, 'M' | 'efConstruction'>> {

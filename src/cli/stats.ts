@@ -45,7 +45,7 @@ export function registerStatsCommand(program: Command): void {
 /** HNSW parameters only where an HNSW graph is searched: an exact scan has none. */
 function describeIndex(index: LibraryStats['index'], settings: Readonly<IndexSettings>): string {
   if (index.kind === 'hnsw')
-    return `HNSW, ${index.count} vectors, M=${index.M} efConstruction=${index.efConstruction} ef=${index.ef}`;
+    return `HNSW, ${index.count} vectors, M=${index.M} efConstruction=${index.efConstruction} ef=${index.ef}${crossModalLinks(index.cross_modal_links)}`;
   const from = settings.kind === 'auto' ? `; an HNSW graph takes over from ${settings.exactBelow} segments` : '';
   if (index.kind === 'exact') return `exact scan of ${index.count} vectors (every search has recall 1${from})`;
   return `none yet (no segments${from})`;
@@ -79,4 +79,8 @@ function searchEfLines(stats: LibraryStats): string[] {
       return `  ${`${modality} queries`.padEnd(15)} ef=${use.ef} (${why})`;
     }),
   ];
+}
+
+function crossModalLinks(links: LibraryStats['index']['cross_modal_links']): string {
+  return links === undefined ? '' : `, ${links.links} cross-modal links projected from ${links.queries} cached queries`;
 }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { DEFAULT_EF, DEFAULT_EF_CONSTRUCTION, DEFAULT_M } from '../defaults.js';
 import { IndexMismatchError, InputError, VsearchError } from '../errors.js';
+import type { CrossModalEdgesRecord } from './cross-modal-edges.js';
 import type { Hnswlib, HnswlibExtension } from './hnswlib-binding.js';
 import { hnswlibBinding } from './hnswlib-binding.js';
 import type { HnswParams, KnnResult, SearchOptions, VectorIndex } from './vector-index.js';
@@ -72,6 +73,8 @@ export class HnswIndex implements VectorIndex {
   /** Reused for Float32Array -> number[] conversion: the binding copies out of it at once. */
   private readonly scratch: number[];
   private readonly threads: number;
+  /** The links projected from training queries this graph holds (persist.ts records and restores it). */
+  crossModalEdges: CrossModalEdgesRecord | undefined;
 
   constructor(options: HnswIndexOptions) {
     const { dimension } = options;
@@ -285,6 +288,19 @@ export class HnswIndex implements VectorIndex {
     } finally {
       this.saving = false;
     }
+  }
+
+  /**
+   * Replaces the graph with the one in `path`, which must be this graph rewritten (same
+   * points and labels, other links; checked by the caller): persist.ts adds projected links
+   * to the saved file and reads it back, so searches in this process use them too.
+   */
+  async replaceGraph(path: string): Promise<void> {
+    this.assertIdle();
+    await this.native.readIndex(path);
+    this.nativeEf = -1;
+    this.points = this.native.getCurrentCount();
+    this.capacity = this.native.getMaxElements();
   }
 
   private reserve(needed: number): void {

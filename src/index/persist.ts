@@ -1,8 +1,9 @@
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { IndexMismatchError, VsearchError } from '../errors.js';
 import { fsyncDirectory, fsyncPath } from '../fs/fsync.js';
+import { type CrossModalEdgesRecord, projectQueryEdges } from './cross-modal-edges.js';
 import { checkGraphFile, crcText, fileChecksum, GraphFileDamage, type GraphFileFacts } from './graph-file-check.js';
 import { HnswIndex } from './hnsw-index.js';
 import type { Metric } from './vector-index.js';
@@ -34,6 +35,8 @@ export interface IndexSidecar {
   graphBytes?: number;
   graphChecksum?: string;
   graphLinksChecksum?: string;
+  /** Level-0 links projected from training queries (cross-modal-edges.ts), when the graph holds them. */
+  crossModalEdges?: CrossModalEdgesRecord;
   /** Format 2: the checksum of this JSON with `checksum` left out. */
   checksum?: string;
 }
@@ -54,6 +57,7 @@ export async function saveHnswIndex(
   dir: string,
   index: HnswIndex,
   coverage: { fingerprint: string; files: string[] },
+  options: SaveOptions = {},
 ): Promise<IndexSidecar> {
   await mkdir(dir, { recursive: true });
   const entries = await readdir(dir);
@@ -83,19 +87,25 @@ export async function saveHnswIndex(
     deleted: index.deletedLabels().sort((a, b) => a - b),
   };
   let facts: GraphFileFacts;
+  let edges = index.crossModalEdges;
   try {
     await index.writeGraph(graphTemp);
+    if (options.crossModalQueries !== undefined) edges = await addProjectedLinks(graphTemp, options.crossModalQueries);
     await fsyncPath(graphTemp);
     // The binding ignores write errors (disk full): check what landed on disk.
     facts = await checkGraphFile(graphTemp, { dimension: snapshot.dimension });
     checkAgainstSidecar(facts, snapshot, graphTemp);
     await rename(graphTemp, graphPath);
+    // The file now holds links the graph in memory lacks: search with the file's.
+    if (options.crossModalQueries !== undefined) await index.replaceGraph(graphPath);
+    index.crossModalEdges = edges;
   } catch (error) {
     await rm(graphTemp, { force: true }).catch(() => undefined);
     throw new VsearchError(`writing the HNSW graph ${graphPath} failed: ${errorText(error)}`, { cause: error });
   }
   const sidecar = withChecksum({
     ...snapshot,
+    ...(edges === undefined ? {} : { crossModalEdges: edges }),
     graphBytes: facts.bytes,
     graphChecksum: facts.checksum ?? (await fileChecksum(graphPath)),
     graphLinksChecksum: facts.linksChecksum,
@@ -118,6 +128,24 @@ export async function saveHnswIndex(
     }
   }
   return sidecar;
+}
+
+export interface SaveOptions {
+  /**
+   * Training queries (flat unit vectors of the library's dimension): the saved graph gets the
+   * level-0 links projected from their exact neighbourhoods, and the index is read back from it.
+   */
+  crossModalQueries?: Float32Array | undefined;
+}
+
+/** Rewrites a just-written graph file with the links projected from `queries`. */
+async function addProjectedLinks(path: string, queries: Float32Array): Promise<CrossModalEdgesRecord> {
+  const read = await readFile(path);
+  // Typed views of the links and vectors need 4-byte alignment.
+  const file = read.byteOffset % 4 === 0 ? read : Buffer.from(read);
+  const record = projectQueryEdges(file, queries);
+  await writeFile(path, file);
+  return record;
 }
 
 /**
@@ -153,6 +181,7 @@ export async function loadHnswIndex(
     ...(expected.ef === undefined ? {} : { ef: expected.ef }),
     ...(expected.threads === undefined ? {} : { threads: expected.threads }),
   });
+  index.crossModalEdges = sidecar.crossModalEdges;
   if (index.size !== sidecar.count || index.graphCount !== checked.count) {
     throw new IndexMismatchError(
       `the HNSW graph ${graphPath} holds ${index.size} live of ${index.graphCount} points, but its sidecar says ${sidecar.count} live and ${sidecar.deleted.length} deleted; ${REBUILD}`,
@@ -285,8 +314,30 @@ function parseSidecar(text: string, path: string): IndexSidecar {
     deleted,
   };
   if (format === 1) return sidecar;
+  const edges = o['crossModalEdges'];
+  let crossModalEdges: CrossModalEdgesRecord | undefined;
+  if (edges !== undefined) {
+    if (typeof edges !== 'object' || edges === null || Array.isArray(edges))
+      return bad('"crossModalEdges" must be an object');
+    const e = edges as Record<string, unknown>;
+    const field = (key: keyof CrossModalEdgesRecord): number => {
+      const v = e[key];
+      return typeof v === 'number' && Number.isInteger(v) && v >= 0
+        ? v
+        : bad(`"crossModalEdges.${key}" must be a count`);
+    };
+    crossModalEdges = {
+      queries: field('queries'),
+      k: field('k'),
+      degree: field('degree'),
+      graphPoints: field('graphPoints'),
+      linkedPoints: field('linkedPoints'),
+      links: field('links'),
+    };
+  }
   return {
     ...sidecar,
+    ...(crossModalEdges === undefined ? {} : { crossModalEdges }),
     graphBytes: int('graphBytes', 0),
     graphChecksum: str('graphChecksum'),
     graphLinksChecksum: str('graphLinksChecksum'),

@@ -11,6 +11,20 @@ export interface IndexSyncOptions {
   onWarning?: ((message: string) => void) | undefined;
   /** Threads that insert into the HNSW graph (HnswIndexOptions.threads). */
   threads?: number | undefined;
+  /** Cross-modal links in the graph (src/index/cross-modal-edges.ts); see CrossModalLinks. */
+  crossModal?: CrossModalLinks | undefined;
+}
+
+/**
+ * Level-0 links projected from the library's cached cross-modal queries. `asked` adds them
+ * to the graph now, again when the cache or the graph changed since they were made; a graph
+ * rebuilt from scratch gets them again when the one it replaces had them. A graph extended
+ * with new files without asking keeps its links, and the new points get none.
+ */
+export interface CrossModalLinks {
+  asked: boolean;
+  /** The training queries, flat unit vectors of the library's dimension. */
+  queries: () => Promise<Float32Array>;
 }
 
 /** Which index the library should use for its current size and settings. */
@@ -58,8 +72,25 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
   }
   let index: HnswIndex;
   let covered: ReadonlySet<string>;
-  if (loaded !== undefined && loaded.sidecar.fingerprint === fingerprintOf(files))
+  let fresh = true;
+  const record = loaded?.sidecar.crossModalEdges;
+  // The training queries when the graph about to be saved should get projected links: a fresh
+  // graph when asked or when the one it replaces had them; an old one when asked and its links
+  // were made from other queries or over fewer points.
+  const linksFor = async (graph: HnswIndex, rebuilt: boolean): Promise<Float32Array | undefined> => {
+    const crossModal = options.crossModal;
+    if (crossModal === undefined || !(crossModal.asked || (rebuilt && record !== undefined))) return undefined;
+    const queries = await linkQueries(crossModal, options);
+    const current =
+      !rebuilt && record?.graphPoints === graph.graphCount && record.queries * dimension === queries?.length;
+    return current ? undefined : queries;
+  };
+  if (loaded !== undefined && loaded.sidecar.fingerprint === fingerprintOf(files)) {
+    const queries = await linksFor(loaded.index, false);
+    const unsaved = queries === undefined ? undefined : await trySave(store, loaded.index, queries);
+    if (unsaved !== undefined) options.onWarning?.(unsaved);
     return withEf(loaded.index, settings.ef);
+  }
   const present = new Set(files);
   if (
     loaded !== undefined &&
@@ -69,6 +100,7 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
   ) {
     index = loaded.index;
     covered = new Set(loaded.sidecar.files);
+    fresh = false;
   } else {
     if (loaded !== undefined) refused = 'the saved index does not match the store; rebuilding it from the store';
     index = new HnswIndex({
@@ -86,7 +118,7 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
     const file = await store.file(name);
     index.add(file.vectors, file.labels);
   }
-  const unsaved = await trySave(store, index);
+  const unsaved = await trySave(store, index, await linksFor(index, fresh));
   if (refused !== undefined || unsaved !== undefined)
     options.onWarning?.([refused, unsaved].filter((part) => part !== undefined).join('; '));
   return withEf(index, settings.ef);
@@ -96,10 +128,19 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
  * The index is derived: when it cannot be saved (a read-only library, a full disk) searches
  * go on from the one in memory, and the next process that can write saves it.
  */
-async function trySave(store: SegmentStore, index: HnswIndex): Promise<string | undefined> {
+async function trySave(
+  store: SegmentStore,
+  index: HnswIndex,
+  crossModalQueries?: Float32Array,
+): Promise<string | undefined> {
   const files = store.fileNames;
   try {
-    await saveHnswIndex(join(store.dir, INDEX_DIR), index, { fingerprint: fingerprintOf(files), files });
+    await saveHnswIndex(
+      join(store.dir, INDEX_DIR),
+      index,
+      { fingerprint: fingerprintOf(files), files },
+      { crossModalQueries },
+    );
     return undefined;
   } catch (error) {
     return `cannot save the HNSW index to ${join(store.dir, INDEX_DIR)} (${error instanceof Error ? error.message : String(error)}); searching with the index built in memory, which is rebuilt on each open until it can be saved`;
@@ -115,6 +156,19 @@ export async function saveAfterRemoval(
   if (!(index instanceof HnswIndex)) return;
   const unsaved = await trySave(store, index);
   if (unsaved !== undefined) options.onWarning?.(unsaved);
+}
+
+/** The training queries, or undefined (said once) when there are none to project from. */
+async function linkQueries(
+  crossModal: CrossModalLinks | undefined,
+  options: IndexSyncOptions,
+): Promise<Float32Array | undefined> {
+  const queries = await crossModal?.queries();
+  if (queries !== undefined && queries.length > 0) return queries;
+  options.onWarning?.(
+    'no cached text, image or audio queries of this library to project cross-modal links from; the graph is saved without them (they are added once queries are cached and the index is rebuilt with --cross-modal-edges)',
+  );
+  return undefined;
 }
 
 function withEf(index: HnswIndex, ef: number): HnswIndex {

@@ -38,9 +38,10 @@ import {
   type RecallCalibration,
 } from './calibrate-recall.js';
 import { warnIfOutgrowing } from './capacity.js';
+import { cachedCrossModalLinks } from './cross-modal-queries.js';
 import type { DoctorOptions, DoctorReport } from './doctor-report.js';
 import { syncFacts } from './facts-sync.js';
-import { chosenKind, saveAfterRemoval, syncIndex } from './index-sync.js';
+import { chosenKind, type IndexSyncOptions, saveAfterRemoval, syncIndex } from './index-sync.js';
 import { LocalSearchStorage } from './local-search-storage.js';
 import { type LibraryStats, libraryStats } from './stats.js';
 import {
@@ -77,6 +78,12 @@ export interface OpenLibraryOptions {
   segmentFileRows?: number | undefined;
   /** Most bytes of column data one segment file holds (default 256 MiB). */
   segmentFileBytes?: number | undefined;
+  /**
+   * Add level-0 links projected from the cached text, image and audio queries to the HNSW
+   * graph (index-sync.ts CrossModalLinks): cross-modal queries then need a far smaller ef.
+   * A graph that has them keeps them on rebuilds without this option.
+   */
+  crossModalEdges?: boolean | undefined;
 }
 
 export interface ImportOptions {
@@ -137,11 +144,7 @@ export class Library {
       segmentFileBytes: options.segmentFileBytes,
       ...(index === undefined ? {} : { index }),
     });
-    return new Library(
-      store,
-      await syncIndex(store, { onWarning: options.onWarning, threads: options.indexThreads }),
-      options,
-    );
+    return new Library(store, await syncIndex(store, indexSyncOptions(store, options)), options);
   }
 
   get manifest(): Readonly<Manifest> {
@@ -411,11 +414,7 @@ export class Library {
    */
   async #writing<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     return this.#store.write(async (changed) => {
-      if (changed)
-        this.#index = await syncIndex(this.#store, {
-          onWarning: this.#options.onWarning,
-          threads: this.#options.indexThreads,
-        });
+      if (changed) this.#index = await syncIndex(this.#store, indexSyncOptions(this.#store, this.#options));
       return work();
     }, signal);
   }
@@ -446,12 +445,17 @@ export class Library {
 
   /** After a write: the index and the label facts file catch up with the store, so the next search (in any process) reads them. */
   async #refreshIndex(): Promise<void> {
-    this.#index = await syncIndex(this.#store, {
-      onWarning: this.#options.onWarning,
-      threads: this.#options.indexThreads,
-    });
+    this.#index = await syncIndex(this.#store, indexSyncOptions(this.#store, this.#options));
     if (this.#index !== undefined) await this.#storage.snapshot();
   }
+}
+
+function indexSyncOptions(store: SegmentStore, options: OpenLibraryOptions): IndexSyncOptions {
+  return {
+    onWarning: options.onWarning,
+    threads: options.indexThreads,
+    crossModal: cachedCrossModalLinks(store, options.crossModalEdges === true),
+  };
 }
 
 /** Embeds uncached queries through `client`, loading the embedding service on first use. */

@@ -1,4 +1,5 @@
-import type { VectorIndex } from '../index/index.js';
+import type { CrossModalEdgesRecord } from '../index/cross-modal-edges.js';
+import { HnswIndex, type VectorIndex } from '../index/index.js';
 import {
   type CalibrationSource,
   QUERY_MODALITIES,
@@ -36,6 +37,8 @@ export interface LibraryStats {
     /** What each query modality's searches use (an exact index answers every one exactly). */
     search_ef: Record<QueryModality, ModalitySearchEf>;
     calibration?: RecallCalibrationRecord;
+    /** The level-0 links projected from cached cross-modal queries the graph holds (`vsearch build --cross-modal-edges`). */
+    cross_modal_links?: CrossModalEdgesRecord;
   };
   bytes: number;
   /** The memory searches need: the vectors, and the HNSW graph (once the library is searched through one). */
@@ -79,6 +82,9 @@ export async function libraryStats(store: SegmentStore, index: VectorIndex | und
       count: index?.size ?? 0,
       search_ef: searchEfs,
       ...(settings.calibration === undefined ? {} : { calibration: settings.calibration }),
+      ...(index instanceof HnswIndex && index.crossModalEdges !== undefined
+        ? { cross_modal_links: index.crossModalEdges }
+        : {}),
     },
     bytes: await store.bytesOnDisk(),
     memory: memoryNeeds(manifest.counts.segments, manifest.dimension ?? 0, settings.M, index?.kind === 'hnsw'),
