@@ -55,6 +55,19 @@ CREATE TABLE vsearch_segments (
   FOREIGN KEY (library, video_id) REFERENCES vsearch_videos (library, video_id) ON DELETE CASCADE
 );`,
   },
+  {
+    version: 2,
+    name: 'page records',
+    sql: `
+CREATE TABLE vsearch_pages (
+  library text NOT NULL,
+  id text NOT NULL,
+  record jsonb NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (library, id)
+);
+CREATE INDEX vsearch_pages_created ON vsearch_pages (library, created_at);`,
+  },
 ];
 
 /**

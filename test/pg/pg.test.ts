@@ -91,7 +91,9 @@ describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
   }
 
   it('migrates once when three migrators race, and a rerun applies nothing', async () => {
-    await client.query('DROP TABLE IF EXISTS vsearch_segments, vsearch_videos, vsearch_libraries, vsearch_migrations');
+    await client.query(
+      'DROP TABLE IF EXISTS vsearch_pages, vsearch_segments, vsearch_videos, vsearch_libraries, vsearch_migrations',
+    );
     const clients = await Promise.all(
       [1, 2, 3].map(async () => {
         const c = new pg.Client({ connectionString: db.url });
@@ -101,12 +103,12 @@ describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
     );
     try {
       const applied = await Promise.all(clients.map((c) => migrate(c)));
-      expect(applied.flat().sort()).toEqual([1]);
+      expect(applied.flat().sort()).toEqual([1, 2]);
       expect(await migrate(client)).toEqual([]);
       const versions = await client.query<{ version: number }>(
         'SELECT version FROM vsearch_migrations ORDER BY version',
       );
-      expect(versions.rows.map((r) => r.version)).toEqual([1]);
+      expect(versions.rows.map((r) => r.version)).toEqual([1, 2]);
     } finally {
       await Promise.all(clients.map((c) => c.end()));
     }
