@@ -38,6 +38,7 @@ import {
   type RecallCalibration,
 } from './calibrate-recall.js';
 import { warnIfOutgrowing } from './capacity.js';
+import { CurrentAnnotations } from './current-annotations.js';
 import type { DoctorOptions, DoctorReport } from './doctor-report.js';
 import { syncFacts } from './facts-sync.js';
 import { chosenKind, saveAfterRemoval, syncIndex } from './index-sync.js';
@@ -102,6 +103,7 @@ export class Library {
   readonly #search: Omit<SearchContext, 'signal'>;
   readonly #options: OpenLibraryOptions;
   readonly #annotations: AnnotationStore;
+  readonly #currentAnnotations: CurrentAnnotations;
   #index: VectorIndex | undefined;
 
   private constructor(store: SegmentStore, index: VectorIndex | undefined, options: OpenLibraryOptions) {
@@ -120,6 +122,7 @@ export class Library {
       onWarning: options.onWarning,
     };
     this.#annotations = new AnnotationStore(store.dir);
+    this.#currentAnnotations = new CurrentAnnotations(this.#annotations);
   }
 
   static async open(dir: string, options: OpenLibraryOptions = {}): Promise<Library> {
@@ -303,8 +306,7 @@ export class Library {
     return modeSearch(
       {
         vectorSearch: (vectorRequest) => this.search(vectorRequest, options),
-        annotations: async () =>
-          (await this.#annotations.all()).filter((a) => this.#store.manifest.videos[a.videoId] !== undefined),
+        annotations: () => this.#currentAnnotations.get(this.#store.manifest),
         videos: () => this.listVideos(),
         indexId: this.#store.manifest.id,
         canEmbed: this.#search.embedder !== undefined,
