@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { annotationManifestPath } from '../annotations/annotation-manifest.js';
 import type { AnnotationStore } from '../annotations/annotation-store.js';
 import { AnnotationSet } from '../lexical/annotation-set.js';
@@ -8,14 +8,11 @@ import type { Manifest } from '../store/manifest.js';
  * Which version of annotations/manifest.json is on disk: it is replaced by rename on every
  * annotation write (in any process), never edited, so its inode changes with each one.
  */
-async function annotationVersion(libraryDir: string): Promise<string> {
-  try {
-    const info = await stat(annotationManifestPath(libraryDir), { bigint: true });
-    return `${info.ino}:${info.mtimeNs}:${info.size}`;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
-    throw error;
-  }
+function annotationVersion(libraryDir: string): string {
+  // Synchronous on purpose: a local stat takes microseconds, the thread pool's round trip of an
+  // async one took most of a warm vector query's overhead over hnswlib (bench/search-overhead.mjs --call query).
+  const info = statSync(annotationManifestPath(libraryDir), { bigint: true, throwIfNoEntry: false });
+  return info === undefined ? 'none' : `${info.ino}:${info.mtimeNs}:${info.size}`;
 }
 
 /**
@@ -32,7 +29,7 @@ export class CurrentAnnotations {
   }
 
   async get(manifest: Readonly<Manifest>): Promise<AnnotationSet> {
-    const version = await annotationVersion(this.#annotations.libraryDir);
+    const version = annotationVersion(this.#annotations.libraryDir);
     const current = this.#current;
     if (current !== undefined && current.manifest === manifest && current.version === version) return current.set;
     const set = this.#annotations

@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import {
@@ -40,15 +41,14 @@ type ReadResult = CacheEntry | { problem: string };
 /** Cache files kept decoded in memory (a 1024-d vector is 4 KiB). */
 const MAX_DECODED = 4096;
 
-/** Which version of a file or folder is there: cache files are replaced by rename, never edited. */
-async function versionOf(path: string): Promise<string | undefined> {
-  try {
-    const info = await stat(path, { bigint: true });
-    return `${info.ino}:${info.mtimeNs}:${info.size}`;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+/**
+ * Which version of a file or folder is there: cache files are replaced by rename, never edited.
+ * Synchronous on purpose: a local stat takes microseconds, less than an async one's round trip
+ * through the thread pool, and a cached query pays it on every search.
+ */
+function versionOf(path: string): string | undefined {
+  const info = statSync(path, { bigint: true, throwIfNoEntry: false });
+  return info === undefined ? undefined : `${info.ino}:${info.mtimeNs}:${info.size}`;
 }
 
 /**
@@ -157,7 +157,7 @@ export class QueryCache {
 
   /** The cache files of one query content: from the last listing while the folder is unchanged, unless `fresh`. */
   async #namesOf(stem: string, fresh = false): Promise<string[]> {
-    const version = await versionOf(this.dir);
+    const version = versionOf(this.dir);
     if (version === undefined) return [];
     if (fresh || this.#listing?.version !== version) this.#listing = { version, names: await this.#names() };
     return this.#listing.names.filter((name) => name.startsWith(`${stem}.`));
@@ -166,7 +166,7 @@ export class QueryCache {
   /** The file's entry or its problem; undefined when there is no such file. */
   async #read(name: string, dimension?: number | null): Promise<ReadResult | undefined> {
     const path = join(this.dir, name);
-    const onDisk = await versionOf(path);
+    const onDisk = versionOf(path);
     if (onDisk === undefined) return undefined;
     // Checked against the dimension asked for: the same file can be sound for one caller and not another.
     const version = `${onDisk}/${String(dimension)}`;
