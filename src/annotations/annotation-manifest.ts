@@ -32,8 +32,12 @@ export function annotationsDir(libraryDir: string): string {
   return join(libraryDir, ANNOTATIONS_DIR);
 }
 
+export function annotationManifestPath(libraryDir: string): string {
+  return join(annotationsDir(libraryDir), MANIFEST);
+}
+
 export async function readAnnotationManifest(libraryDir: string): Promise<AnnotationManifest> {
-  const path = join(annotationsDir(libraryDir), MANIFEST);
+  const path = annotationManifestPath(libraryDir);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -45,7 +49,7 @@ export async function readAnnotationManifest(libraryDir: string): Promise<Annota
 }
 
 export async function writeAnnotationManifest(libraryDir: string, manifest: AnnotationManifest): Promise<void> {
-  await writeFileAtomic(join(annotationsDir(libraryDir), MANIFEST), `${JSON.stringify(manifest, null, 1)}\n`);
+  await writeFileAtomic(annotationManifestPath(libraryDir), `${JSON.stringify(manifest, null, 1)}\n`);
 }
 
 function checkManifest(text: string, path: string): AnnotationManifest {

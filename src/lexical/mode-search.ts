@@ -11,6 +11,7 @@ import {
 } from '../query/index.js';
 import { compileSearchFilter, parseSearchFilter, type SearchFilter } from '../query/search-filter.js';
 import { splitFilter } from './annotation-filter.js';
+import type { AnnotationSet } from './annotation-set.js';
 import { DEFAULT_HYBRID_WEIGHTS, type HybridFusion, type HybridWeights, minMax, ofMax, rrf } from './fusion.js';
 import { type LexicalHit, LexicalIndex } from './lexical-index.js';
 import { fuseOptions, type OptionFusion } from './option-fusion.js';
@@ -49,7 +50,8 @@ export interface ModeSearchResponse extends Omit<SearchResponse, 'data'> {
 /** What the mode search needs of a library. */
 export interface ModeSearchSource {
   vectorSearch(request: SearchRequest): Promise<SearchResponse>;
-  annotations(): Promise<Annotation[]>;
+  /** The annotations of the library's current generation, shared by its searches (never changed). */
+  annotations(): Promise<AnnotationSet>;
   videos(): Promise<VideoInfo[]>;
   indexId: string;
   /** Whether a query not in the cache can be embedded (an API client is at hand). */
@@ -81,7 +83,7 @@ function candidatesFor(limit: number): number {
  */
 export async function modeSearch(source: ModeSearchSource, request: ModeSearchRequest): Promise<ModeSearchResponse> {
   const annotations = await source.annotations();
-  const mode = request.mode ?? defaultMode(source, request, annotations.length > 0);
+  const mode = request.mode ?? defaultMode(source, request, annotations.size > 0);
   const { rest, annotation: annotationTest } = splitFilter(
     request.filter === undefined ? undefined : parseSearchFilter(request.filter),
   );
@@ -116,11 +118,15 @@ export async function modeSearch(source: ModeSearchSource, request: ModeSearchRe
   if (mode === 'vector' && annotationTest === undefined && optionFusion === undefined)
     return attach(await source.vectorSearch(plain), annotations);
 
-  const accepted = annotations.filter(await videoFilter(source, rest)).filter(annotationTest ?? (() => true));
+  const unfiltered = rest === undefined && annotationTest === undefined;
+  const accepted = unfiltered
+    ? annotations.all
+    : annotations.all.filter(await videoFilter(source, rest)).filter(annotationTest ?? (() => true));
+  // BM25 weighs terms over the annotations a search may return: the generation's shared index
+  // serves unfiltered searches; a filtered one indexes what its filter accepts.
+  const lexicalIndex = (): LexicalIndex => (unfiltered ? annotations.lexical() : new LexicalIndex(accepted));
   const lexical =
-    mode === 'vector'
-      ? []
-      : groupLexical(new LexicalIndex(accepted).search(request.text ?? '', candidatesFor(limit)), byVideo);
+    mode === 'vector' ? [] : groupLexical(lexicalIndex().search(request.text ?? '', candidatesFor(limit)), byVideo);
   if (mode === 'text')
     return attach(
       page(
@@ -262,13 +268,10 @@ function page(hits: readonly AnnotatedHit[], limit: number, indexId: string, mod
 /** Each hit (and each clip under a video hit) with the annotations whose span overlaps it, by start. */
 function attach(
   response: Omit<ModeSearchResponse, 'data'> & { data: readonly (ClipHit | VideoHit | AnnotatedHit)[] },
-  annotations: readonly Annotation[],
+  annotations: AnnotationSet,
 ): ModeSearchResponse {
-  if (annotations.length === 0) return { ...response, data: [...response.data] };
+  if (annotations.size === 0) return { ...response, data: [...response.data] };
   const over = (hit: { video_id: string; start: number; end: number }): AnnotationJson[] =>
-    annotations
-      .filter((a) => sameMoment(hit, a, false))
-      .sort((a, b) => a.start - b.start)
-      .map(annotationJson);
+    annotations.overlapping(hit.video_id, hit.start, hit.end).map(annotationJson);
   return { ...response, data: response.data.map((hit) => ({ ...hit, annotations: over(hit) })) };
 }

@@ -39,6 +39,7 @@ import {
 } from './calibrate-recall.js';
 import { warnIfOutgrowing } from './capacity.js';
 import { cachedCrossModalLinks } from './cross-modal-queries.js';
+import { CurrentAnnotations } from './current-annotations.js';
 import type { DoctorOptions, DoctorReport } from './doctor-report.js';
 import { syncFacts } from './facts-sync.js';
 import { chosenKind, type IndexSyncOptions, saveAfterRemoval, syncIndex } from './index-sync.js';
@@ -109,6 +110,7 @@ export class Library {
   readonly #search: Omit<SearchContext, 'signal'>;
   readonly #options: OpenLibraryOptions;
   readonly #annotations: AnnotationStore;
+  readonly #currentAnnotations: CurrentAnnotations;
   #index: VectorIndex | undefined;
 
   private constructor(store: SegmentStore, index: VectorIndex | undefined, options: OpenLibraryOptions) {
@@ -127,6 +129,7 @@ export class Library {
       onWarning: options.onWarning,
     };
     this.#annotations = new AnnotationStore(store.dir);
+    this.#currentAnnotations = new CurrentAnnotations(this.#annotations);
   }
 
   static async open(dir: string, options: OpenLibraryOptions = {}): Promise<Library> {
@@ -306,8 +309,7 @@ export class Library {
     return modeSearch(
       {
         vectorSearch: (vectorRequest) => this.search(vectorRequest, options),
-        annotations: async () =>
-          (await this.#annotations.all()).filter((a) => this.#store.manifest.videos[a.videoId] !== undefined),
+        annotations: () => this.#currentAnnotations.get(this.#store.manifest),
         videos: () => this.listVideos(),
         indexId: this.#store.manifest.id,
         canEmbed: this.#search.embedder !== undefined,

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
@@ -35,6 +36,21 @@ export interface CacheFilter {
 
 const CACHE_FILE = /^[0-9a-f]{64}(\.[0-9a-f]{16})?\.arrow$/;
 
+type ReadResult = CacheEntry | { problem: string };
+
+/** Cache files kept decoded in memory (a 1024-d vector is 4 KiB). */
+const MAX_DECODED = 4096;
+
+/**
+ * Which version of a file or folder is there: cache files are replaced by rename, never edited.
+ * Synchronous on purpose: a local stat takes microseconds, less than an async one's round trip
+ * through the thread pool, and a cached query pays it on every search.
+ */
+function versionOf(path: string): string | undefined {
+  const info = statSync(path, { bigint: true, throwIfNoEntry: false });
+  return info === undefined ? undefined : `${info.ino}:${info.mtimeNs}:${info.size}`;
+}
+
 /**
  * Query embeddings already paid for, one small Arrow file each, so a repeated query (or one
  * asked offline) never calls the API again. Keyed by model, modality, content and the origin
@@ -44,6 +60,10 @@ const CACHE_FILE = /^[0-9a-f]{64}(\.[0-9a-f]{16})?\.arrow$/;
  */
 export class QueryCache {
   readonly dir: string;
+  /** Files checked and decoded before, by name, with the version they were read from: a repeated query costs a stat. */
+  readonly #decoded = new Map<string, { version: string; read: ReadResult }>();
+  /** The folder's cache file names as last listed, with the folder's version then. */
+  #listing: { version: string; names: string[] } | undefined;
 
   constructor(libraryDir: string) {
     this.dir = join(libraryDir, CACHE_DIR);
@@ -64,10 +84,12 @@ export class QueryCache {
     origin: string | null | undefined,
     dimension?: number | null,
   ): Promise<CacheLookup> {
-    const names =
-      origin === undefined ? await this.#namesOf(contentStem(content)) : [cacheFileName({ ...content, origin })];
+    const stem = contentStem(content);
+    const names = origin === undefined ? await this.#namesOf(stem) : [cacheFileName({ ...content, origin })];
     const damaged: DamagedCacheFile[] = [];
     const found: CacheEntry[] = [];
+    // A listing reused within one tick of the folder's clock could miss a file just added: a miss lists again.
+    if (origin === undefined && names.length === 0) names.push(...(await this.#namesOf(stem, true)));
     for (const name of names) {
       const read = await this.#read(name, dimension);
       if (read === undefined) continue;
@@ -118,6 +140,7 @@ export class QueryCache {
         if (filter.modality !== undefined && read.key.modality !== filter.modality) continue;
       }
       await rm(join(this.dir, name), { force: true });
+      this.#decoded.delete(name);
       removed++;
     }
     return removed;
@@ -132,19 +155,38 @@ export class QueryCache {
     }
   }
 
-  async #namesOf(stem: string): Promise<string[]> {
-    return (await this.#names()).filter((name) => name.startsWith(`${stem}.`));
+  /** The cache files of one query content: from the last listing while the folder is unchanged, unless `fresh`. */
+  async #namesOf(stem: string, fresh = false): Promise<string[]> {
+    const version = versionOf(this.dir);
+    if (version === undefined) return [];
+    if (fresh || this.#listing?.version !== version) this.#listing = { version, names: await this.#names() };
+    return this.#listing.names.filter((name) => name.startsWith(`${stem}.`));
   }
 
   /** The file's entry or its problem; undefined when there is no such file. */
-  async #read(name: string, dimension?: number | null): Promise<CacheEntry | { problem: string } | undefined> {
+  async #read(name: string, dimension?: number | null): Promise<ReadResult | undefined> {
+    const path = join(this.dir, name);
+    const onDisk = versionOf(path);
+    if (onDisk === undefined) return undefined;
+    // Checked against the dimension asked for: the same file can be sound for one caller and not another.
+    const version = `${onDisk}/${String(dimension)}`;
+    const known = this.#decoded.get(name);
+    if (known?.version === version) return known.read;
     let bytes: Buffer;
     try {
-      bytes = await readFile(join(this.dir, name));
+      bytes = await readFile(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
-    return decodeCacheFile(bytes, name, dimension);
+    const read = await decodeCacheFile(bytes, name, dimension);
+    this.#decoded.delete(name);
+    this.#decoded.set(name, { version, read });
+    // A long-running server asked many distinct queries keeps only the latest ones decoded.
+    for (const oldest of this.#decoded.keys()) {
+      if (this.#decoded.size <= MAX_DECODED) break;
+      this.#decoded.delete(oldest);
+    }
+    return read;
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Annotation } from '../../src/annotations/annotation.js';
 import { InputError } from '../../src/errors.js';
+import { AnnotationSet } from '../../src/lexical/annotation-set.js';
 import { RRF_K } from '../../src/lexical/fusion.js';
 import { type ModeSearchSource, modeSearch } from '../../src/lexical/mode-search.js';
 import type { ClipHit, SearchRequest, SearchResponse } from '../../src/query/index.js';
@@ -36,7 +37,7 @@ function source(vector: ClipHit[], annotations: Annotation[], seen: SearchReques
         search_pool: { total_count: 9, total_duration: 90, index_id: 'lib' },
       };
     },
-    annotations: async () => annotations,
+    annotations: async () => new AnnotationSet(annotations),
     videos: async () =>
       [...new Set(vector.map((h) => h.video_id))].map((id) => ({
         video_id: id,

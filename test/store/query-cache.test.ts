@@ -65,6 +65,19 @@ describe('QueryCache', () => {
     expect(await cache.get(at(null))).toBeUndefined();
   });
 
+  it('reads a file again once another writer replaced or removed it, though it keeps what it decoded', async () => {
+    const dir = await tempDir();
+    const cache = new QueryCache(dir);
+    await cache.put(at(A), Float32Array.from([1, 0]));
+    expect([...((await cache.lookup(content, undefined)).entry?.vector ?? [])]).toEqual([1, 0]);
+    await new QueryCache(dir).put(at(A), Float32Array.from([0, 1]));
+    expect([...((await cache.lookup(content, undefined)).entry?.vector ?? [])]).toEqual([0, 1]);
+    expect([...((await cache.lookup(content, A)).entry?.vector ?? [])]).toEqual([0, 1]);
+    await new QueryCache(dir).clear();
+    expect((await cache.lookup(content, undefined)).entry).toBeUndefined();
+    expect((await cache.lookup(content, A)).entry).toBeUndefined();
+  });
+
   it("serves a search with no API at hand (offline) any origin's entry, preferring one of unknown origin", async () => {
     const cache = new QueryCache(await tempDir());
     await cache.put(at(A), Float32Array.from([1, 0]));
