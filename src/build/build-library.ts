@@ -2,8 +2,15 @@ import { stat } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import type { EmbeddingService, EmbedRequest } from '../embed/embedding-service.js';
 import { AbortError, InputError } from '../errors.js';
-import { detectMediaType, mediaTypeFromExtension, probeDuration } from '../media/index.js';
-import { type SegmentRows, SegmentRowsBuilder, type SegmentStore, sha256Hex, TaskJournal } from '../store/index.js';
+import { detectMediaType, type MediaFacts, mediaTypeFromExtension, probeMedia } from '../media/index.js';
+import {
+  type SegmentRows,
+  SegmentRowsBuilder,
+  type SegmentStore,
+  sha256Hex,
+  TaskJournal,
+  type VideoMedia,
+} from '../store/index.js';
 import { type EmbeddingSegment, KNOWN_MODELS, type Metadata, type Modality, type ModelName } from '../types.js';
 import type { BuildOptions, BuildProgress, BuildSummary } from './build-types.js';
 import { contentKey, sha256OfFile } from './content-key.js';
@@ -19,6 +26,8 @@ interface PlannedItem {
   route: Route;
   key: string;
   sha256: string;
+  /** fps, width, height and size read from a local file (stored with the video). */
+  media: VideoMedia | undefined;
 }
 
 /** An item that is not sent (unsupported, outside the API's limits): reported, not a failure. */
@@ -69,8 +78,9 @@ export async function buildFromMedia(
   };
   const report = (): void => options.onProgress?.({ ...progress, elapsedMs: Date.now() - started });
   let commits: Promise<unknown> = Promise.resolve();
-  const commit = (rows: SegmentRows, contents: Record<string, string>): Promise<void> => {
-    const next = commits.then(() => store.append(rows, model, contents));
+  const commit = (rows: SegmentRows, contents: Record<string, string>, plan: PlannedItem): Promise<void> => {
+    const media = plan.media === undefined ? {} : { [plan.item.videoId]: plan.media };
+    const next = commits.then(() => store.append(rows, model, { contents, media }));
     commits = next.catch(() => undefined);
     return next.then(() => undefined);
   };
@@ -101,7 +111,7 @@ export async function buildFromMedia(
     };
     const segments = plan.route === 'sync' ? await embedSync(request) : await embedByTask(request, plan);
     const rows = rowsOf(segments, item, plan, model, store.manifest.dimension);
-    await commit(rows, { [plan.key]: item.videoId });
+    await commit(rows, { [plan.key]: item.videoId }, plan);
     await journal.remove(plan.key);
     summary.media_seconds += Math.max(...rows.endSec);
     countSegments(rows.count);
@@ -120,7 +130,7 @@ export async function buildFromMedia(
     const copied = await store.segmentsOf(holder);
     if (copied === undefined)
       throw new ItemSkipped(`the library lost the segments of ${holder}; run \`vsearch rm ${holder}\` and build again`);
-    await commit(relabel(copied, item, plan), {});
+    await commit(relabel(copied, item, plan), {}, plan);
     countSegments(copied.count);
   };
 
@@ -232,6 +242,7 @@ async function planItem(
   let modality: Modality;
   let sizeBytes: number | undefined;
   let durationSec: number | undefined;
+  let media: VideoMedia | undefined;
   let sha256: string;
   if (item.isUrl) {
     const type = mediaTypeFromExtension(new URL(item.source).pathname);
@@ -248,7 +259,11 @@ async function planItem(
     if (!verdict.ok) throw new ItemSkipped(verdict.reason);
     modality = verdict.type.modality;
     sizeBytes = (await stat(item.source)).size;
-    if (modality === 'video' || modality === 'audio') durationSec = await probeDuration(item.source);
+    if (modality === 'video' || modality === 'audio' || modality === 'image') {
+      const facts = await probeMedia(item.source).catch(() => undefined);
+      durationSec = modality === 'image' ? undefined : facts?.durationSec;
+      media = mediaOf(facts, sizeBytes);
+    }
     sha256 = await sha256OfFile(item.source, signal);
   }
   const verdict = preflight({ modality, apiVersion, sizeBytes, durationSec });
@@ -259,6 +274,17 @@ async function planItem(
     route: verdict.route,
     sha256,
     key: contentKey({ sha256, model, modality, clipLengthSec: clip }),
+    media,
+  };
+}
+
+/** What is kept of a file's facts: each one only when the file told it. */
+function mediaOf(facts: MediaFacts | undefined, sizeBytes: number): VideoMedia {
+  return {
+    ...(facts?.fps === undefined ? {} : { fps: facts.fps }),
+    ...(facts?.width === undefined ? {} : { width: facts.width }),
+    ...(facts?.height === undefined ? {} : { height: facts.height }),
+    sizeBytes,
   };
 }
 

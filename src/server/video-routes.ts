@@ -33,17 +33,25 @@ function knownVideo(library: Served, ctx: ServeContext): string {
   return id;
 }
 
-/** A video's times: its import's, else the library's creation. */
+/** A video's times: as the library recorded them, else its import's, else the library's creation. */
 function timesOf(
-  video: Pick<VideoInfo, 'created_at'>,
+  video: Pick<VideoInfo, 'created_at' | 'updated_at'>,
   library: Served,
 ): { created_at: string; updated_at: string; indexed_at: string } {
   const created = video.created_at ?? library.manifest.createdAt;
-  return { created_at: created, updated_at: created, indexed_at: created };
+  return { created_at: created, updated_at: video.updated_at ?? created, indexed_at: created };
 }
 
-function systemMetadata(video: Pick<VideoInfo, 'filename' | 'duration'>): Record<string, unknown> {
-  return { filename: video.filename, duration: video.duration };
+/** The API's system_metadata: fps, width, height and size only where the library kept them (none are invented). */
+function systemMetadata(video: Omit<VideoInfo, 'segments'>): Record<string, unknown> {
+  return {
+    filename: video.filename,
+    duration: video.duration,
+    ...(video.fps === undefined ? {} : { fps: video.fps }),
+    ...(video.width === undefined ? {} : { width: video.width }),
+    ...(video.height === undefined ? {} : { height: video.height }),
+    ...(video.size === undefined ? {} : { size: video.size }),
+  };
 }
 
 /** The API's `videoVector` (a list entry). */
@@ -64,19 +72,24 @@ export async function listVideos(ctx: ServeContext): Promise<Reply> {
   const params = listParams(url, SORTS);
   const filename = url.searchParams.get('filename');
   const duration = rangeParam(url, 'duration');
-  const others = (['fps', 'width', 'height', 'size'] as const).map((field) => rangeParam(url, field));
+  const media = (['fps', 'width', 'height', 'size'] as const).map((field) => ({
+    field,
+    range: rangeParam(url, field),
+  }));
   const metadata = metadataParam(url);
   const videos = (await library.listVideos()).filter(
     (video) =>
       (filename === null || video.filename === filename) &&
       inRange(video.duration, duration) &&
-      // The library does not record fps, width, height or size: a filter on them matches nothing.
-      others.every((range) => range === undefined) &&
+      // A video whose file facts were not kept (imported, or built before they were) matches no filter on them.
+      media.every(({ field, range }) => inRange(video[field], range)) &&
       metadataMatches(video.metadata, metadata) &&
       params.since('created_at', timesOf(video, library).created_at) &&
       params.since('updated_at', timesOf(video, library).updated_at),
   );
-  const sorted = sortItems(videos, params, (video) => timesOf(video, library).created_at);
+  const sorted = sortItems(videos, params, (video, field) =>
+    field === 'updated_at' ? timesOf(video, library).updated_at : timesOf(video, library).created_at,
+  );
   return {
     status: 200,
     body: pageOf(
