@@ -14,7 +14,7 @@ import {
 import { type EmbeddingSegment, KNOWN_MODELS, type Metadata, type Modality, type ModelName } from '../types.js';
 import type { BuildOptions, BuildProgress, BuildSummary } from './build-types.js';
 import { contentKey, sha256OfFile } from './content-key.js';
-import { discoverInputs, type MediaItem, type SkippedInput } from './discover-inputs.js';
+import { ASSET_SCHEME, discoverInputs, type MediaItem, type SkippedInput } from './discover-inputs.js';
 import { preflight, type Route } from './preflight.js';
 import { embedByTask as embedTask, type PurchaseContext } from './task-purchase.js';
 
@@ -26,6 +26,10 @@ interface PlannedItem {
   route: Route;
   key: string;
   sha256: string;
+  /** What the API embeds: the file, the URL, or the asset. */
+  from: EmbedRequest['source'];
+  /** The source its segments record (an asset's names its file too). */
+  source: string;
   /** fps, width, height and size read from a local file (stored with the video). */
   media: VideoMedia | undefined;
 }
@@ -88,7 +92,10 @@ export async function buildFromMedia(
   const inFlight = new Map<string, Promise<string>>();
 
   const embedItem = async (item: MediaItem): Promise<void> => {
-    const plan = await planItem(item, model, apiVersion, clip, options.signal);
+    const plan =
+      item.assetId === undefined
+        ? await planItem(item, model, apiVersion, clip, options.signal)
+        : await planAsset(item, item.assetId, service, { model, apiVersion, clip, signal: options.signal });
     // Checked and claimed with no await in between, so identical content in one run is embedded once.
     const holder = store.manifest.contents[plan.key];
     const pending = inFlight.get(plan.key);
@@ -106,7 +113,7 @@ export async function buildFromMedia(
     const request: EmbedRequest = {
       model,
       modality: plan.modality,
-      source: item.isUrl ? { url: item.source } : { file: item.source },
+      source: plan.from,
       clipLengthSec: clip,
     };
     const segments = plan.route === 'sync' ? await embedSync(request) : await embedByTask(request, plan);
@@ -275,6 +282,53 @@ async function planItem(
     sha256,
     key: contentKey({ sha256, model, modality, clipLengthSec: clip }),
     media,
+    from: item.isUrl ? { url: item.source } : { file: item.source },
+    source: item.source,
+  };
+}
+
+/**
+ * An asset the API already holds: its facts come from the assets API (it must be ready), and it
+ * is embedded from there (v2 only), sync or by task as its duration and size say.
+ */
+async function planAsset(
+  item: MediaItem,
+  assetId: string,
+  service: EmbeddingService,
+  settings: { model: ModelName; apiVersion: 'v1' | 'v2'; clip: number | undefined; signal: AbortSignal | undefined },
+): Promise<PlannedItem> {
+  const { model, apiVersion, clip } = settings;
+  if (apiVersion === 'v1')
+    throw new ItemSkipped(
+      `${model} (the v1 API) cannot embed an asset; index assets into a marengo3.0 or marengo3.5 library`,
+    );
+  const asset = await service.getAsset(assetId, settings.signal);
+  if (asset === undefined) throw new ItemUnreadable(`the API has no asset ${assetId} (404)`);
+  if (asset.status !== 'ready')
+    throw new ItemSkipped(`not sent: asset ${assetId} is ${asset.status}; index it once its status is ready`);
+  const filename = (asset.filename ?? assetId).replace(/\//g, '_');
+  const type = mediaTypeFromExtension(filename);
+  const mime = asset.fileType ?? '';
+  const modality: Modality =
+    type?.modality ?? (mime.startsWith('audio/') ? 'audio' : mime.startsWith('image/') ? 'image' : 'video');
+  const verdict = preflight({ modality, apiVersion, sizeBytes: asset.size, durationSec: asset.duration });
+  if (!verdict.ok) throw new ItemSkipped(`not sent: ${verdict.reason}`);
+  const sha256 = sha256Hex(`asset:${assetId}`);
+  const facts = asset.video;
+  return {
+    item,
+    modality,
+    route: verdict.route,
+    sha256,
+    key: contentKey({ sha256, model, modality, clipLengthSec: clip }),
+    media: {
+      ...(facts?.fps === undefined ? {} : { fps: facts.fps }),
+      ...(facts?.width === undefined ? {} : { width: facts.width }),
+      ...(facts?.height === undefined ? {} : { height: facts.height }),
+      ...(asset.size === undefined ? {} : { sizeBytes: asset.size }),
+    },
+    from: { assetId },
+    source: `${ASSET_SCHEME}${assetId}/${filename}`,
   };
 }
 
@@ -311,7 +365,7 @@ function rowsOf(
         vector: segment.vector,
         startSec,
         endSec,
-        source: item.source,
+        source: plan.source,
         contentSha256: plan.sha256,
         modality: plan.modality,
         embeddingOption: segment.embeddingOption,
@@ -331,7 +385,7 @@ function relabel(rows: SegmentRows, item: MediaItem, plan: PlannedItem): Segment
   return {
     ...rows,
     videoId: rows.videoId.map(() => item.videoId),
-    source: rows.source.map(() => item.source),
+    source: rows.source.map(() => plan.source),
     contentSha256: rows.contentSha256.map(() => plan.sha256),
     metadata: rows.metadata.map(() => metadata),
   };

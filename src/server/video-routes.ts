@@ -8,7 +8,7 @@ import { listParams, pageOf, sortItems } from './list-params.js';
 import type { ServeContext } from './serve-context.js';
 import { inRange, metadataMatches, metadataParam, rangeParam } from './video-filters.js';
 
-type Served = ServedLibrary & VideoLibrary;
+export type Served = ServedLibrary & VideoLibrary;
 
 const hasVideos = (library: ServedLibrary): library is Served =>
   typeof library.listVideos === 'function' &&
@@ -16,7 +16,7 @@ const hasVideos = (library: ServedLibrary): library is Served =>
   typeof library.updateVideoMetadata === 'function' &&
   typeof library.removeVideo === 'function';
 
-async function videoLibrary(ctx: ServeContext): Promise<Served> {
+export async function videoLibrary(ctx: ServeContext): Promise<Served> {
   const library = await ctx.indexes.library(ctx.params['index_id'] ?? '');
   if (!hasVideos(library))
     throw new HttpFailure(
@@ -43,7 +43,7 @@ function timesOf(
 }
 
 /** The API's system_metadata: fps, width, height and size only where the library kept them (none are invented). */
-function systemMetadata(video: Omit<VideoInfo, 'segments'>): Record<string, unknown> {
+export function systemMetadata(video: Omit<VideoInfo, 'segments'>): Record<string, unknown> {
   return {
     filename: video.filename,
     duration: video.duration,
@@ -106,7 +106,11 @@ function optionMatches(asked: readonly string[], stored: string): boolean {
   return asked.some((option) => stored === option || stored.startsWith(`${option}-`));
 }
 
-function apiEmbedding(video: VideoDetail, asked: readonly string[], model: string | null): Record<string, unknown> {
+export function apiEmbedding(
+  video: VideoDetail,
+  asked: readonly string[],
+  model: string | null,
+): Record<string, unknown> {
   const segments = video.segments
     .filter((segment) => optionMatches(asked, segment.embedding_option))
     .map((segment) => ({
@@ -119,16 +123,22 @@ function apiEmbedding(video: VideoDetail, asked: readonly string[], model: strin
   return { model_name: model ?? '', video_embedding: { segments } };
 }
 
-export async function retrieveVideo(ctx: ServeContext): Promise<Reply> {
-  const library = await videoLibrary(ctx);
-  const id = knownVideo(library, ctx);
-  const asked = ctx.url.searchParams.getAll('embedding_option');
+/** The `embedding_option` values a retrieve asks for, checked. */
+export function embeddingOptionsAsked(url: URL): string[] {
+  const asked = url.searchParams.getAll('embedding_option');
   const unknown = asked.filter((option) => !EMBEDDING_OPTIONS.includes(option));
   if (unknown.length > 0)
     throw invalid(
       'embedding_option',
       `Use ${EMBEDDING_OPTIONS.join(', ')}; got ${unknown.map((option) => JSON.stringify(option)).join(', ')}.`,
     );
+  return asked;
+}
+
+export async function retrieveVideo(ctx: ServeContext): Promise<Reply> {
+  const library = await videoLibrary(ctx);
+  const id = knownVideo(library, ctx);
+  const asked = embeddingOptionsAsked(ctx.url);
   const video = await library.getVideo(id, { vectors: asked.length > 0 });
   const body: Record<string, unknown> = {
     _id: id,

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TwelveLabs } from 'twelvelabs-js';
@@ -81,8 +81,21 @@ describe('twelvelabs-js upload tasks against vsearch serve --root', () => {
     expect(video.systemMetadata?.filename).toBe('big_buck_bunny_720p_1mb.mp4');
     expect(Math.abs((video.systemMetadata?.duration ?? 0) - 5.312)).toBeLessThan(0.1);
     expect(video.userMetadata).toMatchObject({ source: 'sdk' });
+    // The file's facts as mediainfo reads big_buck_bunny_720p_1mb.mp4: 1280x720 at 25 fps.
+    expect(video.systemMetadata).toMatchObject({ fps: 25, width: 1280, height: 720, size: (await stat(BBB)).size });
+    const listedIds = async (filter: Parameters<typeof sdk.indexes.videos.list>[1]): Promise<string[]> =>
+      (await sdk.indexes.videos.list(indexId, filter)).data.map((entry) => entry.id ?? '');
+    expect(await listedIds({ width: { gte: 1280 }, height: { lte: 720 }, fps: { gte: 25, lte: 25 } })).toEqual([
+      videoId,
+    ]);
+    expect(await listedIds({ size: { gte: (await stat(BBB)).size + 1 } })).toEqual([]);
+    expect(await listedIds({ fps: { gte: 30 } })).toEqual([]);
 
     await sdk.indexes.videos.update(indexId, videoId, { userMetadata: { reviewed: 'yes-task' } });
+    const updated = await sdk.indexes.videos.retrieve(indexId, videoId);
+    expect(updated.createdAt).toBe(video.createdAt);
+    expect(Date.parse(updated.updatedAt ?? '')).toBeGreaterThan(Date.parse(video.updatedAt ?? ''));
+    expect(await listedIds({ updatedAt: updated.updatedAt ?? '' })).toEqual([videoId]);
     const found = await sdk.search.create({
       indexId,
       queryText: 'a rabbit in the meadow',
