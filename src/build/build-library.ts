@@ -91,11 +91,18 @@ export async function buildFromMedia(
   /** Content keys being embedded in this run, to the video that will hold them. */
   const inFlight = new Map<string, Promise<string>>();
 
-  const embedItem = async (item: MediaItem): Promise<void> => {
-    const plan =
+  /** Each item's planning (probe and hash), by input position. */
+  const plans: Promise<unknown>[] = [];
+  const embedItem = async (item: MediaItem, index: number): Promise<void> => {
+    const planning =
       item.assetId === undefined
-        ? await planItem(item, model, apiVersion, clip, options.signal)
-        : await planAsset(item, item.assetId, service, { model, apiVersion, clip, signal: options.signal });
+        ? planItem(item, model, apiVersion, clip, options.signal)
+        : planAsset(item, item.assetId, service, { model, apiVersion, clip, signal: options.signal });
+    plans[index] = planning;
+    const plan = await planning;
+    // Claims go in input order (every earlier item has started, so its planning is known): of
+    // identical content, the first input is the one stored, however the probes and hashes race.
+    await Promise.allSettled(plans.slice(0, index));
     // Checked and claimed with no await in between, so identical content in one run is embedded once.
     const holder = store.manifest.contents[plan.key];
     const pending = inFlight.get(plan.key);
@@ -181,7 +188,7 @@ export async function buildFromMedia(
         progress.running++;
         report();
         try {
-          await embedItem(item);
+          await embedItem(item, index);
         } catch (error) {
           if (isAbort(error, options.signal)) return;
           progress.failed++;

@@ -152,3 +152,23 @@ async function storedVideo<T>(work: () => Promise<T>): Promise<T | undefined> {
     throw error;
   }
 }
+
+/** `GET /assets/{asset_id}/indexed-assets`: the indexed assets of this server made from that asset, with their index. */
+export async function listIndexedAssetsOfAsset(ctx: ServeContext): Promise<Reply> {
+  const hub = hubOf(ctx);
+  const assetId = ctx.params['asset_id'] ?? '';
+  const params = listParams(ctx.url, SORTS);
+  const tasks = (await hub.list()).filter((task) => task.asset_id === assetId);
+  const names = new Map((await ctx.indexes.list()).map((view) => [view.id, view.name]));
+  const sorted = sortItems(tasks, params, (task) => task.created_at);
+  return {
+    status: 200,
+    body: pageOf(
+      sorted.map((task) => ({
+        _id: task.video_id,
+        index: { _id: task.index_id, name: names.get(task.index_id) ?? '' },
+      })),
+      params,
+    ),
+  };
+}

@@ -25,6 +25,7 @@ import {
   createIndexedAsset,
   deleteIndexedAsset,
   listIndexedAssets,
+  listIndexedAssetsOfAsset,
   retrieveIndexedAsset,
 } from './indexed-asset-routes.js';
 import { type IndexSource, rootSource, singleLibrarySource } from './index-source.js';
@@ -76,6 +77,7 @@ const ROUTER = new Router<ServeRoute>([
   route('GET', '/indexes/{index_id}/indexed-assets/{video_id}', retrieveIndexedAsset),
   route('PATCH', '/indexes/{index_id}/indexed-assets/{video_id}', updateVideo),
   route('DELETE', '/indexes/{index_id}/indexed-assets/{video_id}', deleteIndexedAsset),
+  route('GET', '/assets/{asset_id}/indexed-assets', listIndexedAssetsOfAsset),
   route('POST', '/tasks', createTask),
   route('GET', '/tasks', listTasks),
   route('GET', '/tasks/{task_id}', retrieveTask),
@@ -83,7 +85,7 @@ const ROUTER = new Router<ServeRoute>([
 ]);
 
 const TASK_PATHS = `${API_PREFIX}/tasks`;
-const INDEXED_ASSETS = /^\/v1\.3\/indexes\/[^/]+\/indexed-assets(\/|$)/;
+const INDEXED_ASSETS = /^\/v1\.3\/(indexes|assets)\/[^/]+\/indexed-assets(\/|$)/;
 
 const OWN_PATHS = `POST ${API_PREFIX}/search, GET ${API_PREFIX}/search/{page_token}, ${API_PREFIX}/indexes, ${API_PREFIX}/indexes/{index_id}/videos and (with a root) ${API_PREFIX}/tasks and ${API_PREFIX}/indexes/{index_id}/indexed-assets`;
 

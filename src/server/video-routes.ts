@@ -42,15 +42,18 @@ function timesOf(
   return { created_at: created, updated_at: video.updated_at ?? created, indexed_at: created };
 }
 
-/** The API's system_metadata: fps, width, height and size only where the library kept them (none are invented). */
-export function systemMetadata(video: Omit<VideoInfo, 'segments'>): Record<string, unknown> {
+/**
+ * The API's system_metadata: fps, width, height and size only where the library kept them (none
+ * are invented). The spec's video retrieve has no size (its list and indexed assets have).
+ */
+export function systemMetadata(video: Omit<VideoInfo, 'segments'>, withSize = true): Record<string, unknown> {
   return {
     filename: video.filename,
     duration: video.duration,
     ...(video.fps === undefined ? {} : { fps: video.fps }),
     ...(video.width === undefined ? {} : { width: video.width }),
     ...(video.height === undefined ? {} : { height: video.height }),
-    ...(video.size === undefined ? {} : { size: video.size }),
+    ...(video.size === undefined || !withSize ? {} : { size: video.size }),
   };
 }
 
@@ -143,7 +146,7 @@ export async function retrieveVideo(ctx: ServeContext): Promise<Reply> {
   const body: Record<string, unknown> = {
     _id: id,
     ...timesOf(video, library),
-    system_metadata: systemMetadata(video),
+    system_metadata: systemMetadata(video, false),
     user_metadata: video.metadata,
   };
   if (asked.length > 0) body['embedding'] = apiEmbedding(video, asked, library.manifest.model);

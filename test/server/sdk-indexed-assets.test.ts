@@ -155,6 +155,11 @@ describe('indexed assets on vsearch serve --root', () => {
       '/indexes/{index-id}/indexed-assets/{indexed-asset-id}',
       `/indexes/${indexId}/indexed-assets/${id}?embedding_option=visual&embedding_option=audio`,
     );
+    const byAsset = await sdk.indexes.indexedAssets.listByAsset(assetId);
+    expect(byAsset.data.map((entry) => [entry.id, entry.index?.id, entry.index?.name])).toEqual([
+      [id, indexId, 'assets'],
+    ]);
+    await call('GET', '/assets/{asset_id}/indexed-assets', `/assets/${assetId}/indexed-assets`);
     await sdk.indexes.indexedAssets.delete(indexId, id);
     await expect(sdk.indexes.indexedAssets.retrieve(indexId, id)).rejects.toMatchObject({ statusCode: 404 });
     expect((await sdk.indexes.videos.list(indexId)).data).toEqual([]);
