@@ -328,24 +328,22 @@ async function planAsset(
     route: verdict.route,
     sha256,
     key: contentKey({ sha256, model, modality, clipLengthSec: clip }),
-    media: {
-      ...(facts?.fps === undefined ? {} : { fps: facts.fps }),
-      ...(facts?.width === undefined ? {} : { width: facts.width }),
-      ...(facts?.height === undefined ? {} : { height: facts.height }),
-      ...(asset.size === undefined ? {} : { sizeBytes: asset.size }),
-    },
+    media: mediaOf(facts, asset.size),
     from: { assetId },
     source: `${ASSET_SCHEME}${assetId}/${filename}`,
   };
 }
 
 /** What is kept of a file's facts: each one only when the file told it. */
-function mediaOf(facts: MediaFacts | undefined, sizeBytes: number): VideoMedia {
+function mediaOf(
+  facts: Partial<Pick<MediaFacts, 'fps' | 'width' | 'height'>> | undefined,
+  sizeBytes: number | undefined,
+): VideoMedia {
   return {
     ...(facts?.fps === undefined ? {} : { fps: facts.fps }),
     ...(facts?.width === undefined ? {} : { width: facts.width }),
     ...(facts?.height === undefined ? {} : { height: facts.height }),
-    sizeBytes,
+    ...(sizeBytes === undefined ? {} : { sizeBytes }),
   };
 }
 

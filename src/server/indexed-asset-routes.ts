@@ -1,11 +1,11 @@
 import { InputError } from '../errors.js';
-import { HttpFailure, invalid, isRecord, missing, notFound, type Reply, readJson } from '../http/index.js';
+import { invalid, isRecord, missing, notFound, type Reply, readJson } from '../http/index.js';
 import { MAX_JSON_BYTES } from '../json-limits.js';
 import type { UploadTask, UploadTaskStatus } from '../tasks/index.js';
 import type { Metadata } from '../types.js';
-import { listParams, pageOf, sortItems } from './list-params.js';
+import { listParams, pageOf, sortItems, statusParam } from './list-params.js';
 import type { ServeContext } from './serve-context.js';
-import type { TaskHub } from './task-hub.js';
+import { type TaskHub, taskHubOf } from './task-hub.js';
 import { inRange, metadataMatches, metadataParam, rangeParam } from './video-filters.js';
 import { apiEmbedding, embeddingOptionsAsked, systemMetadata, videoLibrary } from './video-routes.js';
 
@@ -20,15 +20,7 @@ const STATUS: Readonly<Record<UploadTaskStatus, string>> = {
 const STATUSES = ['ready', 'pending', 'queued', 'indexing', 'failed'];
 const SORTS = ['created_at', 'updated_at'] as const;
 
-function hubOf(ctx: ServeContext): TaskHub {
-  if (ctx.tasks === undefined)
-    throw new HttpFailure(
-      400,
-      'parameter_invalid',
-      'This server serves one library (vsearch serve --lib); serve a folder of libraries with vsearch serve --root to index assets.',
-    );
-  return ctx.tasks;
-}
+const hubOf = (ctx: ServeContext): TaskHub => taskHubOf(ctx.tasks, 'index assets');
 
 /** The API's `indexedAsset`: its id is the video's. */
 function apiIndexedAsset(task: UploadTask): Record<string, unknown> {
@@ -69,16 +61,7 @@ export async function createIndexedAsset(ctx: ServeContext): Promise<Reply> {
 }
 
 function assetFilter(url: URL): (task: UploadTask) => boolean {
-  const statuses = url.searchParams
-    .getAll('status')
-    .flatMap((value) => value.split(','))
-    .filter((value) => value !== '');
-  const unknown = statuses.filter((status) => !STATUSES.includes(status));
-  if (unknown.length > 0)
-    throw invalid(
-      'status',
-      `Use ${STATUSES.join(', ')}; got ${unknown.map((status) => JSON.stringify(status)).join(', ')}.`,
-    );
+  const statuses = statusParam(url, STATUSES);
   const filename = url.searchParams.get('filename');
   const ranges = (['duration', 'fps', 'width', 'height', 'size'] as const).map((field) => ({
     field,

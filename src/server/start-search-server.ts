@@ -21,6 +21,7 @@ import {
 import { errorAnswer } from './api-errors.js';
 import { apiKeyAccepted } from './api-key.js';
 import { createIndex, deleteIndex, listIndexes, retrieveIndex, updateIndex } from './index-routes.js';
+import { type IndexSource, rootSource, singleLibrarySource } from './index-source.js';
 import {
   createIndexedAsset,
   deleteIndexedAsset,
@@ -28,7 +29,6 @@ import {
   listIndexedAssetsOfAsset,
   retrieveIndexedAsset,
 } from './indexed-asset-routes.js';
-import { type IndexSource, rootSource, singleLibrarySource } from './index-source.js';
 import { createSearch, retrieveSearchPage } from './search-routes.js';
 import type { ServeContext } from './serve-context.js';
 import { type SearchServerOptions, type ServerSettings, serverSettings } from './server-options.js';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Library, LibraryRoot, RootIndex } from '../library/index.js';
 import { HttpFailure } from '../http/index.js';
+import type { Library, LibraryRoot, RootIndex } from '../library/index.js';
 import {
   assetFacts,
   assetProblem,
@@ -214,4 +214,15 @@ export class TaskHub {
   async close(): Promise<void> {
     for (const id of [...this.#queues.keys()]) await this.closeIndex(id);
   }
+}
+
+/** The server's task hub, which only a root (`--root`) has; `what` says what the request wanted. */
+export function taskHubOf(tasks: TaskHub | undefined, what: string): TaskHub {
+  if (tasks === undefined)
+    throw new HttpFailure(
+      400,
+      'parameter_invalid',
+      `This server serves one library (vsearch serve --lib); serve a folder of libraries with vsearch serve --root to ${what}.`,
+    );
+  return tasks;
 }

@@ -1,6 +1,6 @@
 import type { Asset } from '../embed/index.js';
-import type { UploadTask } from './upload-tasks.js';
 import { MARENGO_VIDEO, type TaskError, uploadProblem } from './upload-requirements.js';
+import type { UploadTask } from './upload-tasks.js';
 
 type AssetFacts = NonNullable<UploadTask['system_metadata']>;
 

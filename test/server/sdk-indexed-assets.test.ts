@@ -1,16 +1,15 @@
 import { createReadStream, readFileSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TwelveLabs } from 'twelvelabs-js';
+import type { TwelveLabs } from 'twelvelabs-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LibraryRoot } from '../../src/library/index.js';
-import { type RunningSearchServer, startSearchServer } from '../../src/server/index.js';
-import { API_KEY, MEDIA_SAMPLES, shared } from '../build/emulator-fixture.js';
+import type { RunningSearchServer } from '../../src/server/index.js';
+import { MEDIA_SAMPLES, shared } from '../build/emulator-fixture.js';
 import { HAVE_REFERENCE, REFERENCE_DIR } from '../emulator/helpers.js';
 import { type Schema, SchemaWalker } from '../emulator/schema-walker.js';
-import { type Built, buildMediaSamples } from './serve-fixture.js';
+import { type SdkOnRoot, sdkOnRoot } from './sdk-root-fixture.js';
+import type { Built } from './serve-fixture.js';
 
 /**
  * `/indexes/{id}/indexed-assets` on serve --root with the emulator upstream, through the official
@@ -21,11 +20,10 @@ import { type Built, buildMediaSamples } from './serve-fixture.js';
  */
 const SERVE_KEY = 'serve-key-for-assets';
 const BBB = shared('media_bbb_clips', 'big_buck_bunny_720p_1mb.mp4');
-let dir: string;
+let fixture: SdkOnRoot | undefined;
 let built: Built;
 let server: RunningSearchServer;
 let sdk: TwelveLabs;
-const savedBaseUrl = process.env['TWELVELABS_BASE_URL'];
 const paid = (): number => built.emu.stats().sync_embeds + built.emu.stats().tasks_created;
 
 interface Exchange {
@@ -63,24 +61,11 @@ async function readyAsset(file: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vsearch-serve-assets-'));
-  built = await buildMediaSamples(dir);
-  server = await startSearchServer({
-    root: await LibraryRoot.open(dir, { client: built.client }),
-    apiKey: SERVE_KEY,
-    upstream: { baseUrl: built.emu.baseUrl, apiKey: API_KEY },
-  });
-  process.env['TWELVELABS_BASE_URL'] = server.url;
-  sdk = new TwelveLabs({ apiKey: SERVE_KEY });
+  fixture = await sdkOnRoot('vsearch-serve-assets-', SERVE_KEY);
+  ({ built, server, sdk } = fixture);
 }, 120_000);
 afterAll(async () => {
-  if (savedBaseUrl === undefined) delete process.env['TWELVELABS_BASE_URL'];
-  else process.env['TWELVELABS_BASE_URL'] = savedBaseUrl;
-  await server?.close();
-  await built?.lib.close();
-  await built?.client.close();
-  await built?.emu.close();
-  await rm(dir, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 describe('indexed assets on vsearch serve --root', () => {
