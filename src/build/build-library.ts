@@ -2,12 +2,19 @@ import { stat } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import type { EmbeddingService, EmbedRequest } from '../embed/embedding-service.js';
 import { AbortError, InputError } from '../errors.js';
-import { detectMediaType, mediaTypeFromExtension, probeDuration } from '../media/index.js';
-import { type SegmentRows, SegmentRowsBuilder, type SegmentStore, sha256Hex, TaskJournal } from '../store/index.js';
+import { detectMediaType, type MediaFacts, mediaTypeFromExtension, probeMedia } from '../media/index.js';
+import {
+  type SegmentRows,
+  SegmentRowsBuilder,
+  type SegmentStore,
+  sha256Hex,
+  TaskJournal,
+  type VideoMedia,
+} from '../store/index.js';
 import { type EmbeddingSegment, KNOWN_MODELS, type Metadata, type Modality, type ModelName } from '../types.js';
 import type { BuildOptions, BuildProgress, BuildSummary } from './build-types.js';
 import { contentKey, sha256OfFile } from './content-key.js';
-import { discoverInputs, type MediaItem, type SkippedInput } from './discover-inputs.js';
+import { ASSET_SCHEME, discoverInputs, type MediaItem, type SkippedInput } from './discover-inputs.js';
 import { preflight, type Route } from './preflight.js';
 import { embedByTask as embedTask, type PurchaseContext } from './task-purchase.js';
 
@@ -19,6 +26,12 @@ interface PlannedItem {
   route: Route;
   key: string;
   sha256: string;
+  /** What the API embeds: the file, the URL, or the asset. */
+  from: EmbedRequest['source'];
+  /** The source its segments record (an asset's names its file too). */
+  source: string;
+  /** fps, width, height and size read from a local file (stored with the video). */
+  media: VideoMedia | undefined;
 }
 
 /** An item that is not sent (unsupported, outside the API's limits): reported, not a failure. */
@@ -69,16 +82,27 @@ export async function buildFromMedia(
   };
   const report = (): void => options.onProgress?.({ ...progress, elapsedMs: Date.now() - started });
   let commits: Promise<unknown> = Promise.resolve();
-  const commit = (rows: SegmentRows, contents: Record<string, string>): Promise<void> => {
-    const next = commits.then(() => store.append(rows, model, contents));
+  const commit = (rows: SegmentRows, contents: Record<string, string>, plan: PlannedItem): Promise<void> => {
+    const media = plan.media === undefined ? {} : { [plan.item.videoId]: plan.media };
+    const next = commits.then(() => store.append(rows, model, { contents, media }));
     commits = next.catch(() => undefined);
     return next.then(() => undefined);
   };
   /** Content keys being embedded in this run, to the video that will hold them. */
   const inFlight = new Map<string, Promise<string>>();
 
-  const embedItem = async (item: MediaItem): Promise<void> => {
-    const plan = await planItem(item, model, apiVersion, clip, options.signal);
+  /** Each item's planning (probe and hash), by input position. */
+  const plans: Promise<unknown>[] = [];
+  const embedItem = async (item: MediaItem, index: number): Promise<void> => {
+    const planning =
+      item.assetId === undefined
+        ? planItem(item, model, apiVersion, clip, options.signal)
+        : planAsset(item, item.assetId, service, { model, apiVersion, clip, signal: options.signal });
+    plans[index] = planning;
+    const plan = await planning;
+    // Claims go in input order (every earlier item has started, so its planning is known): of
+    // identical content, the first input is the one stored, however the probes and hashes race.
+    await Promise.allSettled(plans.slice(0, index));
     // Checked and claimed with no await in between, so identical content in one run is embedded once.
     const holder = store.manifest.contents[plan.key];
     const pending = inFlight.get(plan.key);
@@ -96,12 +120,12 @@ export async function buildFromMedia(
     const request: EmbedRequest = {
       model,
       modality: plan.modality,
-      source: item.isUrl ? { url: item.source } : { file: item.source },
+      source: plan.from,
       clipLengthSec: clip,
     };
     const segments = plan.route === 'sync' ? await embedSync(request) : await embedByTask(request, plan);
     const rows = rowsOf(segments, item, plan, model, store.manifest.dimension);
-    await commit(rows, { [plan.key]: item.videoId });
+    await commit(rows, { [plan.key]: item.videoId }, plan);
     await journal.remove(plan.key);
     summary.media_seconds += Math.max(...rows.endSec);
     countSegments(rows.count);
@@ -120,7 +144,7 @@ export async function buildFromMedia(
     const copied = await store.segmentsOf(holder);
     if (copied === undefined)
       throw new ItemSkipped(`the library lost the segments of ${holder}; run \`vsearch rm ${holder}\` and build again`);
-    await commit(relabel(copied, item, plan), {});
+    await commit(relabel(copied, item, plan), {}, plan);
     countSegments(copied.count);
   };
 
@@ -164,7 +188,7 @@ export async function buildFromMedia(
         progress.running++;
         report();
         try {
-          await embedItem(item);
+          await embedItem(item, index);
         } catch (error) {
           if (isAbort(error, options.signal)) return;
           progress.failed++;
@@ -232,6 +256,7 @@ async function planItem(
   let modality: Modality;
   let sizeBytes: number | undefined;
   let durationSec: number | undefined;
+  let media: VideoMedia | undefined;
   let sha256: string;
   if (item.isUrl) {
     const type = mediaTypeFromExtension(new URL(item.source).pathname);
@@ -248,7 +273,11 @@ async function planItem(
     if (!verdict.ok) throw new ItemSkipped(verdict.reason);
     modality = verdict.type.modality;
     sizeBytes = (await stat(item.source)).size;
-    if (modality === 'video' || modality === 'audio') durationSec = await probeDuration(item.source);
+    if (modality === 'video' || modality === 'audio' || modality === 'image') {
+      const facts = await probeMedia(item.source).catch(() => undefined);
+      durationSec = modality === 'image' ? undefined : facts?.durationSec;
+      media = mediaOf(facts, sizeBytes);
+    }
     sha256 = await sha256OfFile(item.source, signal);
   }
   const verdict = preflight({ modality, apiVersion, sizeBytes, durationSec });
@@ -259,6 +288,62 @@ async function planItem(
     route: verdict.route,
     sha256,
     key: contentKey({ sha256, model, modality, clipLengthSec: clip }),
+    media,
+    from: item.isUrl ? { url: item.source } : { file: item.source },
+    source: item.source,
+  };
+}
+
+/**
+ * An asset the API already holds: its facts come from the assets API (it must be ready), and it
+ * is embedded from there (v2 only), sync or by task as its duration and size say.
+ */
+async function planAsset(
+  item: MediaItem,
+  assetId: string,
+  service: EmbeddingService,
+  settings: { model: ModelName; apiVersion: 'v1' | 'v2'; clip: number | undefined; signal: AbortSignal | undefined },
+): Promise<PlannedItem> {
+  const { model, apiVersion, clip } = settings;
+  if (apiVersion === 'v1')
+    throw new ItemSkipped(
+      `${model} (the v1 API) cannot embed an asset; index assets into a marengo3.0 or marengo3.5 library`,
+    );
+  const asset = await service.getAsset(assetId, settings.signal);
+  if (asset === undefined) throw new ItemUnreadable(`the API has no asset ${assetId} (404)`);
+  if (asset.status !== 'ready')
+    throw new ItemSkipped(`not sent: asset ${assetId} is ${asset.status}; index it once its status is ready`);
+  const filename = (asset.filename ?? assetId).replace(/\//g, '_');
+  const type = mediaTypeFromExtension(filename);
+  const mime = asset.fileType ?? '';
+  const modality: Modality =
+    type?.modality ?? (mime.startsWith('audio/') ? 'audio' : mime.startsWith('image/') ? 'image' : 'video');
+  const verdict = preflight({ modality, apiVersion, sizeBytes: asset.size, durationSec: asset.duration });
+  if (!verdict.ok) throw new ItemSkipped(`not sent: ${verdict.reason}`);
+  const sha256 = sha256Hex(`asset:${assetId}`);
+  const facts = asset.video;
+  return {
+    item,
+    modality,
+    route: verdict.route,
+    sha256,
+    key: contentKey({ sha256, model, modality, clipLengthSec: clip }),
+    media: mediaOf(facts, asset.size),
+    from: { assetId },
+    source: `${ASSET_SCHEME}${assetId}/${filename}`,
+  };
+}
+
+/** What is kept of a file's facts: each one only when the file told it. */
+function mediaOf(
+  facts: Partial<Pick<MediaFacts, 'fps' | 'width' | 'height'>> | undefined,
+  sizeBytes: number | undefined,
+): VideoMedia {
+  return {
+    ...(facts?.fps === undefined ? {} : { fps: facts.fps }),
+    ...(facts?.width === undefined ? {} : { width: facts.width }),
+    ...(facts?.height === undefined ? {} : { height: facts.height }),
+    ...(sizeBytes === undefined ? {} : { sizeBytes }),
   };
 }
 
@@ -285,7 +370,7 @@ function rowsOf(
         vector: segment.vector,
         startSec,
         endSec,
-        source: item.source,
+        source: plan.source,
         contentSha256: plan.sha256,
         modality: plan.modality,
         embeddingOption: segment.embeddingOption,
@@ -305,7 +390,7 @@ function relabel(rows: SegmentRows, item: MediaItem, plan: PlannedItem): Segment
   return {
     ...rows,
     videoId: rows.videoId.map(() => item.videoId),
-    source: rows.source.map(() => item.source),
+    source: rows.source.map(() => plan.source),
     contentSha256: rows.contentSha256.map(() => plan.sha256),
     metadata: rows.metadata.map(() => metadata),
   };

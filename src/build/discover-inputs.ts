@@ -8,9 +8,11 @@ import { readJsonlObjects } from './read-jsonl.js';
 
 /** One thing to embed, before its content is read. */
 export interface MediaItem {
-  /** A local path (absolute) or an http(s) URL. */
+  /** A local path (absolute), an http(s) URL, or for an asset `asset://<asset_id>`. */
   source: string;
   isUrl: boolean;
+  /** An asset the API already holds (a manifest line's `asset_id`): embedded from there, nothing uploaded. */
+  assetId?: string | undefined;
   videoId: string;
   metadata: Metadata;
 }
@@ -28,6 +30,9 @@ export interface DiscoveredInputs {
   /** Inputs that are missing or cannot be read: failures of the build. */
   failed: SkippedInput[];
 }
+
+/** How a segment's source names an asset the API holds: asset://<asset_id>, then /<its file name> once known. */
+export const ASSET_SCHEME = 'asset://';
 
 export function isUrl(source: string): boolean {
   return /^https?:\/\//i.test(source);
@@ -120,9 +125,15 @@ async function walk(dir: string): Promise<string[]> {
 /** A bad manifest line is bad input: the whole build stops before anything is sent. */
 async function readManifest(path: string, metadata: Metadata, found: DiscoveredInputs): Promise<void> {
   for await (const { record: entry, line } of readJsonlObjects(path)) {
-    const source = entry['source'];
+    const assetId = entry['asset_id'];
+    if (assetId !== undefined && (typeof assetId !== 'string' || !/^[\w-]+$/.test(assetId)))
+      throw new InputError('"asset_id" must be an asset id (letters, digits, _ and -)', { file: path, line });
+    const source = assetId === undefined ? entry['source'] : `${ASSET_SCHEME}${assetId}`;
     if (typeof source !== 'string' || source === '')
-      throw new InputError('the manifest line has no "source" (a path or URL)', { file: path, line });
+      throw new InputError('the manifest line has neither "source" (a path or URL) nor "asset_id"', {
+        file: path,
+        line,
+      });
     const videoId = entry['video_id'];
     if (videoId !== undefined && (typeof videoId !== 'string' || videoId === ''))
       throw new InputError('"video_id" must be a non-empty string', { file: path, line });
@@ -134,11 +145,12 @@ async function readManifest(path: string, metadata: Metadata, found: DiscoveredI
         throw new InputError(reason, { file: path, line });
       });
     const url = isUrl(source);
-    const resolved = url ? source : resolve(path, '..', source);
+    const resolved = url || assetId !== undefined ? source : resolve(path, '..', source);
     found.items.push({
       source: resolved,
       isUrl: url,
-      videoId: (videoId as string | undefined) ?? (url ? urlVideoId(source) : basename(resolved)),
+      ...(assetId === undefined ? {} : { assetId }),
+      videoId: (videoId as string | undefined) ?? assetId ?? (url ? urlVideoId(source) : basename(resolved)),
       metadata: { ...metadata, ...(extra as Metadata | undefined) },
     });
   }

@@ -20,6 +20,8 @@ export interface Asset {
   createdAt: string | undefined;
   userMetadata: Record<string, unknown> | undefined;
   error: string | undefined;
+  /** From `technical_metadata`, where the API gives it (a ready video asset). */
+  video: { width: number | undefined; height: number | undefined; fps: number | undefined } | undefined;
 }
 
 export interface CreateAssetOptions {
@@ -41,7 +43,16 @@ export function parseAsset(body: unknown, where: string): Asset {
     createdAt: optionalString(record['created_at']),
     userMetadata: isRecord(record['user_metadata']) ? record['user_metadata'] : undefined,
     error: isRecord(error) ? optionalString(error['message']) : undefined,
+    video: videoFacts(record['technical_metadata']),
   };
+}
+
+function videoFacts(technical: unknown): Asset['video'] {
+  if (!isRecord(technical)) return undefined;
+  const width = optionalNumber(technical['video_width']);
+  const height = optionalNumber(technical['video_height']);
+  const fps = optionalNumber(technical['video_fps']);
+  return width === undefined && height === undefined && fps === undefined ? undefined : { width, height, fps };
 }
 
 /** POST /assets: a local file up to 200 MB (streamed from disk), or a public URL. */

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { NotFoundError } from '../errors.js';
+import { InputError, NotFoundError } from '../errors.js';
 import type { QueryEmbedder, QueryInput } from '../query/index.js';
 import type { EmbeddingSegment, Modality, ModelName } from '../types.js';
 import type { Asset } from './assets.js';
@@ -11,7 +11,8 @@ import { DIRECT_ASSET_LIMIT_BYTES } from './media.js';
 export interface EmbedRequest {
   model: ModelName;
   modality: Modality;
-  source: { file: string } | { url: string };
+  /** A local file, a URL, or an asset the API already holds (v2 only). */
+  source: { file: string } | { url: string } | { assetId: string };
   clipLengthSec?: number | undefined;
 }
 
@@ -42,8 +43,11 @@ export class EmbeddingService {
   /** `filename`: the name a local v1 video is uploaded under, for `findTask` to know it by. */
   async startTask(request: EmbedRequest, signal?: AbortSignal, filename?: string): Promise<TaskHandle> {
     if (apiVersionFor(request.model) === 'v1') {
+      const video = request.source;
+      if ('assetId' in video)
+        throw new InputError(`${request.model} (the v1 API) cannot embed an asset; assets need a v2 model`);
       const task = await this.#client.createEmbedTaskV1(
-        { model: request.model, video: request.source, filename, clipLengthSec: request.clipLengthSec },
+        { model: request.model, video, filename, clipLengthSec: request.clipLengthSec },
         { signal },
       );
       return { taskId: task.id, apiVersion: 'v1' };
@@ -55,6 +59,7 @@ export class EmbeddingService {
   /** Uploads the media as an asset named `filename` (a tag that a rerun can list it by); answers its id as soon as the API does. */
   async uploadAsset(request: EmbedRequest, filename: string, sha256: string, signal?: AbortSignal): Promise<string> {
     const userMetadata = { vsearch_content_sha256: sha256 };
+    if ('assetId' in request.source) return request.source.assetId;
     if ('url' in request.source)
       return (await this.#client.createAsset({ url: request.source.url }, { filename, userMetadata, signal })).id;
     const file = request.source.file;
@@ -135,7 +140,7 @@ export class EmbeddingService {
   async #input(request: EmbedRequest, uploaded?: { assetId: string }): Promise<EmbedInput> {
     const { model, modality, source } = request;
     if (modality === 'text') {
-      const text = 'file' in source ? await readFile(source.file, 'utf8') : source.url;
+      const text = 'file' in source ? await readFile(source.file, 'utf8') : 'url' in source ? source.url : '';
       return { model, text: text.trim() };
     }
     if (modality === 'image') return { model, image: source };

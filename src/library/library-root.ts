@@ -128,7 +128,30 @@ export class LibraryRoot {
     const name = checkIndexName(request.name);
     const models: IndexModel[] = checkIndexModels(request.models);
     const addons = checkAddons(request.addons);
-    await this.#assertNameFree(name, undefined);
+    return this.#underRootLock(async () => {
+      await this.#assertNameFree(name, undefined);
+      return this.#createFree(name, models, addons);
+    });
+  }
+
+  /**
+   * Runs `work` holding the root's own writer lock (write.lock in the root folder): the name
+   * check and the change it guards are one step for every process serving this root, so two
+   * creates (or renames) of one name at once give one index and one IndexNameTakenError.
+   */
+  async #underRootLock<T>(work: () => Promise<T>): Promise<T> {
+    const release = await acquireWriteLock(this.dir, {
+      timeoutMs: this.#options.lockTimeoutMs,
+      onWarning: this.#options.onWarning,
+    });
+    try {
+      return await work();
+    } finally {
+      await release();
+    }
+  }
+
+  async #createFree(name: string, models: IndexModel[], addons: string[]): Promise<RootIndex> {
     // Built in a hidden folder and renamed into place, so the root never lists half an index.
     const staging = join(this.dir, `.creating-${randomBytes(6).toString('hex')}`);
     try {
@@ -151,14 +174,16 @@ export class LibraryRoot {
   /** Renames an index (its index.json; the folder keeps its name). */
   async rename(id: string, name: unknown): Promise<RootIndex> {
     const checked = checkIndexName(name);
-    const index = await this.find(id);
-    await this.#assertNameFree(checked, id);
-    const info = await updateIndexInfo(
-      index.dir,
-      (current) => ({ ...(current ?? index.info), index_name: checked, updated_at: new Date().toISOString() }),
-      this.#options,
-    );
-    return { ...index, info };
+    return this.#underRootLock(async () => {
+      const index = await this.find(id);
+      await this.#assertNameFree(checked, id);
+      const info = await updateIndexInfo(
+        index.dir,
+        (current) => ({ ...(current ?? index.info), index_name: checked, updated_at: new Date().toISOString() }),
+        this.#options,
+      );
+      return { ...index, info };
+    });
   }
 
   /**

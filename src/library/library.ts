@@ -1,5 +1,5 @@
 import type { BuildOptions, BuildSummary } from '../build/build-types.js';
-import type { TwelveLabsClient } from '../embed/index.js';
+import type { Asset, TwelveLabsClient } from '../embed/index.js';
 import { InputError } from '../errors.js';
 import type { VectorIndex } from '../index/index.js';
 import {
@@ -161,6 +161,20 @@ export class Library {
   /** The library's current generation as searches see it (immutable; a write makes the next one). */
   snapshot(): Promise<LibrarySnapshot> {
     return this.#storage.snapshot();
+  }
+
+  /**
+   * An asset of the TwelveLabs API this library embeds through (`GET /assets/{id}`), as a build
+   * would embed it from (a manifest line's `asset_id`); undefined when the API does not know it.
+   */
+  async upstreamAsset(assetId: string, options: CallOptions = {}): Promise<Asset | undefined> {
+    const client = this.#options.client;
+    if (client === undefined)
+      throw new InputError(
+        'looking up an asset needs the TwelveLabs API: set TWELVELABS_API_KEY (or pass a client to openLibrary)',
+      );
+    const { EmbeddingService } = await import('../embed/embedding-service.js');
+    return new EmbeddingService(client).getAsset(assetId, options.signal);
   }
 
   /**

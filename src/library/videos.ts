@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { InputError } from '../errors.js';
 import { checkJsonValue } from '../json-limits.js';
+import type { VideoSummary } from '../store/manifest.js';
 import type { SegmentFile } from '../store/segment-file.js';
 import type { SegmentStore } from '../store/segment-store.js';
 import type { JsonValue, Metadata } from '../types.js';
@@ -19,8 +20,16 @@ export interface VideoInfo {
   embedding_scopes: string[];
   /** The user metadata of its first segment (every segment of a video normally has the same). */
   metadata: Metadata;
-  /** When the import that brought it was made, where the library recorded one. */
+  /** When it was first stored (or the import that brought it was made), where the library recorded it. */
   created_at?: string;
+  /** When its segments or user metadata last changed, where the library recorded it. */
+  updated_at?: string;
+  /** Read from its file at build (absent for imports and for libraries built before they were kept). */
+  fps?: number;
+  width?: number;
+  height?: number;
+  /** The file's size in bytes. */
+  size?: number;
 }
 
 export interface VideoSegment {
@@ -116,7 +125,8 @@ async function gather(store: SegmentStore, only: string | undefined, vectors: bo
       if (only !== undefined && id !== only) continue;
       let video = videos.get(id);
       if (video === undefined) {
-        video = { info: firstInfo(file, row, id, created.get(id)), options: new Set(), scopes: new Set(), rows: [] };
+        const info = { ...firstInfo(file, row, id, created.get(id)), ...storedFacts(store.manifest.videos[id]) };
+        video = { info, options: new Set(), scopes: new Set(), rows: [] };
         videos.set(id, video);
       }
       addRow(video, file, row, vectors);
@@ -137,6 +147,19 @@ function firstInfo(file: SegmentFile, row: number, id: string, created: string |
     embedding_scopes: [],
     metadata: parseMetadata(file.string('metadata', row)),
     ...(created === undefined ? {} : { created_at: created }),
+  };
+}
+
+/** What the library kept of a video beyond its rows: its times and media facts, each only where recorded. */
+function storedFacts(summary: VideoSummary | undefined): Partial<VideoInfo> {
+  const media = summary?.media;
+  return {
+    ...(summary?.createdAt === undefined ? {} : { created_at: summary.createdAt }),
+    ...(summary?.updatedAt === undefined ? {} : { updated_at: summary.updatedAt }),
+    ...(media?.fps === undefined ? {} : { fps: media.fps }),
+    ...(media?.width === undefined ? {} : { width: media.width }),
+    ...(media?.height === undefined ? {} : { height: media.height }),
+    ...(media?.sizeBytes === undefined ? {} : { size: media.sizeBytes }),
   };
 }
 

@@ -56,3 +56,18 @@ export function sortItems<T>(
 export function pageOf<T>(items: readonly T[], params: ListParams): Page<T> {
   return pageSlice(items, params.page, params.limit);
 }
+
+/** The `status` filter: repeated or comma-separated, each one of `allowed`. */
+export function statusParam(url: URL, allowed: readonly string[]): string[] {
+  const statuses = url.searchParams
+    .getAll('status')
+    .flatMap((value) => value.split(','))
+    .filter((value) => value !== '');
+  const unknown = statuses.filter((status) => !allowed.includes(status));
+  if (unknown.length > 0)
+    throw invalid(
+      'status',
+      `Use ${allowed.join(', ')}; got ${unknown.map((status) => JSON.stringify(status)).join(', ')}.`,
+    );
+  return statuses;
+}

@@ -22,6 +22,13 @@ import { errorAnswer } from './api-errors.js';
 import { apiKeyAccepted } from './api-key.js';
 import { createIndex, deleteIndex, listIndexes, retrieveIndex, updateIndex } from './index-routes.js';
 import { type IndexSource, rootSource, singleLibrarySource } from './index-source.js';
+import {
+  createIndexedAsset,
+  deleteIndexedAsset,
+  listIndexedAssets,
+  listIndexedAssetsOfAsset,
+  retrieveIndexedAsset,
+} from './indexed-asset-routes.js';
 import { createSearch, retrieveSearchPage } from './search-routes.js';
 import type { ServeContext } from './serve-context.js';
 import { type SearchServerOptions, type ServerSettings, serverSettings } from './server-options.js';
@@ -64,6 +71,13 @@ const ROUTER = new Router<ServeRoute>([
   route('PATCH', '/indexes/{index_id}/videos/{video_id}', updateVideo),
   route('PUT', '/indexes/{index_id}/videos/{video_id}', updateVideo),
   route('DELETE', '/indexes/{index_id}/videos/{video_id}', deleteVideo),
+  route('POST', '/indexes/{index_id}/indexed-assets', createIndexedAsset),
+  route('GET', '/indexes/{index_id}/indexed-assets', listIndexedAssets),
+  // An indexed asset's id is its video's: the update is the video's.
+  route('GET', '/indexes/{index_id}/indexed-assets/{video_id}', retrieveIndexedAsset),
+  route('PATCH', '/indexes/{index_id}/indexed-assets/{video_id}', updateVideo),
+  route('DELETE', '/indexes/{index_id}/indexed-assets/{video_id}', deleteIndexedAsset),
+  route('GET', '/assets/{asset_id}/indexed-assets', listIndexedAssetsOfAsset),
   route('POST', '/tasks', createTask),
   route('GET', '/tasks', listTasks),
   route('GET', '/tasks/{task_id}', retrieveTask),
@@ -71,8 +85,9 @@ const ROUTER = new Router<ServeRoute>([
 ]);
 
 const TASK_PATHS = `${API_PREFIX}/tasks`;
+const INDEXED_ASSETS = /^\/v1\.3\/(indexes|assets)\/[^/]+\/indexed-assets(\/|$)/;
 
-const OWN_PATHS = `POST ${API_PREFIX}/search, GET ${API_PREFIX}/search/{page_token}, ${API_PREFIX}/indexes, ${API_PREFIX}/indexes/{index_id}/videos and (with a root) ${API_PREFIX}/tasks`;
+const OWN_PATHS = `POST ${API_PREFIX}/search, GET ${API_PREFIX}/search/{page_token}, ${API_PREFIX}/indexes, ${API_PREFIX}/indexes/{index_id}/videos and (with a root) ${API_PREFIX}/tasks and ${API_PREFIX}/indexes/{index_id}/indexed-assets`;
 
 function matchRoute(method: string, path: string): RouteMatch<ServeRoute> {
   try {
@@ -93,9 +108,10 @@ async function dispatch(ctx: Omit<ServeContext, 'params'>): Promise<number | Rep
   const { req, url, settings } = ctx;
   if (!apiKeyAccepted(settings.apiKey, req.headers)) throw UNAUTHORIZED();
   const method = (req.method ?? 'GET').toUpperCase();
-  // With one library (--lib) serve runs no upload tasks: they stay the upstream's.
+  // With one library (--lib) serve runs no upload tasks nor indexed assets: they stay the upstream's.
   const ownTasks =
-    ctx.tasks !== undefined || !(url.pathname === TASK_PATHS || url.pathname.startsWith(`${TASK_PATHS}/`));
+    ctx.tasks !== undefined ||
+    !(url.pathname === TASK_PATHS || url.pathname.startsWith(`${TASK_PATHS}/`) || INDEXED_ASSETS.test(url.pathname));
   const matched: RouteMatch<ServeRoute> =
     ownTasks || settings.upstream === undefined ? matchRoute(method, url.pathname) : { kind: 'none' };
   if (matched.kind === 'found') return matched.route({ ...ctx, params: matched.params });

@@ -1,8 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { HttpFailure } from '../http/index.js';
 import type { Library, LibraryRoot, RootIndex } from '../library/index.js';
-import { type CreateUploadTask, TASKS_DIR, type UploadTask, UploadTaskQueue } from '../tasks/index.js';
+import {
+  assetFacts,
+  assetProblem,
+  type CreateUploadTask,
+  TASKS_DIR,
+  type UploadTask,
+  UploadTaskQueue,
+} from '../tasks/index.js';
 import { indexNotExists } from './index-source.js';
 
 /** Where uploaded files wait for their task, inside the index's library (next to the task records). */
@@ -124,6 +132,40 @@ export class TaskHub {
     }
   }
 
+  /**
+   * Records a task that indexes an asset of the upstream API (once per asset): the asset is looked up there first
+   * (404 when unknown) and checked against the prerequisites (400 with the API's code), so a task
+   * exists only for an asset that can be indexed.
+   */
+  async createFromAsset(
+    indexId: string,
+    assetId: string,
+    userMetadata: CreateUploadTask['userMetadata'],
+    signal: AbortSignal,
+  ): Promise<UploadTask> {
+    const { lib, queue } = await this.#queue(await this.#index(indexId));
+    // The same asset again is the indexed asset it already is (unless that one failed).
+    const known = queue.list().find((task) => task.asset_id === assetId && task.status !== 'failed');
+    if (known !== undefined) return known;
+    const asset = await lib.upstreamAsset(assetId, { signal });
+    if (asset === undefined)
+      throw new HttpFailure(
+        404,
+        'resource_not_exist',
+        `The upstream API has no asset ${JSON.stringify(assetId)}; upload it with POST /v1.3/assets (through this server or directly) and index it once it is ready.`,
+      );
+    const problem = assetProblem(asset);
+    if (problem !== undefined) throw new HttpFailure(400, problem.code, problem.message, { field: 'asset_id' });
+    const videoId = randomBytes(12).toString('hex');
+    return queue.create({ asset: { id: asset.id, facts: assetFacts(asset) }, userMetadata, videoId });
+  }
+
+  /** The library of an index and its asset tasks (indexed assets), newest first. */
+  async indexedAssets(indexId: string): Promise<{ lib: Library; tasks: UploadTask[] }> {
+    const { lib, queue } = await this.#queue(await this.#index(indexId));
+    return { lib, tasks: queue.list().filter((task) => task.asset_id !== undefined) };
+  }
+
   async #open(): Promise<OpenQueue[]> {
     const settled = await Promise.allSettled([...this.#queues.values()]);
     return settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
@@ -172,4 +214,15 @@ export class TaskHub {
   async close(): Promise<void> {
     for (const id of [...this.#queues.keys()]) await this.closeIndex(id);
   }
+}
+
+/** The server's task hub, which only a root (`--root`) has; `what` says what the request wanted. */
+export function taskHubOf(tasks: TaskHub | undefined, what: string): TaskHub {
+  if (tasks === undefined)
+    throw new HttpFailure(
+      400,
+      'parameter_invalid',
+      `This server serves one library (vsearch serve --lib); serve a folder of libraries with vsearch serve --root to ${what}.`,
+    );
+  return tasks;
 }

@@ -12,9 +12,9 @@ import {
 } from '../http/index.js';
 import { checkUpload, type UploadTask } from '../tasks/index.js';
 import type { Metadata } from '../types.js';
-import { listParams, pageOf, sortItems } from './list-params.js';
+import { listParams, pageOf, sortItems, statusParam } from './list-params.js';
 import type { ServeContext } from './serve-context.js';
-import type { TaskHub } from './task-hub.js';
+import { type TaskHub, taskHubOf } from './task-hub.js';
 import { inRange, rangeParam } from './video-filters.js';
 
 /** Room for the form's text fields beside the file, within the announced body size. */
@@ -22,15 +22,7 @@ const FORM_FIELDS_BYTES = 1024 * 1024;
 const STATUSES = ['validating', 'pending', 'indexing', 'ready', 'failed'];
 const SORTS = ['created_at', 'updated_at'] as const;
 
-function hubOf(ctx: ServeContext): TaskHub {
-  if (ctx.tasks === undefined)
-    throw new HttpFailure(
-      400,
-      'parameter_invalid',
-      'This server serves one library (vsearch serve --lib); serve a folder of libraries with vsearch serve --root to run upload tasks.',
-    );
-  return ctx.tasks;
-}
+const hubOf = (ctx: ServeContext): TaskHub => taskHubOf(ctx.tasks, 'run upload tasks');
 
 /** The API's task object (`tasks_retrieve_Response_200`, `videoIndexingTask`). */
 function apiTask(task: UploadTask): Record<string, unknown> {
@@ -130,16 +122,7 @@ export async function createTask(ctx: ServeContext): Promise<Reply> {
 
 function taskFilter(url: URL): (task: UploadTask) => boolean {
   const indexId = url.searchParams.get('index_id');
-  const statuses = url.searchParams
-    .getAll('status')
-    .flatMap((value) => value.split(','))
-    .filter((value) => value !== '');
-  const unknown = statuses.filter((status) => !STATUSES.includes(status));
-  if (unknown.length > 0)
-    throw invalid(
-      'status',
-      `Use ${STATUSES.join(', ')}; got ${unknown.map((status) => JSON.stringify(status)).join(', ')}.`,
-    );
+  const statuses = statusParam(url, STATUSES);
   const filename = url.searchParams.get('filename');
   const duration = rangeParam(url, 'duration');
   const width = rangeParam(url, 'width');

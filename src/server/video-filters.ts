@@ -74,7 +74,7 @@ export type MetadataFilter = Record<string, string | number | boolean>;
  * API does not name (`?category=recentlyAdded`, as the docs and the SDK send it). Each key
  * must equal the video's value; a value given as text also matches a number or boolean that reads the same.
  */
-export function metadataParam(url: URL): MetadataFilter | undefined {
+export function metadataParam(url: URL, otherParameters: readonly string[] = []): MetadataFilter | undefined {
   const wanted: MetadataFilter = {};
   const raw = url.searchParams.get('user_metadata');
   if (raw !== null) {
@@ -93,7 +93,7 @@ export function metadataParam(url: URL): MetadataFilter | undefined {
     }
   }
   for (const [key, value] of url.searchParams) {
-    if (!LIST_PARAMETERS.has(key) && !RANGE_PARAMETER.test(key)) wanted[key] = value;
+    if (!LIST_PARAMETERS.has(key) && !RANGE_PARAMETER.test(key) && !otherParameters.includes(key)) wanted[key] = value;
   }
   return Object.keys(wanted).length === 0 ? undefined : wanted;
 }

@@ -8,7 +8,7 @@ import { listParams, pageOf, sortItems } from './list-params.js';
 import type { ServeContext } from './serve-context.js';
 import { inRange, metadataMatches, metadataParam, rangeParam } from './video-filters.js';
 
-type Served = ServedLibrary & VideoLibrary;
+export type Served = ServedLibrary & VideoLibrary;
 
 const hasVideos = (library: ServedLibrary): library is Served =>
   typeof library.listVideos === 'function' &&
@@ -16,7 +16,7 @@ const hasVideos = (library: ServedLibrary): library is Served =>
   typeof library.updateVideoMetadata === 'function' &&
   typeof library.removeVideo === 'function';
 
-async function videoLibrary(ctx: ServeContext): Promise<Served> {
+export async function videoLibrary(ctx: ServeContext): Promise<Served> {
   const library = await ctx.indexes.library(ctx.params['index_id'] ?? '');
   if (!hasVideos(library))
     throw new HttpFailure(
@@ -33,17 +33,28 @@ function knownVideo(library: Served, ctx: ServeContext): string {
   return id;
 }
 
-/** A video's times: its import's, else the library's creation. */
+/** A video's times: as the library recorded them, else its import's, else the library's creation. */
 function timesOf(
-  video: Pick<VideoInfo, 'created_at'>,
+  video: Pick<VideoInfo, 'created_at' | 'updated_at'>,
   library: Served,
 ): { created_at: string; updated_at: string; indexed_at: string } {
   const created = video.created_at ?? library.manifest.createdAt;
-  return { created_at: created, updated_at: created, indexed_at: created };
+  return { created_at: created, updated_at: video.updated_at ?? created, indexed_at: created };
 }
 
-function systemMetadata(video: Pick<VideoInfo, 'filename' | 'duration'>): Record<string, unknown> {
-  return { filename: video.filename, duration: video.duration };
+/**
+ * The API's system_metadata: fps, width, height and size only where the library kept them (none
+ * are invented). The spec's video retrieve has no size (its list and indexed assets have).
+ */
+export function systemMetadata(video: Omit<VideoInfo, 'segments'>, withSize = true): Record<string, unknown> {
+  return {
+    filename: video.filename,
+    duration: video.duration,
+    ...(video.fps === undefined ? {} : { fps: video.fps }),
+    ...(video.width === undefined ? {} : { width: video.width }),
+    ...(video.height === undefined ? {} : { height: video.height }),
+    ...(video.size === undefined || !withSize ? {} : { size: video.size }),
+  };
 }
 
 /** The API's `videoVector` (a list entry). */
@@ -64,19 +75,24 @@ export async function listVideos(ctx: ServeContext): Promise<Reply> {
   const params = listParams(url, SORTS);
   const filename = url.searchParams.get('filename');
   const duration = rangeParam(url, 'duration');
-  const others = (['fps', 'width', 'height', 'size'] as const).map((field) => rangeParam(url, field));
+  const media = (['fps', 'width', 'height', 'size'] as const).map((field) => ({
+    field,
+    range: rangeParam(url, field),
+  }));
   const metadata = metadataParam(url);
   const videos = (await library.listVideos()).filter(
     (video) =>
       (filename === null || video.filename === filename) &&
       inRange(video.duration, duration) &&
-      // The library does not record fps, width, height or size: a filter on them matches nothing.
-      others.every((range) => range === undefined) &&
+      // A video whose file facts were not kept (imported, or built before they were) matches no filter on them.
+      media.every(({ field, range }) => inRange(video[field], range)) &&
       metadataMatches(video.metadata, metadata) &&
       params.since('created_at', timesOf(video, library).created_at) &&
       params.since('updated_at', timesOf(video, library).updated_at),
   );
-  const sorted = sortItems(videos, params, (video) => timesOf(video, library).created_at);
+  const sorted = sortItems(videos, params, (video, field) =>
+    field === 'updated_at' ? timesOf(video, library).updated_at : timesOf(video, library).created_at,
+  );
   return {
     status: 200,
     body: pageOf(
@@ -93,7 +109,11 @@ function optionMatches(asked: readonly string[], stored: string): boolean {
   return asked.some((option) => stored === option || stored.startsWith(`${option}-`));
 }
 
-function apiEmbedding(video: VideoDetail, asked: readonly string[], model: string | null): Record<string, unknown> {
+export function apiEmbedding(
+  video: VideoDetail,
+  asked: readonly string[],
+  model: string | null,
+): Record<string, unknown> {
   const segments = video.segments
     .filter((segment) => optionMatches(asked, segment.embedding_option))
     .map((segment) => ({
@@ -106,21 +126,27 @@ function apiEmbedding(video: VideoDetail, asked: readonly string[], model: strin
   return { model_name: model ?? '', video_embedding: { segments } };
 }
 
-export async function retrieveVideo(ctx: ServeContext): Promise<Reply> {
-  const library = await videoLibrary(ctx);
-  const id = knownVideo(library, ctx);
-  const asked = ctx.url.searchParams.getAll('embedding_option');
+/** The `embedding_option` values a retrieve asks for, checked. */
+export function embeddingOptionsAsked(url: URL): string[] {
+  const asked = url.searchParams.getAll('embedding_option');
   const unknown = asked.filter((option) => !EMBEDDING_OPTIONS.includes(option));
   if (unknown.length > 0)
     throw invalid(
       'embedding_option',
       `Use ${EMBEDDING_OPTIONS.join(', ')}; got ${unknown.map((option) => JSON.stringify(option)).join(', ')}.`,
     );
+  return asked;
+}
+
+export async function retrieveVideo(ctx: ServeContext): Promise<Reply> {
+  const library = await videoLibrary(ctx);
+  const id = knownVideo(library, ctx);
+  const asked = embeddingOptionsAsked(ctx.url);
   const video = await library.getVideo(id, { vectors: asked.length > 0 });
   const body: Record<string, unknown> = {
     _id: id,
     ...timesOf(video, library),
-    system_metadata: systemMetadata(video),
+    system_metadata: systemMetadata(video, false),
     user_metadata: video.metadata,
   };
   if (asked.length > 0) body['embedding'] = apiEmbedding(video, asked, library.manifest.model);

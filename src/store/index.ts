@@ -46,6 +46,7 @@ export { decodeSegmentFile, encodeSegmentFile, readSegmentFile, SegmentFile } fr
 export { DEFAULT_SEGMENT_FILE_BYTES, DEFAULT_SEGMENT_FILE_ROWS } from './segment-file-cap.js';
 export { type RowOrigin, type SegmentRowInput, type SegmentRows, SegmentRowsBuilder } from './segment-rows.js';
 export {
+  type AppendExtras,
   type OpenStoreOptions,
   RETIRED_GRACE_MS,
   SEGMENTS_DIR,
@@ -53,3 +54,4 @@ export {
   SegmentStore,
 } from './segment-store.js';
 export { type SegmentFileCheck, verifySegmentFiles } from './verify-segment-files.js';
+export type { VideoMedia } from './video-facts.js';

@@ -61,6 +61,19 @@ export interface VideoSummary {
   segments: number;
   /** The latest end_sec of the video's segments. */
   durationSec: number;
+  /** fps, width, height and size read from its file at build, where the library kept them. */
+  media?:
+    | {
+        fps?: number | undefined;
+        width?: number | undefined;
+        height?: number | undefined;
+        sizeBytes?: number | undefined;
+      }
+    | undefined;
+  /** When its first segments were committed, where the library kept it. */
+  createdAt?: string | undefined;
+  /** When its segments or user metadata last changed, where the library kept it. */
+  updatedAt?: string | undefined;
 }
 
 export interface IndexSettings {

@@ -30,7 +30,15 @@ import { identityOfRow, lastOfEachIdentity, segmentIdentity } from './segment-id
 import type { SegmentRows } from './segment-rows.js';
 import { concatRows, selectRows } from './select-rows.js';
 import { sha256Hex } from './sha256.js';
-import { AppendDelta, applyDelta, emptyDelta, type VideoFacts, type VideoFactsDelta } from './video-facts.js';
+import {
+  AppendDelta,
+  applyDelta,
+  emptyDelta,
+  touchedDelta,
+  type VideoFacts,
+  type VideoFactsDelta,
+  type VideoMedia,
+} from './video-facts.js';
 import { type LoadedManifest, loadManifestWithFacts, viewOf } from './video-facts-load.js';
 import { VIDEO_FACTS_DIR, VIDEO_FACTS_FILE_NAME, writeVideoFacts } from './video-facts-store.js';
 
@@ -40,6 +48,16 @@ interface KeptRows {
   /** The summaries of the videos that an append touches, of their kept rows. */
   videos: Manifest['videos'];
   retired: RetiredFile[];
+}
+
+/** What an append commits beside its rows. */
+export interface AppendExtras {
+  /** Content keys embedded, to the video holding each (for dedupe). */
+  contents?: Readonly<Record<string, string>> | undefined;
+  /** The import records of the files the rows came from. */
+  imports?: Readonly<Record<string, ImportRecord>> | undefined;
+  /** The media facts of the videos the rows bring, read from their files. */
+  media?: Readonly<Record<string, VideoMedia>> | undefined;
 }
 
 export const SEGMENTS_DIR = 'segments';
@@ -236,16 +254,11 @@ export class SegmentStore {
    * manifest write, with the content keys they embed (for dedupe) and the import records they
    * come from: all of them become visible, or none. Returns the labels given.
    */
-  async append(
-    rows: SegmentRows,
-    model: string,
-    contents: Readonly<Record<string, string>> = {},
-    imports: Readonly<Record<string, ImportRecord>> = {},
-  ): Promise<Uint32Array> {
+  async append(rows: SegmentRows, model: string, extras: AppendExtras = {}): Promise<Uint32Array> {
     if (rows.count === 0) return new Uint32Array(0);
     const { firstLabel, count } = await this.appendBatches(async (put) => {
       await put(rows, model);
-      return { contents, imports };
+      return extras;
     });
     return Uint32Array.from({ length: count }, (_, i) => firstLabel + i);
   }
@@ -258,9 +271,7 @@ export class SegmentStore {
    * Labels are given in order from the library's next label.
    */
   async appendBatches(
-    produce: (
-      put: (rows: SegmentRows, model: string) => Promise<void>,
-    ) => Promise<{ contents?: Readonly<Record<string, string>>; imports?: Readonly<Record<string, ImportRecord>> }>,
+    produce: (put: (rows: SegmentRows, model: string) => Promise<void>) => Promise<AppendExtras>,
   ): Promise<{ firstLabel: number; count: number }> {
     return this.write(async () => {
       const manifest = this.#manifest;
@@ -323,6 +334,7 @@ export class SegmentStore {
       }
       delta.addContents(keys.contents ?? {});
       delta.addImports(keys.imports ?? {});
+      delta.addMedia(keys.media ?? {});
       const next: Manifest = {
         ...manifest,
         model,
@@ -504,7 +516,7 @@ export class SegmentStore {
       }
       await this.#commit(
         { ...manifest, segmentFiles, retired: [...manifest.retired, ...retired] },
-        emptyDelta(),
+        touchedDelta(this.#facts, videoId),
         written,
       );
       return changed;

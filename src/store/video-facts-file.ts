@@ -15,10 +15,59 @@ import {
 } from 'apache-arrow';
 import { StoreError } from '../errors.js';
 import { utf8Column, utf8Values } from './utf8-column.js';
-import type { VideoFact, VideoFactsDelta } from './video-facts.js';
+import type { VideoFact, VideoFactsDelta, VideoMedia } from './video-facts.js';
 
 const COLUMNS = ['video_id', 'segments', 'duration_sec', 'imports', 'contents', 'removed'] as const;
+/** Added later: files written before it lack the column, and their videos have no such facts. */
+const DETAILS_COLUMN = 'details';
 const TABLE_VERSION = '1';
+
+/** A video's media facts and times as one JSON text ('' when it has none). */
+function detailsText(fact: VideoFact): string {
+  const { media, createdAt, updatedAt } = fact;
+  const details = {
+    ...(media?.fps === undefined ? {} : { fps: media.fps }),
+    ...(media?.width === undefined ? {} : { width: media.width }),
+    ...(media?.height === undefined ? {} : { height: media.height }),
+    ...(media?.sizeBytes === undefined ? {} : { size: media.sizeBytes }),
+    ...(createdAt === undefined ? {} : { created_at: createdAt }),
+    ...(updatedAt === undefined ? {} : { updated_at: updatedAt }),
+  };
+  return Object.keys(details).length === 0 ? '' : JSON.stringify(details);
+}
+
+const finiteOrUndefined = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+const textOrUndefined = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+function parseDetails(text: string, name: string, row: number): Pick<VideoFact, 'media' | 'createdAt' | 'updatedAt'> {
+  if (text === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new StoreError(`video facts file ${name}, row ${row + 1}: the details column is not a JSON object`);
+  const record = parsed as Record<string, unknown>;
+  const media: VideoMedia = {};
+  const fps = finiteOrUndefined(record['fps']);
+  const width = finiteOrUndefined(record['width']);
+  const height = finiteOrUndefined(record['height']);
+  const size = finiteOrUndefined(record['size']);
+  if (fps !== undefined) media.fps = fps;
+  if (width !== undefined) media.width = width;
+  if (height !== undefined) media.height = height;
+  if (size !== undefined) media.sizeBytes = size;
+  const createdAt = textOrUndefined(record['created_at']);
+  const updatedAt = textOrUndefined(record['updated_at']);
+  return {
+    ...(Object.keys(media).length === 0 ? {} : { media }),
+    ...(createdAt === undefined ? {} : { createdAt }),
+    ...(updatedAt === undefined ? {} : { updatedAt }),
+  };
+}
 
 /**
  * One file of the video-facts table as Arrow IPC: a row per video (its whole facts), and in a
@@ -34,14 +83,17 @@ export function encodeVideoFacts(delta: VideoFactsDelta): Uint8Array {
   const removed = new Uint8Array(n);
   const imports: string[] = [];
   const contents: string[] = [];
+  const details: string[] = [];
   for (let i = 0; i < n; i++) {
     const fact = facts[i];
     if (fact === undefined) {
       removed[i] = 1;
       imports.push('[]');
       contents.push('[]');
+      details.push('');
       continue;
     }
+    details.push(detailsText(fact));
     segments[i] = fact.segments;
     duration[i] = fact.durationSec;
     imports.push(JSON.stringify(fact.imports));
@@ -55,6 +107,7 @@ export function encodeVideoFacts(delta: VideoFactsDelta): Uint8Array {
       new Field('imports', new Utf8(), false),
       new Field('contents', new Utf8(), false),
       new Field('removed', new Uint8(), false),
+      new Field(DETAILS_COLUMN, new Utf8(), false),
     ],
     new Map([['version', TABLE_VERSION]]),
   );
@@ -65,6 +118,7 @@ export function encodeVideoFacts(delta: VideoFactsDelta): Uint8Array {
     utf8Column(imports),
     utf8Column(contents),
     makeData({ type: new Uint8(), length: n, data: removed }),
+    utf8Column(details),
   ];
   const batch = new RecordBatch(
     schema,
@@ -88,11 +142,14 @@ export function applyVideoFactsFile(name: string, bytes: Uint8Array, into: Map<s
   if (ids == null || segments == null || duration == null || imports == null || contents == null || removed == null) {
     throw new StoreError(`video facts file ${name} lacks one of the columns ${COLUMNS.join(', ')}`);
   }
+  const detailsColumn = table.getChild(DETAILS_COLUMN);
   let idText: string[];
   let importText: string[];
   let contentText: string[];
+  let detailText: string[] | undefined;
   try {
     [idText, importText, contentText] = [utf8Values(ids.data), utf8Values(imports.data), utf8Values(contents.data)];
+    detailText = detailsColumn == null ? undefined : utf8Values(detailsColumn.data);
   } catch (error) {
     throw new StoreError(`video facts file ${name} has a string column of the wrong type`, { cause: error });
   }
@@ -110,6 +167,7 @@ export function applyVideoFactsFile(name: string, bytes: Uint8Array, into: Map<s
       durationSec: durations[row] as number,
       imports: list(importText[row] as string, name, row),
       contents: list(contentText[row] as string, name, row),
+      ...parseDetails(detailText?.[row] ?? '', name, row),
     });
   }
   return table.numRows;

@@ -13,7 +13,16 @@ export interface VideoFact {
   imports: string[];
   /** Dedupe keys (content-key.ts) of content embedded into it. */
   contents: string[];
+  /** What the media file said at build (absent for imports, and in libraries from before it was kept). */
+  media?: VideoMedia | undefined;
+  /** When its first segments were committed (absent in libraries from before it was kept). */
+  createdAt?: string | undefined;
+  /** When its segments or their user metadata last changed (absent likewise). */
+  updatedAt?: string | undefined;
 }
+
+/** A video's system metadata beyond its duration, as read from the file (each field only when known). */
+export type VideoMedia = NonNullable<VideoSummary['media']>;
 
 export type VideoFacts = ReadonlyMap<string, VideoFact>;
 
@@ -46,7 +55,13 @@ export function factsView(
   for (const [sha, record] of Object.entries(importFiles))
     imports[sha] = { file: record.file, segments: record.segments, importedAt: record.importedAt, videos: [] };
   for (const [id, fact] of facts) {
-    videos[id] = { segments: fact.segments, durationSec: fact.durationSec };
+    videos[id] = {
+      segments: fact.segments,
+      durationSec: fact.durationSec,
+      ...(fact.media === undefined ? {} : { media: fact.media }),
+      ...(fact.createdAt === undefined ? {} : { createdAt: fact.createdAt }),
+      ...(fact.updatedAt === undefined ? {} : { updatedAt: fact.updatedAt }),
+    };
     for (const key of fact.contents) contents[key] = id;
     for (const sha of fact.imports) imports[sha]?.videos.push(id);
   }
@@ -72,6 +87,7 @@ export function factsOfLegacy(manifest: {
 export class AppendDelta {
   readonly delta = emptyDelta();
   readonly #facts: VideoFacts;
+  readonly #now = new Date().toISOString();
 
   constructor(facts: VideoFacts) {
     this.#facts = facts;
@@ -82,6 +98,15 @@ export class AppendDelta {
       const fact = this.#touched(rows.videoId[i] as string);
       fact.segments++;
       fact.durationSec = Math.max(fact.durationSec, rows.endSec[i] as number);
+      fact.updatedAt = this.#now;
+    }
+  }
+
+  /** The media facts of videos this append brings (only those it has rows for). */
+  addMedia(media: Readonly<Record<string, VideoMedia>>): void {
+    for (const [id, facts] of Object.entries(media)) {
+      const fact = this.delta.upsert.get(id);
+      if (fact !== undefined) fact.media = { ...facts };
     }
   }
 
@@ -107,10 +132,18 @@ export class AppendDelta {
       const old = this.#facts.get(id);
       fact =
         old === undefined
-          ? { segments: 0, durationSec: 0, imports: [], contents: [] }
+          ? { segments: 0, durationSec: 0, imports: [], contents: [], createdAt: this.#now, updatedAt: this.#now }
           : { ...old, imports: [...old.imports], contents: [...old.contents] };
       this.delta.upsert.set(id, fact);
     }
     return fact;
   }
+}
+
+/** A delta that marks one video's user metadata as changed now (its segments stay as they are). */
+export function touchedDelta(facts: VideoFacts, videoId: string): VideoFactsDelta {
+  const delta = emptyDelta();
+  const fact = facts.get(videoId);
+  if (fact !== undefined) delta.upsert.set(videoId, { ...fact, updatedAt: new Date().toISOString() });
+  return delta;
 }

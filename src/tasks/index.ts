@@ -1,3 +1,4 @@
+export { assetFacts, assetProblem } from './check-asset.js';
 export { checkUpload } from './check-upload.js';
 export { type TaskError, uploadProblem } from './upload-requirements.js';
 export {

@@ -26,6 +26,8 @@ const RESOLUTION_RULE = 'Video resolution: must be at least 360x360 and must not
 export function uploadProblem(
   facts: MediaFacts | undefined,
   maxBytes: number = MARENGO_VIDEO.maxBytes,
+  /** An asset whose resolution the assets API did not give: the upstream judges it. */
+  resolutionMayBeUnknown = false,
 ): TaskError | undefined {
   if (facts !== undefined && facts.sizeBytes > maxBytes) {
     return {
@@ -56,6 +58,7 @@ export function uploadProblem(
       code: 'video_duration_too_long',
       message: `The video is ${durationSec.toFixed(0)} s long. ${DURATION_RULE}`,
     };
+  if ((width === undefined || height === undefined) && resolutionMayBeUnknown) return undefined;
   if (width === undefined || height === undefined)
     return {
       code: 'video_resolution_invalid',

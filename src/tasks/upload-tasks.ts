@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { BuildSummary } from '../build/build-types.js';
-import { isUrl } from '../build/discover-inputs.js';
+import { ASSET_SCHEME, isUrl } from '../build/discover-inputs.js';
 import { AbortError, InputError } from '../errors.js';
 import type { Library } from '../library/index.js';
 import { writeFileAtomic } from '../store/index.js';
@@ -19,8 +19,10 @@ export interface UploadTask {
   status: UploadTaskStatus;
   /** Known once the task is ready (or when a duplicate names the video holding its content). */
   video_id?: string;
-  /** A local file (already on disk) or an http(s) URL. */
+  /** A local file (already on disk), an http(s) URL, or `asset://<asset_id>` (an indexed asset). */
   source: string;
+  /** The upstream asset it indexes (`/indexes/{id}/indexed-assets`). */
+  asset_id?: string;
   user_metadata: Metadata;
   system_metadata?: {
     filename: string;
@@ -39,6 +41,8 @@ export interface CreateUploadTask {
   /** A file already on disk; it must stay there until the task is ready or failed. */
   file?: string | undefined;
   videoUrl?: string | undefined;
+  /** An asset the upstream API holds, checked already: its facts are the task's system_metadata. */
+  asset?: { id: string; facts: NonNullable<UploadTask['system_metadata']> } | undefined;
   userMetadata?: Metadata | undefined;
   /** The video id; the file's (or URL's) name by default. */
   videoId?: string | undefined;
@@ -101,12 +105,13 @@ export class UploadTaskQueue {
   /** Records a task (status validating) and returns it; it runs in the background. */
   async create(input: CreateUploadTask): Promise<UploadTask> {
     if (this.#closed) throw new InputError('the upload task queue is closed');
-    const { file, videoUrl } = input;
-    if ((file === undefined) === (videoUrl === undefined))
-      throw new InputError('an upload task takes exactly one of a file and a video URL');
+    const { file, videoUrl, asset } = input;
+    if ([file, videoUrl, asset].filter((given) => given !== undefined).length !== 1)
+      throw new InputError('an upload task takes exactly one of a file, a video URL and an asset');
     if (videoUrl !== undefined && !isUrl(videoUrl))
       throw new InputError(`the video URL must be an http(s) URL, got ${JSON.stringify(videoUrl)}`);
-    const source = file === undefined ? (videoUrl as string) : resolve(file);
+    const source =
+      asset !== undefined ? `${ASSET_SCHEME}${asset.id}` : file === undefined ? (videoUrl as string) : resolve(file);
     const now = new Date().toISOString();
     const task: UploadTask = {
       id: `${Date.now().toString(16)}${randomUUID().replace(/-/g, '').slice(0, 12)}`,
@@ -118,6 +123,10 @@ export class UploadTaskQueue {
       updated_at: now,
     };
     if (input.videoId !== undefined) task.video_id = input.videoId;
+    if (asset !== undefined) {
+      task.asset_id = asset.id;
+      task.system_metadata = { ...asset.facts };
+    }
     await this.#save(task);
     this.#kick();
     return { ...task };
@@ -218,10 +227,8 @@ export class UploadTaskQueue {
     const videoId =
       task.video_id ?? (isUrl(task.source) ? basename(new URL(task.source).pathname) : basename(task.source));
     const input = join(this.#dir, `${task.id}.input.jsonl`);
-    await writeFileAtomic(
-      input,
-      `${JSON.stringify({ source: task.source, video_id: videoId, metadata: task.user_metadata })}\n`,
-    );
+    const from = task.asset_id === undefined ? { source: task.source } : { asset_id: task.asset_id };
+    await writeFileAtomic(input, `${JSON.stringify({ ...from, video_id: videoId, metadata: task.user_metadata })}\n`);
     let summary: BuildSummary;
     try {
       summary = await this.#lib.build([input], {
@@ -243,6 +250,8 @@ export class UploadTaskQueue {
 
   /** The prerequisites, from the file itself; a URL is not fetched here, so the upstream API judges it. */
   async #validate(task: UploadTask): Promise<TaskError | undefined> {
+    // An asset was checked against the prerequisites when its task was made, from the assets API's facts.
+    if (task.asset_id !== undefined) return undefined;
     if (isUrl(task.source)) {
       task.system_metadata = { filename: basename(new URL(task.source).pathname) };
       return undefined;

@@ -61,7 +61,7 @@ describe('discoverInputs', () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'm.jsonl'), `${JSON.stringify({ source: 'a.mp4' })}\n{"video_id": "x"}\n`);
     await expect(discoverInputs([join(dir, 'm.jsonl')])).rejects.toThrow(
-      /m\.jsonl:2: the manifest line has no "source"/,
+      /m\.jsonl:2: the manifest line has neither "source"/,
     );
   });
 });

@@ -59,4 +59,23 @@ describe('LibraryRoot: the libraries of a folder as indexes', () => {
     await root.indexes();
     expect(warnings.at(-1)).toMatch(/is not valid JSON/);
   });
+
+  it('two roots on one folder creating one name at once make one index; the other is told the name is taken', async () => {
+    const dir = await tempDir();
+    const [a, b] = await Promise.all([LibraryRoot.open(dir), LibraryRoot.open(dir)]);
+    const outcomes = await Promise.allSettled(
+      [a, b, a, b].map((root) => root.create({ name: 'same', models: MODELS })),
+    );
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    for (const outcome of outcomes.filter((entry) => entry.status === 'rejected'))
+      expect(outcome.reason).toBeInstanceOf(IndexNameTakenError);
+    expect((await a.indexes()).map((index) => index.info.index_name)).toEqual(['same']);
+    expect(await readdir(dir)).toEqual(['same']);
+
+    // A rename racing a create to the same new name: one of them wins.
+    const other = await a.create({ name: 'other', models: MODELS });
+    const raced = await Promise.allSettled([a.rename(other.id, 'taken'), b.create({ name: 'taken', models: MODELS })]);
+    expect(raced.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    expect((await b.indexes()).filter((index) => index.info.index_name === 'taken')).toHaveLength(1);
+  });
 });

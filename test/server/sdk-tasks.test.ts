@@ -1,13 +1,12 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TwelveLabs } from 'twelvelabs-js';
+import type { TwelveLabs } from 'twelvelabs-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibraryRoot } from '../../src/library/index.js';
-import { type RunningSearchServer, startSearchServer } from '../../src/server/index.js';
-import { API_KEY, shared } from '../build/emulator-fixture.js';
-import { type Built, buildMediaSamples } from './serve-fixture.js';
+import { shared } from '../build/emulator-fixture.js';
+import { type SdkOnRoot, sdkOnRoot } from './sdk-root-fixture.js';
+import type { Built } from './serve-fixture.js';
 
 /**
  * The official SDK as an app uses it against `vsearch serve --root` with the emulator upstream:
@@ -16,34 +15,19 @@ import { type Built, buildMediaSamples } from './serve-fixture.js';
  */
 const SERVE_KEY = 'serve-key-for-tasks';
 const BBB = shared('media_bbb_clips', 'big_buck_bunny_720p_1mb.mp4');
+let fixture: SdkOnRoot | undefined;
 let dir: string;
 let built: Built;
-let server: RunningSearchServer;
 let sdk: TwelveLabs;
 /** Embeddings the emulator was asked for: synchronous ones and embed tasks. */
 const paid = (at: Built): number => at.emu.stats().sync_embeds + at.emu.stats().tasks_created;
-const savedBaseUrl = process.env['TWELVELABS_BASE_URL'];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vsearch-serve-tasks-'));
-  built = await buildMediaSamples(dir);
-  const root = await LibraryRoot.open(dir, { client: built.client });
-  server = await startSearchServer({
-    root,
-    apiKey: SERVE_KEY,
-    upstream: { baseUrl: built.emu.baseUrl, apiKey: API_KEY },
-  });
-  process.env['TWELVELABS_BASE_URL'] = server.url;
-  sdk = new TwelveLabs({ apiKey: SERVE_KEY });
+  fixture = await sdkOnRoot('vsearch-serve-tasks-', SERVE_KEY);
+  ({ dir, built, sdk } = fixture);
 }, 120_000);
 afterAll(async () => {
-  if (savedBaseUrl === undefined) delete process.env['TWELVELABS_BASE_URL'];
-  else process.env['TWELVELABS_BASE_URL'] = savedBaseUrl;
-  await server?.close();
-  await built?.lib.close();
-  await built?.client.close();
-  await built?.emu.close();
-  await rm(dir, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 describe('twelvelabs-js upload tasks against vsearch serve --root', () => {
@@ -81,8 +65,22 @@ describe('twelvelabs-js upload tasks against vsearch serve --root', () => {
     expect(video.systemMetadata?.filename).toBe('big_buck_bunny_720p_1mb.mp4');
     expect(Math.abs((video.systemMetadata?.duration ?? 0) - 5.312)).toBeLessThan(0.1);
     expect(video.userMetadata).toMatchObject({ source: 'sdk' });
+    // The file's facts as mediainfo reads big_buck_bunny_720p_1mb.mp4: 1280x720 at 25 fps.
+    expect(video.systemMetadata).toMatchObject({ fps: 25, width: 1280, height: 720 });
+    expect(listed.data[0]?.systemMetadata?.size).toBe((await stat(BBB)).size);
+    const listedIds = async (filter: Parameters<typeof sdk.indexes.videos.list>[1]): Promise<string[]> =>
+      (await sdk.indexes.videos.list(indexId, filter)).data.map((entry) => entry.id ?? '');
+    expect(await listedIds({ width: { gte: 1280 }, height: { lte: 720 }, fps: { gte: 25, lte: 25 } })).toEqual([
+      videoId,
+    ]);
+    expect(await listedIds({ size: { gte: (await stat(BBB)).size + 1 } })).toEqual([]);
+    expect(await listedIds({ fps: { gte: 30 } })).toEqual([]);
 
     await sdk.indexes.videos.update(indexId, videoId, { userMetadata: { reviewed: 'yes-task' } });
+    const updated = await sdk.indexes.videos.retrieve(indexId, videoId);
+    expect(updated.createdAt).toBe(video.createdAt);
+    expect(Date.parse(updated.updatedAt ?? '')).toBeGreaterThan(Date.parse(video.updatedAt ?? ''));
+    expect(await listedIds({ updatedAt: updated.updatedAt ?? '' })).toEqual([videoId]);
     const found = await sdk.search.create({
       indexId,
       queryText: 'a rabbit in the meadow',

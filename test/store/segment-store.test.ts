@@ -31,7 +31,7 @@ describe('SegmentStore', () => {
 
     const reopened = await SegmentStore.open(dir);
     expect(reopened.manifest.counts).toEqual({ segments: 7, videos: 3 });
-    expect(reopened.manifest.videos['a']).toEqual({ segments: 3, durationSec: 18 });
+    expect(reopened.manifest.videos['a']).toMatchObject({ segments: 3, durationSec: 18 });
     const [file] = await reopened.allFiles();
     expect(file?.count).toBe(5);
     expect(file?.vectors.length).toBe(5 * 8);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -86,7 +87,7 @@ describe('the video-facts table', () => {
 
     const reopened = await SegmentStore.open(dir);
     expect(reopened.manifest.counts).toEqual({ segments: 100_000, videos: 100_000 });
-    expect(reopened.manifest.videos['v100000']).toEqual({ segments: 1, durationSec: 6 });
+    expect(reopened.manifest.videos['v100000']).toMatchObject({ segments: 1, durationSec: 6 });
     expect(reopened.manifest.videos['v5']).toBeUndefined();
     expect(reopened.manifest.index.ef).toBe(99);
     const onDisk = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as Record<string, unknown>;
@@ -96,7 +97,7 @@ describe('the video-facts table', () => {
   it('compacts the deltas into a new base once they pile up, keeping every fact', async () => {
     const dir = await tempDir();
     const store = await SegmentStore.open(dir, { create: true, retiredGraceMs: 0 });
-    await store.append(rowsOf({ a: 2 }), 'm', { 'key-a': 'a' });
+    await store.append(rowsOf({ a: 2 }), 'm', { contents: { 'key-a': 'a' } });
     for (let i = 0; i < MAX_DELTAS; i++) await store.append(rowsOf({ [`b${i}`]: 1 }, 8, i + 2), 'm');
     const files = store.manifest.videoFacts?.files ?? [];
     expect(files.map((file) => file.kind)).toEqual(['base']);
@@ -113,19 +114,20 @@ describe('the video-facts table', () => {
   it('opens a library of the old layout (videos in manifest.json) and converts it on its next write', async () => {
     const dir = await tempDir();
     const store = await SegmentStore.open(dir, { create: true });
-    await store.append(
-      rowsOf({ a: 3, b: 2 }),
-      'm',
-      { 'key-b': 'b' },
-      { sha1: { file: 'x.jsonl', segments: 5, videos: ['a', 'b'], importedAt: '2026-01-01T00:00:00.000Z' } },
-    );
+    await store.append(rowsOf({ a: 3, b: 2 }), 'm', {
+      contents: { 'key-b': 'b' },
+      imports: { sha1: { file: 'x.jsonl', segments: 5, videos: ['a', 'b'], importedAt: '2026-01-01T00:00:00.000Z' } },
+    });
     // The same library as the layout before the video-facts table wrote it.
     const current = store.manifest;
     const { videoFacts: _facts, ...legacy } = current;
     await writeFile(join(dir, MANIFEST_FILE), JSON.stringify(legacy));
 
     const old = await SegmentStore.open(dir);
-    expect(old.manifest.videos).toEqual({ a: { segments: 3, durationSec: 18 }, b: { segments: 2, durationSec: 12 } });
+    expect(old.manifest.videos).toMatchObject({
+      a: { segments: 3, durationSec: 18 },
+      b: { segments: 2, durationSec: 12 },
+    });
     expect(old.manifest.imports['sha1']?.videos.sort()).toEqual(['a', 'b']);
     await old.removeVideo('a');
 
@@ -163,5 +165,51 @@ describe('the video-facts table', () => {
     expect(healed.videoFactsProblem).toBeUndefined();
     expect(healed.manifest.videoFacts?.files.map((file) => file.kind)).toEqual(['base']);
     expect(healed.manifest.counts).toEqual({ segments: 6, videos: 3 });
+  });
+
+  it("keeps each video's media facts and times across reopens and compaction; a metadata rewrite moves only updatedAt", async () => {
+    const dir = await tempDir();
+    const store = await SegmentStore.open(dir, { create: true });
+    const media = { fps: 25, width: 1280, height: 720, sizeBytes: 1055728 };
+    await store.append(rowsOf({ a: 2, b: 1 }), 'm', { media: { a: media } });
+    const first = store.manifest.videos['a'];
+    expect(first).toMatchObject({ media, createdAt: expect.any(String), updatedAt: first?.createdAt });
+    expect(store.manifest.videos['b']?.media).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 5)); // two ISO stamps a few ms apart
+    await store.rewriteMetadata('a', () => '{"reviewed":true}');
+    const after = (await SegmentStore.open(dir)).manifest.videos['a'];
+    expect(after).toMatchObject({ media, createdAt: first?.createdAt });
+    expect(Date.parse(after?.updatedAt ?? '')).toBeGreaterThan(Date.parse(first?.createdAt ?? ''));
+    // Appends until the deltas are compacted into a new base.
+    for (let i = 0; i < MAX_DELTAS && (store.manifest.videoFacts?.files.length ?? 0) !== 1; i++)
+      await store.append(rowsOf({ [`c${i}`]: 1 }, 8, i + 2), 'm');
+    expect(store.manifest.videoFacts?.files.map((file) => file.kind)).toEqual(['base']);
+    expect((await SegmentStore.open(dir)).manifest.videos['a']).toEqual(after);
+  });
+
+  it('opens a facts table written before media facts and times were kept: those fields are absent, not invented', async () => {
+    const dir = await tempDir();
+    const store = await SegmentStore.open(dir, { create: true });
+    await store.append(rowsOf({ a: 2 }), 'm', { media: { a: { fps: 25 } } });
+    const { tableFromIPC, tableToIPC } = await import('apache-arrow');
+    const manifestPath = join(dir, MANIFEST_FILE);
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as {
+      videoFacts: { files: { name: string; bytes: number; sha256: string }[] };
+    };
+    const entry = manifest.videoFacts.files[0];
+    if (entry === undefined) throw new Error('no facts file');
+    const path = join(dir, VIDEO_FACTS_DIR, entry.name);
+    const table = tableFromIPC(await readFile(path));
+    const old = tableToIPC(
+      table.select(['video_id', 'segments', 'duration_sec', 'imports', 'contents', 'removed']),
+      'file',
+    );
+    await writeFile(path, old);
+    entry.bytes = old.byteLength;
+    entry.sha256 = createHash('sha256').update(old).digest('hex');
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    const reopened = await SegmentStore.open(dir);
+    expect(reopened.videoFactsProblem).toBeUndefined();
+    expect(reopened.manifest.videos['a']).toEqual({ segments: 2, durationSec: 12 });
   });
 });

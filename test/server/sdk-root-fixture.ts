@@ -1,0 +1,53 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TwelveLabs } from 'twelvelabs-js';
+import { LibraryRoot } from '../../src/library/index.js';
+import { type RunningSearchServer, type SearchServerOptions, startSearchServer } from '../../src/server/index.js';
+import { API_KEY } from '../build/emulator-fixture.js';
+import { type Built, buildMediaSamples } from './serve-fixture.js';
+
+/** `vsearch serve --root` over the media samples with the emulator upstream, and the official SDK pointed at it. */
+export interface SdkOnRoot {
+  dir: string;
+  built: Built;
+  server: RunningSearchServer;
+  sdk: TwelveLabs;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the media samples into a new root, serves it with `serveKey` (the emulator upstream, its
+ * own key), and sets TWELVELABS_BASE_URL for the SDK (twelvelabs-js reads it); close() restores it.
+ */
+export async function sdkOnRoot(
+  prefix: string,
+  serveKey: string,
+  extra: Pick<SearchServerOptions, 'onRequest'> = {},
+): Promise<SdkOnRoot> {
+  const savedBaseUrl = process.env['TWELVELABS_BASE_URL'];
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const built = await buildMediaSamples(dir);
+  const server = await startSearchServer({
+    root: await LibraryRoot.open(dir, { client: built.client }),
+    apiKey: serveKey,
+    upstream: { baseUrl: built.emu.baseUrl, apiKey: API_KEY },
+    ...extra,
+  });
+  process.env['TWELVELABS_BASE_URL'] = server.url;
+  return {
+    dir,
+    built,
+    server,
+    sdk: new TwelveLabs({ apiKey: serveKey }),
+    async close() {
+      if (savedBaseUrl === undefined) delete process.env['TWELVELABS_BASE_URL'];
+      else process.env['TWELVELABS_BASE_URL'] = savedBaseUrl;
+      await server.close();
+      await built.lib.close();
+      await built.client.close();
+      await built.emu.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
