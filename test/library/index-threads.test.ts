@@ -2,17 +2,17 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { syntheticVectors } from '../../src/bench/synthetic.js';
-import { openLibrary } from '../../src/library/index.js';
 import { writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { useTempLibraries } from '../helpers/temp-library.js';
 
 const tempDir = useTempDirs();
+const tempLibrary = useTempLibraries();
 const DIMENSION = 32;
 const COUNT = 3000;
 
 async function graphBytes(rowsFile: string, indexThreads: number): Promise<Buffer> {
-  const dir = join(await tempDir(), 'lib');
-  const lib = await openLibrary(dir, { create: true, index: { kind: 'hnsw' }, indexThreads });
+  const { lib, dir } = await tempLibrary({ index: { kind: 'hnsw' }, indexThreads });
   await lib.importSegments(rowsFile, { model: 'synthetic-32' });
   await lib.close();
   const { graph } = JSON.parse(await readFile(join(dir, 'index', 'sidecar.json'), 'utf8')) as { graph: string };
