@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { type ImportOptions, type Library, type OpenLibraryOptions, openLibrary } from '../../src/library/index.js';
-import { type JsonlSegment, writeJsonl } from './segments.js';
+import { writeJsonl } from './segments.js';
 
 export interface TempLibraryOptions extends OpenLibraryOptions {
-  /** Imported at creation from WORK/`file`; none: the library is created empty and not yet written. */
-  segments?: readonly JsonlSegment[] | undefined;
+  /** Rows (JSONL segments) imported at creation from WORK/`file`; none: the library is created empty, not yet written. */
+  segments?: readonly unknown[] | undefined;
   /** The JSONL file the segments are written to, in the work folder (default segments.jsonl). */
   file?: string | undefined;
   /** Passed to the import (its model, metadata). */
