@@ -7,7 +7,7 @@ import { MANIFEST_FILE, type Manifest, SEGMENTS_DIR } from '../../src/store/inde
 import { type CliResult, runCli } from '../helpers/cli.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
+import { useTempLibraries } from '../helpers/temp-library.js';
 
 /**
  * The fault table for bounded segment files (issue 16 part 1, issue 10): a write that fails
@@ -32,7 +32,7 @@ vi.mock('../../src/store/atomic-write.js', async (original) => {
   };
 });
 
-const tempDir = useTempDirs();
+const tempLibrary = useTempLibraries();
 const DIM = 16;
 const MODEL = 'custom-16';
 const QUERY = testVector(DIM, 4243);
@@ -53,17 +53,15 @@ function videos(from: number, count: number): JsonlSegment[] {
 
 /** A library of 45 videos x 10 clips imported at once, split by `cap` (one file without). */
 async function fixture(cap: number | undefined): Promise<Fixture> {
-  const work = await tempDir();
-  const lib = join(work, 'lib');
   const corpus = videos(0, 45);
+  const {
+    lib: library,
+    dir: lib,
+    work,
+  } = await tempLibrary({ segmentFileRows: cap, segments: corpus, file: 'all.jsonl', importOptions: { model: MODEL } });
+  await library.close();
   const queryFile = join(work, 'query.json');
   await writeFile(queryFile, JSON.stringify(QUERY));
-  const library = await openLibrary(lib, { create: true, segmentFileRows: cap });
-  try {
-    await library.importSegments(await writeJsonl(work, 'all.jsonl', corpus), { model: MODEL });
-  } finally {
-    await library.close();
-  }
   return { work, lib, corpus, queryFile };
 }
 
