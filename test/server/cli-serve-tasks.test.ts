@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js
 import { openLibrary } from '../../src/library/index.js';
 import type { UploadTask } from '../../src/tasks/index.js';
 import { API_KEY } from '../build/emulator-fixture.js';
-import { CLI } from '../helpers/cli.js';
+import { type ServeCli, startServeCli } from '../helpers/serve-cli.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
@@ -29,26 +28,14 @@ async function control(emu: RunningEmulator, path: string, body?: unknown): Prom
   return res.json();
 }
 
-interface Serving {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-}
-
 /** `vsearch serve --root` over dist/ with the emulator as its upstream; resolves with its base URL. */
-async function serve(root: string, emu: RunningEmulator): Promise<Serving> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    VSEARCH_LIB: '',
+async function serve(root: string, emu: RunningEmulator): Promise<ServeCli> {
+  const serving = await startServeCli(['--root', root, '--port', '0', '--upstream', emu.baseUrl], {
     TWELVELABS_API_KEY: API_KEY,
-    TWELVE_LABS_API_KEY: '',
     TWELVELABS_BASE_URL: '',
-  };
-  delete env['VSEARCH_SERVE_API_KEY'];
-  const child = spawn(process.execPath, [CLI, 'serve', '--root', root, '--port', '0', '--upstream', emu.baseUrl], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    VSEARCH_SERVE_API_KEY: undefined,
   });
+  const { child } = serving;
   closers.push(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = once(child, 'exit');
@@ -56,18 +43,7 @@ async function serve(root: string, emu: RunningEmulator): Promise<Serving> {
       await exited;
     }
   });
-  let stdout = '';
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const newline = stdout.indexOf('\n');
-      if (newline >= 0) resolve(stdout.slice(0, newline));
-    });
-    child.once('exit', () => reject(new Error(`vsearch serve exited early: ${stderr}`)));
-  });
-  return { child, url, stderr: () => stderr };
+  return serving;
 }
 
 async function json(response: Response): Promise<Record<string, unknown>> {

@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { TwelveLabs } from 'twelvelabs-js';
+import type { TwelveLabs } from 'twelvelabs-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LibraryRoot } from '../../src/library/index.js';
-import { type RequestLogEntry, type RunningSearchServer, startSearchServer } from '../../src/server/index.js';
+import type { RequestLogEntry, RunningSearchServer } from '../../src/server/index.js';
 import { API_KEY } from '../build/emulator-fixture.js';
-import { type Built, buildMediaSamples } from './serve-fixture.js';
+import { type SdkServed, serveRootToSdk } from './sdk-fixture.js';
+import type { Built } from './serve-fixture.js';
 
 /**
  * The official SDK against `vsearch serve --root` with the emulator upstream, as an app uses
@@ -14,36 +11,20 @@ import { type Built, buildMediaSamples } from './serve-fixture.js';
  * with a filter on updated metadata, and embed.create passed on upstream.
  */
 const SERVE_KEY = 'serve-key-not-the-upstream-one';
-let dir: string;
 let built: Built;
 let server: RunningSearchServer;
 let sdk: TwelveLabs;
 let builtId: string;
 const log: RequestLogEntry[] = [];
-const savedBaseUrl = process.env['TWELVELABS_BASE_URL'];
+let served: SdkServed | undefined;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vsearch-serve-root-'));
-  built = await buildMediaSamples(dir);
+  served = await serveRootToSdk(SERVE_KEY, (entry) => log.push(entry));
+  ({ built, server, sdk } = served);
   builtId = built.lib.manifest.id;
-  const root = await LibraryRoot.open(dir, { client: built.client });
-  server = await startSearchServer({
-    root,
-    apiKey: SERVE_KEY,
-    upstream: { baseUrl: built.emu.baseUrl, apiKey: API_KEY },
-    onRequest: (entry) => log.push(entry),
-  });
-  process.env['TWELVELABS_BASE_URL'] = server.url;
-  sdk = new TwelveLabs({ apiKey: SERVE_KEY });
 }, 120_000);
 afterAll(async () => {
-  if (savedBaseUrl === undefined) delete process.env['TWELVELABS_BASE_URL'];
-  else process.env['TWELVELABS_BASE_URL'] = savedBaseUrl;
-  await server?.close();
-  await built?.lib.close();
-  await built?.client.close();
-  await built?.emu.close();
-  await rm(dir, { recursive: true, force: true });
+  await served?.close();
 });
 
 describe('twelvelabs-js against vsearch serve --root', () => {

@@ -1,13 +1,12 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TwelveLabs } from 'twelvelabs-js';
+import type { TwelveLabs } from 'twelvelabs-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibraryRoot } from '../../src/library/index.js';
-import { type RunningSearchServer, startSearchServer } from '../../src/server/index.js';
-import { API_KEY, shared } from '../build/emulator-fixture.js';
-import { type Built, buildMediaSamples } from './serve-fixture.js';
+import { shared } from '../build/emulator-fixture.js';
+import { type SdkServed, serveRootToSdk } from './sdk-fixture.js';
+import type { Built } from './serve-fixture.js';
 
 /**
  * The official SDK as an app uses it against `vsearch serve --root` with the emulator upstream:
@@ -18,32 +17,17 @@ const SERVE_KEY = 'serve-key-for-tasks';
 const BBB = shared('media_bbb_clips', 'big_buck_bunny_720p_1mb.mp4');
 let dir: string;
 let built: Built;
-let server: RunningSearchServer;
 let sdk: TwelveLabs;
 /** Embeddings the emulator was asked for: synchronous ones and embed tasks. */
 const paid = (at: Built): number => at.emu.stats().sync_embeds + at.emu.stats().tasks_created;
-const savedBaseUrl = process.env['TWELVELABS_BASE_URL'];
+let served: SdkServed | undefined;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vsearch-serve-tasks-'));
-  built = await buildMediaSamples(dir);
-  const root = await LibraryRoot.open(dir, { client: built.client });
-  server = await startSearchServer({
-    root,
-    apiKey: SERVE_KEY,
-    upstream: { baseUrl: built.emu.baseUrl, apiKey: API_KEY },
-  });
-  process.env['TWELVELABS_BASE_URL'] = server.url;
-  sdk = new TwelveLabs({ apiKey: SERVE_KEY });
+  served = await serveRootToSdk(SERVE_KEY);
+  ({ dir, built, sdk } = served);
 }, 120_000);
 afterAll(async () => {
-  if (savedBaseUrl === undefined) delete process.env['TWELVELABS_BASE_URL'];
-  else process.env['TWELVELABS_BASE_URL'] = savedBaseUrl;
-  await server?.close();
-  await built?.lib.close();
-  await built?.client.close();
-  await built?.emu.close();
-  await rm(dir, { recursive: true, force: true });
+  await served?.close();
 });
 
 describe('twelvelabs-js upload tasks against vsearch serve --root', () => {
