@@ -118,36 +118,24 @@ describe('vsearch analyze through the emulator', () => {
     expect(human.stdout).toMatch(/\n\s+00:00-00:02 {2}scene: a big white rabbit/);
     const mood = res.data[0]?.annotations?.[0]?.fields['mood'];
     const other = mood === 'calm' ? 'tense' : 'calm';
-    const kept = JSON.parse(
-      (
-        await run(emu, [
-          'query',
-          'rabbit',
-          '--mode',
-          'text',
-          '--filter',
-          JSON.stringify({ 'annotations.mood': mood }),
-          '--lib',
-          lib,
-          '--json',
-        ])
-      ).stdout,
-    ) as ModeSearchResponse;
-    const dropped = JSON.parse(
-      (
-        await run(emu, [
-          'query',
-          'rabbit',
-          '--mode',
-          'text',
-          '--filter',
-          JSON.stringify({ 'annotations.mood': other }),
-          '--lib',
-          lib,
-          '--json',
-        ])
-      ).stdout,
-    ) as ModeSearchResponse;
+    const withMood = async (wanted: unknown): Promise<ModeSearchResponse> =>
+      JSON.parse(
+        (
+          await run(emu, [
+            'query',
+            'rabbit',
+            '--mode',
+            'text',
+            '--filter',
+            JSON.stringify({ 'annotations.mood': wanted }),
+            '--lib',
+            lib,
+            '--json',
+          ])
+        ).stdout,
+      ) as ModeSearchResponse;
+    const kept = await withMood(mood);
+    const dropped = await withMood(other);
     expect(kept.data.length).toBe(1);
     expect(dropped.data).toEqual([]);
   });
