@@ -6,6 +6,7 @@ import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js
 import { openLibrary } from '../../src/library/index.js';
 import type { UploadTask } from '../../src/tasks/index.js';
 import { API_KEY } from '../build/emulator-fixture.js';
+import { emulatorControl } from '../helpers/emulator.js';
 import { type ServeCli, startServeCli } from '../helpers/serve-cli.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -16,17 +17,6 @@ const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
-
-async function control(emu: RunningEmulator, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(
-    `${new URL(emu.baseUrl).origin}/__emulator/${path}`,
-    body === undefined
-      ? {}
-      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
-  );
-  expect(res.status, path).toBeLessThan(300);
-  return res.json();
-}
 
 /** `vsearch serve --root` over dist/ with the emulator as its upstream; resolves with its base URL. */
 async function serve(root: string, emu: RunningEmulator): Promise<ServeCli> {
@@ -55,7 +45,7 @@ describe('vsearch serve --root: upload tasks survive SIGKILL', () => {
   it('a serve killed during an upload task and started again finishes it, with one embed task paid', async () => {
     const emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 150, seed: 5 });
     closers.push(async () => {
-      await control(emu, 'holds/release', {}).catch(() => undefined);
+      await emulatorControl(emu, 'holds/release', {}).catch(() => undefined);
       await emu.close();
     });
     const root = await tempDir();
@@ -72,7 +62,7 @@ describe('vsearch serve --root: upload tasks survive SIGKILL', () => {
       }),
     );
     const indexId = String(index['_id']);
-    const { id: hold } = (await control(emu, 'holds', {
+    const { id: hold } = (await emulatorControl(emu, 'holds', {
       method: 'GET',
       path: '/embed/tasks/{task_id}/status',
       stage: 'request',
@@ -84,7 +74,7 @@ describe('vsearch serve --root: upload tasks survive SIGKILL', () => {
     form.append('user_metadata', JSON.stringify({ shelf: 'b' }));
     const taskId = String((await json(await fetch(`${first.url}/tasks`, { method: 'POST', body: form })))['_id']);
     for (;;) {
-      const { holds } = (await control(emu, 'holds')) as { holds: Array<{ id: string; caught: number }> };
+      const { holds } = (await emulatorControl(emu, 'holds')) as { holds: Array<{ id: string; caught: number }> };
       if ((holds.find((entry) => entry.id === hold)?.caught ?? 0) > 0) break;
       expect(first.child.exitCode, first.stderr()).toBeNull();
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -93,7 +83,7 @@ describe('vsearch serve --root: upload tasks survive SIGKILL', () => {
     const exited = once(first.child, 'exit');
     first.child.kill('SIGKILL');
     expect((await exited)[1]).toBe('SIGKILL');
-    await control(emu, 'holds/release', {});
+    await emulatorControl(emu, 'holds/release', {});
 
     const second = await serve(root, emu);
     let task: Record<string, unknown>;
