@@ -65,20 +65,15 @@ describe('vsearch analyze through the emulator', () => {
   let lib: string;
   let first: { status: number | null; stdout: string; stderr: string };
 
+  /** `vsearch analyze --segments scenes.json --json` on the library. */
+  const analyzeScenes = (): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+    run(emu, ['analyze', '--segments', join(dir, 'scenes.json'), '--lib', lib, '--poll-interval', '50', '--json']);
+
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vsearch-analyze-'));
     emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 100, seed: 7, scenario: testScenario() });
     lib = await libraryWithClip(dir, emu);
-    first = await run(emu, [
-      'analyze',
-      '--segments',
-      join(dir, 'scenes.json'),
-      '--lib',
-      lib,
-      '--poll-interval',
-      '50',
-      '--json',
-    ]);
+    first = await analyzeScenes();
   }, 120_000);
 
   afterAll(async () => {
@@ -147,16 +142,7 @@ describe('vsearch analyze through the emulator', () => {
   });
 
   it('creates no task for a second identical analyze', async () => {
-    const again = await run(emu, [
-      'analyze',
-      '--segments',
-      join(dir, 'scenes.json'),
-      '--lib',
-      lib,
-      '--poll-interval',
-      '50',
-      '--json',
-    ]);
+    const again = await analyzeScenes();
     expect(again.status, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout) as AnalyzeSummary).toMatchObject({
       tasks_created: 0,
