@@ -1,19 +1,16 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { openLibrary } from '../../src/library/index.js';
+import type { openLibrary } from '../../src/library/index.js';
 import { clipSegments, writeJsonl } from '../helpers/segments.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
+import { useTempLibraries } from '../helpers/temp-library.js';
 
-const tempDir = useTempDirs();
+const tempLibrary = useTempLibraries();
 
 async function library(): Promise<{ dir: string; lib: Awaited<ReturnType<typeof openLibrary>>; notes: string }> {
-  const dir = await tempDir();
-  const lib = await openLibrary(join(dir, 'lib'), { create: true });
-  await lib.importSegments(
-    await writeJsonl(dir, 'segments.jsonl', [...clipSegments('a', 3, 8, 1), ...clipSegments('b', 3, 8, 2)]),
-    { model: 'custom-8' },
-  );
+  const { lib, work: dir } = await tempLibrary({
+    segments: [...clipSegments('a', 3, 8, 1), ...clipSegments('b', 3, 8, 2)],
+    importOptions: { model: 'custom-8' },
+  });
   const notes = await writeJsonl(dir, 'notes.jsonl', [
     { video_id: 'a', start: 0, end: 3, text: 'spinach can', fields: { speaker: 'popeye' } },
     { video_id: 'b', start_sec: 6, end_sec: 8, text: 'the whale island', definition: 'line' },

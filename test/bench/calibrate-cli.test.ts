@@ -1,28 +1,24 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { syntheticQueries, syntheticVectors } from '../../src/bench/synthetic.js';
+import { syntheticQueries } from '../../src/bench/synthetic.js';
 import { openLibrary } from '../../src/library/index.js';
 import type { LibraryStats } from '../../src/library/stats.js';
 import { runCli } from '../helpers/cli.js';
-import { writeJsonl } from '../helpers/segments.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
+import { syntheticSegments } from '../helpers/synthetic-segments.js';
+import { useTempLibraries } from '../helpers/temp-library.js';
 
-const tempDir = useTempDirs();
+const tempLibrary = useTempLibraries();
 const DIMENSION = 24;
 
 async function library(count: number, kind: 'hnsw' | 'auto'): Promise<{ dir: string; work: string }> {
-  const work = await tempDir();
-  const vectors = syntheticVectors({ count, dimension: DIMENSION, seed: 5, clusters: 6 });
-  const rows = Array.from({ length: count }, (_, i) => ({
-    video_id: `v${Math.floor(i / 12)}`,
-    start_sec: (i % 12) * 6,
-    end_sec: (i % 12) * 6 + 6,
-    embedding: Array.from(vectors.subarray(i * DIMENSION, (i + 1) * DIMENSION)),
-  }));
-  const dir = join(work, 'lib');
-  const lib = await openLibrary(dir, { create: true, index: { kind, M: 4, efConstruction: 8 }, indexThreads: 1 });
-  await lib.importSegments(await writeJsonl(work, 'rows.jsonl', rows), { model: 'synthetic-24' });
+  const { lib, dir, work } = await tempLibrary({
+    index: { kind, M: 4, efConstruction: 8 },
+    indexThreads: 1,
+    segments: syntheticSegments({ count, dimension: DIMENSION, seed: 5, clusters: 6 }, 12),
+    file: 'rows.jsonl',
+    importOptions: { model: 'synthetic-24' },
+  });
   await lib.close();
   return { dir, work };
 }

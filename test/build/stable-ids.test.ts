@@ -10,9 +10,11 @@ import { exactClips } from '../helpers/exact-search.js';
 import type { JsonlSegment } from '../helpers/segments.js';
 import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { useTempLibraries } from '../helpers/temp-library.js';
 import { emulatorWith, MEDIA_SAMPLES, testScenario } from './emulator-fixture.js';
 
 const tempDir = useTempDirs();
+const tempLibrary = useTempLibraries();
 const DIM = 512;
 
 let running: { emu: RunningEmulator; client: TwelveLabsClient } | undefined;
@@ -44,12 +46,11 @@ describe('idempotent imports: a segment is (video, option, scope, start, end)', 
   });
 
   it('a second file with segments already stored replaces them, never adds them again', async () => {
-    const dir = await tempDir();
-    const lib = await openLibrary(join(dir, 'lib'), { create: true });
-    await lib.importSegments(
-      await writeJsonl(dir, 'one.jsonl', [...clipSegments('a', 3, DIM, 1), ...clipSegments('b', 2, DIM, 2)]),
-      { model: 'marengo3.0' },
-    );
+    const { lib, work: dir } = await tempLibrary({
+      segments: [...clipSegments('a', 3, DIM, 1), ...clipSegments('b', 2, DIM, 2)],
+      file: 'one.jsonl',
+      importOptions: { model: 'marengo3.0' },
+    });
     // Other bytes (so not skipped as a file imported before): a's clip 2 with a new vector, an audio
     // row of a (another identity), and b's clip 1 twice in one file (the last one wins).
     const newer = testVector(DIM, 777);

@@ -65,20 +65,15 @@ describe('vsearch analyze through the emulator', () => {
   let lib: string;
   let first: { status: number | null; stdout: string; stderr: string };
 
+  /** `vsearch analyze --segments scenes.json --json` on the library. */
+  const analyzeScenes = (): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+    run(emu, ['analyze', '--segments', join(dir, 'scenes.json'), '--lib', lib, '--poll-interval', '50', '--json']);
+
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vsearch-analyze-'));
     emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 100, seed: 7, scenario: testScenario() });
     lib = await libraryWithClip(dir, emu);
-    first = await run(emu, [
-      'analyze',
-      '--segments',
-      join(dir, 'scenes.json'),
-      '--lib',
-      lib,
-      '--poll-interval',
-      '50',
-      '--json',
-    ]);
+    first = await analyzeScenes();
   }, 120_000);
 
   afterAll(async () => {
@@ -118,36 +113,24 @@ describe('vsearch analyze through the emulator', () => {
     expect(human.stdout).toMatch(/\n\s+00:00-00:02 {2}scene: a big white rabbit/);
     const mood = res.data[0]?.annotations?.[0]?.fields['mood'];
     const other = mood === 'calm' ? 'tense' : 'calm';
-    const kept = JSON.parse(
-      (
-        await run(emu, [
-          'query',
-          'rabbit',
-          '--mode',
-          'text',
-          '--filter',
-          JSON.stringify({ 'annotations.mood': mood }),
-          '--lib',
-          lib,
-          '--json',
-        ])
-      ).stdout,
-    ) as ModeSearchResponse;
-    const dropped = JSON.parse(
-      (
-        await run(emu, [
-          'query',
-          'rabbit',
-          '--mode',
-          'text',
-          '--filter',
-          JSON.stringify({ 'annotations.mood': other }),
-          '--lib',
-          lib,
-          '--json',
-        ])
-      ).stdout,
-    ) as ModeSearchResponse;
+    const withMood = async (wanted: unknown): Promise<ModeSearchResponse> =>
+      JSON.parse(
+        (
+          await run(emu, [
+            'query',
+            'rabbit',
+            '--mode',
+            'text',
+            '--filter',
+            JSON.stringify({ 'annotations.mood': wanted }),
+            '--lib',
+            lib,
+            '--json',
+          ])
+        ).stdout,
+      ) as ModeSearchResponse;
+    const kept = await withMood(mood);
+    const dropped = await withMood(other);
     expect(kept.data.length).toBe(1);
     expect(dropped.data).toEqual([]);
   });
@@ -159,16 +142,7 @@ describe('vsearch analyze through the emulator', () => {
   });
 
   it('creates no task for a second identical analyze', async () => {
-    const again = await run(emu, [
-      'analyze',
-      '--segments',
-      join(dir, 'scenes.json'),
-      '--lib',
-      lib,
-      '--poll-interval',
-      '50',
-      '--json',
-    ]);
+    const again = await analyzeScenes();
     expect(again.status, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout) as AnalyzeSummary).toMatchObject({
       tasks_created: 0,

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecallLatencyReport } from '../../src/bench/recall-latency.js';
 import { syntheticVectors } from '../../src/bench/synthetic.js';
-import { openLibrary } from '../../src/library/index.js';
 import { runCli } from '../helpers/cli.js';
 import { clipSegments, writeJsonl } from '../helpers/segments.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
+import { syntheticSegments } from '../helpers/synthetic-segments.js';
+import { createTempLibrary } from '../helpers/temp-library.js';
 
 /** What `vsearch bench --json` prints: the report, under the command's own `data` key too. */
 type BenchJson = RecallLatencyReport & { data: Record<string, unknown> };
@@ -192,19 +193,16 @@ describe('vsearch bench --lib DIR --calibrate-recall TARGET', () => {
   let lib: string;
 
   beforeAll(async () => {
-    lib = join(work, 'hnsw-lib');
-    const count = 1200;
-    const dimension = 24;
-    const vectors = syntheticVectors({ count, dimension, seed: 5, clusters: 6 });
-    const rows = Array.from({ length: count }, (_, i) => ({
-      video_id: `v${Math.floor(i / 12)}`,
-      start_sec: (i % 12) * 6,
-      end_sec: (i % 12) * 6 + 6,
-      embedding: Array.from(vectors.subarray(i * dimension, (i + 1) * dimension)),
-    }));
-    const library = await openLibrary(lib, { create: true, index: { kind: 'hnsw', M: 4, efConstruction: 8 } });
-    await library.importSegments(await writeJsonl(work, 'calibrate.jsonl', rows), { model: 'synthetic-24' });
-    await library.close();
+    const created = await createTempLibrary({
+      work,
+      name: 'hnsw-lib',
+      index: { kind: 'hnsw', M: 4, efConstruction: 8 },
+      segments: syntheticSegments({ count: 1200, dimension: 24, seed: 5, clusters: 6 }, 12),
+      file: 'calibrate.jsonl',
+      importOptions: { model: 'synthetic-24' },
+    });
+    await created.lib.close();
+    lib = created.dir;
   });
 
   it('stores the smallest ef that meets the target and reports the sweep', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { buildLibraryWithCli } from '../helpers/cli-library.js';
 import { type ExactRules, exactClips, exactVideos, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 
@@ -38,19 +39,9 @@ let vectorFile: string;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'vsearch-cli-query-'));
-  lib = join(work, 'lib');
   vectorFile = join(work, 'query.json');
   await writeFile(vectorFile, JSON.stringify(QUERY));
-  const built = runCli([
-    'build',
-    '--lib',
-    lib,
-    '--from',
-    await writeJsonl(work, 'segments.jsonl', SEGMENTS),
-    '--model',
-    'custom-12',
-  ]);
-  expect(built.status, built.stderr).toBe(0);
+  lib = await buildLibraryWithCli(work, 'lib', SEGMENTS, 'custom-12');
 });
 
 afterAll(async () => {

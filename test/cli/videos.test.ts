@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { buildLibraryWithCli } from '../helpers/cli-library.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
-import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
+import { clipSegments, type JsonlSegment, testVector } from '../helpers/segments.js';
 
 const DIM = 12;
 const EVIL = 'evil\u001b[31m\nfake-line';
@@ -51,19 +52,9 @@ let copies = 0;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'vsearch-cli-videos-'));
-  base = join(work, 'base');
   vectorFile = join(work, 'query.json');
   await writeFile(vectorFile, JSON.stringify(QUERY));
-  const built = runCli([
-    'build',
-    '--lib',
-    base,
-    '--from',
-    await writeJsonl(work, 'segments.jsonl', SEGMENTS),
-    '--model',
-    'custom-12',
-  ]);
-  expect(built.status, built.stderr).toBe(0);
+  base = await buildLibraryWithCli(work, 'base', SEGMENTS, 'custom-12');
 });
 
 afterAll(async () => {

@@ -7,6 +7,24 @@ import type { RunningEmulator } from '../../src/emulator/index.js';
 import { HAS_SHARED_DATA, SHARED_DATA } from '../helpers/shared-data.js';
 import { call, start, waitFor } from './helpers.js';
 
+/** Uploads `video` as a 2 s-clip embed task, waits until it is ready, and gives the end of its last segment. */
+async function lastSegmentEnd(emu: RunningEmulator, video: Buffer, filename: string): Promise<number> {
+  const body = new FormData();
+  body.append('model_name', 'Marengo-retrieval-2.7');
+  body.append('video_file', new Blob([video]), filename);
+  body.append('video_clip_length', '2');
+  const created = await call(emu, 'POST', '/embed/tasks', { form: body });
+  expect(created.status).toBe(200);
+  const id = created.json['_id'] as string;
+  await waitFor(
+    () => call(emu, 'GET', `/embed/tasks/${id}/status`),
+    (r) => r.json['status'] === 'ready',
+  );
+  const task = await call(emu, 'GET', `/embed/tasks/${id}`);
+  const segments = (task.json['video_embedding'] as { segments: Array<{ end_offset_sec: number }> }).segments;
+  return Math.max(...segments.map((s) => s.end_offset_sec));
+}
+
 /** A stand-in ffprobe on PATH that reports 42.5 s for any file (and logs the files it saw): asked only for bytes MediaInfo cannot read. */
 describe.skipIf(process.platform === 'win32')('ffprobe durations', () => {
   let emu: RunningEmulator;
@@ -84,20 +102,7 @@ describe('durations without ffprobe', () => {
 
   it('reads an uploaded MP4 duration when no scenario describes it', async () => {
     const video = readFileSync(fileURLToPath(new URL('../../data/media-samples/bbb-3sec.mp4', import.meta.url)));
-    const body = new FormData();
-    body.append('model_name', 'Marengo-retrieval-2.7');
-    body.append('video_file', new Blob([video]), 'unknown-name.mp4');
-    body.append('video_clip_length', '2');
-    const created = await call(emu, 'POST', '/embed/tasks', { form: body });
-    expect(created.status).toBe(200);
-    const id = created.json['_id'] as string;
-    await waitFor(
-      () => call(emu, 'GET', `/embed/tasks/${id}/status`),
-      (r) => r.json['status'] === 'ready',
-    );
-    const task = await call(emu, 'GET', `/embed/tasks/${id}`);
-    const segments = (task.json['video_embedding'] as { segments: Array<{ end_offset_sec: number }> }).segments;
-    expect(Math.max(...segments.map((s) => s.end_offset_sec))).toBeCloseTo(3.008, 2);
+    expect(await lastSegmentEnd(emu, video, 'unknown-name.mp4')).toBeCloseTo(3.008, 2);
   });
 
   /** The durations of the files, so that no segment passes the end and none stops short of it. */
@@ -105,19 +110,9 @@ describe('durations without ffprobe', () => {
     ['media_fluent_ffmpeg/testvideo-169.avi', 2],
     ['media_popeye_public_domain/vob/Title T02-3.mkv', 61.034],
   ])('covers an uploaded %s to its real end (%d s) and no further', async (file, durationSec) => {
-    const body = new FormData();
-    body.append('model_name', 'Marengo-retrieval-2.7');
-    body.append('video_file', new Blob([readFileSync(join(SHARED_DATA, file))]), 'undescribed.bin');
-    body.append('video_clip_length', '2');
-    const created = await call(emu, 'POST', '/embed/tasks', { form: body });
-    expect(created.status).toBe(200);
-    const id = created.json['_id'] as string;
-    await waitFor(
-      () => call(emu, 'GET', `/embed/tasks/${id}/status`),
-      (r) => r.json['status'] === 'ready',
+    expect(await lastSegmentEnd(emu, readFileSync(join(SHARED_DATA, file)), 'undescribed.bin')).toBeCloseTo(
+      durationSec,
+      2,
     );
-    const task = await call(emu, 'GET', `/embed/tasks/${id}`);
-    const segments = (task.json['video_embedding'] as { segments: Array<{ end_offset_sec: number }> }).segments;
-    expect(Math.max(...segments.map((s) => s.end_offset_sec))).toBeCloseTo(durationSec, 2);
   });
 });

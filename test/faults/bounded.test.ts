@@ -5,9 +5,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { openLibrary } from '../../src/library/index.js';
 import { MANIFEST_FILE, type Manifest, SEGMENTS_DIR } from '../../src/store/index.js';
 import { type CliResult, runCli } from '../helpers/cli.js';
-import { exactClips, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
+import { useTempLibraries } from '../helpers/temp-library.js';
+import { expectExactCliAnswers } from './exact-answers.js';
 
 /**
  * The fault table for bounded segment files (issue 16 part 1, issue 10): a write that fails
@@ -32,7 +32,7 @@ vi.mock('../../src/store/atomic-write.js', async (original) => {
   };
 });
 
-const tempDir = useTempDirs();
+const tempLibrary = useTempLibraries();
 const DIM = 16;
 const MODEL = 'custom-16';
 const QUERY = testVector(DIM, 4243);
@@ -53,17 +53,15 @@ function videos(from: number, count: number): JsonlSegment[] {
 
 /** A library of 45 videos x 10 clips imported at once, split by `cap` (one file without). */
 async function fixture(cap: number | undefined): Promise<Fixture> {
-  const work = await tempDir();
-  const lib = join(work, 'lib');
   const corpus = videos(0, 45);
+  const {
+    lib: library,
+    dir: lib,
+    work,
+  } = await tempLibrary({ segmentFileRows: cap, segments: corpus, file: 'all.jsonl', importOptions: { model: MODEL } });
+  await library.close();
   const queryFile = join(work, 'query.json');
   await writeFile(queryFile, JSON.stringify(QUERY));
-  const library = await openLibrary(lib, { create: true, segmentFileRows: cap });
-  try {
-    await library.importSegments(await writeJsonl(work, 'all.jsonl', corpus), { model: MODEL });
-  } finally {
-    await library.close();
-  }
   return { work, lib, corpus, queryFile };
 }
 
@@ -74,16 +72,7 @@ function expectExit(result: CliResult, status: number, message?: RegExp): void {
 }
 
 function expectExactAnswers(fx: Fixture, segments: readonly JsonlSegment[]): void {
-  const result = runCli(['query', '--lib', fx.lib, '--vector', fx.queryFile, '--limit', '50', '--json']);
-  expectExit(result, 0);
-  const hits = (
-    JSON.parse(result.stdout) as {
-      data: Array<{ video_id: string; start: number; embedding_option: string; score: number }>;
-    }
-  ).data;
-  const exact = exactClips(segments, [QUERY]);
-  expect(hits.map(hitKey)).toEqual(exact.slice(0, 50).map((hit) => hit.key));
-  hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(exact[i]?.score ?? NaN, 5));
+  expectExactCliAnswers(fx, QUERY, segments);
 }
 
 function segmentCount(fx: Fixture): number {

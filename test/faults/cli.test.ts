@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { API_KEY, MEDIA_SAMPLES, testScenario } from '../build/emulator-fixture.js';
-import { CLI, runCli } from '../helpers/cli.js';
+import { CLI } from '../helpers/cli.js';
+import { buildLibraryWithCli } from '../helpers/cli-library.js';
 import { startTestEmulator } from '../helpers/emulator.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
@@ -163,17 +164,7 @@ const ROWS: Row[] = [
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'vsearch-faults-cli-'));
-  base = join(work, 'base');
-  const built = runCli([
-    'build',
-    '--lib',
-    base,
-    '--from',
-    await writeJsonl(work, 'segments.jsonl', SEGMENTS),
-    '--model',
-    'marengo3.0',
-  ]);
-  expect(built.status, built.stderr).toBe(0);
+  base = await buildLibraryWithCli(work, 'base', SEGMENTS, 'marengo3.0');
   await writeFile(join(work, 'query.json'), JSON.stringify(QUERY));
   emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario: testScenario() });
 });

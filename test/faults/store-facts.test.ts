@@ -1,13 +1,12 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openLibrary } from '../../src/library/index.js';
 import { MANIFEST_FILE, type ManifestFile } from '../../src/store/manifest.js';
 import { VIDEO_FACTS_DIR } from '../../src/store/video-facts-store.js';
 import { type CliResult, runCli } from '../helpers/cli.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
+import { useTempLibraries } from '../helpers/temp-library.js';
 
 /**
  * The fault table for the video-facts table (issue 16 part 2, issue 10): damage to the derived
@@ -16,7 +15,7 @@ import { useTempDirs } from '../helpers/temp-dir.js';
  * damage (exit 1), doctor --repair stores the table anew (exit 0), and no segment was lost.
  */
 
-const tempDir = useTempDirs();
+const tempLibrary = useTempLibraries();
 const DIM = 16;
 const MODEL = 'custom-16';
 const QUERY = testVector(DIM, 777);
@@ -29,13 +28,14 @@ interface Fixture {
 
 /** 12 videos of 5 clips in two imports: the facts table has a base and one delta. */
 async function fixture(): Promise<Fixture> {
-  const work = await tempDir();
-  const lib = join(work, 'lib');
   const first = Array.from({ length: 8 }, (_, v) => clipSegments(`v${v}`, 5, DIM, v + 1)).flat();
   const second = Array.from({ length: 4 }, (_, v) => clipSegments(`w${v}`, 5, DIM, v + 50)).flat();
-  const library = await openLibrary(lib, { create: true });
+  const {
+    lib: library,
+    dir: lib,
+    work,
+  } = await tempLibrary({ segments: first, file: 'a.jsonl', importOptions: { model: MODEL } });
   try {
-    await library.importSegments(await writeJsonl(work, 'a.jsonl', first), { model: MODEL });
     await library.importSegments(await writeJsonl(work, 'b.jsonl', second), { model: MODEL });
   } finally {
     await library.close();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, runCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
+import { buildLibraryWithCli } from '../helpers/cli-library.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 
@@ -116,20 +117,10 @@ const ROWS: Row[] = [
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'vsearch-faults-videos-'));
-  base = join(work, 'base');
   vectorFile = join(work, 'query.json');
   await writeFile(vectorFile, JSON.stringify(QUERY));
   extraFile = await writeJsonl(work, 'extra.jsonl', EXTRA);
-  const built = runCli([
-    'build',
-    '--lib',
-    base,
-    '--from',
-    await writeJsonl(work, 'segments.jsonl', SEGMENTS),
-    '--model',
-    MODEL,
-  ]);
-  expect(built.status, built.stderr).toBe(0);
+  base = await buildLibraryWithCli(work, 'base', SEGMENTS, MODEL);
   // A first search writes the derived label facts file.
   expect(runCli(['query', '--lib', base, '--vector', vectorFile, '--json']).status).toBe(0);
 });

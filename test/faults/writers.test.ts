@@ -8,9 +8,10 @@ import { openLibrary } from '../../src/library/index.js';
 import { acquireWriteLock, decodeSegmentFile, LOCK_FILE, MANIFEST_FILE, SEGMENTS_DIR } from '../../src/store/index.js';
 import { CLI, type CliResult, runCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
-import { exactClips, exactVideos, hitKey } from '../helpers/exact-search.js';
+import { exactVideos } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { expectExactCliAnswers } from './exact-answers.js';
 
 /**
  * The fault table for writers and the store (issue 10): each row damages a library or races
@@ -60,18 +61,8 @@ function expectExit(result: CliResult, status: number, message?: RegExp): void {
   expect(result.stderr).not.toMatch(/unexpected error|\n\s+at /);
 }
 
-/** Queries through the CLI and compares every hit with an exact scan of `segments`. */
 function expectExactAnswers(fx: Fixture, segments: readonly JsonlSegment[]): void {
-  const result = runCli(['query', '--lib', fx.lib, '--vector', fx.queryFile, '--limit', '50', '--json']);
-  expectExit(result, 0);
-  const hits = (
-    JSON.parse(result.stdout) as {
-      data: Array<{ video_id: string; start: number; embedding_option: string; score: number }>;
-    }
-  ).data;
-  const exact = exactClips(segments, [QUERY]);
-  expect(hits.map(hitKey)).toEqual(exact.map((hit) => hit.key));
-  hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(exact[i]?.score ?? NaN, 5));
+  expectExactCliAnswers(fx, QUERY, segments);
 }
 
 async function segmentCount(fx: Fixture): Promise<number> {

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { TwelveLabsClient, type TwelveLabsClientOptions } from '../../src/embed/index.js';
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 
@@ -23,4 +24,16 @@ export function clientOf(
     retryMaxDelayMs: 200,
     ...options,
   });
+}
+
+/** Calls the emulator's own /__emulator/`path` control endpoint (holds, scenarios): a GET, or a POST of `body`. */
+export async function emulatorControl(emu: { baseUrl: string }, path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(
+    `${new URL(emu.baseUrl).origin}/__emulator/${path}`,
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
+  expect(res.status, path).toBeLessThan(300);
+  return res.json();
 }

@@ -4,32 +4,30 @@ import { describe, expect, it } from 'vitest';
 import { fitMarengo } from '../../src/bench/fit-marengo.js';
 import { marengoSpace } from '../../src/bench/marengo-space.js';
 import { benchSegmentRows, encodeBenchSegments, rowOfHit } from '../../src/bench/segment-fixture.js';
-import { syntheticVectors } from '../../src/bench/synthetic.js';
 import { generateXmodalSet } from '../../src/bench/xmodal-generator.js';
 import { InputError } from '../../src/errors.js';
 import { ExactIndex } from '../../src/index/index.js';
 import { calibrationCovers, MIN_CACHED_QUERIES } from '../../src/library/calibrate-recall.js';
 import { type Library, openLibrary } from '../../src/library/index.js';
-import { writeJsonl } from '../helpers/segments.js';
 import { HAS_SHARED_DATA, SHARED_DATA } from '../helpers/shared-data.js';
+import { syntheticSegments } from '../helpers/synthetic-segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { useTempLibraries } from '../helpers/temp-library.js';
 
 const tempDir = useTempDirs();
+const tempLibrary = useTempLibraries();
 const DIMENSION = 32;
 
 /** A seeded, clustered library searched by a deliberately weak HNSW graph, so recall grows with ef (one thread: the same graph every run). */
 async function syntheticLibrary(count: number, kind: 'hnsw' | 'auto' = 'hnsw'): Promise<{ lib: Library; dir: string }> {
-  const work = await tempDir();
-  const vectors = syntheticVectors({ count, dimension: DIMENSION, seed: 7, clusters: 8 });
-  const rows = Array.from({ length: count }, (_, i) => ({
-    video_id: `v${Math.floor(i / 10)}`,
-    start_sec: (i % 10) * 6,
-    end_sec: (i % 10) * 6 + 6,
-    embedding: Array.from(vectors.subarray(i * DIMENSION, (i + 1) * DIMENSION)),
-  }));
-  const dir = join(work, 'lib');
-  const lib = await openLibrary(dir, { create: true, index: { kind, M: 4, efConstruction: 8 }, indexThreads: 1 });
-  await lib.importSegments(await writeJsonl(work, 'rows.jsonl', rows), { model: 'synthetic-32' });
+  const rows = syntheticSegments({ count, dimension: DIMENSION, seed: 7, clusters: 8 }, 10);
+  const { lib, dir } = await tempLibrary({
+    index: { kind, M: 4, efConstruction: 8 },
+    indexThreads: 1,
+    segments: rows,
+    file: 'rows.jsonl',
+    importOptions: { model: 'synthetic-32' },
+  });
   return { lib, dir };
 }
 

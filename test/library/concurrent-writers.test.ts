@@ -6,8 +6,10 @@ import type { ClipHit } from '../../src/query/index.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { useTempLibraries } from '../helpers/temp-library.js';
 
 const tempDir = useTempDirs();
+const tempLibrary = useTempLibraries();
 const DIM = 16;
 const MODEL = { model: 'custom-16' };
 const WRITERS = 8;
@@ -77,12 +79,14 @@ describe('writers of one library', () => {
   });
 
   it('answers readers that opened before a removal rewrote files, --like and grouped', async () => {
-    const work = await tempDir();
-    const dir = join(work, 'lib');
     const corpus = [...clipSegments('a', 3, DIM, 1), ...clipSegments('b', 3, DIM, 2)];
     // HNSW: the reader loads the saved graph and reads no segment file until it searches.
-    const writer = await openLibrary(dir, { create: true, index: { kind: 'hnsw' } });
-    await writer.importSegments(await writeJsonl(work, 'ab.jsonl', corpus), MODEL);
+    const { lib: writer, dir } = await tempLibrary({
+      index: { kind: 'hnsw' },
+      segments: corpus,
+      file: 'ab.jsonl',
+      importOptions: MODEL,
+    });
     const reader = await openLibrary(dir);
     await writer.removeVideo('a');
     // The reader still holds the old manifest, which names the file the removal replaced.

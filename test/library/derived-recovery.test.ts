@@ -5,9 +5,9 @@ import { openLibrary } from '../../src/library/index.js';
 import { ReloadingLibrary, startSearchServer } from '../../src/server/index.js';
 import { exactClips } from '../helpers/exact-search.js';
 import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
+import { useTempLibraries } from '../helpers/temp-library.js';
 
-const tempDir = useTempDirs();
+const tempLibrary = useTempLibraries();
 const DIM = 16;
 const TEXT = 'what the server is asked';
 const QUERY = testVector(DIM, 777);
@@ -25,13 +25,19 @@ async function damageGraphLink(lib: string): Promise<void> {
 
 describe('a server over a library whose graph is damaged under it', () => {
   it('reloads after another writer, refuses the damaged graph, rebuilds it, and answers exactly', async () => {
-    const dir = await tempDir();
-    const lib = join(dir, 'lib');
     // Past 2000 segments, so searches ask the graph rather than scanning exactly.
     const first = Array.from({ length: 210 }, (_, v) => clipSegments(`v${v}`, 10, DIM, v + 1)).flat();
     const extra = Array.from({ length: 3 }, (_, v) => clipSegments(`x${v}`, 10, DIM, v + 500)).flat();
-    const writer = await openLibrary(lib, { create: true, index: { kind: 'hnsw', ef: 4000 } });
-    await writer.importSegments(await writeJsonl(dir, 'first.jsonl', first), { model: 'recovery-test' });
+    const {
+      lib: writer,
+      dir: lib,
+      work: dir,
+    } = await tempLibrary({
+      index: { kind: 'hnsw', ef: 4000 },
+      segments: first,
+      file: 'first.jsonl',
+      importOptions: { model: 'recovery-test' },
+    });
     await writer.cacheQuery({ modality: 'text', text: TEXT }, QUERY);
 
     const warnings: string[] = [];

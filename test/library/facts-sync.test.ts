@@ -10,9 +10,9 @@ import { LabelFacts } from '../../src/query/label-facts.js';
 import { LabelScorer } from '../../src/query/label-scorer.js';
 import { SegmentStore } from '../../src/store/index.js';
 import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
+import { useTempLibraries } from '../helpers/temp-library.js';
 
-const tempDir = useTempDirs();
+const tempLibrary = useTempLibraries();
 const DIM = 16;
 const corpus = [
   ...clipSegments('a', 5, DIM, 1, { metadata: { k: 1 } }),
@@ -21,10 +21,11 @@ const corpus = [
 ];
 
 async function library(kind: 'hnsw' | 'exact' = 'hnsw') {
-  const work = await tempDir();
-  const dir = join(work, 'lib');
-  const lib = await openLibrary(dir, { create: true, index: { kind } });
-  await lib.importSegments(await writeJsonl(work, 'segments.jsonl', corpus), { model: 'custom-16' });
+  const { lib, dir, work } = await tempLibrary({
+    index: { kind },
+    segments: corpus,
+    importOptions: { model: 'custom-16' },
+  });
   return { lib, dir, work, factsPath: join(dir, INDEX_DIR, FACTS_FILE) };
 }
 

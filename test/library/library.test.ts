@@ -7,9 +7,9 @@ import { INDEX_DIR } from '../../src/library/index-sync.js';
 import type { ClipHit, VideoHit } from '../../src/query/index.js';
 import { cosine } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
+import { useTempLibraries } from '../helpers/temp-library.js';
 
-const tempDir = useTempDirs();
+const tempLibrary = useTempLibraries();
 const DIM = 32;
 const MODEL = { model: 'custom-32' };
 
@@ -21,12 +21,8 @@ function exactOrder(segments: readonly JsonlSegment[], query: readonly number[])
 
 const key = (hit: ClipHit): string => `${hit.video_id}@${hit.start}`;
 
-async function libraryWith(segments: readonly JsonlSegment[], options: OpenLibraryOptions = {}) {
-  const dir = await tempDir();
-  const path = await writeJsonl(dir, 'segments.jsonl', segments);
-  const lib = await openLibrary(join(dir, 'lib'), { create: true, ...options });
-  await lib.importSegments(path, MODEL);
-  return { lib, dir: join(dir, 'lib'), work: dir };
+function libraryWith(segments: readonly JsonlSegment[], options: OpenLibraryOptions = {}) {
+  return tempLibrary({ ...options, segments, importOptions: MODEL });
 }
 
 const corpus = [...clipSegments('a', 5, DIM, 1), ...clipSegments('b', 4, DIM, 2), ...clipSegments('c', 3, DIM, 3)];

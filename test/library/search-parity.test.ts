@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
@@ -14,6 +13,7 @@ import type {
 } from '../../src/query/index.js';
 import { type ExactRules, exactClips, exactVideos, hitKey, listedClips } from '../helpers/exact-search.js';
 import { type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
+import { createTempLibrary, type TempLibrary } from '../helpers/temp-library.js';
 
 const DIM = 24;
 const MODEL = { model: 'custom-24' };
@@ -58,24 +58,21 @@ class CountingEmbedder implements QueryEmbedder {
   }
 }
 
-let work: string;
+let created: TempLibrary;
 let libDir: string;
 let lib: Library;
 const embedder = new CountingEmbedder();
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'vsearch-parity-'));
-  libDir = join(work, 'lib');
-  const path = await writeJsonl(work, 'segments.jsonl', SEGMENTS);
   // ef 256: the tests compare against brute force, so the graph must find the true neighbours.
-  const created = await openLibrary(libDir, { create: true, index: { kind: 'hnsw', ef: 256 } });
-  await created.importSegments(path, MODEL);
-  await created.close();
+  created = await createTempLibrary({ index: { kind: 'hnsw', ef: 256 }, segments: SEGMENTS, importOptions: MODEL });
+  await created.lib.close();
+  libDir = created.dir;
   lib = await openLibrary(libDir, { embedder });
 });
 
 afterAll(async () => {
-  await rm(work, { recursive: true, force: true });
+  await created.cleanup();
 });
 
 /** Every page of a search, first to last, by following next_page_token. */
@@ -398,11 +395,15 @@ describe('mergeAdjacent', () => {
 
 describe('page tokens expire with the library generation', () => {
   it('fails after an import and after an rm, and says to search again', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'vsearch-expiry-'));
+    const few = SEGMENTS.filter((s) => ['v001', 'v002', 'v003'].includes(s.video_id));
+    const expiring = await createTempLibrary({
+      index: { kind: 'hnsw' },
+      segments: few,
+      file: 'few.jsonl',
+      importOptions: MODEL,
+    });
+    const { lib: library, work: dir } = expiring;
     try {
-      const few = SEGMENTS.filter((s) => ['v001', 'v002', 'v003'].includes(s.video_id));
-      const library = await openLibrary(join(dir, 'lib'), { create: true, index: { kind: 'hnsw' } });
-      await library.importSegments(await writeJsonl(dir, 'few.jsonl', few), MODEL);
       const first = await library.search({ vector: Q1, pageLimit: 5 });
       const token = first.page_info.next_page_token as string;
       expect((await library.search({ pageToken: token })).data).toHaveLength(5);
@@ -427,7 +428,7 @@ describe('page tokens expire with the library generation', () => {
         InputError,
       );
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await expiring.cleanup();
     }
   });
 });

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/library/index.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
-import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
+import { clipSegments, testVector } from '../helpers/segments.js';
+import { useTempLibraries } from '../helpers/temp-library.js';
 
-const tempDir = useTempDirs();
+const tempLibrary = useTempLibraries();
 const DIM = 16;
 const corpus = [...clipSegments('a', 6, DIM, 1), ...clipSegments('b', 6, DIM, 2)];
 
@@ -18,9 +18,11 @@ const corpus = [...clipSegments('a', 6, DIM, 1), ...clipSegments('b', 6, DIM, 2)
  */
 describe('paging on a library whose page records cannot be written', () => {
   it('answers the first page exactly, issues no token, says why, and closes cleanly', async () => {
-    const dir = await tempDir();
-    const lib = await openLibrary(join(dir, 'lib'), { create: true });
-    await lib.importSegments(await writeJsonl(dir, 'in.jsonl', corpus), { model: 'custom-16' });
+    const { lib, work: dir } = await tempLibrary({
+      segments: corpus,
+      file: 'in.jsonl',
+      importOptions: { model: 'custom-16' },
+    });
     await lib.close();
     await rm(join(dir, 'lib', 'cache'), { recursive: true, force: true });
     await writeFile(join(dir, 'lib', 'cache'), 'not a folder');

@@ -7,9 +7,9 @@ import { type OpenLibraryOptions, openLibrary } from '../../src/library/index.js
 import type { ClipHit } from '../../src/query/index.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
+import { useTempLibraries } from '../helpers/temp-library.js';
 
-const tempDir = useTempDirs();
+const tempLibrary = useTempLibraries();
 const DIM = 16;
 const MODEL = { model: 'custom-16' };
 
@@ -29,10 +29,12 @@ const SECOND: JsonlSegment[] = [
 const ALL = [...FIRST, ...SECOND];
 
 async function libraryWith(options: OpenLibraryOptions = {}) {
-  const work = await tempDir();
-  const dir = join(work, 'lib');
-  const lib = await openLibrary(dir, { create: true, ...options });
-  await lib.importSegments(await writeJsonl(work, 'first.jsonl', FIRST), MODEL);
+  const { lib, dir, work } = await tempLibrary({
+    ...options,
+    segments: FIRST,
+    file: 'first.jsonl',
+    importOptions: MODEL,
+  });
   await lib.importSegments(await writeJsonl(work, 'second.jsonl', SECOND), MODEL);
   return { lib, dir };
 }

@@ -1,19 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Library, openLibrary } from '../../src/library/index.js';
+import type { Library } from '../../src/library/index.js';
 import type { ClipHit, SearchRequest, SearchResponse, VideoHit } from '../../src/query/index.js';
 import { cosine } from '../helpers/exact-search.js';
-import { writeJsonl } from '../helpers/segments.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
+import { createTempLibrary, type TempLibrary, useTempLibraries } from '../helpers/temp-library.js';
 
 /**
  * Issue 11 part 5 on an import holding clip, video and asset scopes: whole-video vectors
  * beside clips, a clip stored twice, a clip whose whole-video twin carries its vector.
  */
 const DIM = 8;
-const tempDir = useTempDirs();
+const tempLibrary = useTempLibraries();
 
 interface Row {
   video_id: string;
@@ -93,16 +89,14 @@ async function walk(lib: Library, request: SearchRequest): Promise<SearchRespons
 }
 
 let lib: Library;
-/** Kept for the whole file (temp dirs of useTempDirs go after each test). */
-let dir: string;
+/** Kept for the whole file (the libraries of useTempLibraries go after each test). */
+let mixed: TempLibrary;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vsearch-results-'));
-  lib = await openLibrary(join(dir, 'lib'), { create: true });
-  await lib.importSegments(await writeJsonl(dir, 'mixed.jsonl', ROWS), { model: 'custom-8' });
+  mixed = await createTempLibrary({ segments: ROWS, file: 'mixed.jsonl', importOptions: { model: 'custom-8' } });
+  lib = mixed.lib;
 });
 afterAll(async () => {
-  await lib.close();
-  await rm(dir, { recursive: true, force: true });
+  await mixed.cleanup();
 });
 
 describe('clip searches over a library holding clip, video and asset scopes', () => {
@@ -198,8 +192,6 @@ describe('searches grouped by video over mixed scopes', () => {
 
 describe('merging clips of two lengths in one video', () => {
   it('lists a span two runs share once, scored by the better run, and counts it once', async () => {
-    const dir = await tempDir();
-    const lengths = await openLibrary(join(dir, 'lib'), { create: true });
     const rows = [
       row('v', 0, 2, vec(0.9, 1, 1)),
       row('v', 2, 4, vec(0.5, 2, 1)),
@@ -208,7 +200,11 @@ describe('merging clips of two lengths in one video', () => {
       row('v', 3, 6, vec(0.4, 5, 1)),
       row('v', 0, 6, vec(1, 6, 0.1), 'video'),
     ];
-    await lengths.importSegments(await writeJsonl(dir, 'lengths.jsonl', rows), { model: 'custom-8' });
+    const { lib: lengths } = await tempLibrary({
+      segments: rows,
+      file: 'lengths.jsonl',
+      importOptions: { model: 'custom-8' },
+    });
     try {
       const merged = await lengths.search({ vector: QUERY, mergeAdjacent: true });
       expect(merged.data.map(keyOf)).toEqual(['v@0-6/visual']);

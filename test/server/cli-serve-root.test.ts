@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { API_KEY } from '../build/emulator-fixture.js';
-import { CLI } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
+import { startServeCli } from '../helpers/serve-cli.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { type Built, buildMediaSamples } from './serve-fixture.js';
 
@@ -22,34 +20,12 @@ describe('vsearch serve --root (the CLI)', () => {
     const root = await tempDir();
     const samples = await buildMediaSamples(root);
     built.push(samples);
-    const child = spawn(
-      process.execPath,
-      [CLI, 'serve', '--root', root, '--port', '0', '--api-key', 'root-serve-key', '--upstream', samples.emu.baseUrl],
-      {
-        env: {
-          ...process.env,
-          VSEARCH_LIB: '',
-          VSEARCH_SERVE_API_KEY: '',
-          TWELVELABS_API_KEY: API_KEY,
-          TWELVE_LABS_API_KEY: '',
-          TWELVELABS_BASE_URL: '',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+    const serve = await startServeCli(
+      ['--root', root, '--port', '0', '--api-key', 'root-serve-key', '--upstream', samples.emu.baseUrl],
+      { VSEARCH_SERVE_API_KEY: '', TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: '' },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    const { child, url, exited } = serve;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          const newline = stdout.indexOf('\n');
-          if (newline >= 0) resolve(stdout.slice(0, newline));
-        });
-        void exited.then(() => reject(new Error(`vsearch serve exited early: ${stderr}`)));
-      });
       const headers = { 'x-api-key': 'root-serve-key' };
       const indexes = (await (await fetch(`${url}/indexes`, { headers })).json()) as {
         data: { _id: string; index_name: string; video_count: number }[];
@@ -64,10 +40,11 @@ describe('vsearch serve --root (the CLI)', () => {
       expect(embedded.status).toBe(200);
       child.kill('SIGINT');
       const [code] = await exited;
-      expect(code, stderr).toBe(0);
+      expect(code, serve.stderr()).toBe(0);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+    const stderr = serve.stderr();
     expect(stderr).toMatch(/GET \/v1\.3\/indexes 200 \d+ ms/);
     expect(stderr).toMatch(/POST \/v1\.3\/embed 200 \d+ ms/);
     expect(stderr).not.toContain(API_KEY);

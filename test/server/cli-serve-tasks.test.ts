@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -7,7 +6,8 @@ import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js
 import { openLibrary } from '../../src/library/index.js';
 import type { UploadTask } from '../../src/tasks/index.js';
 import { API_KEY } from '../build/emulator-fixture.js';
-import { CLI } from '../helpers/cli.js';
+import { emulatorControl } from '../helpers/emulator.js';
+import { type ServeCli, startServeCli } from '../helpers/serve-cli.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
@@ -18,37 +18,14 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-async function control(emu: RunningEmulator, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(
-    `${new URL(emu.baseUrl).origin}/__emulator/${path}`,
-    body === undefined
-      ? {}
-      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
-  );
-  expect(res.status, path).toBeLessThan(300);
-  return res.json();
-}
-
-interface Serving {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-}
-
 /** `vsearch serve --root` over dist/ with the emulator as its upstream; resolves with its base URL. */
-async function serve(root: string, emu: RunningEmulator): Promise<Serving> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    VSEARCH_LIB: '',
+async function serve(root: string, emu: RunningEmulator): Promise<ServeCli> {
+  const serving = await startServeCli(['--root', root, '--port', '0', '--upstream', emu.baseUrl], {
     TWELVELABS_API_KEY: API_KEY,
-    TWELVE_LABS_API_KEY: '',
     TWELVELABS_BASE_URL: '',
-  };
-  delete env['VSEARCH_SERVE_API_KEY'];
-  const child = spawn(process.execPath, [CLI, 'serve', '--root', root, '--port', '0', '--upstream', emu.baseUrl], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    VSEARCH_SERVE_API_KEY: undefined,
   });
+  const { child } = serving;
   closers.push(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = once(child, 'exit');
@@ -56,18 +33,7 @@ async function serve(root: string, emu: RunningEmulator): Promise<Serving> {
       await exited;
     }
   });
-  let stdout = '';
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const newline = stdout.indexOf('\n');
-      if (newline >= 0) resolve(stdout.slice(0, newline));
-    });
-    child.once('exit', () => reject(new Error(`vsearch serve exited early: ${stderr}`)));
-  });
-  return { child, url, stderr: () => stderr };
+  return serving;
 }
 
 async function json(response: Response): Promise<Record<string, unknown>> {
@@ -79,7 +45,7 @@ describe('vsearch serve --root: upload tasks survive SIGKILL', () => {
   it('a serve killed during an upload task and started again finishes it, with one embed task paid', async () => {
     const emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 150, seed: 5 });
     closers.push(async () => {
-      await control(emu, 'holds/release', {}).catch(() => undefined);
+      await emulatorControl(emu, 'holds/release', {}).catch(() => undefined);
       await emu.close();
     });
     const root = await tempDir();
@@ -96,7 +62,7 @@ describe('vsearch serve --root: upload tasks survive SIGKILL', () => {
       }),
     );
     const indexId = String(index['_id']);
-    const { id: hold } = (await control(emu, 'holds', {
+    const { id: hold } = (await emulatorControl(emu, 'holds', {
       method: 'GET',
       path: '/embed/tasks/{task_id}/status',
       stage: 'request',
@@ -108,7 +74,7 @@ describe('vsearch serve --root: upload tasks survive SIGKILL', () => {
     form.append('user_metadata', JSON.stringify({ shelf: 'b' }));
     const taskId = String((await json(await fetch(`${first.url}/tasks`, { method: 'POST', body: form })))['_id']);
     for (;;) {
-      const { holds } = (await control(emu, 'holds')) as { holds: Array<{ id: string; caught: number }> };
+      const { holds } = (await emulatorControl(emu, 'holds')) as { holds: Array<{ id: string; caught: number }> };
       if ((holds.find((entry) => entry.id === hold)?.caught ?? 0) > 0) break;
       expect(first.child.exitCode, first.stderr()).toBeNull();
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -117,7 +83,7 @@ describe('vsearch serve --root: upload tasks survive SIGKILL', () => {
     const exited = once(first.child, 'exit');
     first.child.kill('SIGKILL');
     expect((await exited)[1]).toBe('SIGKILL');
-    await control(emu, 'holds/release', {});
+    await emulatorControl(emu, 'holds/release', {});
 
     const second = await serve(root, emu);
     let task: Record<string, unknown>;

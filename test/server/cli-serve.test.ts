@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiSearchResults } from '../../src/server/index.js';
 import { API_KEY } from '../build/emulator-fixture.js';
-import { CLI } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
+import { startServeCli } from '../helpers/serve-cli.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { type Built, buildMediaSamples, keyOf, postSearch, searchForm } from './serve-fixture.js';
 
@@ -28,34 +26,13 @@ describe('vsearch serve (the CLI)', () => {
       searchOptions: ['visual'],
       pageLimit: 3,
     });
-    const child = spawn(
-      process.execPath,
-      [CLI, 'serve', '--lib', samples.lib.dir, '--port', '0', '--api-key', 'cli-serve-key'],
-      {
-        env: {
-          ...process.env,
-          VSEARCH_LIB: '',
-          VSEARCH_SERVE_API_KEY: '',
-          TWELVELABS_API_KEY: API_KEY,
-          TWELVE_LABS_API_KEY: '',
-          TWELVELABS_BASE_URL: samples.emu.baseUrl,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    const serve = await startServeCli(['--lib', samples.lib.dir, '--port', '0', '--api-key', 'cli-serve-key'], {
+      VSEARCH_SERVE_API_KEY: '',
+      TWELVELABS_API_KEY: API_KEY,
+      TWELVELABS_BASE_URL: samples.emu.baseUrl,
+    });
+    const { child, url, exited } = serve;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          const newline = stdout.indexOf('\n');
-          if (newline >= 0) resolve(stdout.slice(0, newline));
-        });
-        void exited.then(() => reject(new Error(`vsearch serve exited early: ${stderr}`)));
-      });
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\.3$/);
       const form = searchForm({
         index_id: samples.lib.manifest.id,
@@ -72,10 +49,11 @@ describe('vsearch serve (the CLI)', () => {
       expect(denied.status).toBe(401);
       child.kill('SIGINT');
       const [code] = await exited;
-      expect(code, stderr).toBe(0);
+      expect(code, serve.stderr()).toBe(0);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+    const stderr = serve.stderr();
     expect(stderr).toMatch(/POST \/v1\.3\/search 200 \d+ ms/);
     expect(stderr).toMatch(/POST \/v1\.3\/search 401 \d+ ms/);
     expect(stderr).not.toContain(API_KEY);

@@ -1,10 +1,10 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/library/index.js';
 import { PageTokenError } from '../../src/query/page-token-error.js';
 import { ReloadingLibrary } from '../../src/server/index.js';
 import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { createTempLibrary } from '../helpers/temp-library.js';
 
 const tempDir = useTempDirs();
 const DIM = 16;
@@ -12,11 +12,14 @@ const MODEL = { model: 'custom-16' };
 
 /** A library at DIR/lib holding video a.mp4 with `clips` clips, closed again. */
 async function libraryOfOneVideo(dir: string, clips: number): Promise<string> {
-  const libDir = join(dir, 'lib');
-  const first = await openLibrary(libDir, { create: true });
-  await first.importSegments(await writeJsonl(dir, 'a.jsonl', clipSegments('a.mp4', clips, DIM, 1)), MODEL);
-  await first.close();
-  return libDir;
+  const first = await createTempLibrary({
+    work: dir,
+    segments: clipSegments('a.mp4', clips, DIM, 1),
+    file: 'a.jsonl',
+    importOptions: MODEL,
+  });
+  await first.lib.close();
+  return first.dir;
 }
 
 describe('ReloadingLibrary', () => {

@@ -27,27 +27,30 @@ export async function sdkOnRoot(
 ): Promise<SdkOnRoot> {
   const savedBaseUrl = process.env['TWELVELABS_BASE_URL'];
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  const built = await buildMediaSamples(dir);
-  const server = await startSearchServer({
-    root: await LibraryRoot.open(dir, { client: built.client }),
-    apiKey: serveKey,
-    upstream: { baseUrl: built.emu.baseUrl, apiKey: API_KEY },
-    ...extra,
-  });
-  process.env['TWELVELABS_BASE_URL'] = server.url;
-  return {
-    dir,
-    built,
-    server,
-    sdk: new TwelveLabs({ apiKey: serveKey }),
-    async close() {
-      if (savedBaseUrl === undefined) delete process.env['TWELVELABS_BASE_URL'];
-      else process.env['TWELVELABS_BASE_URL'] = savedBaseUrl;
-      await server.close();
-      await built.lib.close();
-      await built.client.close();
-      await built.emu.close();
-      await rm(dir, { recursive: true, force: true });
-    },
+  let built: Built | undefined;
+  let server: RunningSearchServer | undefined;
+  const close = async (): Promise<void> => {
+    if (savedBaseUrl === undefined) delete process.env['TWELVELABS_BASE_URL'];
+    else process.env['TWELVELABS_BASE_URL'] = savedBaseUrl;
+    await server?.close();
+    await built?.lib.close();
+    await built?.client.close();
+    await built?.emu.close();
+    await rm(dir, { recursive: true, force: true });
   };
+  try {
+    built = await buildMediaSamples(dir);
+    server = await startSearchServer({
+      root: await LibraryRoot.open(dir, { client: built.client }),
+      apiKey: serveKey,
+      upstream: { baseUrl: built.emu.baseUrl, apiKey: API_KEY },
+      ...extra,
+    });
+    process.env['TWELVELABS_BASE_URL'] = server.url;
+    return { dir, built, server, sdk: new TwelveLabs({ apiKey: serveKey }), close };
+  } catch (error) {
+    // A setup that fails half-way (the build, the server) still stops what it started.
+    await close();
+    throw error;
+  }
 }

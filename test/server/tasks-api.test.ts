@@ -11,6 +11,7 @@ import { type RunningSearchServer, startSearchServer } from '../../src/server/in
 import { API_KEY, emulatorWith, MEDIA_SAMPLES, shared } from '../build/emulator-fixture.js';
 import { HAVE_REFERENCE, REFERENCE_DIR } from '../emulator/helpers.js';
 import { type Schema, SchemaWalker } from '../emulator/schema-walker.js';
+import { emulatorControl } from '../helpers/emulator.js';
 
 interface Exchange {
   method: string;
@@ -65,15 +66,8 @@ async function untilDone(id: string): Promise<Record<string, unknown>> {
   }
 }
 
-async function control(path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(
-    `${new URL(emu.baseUrl).origin}/__emulator/${path}`,
-    body === undefined
-      ? {}
-      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
-  );
-  expect(res.status, path).toBeLessThan(300);
-  return res.json();
+function control(path: string, body?: unknown): Promise<unknown> {
+  return emulatorControl(emu, path, body);
 }
 
 async function libraryDir(): Promise<string> {

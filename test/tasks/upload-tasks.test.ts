@@ -9,6 +9,7 @@ import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js
 import { openLibrary } from '../../src/library/index.js';
 import { type UploadTask, UploadTaskQueue } from '../../src/tasks/index.js';
 import { API_KEY, MEDIA_SAMPLES } from '../build/emulator-fixture.js';
+import { emulatorControl } from '../helpers/emulator.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
@@ -22,21 +23,10 @@ afterEach(async () => {
 async function emulator(): Promise<RunningEmulator> {
   const emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 150, seed: 3 });
   closers.push(async () => {
-    await control(emu, 'holds/release', {}).catch(() => undefined);
+    await emulatorControl(emu, 'holds/release', {}).catch(() => undefined);
     await emu.close();
   });
   return emu;
-}
-
-async function control(emu: RunningEmulator, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(
-    `${new URL(emu.baseUrl).origin}/__emulator/${path}`,
-    body === undefined
-      ? {}
-      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
-  );
-  expect(res.status, path).toBeLessThan(300);
-  return res.json();
 }
 
 async function holdUntilCaught(
@@ -45,10 +35,10 @@ async function holdUntilCaught(
   path: string,
   running: () => boolean,
 ): Promise<void> {
-  const { id } = (await control(emu, 'holds', { method, path, stage: 'request', count: 1 })) as { id: string };
+  const { id } = (await emulatorControl(emu, 'holds', { method, path, stage: 'request', count: 1 })) as { id: string };
   for (;;) {
     if (!running()) throw new Error(`the queue ended before hold ${path} caught a request`);
-    const { holds } = (await control(emu, 'holds')) as { holds: Array<{ id: string; caught: number }> };
+    const { holds } = (await emulatorControl(emu, 'holds')) as { holds: Array<{ id: string; caught: number }> };
     if ((holds.find((hold) => hold.id === id)?.caught ?? 0) > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -91,7 +81,7 @@ describe('the upload-task queue', () => {
       height: 360,
       fps: 24,
     });
-    await control(emu, 'holds/release', {});
+    await emulatorControl(emu, 'holds/release', {});
 
     const again = queueChild(emu, lib);
     let out = '';
@@ -168,7 +158,7 @@ describe('the upload-task queue', () => {
     await expect(queue.cancel(first.id)).rejects.toThrow(/is indexing and cannot be cancelled now/);
     expect((await queue.cancel(second.id)).id).toBe(second.id);
     expect(() => queue.retrieve(second.id)).toThrow(/no upload task/);
-    await control(emu, 'holds/release', {});
+    await emulatorControl(emu, 'holds/release', {});
     await queue.idle();
     expect(queue.list().map((task) => [task.id, task.status, task.video_id])).toEqual([
       [first.id, 'ready', 'testsrc-6s-640x360-24fps.mov'],

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { VectorIndex } from '../../../src/index/index.js';
-import { openLibrary } from '../../../src/library/index.js';
 import { syncIndex } from '../../../src/library/index-sync.js';
 import { LocalSearchStorage } from '../../../src/library/local-search-storage.js';
 import {
@@ -14,7 +13,8 @@ import {
 } from '../../../src/query/index.js';
 import type { FactsSource } from '../../../src/query/label-facts.js';
 import { SegmentStore } from '../../../src/store/index.js';
-import { type JsonlSegment, writeJsonl } from '../../helpers/segments.js';
+import type { JsonlSegment } from '../../helpers/segments.js';
+import { createTempLibrary } from '../../helpers/temp-library.js';
 
 export interface PipelineOptions {
   plan?: Partial<RetrievalPlan>;
@@ -30,8 +30,7 @@ export async function pipelineOver(
   model: string,
   options: PipelineOptions = {},
 ) {
-  const lib = await openLibrary(join(dir, 'lib'), { create: true, index: { kind, ef: 200 } });
-  await lib.importSegments(await writeJsonl(dir, 'segments.jsonl', [...segments]), { model });
+  const { lib } = await createTempLibrary({ work: dir, index: { kind, ef: 200 }, segments, importOptions: { model } });
   await lib.close();
   const store = await SegmentStore.open(join(dir, 'lib'));
   const index = (await syncIndex(store)) as VectorIndex;

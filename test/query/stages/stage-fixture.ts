@@ -1,11 +1,11 @@
-import { join } from 'node:path';
-import { type Library, openLibrary } from '../../../src/library/index.js';
+import type { Library } from '../../../src/library/index.js';
 import { normalizeQueryVector, normalizeSearch, type SearchRequest } from '../../../src/query/index.js';
 import { LabelScorer } from '../../../src/query/label-scorer.js';
 import type { LibrarySnapshot } from '../../../src/query/library-snapshot.js';
 import { poolFor } from '../../../src/query/stages/pool.js';
 import type { PreparedSearch } from '../../../src/query/stages/prepare.js';
-import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../../helpers/segments.js';
+import { clipSegments, type JsonlSegment, testVector } from '../../helpers/segments.js';
+import { createTempLibrary } from '../../helpers/temp-library.js';
 
 export const DIM = 16;
 export const MODEL = 'custom-16';
@@ -18,8 +18,12 @@ export async function stageLibrary(
   dir: string,
   options: { kind?: 'hnsw' | 'exact' } = {},
 ): Promise<{ lib: Library; snapshot: LibrarySnapshot }> {
-  const lib = await openLibrary(join(dir, 'lib'), { create: true, index: { kind: options.kind ?? 'hnsw' } });
-  await lib.importSegments(await writeJsonl(dir, 'segments.jsonl', SEGMENTS), { model: MODEL });
+  const { lib } = await createTempLibrary({
+    work: dir,
+    index: { kind: options.kind ?? 'hnsw' },
+    segments: SEGMENTS,
+    importOptions: { model: MODEL },
+  });
   return { lib, snapshot: await lib.snapshot() };
 }
 
