@@ -567,7 +567,160 @@ for (const [name, step] of STEPS) {
 await mkdir(args.out, { recursive: true });
 const result = { ...record, command: `node bench/scale-1m.mjs ${process.argv.slice(2).join(' ')}` };
 await writeAtomic(join(args.out, `${RESULT_NAME}.json`), `${JSON.stringify(result, null, 2)}\n`);
-log(`results: ${join(args.out, `${RESULT_NAME}.json`)}`);
+await writeAtomic(join(args.out, `${RESULT_NAME}.md`), markdown(result));
+log(`results: ${join(args.out, `${RESULT_NAME}.md`)} and .json`);
+
+function markdown(result) {
+  const s = result.steps;
+  const mib = (bytes) => `${(bytes / MIB).toFixed(0)} MiB`;
+  const ms = (us) => `${(us / 1000).toFixed(2)} ms`;
+  const met = (ok) => (ok ? 'met' : 'missed');
+  const vectorBytes = COUNT * DIM * 4;
+  const build = s['import-build'];
+  const targets = [
+    [
+      'import + graph build (`vsearch build --from FILE.jsonl`)',
+      `${build.totalSeconds} s (import ${build.importSeconds} s, graph build and save ${build.graphSeconds} s)`,
+      '<= 600 s',
+      met(build.totalSeconds <= 600),
+    ],
+    [
+      'peak RSS while importing (VmHWM when manifest.json named every row)',
+      `${mib(build.importPeakRssBytes)} = ${build.importPeakOverVectors}x the ${mib(vectorBytes)} of vectors`,
+      '< 1.5x vectors',
+      met(build.importPeakOverVectors < 1.5),
+    ],
+    [
+      'peak RSS of the whole build (import and graph)',
+      `${mib(build.peakRssBytes)} = ${build.peakOverVectors}x vectors`,
+      '',
+      '',
+    ],
+    [
+      'RSS after open and one query',
+      `${mib(s['open-rss'].rssMedianBytes)} = ${s['open-rss'].overVectorsPlusGraph}x (vectors ${mib(s['open-rss'].vectorsBytes)} + graph ${mib(s['open-rss'].graphBytes)}, as \`vsearch stats\` reports them)`,
+      '<= 1.3x',
+      met(s['open-rss'].overVectorsPlusGraph <= 1.3),
+    ],
+    [
+      'cold `vsearch query --vector` / bare readIndex + searchKnn',
+      `${s['cold-query'].cliMs.median} ms / ${s['cold-query'].bareMs.median} ms = ${s['cold-query'].ratio}x (medians of ${RUNS} runs each, interleaved)`,
+      '<= 2x',
+      met(s['cold-query'].ratio <= 2),
+    ],
+    [
+      '`vsearch stats` wall time',
+      `${s.stats.ms.median} ms (median of ${RUNS})`,
+      '<= 500 ms',
+      met(s.stats.ms.median <= 500),
+    ],
+    ...['import', 'meta', 'rm'].map((key) => [
+      {
+        import: 'one-video import (`build --from` 10 rows)',
+        meta: 'metadata update (`vsearch meta`)',
+        rm: '`vsearch rm` of one video',
+      }[key],
+      `${s.writes.medianMs[key]} ms (median of ${s.writes.rounds.length}: ${s.writes.rounds.map((r) => r[`${key}Ms`]).join(', ')})`,
+      '<= 5000 ms',
+      met(s.writes.medianMs[key] <= 5000),
+    ]),
+  ];
+  const r = s.recall;
+  const defaults = KINDS.map((kind) => {
+    const d = r.defaults[kind];
+    return [`${kind}-like (searched as ${d.modality})`, String(d.ef), String(d.recall), ms(d.p50Us), ms(d.p99Us)];
+  });
+  const sweep = [];
+  for (const kind of KINDS) {
+    for (const ef of sortedUnique(r.cells.filter((c) => c.kind === kind).map((c) => c.ef))) {
+      const cell = (engine) => r.cells.find((c) => c.kind === kind && c.ef === ef && c.engine === engine);
+      const v = cell('vsearch');
+      const h = cell('hnswlib-node');
+      sweep.push([
+        kind,
+        String(ef),
+        String(v.recall),
+        ms(v.p50Us),
+        String(h.recall),
+        ms(h.p50Us),
+        (v.p50Us / h.p50Us).toFixed(2),
+      ]);
+    }
+  }
+  const at = r.atRecall.map((a) => [
+    String(a.target),
+    a.kind,
+    a.engine,
+    a.reached ? `ef ${a.ef}: recall ${a.recall}, p50 ${ms(a.p50Us)}` : 'not reached in the sweep',
+  ]);
+  const loads = STEPS.map(([name]) => {
+    const step = s[name];
+    const busy = [...step.load.before.busy, ...step.load.after.busy].map(
+      (b) => `${b.command} (nice ${b.nice}, ${b.cpu}%)`,
+    );
+    return [
+      name,
+      String(step.seconds),
+      step.load.before.loadavg.join(' '),
+      step.load.after.loadavg.join(' '),
+      busy.length === 0 ? 'none over 20% CPU' : [...new Set(busy)].join('; '),
+    ];
+  });
+  const g = s.generate;
+  return `${[
+    `# ${spec.name}: one end-to-end run at ${COUNT} x ${DIM}`,
+    '',
+    `${COUNT} clip vectors of ${g.videos} videos (6 s clips) from the cross-modal generator fitted on the real Marengo 2.7 vectors (seed ${g.seed}, the 1024-d fit carried into ${DIM}-d), written as a ${(g.jsonlBytes / 1024 ** 3).toFixed(2)} GiB JSONL import file (values to 6 decimals; the exact top ${K} is computed on the vectors as written). ${QUERIES} text-like queries (across the modality gap) and ${QUERIES} clip-like queries (fresh clips of library videos). Machine: ${result.environment.cpus} x ${result.environment.cpu}, ${(result.environment.memoryBytes / 1024 ** 3).toFixed(0)} GiB, Node ${result.environment.node}, vsearch's hnswlib-node build: ${result.environment.hnswlib.build}. The machine is shared: other engineers' tests and builds ran beside this run at nice 15 (the load table below). One run; every figure is from this run.`,
+    '',
+    `Reproduce: \`npm run build && ${result.command}\` (resumable: DIR/steps.json records each finished step).`,
+    '',
+    '## Targets (issue 16 part 4)',
+    '',
+    table(['figure', 'measured', 'target', ''], targets),
+    '',
+    "## Recall@10 at the library's default ef (issue 11 part 3)",
+    '',
+    'Through `lib.search` of the built library, no calibration: text-like queries put in the query cache as text queries and searched by their text (`offline`), so they search with the text ef; clip-like queries as vectors (searched as video).',
+    '',
+    table(['queries', 'ef', 'recall@10', 'p50', 'p99'], defaults),
+    '',
+    "## ef sweep on the library's graph file (issue 11 part 1)",
+    '',
+    `vsearch's HnswIndex (hnswlib-node build: ${result.environment.hnswlib.build}) and stock hnswlib-node, each reading the graph file the build wrote (M ${r.graph.M}, efConstruction ${r.graph.efConstruction}, ${mib(r.graph.bytes)}), searched one query at a time, the two engines interleaved query by query.`,
+    '',
+    table(['kind', 'ef', 'vsearch recall', 'vsearch p50', 'stock recall', 'stock p50', 'vsearch / stock p50'], sweep),
+    '',
+    'The smallest swept ef reaching each recall:',
+    '',
+    table(['recall', 'kind', 'engine', 'at'], at),
+    '',
+    '## Steps and the load on the machine',
+    '',
+    'Load average (1, 5, 15 min) before and after each step, and the processes above 20% CPU in one second of `top` at those moments.',
+    '',
+    table(['step', 'seconds', 'load before', 'load after', 'busy beside it'], loads),
+    '',
+    `Generate: ${g.generateSeconds.toFixed(0)} s to fit and generate, ${g.writeSeconds.toFixed(0)} s to write the JSONL, ${g.truthSeconds.toFixed(0)} s for the exact top ${K} (JavaScript scan). The build's peak RSS is sampled every ${build.sampledEveryMs} ms from /proc/PID/status.`,
+    '',
+    '## Commands',
+    '',
+    ...[
+      ['import + build', build.command],
+      ['RSS after open', s['open-rss'].command],
+      ['cold query', s['cold-query'].commands.cli],
+      ['bare reference', s['cold-query'].commands.bare],
+      ['stats', s.stats.command],
+      ['one-video import', s.writes.commands.import],
+      ['meta', s.writes.commands.meta],
+      ['rm', s.writes.commands.rm],
+    ].map(([what, command]) => `- ${what}: \`${command}\``),
+  ].join('\n')}\n`;
+}
+
+function table(head, rows) {
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
 
 function sortedUnique(values) {
   return [...new Set(values)].sort((a, b) => a - b);
