@@ -202,7 +202,8 @@ async function importBuild() {
   exited.then(() => (finished = true));
   while (!finished) {
     const memory = processMemory(child.pid);
-    if (memory !== undefined) peak = Math.max(peak, memory.hwm);
+    // A process that has exited but is not yet reaped has a status without VmHWM.
+    if (memory !== undefined && Number.isFinite(memory.hwm)) peak = Math.max(peak, memory.hwm);
     loadMax = Math.max(loadMax, loadavg()[0]);
     const elapsed = secondsSince(started);
     if (importSeconds === undefined && manifestRows() === COUNT) {
