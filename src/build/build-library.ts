@@ -280,17 +280,38 @@ async function planItem(
     }
     sha256 = await sha256OfFile(item.source, signal);
   }
+  return preparedItem(
+    {
+      item,
+      modality,
+      sha256,
+      media,
+      from: item.isUrl ? { url: item.source } : { file: item.source },
+      source: item.source,
+    },
+    { model, apiVersion, clip, sizeBytes, durationSec },
+  );
+}
+
+/** The plan for an item whose content is known: refused before anything is sent when the API would refuse it. */
+function preparedItem(
+  content: Pick<PlannedItem, 'item' | 'modality' | 'sha256' | 'media' | 'from' | 'source'>,
+  limits: {
+    model: ModelName;
+    apiVersion: 'v1' | 'v2';
+    clip: number | undefined;
+    sizeBytes: number | undefined;
+    durationSec: number | undefined;
+  },
+): PlannedItem {
+  const { model, apiVersion, clip, sizeBytes, durationSec } = limits;
+  const { modality, sha256 } = content;
   const verdict = preflight({ modality, apiVersion, sizeBytes, durationSec });
   if (!verdict.ok) throw new ItemSkipped(`not sent: ${verdict.reason}`);
   return {
-    item,
-    modality,
+    ...content,
     route: verdict.route,
-    sha256,
     key: contentKey({ sha256, model, modality, clipLengthSec: clip }),
-    media,
-    from: item.isUrl ? { url: item.source } : { file: item.source },
-    source: item.source,
   };
 }
 
@@ -318,20 +339,17 @@ async function planAsset(
   const mime = asset.fileType ?? '';
   const modality: Modality =
     type?.modality ?? (mime.startsWith('audio/') ? 'audio' : mime.startsWith('image/') ? 'image' : 'video');
-  const verdict = preflight({ modality, apiVersion, sizeBytes: asset.size, durationSec: asset.duration });
-  if (!verdict.ok) throw new ItemSkipped(`not sent: ${verdict.reason}`);
-  const sha256 = sha256Hex(`asset:${assetId}`);
-  const facts = asset.video;
-  return {
-    item,
-    modality,
-    route: verdict.route,
-    sha256,
-    key: contentKey({ sha256, model, modality, clipLengthSec: clip }),
-    media: mediaOf(facts, asset.size),
-    from: { assetId },
-    source: `${ASSET_SCHEME}${assetId}/${filename}`,
-  };
+  return preparedItem(
+    {
+      item,
+      modality,
+      sha256: sha256Hex(`asset:${assetId}`),
+      media: mediaOf(asset.video, asset.size),
+      from: { assetId },
+      source: `${ASSET_SCHEME}${assetId}/${filename}`,
+    },
+    { model, apiVersion, clip, sizeBytes: asset.size, durationSec: asset.duration },
+  );
 }
 
 /** What is kept of a file's facts: each one only when the file told it. */

@@ -1,18 +1,9 @@
-import {
-  checkUrl,
-  HttpFailure,
-  invalid,
-  type MultipartForm,
-  missing,
-  notFound,
-  paginate,
-  readMultipart,
-} from '../http/index.js';
+import { checkUrl, HttpFailure, invalid, type MultipartForm, missing, notFound, readMultipart } from '../http/index.js';
 import type { Media } from './media.js';
 import { mediaFromFile, mediaFromUrl, probeForm, spoolOptions } from './media-source.js';
 import { findModel, type ModelSpec, modelNames } from './models.js';
 import type { Route, RouteContext } from './route.js';
-import { filterTasks } from './routes-embed-v2.js';
+import { taskListRoute } from './routes-embed-v2.js';
 import { type EmbeddedSegment, embedMedia, fixedClips, singleVector } from './segments.js';
 import { type EmulatorState, iso, statusOf, type Timed } from './state.js';
 
@@ -240,16 +231,7 @@ function retrieve(ctx: RouteContext): { status: number; body: unknown } {
 export const embedV1Routes: Route[] = [
   { method: 'POST', template: '/embed', api: true, flavor: 'v1', handle: createEmbedding },
   { method: 'POST', template: '/embed/tasks', api: true, flavor: 'v1', handle: createTask },
-  {
-    method: 'GET',
-    template: '/embed/tasks',
-    api: true,
-    flavor: 'v1',
-    handle: (ctx) => ({
-      status: 200,
-      body: paginate(filterTasks(ctx.state.embedV1Tasks.values(), ctx.url).map(summary), ctx.url),
-    }),
-  },
+  taskListRoute('/embed/tasks', (state) => state.embedV1Tasks.values(), summary),
   {
     method: 'GET',
     template: '/embed/tasks/{task_id}/status',

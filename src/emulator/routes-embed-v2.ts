@@ -295,8 +295,23 @@ function listItem(task: EmbedV2Task): Record<string, unknown> {
   };
 }
 
-/** Shared by the v1 and v2 task lists: status and created-at window filters, newest first. */
-export function filterTasks<T extends Timed>(tasks: Iterable<T>, url: URL): T[] {
+/** GET `template`: a page of the tasks `tasksOf` holds, filtered by status and created-at window, each as `view` shows it. */
+export function taskListRoute<T extends Timed>(
+  template: string,
+  tasksOf: (state: EmulatorState) => Iterable<T>,
+  view: (task: T) => unknown,
+): Route {
+  return {
+    method: 'GET',
+    template,
+    api: true,
+    flavor: 'v1',
+    handle: (ctx) => ({ status: 200, body: paginate(filterTasks(tasksOf(ctx.state), ctx.url).map(view), ctx.url) }),
+  };
+}
+
+/** Status and created-at window filters, newest first. */
+function filterTasks<T extends Timed>(tasks: Iterable<T>, url: URL): T[] {
   const status = url.searchParams.get('status');
   const parse = (name: string): number | undefined => {
     const raw = url.searchParams.get(name);
@@ -318,16 +333,7 @@ export function filterTasks<T extends Timed>(tasks: Iterable<T>, url: URL): T[] 
 export const embedV2Routes: Route[] = [
   { method: 'POST', template: '/embed-v2', api: true, flavor: 'v2', handle: createSync },
   { method: 'POST', template: '/embed-v2/tasks', api: true, flavor: 'v2', handle: createTask },
-  {
-    method: 'GET',
-    template: '/embed-v2/tasks',
-    api: true,
-    flavor: 'v1',
-    handle: (ctx) => ({
-      status: 200,
-      body: paginate(filterTasks(ctx.state.embedV2Tasks.values(), ctx.url).map(listItem), ctx.url),
-    }),
-  },
+  taskListRoute('/embed-v2/tasks', (state) => state.embedV2Tasks.values(), listItem),
   {
     method: 'GET',
     template: '/embed-v2/tasks/{task_id}',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { call, dot, norm, PROCESSING_MS, start, waitFor } from './helpers.js';
+import { call, dot, norm, PROCESSING_MS, readyV1Task, start, waitFor } from './helpers.js';
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -164,14 +164,7 @@ describe('/embed/tasks (v1)', () => {
     const body = new FormData();
     body.append('model_name', 'marengo3.0');
     body.append('video_file', new Blob([new Uint8Array(3 * 1024 * 1024).fill(7)]), 'upload.mp4');
-    const created = await call(emu, 'POST', '/embed/tasks', { form: body });
-    expect(created.status).toBe(200);
-    const id = created.json['_id'] as string;
-    await waitFor(
-      () => call(emu, 'GET', `/embed/tasks/${id}/status`),
-      (r) => r.json['status'] === 'ready',
-    );
-    const ready = await call(emu, 'GET', `/embed/tasks/${id}`);
+    const ready = await readyV1Task(emu, body);
     const video = ready.json['video_embedding'] as {
       metadata: Record<string, unknown>;
       segments: Array<{ end_offset_sec: number; embedding_option: string }>;

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import type { EmulatorOptions, RunningEmulator } from '../../src/emulator/index.js';
 import { startTestEmulator } from '../helpers/emulator.js';
 
@@ -77,6 +78,18 @@ export async function waitFor<T>(fn: () => Promise<T>, done: (value: T) => boole
     if (done(value) || Date.now() > deadline) return value;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Uploads `form` as a v1 embed task (the answer must be 200), waits until it is ready, and gives the task. */
+export async function readyV1Task(emu: RunningEmulator, form: FormData): Promise<ApiResponse> {
+  const created = await call(emu, 'POST', '/embed/tasks', { form });
+  expect(created.status).toBe(200);
+  const id = created.json['_id'] as string;
+  await waitFor(
+    () => call(emu, 'GET', `/embed/tasks/${id}/status`),
+    (r) => r.json['status'] === 'ready',
+  );
+  return call(emu, 'GET', `/embed/tasks/${id}`);
 }
 
 export function textRequest(text: string, model = 'marengo3.0'): Record<string, unknown> {

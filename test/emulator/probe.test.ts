@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { HAS_SHARED_DATA, SHARED_DATA } from '../helpers/shared-data.js';
-import { call, start, waitFor } from './helpers.js';
+import { call, readyV1Task, start, waitFor } from './helpers.js';
 
 /** Uploads `video` as a 2 s-clip embed task, waits until it is ready, and gives the end of its last segment. */
 async function lastSegmentEnd(emu: RunningEmulator, video: Buffer, filename: string): Promise<number> {
@@ -13,14 +13,7 @@ async function lastSegmentEnd(emu: RunningEmulator, video: Buffer, filename: str
   body.append('model_name', 'Marengo-retrieval-2.7');
   body.append('video_file', new Blob([video]), filename);
   body.append('video_clip_length', '2');
-  const created = await call(emu, 'POST', '/embed/tasks', { form: body });
-  expect(created.status).toBe(200);
-  const id = created.json['_id'] as string;
-  await waitFor(
-    () => call(emu, 'GET', `/embed/tasks/${id}/status`),
-    (r) => r.json['status'] === 'ready',
-  );
-  const task = await call(emu, 'GET', `/embed/tasks/${id}`);
+  const task = await readyV1Task(emu, body);
   const segments = (task.json['video_embedding'] as { segments: Array<{ end_offset_sec: number }> }).segments;
   return Math.max(...segments.map((s) => s.end_offset_sec));
 }
@@ -52,14 +45,7 @@ describe.skipIf(process.platform === 'win32')('ffprobe durations', () => {
     const body = new FormData();
     body.append('model_name', 'marengo3.0');
     body.append('video_file', new Blob(['not really a video']), 'probe-me.mp4');
-    const created = await call(emu, 'POST', '/embed/tasks', { form: body });
-    expect(created.status).toBe(200);
-    const id = created.json['_id'] as string;
-    await waitFor(
-      () => call(emu, 'GET', `/embed/tasks/${id}/status`),
-      (r) => r.json['status'] === 'ready',
-    );
-    const task = await call(emu, 'GET', `/embed/tasks/${id}`);
+    const task = await readyV1Task(emu, body);
     const video = task.json['video_embedding'] as {
       metadata: { duration: number };
       segments: Array<{ end_offset_sec: number; embedding_option: string }>;

@@ -1,35 +1,17 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { chmod, cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { expect } from 'vitest';
 import { openLibrary } from '../../src/library/index.js';
-import { CLI } from '../helpers/cli.js';
+import { type CliResult, runCli } from '../helpers/cli.js';
 import { exactClips } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
+import { startServeCli } from '../helpers/serve-cli.js';
 
 export const DIM = 16;
 export const MODEL = 'fault-test-model';
 const QUERY_TEXT = 'the query the fault table asks';
 const QUERY = testVector(DIM, 424242);
-
-/** What a CLI run gave: a signal death shows as `signal` set and `status` null. */
-export interface Run {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-export function cli(args: readonly string[]): Run {
-  const result = spawnSync(process.execPath, [CLI, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, VSEARCH_LIB: '', TWELVELABS_API_KEY: '', TWELVE_LABS_API_KEY: '' },
-    timeout: 120_000,
-  });
-  return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
-}
 
 function videoSegments(first: number, videos: number): JsonlSegment[] {
   return Array.from({ length: videos }, (_, v) => clipSegments(`video-${first + v}`, 10, DIM, first + v + 1)).flat();
@@ -53,7 +35,7 @@ async function makeLibrary(dir: string, segments: readonly JsonlSegment[]): Prom
   const created = await openLibrary(dir, { create: true, index: { kind: 'hnsw', ef: 4000 } });
   await created.close();
   const file = await writeJsonl(join(dir, '..'), `${dir.split('/').pop() ?? 'lib'}.jsonl`, segments);
-  const run = cli(['build', '--from', file, '--model', MODEL, '--lib', dir]);
+  const run = runCli(['build', '--from', file, '--model', MODEL, '--lib', dir]);
   if (run.status !== 0) throw new Error(`fixture build failed: ${run.stderr}`);
 }
 
@@ -99,13 +81,13 @@ function keysOf(response: { data: { video_id: string; start: number }[] }): stri
   return response.data.map((hit) => `${hit.video_id}@${hit.start}`);
 }
 
-export function expectNoSignal(run: Run, what: string): void {
+export function expectNoSignal(run: CliResult, what: string): void {
   expect(run.signal, `${what} died of ${String(run.signal)}: ${run.stderr}`).toBeNull();
 }
 
 /** `vsearch query --vector` through the real CLI: no signal, exit 0, the exact scan's top 10. */
-export function expectExactQuery(lib: string, fixture: Fixture, segments: readonly JsonlSegment[]): Run {
-  const run = cli(['query', '--vector', fixture.queryFile, '--lib', lib, '--limit', '10', '--json', '--offline']);
+export function expectExactQuery(lib: string, fixture: Fixture, segments: readonly JsonlSegment[]): CliResult {
+  const run = runCli(['query', '--vector', fixture.queryFile, '--lib', lib, '--limit', '10', '--json', '--offline']);
   expectNoSignal(run, 'query');
   expect(run.status, run.stderr).toBe(0);
   expect(keysOf(JSON.parse(run.stdout) as { data: { video_id: string; start: number }[] })).toEqual(
@@ -122,20 +104,7 @@ export async function serveOnce(
   lib: string,
   segments: readonly JsonlSegment[],
 ): Promise<{ stderr: string; signal: NodeJS.Signals | null; status: number | null }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--lib', lib, '--port', '0'], {
-    env: { ...process.env, VSEARCH_LIB: '', TWELVELABS_API_KEY: '', TWELVE_LABS_API_KEY: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  const lines = createInterface({ input: child.stdout });
-  const url = await Promise.race([
-    new Promise<string>((resolve) => lines.once('line', resolve)),
-    exited.then(([status, signal]) => {
-      throw new Error(`serve ended before listening (status ${status}, signal ${signal}): ${stderr}`);
-    }),
-  ]);
+  const { child, url, exited, stderr } = await startServeCli(['--lib', lib, '--port', '0']);
   try {
     const manifest = JSON.parse(await readFile(join(lib, 'manifest.json'), 'utf8')) as { id: string };
     const form = new FormData();
@@ -147,12 +116,12 @@ export async function serveOnce(
     const body = (await response.json()) as { data: { video_id: string; start: number }[] };
     expect(response.status, JSON.stringify(body)).toBe(200);
     expect(keysOf(body)).toEqual(exactTop10(segments));
-    expect(child.exitCode, `serve died: ${stderr}`).toBeNull();
+    expect(child.exitCode, `serve died: ${stderr()}`).toBeNull();
   } finally {
     child.kill('SIGTERM');
   }
   const [status, signal] = await exited;
-  return { stderr, signal, status };
+  return { stderr: stderr(), signal, status };
 }
 
 /** Makes index/ unwritable, even for root (who ignores modes): an immutable flag where chattr works, else mode 0555. */

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkGraphFile } from '../../src/index/index.js';
+import { runCli } from '../helpers/cli.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import {
-  cli,
   copyLibrary,
   DIM,
   expectExactQuery,
@@ -221,7 +221,7 @@ const rows: Row[] = [
     command: 'query',
     damage: async (lib) => {
       const old = await readFile(factsOf(lib));
-      const run = cli(['build', '--from', fixture.extraFile, '--model', MODEL, '--lib', lib]);
+      const run = runCli(['build', '--from', fixture.extraFile, '--model', MODEL, '--lib', lib]);
       expect(run.status, run.stderr).toBe(0);
       await writeFile(factsOf(lib), old);
     },
@@ -349,7 +349,7 @@ describe('fault table: derived files (index/)', () => {
         if (row.command === 'query') {
           stderr = expectExactQuery(lib, fixture, segments).stderr;
         } else if (row.command === 'build') {
-          const run = cli(['build', '--from', fixture.extraFile, '--model', MODEL, '--lib', lib]);
+          const run = runCli(['build', '--from', fixture.extraFile, '--model', MODEL, '--lib', lib]);
           expectNoSignal(run, 'build');
           expect(run.status, run.stderr).toBe(0);
           stderr = run.stderr;
@@ -361,7 +361,7 @@ describe('fault table: derived files (index/)', () => {
           expect(served.status, served.stderr).toBe(0);
           stderr = served.stderr;
         } else {
-          const run = cli(['doctor', '--lib', lib, '--json']);
+          const run = runCli(['doctor', '--lib', lib, '--json']);
           expectNoSignal(run, 'doctor');
           expect(run.status, run.stderr).toBe(1);
           const report = JSON.parse(run.stdout) as {
@@ -370,7 +370,7 @@ describe('fault table: derived files (index/)', () => {
           };
           expect(report.healthy).toBe(false);
           expect(report.problems.map((problem) => problem.kind)).toContain(row.doctorKind);
-          const human = cli(['doctor', '--lib', lib]);
+          const human = runCli(['doctor', '--lib', lib]);
           expect(human.status).toBe(1);
           stderr = human.stdout;
         }
@@ -378,7 +378,7 @@ describe('fault table: derived files (index/)', () => {
         else expect(stderr).toMatch(row.message);
         if (row.readOnly === true) {
           // Still read-only: doctor sees the damage and cannot repair it, and says so.
-          const blocked = cli(['doctor', '--lib', lib, '--repair']);
+          const blocked = runCli(['doctor', '--lib', lib, '--repair']);
           expectNoSignal(blocked, 'doctor --repair');
           expect(blocked.status, blocked.stdout).toBe(1);
           expect(blocked.stdout).toMatch(/graph-damaged: .*not repaired/);
@@ -387,11 +387,11 @@ describe('fault table: derived files (index/)', () => {
       } finally {
         if (row.readOnly === true) await unlockDirectory(indexOf(lib));
       }
-      const repaired = cli(['doctor', '--lib', lib, '--repair', '--json']);
+      const repaired = runCli(['doctor', '--lib', lib, '--repair', '--json']);
       expectNoSignal(repaired, 'doctor --repair');
       expect(repaired.status, repaired.stdout + repaired.stderr).toBe(0);
       expect((JSON.parse(repaired.stdout) as { healthy: boolean }).healthy).toBe(true);
-      const after = cli(['doctor', '--lib', lib, '--json']);
+      const after = runCli(['doctor', '--lib', lib, '--json']);
       expect(after.status, after.stdout).toBe(0);
       expect(JSON.parse(after.stdout)).toMatchObject({
         healthy: true,
@@ -402,7 +402,7 @@ describe('fault table: derived files (index/)', () => {
       const expectedAll =
         row.command === 'build' || row.withExtra === true ? [...fixture.segments, ...fixture.extra] : fixture.segments;
       expectExactQuery(lib, fixture, expectedAll);
-      const stats = cli(['stats', '--lib', lib, '--json']);
+      const stats = runCli(['stats', '--lib', lib, '--json']);
       expect((JSON.parse(stats.stdout) as { segments: number }).segments).toBe(expectedAll.length);
       expect((await readdir(indexOf(lib))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     },

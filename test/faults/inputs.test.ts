@@ -14,6 +14,7 @@ import { API_KEY, emulatorWith } from '../build/emulator-fixture.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
+import { startServeCli } from '../helpers/serve-cli.js';
 
 /**
  * Fault table for input limits, output safety and read-only libraries (issue 10, parts 4
@@ -115,24 +116,9 @@ async function run(args: readonly string[], options: RunOptions = {}): Promise<O
  * its signal / thrown.
  */
 async function serveSearch(lib: string, fields: Record<string, string>): Promise<Outcome> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--lib', lib, '--port', '0'], {
-    env: { ...process.env, VSEARCH_LIB: '', TWELVELABS_API_KEY: '', TWELVE_LABS_API_KEY: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const { child, url, exited, stderr } = await startServeCli(['--lib', lib, '--port', '0']);
   const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const line = stdout.split('\n')[0];
-        if (stdout.includes('\n') && line !== undefined) resolve(line);
-      });
-      void exited.then(() => reject(new Error(`serve exited before printing its URL: ${stderr}`)));
-    });
     const indexId = (JSON.parse(await readFile(join(lib, 'manifest.json'), 'utf8')) as { id: string }).id;
     const post = async (extra: Record<string, string>): Promise<Response> => {
       const form = new FormData();
@@ -153,8 +139,8 @@ async function serveSearch(lib: string, fields: Record<string, string>): Promise
     await after.text();
     child.kill('SIGTERM');
     const [code, signal] = await exited;
-    expect(code, `serve's exit code (stderr: ${stderr})`).toBe(signal === null ? 0 : null);
-    return { status: answer.status, signal, stdout: body, stderr };
+    expect(code, `serve's exit code (stderr: ${stderr()})`).toBe(signal === null ? 0 : null);
+    return { status: answer.status, signal, stdout: body, stderr: stderr() };
   } finally {
     clearTimeout(timer);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +6,8 @@ import type { RunningEmulator } from '../../src/emulator/index.js';
 import type { SearchResponse } from '../../src/query/index.js';
 import { QueryCache, sha256Hex } from '../../src/store/index.js';
 import { API_KEY } from '../build/emulator-fixture.js';
-import { CLI, runCli } from '../helpers/cli.js';
+import { type CliResult, runCli } from '../helpers/cli.js';
+import { runCliAsync } from '../helpers/cli-async.js';
 import { startTestEmulator } from '../helpers/emulator.js';
 import { cosine } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
@@ -27,18 +26,11 @@ const SEGMENTS: JsonlSegment[] = ['a.mp4', 'b.mp4', 'c.mp4'].flatMap((video, v) 
   { video_id: video, start_sec: 0, end_sec: 30, embedding: testVector(DIM, 9000 + v), embedding_scope: 'video' },
 ]);
 
-interface Outcome {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 interface Row {
   case: string;
   command: string;
   /** Damages or races the row's library copy; returns the CLI outcome the row checks. */
-  run: (lib: string) => Promise<Outcome>;
+  run: (lib: string) => Promise<CliResult>;
   status: number;
   message: RegExp | null;
   /** Embed calls the emulator must have seen during the row. */
@@ -54,21 +46,8 @@ let base: string;
 let emu: RunningEmulator;
 const env = (): NodeJS.ProcessEnv => ({ TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl });
 
-function vsearch(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Outcome> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, VSEARCH_LIB: '', TWELVELABS_API_KEY: '', ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return once(child, 'exit').then(([status, signal]) => ({
-    status: status as number | null,
-    signal: signal as NodeJS.Signals | null,
-    stdout,
-    stderr,
-  }));
+function vsearch(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runCliAsync(args, extraEnv);
 }
 
 async function onlyCacheFile(lib: string): Promise<string> {

@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LibraryRoot, openLibrary } from '../../src/library/index.js';
 import { type RunningSearchServer, startSearchServer } from '../../src/server/index.js';
 import { shared } from '../build/emulator-fixture.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
 import { type Built, buildMediaSamples } from '../server/serve-fixture.js';
 
 /**
@@ -23,9 +23,10 @@ interface Fixture {
   libDir: string;
 }
 
+const tempDir = useTempDirs();
 const open: Fixture[] = [];
 afterEach(async () => {
-  for (const { dir, built, server } of open.splice(0)) {
+  for (const { built, server } of open.splice(0)) {
     await fetch(`${new URL(built.emu.baseUrl).origin}/__emulator/holds/release`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -35,12 +36,11 @@ afterEach(async () => {
     await built.lib.close();
     await built.client.close();
     await built.emu.close();
-    await rm(dir, { recursive: true, force: true });
   }
 });
 
 async function fixture(before: (libDir: string) => Promise<void>): Promise<Fixture> {
-  const dir = await mkdtemp(join(tmpdir(), 'vsearch-fault-tasks-'));
+  const dir = await tempDir();
   const built = await buildMediaSamples(dir);
   const libDir = join(dir, 'lib');
   await before(libDir);

@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibraryRoot, openLibrary } from '../../src/library/index.js';
@@ -7,6 +6,7 @@ import type { QueryEmbedder } from '../../src/query/index.js';
 import { type RunningSearchServer, startSearchServer } from '../../src/server/index.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 
 /**
  * The fault table for `vsearch serve --root` (issue 10, serve's area): damage under the root,
@@ -20,6 +20,7 @@ const QUERY = testVector(DIM, 777);
 const UPSTREAM_KEY = 'upstream-key-never-shown';
 const embedder: QueryEmbedder = { embed: async () => Float32Array.from(QUERY) };
 
+const suiteDir = useSuiteTempDir();
 let root: string;
 let server: RunningSearchServer;
 let corpus: JsonlSegment[];
@@ -39,7 +40,7 @@ async function searchKeys(indexId: string): Promise<{ status: number; keys: stri
 }
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'vsearch-faults-serve-'));
+  root = suiteDir();
   corpus = [
     ...clipSegments('va', 5, DIM, 1, { embedding_option: 'visual' }),
     ...clipSegments('vb', 5, DIM, 2, { embedding_option: 'visual' }),
@@ -62,7 +63,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await server?.close();
-  await rm(root, { recursive: true, force: true });
 });
 
 interface Row {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -6,8 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/library/index.js';
 import { acquireWriteLock, decodeSegmentFile, LOCK_FILE, MANIFEST_FILE, SEGMENTS_DIR } from '../../src/store/index.js';
-import { CLI, type CliResult, runCli } from '../helpers/cli.js';
-import { runCliAsync } from '../helpers/cli-async.js';
+import { type CliResult, runCli } from '../helpers/cli.js';
+import { runCliAsync, startCli } from '../helpers/cli-async.js';
 import { exactVideos } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -267,24 +266,18 @@ const ROWS: FaultRow[] = [
       const fx = await fixture(2);
       const release = await acquireWriteLock(fx.lib);
       const extra = await writeJsonl(fx.work, 'extra.jsonl', videoSegments(5));
-      const child = spawn(process.execPath, [CLI, 'build', '--lib', fx.lib, '--from', extra, '--model', MODEL], {
-        env: { ...process.env, VSEARCH_LIB: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
+      const build = startCli(['build', '--lib', fx.lib, '--from', extra, '--model', MODEL]);
       const told = new Promise<void>((resolve) => {
-        child.stderr.on('data', (chunk: Buffer) => {
-          stderr += chunk.toString();
-          if (this.message?.test(stderr) === true) resolve();
+        build.child.stderr.on('data', () => {
+          if (this.message?.test(build.stderr()) === true) resolve();
         });
       });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      await Promise.race([told, exited]);
+      await Promise.race([told, build.exited]);
       // It said it waits, and it has written nothing while we hold the lock.
-      expect(stderr).toMatch(this.message as RegExp);
+      expect(build.stderr()).toMatch(this.message as RegExp);
       expect((await manifestOf(fx)).segmentFiles).toHaveLength(2);
       await release();
-      expect(await exited, stderr).toBe(0);
+      expect((await build.exited)[0], build.stderr()).toBe(0);
       expectExactAnswers(fx, [...fx.corpus, ...videoSegments(5)]);
     },
   },

@@ -6,6 +6,8 @@ export const CLI = join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
 
 export interface CliResult {
   status: number | null;
+  /** The signal that ended it (its status is then null). */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -17,5 +19,5 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Cl
     env: { ...process.env, VSEARCH_LIB: '', TWELVELABS_API_KEY: '', TWELVE_LABS_API_KEY: '', ...env },
     timeout: 120_000,
   });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }

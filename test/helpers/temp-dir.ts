@@ -1,17 +1,39 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+
+const makeTempDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'vsearch-test-'));
+const removeTempDir = (dir: string): Promise<void> => rm(dir, { recursive: true, force: true, maxRetries: 5 });
 
 /** A fresh temp directory per call, removed after the test that made it. */
 export function useTempDirs(): () => Promise<string> {
   const made: string[] = [];
   afterEach(async () => {
-    await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true, maxRetries: 5 })));
+    await Promise.all(made.splice(0).map(removeTempDir));
   });
   return async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'vsearch-test-'));
+    const dir = await makeTempDir();
     made.push(dir);
+    return dir;
+  };
+}
+
+/**
+ * One temp directory for the enclosing describe (or file), made before the hooks registered after
+ * this call and removed after theirs (vitest runs after-hooks in reverse): a shared fixture's folder.
+ */
+export function useSuiteTempDir(): () => string {
+  let dir: string | undefined;
+  beforeAll(async () => {
+    dir = await makeTempDir();
+  });
+  afterAll(async () => {
+    if (dir !== undefined) await removeTempDir(dir);
+  });
+  return () => {
+    if (dir === undefined)
+      throw new Error('useSuiteTempDir: the folder is made in beforeAll; read it from a hook or test');
     return dir;
   };
 }

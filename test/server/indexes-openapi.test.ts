@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,18 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibraryRoot } from '../../src/library/index.js';
 import { type RunningSearchServer, startSearchServer } from '../../src/server/index.js';
 import { HAVE_REFERENCE, REFERENCE_DIR } from '../emulator/helpers.js';
-import { type Schema, SchemaWalker } from '../emulator/schema-walker.js';
 import { type Built, buildMediaSamples, searchForm } from './serve-fixture.js';
+import { type Exchange, strictSpecProblems } from './spec-check.js';
 
 if (!HAVE_REFERENCE)
   console.warn(`skipping the index and video routes' OpenAPI conformance: ${REFERENCE_DIR} is absent`);
-
-interface Exchange {
-  method: string;
-  template: string;
-  status: number;
-  body: unknown;
-}
 
 /** vsearch's additions: a list entry carries the video's user_metadata, as retrieve does. */
 const EXTENSIONS = ['user_metadata'];
@@ -155,26 +147,7 @@ describe.skipIf(!HAVE_REFERENCE)(
         user_metadata: { reviewed: true },
       });
       await call('DELETE', '/indexes/{index-id}/videos/{video-id}', `/indexes/${libId}/videos/${videoId}`);
-      const spec = new SchemaWalker(
-        JSON.parse(readFileSync(join(REFERENCE_DIR, 'twelvelabs-openapi-2026-07.json'), 'utf8')) as Schema,
-      );
-      const document = JSON.parse(readFileSync(join(REFERENCE_DIR, 'twelvelabs-openapi-2026-07.json'), 'utf8')) as {
-        paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
-      };
-      const problems = exchanges.flatMap(({ method, template, status, body }) => {
-        const declared = document.paths[template]?.[method.toLowerCase()]?.responses[String(status)];
-        if (declared === undefined) return [`${method} ${template} ${status}: not declared`];
-        const schema = spec.responseSchema(method, template, status);
-        if (schema === undefined) return [];
-        return spec
-          .validate(body, schema, '$', { strict: true })
-          .filter(
-            (error) =>
-              !EXTENSIONS.some((name) => error.endsWith(`unexpected property ${name}`)) &&
-              error !== '$: unexpected property docs_url',
-          )
-          .map((error) => `${method} ${template} ${status}: ${error}`);
-      });
+      const problems = strictSpecProblems(exchanges, EXTENSIONS);
       expect(exchanges.length).toBeGreaterThan(15);
       expect(problems).toEqual([]);
     });

@@ -1,4 +1,4 @@
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -6,10 +6,10 @@ import type { TwelveLabs } from 'twelvelabs-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSearchServer } from '../../src/server/index.js';
 import { MEDIA_SAMPLES, shared } from '../build/emulator-fixture.js';
-import { HAVE_REFERENCE, REFERENCE_DIR } from '../emulator/helpers.js';
-import { type Schema, SchemaWalker } from '../emulator/schema-walker.js';
+import { HAVE_REFERENCE } from '../emulator/helpers.js';
 import { type SdkOnRoot, sdkOnRoot } from './sdk-root-fixture.js';
 import type { Built } from './serve-fixture.js';
+import { type Exchange, strictSpecProblems } from './spec-check.js';
 
 /**
  * `/indexes/{id}/indexed-assets` on serve --root with the emulator upstream, through the official
@@ -26,12 +26,6 @@ let server: RunningSearchServer;
 let sdk: TwelveLabs;
 const paid = (): number => built.emu.stats().sync_embeds + built.emu.stats().tasks_created;
 
-interface Exchange {
-  method: string;
-  template: string;
-  status: number;
-  body: unknown;
-}
 const exchanges: Exchange[] = [];
 
 async function call(method: string, template: string, path: string, body?: unknown): Promise<Exchange> {
@@ -184,21 +178,7 @@ describe('indexed assets on vsearch serve --root', () => {
   }, 120_000);
 
   it.skipIf(!HAVE_REFERENCE)('every indexed-asset answer validates against the 2026-07 spec', () => {
-    const text = readFileSync(join(REFERENCE_DIR, 'twelvelabs-openapi-2026-07.json'), 'utf8');
-    const spec = new SchemaWalker(JSON.parse(text) as Schema);
-    const document = JSON.parse(text) as {
-      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
-    };
-    const problems = exchanges.flatMap(({ method, template, status, body }) => {
-      const declared = document.paths[template]?.[method.toLowerCase()]?.responses[String(status)];
-      if (declared === undefined) return [`${method} ${template} ${status}: not declared`];
-      const schema = spec.responseSchema(method, template, status);
-      if (schema === undefined) return [];
-      return spec
-        .validate(body, schema, '$', { strict: true })
-        .filter((error) => error !== '$: unexpected property docs_url')
-        .map((error) => `${method} ${template} ${status}: ${error}`);
-    });
+    const problems = strictSpecProblems(exchanges);
     expect(exchanges.length).toBeGreaterThan(8);
     expect(problems).toEqual([]);
   });
