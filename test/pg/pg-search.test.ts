@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticQueries } from '../../src/bench/synthetic.js';
+import type { Library } from '../../src/library/index.js';
+import { openLibrary, type PgLibraryUrl } from '../../src/library/library.js';
+import type { PgLibrary } from '../../src/library/pg-library.js';
+import { syncFolderToPg } from '../../src/pg/sync-to-pg.js';
+import { parsePgTarget } from '../../src/pg/target.js';
+import type { SearchRequest, SearchResponse } from '../../src/query/index.js';
+import { syntheticSegments } from '../helpers/synthetic-segments.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
+import { createTempLibrary, type TempLibrary } from '../helpers/temp-library.js';
+import { startTestDatabase, type TestDatabase } from './pg-server.js';
+
+const DIMENSION = 32;
+const COUNT = 2400;
+const CLIPS_PER_VIDEO = 12;
+const QUERIES = 12;
+const tempDir = useTempDirs();
+
+/** The seeded synthetic set, with a metadata field to filter on (a third of the videos each). */
+function segments(): ReturnType<typeof syntheticSegments> {
+  return syntheticSegments({ count: COUNT, dimension: DIMENSION, seed: 14 }, CLIPS_PER_VIDEO).map((segment) => ({
+    ...segment,
+    metadata: { shelf: Number(segment.video_id.slice(1)) % 3 },
+  }));
+}
+
+function queryVectors(): number[][] {
+  const flat = syntheticQueries({ count: QUERIES, dimension: DIMENSION, seed: 14 });
+  return Array.from({ length: QUERIES }, (_, q) => Array.from(flat.subarray(q * DIMENSION, (q + 1) * DIMENSION)));
+}
+
+/** A hit as both backends name it: labels differ between them, identities do not. */
+function keysOf(response: SearchResponse): string[] {
+  return response.data.map((hit) => `${hit.video_id}@${hit.start}-${hit.end}`);
+}
+
+function recall(found: readonly string[], truth: readonly string[]): number {
+  const wanted = new Set(truth);
+  return truth.length === 0 ? 1 : found.filter((key) => wanted.has(key)).length / truth.length;
+}
+
+type Kind = 'plain' | 'filtered' | 'grouped' | 'paged';
+const KINDS: readonly Kind[] = ['plain', 'filtered', 'grouped', 'paged'];
+
+function requestOf(kind: Kind, vector: number[]): SearchRequest {
+  if (kind === 'filtered') return { vector, filter: { shelf: 1 } };
+  if (kind === 'grouped') return { vector, groupBy: 'video' };
+  return { vector };
+}
+
+/** The page the search kind compares: the first, or for `paged` the second (through its token). */
+async function pageOf(lib: Library | PgLibrary, kind: Kind, vector: number[]): Promise<SearchResponse> {
+  const first = await lib.search(requestOf(kind, vector));
+  if (kind !== 'paged') return first;
+  const token = first.page_info.next_page_token;
+  expect(token).toBeDefined();
+  return lib.search({ pageToken: token ?? '' });
+}
+
+describe('searching a PostgreSQL library (PGlite + pgvector over the wire) against the same data in a folder', () => {
+  let db: TestDatabase;
+  let exactFolder: TempLibrary;
+  let hnswFolder: TempLibrary;
+  let exactPg: PgLibrary;
+  let hnswPg: PgLibrary;
+  const url = (library: string): PgLibraryUrl => {
+    const text = `${db.url}${db.url.includes('?') ? '&' : '?'}library=${library}`;
+    if (!text.startsWith('postgres://')) throw new Error(`unexpected test database URL ${text}`);
+    return text as PgLibraryUrl;
+  };
+
+  beforeAll(async () => {
+    db = await startTestDatabase();
+    const rows = segments();
+    exactFolder = await createTempLibrary({
+      segments: rows,
+      importOptions: { model: 'test-model' },
+      index: { kind: 'exact' },
+    });
+    hnswFolder = await createTempLibrary({
+      segments: rows,
+      importOptions: { model: 'test-model' },
+      index: { kind: 'hnsw', M: 16, efConstruction: 64 },
+    });
+    await syncFolderToPg(exactFolder.dir, parsePgTarget(url('exact_lib')));
+    await syncFolderToPg(hnswFolder.dir, parsePgTarget(url('hnsw_lib')));
+    exactPg = await openLibrary(url('exact_lib'), { queryCacheDir: await tempDir() });
+    hnswPg = await openLibrary(url('hnsw_lib'), { queryCacheDir: await tempDir() });
+  }, 300_000);
+  afterAll(async () => {
+    await exactPg?.close();
+    await hnswPg?.close();
+    await exactFolder?.cleanup();
+    await hnswFolder?.cleanup();
+    await db?.stop();
+  });
+
+  it('holds what the folder holds: counts, model, dimension, index settings', async () => {
+    const stats = await hnswPg.stats();
+    const folder = await hnswFolder.lib.stats();
+    expect(stats).toMatchObject({
+      backend: 'postgres',
+      segments: folder.segments,
+      videos: folder.videos,
+      model: folder.model,
+      dimension: DIMENSION,
+      index: { kind: 'hnsw', M: 16, efConstruction: 64, count: COUNT },
+    });
+    expect((await exactPg.stats()).index.kind).toBe('exact');
+  });
+
+  for (const kind of KINDS) {
+    it(`gives the folder's top 10 in exact mode: ${kind}`, async () => {
+      for (const vector of queryVectors()) {
+        const folder = await pageOf(exactFolder.lib, kind, vector);
+        const pg = await pageOf(exactPg, kind, vector);
+        expect(keysOf(pg)).toEqual(keysOf(folder));
+        expect(keysOf(pg)).toHaveLength(10);
+        pg.data.forEach((hit, i) => expect(hit.score).toBeCloseTo(folder.data[i]?.score ?? Number.NaN, 4));
+        expect(pg.page_info.total_results).toBe(folder.page_info.total_results);
+      }
+    }, 120_000);
+
+    it(`has recall@10 >= 0.95 against exact in HNSW mode: ${kind}`, async () => {
+      let sum = 0;
+      for (const vector of queryVectors()) {
+        const truth = await pageOf(exactFolder.lib, kind, vector);
+        sum += recall(keysOf(await pageOf(hnswPg, kind, vector)), keysOf(truth));
+      }
+      expect(sum / QUERIES).toBeGreaterThanOrEqual(0.95);
+    }, 120_000);
+  }
+
+  it('honours a page token issued by another library instance on the same database', async () => {
+    const [vector = []] = queryVectors();
+    const first = await hnswPg.search({ vector });
+    await hnswPg.flush();
+    const token = first.page_info.next_page_token;
+    expect(token).toBeDefined();
+    const other = await openLibrary(url('hnsw_lib'), { queryCacheDir: await tempDir() });
+    try {
+      const second = await other.search({ pageToken: token ?? '' });
+      const same = await hnswPg.search({ pageToken: token ?? '' });
+      expect(keysOf(second)).toEqual(keysOf(same));
+      expect(keysOf(second)).toHaveLength(10);
+      expect(keysOf(second).some((key) => keysOf(first).includes(key))).toBe(false);
+    } finally {
+      await other.close();
+    }
+  }, 120_000);
+});
