@@ -67,6 +67,10 @@ export class PgIndex implements RetrievalIndex {
     const settings = exact
       ? ['SET LOCAL enable_indexscan = off']
       : [
+          // The planner would sort a small or freshly loaded table instead: an HNSW round reads the HNSW index.
+          'SET LOCAL enable_seqscan = off',
+          'SET LOCAL enable_bitmapscan = off',
+          'SET LOCAL enable_sort = off',
           `SET LOCAL hnsw.ef_search = ${Math.min(PG_MAX_EF_SEARCH, Math.max(1, Math.trunc(ef)))}`,
           ...((pushed !== undefined && pushed.sql !== 'TRUE') || limit > PG_MAX_EF_SEARCH
             ? ['SET LOCAL hnsw.iterative_scan = relaxed_order']

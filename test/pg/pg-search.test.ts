@@ -1,18 +1,21 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticQueries } from '../../src/bench/synthetic.js';
 import type { Library } from '../../src/library/index.js';
 import { openLibrary, type PgLibraryUrl } from '../../src/library/library.js';
 import type { PgLibrary } from '../../src/library/pg-library.js';
+import { PgSearchStorage } from '../../src/pg/pg-search-storage.js';
 import { syncFolderToPg } from '../../src/pg/sync-to-pg.js';
 import { parsePgTarget } from '../../src/pg/target.js';
-import type { SearchRequest, SearchResponse } from '../../src/query/index.js';
+import { runSearch, type SearchRequest, type SearchResponse } from '../../src/query/index.js';
 import { syntheticSegments } from '../helpers/synthetic-segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { createTempLibrary, type TempLibrary } from '../helpers/temp-library.js';
 import { startTestDatabase, type TestDatabase } from './pg-server.js';
 
 const DIMENSION = 32;
-const COUNT = 2400;
+/** Above the exact-scan pool of 2,000: an unselective filter goes to the HNSW index with an iterative scan. */
+const COUNT = 4800;
 const CLIPS_PER_VIDEO = 12;
 const QUERIES = 12;
 const tempDir = useTempDirs();
@@ -40,11 +43,13 @@ function recall(found: readonly string[], truth: readonly string[]): number {
   return truth.length === 0 ? 1 : found.filter((key) => wanted.has(key)).length / truth.length;
 }
 
-type Kind = 'plain' | 'filtered' | 'grouped' | 'paged';
-const KINDS: readonly Kind[] = ['plain', 'filtered', 'grouped', 'paged'];
+/** filtered: two thirds of the videos (an HNSW round with the filter pushed down); selective: one third (an exact scan). */
+type Kind = 'plain' | 'filtered' | 'selective' | 'grouped' | 'paged';
+const KINDS: readonly Kind[] = ['plain', 'filtered', 'selective', 'grouped', 'paged'];
 
 function requestOf(kind: Kind, vector: number[]): SearchRequest {
-  if (kind === 'filtered') return { vector, filter: { shelf: 1 } };
+  if (kind === 'filtered') return { vector, filter: { shelf: [0, 1] } };
+  if (kind === 'selective') return { vector, filter: { shelf: 1 } };
   if (kind === 'grouped') return { vector, groupBy: 'video' };
   return { vector };
 }
@@ -131,6 +136,42 @@ describe('searching a PostgreSQL library (PGlite + pgvector over the wire) again
       expect(sum / QUERIES).toBeGreaterThanOrEqual(0.95);
     }, 120_000);
   }
+
+  it('asks the HNSW index for a plain search and scans exactly for a selective filter or an exact library', async () => {
+    const [vector = []] = queryVectors();
+    const strategies = async (library: string, request: SearchRequest): Promise<string[]> => {
+      const storage = await PgSearchStorage.open(parsePgTarget(url(library)), await tempDir());
+      const steps: string[] = [];
+      try {
+        await runSearch(request, { storage, embedder: undefined, onStep: (step) => steps.push(step.strategy) });
+      } finally {
+        await storage.close();
+      }
+      return steps;
+    };
+    expect(await strategies('hnsw_lib', { vector })).toEqual(['ann']);
+    expect(await strategies('hnsw_lib', { vector, filter: { shelf: [0, 1] } })).toContain('ann');
+    expect(await strategies('hnsw_lib', { vector, filter: { shelf: 1 } })).toEqual(['exact']);
+    expect(await strategies('exact_lib', { vector })).not.toContain('exact');
+  }, 120_000);
+
+  it('loads a new snapshot once a write bumps the generation', async () => {
+    const before = await hnswPg.snapshot();
+    expect(await hnswPg.snapshot()).toBe(before);
+    // A sync with nothing new writes nothing: the same generation, the same snapshot.
+    expect(await syncFolderToPg(hnswFolder.dir, parsePgTarget(url('hnsw_lib')))).toMatchObject({ videos: 0 });
+    expect(await hnswPg.snapshot()).toBe(before);
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query("UPDATE vsearch_libraries SET generation = generation + 1 WHERE library = 'hnsw_lib'");
+    } finally {
+      await client.end();
+    }
+    const after = await hnswPg.snapshot();
+    expect(after).not.toBe(before);
+    expect(after.manifest.generation).toBe(before.manifest.generation + 1);
+  }, 120_000);
 
   it('honours a page token issued by another library instance on the same database', async () => {
     const [vector = []] = queryVectors();
