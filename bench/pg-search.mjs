@@ -85,13 +85,19 @@ log(`sync into PGlite (batched INSERTs, HNSW index built as rows arrive): ${sync
 const postgres = await openLibrary(url, { queryCacheDir: dir });
 
 const exact = new ExactIndex(dimension);
-exact.add(set.vectors, Uint32Array.from({ length: count }, (_, i) => i));
+exact.add(
+  set.vectors,
+  Uint32Array.from({ length: count }, (_, i) => i),
+);
 const kinds = {
   text: { vectors: set.textQueries, request: (q) => ({ text: `text query ${q}`, offline: true }) },
   clip: { vectors: set.clipQueries, request: (_q, vector) => ({ vector }) },
 };
 for (let q = 0; q < queries; q++)
-  await local.cacheQuery({ modality: 'text', text: `text query ${q}` }, set.textQueries.subarray(q * dimension, (q + 1) * dimension));
+  await local.cacheQuery(
+    { modality: 'text', text: `text query ${q}` },
+    set.textQueries.subarray(q * dimension, (q + 1) * dimension),
+  );
 
 const engines = { local, postgres };
 const results = {};

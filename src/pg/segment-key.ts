@@ -1,13 +1,4 @@
-/** A segment's identity in `vsearch_segments` (its primary key, less the library). */
-export interface SegmentKey {
-  videoId: string;
-  option: string;
-  scope: string;
-  start: number;
-  end: number;
-}
-
-/** The columns of the identity, as selected and ordered everywhere: COLLATE "C" gives every server the same order. */
+/** A segment's identity in `vsearch_segments` (its primary key, less the library): the columns, as selected and ordered everywhere: COLLATE "C" gives every server the same order. */
 export const KEY_COLUMNS = 'video_id, embedding_option, embedding_scope, start_sec, end_sec';
 export const KEY_ORDER =
   'video_id COLLATE "C", embedding_option COLLATE "C", embedding_scope COLLATE "C", start_sec, end_sec';
