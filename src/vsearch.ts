@@ -123,7 +123,9 @@ export type { LabelFacts, LabelGroup, VideoFacts } from './query/label-facts.js'
 export type { GroupRecord, LabelFactsData } from './query/label-facts-data.js';
 // The search seam: a library snapshot and what it holds (what another storage backend provides).
 export type { LibrarySnapshot } from './query/library-snapshot.js';
+export type { RetrievalIndex, RetrievalRound } from './query/retrieval-index.js';
 export type { GroupByOf, HitsOf, SearchResponseFor } from './query/search-response.js';
+export type { SearchPool, SearchPoolSpec } from './query/stages/pool.js';
 export {
   type ApiClip,
   type ApiPageInfo,
