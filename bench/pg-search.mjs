@@ -10,17 +10,14 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { fitMarengo } from '../dist/bench/fit-marengo.js';
-import { marengoSpace } from '../dist/bench/marengo-space.js';
 import { median, round } from '../dist/bench/percentiles.js';
-import { generateXmodalSet } from '../dist/bench/xmodal-generator.js';
 import { parseXmodalSet } from '../dist/bench/xmodal-set.js';
 import { ExactIndex } from '../dist/index/index.js';
 import { openLibrary } from '../dist/library/index.js';
 import { syncFolderToPg } from '../dist/pg/sync-to-pg.js';
 import { parsePgTarget } from '../dist/pg/target.js';
 import { SegmentStore } from '../dist/store/index.js';
-import { SHARED_DATA } from './suite/set-data.mjs';
+import { sharedXmodalSet } from './suite/set-data.mjs';
 
 const spec = parseXmodalSet(process.argv[2] ?? 'xmodal-20k-512');
 const queries = Number(process.argv[3] ?? 100);
@@ -29,13 +26,7 @@ const MODEL = 'marengo3.0';
 const log = (message) => process.stderr.write(`${message}\n`);
 const seconds = (t0) => ((performance.now() - t0) / 1000).toFixed(1);
 
-const { model } = fitMarengo(SHARED_DATA);
-const set = generateXmodalSet(marengoSpace(model, spec.dimension), {
-  count: spec.count,
-  seed: 1,
-  textQueries: queries,
-  clipQueries: queries,
-});
+const set = await sharedXmodalSet(spec, queries);
 const { dimension, count } = set;
 const clipOf = new Uint32Array(count);
 const seen = new Map();
