@@ -77,6 +77,9 @@ describe('vsearch query and stats with --lib postgres://', () => {
     for (const args of [
       ['rm', 'v0', '--lib', url],
       ['build', '--lib', url, '--from', join(folder.work, 'segments.jsonl')],
+      ['doctor', '--lib', url],
+      ['serve', '--lib', url, '--port', '0'],
+      ['bench', '--lib', url],
     ]) {
       const result = await runCliAsync(args, await env());
       expect(result.status).toBe(2);
