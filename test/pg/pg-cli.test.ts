@@ -89,5 +89,12 @@ describe('vsearch query and stats with --lib postgres://', () => {
     }
     const stats = await runCliAsync(['stats', '--lib', url, '--json'], await env());
     expect(JSON.parse(stats.stdout)).toMatchObject({ segments: 300, videos: 30 });
+    const missing = await runCliAsync(
+      ['stats', '--lib', url.replace('library=cli_lib', 'library=nobody')],
+      await env(),
+    );
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('holds no library nobody');
+    expect(missing.stderr).not.toContain(PASSWORD);
   }, 120_000);
 });
