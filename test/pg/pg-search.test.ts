@@ -137,6 +137,15 @@ describe('searching a PostgreSQL library (PGlite + pgvector over the wire) again
     }, 120_000);
   }
 
+  it('searches like a stored segment (read from PostgreSQL) as the folder does', async () => {
+    for (const like of ['v3', 'v17@12', 'v250@30']) {
+      const folder = await exactFolder.lib.search({ like });
+      const pg = await exactPg.search({ like });
+      expect(keysOf(pg)).toEqual(keysOf(folder));
+      expect(keysOf(pg)).toHaveLength(10);
+    }
+  }, 120_000);
+
   it('asks the HNSW index for a plain search and scans exactly for a selective filter or an exact library', async () => {
     const [vector = []] = queryVectors();
     const strategies = async (library: string, request: SearchRequest): Promise<string[]> => {
