@@ -2,8 +2,10 @@ import type pg from 'pg';
 import type { KnnResult } from '../index/vector-index.js';
 import type { RetrievalIndex, RetrievalRound } from '../query/retrieval-index.js';
 import type { SearchPool } from '../query/stages/pool.js';
+import { pgError } from './connect.js';
 import { poolSql } from './pool-sql.js';
 import { KEY_COLUMNS, type KeyRow, keyText } from './segment-key.js';
+import type { PgTarget } from './target.js';
 import { vectorLiteral } from './vector-bytes.js';
 
 /** pgvector refuses an hnsw.ef_search above this; a wider search is asked for with an iterative scan instead. */
@@ -15,7 +17,8 @@ interface ScoredRow extends KeyRow {
 
 export interface PgIndexOptions {
   pool: pg.Pool;
-  library: string;
+  /** The library's database and name (errors name it without the password). */
+  target: PgTarget;
   dimension: number;
   kind: 'hnsw' | 'exact';
   size: number;
@@ -58,7 +61,7 @@ export class PgIndex implements RetrievalIndex {
     exact: boolean,
   ): Promise<KnnResult> {
     if (k <= 0) return { labels: new Uint32Array(0), scores: new Float32Array(0) };
-    const { library, dimension } = this.#options;
+    const { target, dimension } = this.#options;
     const pushed = pool === undefined ? undefined : poolSql(pool, 2);
     const vector = exact ? '$1::vector' : `embedding::vector(${dimension})`;
     const against = exact ? '$1::vector' : `$1::vector(${dimension})`;
@@ -77,18 +80,20 @@ export class PgIndex implements RetrievalIndex {
             : []),
         ];
     // The library as a literal, not a parameter: the planner then matches the partial index's predicate.
-    const client = await this.#options.pool.connect();
+    const client = await this.#options.pool.connect().catch((error: unknown) => {
+      throw pgError(error, target, 'searching');
+    });
     try {
       await client.query(['BEGIN READ ONLY', ...settings].join('; '));
       const result = await client.query<ScoredRow>(
-        `SELECT ${KEY_COLUMNS}, 1 - (${distance}) AS score FROM vsearch_segments WHERE library = ${client.escapeLiteral(library)} AND ${pushed?.sql ?? 'TRUE'} ORDER BY ${distance} LIMIT ${limit}`,
+        `SELECT ${KEY_COLUMNS}, 1 - (${distance}) AS score FROM vsearch_segments WHERE library = ${client.escapeLiteral(target.library)} AND ${pushed?.sql ?? 'TRUE'} ORDER BY ${distance} LIMIT ${limit}`,
         [vectorLiteral(query), ...(pushed?.params ?? [])],
       );
       await client.query('COMMIT');
       return this.#knn(result.rows, k, pool);
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
-      throw error;
+      throw pgError(error, target, 'searching');
     } finally {
       client.release();
     }

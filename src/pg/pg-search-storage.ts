@@ -106,7 +106,7 @@ export class PgSearchStorage implements SearchStorage {
         ? undefined
         : new PgIndex({
             pool: this.#pool,
-            library: this.target.library,
+            target: this.target,
             dimension,
             kind,
             size: counts.segments,

@@ -182,6 +182,31 @@ describe('searching a PostgreSQL library (PGlite + pgvector over the wire) again
     expect(after.manifest.generation).toBe(before.manifest.generation + 1);
   }, 120_000);
 
+  it('caps hnsw.ef_search at the 1000 pgvector allows when the library asks for a wider search', async () => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query(
+        `UPDATE vsearch_libraries SET index_settings = index_settings || '{"ef": 5000, "efFixed": true}'::jsonb, generation = generation + 1 WHERE library = 'hnsw_lib'`,
+      );
+      const [vector = []] = queryVectors();
+      const steps: number[] = [];
+      const storage = await PgSearchStorage.open(parsePgTarget(url('hnsw_lib')), await tempDir());
+      try {
+        const response = await runSearch({ vector }, { storage, embedder: undefined, onStep: (s) => steps.push(s.ef) });
+        expect(response.data).toHaveLength(10);
+        expect(steps).toEqual([5000]);
+      } finally {
+        await storage.close();
+      }
+    } finally {
+      await client.query(
+        `UPDATE vsearch_libraries SET index_settings = index_settings - 'efFixed' || '{"ef": 64}'::jsonb, generation = generation + 1 WHERE library = 'hnsw_lib'`,
+      );
+      await client.end();
+    }
+  }, 120_000);
+
   it('honours a page token issued by another library instance on the same database', async () => {
     const [vector = []] = queryVectors();
     const first = await hnswPg.search({ vector });
