@@ -87,12 +87,15 @@ export {
   type ImportSummary,
   type IndexInfo,
   type IndexModel,
+  isPgLibraryUrl,
   Library,
   LibraryRoot,
   type LibraryStats,
   type OpenLibraryOptions,
   openLibrary,
   openLibraryRoot,
+  type PgLibrary,
+  type PgLibraryUrl,
   type RecallCalibration,
   type RootIndex,
   runDoctor,
@@ -120,7 +123,9 @@ export type { LabelFacts, LabelGroup, VideoFacts } from './query/label-facts.js'
 export type { GroupRecord, LabelFactsData } from './query/label-facts-data.js';
 // The search seam: a library snapshot and what it holds (what another storage backend provides).
 export type { LibrarySnapshot } from './query/library-snapshot.js';
+export type { RetrievalIndex, RetrievalRound } from './query/retrieval-index.js';
 export type { GroupByOf, HitsOf, SearchResponseFor } from './query/search-response.js';
+export type { SearchPool, SearchPoolSpec } from './query/stages/pool.js';
 export {
   type ApiClip,
   type ApiPageInfo,

@@ -3,13 +3,10 @@
 // by query at each ef in this one run; compare ratios, not absolute times across runs.
 //   nice -n 10 node bench/probes/xmodal-graph.mjs --set xmodal-50k-1024 --graphs 16:100,16:200,32:100
 import { parseArgs } from 'node:util';
-import { fitMarengo } from '../../dist/bench/fit-marengo.js';
-import { marengoSpace } from '../../dist/bench/marengo-space.js';
 import { latencyFigures, meanRecall } from '../../dist/bench/recall-latency.js';
-import { generateXmodalSet } from '../../dist/bench/xmodal-generator.js';
 import { parseXmodalSet } from '../../dist/bench/xmodal-set.js';
 import { ExactIndex, HnswIndex } from '../../dist/index/index.js';
-import { SHARED_DATA } from '../suite/set-data.mjs';
+import { sharedXmodalSet } from '../suite/set-data.mjs';
 import { interleavedSweep } from './interleaved-sweep.mjs';
 
 const { values } = parseArgs({
@@ -24,13 +21,7 @@ const { values } = parseArgs({
 const spec = parseXmodalSet(values.set);
 const queries = Number(values.queries);
 const k = 10;
-const { model } = fitMarengo(SHARED_DATA);
-const set = generateXmodalSet(marengoSpace(model, spec.dimension), {
-  count: spec.count,
-  seed: 1,
-  textQueries: queries,
-  clipQueries: queries,
-});
+const set = await sharedXmodalSet(spec, queries);
 const d = set.dimension;
 const labels = Uint32Array.from({ length: set.count }, (_, i) => i);
 const exact = new ExactIndex(d);

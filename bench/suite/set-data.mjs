@@ -36,3 +36,19 @@ export function setData(spec) {
     description: `${spec.count} seeded synthetic unit vectors of ${spec.dimension}-d around ${CLUSTERS} gaussian clusters (seed ${SEED}); ${spec.queries} queries from the same clusters (not in the library)`,
   };
 }
+
+/** The cross-modal set `spec` (parseXmodalSet) with `queries` text-like and clip-like queries, from the Marengo fit of the shared data (seed 1). */
+export async function sharedXmodalSet(spec, queries) {
+  const [{ fitMarengo }, { marengoSpace }, { generateXmodalSet }] = await Promise.all([
+    import('../../dist/bench/fit-marengo.js'),
+    import('../../dist/bench/marengo-space.js'),
+    import('../../dist/bench/xmodal-generator.js'),
+  ]);
+  const { model } = fitMarengo(SHARED_DATA);
+  return generateXmodalSet(marengoSpace(model, spec.dimension), {
+    count: spec.count,
+    seed: 1,
+    textQueries: queries,
+    clipQueries: queries,
+  });
+}

@@ -6,7 +6,7 @@ import { InputError } from '../errors.js';
 import { SegmentStore } from '../store/index.js';
 import { runCalibration } from './bench-calibrate.js';
 import { isQueryCount, parseQueryCount, readQuerySample } from './bench-sample.js';
-import { jsonOption, libOption, parseInteger, parseNumber, printJson } from './shared-options.js';
+import { assertFolderLibrary, jsonOption, libOption, parseInteger, parseNumber, printJson } from './shared-options.js';
 import { openStatusLine, type StatusLine, statusMode } from './status-line.js';
 
 interface BenchFlags {
@@ -95,6 +95,7 @@ export function registerBenchCommand(program: Command): void {
         const sample =
           flags.queries !== undefined && count === undefined ? await readQuerySample(flags.queries) : undefined;
         const efs = flags.ef === undefined ? undefined : parseEfList(flags.ef);
+        assertFolderLibrary(flags.lib, 'bench');
         await runCalibration(flags.lib, target, { k, queries: count, sample, efs, seed, json: flags.json ?? false });
         return;
       }
@@ -110,6 +111,7 @@ export function registerBenchCommand(program: Command): void {
       if (flags.synthetic === undefined && flags.dim !== undefined)
         throw new InputError('--dim applies only with --synthetic: a library has its own dimension');
 
+      if (flags.synthetic === undefined) assertFolderLibrary(flags.lib, 'bench');
       const data =
         flags.synthetic === undefined
           ? await libraryData(flags.lib, queries, seed)

@@ -3,7 +3,7 @@ import { isDerivedProblem } from '../library/doctor-report.js';
 import { type DoctorReport, runDoctor } from '../library/index.js';
 import { escapeText } from './escape-text.js';
 import { inFlagTerms } from './option-flags.js';
-import { info, jsonOption, libOption, printJson } from './shared-options.js';
+import { assertFolderLibrary, info, jsonOption, libOption, printJson } from './shared-options.js';
 
 export function registerDoctorCommand(program: Command): void {
   program
@@ -15,6 +15,7 @@ export function registerDoctorCommand(program: Command): void {
     .option('--repair', 'rebuild damaged, stale or missing derived files (the index/ folder) from the store')
     .addOption(jsonOption())
     .action(async (flags: { lib: string; repair?: boolean; json?: boolean }) => {
+      assertFolderLibrary(flags.lib, 'doctor');
       const report = await runDoctor(flags.lib, {
         repair: flags.repair ?? false,
         onWarning: (message) => info(`warning: ${escapeText(inFlagTerms(message))}`),

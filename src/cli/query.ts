@@ -9,6 +9,7 @@ import {
 } from '../lexical/mode-search.js';
 import { OPTION_FUSIONS, type OptionFusion } from '../lexical/option-fusion.js';
 import { openLibrary } from '../library/index.js';
+import { redactUrl } from '../pg/redact.js';
 import {
   type ClipHit,
   formatTimeRange,
@@ -154,7 +155,9 @@ export function registerQueryCommand(program: Command): void {
         else {
           process.stdout.write(formatHuman(response));
           const libFlag =
-            command.getOptionValueSource('lib') === 'cli' ? ` --lib ${escapeText(shellQuote(flags.lib))}` : '';
+            command.getOptionValueSource('lib') === 'cli'
+              ? ` --lib ${escapeText(shellQuote(redactUrl(flags.lib)))}`
+              : '';
           const { prev_page_token: prev, next_page_token: next } = response.page_info;
           if (prev !== undefined) info(`previous page: vsearch query --page-token ${prev}${libFlag}`);
           if (next !== undefined) info(`next page: vsearch query --page-token ${next}${libFlag}`);

@@ -6,7 +6,7 @@ import { DEFAULT_HOST, DEFAULT_MAX_BODY_MB, ReloadingLibrary, startSearchServer 
 import { untilSignal } from './abort-on-signal.js';
 import { baseUrlOption, clientFromEnvironment } from './api-client.js';
 import { escapeText } from './escape-text.js';
-import { info, libOption, parseInteger, parseNumber } from './shared-options.js';
+import { assertFolderLibrary, info, libOption, parseInteger, parseNumber } from './shared-options.js';
 
 interface ServeFlags {
   lib: string;
@@ -79,6 +79,7 @@ export function registerServeCommand(program: Command): void {
     .action(async (flags: ServeFlags, command: Command) => {
       if (flags.root !== undefined && command.getOptionValueSource('lib') === 'cli')
         throw new InputError('give --lib (one library) or --root (a folder of libraries), not both');
+      if (flags.root === undefined) assertFolderLibrary(flags.lib, 'serve');
       const port = parseInteger('--port', flags.port, 0, 65535);
       const limit = maxBodyBytes(flags.maxBodyMb);
       if (flags.apiKey !== undefined && flags.apiKey.trim() === '')

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { hnswlibBinding } from '../index/hnswlib-binding.js';
-import { type LibraryStats, openLibrary } from '../library/index.js';
+import { isPgLibraryUrl, type LibraryStats, openLibrary } from '../library/index.js';
+import { PG_MAX_EF_SEARCH } from '../pg/pg-index.js';
+import { redactUrl } from '../pg/redact.js';
 import type { IndexSettings } from '../store/manifest.js';
 import { escapeText } from './escape-text.js';
 import { formatBytes } from './format-bytes.js';
@@ -13,16 +15,26 @@ export function registerStatsCommand(program: Command): void {
     .addOption(libOption())
     .addOption(jsonOption())
     .action(async (flags: { lib: string; json?: boolean }) => {
+      const postgres = isPgLibraryUrl(flags.lib);
       const lib = await openLibrary(flags.lib, { onWarning: (message) => info(`warning: ${escapeText(message)}`) });
       try {
         const stats = await lib.stats();
         const { build, detail } = hnswlibBinding();
         if (flags.json) {
-          printJson({ ...stats, hnswlib: { build, detail } });
+          printJson(postgres ? stats : { ...stats, hnswlib: { build, detail } });
           return;
         }
+        const local = [
+          `on disk     ${formatBytes(stats.bytes)}`,
+          `memory      ${formatBytes(stats.memory.vectors_bytes + stats.memory.graph_bytes)} to search (${formatBytes(stats.memory.vectors_bytes)} vectors${stats.memory.graph_bytes > 0 ? ` + ${formatBytes(stats.memory.graph_bytes)} HNSW graph` : ''}) of this machine's ${formatBytes(stats.memory.machine_bytes)}`,
+          `hnswlib     ${build} build (${detail})`,
+        ];
+        const inDatabase = [
+          `ef_search   pgvector takes at most ${PG_MAX_EF_SEARCH}: a search asking more runs at ${PG_MAX_EF_SEARCH}`,
+          "stored in   PostgreSQL: its bytes, memory and HNSW graph are the server's, not in these stats",
+        ];
         const lines = [
-          `library     ${escapeText(flags.lib)} (${stats.index_id})`,
+          `library     ${escapeText(postgres ? redactUrl(flags.lib) : flags.lib)} (${stats.index_id})`,
           stats.model === null
             ? 'model       none yet: the library is empty (add media or --from files with vsearch build)'
             : `model       ${escapeText(stats.model)} (${stats.dimension ?? '-'}-d)`,
@@ -31,9 +43,7 @@ export function registerStatsCommand(program: Command): void {
           `duration    ${stats.total_duration.toFixed(1)} s`,
           `index       ${describeIndex(stats.index, lib.manifest.index)}`,
           ...searchEfLines(stats),
-          `on disk     ${formatBytes(stats.bytes)}`,
-          `memory      ${formatBytes(stats.memory.vectors_bytes + stats.memory.graph_bytes)} to search (${formatBytes(stats.memory.vectors_bytes)} vectors${stats.memory.graph_bytes > 0 ? ` + ${formatBytes(stats.memory.graph_bytes)} HNSW graph` : ''}) of this machine's ${formatBytes(stats.memory.machine_bytes)}`,
-          `hnswlib     ${build} build (${detail})`,
+          ...(postgres ? inDatabase : local),
         ];
         process.stdout.write(`${lines.join('\n')}\n`);
       } finally {

@@ -6,10 +6,13 @@ export {
   type CallOptions,
   type ImportOptions,
   type ImportSummary,
+  isPgLibraryUrl,
   Library,
   type OpenLibraryOptions,
   openLibrary,
+  type PgLibraryUrl,
 } from './library.js';
 export { type CreateIndexRequest, LibraryRoot, openLibraryRoot, type RootIndex } from './library-root.js';
+export type { PgLibrary } from './pg-library.js';
 export type { LibraryStats } from './stats.js';
 export type { GetVideoOptions, MetadataPatch, VideoDetail, VideoInfo, VideoSegment } from './videos.js';

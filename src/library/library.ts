@@ -2,6 +2,7 @@ import type { BuildOptions, BuildSummary } from '../build/build-types.js';
 import type { Asset, TwelveLabsClient } from '../embed/index.js';
 import { InputError } from '../errors.js';
 import type { VectorIndex } from '../index/index.js';
+import { isPgUrl } from '../pg/target.js';
 import {
   describeQuery,
   type LibrarySnapshot,
@@ -20,6 +21,7 @@ import type { IndexSettings, Manifest } from '../store/manifest.js';
 import type { QueryCache } from '../store/query-cache.js';
 import { SegmentStore } from '../store/segment-store.js';
 import type { CallOptions, Metadata } from '../types.js';
+import type { PgLibrary } from './pg-library.js';
 
 export type { CallOptions };
 
@@ -85,6 +87,8 @@ export interface OpenLibraryOptions {
    * A graph that has them keeps them on rebuilds without this option.
    */
   crossModalEdges?: boolean | undefined;
+  /** A PostgreSQL library's query-embedding cache folder (default: VSEARCH_PG_CACHE, else under the OS cache folder). */
+  queryCacheDir?: string | undefined;
 }
 
 export interface ImportOptions {
@@ -487,6 +491,22 @@ function clientEmbedder(client: TwelveLabsClient | undefined): QueryEmbedder | u
   };
 }
 
-export function openLibrary(dir: string, options: OpenLibraryOptions = {}): Promise<Library> {
-  return Library.open(dir, options);
+/** A PostgreSQL connection string naming a library: `postgres://USER@HOST:PORT/DB?library=NAME`. */
+export type PgLibraryUrl = `postgres://${string}` | `postgresql://${string}`;
+
+/**
+ * Opens a library folder, or with a postgres:// URL a library in PostgreSQL (PgLibrary: search,
+ * query and stats; its writes throw an InputError). A URL held in a plain `string` opens the same
+ * PgLibrary at run time: narrow it with `isPgLibraryUrl` to get that type.
+ */
+export function openLibrary(url: PgLibraryUrl, options?: OpenLibraryOptions): Promise<PgLibrary>;
+export function openLibrary(dir: string, options?: OpenLibraryOptions): Promise<Library>;
+export async function openLibrary(location: string, options: OpenLibraryOptions = {}): Promise<Library | PgLibrary> {
+  if (!isPgLibraryUrl(location)) return Library.open(location, options);
+  const { PgLibrary } = await import('./pg-library.js');
+  return PgLibrary.open(location, options);
+}
+
+export function isPgLibraryUrl(location: string): location is PgLibraryUrl {
+  return isPgUrl(location);
 }

@@ -8,6 +8,7 @@ import {
   type SegmentStore,
   searchEf,
 } from '../store/index.js';
+import type { Manifest } from '../store/manifest.js';
 import { type MemoryNeeds, memoryNeeds } from './capacity.js';
 
 /** The ef a query modality's searches use, and why. */
@@ -46,7 +47,18 @@ export interface LibraryStats {
 }
 
 export async function libraryStats(store: SegmentStore, index: VectorIndex | undefined): Promise<LibraryStats> {
-  const manifest = store.manifest;
+  const stats = manifestStats(store.manifest, index, await store.bytesOnDisk());
+  return index instanceof HnswIndex && index.crossModalEdges !== undefined
+    ? { ...stats, index: { ...stats.index, cross_modal_links: index.crossModalEdges } }
+    : stats;
+}
+
+/** What the manifest (or a PostgreSQL library's equivalent) says, with the index searched and the bytes stored. */
+export function manifestStats(
+  manifest: Readonly<Manifest>,
+  index: { kind: 'hnsw' | 'exact'; size: number } | undefined,
+  bytes: number,
+): LibraryStats {
   const settings = manifest.index;
   const searchEfs = {} as Record<QueryModality, ModalitySearchEf>;
   for (const modality of QUERY_MODALITIES) {
@@ -82,11 +94,8 @@ export async function libraryStats(store: SegmentStore, index: VectorIndex | und
       count: index?.size ?? 0,
       search_ef: searchEfs,
       ...(settings.calibration === undefined ? {} : { calibration: settings.calibration }),
-      ...(index instanceof HnswIndex && index.crossModalEdges !== undefined
-        ? { cross_modal_links: index.crossModalEdges }
-        : {}),
     },
-    bytes: await store.bytesOnDisk(),
+    bytes,
     memory: memoryNeeds(manifest.counts.segments, manifest.dimension ?? 0, settings.M, index?.kind === 'hnsw'),
   };
 }

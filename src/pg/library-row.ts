@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import { sha256Hex } from '../store/index.js';
+import type { IndexSettings } from '../store/manifest.js';
 import type { PgClient } from './connect.js';
 
 /** The first key of each library's advisory lock (the second is the name's hash). */
@@ -8,8 +9,8 @@ const LIBRARY_LOCK = 7_340_015;
 export interface PgLibrarySettings {
   model: string;
   dimension: number;
-  M: number;
-  efConstruction: number;
+  /** The folder's index settings: M and efConstruction build the HNSW index, the rest choose each search's ef. */
+  index: IndexSettings;
 }
 
 /**
@@ -24,7 +25,7 @@ export async function ensurePgLibrary(client: PgClient, library: string, setting
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LIBRARY_LOCK, library]);
     await client.query(
       'INSERT INTO vsearch_libraries (library, model, dimension, hnsw_m, hnsw_ef_construction) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (library) DO NOTHING',
-      [library, settings.model, settings.dimension, settings.M, settings.efConstruction],
+      [library, settings.model, settings.dimension, settings.index.M, settings.index.efConstruction],
     );
     const found = await client.query<{ model: string; dimension: number }>(
       'SELECT model, dimension FROM vsearch_libraries WHERE library = $1',
@@ -39,11 +40,21 @@ export async function ensurePgLibrary(client: PgClient, library: string, setting
     }
     const name = `vsearch_hnsw_${sha256Hex(library).slice(0, 16)}`;
     await client.query(
-      `CREATE INDEX IF NOT EXISTS ${name} ON vsearch_segments USING hnsw ((embedding::vector(${Math.trunc(settings.dimension)})) vector_cosine_ops) WITH (m = ${Math.trunc(settings.M)}, ef_construction = ${Math.trunc(settings.efConstruction)}) WHERE library = ${client.escapeLiteral(library)}`,
+      `CREATE INDEX IF NOT EXISTS ${name} ON vsearch_segments USING hnsw ((embedding::vector(${Math.trunc(settings.dimension)})) vector_cosine_ops) WITH (m = ${Math.trunc(settings.index.M)}, ef_construction = ${Math.trunc(settings.index.efConstruction)}) WHERE library = ${client.escapeLiteral(library)}`,
+    );
+    // New search settings (a calibration, setSearchEf) change what searches do: a new generation.
+    await client.query(
+      'UPDATE vsearch_libraries SET index_settings = $2::jsonb, generation = generation + 1 WHERE library = $1 AND index_settings IS DISTINCT FROM $2::jsonb',
+      [library, JSON.stringify(settings.index)],
     );
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   }
+}
+
+/** Marks a change of the library (inside the writer's transaction): searches rebuild their snapshot. */
+export async function bumpGeneration(client: PgClient, library: string): Promise<void> {
+  await client.query('UPDATE vsearch_libraries SET generation = generation + 1 WHERE library = $1', [library]);
 }

@@ -68,6 +68,16 @@ CREATE TABLE vsearch_pages (
 );
 CREATE INDEX vsearch_pages_created ON vsearch_pages (library, created_at);`,
   },
+  {
+    version: 3,
+    name: 'library generation and search settings',
+    // generation: bumped by every write of the library, so a search storage knows when its
+    // snapshot is stale. index_settings: the folder manifest's index settings (ef, kind,
+    // exactBelow, calibration), which the search uses as a folder library's do.
+    sql: `
+ALTER TABLE vsearch_libraries ADD COLUMN generation bigint NOT NULL DEFAULT 0;
+ALTER TABLE vsearch_libraries ADD COLUMN index_settings jsonb;`,
+  },
 ];
 
 /**

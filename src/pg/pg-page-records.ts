@@ -2,11 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type PageRecord, recordFromJson, recordToJson } from '../query/page-record-codec.js';
 import { PAGE_TTL_MS } from '../query/page-records.js';
 import type { PageRecordStore } from '../query/search-storage.js';
-
-/** What the records need of a connection: `pg.Client` and `pg.Pool` both have it. */
-interface Queryable {
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
-}
+import type { Queryable } from './queryable.js';
 
 /** Expired records are deleted at most this often by one process. */
 const PRUNE_EVERY_MS = 60 * 60 * 1000;

@@ -29,12 +29,7 @@ export async function syncFolderToPg(
   const client = await connectPg(target);
   try {
     await migrate(client);
-    await ensurePgLibrary(client, target.library, {
-      model,
-      dimension,
-      M: index.M,
-      efConstruction: index.efConstruction,
-    });
+    await ensurePgLibrary(client, target.library, { model, dimension, index });
     const held = await client.query<{ video_id: string; digest: string }>(
       'SELECT video_id, digest FROM vsearch_videos WHERE library = $1',
       [target.library],

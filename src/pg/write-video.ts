@@ -1,5 +1,6 @@
 import type { SegmentRows } from '../store/index.js';
 import type { PgClient } from './connect.js';
+import { bumpGeneration } from './library-row.js';
 
 const BATCH_ROWS = 500;
 
@@ -44,6 +45,7 @@ export async function writePgVideo(
       `DELETE FROM vsearch_segments s WHERE s.library = $1 AND s.video_id = $2 AND NOT EXISTS (SELECT 1 FROM vsearch_staging t WHERE (t.embedding_option, t.embedding_scope, t.start_sec, t.end_sec) = (s.embedding_option, s.embedding_scope, s.start_sec, s.end_sec))`,
       [library, videoId],
     );
+    await bumpGeneration(client, library);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});

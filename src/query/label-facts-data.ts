@@ -1,5 +1,8 @@
 import type { SegmentFile } from '../store/index.js';
 
+/** What the facts read of a segment file: a PostgreSQL library hands its rows over in this shape too. */
+export type FactsRows = Pick<SegmentFile, 'name' | 'count' | 'labels' | 'startSec' | 'endSec' | 'string'>;
+
 /** A group's shared fields: segments of one video with one source and one metadata text. */
 export interface GroupRecord {
   video: number;
@@ -44,7 +47,7 @@ export interface LabelFactsData {
  * before and drop it just after.
  */
 export async function collectLabelFacts(
-  files: Iterable<SegmentFile> | AsyncIterable<SegmentFile>,
+  files: Iterable<FactsRows> | AsyncIterable<FactsRows>,
   labelSpace: number,
   dimension: number,
 ): Promise<LabelFactsData> {

@@ -1,7 +1,7 @@
 import { VsearchError } from '../errors.js';
 import { dotProduct } from '../index/dot-product.js';
-import type { VectorIndex } from '../index/vector-index.js';
 import type { LibrarySnapshot } from './library-snapshot.js';
+import type { RetrievalIndex } from './retrieval-index.js';
 
 /**
  * Scores labels against a unit query for one search: from the snapshot's stored vectors once
@@ -11,7 +11,7 @@ import type { LibrarySnapshot } from './library-snapshot.js';
  */
 export class LabelScorer {
   readonly #snapshot: LibrarySnapshot;
-  readonly #index: VectorIndex | undefined;
+  readonly #index: RetrievalIndex | undefined;
   #points: Map<number, Float32Array | undefined> | undefined;
   #columns: readonly Float32Array[] | undefined;
 

@@ -1,7 +1,7 @@
-import type { VectorIndex } from '../index/vector-index.js';
 import type { Manifest } from '../store/manifest.js';
 import { type QueryModality, searchEfOf } from '../store/search-ef.js';
 import type { LabelFacts } from './label-facts.js';
+import type { RetrievalIndex } from './retrieval-index.js';
 
 /**
  * One library generation as searches see it: its manifest, label facts, ANN index and stored
@@ -13,7 +13,7 @@ export interface LibrarySnapshot {
   readonly manifest: Readonly<Manifest>;
   readonly facts: LabelFacts;
   /** Undefined while the library holds no segments. */
-  readonly index: VectorIndex | undefined;
+  readonly index: RetrievalIndex | undefined;
   /** The ef of a search whose queries have these modalities (the manifest's search-ef settings). */
   efFor(modalities: readonly QueryModality[]): number;
   /** The stored vector columns, one per `facts.files` entry: read on the first call, shared after. */
@@ -27,7 +27,7 @@ export interface LibrarySnapshot {
 export interface SnapshotParts {
   manifest: Readonly<Manifest>;
   facts: LabelFacts;
-  index: VectorIndex | undefined;
+  index: RetrievalIndex | undefined;
   /** Reads the vector column of each of `facts.files`. */
   readVectors: (files: readonly string[]) => Promise<Float32Array[]>;
   segmentVector: (label: number) => Promise<Float32Array | undefined>;

@@ -1,8 +1,8 @@
 import { InputError } from '../errors.js';
-import type { VectorIndex } from '../index/vector-index.js';
 import { LabelScorer } from './label-scorer.js';
 import type { LibrarySnapshot } from './library-snapshot.js';
 import type { ReturnedPage } from './page-record-codec.js';
+import type { RetrievalIndex } from './retrieval-index.js';
 import type { SearchRequest } from './search-request.js';
 import type { SearchResponse } from './search-response.js';
 import type { SearchStorage } from './search-storage.js';
@@ -67,7 +67,7 @@ export async function searchPage(
 
 async function computePage(
   snapshot: LibrarySnapshot,
-  index: VectorIndex,
+  index: RetrievalIndex,
   prepared: PreparedSearch,
   earlier: readonly ReturnedPage[],
   context: SearchContext,

@@ -56,6 +56,8 @@ const NONE: ReadonlySet<number> = new Set();
  */
 export class SearchPool {
   readonly facts: LabelFacts;
+  /** What the pool was made from (a PostgreSQL index pushes it down as SQL). */
+  readonly spec: Readonly<SearchPoolSpec>;
   /** Labels available to retrieval. */
   readonly available: number;
   /** False when every stored label is available, so retrieval needs no filter callback. */
@@ -71,6 +73,7 @@ export class SearchPool {
 
   constructor(facts: LabelFacts, spec: SearchPoolSpec) {
     this.facts = facts;
+    this.spec = spec;
     const masks = unrestrictedMasks(facts);
     this.#optionOk = spec.searchOptions === undefined ? masks.options : optionMask(facts, spec.searchOptions);
     this.#groupOk = spec.filter === undefined ? masks.groups : new Uint8Array(facts.groups.length).fill(1);

@@ -1,5 +1,6 @@
-import type { VectorIndex } from '../../index/vector-index.js';
+import type { KnnResult } from '../../index/vector-index.js';
 import type { LabelScorer } from '../label-scorer.js';
+import type { RetrievalIndex } from '../retrieval-index.js';
 import type { SearchPool } from './pool.js';
 import type { PreparedSearch } from './prepare.js';
 
@@ -30,7 +31,7 @@ export interface RetrievalStep {
 }
 
 export interface CandidateStreamOptions {
-  index: VectorIndex;
+  index: RetrievalIndex;
   pool: SearchPool;
   /** This search's scorer: several queries and exact scans score labels themselves. */
   scorer: LabelScorer;
@@ -80,6 +81,8 @@ const SCORE_SLACK = 1e-5;
  * beat (scores above the best k-th score of an incomplete list); when it runs dry, k and ef
  * widen. A round that comes back short counts against `maxShortRounds`; past it, or once k
  * nears the pool's size, the available labels are scanned exactly, which is complete.
+ * An index whose rounds are promises (PostgreSQL) is awaited by `next`; `take` then hands out
+ * only what is buffered.
  */
 export class CandidateStream {
   readonly #options: CandidateStreamOptions;
@@ -92,6 +95,8 @@ export class CandidateStream {
   #k: number;
   #ef: number;
   #shortRounds = 0;
+  /** A round the index answers asynchronously, in flight. */
+  #pending: Promise<void> | undefined;
 
   constructor(options: CandidateStreamOptions) {
     this.#options = options;
@@ -104,8 +109,20 @@ export class CandidateStream {
     for (;;) {
       const candidate = this.take();
       if (candidate !== undefined || this.#complete) return candidate;
+      if (this.#pending !== undefined) {
+        const pending = this.#pending;
+        await pending.finally(() => {
+          if (this.#pending === pending) this.#pending = undefined;
+        });
+        continue;
+      }
+      const { index, scorer } = this.#options;
+      if (index.scanPool !== undefined && this.#exactNext()) {
+        this.#pending = this.#scanInIndex(index.scanPool.bind(index));
+        continue;
+      }
       // take() stopped because the next round scores labels itself: it needs the stored vectors.
-      await this.#options.scorer.load();
+      await scorer.load();
     }
   }
 
@@ -117,13 +134,18 @@ export class CandidateStream {
   take(): Candidate | undefined {
     for (;;) {
       const candidate = this.#buffered();
-      if (candidate !== undefined || this.#complete) return candidate;
+      if (candidate !== undefined || this.#complete || this.#pending !== undefined) return candidate;
       const exact = this.#exactNext();
-      const { scorer, queries } = this.#options;
-      // An exact scan scores every available label (the stored vectors); several queries score each other's candidates.
-      if (exact ? !scorer.loaded : queries.length > 1 && !scorer.canScore) return undefined;
+      const { scorer, queries, index } = this.#options;
+      // An exact scan scores every available label (the stored vectors, or the index where they live);
+      // several queries score each other's candidates.
+      if (exact ? index.scanPool !== undefined || !scorer.loaded : queries.length > 1 && !scorer.canScore)
+        return undefined;
       if (exact) this.#scanExactly();
-      else this.#annRound();
+      else {
+        this.#pending = this.#annRound();
+        if (this.#pending !== undefined) return undefined;
+      }
     }
   }
 
@@ -158,24 +180,35 @@ export class CandidateStream {
     this.#options.onStep?.({ strategy: 'exact', k: candidates.length, ef: 0, returned: candidates.length });
   }
 
-  #annRound(): void {
-    const { pool, index, queries, scorer } = this.#options;
+  /** Asks the index for a round; a promise when the index answers asynchronously. */
+  #annRound(): Promise<void> | undefined {
+    const { pool, index, queries } = this.#options;
     const k = this.#k;
     const ef = Math.max(this.#ef, k);
-    const filter = pool.restricted ? (label: number): boolean => pool.isAvailable(label) : undefined;
+    const round = pool.restricted
+      ? { ef, pool, filter: (label: number): boolean => pool.isAvailable(label) }
+      : { ef, pool };
+    const answers = queries.map((query) => index.search(query, k, round));
+    if (answers.every((answer): answer is KnnResult => !(answer instanceof Promise))) {
+      this.#settleRound(answers, k, ef);
+      return undefined;
+    }
+    return Promise.all(answers).then((results) => this.#settleRound(results, k, ef));
+  }
+
+  #settleRound(results: readonly KnnResult[], k: number, ef: number): void {
+    const { pool, queries, scorer } = this.#options;
     const want = Math.min(k, pool.available);
     let bound = Number.NEGATIVE_INFINITY;
     let complete = true;
     let fewest = Number.POSITIVE_INFINITY;
-    const results = queries.map((query) => {
-      const result = index.search(query, k, filter === undefined ? { ef } : { ef, filter });
+    for (const result of results) {
       fewest = Math.min(fewest, result.labels.length);
       if (result.labels.length < pool.available) {
         complete = false;
         bound = Math.max(bound, result.scores[result.scores.length - 1] ?? Number.POSITIVE_INFINITY);
       }
-      return result;
-    });
+    }
     this.#options.onStep?.({ strategy: 'ann', k, ef, returned: fewest });
     if (fewest < want) {
       // The graph could not find k allowed labels: search wider before trusting any order.
@@ -202,6 +235,23 @@ export class CandidateStream {
     this.#bound = bound;
     this.#complete = complete;
     this.#k = k * 4;
+  }
+
+  /** The exact scan done by the index where the vectors live: each query's full ranking of the pool, best over the queries. */
+  async #scanInIndex(scan: (query: Float32Array, pool: SearchPool) => Promise<KnnResult>): Promise<void> {
+    const { pool, queries } = this.#options;
+    const best = new Map<number, number>();
+    for (const result of await Promise.all(queries.map((query) => scan(query, pool)))) {
+      result.labels.forEach((label, i) => {
+        const score = result.scores[i] as number;
+        if (pool.isAvailable(label) && score > (best.get(label) ?? Number.NEGATIVE_INFINITY)) best.set(label, score);
+      });
+    }
+    const candidates = [...best].map(([label, score]) => ({ label, score }));
+    candidates.sort(byScore);
+    this.#install(candidates);
+    this.#complete = true;
+    this.#options.onStep?.({ strategy: 'exact', k: candidates.length, ef: 0, returned: candidates.length });
   }
 
   /** A new round's candidates; what the round before handed out is remembered, as this one finds it again. */
