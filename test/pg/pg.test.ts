@@ -240,7 +240,7 @@ describe('PostgreSQL faults', () => {
     expect(missing.stderr).not.toContain(PASSWORD);
     const folder = await runCliAsync(['sync', '--from', dir, '--to', dir]);
     expect(folder.status).toBe(2);
-    expect(folder.stderr).toMatch(/must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(folder.stderr).toMatch(/must be one folder library and one postgres:\/\/ or postgresql:\/\/ URL/);
   }, 60_000);
 
   it('an unreachable server exits 1 without printing the password', async () => {
