@@ -6,9 +6,10 @@
 // comparable work; the product schema is not used). Vectors: seeded synthetic unit vectors.
 // Usage: node bench/pg-copy-vs-insert.mjs --url postgres://postgres@127.0.0.1:55432/postgres
 //   [--segments 100000] [--dim 512] [--per-video 100] [--rounds 2]
+
+import { loadavg } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
