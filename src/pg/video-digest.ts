@@ -14,17 +14,7 @@ class VideoDigest {
   readonly #rowHashes: string[] = [];
 
   addRow(rows: SegmentRows, row: number): void {
-    const fields = [
-      rows.embeddingOption[row],
-      rows.embeddingScope[row],
-      rows.startSec[row],
-      rows.endSec[row],
-      rows.source[row],
-      rows.contentSha256[row],
-      rows.modality[row],
-      rows.modelName[row],
-      canonicalJson(rows.metadata[row] ?? 'null'),
-    ];
+    const fields = rowFields(rows, row, canonicalJson(rows.metadata[row] ?? 'null'));
     this.#rowHashes.push(
       createHash('sha256').update(JSON.stringify(fields)).update(vectorBytes(rows, row)).digest('hex'),
     );
@@ -73,23 +63,28 @@ export function isLegacyDigest(digest: string): boolean {
 export function legacyVideoDigest(rows: SegmentRows): string {
   const lines: string[] = [];
   for (let row = 0; row < rows.count; row++) {
-    const fields = [
-      rows.embeddingOption[row],
-      rows.embeddingScope[row],
-      rows.startSec[row],
-      rows.endSec[row],
-      rows.source[row],
-      rows.contentSha256[row],
-      rows.modality[row],
-      rows.modelName[row],
-      rows.metadata[row],
-    ];
+    const fields = rowFields(rows, row, rows.metadata[row]);
     lines.push(`${JSON.stringify(fields)}${vectorBytes(rows, row).toString('hex')}`);
   }
   lines.sort();
   const hash = createHash('sha256');
   for (const line of lines) hash.update(`${line}\n`);
   return hash.digest('hex');
+}
+
+/** What a digest covers of a row besides the video id and the vector, in a fixed order. */
+function rowFields(rows: SegmentRows, row: number, metadata: string | undefined): unknown[] {
+  return [
+    rows.embeddingOption[row],
+    rows.embeddingScope[row],
+    rows.startSec[row],
+    rows.endSec[row],
+    rows.source[row],
+    rows.contentSha256[row],
+    rows.modality[row],
+    rows.modelName[row],
+    metadata,
+  ];
 }
 
 function vectorBytes(rows: SegmentRows, row: number): Buffer {

@@ -7,10 +7,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { legacyVideoDigest } from '../../src/pg/video-digest.js';
-import { type SegmentRows, SegmentRowsBuilder, SegmentStore } from '../../src/store/index.js';
+import { type SegmentRows, SegmentStore } from '../../src/store/index.js';
 import { CLI } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
-import { testVector } from '../helpers/segments.js';
 import { rowsOf } from '../helpers/store-rows.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { startTestDatabase, type TestDatabase } from './pg-server.js';
@@ -21,29 +20,13 @@ const tempDir = useTempDirs();
 
 /** Segments whose metadata keys are not in sorted order (jsonb stores them reordered). */
 function unsortedMetadataRows(videos: Record<string, number>, seed: number): SegmentRows {
-  const builder = new SegmentRowsBuilder();
-  let n = 0;
-  for (const [videoId, clips] of Object.entries(videos)) {
-    for (let clip = 0; clip < clips; clip++) {
-      builder.add(
-        {
-          videoId,
-          vector: testVector(8, seed * 100 + n++),
-          startSec: clip * 6,
-          endSec: clip * 6 + 6,
-          source: `${videoId}.mp4`,
-          contentSha256: `sha-${videoId}`,
-          modality: 'video',
-          embeddingOption: clip % 2 === 0 ? 'visual' : 'audio',
-          embeddingScope: 'clip',
-          modelName: 'marengo3.0',
-          metadata: { zeta: clip, alpha: `t ${videoId}`, nested: { b: [1, { y: 2, x: 1 }], a: null } },
-        },
-        { file: 'test' },
-      );
-    }
-  }
-  return builder.build();
+  return rowsOf(
+    videos,
+    8,
+    seed,
+    (clip) => (clip % 2 === 0 ? 'visual' : 'audio'),
+    (videoId, clip) => ({ zeta: clip, alpha: `t ${videoId}`, nested: { b: [1, { y: 2, x: 1 }], a: null } }),
+  );
 }
 
 async function manifestText(dir: string): Promise<string> {
