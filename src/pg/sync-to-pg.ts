@@ -1,10 +1,11 @@
 import { InputError } from '../errors.js';
 import { SegmentStore } from '../store/index.js';
+import { chooseBulkLoader } from './bulk-load.js';
 import { connectPg, pgError } from './connect.js';
 import { ensurePgLibrary } from './library-row.js';
 import { migrate } from './migrations.js';
 import type { PgTarget } from './target.js';
-import { videoDigest } from './video-digest.js';
+import { isLegacyDigest, legacyVideoDigest, videoDigest } from './video-digest.js';
 import { writePgVideo } from './write-video.js';
 
 export interface SyncSummary {
@@ -22,6 +23,7 @@ export async function syncFolderToPg(
   dir: string,
   target: PgTarget,
   onVideo: (videoId: string) => void = () => {},
+  say: (line: string) => void = () => {},
 ): Promise<SyncSummary> {
   const store = await SegmentStore.open(dir);
   const { model, dimension, index } = store.manifest;
@@ -35,16 +37,29 @@ export async function syncFolderToPg(
       [target.library],
     );
     const digests = new Map(held.rows.map((row) => [row.video_id, row.digest]));
+    const loader = await chooseBulkLoader(client);
+    if (loader === 'insert')
+      say('the server is PGlite, which cannot take COPY over the wire: loading with batched INSERTs');
     const summary: SyncSummary = { videos: 0, segments: 0, unchanged: 0 };
     for (const videoId of Object.keys(store.manifest.videos).sort()) {
       const rows = await store.segmentsOf(videoId);
       if (rows === undefined) continue;
       const digest = videoDigest(rows);
-      if (digests.get(videoId) === digest) {
+      const stored = digests.get(videoId);
+      if (stored === digest) {
         summary.unchanged++;
         continue;
       }
-      await writePgVideo(client, target.library, videoId, rows, digest);
+      if (stored !== undefined && isLegacyDigest(stored) && stored === legacyVideoDigest(rows)) {
+        // Synced before digests sorted metadata keys: the same segments, so only the digest is rewritten.
+        await client.query(
+          'UPDATE vsearch_videos SET digest = $3 WHERE library = $1 AND video_id = $2 AND digest = $4',
+          [target.library, videoId, digest, stored],
+        );
+        summary.unchanged++;
+        continue;
+      }
+      await writePgVideo(client, target.library, videoId, rows, digest, loader);
       onVideo(videoId);
       summary.videos++;
       summary.segments += rows.count;

@@ -1,4 +1,5 @@
 import type { SegmentRows } from '../store/index.js';
+import { type BulkLoader, copyRows } from './bulk-load.js';
 import type { PgClient } from './connect.js';
 import { bumpGeneration } from './library-row.js';
 
@@ -14,8 +15,8 @@ const UPDATED = ['source', 'content_sha256', 'modality', 'model_name', 'metadata
   .join(', ');
 
 /**
- * Replaces one video's segments in one transaction: staged into a temporary table, then
- * upserted on the segment identity and the video's other segments deleted. Readers see the
+ * Replaces one video's segments in one transaction: staged into a temporary table (by COPY or
+ * batched INSERTs, see bulk-load.ts), then upserted on the segment identity and the video's other segments deleted. Readers see the
  * old set or the new one, never a part; a rerun or a concurrent writer leaves each segment once.
  */
 export async function writePgVideo(
@@ -24,16 +25,13 @@ export async function writePgVideo(
   videoId: string,
   rows: SegmentRows,
   digest: string,
+  loader: BulkLoader = 'insert',
 ): Promise<void> {
   await client.query('BEGIN');
   try {
     await client.query('CREATE TEMP TABLE vsearch_staging (LIKE vsearch_segments) ON COMMIT DROP');
-    for (let start = 0; start < rows.count; start += BATCH_ROWS) {
-      await client.query(
-        `INSERT INTO vsearch_staging (${COLUMNS}) SELECT * FROM ${UNNEST}`,
-        batchParameters(library, videoId, rows, start, Math.min(rows.count, start + BATCH_ROWS)),
-      );
-    }
+    if (loader === 'copy') await copyRows(client, 'vsearch_staging', COLUMNS, library, videoId, rows);
+    else await insertRows(client, library, videoId, rows);
     await client.query(
       'INSERT INTO vsearch_videos (library, video_id, segments, digest) VALUES ($1, $2, $3, $4) ON CONFLICT (library, video_id) DO UPDATE SET segments = EXCLUDED.segments, digest = EXCLUDED.digest, updated_at = now()',
       [library, videoId, rows.count, digest],
@@ -50,6 +48,15 @@ export async function writePgVideo(
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
+  }
+}
+
+async function insertRows(client: PgClient, library: string, videoId: string, rows: SegmentRows): Promise<void> {
+  for (let start = 0; start < rows.count; start += BATCH_ROWS) {
+    await client.query(
+      `INSERT INTO vsearch_staging (${COLUMNS}) SELECT * FROM ${UNNEST}`,
+      batchParameters(library, videoId, rows, start, Math.min(rows.count, start + BATCH_ROWS)),
+    );
   }
 }
 

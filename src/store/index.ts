@@ -53,5 +53,6 @@ export {
   type SegmentLocation,
   SegmentStore,
 } from './segment-store.js';
+export { selectRows } from './select-rows.js';
 export { type SegmentFileCheck, verifySegmentFiles } from './verify-segment-files.js';
 export type { VideoMedia } from './video-facts.js';

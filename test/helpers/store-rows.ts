@@ -1,4 +1,5 @@
 import { type SegmentRows, SegmentRowsBuilder } from '../../src/store/index.js';
+import type { Metadata } from '../../src/types.js';
 import { testVector } from './segments.js';
 
 /**
@@ -10,6 +11,7 @@ export function rowsOf(
   dimension = 8,
   seed = 1,
   optionOf: (clip: number) => string = () => 'visual',
+  metadataOf: (videoId: string, clip: number) => Metadata = (_, clip) => ({ clip }),
 ): SegmentRows {
   const builder = new SegmentRowsBuilder();
   let n = 0;
@@ -27,7 +29,7 @@ export function rowsOf(
           embeddingOption: optionOf(clip),
           embeddingScope: 'clip',
           modelName: 'marengo3.0',
-          metadata: { clip },
+          metadata: metadataOf(videoId, clip),
         },
         { file: 'test' },
       );

@@ -14,40 +14,13 @@ import { runCliAsync } from '../helpers/cli-async.js';
 import { rowsOf } from '../helpers/store-rows.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { startTestDatabase, type TestDatabase } from './pg-server.js';
+import { folderLibrary as folderLibraryIn, segmentKey, segmentsByKey } from './sync-fixtures.js';
 
 const PASSWORD = 'secret-pw';
 const tempDir = useTempDirs();
 
 async function folderLibrary(rows: SegmentRows): Promise<string> {
-  const dir = await tempDir();
-  const store = await SegmentStore.open(dir, { create: true });
-  await store.append(rows, 'marengo3.0');
-  return dir;
-}
-
-function key(video: string, option: string, scope: string, start: number, end: number): string {
-  return JSON.stringify([video, option, scope, start, end]);
-}
-
-/** Every segment of the folder library, by identity: its vector bits and metadata. */
-function folderSegments(rows: SegmentRows): Map<string, { vector: number[]; metadata: unknown }> {
-  const out = new Map<string, { vector: number[]; metadata: unknown }>();
-  for (let r = 0; r < rows.count; r++) {
-    out.set(
-      key(
-        rows.videoId[r] ?? '',
-        rows.embeddingOption[r] ?? '',
-        rows.embeddingScope[r] ?? '',
-        rows.startSec[r] ?? 0,
-        rows.endSec[r] ?? 0,
-      ),
-      {
-        vector: Array.from(rows.vectors.subarray(r * rows.dimension, (r + 1) * rows.dimension)),
-        metadata: JSON.parse(rows.metadata[r] ?? 'null'),
-      },
-    );
-  }
-  return out;
+  return folderLibraryIn(await tempDir(), rows);
 }
 
 describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
@@ -80,7 +53,7 @@ describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
     );
     const out = new Map<string, { vector: number[]; metadata: unknown }>();
     for (const row of result.rows) {
-      const id = key(row.video_id, row.embedding_option, row.embedding_scope, row.start_sec, row.end_sec);
+      const id = segmentKey(row.video_id, row.embedding_option, row.embedding_scope, row.start_sec, row.end_sec);
       expect(out.has(id)).toBe(false);
       out.set(id, {
         vector: Array.from(Float32Array.from(JSON.parse(row.embedding) as number[])),
@@ -122,11 +95,11 @@ describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
     expect(first.status).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({ videos: 3, segments: 9, unchanged: 0 });
     expect(first.stdout).not.toContain(PASSWORD);
-    expect(await pgSegments('one')).toEqual(folderSegments(rows));
+    expect(await pgSegments('one')).toEqual(segmentsByKey(rows));
     const second = await runCliAsync(['sync', '--from', dir, '--to', url('one'), '--json']);
     expect(second.status).toBe(0);
     expect(JSON.parse(second.stdout)).toMatchObject({ videos: 0, segments: 0, unchanged: 3 });
-    expect(await pgSegments('one')).toEqual(folderSegments(rows));
+    expect(await pgSegments('one')).toEqual(segmentsByKey(rows));
   }, 120_000);
 
   it('a video whose segments changed in the folder is copied again, and only it', async () => {
@@ -141,7 +114,7 @@ describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ videos: 1, unchanged: 1 });
     const now = await SegmentStore.open(dir);
     const all = [await now.segmentsOf('a'), await now.segmentsOf('b')];
-    const expected = new Map(all.flatMap((rows) => (rows === undefined ? [] : [...folderSegments(rows)])));
+    const expected = new Map(all.flatMap((rows) => (rows === undefined ? [] : [...segmentsByKey(rows)])));
     expect(expected.size).toBe(4);
     expect(await pgSegments('changed')).toEqual(expected);
   }, 120_000);
@@ -155,7 +128,7 @@ describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
       'twice',
     ]);
     expect(Number(count.rows[0]?.n)).toBe(rows.count);
-    expect(await pgSegments('twice')).toEqual(folderSegments(rows));
+    expect(await pgSegments('twice')).toEqual(segmentsByKey(rows));
   }, 120_000);
 
   it('a sync killed with SIGKILL leaves only whole videos, and a rerun gives the same set as a clean sync', async () => {
@@ -186,7 +159,7 @@ describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
       videos: 30 - perVideo.rows.length,
       unchanged: perVideo.rows.length,
     });
-    expect(await pgSegments('killed')).toEqual(folderSegments(rows));
+    expect(await pgSegments('killed')).toEqual(segmentsByKey(rows));
   }, 120_000);
 
   it('refuses a library of another dimension with exit 2 and writes nothing', async () => {
@@ -240,7 +213,7 @@ describe('PostgreSQL faults', () => {
     expect(missing.stderr).not.toContain(PASSWORD);
     const folder = await runCliAsync(['sync', '--from', dir, '--to', dir]);
     expect(folder.status).toBe(2);
-    expect(folder.stderr).toMatch(/must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(folder.stderr).toMatch(/must be one folder library and one postgres:\/\/ or postgresql:\/\/ URL/);
   }, 60_000);
 
   it('an unreachable server exits 1 without printing the password', async () => {
