@@ -3,6 +3,7 @@ import { type SegmentRows, SegmentStore, selectRows } from '../store/index.js';
 import { connectPg, type PgClient, pgError } from './connect.js';
 import type { SyncSummary } from './sync-to-pg.js';
 import type { PgTarget } from './target.js';
+import { vectorFromSend } from './vector-bytes.js';
 import { digestsByVideo } from './video-digest.js';
 
 export interface PgToFolderOptions {
@@ -215,7 +216,7 @@ async function readVideos(
 function segmentRows(pages: readonly SegmentRow[], dimension: number): SegmentRows {
   const vectors = new Float32Array(pages.length * dimension);
   pages.forEach((page, i) => {
-    readVectorSend(page.embedding, dimension, vectors, i * dimension);
+    vectorFromSend(page.embedding, dimension, vectors, i * dimension);
   });
   const column = (pick: (page: SegmentRow) => string): string[] => pages.map(pick);
   return {
@@ -233,12 +234,4 @@ function segmentRows(pages: readonly SegmentRow[], dimension: number): SegmentRo
     modelName: column((p) => p.model_name),
     metadata: column((p) => JSON.stringify(JSON.parse(p.metadata))),
   };
-}
-
-/** pgvector's binary form (`vector_send`): int16 dimension, int16 unused, then big-endian float4s. */
-function readVectorSend(bytes: Buffer, dimension: number, into: Float32Array, at: number): void {
-  const stored = bytes.byteLength >= 4 ? bytes.readInt16BE(0) : -1;
-  if (stored !== dimension || bytes.byteLength !== 4 + 4 * dimension)
-    throw new InputError(`a stored vector has ${stored} dimensions, not the library's ${dimension}`);
-  for (let i = 0; i < dimension; i++) into[at + i] = bytes.readFloatBE(4 + 4 * i);
 }
