@@ -1,11 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import {
-  type AnnotatedHit,
-  type ModeSearchRequest,
-  type ModeSearchResponse,
-  type SearchMode,
-} from '../lexical/mode-search.js';
+import type { AnnotatedHit, ModeSearchRequest, ModeSearchResponse, SearchMode } from '../lexical/mode-search.js';
 import type { OptionFusion } from '../lexical/option-fusion.js';
 import { openLibrary } from '../library/index.js';
 import {
