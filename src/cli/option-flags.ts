@@ -16,6 +16,11 @@ const FLAGS: ReadonlyMap<string, string> = new Map([
   ['`video`', '--video'],
   ['`vector`', '--vector FILE'],
   ['`like`', '--like VIDEO_ID'],
+  ['`groupBy`', '--group-by'],
+  ['`operator`', '--operator'],
+  ['`threshold`', '--threshold'],
+  ['`mode`', '--mode'],
+  ['`fusion`', '--fusion'],
 ]);
 
 const NAMED = /`[^`\n]+`/g;

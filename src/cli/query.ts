@@ -1,21 +1,16 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import {
-  type AnnotatedHit,
-  type ModeSearchRequest,
-  type ModeSearchResponse,
-  SEARCH_MODES,
-  type SearchMode,
-} from '../lexical/mode-search.js';
-import { OPTION_FUSIONS, type OptionFusion } from '../lexical/option-fusion.js';
+import type { AnnotatedHit, ModeSearchRequest, ModeSearchResponse, SearchMode } from '../lexical/mode-search.js';
+import type { OptionFusion } from '../lexical/option-fusion.js';
 import { openLibrary } from '../library/index.js';
 import { redactUrl } from '../pg/redact.js';
 import {
   type ClipHit,
   formatTimeRange,
+  type GroupBy,
   MAX_PAGE_LIMIT,
+  type Operator,
   parseSearchFilter,
-  queryInputsOf,
   type SearchRequest,
   type SearchResponse,
   THRESHOLDS,
@@ -139,7 +134,9 @@ export function registerQueryCommand(program: Command): void {
     .action(async (text: string | undefined, flags: QueryFlags, command: Command) => {
       const request = await requestFrom(text, flags);
       // Only a query to embed may call the API: a search by vector or --like never loads the client.
-      const embeds = !flags.offline && (request.pageToken === undefined ? queryInputsOf(request).length > 0 : false);
+      const embeds =
+        !flags.offline &&
+        [request.text, request.image, request.audio, request.video].some((input) => input !== undefined);
       const client = embeds
         ? (await import('./api-client.js')).clientFromEnvironment({ baseUrl: flags.baseUrl })
         : undefined;
@@ -184,16 +181,6 @@ async function requestFrom(text: string | undefined, flags: QueryFlags): Promise
       );
     return { pageToken: flags.pageToken };
   }
-  const groupBy = flags.groupBy;
-  if (groupBy !== undefined && groupBy !== 'clip' && groupBy !== 'video')
-    throw new InputError(`--group-by must be clip or video, got ${JSON.stringify(groupBy)}`);
-  const operator = flags.operator;
-  if (operator !== undefined && operator !== 'or' && operator !== 'and')
-    throw new InputError(`--operator must be or or and, got ${JSON.stringify(operator)}`);
-  const threshold = flags.threshold;
-  if (threshold !== undefined && !(THRESHOLDS as readonly string[]).includes(threshold)) {
-    throw new InputError(`--threshold must be one of ${THRESHOLDS.join(', ')}, got ${JSON.stringify(threshold)}`);
-  }
   await assertQueryMedia({ image: flags.image, audio: flags.audio, video: flags.video });
   return {
     text,
@@ -206,11 +193,12 @@ async function requestFrom(text: string | undefined, flags: QueryFlags): Promise
       ?.split(',')
       .map((option) => option.trim())
       .filter((option) => option !== ''),
-    groupBy,
-    operator,
+    // The library checks these options (and `mode`, `fusion`); main.ts names them as flags in its errors.
+    groupBy: flags.groupBy as GroupBy | undefined,
+    operator: flags.operator as Operator | undefined,
     pageLimit: flags.limit === undefined ? undefined : parseInteger('--limit', flags.limit, 1, MAX_PAGE_LIMIT),
     minScore: flags.minScore === undefined ? undefined : parseNumber('--min-score', flags.minScore),
-    threshold: threshold as Threshold | undefined,
+    threshold: flags.threshold as Threshold | undefined,
     filter: flags.filter === undefined ? undefined : filterFlag(flags.filter),
     mergeAdjacent: flags.mergeAdjacent ?? false,
     offline: flags.offline ?? false,
@@ -265,12 +253,7 @@ export function formatHuman(response: SearchResponse | ModeSearchResponse): stri
 }
 
 function hybridFlags(flags: QueryFlags): Pick<ModeSearchRequest, 'mode' | 'fusion' | 'weights'> {
-  const mode = flags.mode;
-  if (mode !== undefined && !(SEARCH_MODES as readonly string[]).includes(mode))
-    throw new InputError(`--mode must be one of ${SEARCH_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
-  const fusion = flags.fusion;
-  if (fusion !== undefined && !(OPTION_FUSIONS as readonly string[]).includes(fusion))
-    throw new InputError(`--fusion must be one of ${OPTION_FUSIONS.join(', ')}, got ${JSON.stringify(fusion)}`);
+  const { mode, fusion } = flags;
   const weights =
     flags.weights === undefined
       ? undefined

@@ -14,7 +14,7 @@ import { splitFilter } from './annotation-filter.js';
 import type { AnnotationSet } from './annotation-set.js';
 import { DEFAULT_HYBRID_WEIGHTS, type HybridFusion, type HybridWeights, minMax, ofMax, rrf } from './fusion.js';
 import { type LexicalHit, LexicalIndex } from './lexical-index.js';
-import { fuseOptions, type OptionFusion } from './option-fusion.js';
+import { fuseOptions, OPTION_FUSIONS, type OptionFusion } from './option-fusion.js';
 
 export type SearchMode = 'vector' | 'text' | 'hybrid';
 export const SEARCH_MODES: readonly SearchMode[] = ['vector', 'text', 'hybrid'];
@@ -30,6 +30,15 @@ export interface ModeSearchRequest extends SearchRequest {
    * either, hybrid mode fuses by weighted scaled scores instead of reciprocal rank (k = RRF_K).
    */
   weights?: Readonly<Record<string, number>> | undefined;
+}
+
+/** Callers from JavaScript, the CLI and forms pass any string: the one check of `mode` and `fusion`. */
+function checkModeOptions(request: ModeSearchRequest): void {
+  const { mode, fusion } = request;
+  if (mode !== undefined && !SEARCH_MODES.includes(mode))
+    throw new InputError(`\`mode\` must be one of ${SEARCH_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+  if (fusion !== undefined && !OPTION_FUSIONS.includes(fusion))
+    throw new InputError(`\`fusion\` must be one of ${OPTION_FUSIONS.join(', ')}, got ${JSON.stringify(fusion)}`);
 }
 
 /** A hit with the annotations that overlap it, and in text and hybrid modes what matched. */
@@ -82,6 +91,7 @@ function candidatesFor(limit: number): number {
  * weighted scaled scores. Every hit carries the annotations that overlap it.
  */
 export async function modeSearch(source: ModeSearchSource, request: ModeSearchRequest): Promise<ModeSearchResponse> {
+  checkModeOptions(request);
   const annotations = await source.annotations();
   const mode = request.mode ?? defaultMode(source, request, annotations.size > 0);
   const { rest, annotation: annotationTest } = splitFilter(

@@ -7,7 +7,6 @@ export {
   type MediaModality,
   type QueryEmbedder,
   type QueryInput,
-  queryInputsOf,
   queryKeyOf,
 } from './query-inputs.js';
 export { originOf } from './query-origin.js';

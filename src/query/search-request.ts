@@ -55,10 +55,10 @@ export function normalizeSearch(request: SearchRequest): NormalizedSearch {
   }
   const groupBy = request.groupBy ?? 'clip';
   if (groupBy !== 'clip' && groupBy !== 'video')
-    throw new InputError(`group-by must be clip or video, got ${JSON.stringify(groupBy)}`);
+    throw new InputError(`\`groupBy\` must be clip or video, got ${JSON.stringify(groupBy)}`);
   const operator = request.operator ?? 'or';
   if (operator !== 'or' && operator !== 'and')
-    throw new InputError(`operator must be or or and, got ${JSON.stringify(operator)}`);
+    throw new InputError(`\`operator\` must be or or and, got ${JSON.stringify(operator)}`);
   const minScore = request.minScore;
   if (minScore !== undefined && (!Number.isFinite(minScore) || minScore < -1 || minScore > 1)) {
     throw new InputError(`min-score is a cosine similarity from -1 to 1, got ${String(minScore)}`);
@@ -74,7 +74,7 @@ export function normalizeSearch(request: SearchRequest): NormalizedSearch {
   }
   const threshold = request.threshold ?? 'none';
   if (!THRESHOLDS.includes(threshold))
-    throw new InputError(`threshold must be one of ${THRESHOLDS.join(', ')}, got ${JSON.stringify(threshold)}`);
+    throw new InputError(`\`threshold\` must be one of ${THRESHOLDS.join(', ')}, got ${JSON.stringify(threshold)}`);
   const filter = request.filter === undefined ? undefined : parseSearchFilter(request.filter);
   return {
     groupBy,

@@ -131,3 +131,16 @@ describe('modeSearch', () => {
     );
   });
 });
+
+describe('modeSearch option checks', () => {
+  it.each([
+    [{ mode: 'fuzzy' }, /`mode` must be one of vector, text, hybrid, got "fuzzy"/],
+    [{ fusion: 'mean' }, /`fusion` must be one of max, rrf, weighted, got "mean"/],
+  ])('rejects %j naming the option, before any search', async (bad, message) => {
+    const seen: SearchRequest[] = [];
+    await expect(modeSearch(source(vector, annotations, seen), { text: 'whale', ...(bad as object) })).rejects.toThrow(
+      message,
+    );
+    expect(seen).toEqual([]);
+  });
+});

@@ -34,7 +34,7 @@ describe('normalizeSearch', () => {
     [{ minScore: 2 }, /min-score is a cosine similarity from -1 to 1/],
     [{ searchOptions: ['smell'] }, /unknown search option/],
     [{ searchOptions: [] }, /at least one/],
-    [{ threshold: 'certain' as never }, /threshold must be one of high, medium, low, none/],
+    [{ threshold: 'certain' as never }, /`threshold` must be one of high, medium, low, none/],
     [{ filter: '{"id": 3}' }, /filter field "id" takes a video id/],
   ])('rejects %j', (request, message) => expect(() => normalizeSearch(request)).toThrow(message));
   it('dedupes search options', () =>

@@ -53,7 +53,7 @@ describe('the prepare stage', () => {
     ).rejects.toThrow(InputError);
     await expect(
       prepareSearch({ text: 'a cat', groupBy: 'scene' as never }, snapshot, { queryCache: lib.queryCache, embedder }),
-    ).rejects.toThrow(/group-by must be clip or video/);
+    ).rejects.toThrow(/`groupBy` must be clip or video/);
     expect(embedder.embed).not.toHaveBeenCalled();
     await expect(prepareSearch({}, snapshot, { queryCache: lib.queryCache, embedder })).rejects.toThrow(
       /no query given/,
