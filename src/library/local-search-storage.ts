@@ -19,24 +19,31 @@ export class LocalSearchStorage implements SearchStorage {
   readonly #store: SegmentStore;
   readonly #index: () => VectorIndex | undefined;
   readonly #facts: LabelFactsCache;
+  readonly #catchUp: () => Promise<unknown>;
   #current:
     | { manifest: Readonly<Manifest>; index: VectorIndex | undefined; snapshot: Promise<LibrarySnapshot> }
     | undefined;
 
-  /** `index` is asked at each search, so the library may swap in a rebuilt one. */
+  /**
+   * `index` is asked at each search, so the library may swap in a rebuilt one; `catchUp` runs
+   * before each snapshot is chosen (the library following other processes' writes).
+   */
   constructor(
     store: SegmentStore,
     index: () => VectorIndex | undefined,
     facts: FactsSource = (s) => LabelFacts.build(s),
+    catchUp: () => Promise<unknown> = async () => undefined,
   ) {
     this.#store = store;
     this.#index = index;
+    this.#catchUp = catchUp;
     this.#facts = new LabelFactsCache(store, facts);
     this.pages = new PageRecords(store.dir);
     this.queryCache = new QueryCache(store.dir);
   }
 
-  snapshot(): Promise<LibrarySnapshot> {
+  async snapshot(): Promise<LibrarySnapshot> {
+    await this.#catchUp();
     const manifest = this.#store.manifest;
     const index = this.#index();
     const current = this.#current;
