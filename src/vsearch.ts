@@ -131,7 +131,6 @@ export {
   type ApiPageInfo,
   type ApiSearchResults,
   type ApiVideo,
-  ReloadingLibrary,
   type RequestLogEntry,
   type RunningSearchServer,
   type SearchableLibrary,

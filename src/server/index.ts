@@ -5,7 +5,6 @@
  */
 
 export type { ApiClip, ApiPageInfo, ApiSearchResults, ApiVideo } from './api-response.js';
-export { ReloadingLibrary } from './reloading-library.js';
 export {
   DEFAULT_HOST,
   DEFAULT_MAX_BODY_MB,

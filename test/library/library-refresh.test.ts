@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { openLibrary } from '../../src/library/index.js';
+import type { QueryEmbedder } from '../../src/query/index.js';
+import { PageTokenError } from '../../src/query/page-token-error.js';
+import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
+import { createTempLibrary } from '../helpers/temp-library.js';
+
+const tempDir = useTempDirs();
+const DIM = 16;
+const MODEL = { model: 'custom-16' };
+
+/** A library at DIR/lib holding video a.mp4 with `clips` clips, closed again. */
+async function libraryOfOneVideo(dir: string, clips: number): Promise<string> {
+  const first = await createTempLibrary({
+    work: dir,
+    segments: clipSegments('a.mp4', clips, DIM, 1),
+    file: 'a.jsonl',
+    importOptions: MODEL,
+  });
+  await first.lib.close();
+  return first.dir;
+}
+
+/** An embedder whose answers wait until `release` is called: a search held in flight. */
+function heldEmbedder(vector: Float32Array): { embedder: QueryEmbedder; started: Promise<void>; release: () => void } {
+  let release = (): void => undefined;
+  let started = (): void => undefined;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const asked = new Promise<void>((resolve) => {
+    started = resolve;
+  });
+  return {
+    embedder: {
+      async embed() {
+        started();
+        await gate;
+        return vector;
+      },
+    },
+    started: asked,
+    release,
+  };
+}
+
+describe('a Library following writes made through another one on its folder', () => {
+  it('sees them in its next search, while a search started before the write finishes on the old snapshot', async () => {
+    const dir = await tempDir();
+    const libDir = await libraryOfOneVideo(dir, 4);
+    const held = heldEmbedder(Float32Array.from(testVector(DIM, 7)));
+    const reader = await openLibrary(libDir, { embedder: held.embedder });
+    const writer = await openLibrary(libDir);
+    try {
+      const before = await reader.snapshot();
+      // Takes its snapshot, then waits in the embedder until the write is done.
+      const running = reader.search({ text: 'held in flight' });
+      await held.started;
+      await writer.importSegments(await writeJsonl(dir, 'b.jsonl', clipSegments('b.mp4', 1, DIM, 3)), MODEL);
+
+      const next = await reader.search({ vector: testVector(DIM, 7) });
+      expect(next.page_info.total_results).toBe(5);
+      expect(reader.manifest.generation).toBe(writer.manifest.generation);
+      held.release();
+      expect((await running).page_info.total_results).toBe(4);
+      // The snapshot taken before is the old generation's, unchanged; the library's current one is new.
+      expect(before.manifest.counts.segments).toBe(4);
+      expect(before.facts.size).toBe(4);
+      expect((await reader.snapshot()).manifest.counts.segments).toBe(5);
+      expect(await reader.refresh()).toBe(false);
+    } finally {
+      held.release();
+      await writer.close();
+      await reader.close();
+    }
+  });
+
+  it("sees segments another instance adds and videos it removes, and expires the old version's tokens", async () => {
+    const dir = await tempDir();
+    const libDir = await libraryOfOneVideo(dir, 3);
+    const served = await openLibrary(libDir);
+    const query = { vector: testVector(DIM, 1000), pageLimit: 2 };
+    const before = await served.search(query);
+    expect(before.page_info.total_results).toBe(3);
+    expect(await served.refresh()).toBe(false);
+
+    const writer = await openLibrary(libDir);
+    await writer.importSegments(await writeJsonl(dir, 'b.jsonl', clipSegments('b.mp4', 2, DIM, 2)), MODEL);
+    const after = await served.search(query);
+    expect(after.page_info.total_results).toBe(5);
+    expect(served.manifest.counts.segments).toBe(5);
+    const token = before.page_info.next_page_token as string;
+    await expect(served.search({ pageToken: token })).rejects.toThrow(PageTokenError);
+
+    await writer.removeVideo('a.mp4');
+    await writer.close();
+    expect((await served.listVideos()).map((video) => video.video_id)).toEqual(['b.mp4']);
+    // min-score -1: grouped by video, no floor means floor 0, and these random vectors may score below it.
+    const removed = await served.search({ ...query, groupBy: 'video', minScore: -1 });
+    expect(removed.data.map((hit) => hit.video_id)).toEqual(['b.mp4']);
+    await served.close();
+  });
+
+  it('writes on the newest generation after following one, and the writer then sees that write', async () => {
+    const dir = await tempDir();
+    const libDir = await libraryOfOneVideo(dir, 2);
+    const first = await openLibrary(libDir);
+    const second = await openLibrary(libDir);
+    await first.importSegments(await writeJsonl(dir, 'b.jsonl', clipSegments('b.mp4', 2, DIM, 2)), MODEL);
+    expect(await second.refresh()).toBe(true);
+    await second.importSegments(await writeJsonl(dir, 'c.jsonl', clipSegments('c.mp4', 3, DIM, 3)), MODEL);
+    const query = { vector: testVector(DIM, 5), groupBy: 'video' as const, minScore: -1 };
+    expect((await first.search(query)).data.map((hit) => hit.video_id).sort()).toEqual(['a.mp4', 'b.mp4', 'c.mp4']);
+    expect((await second.search(query)).data.map((hit) => hit.video_id).sort()).toEqual(['a.mp4', 'b.mp4', 'c.mp4']);
+    await first.close();
+    await second.close();
+  });
+});
