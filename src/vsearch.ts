@@ -131,6 +131,7 @@ export {
   type ApiPageInfo,
   type ApiSearchResults,
   type ApiVideo,
+  ReloadingLibrary,
   type RequestLogEntry,
   type RunningSearchServer,
   type SearchableLibrary,

@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import { DEFAULT_BASE_URL } from '../embed/index.js';
 import { InputError } from '../errors.js';
 import { openLibrary, openLibraryRoot } from '../library/index.js';
-import { DEFAULT_HOST, DEFAULT_MAX_BODY_MB, startSearchServer } from '../server/index.js';
+import { DEFAULT_HOST, DEFAULT_MAX_BODY_MB, ReloadingLibrary, startSearchServer } from '../server/index.js';
 import { untilSignal } from './abort-on-signal.js';
 import { baseUrlOption, clientFromEnvironment } from './api-client.js';
 import { escapeText } from './escape-text.js';
@@ -96,8 +96,11 @@ export function registerServeCommand(program: Command): void {
       const upstream = { baseUrl: upstreamUrl, apiKey: nonEmpty(process.env['TWELVELABS_API_KEY']) };
       const onWarning = (message: string): void => info(`vsearch serve: warning: ${escapeText(message)}`);
       const root = flags.root === undefined ? undefined : await openLibraryRoot(flags.root, { client, onWarning });
-      // The library follows builds and removals made by other processes while it serves (Library.refresh).
-      const lib = root === undefined ? await openLibrary(flags.lib, { client, onWarning }) : undefined;
+      // Follows builds and removals made by other processes while it serves.
+      const lib =
+        root === undefined
+          ? await ReloadingLibrary.open(() => openLibrary(flags.lib, { client, onWarning }))
+          : undefined;
       try {
         const server = await startSearchServer({
           ...(root === undefined ? { library: lib } : { root }),

@@ -130,7 +130,7 @@ export class Library {
       store,
       () => this.#index,
       (s) => syncFacts(s, { onWarning: options.onWarning }),
-      () => this.refresh(),
+      () => this.#refreshing ?? (this.#indexBehind ? this.refresh() : undefined),
     );
     this.#search = {
       storage: this.#storage,
@@ -363,7 +363,6 @@ export class Library {
 
   /** Every video of the library (id, source, segments, duration, options, user metadata), sorted by id. */
   async listVideos(): Promise<VideoInfo[]> {
-    await this.refresh();
     return listVideos(this.#store);
   }
 
@@ -372,7 +371,6 @@ export class Library {
     videoId: string,
     options: GetVideoOptions = {},
   ): Promise<VideoDetail & { annotations: AnnotationJson[] }> {
-    await this.refresh();
     const video = await getVideo(this.#store, videoId, options);
     return { ...video, annotations: (await this.#annotations.ofVideo(videoId)).map(annotationJson) };
   }
@@ -440,10 +438,14 @@ export class Library {
    * generation and the index it saves covers every file.
    */
   async #writing<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    // A catching up half done would set the index after this write's; the store's own refresh waits while it writes.
-    await this.#refreshing?.catch(() => undefined);
+    // Not beside a catching up (refresh) half done: its index would be an older generation's. Once the
+    // write has begun, the store's refresh waits for it.
+    while (this.#refreshing !== undefined) await this.#refreshing.catch(() => undefined);
     return this.#store.write(async (changed) => {
-      if (changed) this.#index = await syncIndex(this.#store, indexSyncOptions(this.#store, this.#options));
+      if (changed || this.#indexBehind) {
+        this.#index = await syncIndex(this.#store, indexSyncOptions(this.#store, this.#options));
+        this.#indexBehind = false;
+      }
       return work();
     }, signal);
   }
@@ -453,8 +455,9 @@ export class Library {
    * on this folder) wrote it: when manifest.json was replaced, reads it again without the write
    * lock, then the index catches up (the graph the writer saved, or one rebuilt) and with it the
    * label facts and annotations, for the next search. Searches already running finish on the
-   * snapshot they hold; their page tokens then expire. Searches and video reads call it first
-   * (one stat when nothing changed). Returns whether the generation changed.
+   * snapshot they hold; page tokens of older generations then expire. Without it a library keeps
+   * answering from the generation it last read or wrote; `vsearch serve` calls it before each
+   * request (ReloadingLibrary). One stat when nothing changed. Returns whether the generation changed.
    */
   refresh(): Promise<boolean> {
     const running = this.#refreshing;

@@ -1,5 +1,6 @@
 import { HttpFailure } from '../http/index.js';
 import { apiModelName, type IndexModel, type Library, type LibraryRoot, type RootIndex } from '../library/index.js';
+import { ReloadingLibrary } from './reloading-library.js';
 import type { SearchableLibrary } from './server-options.js';
 
 /** What the video routes need of a library, beside its search. */
@@ -100,7 +101,7 @@ function viewOf(index: RootIndex): IndexView {
 
 /** `--root`: every library under the folder, each opened (and followed) when first asked for. */
 export function rootSource(root: LibraryRoot): IndexSource {
-  const open = new Map<string, Promise<Library>>();
+  const open = new Map<string, Promise<ReloadingLibrary>>();
   const hint = `List the indexes (GET /v1.3/indexes) for the ids under ${root.dir}.`;
   const find = async (id: string): Promise<RootIndex> => {
     const found = (await root.indexes()).find((index) => index.id === id);
@@ -113,7 +114,7 @@ export function rootSource(root: LibraryRoot): IndexSource {
       let opening = open.get(id);
       if (opening === undefined) {
         const index = await find(id);
-        opening = root.openLibrary(index);
+        opening = ReloadingLibrary.open(() => root.openLibrary(index));
         opening.catch(() => open.delete(id));
         open.set(id, opening);
       }

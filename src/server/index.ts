@@ -5,6 +5,7 @@
  */
 
 export type { ApiClip, ApiPageInfo, ApiSearchResults, ApiVideo } from './api-response.js';
+export { ReloadingLibrary } from './reloading-library.js';
 export {
   DEFAULT_HOST,
   DEFAULT_MAX_BODY_MB,

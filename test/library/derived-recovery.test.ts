@@ -2,7 +2,7 @@ import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/library/index.js';
-import { startSearchServer } from '../../src/server/index.js';
+import { ReloadingLibrary, startSearchServer } from '../../src/server/index.js';
 import { exactClips } from '../helpers/exact-search.js';
 import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempLibraries } from '../helpers/temp-library.js';
@@ -41,7 +41,9 @@ describe('a server over a library whose graph is damaged under it', () => {
     await writer.cacheQuery({ modality: 'text', text: TEXT }, QUERY);
 
     const warnings: string[] = [];
-    const served = await openLibrary(lib, { onWarning: (message) => warnings.push(message) });
+    const served = await ReloadingLibrary.open(() =>
+      openLibrary(lib, { onWarning: (message) => warnings.push(message) }),
+    );
     const server = await startSearchServer({ library: served });
     try {
       // Another process's write replaces the manifest and the graph; then the new graph is damaged.
