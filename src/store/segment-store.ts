@@ -181,9 +181,10 @@ export class SegmentStore {
   async write<T>(work: (changed: boolean) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.#session.getStore() === true) return work(false);
     this.#writes++;
-    const created = this.#pending ? await mkdir(this.dir, { recursive: true }) : undefined;
+    let created: string | undefined;
     let release: (() => Promise<void>) | undefined;
     try {
+      created = this.#pending ? await mkdir(this.dir, { recursive: true }) : undefined;
       release = await acquireWriteLock(this.dir, { ...this.#options.lock, signal });
       const changed = await this.#reload();
       await removeCrashTempFiles(this.dir, join(this.dir, SEGMENTS_DIR));
@@ -570,11 +571,15 @@ export class SegmentStore {
     if (this.#writes > 0) return false;
     const version = fileVersion(join(this.dir, MANIFEST_FILE));
     if (version === this.#seen || (version === undefined && this.#pending)) return false;
-    return this.#reload();
+    return this.#reload(true);
   }
 
-  /** Reads the manifest again (holding the lock, or from `refresh`); returns whether it changed. */
-  async #reload(): Promise<boolean> {
+  /**
+   * Reads the manifest again (holding the lock, or `lockFree` from `refresh`); returns whether it
+   * changed. Read without the lock, it is not taken when a write of this store began meanwhile
+   * (that write reads it under the lock) or when this store already holds a newer generation.
+   */
+  async #reload(lockFree = false): Promise<boolean> {
     const loaded = await loadManifest(this.dir, {
       manifest: this.#manifest,
       facts: this.#facts,
@@ -587,8 +592,10 @@ export class SegmentStore {
         `${join(this.dir, MANIFEST_FILE)} disappeared while the library was open; nothing was written (${RECOVER} if segment files remain)`,
       );
     }
-    this.#seen = loaded.version;
     const found = loaded.manifest;
+    const stale = found.id === this.#manifest.id && found.generation < this.#manifest.generation;
+    if (lockFree && (this.#writes > 0 || stale)) return false;
+    this.#seen = loaded.version;
     const changed = this.#pending || found.id !== this.#manifest.id || found.generation !== this.#manifest.generation;
     this.#pending = false;
     this.#manifest = found;
