@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/library/index.js';
 import type { QueryEmbedder } from '../../src/query/index.js';
+import { exactClips } from '../helpers/exact-search.js';
 import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { createTempLibrary } from '../helpers/temp-library.js';
@@ -92,5 +93,39 @@ describe('Library.refresh after writes made through another Library on its folde
     expect((await second.search(query)).data.map((hit) => hit.video_id).sort()).toEqual(['a.mp4', 'b.mp4', 'c.mp4']);
     await first.close();
     await second.close();
+  });
+
+  it('catches its HNSW index up with the graph the writer saved, and answers exactly', async () => {
+    // Past 2000 segments, so searches ask the graph rather than scanning exactly.
+    const first = Array.from({ length: 210 }, (_, v) => clipSegments(`v${v}`, 10, DIM, v + 1)).flat();
+    const extra = Array.from({ length: 3 }, (_, v) => clipSegments(`x${v}`, 10, DIM, v + 500)).flat();
+    const dir = await tempDir();
+    const made = await createTempLibrary({
+      work: dir,
+      index: { kind: 'hnsw', ef: 4000 },
+      segments: first,
+      file: 'first.jsonl',
+      importOptions: MODEL,
+    });
+    const writer = made.lib;
+    const warnings: string[] = [];
+    const reader = await openLibrary(made.dir, { onWarning: (message) => warnings.push(message) });
+    try {
+      // The vector of x1's fifth clip, one of the segments the writer adds.
+      const query = testVector(DIM, 501 * 1000 + 4);
+      await writer.importSegments(await writeJsonl(dir, 'extra.jsonl', extra), MODEL);
+      expect(await reader.refresh()).toBe(true);
+      const found = await reader.search({ vector: query, pageLimit: 10 });
+      const exact = exactClips([...first, ...extra], [query]).slice(0, 10);
+      expect(found.data.map((hit) => `${hit.video_id}@${hit.start}`)).toEqual(
+        exact.map((hit) => `${hit.video}@${hit.start}`),
+      );
+      expect(found.data[0]).toMatchObject({ video_id: 'x1', start: 24 });
+      // The graph the writer saved was loaded: nothing was refused or rebuilt.
+      expect(warnings).toEqual([]);
+    } finally {
+      await reader.close();
+      await made.cleanup();
+    }
   });
 });
