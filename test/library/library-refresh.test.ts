@@ -4,23 +4,11 @@ import type { QueryEmbedder } from '../../src/query/index.js';
 import { exactClips } from '../helpers/exact-search.js';
 import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { createTempLibrary } from '../helpers/temp-library.js';
+import { closedLibraryOfOneVideo, createTempLibrary } from '../helpers/temp-library.js';
 
 const tempDir = useTempDirs();
 const DIM = 16;
 const MODEL = { model: 'custom-16' };
-
-/** A library at DIR/lib holding video a.mp4 with `clips` clips, closed again. */
-async function libraryOfOneVideo(dir: string, clips: number): Promise<string> {
-  const first = await createTempLibrary({
-    work: dir,
-    segments: clipSegments('a.mp4', clips, DIM, 1),
-    file: 'a.jsonl',
-    importOptions: MODEL,
-  });
-  await first.lib.close();
-  return first.dir;
-}
 
 /** An embedder whose answers wait until `release` is called: a search held in flight. */
 function heldEmbedder(vector: Float32Array): { embedder: QueryEmbedder; started: Promise<void>; release: () => void } {
@@ -48,7 +36,7 @@ function heldEmbedder(vector: Float32Array): { embedder: QueryEmbedder; started:
 describe('Library.refresh after writes made through another Library on its folder', () => {
   it('shows them to the next search, while a search started before the write finishes on the old snapshot', async () => {
     const dir = await tempDir();
-    const libDir = await libraryOfOneVideo(dir, 4);
+    const libDir = await closedLibraryOfOneVideo(dir, 4, DIM);
     const held = heldEmbedder(Float32Array.from(testVector(DIM, 7)));
     const reader = await openLibrary(libDir, { embedder: held.embedder });
     const writer = await openLibrary(libDir);
@@ -81,7 +69,7 @@ describe('Library.refresh after writes made through another Library on its folde
 
   it('lets a refreshed library write on the newest generation, which the other then refreshes to', async () => {
     const dir = await tempDir();
-    const libDir = await libraryOfOneVideo(dir, 2);
+    const libDir = await closedLibraryOfOneVideo(dir, 2, DIM);
     const first = await openLibrary(libDir);
     const second = await openLibrary(libDir);
     await first.importSegments(await writeJsonl(dir, 'b.jsonl', clipSegments('b.mp4', 2, DIM, 2)), MODEL);
