@@ -1,19 +1,8 @@
-import { statSync } from 'node:fs';
 import { annotationManifestPath } from '../annotations/annotation-manifest.js';
 import type { AnnotationStore } from '../annotations/annotation-store.js';
+import { fileVersion } from '../fs/file-version.js';
 import { AnnotationSet } from '../lexical/annotation-set.js';
 import type { Manifest } from '../store/manifest.js';
-
-/**
- * Which version of annotations/manifest.json is on disk: it is replaced by rename on every
- * annotation write (in any process), never edited, so its inode changes with each one.
- */
-function annotationVersion(libraryDir: string): string {
-  // Synchronous on purpose: a local stat takes microseconds, the thread pool's round trip of an
-  // async one took most of a warm vector query's overhead over hnswlib (bench/search-overhead.mjs --call query).
-  const info = statSync(annotationManifestPath(libraryDir), { bigint: true, throwIfNoEntry: false });
-  return info === undefined ? 'none' : `${info.ino}:${info.mtimeNs}:${info.size}`;
-}
 
 /**
  * The annotation set of the library's current generation: made again only when the segment
@@ -29,7 +18,8 @@ export class CurrentAnnotations {
   }
 
   async get(manifest: Readonly<Manifest>): Promise<AnnotationSet> {
-    const version = annotationVersion(this.#annotations.libraryDir);
+    // Replaced by rename on every annotation write (in any process), never edited.
+    const version = fileVersion(annotationManifestPath(this.#annotations.libraryDir)) ?? 'none';
     const current = this.#current;
     if (current !== undefined && current.manifest === manifest && current.version === version) return current.set;
     const set = this.#annotations

@@ -116,6 +116,10 @@ export class Library {
   readonly #annotations: AnnotationStore;
   readonly #currentAnnotations: CurrentAnnotations;
   #index: VectorIndex | undefined;
+  /** The catching up under way (refresh), which later ones and writes wait for. */
+  #refreshing: Promise<boolean> | undefined;
+  /** The store moved to a generation the index has not caught up with (its sync failed): the next refresh tries again. */
+  #indexBehind = false;
 
   private constructor(store: SegmentStore, index: VectorIndex | undefined, options: OpenLibraryOptions) {
     this.dir = store.dir;
@@ -126,6 +130,7 @@ export class Library {
       store,
       () => this.#index,
       (s) => syncFacts(s, { onWarning: options.onWarning }),
+      () => this.#refreshing ?? (this.#indexBehind ? this.refresh() : undefined),
     );
     this.#search = {
       storage: this.#storage,
@@ -433,10 +438,46 @@ export class Library {
    * generation and the index it saves covers every file.
    */
   async #writing<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    // Not beside a catching up (refresh) half done: its index would be an older generation's. Once the
+    // write has begun, the store's refresh waits for it.
+    while (this.#refreshing !== undefined) await this.#refreshing.catch(() => undefined);
     return this.#store.write(async (changed) => {
-      if (changed) this.#index = await syncIndex(this.#store, indexSyncOptions(this.#store, this.#options));
+      if (changed || this.#indexBehind) {
+        this.#index = await syncIndex(this.#store, indexSyncOptions(this.#store, this.#options));
+        this.#indexBehind = false;
+      }
       return work();
     }, signal);
+  }
+
+  /**
+   * Brings this library to the newest generation on disk, as another process (or another Library
+   * on this folder) wrote it: when manifest.json was replaced, reads it again without the write
+   * lock, then the index catches up (the graph the writer saved, or one rebuilt) and with it the
+   * label facts and annotations, for the next search. Searches already running finish on the
+   * snapshot they hold; page tokens of older generations then expire. Without it a library keeps
+   * answering from the generation it last read or wrote; `vsearch serve` calls it before each
+   * request (ReloadingLibrary). One stat when nothing changed. Returns whether the generation changed.
+   */
+  refresh(): Promise<boolean> {
+    const running = this.#refreshing;
+    // One at a time, each looking at the disk after the one before it is done.
+    const next = running === undefined ? this.#catchUp() : running.catch(() => false).then(() => this.#catchUp());
+    this.#refreshing = next;
+    const done = (): void => {
+      if (this.#refreshing === next) this.#refreshing = undefined;
+    };
+    next.then(done, done);
+    return next;
+  }
+
+  async #catchUp(): Promise<boolean> {
+    const changed = await this.#store.refresh();
+    if (!changed && !this.#indexBehind) return false;
+    this.#indexBehind = true;
+    this.#index = await syncIndex(this.#store, indexSyncOptions(this.#store, this.#options));
+    this.#indexBehind = false;
+    return true;
   }
 
   /** Checks the library's files against each other (`vsearch doctor`); `repair` rebuilds the derived ones. */

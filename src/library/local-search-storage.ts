@@ -19,24 +19,33 @@ export class LocalSearchStorage implements SearchStorage {
   readonly #store: SegmentStore;
   readonly #index: () => VectorIndex | undefined;
   readonly #facts: LabelFactsCache;
+  readonly #catchingUp: () => Promise<unknown> | undefined;
   #current:
     | { manifest: Readonly<Manifest>; index: VectorIndex | undefined; snapshot: Promise<LibrarySnapshot> }
     | undefined;
 
-  /** `index` is asked at each search, so the library may swap in a rebuilt one. */
+  /**
+   * `index` is asked at each search, so the library may swap in a rebuilt one; `catchingUp` is
+   * the library's move to a newer generation when one is under way (its manifest read, its index
+   * not yet), which a snapshot waits for so it never pairs one generation's manifest with another's index.
+   */
   constructor(
     store: SegmentStore,
     index: () => VectorIndex | undefined,
     facts: FactsSource = (s) => LabelFacts.build(s),
+    catchingUp: () => Promise<unknown> | undefined = () => undefined,
   ) {
     this.#store = store;
     this.#index = index;
+    this.#catchingUp = catchingUp;
     this.#facts = new LabelFactsCache(store, facts);
     this.pages = new PageRecords(store.dir);
     this.queryCache = new QueryCache(store.dir);
   }
 
   snapshot(): Promise<LibrarySnapshot> {
+    const catchingUp = this.#catchingUp();
+    if (catchingUp !== undefined) return catchingUp.then(() => this.snapshot());
     const manifest = this.#store.manifest;
     const index = this.#index();
     const current = this.#current;

@@ -55,6 +55,13 @@ export class PgLibrary implements Pick<Library, keyof Library> {
     return this.#storage.snapshot();
   }
 
+  /** Loads the newest generation in the database (each search does too); whether it changed. */
+  async refresh(): Promise<boolean> {
+    const before = this.manifest.generation;
+    await this.#storage.snapshot();
+    return this.manifest.generation !== before;
+  }
+
   search<R extends SearchRequest>(request: R, options: CallOptions = {}): Promise<SearchResponseFor<R>> {
     return runSearch(request, {
       storage: this.#storage,

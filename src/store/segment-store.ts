@@ -4,6 +4,7 @@ import type { Dirent } from 'node:fs';
 import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { InputError, LibraryNotFoundError, StoreError } from '../errors.js';
+import { fileVersion } from '../fs/file-version.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { namesIn, removeCrashTempFiles, SEGMENT_FILE_NAME } from './crash-leftovers.js';
 import { acquireWriteLock, type WriteLockOptions } from './library-lock.js';
@@ -111,8 +112,12 @@ export class SegmentStore {
   readonly #cap: SegmentFileCap;
   readonly #files = new Map<string, Promise<SegmentFile>>();
   readonly #session = new AsyncLocalStorage<true>();
+  /** The version (fileVersion) of manifest.json this store last read or wrote: what `refresh` compares. */
+  #seen: string | undefined;
+  /** Writes of this store under way: while it holds the lock, the manifest on disk is its own. */
+  #writes = 0;
 
-  private constructor(dir: string, loaded: LoadedManifest, pending: boolean, options: OpenStoreOptions) {
+  private constructor(dir: string, loaded: VersionedManifest, pending: boolean, options: OpenStoreOptions) {
     this.dir = dir;
     this.#manifest = loaded.manifest;
     this.#facts = loaded.facts;
@@ -121,6 +126,7 @@ export class SegmentStore {
     this.#pending = pending;
     this.#options = options;
     this.#cap = segmentFileCap(options.segmentFileRows, options.segmentFileBytes);
+    this.#seen = loaded.version;
   }
 
   /**
@@ -144,7 +150,7 @@ export class SegmentStore {
     });
     return new SegmentStore(
       dir,
-      { manifest, facts: new Map(), needsBase: true, factsProblem: undefined },
+      { manifest, facts: new Map(), needsBase: true, factsProblem: undefined, version: undefined },
       true,
       options,
     );
@@ -174,14 +180,17 @@ export class SegmentStore {
    */
   async write<T>(work: (changed: boolean) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.#session.getStore() === true) return work(false);
-    const created = this.#pending ? await mkdir(this.dir, { recursive: true }) : undefined;
+    this.#writes++;
+    let created: string | undefined;
     let release: (() => Promise<void>) | undefined;
     try {
+      created = this.#pending ? await mkdir(this.dir, { recursive: true }) : undefined;
       release = await acquireWriteLock(this.dir, { ...this.#options.lock, signal });
       const changed = await this.#reload();
       await removeCrashTempFiles(this.dir, join(this.dir, SEGMENTS_DIR));
       return await this.#session.run(true, () => work(changed));
     } finally {
+      this.#writes--;
       await release?.();
       if (created !== undefined && this.#pending) await removeEmptyDirs(this.dir, created);
     }
@@ -551,8 +560,26 @@ export class SegmentStore {
     return this.#pending ? 0 : directorySize(this.dir);
   }
 
-  /** Reads the manifest again (holding the lock); returns whether it changed. */
-  async #reload(): Promise<boolean> {
+  /**
+   * Catches up, without the write lock, with what other writers (other processes, other stores on
+   * this folder) committed: when manifest.json was replaced since this store last read or wrote
+   * it, reads it again, checked as `open` checks it. Returns whether the generation changed. The
+   * manifest is replaced whole by rename and the files it lists stay (retired) for the grace
+   * period, so what is read is one consistent generation. A no-op while this store writes.
+   */
+  async refresh(): Promise<boolean> {
+    if (this.#writes > 0) return false;
+    const version = fileVersion(join(this.dir, MANIFEST_FILE));
+    if (version === this.#seen || (version === undefined && this.#pending)) return false;
+    return this.#reload(true);
+  }
+
+  /**
+   * Reads the manifest again (holding the lock, or `lockFree` from `refresh`); returns whether it
+   * changed. Read without the lock, it is not taken when a write of this store began meanwhile
+   * (that write reads it under the lock) or when this store already holds a newer generation.
+   */
+  async #reload(lockFree = false): Promise<boolean> {
     const loaded = await loadManifest(this.dir, {
       manifest: this.#manifest,
       facts: this.#facts,
@@ -566,6 +593,9 @@ export class SegmentStore {
       );
     }
     const found = loaded.manifest;
+    const stale = found.id === this.#manifest.id && found.generation < this.#manifest.generation;
+    if (lockFree && (this.#writes > 0 || stale)) return false;
+    this.#seen = loaded.version;
     const changed = this.#pending || found.id !== this.#manifest.id || found.generation !== this.#manifest.generation;
     this.#pending = false;
     this.#manifest = found;
@@ -690,6 +720,8 @@ export class SegmentStore {
       throw error;
     }
     await writeManifest(this.dir, file);
+    // Holding the lock: the manifest on disk is the one just written.
+    this.#seen = fileVersion(join(this.dir, MANIFEST_FILE));
     this.#manifest = viewOf(file, facts);
     this.#facts = facts;
     this.#needsBase = false;
@@ -731,7 +763,7 @@ class OrphanedSegmentsError extends StoreError {}
  * before the manifest, holding the write lock, so segment files without a manifest are judged
  * again holding the lock: once that writer is done they have a manifest, or they really are orphans.
  */
-async function loadManifestSettled(dir: string, options: OpenStoreOptions): Promise<LoadedManifest | undefined> {
+async function loadManifestSettled(dir: string, options: OpenStoreOptions): Promise<VersionedManifest | undefined> {
   try {
     return await loadManifest(dir);
   } catch (error) {
@@ -745,7 +777,11 @@ async function loadManifestSettled(dir: string, options: OpenStoreOptions): Prom
   }
 }
 
-async function loadManifest(dir: string, known?: LoadedManifest): Promise<LoadedManifest | undefined> {
+/** A loaded manifest with the version of manifest.json it was read from (taken before the read: a newer one is read again). */
+type VersionedManifest = LoadedManifest & { version: string | undefined };
+
+async function loadManifest(dir: string, known?: LoadedManifest): Promise<VersionedManifest | undefined> {
+  const version = fileVersion(join(dir, MANIFEST_FILE));
   let loaded: LoadedManifest;
   try {
     loaded = await loadManifestWithFacts(dir, known === undefined ? {} : { known });
@@ -765,7 +801,7 @@ async function loadManifest(dir: string, known?: LoadedManifest): Promise<Loaded
   if (problems.length > 0) {
     throw new StoreError(`the library at ${dir} is damaged: ${problems.join('; ')}. Nothing was changed; ${RECOVER}`);
   }
-  return loaded;
+  return { ...loaded, version };
 }
 
 function upperFirst(text: string): string {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { type ImportOptions, type Library, type OpenLibraryOptions, openLibrary } from '../../src/library/index.js';
-import { writeJsonl } from './segments.js';
+import { clipSegments, writeJsonl } from './segments.js';
 
 export interface TempLibraryOptions extends OpenLibraryOptions {
   /** Rows (JSONL segments) imported at creation from WORK/`file`; none: the library is created empty, not yet written. */
@@ -60,4 +60,19 @@ export function useTempLibraries(): (options?: TempLibraryOptions) => Promise<Te
     made.push(library);
     return library;
   };
+}
+
+/**
+ * A library at WORK/lib holding one video a.mp4 of `clips` clips (clipSegments, seed 1) of a
+ * `dimension`-d custom model, closed again (for tests that open it twice): its folder.
+ */
+export async function closedLibraryOfOneVideo(work: string, clips: number, dimension: number): Promise<string> {
+  const made = await createTempLibrary({
+    work,
+    segments: clipSegments('a.mp4', clips, dimension, 1),
+    file: 'a.jsonl',
+    importOptions: { model: `custom-${dimension}` },
+  });
+  await made.lib.close();
+  return made.dir;
 }
