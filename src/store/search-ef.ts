@@ -15,14 +15,18 @@ export function isCrossModal(modality: QueryModality): boolean {
  * size. A cross-modal query's grows with a power of it: on the cross-modal generator
  * (bench/xmodal.mjs, README "Benchmarks"; efConstruction 100) text-like queries needed ef 512 for
  * recall@10 0.95 at 20k, 1024-1066 at 50k and about 3000 at 200k, where clip-like ones needed
- * about 96-192; the base is a quarter above those, for a margin. Shifting the query across the modality gap, seeding a second search from the first
+ * about 96-192; the base is a quarter above those, for a margin. Past 200k segments the power
+ * steepens (size^0.8 x (size/10)^0.2), as measured at 1M. Shifting the query across the modality gap, seeding a second search from the first
  * one's hits and a denser graph were measured against this and did not pay
  * (bench/results/xmodal-candidates.md).
  */
 export function defaultSearchEf(segments: number, modality: QueryModality): number {
   const size = Math.max(segments, 1) / 20_000;
-  if (isCrossModal(modality))
-    return Math.min(MAX_CROSS_MODAL_EF, Math.round(CROSS_MODAL_BASE_EF * Math.max(1, size) ** CROSS_MODAL_GROWTH));
+  if (isCrossModal(modality)) {
+    const grown =
+      Math.max(1, size) ** CROSS_MODAL_GROWTH * Math.max(1, size / STEEPER_FROM) ** CROSS_MODAL_EXTRA_GROWTH;
+    return Math.min(MAX_CROSS_MODAL_EF, Math.round(CROSS_MODAL_BASE_EF * grown));
+  }
   return Math.min(MAX_DEFAULT_EF, Math.round(IN_DISTRIBUTION_BASE_EF * (1 + Math.max(0, Math.log10(size)))));
 }
 
@@ -31,8 +35,15 @@ const MAX_DEFAULT_EF = 4096;
 const CROSS_MODAL_BASE_EF = 640;
 /** ef for recall@10 0.95 grew about as size^0.76-0.79 between 20k, 50k and 200k segments. */
 const CROSS_MODAL_GROWTH = 0.8;
-/** At 1M segments (size 50) the power gives about 14600: capped where one search still takes tens of ms. */
-const MAX_CROSS_MODAL_EF = 16_384;
+/**
+ * Past 200k segments (size 10) the power steepens by this much: at 1M x 512 size^0.8 alone gave
+ * ef 14634 and text-like recall@10 0.9485 on one build (bench/results/scale-1m-512.md), where the
+ * sweep on that graph gave 0.9545 at 16384 and 0.9805 at 24576.
+ */
+const STEEPER_FROM = 10;
+const CROSS_MODAL_EXTRA_GROWTH = 0.2;
+/** Reached near 1.6M segments: one search there takes about 0.1 s on 2 cores. */
+const MAX_CROSS_MODAL_EF = 32_768;
 
 /**
  * The ef a search of `modality` uses: the caller's fixed ef; else the ef calibrated for that

@@ -20,7 +20,10 @@ describe('the search breadth by query modality', () => {
     expect(defaultSearchEf(200_000, 'text')).toBe(4038);
     expect(defaultSearchEf(200_000, 'image')).toBe(defaultSearchEf(200_000, 'audio'));
     expect(defaultSearchEf(1e12, 'video')).toBe(557);
-    expect(defaultSearchEf(1e12, 'text')).toBe(16_384);
+    // Steeper past 200k segments: 1M text-like queries needed more than size^0.8 gave.
+    expect(defaultSearchEf(500_000, 'text')).toBe(10_095);
+    expect(defaultSearchEf(1_000_000, 'text')).toBe(20_191);
+    expect(defaultSearchEf(1e12, 'text')).toBe(32_768);
     expect(searchEf(base, 200_000, 'text')).toBe(4038);
   });
 
