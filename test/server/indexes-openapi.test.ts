@@ -1,10 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibraryRoot } from '../../src/library/index.js';
 import { type RunningSearchServer, startSearchServer } from '../../src/server/index.js';
 import { HAVE_REFERENCE, REFERENCE_DIR } from '../emulator/helpers.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 import { type Built, buildMediaSamples, searchForm } from './serve-fixture.js';
 import { type Exchange, strictSpecProblems } from './spec-check.js';
 
@@ -40,8 +38,9 @@ describe.skipIf(!HAVE_REFERENCE)(
       return { status: response.status, body: parsed ?? {} };
     }
 
+    const suiteDir = useSuiteTempDir();
     beforeAll(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'vsearch-serve-indexes-'));
+      dir = suiteDir();
       built = await buildMediaSamples(dir);
       libId = built.lib.manifest.id;
       videoId = (await built.lib.listVideos())[0]?.video_id ?? '';
@@ -52,7 +51,6 @@ describe.skipIf(!HAVE_REFERENCE)(
       await built?.lib.close();
       await built?.client.close();
       await built?.emu.close();
-      await rm(dir, { recursive: true, force: true });
     });
 
     it("answers bad requests with the API's codes, writing nothing", async () => {

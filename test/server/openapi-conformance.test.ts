@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_REFERENCE, REFERENCE_DIR } from '../emulator/helpers.js';
 import { type Schema, SchemaWalker } from '../emulator/schema-walker.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 import { BUTTERFLY_PNG, getPage, postSearch, type Served, searchForm, serveMediaSamples } from './serve-fixture.js';
 
 if (!HAVE_REFERENCE) console.warn(`skipping the server's OpenAPI conformance: ${REFERENCE_DIR} is absent`);
@@ -26,8 +25,9 @@ describe.skipIf(!HAVE_REFERENCE)("vsearch serve answers validate against the sea
   const load = (name: string): SchemaWalker =>
     new SchemaWalker(JSON.parse(readFileSync(join(REFERENCE_DIR, name), 'utf8')) as Schema);
 
+  const suiteDir = useSuiteTempDir();
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'vsearch-serve-openapi-'));
+    dir = suiteDir();
     served = await serveMediaSamples(dir);
     const index_id = served.lib.manifest.id;
     const post = async (
@@ -64,7 +64,6 @@ describe.skipIf(!HAVE_REFERENCE)("vsearch serve answers validate against the sea
   });
   afterAll(async () => {
     await served?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it("the Marengo 2.7-era spec (score and confidence): strictly, but for vsearch's embedding_option and the docs_url of 400s", () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSearchServer } from '../../src/server/index.js';
 import { MEDIA_SAMPLES, shared } from '../build/emulator-fixture.js';
 import { HAVE_REFERENCE } from '../emulator/helpers.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 import { type SdkOnRoot, sdkOnRoot } from './sdk-root-fixture.js';
 import type { Built } from './serve-fixture.js';
 import { type Exchange, strictSpecProblems } from './spec-check.js';
@@ -54,8 +55,9 @@ async function readyAsset(file: string): Promise<string> {
   }
 }
 
+const suiteDir = useSuiteTempDir();
 beforeAll(async () => {
-  fixture = await sdkOnRoot('vsearch-serve-assets-', SERVE_KEY);
+  fixture = await sdkOnRoot(suiteDir(), SERVE_KEY);
   ({ built, server, sdk } = fixture);
 }, 120_000);
 afterAll(async () => {

@@ -2,6 +2,7 @@ import type { TwelveLabs } from 'twelvelabs-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestLogEntry, RunningSearchServer } from '../../src/server/index.js';
 import { API_KEY } from '../build/emulator-fixture.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 import { type SdkOnRoot, sdkOnRoot } from './sdk-root-fixture.js';
 import type { Built } from './serve-fixture.js';
 
@@ -18,8 +19,9 @@ let sdk: TwelveLabs;
 let builtId: string;
 const log: RequestLogEntry[] = [];
 
+const suiteDir = useSuiteTempDir();
 beforeAll(async () => {
-  fixture = await sdkOnRoot('vsearch-serve-root-', SERVE_KEY, { onRequest: (entry) => log.push(entry) });
+  fixture = await sdkOnRoot(suiteDir(), SERVE_KEY, { onRequest: (entry) => log.push(entry) });
   ({ built, server, sdk } = fixture);
   builtId = built.lib.manifest.id;
 }, 120_000);

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TwelveLabs } from 'twelvelabs-js';
 import { LibraryRoot } from '../../src/library/index.js';
 import { type RunningSearchServer, type SearchServerOptions, startSearchServer } from '../../src/server/index.js';
@@ -17,16 +14,16 @@ export interface SdkOnRoot {
 }
 
 /**
- * Builds the media samples into a new root, serves it with `serveKey` (the emulator upstream, its
- * own key), and sets TWELVELABS_BASE_URL for the SDK (twelvelabs-js reads it); close() restores it.
+ * Builds the media samples into the empty folder `dir` (the caller removes it), serves it with
+ * `serveKey` (the emulator upstream, its own key), and sets TWELVELABS_BASE_URL for the SDK
+ * (twelvelabs-js reads it); close() restores it.
  */
 export async function sdkOnRoot(
-  prefix: string,
+  dir: string,
   serveKey: string,
   extra: Pick<SearchServerOptions, 'onRequest'> = {},
 ): Promise<SdkOnRoot> {
   const savedBaseUrl = process.env['TWELVELABS_BASE_URL'];
-  const dir = await mkdtemp(join(tmpdir(), prefix));
   let built: Built | undefined;
   let server: RunningSearchServer | undefined;
   const close = async (): Promise<void> => {
@@ -36,7 +33,6 @@ export async function sdkOnRoot(
     await built?.lib.close();
     await built?.client.close();
     await built?.emu.close();
-    await rm(dir, { recursive: true, force: true });
   };
   try {
     built = await buildMediaSamples(dir);

@@ -5,6 +5,7 @@ import type { TwelveLabs } from 'twelvelabs-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibraryRoot } from '../../src/library/index.js';
 import { shared } from '../build/emulator-fixture.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 import { type SdkOnRoot, sdkOnRoot } from './sdk-root-fixture.js';
 import type { Built } from './serve-fixture.js';
 
@@ -22,8 +23,9 @@ let sdk: TwelveLabs;
 /** Embeddings the emulator was asked for: synchronous ones and embed tasks. */
 const paid = (at: Built): number => at.emu.stats().sync_embeds + at.emu.stats().tasks_created;
 
+const suiteDir = useSuiteTempDir();
 beforeAll(async () => {
-  fixture = await sdkOnRoot('vsearch-serve-tasks-', SERVE_KEY);
+  fixture = await sdkOnRoot(suiteDir(), SERVE_KEY);
   ({ dir, built, sdk } = fixture);
 }, 120_000);
 afterAll(async () => {

@@ -1,9 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TwelveLabs } from 'twelvelabs-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 import { allHits, type Served, serveMediaSamples } from './serve-fixture.js';
 
 /**
@@ -18,8 +16,9 @@ let sdk: TwelveLabs;
 let indexId: string;
 const savedBaseUrl = process.env['TWELVELABS_BASE_URL'];
 
+const suiteDir = useSuiteTempDir();
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vsearch-serve-sdk-'));
+  dir = suiteDir();
   served = await serveMediaSamples(dir, { apiKey: SERVE_KEY });
   indexId = served.lib.manifest.id;
   process.env['TWELVELABS_BASE_URL'] = served.server.url;
@@ -29,7 +28,6 @@ afterAll(async () => {
   if (savedBaseUrl === undefined) delete process.env['TWELVELABS_BASE_URL'];
   else process.env['TWELVELABS_BASE_URL'] = savedBaseUrl;
   await served?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const clipKey = (hit: {

@@ -1,9 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchRequest } from '../../src/query/index.js';
 import type { ApiClip, ApiSearchResults, ApiVideo } from '../../src/server/index.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 import {
   BUTTERFLY_PNG,
   getPage,
@@ -19,14 +17,14 @@ let dir: string;
 let served: Served;
 let indexId: string;
 
+const suiteDir = useSuiteTempDir();
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vsearch-serve-features-'));
+  dir = suiteDir();
   served = await serveMediaSamples(dir);
   indexId = served.lib.manifest.id;
 });
 afterAll(async () => {
   await served?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 type Fields = Record<string, string | number | readonly string[]>;

@@ -1,6 +1,5 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TwelveLabsClient } from '../../src/embed/index.js';
@@ -10,6 +9,7 @@ import { type RunningSearchServer, startSearchServer } from '../../src/server/in
 import { API_KEY, emulatorWith, MEDIA_SAMPLES, shared } from '../build/emulator-fixture.js';
 import { HAVE_REFERENCE } from '../emulator/helpers.js';
 import { emulatorControl } from '../helpers/emulator.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 import { type Exchange, strictSpecProblems } from './spec-check.js';
 
 const BBB = shared('media_bbb_clips', 'big_buck_bunny_720p_1mb.mp4');
@@ -66,8 +66,9 @@ async function libraryDir(): Promise<string> {
   return (await root.indexes()).find((index) => index.id === indexId)?.dir ?? '';
 }
 
+const suiteDir = useSuiteTempDir();
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vsearch-serve-tasks-api-'));
+  dir = suiteDir();
   ({ emu, client } = await emulatorWith());
   root = await LibraryRoot.open(dir, { client });
   server = await startSearchServer({ root, upstream: { baseUrl: emu.baseUrl, apiKey: 'unused' } });
@@ -82,7 +83,6 @@ afterAll(async () => {
   await server?.close();
   await client?.close();
   await emu?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('serve --root: /v1.3/tasks', () => {

@@ -1,8 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClip, ApiSearchResults } from '../../src/server/index.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 import {
   type ApiError,
   getPage,
@@ -18,13 +16,13 @@ import {
 let dir: string;
 let served: Served;
 
+const suiteDir = useSuiteTempDir();
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vsearch-serve-upstream-'));
+  dir = suiteDir();
   served = await serveMediaSamples(dir);
 });
 afterAll(async () => {
   await served?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const form = (text: string, extra: Record<string, string> = {}): FormData =>
