@@ -2,11 +2,12 @@ import { type Command, Option } from 'commander';
 import { DEFAULT_BASE_URL } from '../embed/index.js';
 import { InputError } from '../errors.js';
 import { openLibrary, openLibraryRoot } from '../library/index.js';
+import { redactUrl } from '../pg/redact.js';
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_MB, ReloadingLibrary, startSearchServer } from '../server/index.js';
 import { untilSignal } from './abort-on-signal.js';
 import { baseUrlOption, clientFromEnvironment } from './api-client.js';
 import { escapeText } from './escape-text.js';
-import { assertFolderLibrary, info, libOption, parseInteger, parseNumber } from './shared-options.js';
+import { info, libOption, parseInteger, parseNumber } from './shared-options.js';
 
 interface ServeFlags {
   lib: string;
@@ -79,7 +80,6 @@ export function registerServeCommand(program: Command): void {
     .action(async (flags: ServeFlags, command: Command) => {
       if (flags.root !== undefined && command.getOptionValueSource('lib') === 'cli')
         throw new InputError('give --lib (one library) or --root (a folder of libraries), not both');
-      if (flags.root === undefined) assertFolderLibrary(flags.lib, 'serve');
       const port = parseInteger('--port', flags.port, 0, 65535);
       const limit = maxBodyBytes(flags.maxBodyMb);
       if (flags.apiKey !== undefined && flags.apiKey.trim() === '')
@@ -96,7 +96,8 @@ export function registerServeCommand(program: Command): void {
       const upstream = { baseUrl: upstreamUrl, apiKey: nonEmpty(process.env['TWELVELABS_API_KEY']) };
       const onWarning = (message: string): void => info(`vsearch serve: warning: ${escapeText(message)}`);
       const root = flags.root === undefined ? undefined : await openLibraryRoot(flags.root, { client, onWarning });
-      // Follows builds and removals made by other processes while it serves.
+      // Follows builds and removals made by other processes while it serves; on postgres:// each request
+      // reads the database's newest generation, so several serve processes answer one library alike.
       const lib =
         root === undefined
           ? await ReloadingLibrary.open(() => openLibrary(flags.lib, { client, onWarning }))
@@ -122,7 +123,7 @@ export function registerServeCommand(program: Command): void {
         const what =
           lib === undefined
             ? `the libraries under ${escapeText(flags.root ?? '')}`
-            : `library ${escapeText(flags.lib)} (index_id ${lib.manifest.id})`;
+            : `library ${escapeText(redactUrl(flags.lib))} (index_id ${lib.manifest.id})`;
         info(`vsearch serve: ${what} on ${server.url}, other API paths to ${escapeText(upstreamUrl)} (Ctrl-C to stop)`);
         if (client === undefined)
           info('vsearch serve: no TWELVELABS_API_KEY, so only queries already in the query cache can be answered');

@@ -545,7 +545,8 @@ export function openLibrary(dir: string, options?: OpenLibraryOptions): Promise<
 export async function openLibrary(location: string, options: OpenLibraryOptions = {}): Promise<Library | PgLibrary> {
   if (!isPgLibraryUrl(location)) return Library.open(location, options);
   const { PgLibrary } = await import('./pg-library.js');
-  return PgLibrary.open(location, options);
+  // A query that is not cached embeds through the client, as on a folder library.
+  return PgLibrary.open(location, { ...options, embedder: options.embedder ?? clientEmbedder(options.client) });
 }
 
 export function isPgLibraryUrl(location: string): location is PgLibraryUrl {

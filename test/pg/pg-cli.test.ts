@@ -78,7 +78,6 @@ describe('vsearch query and stats with --lib postgres://', () => {
       ['rm', 'v0', '--lib', url],
       ['build', '--lib', url, '--from', join(folder.work, 'segments.jsonl')],
       ['doctor', '--lib', url],
-      ['serve', '--lib', url, '--port', '0'],
       ['bench', '--lib', url],
     ]) {
       const result = await runCliAsync(args, await env());
