@@ -95,7 +95,7 @@ describe('vsearch serve --lib postgres://', () => {
     }
   }, 180_000);
 
-  it('exits with a clear message and no password when the database cannot be reached or refuses', async () => {
+  it('exits with a clear message and no password when the database cannot be reached or holds no such library', async () => {
     const unreachable = await runCliAsync(
       ['serve', '--lib', 'postgres://postgres:secret-pw@127.0.0.1:1/postgres?library=serve_lib', '--port', '0'],
       env,
