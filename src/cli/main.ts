@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { AbortError, isUsageError, VsearchError } from '../errors.js';
+import { passwordsIn, redactMessage } from '../pg/redact.js';
 import { escapeText } from './escape-text.js';
 import { inFlagTerms } from './option-flags.js';
 import { StdoutErrors } from './stdout-errors.js';
@@ -22,6 +23,10 @@ function describe(error: unknown): string {
   if (error instanceof Error) return `vsearch: unexpected error: ${error.stack ?? error.message}`;
   return `vsearch: unexpected error: ${String(error)}`;
 }
+
+/** Whatever an error says, the passwords of the connection strings this run was given are not printed. */
+const printable = (message: string, argv: readonly string[]): string =>
+  redactMessage(message, passwordsIn([...argv, process.env['VSEARCH_LIB']]));
 
 /**
  * Commands registered alone when they are the one run, so that `vsearch query` does not load
@@ -59,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
   } catch (error) {
     if (error instanceof CommanderError) return exitCodeFor(error);
-    process.stderr.write(`${describe(error)}\n`);
+    process.stderr.write(`${printable(describe(error), argv)}\n`);
     return exitCodeFor(error);
   }
 }

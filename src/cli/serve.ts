@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import { DEFAULT_BASE_URL } from '../embed/index.js';
 import { InputError } from '../errors.js';
 import { openLibrary, openLibraryRoot } from '../library/index.js';
-import { redactUrl } from '../pg/redact.js';
+import { passwordsIn, redactMessage, redactUrl } from '../pg/redact.js';
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_MB, ReloadingLibrary, startSearchServer } from '../server/index.js';
 import { untilSignal } from './abort-on-signal.js';
 import { baseUrlOption, clientFromEnvironment } from './api-client.js';
@@ -94,7 +94,10 @@ export function registerServeCommand(program: Command): void {
       const upstreamUrl =
         flags.upstream ?? flags.baseUrl ?? nonEmpty(process.env['TWELVELABS_BASE_URL']) ?? DEFAULT_BASE_URL;
       const upstream = { baseUrl: upstreamUrl, apiKey: nonEmpty(process.env['TWELVELABS_API_KEY']) };
-      const onWarning = (message: string): void => info(`vsearch serve: warning: ${escapeText(message)}`);
+      // A message from the database driver may quote the connection string: none is printed with its password.
+      const secrets = passwordsIn([flags.lib]);
+      const onWarning = (message: string): void =>
+        info(`vsearch serve: warning: ${escapeText(redactMessage(message, secrets))}`);
       const root = flags.root === undefined ? undefined : await openLibraryRoot(flags.root, { client, onWarning });
       // Follows builds and removals made by other processes while it serves; on postgres:// each request
       // reads the database's newest generation, so several serve processes answer one library alike.
@@ -116,7 +119,7 @@ export function registerServeCommand(program: Command): void {
           onRequest: (entry) => info(`${entry.method} ${entry.path} ${entry.status} ${entry.ms} ms`),
           onUnexpectedError: (error) =>
             info(
-              `vsearch serve: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+              `vsearch serve: unexpected error: ${redactMessage(error instanceof Error ? (error.stack ?? error.message) : String(error), secrets)}`,
             ),
         });
         process.stdout.write(`${server.url}\n`);

@@ -100,7 +100,7 @@ describe('vsearch serve --lib postgres://', () => {
       ['serve', '--lib', 'postgres://postgres:secret-pw@127.0.0.1:1/postgres?library=serve_lib', '--port', '0'],
       env,
     );
-    expect(unreachable.status).not.toBe(0);
+    expect(unreachable.status, unreachable.stderr).toBe(1);
     expect(unreachable.stderr).toMatch(/127\.0\.0\.1:1/);
     expect(unreachable.stderr).not.toContain(PASSWORD);
     const missing = await runCliAsync(['serve', '--lib', url.replace('library=serve_lib', 'library=nobody')], env);

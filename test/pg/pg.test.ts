@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, StoreError } from '../../src/errors.js';
 import { pgError } from '../../src/pg/connect.js';
 import { migrate } from '../../src/pg/migrations.js';
-import { redactSecret, redactUrl } from '../../src/pg/redact.js';
+import { passwordsIn, redactMessage, redactSecret, redactUrl } from '../../src/pg/redact.js';
 import { parsePgTarget } from '../../src/pg/target.js';
 import { type SegmentRows, SegmentStore } from '../../src/store/index.js';
 import { CLI } from '../helpers/cli.js';
@@ -186,6 +186,16 @@ describe('PostgreSQL faults', () => {
     expect(redactUrl('postgres://me:p%40ss@host:5432/db?library=x')).toBe('postgres://me:***@host:5432/db?library=x');
     expect(redactUrl('postgresql://h/db?password=abc&library=x')).toBe('postgresql://h/db?password=***&library=x');
     expect(redactSecret('bad password p@ss for me', 'p@ss')).toBe('bad password *** for me');
+  });
+
+  it('an unexpected error quoting the connection string or its password prints neither password', () => {
+    const argv = ['node', 'vsearch', 'serve', '--lib', 'postgres://me:p%40ss@h:5432/db?library=x&password=zz9'];
+    const secrets = passwordsIn([...argv, undefined, 'not-a-url', 'postgres://%zz']);
+    expect(secrets).toEqual(['p@ss', 'zz9']);
+    const stack = 'Error: at postgres://other:hunter2@db/app failed (sent p@ss, then zz9)\n    at pg.connect';
+    expect(redactMessage(stack, secrets)).toBe(
+      'Error: at postgres://other:***@db/app failed (sent ***, then ***)\n    at pg.connect',
+    );
   });
 
   it('wrong credentials are input (exit 2) and the message holds no password', () => {
