@@ -82,7 +82,8 @@ export async function measureArrowThroughput(
     const seconds = median(times);
     return {
       seconds: round(seconds, 4),
-      mbPerSecond: round(size / 1e6 / seconds, 1),
+      // Three significant digits: a small file written slowly (an fsync on a busy disk) is not 0 MB/s.
+      mbPerSecond: Number((size / 1e6 / seconds).toPrecision(3)),
       rowsPerSecond: Math.round(rows.count / seconds),
     };
   };

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TwelveLabsClient } from '../../src/embed/index.js';
@@ -8,6 +7,7 @@ import type { RunningEmulator } from '../../src/emulator/index.js';
 import { type Library, openLibrary } from '../../src/library/index.js';
 import { emulatorWith } from '../build/emulator-fixture.js';
 import { SHARED_DATA, sharedDataNote } from '../helpers/shared-data.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 
 const POPEYE = join(SHARED_DATA, 'media_popeye_public_domain');
 const HAS_POPEYE = existsSync(POPEYE);
@@ -22,6 +22,7 @@ const MAPPING: Record<string, string> = {
 };
 
 describe.skipIf(!HAS_POPEYE)('popeye subtitles beside their videos', () => {
+  const suiteDir = useSuiteTempDir();
   let dir: string;
   let emu: RunningEmulator;
   let client: TwelveLabsClient;
@@ -29,7 +30,7 @@ describe.skipIf(!HAS_POPEYE)('popeye subtitles beside their videos', () => {
   let built: Awaited<ReturnType<Library['build']>>;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'vsearch-popeye-'));
+    dir = suiteDir();
     const media = join(dir, 'media');
     await mkdir(media);
     for (const [mkv, name] of Object.entries(MAPPING)) {
@@ -45,7 +46,6 @@ describe.skipIf(!HAS_POPEYE)('popeye subtitles beside their videos', () => {
     await lib?.close();
     await client?.close();
     await emu?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('stores every cue of the four subtitle files as annotations of its video', async () => {

@@ -1,11 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { measureArrowThroughput } from '../../src/bench/arrow-throughput.js';
 import { benchSegmentRows, CLIPS_PER_VIDEO, encodeBenchSegments, rowOfHit } from '../../src/bench/segment-fixture.js';
 import { syntheticVectors } from '../../src/bench/synthetic.js';
 import { decodeSegmentFile } from '../../src/store/index.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
 
 const vectors = syntheticVectors({ count: 50, dimension: 8, seed: 1 });
 
@@ -31,29 +30,25 @@ describe('benchmark segment rows', () => {
 });
 
 describe('measureArrowThroughput', () => {
+  const tempDir = useTempDirs();
   it('reports write and read throughput of the segment file and of the raw vector bytes, and cleans up', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'vsearch-arrow-'));
-    try {
-      const rows = benchSegmentRows(vectors, 8, 'm');
-      const figures = await measureArrowThroughput(
-        rows,
-        Uint32Array.from({ length: 50 }, (_, i) => i),
-        'm',
-        dir,
-        2,
-      );
-      expect(figures).toMatchObject({ rows: 50, vectorBytes: 50 * 8 * 4, repeats: 2 });
-      expect(figures.bytes).toBeGreaterThan(figures.vectorBytes);
-      for (const step of [figures.encode, figures.write, figures.read, figures.rawWrite, figures.rawRead]) {
-        // Seconds are rounded to 0.1 ms, which a 1.6 kB read can take less than.
-        expect(step.seconds).toBeGreaterThanOrEqual(0);
-        expect(step.mbPerSecond).toBeGreaterThan(0);
-        expect(step.rowsPerSecond).toBeGreaterThan(0);
-      }
-      const { readdir } = await import('node:fs/promises');
-      expect(await readdir(dir)).toEqual([]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+    const dir = await tempDir();
+    const rows = benchSegmentRows(vectors, 8, 'm');
+    const figures = await measureArrowThroughput(
+      rows,
+      Uint32Array.from({ length: 50 }, (_, i) => i),
+      'm',
+      dir,
+      2,
+    );
+    expect(figures).toMatchObject({ rows: 50, vectorBytes: 50 * 8 * 4, repeats: 2 });
+    expect(figures.bytes).toBeGreaterThan(figures.vectorBytes);
+    for (const step of [figures.encode, figures.write, figures.read, figures.rawWrite, figures.rawRead]) {
+      // Seconds are rounded to 0.1 ms, which a 1.6 kB read can take less than.
+      expect(step.seconds).toBeGreaterThanOrEqual(0);
+      expect(step.mbPerSecond).toBeGreaterThan(0);
+      expect(step.rowsPerSecond).toBeGreaterThan(0);
     }
+    expect(await readdir(dir)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { useTempDirs } from '../helpers/temp-dir.js';
 
 // Makes fsync of a directory fail as the platform says, to see which failures a write survives.
 const directoryFsync = vi.hoisted(() => ({ code: undefined as string | undefined }));
@@ -27,16 +27,15 @@ const { fsyncDirectory } = await import('../../src/fs/fsync.js');
 const { writeFileAtomic } = await import('../../src/store/atomic-write.js');
 
 describe('fsyncDirectory', () => {
-  let dir: string | undefined;
-  afterEach(async () => {
+  const tempDir = useTempDirs();
+  afterEach(() => {
     directoryFsync.code = undefined;
-    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
   it.each(['EISDIR', 'EPERM', 'EINVAL', 'EACCES'])(
     'a write whose rename stands succeeds where the platform cannot fsync a directory (%s)',
     async (code) => {
-      dir = await mkdtemp(join(tmpdir(), 'vsearch-fsync-'));
+      const dir = await tempDir();
       directoryFsync.code = code;
       await writeFileAtomic(join(dir, 'a.json'), '{"a":1}');
       expect(await readFile(join(dir, 'a.json'), 'utf8')).toBe('{"a":1}');
@@ -44,7 +43,7 @@ describe('fsyncDirectory', () => {
   );
 
   it('reports any other failure (EIO)', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'vsearch-fsync-'));
+    const dir = await tempDir();
     directoryFsync.code = 'EIO';
     await expect(fsyncDirectory(dir)).rejects.toThrow(/EIO/);
   });

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readMultipart } from '../../src/http/index.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
 
 function fakeRequest(chunks: Buffer[], boundary: string): IncomingMessage {
   return Object.assign(Readable.from(chunks), {
@@ -21,10 +20,7 @@ function fieldParts(boundary: string, count: number): Buffer {
   return Buffer.from(`${parts.join('')}--${boundary}--\r\n`);
 }
 
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const tempDir = useTempDirs();
 
 describe('readMultipart', () => {
   const boundary = 'XyZ--boundary';
@@ -70,8 +66,7 @@ describe('readMultipart', () => {
   });
 
   it('spools file parts to disk and removes the spool when the form is refused', async () => {
-    const spoolDir = await mkdtemp(join(tmpdir(), 'vsearch-mp-'));
-    dirs.push(spoolDir);
+    const spoolDir = await tempDir();
     const form = await readMultipart(fakeRequest([body], boundary), { spoolDir });
     const path = form.file('video_file')?.path;
     expect(path).toBeDefined();
