@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalyzeSummary } from '../../src/annotations/analyze-videos.js';
@@ -11,6 +10,7 @@ import type { ModeSearchResponse } from '../../src/lexical/mode-search.js';
 import { openLibrary } from '../../src/library/index.js';
 import { API_KEY, MEDIA_SAMPLES, testScenario } from '../build/emulator-fixture.js';
 import { CLI } from '../helpers/cli.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 
 const SEGMENTS = [
   {
@@ -69,8 +69,9 @@ describe('vsearch analyze through the emulator', () => {
   const analyzeScenes = (): Promise<{ status: number | null; stdout: string; stderr: string }> =>
     run(emu, ['analyze', '--segments', join(dir, 'scenes.json'), '--lib', lib, '--poll-interval', '50', '--json']);
 
+  const suiteDir = useSuiteTempDir();
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'vsearch-analyze-'));
+    dir = suiteDir();
     emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 100, seed: 7, scenario: testScenario() });
     lib = await libraryWithClip(dir, emu);
     first = await analyzeScenes();
@@ -78,7 +79,6 @@ describe('vsearch analyze through the emulator', () => {
 
   afterAll(async () => {
     await emu?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('stores the segments Pegasus found as annotations, one task paid', async () => {

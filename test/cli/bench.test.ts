@@ -1,15 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RecallLatencyReport } from '../../src/bench/recall-latency.js';
 import { syntheticVectors } from '../../src/bench/synthetic.js';
 import { runCli } from '../helpers/cli.js';
 import { clipSegments, writeJsonl } from '../helpers/segments.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
 import { syntheticSegments } from '../helpers/synthetic-segments.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 import { createTempLibrary } from '../helpers/temp-library.js';
 
 /** What `vsearch bench --json` prints: the report, under the command's own `data` key too. */
@@ -42,17 +41,14 @@ function ensureBuilt(): void {
 let work: string;
 let synthetic: BenchJson;
 
+const suiteDir = useSuiteTempDir();
 beforeAll(async () => {
   ensureBuilt();
-  work = await mkdtemp(join(tmpdir(), 'vsearch-bench-cli-'));
+  work = suiteDir();
   const result = runCli(['bench', '--synthetic', '2000', '--dim', '64', '--queries', '50', '--threads', '1', '--json']);
   expect(result.status, result.stderr).toBe(0);
   synthetic = JSON.parse(result.stdout) as BenchJson;
 }, 300_000);
-
-afterAll(async () => {
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
-});
 
 describe('vsearch bench --synthetic', () => {
   it('prints the run as JSON', () => {

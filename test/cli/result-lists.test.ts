@@ -1,5 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
@@ -11,7 +10,7 @@ import { runCliAsync } from '../helpers/cli-async.js';
 import { startTestEmulator } from '../helpers/emulator.js';
 import { cosine } from '../helpers/exact-search.js';
 import { writeJsonl } from '../helpers/segments.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
+import { useSuiteTempDir, useTempDirs } from '../helpers/temp-dir.js';
 
 /** Issue 11 part 5 through the real CLI, on media task-embedded by the emulator (clip and asset scopes). */
 const tempDir = useTempDirs();
@@ -77,9 +76,10 @@ async function queryFile(): Promise<{ path: string; vector: number[] }> {
   return { path, vector };
 }
 
+const suiteDir = useSuiteTempDir();
 beforeAll(async () => {
   emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario: testScenario() });
-  shared = await mkdtemp(join(tmpdir(), 'vsearch-results-'));
+  shared = suiteDir();
   lib = join(shared, 'lib');
   const built = await runCliAsync(['build', MEDIA_SAMPLES, '--lib', lib, '--clip-length', '2', '--json'], {
     TWELVELABS_API_KEY: API_KEY,
@@ -90,7 +90,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await emu.close();
-  await rm(shared, { recursive: true, force: true });
 });
 
 describe('result lists on media built through the emulator', () => {

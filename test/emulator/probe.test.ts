@@ -1,10 +1,10 @@
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { HAS_SHARED_DATA, SHARED_DATA } from '../helpers/shared-data.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 import { call, readyV1Task, start, waitFor } from './helpers.js';
 
 /** Uploads `video` as a 2 s-clip embed task, waits until it is ready, and gives the end of its last segment. */
@@ -23,8 +23,9 @@ describe.skipIf(process.platform === 'win32')('ffprobe durations', () => {
   let emu: RunningEmulator;
   let savedPath: string | undefined;
   let bin: string;
+  const binFolder = useSuiteTempDir();
   beforeAll(async () => {
-    bin = mkdtempSync(join(tmpdir(), 'fake-ffprobe-'));
+    bin = binFolder();
     const script = join(bin, 'ffprobe');
     writeFileSync(
       script,
@@ -38,7 +39,6 @@ describe.skipIf(process.platform === 'win32')('ffprobe durations', () => {
   afterAll(async () => {
     process.env['PATH'] = savedPath;
     await emu.close();
-    rmSync(bin, { recursive: true, force: true });
   });
 
   it('uses the probed duration of an uploaded video_file when no scenario describes it', async () => {
@@ -74,16 +74,16 @@ describe('durations without ffprobe', () => {
   let emu: RunningEmulator;
   let savedPath: string | undefined;
   let emptyBin: string;
+  const emptyBinFolder = useSuiteTempDir();
   beforeAll(async () => {
     savedPath = process.env['PATH'];
-    emptyBin = mkdtempSync(join(tmpdir(), 'no-ffprobe-'));
+    emptyBin = emptyBinFolder();
     process.env['PATH'] = emptyBin;
     emu = await start();
   });
   afterAll(async () => {
     process.env['PATH'] = savedPath;
     await emu.close();
-    rmSync(emptyBin, { recursive: true, force: true });
   });
 
   it('reads an uploaded MP4 duration when no scenario describes it', async () => {

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, type Scenario, startEmulator } from '../../src/emulator/index.js';
 import { InputError } from '../../src/errors.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 import { call, dot, start, waitFor } from './helpers.js';
 
 const SCENARIO: Scenario = {
@@ -21,15 +21,15 @@ const SCENARIO: Scenario = {
 
 let emu: RunningEmulator;
 let dir: string;
+const suiteDir = useSuiteTempDir();
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'emu-scenario-'));
+  dir = suiteDir();
   const file = join(dir, 'scenario.json');
   writeFileSync(file, JSON.stringify(SCENARIO));
   emu = await start({ scenario: file });
 });
 afterAll(async () => {
   await emu.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 interface Seg {
