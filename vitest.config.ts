@@ -21,6 +21,11 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default is one worker less than the cores: one on a 2-core CI machine, whose second
+    // core then idles while a test waits on its child CLI process. Two keep both busy; the tests
+    // already tolerate a loaded machine, and the crash tests still run alone (vitest.crash.config.ts).
+    maxWorkers: 2,
+    minWorkers: 1,
     reporters: reporters('main'),
   },
 });
