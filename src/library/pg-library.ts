@@ -39,7 +39,7 @@ export class PgLibrary implements Pick<Library, keyof Library> {
     const target = parsePgTarget(url);
     if (options.create === true)
       throw notSupported(target.shown, 'creating a library', `vsearch sync --from DIR --to '${target.shown}'`);
-    const storage = await PgSearchStorage.open(target, options.queryCacheDir ?? defaultQueryCacheDir(target.shown));
+    const storage = await PgSearchStorage.open(target, options.queryCacheDir ?? pgCacheDir(target.shown));
     return new PgLibrary(storage, options);
   }
 
@@ -130,8 +130,11 @@ function notSupported(shown: string, what: string, instead: string): InputError 
   return new InputError(`${what} is not supported on a PostgreSQL library yet (${shown}); use ${instead}`);
 }
 
-/** One folder per database and library (the URL without its password), under VSEARCH_PG_CACHE or the OS cache folder. */
-function defaultQueryCacheDir(shown: string): string {
+/**
+ * One folder per database and library (the URL without its password), under VSEARCH_PG_CACHE or
+ * the OS cache folder: the query embeddings, and (in `media/`) the media a build embedded.
+ */
+export function pgCacheDir(shown: string): string {
   const root =
     process.env.VSEARCH_PG_CACHE ??
     join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'vsearch', 'postgres');

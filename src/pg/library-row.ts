@@ -58,3 +58,22 @@ export async function ensurePgLibrary(client: PgClient, library: string, setting
 export async function bumpGeneration(client: PgClient, library: string): Promise<void> {
   await client.query('UPDATE vsearch_libraries SET generation = generation + 1 WHERE library = $1', [library]);
 }
+
+export interface PgLibraryRow {
+  model: string;
+  dimension: number;
+  M: number;
+  efConstruction: number;
+}
+
+/** The library's row, or undefined when the database holds no such library (migrations are assumed run). */
+export async function readPgLibrary(client: PgClient, library: string): Promise<PgLibraryRow | undefined> {
+  const found = await client.query<{ model: string; dimension: number; hnsw_m: number; hnsw_ef_construction: number }>(
+    'SELECT model, dimension, hnsw_m, hnsw_ef_construction FROM vsearch_libraries WHERE library = $1',
+    [library],
+  );
+  const row = found.rows[0];
+  return row === undefined
+    ? undefined
+    : { model: row.model, dimension: row.dimension, M: row.hnsw_m, efConstruction: row.hnsw_ef_construction };
+}

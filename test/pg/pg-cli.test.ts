@@ -76,7 +76,6 @@ describe('vsearch query and stats with --lib postgres://', () => {
   it('refuses writes with exit 2 and says to use vsearch sync', async () => {
     for (const args of [
       ['rm', 'v0', '--lib', url],
-      ['build', '--lib', url, '--from', join(folder.work, 'segments.jsonl')],
       ['doctor', '--lib', url],
       ['bench', '--lib', url],
     ]) {
