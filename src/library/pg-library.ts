@@ -1,17 +1,21 @@
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { AnnotationSet } from '../lexical/annotation-set.js';
 import { type ModeSearchRequest, type ModeSearchResponse, modeSearch } from '../lexical/mode-search.js';
+import { type PgChecked, checkPgLibrary } from '../pg/pg-doctor.js';
 import { PgSearchStorage } from '../pg/pg-search-storage.js';
+import { listPgVideos, type PgVideoRow, removePgVideo } from '../pg/pg-videos.js';
 import { parsePgTarget } from '../pg/target.js';
 import { type LibrarySnapshot, runSearch, type SearchRequest, type SearchResponseFor } from '../query/index.js';
 import type { Manifest } from '../store/manifest.js';
 import type { QueryCache } from '../store/query-cache.js';
-import type { CallOptions } from '../types.js';
+import type { CallOptions, Metadata } from '../types.js';
+import type { DoctorOptions, DoctorReport } from './doctor-report.js';
 import type { Library, OpenLibraryOptions } from './library.js';
 import { type LibraryStats, manifestStats } from './stats.js';
+import type { VideoInfo } from './videos.js';
 
 /** What a PostgreSQL library's stats cannot say: the database keeps no per-library bytes, graph or calibration of its own. */
 const NOT_IN_POSTGRES = ['bytes', 'memory', 'cross_modal_links'];
@@ -112,18 +116,87 @@ export class PgLibrary implements Pick<Library, keyof Library> {
   readonly importAnnotations: Library['importAnnotations'] = () => this.#refuse('importing annotations');
   readonly analyze: Library['analyze'] = () => this.#refuse('analyzing videos');
   readonly annotations: Library['annotations'] = () => this.#refuse('reading annotations');
-  readonly removeVideo: Library['removeVideo'] = () => this.#refuse('removing a video');
-  readonly listVideos: Library['listVideos'] = () => this.#refuse('listing videos');
+  /** Removes the video and its segments in one transaction; the next search of any process sees it gone. */
+  async removeVideo(videoId: string): Promise<{ segments: number; annotations: number }> {
+    const { library } = this.#storage.target;
+    const segments = await this.#storage.withClient('removing a video from', (client) =>
+      removePgVideo(client, library, videoId),
+    );
+    return { segments, annotations: 0 };
+  }
+
+  /** Every video of the library, sorted by id, in the shape a folder library lists them. */
+  async listVideos(): Promise<VideoInfo[]> {
+    const { library } = this.#storage.target;
+    const rows = await this.#storage.withClient('listing the videos of', (client) => listPgVideos(client, library));
+    return rows.map(videoInfo);
+  }
+
   readonly getVideo: Library['getVideo'] = () => this.#refuse('reading a video');
   readonly updateVideoMetadata: Library['updateVideoMetadata'] = () => this.#refuse('changing metadata');
   readonly calibrateRecall: Library['calibrateRecall'] = () => this.#refuse('calibrating recall');
   readonly setSearchEf: Library['setSearchEf'] = () => this.#refuse('setting the search ef');
-  readonly doctor: Library['doctor'] = () => this.#refuse('doctor');
+  /** The checks the database allows (see checkPgLibrary); nothing here is derived, so there is nothing to repair. */
+  async doctor(options: Pick<DoctorOptions, 'repair'> = {}): Promise<PgDoctorReport> {
+    if (options.repair === true)
+      throw new InputError(
+        `repair is not available on a PostgreSQL library (${this.#storage.target.shown}): it holds no derived files; the report says what to do for each problem`,
+      );
+    const { library } = this.#storage.target;
+    const dimension = this.manifest.dimension ?? 0;
+    const { problems, checked } = await this.#storage.withClient('checking', (client) =>
+      checkPgLibrary(client, library, dimension),
+    );
+    return {
+      healthy: problems.length === 0,
+      problems: problems.map((problem) => ({ ...problem, repaired: false })),
+      checked: {
+        manifest: true,
+        segmentFiles: 0,
+        segments: checked.segments,
+        index: checked.hnswIndex ? 'hnsw' : 'none',
+        graph: false,
+        facts: false,
+      },
+      backend: 'postgres',
+      postgres: checked,
+    };
+  }
 
   #refuse(what: string): Promise<never> {
     const { shown } = this.#storage.target;
     return Promise.reject(notSupported(shown, what, `vsearch sync --from DIR --to '${shown}' after changing DIR`));
   }
+}
+
+/** A PostgreSQL library's doctor report: the folder's shape, its checks of the database under `postgres`. */
+export interface PgDoctorReport extends DoctorReport {
+  backend: 'postgres';
+  postgres: PgChecked;
+}
+
+function videoInfo(row: PgVideoRow): VideoInfo {
+  const source = row.source;
+  return {
+    video_id: row.video_id,
+    source,
+    filename: source === '' ? '' : basename(source.replace(/[?#].*$/, '')),
+    segments: row.segments,
+    duration: row.duration,
+    embedding_options: [...row.embedding_options].sort(compareText),
+    embedding_scopes: [...row.embedding_scopes].sort(compareText),
+    metadata: metadataObject(row.metadata),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+function metadataObject(text: string): Metadata {
+  const value: unknown = JSON.parse(text);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Metadata) : {};
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function notSupported(shown: string, what: string, instead: string): InputError {
