@@ -31,7 +31,7 @@ export interface PgBuildOptions extends Omit<BuildOptions, 'model' | 'metadata'>
   say?: ((line: string) => void) | undefined;
 }
 
-export interface PgImportSummary {
+interface PgImportSummary {
   files: number;
   segments: number;
   videos: number;

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { AnnotationSet } from '../lexical/annotation-set.js';
 import { type ModeSearchRequest, type ModeSearchResponse, modeSearch } from '../lexical/mode-search.js';
-import { type PgChecked, checkPgLibrary } from '../pg/pg-doctor.js';
+import { checkPgLibrary, type PgChecked } from '../pg/pg-doctor.js';
 import { PgSearchStorage } from '../pg/pg-search-storage.js';
 import { listPgVideos, type PgVideoRow, removePgVideo } from '../pg/pg-videos.js';
 import { parsePgTarget } from '../pg/target.js';
