@@ -23,8 +23,9 @@ const NOT_IN_POSTGRES = ['bytes', 'memory', 'cross_modal_links'];
 /**
  * A library in PostgreSQL (`postgres://USER@HOST:PORT/DB?library=NAME`), opened for searching:
  * `search`, `query` and `stats` run on the database (PgSearchStorage), through the same search
- * pipeline as a folder library. Writes through PostgreSQL are not supported yet: each write
- * method throws an InputError that says to fill the library with `vsearch sync`. Query
+ * pipeline as a folder library; `removeVideo`, `listVideos` and `doctor` run in SQL too (`build`
+ * is src/library/pg-build.ts). The other writes are not supported yet: each throws an InputError
+ * that says to fill the library with `vsearch sync`. Query
  * embeddings are cached in a local folder (`queryCacheDir`, else VSEARCH_PG_CACHE, else under
  * the OS cache folder, one per database and library).
  */
