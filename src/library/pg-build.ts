@@ -189,6 +189,7 @@ async function writeStore(
         );
     },
     say: options.say,
+    merge: true,
   });
   written.videos += copied.videos;
   written.segments += copied.segments;

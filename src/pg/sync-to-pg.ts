@@ -6,7 +6,7 @@ import { ensurePgLibrary } from './library-row.js';
 import { migrate } from './migrations.js';
 import type { PgTarget } from './target.js';
 import { isLegacyDigest, legacyVideoDigest, videoDigest } from './video-digest.js';
-import { writePgVideo } from './write-video.js';
+import { mergePgVideo, writePgVideo } from './write-video.js';
 
 export interface SyncSummary {
   videos: number;
@@ -42,7 +42,7 @@ export async function syncFolderToPg(
 
 /**
  * Writes the named videos of a folder store into a PostgreSQL library that exists, in id order,
- * each in its own transaction (writePgVideo) and only where the digest the database holds
+ * each in its own transaction (writePgVideo, or mergePgVideo with `merge`) and only where the digest the database holds
  * differs: a rerun, or another writer that got there first, costs one digest comparison.
  */
 export async function copyStoreVideos(
@@ -50,7 +50,12 @@ export async function copyStoreVideos(
   library: string,
   store: SegmentStore,
   videoIds: Iterable<string>,
-  report: { onVideo?: ((videoId: string) => void) | undefined; say?: ((line: string) => void) | undefined } = {},
+  report: {
+    onVideo?: ((videoId: string) => void) | undefined;
+    say?: ((line: string) => void) | undefined;
+    /** Keep a stored video's segments that `store` lacks (a build, as a folder import does) instead of mirroring `store` (a sync). */
+    merge?: boolean | undefined;
+  } = {},
 ): Promise<SyncSummary> {
   const held = await client.query<{ video_id: string; digest: string }>(
     'SELECT video_id, digest FROM vsearch_videos WHERE library = $1',
@@ -81,7 +86,13 @@ export async function copyStoreVideos(
       summary.unchanged++;
       continue;
     }
-    await writePgVideo(client, library, videoId, rows, digest, loader);
+    if (report.merge === true && stored !== undefined) {
+      const merged = await mergePgVideo(client, library, videoId, rows, loader);
+      if (!merged.written) {
+        summary.unchanged++;
+        continue;
+      }
+    } else await writePgVideo(client, library, videoId, rows, digest, loader);
     report.onVideo?.(videoId);
     summary.videos++;
     summary.segments += rows.count;

@@ -53,6 +53,7 @@ export {
   type SegmentLocation,
   SegmentStore,
 } from './segment-store.js';
-export { selectRows } from './select-rows.js';
+export { lastOfEachIdentity } from './segment-identity.js';
+export { concatRows, selectRows } from './select-rows.js';
 export { type SegmentFileCheck, verifySegmentFiles } from './verify-segment-files.js';
 export type { VideoMedia } from './video-facts.js';

@@ -114,6 +114,42 @@ describe('vsearch build --lib postgres://', () => {
     expect(await generation('same_top')).toBe(before);
   }, 180_000);
 
+  it('adds segments to a stored video as a folder import does: same identity replaced, the others kept', async () => {
+    const work = await tempDir();
+    // One source for every row (an import names its file otherwise): listings take a video's first segment's.
+    const source = 'clip.mp4';
+    const first = await writeJsonl(
+      work,
+      'first.jsonl',
+      segmentsOf(0, 2).map((row) => ({ ...row, source })),
+    );
+    const vector = (segmentsOf(5, 1)[0] as { embedding: number[] }).embedding;
+    const second = await writeJsonl(work, 'second.jsonl', [
+      { video_id: 'v0', start_sec: 0, end_sec: 6, embedding: vector, source },
+      { video_id: 'v0', start_sec: 30, end_sec: 36, embedding: vector, source },
+    ]);
+    const folder = join(work, 'lib');
+    for (const file of [first, second]) {
+      expect((await runCliAsync(['build', '--lib', folder, '--from', file, '--model', 'test-model'])).status).toBe(0);
+      const built = await runCliAsync(
+        ['build', '--lib', url('merged'), '--from', file, '--model', 'test-model'],
+        await env(),
+      );
+      expect(built.status, built.stderr).toBe(0);
+    }
+    const listing = async (lib: string): Promise<unknown> =>
+      (
+        JSON.parse((await runCliAsync(['videos', '--lib', lib, '--json'], await env())).stdout) as Record<
+          string,
+          unknown
+        >[]
+      ).map(({ created_at: _c, updated_at: _u, ...rest }) => rest);
+    expect(await listing(url('merged'))).toEqual(await listing(folder));
+    expect((await segmentSet('merged')).rows).toBe(2 * CLIPS_PER_VIDEO + 1);
+    const again = await runCliAsync(['build', '--lib', url('merged'), '--from', second, '--json'], await env());
+    expect(JSON.parse(again.stdout)).toMatchObject({ written: { videos: 0, unchanged: 1 } });
+  }, 180_000);
+
   it('two builders at once over overlapping inputs leave every segment exactly once', async () => {
     const work = await tempDir();
     const first = await writeJsonl(work, 'first.jsonl', segmentsOf(0, 60));
