@@ -1,9 +1,9 @@
 import { InputError } from '../errors.js';
 import { type SegmentRows, SegmentStore, selectRows } from '../store/index.js';
 import { connectPg, type PgClient, pgError } from './connect.js';
+import { SEGMENT_COLUMNS, type SegmentRow, segmentRows } from './pg-segment-rows.js';
 import type { SyncSummary } from './sync-to-pg.js';
 import type { PgTarget } from './target.js';
-import { SEGMENT_COLUMNS, type SegmentRow, segmentRows } from './pg-segment-rows.js';
 import { digestsByVideo } from './video-digest.js';
 
 export interface PgToFolderOptions {
