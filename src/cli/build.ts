@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { BuildSummary } from '../build/build-types.js';
 import { InputError } from '../errors.js';
 import { type ImportSummary, type LibraryStats, openLibrary } from '../library/index.js';
+import { isPgUrl } from '../pg/target.js';
 import { DEFAULT_INDEX_SETTINGS, type IndexSettings } from '../store/manifest.js';
 import type { Metadata } from '../types.js';
 import { abortOnSignals } from './abort-on-signal.js';
@@ -109,6 +110,32 @@ export function registerBuildCommand(program: Command): void {
         throw new InputError(
           'embedding media needs the TwelveLabs API: set TWELVELABS_API_KEY (with TWELVELABS_BASE_URL or --base-url to use `vsearch emulator`), or import cached embeddings with --from',
         );
+      }
+      if (isPgUrl(flags.lib)) {
+        const { buildPgCommand } = await import('./build-pg.js');
+        try {
+          await buildPgCommand(
+            flags.lib,
+            {
+              from,
+              inputs,
+              model: flags.model,
+              metadata,
+              index,
+              clipLengthSec,
+              concurrency,
+              keepDuplicates: flags.keepDuplicates === true,
+              annotationFiles,
+              crossModalEdges: flags.crossModalEdges === true,
+              json: flags.json === true,
+            },
+            client,
+            (built) => describeBuild(built, retries),
+          );
+        } finally {
+          await client?.close();
+        }
+        return;
       }
       const onWarning = (message: string): void => info(`warning: ${escapeText(message)}`);
       // Links are projected once, over the graph as this build leaves it.

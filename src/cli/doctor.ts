@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { isDerivedProblem } from '../library/doctor-report.js';
-import { type DoctorReport, runDoctor } from '../library/index.js';
+import { type DoctorReport, isPgLibraryUrl, openLibrary, type PgLibraryUrl, runDoctor } from '../library/index.js';
+import type { PgDoctorReport } from '../library/pg-library.js';
 import { escapeText } from './escape-text.js';
 import { inFlagTerms } from './option-flags.js';
-import { assertFolderLibrary, info, jsonOption, libOption, printJson } from './shared-options.js';
+import { info, jsonOption, libOption, printJson } from './shared-options.js';
 
 export function registerDoctorCommand(program: Command): void {
   program
@@ -15,7 +16,10 @@ export function registerDoctorCommand(program: Command): void {
     .option('--repair', 'rebuild damaged, stale or missing derived files (the index/ folder) from the store')
     .addOption(jsonOption())
     .action(async (flags: { lib: string; repair?: boolean; json?: boolean }) => {
-      assertFolderLibrary(flags.lib, 'doctor');
+      if (isPgLibraryUrl(flags.lib)) {
+        await pgDoctor(flags.lib, flags);
+        return;
+      }
       const report = await runDoctor(flags.lib, {
         repair: flags.repair ?? false,
         onWarning: (message) => info(`warning: ${escapeText(inFlagTerms(message))}`),
@@ -24,6 +28,29 @@ export function registerDoctorCommand(program: Command): void {
       else process.stdout.write(formatReport(flags.lib, report));
       if (!report.healthy) process.exitCode = 1;
     });
+}
+
+async function pgDoctor(url: PgLibraryUrl, flags: { repair?: boolean; json?: boolean }): Promise<void> {
+  const lib = await openLibrary(url, { onWarning: (message) => info(`warning: ${escapeText(message)}`) });
+  try {
+    const report = await lib.doctor({ repair: flags.repair ?? false });
+    if (flags.json) printJson(report);
+    else process.stdout.write(formatPgReport(lib.dir, report));
+    if (!report.healthy) process.exitCode = 1;
+  } finally {
+    await lib.close();
+  }
+}
+
+function formatPgReport(shown: string, report: PgDoctorReport): string {
+  const { postgres } = report;
+  const lines = [
+    `checked ${shown}: schema version ${postgres.schemaVersion}, pgvector ${postgres.pgvector ?? 'missing'}, HNSW index ${postgres.hnswIndex ? 'present' : 'missing'}, ${postgres.videos} videos (${postgres.segments} segments, ${postgres.dimension}-d)`,
+  ];
+  for (const problem of report.problems)
+    lines.push(`problem   ${problem.file}  ${problem.kind}: ${escapeControls(problem.message)}`);
+  lines.push(report.problems.length === 0 ? 'healthy' : `${report.problems.length} problem(s)`);
+  return `${lines.join('\n')}\n`;
 }
 
 function formatReport(lib: string, report: DoctorReport): string {

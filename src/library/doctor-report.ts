@@ -1,3 +1,5 @@
+import type { PgProblemKind } from '../pg/pg-doctor.js';
+
 /** What `vsearch doctor` can find. Store problems are the source of truth's; the others are derived files, rebuilt by repair. */
 export type DoctorProblemKind =
   | 'manifest-missing'
@@ -17,7 +19,8 @@ export type DoctorProblemKind =
   | 'facts-stale'
   | 'facts-damaged'
   | 'facts-wrong'
-  | 'video-facts-damaged';
+  | 'video-facts-damaged'
+  | PgProblemKind;
 
 export interface DoctorProblem {
   /** The file, relative to the library folder. */

@@ -1,17 +1,21 @@
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { AnnotationSet } from '../lexical/annotation-set.js';
 import { type ModeSearchRequest, type ModeSearchResponse, modeSearch } from '../lexical/mode-search.js';
+import { checkPgLibrary, type PgChecked } from '../pg/pg-doctor.js';
 import { PgSearchStorage } from '../pg/pg-search-storage.js';
+import { listPgVideos, type PgVideoRow, removePgVideo } from '../pg/pg-videos.js';
 import { parsePgTarget } from '../pg/target.js';
 import { type LibrarySnapshot, runSearch, type SearchRequest, type SearchResponseFor } from '../query/index.js';
 import type { Manifest } from '../store/manifest.js';
 import type { QueryCache } from '../store/query-cache.js';
-import type { CallOptions } from '../types.js';
+import type { CallOptions, Metadata } from '../types.js';
+import type { DoctorOptions, DoctorReport } from './doctor-report.js';
 import type { Library, OpenLibraryOptions } from './library.js';
 import { type LibraryStats, manifestStats } from './stats.js';
+import type { VideoInfo } from './videos.js';
 
 /** What a PostgreSQL library's stats cannot say: the database keeps no per-library bytes, graph or calibration of its own. */
 const NOT_IN_POSTGRES = ['bytes', 'memory', 'cross_modal_links'];
@@ -19,8 +23,9 @@ const NOT_IN_POSTGRES = ['bytes', 'memory', 'cross_modal_links'];
 /**
  * A library in PostgreSQL (`postgres://USER@HOST:PORT/DB?library=NAME`), opened for searching:
  * `search`, `query` and `stats` run on the database (PgSearchStorage), through the same search
- * pipeline as a folder library. Writes through PostgreSQL are not supported yet: each write
- * method throws an InputError that says to fill the library with `vsearch sync`. Query
+ * pipeline as a folder library; `removeVideo`, `listVideos` and `doctor` run in SQL too (`build`
+ * is src/library/pg-build.ts). The other writes are not supported yet: each throws an InputError
+ * that says to fill the library with `vsearch sync`. Query
  * embeddings are cached in a local folder (`queryCacheDir`, else VSEARCH_PG_CACHE, else under
  * the OS cache folder, one per database and library).
  */
@@ -39,7 +44,7 @@ export class PgLibrary implements Pick<Library, keyof Library> {
     const target = parsePgTarget(url);
     if (options.create === true)
       throw notSupported(target.shown, 'creating a library', `vsearch sync --from DIR --to '${target.shown}'`);
-    const storage = await PgSearchStorage.open(target, options.queryCacheDir ?? defaultQueryCacheDir(target.shown));
+    const storage = await PgSearchStorage.open(target, options.queryCacheDir ?? pgCacheDir(target.shown));
     return new PgLibrary(storage, options);
   }
 
@@ -112,13 +117,52 @@ export class PgLibrary implements Pick<Library, keyof Library> {
   readonly importAnnotations: Library['importAnnotations'] = () => this.#refuse('importing annotations');
   readonly analyze: Library['analyze'] = () => this.#refuse('analyzing videos');
   readonly annotations: Library['annotations'] = () => this.#refuse('reading annotations');
-  readonly removeVideo: Library['removeVideo'] = () => this.#refuse('removing a video');
-  readonly listVideos: Library['listVideos'] = () => this.#refuse('listing videos');
+  /** Removes the video and its segments in one transaction; the next search of any process sees it gone. */
+  async removeVideo(videoId: string): Promise<{ segments: number; annotations: number }> {
+    const { library } = this.#storage.target;
+    const segments = await this.#storage.withClient('removing a video from', (client) =>
+      removePgVideo(client, library, videoId),
+    );
+    return { segments, annotations: 0 };
+  }
+
+  /** Every video of the library, sorted by id, in the shape a folder library lists them. */
+  async listVideos(): Promise<VideoInfo[]> {
+    const { library } = this.#storage.target;
+    const rows = await this.#storage.withClient('listing the videos of', (client) => listPgVideos(client, library));
+    return rows.map(videoInfo);
+  }
+
   readonly getVideo: Library['getVideo'] = () => this.#refuse('reading a video');
   readonly updateVideoMetadata: Library['updateVideoMetadata'] = () => this.#refuse('changing metadata');
   readonly calibrateRecall: Library['calibrateRecall'] = () => this.#refuse('calibrating recall');
   readonly setSearchEf: Library['setSearchEf'] = () => this.#refuse('setting the search ef');
-  readonly doctor: Library['doctor'] = () => this.#refuse('doctor');
+  /** The checks the database allows (see checkPgLibrary); nothing here is derived, so there is nothing to repair. */
+  async doctor(options: Pick<DoctorOptions, 'repair'> = {}): Promise<PgDoctorReport> {
+    if (options.repair === true)
+      throw new InputError(
+        `repair is not available on a PostgreSQL library (${this.#storage.target.shown}): it holds no derived files; the report says what to do for each problem`,
+      );
+    const { library } = this.#storage.target;
+    const dimension = this.manifest.dimension ?? 0;
+    const { problems, checked } = await this.#storage.withClient('checking', (client) =>
+      checkPgLibrary(client, library, dimension),
+    );
+    return {
+      healthy: problems.length === 0,
+      problems: problems.map((problem) => ({ ...problem, repaired: false })),
+      checked: {
+        manifest: true,
+        segmentFiles: 0,
+        segments: checked.segments,
+        index: checked.hnswIndex ? 'hnsw' : 'none',
+        graph: false,
+        facts: false,
+      },
+      backend: 'postgres',
+      postgres: checked,
+    };
+  }
 
   #refuse(what: string): Promise<never> {
     const { shown } = this.#storage.target;
@@ -126,12 +170,45 @@ export class PgLibrary implements Pick<Library, keyof Library> {
   }
 }
 
+/** A PostgreSQL library's doctor report: the folder's shape, its checks of the database under `postgres`. */
+export interface PgDoctorReport extends DoctorReport {
+  backend: 'postgres';
+  postgres: PgChecked;
+}
+
+function videoInfo(row: PgVideoRow): VideoInfo {
+  const source = row.source;
+  return {
+    video_id: row.video_id,
+    source,
+    filename: source === '' ? '' : basename(source.replace(/[?#].*$/, '')),
+    segments: row.segments,
+    duration: row.duration,
+    embedding_options: [...row.embedding_options].sort(compareText),
+    embedding_scopes: [...row.embedding_scopes].sort(compareText),
+    metadata: metadataObject(row.metadata),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+function metadataObject(text: string): Metadata {
+  const value: unknown = JSON.parse(text);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Metadata) : {};
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function notSupported(shown: string, what: string, instead: string): InputError {
   return new InputError(`${what} is not supported on a PostgreSQL library yet (${shown}); use ${instead}`);
 }
 
-/** One folder per database and library (the URL without its password), under VSEARCH_PG_CACHE or the OS cache folder. */
-function defaultQueryCacheDir(shown: string): string {
+/**
+ * One folder per database and library (the URL without its password), under VSEARCH_PG_CACHE or
+ * the OS cache folder: the query embeddings, and (in `media/`) the media a build embedded.
+ */
+export function pgCacheDir(shown: string): string {
   const root =
     process.env.VSEARCH_PG_CACHE ??
     join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'vsearch', 'postgres');

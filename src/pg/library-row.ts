@@ -2,6 +2,7 @@ import { InputError } from '../errors.js';
 import { sha256Hex } from '../store/index.js';
 import type { IndexSettings } from '../store/manifest.js';
 import type { PgClient } from './connect.js';
+import type { Queryable } from './queryable.js';
 
 /** The first key of each library's advisory lock (the second is the name's hash). */
 const LIBRARY_LOCK = 7_340_015;
@@ -38,7 +39,7 @@ export async function ensurePgLibrary(client: PgClient, library: string, setting
         `library ${library} in PostgreSQL holds ${row.model} (${row.dimension}-d) segments, not ${settings.model} (${settings.dimension}-d); sync into a library of another name`,
       );
     }
-    const name = `vsearch_hnsw_${sha256Hex(library).slice(0, 16)}`;
+    const name = hnswIndexName(library);
     await client.query(
       `CREATE INDEX IF NOT EXISTS ${name} ON vsearch_segments USING hnsw ((embedding::vector(${Math.trunc(settings.dimension)})) vector_cosine_ops) WITH (m = ${Math.trunc(settings.index.M)}, ef_construction = ${Math.trunc(settings.index.efConstruction)}) WHERE library = ${client.escapeLiteral(library)}`,
     );
@@ -55,6 +56,30 @@ export async function ensurePgLibrary(client: PgClient, library: string, setting
 }
 
 /** Marks a change of the library (inside the writer's transaction): searches rebuild their snapshot. */
-export async function bumpGeneration(client: PgClient, library: string): Promise<void> {
+export async function bumpGeneration(client: Queryable, library: string): Promise<void> {
   await client.query('UPDATE vsearch_libraries SET generation = generation + 1 WHERE library = $1', [library]);
+}
+
+export interface PgLibraryRow {
+  model: string;
+  dimension: number;
+  M: number;
+  efConstruction: number;
+}
+
+/** The library's row, or undefined when the database holds no such library (migrations are assumed run). */
+export async function readPgLibrary(client: PgClient, library: string): Promise<PgLibraryRow | undefined> {
+  const found = await client.query<{ model: string; dimension: number; hnsw_m: number; hnsw_ef_construction: number }>(
+    'SELECT model, dimension, hnsw_m, hnsw_ef_construction FROM vsearch_libraries WHERE library = $1',
+    [library],
+  );
+  const row = found.rows[0];
+  return row === undefined
+    ? undefined
+    : { model: row.model, dimension: row.dimension, M: row.hnsw_m, efConstruction: row.hnsw_ef_construction };
+}
+
+/** The name of the library's partial HNSW index. */
+export function hnswIndexName(library: string): string {
+  return `vsearch_hnsw_${sha256Hex(library).slice(0, 16)}`;
 }

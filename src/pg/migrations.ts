@@ -121,3 +121,8 @@ function withoutVector(error: unknown): InputError | undefined {
     `the database has no pgvector extension (${message}); install pgvector on the server (https://github.com/pgvector/pgvector) and run again`,
   );
 }
+
+/** The version the newest migration brings the schema to. */
+export function latestSchemaVersion(): number {
+  return Math.max(...MIGRATIONS.map((migration) => migration.version));
+}

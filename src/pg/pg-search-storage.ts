@@ -82,6 +82,20 @@ export class PgSearchStorage implements SearchStorage {
     return this.#manifest;
   }
 
+  /** One connection of the pool for `work` (a transaction needs one), released after; errors name the server without its password. */
+  async withClient<T>(doing: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect().catch((error: unknown) => {
+      throw pgError(error, this.target, doing);
+    });
+    try {
+      return await work(client);
+    } catch (error) {
+      throw pgError(error, this.target, doing);
+    } finally {
+      client.release();
+    }
+  }
+
   async close(): Promise<void> {
     await this.pages.flush().finally(() => this.#pool.end());
   }

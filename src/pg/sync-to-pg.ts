@@ -1,12 +1,12 @@
 import { InputError } from '../errors.js';
 import { SegmentStore } from '../store/index.js';
 import { chooseBulkLoader } from './bulk-load.js';
-import { connectPg, pgError } from './connect.js';
+import { connectPg, type PgClient, pgError } from './connect.js';
 import { ensurePgLibrary } from './library-row.js';
 import { migrate } from './migrations.js';
 import type { PgTarget } from './target.js';
 import { isLegacyDigest, legacyVideoDigest, videoDigest } from './video-digest.js';
-import { writePgVideo } from './write-video.js';
+import { mergePgVideo, writePgVideo } from './write-video.js';
 
 export interface SyncSummary {
   videos: number;
@@ -32,42 +32,70 @@ export async function syncFolderToPg(
   try {
     await migrate(client);
     await ensurePgLibrary(client, target.library, { model, dimension, index });
-    const held = await client.query<{ video_id: string; digest: string }>(
-      'SELECT video_id, digest FROM vsearch_videos WHERE library = $1',
-      [target.library],
-    );
-    const digests = new Map(held.rows.map((row) => [row.video_id, row.digest]));
-    const loader = await chooseBulkLoader(client);
-    if (loader === 'insert')
-      say('the server is PGlite, which cannot take COPY over the wire: loading with batched INSERTs');
-    const summary: SyncSummary = { videos: 0, segments: 0, unchanged: 0 };
-    for (const videoId of Object.keys(store.manifest.videos).sort()) {
-      const rows = await store.segmentsOf(videoId);
-      if (rows === undefined) continue;
-      const digest = videoDigest(rows);
-      const stored = digests.get(videoId);
-      if (stored === digest) {
-        summary.unchanged++;
-        continue;
-      }
-      if (stored !== undefined && isLegacyDigest(stored) && stored === legacyVideoDigest(rows)) {
-        // Synced before digests sorted metadata keys: the same segments, so only the digest is rewritten.
-        await client.query(
-          'UPDATE vsearch_videos SET digest = $3 WHERE library = $1 AND video_id = $2 AND digest = $4',
-          [target.library, videoId, digest, stored],
-        );
-        summary.unchanged++;
-        continue;
-      }
-      await writePgVideo(client, target.library, videoId, rows, digest, loader);
-      onVideo(videoId);
-      summary.videos++;
-      summary.segments += rows.count;
-    }
-    return summary;
+    return await copyStoreVideos(client, target.library, store, Object.keys(store.manifest.videos), { onVideo, say });
   } catch (error) {
     throw pgError(error, target, 'syncing to');
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/**
+ * Writes the named videos of a folder store into a PostgreSQL library that exists, in id order,
+ * each in its own transaction (writePgVideo, or mergePgVideo with `merge`) and only where the digest the database holds
+ * differs: a rerun, or another writer that got there first, costs one digest comparison.
+ */
+export async function copyStoreVideos(
+  client: PgClient,
+  library: string,
+  store: SegmentStore,
+  videoIds: Iterable<string>,
+  report: {
+    onVideo?: ((videoId: string) => void) | undefined;
+    say?: ((line: string) => void) | undefined;
+    /** Keep a stored video's segments that `store` lacks (a build, as a folder import does) instead of mirroring `store` (a sync). */
+    merge?: boolean | undefined;
+  } = {},
+): Promise<SyncSummary> {
+  const held = await client.query<{ video_id: string; digest: string }>(
+    'SELECT video_id, digest FROM vsearch_videos WHERE library = $1',
+    [library],
+  );
+  const digests = new Map(held.rows.map((row) => [row.video_id, row.digest]));
+  const loader = await chooseBulkLoader(client);
+  if (loader === 'insert')
+    report.say?.('the server is PGlite, which cannot take COPY over the wire: loading with batched INSERTs');
+  const summary: SyncSummary = { videos: 0, segments: 0, unchanged: 0 };
+  for (const videoId of [...new Set(videoIds)].sort()) {
+    const rows = await store.segmentsOf(videoId);
+    if (rows === undefined) continue;
+    const digest = videoDigest(rows);
+    const stored = digests.get(videoId);
+    if (stored === digest) {
+      summary.unchanged++;
+      continue;
+    }
+    if (stored !== undefined && isLegacyDigest(stored) && stored === legacyVideoDigest(rows)) {
+      // Synced before digests sorted metadata keys: the same segments, so only the digest is rewritten.
+      await client.query('UPDATE vsearch_videos SET digest = $3 WHERE library = $1 AND video_id = $2 AND digest = $4', [
+        library,
+        videoId,
+        digest,
+        stored,
+      ]);
+      summary.unchanged++;
+      continue;
+    }
+    if (report.merge === true && stored !== undefined) {
+      const merged = await mergePgVideo(client, library, videoId, rows, loader);
+      if (!merged.written) {
+        summary.unchanged++;
+        continue;
+      }
+    } else await writePgVideo(client, library, videoId, rows, digest, loader);
+    report.onVideo?.(videoId);
+    summary.videos++;
+    summary.segments += rows.count;
+  }
+  return summary;
 }

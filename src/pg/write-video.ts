@@ -1,7 +1,9 @@
-import type { SegmentRows } from '../store/index.js';
+import { concatRows, lastOfEachIdentity, type SegmentRows } from '../store/index.js';
 import { type BulkLoader, copyRows } from './bulk-load.js';
 import type { PgClient } from './connect.js';
 import { bumpGeneration } from './library-row.js';
+import { SEGMENT_COLUMNS, type SegmentRow, segmentRows } from './pg-segment-rows.js';
+import { videoDigest } from './video-digest.js';
 
 const BATCH_ROWS = 500;
 
@@ -29,26 +31,79 @@ export async function writePgVideo(
 ): Promise<void> {
   await client.query('BEGIN');
   try {
-    await client.query('CREATE TEMP TABLE vsearch_staging (LIKE vsearch_segments) ON COMMIT DROP');
-    if (loader === 'copy') await copyRows(client, 'vsearch_staging', COLUMNS, library, videoId, rows);
-    else await insertRows(client, library, videoId, rows);
-    await client.query(
-      'INSERT INTO vsearch_videos (library, video_id, segments, digest) VALUES ($1, $2, $3, $4) ON CONFLICT (library, video_id) DO UPDATE SET segments = EXCLUDED.segments, digest = EXCLUDED.digest, updated_at = now()',
-      [library, videoId, rows.count, digest],
-    );
-    await client.query(
-      `INSERT INTO vsearch_segments (${COLUMNS}) SELECT ${COLUMNS} FROM vsearch_staging ON CONFLICT (${IDENTITY}) DO UPDATE SET ${UPDATED}`,
-    );
-    await client.query(
-      `DELETE FROM vsearch_segments s WHERE s.library = $1 AND s.video_id = $2 AND NOT EXISTS (SELECT 1 FROM vsearch_staging t WHERE (t.embedding_option, t.embedding_scope, t.start_sec, t.end_sec) = (s.embedding_option, s.embedding_scope, s.start_sec, s.end_sec))`,
-      [library, videoId],
-    );
-    await bumpGeneration(client, library);
+    await replaceVideoRows(client, library, videoId, rows, digest, loader);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   }
+}
+
+/**
+ * Adds a build's segments to a video as a folder import does: a stored segment of the same
+ * identity is replaced, the video's other stored segments are kept. One transaction holding the
+ * video's row, so a concurrent writer of the same video waits; false when the merged set is the
+ * one the database holds (nothing written, no new generation).
+ */
+export async function mergePgVideo(
+  client: PgClient,
+  library: string,
+  videoId: string,
+  rows: SegmentRows,
+  loader: BulkLoader = 'insert',
+): Promise<{ written: boolean; segments: number }> {
+  await client.query('BEGIN');
+  try {
+    const held = await client.query<{ digest: string }>(
+      'SELECT digest FROM vsearch_videos WHERE library = $1 AND video_id = $2 FOR UPDATE',
+      [library, videoId],
+    );
+    const stored = await client.query<SegmentRow>(
+      `SELECT ${SEGMENT_COLUMNS} FROM vsearch_segments WHERE library = $1 AND video_id = $2`,
+      [library, videoId],
+    );
+    const merged =
+      stored.rows.length === 0
+        ? rows
+        : lastOfEachIdentity(concatRows([segmentRows(stored.rows, rows.dimension), rows]));
+    const digest = videoDigest(merged);
+    if (held.rows[0]?.digest === digest) {
+      await client.query('ROLLBACK');
+      return { written: false, segments: merged.count };
+    }
+    await replaceVideoRows(client, library, videoId, merged, digest, loader);
+    await client.query('COMMIT');
+    return { written: true, segments: merged.count };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
+
+/** The body of a video's write, inside the caller's transaction. */
+async function replaceVideoRows(
+  client: PgClient,
+  library: string,
+  videoId: string,
+  rows: SegmentRows,
+  digest: string,
+  loader: BulkLoader,
+): Promise<void> {
+  await client.query('CREATE TEMP TABLE vsearch_staging (LIKE vsearch_segments) ON COMMIT DROP');
+  if (loader === 'copy') await copyRows(client, 'vsearch_staging', COLUMNS, library, videoId, rows);
+  else await insertRows(client, library, videoId, rows);
+  await client.query(
+    'INSERT INTO vsearch_videos (library, video_id, segments, digest) VALUES ($1, $2, $3, $4) ON CONFLICT (library, video_id) DO UPDATE SET segments = EXCLUDED.segments, digest = EXCLUDED.digest, updated_at = now()',
+    [library, videoId, rows.count, digest],
+  );
+  await client.query(
+    `INSERT INTO vsearch_segments (${COLUMNS}) SELECT ${COLUMNS} FROM vsearch_staging ON CONFLICT (${IDENTITY}) DO UPDATE SET ${UPDATED}`,
+  );
+  await client.query(
+    `DELETE FROM vsearch_segments s WHERE s.library = $1 AND s.video_id = $2 AND NOT EXISTS (SELECT 1 FROM vsearch_staging t WHERE (t.embedding_option, t.embedding_scope, t.start_sec, t.end_sec) = (s.embedding_option, s.embedding_scope, s.start_sec, s.end_sec))`,
+    [library, videoId],
+  );
+  await bumpGeneration(client, library);
 }
 
 async function insertRows(client: PgClient, library: string, videoId: string, rows: SegmentRows): Promise<void> {

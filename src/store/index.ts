@@ -44,6 +44,7 @@ export {
 } from './search-ef.js';
 export { decodeSegmentFile, encodeSegmentFile, readSegmentFile, SegmentFile } from './segment-file.js';
 export { DEFAULT_SEGMENT_FILE_BYTES, DEFAULT_SEGMENT_FILE_ROWS } from './segment-file-cap.js';
+export { lastOfEachIdentity } from './segment-identity.js';
 export { type RowOrigin, type SegmentRowInput, type SegmentRows, SegmentRowsBuilder } from './segment-rows.js';
 export {
   type AppendExtras,
@@ -53,6 +54,6 @@ export {
   type SegmentLocation,
   SegmentStore,
 } from './segment-store.js';
-export { selectRows } from './select-rows.js';
+export { concatRows, selectRows } from './select-rows.js';
 export { type SegmentFileCheck, verifySegmentFiles } from './verify-segment-files.js';
 export type { VideoMedia } from './video-facts.js';

@@ -75,14 +75,24 @@ describe('vsearch serve --lib postgres://', () => {
     expect(cli.status, cli.stderr).toBe(0);
     expect(ids(JSON.parse(cli.stdout) as Page)).toEqual(ids(page1.body));
 
-    const refused = await fetch(`${first.url}/indexes/${INDEX_ID}/videos/${page1.body.data[0]?.video_id ?? ''}`, {
-      method: 'DELETE',
+    const videoUrl = `${first.url}/indexes/${INDEX_ID}/videos/${page1.body.data[0]?.video_id ?? ''}`;
+    const refused = await fetch(videoUrl, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user_metadata: { a: 'b' } }),
     });
     expect(refused.status).toBe(400);
     const body = (await refused.json()) as ApiError;
     expect(body.code).toBe('parameter_invalid');
     expect(body.message).toContain('PostgreSQL');
     expect(body.message).toContain('vsearch sync');
+    // Removing a video works on PostgreSQL (one transaction): the other process no longer lists it.
+    const removed = await fetch(videoUrl, { method: 'DELETE' });
+    expect(removed.status).toBe(200);
+    const listed = await runCliAsync(['videos', '--lib', url, '--json'], env);
+    expect((JSON.parse(listed.stdout) as { video_id: string }[]).map((video) => video.video_id)).not.toContain(
+      page1.body.data[0]?.video_id,
+    );
     const created = await fetch(`${first.url}/indexes`, { method: 'POST', body: JSON.stringify({ index_name: 'x' }) });
     expect(created.status).toBe(400);
 
