@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { isDerivedProblem } from '../library/doctor-report.js';
 import { type DoctorReport, runDoctor } from '../library/index.js';
-import { escapeText } from './escape-text.js';
+import { escapeText } from './query.js';
 import { inFlagTerms } from './option-flags.js';
 import { assertFolderLibrary, info, jsonOption, libOption, printJson } from './shared-options.js';
 

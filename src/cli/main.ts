@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { AbortError, isUsageError, VsearchError } from '../errors.js';
-import { escapeText } from './escape-text.js';
+import { escapeText } from './query.js';
 import { inFlagTerms } from './option-flags.js';
 import { StdoutErrors } from './stdout-errors.js';
 

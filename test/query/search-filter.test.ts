@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PageTokenError } from '../../src/query/index.js';
-import { decodePageToken, encodePageToken } from '../../src/query/page-token.js';
+import { decodePageToken, encodePageToken } from '../../src/query/search-pipeline.js';
 import {
   compileSearchFilter,
   type FilterSubject,
