@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { isDerivedProblem } from '../library/doctor-report.js';
 import { type DoctorReport, runDoctor } from '../library/index.js';
-import { escapeText } from './query.js';
 import { inFlagTerms } from './option-flags.js';
+import { escapeText } from './query.js';
 import { assertFolderLibrary, info, jsonOption, libOption, printJson } from './shared-options.js';
 
 export function registerDoctorCommand(program: Command): void {

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { AbortError, isUsageError, VsearchError } from '../errors.js';
-import { escapeText } from './query.js';
 import { inFlagTerms } from './option-flags.js';
+import { escapeText } from './query.js';
 import { StdoutErrors } from './stdout-errors.js';
 
 export const EXIT_OK = 0;

@@ -4,8 +4,8 @@ import {
   calibrationCurrent,
   MIN_CACHED_QUERIES,
 } from '../library/calibrate-recall.js';
-import { kindFor } from '../library/index-sync.js';
 import type { Library } from '../library/index.js';
+import { kindFor } from '../library/index-sync.js';
 import { queryInputsOf, type SearchRequest } from '../query/stages/prepare.js';
 import { isCrossModal, type QueryModality, searchEf } from '../store/search-ef.js';
 import { info, parseNumber } from './shared-options.js';

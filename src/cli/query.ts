@@ -12,8 +12,8 @@ import {
   parseSearchFilter,
   type SearchRequest,
   type SearchResponse,
-  type Threshold,
   THRESHOLDS,
+  type Threshold,
   type VideoHit,
 } from '../query/index.js';
 import { baseUrlOption } from './api-options.js';

@@ -15,8 +15,8 @@ import {
   recordToJson,
 } from '../query/page-record-codec.js';
 import { PageTokenError } from '../query/page-token-error.js';
-import { MAX_PAGE_LIMIT } from '../query/stages/prepare.js';
 import type { SearchStorage } from '../query/search-storage.js';
+import { MAX_PAGE_LIMIT } from '../query/stages/prepare.js';
 import type { Manifest } from '../store/manifest.js';
 import { QueryCache } from '../store/query-cache.js';
 import type { SegmentStore } from '../store/segment-store.js';

@@ -1,6 +1,6 @@
-import type { Threshold } from './stages/match.js';
 import { PageTokenError } from './page-token-error.js';
 import type { SearchFilter } from './search-filter.js';
+import type { Threshold } from './stages/match.js';
 import type { GroupBy, Operator, SearchOption } from './stages/prepare.js';
 
 /** Like the API's `page_expires_at`: a search's pages can be walked for a day. */

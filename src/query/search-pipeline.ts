@@ -10,8 +10,8 @@ import {
   confidenceOf,
   countResults,
   LabelScorer,
-  matchClips,
   type MatchItem,
+  matchClips,
   pageRulesOf,
   VideoMatches,
 } from './stages/match.js';
@@ -194,7 +194,7 @@ export async function replayedSearch(
 }
 
 /** A page of a replayed search; when it came out differently from before, the pages after it are dropped. */
-export async function replayedPageResponse(
+async function replayedPageResponse(
   snapshot: LibrarySnapshot,
   replay: ReplayedSearch,
   page: ComputedPage,

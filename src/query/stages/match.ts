@@ -414,7 +414,7 @@ export type Threshold = (typeof THRESHOLDS)[number];
  * The lowest score a hit may have under `threshold`: high keeps high, medium keeps medium
  * and high. Every score is at least low, so low and none set no floor.
  */
-export function thresholdFloor(threshold: Threshold, model: string | null): number | undefined {
+function thresholdFloor(threshold: Threshold, model: string | null): number | undefined {
   const bands = bandsOf(model);
   if (threshold === 'high') return bands.high;
   if (threshold === 'medium') return bands.medium;

@@ -4,10 +4,10 @@ import { writeUnitFloat32 } from '../../float32-vector.js';
 import type { QueryKey } from '../../store/query-cache.js';
 import type { QueryModality } from '../../store/search-ef.js';
 import { sha256Hex } from '../../store/sha256.js';
-import { type Threshold, THRESHOLDS } from './match.js';
 import type { LibrarySnapshot } from '../library-snapshot.js';
 import { parseSearchFilter, type SearchFilter } from '../search-filter.js';
 import type { QueryVectorCache } from '../search-storage.js';
+import { THRESHOLDS, type Threshold } from './match.js';
 
 /** A search checked once and ready to run: what a page record stores, and what every later stage reads. */
 export interface PreparedSearch {
@@ -223,7 +223,7 @@ export async function queryKeyOf(input: QueryInput, model: string, origin: strin
   return { model, modality: input.modality, contentSha256: sha256Hex(bytes), origin };
 }
 
-export interface EmbedQueriesOptions {
+interface EmbedQueriesOptions {
   model: string;
   /** The library's dimension: a cached vector of another is damaged. */
   dimension?: number | null | undefined;
@@ -242,10 +242,7 @@ const READ_ONLY_CODES = new Set(['EACCES', 'EPERM', 'EROFS']);
  * there is none to call), else embedded once and cached under the embedder's origin. A cache
  * file that fails its checks is never searched: the query is embedded again and replaces it.
  */
-export async function embedQueries(
-  inputs: readonly QueryInput[],
-  options: EmbedQueriesOptions,
-): Promise<Float32Array[]> {
+async function embedQueries(inputs: readonly QueryInput[], options: EmbedQueriesOptions): Promise<Float32Array[]> {
   const vectors: Float32Array[] = [];
   const embedder = options.offline ? undefined : options.embedder;
   const origin = embedder === undefined ? undefined : (embedder.origin ?? null);
@@ -338,7 +335,7 @@ const SAME_VECTOR = 1 - 1e-6;
  * (a clip's whole-video twin, a row stored twice): none of them is an answer. Only the
  * vectors of those rows are read.
  */
-export async function findLikeSegment(
+async function findLikeSegment(
   snapshot: LibrarySnapshot,
   target: LikeTarget,
   searchOptions: readonly SearchOption[] | undefined,
