@@ -125,7 +125,7 @@ export type { GroupRecord, LabelFactsData } from './query/label-facts-data.js';
 export type { LibrarySnapshot } from './query/library-snapshot.js';
 export type { RetrievalIndex, RetrievalRound } from './query/retrieval-index.js';
 export type { GroupByOf, HitsOf, SearchResponseFor } from './query/search-response.js';
-export type { SearchPool, SearchPoolSpec } from './query/stages/pool.js';
+export type { SearchPool, SearchPoolSpec } from './query/stages/retrieve.js';
 export {
   type ApiClip,
   type ApiPageInfo,

@@ -6,7 +6,7 @@ import { openLibrary } from '../library/index.js';
 import { abortOnSignals } from './abort-on-signal.js';
 import { clientFromEnvironment } from './api-client.js';
 import { baseUrlOption } from './api-options.js';
-import { escapeText } from './escape-text.js';
+import { escapeText } from './query.js';
 import { info, jsonOption, libOption, parseInteger, printJson } from './shared-options.js';
 
 interface AnalyzeFlags {

@@ -5,8 +5,8 @@ import { openLibrary } from '../library/index.js';
 import type { PgBuildOptions, PgBuildSummary } from '../library/pg-build.js';
 import { redactUrl } from '../pg/redact.js';
 import { abortOnSignals } from './abort-on-signal.js';
-import { escapeText } from './escape-text.js';
 import { progressLine } from './progress-line.js';
+import { escapeText } from './query.js';
 import { info, printJson } from './shared-options.js';
 
 export interface PgBuildRequest extends Omit<PgBuildOptions, 'signal' | 'onProgress' | 'say' | 'client'> {

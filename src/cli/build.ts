@@ -7,8 +7,8 @@ import { DEFAULT_INDEX_SETTINGS, type IndexSettings } from '../store/manifest.js
 import type { Metadata } from '../types.js';
 import { abortOnSignals } from './abort-on-signal.js';
 import { baseUrlOption, clientFromEnvironment } from './api-client.js';
-import { escapeText } from './escape-text.js';
 import { progressLine } from './progress-line.js';
+import { escapeText } from './query.js';
 import {
   collect,
   info,

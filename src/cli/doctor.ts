@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { isDerivedProblem } from '../library/doctor-report.js';
 import { type DoctorReport, isPgLibraryUrl, openLibrary, type PgLibraryUrl, runDoctor } from '../library/index.js';
 import type { PgDoctorReport } from '../library/pg-library.js';
-import { escapeText } from './escape-text.js';
 import { inFlagTerms } from './option-flags.js';
+import { escapeText } from './query.js';
 import { info, jsonOption, libOption, printJson } from './shared-options.js';
 
 export function registerDoctorCommand(program: Command): void {

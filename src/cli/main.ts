@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { AbortError, isUsageError, VsearchError } from '../errors.js';
 import { passwordsIn, redactMessage } from '../pg/redact.js';
-import { escapeText } from './escape-text.js';
 import { inFlagTerms } from './option-flags.js';
+import { escapeText } from './query.js';
 import { StdoutErrors } from './stdout-errors.js';
 
 export const EXIT_OK = 0;

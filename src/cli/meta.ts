@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { openLibrary } from '../library/index.js';
 import type { JsonValue } from '../types.js';
-import { escapeText } from './escape-text.js';
+import { escapeText } from './query.js';
 import { info, jsonOption, libOption, parseJsonObject, printJson } from './shared-options.js';
 
 const META_EXAMPLES = `

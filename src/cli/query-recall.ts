@@ -6,8 +6,7 @@ import {
 } from '../library/calibrate-recall.js';
 import type { Library } from '../library/index.js';
 import { kindFor } from '../library/index-sync.js';
-import { queryInputsOf } from '../query/query-inputs.js';
-import type { SearchRequest } from '../query/search-request.js';
+import { queryInputsOf, type SearchRequest } from '../query/stages/prepare.js';
 import { isCrossModal, type QueryModality, searchEf } from '../store/search-ef.js';
 import { info, parseNumber } from './shared-options.js';
 

@@ -6,7 +6,6 @@ import { openLibrary } from '../library/index.js';
 import { redactUrl } from '../pg/redact.js';
 import {
   type ClipHit,
-  formatTimeRange,
   type GroupBy,
   MAX_PAGE_LIMIT,
   type Operator,
@@ -18,7 +17,6 @@ import {
   type VideoHit,
 } from '../query/index.js';
 import { baseUrlOption } from './api-options.js';
-import { escapeText } from './escape-text.js';
 import { assertQueryMedia } from './query-media.js';
 import { parseRecallTarget, useRecallTarget } from './query-recall.js';
 import { collect, info, jsonOption, libOption, parseInteger, parseNumber, printJson } from './shared-options.js';
@@ -268,4 +266,34 @@ function hybridFlags(flags: QueryFlags): Pick<ModeSearchRequest, 'mode' | 'fusio
     ...(fusion === undefined ? {} : { fusion: fusion as OptionFusion }),
     ...(weights === undefined ? {} : { weights }),
   };
+}
+
+/** 75.4 -> "01:15"; hours when needed: 3725 -> "1:02:05". */
+export function formatTimestamp(seconds: number): string {
+  const whole = Math.floor(seconds);
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const s = whole % 60;
+  const mmss = `${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
+  return h > 0 ? `${h}:${mmss}` : mmss;
+}
+
+export function formatTimeRange(start: number, end: number): string {
+  return `${formatTimestamp(start)}-${formatTimestamp(end)}`;
+}
+
+/** C0 controls, DEL and C1 controls: what a terminal may act on instead of showing. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+const SHORT: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+
+/**
+ * Text from the library or the user (video ids, sources, paths, metadata) as it may be
+ * printed in human output: control characters become JSON-style escapes (\n, \u001b), so an
+ * id cannot start a fake result line or send a terminal escape sequence. Backslashes are left
+ * as they are (Windows paths stay readable), so the escaped form is for reading, not parsing:
+ * `--json` gives the exact values.
+ */
+export function escapeText(text: string): string {
+  return text.replace(CONTROL, (c) => SHORT[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openLibrary } from '../library/index.js';
-import { escapeText } from './escape-text.js';
+import { escapeText } from './query.js';
 import { info, jsonOption, libOption, printJson } from './shared-options.js';
 
 export function registerRmCommand(program: Command): void {

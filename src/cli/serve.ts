@@ -6,7 +6,7 @@ import { passwordsIn, redactMessage, redactUrl } from '../pg/redact.js';
 import { DEFAULT_HOST, DEFAULT_MAX_BODY_MB, ReloadingLibrary, startSearchServer } from '../server/index.js';
 import { untilSignal } from './abort-on-signal.js';
 import { baseUrlOption, clientFromEnvironment } from './api-client.js';
-import { escapeText } from './escape-text.js';
+import { escapeText } from './query.js';
 import { info, libOption, parseInteger, parseNumber } from './shared-options.js';
 
 interface ServeFlags {

@@ -4,8 +4,8 @@ import { isPgLibraryUrl, type LibraryStats, openLibrary } from '../library/index
 import { PG_MAX_EF_SEARCH } from '../pg/pg-index.js';
 import { redactUrl } from '../pg/redact.js';
 import type { IndexSettings } from '../store/manifest.js';
-import { escapeText } from './escape-text.js';
 import { formatBytes } from './format-bytes.js';
+import { escapeText } from './query.js';
 import { info, jsonOption, libOption, printJson } from './shared-options.js';
 
 export function registerStatsCommand(program: Command): void {

@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import { syncPgToFolder } from '../pg/sync-from-pg.js';
 import { type SyncSummary, syncFolderToPg } from '../pg/sync-to-pg.js';
 import { isPgUrl, parsePgTarget } from '../pg/target.js';
-import { escapeText } from './escape-text.js';
+import { escapeText } from './query.js';
 import { jsonOption, parseInteger, printJson } from './shared-options.js';
 
 export function registerSyncCommand(program: Command): void {

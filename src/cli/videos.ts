@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { AnnotationJson } from '../annotations/annotation.js';
 import { openLibrary, type VideoDetail, type VideoInfo } from '../library/index.js';
-import { escapeText } from './escape-text.js';
+import { escapeText } from './query.js';
 import { info, jsonOption, libOption, printJson } from './shared-options.js';
 
 interface Flags {

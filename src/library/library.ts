@@ -329,6 +329,13 @@ export class Library {
    * filter reaches annotation fields as `annotations.<field>`.
    */
   async query(request: ModeSearchRequest, options: CallOptions = {}): Promise<ModeSearchResponse> {
+    const { mode, fusion, weights: _weights, ...plain } = request;
+    // Without annotations, fusion or a filter (which may name annotation fields), the mode search
+    // would return the vector search as it is: go to it directly.
+    const vectorOnly =
+      (mode === undefined || mode === 'vector') && fusion === undefined && request.filter === undefined;
+    if (vectorOnly && (await this.#currentAnnotations.get(this.#store.manifest)).size === 0)
+      return this.search(plain, options);
     return modeSearch(
       {
         vectorSearch: (vectorRequest) => this.search(vectorRequest, options),

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { KnnResult } from '../index/vector-index.js';
 import type { RetrievalIndex, RetrievalRound } from '../query/retrieval-index.js';
-import type { SearchPool } from '../query/stages/pool.js';
+import type { SearchPool } from '../query/stages/retrieve.js';
 import { pgError } from './connect.js';
 import { poolSql } from './pool-sql.js';
 import { KEY_COLUMNS, type KeyRow, keyText } from './segment-key.js';

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type PageRecord, recordFromJson, recordToJson } from '../query/page-record-codec.js';
-import { PAGE_TTL_MS } from '../query/page-records.js';
+import { PAGE_TTL_MS, type PageRecord, recordFromJson, recordToJson } from '../query/page-record-codec.js';
 import type { PageRecordStore } from '../query/search-storage.js';
 import type { Queryable } from './queryable.js';
 

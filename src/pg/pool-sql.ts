@@ -1,5 +1,5 @@
-import { embeddingOptionsFor } from '../query/search-request.js';
-import type { SearchPool } from '../query/stages/pool.js';
+import { embeddingOptionsFor } from '../query/stages/prepare.js';
+import type { SearchPool } from '../query/stages/retrieve.js';
 import { searchFilterSql } from './search-filter-sql.js';
 
 /** What of a search pool becomes SQL, and how many labels it leaves for the caller to drop. */

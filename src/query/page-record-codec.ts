@@ -1,7 +1,10 @@
-import type { Threshold } from './confidence.js';
 import { PageTokenError } from './page-token-error.js';
 import type { SearchFilter } from './search-filter.js';
-import type { GroupBy, Operator, SearchOption } from './search-request.js';
+import type { Threshold } from './stages/match.js';
+import type { GroupBy, Operator, SearchOption } from './stages/prepare.js';
+
+/** Like the API's `page_expires_at`: a search's pages can be walked for a day. */
+export const PAGE_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** What one page returned: its number of hits and what later pages must leave out. */
 export interface ReturnedPage {

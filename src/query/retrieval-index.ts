@@ -1,5 +1,5 @@
 import type { KnnResult } from '../index/vector-index.js';
-import type { SearchPool } from './stages/pool.js';
+import type { SearchPool } from './stages/retrieve.js';
 
 /** One round of retrieval as the snapshot's index is asked it. */
 export interface RetrievalRound {

@@ -1,6 +1,6 @@
 import type { Metadata } from '../types.js';
-import type { Confidence } from './confidence.js';
-import type { GroupBy, SearchRequest } from './search-request.js';
+import type { Confidence } from './stages/match.js';
+import type { GroupBy, SearchRequest } from './stages/prepare.js';
 
 /** One clip: the search API's clip fields plus `score` (cosine similarity) and ours. */
 export interface ClipHit {

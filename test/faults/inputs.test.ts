@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Field, FixedSizeList, Float64, makeData, makeVector, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escapeText } from '../../src/cli/escape-text.js';
+import { escapeText } from '../../src/cli/query.js';
 import { queryEmbedderFor } from '../../src/embed/embedding-service.js';
 import { openLibrary } from '../../src/library/index.js';
 import { API_KEY, emulatorWith } from '../build/emulator-fixture.js';

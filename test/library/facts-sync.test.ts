@@ -7,7 +7,7 @@ import { INDEX_DIR } from '../../src/library/index-dir.js';
 import { LocalSearchStorage } from '../../src/library/local-search-storage.js';
 import { FACTS_FILE } from '../../src/query/facts-file.js';
 import { LabelFacts } from '../../src/query/label-facts.js';
-import { LabelScorer } from '../../src/query/label-scorer.js';
+import { LabelScorer } from '../../src/query/stages/match.js';
 import { SegmentStore } from '../../src/store/index.js';
 import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempLibraries } from '../helpers/temp-library.js';

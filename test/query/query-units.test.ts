@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { confidenceOf, formatTimeRange, formatTimestamp, normalizeSearch, parseLike } from '../../src/query/index.js';
-import { normalizeQueryVector } from '../../src/query/query-vector.js';
-
-describe('formatTimestamp', () => {
-  it.each([
-    [0, '00:00'],
-    [5.9, '00:05'],
-    [75.4, '01:15'],
-    [3599, '59:59'],
-    [3725, '1:02:05'],
-  ])('%s s -> %s', (seconds, text) => expect(formatTimestamp(seconds)).toBe(text));
-  it('formats a range', () => expect(formatTimeRange(18, 21.09)).toBe('00:18-00:21'));
-});
+import { confidenceOf, normalizeSearch, parseLike } from '../../src/query/index.js';
+import { normalizeQueryVector } from '../../src/query/stages/prepare.js';
 
 describe('normalizeSearch', () => {
   it('fills the defaults', () => {

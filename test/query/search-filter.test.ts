@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { PageTokenError } from '../../src/query/index.js';
-import { decodePageToken, encodePageToken } from '../../src/query/page-token.js';
 import {
   compileSearchFilter,
   type FilterSubject,
   filenameOf,
   parseSearchFilter,
 } from '../../src/query/search-filter.js';
+import { decodePageToken, encodePageToken } from '../../src/query/search-pipeline.js';
 
 const subject: FilterSubject = {
   videoId: 'cats.mp4',

@@ -1,6 +1,5 @@
 import type { LabelFacts } from '../label-facts.js';
-import type { MatchItem, VideoMatches } from '../video-matches.js';
-import type { PageRules } from './match.js';
+import type { MatchItem, PageRules, VideoMatches } from './match.js';
 import type { CandidateStream } from './retrieve.js';
 
 /** Clips listed under each video of a search grouped by video (README, vsearch query, `--group-by video`). */

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETRIEVAL_PLAN } from '../../../src/query/index.js';
 import { CLIPS_PER_VIDEO, groupVideos } from '../../../src/query/stages/group.js';
-import { countResults, pageRulesOf } from '../../../src/query/stages/match.js';
+import { countResults, pageRulesOf, VideoMatches } from '../../../src/query/stages/match.js';
 import { retrieve } from '../../../src/query/stages/retrieve.js';
-import { VideoMatches } from '../../../src/query/video-matches.js';
 import { exactVideos, listedClips } from '../../helpers/exact-search.js';
 import { testVector } from '../../helpers/segments.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETRIEVAL_PLAN } from '../../../src/query/index.js';
-import { countResults, matchClips, pageRulesOf } from '../../../src/query/stages/match.js';
+import { countResults, matchClips, pageRulesOf, VideoMatches } from '../../../src/query/stages/match.js';
 import { retrieve } from '../../../src/query/stages/retrieve.js';
-import { VideoMatches } from '../../../src/query/video-matches.js';
 import { exactClips } from '../../helpers/exact-search.js';
 import { testVector } from '../../helpers/segments.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';

@@ -1,9 +1,9 @@
 import type { Library } from '../../../src/library/index.js';
 import { normalizeQueryVector, normalizeSearch, type SearchRequest } from '../../../src/query/index.js';
-import { LabelScorer } from '../../../src/query/label-scorer.js';
 import type { LibrarySnapshot } from '../../../src/query/library-snapshot.js';
-import { poolFor } from '../../../src/query/stages/pool.js';
+import { LabelScorer } from '../../../src/query/stages/match.js';
 import type { PreparedSearch } from '../../../src/query/stages/prepare.js';
+import { poolFor } from '../../../src/query/stages/retrieve.js';
 import { clipSegments, type JsonlSegment, testVector } from '../../helpers/segments.js';
 import { createTempLibrary } from '../../helpers/temp-library.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { poolFor } from '../../../src/query/stages/pool.js';
+import { poolFor } from '../../../src/query/stages/retrieve.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 import { labelOf, prepared, SEGMENTS, stageLibrary, unit } from './stage-fixture.js';
 

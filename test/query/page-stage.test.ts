@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { PageRecord } from '../../../src/query/page-record-codec.js';
-import { PageTokenError } from '../../../src/query/page-token-error.js';
-import type { PageRecordStore } from '../../../src/query/search-storage.js';
-import { emptyResponse, firstPageResponse, replayedSearch } from '../../../src/query/stages/page.js';
-import { useTempDirs } from '../../helpers/temp-dir.js';
-import { labelOf, prepared, stageLibrary, unit } from './stage-fixture.js';
+import type { PageRecord } from '../../src/query/page-record-codec.js';
+import { PageTokenError } from '../../src/query/page-token-error.js';
+import { emptyResponse, firstPageResponse, replayedSearch } from '../../src/query/search-pipeline.js';
+import type { PageRecordStore } from '../../src/query/search-storage.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
+import { labelOf, prepared, stageLibrary, unit } from './stages/stage-fixture.js';
 
 const tempDir = useTempDirs();
 

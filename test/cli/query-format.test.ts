@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeText } from '../../src/cli/escape-text.js';
+import { escapeText, formatTimeRange, formatTimestamp } from '../../src/cli/query.js';
 
 describe('escapeText', () => {
   it('escapes C0, DEL and C1 controls JSON-style and leaves the rest', () => {
@@ -13,4 +13,15 @@ describe('escapeText', () => {
     const every = Array.from({ length: 0xa0 }, (_, c) => String.fromCharCode(c)).join('');
     expect(/[\u0000-\u001f\u007f-\u009f]/.test(escapeText(every))).toBe(false);
   });
+});
+
+describe('formatTimestamp', () => {
+  it.each([
+    [0, '00:00'],
+    [5.9, '00:05'],
+    [75.4, '01:15'],
+    [3599, '59:59'],
+    [3725, '1:02:05'],
+  ])('%s s -> %s', (seconds, text) => expect(formatTimestamp(seconds)).toBe(text));
+  it('formats a range', () => expect(formatTimeRange(18, 21.09)).toBe('00:18-00:21'));
 });

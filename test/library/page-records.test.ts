@@ -2,8 +2,8 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.js';
-import { PAGES_DIR, type PageRecord, PageRecords } from '../../src/query/page-records.js';
-import { decodePageToken, encodePageToken } from '../../src/query/page-token.js';
+import { PAGES_DIR, type PageRecord, PageRecords } from '../../src/library/local-search-storage.js';
+import { decodePageToken, encodePageToken } from '../../src/query/search-pipeline.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
