@@ -111,6 +111,36 @@ export async function saveHnswIndex(
     graphLinksChecksum: facts.linksChecksum,
   });
 
+  await writeSidecar(dir, sidecar);
+
+  for (const name of entries) {
+    if ((GRAPH_FILE.test(name) && name !== graph) || isAbandonedTemp(name)) {
+      await rm(join(dir, name), { force: true }).catch(() => undefined); // a leftover is harmless
+    }
+  }
+  return sidecar;
+}
+
+/**
+ * Points the saved sidecar at another list of store files that hold the same labels and vectors
+ * (a metadata rewrite renames files, never their vectors), leaving the graph file as it is: its
+ * size and checksums stay those of the file on disk. Only a sidecar covering exactly
+ * `coverage.from` is changed; returns whether it was (false: none, or one for other files).
+ */
+export async function recordCoverage(
+  dir: string,
+  coverage: { from: string; fingerprint: string; files: string[] },
+): Promise<boolean> {
+  const read = await readSidecar(dir);
+  if (read === undefined || read.sidecar.fingerprint !== coverage.from || read.sidecar.format !== 2) return false;
+  const { checksum: _old, ...sidecar } = read.sidecar;
+  await writeSidecar(dir, withChecksum({ ...sidecar, fingerprint: coverage.fingerprint, files: [...coverage.files] }));
+  return true;
+}
+
+/** Replaces sidecar.json atomically: a temp file, fsynced, renamed, and the directory fsynced. */
+async function writeSidecar(dir: string, sidecar: IndexSidecar): Promise<void> {
+  const unique = (crc32(`${process.pid}:${Date.now()}:${Math.random()}`) >>> 0).toString(16).padStart(8, '0');
   const temp = join(dir, `${SIDECAR_FILE}.${unique}.${process.pid}.tmp`);
   const handle = await open(temp, 'w');
   try {
@@ -121,13 +151,6 @@ export async function saveHnswIndex(
   }
   await rename(temp, join(dir, SIDECAR_FILE));
   await fsyncDirectory(dir);
-
-  for (const name of entries) {
-    if ((GRAPH_FILE.test(name) && name !== graph) || isAbandonedTemp(name)) {
-      await rm(join(dir, name), { force: true }).catch(() => undefined); // a leftover is harmless
-    }
-  }
-  return sidecar;
 }
 
 export interface SaveOptions {

@@ -44,7 +44,7 @@ import { cachedCrossModalLinks } from './cross-modal-queries.js';
 import { CurrentAnnotations } from './current-annotations.js';
 import type { DoctorOptions, DoctorReport } from './doctor-report.js';
 import { syncFacts } from './facts-sync.js';
-import { chosenKind, type IndexSyncOptions, saveAfterRemoval, syncIndex } from './index-sync.js';
+import { chosenKind, type IndexSyncOptions, recordRenamedFiles, saveAfterRemoval, syncIndex } from './index-sync.js';
 import { LocalSearchStorage } from './local-search-storage.js';
 import { type LibraryStats, libraryStats } from './stats.js';
 import {
@@ -116,21 +116,27 @@ export class Library {
   readonly #annotations: AnnotationStore;
   readonly #currentAnnotations: CurrentAnnotations;
   #index: VectorIndex | undefined;
-  /** The catching up under way (refresh), which later ones and writes wait for. */
+  /** The catching up under way (refresh, or the index read for a search), which later ones and writes wait for. */
   #refreshing: Promise<boolean> | undefined;
-  /** The store moved to a generation the index has not caught up with (its sync failed): the next refresh tries again. */
-  #indexBehind = false;
+  /**
+   * The index is not in step with the store's generation: not read yet (opening a library does
+   * not read its graph, so `stats` and metadata writes never pay for it), or the store moved on
+   * (another process wrote, or a sync failed). The next search, or a write that needs the index,
+   * brings it up to date.
+   */
+  #indexBehind = true;
+  /** Whether the index has been read: refresh keeps a read one current, and leaves one never read to the first search. */
+  #indexRead = false;
 
-  private constructor(store: SegmentStore, index: VectorIndex | undefined, options: OpenLibraryOptions) {
+  private constructor(store: SegmentStore, options: OpenLibraryOptions) {
     this.dir = store.dir;
     this.#store = store;
-    this.#index = index;
     this.#options = options;
     this.#storage = new LocalSearchStorage(
       store,
       () => this.#index,
       (s) => syncFacts(s, { onWarning: options.onWarning }),
-      () => this.#refreshing ?? (this.#indexBehind ? this.refresh() : undefined),
+      () => this.#refreshing ?? (this.#indexBehind ? this.#serialised(() => this.#catchUp(true)) : undefined),
     );
     this.#search = {
       storage: this.#storage,
@@ -156,7 +162,7 @@ export class Library {
       segmentFileBytes: options.segmentFileBytes,
       ...(index === undefined ? {} : { index }),
     });
-    return new Library(store, await syncIndex(store, indexSyncOptions(store, options)), options);
+    return new Library(store, options);
   }
 
   get manifest(): Readonly<Manifest> {
@@ -213,7 +219,7 @@ export class Library {
       const { addSubtitles } = await import('../annotations/library-annotations.js');
       const subtitles = await addSubtitles(this.#store, this.#annotations);
       return { ...summary, annotations: subtitles.annotations };
-    }, options.signal);
+    }, options.signal, { needsIndex: true });
   }
 
   /**
@@ -252,7 +258,7 @@ export class Library {
       warnIfOutgrowing(this.#store.manifest, this.#options.onWarning);
       await this.#refreshIndex();
       return { files: fresh.length, skippedFiles: skipped, segments: rows, videos, model };
-    });
+    }, undefined, { needsIndex: true });
   }
 
   /**
@@ -358,7 +364,7 @@ export class Library {
       }
       await this.#refreshIndex();
       return { segments: labels.length, annotations: await this.#annotations.removeVideo(videoId) };
-    });
+    }, undefined, { needsIndex: true });
   }
 
   /** Every video of the library (id, source, segments, duration, options, user metadata), sorted by id. */
@@ -383,11 +389,18 @@ export class Library {
   async updateVideoMetadata(videoId: string, patch: MetadataPatch, options: CallOptions = {}): Promise<VideoDetail> {
     const update = metadataUpdate(patch, videoId);
     return this.#writing(async () => {
+      const before = this.#store.fileNames;
       await this.#store.rewriteMetadata(videoId, update);
-      // The graph's labels still name the same vectors: it is saved again under the new file list, not rebuilt.
-      if (this.#index !== undefined && chosenKind(this.#store) === this.#index.kind)
-        await saveAfterRemoval(this.#store, this.#index, { onWarning: this.#options.onWarning });
-      await this.#refreshIndex();
+      // The graph's labels still name the same vectors: the saved one is pointed at the new file
+      // list without being read or written; an index in memory stays in step as it is.
+      if (!(await recordRenamedFiles(this.#store, before)) && chosenKind(this.#store) === 'hnsw') {
+        // No saved graph covered the old files: save the index under the new list, reading it if need be.
+        if (this.#indexBehind) await this.#syncIndex();
+        else if (this.#index !== undefined)
+          await saveAfterRemoval(this.#store, this.#index, { onWarning: this.#options.onWarning });
+      }
+      // The label facts hold each segment's metadata: written for the new files now, so doctor and the next search find them current.
+      await syncFacts(this.#store, { onWarning: this.#options.onWarning });
       return getVideo(this.#store, videoId);
     }, options.signal);
   }
@@ -418,7 +431,7 @@ export class Library {
         calibration: calibrationRecord(calibration, new Date().toISOString()),
       });
       return calibration;
-    });
+    }, undefined, { needsIndex: true });
   }
 
   /** Sets the HNSW search breadth (ef) that every later search uses, whatever its query's modality, in the manifest; clears any recall calibration. */
@@ -433,21 +446,28 @@ export class Library {
 
   /**
    * One writer per library at a time, in any process: `work` runs holding the write lock,
-   * on the manifest as it is on disk now; when another writer committed since this library
-   * last looked, the index catches up first, so what `work` changes applies to the current
-   * generation and the index it saves covers every file.
+   * on the manifest as it is on disk now. A write that adds, removes or searches segments
+   * (`needsIndex`) brings the index up to date first, so what `work` changes applies to the
+   * current generation, the index it saves covers every file, and every segment file the index
+   * reads (all of them for an exact scan, the ones a saved graph lacks) is checked against its
+   * sha256 before anything is written. Other writes leave the index as it is, unread if it was.
    */
-  async #writing<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async #writing<T>(work: () => Promise<T>, signal?: AbortSignal, use: { needsIndex?: boolean } = {}): Promise<T> {
     // Not beside a catching up (refresh) half done: its index would be an older generation's. Once the
     // write has begun, the store's refresh waits for it.
     while (this.#refreshing !== undefined) await this.#refreshing.catch(() => undefined);
     return this.#store.write(async (changed) => {
-      if (changed || this.#indexBehind) {
-        this.#index = await syncIndex(this.#store, indexSyncOptions(this.#store, this.#options));
-        this.#indexBehind = false;
-      }
+      if (changed) this.#indexBehind = true;
+      if (use.needsIndex === true && this.#indexBehind) await this.#syncIndex();
       return work();
     }, signal);
+  }
+
+  /** Reads (or rebuilds) the index for the store's current generation. */
+  async #syncIndex(): Promise<void> {
+    this.#index = await syncIndex(this.#store, indexSyncOptions(this.#store, this.#options));
+    this.#indexBehind = false;
+    this.#indexRead = true;
   }
 
   /**
@@ -460,9 +480,13 @@ export class Library {
    * request (ReloadingLibrary). One stat when nothing changed. Returns whether the generation changed.
    */
   refresh(): Promise<boolean> {
+    return this.#serialised(() => this.#catchUp(this.#indexRead));
+  }
+
+  /** Runs one catching up at a time, each looking at the disk after the one before it is done. */
+  #serialised(catchUp: () => Promise<boolean>): Promise<boolean> {
     const running = this.#refreshing;
-    // One at a time, each looking at the disk after the one before it is done.
-    const next = running === undefined ? this.#catchUp() : running.catch(() => false).then(() => this.#catchUp());
+    const next = running === undefined ? catchUp() : running.catch(() => false).then(catchUp);
     this.#refreshing = next;
     const done = (): void => {
       if (this.#refreshing === next) this.#refreshing = undefined;
@@ -471,12 +495,12 @@ export class Library {
     return next;
   }
 
-  async #catchUp(): Promise<boolean> {
+  /** The store's newest generation, and with `readIndex` the index for it. Returns whether either moved. */
+  async #catchUp(readIndex: boolean): Promise<boolean> {
     const changed = await this.#store.refresh();
-    if (!changed && !this.#indexBehind) return false;
-    this.#indexBehind = true;
-    this.#index = await syncIndex(this.#store, indexSyncOptions(this.#store, this.#options));
-    this.#indexBehind = false;
+    if (changed) this.#indexBehind = true;
+    if (!readIndex || !this.#indexBehind) return changed;
+    await this.#syncIndex();
     return true;
   }
 
@@ -486,8 +510,9 @@ export class Library {
     return runDoctor(this.dir, { ...options, onWarning: this.#options.onWarning });
   }
 
+  /** What the library holds, from its manifest and the saved index's sidecar: it never reads the graph. */
   async stats(): Promise<LibraryStats> {
-    return libraryStats(this.#store, this.#index);
+    return libraryStats(this.#store, this.#indexBehind ? undefined : this.#index);
   }
 
   /**
@@ -501,12 +526,14 @@ export class Library {
   /** Flushes, then lets go of the index. */
   async close(): Promise<void> {
     this.#index = undefined;
+    this.#indexBehind = true;
+    this.#indexRead = false;
     await this.#storage.pages.flush();
   }
 
   /** After a write: the index and the label facts file catch up with the store, so the next search (in any process) reads them. */
   async #refreshIndex(): Promise<void> {
-    this.#index = await syncIndex(this.#store, indexSyncOptions(this.#store, this.#options));
+    await this.#syncIndex();
     if (this.#index !== undefined) await this.#storage.snapshot();
   }
 }
