@@ -11,4 +11,5 @@ export {
   SIDECAR_FILE,
   saveHnswIndex,
 } from './persist.js';
+export { type PinnedGraph, pinSavedGraph, unpinGraph } from './pinned-graph.js';
 export type { VectorIndex } from './vector-index.js';

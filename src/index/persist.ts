@@ -6,6 +6,7 @@ import { fsyncDirectory, fsyncPath } from '../fs/fsync.js';
 import { type CrossModalEdgesRecord, projectQueryEdges } from './cross-modal-edges.js';
 import { checkGraphFile, crcText, fileChecksum, GraphFileDamage, type GraphFileFacts } from './graph-file-check.js';
 import { HnswIndex } from './hnsw-index.js';
+import type { PinnedGraph } from './pinned-graph.js';
 import type { Metric } from './vector-index.js';
 
 /**
@@ -180,23 +181,32 @@ async function addProjectedLinks(path: string, queries: Float32Array): Promise<C
 export async function loadHnswIndex(
   dir: string,
   expected: { dimension: number; metric: Metric; ef?: number; threads?: number },
+  pinned?: PinnedGraph,
 ): Promise<{ index: HnswIndex; sidecar: IndexSidecar } | undefined> {
-  const read = await readSidecar(dir);
-  if (read === undefined) return undefined;
-  let { sidecar } = read;
+  let sidecar: IndexSidecar;
   let checked: GraphFileFacts;
-  try {
-    checked = await checkSavedGraph(dir, sidecar, { ...expected, checksum: false });
-  } catch (error) {
-    // A writer may have replaced the pair between our two reads: follow the new sidecar once.
-    const again =
-      error instanceof IndexMismatchError && /missing/.test(error.message) ? await readSidecar(dir) : undefined;
-    if (again === undefined || again.sidecar.graph === sidecar.graph) throw error;
-    sidecar = again.sidecar;
-    checked = await checkSavedGraph(dir, sidecar, { ...expected, checksum: false });
+  if (pinned !== undefined) {
+    // The held file cannot be replaced under us: checked and read through the same descriptor.
+    sidecar = pinned.sidecar;
+    checked = await checkSavedGraph(dir, sidecar, { ...expected, checksum: false, readFrom: pinned.readPath });
+  } else {
+    const read = await readSidecar(dir);
+    if (read === undefined) return undefined;
+    sidecar = read.sidecar;
+    try {
+      checked = await checkSavedGraph(dir, sidecar, { ...expected, checksum: false });
+    } catch (error) {
+      // A writer may have replaced the pair between our two reads: follow the new sidecar once.
+      const again =
+        error instanceof IndexMismatchError && /missing/.test(error.message) ? await readSidecar(dir) : undefined;
+      if (again === undefined || again.sidecar.graph === sidecar.graph) throw error;
+      sidecar = again.sidecar;
+      checked = await checkSavedGraph(dir, sidecar, { ...expected, checksum: false });
+    }
   }
   const graphPath = join(dir, sidecar.graph);
-  const index = await HnswIndex.read(graphPath, {
+  const index = await HnswIndex.read(pinned?.readPath ?? graphPath, {
+    shownAs: graphPath,
     dimension: sidecar.dimension,
     M: sidecar.M,
     efConstruction: sidecar.efConstruction,
@@ -241,6 +251,8 @@ export async function checkSavedGraph(
     labels?: boolean;
     checksum?: boolean;
     onVector?: (label: number, vector: Float32Array) => void;
+    /** Where to read the graph file from, when not its path in `dir` (a pinned graph's descriptor). */
+    readFrom?: string;
   },
 ): Promise<GraphFileFacts> {
   if (sidecar.metric !== expected.metric) {
@@ -256,7 +268,7 @@ export async function checkSavedGraph(
   const graphPath = join(dir, sidecar.graph);
   let facts: GraphFileFacts;
   try {
-    facts = await checkGraphFile(graphPath, {
+    facts = await checkGraphFile(expected.readFrom ?? graphPath, {
       dimension: sidecar.dimension,
       ...(expected.labels === true ? { labels: true } : {}),
       ...(expected.checksum === false ? { checksum: false } : {}),

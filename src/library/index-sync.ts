@@ -5,6 +5,7 @@ import {
   HnswIndex,
   type IndexSidecar,
   loadHnswIndex,
+  type PinnedGraph,
   REBUILD_HINT,
   readSidecar,
   recordCoverage,
@@ -53,9 +54,14 @@ export function kindFor(manifest: Pick<Manifest, 'index' | 'counts'>): 'hnsw' | 
  * Brings an ANN index up to date with the store, which is the source of truth: reuses the
  * saved HNSW graph when its sidecar matches, adds only the segment files it lacks, and
  * rebuilds from the store when the graph is of another shape or covers files that are gone.
- * Never returns an index that disagrees with the store.
+ * Never returns an index that disagrees with the store. `pinned`: the saved graph to start from
+ * instead of the one on disk now (the one the library's generation found: pinned-graph.ts).
  */
-export async function syncIndex(store: SegmentStore, options: IndexSyncOptions = {}): Promise<VectorIndex | undefined> {
+export async function syncIndex(
+  store: SegmentStore,
+  options: IndexSyncOptions = {},
+  pinned?: PinnedGraph,
+): Promise<VectorIndex | undefined> {
   const { dimension } = store.manifest;
   if (dimension === null) return undefined;
   if (chosenKind(store) === 'exact') {
@@ -70,11 +76,11 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
   // Why the saved index is not used, said once, together with any failure to save the rebuilt one.
   let refused: string | undefined;
   try {
-    loaded = await loadHnswIndex(dir, {
-      dimension,
-      metric: 'cosine',
-      ...(options.threads === undefined ? {} : { threads: options.threads }),
-    });
+    loaded = await loadHnswIndex(
+      dir,
+      { dimension, metric: 'cosine', ...(options.threads === undefined ? {} : { threads: options.threads }) },
+      pinned,
+    );
   } catch (error) {
     if (!(error instanceof IndexMismatchError)) throw error;
     refused = error.message.replace(REBUILD_HINT, 'rebuilding the index from the store');

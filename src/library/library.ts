@@ -1,7 +1,8 @@
+import { join } from 'node:path';
 import type { BuildOptions, BuildSummary } from '../build/build-types.js';
 import type { Asset, TwelveLabsClient } from '../embed/index.js';
 import { InputError } from '../errors.js';
-import type { VectorIndex } from '../index/index.js';
+import { type PinnedGraph, pinSavedGraph, unpinGraph, type VectorIndex } from '../index/index.js';
 import { isPgUrl } from '../pg/target.js';
 import {
   describeQuery,
@@ -44,7 +45,15 @@ import { cachedCrossModalLinks } from './cross-modal-queries.js';
 import { CurrentAnnotations } from './current-annotations.js';
 import type { DoctorOptions, DoctorReport } from './doctor-report.js';
 import { syncFacts } from './facts-sync.js';
-import { chosenKind, type IndexSyncOptions, recordRenamedFiles, saveAfterRemoval, syncIndex } from './index-sync.js';
+import { fingerprintOf } from './fingerprint.js';
+import {
+  chosenKind,
+  INDEX_DIR,
+  type IndexSyncOptions,
+  recordRenamedFiles,
+  saveAfterRemoval,
+  syncIndex,
+} from './index-sync.js';
 import { LocalSearchStorage } from './local-search-storage.js';
 import { type LibraryStats, libraryStats } from './stats.js';
 import {
@@ -127,6 +136,12 @@ export class Library {
   #indexBehind = true;
   /** Whether the index has been read: refresh keeps a read one current, and leaves one never read to the first search. */
   #indexRead = false;
+  /**
+   * While the index is behind: the saved graph as it was when this library moved to its
+   * generation (opened, refreshed or wrote), with the fingerprint of that generation's files.
+   * The first search reads that graph, not one another process saved since for a newer generation.
+   */
+  #pinned: { graph: PinnedGraph; files: string } | undefined;
 
   private constructor(store: SegmentStore, options: OpenLibraryOptions) {
     this.dir = store.dir;
@@ -136,7 +151,7 @@ export class Library {
       store,
       () => this.#index,
       (s) => syncFacts(s, { onWarning: options.onWarning }),
-      () => this.#refreshing ?? (this.#indexBehind ? this.#serialised(() => this.#catchUp(true)) : undefined),
+      () => this.#refreshing ?? (this.#indexBehind ? this.#serialised(() => this.#readIndex()) : undefined),
     );
     this.#search = {
       storage: this.#storage,
@@ -162,7 +177,11 @@ export class Library {
       segmentFileBytes: options.segmentFileBytes,
       ...(index === undefined ? {} : { index }),
     });
-    return new Library(store, options);
+    const library = new Library(store, options);
+    // Asked for cross-modal links: opening is a write of the graph (`vsearch build --cross-modal-edges`).
+    if (options.crossModalEdges === true) await library.#syncIndex();
+    else await library.#pin();
+    return library;
   }
 
   get manifest(): Readonly<Manifest> {
@@ -204,22 +223,26 @@ export class Library {
       throw new InputError(
         'embedding media needs the TwelveLabs API: set TWELVELABS_API_KEY (or pass a client to openLibrary)',
       );
-    return this.#writing(async () => {
-      // The build pipeline loads only when media is embedded: searches never pay for it.
-      const [{ buildFromMedia }, { EmbeddingService }] = await Promise.all([
-        import('../build/build-library.js'),
-        import('../embed/embedding-service.js'),
-      ]);
-      const summary = await buildFromMedia(this.#store, new EmbeddingService(client), inputs, {
-        onWarning: this.#options.onWarning,
-        ...options,
-      });
-      warnIfOutgrowing(this.#store.manifest, this.#options.onWarning);
-      await this.#refreshIndex();
-      const { addSubtitles } = await import('../annotations/library-annotations.js');
-      const subtitles = await addSubtitles(this.#store, this.#annotations);
-      return { ...summary, annotations: subtitles.annotations };
-    }, options.signal, { needsIndex: true });
+    return this.#writing(
+      async () => {
+        // The build pipeline loads only when media is embedded: searches never pay for it.
+        const [{ buildFromMedia }, { EmbeddingService }] = await Promise.all([
+          import('../build/build-library.js'),
+          import('../embed/embedding-service.js'),
+        ]);
+        const summary = await buildFromMedia(this.#store, new EmbeddingService(client), inputs, {
+          onWarning: this.#options.onWarning,
+          ...options,
+        });
+        warnIfOutgrowing(this.#store.manifest, this.#options.onWarning);
+        await this.#refreshIndex();
+        const { addSubtitles } = await import('../annotations/library-annotations.js');
+        const subtitles = await addSubtitles(this.#store, this.#annotations);
+        return { ...summary, annotations: subtitles.annotations };
+      },
+      options.signal,
+      { needsIndex: true },
+    );
   }
 
   /**
@@ -230,35 +253,39 @@ export class Library {
   async importSegments(files: string | readonly string[], options: ImportOptions = {}): Promise<ImportSummary> {
     const paths = typeof files === 'string' ? [files] : files;
     if (paths.length === 0) throw new InputError('nothing to import: name at least one file');
-    return this.#writing(async () => {
-      const manifest = this.#store.manifest;
-      const { importRecords, newImportFiles, streamImportFiles } = await import('../build/import-files.js');
-      const { fresh, skipped } = await newImportFiles(paths, manifest.imports);
-      if (fresh.length === 0)
-        return {
-          files: 0,
-          skippedFiles: skipped,
-          segments: 0,
-          videos: 0,
-          model: manifest.model ?? options.model ?? '',
-        };
-      const settings = { ...options, libraryModel: manifest.model, libraryDimension: manifest.dimension };
-      let imported: Awaited<ReturnType<typeof streamImportFiles>> | undefined;
-      await this.#store.appendBatches(async (put) => {
-        imported = await streamImportFiles(
-          fresh.map((file) => file.path),
-          settings,
-          this.#store.segmentFileRows,
-          put,
-        );
-        return { imports: importRecords(fresh, imported) };
-      });
-      if (imported === undefined) throw new InputError('nothing to import: the files hold no segments');
-      const { rows, videos, model } = imported;
-      warnIfOutgrowing(this.#store.manifest, this.#options.onWarning);
-      await this.#refreshIndex();
-      return { files: fresh.length, skippedFiles: skipped, segments: rows, videos, model };
-    }, undefined, { needsIndex: true });
+    return this.#writing(
+      async () => {
+        const manifest = this.#store.manifest;
+        const { importRecords, newImportFiles, streamImportFiles } = await import('../build/import-files.js');
+        const { fresh, skipped } = await newImportFiles(paths, manifest.imports);
+        if (fresh.length === 0)
+          return {
+            files: 0,
+            skippedFiles: skipped,
+            segments: 0,
+            videos: 0,
+            model: manifest.model ?? options.model ?? '',
+          };
+        const settings = { ...options, libraryModel: manifest.model, libraryDimension: manifest.dimension };
+        let imported: Awaited<ReturnType<typeof streamImportFiles>> | undefined;
+        await this.#store.appendBatches(async (put) => {
+          imported = await streamImportFiles(
+            fresh.map((file) => file.path),
+            settings,
+            this.#store.segmentFileRows,
+            put,
+          );
+          return { imports: importRecords(fresh, imported) };
+        });
+        if (imported === undefined) throw new InputError('nothing to import: the files hold no segments');
+        const { rows, videos, model } = imported;
+        warnIfOutgrowing(this.#store.manifest, this.#options.onWarning);
+        await this.#refreshIndex();
+        return { files: fresh.length, skippedFiles: skipped, segments: rows, videos, model };
+      },
+      undefined,
+      { needsIndex: true },
+    );
   }
 
   /**
@@ -352,19 +379,26 @@ export class Library {
    * (a crash between leaves annotations of no video, which searches ignore and a second rm removes).
    */
   async removeVideo(videoId: string): Promise<{ segments: number; annotations: number }> {
-    return this.#writing(async () => {
-      if (this.#store.manifest.videos[videoId] === undefined && (await this.#annotations.ofVideo(videoId)).length > 0) {
-        return { segments: 0, annotations: await this.#annotations.removeVideo(videoId) };
-      }
-      const labels = await this.#store.removeVideo(videoId);
-      if (this.#index !== undefined) {
-        this.#index.remove(labels);
-        if (chosenKind(this.#store) === this.#index.kind)
-          await saveAfterRemoval(this.#store, this.#index, { onWarning: this.#options.onWarning });
-      }
-      await this.#refreshIndex();
-      return { segments: labels.length, annotations: await this.#annotations.removeVideo(videoId) };
-    }, undefined, { needsIndex: true });
+    return this.#writing(
+      async () => {
+        if (
+          this.#store.manifest.videos[videoId] === undefined &&
+          (await this.#annotations.ofVideo(videoId)).length > 0
+        ) {
+          return { segments: 0, annotations: await this.#annotations.removeVideo(videoId) };
+        }
+        const labels = await this.#store.removeVideo(videoId);
+        if (this.#index !== undefined) {
+          this.#index.remove(labels);
+          if (chosenKind(this.#store) === this.#index.kind)
+            await saveAfterRemoval(this.#store, this.#index, { onWarning: this.#options.onWarning });
+        }
+        await this.#refreshIndex();
+        return { segments: labels.length, annotations: await this.#annotations.removeVideo(videoId) };
+      },
+      undefined,
+      { needsIndex: true },
+    );
   }
 
   /** Every video of the library (id, source, segments, duration, options, user metadata), sorted by id. */
@@ -412,26 +446,30 @@ export class Library {
    */
   async calibrateRecall(target: number, options: CalibrateRecallOptions = {}): Promise<RecallCalibration> {
     assertRecallTarget(target);
-    return this.#writing(async () => {
-      const { model, dimension } = this.#store.manifest;
-      const cache =
-        options.cached === undefined
-          ? await cachedCalibrationQueries(this.#storage.queryCache, model, dimension)
-          : { queries: options.cached, unreadable: [] };
-      for (const file of cache.unreadable)
-        this.#options.onWarning?.(`the cached query ${file} could not be read; calibration leaves it out`);
-      const calibration = await calibrateRecall(this.#store, this.#index, target, {
-        ...options,
-        cached: cache.queries,
-      });
-      const { efFixed: _fixed, ...settings } = this.#store.manifest.index;
-      await this.#store.replaceIndexSettings({
-        ...settings,
-        ef: calibration.ef,
-        calibration: calibrationRecord(calibration, new Date().toISOString()),
-      });
-      return calibration;
-    }, undefined, { needsIndex: true });
+    return this.#writing(
+      async () => {
+        const { model, dimension } = this.#store.manifest;
+        const cache =
+          options.cached === undefined
+            ? await cachedCalibrationQueries(this.#storage.queryCache, model, dimension)
+            : { queries: options.cached, unreadable: [] };
+        for (const file of cache.unreadable)
+          this.#options.onWarning?.(`the cached query ${file} could not be read; calibration leaves it out`);
+        const calibration = await calibrateRecall(this.#store, this.#index, target, {
+          ...options,
+          cached: cache.queries,
+        });
+        const { efFixed: _fixed, ...settings } = this.#store.manifest.index;
+        await this.#store.replaceIndexSettings({
+          ...settings,
+          ef: calibration.ef,
+          calibration: calibrationRecord(calibration, new Date().toISOString()),
+        });
+        return calibration;
+      },
+      undefined,
+      { needsIndex: true },
+    );
   }
 
   /** Sets the HNSW search breadth (ef) that every later search uses, whatever its query's modality, in the manifest; clears any recall calibration. */
@@ -459,15 +497,47 @@ export class Library {
     return this.#store.write(async (changed) => {
       if (changed) this.#indexBehind = true;
       if (use.needsIndex === true && this.#indexBehind) await this.#syncIndex();
-      return work();
+      const done = await work();
+      // Still holding the lock, so the saved graph is this generation's (or older): pinned for the first search.
+      if (this.#indexBehind) await this.#pin();
+      return done;
     }, signal);
   }
 
-  /** Reads (or rebuilds) the index for the store's current generation. */
+  /** Reads (or rebuilds) the index for the store's current generation, from its pinned graph when there is one. */
   async #syncIndex(): Promise<void> {
-    this.#index = await syncIndex(this.#store, indexSyncOptions(this.#store, this.#options));
+    const pinned = this.#pinned;
+    this.#pinned = undefined;
+    try {
+      const graph = pinned?.files === fingerprintOf(this.#store.fileNames) ? pinned.graph : undefined;
+      this.#index = await syncIndex(this.#store, indexSyncOptions(this.#store, this.#options), graph);
+    } finally {
+      if (pinned !== undefined) await unpinGraph(pinned.graph);
+    }
     this.#indexBehind = false;
     this.#indexRead = true;
+  }
+
+  /** The first search's read of the index, for the generation this library holds (it does not move it: refresh does). */
+  async #readIndex(): Promise<boolean> {
+    if (this.#indexBehind) await this.#syncIndex();
+    return false;
+  }
+
+  /** Pins the saved graph for the store's current generation, unless one is pinned for it already. */
+  async #pin(): Promise<void> {
+    const files = fingerprintOf(this.#store.fileNames);
+    if (this.#pinned?.files === files) return;
+    await this.#unpin();
+    if (this.#store.manifest.dimension === null || chosenKind(this.#store) !== 'hnsw') return;
+    const graph = await pinSavedGraph(join(this.#store.dir, INDEX_DIR));
+    if (graph !== undefined) this.#pinned = { graph, files };
+  }
+
+  async #unpin(): Promise<void> {
+    const pinned = this.#pinned;
+    this.#pinned = undefined;
+    if (pinned !== undefined) await unpinGraph(pinned.graph);
   }
 
   /**
@@ -499,7 +569,11 @@ export class Library {
   async #catchUp(readIndex: boolean): Promise<boolean> {
     const changed = await this.#store.refresh();
     if (changed) this.#indexBehind = true;
-    if (!readIndex || !this.#indexBehind) return changed;
+    if (!readIndex) {
+      if (changed) await this.#pin();
+      return changed;
+    }
+    if (!this.#indexBehind) return changed;
     await this.#syncIndex();
     return true;
   }
@@ -528,6 +602,7 @@ export class Library {
     this.#index = undefined;
     this.#indexBehind = true;
     this.#indexRead = false;
+    await this.#unpin();
     await this.#storage.pages.flush();
   }
 
