@@ -113,15 +113,17 @@ export class HnswIndex implements VectorIndex {
       deleted: Iterable<number>;
       threads?: number;
       binding?: Hnswlib;
+      /** The graph's name in messages, when `path` is not it (a held file's descriptor path). */
+      shownAs?: string;
     },
   ): Promise<HnswIndex> {
-    const { deleted, ...shape } = options;
+    const { deleted, shownAs = path, ...shape } = options;
     const index = new HnswIndex({ ...shape, capacity: 1 });
     try {
       await index.native.readIndex(path);
     } catch (error) {
       throw new IndexMismatchError(
-        `cannot read the HNSW graph ${path}: ${errorText(error)}; run \`vsearch build\` to rebuild the index`,
+        `cannot read the HNSW graph ${shownAs}: ${errorText(error)}; run \`vsearch build\` to rebuild the index`,
         { cause: error },
       );
     }
@@ -131,7 +133,7 @@ export class HnswIndex implements VectorIndex {
     for (const label of deleted) {
       if (!index.live.delete(label)) {
         throw new IndexMismatchError(
-          `the HNSW graph ${path} lacks label ${label} that its sidecar lists as deleted; run \`vsearch build\` to rebuild the index`,
+          `the HNSW graph ${shownAs} lacks label ${label} that its sidecar lists as deleted; run \`vsearch build\` to rebuild the index`,
         );
       }
       index.deleted.add(label);

@@ -6,6 +6,7 @@ import { fsyncDirectory, fsyncPath } from '../fs/fsync.js';
 import { type CrossModalEdgesRecord, projectQueryEdges } from './cross-modal-edges.js';
 import { checkGraphFile, crcText, fileChecksum, GraphFileDamage, type GraphFileFacts } from './graph-file-check.js';
 import { HnswIndex } from './hnsw-index.js';
+import type { PinnedGraph } from './pinned-graph.js';
 import type { Metric } from './vector-index.js';
 
 /**
@@ -111,6 +112,36 @@ export async function saveHnswIndex(
     graphLinksChecksum: facts.linksChecksum,
   });
 
+  await writeSidecar(dir, sidecar);
+
+  for (const name of entries) {
+    if ((GRAPH_FILE.test(name) && name !== graph) || isAbandonedTemp(name)) {
+      await rm(join(dir, name), { force: true }).catch(() => undefined); // a leftover is harmless
+    }
+  }
+  return sidecar;
+}
+
+/**
+ * Points the saved sidecar at another list of store files that hold the same labels and vectors
+ * (a metadata rewrite renames files, never their vectors), leaving the graph file as it is: its
+ * size and checksums stay those of the file on disk. Only a sidecar covering exactly
+ * `coverage.from` is changed; returns whether it was (false: none, or one for other files).
+ */
+export async function recordCoverage(
+  dir: string,
+  coverage: { from: string; fingerprint: string; files: string[] },
+): Promise<boolean> {
+  const read = await readSidecar(dir);
+  if (read === undefined || read.sidecar.fingerprint !== coverage.from || read.sidecar.format !== 2) return false;
+  const { checksum: _old, ...sidecar } = read.sidecar;
+  await writeSidecar(dir, withChecksum({ ...sidecar, fingerprint: coverage.fingerprint, files: [...coverage.files] }));
+  return true;
+}
+
+/** Replaces sidecar.json atomically: a temp file, fsynced, renamed, and the directory fsynced. */
+async function writeSidecar(dir: string, sidecar: IndexSidecar): Promise<void> {
+  const unique = (crc32(`${process.pid}:${Date.now()}:${Math.random()}`) >>> 0).toString(16).padStart(8, '0');
   const temp = join(dir, `${SIDECAR_FILE}.${unique}.${process.pid}.tmp`);
   const handle = await open(temp, 'w');
   try {
@@ -121,13 +152,6 @@ export async function saveHnswIndex(
   }
   await rename(temp, join(dir, SIDECAR_FILE));
   await fsyncDirectory(dir);
-
-  for (const name of entries) {
-    if ((GRAPH_FILE.test(name) && name !== graph) || isAbandonedTemp(name)) {
-      await rm(join(dir, name), { force: true }).catch(() => undefined); // a leftover is harmless
-    }
-  }
-  return sidecar;
 }
 
 export interface SaveOptions {
@@ -157,23 +181,32 @@ async function addProjectedLinks(path: string, queries: Float32Array): Promise<C
 export async function loadHnswIndex(
   dir: string,
   expected: { dimension: number; metric: Metric; ef?: number; threads?: number },
+  pinned?: PinnedGraph,
 ): Promise<{ index: HnswIndex; sidecar: IndexSidecar } | undefined> {
-  const read = await readSidecar(dir);
-  if (read === undefined) return undefined;
-  let { sidecar } = read;
+  let sidecar: IndexSidecar;
   let checked: GraphFileFacts;
-  try {
-    checked = await checkSavedGraph(dir, sidecar, { ...expected, checksum: false });
-  } catch (error) {
-    // A writer may have replaced the pair between our two reads: follow the new sidecar once.
-    const again =
-      error instanceof IndexMismatchError && /missing/.test(error.message) ? await readSidecar(dir) : undefined;
-    if (again === undefined || again.sidecar.graph === sidecar.graph) throw error;
-    sidecar = again.sidecar;
-    checked = await checkSavedGraph(dir, sidecar, { ...expected, checksum: false });
+  if (pinned !== undefined) {
+    // The held file cannot be replaced under us: checked and read through the same descriptor.
+    sidecar = pinned.sidecar;
+    checked = await checkSavedGraph(dir, sidecar, { ...expected, checksum: false, readFrom: pinned.readPath });
+  } else {
+    const read = await readSidecar(dir);
+    if (read === undefined) return undefined;
+    sidecar = read.sidecar;
+    try {
+      checked = await checkSavedGraph(dir, sidecar, { ...expected, checksum: false });
+    } catch (error) {
+      // A writer may have replaced the pair between our two reads: follow the new sidecar once.
+      const again =
+        error instanceof IndexMismatchError && /missing/.test(error.message) ? await readSidecar(dir) : undefined;
+      if (again === undefined || again.sidecar.graph === sidecar.graph) throw error;
+      sidecar = again.sidecar;
+      checked = await checkSavedGraph(dir, sidecar, { ...expected, checksum: false });
+    }
   }
   const graphPath = join(dir, sidecar.graph);
-  const index = await HnswIndex.read(graphPath, {
+  const index = await HnswIndex.read(pinned?.readPath ?? graphPath, {
+    shownAs: graphPath,
     dimension: sidecar.dimension,
     M: sidecar.M,
     efConstruction: sidecar.efConstruction,
@@ -218,6 +251,8 @@ export async function checkSavedGraph(
     labels?: boolean;
     checksum?: boolean;
     onVector?: (label: number, vector: Float32Array) => void;
+    /** Where to read the graph file from, when not its path in `dir` (a pinned graph's descriptor). */
+    readFrom?: string;
   },
 ): Promise<GraphFileFacts> {
   if (sidecar.metric !== expected.metric) {
@@ -233,7 +268,7 @@ export async function checkSavedGraph(
   const graphPath = join(dir, sidecar.graph);
   let facts: GraphFileFacts;
   try {
-    facts = await checkGraphFile(graphPath, {
+    facts = await checkGraphFile(expected.readFrom ?? graphPath, {
       dimension: sidecar.dimension,
       ...(expected.labels === true ? { labels: true } : {}),
       ...(expected.checksum === false ? { checksum: false } : {}),

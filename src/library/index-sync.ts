@@ -1,6 +1,17 @@
 import { join } from 'node:path';
 import { IndexMismatchError } from '../errors.js';
-import { ExactIndex, HnswIndex, loadHnswIndex, REBUILD_HINT, saveHnswIndex, type VectorIndex } from '../index/index.js';
+import {
+  ExactIndex,
+  HnswIndex,
+  type IndexSidecar,
+  loadHnswIndex,
+  type PinnedGraph,
+  REBUILD_HINT,
+  readSidecar,
+  recordCoverage,
+  saveHnswIndex,
+  type VectorIndex,
+} from '../index/index.js';
 import type { Manifest, SegmentStore } from '../store/index.js';
 import { fingerprintOf } from './fingerprint.js';
 import { INDEX_DIR } from './index-dir.js';
@@ -43,9 +54,14 @@ export function kindFor(manifest: Pick<Manifest, 'index' | 'counts'>): 'hnsw' | 
  * Brings an ANN index up to date with the store, which is the source of truth: reuses the
  * saved HNSW graph when its sidecar matches, adds only the segment files it lacks, and
  * rebuilds from the store when the graph is of another shape or covers files that are gone.
- * Never returns an index that disagrees with the store.
+ * Never returns an index that disagrees with the store. `pinned`: the saved graph to start from
+ * instead of the one on disk now (the one the library's generation found: pinned-graph.ts).
  */
-export async function syncIndex(store: SegmentStore, options: IndexSyncOptions = {}): Promise<VectorIndex | undefined> {
+export async function syncIndex(
+  store: SegmentStore,
+  options: IndexSyncOptions = {},
+  pinned?: PinnedGraph,
+): Promise<VectorIndex | undefined> {
   const { dimension } = store.manifest;
   if (dimension === null) return undefined;
   if (chosenKind(store) === 'exact') {
@@ -60,11 +76,11 @@ export async function syncIndex(store: SegmentStore, options: IndexSyncOptions =
   // Why the saved index is not used, said once, together with any failure to save the rebuilt one.
   let refused: string | undefined;
   try {
-    loaded = await loadHnswIndex(dir, {
-      dimension,
-      metric: 'cosine',
-      ...(options.threads === undefined ? {} : { threads: options.threads }),
-    });
+    loaded = await loadHnswIndex(
+      dir,
+      { dimension, metric: 'cosine', ...(options.threads === undefined ? {} : { threads: options.threads }) },
+      pinned,
+    );
   } catch (error) {
     if (!(error instanceof IndexMismatchError)) throw error;
     refused = error.message.replace(REBUILD_HINT, 'rebuilding the index from the store');
@@ -156,6 +172,45 @@ export async function saveAfterRemoval(
   if (!(index instanceof HnswIndex)) return;
   const unsaved = await trySave(store, index);
   if (unsaved !== undefined) options.onWarning?.(unsaved);
+}
+
+/**
+ * After a rewrite that renamed files but kept every label and vector (a metadata update): the
+ * saved graph is pointed at the new file list without being read or written. Returns false when
+ * the sidecar did not cover exactly `before` (none, or stale): the caller then saves the index.
+ */
+export async function recordRenamedFiles(store: SegmentStore, before: readonly string[]): Promise<boolean> {
+  const files = store.fileNames;
+  try {
+    return await recordCoverage(join(store.dir, INDEX_DIR), {
+      from: fingerprintOf(before),
+      fingerprint: fingerprintOf(files),
+      files,
+    });
+  } catch {
+    // A damaged sidecar is the next load's to report and rebuild; an unwritable one, the save's to warn of.
+    return false;
+  }
+}
+
+/**
+ * The saved sidecar when it covers exactly the store's current files, without reading the graph
+ * (stats); undefined when there is none or it is stale or damaged (the next search rebuilds it).
+ */
+export async function currentSidecar(store: SegmentStore): Promise<IndexSidecar | undefined> {
+  let read: Awaited<ReturnType<typeof readSidecar>>;
+  try {
+    read = await readSidecar(join(store.dir, INDEX_DIR));
+  } catch (error) {
+    if (error instanceof IndexMismatchError) return undefined;
+    throw error;
+  }
+  const sidecar = read?.sidecar;
+  return sidecar !== undefined &&
+    sidecar.fingerprint === fingerprintOf(store.fileNames) &&
+    sidecar.dimension === store.manifest.dimension
+    ? sidecar
+    : undefined;
 }
 
 /** The training queries, or undefined (said once) when there are none to project from. */

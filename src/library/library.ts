@@ -1,7 +1,8 @@
+import { join } from 'node:path';
 import type { BuildOptions, BuildSummary } from '../build/build-types.js';
 import type { Asset, TwelveLabsClient } from '../embed/index.js';
 import { InputError } from '../errors.js';
-import type { VectorIndex } from '../index/index.js';
+import { type PinnedGraph, pinSavedGraph, unpinGraph, type VectorIndex } from '../index/index.js';
 import { isPgUrl } from '../pg/target.js';
 import {
   describeQuery,
@@ -44,7 +45,15 @@ import { cachedCrossModalLinks } from './cross-modal-queries.js';
 import { CurrentAnnotations } from './current-annotations.js';
 import type { DoctorOptions, DoctorReport } from './doctor-report.js';
 import { syncFacts } from './facts-sync.js';
-import { chosenKind, type IndexSyncOptions, saveAfterRemoval, syncIndex } from './index-sync.js';
+import { fingerprintOf } from './fingerprint.js';
+import {
+  chosenKind,
+  INDEX_DIR,
+  type IndexSyncOptions,
+  recordRenamedFiles,
+  saveAfterRemoval,
+  syncIndex,
+} from './index-sync.js';
 import { LocalSearchStorage } from './local-search-storage.js';
 import { type LibraryStats, libraryStats } from './stats.js';
 import {
@@ -116,21 +125,33 @@ export class Library {
   readonly #annotations: AnnotationStore;
   readonly #currentAnnotations: CurrentAnnotations;
   #index: VectorIndex | undefined;
-  /** The catching up under way (refresh), which later ones and writes wait for. */
+  /** The catching up under way (refresh, or the index read for a search), which later ones and writes wait for. */
   #refreshing: Promise<boolean> | undefined;
-  /** The store moved to a generation the index has not caught up with (its sync failed): the next refresh tries again. */
-  #indexBehind = false;
+  /**
+   * The index is not in step with the store's generation: not read yet (opening a library does
+   * not read its graph, so `stats` and metadata writes never pay for it), or the store moved on
+   * (another process wrote, or a sync failed). The next search, or a write that needs the index,
+   * brings it up to date.
+   */
+  #indexBehind = true;
+  /** Whether the index has been read: refresh keeps a read one current, and leaves one never read to the first search. */
+  #indexRead = false;
+  /**
+   * While the index is behind: the saved graph as it was when this library moved to its
+   * generation (opened, refreshed or wrote), with the fingerprint of that generation's files.
+   * The first search reads that graph, not one another process saved since for a newer generation.
+   */
+  #pinned: { graph: PinnedGraph; files: string } | undefined;
 
-  private constructor(store: SegmentStore, index: VectorIndex | undefined, options: OpenLibraryOptions) {
+  private constructor(store: SegmentStore, options: OpenLibraryOptions) {
     this.dir = store.dir;
     this.#store = store;
-    this.#index = index;
     this.#options = options;
     this.#storage = new LocalSearchStorage(
       store,
       () => this.#index,
       (s) => syncFacts(s, { onWarning: options.onWarning }),
-      () => this.#refreshing ?? (this.#indexBehind ? this.refresh() : undefined),
+      () => this.#refreshing ?? (this.#indexBehind ? this.#serialised(() => this.#readIndex()) : undefined),
     );
     this.#search = {
       storage: this.#storage,
@@ -156,7 +177,11 @@ export class Library {
       segmentFileBytes: options.segmentFileBytes,
       ...(index === undefined ? {} : { index }),
     });
-    return new Library(store, await syncIndex(store, indexSyncOptions(store, options)), options);
+    const library = new Library(store, options);
+    // Asked for cross-modal links: opening is a write of the graph (`vsearch build --cross-modal-edges`).
+    if (options.crossModalEdges === true) await library.#syncIndex();
+    else await library.#pin();
+    return library;
   }
 
   get manifest(): Readonly<Manifest> {
@@ -198,22 +223,26 @@ export class Library {
       throw new InputError(
         'embedding media needs the TwelveLabs API: set TWELVELABS_API_KEY (or pass a client to openLibrary)',
       );
-    return this.#writing(async () => {
-      // The build pipeline loads only when media is embedded: searches never pay for it.
-      const [{ buildFromMedia }, { EmbeddingService }] = await Promise.all([
-        import('../build/build-library.js'),
-        import('../embed/embedding-service.js'),
-      ]);
-      const summary = await buildFromMedia(this.#store, new EmbeddingService(client), inputs, {
-        onWarning: this.#options.onWarning,
-        ...options,
-      });
-      warnIfOutgrowing(this.#store.manifest, this.#options.onWarning);
-      await this.#refreshIndex();
-      const { addSubtitles } = await import('../annotations/library-annotations.js');
-      const subtitles = await addSubtitles(this.#store, this.#annotations);
-      return { ...summary, annotations: subtitles.annotations };
-    }, options.signal);
+    return this.#writing(
+      async () => {
+        // The build pipeline loads only when media is embedded: searches never pay for it.
+        const [{ buildFromMedia }, { EmbeddingService }] = await Promise.all([
+          import('../build/build-library.js'),
+          import('../embed/embedding-service.js'),
+        ]);
+        const summary = await buildFromMedia(this.#store, new EmbeddingService(client), inputs, {
+          onWarning: this.#options.onWarning,
+          ...options,
+        });
+        warnIfOutgrowing(this.#store.manifest, this.#options.onWarning);
+        await this.#refreshIndex();
+        const { addSubtitles } = await import('../annotations/library-annotations.js');
+        const subtitles = await addSubtitles(this.#store, this.#annotations);
+        return { ...summary, annotations: subtitles.annotations };
+      },
+      options.signal,
+      { needsIndex: true },
+    );
   }
 
   /**
@@ -224,35 +253,39 @@ export class Library {
   async importSegments(files: string | readonly string[], options: ImportOptions = {}): Promise<ImportSummary> {
     const paths = typeof files === 'string' ? [files] : files;
     if (paths.length === 0) throw new InputError('nothing to import: name at least one file');
-    return this.#writing(async () => {
-      const manifest = this.#store.manifest;
-      const { importRecords, newImportFiles, streamImportFiles } = await import('../build/import-files.js');
-      const { fresh, skipped } = await newImportFiles(paths, manifest.imports);
-      if (fresh.length === 0)
-        return {
-          files: 0,
-          skippedFiles: skipped,
-          segments: 0,
-          videos: 0,
-          model: manifest.model ?? options.model ?? '',
-        };
-      const settings = { ...options, libraryModel: manifest.model, libraryDimension: manifest.dimension };
-      let imported: Awaited<ReturnType<typeof streamImportFiles>> | undefined;
-      await this.#store.appendBatches(async (put) => {
-        imported = await streamImportFiles(
-          fresh.map((file) => file.path),
-          settings,
-          this.#store.segmentFileRows,
-          put,
-        );
-        return { imports: importRecords(fresh, imported) };
-      });
-      if (imported === undefined) throw new InputError('nothing to import: the files hold no segments');
-      const { rows, videos, model } = imported;
-      warnIfOutgrowing(this.#store.manifest, this.#options.onWarning);
-      await this.#refreshIndex();
-      return { files: fresh.length, skippedFiles: skipped, segments: rows, videos, model };
-    });
+    return this.#writing(
+      async () => {
+        const manifest = this.#store.manifest;
+        const { importRecords, newImportFiles, streamImportFiles } = await import('../build/import-files.js');
+        const { fresh, skipped } = await newImportFiles(paths, manifest.imports);
+        if (fresh.length === 0)
+          return {
+            files: 0,
+            skippedFiles: skipped,
+            segments: 0,
+            videos: 0,
+            model: manifest.model ?? options.model ?? '',
+          };
+        const settings = { ...options, libraryModel: manifest.model, libraryDimension: manifest.dimension };
+        let imported: Awaited<ReturnType<typeof streamImportFiles>> | undefined;
+        await this.#store.appendBatches(async (put) => {
+          imported = await streamImportFiles(
+            fresh.map((file) => file.path),
+            settings,
+            this.#store.segmentFileRows,
+            put,
+          );
+          return { imports: importRecords(fresh, imported) };
+        });
+        if (imported === undefined) throw new InputError('nothing to import: the files hold no segments');
+        const { rows, videos, model } = imported;
+        warnIfOutgrowing(this.#store.manifest, this.#options.onWarning);
+        await this.#refreshIndex();
+        return { files: fresh.length, skippedFiles: skipped, segments: rows, videos, model };
+      },
+      undefined,
+      { needsIndex: true },
+    );
   }
 
   /**
@@ -353,19 +386,26 @@ export class Library {
    * (a crash between leaves annotations of no video, which searches ignore and a second rm removes).
    */
   async removeVideo(videoId: string): Promise<{ segments: number; annotations: number }> {
-    return this.#writing(async () => {
-      if (this.#store.manifest.videos[videoId] === undefined && (await this.#annotations.ofVideo(videoId)).length > 0) {
-        return { segments: 0, annotations: await this.#annotations.removeVideo(videoId) };
-      }
-      const labels = await this.#store.removeVideo(videoId);
-      if (this.#index !== undefined) {
-        this.#index.remove(labels);
-        if (chosenKind(this.#store) === this.#index.kind)
-          await saveAfterRemoval(this.#store, this.#index, { onWarning: this.#options.onWarning });
-      }
-      await this.#refreshIndex();
-      return { segments: labels.length, annotations: await this.#annotations.removeVideo(videoId) };
-    });
+    return this.#writing(
+      async () => {
+        if (
+          this.#store.manifest.videos[videoId] === undefined &&
+          (await this.#annotations.ofVideo(videoId)).length > 0
+        ) {
+          return { segments: 0, annotations: await this.#annotations.removeVideo(videoId) };
+        }
+        const labels = await this.#store.removeVideo(videoId);
+        if (this.#index !== undefined) {
+          this.#index.remove(labels);
+          if (chosenKind(this.#store) === this.#index.kind)
+            await saveAfterRemoval(this.#store, this.#index, { onWarning: this.#options.onWarning });
+        }
+        await this.#refreshIndex();
+        return { segments: labels.length, annotations: await this.#annotations.removeVideo(videoId) };
+      },
+      undefined,
+      { needsIndex: true },
+    );
   }
 
   /** Every video of the library (id, source, segments, duration, options, user metadata), sorted by id. */
@@ -390,11 +430,18 @@ export class Library {
   async updateVideoMetadata(videoId: string, patch: MetadataPatch, options: CallOptions = {}): Promise<VideoDetail> {
     const update = metadataUpdate(patch, videoId);
     return this.#writing(async () => {
+      const before = this.#store.fileNames;
       await this.#store.rewriteMetadata(videoId, update);
-      // The graph's labels still name the same vectors: it is saved again under the new file list, not rebuilt.
-      if (this.#index !== undefined && chosenKind(this.#store) === this.#index.kind)
-        await saveAfterRemoval(this.#store, this.#index, { onWarning: this.#options.onWarning });
-      await this.#refreshIndex();
+      // The graph's labels still name the same vectors: the saved one is pointed at the new file
+      // list without being read or written; an index in memory stays in step as it is.
+      if (!(await recordRenamedFiles(this.#store, before)) && chosenKind(this.#store) === 'hnsw') {
+        // No saved graph covered the old files: save the index under the new list, reading it if need be.
+        if (this.#indexBehind) await this.#syncIndex();
+        else if (this.#index !== undefined)
+          await saveAfterRemoval(this.#store, this.#index, { onWarning: this.#options.onWarning });
+      }
+      // The label facts hold each segment's metadata: written for the new files now, so doctor and the next search find them current.
+      await syncFacts(this.#store, { onWarning: this.#options.onWarning });
       return getVideo(this.#store, videoId);
     }, options.signal);
   }
@@ -406,26 +453,30 @@ export class Library {
    */
   async calibrateRecall(target: number, options: CalibrateRecallOptions = {}): Promise<RecallCalibration> {
     assertRecallTarget(target);
-    return this.#writing(async () => {
-      const { model, dimension } = this.#store.manifest;
-      const cache =
-        options.cached === undefined
-          ? await cachedCalibrationQueries(this.#storage.queryCache, model, dimension)
-          : { queries: options.cached, unreadable: [] };
-      for (const file of cache.unreadable)
-        this.#options.onWarning?.(`the cached query ${file} could not be read; calibration leaves it out`);
-      const calibration = await calibrateRecall(this.#store, this.#index, target, {
-        ...options,
-        cached: cache.queries,
-      });
-      const { efFixed: _fixed, ...settings } = this.#store.manifest.index;
-      await this.#store.replaceIndexSettings({
-        ...settings,
-        ef: calibration.ef,
-        calibration: calibrationRecord(calibration, new Date().toISOString()),
-      });
-      return calibration;
-    });
+    return this.#writing(
+      async () => {
+        const { model, dimension } = this.#store.manifest;
+        const cache =
+          options.cached === undefined
+            ? await cachedCalibrationQueries(this.#storage.queryCache, model, dimension)
+            : { queries: options.cached, unreadable: [] };
+        for (const file of cache.unreadable)
+          this.#options.onWarning?.(`the cached query ${file} could not be read; calibration leaves it out`);
+        const calibration = await calibrateRecall(this.#store, this.#index, target, {
+          ...options,
+          cached: cache.queries,
+        });
+        const { efFixed: _fixed, ...settings } = this.#store.manifest.index;
+        await this.#store.replaceIndexSettings({
+          ...settings,
+          ef: calibration.ef,
+          calibration: calibrationRecord(calibration, new Date().toISOString()),
+        });
+        return calibration;
+      },
+      undefined,
+      { needsIndex: true },
+    );
   }
 
   /** Sets the HNSW search breadth (ef) that every later search uses, whatever its query's modality, in the manifest; clears any recall calibration. */
@@ -440,21 +491,60 @@ export class Library {
 
   /**
    * One writer per library at a time, in any process: `work` runs holding the write lock,
-   * on the manifest as it is on disk now; when another writer committed since this library
-   * last looked, the index catches up first, so what `work` changes applies to the current
-   * generation and the index it saves covers every file.
+   * on the manifest as it is on disk now. A write that adds, removes or searches segments
+   * (`needsIndex`) brings the index up to date first, so what `work` changes applies to the
+   * current generation, the index it saves covers every file, and every segment file the index
+   * reads (all of them for an exact scan, the ones a saved graph lacks) is checked against its
+   * sha256 before anything is written. Other writes leave the index as it is, unread if it was.
    */
-  async #writing<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async #writing<T>(work: () => Promise<T>, signal?: AbortSignal, use: { needsIndex?: boolean } = {}): Promise<T> {
     // Not beside a catching up (refresh) half done: its index would be an older generation's. Once the
     // write has begun, the store's refresh waits for it.
     while (this.#refreshing !== undefined) await this.#refreshing.catch(() => undefined);
     return this.#store.write(async (changed) => {
-      if (changed || this.#indexBehind) {
-        this.#index = await syncIndex(this.#store, indexSyncOptions(this.#store, this.#options));
-        this.#indexBehind = false;
-      }
-      return work();
+      if (changed) this.#indexBehind = true;
+      if (use.needsIndex === true && this.#indexBehind) await this.#syncIndex();
+      const done = await work();
+      // Still holding the lock, so the saved graph is this generation's (or older): pinned for the first search.
+      if (this.#indexBehind) await this.#pin();
+      return done;
     }, signal);
+  }
+
+  /** Reads (or rebuilds) the index for the store's current generation, from its pinned graph when there is one. */
+  async #syncIndex(): Promise<void> {
+    const pinned = this.#pinned;
+    this.#pinned = undefined;
+    try {
+      const graph = pinned?.files === fingerprintOf(this.#store.fileNames) ? pinned.graph : undefined;
+      this.#index = await syncIndex(this.#store, indexSyncOptions(this.#store, this.#options), graph);
+    } finally {
+      if (pinned !== undefined) await unpinGraph(pinned.graph);
+    }
+    this.#indexBehind = false;
+    this.#indexRead = true;
+  }
+
+  /** The first search's read of the index, for the generation this library holds (it does not move it: refresh does). */
+  async #readIndex(): Promise<boolean> {
+    if (this.#indexBehind) await this.#syncIndex();
+    return false;
+  }
+
+  /** Pins the saved graph for the store's current generation, unless one is pinned for it already. */
+  async #pin(): Promise<void> {
+    const files = fingerprintOf(this.#store.fileNames);
+    if (this.#pinned?.files === files) return;
+    await this.#unpin();
+    if (this.#store.manifest.dimension === null || chosenKind(this.#store) !== 'hnsw') return;
+    const graph = await pinSavedGraph(join(this.#store.dir, INDEX_DIR));
+    if (graph !== undefined) this.#pinned = { graph, files };
+  }
+
+  async #unpin(): Promise<void> {
+    const pinned = this.#pinned;
+    this.#pinned = undefined;
+    if (pinned !== undefined) await unpinGraph(pinned.graph);
   }
 
   /**
@@ -467,9 +557,13 @@ export class Library {
    * request (ReloadingLibrary). One stat when nothing changed. Returns whether the generation changed.
    */
   refresh(): Promise<boolean> {
+    return this.#serialised(() => this.#catchUp(this.#indexRead));
+  }
+
+  /** Runs one catching up at a time, each looking at the disk after the one before it is done. */
+  #serialised(catchUp: () => Promise<boolean>): Promise<boolean> {
     const running = this.#refreshing;
-    // One at a time, each looking at the disk after the one before it is done.
-    const next = running === undefined ? this.#catchUp() : running.catch(() => false).then(() => this.#catchUp());
+    const next = running === undefined ? catchUp() : running.catch(() => false).then(catchUp);
     this.#refreshing = next;
     const done = (): void => {
       if (this.#refreshing === next) this.#refreshing = undefined;
@@ -478,12 +572,16 @@ export class Library {
     return next;
   }
 
-  async #catchUp(): Promise<boolean> {
+  /** The store's newest generation, and with `readIndex` the index for it. Returns whether either moved. */
+  async #catchUp(readIndex: boolean): Promise<boolean> {
     const changed = await this.#store.refresh();
-    if (!changed && !this.#indexBehind) return false;
-    this.#indexBehind = true;
-    this.#index = await syncIndex(this.#store, indexSyncOptions(this.#store, this.#options));
-    this.#indexBehind = false;
+    if (changed) this.#indexBehind = true;
+    if (!readIndex) {
+      if (changed) await this.#pin();
+      return changed;
+    }
+    if (!this.#indexBehind) return changed;
+    await this.#syncIndex();
     return true;
   }
 
@@ -493,8 +591,9 @@ export class Library {
     return runDoctor(this.dir, { ...options, onWarning: this.#options.onWarning });
   }
 
+  /** What the library holds, from its manifest and the saved index's sidecar: it never reads the graph. */
   async stats(): Promise<LibraryStats> {
-    return libraryStats(this.#store, this.#index);
+    return libraryStats(this.#store, this.#indexBehind ? undefined : this.#index);
   }
 
   /**
@@ -508,12 +607,15 @@ export class Library {
   /** Flushes, then lets go of the index. */
   async close(): Promise<void> {
     this.#index = undefined;
+    this.#indexBehind = true;
+    this.#indexRead = false;
+    await this.#unpin();
     await this.#storage.pages.flush();
   }
 
   /** After a write: the index and the label facts file catch up with the store, so the next search (in any process) reads them. */
   async #refreshIndex(): Promise<void> {
-    this.#index = await syncIndex(this.#store, indexSyncOptions(this.#store, this.#options));
+    await this.#syncIndex();
     if (this.#index !== undefined) await this.#storage.snapshot();
   }
 }

@@ -10,6 +10,7 @@ import {
 } from '../store/index.js';
 import type { Manifest } from '../store/manifest.js';
 import { type MemoryNeeds, memoryNeeds } from './capacity.js';
+import { chosenKind, currentSidecar } from './index-sync.js';
 
 /** The ef a query modality's searches use, and why. */
 export interface ModalitySearchEf {
@@ -40,17 +41,34 @@ export interface LibraryStats {
     calibration?: RecallCalibrationRecord;
     /** The level-0 links projected from cached cross-modal queries the graph holds (`vsearch build --cross-modal-edges`). */
     cross_modal_links?: CrossModalEdgesRecord;
+    /** The saved HNSW graph file's size, when the saved graph covers the store's current files. */
+    graph_file_bytes?: number;
   };
   bytes: number;
   /** The memory searches need: the vectors, and the HNSW graph (once the library is searched through one). */
   memory: MemoryNeeds;
 }
 
+/**
+ * `index` is the library's index when it has been read for the current generation, else
+ * undefined: the stats then come from the manifest and the saved sidecar, without reading the
+ * graph (an index in step with the store holds every segment of it).
+ */
 export async function libraryStats(store: SegmentStore, index: VectorIndex | undefined): Promise<LibraryStats> {
-  const stats = manifestStats(store.manifest, index, await store.bytesOnDisk());
-  return index instanceof HnswIndex && index.crossModalEdges !== undefined
-    ? { ...stats, index: { ...stats.index, cross_modal_links: index.crossModalEdges } }
-    : stats;
+  const kind = store.manifest.dimension === null ? undefined : chosenKind(store);
+  const searched = index ?? (kind === undefined ? undefined : { kind, size: store.manifest.counts.segments });
+  const stats = manifestStats(store.manifest, searched, await store.bytesOnDisk());
+  if (searched?.kind !== 'hnsw') return stats;
+  const sidecar = await currentSidecar(store);
+  const links = index instanceof HnswIndex ? index.crossModalEdges : sidecar?.crossModalEdges;
+  return {
+    ...stats,
+    index: {
+      ...stats.index,
+      ...(sidecar?.graphBytes === undefined ? {} : { graph_file_bytes: sidecar.graphBytes }),
+      ...(links === undefined ? {} : { cross_modal_links: links }),
+    },
+  };
 }
 
 /** What the manifest (or a PostgreSQL library's equivalent) says, with the index searched and the bytes stored. */

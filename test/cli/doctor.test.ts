@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/library/index.js';
 import { readSegmentFile } from '../../src/store/index.js';
 import { runCli } from '../helpers/cli.js';
-import { clipSegments, writeJsonl } from '../helpers/segments.js';
+import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -178,7 +178,10 @@ describe('vsearch doctor', () => {
     await truncate(join(lib, 'index', sidecar.graph), 1000);
     const warnings: string[] = [];
     const opened = await openLibrary(lib, { onWarning: (message) => warnings.push(message) });
-    // Opening rebuilt the graph on the way (with one warning), so doctor finds it sound; damage it again under the open library.
+    // Opening does not read the graph; the first search does, and rebuilds it (with one warning), so
+    // doctor finds it sound; damage it again under the open library.
+    expect(warnings).toEqual([]);
+    await opened.search({ vector: testVector(DIM, 1), pageLimit: 3 });
     expect(warnings).toEqual([
       expect.stringMatching(/HNSW graph .* is corrupt .*; rebuilding the index from the store/),
     ]);

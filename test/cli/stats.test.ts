@@ -1,8 +1,11 @@
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatBytes } from '../../src/cli/format-bytes.js';
 import { nativeBuildVerdict } from '../../src/index/hnswlib-binding.js';
+import { type IndexSidecar, SIDECAR_FILE } from '../../src/index/index.js';
 import { openLibrary } from '../../src/library/index.js';
+import { INDEX_DIR } from '../../src/library/index-sync.js';
 import { runCli } from '../helpers/cli.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -87,6 +90,32 @@ describe('vsearch stats', () => {
     expect(line(runCli(['stats', '--lib', hnsw]).stdout, 'memory')).toMatch(
       / vectors \+ .* HNSW graph\) of this machine's /,
     );
+  });
+
+  it('answers without reading the HNSW graph: garbage of the same size in its place is found by the next query, which rebuilds it', async () => {
+    const lib = join(await tempDir(), 'lib');
+    const library = await openLibrary(lib, { create: true, index: { kind: 'hnsw' } });
+    await library.importSegments(SEGMENTS);
+    await library.close();
+    const sidecar = JSON.parse(await readFile(join(lib, INDEX_DIR, SIDECAR_FILE), 'utf8')) as IndexSidecar;
+    const graph = join(lib, INDEX_DIR, sidecar.graph);
+    const size = (await stat(graph)).size;
+    await writeFile(graph, Buffer.alloc(size, 0xa5));
+
+    const stats = runCli(['stats', '--lib', lib, '--json']);
+    expect(stats.status, stats.stderr).toBe(0);
+    expect(stats.stderr).toBe('');
+    expect(JSON.parse(stats.stdout)).toMatchObject({
+      segments: 6,
+      index: { kind: 'hnsw', count: 6, graph_file_bytes: size },
+    });
+
+    const query = runCli(['query', '--lib', lib, '--like', 'robin-bird.mp4', '--json']);
+    expect(query.status, query.stderr).toBe(0);
+    expect(query.stderr).toMatch(/HNSW graph .* is corrupt .*; rebuilding the index from the store/);
+    expect((JSON.parse(query.stdout) as { data: unknown[] }).data.length).toBeGreaterThan(0);
+    const rebuilt = JSON.parse(await readFile(join(lib, INDEX_DIR, SIDECAR_FILE), 'utf8')) as IndexSidecar;
+    expect(rebuilt.graph).not.toBe(sidecar.graph);
   });
 
   it('says plainly that an empty library has no model yet', async () => {

@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SIDECAR_FILE } from '../../src/index/index.js';
 import { openLibrary } from '../../src/library/index.js';
+import { INDEX_DIR } from '../../src/library/index-sync.js';
 import type { ClipHit } from '../../src/query/index.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
@@ -87,12 +90,19 @@ describe('writers of one library', () => {
       file: 'ab.jsonl',
       importOptions: MODEL,
     });
-    const reader = await openLibrary(dir);
+    const warnings: string[] = [];
+    const reader = await openLibrary(dir, { onWarning: (message) => warnings.push(message) });
     await writer.removeVideo('a');
+    const saved = await readFile(join(dir, INDEX_DIR, SIDECAR_FILE), 'utf8');
     // The reader still holds the old manifest, which names the file the removal replaced.
     const like = await reader.search({ like: 'b@0', pageLimit: 10 });
     expect(like.data.length).toBeGreaterThan(0);
     const grouped = await reader.search({ vector: testVector(DIM, 5), groupBy: 'video', pageLimit: 10 });
     expect(grouped.data.map((hit) => hit.video_id).sort()).toEqual(['a', 'b']);
+    // It read the graph of its own generation (the one the removal's save deleted), neither
+    // rebuilding one nor saving it over the writer's.
+    expect(warnings).toEqual([]);
+    expect(await readFile(join(dir, INDEX_DIR, SIDECAR_FILE), 'utf8')).toBe(saved);
+    await reader.close();
   });
 });

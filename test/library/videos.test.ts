@@ -1,9 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
+import { type IndexSidecar, SIDECAR_FILE } from '../../src/index/index.js';
 import { MAX_JSON_DEPTH } from '../../src/json-limits.js';
 import { type OpenLibraryOptions, openLibrary } from '../../src/library/index.js';
+import { INDEX_DIR } from '../../src/library/index-sync.js';
 import type { ClipHit } from '../../src/query/index.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
@@ -151,6 +153,38 @@ describe.each(['exact', 'hnsw'] as const)('updateVideoMetadata with the %s index
     expect((await reader.getVideo('c')).metadata).toEqual({ collection: 'nature' });
     expect((await lib.search({ vector: query, filter: { collection: 'nature' }, pageLimit: 50 })).data).toEqual([]);
     expect((await lib.search({ vector: query, filter: { collection: 'ocean' }, pageLimit: 50 })).data.length).toBe(3);
+  });
+});
+
+describe('updateVideoMetadata on an HNSW library opened afresh (vsearch meta)', () => {
+  it('leaves the graph file as it is, neither read nor rewritten, and doctor finds the library healthy', async () => {
+    const { lib: writer, dir } = await libraryWith({ index: { kind: 'hnsw' } });
+    await writer.close();
+    const sidecarPath = join(dir, INDEX_DIR, SIDECAR_FILE);
+    const before = JSON.parse(await readFile(sidecarPath, 'utf8')) as IndexSidecar;
+    const graph = join(dir, INDEX_DIR, before.graph);
+    const bytes = await readFile(graph);
+    const { mtimeMs } = await stat(graph);
+
+    const warnings: string[] = [];
+    const lib = await openLibrary(dir, { onWarning: (message) => warnings.push(message) });
+    await lib.updateVideoMetadata('b', { topic: 'bees' });
+    const after = JSON.parse(await readFile(sidecarPath, 'utf8')) as IndexSidecar;
+    expect(after.graph).toBe(before.graph);
+    expect(after.files).toEqual(lib.manifest.segmentFiles.map((entry) => entry.name));
+    expect(after.files).not.toEqual(before.files);
+    expect(await readFile(graph)).toEqual(bytes);
+    expect((await stat(graph)).mtimeMs).toBe(mtimeMs);
+
+    // The graph, read at the first search, answers the patched filter; doctor checks graph and facts.
+    const query = testVector(DIM, 4242);
+    const found = await lib.search({ vector: query, filter: { topic: 'bees' }, pageLimit: 50 });
+    expect(keys(found.data)).toEqual(
+      exactClips(ALL, [query], { allow: (segment) => segment.video_id === 'b' }).map((hit) => hit.key),
+    );
+    expect(await lib.doctor()).toMatchObject({ healthy: true, problems: [], checked: { index: 'hnsw', graph: true } });
+    expect(warnings).toEqual([]);
+    await lib.close();
   });
 });
 
