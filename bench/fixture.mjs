@@ -61,6 +61,8 @@ export async function ensureFixture({
   }
   const started = Date.now();
   const lib = await openLibrary(dir);
+  // Opening reads no graph: the first search builds it and saves it beside the sidecar.
+  await lib.search({ vector: vectors.subarray(0, dim) });
   await lib.close();
   log(`fixture index built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return dir;

@@ -94,6 +94,7 @@ export {
   type OpenLibraryOptions,
   openLibrary,
   openLibraryRoot,
+  type PgDoctorReport,
   type PgLibrary,
   type PgLibraryUrl,
   type RecallCalibration,
@@ -102,6 +103,7 @@ export {
 } from './library/index.js';
 export type { ModalitySearchEf } from './library/stats.js';
 export type { MediaFacts } from './media/media-facts.js';
+export type { PgChecked } from './pg/pg-doctor.js';
 // Searching.
 export type {
   ClipHit,

@@ -13,6 +13,6 @@ export {
   type PgLibraryUrl,
 } from './library.js';
 export { type CreateIndexRequest, LibraryRoot, openLibraryRoot, type RootIndex } from './library-root.js';
-export type { PgLibrary } from './pg-library.js';
+export type { PgDoctorReport, PgLibrary } from './pg-library.js';
 export type { LibraryStats } from './stats.js';
 export type { GetVideoOptions, MetadataPatch, VideoDetail, VideoInfo, VideoSegment } from './videos.js';
