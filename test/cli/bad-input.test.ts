@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { testVector } from '../helpers/segments.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 
 const SAMPLE = join(PROJECT_ROOT, 'data', 'marengo27-aws-sample');
 let work: string;
@@ -37,8 +37,9 @@ async function file(name: string, content: string | Uint8Array): Promise<string>
   return path;
 }
 
+const suiteDir = useSuiteTempDir();
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'vsearch-bad-input-'));
+  work = suiteDir();
   lib = join(work, 'lib');
   const built = runCli(['build', '--lib', lib, '--from', join(SAMPLE, 'segments.jsonl')]);
   expect(built.status, built.stderr).toBe(0);
@@ -46,10 +47,6 @@ beforeAll(async () => {
   await mkdir(join(other, 'segments'), { recursive: true });
   const manifest = JSON.parse(await readFile(join(lib, 'manifest.json'), 'utf8')) as Record<string, unknown>;
   await writeFile(join(other, 'manifest.json'), JSON.stringify({ ...manifest, version: 2 }));
-});
-
-afterAll(async () => {
-  await rm(work, { recursive: true, force: true });
 });
 
 type Case = [name: string, args: () => Promise<string[]>, message: RegExp];

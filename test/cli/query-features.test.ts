@@ -1,11 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { buildLibraryWithCli } from '../helpers/cli-library.js';
 import { type ExactRules, exactClips, exactVideos, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 
 const DIM = 12;
 
@@ -37,15 +37,12 @@ let work: string;
 let lib: string;
 let vectorFile: string;
 
+const suiteDir = useSuiteTempDir();
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'vsearch-cli-query-'));
+  work = suiteDir();
   vectorFile = join(work, 'query.json');
   await writeFile(vectorFile, JSON.stringify(QUERY));
   lib = await buildLibraryWithCli(work, 'lib', SEGMENTS, 'custom-12');
-});
-
-afterAll(async () => {
-  await rm(work, { recursive: true, force: true });
 });
 
 function query(...args: string[]): Response {

@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from '../helpers/cli.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
+import { useSuiteTempDir, useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
 const SAMPLE = join(PROJECT_ROOT, 'data', 'marengo27-aws-sample');
@@ -14,14 +13,12 @@ const OCEAN = join(SAMPLE, 'queries', 'image-ocean.json');
 
 let libDir: string;
 let lib: string;
+const suiteDir = useSuiteTempDir();
 beforeAll(async () => {
-  libDir = await mkdtemp(join(tmpdir(), 'vsearch-query-flags-'));
+  libDir = suiteDir();
   lib = join(libDir, 'lib');
   const built = runCli(['build', '--lib', lib, '--from', join(SAMPLE, 'segments.jsonl')]);
   expect(built.status, built.stderr).toBe(0);
-});
-afterAll(async () => {
-  await rm(libDir, { recursive: true, force: true });
 });
 
 const tokenAfter = (stderr: string, label: string): string | undefined =>

@@ -1,11 +1,11 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { buildLibraryWithCli } from '../helpers/cli-library.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector } from '../helpers/segments.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 
 const DIM = 12;
 const EVIL = 'evil\u001b[31m\nfake-line';
@@ -50,15 +50,12 @@ let base: string;
 let vectorFile: string;
 let copies = 0;
 
+const suiteDir = useSuiteTempDir();
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'vsearch-cli-videos-'));
+  work = suiteDir();
   vectorFile = join(work, 'query.json');
   await writeFile(vectorFile, JSON.stringify(QUERY));
   base = await buildLibraryWithCli(work, 'base', SEGMENTS, 'custom-12');
-});
-
-afterAll(async () => {
-  await rm(work, { recursive: true, force: true });
 });
 
 /** A library of its own for a test that writes. */

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
@@ -13,6 +12,7 @@ import { startTestEmulator } from '../helpers/emulator.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 
 /**
  * Fault table for the CLI as a person uses it (issue 17 within issue 10's table): each row runs
@@ -162,8 +162,9 @@ const ROWS: Row[] = [
   },
 ];
 
+const suiteDir = useSuiteTempDir();
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'vsearch-faults-cli-'));
+  work = suiteDir();
   base = await buildLibraryWithCli(work, 'base', SEGMENTS, 'marengo3.0');
   await writeFile(join(work, 'query.json'), JSON.stringify(QUERY));
   emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario: testScenario() });
@@ -172,7 +173,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const server of servers) server.close();
   await emu.close();
-  await rm(work, { recursive: true, force: true });
 });
 
 describe('fault table: the CLI (issue 17)', () => {

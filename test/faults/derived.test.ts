@@ -1,11 +1,10 @@
-import { cp, mkdtemp, open, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, open, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { checkGraphFile } from '../../src/index/index.js';
 import { runCli } from '../helpers/cli.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
+import { useSuiteTempDir, useTempDirs } from '../helpers/temp-dir.js';
 import {
   copyLibrary,
   DIM,
@@ -29,14 +28,11 @@ const tempDir = useTempDirs();
 let fixture: Fixture;
 let root: string;
 
+const suiteDir = useSuiteTempDir();
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'vsearch-faults-'));
+  root = suiteDir();
   fixture = await makeFixture(root);
 }, 180_000);
-
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
 
 interface Sidecar {
   graph: string;

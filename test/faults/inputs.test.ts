@@ -2,8 +2,7 @@ import { execFileSync, type StdioOptions, spawn, spawnSync } from 'node:child_pr
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { chmod, cp, mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, cp, mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Field, FixedSizeList, Float64, makeData, makeVector, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { CLI, runCli } from '../helpers/cli.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 import { startServeCli } from '../helpers/serve-cli.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 
 /**
  * Fault table for input limits, output safety and read-only libraries (issue 10, parts 4
@@ -687,8 +687,9 @@ function makeWritable(dir: string): void {
   execFileSync('chmod', ['-R', 'u+w', dir]);
 }
 
+const suiteDir = useSuiteTempDir();
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'vsearch-faults-inputs-'));
+  work = suiteDir();
   await chmod(work, 0o755);
   base = join(work, 'base');
   const built = runCli([
@@ -708,7 +709,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   makeWritable(work);
-  await rm(work, { recursive: true, force: true });
   console.log(`fault table (inputs): ${rowCount} cases run`);
 });
 

@@ -1,7 +1,6 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { contentKey } from '../../src/build/content-key.js';
 import { uploadNameOf } from '../../src/build/task-purchase.js';
 import type { TwelveLabsClient } from '../../src/embed/index.js';
@@ -12,6 +11,7 @@ import { API_KEY, MEDIA_SAMPLES, sha256Of } from '../build/emulator-fixture.js';
 import { runCliAsync } from '../helpers/cli-async.js';
 import { clientOf, startTestEmulator } from '../helpers/emulator.js';
 import { segmentSet } from '../helpers/segment-set.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 
 /**
  * Faults of the build journal (issue 10, part 6), through the real CLI. Each row plants a journal
@@ -156,8 +156,9 @@ const ROWS: Row[] = [
 ];
 
 describe('fault table: the build journal', () => {
+  const suiteDir = useSuiteTempDir();
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'vsearch-journal-faults-'));
+    work = suiteDir();
     video = join(work, 'card.mp4');
     tone = join(work, 'tone.wav');
     // A video whose length its bytes do not tell, so it goes through an async task (a sample of known length would go sync).
@@ -182,9 +183,6 @@ describe('fault table: the build journal', () => {
       await emu.close();
     }
   }, 120_000);
-  afterAll(async () => {
-    await rm(work, { recursive: true, force: true });
-  });
 
   it.each(ROWS)(
     '$fault',

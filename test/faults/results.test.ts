@@ -1,5 +1,4 @@
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
@@ -11,6 +10,7 @@ import { runCliAsync } from '../helpers/cli-async.js';
 import { startTestEmulator } from '../helpers/emulator.js';
 import { cosine } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 
 /**
  * Fault table for result lists and the query cache (issue 11 parts 5 and 6). Each row runs the
@@ -159,9 +159,10 @@ const ROWS: Row[] = [
   },
 ];
 
+const suiteDir = useSuiteTempDir();
 beforeAll(async () => {
   emu = await startTestEmulator({ apiKey: API_KEY, seed: 5 });
-  work = await mkdtemp(join(tmpdir(), 'vsearch-faults-results-'));
+  work = suiteDir();
   base = join(work, 'base');
   const file = await writeJsonl(work, 'segments.jsonl', SEGMENTS);
   const built = runCli(['build', '--lib', base, '--from', file, '--model', 'marengo3.0']);
@@ -171,7 +172,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await emu.close();
-  await rm(work, { recursive: true, force: true });
 });
 
 describe('fault table: result lists and the query cache', () => {

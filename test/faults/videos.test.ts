@@ -1,12 +1,12 @@
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, runCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
 import { buildLibraryWithCli } from '../helpers/cli-library.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 
 /**
  * Fault table for video metadata updates (`vsearch meta`, issue 13 part 6): races with other
@@ -115,18 +115,15 @@ const ROWS: Row[] = [
   },
 ];
 
+const suiteDir = useSuiteTempDir();
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'vsearch-faults-videos-'));
+  work = suiteDir();
   vectorFile = join(work, 'query.json');
   await writeFile(vectorFile, JSON.stringify(QUERY));
   extraFile = await writeJsonl(work, 'extra.jsonl', EXTRA);
   base = await buildLibraryWithCli(work, 'base', SEGMENTS, MODEL);
   // A first search writes the derived label facts file.
   expect(runCli(['query', '--lib', base, '--vector', vectorFile, '--json']).status).toBe(0);
-});
-
-afterAll(async () => {
-  await rm(work, { recursive: true, force: true });
 });
 
 const metadataOf = (segment: JsonlSegment): Record<string, unknown> =>

@@ -1,7 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { MarengoSpace } from '../../src/bench/marengo-space.js';
 import { generateXmodalSet, type XmodalSet } from '../../src/bench/xmodal-generator.js';
 import { GraphLevel0 } from '../../src/index/graph-level0.js';
@@ -9,6 +8,7 @@ import type { IndexSidecar } from '../../src/index/index.js';
 import { ExactIndex, HnswIndex, loadHnswIndex, SIDECAR_FILE, saveHnswIndex } from '../../src/index/index.js';
 import { meanRecall } from '../../src/index/recall.js';
 import { seededGaussian } from '../../src/random/gaussian.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
 
 const DIM = 64;
 const COUNT = 6000;
@@ -73,6 +73,7 @@ describe('cross-modal links projected from training queries (RoarGraph)', () => 
   const sidecarIn = async (at: string): Promise<IndexSidecar> =>
     JSON.parse(await readFile(join(at, SIDECAR_FILE), 'utf8')) as IndexSidecar;
 
+  const suiteDir = useSuiteTempDir();
   beforeAll(async () => {
     set = generateXmodalSet(crossModalSpace(21), {
       count: COUNT,
@@ -86,10 +87,7 @@ describe('cross-modal links projected from training queries (RoarGraph)', () => 
       Uint32Array.from({ length: COUNT }, (_, row) => labelOf(row)),
     );
     for (let q = 0; q < TEST_QUERIES; q++) truth.push(exact.search(testQuery(q), K).labels);
-    dir = await mkdtemp(join(tmpdir(), 'vsearch-xmodal-links-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+    dir = suiteDir();
   });
 
   it('are written into the saved graph, recorded by its sidecar, there after a reload, and raise held-out text recall', async () => {
