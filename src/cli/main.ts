@@ -29,12 +29,13 @@ const printable = (message: string, argv: readonly string[]): string =>
   redactMessage(message, passwordsIn([...argv, process.env['VSEARCH_LIB']]));
 
 /**
- * Commands registered alone when they are the one run, so that `vsearch query` does not load
+ * Commands registered alone when they are the one run, so that `vsearch query` and `vsearch stats` do not load
  * what build, serve or the emulator import (the embed client, undici, the HTTP server).
  * Any other command line, help included, registers every command.
  */
 const ALONE: ReadonlyMap<string, () => Promise<(program: Command) => void>> = new Map([
   ['query', async () => (await import('./query.js')).registerQueryCommand],
+  ['stats', async () => (await import('./stats.js')).registerStatsCommand],
 ]);
 
 async function registrar(argv: readonly string[]): Promise<(program: Command) => void> {

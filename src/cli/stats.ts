@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { hnswlibBinding } from '../index/hnswlib-binding.js';
 import { isPgLibraryUrl, type LibraryStats, openLibrary } from '../library/index.js';
-import { PG_MAX_EF_SEARCH } from '../pg/pg-index.js';
+import { PG_MAX_EF_SEARCH } from '../pg/ef-search-limit.js';
 import { redactUrl } from '../pg/redact.js';
 import type { IndexSettings } from '../store/manifest.js';
 import { formatBytes } from './format-bytes.js';

@@ -3,13 +3,11 @@ import type { KnnResult } from '../index/vector-index.js';
 import type { RetrievalIndex, RetrievalRound } from '../query/retrieval-index.js';
 import type { SearchPool } from '../query/stages/retrieve.js';
 import { pgError } from './connect.js';
+import { PG_MAX_EF_SEARCH } from './ef-search-limit.js';
 import { poolSql } from './pool-sql.js';
 import { KEY_COLUMNS, type KeyRow, keyText } from './segment-key.js';
 import type { PgTarget } from './target.js';
 import { vectorLiteral } from './vector-bytes.js';
-
-/** pgvector refuses an hnsw.ef_search above this; a wider search is asked for with an iterative scan instead. */
-export const PG_MAX_EF_SEARCH = 1000;
 
 interface ScoredRow extends KeyRow {
   score: number;
