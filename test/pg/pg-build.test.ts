@@ -7,7 +7,7 @@ import { runCliAsync, startCli } from '../helpers/cli-async.js';
 import { writeJsonl } from '../helpers/segments.js';
 import { syntheticSegments } from '../helpers/synthetic-segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { startTestDatabase, type TestDatabase } from './pg-server.js';
+import { libraryGeneration, startTestDatabase, type TestDatabase } from './pg-server.js';
 
 const PASSWORD = 'secret-pw';
 const DIMENSION = 16;
@@ -68,14 +68,7 @@ describe('vsearch build --lib postgres://', () => {
     return result.rows[0]?.n ?? 0;
   }
 
-  async function generation(library: string): Promise<number | undefined> {
-    const result = await client.query<{ generation: string }>(
-      'SELECT generation FROM vsearch_libraries WHERE library = $1',
-      [library],
-    );
-    const row = result.rows[0];
-    return row === undefined ? undefined : Number(row.generation);
-  }
+  const generation = (library: string): Promise<number | undefined> => libraryGeneration(client, library);
 
   // 200 segments, under exactBelow: both libraries scan exactly.
   it('imports into PostgreSQL and answers the same top 10 as the same build into a folder, exactly', async () => {

@@ -5,7 +5,7 @@ import { runCliAsync } from '../helpers/cli-async.js';
 import { writeJsonl } from '../helpers/segments.js';
 import { syntheticSegments } from '../helpers/synthetic-segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { startTestDatabase, type TestDatabase } from './pg-server.js';
+import { libraryGeneration, startTestDatabase, type TestDatabase } from './pg-server.js';
 
 const PASSWORD = 'secret-pw';
 const DIMENSION = 16;
@@ -46,14 +46,7 @@ describe('vsearch rm, videos and doctor with --lib postgres://', () => {
   });
   const url = (library: string): string => `${db.url}${db.url.includes('?') ? '&' : '?'}library=${library}`;
 
-  async function generation(library: string): Promise<number | undefined> {
-    const result = await client.query<{ generation: string }>(
-      'SELECT generation FROM vsearch_libraries WHERE library = $1',
-      [library],
-    );
-    const row = result.rows[0];
-    return row === undefined ? undefined : Number(row.generation);
-  }
+  const generation = (library: string): Promise<number | undefined> => libraryGeneration(client, library);
 
   it('lists the videos in the JSON shape a folder library gives', async () => {
     const fromFolder = await runCliAsync(['videos', '--lib', folder, '--json']);

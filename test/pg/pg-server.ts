@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type pg from 'pg';
 
 export interface TestDatabase {
   /** A postgres:// URL without a library parameter. */
@@ -35,4 +36,14 @@ export async function startTestDatabase(options: { withVector?: boolean } = {}):
       await db.close();
     },
   };
+}
+
+/** A library's generation as the database holds it; undefined when it holds no such library. */
+export async function libraryGeneration(client: pg.Client, library: string): Promise<number | undefined> {
+  const result = await client.query<{ generation: string }>(
+    'SELECT generation FROM vsearch_libraries WHERE library = $1',
+    [library],
+  );
+  const row = result.rows[0];
+  return row === undefined ? undefined : Number(row.generation);
 }
