@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 
-const makeTempDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'vsearch-test-'));
+interface TempDirPlace {
+  /** The folder to make it in (default: the system temp folder). */
+  parent?: string;
+  /** The start of its name (default vsearch-test-). */
+  prefix?: string;
+}
+
+const makeTempDir = ({ parent = tmpdir(), prefix = 'vsearch-test-' }: TempDirPlace = {}): Promise<string> =>
+  mkdtemp(join(parent, prefix));
 const removeTempDir = (dir: string): Promise<void> => rm(dir, { recursive: true, force: true, maxRetries: 5 });
 
 /** A fresh temp directory per call, removed after the test that made it. */
@@ -23,10 +31,10 @@ export function useTempDirs(): () => Promise<string> {
  * One temp directory for the enclosing describe (or file), made before the hooks registered after
  * this call and removed after theirs (vitest runs after-hooks in reverse): a shared fixture's folder.
  */
-export function useSuiteTempDir(): () => string {
+export function useSuiteTempDir(place: TempDirPlace = {}): () => string {
   let dir: string | undefined;
   beforeAll(async () => {
-    dir = await makeTempDir();
+    dir = await makeTempDir(place);
   });
   afterAll(async () => {
     if (dir !== undefined) await removeTempDir(dir);

@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { syntheticQueries, syntheticVectors } from '../../src/bench/synthetic.js';
 import type { Hnswlib, HnswlibExtension } from '../../src/index/hnswlib-binding.js';
 import {
@@ -15,6 +13,7 @@ import {
   readCpuFlags,
 } from '../../src/index/hnswlib-binding.js';
 import { ExactIndex, HnswIndex } from '../../src/index/index.js';
+import { useSuiteTempDir, useTempDirs } from '../helpers/temp-dir.js';
 
 const record = { hnswlibNode: '3.0.0', cxxflags: '-O3 -march=native', cpuFlags: ['avx2', 'fma', 'sse2'] };
 
@@ -66,13 +65,10 @@ describe.runIf(existsSync(NATIVE_ADDON_URL))('the native copy and the stock buil
   const require = createRequire(import.meta.url);
   const stock = require('hnswlib-node') as Hnswlib;
   const native = require(fileURLToPath(NATIVE_ADDON_URL)) as Hnswlib;
-  let dir = '';
-  afterAll(async () => {
-    if (dir !== '') await rm(dir, { recursive: true, force: true });
-  });
+  const tempDir = useTempDirs();
 
   it("read each other's graph files and answer alike", async () => {
-    dir = await mkdtemp(join(tmpdir(), 'vsearch-binding-'));
+    const dir = await tempDir();
     const dim = 256;
     const count = 3000;
     const vectors = syntheticVectors({ count, dimension: dim, seed: 5 });
@@ -116,10 +112,7 @@ describe.runIf(extended)('HnswIndex on the extended copy (typed arrays, parallel
   const queries = syntheticQueries({ count: 100, dimension: dim, seed: 11 });
   const labels = Uint32Array.from({ length: count }, (_, i) => i * 3 + 1);
   const query = (q: number): Float32Array => queries.subarray(q * dim, (q + 1) * dim);
-  let dir = '';
-  afterAll(async () => {
-    if (dir !== '') await rm(dir, { recursive: true, force: true });
-  });
+  const suiteDir = useSuiteTempDir();
 
   it('inserts a batch from two threads with the recall of a one-thread stock build', () => {
     const exact = new ExactIndex(dim);
@@ -145,7 +138,7 @@ describe.runIf(extended)('HnswIndex on the extended copy (typed arrays, parallel
   });
 
   it('answers a typed-array search as the stock searchKnn does on the same graph', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'vsearch-extension-'));
+    const dir = suiteDir();
     const built = new HnswIndex({ dimension: dim, capacity: count });
     built.add(vectors, labels);
     const file = join(dir, 'graph.hnsw');
@@ -190,7 +183,7 @@ describe.runIf(extended)('HnswIndex on the extended copy (typed arrays, parallel
   const point = (row: number): number[] => Array.from(vectors.subarray(row * dim, (row + 1) * dim));
 
   it('refuses a call that would race an unsettled asynchronous writeIndex or readIndex, and takes it once settled', async () => {
-    dir = dir === '' ? await mkdtemp(join(tmpdir(), 'vsearch-extension-')) : dir;
+    const dir = suiteDir();
     const file = join(dir, 'guarded.hnsw');
     const index = nativeIndex();
     index.addPointsFloat32?.(

@@ -1,12 +1,12 @@
-import { copyFile, mkdtemp, open, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, open, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { syntheticQueries, syntheticVectors } from '../../src/bench/synthetic.js';
 import { IndexMismatchError, VsearchError } from '../../src/errors.js';
 import type { IndexSidecar } from '../../src/index/index.js';
 import { HnswIndex, loadHnswIndex, SIDECAR_FILE, saveHnswIndex } from '../../src/index/index.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
 
 const DIM = 32;
 const COUNT = 400;
@@ -45,14 +45,11 @@ async function graphName(dir: string): Promise<string> {
 }
 
 describe('saveHnswIndex / loadHnswIndex', () => {
+  const tempDir = useTempDirs();
   let dir: string;
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'vsearch-index-'));
-  });
-
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
+    dir = await tempDir();
   });
 
   it('round-trips the graph, its deletions and the coverage', async () => {

@@ -1,12 +1,11 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../src/emulator/index.js';
-import { startTestEmulator } from '../helpers/emulator.js';
+import { describe, expect, it } from 'vitest';
+import { useEmulator } from '../helpers/emulator.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
+import { useSuiteTempDir, useTempDirs } from '../helpers/temp-dir.js';
 import { missingPublicTypes } from './public-types.js';
 
 const CONFIG = join(PROJECT_ROOT, 'tsconfig.json');
@@ -40,21 +39,13 @@ describe('the public entry (src/vsearch.ts)', () => {
 });
 
 describe('a strict consumer that imports only from the package entry', () => {
-  let emu: RunningEmulator;
-  let out: string;
+  const emu = useEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 1 });
+  // Inside the package (not under tmp), so that `import 'vsearch'` resolves by package.json "exports".
+  const outDir = useSuiteTempDir({ parent: CONSUMER, prefix: 'out-' });
   const tempDir = useTempDirs();
 
-  beforeAll(async () => {
-    emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 1 });
-    // Inside the package (not under tmp), so that `import 'vsearch'` resolves by package.json "exports".
-    out = await mkdtemp(join(CONSUMER, 'out-'));
-  });
-  afterAll(async () => {
-    await emu?.close();
-    if (out !== undefined) await rm(out, { recursive: true, force: true });
-  });
-
   it('compiles, builds a library with an exported client through lib.build(), and searches it', async () => {
+    const out = outDir();
     const compiled = spawnSync(process.execPath, [TSC, '-p', join(CONSUMER, 'tsconfig.json'), '--outDir', out], {
       encoding: 'utf8',
       timeout: 240_000,
@@ -67,7 +58,7 @@ describe('a strict consumer that imports only from the package entry', () => {
     // Asynchronously: the emulator answers from this process.
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [join(out, 'consumer.js'), lib, media, emu.baseUrl, API_KEY],
+      [join(out, 'consumer.js'), lib, media, emu().baseUrl, API_KEY],
       { encoding: 'utf8', timeout: 240_000 },
     );
     const result = JSON.parse(stdout) as Record<string, unknown>;
