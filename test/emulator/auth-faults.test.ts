@@ -1,12 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
-import { call, start, textRequest, waitFor } from './helpers.js';
+import { useEmulators } from '../helpers/emulator.js';
+import { call, EMULATOR_OPTIONS, start, textRequest, waitFor } from './helpers.js';
 
-let emu: RunningEmulator | undefined;
-afterEach(async () => {
-  await emu?.close();
-  emu = undefined;
-});
+const emulator = useEmulators(EMULATOR_OPTIONS);
 
 const V1_401 = {
   code: 'api_key_invalid',
@@ -16,7 +13,7 @@ const V1_401 = {
 
 describe('auth', () => {
   it('requires the configured key, with the dialect of each route', async () => {
-    emu = await start();
+    const emu = await emulator();
     const missing = await call(emu, 'GET', '/embed/tasks', { key: null });
     expect(missing.status).toBe(401);
     expect(missing.json).toEqual(V1_401);
@@ -27,13 +24,18 @@ describe('auth', () => {
   });
 
   it('accepts any non-empty key when none is configured', async () => {
-    emu = await startEmulator({ taskDelayMs: 10 });
-    expect((await call(emu, 'POST', '/embed-v2', { key: 'anything', json: textRequest('x') })).status).toBe(200);
-    expect((await call(emu, 'POST', '/embed-v2', { key: '', json: textRequest('x') })).status).toBe(401);
+    // Started by hand: the fixture always configures a key, and this one must start without.
+    const emu = await startEmulator({ taskDelayMs: 10 });
+    try {
+      expect((await call(emu, 'POST', '/embed-v2', { key: 'anything', json: textRequest('x') })).status).toBe(200);
+      expect((await call(emu, 'POST', '/embed-v2', { key: '', json: textRequest('x') })).status).toBe(401);
+    } finally {
+      await emu.close();
+    }
   });
 
   it('does not ask for a key on its own control routes, and 404s unknown API paths', async () => {
-    emu = await start();
+    const emu = await emulator();
     expect((await call(emu, 'GET', '/__emulator/stats', { key: null })).status).toBe(200);
     const unknown = await call(emu, 'GET', '/indexes');
     expect(unknown.status).toBe(404);
@@ -60,7 +62,7 @@ async function burst(
 
 describe('faults', () => {
   it('injects 429 (with and without headers), 5xx and drops at the configured rates', async () => {
-    emu = await start({
+    const emu = await emulator({
       faults: { seed: 7, rate_429: 0.2, rate_429_no_headers: 0.1, rate_5xx: 0.1, rate_drop: 0.1, retry_after_sec: 3 },
     });
     const results = await burst(emu, 300);
@@ -95,6 +97,7 @@ describe('faults', () => {
   });
 
   it('replays the same fault sequence for the same seed', async () => {
+    // Each run starts and closes its own emulator: the two runs must not share one.
     const sequence = async (): Promise<Array<number | 'dropped'>> => {
       const e = await start({ faults: { seed: 11, rate_429: 0.3, rate_5xx: 0.2 } });
       try {
@@ -109,7 +112,7 @@ describe('faults', () => {
   });
 
   it('limits faults to the listed routes and adds latency', async () => {
-    emu = await start();
+    const emu = await emulator();
     emu.setFaults({ rate_5xx: 1, routes: ['POST /embed-v2/tasks'] });
     expect((await call(emu, 'POST', '/embed-v2', { json: textRequest('fine') })).status).toBe(200);
     const failed = await call(emu, 'POST', '/embed-v2/tasks', {
@@ -127,7 +130,7 @@ describe('faults', () => {
   });
 
   it('leaves presigned chunk PUTs alone unless their route is listed', async () => {
-    emu = await start({ faults: { rate_5xx: 1 } });
+    const emu = await emulator({ faults: { rate_5xx: 1 } });
     emu.setFaults({});
     const created = await call(emu, 'POST', '/assets/multipart-uploads', {
       json: { filename: 'a.mp4', type: 'video', total_size: 3 },
@@ -141,8 +144,7 @@ describe('faults', () => {
   });
 
   it('fails tasks at task_failure_rate with the real failed shape', async () => {
-    const running = await start({ faults: { seed: 3, task_failure_rate: 0.5 } });
-    emu = running;
+    const emu = await emulator({ faults: { seed: 3, task_failure_rate: 0.5 } });
     const ids: string[] = [];
     for (let i = 0; i < 30; i += 1) {
       const res = await call(emu, 'POST', '/embed-v2/tasks', {
@@ -160,7 +162,7 @@ describe('faults', () => {
       finals.push(
         (
           await waitFor(
-            () => call(running, 'GET', `/embed-v2/tasks/${id}`),
+            () => call(emu, 'GET', `/embed-v2/tasks/${id}`),
             (r) => r.json['status'] !== 'processing',
           )
         ).json,
@@ -175,7 +177,7 @@ describe('faults', () => {
 
 describe('stats', () => {
   it('counts requests per route and status, tasks and sync embeds; reset zeroes them', async () => {
-    emu = await start();
+    const emu = await emulator();
     await call(emu, 'POST', '/embed-v2', { json: textRequest('a') });
     await call(emu, 'POST', '/embed-v2', { json: textRequest('b') });
     await call(emu, 'POST', '/embed-v2', { json: { input_type: 'text' } });

@@ -14,8 +14,11 @@ export const HAVE_REFERENCE = existsSync(REFERENCE_DIR);
 /** Long enough that a test's next call still sees a new task or asset `processing`, however loaded the machine. */
 export const PROCESSING_MS = 1500;
 
+/** What every emulator of these tests starts with, unless a test says otherwise. */
+export const EMULATOR_OPTIONS = { apiKey: KEY, taskDelayMs: 50 };
+
 export async function start(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  return startTestEmulator({ apiKey: KEY, taskDelayMs: 50, ...options });
+  return startTestEmulator({ ...EMULATOR_OPTIONS, ...options });
 }
 
 export interface ApiResponse {

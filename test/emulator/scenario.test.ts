@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, type Scenario, startEmulator } from '../../src/emulator/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Scenario, startEmulator } from '../../src/emulator/index.js';
 import { InputError } from '../../src/errors.js';
+import { useEmulator } from '../helpers/emulator.js';
 import { useSuiteTempDir } from '../helpers/temp-dir.js';
-import { call, dot, start, waitFor } from './helpers.js';
+import { call, dot, EMULATOR_OPTIONS, waitFor } from './helpers.js';
 
 const SCENARIO: Scenario = {
   'city.mp4': {
@@ -19,18 +20,13 @@ const SCENARIO: Scenario = {
   'broken.mp4': { duration_sec: 8, segments: [], fail: true },
 };
 
-let emu: RunningEmulator;
-let dir: string;
 const suiteDir = useSuiteTempDir();
-beforeAll(async () => {
-  dir = suiteDir();
-  const file = join(dir, 'scenario.json');
-  writeFileSync(file, JSON.stringify(SCENARIO));
-  emu = await start({ scenario: file });
+const scenarioFile = (): string => join(suiteDir(), 'scenario.json');
+beforeAll(() => {
+  writeFileSync(scenarioFile(), JSON.stringify(SCENARIO));
 });
-afterAll(async () => {
-  await emu.close();
-});
+// Started from the file (after the hook above writes it): the file path is what is tested.
+const emu = useEmulator(() => ({ ...EMULATOR_OPTIONS, scenario: scenarioFile() }));
 
 interface Seg {
   embedding: number[];
@@ -40,7 +36,7 @@ interface Seg {
 }
 
 async function videoSegments(name: string): Promise<Seg[]> {
-  const res = await call(emu, 'POST', '/embed-v2', {
+  const res = await call(emu(), 'POST', '/embed-v2', {
     json: {
       input_type: 'video',
       model_name: 'marengo3.0',
@@ -57,7 +53,7 @@ async function videoSegments(name: string): Promise<Seg[]> {
 }
 
 async function text(query: string): Promise<number[]> {
-  const res = await call(emu, 'POST', '/embed-v2', {
+  const res = await call(emu(), 'POST', '/embed-v2', {
     json: { input_type: 'text', model_name: 'marengo3.0', text: { input_text: query } },
   });
   return (res.json['data'] as Array<{ embedding: number[] }>)[0]?.embedding ?? [];
@@ -84,7 +80,7 @@ describe('scenario', () => {
   });
 
   it('answers duration and dynamic segmentation from the scenario', async () => {
-    const res = await call(emu, 'POST', '/embed-v2', {
+    const res = await call(emu(), 'POST', '/embed-v2', {
       json: {
         input_type: 'video',
         model_name: 'marengo3.0',
@@ -107,7 +103,7 @@ describe('scenario', () => {
   });
 
   it('fails tasks on media the scenario marks as failing', async () => {
-    const created = await call(emu, 'POST', '/embed-v2/tasks', {
+    const created = await call(emu(), 'POST', '/embed-v2/tasks', {
       json: {
         input_type: 'video',
         model_name: 'marengo3.0',
@@ -117,13 +113,14 @@ describe('scenario', () => {
     expect(created.status).toBe(202);
     const id = created.json['_id'] as string;
     const done = await waitFor(
-      () => call(emu, 'GET', `/embed-v2/tasks/${id}`),
+      () => call(emu(), 'GET', `/embed-v2/tasks/${id}`),
       (r) => r.json['status'] !== 'processing',
     );
     expect(done.json).toMatchObject({ status: 'failed', data: null, error: { message: expect.any(String) } });
   });
 
   it('rejects a missing or malformed scenario with InputError', async () => {
+    // startEmulator itself, not the fixture: what is tested is how starting fails.
     await expect(startEmulator({ scenario: '/nonexistent/scenario.json' })).rejects.toBeInstanceOf(InputError);
     await expect(startEmulator({ scenario: { 'x.mp4': { duration_sec: -1, segments: [] } } })).rejects.toThrow(
       /duration_sec/,

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contentKey } from '../../src/build/content-key.js';
@@ -9,9 +9,9 @@ import { openLibrary } from '../../src/library/index.js';
 import { type JournalEntry, TaskJournal } from '../../src/store/index.js';
 import { API_KEY, MEDIA_SAMPLES, sha256Of } from '../build/emulator-fixture.js';
 import { runCliAsync } from '../helpers/cli-async.js';
-import { clientOf, startTestEmulator } from '../helpers/emulator.js';
+import { clientOf, useEmulator, useEmulators } from '../helpers/emulator.js';
 import { segmentSet } from '../helpers/segment-set.js';
-import { useSuiteTempDir } from '../helpers/temp-dir.js';
+import { useSuiteTempDir, useTempDirs } from '../helpers/temp-dir.js';
 
 /**
  * Faults of the build journal (issue 10, part 6), through the real CLI. Each row plants a journal
@@ -157,6 +157,9 @@ const ROWS: Row[] = [
 
 describe('fault table: the build journal', () => {
   const suiteDir = useSuiteTempDir();
+  const referenceEmulator = useEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 5 });
+  const emulator = useEmulators({ apiKey: API_KEY, taskDelayMs: 100, seed: 5 });
+  const tempDir = useTempDirs();
   beforeAll(async () => {
     work = suiteDir();
     video = join(work, 'card.mp4');
@@ -167,30 +170,26 @@ describe('fault table: the build journal', () => {
       Buffer.concat([Buffer.from('\0\0\0\x18ftypisom\0\0\0\0isomavc1', 'latin1'), Buffer.alloc(4096, 7)]),
     );
     await writeFile(tone, await readFile(join(MEDIA_SAMPLES, 'test-tone.wav')));
-    const emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 5 });
-    try {
-      const lib = join(work, 'reference');
-      for (const input of [tone, video]) {
-        const built = await runCliAsync(['build', input, '--lib', lib, '--clip-length', '2'], {
-          TWELVELABS_API_KEY: API_KEY,
-          TWELVELABS_BASE_URL: emu.baseUrl,
-        });
-        expect(built.status, built.stderr).toBe(0);
-      }
-      expect(emu.stats()).toMatchObject({ tasks_created: 1, assets_created: 1 });
-      reference = await segmentSet(lib);
-    } finally {
-      await emu.close();
+    const emu = referenceEmulator();
+    const lib = join(work, 'reference');
+    for (const input of [tone, video]) {
+      const built = await runCliAsync(['build', input, '--lib', lib, '--clip-length', '2'], {
+        TWELVELABS_API_KEY: API_KEY,
+        TWELVELABS_BASE_URL: emu.baseUrl,
+      });
+      expect(built.status, built.stderr).toBe(0);
     }
+    expect(emu.stats()).toMatchObject({ tasks_created: 1, assets_created: 1 });
+    reference = await segmentSet(lib);
   }, 120_000);
 
   it.each(ROWS)(
     '$fault',
     async (row) => {
-      const emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 5 });
+      const emu = await emulator();
       const client = clientOf(emu, API_KEY);
       try {
-        const lib = await mkdtemp(join(work, 'lib-'));
+        const lib = await tempDir();
         const first = await runCliAsync(['build', tone, '--lib', lib, '--clip-length', '2'], {
           TWELVELABS_API_KEY: API_KEY,
           TWELVELABS_BASE_URL: emu.baseUrl,
@@ -231,28 +230,23 @@ describe('fault table: the build journal', () => {
         await library.close();
       } finally {
         await client.close();
-        await emu.close();
       }
     },
     120_000,
   );
 
   it('rerun after a clean finish: no API call, nothing stored twice', async () => {
-    const emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 5 });
-    try {
-      const lib = join(await mkdtemp(join(work, 'clean-')), 'lib');
-      const env = { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl };
-      const once = await runCliAsync(['build', tone, video, '--lib', lib, '--clip-length', '2'], env);
-      expect(once.status, once.stderr).toBe(0);
-      const firstRequests = emu.stats().requests;
-      emu.reset();
-      const twice = await runCliAsync(['build', tone, video, '--lib', lib, '--clip-length', '2'], env);
-      expect(twice.status, twice.stderr).toBe(0);
-      expect(twice.stderr).toMatch(/2 already in the library/);
-      expect(emu.stats().requests, `first run made ${JSON.stringify(firstRequests)}`).toEqual({});
-      expect(await segmentSet(lib)).toEqual(reference);
-    } finally {
-      await emu.close();
-    }
+    const emu = await emulator();
+    const lib = join(await tempDir(), 'lib');
+    const env = { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl };
+    const once = await runCliAsync(['build', tone, video, '--lib', lib, '--clip-length', '2'], env);
+    expect(once.status, once.stderr).toBe(0);
+    const firstRequests = emu.stats().requests;
+    emu.reset();
+    const twice = await runCliAsync(['build', tone, video, '--lib', lib, '--clip-length', '2'], env);
+    expect(twice.status, twice.stderr).toBe(0);
+    expect(twice.stderr).toMatch(/2 already in the library/);
+    expect(emu.stats().requests, `first run made ${JSON.stringify(firstRequests)}`).toEqual({});
+    expect(await segmentSet(lib)).toEqual(reference);
   }, 120_000);
 });

@@ -2,12 +2,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TwelveLabsClient } from '../../src/embed/index.js';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
 import { openLibrary } from '../../src/library/index.js';
 import { UploadTaskQueue } from '../../src/tasks/index.js';
 import { API_KEY } from '../build/emulator-fixture.js';
 import type { CliResult } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
+import { useEmulators } from '../helpers/emulator.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -20,6 +21,7 @@ import { useTempDirs } from '../helpers/temp-dir.js';
  * a query equal an exact scan of the segments the library must hold.
  */
 const tempDir = useTempDirs();
+const emulator = useEmulators({ apiKey: API_KEY, taskDelayMs: 50, seed: 9 });
 const DIM = 512;
 const QUERY = testVector(DIM, 9191);
 const CORPUS: JsonlSegment[] = [...clipSegments('v1', 4, DIM, 1), ...clipSegments('v2', 3, DIM, 2)];
@@ -185,44 +187,38 @@ describe('media, ids and upload tasks: the fault table', () => {
     '$fault ($call)',
     async (row) => {
       const work = await tempDir();
-      const emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 50, seed: 9 });
-      try {
-        const fx: Fixture = {
-          work,
-          lib: join(work, 'lib'),
-          emu,
-          env: { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl },
-        };
-        const seeded = await cli(fx, [
-          'build',
-          '--from',
-          await writeJsonl(work, 'corpus.jsonl', CORPUS),
-          '--model',
-          'marengo3.0',
-        ]);
-        expect(seeded.status, seeded.stderr).toBe(0);
-        const outcome = await row.run(fx);
-        expect(outcome.status, outcome.said).toBe(row.status);
-        expect(outcome.said).toMatch(row.message);
-        const stats = await cli(fx, ['stats', '--json']);
-        expect(stats.status, stats.stderr).toBe(0);
-        expect((JSON.parse(stats.stdout) as { segments: number }).segments).toBe(
-          outcome.stored ?? outcome.holds.length,
-        );
-        await writeFile(join(work, 'query.json'), JSON.stringify(QUERY));
-        const query = await cli(fx, ['query', '--vector', join(work, 'query.json'), '--limit', '50', '--json']);
-        expect(query.status, query.stderr).toBe(0);
-        const hits = (
-          JSON.parse(query.stdout) as {
-            data: Array<{ video_id: string; start: number; embedding_option: string; score: number }>;
-          }
-        ).data;
-        const exact = exactClips(outcome.holds, [QUERY]);
-        expect(hits.map(hitKey)).toEqual(exact.slice(0, 50).map((hit) => hit.key));
-        hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(exact[i]?.score ?? Number.NaN, 4));
-      } finally {
-        await emu.close();
-      }
+      const emu = await emulator();
+      const fx: Fixture = {
+        work,
+        lib: join(work, 'lib'),
+        emu,
+        env: { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl },
+      };
+      const seeded = await cli(fx, [
+        'build',
+        '--from',
+        await writeJsonl(work, 'corpus.jsonl', CORPUS),
+        '--model',
+        'marengo3.0',
+      ]);
+      expect(seeded.status, seeded.stderr).toBe(0);
+      const outcome = await row.run(fx);
+      expect(outcome.status, outcome.said).toBe(row.status);
+      expect(outcome.said).toMatch(row.message);
+      const stats = await cli(fx, ['stats', '--json']);
+      expect(stats.status, stats.stderr).toBe(0);
+      expect((JSON.parse(stats.stdout) as { segments: number }).segments).toBe(outcome.stored ?? outcome.holds.length);
+      await writeFile(join(work, 'query.json'), JSON.stringify(QUERY));
+      const query = await cli(fx, ['query', '--vector', join(work, 'query.json'), '--limit', '50', '--json']);
+      expect(query.status, query.stderr).toBe(0);
+      const hits = (
+        JSON.parse(query.stdout) as {
+          data: Array<{ video_id: string; start: number; embedding_option: string; score: number }>;
+        }
+      ).data;
+      const exact = exactClips(outcome.holds, [QUERY]);
+      expect(hits.map(hitKey)).toEqual(exact.slice(0, 50).map((hit) => hit.key));
+      hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(exact[i]?.score ?? Number.NaN, 4));
     },
     120_000,
   );

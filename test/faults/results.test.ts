@@ -1,16 +1,15 @@
-import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../src/emulator/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SearchResponse } from '../../src/query/index.js';
 import { QueryCache, sha256Hex } from '../../src/store/index.js';
 import { API_KEY } from '../build/emulator-fixture.js';
 import { type CliResult, runCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
-import { startTestEmulator } from '../helpers/emulator.js';
+import { useEmulator } from '../helpers/emulator.js';
 import { cosine } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
-import { useSuiteTempDir } from '../helpers/temp-dir.js';
+import { useSuiteTempDir, useTempDirs } from '../helpers/temp-dir.js';
 
 /**
  * Fault table for result lists and the query cache (issue 11 parts 5 and 6). Each row runs the
@@ -43,8 +42,7 @@ interface Row {
 
 let work: string;
 let base: string;
-let emu: RunningEmulator;
-const env = (): NodeJS.ProcessEnv => ({ TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl });
+const env = (): NodeJS.ProcessEnv => ({ TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu().baseUrl });
 
 function vsearch(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   return runCliAsync(args, extraEnv);
@@ -159,9 +157,10 @@ const ROWS: Row[] = [
   },
 ];
 
+const emu = useEmulator({ apiKey: API_KEY, seed: 5 });
 const suiteDir = useSuiteTempDir();
+const tempDir = useTempDirs();
 beforeAll(async () => {
-  emu = await startTestEmulator({ apiKey: API_KEY, seed: 5 });
   work = suiteDir();
   base = join(work, 'base');
   const file = await writeJsonl(work, 'segments.jsonl', SEGMENTS);
@@ -170,26 +169,23 @@ beforeAll(async () => {
   const first = await vsearch(['query', TEXT, '--lib', base, '--json'], env());
   expect(first.status, first.stderr).toBe(0);
 }, 120_000);
-afterAll(async () => {
-  await emu.close();
-});
 
 describe('fault table: result lists and the query cache', () => {
   it.each(ROWS)('$case: $command', async (row) => {
-    const lib = join(await mkdtemp(join(work, 'row-')), 'lib');
+    const lib = join(await tempDir(), 'lib');
     await cp(base, lib, { recursive: true });
-    emu.reset();
+    emu().reset();
     const outcome = await row.run(lib);
     expect(outcome.signal, outcome.stderr).toBeNull();
     expect(outcome.status, outcome.stderr).toBe(row.status);
     if (row.message === null) expect(outcome.stderr).toBe('');
     else expect(outcome.stderr).toMatch(row.message);
-    expect(emu.stats().sync_embeds).toBe(row.embeds);
+    expect(emu().stats().sync_embeds).toBe(row.embeds);
     const stats = runCli(['stats', '--lib', lib, '--json']);
     expect((JSON.parse(stats.stdout) as { segments: number }).segments).toBe(SEGMENTS.length);
     if (row.answers) {
       const response = JSON.parse(outcome.stdout) as SearchResponse;
-      const origin = row.served === 'emulator' ? new URL(emu.baseUrl).origin : undefined;
+      const origin = row.served === 'emulator' ? new URL(emu().baseUrl).origin : undefined;
       const served = await new QueryCache(lib).lookup(
         { model: 'marengo3.0', modality: 'text', contentSha256: sha256Hex(TEXT) },
         origin,

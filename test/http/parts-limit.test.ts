@@ -1,8 +1,8 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 import type { Library } from '../../src/library/index.js';
 import { type RunningSearchServer, type SearchableLibrary, startSearchServer } from '../../src/server/index.js';
+import { useEmulators } from '../helpers/emulator.js';
 
 const BOUNDARY = 'parts-limit-boundary';
 const PARTS = 20_000;
@@ -65,13 +65,11 @@ const stubLibrary = {
 } as unknown as SearchableLibrary & Pick<Library, 'manifest'>;
 
 let server: RunningSearchServer | undefined;
-let emu: RunningEmulator | undefined;
 afterEach(async () => {
   await server?.close();
-  await emu?.close();
   server = undefined;
-  emu = undefined;
 });
+const emulator = useEmulators({ apiKey: 'k', seed: 1 });
 
 describe('20,000 tiny multipart parts', () => {
   it('serve refuses them with 413 once past its part limit, before the body is complete', async () => {
@@ -85,7 +83,7 @@ describe('20,000 tiny multipart parts', () => {
   }, 60_000);
 
   it('the emulator refuses them with the same limit (it reads the rest of a refused body, as the API does)', async () => {
-    emu = await startEmulator({ port: 0, apiKey: 'k', seed: 1 });
+    const emu = await emulator();
     const response = await fetch(`${emu.baseUrl}/embed`, {
       method: 'POST',
       headers: { 'x-api-key': 'k', 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
