@@ -1,14 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EmulatorStats, type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { EmulatorStats, RunningEmulator } from '../../src/emulator/index.js';
 import { openLibrary } from '../../src/library/index.js';
 import { CLI } from '../helpers/cli.js';
+import { emulatorControl, startTestEmulator } from '../helpers/emulator.js';
 import { segmentSet } from '../helpers/segment-set.js';
-import { useTempDirs } from '../helpers/temp-dir.js';
+import { useSuiteTempDir, useTempDirs } from '../helpers/temp-dir.js';
 import { API_KEY, MEDIA_SAMPLES } from './emulator-fixture.js';
 
 /**
@@ -71,25 +71,13 @@ async function runBuild(
   return { status, stdout, stderr };
 }
 
-async function control(emu: RunningEmulator, path: string, body?: unknown): Promise<unknown> {
-  const origin = new URL(emu.baseUrl).origin;
-  const res = await fetch(
-    `${origin}/__emulator/${path}`,
-    body === undefined
-      ? {}
-      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
-  );
-  expect(res.status, `${path}: ${await res.clone().text()}`).toBeLessThan(300);
-  return res.json();
-}
-
 interface Hold {
   id: string;
   caught: number;
 }
 
 async function hold(emu: RunningEmulator, method: string, path: string, stage: 'request' | 'answer'): Promise<string> {
-  return ((await control(emu, 'holds', { method, path, stage, count: 1 })) as Hold).id;
+  return ((await emulatorControl(emu, 'holds', { method, path, stage, count: 1 })) as Hold).id;
 }
 
 /** Until the hold has caught a request; fails if the build ends first (it never reached the moment). */
@@ -97,7 +85,7 @@ async function caught(emu: RunningEmulator, id: string, child: ChildProcess): Pr
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null)
       throw new Error(`the build ended (${child.exitCode ?? child.signalCode}) before hold ${id} caught a request`);
-    const { holds } = (await control(emu, 'holds')) as { holds: Hold[] };
+    const { holds } = (await emulatorControl(emu, 'holds')) as { holds: Hold[] };
     if ((holds.find((h) => h.id === id)?.caught ?? 0) > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -124,12 +112,13 @@ async function restoreJournal(lib: string, files: Map<string, string>): Promise<
   for (const [name, text] of files) await writeFile(join(dir, name), text);
 }
 
+/** A fresh emulator for `run` alone: a reference build in beforeAll or one case (useEmulators would keep beforeAll's until the first test ends). */
 async function withEmulator<T>(run: (emu: RunningEmulator) => Promise<T>): Promise<T> {
-  const emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 150, seed: 11 });
+  const emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 150, seed: 11 });
   try {
     return await run(emu);
   } finally {
-    await control(emu, 'holds/release', {}).catch(() => undefined);
+    await emulatorControl(emu, 'holds/release', {}).catch(() => undefined);
     await emu.close();
   }
 }
@@ -171,7 +160,7 @@ function answeredNotJournaled(method: string, path: string, nextPath: string): K
     const before = await journalFiles(lib);
     expect(before.size, 'an entry is journaled before the request leaves').toBe(1);
     const next = await hold(emu, 'GET', nextPath, 'request');
-    await control(emu, 'holds/release', { id: first });
+    await emulatorControl(emu, 'holds/release', { id: first });
     await caught(emu, next, child);
     await kill(child);
     expect(await journalFiles(lib), 'the answer was journaled before the next request').not.toEqual(before);
@@ -218,9 +207,10 @@ const CASES: KillCase[] = [
 ];
 
 describe('a build killed with SIGKILL at each moment that could pay twice', () => {
+  // Not from tempDir(): those go after each test, and the media serve every case.
+  const mediaDir = useSuiteTempDir();
   beforeAll(async () => {
-    // Not from tempDir(): those go after each test, and the media serve every case.
-    media = await mkdtemp(join(tmpdir(), 'vsearch-crash-media-'));
+    media = mediaDir();
     // Distinct videos whose length no parser can read from their bytes (an MP4 signature, then
     // no boxes), so each goes through an async task on v1 and v2 alike, and a WAV (sync); a
     // trailing byte makes each file's content, and so its content hash, unique.
@@ -248,9 +238,6 @@ describe('a build killed with SIGKILL at each moment that could pay twice', () =
       reference.set(model, set);
     }
   }, 120_000);
-  afterAll(async () => {
-    await rm(media, { recursive: true, force: true });
-  });
 
   it.each(CASES)(
     '$model, $moment: the rerun pays for nothing twice and stores what an uninterrupted build stores',
@@ -259,7 +246,7 @@ describe('a build killed with SIGKILL at each moment that could pay twice', () =
         const lib = join(await tempDir(), 'lib');
         const child = startBuild(emu, lib, model);
         await killAt(emu, child, lib);
-        await control(emu, 'holds/release', {});
+        await emulatorControl(emu, 'holds/release', {});
         const rerun = await runBuild(emu, lib, model);
         expect(rerun.status, rerun.stderr).toBe(0);
         const { built } = JSON.parse(rerun.stdout) as { built: { tasks_resumed: number } };

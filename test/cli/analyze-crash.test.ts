@@ -1,15 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AnalyzeSummary } from '../../src/annotations/analyze-videos.js';
 import { TwelveLabsClient } from '../../src/embed/index.js';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
 import { openLibrary } from '../../src/library/index.js';
 import { API_KEY, MEDIA_SAMPLES, testScenario } from '../build/emulator-fixture.js';
 import { CLI } from '../helpers/cli.js';
+import { emulatorControl, useEmulators } from '../helpers/emulator.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
 
 /**
  * SIGKILL at the two moments of an analysis that decide whether it is paid twice, reached by
@@ -18,18 +19,6 @@ import { CLI } from '../helpers/cli.js';
  * with the first poll held (the rerun must resume that id). Either way one task in all.
  */
 const SEGMENTS = [{ id: 'scene', description: 'a distinct scene', fields: [{ name: 'description', type: 'string' }] }];
-
-async function control(emu: RunningEmulator, path: string, body?: unknown): Promise<unknown> {
-  const origin = new URL(emu.baseUrl).origin;
-  const res = await fetch(
-    `${origin}/__emulator/${path}`,
-    body === undefined
-      ? {}
-      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
-  );
-  expect(res.status, path).toBeLessThan(300);
-  return res.json();
-}
 
 function analyze(emu: RunningEmulator, dir: string): ChildProcess {
   const args = [
@@ -62,7 +51,7 @@ async function caught(emu: RunningEmulator, id: string, child: ChildProcess): Pr
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null)
       throw new Error(`analyze ended (${child.exitCode ?? child.signalCode}) before hold ${id} caught a request`);
-    const { holds } = (await control(emu, 'holds')) as { holds: { id: string; caught: number }[] };
+    const { holds } = (await emulatorControl(emu, 'holds')) as { holds: { id: string; caught: number }[] };
     if ((holds.find((h) => h.id === id)?.caught ?? 0) > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -93,20 +82,13 @@ const ROWS = [
   },
 ] as const;
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
+const tempDir = useTempDirs();
+const emulator = useEmulators({ apiKey: API_KEY, taskDelayMs: 100, seed: 3, scenario: testScenario() });
 
 describe('vsearch analyze killed mid-task', () => {
   it.each(ROWS)('$moment: the rerun finishes the same task, none created again', async (row) => {
-    const dir = await mkdtemp(join(tmpdir(), 'vsearch-analyze-kill-'));
-    cleanup.push(() => rm(dir, { recursive: true, force: true }));
-    const emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 100, seed: 3, scenario: testScenario() });
-    cleanup.push(async () => {
-      await control(emu, 'holds/release', {}).catch(() => undefined);
-      await emu.close();
-    });
+    const dir = await tempDir();
+    const emu = await emulator();
     const media = join(dir, 'bbb-3sec.mp4');
     await copyFile(join(MEDIA_SAMPLES, 'bbb-3sec.mp4'), media);
     await writeFile(join(dir, 'scenes.json'), JSON.stringify(SEGMENTS));
@@ -118,7 +100,7 @@ describe('vsearch analyze killed mid-task', () => {
     const assetsBefore = emu.stats().assets_created;
 
     const hold = (
-      (await control(emu, 'holds', { method: row.method, path: row.path, stage: row.stage, count: 1 })) as {
+      (await emulatorControl(emu, 'holds', { method: row.method, path: row.path, stage: row.stage, count: 1 })) as {
         id: string;
       }
     ).id;
@@ -132,7 +114,7 @@ describe('vsearch analyze killed mid-task', () => {
     const [entry] = await journalEntries(dir);
     expect(entry?.['customId']).toEqual(expect.stringMatching(/^vsearch-/));
     expect(entry?.['taskId'] !== undefined).toBe(row.journaledTaskId);
-    await control(emu, 'holds/release', {});
+    await emulatorControl(emu, 'holds/release', {});
 
     const rerun = await finished(analyze(emu, dir));
     expect(rerun.status, rerun.stderr).toBe(0);

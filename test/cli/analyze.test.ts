@@ -2,14 +2,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AnalyzeSummary } from '../../src/annotations/analyze-videos.js';
 import { TwelveLabsClient } from '../../src/embed/index.js';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
 import type { ModeSearchResponse } from '../../src/lexical/mode-search.js';
 import { openLibrary } from '../../src/library/index.js';
 import { API_KEY, MEDIA_SAMPLES, testScenario } from '../build/emulator-fixture.js';
 import { CLI } from '../helpers/cli.js';
+import { useEmulator } from '../helpers/emulator.js';
 import { useSuiteTempDir } from '../helpers/temp-dir.js';
 
 const SEGMENTS = [
@@ -70,16 +71,13 @@ describe('vsearch analyze through the emulator', () => {
     run(emu, ['analyze', '--segments', join(dir, 'scenes.json'), '--lib', lib, '--poll-interval', '50', '--json']);
 
   const suiteDir = useSuiteTempDir();
+  const suiteEmulator = useEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 7, scenario: testScenario() });
   beforeAll(async () => {
     dir = suiteDir();
-    emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 100, seed: 7, scenario: testScenario() });
+    emu = suiteEmulator();
     lib = await libraryWithClip(dir, emu);
     first = await analyzeScenes();
   }, 120_000);
-
-  afterAll(async () => {
-    await emu?.close();
-  });
 
   it('stores the segments Pegasus found as annotations, one task paid', async () => {
     expect(first.status, first.stderr).toBe(0);

@@ -3,21 +3,21 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TwelveLabsClient } from '../../src/embed/index.js';
 import { AuthError, BadRequestError, InputError, NotFoundError } from '../../src/errors.js';
-import { API_KEY, clientFor, count, type Emulator, emulator, smallFile, tempDir } from './emulator-helper.js';
+import { useEmulator } from '../helpers/emulator.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
+import { API_KEY, clientFor, count, EMULATOR_OPTIONS, type Emulator, smallFile } from './emulator-helper.js';
 
 let emu: Emulator;
 let client: TwelveLabsClient;
-let tmp: { dir: string; cleanup: () => Promise<void> };
+const suiteEmulator = useEmulator(EMULATOR_OPTIONS);
+const suiteDir = useSuiteTempDir();
 
-beforeAll(async () => {
-  emu = await emulator();
+beforeAll(() => {
+  emu = suiteEmulator();
   client = clientFor(emu);
-  tmp = await tempDir();
 });
 afterAll(async () => {
   await client?.close();
-  await emu?.close();
-  await tmp?.cleanup();
 });
 
 const poll = { intervalMs: 20, maxIntervalMs: 100, timeoutMs: 10_000 };
@@ -60,7 +60,7 @@ describe('v2 sync embed (POST /embed-v2)', () => {
     }
   });
   it('sends a small local audio file inline as base64', async () => {
-    const path = await smallFile(join(tmp.dir, 'a.mp3'), 'ID3 fake audio bytes');
+    const path = await smallFile(join(suiteDir(), 'a.mp3'), 'ID3 fake audio bytes');
     const res = await client.embed({ audio: { file: path } });
     expect(res.segments.length).toBeGreaterThan(0);
   });
@@ -129,7 +129,7 @@ describe('v1 (Marengo-retrieval-2.7, multipart)', () => {
     expect(count(emu.stats(), 'POST /embed')).toBe(before + 1);
   });
   it('POST /embed with text, an image file and an audio URL at once', async () => {
-    const img = await smallFile(join(tmp.dir, 'i.jpg'), 'fake jpeg');
+    const img = await smallFile(join(suiteDir(), 'i.jpg'), 'fake jpeg');
     const res = await client.embedV1({
       text: 'hi',
       image: { file: img },
@@ -140,7 +140,7 @@ describe('v1 (Marengo-retrieval-2.7, multipart)', () => {
     expect(res.audio?.length).toBeGreaterThan(0);
   });
   it('tasks: create with a local file, status, retrieve, list', async () => {
-    const video = await smallFile(join(tmp.dir, 'v.mp4'), 'not really a video, but bytes');
+    const video = await smallFile(join(suiteDir(), 'v.mp4'), 'not really a video, but bytes');
     const task = await client.createEmbedTaskV1({
       video: { file: video },
       clipLengthSec: 5,

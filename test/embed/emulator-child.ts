@@ -1,4 +1,5 @@
-// Runs the real emulator in its own process, so a test can measure the client's memory alone.
+// Runs the real emulator in its own process, so a test can measure the client's memory alone
+// (startEmulator directly: this process runs no tests, so test/helpers/emulator.ts's hooks do not apply).
 // Usage: vite-node test/embed/emulator-child.ts <apiKey>; prints the base URL as its first line.
 import { startEmulator } from '../../src/emulator/index.js';
 

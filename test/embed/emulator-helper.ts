@@ -1,6 +1,4 @@
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { open, writeFile } from 'node:fs/promises';
 import type { TwelveLabsClient, TwelveLabsClientOptions } from '../../src/embed/index.js';
 import type { startEmulator } from '../../src/emulator/index.js';
 import { clientOf, startTestEmulator } from '../helpers/emulator.js';
@@ -9,17 +7,15 @@ export const API_KEY = 'tlk_TEST-KEY-never-leak-9f8e7d';
 
 export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
+/** What the emulators of the client tests start with, unless a test says otherwise. */
+export const EMULATOR_OPTIONS = { apiKey: API_KEY, taskDelayMs: 50, seed: 1 };
+
 export async function emulator(options: Parameters<typeof startEmulator>[0] = {}): Promise<Emulator> {
-  return startTestEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 1, ...options });
+  return startTestEmulator({ ...EMULATOR_OPTIONS, ...options });
 }
 
 export function clientFor(emu: { baseUrl: string }, options: TwelveLabsClientOptions = {}): TwelveLabsClient {
   return clientOf(emu, API_KEY, options);
-}
-
-export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'vsearch-embed-'));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** Write `bytes` of deterministic, non-repeating-looking data without holding them in memory. */

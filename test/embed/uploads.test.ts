@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TwelveLabsClient, UploadSession } from '../../src/embed/index.js';
 import { AbortError, InputError } from '../../src/errors.js';
-import { bigFile, clientFor, count, smallFile, tempDir } from './emulator-helper.js';
+import { useSuiteTempDir } from '../helpers/temp-dir.js';
+import { bigFile, clientFor, count, smallFile } from './emulator-helper.js';
 import { type EmulatorProcess, emulatorProcess } from './emulator-process.js';
 
 const MB = 1024 * 1024;
@@ -11,14 +12,13 @@ const PUT_ROUTE = 'PUT /__storage/uploads/{upload_id}/{chunk_index}';
 // The emulator runs in a child process: this process's RSS is then the client's alone.
 let emu: EmulatorProcess;
 let client: TwelveLabsClient;
-let tmp: { dir: string; cleanup: () => Promise<void> };
+const suiteDir = useSuiteTempDir();
 
 beforeAll(async () => {
   emu = await emulatorProcess();
   client = clientFor(emu, { concurrency: 4 });
-  tmp = await tempDir();
   // Warm up: the first streamed upload pays one-time allocations (JIT, pools) unrelated to file size.
-  const warm = join(tmp.dir, 'warm.mp4');
+  const warm = join(suiteDir(), 'warm.mp4');
   await bigFile(warm, 8 * MB, 3);
   await client.createEmbedTaskV1({ video: { file: warm } });
   await client.uploadMultipart(warm);
@@ -26,7 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.close();
   await emu?.close();
-  await tmp?.cleanup();
 });
 
 /** Peak RSS growth over the baseline while `work` runs, sampled every 10 ms. */
@@ -47,7 +46,7 @@ async function peakRssGrowth(work: () => Promise<unknown>): Promise<number> {
 
 describe('streaming uploads', () => {
   it('a 100 MB video goes to POST /embed/tasks streamed from disk, with flat memory', async () => {
-    const path = join(tmp.dir, 'big-100.mp4');
+    const path = join(suiteDir(), 'big-100.mp4');
     await bigFile(path, 100 * MB, 7);
     let taskId = '';
     const growth = await peakRssGrowth(async () => {
@@ -63,7 +62,7 @@ describe('streaming uploads', () => {
   });
 
   it('a direct asset upload (POST /assets) of a small file, polled to ready', async () => {
-    const path = await smallFile(join(tmp.dir, 'small.mp4'), 'tiny video bytes');
+    const path = await smallFile(join(suiteDir(), 'small.mp4'), 'tiny video bytes');
     const asset = await client.createAsset({ file: path });
     expect(asset.status).toMatch(/processing|ready/);
     const ready = await client.waitForAsset(asset.id, { poll: { intervalMs: 20, timeoutMs: 10_000 } });
@@ -72,7 +71,7 @@ describe('streaming uploads', () => {
   });
 
   it('an asset is usable as the media source of a v2 task', async () => {
-    const path = await smallFile(join(tmp.dir, 'asset-src.mp4'), 'some other bytes');
+    const path = await smallFile(join(suiteDir(), 'asset-src.mp4'), 'some other bytes');
     const asset = await client.uploadAsset(path, { poll: { intervalMs: 20, timeoutMs: 10_000 } });
     const res = await client.embedTaskAndPoll(
       { video: { assetId: asset.id } },
@@ -84,7 +83,7 @@ describe('streaming uploads', () => {
 
 describe('local files over the inline limit', () => {
   it('a sync embed refuses a 37 MB file before any request; a task uploads it as an asset', async () => {
-    const path = join(tmp.dir, 'over-inline.mp4');
+    const path = join(suiteDir(), 'over-inline.mp4');
     await bigFile(path, 37 * MB, 5);
     await emu.reset();
     await expect(client.embed({ video: { file: path } })).rejects.toBeInstanceOf(InputError);
@@ -102,7 +101,7 @@ describe('local files over the inline limit', () => {
 
 describe('multipart asset upload', () => {
   it('a 300 MB upload interrupted half-way resumes without resending acknowledged chunks', async () => {
-    const path = join(tmp.dir, 'big-300.mp4');
+    const path = join(suiteDir(), 'big-300.mp4');
     await bigFile(path, 300 * MB, 11);
     await emu.reset();
     let session: UploadSession | undefined;

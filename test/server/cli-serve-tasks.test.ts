@@ -2,16 +2,18 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
 import { openLibrary } from '../../src/library/index.js';
 import type { UploadTask } from '../../src/tasks/index.js';
 import { API_KEY } from '../build/emulator-fixture.js';
-import { emulatorControl } from '../helpers/emulator.js';
+import { emulatorControl, useEmulators } from '../helpers/emulator.js';
 import { type ServeCli, startServeCli } from '../helpers/serve-cli.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
+// Registered before the closers' hook, so the emulator closes after the serve processes that use it.
+const emulator = useEmulators({ apiKey: API_KEY, taskDelayMs: 150, seed: 5 });
 const VIDEO = join(PROJECT_ROOT, 'test', 'fixtures', 'media', 'testsrc-6s-640x360-24fps.mov');
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -43,11 +45,7 @@ async function json(response: Response): Promise<Record<string, unknown>> {
 
 describe('vsearch serve --root: upload tasks survive SIGKILL', () => {
   it('a serve killed during an upload task and started again finishes it, with one embed task paid', async () => {
-    const emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 150, seed: 5 });
-    closers.push(async () => {
-      await emulatorControl(emu, 'holds/release', {}).catch(() => undefined);
-      await emu.close();
-    });
+    const emu = await emulator();
     const root = await tempDir();
     const first = await serve(root, emu);
     // Marengo 2.7 embeds a video through an embed task, whose id the build journals.

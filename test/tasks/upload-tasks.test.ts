@@ -5,29 +5,22 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TwelveLabsClient } from '../../src/embed/index.js';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
 import { openLibrary } from '../../src/library/index.js';
 import { type UploadTask, UploadTaskQueue } from '../../src/tasks/index.js';
 import { API_KEY, MEDIA_SAMPLES } from '../build/emulator-fixture.js';
-import { emulatorControl } from '../helpers/emulator.js';
+import { emulatorControl, useEmulators } from '../helpers/emulator.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
+// Registered before the closers' hook, so each emulator closes after what a test started against it.
+const emulator = useEmulators({ apiKey: API_KEY, taskDelayMs: 150, seed: 3 });
 const VIDEO = join(PROJECT_ROOT, 'test', 'fixtures', 'media', 'testsrc-6s-640x360-24fps.mov');
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
-
-async function emulator(): Promise<RunningEmulator> {
-  const emu = await startEmulator({ port: 0, apiKey: API_KEY, taskDelayMs: 150, seed: 3 });
-  closers.push(async () => {
-    await emulatorControl(emu, 'holds/release', {}).catch(() => undefined);
-    await emu.close();
-  });
-  return emu;
-}
 
 async function holdUntilCaught(
   emu: RunningEmulator,
