@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TwelveLabs } from 'twelvelabs-js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { KEY, start } from './helpers.js';
+import { useEmulator } from '../helpers/emulator.js';
+import { useTempDirs } from '../helpers/temp-dir.js';
+import { EMULATOR_OPTIONS, KEY } from './helpers.js';
 
 /**
  * The official SDK, pointed at the emulator through TWELVELABS_BASE_URL, must parse every
@@ -14,18 +15,21 @@ let emu: RunningEmulator;
 let client: TwelveLabs;
 const savedBaseUrl = process.env['TWELVELABS_BASE_URL'];
 
-beforeAll(async () => {
-  emu = await start({
-    taskDelayMs: 30,
-    scenario: { 'video.mp4': { duration_sec: 18, segments: [{ start: 0, end: 18, text: 'a dog on a skateboard' }] } },
-  });
+const suiteEmulator = useEmulator({
+  ...EMULATOR_OPTIONS,
+  taskDelayMs: 30,
+  scenario: { 'video.mp4': { duration_sec: 18, segments: [{ start: 0, end: 18, text: 'a dog on a skateboard' }] } },
+});
+const tempDir = useTempDirs();
+
+beforeAll(() => {
+  emu = suiteEmulator();
   process.env['TWELVELABS_BASE_URL'] = emu.baseUrl;
   client = new TwelveLabs({ apiKey: KEY });
 });
-afterAll(async () => {
+afterAll(() => {
   if (savedBaseUrl === undefined) delete process.env['TWELVELABS_BASE_URL'];
   else process.env['TWELVELABS_BASE_URL'] = savedBaseUrl;
-  await emu.close();
 });
 
 async function poll<T>(fn: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
@@ -142,7 +146,7 @@ describe('twelvelabs-js against the emulator', () => {
   });
 
   it('assets: multipart uploadFile through presigned URLs, then retrieve', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'emu-sdk-'));
+    const dir = await tempDir();
     const file = join(dir, 'clip.mp4');
     writeFileSync(file, Buffer.alloc(11 * 1024 * 1024, 3));
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
@@ -162,7 +166,6 @@ describe('twelvelabs-js against the emulator', () => {
       });
     } finally {
       log.mockRestore();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 
