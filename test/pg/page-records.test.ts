@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../src/pg/migrations.js';
 import { PgPageRecords } from '../../src/pg/pg-page-records.js';
 import type { PageRecord } from '../../src/query/page-record-codec.js';
-import { startTestDatabase, type TestDatabase } from './pg-server.js';
+import { useTestDatabase } from './pg-server.js';
 
 function recordOf(id: string, createdAt: string): PageRecord {
   return {
@@ -22,13 +22,12 @@ function recordOf(id: string, createdAt: string): PageRecord {
 }
 
 describe('page records in PostgreSQL', () => {
-  let database: TestDatabase;
+  const database = useTestDatabase();
   const clients: pg.Client[] = [];
 
   beforeAll(async () => {
-    database = await startTestDatabase();
     for (let i = 0; i < 2; i++) {
-      const client = new pg.Client({ connectionString: database.url });
+      const client = new pg.Client({ connectionString: database().url });
       await client.connect();
       clients.push(client);
     }
@@ -37,7 +36,6 @@ describe('page records in PostgreSQL', () => {
 
   afterAll(async () => {
     for (const client of clients) await client.end();
-    await database?.stop();
   });
 
   it('a record written through one connection is read, whole, through another; other libraries do not see it', async () => {

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { API_KEY, MEDIA_SAMPLES, testScenario } from '../build/emulator-fixture.js';
 import { runCliAsync } from '../helpers/cli-async.js';
-import { startTestEmulator } from '../helpers/emulator.js';
+import { useEmulator } from '../helpers/emulator.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { startTestDatabase, type TestDatabase } from './pg-server.js';
+import { libraryUrl, useTestDatabase } from './pg-server.js';
 
 const PASSWORD = 'secret-pw';
 const tempDir = useTempDirs();
@@ -16,19 +15,12 @@ interface BuildJson {
 }
 
 describe('vsearch build of media into postgres:// through the API (the emulator)', () => {
-  let emu: RunningEmulator;
-  let db: TestDatabase;
-  beforeAll(async () => {
-    emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 5, scenario: testScenario() });
-    db = await startTestDatabase();
-  }, 120_000);
-  afterAll(async () => {
-    await emu?.close();
-    await db?.stop();
-  });
+  const emulator = useEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 5, scenario: testScenario() });
+  const db = useTestDatabase();
 
   it('embeds media into the database, keeps the embeddings in the local cache, and pays nothing twice', async () => {
-    const url = `${db.url}${db.url.includes('?') ? '&' : '?'}library=media`;
+    const url = libraryUrl(db(), 'media');
+    const emu = emulator();
     const cache = await tempDir();
     const env = { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl, VSEARCH_PG_CACHE: cache };
     const args = ['build', MEDIA_SAMPLES, '--lib', url, '--clip-length', '2', '--json'];

@@ -1,13 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { syntheticQueries } from '../../src/bench/synthetic.js';
 import { runCliAsync, startCli } from '../helpers/cli-async.js';
 import { writeJsonl } from '../helpers/segments.js';
 import { syntheticSegments } from '../helpers/synthetic-segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { libraryGeneration, startTestDatabase, type TestDatabase } from './pg-server.js';
+import { libraryGeneration, useConnectedTestDatabase } from './pg-server.js';
 
 const PASSWORD = 'secret-pw';
 const DIMENSION = 16;
@@ -24,19 +23,8 @@ function segmentsOf(first: number, videos: number): ReturnType<typeof syntheticS
 }
 
 describe('vsearch build --lib postgres://', () => {
-  let db: TestDatabase;
-  let client: pg.Client;
+  const { client, url } = useConnectedTestDatabase();
   let cache: string;
-  beforeAll(async () => {
-    db = await startTestDatabase();
-    client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-  }, 120_000);
-  afterAll(async () => {
-    await client?.end();
-    await db?.stop();
-  });
-  const url = (library: string): string => `${db.url}${db.url.includes('?') ? '&' : '?'}library=${library}`;
   const env = async (): Promise<NodeJS.ProcessEnv> => {
     cache ??= await tempDir();
     return { VSEARCH_PG_CACHE: cache };
@@ -44,7 +32,7 @@ describe('vsearch build --lib postgres://', () => {
 
   /** Every segment of the library as identity -> vector text, and how many rows each identity has. */
   async function segmentSet(library: string): Promise<{ rows: number; set: Map<string, string> }> {
-    const result = await client.query<{ key: string; embedding: string }>(
+    const result = await client().query<{ key: string; embedding: string }>(
       `SELECT video_id || '|' || embedding_option || '|' || embedding_scope || '|' || start_sec || '|' || end_sec AS key, embedding::text AS embedding FROM vsearch_segments WHERE library = $1`,
       [library],
     );
@@ -53,7 +41,7 @@ describe('vsearch build --lib postgres://', () => {
 
   /** Videos whose vsearch_videos count differs from their segment rows (a half-written video). */
   async function tornVideos(library: string): Promise<string[]> {
-    const result = await client.query<{ video_id: string }>(
+    const result = await client().query<{ video_id: string }>(
       `SELECT v.video_id FROM vsearch_videos v LEFT JOIN (SELECT video_id, count(*)::int AS n FROM vsearch_segments WHERE library = $1 GROUP BY video_id) s ON s.video_id = v.video_id WHERE v.library = $1 AND v.segments <> coalesce(s.n, 0)`,
       [library],
     );
@@ -61,14 +49,14 @@ describe('vsearch build --lib postgres://', () => {
   }
 
   async function videoCount(library: string): Promise<number> {
-    const result = await client.query<{ n: number }>(
+    const result = await client().query<{ n: number }>(
       'SELECT count(*)::int AS n FROM vsearch_videos WHERE library = $1',
       [library],
     );
     return result.rows[0]?.n ?? 0;
   }
 
-  const generation = (library: string): Promise<number | undefined> => libraryGeneration(client, library);
+  const generation = (library: string): Promise<number | undefined> => libraryGeneration(client(), library);
 
   // 200 segments, under exactBelow: both libraries scan exactly.
   it('imports into PostgreSQL and answers the same top 10 as the same build into a folder, exactly', async () => {

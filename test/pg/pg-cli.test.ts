@@ -6,30 +6,28 @@ import { runCliAsync } from '../helpers/cli-async.js';
 import { syntheticSegments } from '../helpers/synthetic-segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { createTempLibrary, type TempLibrary } from '../helpers/temp-library.js';
-import { startTestDatabase, type TestDatabase } from './pg-server.js';
+import { libraryUrl, useTestDatabase } from './pg-server.js';
 
 const PASSWORD = 'secret-pw';
 const DIMENSION = 16;
 const tempDir = useTempDirs();
 
 describe('vsearch query and stats with --lib postgres://', () => {
-  let db: TestDatabase;
+  const db = useTestDatabase();
   let folder: TempLibrary;
   let url: string;
   let cache: string;
   beforeAll(async () => {
-    db = await startTestDatabase();
     folder = await createTempLibrary({
       segments: syntheticSegments({ count: 300, dimension: DIMENSION, seed: 3 }, 10),
       importOptions: { model: 'test-model' },
     });
-    url = `${db.url}${db.url.includes('?') ? '&' : '?'}library=cli_lib`;
+    url = libraryUrl(db(), 'cli_lib');
     const synced = await runCliAsync(['sync', '--from', folder.dir, '--to', url]);
     expect(synced.status).toBe(0);
   }, 180_000);
   afterAll(async () => {
     await folder?.cleanup();
-    await db?.stop();
   });
 
   const env = async (): Promise<NodeJS.ProcessEnv> => {

@@ -1,11 +1,10 @@
 import { join } from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCliAsync } from '../helpers/cli-async.js';
 import { writeJsonl } from '../helpers/segments.js';
 import { syntheticSegments } from '../helpers/synthetic-segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { libraryGeneration, startTestDatabase, type TestDatabase } from './pg-server.js';
+import { libraryGeneration, useConnectedTestDatabase } from './pg-server.js';
 
 const PASSWORD = 'secret-pw';
 const DIMENSION = 16;
@@ -17,15 +16,11 @@ function withoutTimes(list: Record<string, unknown>[]): Record<string, unknown>[
 }
 
 describe('vsearch rm, videos and doctor with --lib postgres://', () => {
-  let db: TestDatabase;
-  let client: pg.Client;
+  const { client, url } = useConnectedTestDatabase();
   let work: string;
   let folder: string;
   let env: NodeJS.ProcessEnv;
   beforeAll(async () => {
-    db = await startTestDatabase();
-    client = new pg.Client({ connectionString: db.url });
-    await client.connect();
     work = await tempDir();
     env = { VSEARCH_PG_CACHE: await tempDir() };
     const rows = syntheticSegments({ count: 40, dimension: DIMENSION, seed: 8 }, 5).map((row, i) => ({
@@ -40,13 +35,8 @@ describe('vsearch rm, videos and doctor with --lib postgres://', () => {
       expect(built.status, built.stderr).toBe(0);
     }
   }, 180_000);
-  afterAll(async () => {
-    await client?.end();
-    await db?.stop();
-  });
-  const url = (library: string): string => `${db.url}${db.url.includes('?') ? '&' : '?'}library=${library}`;
 
-  const generation = (library: string): Promise<number | undefined> => libraryGeneration(client, library);
+  const generation = (library: string): Promise<number | undefined> => libraryGeneration(client(), library);
 
   it('lists the videos in the JSON shape a folder library gives', async () => {
     const fromFolder = await runCliAsync(['videos', '--lib', folder, '--json']);
@@ -70,7 +60,7 @@ describe('vsearch rm, videos and doctor with --lib postgres://', () => {
     expect(removed.status, removed.stderr).toBe(0);
     expect(JSON.parse(removed.stdout)).toEqual({ video_id: 'v3', removed_segments: 5 });
     expect(await generation('manage')).toBe((before ?? 0) + 1);
-    const left = await client.query<{ n: number }>(
+    const left = await client().query<{ n: number }>(
       "SELECT count(*)::int AS n FROM vsearch_segments WHERE library = 'manage' AND video_id = 'v3'",
     );
     expect(left.rows[0]?.n).toBe(0);
@@ -105,7 +95,7 @@ describe('vsearch rm, videos and doctor with --lib postgres://', () => {
     expect(human.stdout).toContain('healthy');
     expect(`${human.stdout}${human.stderr}`).not.toContain(PASSWORD);
 
-    await client.query(
+    await client().query(
       "DELETE FROM vsearch_segments WHERE library = 'damaged' AND video_id = 'v5' AND start_sec = (SELECT min(start_sec) FROM vsearch_segments WHERE library = 'damaged' AND video_id = 'v5')",
     );
     const damaged = await runCliAsync(['doctor', '--lib', url('damaged'), '--json'], env);

@@ -11,7 +11,7 @@ import { runSearch, type SearchRequest, type SearchResponse } from '../../src/qu
 import { syntheticSegments } from '../helpers/synthetic-segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { createTempLibrary, type TempLibrary } from '../helpers/temp-library.js';
-import { startTestDatabase, type TestDatabase } from './pg-server.js';
+import { libraryUrl, useTestDatabase } from './pg-server.js';
 
 const DIMENSION = 32;
 /** Above the exact-scan pool of 2,000: an unselective filter goes to the HNSW index with an iterative scan. */
@@ -64,19 +64,18 @@ async function pageOf(lib: Library | PgLibrary, kind: Kind, vector: number[]): P
 }
 
 describe('searching a PostgreSQL library (PGlite + pgvector over the wire) against the same data in a folder', () => {
-  let db: TestDatabase;
+  const db = useTestDatabase();
   let exactFolder: TempLibrary;
   let hnswFolder: TempLibrary;
   let exactPg: PgLibrary;
   let hnswPg: PgLibrary;
   const url = (library: string): PgLibraryUrl => {
-    const text = `${db.url}${db.url.includes('?') ? '&' : '?'}library=${library}`;
+    const text = libraryUrl(db(), library);
     if (!text.startsWith('postgres://')) throw new Error(`unexpected test database URL ${text}`);
     return text as PgLibraryUrl;
   };
 
   beforeAll(async () => {
-    db = await startTestDatabase();
     const rows = segments();
     exactFolder = await createTempLibrary({
       segments: rows,
@@ -98,7 +97,6 @@ describe('searching a PostgreSQL library (PGlite + pgvector over the wire) again
     await hnswPg?.close();
     await exactFolder?.cleanup();
     await hnswFolder?.cleanup();
-    await db?.stop();
   });
 
   it('holds what the folder holds: counts, model, dimension, index settings', async () => {
@@ -170,7 +168,7 @@ describe('searching a PostgreSQL library (PGlite + pgvector over the wire) again
     // A sync with nothing new writes nothing: the same generation, the same snapshot.
     expect(await syncFolderToPg(hnswFolder.dir, parsePgTarget(url('hnsw_lib')))).toMatchObject({ videos: 0 });
     expect(await hnswPg.snapshot()).toBe(before);
-    const client = new pg.Client({ connectionString: db.url });
+    const client = new pg.Client({ connectionString: db().url });
     await client.connect();
     try {
       await client.query("UPDATE vsearch_libraries SET generation = generation + 1 WHERE library = 'hnsw_lib'");
@@ -183,7 +181,7 @@ describe('searching a PostgreSQL library (PGlite + pgvector over the wire) again
   }, 120_000);
 
   it('caps hnsw.ef_search at the 1000 pgvector allows when the library asks for a wider search', async () => {
-    const client = new pg.Client({ connectionString: db.url });
+    const client = new pg.Client({ connectionString: db().url });
     await client.connect();
     try {
       await client.query(

@@ -11,7 +11,7 @@ import {
   postSearch,
   searchForm,
 } from '../server/serve-fixture.js';
-import { startTestDatabase, type TestDatabase } from './pg-server.js';
+import { libraryUrl, useTestDatabase } from './pg-server.js';
 
 const PASSWORD = 'secret-pw';
 const INDEX_ID = 'serve_lib';
@@ -25,15 +25,14 @@ interface Page {
 const ids = (page: Page): string[] => page.data.map((hit) => `${hit.video_id}@${hit.start}`);
 
 describe('vsearch serve --lib postgres://', () => {
-  let db: TestDatabase;
+  const db = useTestDatabase();
   let samples: Built;
   let url: string;
   let env: NodeJS.ProcessEnv;
   const serves: ServeCli[] = [];
   beforeAll(async () => {
-    db = await startTestDatabase();
     samples = await buildMediaSamples(await tempDir());
-    url = `${db.url}${db.url.includes('?') ? '&' : '?'}library=serve_lib`;
+    url = libraryUrl(db(), 'serve_lib');
     const synced = await runCliAsync(['sync', '--from', samples.lib.dir, '--to', url]);
     expect(synced.status, synced.stderr).toBe(0);
     env = { VSEARCH_PG_CACHE: await tempDir(), TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: samples.emu.baseUrl };
@@ -43,7 +42,6 @@ describe('vsearch serve --lib postgres://', () => {
     await samples?.lib.close();
     await samples?.client.close();
     await samples?.emu.close();
-    await db?.stop();
   });
 
   const serve = async (): Promise<ServeCli> => {

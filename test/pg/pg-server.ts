@@ -1,7 +1,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import type pg from 'pg';
+import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface TestDatabase {
   /** A postgres:// URL without a library parameter. */
@@ -35,6 +36,62 @@ export async function startTestDatabase(options: { withVector?: boolean } = {}):
       await server.stop();
       await db.close();
     },
+  };
+}
+
+/**
+ * The test database of the enclosing describe (or file): started before the hooks registered after
+ * this call and stopped after theirs, like useSuiteTempDir.
+ */
+export function useTestDatabase(options: { withVector?: boolean } = {}): () => TestDatabase {
+  let database: TestDatabase | undefined;
+  beforeAll(async () => {
+    database = await startTestDatabase(options);
+  }, 120_000);
+  afterAll(async () => {
+    await database?.stop();
+  });
+  return () => {
+    if (database === undefined)
+      throw new Error('useTestDatabase: the database starts in beforeAll; read it from a hook or test');
+    return database;
+  };
+}
+
+/** `database`'s URL naming `library`. */
+export function libraryUrl(database: { url: string }, library: string): string {
+  return `${database.url}${database.url.includes('?') ? '&' : '?'}library=${library}`;
+}
+
+export interface ConnectedTestDatabase {
+  database: () => TestDatabase;
+  /** One client connected for the suite, ended before the database stops. */
+  client: () => pg.Client;
+  /** The database's URL naming `library`. */
+  url: (library: string) => string;
+}
+
+/** useTestDatabase with one connected client, `setUp` (migrations, tables) run on it first. */
+export function useConnectedTestDatabase(setUp?: (client: pg.Client) => Promise<unknown>): ConnectedTestDatabase {
+  const database = useTestDatabase();
+  let connected: pg.Client | undefined;
+  beforeAll(async () => {
+    const client = new pg.Client({ connectionString: database().url });
+    await client.connect();
+    connected = client;
+    await setUp?.(client);
+  });
+  afterAll(async () => {
+    await connected?.end();
+  });
+  return {
+    database,
+    client: () => {
+      if (connected === undefined)
+        throw new Error('useConnectedTestDatabase: the client connects in beforeAll; read it from a hook or test');
+      return connected;
+    },
+    url: (library) => libraryUrl(database(), library),
   };
 }
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InputError, StoreError } from '../../src/errors.js';
 import { pgError } from '../../src/pg/connect.js';
 import { migrate } from '../../src/pg/migrations.js';
@@ -13,7 +13,7 @@ import { CLI } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
 import { rowsOf } from '../helpers/store-rows.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { startTestDatabase, type TestDatabase } from './pg-server.js';
+import { startTestDatabase, useConnectedTestDatabase } from './pg-server.js';
 import { folderLibrary as folderLibraryIn, segmentKey, segmentsByKey } from './sync-fixtures.js';
 
 const PASSWORD = 'secret-pw';
@@ -24,22 +24,10 @@ async function folderLibrary(rows: SegmentRows): Promise<string> {
 }
 
 describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
-  let db: TestDatabase;
-  let client: pg.Client;
-  beforeAll(async () => {
-    db = await startTestDatabase();
-    client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    await migrate(client);
-  }, 120_000);
-  afterAll(async () => {
-    await client.end();
-    await db.stop();
-  });
-  const url = (library: string): string => `${db.url}${db.url.includes('?') ? '&' : '?'}library=${library}`;
+  const { database: db, client, url } = useConnectedTestDatabase(migrate);
 
   async function pgSegments(library: string): Promise<Map<string, { vector: number[]; metadata: unknown }>> {
-    const result = await client.query<{
+    const result = await client().query<{
       video_id: string;
       embedding_option: string;
       embedding_scope: string;
@@ -64,12 +52,12 @@ describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
   }
 
   it('migrates once when three migrators race, and a rerun applies nothing', async () => {
-    await client.query(
+    await client().query(
       'DROP TABLE IF EXISTS vsearch_pages, vsearch_segments, vsearch_videos, vsearch_libraries, vsearch_migrations',
     );
     const clients = await Promise.all(
       [1, 2, 3].map(async () => {
-        const c = new pg.Client({ connectionString: db.url });
+        const c = new pg.Client({ connectionString: db().url });
         await c.connect();
         return c;
       }),
@@ -77,8 +65,8 @@ describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
     try {
       const applied = await Promise.all(clients.map((c) => migrate(c)));
       expect(applied.flat().sort()).toEqual([1, 2, 3]);
-      expect(await migrate(client)).toEqual([]);
-      const versions = await client.query<{ version: number }>(
+      expect(await migrate(client())).toEqual([]);
+      const versions = await client().query<{ version: number }>(
         'SELECT version FROM vsearch_migrations ORDER BY version',
       );
       expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3]);
@@ -124,7 +112,7 @@ describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
     const dir = await folderLibrary(rows);
     const results = await Promise.all([1, 2].map(() => runCliAsync(['sync', '--from', dir, '--to', url('twice')])));
     for (const result of results) expect([result.status, result.stderr]).toEqual([0, '']);
-    const count = await client.query<{ n: string }>('SELECT count(*) AS n FROM vsearch_segments WHERE library = $1', [
+    const count = await client().query<{ n: string }>('SELECT count(*) AS n FROM vsearch_segments WHERE library = $1', [
       'twice',
     ]);
     expect(Number(count.rows[0]?.n)).toBe(rows.count);
@@ -141,14 +129,14 @@ describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
     void exited.then(() => (done = true));
     // Kill once some video is committed (or let it finish if it is faster than the poll).
     while (!done) {
-      const n = await client.query<{ n: string }>('SELECT count(*) AS n FROM vsearch_videos WHERE library = $1', [
+      const n = await client().query<{ n: string }>('SELECT count(*) AS n FROM vsearch_videos WHERE library = $1', [
         'killed',
       ]);
       if (Number(n.rows[0]?.n) > 0) break;
     }
     child.kill('SIGKILL');
     await exited;
-    const perVideo = await client.query<{ video_id: string; n: string }>(
+    const perVideo = await client().query<{ video_id: string; n: string }>(
       'SELECT v.video_id, count(s.video_id) AS n FROM vsearch_videos v LEFT JOIN vsearch_segments s USING (library, video_id) WHERE v.library = $1 GROUP BY v.video_id',
       ['killed'],
     );
@@ -174,9 +162,10 @@ describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
     expect(other.status).toBe(2);
     expect(other.stderr).toMatch(/holds marengo3.0 \(8-d\) segments, not marengo3.0 \(16-d\)/);
     expect(other.stderr).not.toContain(PASSWORD);
-    const videos = await client.query<{ video_id: string }>('SELECT video_id FROM vsearch_videos WHERE library = $1', [
-      'dims',
-    ]);
+    const videos = await client().query<{ video_id: string }>(
+      'SELECT video_id FROM vsearch_videos WHERE library = $1',
+      ['dims'],
+    );
     expect(videos.rows.map((r) => r.video_id)).toEqual(['x']);
   }, 120_000);
 });

@@ -1,10 +1,9 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { searchFilterSql } from '../../src/pg/search-filter-sql.js';
 import { compileSearchFilter, filenameOf, type SearchFilter } from '../../src/query/search-filter.js';
 import type { Metadata } from '../../src/types.js';
-import { startTestDatabase, type TestDatabase } from './pg-server.js';
+import { useConnectedTestDatabase } from './pg-server.js';
 
 interface Row {
   videoId: string;
@@ -47,21 +46,11 @@ const FILTERS: SearchFilter[] = [
 ];
 
 describe('the search filter as SQL', () => {
-  let database: TestDatabase;
-  let client: pg.Client;
-
-  beforeAll(async () => {
-    database = await startTestDatabase();
-    client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    await client.query('CREATE TEMP TABLE filter_rows (video_id text, source text, metadata jsonb)');
+  // A temporary table lives in its session: filled through the suite's one client, which the tests query.
+  const { client } = useConnectedTestDatabase(async (connected) => {
+    await connected.query('CREATE TEMP TABLE filter_rows (video_id text, source text, metadata jsonb)');
     for (const row of ROWS)
-      await client.query('INSERT INTO filter_rows VALUES ($1, $2, $3)', [row.videoId, row.source, row.metadata]);
-  });
-
-  afterAll(async () => {
-    await client?.end();
-    await database?.stop();
+      await connected.query('INSERT INTO filter_rows VALUES ($1, $2, $3)', [row.videoId, row.source, row.metadata]);
   });
 
   it.each(FILTERS.map((filter) => [JSON.stringify(filter), filter] as const))(
@@ -77,7 +66,7 @@ describe('the search filter as SQL', () => {
         }),
       ).map((row) => row.videoId);
       const condition = searchFilterSql(filter, { durations: DURATIONS }, 2);
-      const found = await client.query<{ video_id: string }>(
+      const found = await client().query<{ video_id: string }>(
         `SELECT video_id FROM filter_rows WHERE $1::int = 1 AND ${condition.sql} ORDER BY video_id`,
         [1, ...condition.params],
       );

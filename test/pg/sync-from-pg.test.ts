@@ -4,15 +4,14 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { legacyVideoDigest } from '../../src/pg/video-digest.js';
 import { type SegmentRows, SegmentStore } from '../../src/store/index.js';
 import { CLI } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
 import { rowsOf } from '../helpers/store-rows.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { startTestDatabase, type TestDatabase } from './pg-server.js';
+import { useConnectedTestDatabase } from './pg-server.js';
 import { folderLibrary, folderSegments, segmentsByKey } from './sync-fixtures.js';
 
 const PASSWORD = 'secret-pw';
@@ -34,18 +33,7 @@ async function manifestText(dir: string): Promise<string> {
 }
 
 describe('vsearch sync PostgreSQL -> folder over PGlite + pgvector on the wire', () => {
-  let db: TestDatabase;
-  let client: pg.Client;
-  beforeAll(async () => {
-    db = await startTestDatabase();
-    client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-  }, 120_000);
-  afterAll(async () => {
-    await client.end();
-    await db.stop();
-  });
-  const url = (library: string): string => `${db.url}${db.url.includes('?') ? '&' : '?'}library=${library}`;
+  const { client, url } = useConnectedTestDatabase();
   const sync = (from: string, to: string, ...flags: string[]) =>
     runCliAsync(['sync', '--from', from, '--to', to, '--json', ...flags]);
 
@@ -80,7 +68,7 @@ describe('vsearch sync PostgreSQL -> folder over PGlite + pgvector on the wire',
     const next = await folderLibrary(await tempDir(), rowsOf({ a: 2 }, 8, 4));
     const store = await SegmentStore.open(next);
     await store.append(rowsOf({ b: 2 }, 8, 9), 'marengo3.0');
-    await client.query("DELETE FROM vsearch_segments WHERE library = 'changed' AND video_id = 'b'");
+    await client().query("DELETE FROM vsearch_segments WHERE library = 'changed' AND video_id = 'b'");
     expect((await sync(next, url('changed'))).status).toBe(0);
     const again = await sync(url('changed'), copy);
     expect(JSON.parse(again.stdout)).toMatchObject({ videos: 1, segments: 2, unchanged: 1 });
@@ -125,14 +113,16 @@ describe('vsearch sync PostgreSQL -> folder over PGlite + pgvector on the wire',
     const rows = unsortedMetadataRows({ old: 3 }, 5);
     const dir = await folderLibrary(await tempDir(), rows);
     expect((await sync(dir, url('legacy'))).status).toBe(0);
-    await client.query("UPDATE vsearch_videos SET digest = $1 WHERE library = 'legacy'", [legacyVideoDigest(rows)]);
+    await client().query("UPDATE vsearch_videos SET digest = $1 WHERE library = 'legacy'", [legacyVideoDigest(rows)]);
     const copy = await tempDir();
     expect((await sync(url('legacy'), copy)).status).toBe(0);
     const fromPg = await sync(url('legacy'), copy);
     expect(JSON.parse(fromPg.stdout)).toMatchObject({ videos: 0, unchanged: 1 });
     const toPg = await sync(dir, url('legacy'));
     expect(JSON.parse(toPg.stdout)).toMatchObject({ videos: 0, unchanged: 1 });
-    const digest = await client.query<{ digest: string }>("SELECT digest FROM vsearch_videos WHERE library = 'legacy'");
+    const digest = await client().query<{ digest: string }>(
+      "SELECT digest FROM vsearch_videos WHERE library = 'legacy'",
+    );
     expect(digest.rows[0]?.digest).toMatch(/^v2:/);
     expect(JSON.parse((await sync(url('legacy'), copy)).stdout)).toMatchObject({ videos: 0, unchanged: 1 });
   }, 120_000);
