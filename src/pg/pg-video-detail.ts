@@ -5,7 +5,7 @@ import { KEY_ORDER } from './segment-key.js';
 import { vectorFromSend } from './vector-bytes.js';
 
 /** One segment of a video as the database holds it; `label` is its place in the library's key order (as a search snapshot numbers it). */
-export interface PgVideoSegment {
+interface PgVideoSegment {
   start: number;
   end: number;
   embedding_option: string;
