@@ -8,10 +8,11 @@ import { connectPg, type PgClient, pgError } from '../pg/connect.js';
 import { ensurePgLibrary, type PgLibraryRow, readPgLibrary } from '../pg/library-row.js';
 import { migrate } from '../pg/migrations.js';
 import { copyStoreVideos, type SyncSummary } from '../pg/sync-to-pg.js';
-import { parsePgTarget } from '../pg/target.js';
+import { type PgTarget, parsePgTarget } from '../pg/target.js';
 import { SegmentStore } from '../store/index.js';
 import { DEFAULT_INDEX_SETTINGS, type IndexSettings } from '../store/manifest.js';
 import type { Metadata } from '../types.js';
+import type { ImportOptions, ImportSummary } from './library.js';
 import { pgCacheDir } from './pg-library.js';
 
 export interface PgBuildOptions extends Omit<BuildOptions, 'model' | 'metadata'> {
@@ -53,8 +54,45 @@ export interface PgBuildSummary {
  * digest. No lock is taken: concurrent builders are ordered by the database, and a killed build
  * rerun writes only what is missing and embeds nothing twice.
  */
-export async function buildIntoPg(url: string, options: PgBuildOptions): Promise<PgBuildSummary> {
-  const target = parsePgTarget(url);
+export function buildIntoPg(url: string, options: PgBuildOptions): Promise<PgBuildSummary> {
+  return buildIntoPgTarget(parsePgTarget(url), options);
+}
+
+/** `Library.importSegments` of a PostgreSQL library: buildIntoPg of the files (a rerun writes nothing: no file is recorded, every video is found held alike). */
+export async function importIntoPgLibrary(
+  target: PgTarget,
+  files: readonly string[],
+  options: ImportOptions,
+): Promise<ImportSummary & { written: SyncSummary }> {
+  if (files.length === 0) throw new InputError('nothing to import: name at least one file');
+  const { imported, written } = await buildIntoPgTarget(target, {
+    from: files,
+    model: options.model,
+    metadata: options.metadata,
+  });
+  return {
+    files: imported?.files ?? 0,
+    skippedFiles: [],
+    segments: imported?.segments ?? 0,
+    videos: imported?.videos ?? 0,
+    model: imported?.model ?? options.model ?? '',
+    written,
+  };
+}
+
+/** `Library.build` of a PostgreSQL library: buildIntoPg of the media (subtitles beside it are not read: no annotations in PostgreSQL yet). */
+export async function buildMediaIntoPgLibrary(
+  target: PgTarget,
+  inputs: readonly string[],
+  options: BuildOptions & { client: TwelveLabsClient | undefined },
+): Promise<BuildSummary & { annotations: number; written: SyncSummary }> {
+  if (inputs.length === 0) throw new InputError('nothing to build: name at least one media file, folder or URL');
+  const { built, written } = await buildIntoPgTarget(target, { ...options, inputs });
+  if (built === undefined) throw new InputError('nothing to build: name at least one media file, folder or URL');
+  return { ...built, annotations: 0, written };
+}
+
+async function buildIntoPgTarget(target: PgTarget, options: PgBuildOptions): Promise<PgBuildSummary> {
   const client = await connectPg(target);
   try {
     await migrate(client);
@@ -142,6 +180,11 @@ async function embedIntoPg(
   if (options.client === undefined)
     throw new InputError(
       'embedding media needs the TwelveLabs API: set TWELVELABS_API_KEY (or pass a client), or import cached embeddings with --from',
+    );
+  // Before anything is embedded: media of another model would be paid for, then refused.
+  if (existing !== undefined && options.model !== undefined && options.model !== existing.model)
+    throw new InputError(
+      `library ${library} in PostgreSQL holds ${existing.model} (${existing.dimension}-d) segments, not ${options.model}; build into a library of another name`,
     );
   const [{ buildFromMedia }, { discoverInputs }, { EmbeddingService }] = await Promise.all([
     import('../build/build-library.js'),

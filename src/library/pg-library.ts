@@ -1,21 +1,32 @@
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
+import type { AnnotationJson } from '../annotations/annotation.js';
+import type { BuildOptions, BuildSummary } from '../build/build-types.js';
 import { InputError } from '../errors.js';
 import { AnnotationSet } from '../lexical/annotation-set.js';
 import { type ModeSearchRequest, type ModeSearchResponse, modeSearch } from '../lexical/mode-search.js';
 import { checkPgLibrary, type PgChecked } from '../pg/pg-doctor.js';
 import { PgSearchStorage } from '../pg/pg-search-storage.js';
-import { listPgVideos, type PgVideoRow, removePgVideo } from '../pg/pg-videos.js';
+import { readPgVideo } from '../pg/pg-video-detail.js';
+import { updatePgVideoMetadata } from '../pg/pg-video-metadata.js';
+import { listPgVideos, noSuchVideo, type PgVideoRow, removePgVideo } from '../pg/pg-videos.js';
+import type { SyncSummary } from '../pg/sync-to-pg.js';
 import { parsePgTarget } from '../pg/target.js';
 import { type LibrarySnapshot, runSearch, type SearchRequest, type SearchResponseFor } from '../query/index.js';
 import type { Manifest } from '../store/manifest.js';
 import type { QueryCache } from '../store/query-cache.js';
 import type { CallOptions, Metadata } from '../types.js';
 import type { DoctorOptions, DoctorReport } from './doctor-report.js';
-import type { Library, OpenLibraryOptions } from './library.js';
+import type { ImportOptions, ImportSummary, Library, OpenLibraryOptions } from './library.js';
 import { type LibraryStats, manifestStats } from './stats.js';
-import type { VideoInfo } from './videos.js';
+import {
+  type GetVideoOptions,
+  type MetadataPatch,
+  metadataUpdate,
+  type VideoDetail,
+  type VideoInfo,
+} from './videos.js';
 
 /** What a PostgreSQL library's stats cannot say: the database keeps no per-library bytes, graph or calibration of its own. */
 const NOT_IN_POSTGRES = ['bytes', 'memory', 'cross_modal_links'];
@@ -23,8 +34,9 @@ const NOT_IN_POSTGRES = ['bytes', 'memory', 'cross_modal_links'];
 /**
  * A library in PostgreSQL (`postgres://USER@HOST:PORT/DB?library=NAME`), opened for searching:
  * `search`, `query` and `stats` run on the database (PgSearchStorage), through the same search
- * pipeline as a folder library; `removeVideo`, `listVideos` and `doctor` run in SQL too (`build`
- * is src/library/pg-build.ts). The other writes are not supported yet: each throws an InputError
+ * pipeline as a folder library; `removeVideo`, `listVideos`, `getVideo`, `updateVideoMetadata`
+ * and `doctor` run in SQL too, `build` and `importSegments` through src/library/pg-build.ts (as
+ * `vsearch build` does). The other writes are not supported yet: each throws an InputError
  * that says to fill the library with `vsearch sync`. Query
  * embeddings are cached in a local folder (`queryCacheDir`, else VSEARCH_PG_CACHE, else under
  * the OS cache folder, one per database and library).
@@ -111,8 +123,39 @@ export class PgLibrary implements Pick<Library, keyof Library> {
   }
 
   readonly upstreamAsset: Library['upstreamAsset'] = () => this.#refuse('looking up assets');
-  readonly build: Library['build'] = () => this.#refuse('building');
-  readonly importSegments: Library['importSegments'] = () => this.#refuse('importing segments');
+  /**
+   * Embeds media through the TwelveLabs API and writes each video in its own transaction, as
+   * `vsearch build --lib postgres://` does (src/library/pg-build.ts): the embedded media is kept
+   * in a local folder under the cache folder, so a rerun pays for nothing twice.
+   */
+  async build(
+    inputs: readonly string[],
+    options: BuildOptions = {},
+  ): Promise<BuildSummary & { annotations: number; written: SyncSummary }> {
+    const { buildMediaIntoPgLibrary } = await import('./pg-build.js');
+    const summary = await buildMediaIntoPgLibrary(this.#storage.target, inputs, {
+      onWarning: this.#options.onWarning,
+      ...options,
+      client: this.#options.client,
+    });
+    await this.refresh();
+    return summary;
+  }
+
+  /** Validates every row of every file before any video is written (as `vsearch build --from` into PostgreSQL); videos the database holds alike are not written again. */
+  async importSegments(
+    files: string | readonly string[],
+    options: ImportOptions = {},
+  ): Promise<ImportSummary & { written: SyncSummary }> {
+    const { importIntoPgLibrary } = await import('./pg-build.js');
+    const summary = await importIntoPgLibrary(
+      this.#storage.target,
+      typeof files === 'string' ? [files] : files,
+      options,
+    );
+    await this.refresh();
+    return summary;
+  }
   readonly cacheQuery: Library['cacheQuery'] = () => this.#refuse('caching a query through the library');
   readonly importAnnotations: Library['importAnnotations'] = () => this.#refuse('importing annotations');
   readonly analyze: Library['analyze'] = () => this.#refuse('analyzing videos');
@@ -133,8 +176,34 @@ export class PgLibrary implements Pick<Library, keyof Library> {
     return rows.map(videoInfo);
   }
 
-  readonly getVideo: Library['getVideo'] = () => this.#refuse('reading a video');
-  readonly updateVideoMetadata: Library['updateVideoMetadata'] = () => this.#refuse('changing metadata');
+  /** One video with its segments (and, with `{ vectors: true }`, their embeddings), in the folder library's shape; InputError for an unknown id. */
+  async getVideo(
+    videoId: string,
+    options: GetVideoOptions = {},
+  ): Promise<VideoDetail & { annotations: AnnotationJson[] }> {
+    const { library } = this.#storage.target;
+    const read = { vectors: options.vectors ?? false, dimension: this.manifest.dimension ?? 0 };
+    const video = await this.#storage.withClient('reading a video of', (client) =>
+      readPgVideo(client, library, videoId, read),
+    );
+    if (video === undefined) throw noSuchVideo(videoId);
+    return { ...video, annotations: [] };
+  }
+
+  /**
+   * Merges `patch` into the user metadata of each segment of a video (a key set to null is
+   * deleted; the folder library's checks) in one transaction that bumps the generation, so the
+   * next search of any process filters on the new metadata. Returns the video as it is now.
+   */
+  async updateVideoMetadata(videoId: string, patch: MetadataPatch): Promise<VideoDetail> {
+    const update = metadataUpdate(patch, videoId);
+    const { library } = this.#storage.target;
+    await this.#storage.withClient('changing metadata in', (client) =>
+      updatePgVideoMetadata(client, library, videoId, update),
+    );
+    await this.refresh();
+    return this.getVideo(videoId);
+  }
   readonly calibrateRecall: Library['calibrateRecall'] = () => this.#refuse('calibrating recall');
   readonly setSearchEf: Library['setSearchEf'] = () => this.#refuse('setting the search ef');
   /** The checks the database allows (see checkPgLibrary); nothing here is derived, so there is nothing to repair. */

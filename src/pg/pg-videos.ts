@@ -49,10 +49,7 @@ export async function removePgVideo(db: Queryable, library: string, videoId: str
       library,
       videoId,
     ]);
-    if (deleted.rows.length === 0)
-      throw new InputError(
-        `no video ${JSON.stringify(videoId)} in this library; \`vsearch videos\` (listVideos) lists what it holds`,
-      );
+    if (deleted.rows.length === 0) throw noSuchVideo(videoId);
     await bumpGeneration(db, library);
     await db.query('COMMIT');
     return (counted.rows[0] as { n: number } | undefined)?.n ?? 0;
@@ -60,4 +57,11 @@ export async function removePgVideo(db: Queryable, library: string, videoId: str
     await db.query('ROLLBACK').catch(() => {});
     throw error;
   }
+}
+
+/** The error for a video id the library does not hold (the folder library's words). */
+export function noSuchVideo(videoId: string): InputError {
+  return new InputError(
+    `no video ${JSON.stringify(videoId)} in this library; \`vsearch videos\` (listVideos) lists what it holds`,
+  );
 }
