@@ -5,6 +5,7 @@ import {
   type RecallCalibration,
 } from '../library/calibrate-recall.js';
 import { openLibrary } from '../library/index.js';
+import { isPgUrl } from '../pg/target.js';
 import { info, printJson } from './shared-options.js';
 
 export interface CalibrationFlags {
@@ -28,13 +29,14 @@ export async function runCalibration(dir: string, target: number, flags: Calibra
       efs: flags.efs,
       seed: flags.seed,
     });
+    // lib.dir: a PostgreSQL URL without its password.
     if (flags.json)
       printJson({
-        library: dir,
+        library: lib.dir,
         stored: { ef: calibration.ef, modalities: lib.manifest.index.calibration?.modalities ?? {} },
         ...calibration,
       });
-    else process.stdout.write(formatCalibration(dir, calibration));
+    else process.stdout.write(formatCalibration(lib.dir, isPgUrl(dir), calibration));
   } finally {
     await lib.close();
   }
@@ -46,7 +48,7 @@ const SOURCES = {
   own: "the library's own vectors (their own rows left out; optimistic for fresh queries)",
 } as const;
 
-function formatCalibration(dir: string, calibration: RecallCalibration): string {
+function formatCalibration(dir: string, inPostgres: boolean, calibration: RecallCalibration): string {
   const { target, ef, recall, k, queries, segments, sweep } = calibration;
   const lines = [
     calibration.modalities.video?.source === 'own'
@@ -64,7 +66,7 @@ function formatCalibration(dir: string, calibration: RecallCalibration): string 
       (modality) =>
         `  ${`${modality} queries`.padEnd(15)} not measured: ${calibration.cachedCounts[modality] ?? 0} cached (${MIN_CACHED_QUERIES} needed) and none in a sample; their searches keep the default, without a recall claim`,
     ),
-    `stored in ${dir}/manifest.json: later searches use the ef of their query's modality`,
+    `stored in ${inPostgres ? `the library's row in PostgreSQL (${dir})` : `${dir}/manifest.json`}: later searches use the ef of their query's modality`,
     '',
     'video (in-distribution) sweep:',
     `${'ef'.padStart(6)}  ${`recall@${k}`.padStart(10)}  ${'mean us'.padStart(10)}`,

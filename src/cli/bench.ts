@@ -3,10 +3,12 @@ import { type BenchProgress, measureRecallLatency, type RecallLatencyReport } fr
 import { sampleQueries } from '../bench/sample-queries.js';
 import { syntheticQueries, syntheticVectors } from '../bench/synthetic.js';
 import { InputError } from '../errors.js';
+import { isPgUrl } from '../pg/target.js';
 import { SegmentStore } from '../store/index.js';
 import { runCalibration } from './bench-calibrate.js';
+import { runPgBench } from './bench-pg.js';
 import { isQueryCount, parseQueryCount, readQuerySample } from './bench-sample.js';
-import { assertFolderLibrary, jsonOption, libOption, parseInteger, parseNumber, printJson } from './shared-options.js';
+import { jsonOption, libOption, parseInteger, parseNumber, printJson } from './shared-options.js';
 import { openStatusLine, type StatusLine, statusMode } from './status-line.js';
 
 interface BenchFlags {
@@ -50,6 +52,7 @@ Examples:
   vsearch bench --synthetic 20000 --threads 1 --seed 3 --json
   vsearch bench --lib ./vsearch-lib --queries 200 --M 32 --ef-construction 200
   vsearch bench --lib ./vsearch-lib --calibrate-recall 0.99
+  vsearch bench --lib 'postgres://me@db:5432/videos?library=clips' --ef 16,64,256,1000
 `;
 
 export function registerBenchCommand(program: Command): void {
@@ -95,7 +98,6 @@ export function registerBenchCommand(program: Command): void {
         const sample =
           flags.queries !== undefined && count === undefined ? await readQuerySample(flags.queries) : undefined;
         const efs = flags.ef === undefined ? undefined : parseEfList(flags.ef);
-        assertFolderLibrary(flags.lib, 'bench');
         await runCalibration(flags.lib, target, { k, queries: count, sample, efs, seed, json: flags.json ?? false });
         return;
       }
@@ -111,7 +113,19 @@ export function registerBenchCommand(program: Command): void {
       if (flags.synthetic === undefined && flags.dim !== undefined)
         throw new InputError('--dim applies only with --synthetic: a library has its own dimension');
 
-      if (flags.synthetic === undefined) assertFolderLibrary(flags.lib, 'bench');
+      if (flags.synthetic === undefined && isPgUrl(flags.lib)) {
+        const folderOnly = [
+          ['--M', flags.M],
+          ['--ef-construction', flags.efConstruction],
+          ['--threads', flags.threads],
+        ].find(([, value]) => value !== undefined);
+        if (folderOnly !== undefined)
+          throw new InputError(
+            `${folderOnly[0]} does not apply to a PostgreSQL library: the bench searches the HNSW index the database holds; leave it out`,
+          );
+        await runPgBench(flags.lib, { queries, k, efs, seed, json: flags.json ?? false });
+        return;
+      }
       const data =
         flags.synthetic === undefined
           ? await libraryData(flags.lib, queries, seed)

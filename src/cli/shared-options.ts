@@ -1,21 +1,11 @@
 import { Option } from 'commander';
 import { InputError } from '../errors.js';
 import { checkJsonText } from '../json-limits.js';
-import { redactUrl } from '../pg/redact.js';
-import { isPgUrl } from '../pg/target.js';
 
 const DEFAULT_LIBRARY_DIR = './vsearch-lib';
 
 export function libOption(): Option {
   return new Option('--lib <dir>', 'library directory').env('VSEARCH_LIB').default(DEFAULT_LIBRARY_DIR);
-}
-
-/** Refuses a postgres:// --lib for a command that works on folders only (this round), naming it without its password. */
-export function assertFolderLibrary(lib: string, command: string): void {
-  if (isPgUrl(lib))
-    throw new InputError(
-      `vsearch ${command} is not supported on a PostgreSQL library yet (${redactUrl(lib)}); run it on the folder and \`vsearch sync\` again`,
-    );
 }
 
 export function jsonOption(): Option {

@@ -1,5 +1,4 @@
 import { InputError } from '../errors.js';
-import { ExactIndex, type VectorIndex } from '../index/index.js';
 import { meanRecall } from '../index/recall.js';
 import { mulberry32 } from '../random/seeded-random.js';
 import { round } from '../round.js';
@@ -8,8 +7,8 @@ import {
   QUERY_MODALITIES,
   type QueryModality,
   type RecallCalibrationRecord,
-  type SegmentStore,
 } from '../store/index.js';
+import type { RecallProbe, StoredRows } from './recall-probe.js';
 
 /** A query of a known modality to calibrate on (a cached embedding, or one of a caller's sample). */
 export interface CalibrationQuery {
@@ -93,27 +92,23 @@ export function assertRecallTarget(target: number): void {
  * embeddings of it when there are at least MIN_CACHED_QUERIES, else (in-distribution video
  * queries only) on the library's own vectors, its own row left out of both answers: those
  * read optimistic against fresh queries, and a cross-modal modality with none of its own
- * queries is left unmeasured (listed in `unmeasured`). Stores nothing.
+ * queries is left unmeasured (listed in `unmeasured`). The probe is the backend (a folder's
+ * hnswlib graph, a PostgreSQL library's pgvector index). Stores nothing.
  */
 export async function calibrateRecall(
-  store: SegmentStore,
-  index: VectorIndex | undefined,
+  probe: RecallProbe,
   target: number,
   options: CalibrateRecallOptions = {},
 ): Promise<RecallCalibration> {
   assertRecallTarget(target);
   const k = options.k ?? DEFAULT_K;
   if (!Number.isInteger(k) || k < 1) throw new InputError(`k must be a positive integer, got ${String(k)}`);
-  const efs = [...(options.efs ?? CALIBRATION_EFS)].sort((a, b) => a - b);
-  if (efs.length === 0 || efs.some((ef) => !Number.isInteger(ef) || ef < 1))
-    throw new InputError(`the ef sweep must list positive integers, got ${efs.join(',')}`);
-  const segments = index?.size ?? 0;
-  if (index === undefined || segments === 0)
-    throw new InputError('the library is empty: build or import segments before calibrating recall');
-  if (index.kind === 'exact') {
-    const { exactBelow } = store.manifest.index;
+  const efs = calibrationEfs(options.efs, probe.maxEf);
+  const { segments } = probe;
+  if (segments === 0) throw new InputError('the library is empty: build or import segments before calibrating recall');
+  if (probe.kind === 'exact') {
     throw new InputError(
-      `the library is too small to calibrate: its ${segments} segments are searched exactly (the index switches to HNSW at ${exactBelow}), so every search already has recall 1`,
+      `the library is too small to calibrate: its ${segments} segments are searched exactly (the index switches to HNSW at ${probe.exactBelow}), so every search already has recall 1`,
     );
   }
   if (segments <= k)
@@ -121,15 +116,12 @@ export async function calibrateRecall(
       `the library is too small to calibrate recall@${k}: it holds ${segments} segments and needs more than ${k}`,
     );
   for (const query of [...(options.sample ?? []), ...(options.cached ?? [])]) {
-    if (query.vector.length !== index.dimension)
+    if (query.vector.length !== probe.dimension)
       throw new InputError(
-        `a ${query.modality} calibration query has ${query.vector.length} dimensions but the library holds ${index.dimension}-d embeddings`,
+        `a ${query.modality} calibration query has ${query.vector.length} dimensions but the library holds ${probe.dimension}-d embeddings`,
       );
   }
 
-  const files = await store.allFiles();
-  const exact = new ExactIndex(index.dimension);
-  for (const file of files) exact.add(file.vectors, file.labels);
   const cachedCounts: Partial<Record<QueryModality, number>> = {};
   for (const query of options.cached ?? []) cachedCounts[query.modality] = (cachedCounts[query.modality] ?? 0) + 1;
   const modalities: Partial<Record<QueryModality, ModalityResult>> = {};
@@ -146,24 +138,27 @@ export async function calibrateRecall(
           ? { queries: cached, source: 'cached' as const }
           : undefined;
     if (external !== undefined) {
-      measured = sweepExternal(index, exact, external.queries, external.source, { k, efs, target, modality });
+      measured = await sweepExternal(probe, external.queries, external.source, { k, efs, target, modality });
       if (measured.recall < target) {
-        if (modality === 'video') throw unreachedError(measured, { k, efs, target, modality }, store.dir);
+        if (modality === 'video') throw unreachedError(measured, { k, efs, target, modality }, probe.rebuildHint);
         unreached[modality] = measured;
         continue;
       }
     } else if (modality === 'video') {
       const own = sampleStoredRows(
-        files,
+        await probe.storedRows(),
         Math.min(options.queries ?? DEFAULT_CALIBRATION_QUERIES, segments),
         options.seed ?? 1,
       );
       if (own.length === 0) throw new InputError('the calibration needs at least one query');
-      const truth = own.map((query) => withoutSelf(exact.search(query.vector, k + 1).labels, query.label, k));
-      measured = sweepEfs(efs, target, 'own', truth, (ef) =>
-        own.map((query) => withoutSelf(index.search(query.vector, k + 1, { ef }).labels, query.label, k)),
-      );
-      if (measured.recall < target) throw unreachedError(measured, { k, efs, target, modality }, store.dir);
+      const truth: Uint32Array[] = [];
+      for (const query of own) truth.push(withoutSelf(await probe.exactTopK(query.vector, k + 1), query.label, k));
+      measured = await sweepEfs(efs, target, 'own', truth, async (ef) => {
+        const found: Uint32Array[] = [];
+        for (const query of own) found.push(withoutSelf(await probe.searchAt(query.vector, k + 1, ef), query.label, k));
+        return found;
+      });
+      if (measured.recall < target) throw unreachedError(measured, { k, efs, target, modality }, probe.rebuildHint);
     }
     if (measured === undefined) unmeasured.push(modality);
     else modalities[modality] = measured;
@@ -184,6 +179,23 @@ export async function calibrateRecall(
   };
 }
 
+/** The sweep, smallest first: the caller's, or the default up to the backend's widest ef (and that ef itself). */
+function calibrationEfs(given: readonly number[] | undefined, maxEf: number): number[] {
+  if (given !== undefined) {
+    const efs = [...given].sort((a, b) => a - b);
+    if (efs.length === 0 || efs.some((ef) => !Number.isInteger(ef) || ef < 1))
+      throw new InputError(`the ef sweep must list positive integers, got ${efs.join(',')}`);
+    const over = efs.find((ef) => ef > maxEf);
+    if (over !== undefined)
+      throw new InputError(
+        `ef ${over} is above ${maxEf}, the widest search this library's index allows; sweep efs from 1 to ${maxEf}`,
+      );
+    return efs;
+  }
+  const efs = CALIBRATION_EFS.filter((ef) => ef <= maxEf);
+  return Number.isFinite(maxEf) && !efs.includes(maxEf) ? [...efs, maxEf] : efs;
+}
+
 /** The stored record of a calibration: what it measured, per modality. */
 export function calibrationRecord(calibration: RecallCalibration, calibratedAt: string): RecallCalibrationRecord {
   const { target, recall, k, queries, segments } = calibration;
@@ -201,31 +213,33 @@ interface SweepShape {
   modality: QueryModality;
 }
 
-function sweepExternal(
-  index: VectorIndex,
-  exact: ExactIndex,
+async function sweepExternal(
+  probe: RecallProbe,
   queries: readonly CalibrationQuery[],
   source: CalibrationSource,
   shape: SweepShape,
-): ModalityResult {
-  const truth = queries.map((query) => exact.search(query.vector, shape.k).labels);
-  return sweepEfs(shape.efs, shape.target, source, truth, (ef) =>
-    queries.map((query) => index.search(query.vector, shape.k, { ef }).labels),
-  );
+): Promise<ModalityResult> {
+  const truth: Uint32Array[] = [];
+  for (const query of queries) truth.push(await probe.exactTopK(query.vector, shape.k));
+  return sweepEfs(shape.efs, shape.target, source, truth, async (ef) => {
+    const found: Uint32Array[] = [];
+    for (const query of queries) found.push(await probe.searchAt(query.vector, shape.k, ef));
+    return found;
+  });
 }
 
 /** Sweeps until an ef meets the target; when none does, the best point (recall below the target). */
-function sweepEfs(
+async function sweepEfs(
   efs: readonly number[],
   target: number,
   source: CalibrationSource,
   truth: Uint32Array[],
-  searchAt: (ef: number) => Uint32Array[],
-): ModalityResult {
+  searchAt: (ef: number) => Promise<Uint32Array[]>,
+): Promise<ModalityResult> {
   const sweep: CalibrationPoint[] = [];
   for (const ef of efs) {
     const start = process.hrtime.bigint();
-    const found = searchAt(ef);
+    const found = await searchAt(ef);
     const meanUs = Number(process.hrtime.bigint() - start) / 1e3 / truth.length;
     const recall = meanRecall(found, truth);
     sweep.push({ ef, recall: round(recall, 6), meanUs: round(meanUs, 1) });
@@ -235,9 +249,9 @@ function sweepEfs(
   return { ef: best.ef, recall: best.recall, source, count: truth.length, sweep };
 }
 
-function unreachedError(best: ModalityResult, shape: SweepShape, libraryDir: string): InputError {
+function unreachedError(best: ModalityResult, shape: SweepShape, rebuildHint: string): InputError {
   return new InputError(
-    `no ef up to ${shape.efs[shape.efs.length - 1]} reaches recall@${shape.k} ${shape.target}: the best was ${best.recall} at ef=${best.ef}, on ${best.count} ${shape.modality} queries (${best.source}); ask for a lower target, or build a new library with a larger \`index.M\` or \`index.efConstruction\` (such as 32 and 200) from ${libraryDir}/segments/*.arrow`,
+    `no ef up to ${shape.efs[shape.efs.length - 1]} reaches recall@${shape.k} ${shape.target}: the best was ${best.recall} at ef=${best.ef}, on ${best.count} ${shape.modality} queries (${best.source}); ask for a lower target, or ${rebuildHint}`,
   );
 }
 
@@ -247,11 +261,7 @@ interface StoredQuery {
 }
 
 /** `count` distinct rows across the files, chosen by a seeded partial Fisher-Yates shuffle. */
-function sampleStoredRows(
-  files: readonly { count: number; labels: Uint32Array; vector(row: number): Float32Array }[],
-  count: number,
-  seed: number,
-): StoredQuery[] {
+function sampleStoredRows(files: readonly StoredRows[], count: number, seed: number): StoredQuery[] {
   const starts: number[] = [];
   let total = 0;
   for (const file of files) {

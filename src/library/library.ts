@@ -55,6 +55,7 @@ import {
   syncIndex,
 } from './index-sync.js';
 import { LocalSearchStorage } from './local-search-storage.js';
+import { folderRecallProbe } from './recall-probe.js';
 import { type LibraryStats, libraryStats } from './stats.js';
 import {
   type GetVideoOptions,
@@ -462,7 +463,7 @@ export class Library {
             : { queries: options.cached, unreadable: [] };
         for (const file of cache.unreadable)
           this.#options.onWarning?.(`the cached query ${file} could not be read; calibration leaves it out`);
-        const calibration = await calibrateRecall(this.#store, this.#index, target, {
+        const calibration = await calibrateRecall(folderRecallProbe(this.#store, this.#index), target, {
           ...options,
           cached: cache.queries,
         });

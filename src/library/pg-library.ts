@@ -19,6 +19,7 @@ import type { QueryCache } from '../store/query-cache.js';
 import type { CallOptions, Metadata } from '../types.js';
 import type { DoctorOptions, DoctorReport } from './doctor-report.js';
 import type { ImportOptions, ImportSummary, Library, OpenLibraryOptions } from './library.js';
+import { calibratePgLibrary, setPgSearchEf } from './pg-search-settings.js';
 import { type LibraryStats, manifestStats } from './stats.js';
 import {
   type GetVideoOptions,
@@ -28,7 +29,7 @@ import {
   type VideoInfo,
 } from './videos.js';
 
-/** What a PostgreSQL library's stats cannot say: the database keeps no per-library bytes, graph or calibration of its own. */
+/** What a PostgreSQL library's stats cannot say: the database keeps no per-library bytes or graph of its own. */
 const NOT_IN_POSTGRES = ['bytes', 'memory', 'cross_modal_links'];
 
 /**
@@ -204,8 +205,11 @@ export class PgLibrary implements Pick<Library, keyof Library> {
     await this.refresh();
     return this.getVideo(videoId);
   }
-  readonly calibrateRecall: Library['calibrateRecall'] = () => this.#refuse('calibrating recall');
-  readonly setSearchEf: Library['setSearchEf'] = () => this.#refuse('setting the search ef');
+  /** Measures recall per query modality (pgvector HNSW against an exact SQL scan) and stores the chosen efs in the database. */
+  readonly calibrateRecall: Library['calibrateRecall'] = (target, options = {}) =>
+    calibratePgLibrary(this.#storage, target, options, this.#options.onWarning);
+  /** Fixes the ef (at most PG_MAX_EF_SEARCH) of every later search of any process, in the database. */
+  readonly setSearchEf: Library['setSearchEf'] = (ef) => setPgSearchEf(this.#storage, ef);
   /** The checks the database allows (see checkPgLibrary); nothing here is derived, so there is nothing to repair. */
   async doctor(options: Pick<DoctorOptions, 'repair'> = {}): Promise<PgDoctorReport> {
     if (options.repair === true)

@@ -47,6 +47,11 @@ export class PgIndex implements RetrievalIndex {
     return this.#round(query, k, round.ef, round.filter === undefined ? undefined : round.pool, this.kind === 'exact');
   }
 
+  /** The top k of the whole library through the HNSW index at `ef`, or by an exact scan that bypasses it: recall measurement. */
+  nearest(query: Float32Array, k: number, ef: number | 'exact'): Promise<KnnResult> {
+    return ef === 'exact' ? this.#round(query, k, 0, undefined, true) : this.#round(query, k, ef, undefined, false);
+  }
+
   scanPool(query: Float32Array, pool: SearchPool): Promise<KnnResult> {
     return this.#round(query, pool.available, 0, pool, true);
   }

@@ -9,6 +9,7 @@ import { migrate } from './migrations.js';
 import { currentGeneration, loadGeneration, type PgGeneration } from './pg-generation.js';
 import { PgIndex } from './pg-index.js';
 import { PgPageRecords } from './pg-page-records.js';
+import type { PgRecallSource } from './pg-recall-source.js';
 import { KEY_COLUMNS, type KeyRow, keyText } from './segment-key.js';
 import type { PgTarget } from './target.js';
 import { vectorFromSend } from './vector-bytes.js';
@@ -30,6 +31,8 @@ export class PgSearchStorage implements SearchStorage {
   readonly #pool: pg.Pool;
   #current: { generation: number; snapshot: Promise<LibrarySnapshot> } | undefined;
   #manifest: Readonly<Manifest> | undefined;
+  /** Each snapshot's segments for recall measurement (see recallSource). */
+  readonly #recallSources = new WeakMap<LibrarySnapshot, PgRecallSource>();
 
   private constructor(target: PgTarget, pool: pg.Pool, queryCacheDir: string) {
     this.target = target;
@@ -82,6 +85,11 @@ export class PgSearchStorage implements SearchStorage {
     return this.#manifest;
   }
 
+  /** The newest generation's index and vectors, to measure recall on; undefined when the library holds no segments. */
+  async recallSource(): Promise<PgRecallSource | undefined> {
+    return this.#recallSources.get(await this.snapshot());
+  }
+
   /** One connection of the pool for `work` (a transaction needs one), released after; errors name the server without its password. */
   async withClient<T>(doing: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect().catch((error: unknown) => {
@@ -126,16 +134,19 @@ export class PgSearchStorage implements SearchStorage {
             size: counts.segments,
             labels,
           });
-    return librarySnapshot({
+    const readVectors = (): Promise<Float32Array> => this.#vectors(labels, dimension);
+    const snapshot = librarySnapshot({
       manifest,
       facts,
       index,
-      readVectors: async () => [await this.#vectors(labels, dimension)],
+      readVectors: async () => [await readVectors()],
       segmentVector: async (label) => {
         const key = keys[label];
         return key === undefined ? undefined : this.#vectorOf(key, dimension);
       },
     });
+    if (index !== undefined) this.#recallSources.set(snapshot, { manifest, index, vectors: readVectors });
+    return snapshot;
   }
 
   /** Every stored vector, by label (a segment a later write replaced keeps its newest vector; one it added is left out). */
