@@ -10,6 +10,7 @@ export {
   recordCoverage,
   SIDECAR_FILE,
   saveHnswIndex,
+  writeHnswGraph,
 } from './persist.js';
 export { type PinnedGraph, pinSavedGraph, unpinGraph } from './pinned-graph.js';
 export type { VectorIndex } from './vector-index.js';

@@ -60,6 +60,27 @@ export async function saveHnswIndex(
   coverage: { fingerprint: string; files: string[] },
   options: SaveOptions = {},
 ): Promise<IndexSidecar> {
+  const written = await writeHnswGraph(dir, index, coverage, options);
+  await written.commit();
+  return written.sidecar;
+}
+
+/** A graph file written and checked under its final name, not yet named by sidecar.json. */
+export interface WrittenGraph {
+  sidecar: IndexSidecar;
+  /** Points sidecar.json at the graph and deletes the older graphs. */
+  commit(): Promise<void>;
+  /** Deletes the graph file instead (no sidecar names it). */
+  discard(): Promise<void>;
+}
+
+/** The first half of saveHnswIndex: the graph file, for a caller that decides whether to commit it. */
+export async function writeHnswGraph(
+  dir: string,
+  index: HnswIndex,
+  coverage: { fingerprint: string; files: string[] },
+  options: SaveOptions = {},
+): Promise<WrittenGraph> {
   await mkdir(dir, { recursive: true });
   const entries = await readdir(dir);
   let generation = 0;
@@ -111,15 +132,20 @@ export async function saveHnswIndex(
     graphChecksum: facts.checksum ?? (await fileChecksum(graphPath)),
     graphLinksChecksum: facts.linksChecksum,
   });
-
-  await writeSidecar(dir, sidecar);
-
-  for (const name of entries) {
-    if ((GRAPH_FILE.test(name) && name !== graph) || isAbandonedTemp(name)) {
-      await rm(join(dir, name), { force: true }).catch(() => undefined); // a leftover is harmless
-    }
-  }
-  return sidecar;
+  return {
+    sidecar,
+    async commit() {
+      await writeSidecar(dir, sidecar);
+      for (const name of entries) {
+        if ((GRAPH_FILE.test(name) && name !== graph) || isAbandonedTemp(name)) {
+          await rm(join(dir, name), { force: true }).catch(() => undefined); // a leftover is harmless
+        }
+      }
+    },
+    async discard() {
+      await rm(graphPath, { force: true }).catch(() => undefined); // a leftover is removed by the next save
+    },
+  };
 }
 
 /**

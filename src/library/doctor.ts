@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { LibraryNotFoundError } from '../errors.js';
 import { SIDECAR_FILE } from '../index/index.js';
 import { FACTS_FILE } from '../query/facts-file.js';
-import { acquireWriteLock } from '../store/library-lock.js';
 import { MANIFEST_FILE } from '../store/manifest.js';
 import { type ManifestRecovery, recoverManifest } from '../store/recover-manifest.js';
 import { SEGMENTS_DIR, SegmentStore } from '../store/segment-store.js';
@@ -108,8 +107,9 @@ async function repair(
     // The video-facts table is derived from the segment files: an open rebuilds it in memory, a write stores it.
     if (derived.some((problem) => problem.kind === 'video-facts-damaged'))
       await (await SegmentStore.open(dir)).rewriteVideoFacts();
-    const release = await acquireWriteLock(dir);
-    try {
+    const opened = await SegmentStore.open(dir);
+    // As a write of the store, so the rebuilt graph is saved for the generation on disk.
+    await opened.write(async () => {
       // Remove what is named damaged so the rebuild starts from the store alone (a graph can pass every check and still hold other labels).
       // A recovered manifest may label segments anew, so everything derived is rebuilt after one.
       if (
@@ -119,12 +119,9 @@ async function repair(
         await rm(join(dir, INDEX_DIR, SIDECAR_FILE), { force: true });
       if (recovered || derived.some((problem) => isFactsProblem(problem.kind)))
         await rm(join(dir, INDEX_DIR, FACTS_FILE), { force: true });
-      const opened = await SegmentStore.open(dir);
       await syncIndex(opened, { onWarning: collect });
       await syncFacts(opened, { onWarning: collect });
-    } finally {
-      await release();
-    }
+    });
   } catch (error) {
     warnings.push(error instanceof Error ? error.message : String(error));
   }

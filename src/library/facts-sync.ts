@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { IndexMismatchError } from '../errors.js';
 import { decodeFactsFile, encodeFactsFile, FACTS_FILE } from '../query/facts-file.js';
 import { LabelFacts } from '../query/label-facts.js';
-import { collectLabelFacts } from '../query/label-facts-data.js';
+import { collectLabelFacts, type FactsRows } from '../query/label-facts-data.js';
+import { savedFactsRows } from '../query/saved-facts-rows.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
-import type { SegmentFile } from '../store/segment-file.js';
 import type { SegmentStore } from '../store/segment-store.js';
 import { fingerprintOf } from './fingerprint.js';
 import { INDEX_DIR } from './index-dir.js';
@@ -33,7 +33,10 @@ export async function syncFacts(store: SegmentStore, options: FactsSyncOptions =
     return LabelFacts.over(store.manifest, saved.data);
   }
   const manifest = store.manifest;
-  const data = await collectLabelFacts(readEach(store), manifest.nextLabel, manifest.dimension ?? 0);
+  // Saved facts of other files still hold those of every file this generation kept.
+  const kept =
+    saved !== undefined && saved.data.dimension === (manifest.dimension ?? 0) ? savedFactsRows(saved.data) : undefined;
+  const data = await collectLabelFacts(readEach(store, kept), manifest.nextLabel, manifest.dimension ?? 0);
   try {
     await mkdir(dir, { recursive: true });
     await writeFileAtomic(path, encodeFactsFile(data, fingerprint));
@@ -48,10 +51,16 @@ export async function syncFacts(store: SegmentStore, options: FactsSyncOptions =
 /**
  * The store's files one by one, read outside the store's cache: gathering facts must not leave
  * every vector in memory (the store's cached copy is used when a search already loaded it).
+ * A file in `kept` is not read at all.
  */
-async function* readEach(store: SegmentStore): AsyncGenerator<SegmentFile> {
+async function* readEach(
+  store: SegmentStore,
+  kept: ReadonlyMap<string, FactsRows> | undefined,
+): AsyncGenerator<FactsRows> {
   for (const name of store.fileNames) {
-    yield store.isLoaded(name) ? await store.file(name) : await store.readUncached(name);
+    const saved = kept?.get(name);
+    if (saved !== undefined) yield saved;
+    else yield store.isLoaded(name) ? await store.file(name) : await store.readUncached(name);
   }
 }
 

@@ -9,8 +9,8 @@ import {
   REBUILD_HINT,
   readSidecar,
   recordCoverage,
-  saveHnswIndex,
   type VectorIndex,
+  writeHnswGraph,
 } from '../index/index.js';
 import type { Manifest, SegmentStore } from '../store/index.js';
 import { fingerprintOf } from './fingerprint.js';
@@ -142,7 +142,9 @@ export async function syncIndex(
 
 /**
  * The index is derived: when it cannot be saved (a read-only library, a full disk) searches
- * go on from the one in memory, and the next process that can write saves it.
+ * go on from the one in memory, and the next process that can write saves it. A reader whose
+ * generation was superseded while it built the graph keeps it in memory only: the sidecar on
+ * disk may already be the newer generation's, and would otherwise be pointed back at older files.
  */
 async function trySave(
   store: SegmentStore,
@@ -151,12 +153,13 @@ async function trySave(
 ): Promise<string | undefined> {
   const files = store.fileNames;
   try {
-    await saveHnswIndex(
+    const written = await writeHnswGraph(
       join(store.dir, INDEX_DIR),
       index,
       { fingerprint: fingerprintOf(files), files },
       { crossModalQueries },
     );
+    if (!(await store.whileCurrent(() => written.commit()))) await written.discard();
     return undefined;
   } catch (error) {
     return `cannot save the HNSW index to ${join(store.dir, INDEX_DIR)} (${error instanceof Error ? error.message : String(error)}); searching with the index built in memory, which is rebuilt on each open until it can be saved`;

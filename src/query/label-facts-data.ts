@@ -1,7 +1,12 @@
 import type { SegmentFile } from '../store/index.js';
 
+/** The string columns the facts read. */
+export type FactsColumn = 'video_id' | 'embedding_option' | 'embedding_scope' | 'source' | 'metadata';
+
 /** What the facts read of a segment file: a PostgreSQL library hands its rows over in this shape too. */
-export type FactsRows = Pick<SegmentFile, 'name' | 'count' | 'labels' | 'startSec' | 'endSec' | 'string'>;
+export type FactsRows = Pick<SegmentFile, 'name' | 'count' | 'labels' | 'startSec' | 'endSec'> & {
+  string(column: FactsColumn, row: number): string;
+};
 
 /** A group's shared fields: segments of one video with one source and one metadata text. */
 export interface GroupRecord {

@@ -25,6 +25,9 @@ export interface WriteLockOptions {
   onWarning?: ((message: string) => void) | undefined;
 }
 
+/** The lock is held by a live writer and was not taken within `timeoutMs` (zero: not waited for at all). */
+export class LockHeldError extends StoreError {}
+
 /** Tokens of the locks this process holds or is taking. */
 const ours = new Set<string>();
 
@@ -201,7 +204,7 @@ function shortHash(text: string): string {
 function timeoutError(dir: string, path: string, owner: LockOwner | undefined, timeoutMs: number): StoreError {
   const seconds = Math.round(timeoutMs / 1000);
   if (owner !== undefined && isLive(owner)) {
-    return new StoreError(
+    return new LockHeldError(
       `another vsearch process (pid ${owner.pid}, since ${owner.since}) is writing ${dir}; waited ${seconds} s for it; wait for it to finish, or stop it`,
     );
   }

@@ -7,7 +7,7 @@ import { InputError, LibraryNotFoundError, StoreError } from '../errors.js';
 import { fileVersion } from '../fs/file-version.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { namesIn, removeCrashTempFiles, SEGMENT_FILE_NAME } from './crash-leftovers.js';
-import { acquireWriteLock, type WriteLockOptions } from './library-lock.js';
+import { acquireWriteLock, LockHeldError, type WriteLockOptions } from './library-lock.js';
 import {
   DEFAULT_INDEX_SETTINGS,
   emptyManifest,
@@ -193,6 +193,35 @@ export class SegmentStore {
       this.#writes--;
       await release?.();
       if (created !== undefined && this.#pending) await removeEmptyDirs(this.dir, created);
+    }
+  }
+
+  /**
+   * Runs `work` holding the write lock if the manifest on disk is still the generation this store
+   * holds; returns whether it ran. For derived files a reader saves for its own generation (the
+   * HNSW graph it rebuilt): they never replace what a newer generation saved. The lock is not
+   * waited for: a writer holding it is about to commit a newer generation, which saves its own.
+   */
+  async whileCurrent(work: () => Promise<void>): Promise<boolean> {
+    if (this.#session.getStore() === true) {
+      await work();
+      return true;
+    }
+    let release: () => Promise<void>;
+    try {
+      release = await acquireWriteLock(this.dir, { timeoutMs: 0 });
+    } catch (error) {
+      if (error instanceof LockHeldError) return false;
+      throw error;
+    }
+    try {
+      const stored = await readManifest(this.dir);
+      const onDisk = stored.layout === 'legacy' ? stored.manifest : stored.file;
+      if (onDisk.id !== this.#manifest.id || onDisk.generation !== this.#manifest.generation) return false;
+      await work();
+      return true;
+    } finally {
+      await release();
     }
   }
 

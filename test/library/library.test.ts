@@ -109,6 +109,25 @@ describe('the HNSW index on disk', () => {
     expect(JSON.parse(await readFile(sidecarPath, 'utf8'))).toMatchObject({ dimension: DIM });
   });
 
+  it('is not saved by a reader over the graph of a newer generation', async () => {
+    const { dir, work } = await libraryWith(corpus.slice(0, 6), { index: { kind: 'hnsw' } });
+    await rm(join(dir, INDEX_DIR), { recursive: true });
+    // The reader opens generation G with no saved graph, so its first search rebuilds one for G's files.
+    const reader = await openLibrary(dir);
+    const writer = await openLibrary(dir);
+    await writer.importSegments(await writeJsonl(work, 'more.jsonl', corpus.slice(6)), MODEL);
+    const sidecarPath = join(dir, INDEX_DIR, 'sidecar.json');
+    const newer = await readFile(sidecarPath, 'utf8');
+    expect((JSON.parse(newer) as { count: number }).count).toBe(12);
+    const query = testVector(DIM, 10);
+    expect((await reader.search({ vector: query, pageLimit: 50 })).data.map(key)).toEqual(
+      exactOrder(corpus.slice(0, 6), query),
+    );
+    expect(await readFile(sidecarPath, 'utf8')).toBe(newer);
+    const graphs = (await readdir(join(dir, INDEX_DIR))).filter((name) => name.startsWith('hnsw-'));
+    expect(graphs).toEqual([(JSON.parse(newer) as { graph: string }).graph]);
+  });
+
   it('is rebuilt when its graph file is gone', async () => {
     const warnings: string[] = [];
     const { dir } = await libraryWith(corpus, { index: { kind: 'hnsw' } });
