@@ -104,6 +104,7 @@ export {
 export type { ModalitySearchEf } from './library/stats.js';
 export type { MediaFacts } from './media/media-facts.js';
 export type { PgChecked } from './pg/pg-doctor.js';
+export type { SyncSummary } from './pg/sync-to-pg.js';
 // Searching.
 export type {
   ClipHit,
