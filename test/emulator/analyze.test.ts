@@ -1,24 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../src/emulator/index.js';
-import { call, start, waitFor } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useEmulator } from '../helpers/emulator.js';
+import { call, EMULATOR_OPTIONS, waitFor } from './helpers.js';
 
-let emu: RunningEmulator;
-beforeAll(async () => {
-  // Long enough that the DELETE right after creation still finds the task processing on a loaded machine.
-  emu = await start({
-    taskDelayMs: 1500,
-    scenario: {
-      'video.mp4': {
-        duration_sec: 31,
-        segments: [
-          { start: 0, end: 12.5, text: 'a car on a street' },
-          { start: 12.5, end: 31, text: 'a dog in a garden' },
-        ],
-      },
+// Long enough that the DELETE right after creation still finds the task processing on a loaded machine.
+const emulator = useEmulator({
+  ...EMULATOR_OPTIONS,
+  taskDelayMs: 1500,
+  scenario: {
+    'video.mp4': {
+      duration_sec: 31,
+      segments: [
+        { start: 0, end: 12.5, text: 'a car on a street' },
+        { start: 12.5, end: 31, text: 'a dog in a garden' },
+      ],
     },
-  });
+  },
 });
-afterAll(async () => emu.close());
 
 const SEGMENTATION_REQUEST = {
   model_name: 'pegasus1.5',
@@ -45,14 +42,14 @@ const SEGMENTATION_REQUEST = {
 
 describe('/analyze/tasks', () => {
   it('creates (202 queued), runs to ready with time_based_metadata segments, lists and deletes', async () => {
-    const created = await call(emu, 'POST', '/analyze/tasks', { json: SEGMENTATION_REQUEST });
+    const created = await call(emulator(), 'POST', '/analyze/tasks', { json: SEGMENTATION_REQUEST });
     expect(created.status).toBe(202);
     expect(created.json).toEqual({ task_id: expect.stringMatching(/^[0-9a-f]{24}$/), status: 'queued' });
     const id = created.json['task_id'] as string;
-    const early = await call(emu, 'DELETE', `/analyze/tasks/${id}`);
+    const early = await call(emulator(), 'DELETE', `/analyze/tasks/${id}`);
     expect(early.status).toBe(409);
     const ready = await waitFor(
-      () => call(emu, 'GET', `/analyze/tasks/${id}`),
+      () => call(emulator(), 'GET', `/analyze/tasks/${id}`),
       (r) => r.json['status'] === 'ready',
     );
     expect(ready.json).toMatchObject({
@@ -73,35 +70,35 @@ describe('/analyze/tasks', () => {
     expect(['positive', 'negative', 'neutral']).toContain(result.scene[0]?.metadata.sentiment);
     expect(result.scene[1]?.metadata.key_objects).toEqual(['dog', 'garden']);
 
-    const list = await call(emu, 'GET', '/analyze/tasks?analysis_mode=time_based_metadata');
+    const list = await call(emulator(), 'GET', '/analyze/tasks?analysis_mode=time_based_metadata');
     expect(list.status).toBe(200);
     const items = list.json['data'] as Array<Record<string, unknown>>;
     expect(items.map((t) => t['task_id'])).toContain(id);
     expect(items[0]?.['result']).toBeUndefined();
     expect(list.json['page_info']).toMatchObject({ page: 1, total_results: items.length });
 
-    const deleted = await call(emu, 'DELETE', `/analyze/tasks/${id}`);
+    const deleted = await call(emulator(), 'DELETE', `/analyze/tasks/${id}`);
     expect(deleted.status).toBe(200);
-    const gone = await call(emu, 'GET', `/analyze/tasks/${id}`);
+    const gone = await call(emulator(), 'GET', `/analyze/tasks/${id}`);
     expect(gone.status).toBe(404);
     expect(gone.json).toMatchObject({ error: { code: 'resource_not_exist' } });
   });
 
   it('answers a general prompt with text built from the scenario', async () => {
-    const before = emu.stats();
-    const created = await call(emu, 'POST', '/analyze/tasks', {
+    const before = emulator().stats();
+    const created = await call(emulator(), 'POST', '/analyze/tasks', {
       json: { video: { type: 'url', url: 'https://example.com/video.mp4' }, prompt: 'Summarize' },
     });
     const id = created.json['task_id'] as string;
     const ready = await waitFor(
-      () => call(emu, 'GET', `/analyze/tasks/${id}`),
+      () => call(emulator(), 'GET', `/analyze/tasks/${id}`),
       (r) => r.json['status'] === 'ready',
     );
     expect((ready.json['result'] as { data: string }).data).toContain('a dog in a garden');
     expect(ready.json['custom_id']).toBeNull();
     // Counted as an analyze task, and among all tasks.
-    expect(emu.stats().analyze_tasks - before.analyze_tasks).toBe(1);
-    expect(emu.stats().tasks_created - before.tasks_created).toBe(1);
+    expect(emulator().stats().analyze_tasks - before.analyze_tasks).toBe(1);
+    expect(emulator().stats().tasks_created - before.tasks_created).toBe(1);
   });
 
   it('validates like the service (v2 error bodies)', async () => {
@@ -113,7 +110,7 @@ describe('/analyze/tasks', () => {
       [{ video: { type: 'url', url: 'https://e.com/v.mp4' }, prompt: 'x', model_name: 'gpt' }, 'parameter_invalid'],
     ];
     for (const [json, code] of cases) {
-      const res = await call(emu, 'POST', '/analyze/tasks', { json });
+      const res = await call(emulator(), 'POST', '/analyze/tasks', { json });
       expect(res.status, JSON.stringify(json)).toBe(400);
       expect(res.json, JSON.stringify(json)).toMatchObject({ error: { code } });
     }

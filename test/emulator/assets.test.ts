@@ -1,23 +1,29 @@
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { call, dot, KEY, PROCESSING_MS, start, waitFor } from './helpers.js';
+import { useEmulator, useEmulators } from '../helpers/emulator.js';
+import { call, dot, EMULATOR_OPTIONS, KEY, PROCESSING_MS, waitFor } from './helpers.js';
 
 const CHUNK = 5 * 1024 * 1024;
+const SCENE_TEXT = 'a lighthouse on a cliff at night';
 
-let emu: RunningEmulator;
-let sceneText: string;
-beforeAll(async () => {
-  sceneText = 'a lighthouse on a cliff at night';
-  const bytes = bigFile(12 * 1024 * 1024 + 123);
-  const sha = createHash('sha256').update(bytes).digest('hex');
-  emu = await start({
+const suiteEmulator = useEmulator(() => {
+  const sha = createHash('sha256')
+    .update(bigFile(12 * 1024 * 1024 + 123))
+    .digest('hex');
+  return {
+    ...EMULATOR_OPTIONS,
     taskDelayMs: PROCESSING_MS,
-    scenario: { [sha]: { duration_sec: 12, segments: [{ start: 0, end: 12, text: sceneText }] } },
-  });
+    scenario: { [sha]: { duration_sec: 12, segments: [{ start: 0, end: 12, text: SCENE_TEXT }] } },
+  };
 });
-afterAll(async () => emu.close());
+
+const freshEmulator = useEmulators(EMULATOR_OPTIONS);
+let emu: RunningEmulator;
+beforeAll(() => {
+  emu = suiteEmulator();
+});
 
 function bigFile(size: number): Uint8Array {
   const out = new Uint8Array(size);
@@ -127,27 +133,23 @@ describe('assets', () => {
   });
 
   it('counts each asset created once in the stats, and lists by a filename substring, case-insensitively', async () => {
-    const fresh = await start();
-    try {
-      const direct = new FormData();
-      direct.append('method', 'direct');
-      direct.append('filename', 'vsearch-ABC123-tag.mp4');
-      direct.append('file', new Blob(['tiny video']), 'tiny.mp4');
-      const created = await call(fresh, 'POST', '/assets', { form: direct });
-      const byUrl = new FormData();
-      byUrl.append('method', 'url');
-      byUrl.append('url', 'https://example.com/other.mp4');
-      await call(fresh, 'POST', '/assets', { form: byUrl });
-      await call(fresh, 'POST', '/assets', { form: new FormData() });
-      const listed = await call(fresh, 'GET', '/assets?filename=abc123-TAG');
-      expect((listed.json['data'] as Array<{ _id: string; filename: string }>).map((a) => [a._id, a.filename])).toEqual(
-        [[created.json['_id'], 'vsearch-ABC123-tag.mp4']],
-      );
-      await call(fresh, 'GET', `/assets/${created.json['_id'] as string}`);
-      expect(fresh.stats().assets_created).toBe(2);
-    } finally {
-      await fresh.close();
-    }
+    const fresh = await freshEmulator();
+    const direct = new FormData();
+    direct.append('method', 'direct');
+    direct.append('filename', 'vsearch-ABC123-tag.mp4');
+    direct.append('file', new Blob(['tiny video']), 'tiny.mp4');
+    const created = await call(fresh, 'POST', '/assets', { form: direct });
+    const byUrl = new FormData();
+    byUrl.append('method', 'url');
+    byUrl.append('url', 'https://example.com/other.mp4');
+    await call(fresh, 'POST', '/assets', { form: byUrl });
+    await call(fresh, 'POST', '/assets', { form: new FormData() });
+    const listed = await call(fresh, 'GET', '/assets?filename=abc123-TAG');
+    expect((listed.json['data'] as Array<{ _id: string; filename: string }>).map((a) => [a._id, a.filename])).toEqual([
+      [created.json['_id'], 'vsearch-ABC123-tag.mp4'],
+    ]);
+    await call(fresh, 'GET', `/assets/${created.json['_id'] as string}`);
+    expect(fresh.stats().assets_created).toBe(2);
   });
 
   it('streams a 150 MB direct upload without holding it in memory', async () => {

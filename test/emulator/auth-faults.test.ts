@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 import { useEmulators } from '../helpers/emulator.js';
-import { call, EMULATOR_OPTIONS, start, textRequest, waitFor } from './helpers.js';
+import { call, EMULATOR_OPTIONS, textRequest, waitFor } from './helpers.js';
 
 const emulator = useEmulators(EMULATOR_OPTIONS);
 
@@ -97,14 +97,10 @@ describe('faults', () => {
   });
 
   it('replays the same fault sequence for the same seed', async () => {
-    // Each run starts and closes its own emulator: the two runs must not share one.
+    // Each run starts its own emulator: the two runs must not share one.
     const sequence = async (): Promise<Array<number | 'dropped'>> => {
-      const e = await start({ faults: { seed: 11, rate_429: 0.3, rate_5xx: 0.2 } });
-      try {
-        return (await burst(e, 40)).map((r) => r.status);
-      } finally {
-        await e.close();
-      }
+      const e = await emulator({ faults: { seed: 11, rate_429: 0.3, rate_5xx: 0.2 } });
+      return (await burst(e, 40)).map((r) => r.status);
     };
     const a = await sequence();
     expect(await sequence()).toEqual(a);

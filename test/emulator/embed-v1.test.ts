@@ -1,15 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../src/emulator/index.js';
-import { call, dot, norm, PROCESSING_MS, readyV1Task, start, waitFor } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useEmulator } from '../helpers/emulator.js';
+import { call, dot, norm, PROCESSING_MS, readyV1Task, EMULATOR_OPTIONS, waitFor } from './helpers.js';
 
-let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await start({
-    taskDelayMs: PROCESSING_MS,
-    scenario: { 'v.mp4': { duration_sec: 22, segments: [{ start: 0, end: 22, text: 'people dancing' }] } },
-  });
+const emulator = useEmulator({
+  ...EMULATOR_OPTIONS,
+  taskDelayMs: PROCESSING_MS,
+  scenario: { 'v.mp4': { duration_sec: 22, segments: [{ start: 0, end: 22, text: 'people dancing' }] } },
 });
-afterAll(async () => emu.close());
 
 function form(fields: Record<string, string | string[]>): FormData {
   const out = new FormData();
@@ -26,7 +23,7 @@ describe('POST /embed (v1, multipart)', () => {
       image_url: 'https://example.com/image.jpg',
       audio_url: 'https://example.com/audio.mp3',
     });
-    const res = await call(emu, 'POST', '/embed', { form: body });
+    const res = await call(emulator(), 'POST', '/embed', { form: body });
     expect(res.status).toBe(200);
     expect(res.json['model_name']).toBe('Marengo-retrieval-2.7');
     const text = (res.json['text_embedding'] as { segments: Array<{ float: number[] }> }).segments;
@@ -51,7 +48,7 @@ describe('POST /embed (v1, multipart)', () => {
       const body = new FormData();
       body.append('model_name', 'marengo3.0');
       body.append('image_file', new Blob([bytes]), 'photo.jpg');
-      const res = await call(emu, 'POST', '/embed', { form: body });
+      const res = await call(emulator(), 'POST', '/embed', { form: body });
       expect(res.status).toBe(200);
       expect(res.json['image_embedding']).toMatchObject({ metadata: { input_filename: 'photo.jpg' } });
       return (res.json['image_embedding'] as { segments: Array<{ float: number[] }> }).segments[0]?.float ?? [];
@@ -83,7 +80,7 @@ describe('POST /embed (v1, multipart)', () => {
       ],
     ];
     for (const [body, code] of cases) {
-      const res = await call(emu, 'POST', '/embed', { form: body });
+      const res = await call(emulator(), 'POST', '/embed', { form: body });
       expect(res.status).toBe(400);
       expect(res.json['code']).toBe(code);
       expect(res.json['docs_url']).toMatch(/^https:\/\//);
@@ -94,7 +91,7 @@ describe('POST /embed (v1, multipart)', () => {
 
 describe('/embed/tasks (v1)', () => {
   it('runs a video task through status -> ready with clip and video scopes', async () => {
-    const created = await call(emu, 'POST', '/embed/tasks', {
+    const created = await call(emulator(), 'POST', '/embed/tasks', {
       form: form({
         model_name: 'Marengo-retrieval-2.7',
         video_url: 'https://example.com/v.mp4',
@@ -105,7 +102,7 @@ describe('/embed/tasks (v1)', () => {
     expect(created.status).toBe(200);
     const id = created.json['_id'] as string;
     expect(Object.keys(created.json)).toEqual(['_id']);
-    const status = await call(emu, 'GET', `/embed/tasks/${id}/status`);
+    const status = await call(emulator(), 'GET', `/embed/tasks/${id}/status`);
     expect(status.json).toMatchObject({
       _id: id,
       model_name: 'Marengo-retrieval-2.7',
@@ -113,10 +110,10 @@ describe('/embed/tasks (v1)', () => {
       video_embedding: { metadata: { video_clip_length: 5, video_embedding_scope: ['clip', 'video'], duration: 22 } },
     });
     await waitFor(
-      () => call(emu, 'GET', `/embed/tasks/${id}/status`),
+      () => call(emulator(), 'GET', `/embed/tasks/${id}/status`),
       (r) => r.json['status'] === 'ready',
     );
-    const ready = await call(emu, 'GET', `/embed/tasks/${id}`);
+    const ready = await call(emulator(), 'GET', `/embed/tasks/${id}`);
     expect(ready.json['status']).toBe('ready');
     const segments = (
       ready.json['video_embedding'] as {
@@ -146,12 +143,12 @@ describe('/embed/tasks (v1)', () => {
       ['audio', 0, 22],
     ]);
     expect(segments[0]?.float).toHaveLength(1024);
-    const audioOnly = await call(emu, 'GET', `/embed/tasks/${id}?embedding_option=audio`);
+    const audioOnly = await call(emulator(), 'GET', `/embed/tasks/${id}?embedding_option=audio`);
     const audioSegments = (audioOnly.json['video_embedding'] as { segments: Array<{ embedding_option: string }> })
       .segments;
     expect(audioSegments.length).toBe(6);
     expect(audioSegments.every((s) => s.embedding_option === 'audio')).toBe(true);
-    const list = await call(emu, 'GET', '/embed/tasks?page=1&page_limit=10');
+    const list = await call(emulator(), 'GET', '/embed/tasks?page=1&page_limit=10');
     expect(list.status).toBe(200);
     expect((list.json['data'] as Array<Record<string, unknown>>).find((t) => t['_id'] === id)).toMatchObject({
       status: 'ready',
@@ -164,7 +161,7 @@ describe('/embed/tasks (v1)', () => {
     const body = new FormData();
     body.append('model_name', 'marengo3.0');
     body.append('video_file', new Blob([new Uint8Array(3 * 1024 * 1024).fill(7)]), 'upload.mp4');
-    const ready = await readyV1Task(emu, body);
+    const ready = await readyV1Task(emulator(), body);
     const video = ready.json['video_embedding'] as {
       metadata: Record<string, unknown>;
       segments: Array<{ end_offset_sec: number; embedding_option: string }>;
@@ -224,11 +221,11 @@ describe('/embed/tasks (v1)', () => {
       ],
     ];
     for (const [fields, code, message] of cases) {
-      const res = await call(emu, 'POST', '/embed/tasks', { form: form(fields) });
+      const res = await call(emulator(), 'POST', '/embed/tasks', { form: form(fields) });
       expect(res.status, JSON.stringify(fields)).toBe(400);
       expect(res.json).toMatchObject({ code, message });
     }
-    const unknown = await call(emu, 'GET', '/embed/tasks/663da73b31cdd0c1f638a8e6');
+    const unknown = await call(emulator(), 'GET', '/embed/tasks/663da73b31cdd0c1f638a8e6');
     expect(unknown.status).toBe(404);
     expect(unknown.json['code']).toBe('resource_not_exist');
   });

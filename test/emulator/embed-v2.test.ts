@@ -1,19 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../src/emulator/index.js';
-import { call, dot, norm, PROCESSING_MS, start, textRequest, vectorsOf, waitFor } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useEmulator } from '../helpers/emulator.js';
+import { call, dot, norm, PROCESSING_MS, EMULATOR_OPTIONS, textRequest, vectorsOf, waitFor } from './helpers.js';
 
-let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await start({
-    taskDelayMs: PROCESSING_MS,
-    scenario: { 'clip.mp4': { duration_sec: 20, segments: [{ start: 0, end: 20, text: 'a red car' }] } },
-  });
+const emulator = useEmulator({
+  ...EMULATOR_OPTIONS,
+  taskDelayMs: PROCESSING_MS,
+  scenario: { 'clip.mp4': { duration_sec: 20, segments: [{ start: 0, end: 20, text: 'a red car' }] } },
 });
-afterAll(async () => emu.close());
 
 describe('POST /embed-v2', () => {
   it('embeds text as one 512-d unit vector with null offsets', async () => {
-    const res = await call(emu, 'POST', '/embed-v2', { json: textRequest('man walking a dog') });
+    const res = await call(emulator(), 'POST', '/embed-v2', { json: textRequest('man walking a dog') });
     expect(res.status).toBe(200);
     const data = res.json['data'] as Array<Record<string, unknown>>;
     expect(data).toHaveLength(1);
@@ -25,7 +22,7 @@ describe('POST /embed-v2', () => {
 
   it('is deterministic and places texts sharing words closer than unrelated ones', async () => {
     const embed = async (text: string): Promise<number[]> =>
-      vectorsOf((await call(emu, 'POST', '/embed-v2', { json: textRequest(text) })).json)[0] ?? [];
+      vectorsOf((await call(emulator(), 'POST', '/embed-v2', { json: textRequest(text) })).json)[0] ?? [];
     const a1 = await embed('A dog runs on the beach');
     const a2 = await embed('A dog runs on the beach');
     const near = await embed('dog on a beach at sunset');
@@ -35,8 +32,8 @@ describe('POST /embed-v2', () => {
   });
 
   it('uses separate spaces for marengo3.0 and marengo3.5 (the SDK model)', async () => {
-    const v30 = vectorsOf((await call(emu, 'POST', '/embed-v2', { json: textRequest('sunset') })).json)[0] ?? [];
-    const res35 = await call(emu, 'POST', '/embed-v2', { json: textRequest('sunset', 'marengo3.5') });
+    const v30 = vectorsOf((await call(emulator(), 'POST', '/embed-v2', { json: textRequest('sunset') })).json)[0] ?? [];
+    const res35 = await call(emulator(), 'POST', '/embed-v2', { json: textRequest('sunset', 'marengo3.5') });
     expect(res35.status).toBe(200);
     const v35 = vectorsOf(res35.json)[0] ?? [];
     expect(v35).toHaveLength(512);
@@ -44,7 +41,7 @@ describe('POST /embed-v2', () => {
   });
 
   it('cuts a video into fixed clips with per-modality, fused and asset embeddings', async () => {
-    const res = await call(emu, 'POST', '/embed-v2', {
+    const res = await call(emulator(), 'POST', '/embed-v2', {
       json: {
         input_type: 'video',
         model_name: 'marengo3.0',
@@ -88,7 +85,7 @@ describe('POST /embed-v2', () => {
   });
 
   it('accepts the SDK segmentation.temporal wrapper and base64 media', async () => {
-    const res = await call(emu, 'POST', '/embed-v2', {
+    const res = await call(emulator(), 'POST', '/embed-v2', {
       json: {
         input_type: 'audio',
         model_name: 'marengo3.0',
@@ -112,7 +109,7 @@ describe('POST /embed-v2', () => {
   });
 
   it('embeds image and text_image inputs', async () => {
-    const image = await call(emu, 'POST', '/embed-v2', {
+    const image = await call(emulator(), 'POST', '/embed-v2', {
       json: {
         input_type: 'image',
         model_name: 'marengo3.0',
@@ -121,7 +118,7 @@ describe('POST /embed-v2', () => {
     });
     expect(image.status).toBe(200);
     expect(image.json['metadata']).toEqual({ input_type: 'image', input_url: 'https://example.com/a.jpg' });
-    const both = await call(emu, 'POST', '/embed-v2', {
+    const both = await call(emulator(), 'POST', '/embed-v2', {
       json: {
         input_type: 'text_image',
         model_name: 'marengo3.0',
@@ -188,14 +185,14 @@ describe('POST /embed-v2', () => {
       ],
     ];
     for (const [json, status, code, field] of cases) {
-      const res = await call(emu, 'POST', '/embed-v2', { json });
+      const res = await call(emulator(), 'POST', '/embed-v2', { json });
       expect(res.status, JSON.stringify(json)).toBe(status);
       const error = res.json['error'] as Record<string, unknown>;
       expect(error['code'], JSON.stringify(json)).toBe(code);
       expect(typeof error['message']).toBe('string');
       if (field !== undefined) expect(error['details']).toEqual({ field });
     }
-    const notJson = await call(emu, 'POST', '/embed-v2', {
+    const notJson = await call(emulator(), 'POST', '/embed-v2', {
       body: 'input_type=text',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
@@ -205,7 +202,7 @@ describe('POST /embed-v2', () => {
 
 describe('/embed-v2/tasks', () => {
   it('creates a task (202), polls processing -> ready, lists it', async () => {
-    const created = await call(emu, 'POST', '/embed-v2/tasks', {
+    const created = await call(emulator(), 'POST', '/embed-v2/tasks', {
       json: {
         input_type: 'video',
         model_name: 'marengo3.0',
@@ -220,29 +217,29 @@ describe('/embed-v2/tasks', () => {
     expect(created.json).toMatchObject({ status: 'processing', data: null });
     const id = created.json['_id'] as string;
     expect(id).toMatch(/^[0-9a-f]{24}$/);
-    const first = await call(emu, 'GET', `/embed-v2/tasks/${id}`);
+    const first = await call(emulator(), 'GET', `/embed-v2/tasks/${id}`);
     expect(first.json).toMatchObject({ _id: id, status: 'processing', data: null });
     const ready = await waitFor(
-      () => call(emu, 'GET', `/embed-v2/tasks/${id}`),
+      () => call(emulator(), 'GET', `/embed-v2/tasks/${id}`),
       (r) => r.json['status'] !== 'processing',
     );
     expect(ready.json['status']).toBe('ready');
     const data = ready.json['data'] as Array<{ start_sec: number; end_sec: number; embedding: number[] }>;
     expect(data.map((d) => d.end_sec)).toEqual([6, 12, 18, 20]);
     expect(ready.json['metadata']).toMatchObject({ input_type: 'video', duration: 20 });
-    const list = await call(emu, 'GET', '/embed-v2/tasks?page_limit=5');
+    const list = await call(emulator(), 'GET', '/embed-v2/tasks?page_limit=5');
     expect(list.status).toBe(200);
     expect((list.json['data'] as Array<{ _id: string }>).map((t) => t._id)).toContain(id);
     expect(list.json['page_info']).toMatchObject({ limit_per_page: 5, page: 1 });
-    const readyOnly = await call(emu, 'GET', '/embed-v2/tasks?status=processing');
+    const readyOnly = await call(emulator(), 'GET', '/embed-v2/tasks?status=processing');
     expect((readyOnly.json['data'] as Array<{ _id: string }>).map((t) => t._id)).not.toContain(id);
   });
 
   it('rejects text input and unknown task ids', async () => {
-    const text = await call(emu, 'POST', '/embed-v2/tasks', { json: textRequest('hello') });
+    const text = await call(emulator(), 'POST', '/embed-v2/tasks', { json: textRequest('hello') });
     expect(text.status).toBe(400);
     expect((text.json['error'] as Record<string, unknown>)['code']).toBe('parameter_invalid');
-    const missing = await call(emu, 'GET', '/embed-v2/tasks/6900aa11bb22cc33dd44ee55');
+    const missing = await call(emulator(), 'GET', '/embed-v2/tasks/6900aa11bb22cc33dd44ee55');
     expect(missing.status).toBe(404);
     expect(missing.json).toEqual({
       error: {

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import type { EmulatorOptions, RunningEmulator } from '../../src/emulator/index.js';
-import { startTestEmulator } from '../helpers/emulator.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
 
 export const KEY = 'test-key';
 
@@ -16,10 +15,6 @@ export const PROCESSING_MS = 1500;
 
 /** What every emulator of these tests starts with, unless a test says otherwise. */
 export const EMULATOR_OPTIONS = { apiKey: KEY, taskDelayMs: 50 };
-
-export async function start(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  return startTestEmulator({ ...EMULATOR_OPTIONS, ...options });
-}
 
 export interface ApiResponse {
   status: number;

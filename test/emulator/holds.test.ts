@@ -1,12 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { call, start, waitFor } from './helpers.js';
+import { useEmulators } from '../helpers/emulator.js';
+import { call, EMULATOR_OPTIONS, waitFor } from './helpers.js';
 
-let emu: RunningEmulator | undefined;
-afterEach(async () => {
-  await emu?.close();
-  emu = undefined;
-});
+const emulator = useEmulators(EMULATOR_OPTIONS);
 
 const TASK = {
   input_type: 'video',
@@ -37,7 +34,7 @@ async function waiting(running: RunningEmulator, id: string): Promise<HoldView |
 
 describe('/__emulator/holds', () => {
   it('stage "answer": the task is created while its answer waits for the release', async () => {
-    const running = (emu = await start());
+    const running = await emulator();
     const hold = await call(running, 'POST', '/__emulator/holds', {
       json: { method: 'POST', path: '/embed-v2/tasks', stage: 'answer' },
     });
@@ -55,7 +52,7 @@ describe('/__emulator/holds', () => {
   });
 
   it('stage "request": nothing is created until the release; a route template matches concrete paths', async () => {
-    const running = (emu = await start());
+    const running = await emulator();
     const created = await call(running, 'POST', '/embed-v2/tasks', { json: TASK });
     const taskId = created.json['_id'] as string;
     const hold = await call(running, 'POST', '/__emulator/holds', {
@@ -76,7 +73,7 @@ describe('/__emulator/holds', () => {
   });
 
   it('refuses a hold it cannot apply', async () => {
-    const running = (emu = await start());
+    const running = await emulator();
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ path: '/embed-v2/tasks' }, 'method'],
       [{ method: 'POST' }, 'path'],

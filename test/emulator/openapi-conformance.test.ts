@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { type ApiResponse, call, HAVE_REFERENCE, REFERENCE_DIR, start, waitFor } from './helpers.js';
+import { useEmulator } from '../helpers/emulator.js';
+import { type ApiResponse, call, EMULATOR_OPTIONS, HAVE_REFERENCE, REFERENCE_DIR, waitFor } from './helpers.js';
 import { type Schema, SchemaWalker } from './schema-walker.js';
 
 if (!HAVE_REFERENCE) console.warn(`skipping OpenAPI conformance: ${REFERENCE_DIR} is absent`);
@@ -30,15 +31,18 @@ describe.skipIf(!HAVE_REFERENCE)('responses validate against the OpenAPI respons
     return response;
   };
 
+  const suiteEmulator = useEmulator({
+    ...EMULATOR_OPTIONS,
+    taskDelayMs: 30,
+    scenario: { 'v.mp4': { duration_sec: 14, segments: [{ start: 0, end: 14, text: 'kids playing football' }] } },
+  });
+
   beforeAll(async () => {
     const load = (name: string): SchemaWalker =>
       new SchemaWalker(JSON.parse(readFileSync(join(REFERENCE_DIR, name), 'utf8')) as Schema);
     current = load('twelvelabs-openapi-2026-07.json');
     marengo27 = load('twelvelabs-openapi-2026-03-marengo27.json');
-    emu = await start({
-      taskDelayMs: 30,
-      scenario: { 'v.mp4': { duration_sec: 14, segments: [{ start: 0, end: 14, text: 'kids playing football' }] } },
-    });
+    emu = suiteEmulator();
 
     const video = {
       media_source: { url: 'https://e.com/v.mp4' },
@@ -169,7 +173,6 @@ describe.skipIf(!HAVE_REFERENCE)('responses validate against the OpenAPI respons
       json: { input_type: 'text', model_name: 'marengo3.0', text: { input_text: 'x' } },
     });
   });
-  afterAll(async () => emu?.close());
 
   it('every recorded response matches its declared schema (strict: no undeclared fields)', () => {
     const problems: string[] = [];

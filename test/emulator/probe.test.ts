@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { HAS_SHARED_DATA, SHARED_DATA } from '../helpers/shared-data.js';
 import { useSuiteTempDir } from '../helpers/temp-dir.js';
-import { call, readyV1Task, start, waitFor } from './helpers.js';
+import { useEmulator } from '../helpers/emulator.js';
+import { call, EMULATOR_OPTIONS, readyV1Task, waitFor } from './helpers.js';
 
 /** Uploads `video` as a 2 s-clip embed task, waits until it is ready, and gives the end of its last segment. */
 async function lastSegmentEnd(emu: RunningEmulator, video: Buffer, filename: string): Promise<number> {
@@ -20,7 +21,6 @@ async function lastSegmentEnd(emu: RunningEmulator, video: Buffer, filename: str
 
 /** A stand-in ffprobe on PATH that reports 42.5 s for any file (and logs the files it saw): asked only for bytes MediaInfo cannot read. */
 describe.skipIf(process.platform === 'win32')('ffprobe durations', () => {
-  let emu: RunningEmulator;
   let savedPath: string | undefined;
   let bin: string;
   const binFolder = useSuiteTempDir();
@@ -34,18 +34,17 @@ describe.skipIf(process.platform === 'win32')('ffprobe durations', () => {
     chmodSync(script, 0o755);
     savedPath = process.env['PATH'];
     process.env['PATH'] = `${bin}${delimiter}${savedPath ?? ''}`;
-    emu = await start();
   });
-  afterAll(async () => {
+  afterAll(() => {
     process.env['PATH'] = savedPath;
-    await emu.close();
   });
+  const emulator = useEmulator(EMULATOR_OPTIONS);
 
   it('uses the probed duration of an uploaded video_file when no scenario describes it', async () => {
     const body = new FormData();
     body.append('model_name', 'marengo3.0');
     body.append('video_file', new Blob(['not really a video']), 'probe-me.mp4');
-    const task = await readyV1Task(emu, body);
+    const task = await readyV1Task(emulator(), body);
     const video = task.json['video_embedding'] as {
       metadata: { duration: number };
       segments: Array<{ end_offset_sec: number; embedding_option: string }>;
@@ -60,9 +59,9 @@ describe.skipIf(process.platform === 'win32')('ffprobe durations', () => {
     const body = new FormData();
     body.append('method', 'direct');
     body.append('file', new Blob(['bytes']), 'probe.mp4');
-    const created = await call(emu, 'POST', '/assets', { form: body });
+    const created = await call(emulator(), 'POST', '/assets', { form: body });
     const asset = await waitFor(
-      () => call(emu, 'GET', `/assets/${created.json['_id'] as string}`),
+      () => call(emulator(), 'GET', `/assets/${created.json['_id'] as string}`),
       (r) => r.json['status'] === 'ready',
     );
     expect(asset.json['duration']).toBe(42.5);
@@ -71,7 +70,6 @@ describe.skipIf(process.platform === 'win32')('ffprobe durations', () => {
 
 /** No ffprobe on PATH: MediaInfo (WASM) reads the duration from the bytes. */
 describe('durations without ffprobe', () => {
-  let emu: RunningEmulator;
   let savedPath: string | undefined;
   let emptyBin: string;
   const emptyBinFolder = useSuiteTempDir();
@@ -79,16 +77,15 @@ describe('durations without ffprobe', () => {
     savedPath = process.env['PATH'];
     emptyBin = emptyBinFolder();
     process.env['PATH'] = emptyBin;
-    emu = await start();
   });
-  afterAll(async () => {
+  afterAll(() => {
     process.env['PATH'] = savedPath;
-    await emu.close();
   });
+  const emulator = useEmulator(EMULATOR_OPTIONS);
 
   it('reads an uploaded MP4 duration when no scenario describes it', async () => {
     const video = readFileSync(fileURLToPath(new URL('../../data/media-samples/bbb-3sec.mp4', import.meta.url)));
-    expect(await lastSegmentEnd(emu, video, 'unknown-name.mp4')).toBeCloseTo(3.008, 2);
+    expect(await lastSegmentEnd(emulator(), video, 'unknown-name.mp4')).toBeCloseTo(3.008, 2);
   });
 
   /** The durations of the files, so that no segment passes the end and none stops short of it. */
@@ -96,7 +93,7 @@ describe('durations without ffprobe', () => {
     ['media_fluent_ffmpeg/testvideo-169.avi', 2],
     ['media_popeye_public_domain/vob/Title T02-3.mkv', 61.034],
   ])('covers an uploaded %s to its real end (%d s) and no further', async (file, durationSec) => {
-    expect(await lastSegmentEnd(emu, readFileSync(join(SHARED_DATA, file)), 'undescribed.bin')).toBeCloseTo(
+    expect(await lastSegmentEnd(emulator(), readFileSync(join(SHARED_DATA, file)), 'undescribed.bin')).toBeCloseTo(
       durationSec,
       2,
     );
