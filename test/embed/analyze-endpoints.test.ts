@@ -1,17 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TwelveLabsClient } from '../../src/embed/index.js';
 import { BadRequestError, ConflictError, NotFoundError, TaskFailedError } from '../../src/errors.js';
-import { clientFor, count, type Emulator, emulator } from './emulator-helper.js';
+import { useEmulator, useEmulators } from '../helpers/emulator.js';
+import { clientFor, count, EMULATOR_OPTIONS, type Emulator } from './emulator-helper.js';
 
 let emu: Emulator;
 let client: TwelveLabsClient;
-beforeAll(async () => {
-  emu = await emulator();
+const suiteEmulator = useEmulator(EMULATOR_OPTIONS);
+const freshEmulator = useEmulators(EMULATOR_OPTIONS);
+beforeAll(() => {
+  emu = suiteEmulator();
   client = clientFor(emu);
 });
 afterAll(async () => {
   await client?.close();
-  await emu?.close();
 });
 
 const poll = { intervalMs: 20, maxIntervalMs: 100, timeoutMs: 10_000 };
@@ -68,7 +70,7 @@ describe('analyze tasks (/analyze/tasks)', () => {
     await expect(client.getAnalyzeTask(created.id)).rejects.toBeInstanceOf(NotFoundError);
   });
   it('deleting a task still processing -> ConflictError after the retries', async () => {
-    const slow = await emulator({ taskDelayMs: 60_000 });
+    const slow = await freshEmulator({ taskDelayMs: 60_000 });
     const c = clientFor(slow, { maxRetries: 1 });
     try {
       const created = await c.createAnalyzeTask({ video: { url: 'https://example.com/busy.mp4' }, prompt: 'x' });
@@ -76,7 +78,6 @@ describe('analyze tasks (/analyze/tasks)', () => {
       expect(count(slow.stats(), 'DELETE /analyze/tasks/{task_id}', '409')).toBe(2);
     } finally {
       await c.close();
-      await slow.close();
     }
   });
   it('a failed analysis -> TaskFailedError', async () => {

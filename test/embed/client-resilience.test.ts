@@ -1,14 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RetryInfo } from '../../src/embed/index.js';
 import { AbortError, BadRequestError, RateLimitError, TaskFailedError, TimeoutError } from '../../src/errors.js';
-import { API_KEY, clientFor, count, type Emulator, emulator } from './emulator-helper.js';
+import { useEmulator, useEmulators } from '../helpers/emulator.js';
+import { API_KEY, clientFor, count, EMULATOR_OPTIONS, type Emulator } from './emulator-helper.js';
 
 let emu: Emulator;
-beforeAll(async () => {
-  emu = await emulator();
-});
-afterAll(async () => {
-  await emu?.close();
+const suiteEmulator = useEmulator(EMULATOR_OPTIONS);
+const freshEmulator = useEmulators(EMULATOR_OPTIONS);
+beforeAll(() => {
+  emu = suiteEmulator();
 });
 afterEach(() => {
   emu.setFaults({});
@@ -158,7 +158,7 @@ describe('tasks that fail or take too long', () => {
     }
   });
   it('the poll deadline -> TimeoutError', async () => {
-    const slow = await emulator({ taskDelayMs: 60_000 });
+    const slow = await freshEmulator({ taskDelayMs: 60_000 });
     const client = clientFor(slow);
     try {
       const t0 = Date.now();
@@ -172,7 +172,6 @@ describe('tasks that fail or take too long', () => {
       expect(Date.now() - t0).toBeLessThan(2000);
     } finally {
       await client.close();
-      await slow.close();
     }
   });
 });
@@ -223,7 +222,7 @@ describe('abort', () => {
   });
   it('polling is cut short', async () => {
     const client = clientFor(emu);
-    const slow = await emulator({ taskDelayMs: 60_000 });
+    const slow = await freshEmulator({ taskDelayMs: 60_000 });
     const slowClient = clientFor(slow);
     const controller = new AbortController();
     try {
@@ -235,7 +234,6 @@ describe('abort', () => {
     } finally {
       await client.close();
       await slowClient.close();
-      await slow.close();
     }
   });
   it('a call waiting for a concurrency slot is released at once', async () => {

@@ -1,7 +1,7 @@
 import { open, writeFile } from 'node:fs/promises';
 import type { TwelveLabsClient, TwelveLabsClientOptions } from '../../src/embed/index.js';
 import type { startEmulator } from '../../src/emulator/index.js';
-import { clientOf, startTestEmulator } from '../helpers/emulator.js';
+import { clientOf } from '../helpers/emulator.js';
 
 export const API_KEY = 'tlk_TEST-KEY-never-leak-9f8e7d';
 
@@ -9,10 +9,6 @@ export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
 /** What the emulators of the client tests start with, unless a test says otherwise. */
 export const EMULATOR_OPTIONS = { apiKey: API_KEY, taskDelayMs: 50, seed: 1 };
-
-export async function emulator(options: Parameters<typeof startEmulator>[0] = {}): Promise<Emulator> {
-  return startTestEmulator({ ...EMULATOR_OPTIONS, ...options });
-}
 
 export function clientFor(emu: { baseUrl: string }, options: TwelveLabsClientOptions = {}): TwelveLabsClient {
   return clientOf(emu, API_KEY, options);
