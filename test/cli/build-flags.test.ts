@@ -1,23 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { API_KEY, testScenario } from '../build/emulator-fixture.js';
 import { runCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
-import { startTestEmulator } from '../helpers/emulator.js';
+import { useEmulator } from '../helpers/emulator.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
 const SEGMENTS = join(PROJECT_ROOT, 'data', 'marengo27-aws-sample', 'segments.jsonl');
-let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario: testScenario() });
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario: testScenario() });
 
 const manifestIndex = async (lib: string): Promise<{ M: number; efConstruction: number }> =>
   (JSON.parse(await readFile(join(lib, 'manifest.json'), 'utf8')) as { index: { M: number; efConstruction: number } })
@@ -27,7 +20,7 @@ describe('vsearch build', () => {
   it('exits 1 for a missing input and lists it as a failure in the summary', async () => {
     const dir = await tempDir();
     const missing = join(dir, 'nope.mp4');
-    const env = { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl };
+    const env = { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu().baseUrl };
     const human = await runCliAsync(['build', missing, '--lib', join(dir, 'lib')], env);
     expect(human.status).toBe(1);
     expect(human.stderr).toContain(`FAILED ${missing}: cannot read it (ENOENT)`);

@@ -1,26 +1,20 @@
 import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { API_KEY, MEDIA_SAMPLES, testScenario } from '../build/emulator-fixture.js';
 import { runCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
-import { startTestEmulator } from '../helpers/emulator.js';
+import { useEmulator, useEmulators } from '../helpers/emulator.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
-let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 5, scenario: testScenario() });
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 5, scenario: testScenario() });
+const freshEmulator = useEmulators({ apiKey: API_KEY, taskDelayMs: 50, seed: 5 });
 
 describe('vsearch build and query through the API (the emulator)', () => {
   it('embeds a folder, answers a text query once through the API and then from the cache', async () => {
     const lib = join(await tempDir(), 'lib');
-    const env = { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl };
+    const env = { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu().baseUrl };
     const built = await runCliAsync(['build', MEDIA_SAMPLES, '--lib', lib, '--clip-length', '2', '--json'], env);
     expect(built.status, built.stderr).toBe(0);
     const summary = JSON.parse(built.stdout) as {
@@ -31,14 +25,14 @@ describe('vsearch build and query through the API (the emulator)', () => {
     expect(summary.library.videos).toBe(3);
     expect(built.stderr).not.toContain(API_KEY);
 
-    emu.reset();
+    emu().reset();
     const first = await runCliAsync(
       ['query', 'a butterfly over the flowers', '--lib', lib, '--limit', '1', '--json'],
       env,
     );
     expect(first.status, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({ data: [{ video_id: 'bbb-3sec.mp4', start: 2, end: 3.008 }] });
-    expect(emu.stats().sync_embeds).toBe(1);
+    expect(emu().stats().sync_embeds).toBe(1);
     const again = await runCliAsync(
       ['query', 'a butterfly over the flowers', '--lib', lib, '--limit', '1', '--json'],
       env,
@@ -46,7 +40,7 @@ describe('vsearch build and query through the API (the emulator)', () => {
     expect((JSON.parse(again.stdout) as { data: unknown }).data).toEqual(
       (JSON.parse(first.stdout) as { data: unknown }).data,
     );
-    expect(emu.stats().sync_embeds).toBe(1);
+    expect(emu().stats().sync_embeds).toBe(1);
     const offline = runCli([
       'query',
       'a butterfly over the flowers',
@@ -84,23 +78,16 @@ describe('vsearch build and query through the API (the emulator)', () => {
       unknown,
       Buffer.concat([Buffer.from('\0\0\0\x18ftypisom\0\0\0\0isomavc1', 'latin1'), Buffer.alloc(4096, 7)]),
     );
-    const failing = await startTestEmulator({
-      apiKey: API_KEY,
-      taskDelayMs: 50,
-      seed: 5,
+    const failing = await freshEmulator({
       scenario: testScenario({ [unknown]: { duration_sec: 8, segments: [], fail: true } }),
     });
-    try {
-      const lib = join(await tempDir(), 'lib');
-      const result = await runCliAsync(['build', folder, '--lib', lib], {
-        TWELVELABS_API_KEY: API_KEY,
-        TWELVELABS_BASE_URL: failing.baseUrl,
-      });
-      expect(result.status).toBe(1);
-      expect(result.stderr).toMatch(/FAILED .*unknown-length\.mp4: .*failed/);
-      expect(result.stderr).toMatch(/now holds \d+ segments of 2 videos/);
-    } finally {
-      await failing.close();
-    }
+    const lib = join(await tempDir(), 'lib');
+    const result = await runCliAsync(['build', folder, '--lib', lib], {
+      TWELVELABS_API_KEY: API_KEY,
+      TWELVELABS_BASE_URL: failing.baseUrl,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/FAILED .*unknown-length\.mp4: .*failed/);
+    expect(result.stderr).toMatch(/now holds \d+ segments of 2 videos/);
   });
 });

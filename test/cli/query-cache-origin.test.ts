@@ -1,28 +1,20 @@
 import { readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import type { SearchResponse } from '../../src/query/index.js';
 import { API_KEY } from '../build/emulator-fixture.js';
 import { runCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
-import { startTestEmulator } from '../helpers/emulator.js';
+import { useEmulator } from '../helpers/emulator.js';
 import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 /** Issue 11 part 6 through the real CLI against two emulators on two ports (two API origins). */
 const tempDir = useTempDirs();
 const DIM = 512;
-let first: RunningEmulator;
-let second: RunningEmulator;
-beforeAll(async () => {
-  first = await startTestEmulator({ apiKey: API_KEY, seed: 5 });
-  second = await startTestEmulator({ apiKey: API_KEY, seed: 5 });
-});
-afterAll(async () => {
-  await first.close();
-  await second.close();
-});
+const first = useEmulator({ apiKey: API_KEY, seed: 5 });
+const second = useEmulator({ apiKey: API_KEY, seed: 5 });
 
 async function library(): Promise<{ dir: string; lib: string }> {
   const dir = await tempDir();
@@ -57,21 +49,21 @@ const origins = (lib: string): (string | null)[] => {
 describe('the query cache keyed by API origin', () => {
   it("embeds a query again through another origin, and reuses each origin's own", async () => {
     const { lib } = await library();
-    first.reset();
-    second.reset();
-    await queryThrough(first, lib, 'a bird over the sea');
-    await queryThrough(first, lib, 'a bird over the sea');
-    expect(first.stats().sync_embeds).toBe(1);
-    await queryThrough(second, lib, 'a bird over the sea');
-    expect(second.stats().sync_embeds).toBe(1);
-    await queryThrough(first, lib, 'a bird over the sea');
-    expect(first.stats().sync_embeds).toBe(1);
-    expect(origins(lib)).toEqual([new URL(first.baseUrl).origin, new URL(second.baseUrl).origin].sort());
-    const cleared = runCli(['cache', 'clear', '--lib', lib, '--origin', second.baseUrl, '--json']);
+    first().reset();
+    second().reset();
+    await queryThrough(first(), lib, 'a bird over the sea');
+    await queryThrough(first(), lib, 'a bird over the sea');
+    expect(first().stats().sync_embeds).toBe(1);
+    await queryThrough(second(), lib, 'a bird over the sea');
+    expect(second().stats().sync_embeds).toBe(1);
+    await queryThrough(first(), lib, 'a bird over the sea');
+    expect(first().stats().sync_embeds).toBe(1);
+    expect(origins(lib)).toEqual([new URL(first().baseUrl).origin, new URL(second().baseUrl).origin].sort());
+    const cleared = runCli(['cache', 'clear', '--lib', lib, '--origin', second().baseUrl, '--json']);
     expect(JSON.parse(cleared.stdout)).toEqual({ removed: 1 });
-    expect(origins(lib)).toEqual([new URL(first.baseUrl).origin]);
-    await queryThrough(second, lib, 'a bird over the sea');
-    expect(second.stats().sync_embeds).toBe(2);
+    expect(origins(lib)).toEqual([new URL(first().baseUrl).origin]);
+    await queryThrough(second(), lib, 'a bird over the sea');
+    expect(second().stats().sync_embeds).toBe(2);
   });
 
   it('serves an embedding added with `cache add` (unknown origin) offline, never to an API', async () => {
@@ -88,16 +80,16 @@ describe('the query cache keyed by API origin', () => {
       (JSON.parse(byVector.stdout) as SearchResponse).data,
     );
     expect((JSON.parse(offline.stdout) as SearchResponse).data[0]).toMatchObject({ video_id: 'a.mp4', start: 12 });
-    first.reset();
-    await queryThrough(first, lib, 'a fish');
-    expect(first.stats().sync_embeds).toBe(1);
-    expect(origins(lib)).toEqual([new URL(first.baseUrl).origin, null]);
+    first().reset();
+    await queryThrough(first(), lib, 'a fish');
+    expect(first().stats().sync_embeds).toBe(1);
+    expect(origins(lib)).toEqual([new URL(first().baseUrl).origin, null]);
   });
 
   it('embeds again, and replaces, a cache file that fails its checks; offline it says the file is damaged', async () => {
     const { lib } = await library();
-    first.reset();
-    const before = await queryThrough(first, lib, 'a red car');
+    first().reset();
+    const before = await queryThrough(first(), lib, 'a red car');
     const [name] = await readdir(join(lib, 'cache'));
     await truncate(join(lib, 'cache', name as string), 64);
     const offline = runCli(['query', 'a red car', '--lib', lib, '--offline']);
@@ -105,12 +97,12 @@ describe('the query cache keyed by API origin', () => {
     expect(offline.stderr).toMatch(
       /no sound entry in the query cache \(.*cache.*\.arrow: it is not a readable Arrow file/,
     );
-    const again = await queryThrough(first, lib, 'a red car');
-    expect(first.stats().sync_embeds).toBe(2);
+    const again = await queryThrough(first(), lib, 'a red car');
+    expect(first().stats().sync_embeds).toBe(2);
     expect(again.data).toEqual(before.data);
     const listed = runCli(['cache', 'list', '--lib', lib]);
     expect(listed.stderr).not.toMatch(/damaged/);
-    expect(listed.stdout).toContain(new URL(first.baseUrl).origin);
+    expect(listed.stdout).toContain(new URL(first().baseUrl).origin);
   });
 
   it("keys an added image by its file's bytes, and refuses bad input writing nothing", async () => {

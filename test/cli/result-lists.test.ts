@@ -1,20 +1,19 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../src/emulator/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ClipHit, SearchResponse, VideoHit } from '../../src/query/index.js';
 import { SegmentStore } from '../../src/store/index.js';
 import { API_KEY, MEDIA_SAMPLES, testScenario } from '../build/emulator-fixture.js';
 import { runCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
-import { startTestEmulator } from '../helpers/emulator.js';
+import { useEmulator } from '../helpers/emulator.js';
 import { cosine } from '../helpers/exact-search.js';
 import { writeJsonl } from '../helpers/segments.js';
 import { useSuiteTempDir, useTempDirs } from '../helpers/temp-dir.js';
 
 /** Issue 11 part 5 through the real CLI, on media task-embedded by the emulator (clip and asset scopes). */
 const tempDir = useTempDirs();
-let emu: RunningEmulator;
+const emu = useEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario: testScenario() });
 let lib: string;
 /** The built library, kept for the whole file (temp dirs of useTempDirs go after each test). */
 let shared: string;
@@ -78,19 +77,15 @@ async function queryFile(): Promise<{ path: string; vector: number[] }> {
 
 const suiteDir = useSuiteTempDir();
 beforeAll(async () => {
-  emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario: testScenario() });
   shared = suiteDir();
   lib = join(shared, 'lib');
   const built = await runCliAsync(['build', MEDIA_SAMPLES, '--lib', lib, '--clip-length', '2', '--json'], {
     TWELVELABS_API_KEY: API_KEY,
-    TWELVELABS_BASE_URL: emu.baseUrl,
+    TWELVELABS_BASE_URL: emu().baseUrl,
   });
   expect(built.status, built.stderr).toBe(0);
   rows = await storedRows(lib);
 }, 120_000);
-afterAll(async () => {
-  await emu.close();
-});
 
 describe('result lists on media built through the emulator', () => {
   it('holds whole-video rows beside the clips (the case these rules are for)', () => {

@@ -4,11 +4,10 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../src/emulator/index.js';
 import { API_KEY, MEDIA_SAMPLES, testScenario } from '../build/emulator-fixture.js';
 import { CLI } from '../helpers/cli.js';
 import { buildLibraryWithCli } from '../helpers/cli-library.js';
-import { startTestEmulator } from '../helpers/emulator.js';
+import { useEmulator } from '../helpers/emulator.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
@@ -53,7 +52,7 @@ interface Row {
 
 let work: string;
 let base: string;
-let emu: RunningEmulator;
+const emu = useEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario: testScenario() });
 let rowCount = 0;
 const servers: Server[] = [];
 
@@ -85,7 +84,7 @@ async function closedPort(): Promise<number> {
   return address.port;
 }
 
-const apiEnv = (): NodeJS.ProcessEnv => ({ TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl });
+const apiEnv = (): NodeJS.ProcessEnv => ({ TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu().baseUrl });
 
 const ROWS: Row[] = [
   {
@@ -167,12 +166,10 @@ beforeAll(async () => {
   work = suiteDir();
   base = await buildLibraryWithCli(work, 'base', SEGMENTS, 'marengo3.0');
   await writeFile(join(work, 'query.json'), JSON.stringify(QUERY));
-  emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 50, seed: 5, scenario: testScenario() });
 });
 
-afterAll(async () => {
+afterAll(() => {
   for (const server of servers) server.close();
-  await emu.close();
 });
 
 describe('fault table: the CLI (issue 17)', () => {

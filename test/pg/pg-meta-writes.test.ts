@@ -7,7 +7,7 @@ import { InputError } from '../../src/errors.js';
 import { openLibrary } from '../../src/library/index.js';
 import { API_KEY, MEDIA_SAMPLES, testScenario } from '../build/emulator-fixture.js';
 import { runCliAsync } from '../helpers/cli-async.js';
-import { clientOf, startTestEmulator } from '../helpers/emulator.js';
+import { clientOf, useEmulator } from '../helpers/emulator.js';
 import { writeJsonl } from '../helpers/segments.js';
 import { syntheticSegments } from '../helpers/synthetic-segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -35,11 +35,12 @@ describe('build and import into postgres:// from code, and libraries of another 
   let api: TwelveLabsClient;
   let env: NodeJS.ProcessEnv;
   const cacheBefore = process.env.VSEARCH_PG_CACHE;
+  const suiteEmulator = useEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 5, scenario: testScenario() });
   beforeAll(async () => {
     db = await startTestDatabase();
     client = new pg.Client({ connectionString: db.url });
     await client.connect();
-    emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 5, scenario: testScenario() });
+    emu = suiteEmulator();
     api = clientOf(emu, API_KEY);
     // The media a build embeds is kept under this folder, by the CLI and from code alike.
     process.env.VSEARCH_PG_CACHE = await tempDir();
@@ -53,7 +54,6 @@ describe('build and import into postgres:// from code, and libraries of another 
     if (cacheBefore === undefined) delete process.env.VSEARCH_PG_CACHE;
     else process.env.VSEARCH_PG_CACHE = cacheBefore;
     await client?.end();
-    await emu?.close();
     await db?.stop();
   });
   const url = (library: string): string => `${db.url}${db.url.includes('?') ? '&' : '?'}library=${library}`;
