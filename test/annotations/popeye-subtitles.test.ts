@@ -2,10 +2,8 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TwelveLabsClient } from '../../src/embed/index.js';
-import type { RunningEmulator } from '../../src/emulator/index.js';
 import { type Library, openLibrary } from '../../src/library/index.js';
-import { emulatorWith } from '../build/emulator-fixture.js';
+import { useEmulatorWithClient } from '../build/emulator-fixture.js';
 import { SHARED_DATA, sharedDataNote } from '../helpers/shared-data.js';
 import { useSuiteTempDir } from '../helpers/temp-dir.js';
 
@@ -23,9 +21,8 @@ const MAPPING: Record<string, string> = {
 
 describe.skipIf(!HAS_POPEYE)('popeye subtitles beside their videos', () => {
   const suiteDir = useSuiteTempDir();
+  const suiteEmulator = useEmulatorWithClient();
   let dir: string;
-  let emu: RunningEmulator;
-  let client: TwelveLabsClient;
   let lib: Library;
   let built: Awaited<ReturnType<Library['build']>>;
 
@@ -37,15 +34,12 @@ describe.skipIf(!HAS_POPEYE)('popeye subtitles beside their videos', () => {
       await copyFile(join(POPEYE, 'vob', mkv), join(media, `${name}.mkv`));
       await copyFile(join(POPEYE, 'srt', `${name}.eng.srt`), join(media, `${name}.eng.srt`));
     }
-    ({ emu, client } = await emulatorWith());
-    lib = await openLibrary(join(dir, 'lib'), { create: true, client });
+    lib = await openLibrary(join(dir, 'lib'), { create: true, client: suiteEmulator().client });
     built = await lib.build([media]);
   }, 240_000);
 
   afterAll(async () => {
     await lib?.close();
-    await client?.close();
-    await emu?.close();
   });
 
   it('stores every cue of the four subtitle files as annotations of its video', async () => {

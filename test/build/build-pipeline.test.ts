@@ -1,27 +1,23 @@
 import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { TwelveLabsClient } from '../../src/embed/index.js';
-import type { RunningEmulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/library/index.js';
 import { HAS_SHARED_DATA, sharedDataNote } from '../helpers/shared-data.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { emulatorWith, MEDIA_SAMPLES, shared, testScenario } from './emulator-fixture.js';
+import {
+  type EmulatorWithClient,
+  MEDIA_SAMPLES,
+  shared,
+  testScenario,
+  useEmulatorsWithClients,
+} from './emulator-fixture.js';
 
 const tempDir = useTempDirs();
-const running: { emu: RunningEmulator; client: TwelveLabsClient }[] = [];
-afterEach(async () => {
-  for (const { emu, client } of running.splice(0)) {
-    await client.close();
-    await emu.close();
-  }
-});
+const emulatorWithClient = useEmulatorsWithClients();
 sharedDataNote('the build pipeline tests on shared media');
 
-async function setUp(scenario = testScenario()) {
-  const pair = await emulatorWith({ scenario });
-  running.push(pair);
-  return pair;
+function setUp(scenario = testScenario()): Promise<EmulatorWithClient> {
+  return emulatorWithClient({ scenario });
 }
 
 const hitKey = (hit: { video_id: string; start: number; end: number }): string =>

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contentKey, sha256OfFile } from '../../src/build/content-key.js';
 import { TwelveLabsClient } from '../../src/embed/index.js';
-import type { RunningEmulator } from '../../src/emulator/index.js';
 import { openLibrary } from '../../src/library/index.js';
 import { TaskJournal } from '../../src/store/journal.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { API_KEY, emulatorWith, MEDIA_SAMPLES } from './emulator-fixture.js';
+import { API_KEY, MEDIA_SAMPLES, useEmulatorsWithClients } from './emulator-fixture.js';
 
 const tempDir = useTempDirs();
+const emulatorWithClient = useEmulatorsWithClients();
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
@@ -61,8 +61,7 @@ describe('the build summary counts only what happened', () => {
   });
 
   it('counts a journaled task the API does not know as created anew, never as resumed', async () => {
-    const { emu, client } = await emulatorWith();
-    closers.push(() => closeBoth(emu, client));
+    const { client } = await emulatorWithClient();
     const dir = await tempDir();
     // A video whose length its bytes do not tell goes to a task (a known short one would go sync).
     const video = join(dir, 'unknown-length.mp4');
@@ -101,8 +100,7 @@ describe('the build summary counts only what happened', () => {
   });
 
   it('lists a missing input and one that cannot be read as failures, not as skipped, and embeds the rest', async () => {
-    const { emu, client } = await emulatorWith();
-    closers.push(() => closeBoth(emu, client));
+    const { client } = await emulatorWithClient();
     const dir = await tempDir();
     // A socket passes stat() but cannot be opened: an unreadable input, even for root.
     await listeningSocket(join(dir, 'socket.mp4'));
@@ -121,8 +119,3 @@ describe('the build summary counts only what happened', () => {
     ]);
   });
 });
-
-async function closeBoth(emu: RunningEmulator, client: TwelveLabsClient): Promise<void> {
-  await client.close();
-  await emu.close();
-}

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorStats, RunningEmulator } from '../../src/emulator/index.js';
 import { openLibrary } from '../../src/library/index.js';
 import { CLI } from '../helpers/cli.js';
-import { emulatorControl, startTestEmulator } from '../helpers/emulator.js';
+import { emulatorControl, useEmulators } from '../helpers/emulator.js';
 import { segmentSet } from '../helpers/segment-set.js';
 import { useSuiteTempDir, useTempDirs } from '../helpers/temp-dir.js';
 import { API_KEY, MEDIA_SAMPLES } from './emulator-fixture.js';
@@ -112,16 +112,8 @@ async function restoreJournal(lib: string, files: Map<string, string>): Promise<
   for (const [name, text] of files) await writeFile(join(dir, name), text);
 }
 
-/** A fresh emulator for `run` alone: a reference build in beforeAll or one case (useEmulators would keep beforeAll's until the first test ends). */
-async function withEmulator<T>(run: (emu: RunningEmulator) => Promise<T>): Promise<T> {
-  const emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 150, seed: 11 });
-  try {
-    return await run(emu);
-  } finally {
-    await emulatorControl(emu, 'holds/release', {}).catch(() => undefined);
-    await emu.close();
-  }
-}
+/** A fresh emulator per reference build and per case, so that its stats count that build alone. */
+const freshEmulator = useEmulators({ apiKey: API_KEY, taskDelayMs: 150, seed: 11 });
 
 interface KillCase {
   model: Model;
@@ -222,18 +214,17 @@ describe('a build killed with SIGKILL at each moment that could pay twice', () =
       await writeFile(join(media, `card-${i}.mp4`), Buffer.concat([unknownLength, Buffer.from([i])]));
     await writeFile(join(media, 'tone.wav'), await readFile(join(MEDIA_SAMPLES, 'test-tone.wav')));
     for (const model of ['marengo3.0', 'Marengo-retrieval-2.7'] as const) {
-      const set = await withEmulator(async (emu) => {
-        const lib = join(media, `reference-${model}`);
-        const clean = await runBuild(emu, lib, model);
-        expect(clean.status, clean.stderr).toBe(0);
-        expect(emu.stats()).toMatchObject({
-          tasks_created: TASK_MEDIA,
-          assets_created: model === 'marengo3.0' ? TASK_MEDIA : 0,
-        });
-        const segments = await segmentSet(lib);
-        await rm(lib, { recursive: true });
-        return segments;
+      // This emulator stays until the first case ends (useEmulators closes after each test): idle, it changes nothing.
+      const emu = await freshEmulator();
+      const lib = join(media, `reference-${model}`);
+      const clean = await runBuild(emu, lib, model);
+      expect(clean.status, clean.stderr).toBe(0);
+      expect(emu.stats()).toMatchObject({
+        tasks_created: TASK_MEDIA,
+        assets_created: model === 'marengo3.0' ? TASK_MEDIA : 0,
       });
+      const set = await segmentSet(lib);
+      await rm(lib, { recursive: true });
       expect(new Set(set).size).toBe(set.length);
       reference.set(model, set);
     }
@@ -242,26 +233,25 @@ describe('a build killed with SIGKILL at each moment that could pay twice', () =
   it.each(CASES)(
     '$model, $moment: the rerun pays for nothing twice and stores what an uninterrupted build stores',
     async ({ model, killAt, expectResumed, assets }) => {
-      await withEmulator(async (emu) => {
-        const lib = join(await tempDir(), 'lib');
-        const child = startBuild(emu, lib, model);
-        await killAt(emu, child, lib);
-        await emulatorControl(emu, 'holds/release', {});
-        const rerun = await runBuild(emu, lib, model);
-        expect(rerun.status, rerun.stderr).toBe(0);
-        const { built } = JSON.parse(rerun.stdout) as { built: { tasks_resumed: number } };
-        expect(built.tasks_resumed).toBe(expectResumed);
-        const stats: EmulatorStats = emu.stats();
-        expect({ tasks: stats.tasks_created, assets: stats.assets_created }, JSON.stringify(stats.requests)).toEqual({
-          tasks: TASK_MEDIA,
-          assets,
-        });
-        expect(await segmentSet(lib)).toEqual(reference.get(model));
-        expect(await journalFiles(lib)).toEqual(new Map());
-        const library = await openLibrary(lib);
-        expect((await library.stats()).index.count).toBe(reference.get(model)?.length);
-        await library.close();
+      const emu = await freshEmulator();
+      const lib = join(await tempDir(), 'lib');
+      const child = startBuild(emu, lib, model);
+      await killAt(emu, child, lib);
+      await emulatorControl(emu, 'holds/release', {});
+      const rerun = await runBuild(emu, lib, model);
+      expect(rerun.status, rerun.stderr).toBe(0);
+      const { built } = JSON.parse(rerun.stdout) as { built: { tasks_resumed: number } };
+      expect(built.tasks_resumed).toBe(expectResumed);
+      const stats: EmulatorStats = emu.stats();
+      expect({ tasks: stats.tasks_created, assets: stats.assets_created }, JSON.stringify(stats.requests)).toEqual({
+        tasks: TASK_MEDIA,
+        assets,
       });
+      expect(await segmentSet(lib)).toEqual(reference.get(model));
+      expect(await journalFiles(lib)).toEqual(new Map());
+      const library = await openLibrary(lib);
+      expect((await library.stats()).index.count).toBe(reference.get(model)?.length);
+      await library.close();
     },
     120_000,
   );

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { TwelveLabsClient } from '../../src/embed/index.js';
 import type { EmulatorOptions, RunningEmulator, Scenario } from '../../src/emulator/index.js';
-import { clientOf, startTestEmulator } from '../helpers/emulator.js';
+import { clientOf, startTestEmulator, useEmulator, useEmulators } from '../helpers/emulator.js';
 import { PROJECT_ROOT, SHARED_DATA } from '../helpers/shared-data.js';
 
 export const API_KEY = 'tlk_build-pipeline-test';
@@ -27,9 +28,52 @@ export function testScenario(
 
 export const shared = (...parts: string[]): string => join(SHARED_DATA, ...parts);
 
-export async function emulatorWith(
-  options: EmulatorOptions = {},
-): Promise<{ emu: RunningEmulator; client: TwelveLabsClient }> {
-  const emu = await startTestEmulator({ apiKey: API_KEY, taskDelayMs: 100, seed: 7, ...options });
+/** What the emulators of the build tests start with, unless a test says otherwise. */
+const EMULATOR_DEFAULTS = { apiKey: API_KEY, taskDelayMs: 100, seed: 7 };
+
+export interface EmulatorWithClient {
+  emu: RunningEmulator;
+  client: TwelveLabsClient;
+}
+
+export async function emulatorWith(options: EmulatorOptions = {}): Promise<EmulatorWithClient> {
+  const emu = await startTestEmulator({ ...EMULATOR_DEFAULTS, ...options });
   return { emu, client: clientOf(emu, API_KEY) };
+}
+
+/** useEmulator with the build tests' defaults, and a client of it, closed before it. */
+export function useEmulatorWithClient(
+  options: EmulatorOptions | (() => EmulatorOptions) = {},
+): () => EmulatorWithClient {
+  const emulator = useEmulator(() => ({
+    ...EMULATOR_DEFAULTS,
+    ...(typeof options === 'function' ? options() : options),
+  }));
+  let client: TwelveLabsClient | undefined;
+  beforeAll(() => {
+    client = clientOf(emulator(), API_KEY);
+  });
+  afterAll(async () => {
+    await client?.close();
+  });
+  return () => {
+    if (client === undefined)
+      throw new Error('useEmulatorWithClient: the client is made in beforeAll; read it from a hook or test');
+    return { emu: emulator(), client };
+  };
+}
+
+/** useEmulators with the build tests' defaults: a fresh emulator and a client of it per call, closed after the test. */
+export function useEmulatorsWithClients(): (options?: EmulatorOptions) => Promise<EmulatorWithClient> {
+  const emulator = useEmulators(EMULATOR_DEFAULTS);
+  const clients: TwelveLabsClient[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+  });
+  return async (options = {}) => {
+    const emu = await emulator(options);
+    const client = clientOf(emu, API_KEY);
+    clients.push(client);
+    return { emu, client };
+  };
 }

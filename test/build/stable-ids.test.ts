@@ -1,8 +1,6 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { TwelveLabsClient } from '../../src/embed/index.js';
-import type { RunningEmulator } from '../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/library/index.js';
 import { runCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/cli-async.js';
@@ -11,18 +9,13 @@ import type { JsonlSegment } from '../helpers/segments.js';
 import { clipSegments, testVector, writeJsonl } from '../helpers/segments.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 import { useTempLibraries } from '../helpers/temp-library.js';
-import { emulatorWith, MEDIA_SAMPLES, testScenario } from './emulator-fixture.js';
+import { type EmulatorWithClient, MEDIA_SAMPLES, testScenario, useEmulatorsWithClients } from './emulator-fixture.js';
 
 const tempDir = useTempDirs();
 const tempLibrary = useTempLibraries();
 const DIM = 512;
 
-let running: { emu: RunningEmulator; client: TwelveLabsClient } | undefined;
-afterEach(async () => {
-  await running?.client.close();
-  await running?.emu.close();
-  running = undefined;
-});
+const emulatorWithClient = useEmulatorsWithClients();
 
 describe('idempotent imports: a segment is (video, option, scope, start, end)', () => {
   it('the same --from file imported twice through the CLI keeps the segment count', async () => {
@@ -96,10 +89,7 @@ describe('idempotent imports: a segment is (video, option, scope, start, end)', 
 });
 
 describe('stable video ids and content stored once', () => {
-  async function setUp(): Promise<{ client: TwelveLabsClient; emu: RunningEmulator }> {
-    running = await emulatorWith({ scenario: testScenario() });
-    return running;
-  }
+  const setUp = (): Promise<EmulatorWithClient> => emulatorWithClient({ scenario: testScenario() });
 
   it('one folder built through its parent adds no video and makes no embed call', async () => {
     const { client, emu } = await setUp();

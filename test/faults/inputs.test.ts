@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeText } from '../../src/cli/query.js';
 import { queryEmbedderFor } from '../../src/embed/embedding-service.js';
 import { openLibrary } from '../../src/library/index.js';
-import { API_KEY, emulatorWith } from '../build/emulator-fixture.js';
+import { API_KEY, useEmulatorsWithClients } from '../build/emulator-fixture.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { exactClips, hitKey } from '../helpers/exact-search.js';
 import { clipSegments, type JsonlSegment, testVector, writeJsonl } from '../helpers/segments.js';
@@ -652,29 +652,24 @@ async function readOnlyTextQuery(f: Fixture): Promise<Outcome> {
   expect(built.status, built.stderr).toBe(0);
   const before = await storeSnapshot(lib);
   await makeReadOnly(lib);
-  const { emu, client } = await emulatorWith();
-  try {
-    const outcome = await run(['query', TEXT_QUERY, '--lib', lib, '--limit', '3', '--json'], {
-      env: { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl },
-    });
-    const vector = [...(await queryEmbedderFor(client).embed({ modality: 'text', text: TEXT_QUERY }, 'marengo3.0'))];
-    const response = JSON.parse(outcome.stdout || '{"data":[]}') as {
-      data: { video_id: string; start: number; embedding_option: string }[];
-    };
-    expect(response.data.map(hitKey)).toEqual(
-      exactClips(segments, [vector])
-        .slice(0, 3)
-        .map((hit) => hit.key),
-    );
-    makeWritable(lib);
-    expect(await storeSnapshot(lib)).toEqual(before);
-    const cached = existsSync(join(lib, 'cache')) ? await readdir(join(lib, 'cache')) : [];
-    expect(cached.filter((name) => name.endsWith('.arrow'))).toEqual([]);
-    return outcome;
-  } finally {
-    await client.close();
-    await emu.close();
-  }
+  const { emu, client } = await emulatorWithClient();
+  const outcome = await run(['query', TEXT_QUERY, '--lib', lib, '--limit', '3', '--json'], {
+    env: { TWELVELABS_API_KEY: API_KEY, TWELVELABS_BASE_URL: emu.baseUrl },
+  });
+  const vector = [...(await queryEmbedderFor(client).embed({ modality: 'text', text: TEXT_QUERY }, 'marengo3.0'))];
+  const response = JSON.parse(outcome.stdout || '{"data":[]}') as {
+    data: { video_id: string; start: number; embedding_option: string }[];
+  };
+  expect(response.data.map(hitKey)).toEqual(
+    exactClips(segments, [vector])
+      .slice(0, 3)
+      .map((hit) => hit.key),
+  );
+  makeWritable(lib);
+  expect(await storeSnapshot(lib)).toEqual(before);
+  const cached = existsSync(join(lib, 'cache')) ? await readdir(join(lib, 'cache')) : [];
+  expect(cached.filter((name) => name.endsWith('.arrow'))).toEqual([]);
+  return outcome;
 }
 
 async function makeReadOnly(lib: string): Promise<void> {
@@ -688,6 +683,7 @@ function makeWritable(dir: string): void {
 }
 
 const suiteDir = useSuiteTempDir();
+const emulatorWithClient = useEmulatorsWithClients();
 beforeAll(async () => {
   work = suiteDir();
   await chmod(work, 0o755);

@@ -6,7 +6,7 @@ import type { TwelveLabsClient } from '../../src/embed/index.js';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { LibraryRoot, openLibrary } from '../../src/library/index.js';
 import { type RunningSearchServer, startSearchServer } from '../../src/server/index.js';
-import { API_KEY, emulatorWith, MEDIA_SAMPLES, shared } from '../build/emulator-fixture.js';
+import { API_KEY, MEDIA_SAMPLES, shared, useEmulatorWithClient } from '../build/emulator-fixture.js';
 import { HAVE_REFERENCE } from '../emulator/helpers.js';
 import { emulatorControl } from '../helpers/emulator.js';
 import { useSuiteTempDir } from '../helpers/temp-dir.js';
@@ -67,9 +67,10 @@ async function libraryDir(): Promise<string> {
 }
 
 const suiteDir = useSuiteTempDir();
+const suiteEmulator = useEmulatorWithClient();
 beforeAll(async () => {
   dir = suiteDir();
-  ({ emu, client } = await emulatorWith());
+  ({ emu, client } = suiteEmulator());
   root = await LibraryRoot.open(dir, { client });
   server = await startSearchServer({ root, upstream: { baseUrl: emu.baseUrl, apiKey: 'unused' } });
   const made = await call('POST', '/indexes', '/indexes', {
@@ -81,8 +82,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await control('holds/release', {}).catch(() => undefined);
   await server?.close();
-  await client?.close();
-  await emu?.close();
 });
 
 describe('serve --root: /v1.3/tasks', () => {
