@@ -4,48 +4,9 @@ import { checkJsonValue } from '../json-limits.js';
 import type { VideoSummary } from '../store/manifest.js';
 import type { SegmentFile } from '../store/segment-file.js';
 import type { SegmentStore } from '../store/segment-store.js';
-import type { JsonValue, Metadata } from '../types.js';
+import type { JsonValue, Metadata, VideoDetail, VideoInfo, VideoSegment } from '../types.js';
 
-/** One video of a library, as `listVideos` gives it. */
-export interface VideoInfo {
-  video_id: string;
-  /** The file or URL it was embedded from (its first segment's). */
-  source: string;
-  /** The last part of `source`. */
-  filename: string;
-  segments: number;
-  /** The latest end of its segments, in seconds. */
-  duration: number;
-  embedding_options: string[];
-  embedding_scopes: string[];
-  /** The user metadata of its first segment (every segment of a video normally has the same). */
-  metadata: Metadata;
-  /** When it was first stored (or the import that brought it was made), where the library recorded it. */
-  created_at?: string;
-  /** When its segments or user metadata last changed, where the library recorded it. */
-  updated_at?: string;
-  /** Read from its file at build (absent for imports and for libraries built before they were kept). */
-  fps?: number;
-  width?: number;
-  height?: number;
-  /** The file's size in bytes. */
-  size?: number;
-}
-
-export interface VideoSegment {
-  start: number;
-  end: number;
-  embedding_option: string;
-  embedding_scope: string;
-  label: number;
-  /** The stored (L2-normalized) embedding, with `{ vectors: true }` only. */
-  vector?: number[];
-}
-
-/** One video with its segments, by option and start. */
-export interface VideoDetail extends Omit<VideoInfo, 'segments'> {
-  segments: VideoSegment[];
-}
+export type { VideoDetail, VideoInfo, VideoSegment } from '../types.js';
 
 export interface GetVideoOptions {
   /** Include each segment's stored embedding. */

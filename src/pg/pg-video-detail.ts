@@ -1,32 +1,8 @@
 import { basename } from 'node:path';
-import type { Metadata } from '../types.js';
+import type { Metadata, VideoDetail, VideoSegment } from '../types.js';
 import type { Queryable } from './queryable.js';
 import { KEY_ORDER } from './segment-key.js';
 import { vectorFromSend } from './vector-bytes.js';
-
-/** One segment of a video as the database holds it; `label` is its place in the library's key order (as a search snapshot numbers it). */
-interface PgVideoSegment {
-  start: number;
-  end: number;
-  embedding_option: string;
-  embedding_scope: string;
-  label: number;
-  vector?: number[];
-}
-
-/** One video in the shape a folder library's getVideo gives (its source and metadata its first segment's by start, as listPgVideos takes them). */
-export interface PgVideoDetail {
-  video_id: string;
-  source: string;
-  filename: string;
-  duration: number;
-  embedding_options: string[];
-  embedding_scopes: string[];
-  metadata: Metadata;
-  updated_at: string;
-  /** By embedding option, start, label, as a folder library orders them. */
-  segments: PgVideoSegment[];
-}
 
 interface SegmentRow {
   start_sec: number;
@@ -49,7 +25,7 @@ export async function readPgVideo(
   library: string,
   videoId: string,
   options: { vectors: boolean; dimension: number },
-): Promise<PgVideoDetail | undefined> {
+): Promise<VideoDetail | undefined> {
   await db.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     const video = await db.query('SELECT updated_at FROM vsearch_videos WHERE library = $1 AND video_id = $2', [
@@ -85,12 +61,13 @@ export async function readPgVideo(
   }
 }
 
+/** The video in getVideo's shape: source and metadata its first segment's by start (as listPgVideos takes them), segments by option, start, label. */
 function detailOf(
   videoId: string,
   updatedAt: Date,
   rows: readonly SegmentRow[],
-  segments: PgVideoSegment[],
-): PgVideoDetail {
+  segments: VideoSegment[],
+): VideoDetail {
   let first: SegmentRow | undefined;
   for (const row of rows) if (first === undefined || compareFirst(row, first) < 0) first = row;
   const source = first?.source ?? '';
@@ -127,8 +104,8 @@ function compareFirst(a: SegmentRow, b: SegmentRow): number {
   );
 }
 
-function segmentOf(row: SegmentRow, label: number, dimension: number): PgVideoSegment {
-  const segment: PgVideoSegment = {
+function segmentOf(row: SegmentRow, label: number, dimension: number): VideoSegment {
+  const segment: VideoSegment = {
     start: row.start_sec,
     end: row.end_sec,
     embedding_option: row.embedding_option,
