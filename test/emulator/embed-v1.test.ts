@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useEmulator } from '../helpers/emulator.js';
-import { call, dot, norm, PROCESSING_MS, readyV1Task, EMULATOR_OPTIONS, waitFor } from './helpers.js';
+import { call, dot, EMULATOR_OPTIONS, norm, PROCESSING_MS, readyV1Task, waitFor } from './helpers.js';
 
 const emulator = useEmulator({
   ...EMULATOR_OPTIONS,

@@ -3,9 +3,9 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index.js';
+import { useEmulator } from '../helpers/emulator.js';
 import { HAS_SHARED_DATA, SHARED_DATA } from '../helpers/shared-data.js';
 import { useSuiteTempDir } from '../helpers/temp-dir.js';
-import { useEmulator } from '../helpers/emulator.js';
 import { call, EMULATOR_OPTIONS, readyV1Task, waitFor } from './helpers.js';
 
 /** Uploads `video` as a 2 s-clip embed task, waits until it is ready, and gives the end of its last segment. */
