@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { TwelveLabsClient } from '../../src/embed/index.js';
 import type { EmulatorOptions, RunningEmulator, Scenario } from '../../src/emulator/index.js';
-import { clientOf, startTestEmulator, useEmulator, useEmulators } from '../helpers/emulator.js';
+import { clientOf, useEmulator, useEmulators } from '../helpers/emulator.js';
 import { PROJECT_ROOT, SHARED_DATA } from '../helpers/shared-data.js';
 
 export const API_KEY = 'tlk_build-pipeline-test';
@@ -34,11 +34,6 @@ const EMULATOR_DEFAULTS = { apiKey: API_KEY, taskDelayMs: 100, seed: 7 };
 export interface EmulatorWithClient {
   emu: RunningEmulator;
   client: TwelveLabsClient;
-}
-
-export async function emulatorWith(options: EmulatorOptions = {}): Promise<EmulatorWithClient> {
-  const emu = await startTestEmulator({ ...EMULATOR_DEFAULTS, ...options });
-  return { emu, client: clientOf(emu, API_KEY) };
 }
 
 /** useEmulator with the build tests' defaults, and a client of it, closed before it. */

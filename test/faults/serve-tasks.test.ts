@@ -5,7 +5,7 @@ import { LibraryRoot, openLibrary } from '../../src/library/index.js';
 import { type RunningSearchServer, startSearchServer } from '../../src/server/index.js';
 import { shared } from '../build/emulator-fixture.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { type Built, buildMediaSamples } from '../server/serve-fixture.js';
+import { type Built, buildMediaSamples, useMediaSamplesEmulators } from '../server/serve-fixture.js';
 
 /**
  * Faults of serve's upload tasks (issue 10 table, area `tasks`): each row damages the task
@@ -24,6 +24,7 @@ interface Fixture {
 }
 
 const tempDir = useTempDirs();
+const mediaEmulator = useMediaSamplesEmulators();
 const open: Fixture[] = [];
 afterEach(async () => {
   for (const { built, server } of open.splice(0)) {
@@ -34,14 +35,12 @@ afterEach(async () => {
     }).catch(() => undefined);
     await server.close();
     await built.lib.close();
-    await built.client.close();
-    await built.emu.close();
   }
 });
 
 async function fixture(before: (libDir: string) => Promise<void>): Promise<Fixture> {
   const dir = await tempDir();
-  const built = await buildMediaSamples(dir);
+  const built = await buildMediaSamples(dir, await mediaEmulator());
   const libDir = join(dir, 'lib');
   await before(libDir);
   const warnings: string[] = [];

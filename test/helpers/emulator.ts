@@ -8,7 +8,7 @@ type TestEmulatorOptions = EmulatorOptions & { apiKey: string };
  * The emulator on a free loopback port; a test passes what its assertions depend on (its key,
  * the seed its vectors come from, a scenario, the task delay).
  */
-export function startTestEmulator(options: TestEmulatorOptions): Promise<RunningEmulator> {
+function startTestEmulator(options: TestEmulatorOptions): Promise<RunningEmulator> {
   return startEmulator({ port: 0, ...options });
 }
 

@@ -10,6 +10,7 @@ import {
   getPage,
   postSearch,
   searchForm,
+  useMediaSamplesEmulator,
 } from '../server/serve-fixture.js';
 import { libraryUrl, useTestDatabase } from './pg-server.js';
 
@@ -27,11 +28,12 @@ const ids = (page: Page): string[] => page.data.map((hit) => `${hit.video_id}@${
 describe('vsearch serve --lib postgres://', () => {
   const db = useTestDatabase();
   let samples: Built;
+  const mediaEmulator = useMediaSamplesEmulator();
   let url: string;
   let env: NodeJS.ProcessEnv;
   const serves: ServeCli[] = [];
   beforeAll(async () => {
-    samples = await buildMediaSamples(await tempDir());
+    samples = await buildMediaSamples(await tempDir(), mediaEmulator());
     url = libraryUrl(db(), 'serve_lib');
     const synced = await runCliAsync(['sync', '--from', samples.lib.dir, '--to', url]);
     expect(synced.status, synced.stderr).toBe(0);
@@ -40,8 +42,6 @@ describe('vsearch serve --lib postgres://', () => {
   afterAll(async () => {
     for (const serve of serves) if (serve.child.exitCode === null) serve.child.kill('SIGKILL');
     await samples?.lib.close();
-    await samples?.client.close();
-    await samples?.emu.close();
   });
 
   const serve = async (): Promise<ServeCli> => {

@@ -3,22 +3,19 @@ import { API_KEY } from '../build/emulator-fixture.js';
 import { runCliAsync } from '../helpers/cli-async.js';
 import { startServeCli } from '../helpers/serve-cli.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { type Built, buildMediaSamples } from './serve-fixture.js';
+import { type Built, buildMediaSamples, useMediaSamplesEmulators } from './serve-fixture.js';
 
 const tempDir = useTempDirs();
+const mediaEmulator = useMediaSamplesEmulators();
 const built: Built[] = [];
 afterEach(async () => {
-  for (const { lib, client, emu } of built.splice(0)) {
-    await lib.close();
-    await client.close();
-    await emu.close();
-  }
+  for (const { lib } of built.splice(0)) await lib.close();
 });
 
 describe('vsearch serve --root (the CLI)', () => {
   it('serves every library under the folder as an index and forwards other paths to --upstream with the upstream key', async () => {
     const root = await tempDir();
-    const samples = await buildMediaSamples(root);
+    const samples = await buildMediaSamples(root, await mediaEmulator());
     built.push(samples);
     const serve = await startServeCli(
       ['--root', root, '--port', '0', '--api-key', 'root-serve-key', '--upstream', samples.emu.baseUrl],

@@ -4,22 +4,26 @@ import { API_KEY } from '../build/emulator-fixture.js';
 import { runCliAsync } from '../helpers/cli-async.js';
 import { startServeCli } from '../helpers/serve-cli.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { type Built, buildMediaSamples, keyOf, postSearch, searchForm } from './serve-fixture.js';
+import {
+  type Built,
+  buildMediaSamples,
+  keyOf,
+  postSearch,
+  searchForm,
+  useMediaSamplesEmulators,
+} from './serve-fixture.js';
 
 /** The built binary (npm test builds first): `vsearch serve` end to end, with the emulator upstream. */
 const tempDir = useTempDirs();
+const mediaEmulator = useMediaSamplesEmulators();
 const built: Built[] = [];
 afterEach(async () => {
-  for (const { lib, client, emu } of built.splice(0)) {
-    await lib.close();
-    await client.close();
-    await emu.close();
-  }
+  for (const { lib } of built.splice(0)) await lib.close();
 });
 
 describe('vsearch serve (the CLI)', () => {
   it('prints its base URL first, answers searches, logs each request, and exits 0 on SIGINT', async () => {
-    const samples = await buildMediaSamples(await tempDir());
+    const samples = await buildMediaSamples(await tempDir(), await mediaEmulator());
     built.push(samples);
     const expected = await samples.lib.search({
       text: 'a white rabbit in a meadow',

@@ -8,16 +8,25 @@ import {
   startSearchServer,
 } from '../../src/server/index.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
-import { type ApiError, getPage, postSearch, type Served, searchForm, serveMediaSamples } from './serve-fixture.js';
+import {
+  type ApiError,
+  getPage,
+  postSearch,
+  type Served,
+  searchForm,
+  serveMediaSamples,
+  useMediaSamplesEmulators,
+} from './serve-fixture.js';
 
 const tempDir = useTempDirs();
+const mediaEmulator = useMediaSamplesEmulators();
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   for (const thing of open.splice(0)) await thing.close();
 });
 
 async function serve(): Promise<Served> {
-  const served = await serveMediaSamples(await tempDir());
+  const served = await serveMediaSamples(await tempDir(), await mediaEmulator());
   open.push(served);
   return served;
 }

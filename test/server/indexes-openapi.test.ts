@@ -3,7 +3,7 @@ import { LibraryRoot } from '../../src/library/index.js';
 import { type RunningSearchServer, startSearchServer } from '../../src/server/index.js';
 import { HAVE_REFERENCE, REFERENCE_DIR } from '../emulator/helpers.js';
 import { useSuiteTempDir } from '../helpers/temp-dir.js';
-import { type Built, buildMediaSamples, searchForm } from './serve-fixture.js';
+import { type Built, buildMediaSamples, searchForm, useMediaSamplesEmulator } from './serve-fixture.js';
 import { type Exchange, strictSpecProblems } from './spec-check.js';
 
 if (!HAVE_REFERENCE)
@@ -39,9 +39,10 @@ describe.skipIf(!HAVE_REFERENCE)(
     }
 
     const suiteDir = useSuiteTempDir();
+    const mediaEmulator = useMediaSamplesEmulator();
     beforeAll(async () => {
       dir = suiteDir();
-      built = await buildMediaSamples(dir);
+      built = await buildMediaSamples(dir, mediaEmulator());
       libId = built.lib.manifest.id;
       videoId = (await built.lib.listVideos())[0]?.video_id ?? '';
       server = await startSearchServer({ root: await LibraryRoot.open(dir, { client: built.client }) });
@@ -49,8 +50,6 @@ describe.skipIf(!HAVE_REFERENCE)(
     afterAll(async () => {
       await server?.close();
       await built?.lib.close();
-      await built?.client.close();
-      await built?.emu.close();
     });
 
     it("answers bad requests with the API's codes, writing nothing", async () => {

@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_REFERENCE, REFERENCE_DIR } from '../emulator/helpers.js';
 import { type Schema, SchemaWalker } from '../emulator/schema-walker.js';
 import { useSuiteTempDir } from '../helpers/temp-dir.js';
-import { BUTTERFLY_PNG, getPage, postSearch, type Served, searchForm, serveMediaSamples } from './serve-fixture.js';
+import {
+  BUTTERFLY_PNG,
+  getPage,
+  postSearch,
+  type Served,
+  searchForm,
+  serveMediaSamples,
+  useMediaSamplesEmulator,
+} from './serve-fixture.js';
 
 if (!HAVE_REFERENCE) console.warn(`skipping the server's OpenAPI conformance: ${REFERENCE_DIR} is absent`);
 
@@ -26,9 +34,10 @@ describe.skipIf(!HAVE_REFERENCE)("vsearch serve answers validate against the sea
     new SchemaWalker(JSON.parse(readFileSync(join(REFERENCE_DIR, name), 'utf8')) as Schema);
 
   const suiteDir = useSuiteTempDir();
+  const mediaEmulator = useMediaSamplesEmulator();
   beforeAll(async () => {
     dir = suiteDir();
-    served = await serveMediaSamples(dir);
+    served = await serveMediaSamples(dir, mediaEmulator());
     const index_id = served.lib.manifest.id;
     const post = async (
       fields: Record<string, string | readonly string[]>,

@@ -9,7 +9,7 @@ import { MEDIA_SAMPLES, shared } from '../build/emulator-fixture.js';
 import { HAVE_REFERENCE } from '../emulator/helpers.js';
 import { useSuiteTempDir } from '../helpers/temp-dir.js';
 import { type SdkOnRoot, sdkOnRoot } from './sdk-root-fixture.js';
-import type { Built } from './serve-fixture.js';
+import { type Built, useMediaSamplesEmulator } from './serve-fixture.js';
 import { type Exchange, strictSpecProblems } from './spec-check.js';
 
 /**
@@ -56,8 +56,9 @@ async function readyAsset(file: string): Promise<string> {
 }
 
 const suiteDir = useSuiteTempDir();
+const mediaEmulator = useMediaSamplesEmulator();
 beforeAll(async () => {
-  fixture = await sdkOnRoot(suiteDir(), SERVE_KEY);
+  fixture = await sdkOnRoot(suiteDir(), mediaEmulator(), SERVE_KEY);
   ({ built, server, sdk } = fixture);
 }, 120_000);
 afterAll(async () => {

@@ -4,7 +4,7 @@ import type { RequestLogEntry, RunningSearchServer } from '../../src/server/inde
 import { API_KEY } from '../build/emulator-fixture.js';
 import { useSuiteTempDir } from '../helpers/temp-dir.js';
 import { type SdkOnRoot, sdkOnRoot } from './sdk-root-fixture.js';
-import type { Built } from './serve-fixture.js';
+import { type Built, useMediaSamplesEmulator } from './serve-fixture.js';
 
 /**
  * The official SDK against `vsearch serve --root` with the emulator upstream, as an app uses
@@ -20,8 +20,9 @@ let builtId: string;
 const log: RequestLogEntry[] = [];
 
 const suiteDir = useSuiteTempDir();
+const mediaEmulator = useMediaSamplesEmulator();
 beforeAll(async () => {
-  fixture = await sdkOnRoot(suiteDir(), SERVE_KEY, { onRequest: (entry) => log.push(entry) });
+  fixture = await sdkOnRoot(suiteDir(), mediaEmulator(), SERVE_KEY, { onRequest: (entry) => log.push(entry) });
   ({ built, server, sdk } = fixture);
   builtId = built.lib.manifest.id;
 }, 120_000);

@@ -1,7 +1,7 @@
 import { TwelveLabs } from 'twelvelabs-js';
 import { LibraryRoot } from '../../src/library/index.js';
 import { type RunningSearchServer, type SearchServerOptions, startSearchServer } from '../../src/server/index.js';
-import { API_KEY } from '../build/emulator-fixture.js';
+import { API_KEY, type EmulatorWithClient } from '../build/emulator-fixture.js';
 import { type Built, buildMediaSamples } from './serve-fixture.js';
 
 /** `vsearch serve --root` over the media samples with the emulator upstream, and the official SDK pointed at it. */
@@ -14,12 +14,13 @@ export interface SdkOnRoot {
 }
 
 /**
- * Builds the media samples into the empty folder `dir` (the caller removes it), serves it with
- * `serveKey` (the emulator upstream, its own key), and sets TWELVELABS_BASE_URL for the SDK
+ * Builds the media samples into the empty folder `dir` (the caller removes it) through `emulator`,
+ * serves it with `serveKey` (that emulator upstream, its own key), and sets TWELVELABS_BASE_URL for the SDK
  * (twelvelabs-js reads it); close() restores it.
  */
 export async function sdkOnRoot(
   dir: string,
+  emulator: EmulatorWithClient,
   serveKey: string,
   extra: Pick<SearchServerOptions, 'onRequest'> = {},
 ): Promise<SdkOnRoot> {
@@ -31,11 +32,9 @@ export async function sdkOnRoot(
     else process.env['TWELVELABS_BASE_URL'] = savedBaseUrl;
     await server?.close();
     await built?.lib.close();
-    await built?.client.close();
-    await built?.emu.close();
   };
   try {
-    built = await buildMediaSamples(dir);
+    built = await buildMediaSamples(dir, emulator);
     server = await startSearchServer({
       root: await LibraryRoot.open(dir, { client: built.client }),
       apiKey: serveKey,

@@ -7,7 +7,7 @@ import { LibraryRoot } from '../../src/library/index.js';
 import { shared } from '../build/emulator-fixture.js';
 import { useSuiteTempDir } from '../helpers/temp-dir.js';
 import { type SdkOnRoot, sdkOnRoot } from './sdk-root-fixture.js';
-import type { Built } from './serve-fixture.js';
+import { type Built, useMediaSamplesEmulator } from './serve-fixture.js';
 
 /**
  * The official SDK as an app uses it against `vsearch serve --root` with the emulator upstream:
@@ -24,8 +24,9 @@ let sdk: TwelveLabs;
 const paid = (at: Built): number => at.emu.stats().sync_embeds + at.emu.stats().tasks_created;
 
 const suiteDir = useSuiteTempDir();
+const mediaEmulator = useMediaSamplesEmulator();
 beforeAll(async () => {
-  fixture = await sdkOnRoot(suiteDir(), SERVE_KEY);
+  fixture = await sdkOnRoot(suiteDir(), mediaEmulator(), SERVE_KEY);
   ({ dir, built, sdk } = fixture);
 }, 120_000);
 afterAll(async () => {

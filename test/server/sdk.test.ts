@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { TwelveLabs } from 'twelvelabs-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useSuiteTempDir } from '../helpers/temp-dir.js';
-import { allHits, type Served, serveMediaSamples } from './serve-fixture.js';
+import { allHits, type Served, serveMediaSamples, useMediaSamplesEmulator } from './serve-fixture.js';
 
 /**
  * The official SDK, pointed at `vsearch serve` through TWELVELABS_BASE_URL (docs/design.md section 3),
@@ -17,9 +17,10 @@ let indexId: string;
 const savedBaseUrl = process.env['TWELVELABS_BASE_URL'];
 
 const suiteDir = useSuiteTempDir();
+const mediaEmulator = useMediaSamplesEmulator();
 beforeAll(async () => {
   dir = suiteDir();
-  served = await serveMediaSamples(dir, { apiKey: SERVE_KEY });
+  served = await serveMediaSamples(dir, mediaEmulator(), { apiKey: SERVE_KEY });
   indexId = served.lib.manifest.id;
   process.env['TWELVELABS_BASE_URL'] = served.server.url;
   sdk = new TwelveLabs({ apiKey: SERVE_KEY });

@@ -10,6 +10,7 @@ import {
   type Served,
   searchForm,
   serveMediaSamples,
+  useMediaSamplesEmulator,
 } from './serve-fixture.js';
 
 /** Each search feature through the server, checked against the library's own answer to the same request. */
@@ -18,9 +19,10 @@ let served: Served;
 let indexId: string;
 
 const suiteDir = useSuiteTempDir();
+const mediaEmulator = useMediaSamplesEmulator();
 beforeAll(async () => {
   dir = suiteDir();
-  served = await serveMediaSamples(dir);
+  served = await serveMediaSamples(dir, mediaEmulator());
   indexId = served.lib.manifest.id;
 });
 afterAll(async () => {

@@ -10,16 +10,18 @@ import {
   type Served,
   searchForm,
   serveMediaSamples,
+  useMediaSamplesEmulators,
 } from './serve-fixture.js';
 
 const tempDir = useTempDirs();
+const mediaEmulator = useMediaSamplesEmulators();
 const open: Served[] = [];
 afterEach(async () => {
   for (const served of open.splice(0)) await served.close();
 });
 
-async function serve(options: Parameters<typeof serveMediaSamples>[1] = {}): Promise<Served> {
-  const served = await serveMediaSamples(await tempDir(), options);
+async function serve(options: Parameters<typeof serveMediaSamples>[2] = {}): Promise<Served> {
+  const served = await serveMediaSamples(await tempDir(), await mediaEmulator(), options);
   open.push(served);
   return served;
 }

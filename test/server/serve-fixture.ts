@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TwelveLabsClient } from '../../src/embed/index.js';
-import type { RunningEmulator } from '../../src/emulator/index.js';
 import { type Library, openLibrary } from '../../src/library/index.js';
 import type { SearchRequest } from '../../src/query/index.js';
 import { type RunningSearchServer, type SearchServerOptions, startSearchServer } from '../../src/server/index.js';
-import { emulatorWith, MEDIA_SAMPLES, testScenario } from '../build/emulator-fixture.js';
+import {
+  type EmulatorWithClient,
+  MEDIA_SAMPLES,
+  testScenario,
+  useEmulatorsWithClients,
+  useEmulatorWithClient,
+} from '../build/emulator-fixture.js';
 
 /** A 1x1 PNG: the image query the scenario describes as the butterfly scene. */
 export const BUTTERFLY_PNG = Buffer.from(
@@ -30,17 +34,26 @@ function serveScenario(): ReturnType<typeof testScenario> {
   return scenario;
 }
 
-export interface Built {
-  emu: RunningEmulator;
-  client: TwelveLabsClient;
+/** The emulator the media samples are built through: it also describes the query images. */
+export function useMediaSamplesEmulator(): () => EmulatorWithClient {
+  return useEmulatorWithClient(() => ({ scenario: serveScenario() }));
+}
+
+/** As useMediaSamplesEmulator, a fresh one per call, closed after the test. */
+export function useMediaSamplesEmulators(): () => Promise<EmulatorWithClient> {
+  const emulator = useEmulatorsWithClients();
+  return () => emulator({ scenario: serveScenario() });
+}
+
+export interface Built extends EmulatorWithClient {
   lib: Library;
   /** Paths of the two query images, written into the directory given. */
   images: { butterfly: string; testCard: string };
 }
 
-/** data/media-samples built into `dir`/lib through the emulator (2 s clips, with metadata per video). */
-export async function buildMediaSamples(dir: string): Promise<Built> {
-  const { emu, client } = await emulatorWith({ scenario: serveScenario() });
+/** data/media-samples built into `dir`/lib through `emulator` (2 s clips, with metadata per video); the caller closes `lib`. */
+export async function buildMediaSamples(dir: string, emulator: EmulatorWithClient): Promise<Built> {
+  const { emu, client } = emulator;
   const lib = await openLibrary(join(dir, 'lib'), { create: true, client });
   await writeFile(
     join(dir, 'inputs.jsonl'),
@@ -67,12 +80,13 @@ export interface Served extends Built {
   close(): Promise<void>;
 }
 
-/** The media samples' library, served by `vsearch serve` in this process with the emulator upstream. */
+/** The media samples' library, served by `vsearch serve` in this process with `emulator` upstream; close() stops the server and the library. */
 export async function serveMediaSamples(
   dir: string,
+  emulator: EmulatorWithClient,
   options: Omit<SearchServerOptions, 'library'> = {},
 ): Promise<Served> {
-  const built = await buildMediaSamples(dir);
+  const built = await buildMediaSamples(dir, emulator);
   const server = await startSearchServer({ library: built.lib, ...options });
   return {
     ...built,
@@ -80,8 +94,6 @@ export async function serveMediaSamples(
     async close() {
       await server.close();
       await built.lib.close();
-      await built.client.close();
-      await built.emu.close();
     },
   };
 }

@@ -10,6 +10,7 @@ import {
   searchForm,
   serveMediaSamples,
   TEST_CARD_PNG,
+  useMediaSamplesEmulator,
 } from './serve-fixture.js';
 
 /** The embedding API behind the server: each query embedded once, its failures mapped to the API's answers. */
@@ -17,9 +18,10 @@ let dir: string;
 let served: Served;
 
 const suiteDir = useSuiteTempDir();
+const mediaEmulator = useMediaSamplesEmulator();
 beforeAll(async () => {
   dir = suiteDir();
-  served = await serveMediaSamples(dir);
+  served = await serveMediaSamples(dir, mediaEmulator());
 });
 afterAll(async () => {
   await served?.close();
