@@ -7,6 +7,7 @@ import { readSegmentBytes } from '../store/read-segment-bytes.js';
 import { decodeSegmentFile, type SegmentFile } from '../store/segment-file.js';
 import { SEGMENTS_DIR } from '../store/segment-store.js';
 import { sha256Hex } from '../store/sha256.js';
+import type { VideoFacts } from '../store/video-facts.js';
 import { loadManifestWithFacts } from '../store/video-facts-load.js';
 import { VIDEO_FACTS_DIR } from '../store/video-facts-store.js';
 import type { DoctorProblem } from './doctor-report.js';
@@ -42,8 +43,9 @@ export async function checkStore(dir: string, hasSegmentsDir: boolean): Promise<
   const problems: DoctorProblem[] = [];
   let manifest: Manifest;
   let factsProblem: string | undefined;
+  let videoFacts: VideoFacts;
   try {
-    ({ manifest, factsProblem } = await loadManifestWithFacts(dir, { rebuild: false }));
+    ({ manifest, factsProblem, facts: videoFacts } = await loadManifestWithFacts(dir, { rebuild: false }));
   } catch (error) {
     if (error instanceof LibraryNotFoundError && !hasSegmentsDir) throw error;
     const missing = error instanceof LibraryNotFoundError;
@@ -55,7 +57,7 @@ export async function checkStore(dir: string, hasSegmentsDir: boolean): Promise<
     });
     return { manifest: undefined, problems, segmentFiles: 0, segments: 0, labels: undefined, facts: undefined };
   }
-  problems.push(...inconsistencies(manifest, factsProblem === undefined));
+  problems.push(...inconsistencies(manifest, factsProblem === undefined ? videoFacts : undefined));
   if (factsProblem !== undefined) {
     problems.push({
       file: VIDEO_FACTS_DIR,
@@ -104,8 +106,8 @@ export async function checkStore(dir: string, hasSegmentsDir: boolean): Promise<
   };
 }
 
-function inconsistencies(manifest: Manifest, withVideos: boolean): DoctorProblem[] {
-  return manifestProblems(manifest, withVideos).map(inconsistency);
+function inconsistencies(manifest: Manifest, facts: VideoFacts | undefined): DoctorProblem[] {
+  return manifestProblems(manifest, facts).map(inconsistency);
 }
 
 function inconsistency(what: string): DoctorProblem {

@@ -106,7 +106,8 @@ export class PgLibrary implements Pick<Library, keyof Library> {
   /** Counts, model, dimension and index settings; `bytes` and `memory` are 0: see `not_in_postgres`. */
   async stats(): Promise<LibraryStats & { backend: 'postgres'; not_in_postgres: string[] }> {
     const snapshot = await this.#storage.snapshot();
-    const stats = manifestStats(snapshot.manifest, snapshot.index, 0);
+    const seconds = Object.values(snapshot.manifest.videos).reduce((sum, video) => sum + video.durationSec, 0);
+    const stats = manifestStats(snapshot.manifest, seconds, snapshot.index, 0);
     return {
       ...stats,
       memory: { ...stats.memory, vectors_bytes: 0, graph_bytes: 0 },

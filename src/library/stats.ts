@@ -9,6 +9,7 @@ import {
   searchEf,
 } from '../store/index.js';
 import type { Manifest } from '../store/manifest.js';
+import { totalDuration } from '../store/video-facts.js';
 import { type MemoryNeeds, memoryNeeds } from './capacity.js';
 import { chosenKind, currentSidecar } from './index-sync.js';
 
@@ -57,7 +58,7 @@ export interface LibraryStats {
 export async function libraryStats(store: SegmentStore, index: VectorIndex | undefined): Promise<LibraryStats> {
   const kind = store.manifest.dimension === null ? undefined : chosenKind(store);
   const searched = index ?? (kind === undefined ? undefined : { kind, size: store.manifest.counts.segments });
-  const stats = manifestStats(store.manifest, searched, await store.bytesOnDisk());
+  const stats = manifestStats(store.manifest, totalDuration(store.videoFacts), searched, await store.bytesOnDisk());
   if (searched?.kind !== 'hnsw') return stats;
   const sidecar = await currentSidecar(store);
   const links = index instanceof HnswIndex ? index.crossModalEdges : sidecar?.crossModalEdges;
@@ -71,9 +72,10 @@ export async function libraryStats(store: SegmentStore, index: VectorIndex | und
   };
 }
 
-/** What the manifest (or a PostgreSQL library's equivalent) says, with the index searched and the bytes stored. */
+/** What the manifest (or a PostgreSQL library's equivalent) says, with its videos' total duration, the index searched and the bytes stored. */
 export function manifestStats(
   manifest: Readonly<Manifest>,
+  videoSeconds: number,
   index: { kind: 'hnsw' | 'exact'; size: number } | undefined,
   bytes: number,
 ): LibraryStats {
@@ -103,7 +105,7 @@ export function manifestStats(
     segments: manifest.counts.segments,
     dimension: manifest.dimension,
     model: manifest.model,
-    total_duration: Object.values(manifest.videos).reduce((sum, video) => sum + video.durationSec, 0),
+    total_duration: videoSeconds,
     index: {
       kind: index?.kind ?? 'none',
       M: settings.M,

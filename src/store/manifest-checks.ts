@@ -1,14 +1,18 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Manifest } from './manifest.js';
+import type { VideoFacts } from './video-facts.js';
 
 /**
  * What is inconsistent inside a manifest: label ranges that are not ascending or overlap,
  * a nextLabel at or under a used label (new segments would reuse labels, and searches would
  * drop some), counts that do not add up. Empty when it is consistent.
  */
-/** `withVideos: false` leaves out the per-video checks, for a manifest whose video facts could not be read. */
-export function manifestProblems(manifest: Manifest, withVideos = true): string[] {
+/**
+ * `facts` are the video facts behind the manifest's view (checked instead of the view, which
+ * then need not be built); undefined leaves out the per-video checks, for facts that could not be read.
+ */
+export function manifestProblems(manifest: Manifest, facts: VideoFacts | undefined): string[] {
   const problems: string[] = [];
   let previous: { name: string; maxLabel: number } | undefined;
   let rows = 0;
@@ -39,11 +43,11 @@ export function manifestProblems(manifest: Manifest, withVideos = true): string[
   const counts = manifest.counts as Partial<Manifest['counts']> | undefined;
   if (counts?.segments !== rows)
     problems.push(`counts.segments is ${String(counts?.segments)}, but the segment files hold ${rows} rows`);
-  if (!withVideos) return problems;
-  const videos = Object.values(manifest.videos ?? {});
-  if (counts?.videos !== videos.length)
-    problems.push(`counts.videos is ${String(counts?.videos)}, but ${videos.length} videos are listed`);
-  const videoSegments = videos.reduce((sum, video) => sum + video.segments, 0);
+  if (facts === undefined) return problems;
+  if (counts?.videos !== facts.size)
+    problems.push(`counts.videos is ${String(counts?.videos)}, but ${facts.size} videos are listed`);
+  let videoSegments = 0;
+  for (const fact of facts.values()) videoSegments += fact.segments;
   if (videoSegments !== rows)
     problems.push(`the videos list ${videoSegments} segments, but the segment files hold ${rows} rows`);
   return problems;

@@ -160,6 +160,11 @@ export class SegmentStore {
     return this.#manifest;
   }
 
+  /** The per-video facts behind the manifest's view: what a reader needing only sums of them reads, without building the view. */
+  get videoFacts(): VideoFacts {
+    return this.#facts;
+  }
+
   /**
    * Why the video-facts table was rebuilt from the segment files when this store (re)loaded the
    * manifest (missing or damaged); undefined when it was read intact or the library is of the old layout.
@@ -826,7 +831,10 @@ async function loadManifest(dir: string, known?: LoadedManifest): Promise<Versio
     );
   }
   const manifest = loaded.manifest;
-  const problems = [...manifestProblems(manifest), ...(await segmentFileProblems(join(dir, SEGMENTS_DIR), manifest))];
+  const problems = [
+    ...manifestProblems(manifest, loaded.facts),
+    ...(await segmentFileProblems(join(dir, SEGMENTS_DIR), manifest)),
+  ];
   if (problems.length > 0) {
     throw new StoreError(`the library at ${dir} is damaged: ${problems.join('; ')}. Nothing was changed; ${RECOVER}`);
   }

@@ -40,8 +40,11 @@ const finiteOrUndefined = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 const textOrUndefined = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
-function parseDetails(text: string, name: string, row: number): Pick<VideoFact, 'media' | 'createdAt' | 'updatedAt'> {
-  if (text === '') return {};
+type Details = Pick<VideoFact, 'media' | 'createdAt' | 'updatedAt'>;
+const NO_DETAILS: Details = { media: undefined, createdAt: undefined, updatedAt: undefined };
+
+function parseDetails(text: string, name: string, row: number): Details {
+  if (text === '') return NO_DETAILS;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -60,12 +63,10 @@ function parseDetails(text: string, name: string, row: number): Pick<VideoFact, 
   if (width !== undefined) media.width = width;
   if (height !== undefined) media.height = height;
   if (size !== undefined) media.sizeBytes = size;
-  const createdAt = textOrUndefined(record['created_at']);
-  const updatedAt = textOrUndefined(record['updated_at']);
   return {
-    ...(Object.keys(media).length === 0 ? {} : { media }),
-    ...(createdAt === undefined ? {} : { createdAt }),
-    ...(updatedAt === undefined ? {} : { updatedAt }),
+    media: fps === undefined && width === undefined && height === undefined && size === undefined ? undefined : media,
+    createdAt: textOrUndefined(record['created_at']),
+    updatedAt: textOrUndefined(record['updated_at']),
   };
 }
 
@@ -156,21 +157,49 @@ export function applyVideoFactsFile(name: string, bytes: Uint8Array, into: Map<s
   const counts = numbers(segments);
   const durations = numbers(duration);
   const gone = numbers(removed);
-  for (let row = 0; row < table.numRows; row++) {
+  const rows = table.numRows;
+  // Rows written by one import share their texts (its sha256, its timestamps): each distinct text is parsed once.
+  const importLists = new ParsedOnce((text, row) => list(text, name, row));
+  const contentLists = new ParsedOnce((text, row) => list(text, name, row));
+  const detailsOf = new ParsedOnce((text, row) => parseDetails(text, name, row));
+  for (let row = 0; row < rows; row++) {
     const id = idText[row] as string;
     if (gone[row] === 1) {
       into.delete(id);
       continue;
     }
+    const details = detailsOf.get(detailText?.[row] ?? '', row);
+    // One object shape for every fact (fields absent are undefined), a copy of each list: facts are edited copy by copy.
     into.set(id, {
       segments: counts[row] as number,
       durationSec: durations[row] as number,
-      imports: list(importText[row] as string, name, row),
-      contents: list(contentText[row] as string, name, row),
-      ...parseDetails(detailText?.[row] ?? '', name, row),
+      imports: importLists.get(importText[row] as string, row).slice(),
+      contents: contentLists.get(contentText[row] as string, row).slice(),
+      media: details.media === undefined ? undefined : { ...details.media },
+      createdAt: details.createdAt,
+      updatedAt: details.updatedAt,
     });
   }
-  return table.numRows;
+  return rows;
+}
+
+/** The parse of the last text seen again, reused while the text repeats. */
+class ParsedOnce<T> {
+  readonly #parse: (text: string, row: number) => T;
+  #text: string | undefined;
+  #value: T | undefined;
+
+  constructor(parse: (text: string, row: number) => T) {
+    this.#parse = parse;
+  }
+
+  get(text: string, row: number): T {
+    if (text !== this.#text || this.#value === undefined) {
+      this.#value = this.#parse(text, row);
+      this.#text = text;
+    }
+    return this.#value;
+  }
 }
 
 function numbers(vector: Vector): ArrayLike<number> {

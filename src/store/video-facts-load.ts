@@ -52,14 +52,9 @@ export async function loadManifestWithFacts(
       known.manifest.generation === file.generation &&
       known.manifest.id === file.id
     ) {
+      const view = known.manifest;
       return {
-        manifest: {
-          ...file,
-          videos: known.manifest.videos,
-          contents: known.manifest.contents,
-          imports: known.manifest.imports,
-          videoFacts: file.videoFacts,
-        },
+        manifest: lazyView(file, () => ({ videos: view.videos, contents: view.contents, imports: view.imports })),
         facts,
         needsBase: false,
         factsProblem: undefined,
@@ -77,7 +72,34 @@ export async function loadManifestWithFacts(
 }
 
 export function viewOf(file: ManifestFile, facts: ReadonlyMap<string, VideoFact>): Manifest {
-  return { ...file, ...factsView(facts, file.imports), videoFacts: file.videoFacts };
+  return lazyView(file, () => factsView(facts, file.imports));
+}
+
+type PerVideoView = Pick<Manifest, 'videos' | 'contents' | 'imports'>;
+
+/**
+ * `file` with the per-video view (videos, contents, import records with their videos) built on
+ * first read of any of them: at 50k videos building it is a tenth of a second that `stats` and
+ * most reads never need. A spread or JSON.stringify of the manifest reads (and builds) it.
+ */
+function lazyView(file: ManifestFile, build: () => PerVideoView): Manifest {
+  let view: PerVideoView | undefined;
+  const built = (): PerVideoView => {
+    view ??= build();
+    return view;
+  };
+  return {
+    ...file,
+    get imports() {
+      return built().imports;
+    },
+    get videos() {
+      return built().videos;
+    },
+    get contents() {
+      return built().contents;
+    },
+  };
 }
 
 /** Segments and duration of each video, counted from the listed segment files (each checked by its checksum). */

@@ -68,6 +68,26 @@ export function factsView(
   return { videos, contents, imports };
 }
 
+/**
+ * The sum of the videos' durations, added in the order `Object.values(manifest.videos)` gives
+ * (ids that are array indices first, ascending, then the rest as inserted), so the float sum is
+ * the same as the manifest view's to the last bit.
+ */
+export function totalDuration(facts: VideoFacts): number {
+  const indexed: [number, number][] = [];
+  for (const [id, fact] of facts) if (isArrayIndex(id)) indexed.push([Number(id), fact.durationSec]);
+  indexed.sort((a, b) => a[0] - b[0]);
+  let sum = 0;
+  for (const [, duration] of indexed) sum += duration;
+  for (const [id, fact] of facts) if (indexed.length === 0 || !isArrayIndex(id)) sum += fact.durationSec;
+  return sum;
+}
+
+function isArrayIndex(id: string): boolean {
+  const first = id.charCodeAt(0);
+  return first >= 48 && first <= 57 && /^(?:0|[1-9]\d*)$/.test(id) && Number(id) < 2 ** 32 - 1;
+}
+
 /** The facts a manifest of the old layout (every video in manifest.json) holds. */
 export function factsOfLegacy(manifest: {
   videos: Readonly<Record<string, VideoSummary>>;
