@@ -52,9 +52,8 @@ export async function loadManifestWithFacts(
       known.manifest.generation === file.generation &&
       known.manifest.id === file.id
     ) {
-      const view = known.manifest;
       return {
-        manifest: lazyView(file, () => ({ videos: view.videos, contents: view.contents, imports: view.imports })),
+        manifest: lazyView(file, views.get(known.manifest) ?? once(() => factsView(facts, file.imports))),
         facts,
         needsBase: false,
         factsProblem: undefined,
@@ -72,34 +71,49 @@ export async function loadManifestWithFacts(
 }
 
 export function viewOf(file: ManifestFile, facts: ReadonlyMap<string, VideoFact>): Manifest {
-  return lazyView(file, () => factsView(facts, file.imports));
+  return lazyView(
+    file,
+    once(() => factsView(facts, file.imports)),
+  );
 }
 
 type PerVideoView = Pick<Manifest, 'videos' | 'contents' | 'imports'>;
+
+/**
+ * The view behind each manifest `lazyView` made. A manifest read again at the same generation
+ * over the same facts shares its predecessor's (built or not): wrapping it instead would chain
+ * every re-read to the one before it, none of them ever freed.
+ */
+const views = new WeakMap<Manifest, () => PerVideoView>();
+
+function once(build: () => PerVideoView): () => PerVideoView {
+  let view: PerVideoView | undefined;
+  return () => {
+    view ??= build();
+    return view;
+  };
+}
 
 /**
  * `file` with the per-video view (videos, contents, import records with their videos) built on
  * first read of any of them: at 50k videos building it is a tenth of a second that `stats` and
  * most reads never need. A spread or JSON.stringify of the manifest reads (and builds) it.
  */
-function lazyView(file: ManifestFile, build: () => PerVideoView): Manifest {
-  let view: PerVideoView | undefined;
-  const built = (): PerVideoView => {
-    view ??= build();
-    return view;
-  };
-  return {
+function lazyView(file: ManifestFile, view: () => PerVideoView): Manifest {
+  const manifest: Manifest = {
     ...file,
     get imports() {
-      return built().imports;
+      return view().imports;
     },
     get videos() {
-      return built().videos;
+      return view().videos;
     },
     get contents() {
-      return built().contents;
+      return view().contents;
     },
   };
+  views.set(manifest, view);
+  return manifest;
 }
 
 /** Segments and duration of each video, counted from the listed segment files (each checked by its checksum). */

@@ -79,7 +79,7 @@ export function totalDuration(facts: VideoFacts): number {
   indexed.sort((a, b) => a[0] - b[0]);
   let sum = 0;
   for (const [, duration] of indexed) sum += duration;
-  for (const [id, fact] of facts) if (indexed.length === 0 || !isArrayIndex(id)) sum += fact.durationSec;
+  for (const [id, fact] of facts) if (!isArrayIndex(id)) sum += fact.durationSec;
   return sum;
 }
 

@@ -3,6 +3,7 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MANIFEST_FILE, type SegmentRows, SegmentRowsBuilder, SegmentStore } from '../../src/store/index.js';
+import { loadManifestWithFacts } from '../../src/store/video-facts-load.js';
 import { MAX_DELTAS, VIDEO_FACTS_DIR } from '../../src/store/video-facts-store.js';
 import { testVector } from '../helpers/segments.js';
 import { rowsOf } from '../helpers/store-rows.js';
@@ -109,6 +110,23 @@ describe('the video-facts table', () => {
     expect((await readdir(join(dir, VIDEO_FACTS_DIR))).filter((name) => !name.startsWith('.'))).toEqual([
       files[0]?.name,
     ]);
+  });
+
+  it("builds a manifest's per-video view on first read, shared by a re-read of the same generation; a spread sees it", async () => {
+    const dir = await tempDir();
+    const store = await SegmentStore.open(dir, { create: true });
+    await store.append(rowsOf({ a: 3, b: 2 }), 'm', { contents: { 'key-b': 'b' } });
+    const first = await loadManifestWithFacts(dir);
+    const again = await loadManifestWithFacts(dir, { known: first });
+    const expected = { a: { segments: 3, durationSec: 18 }, b: { segments: 2, durationSec: 12 } };
+    expect(again.manifest.videos).toMatchObject(expected);
+    expect(again.manifest.videos).toBe(first.manifest.videos);
+    expect({ ...again.manifest }.contents).toEqual({ 'key-b': 'b' });
+    // A write after a re-read that never built the view still sees every video.
+    const writer = await SegmentStore.open(dir);
+    await writer.append(rowsOf({ c: 1 }, 8, 9), 'm');
+    expect(Object.keys(writer.manifest.videos).sort()).toEqual(['a', 'b', 'c']);
+    expect(writer.manifest.counts.videos).toBe(3);
   });
 
   it('opens a library of the old layout (videos in manifest.json) and converts it on its next write', async () => {
