@@ -1,5 +1,5 @@
+import type { Data } from 'apache-arrow';
 import {
-  type Data,
   Field,
   Float64,
   makeData,
@@ -11,7 +11,7 @@ import {
   tableToIPC,
   Utf8,
   vectorFromArray,
-} from 'apache-arrow';
+} from '../apache-arrow.js';
 import { StoreError } from '../errors.js';
 import type { JsonValue } from '../types.js';
 import { ANNOTATION_SOURCES, type Annotation, type AnnotationSource } from './annotation.js';

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
-import { type Field, type RecordBatch, RecordBatchReader, type Vector } from 'apache-arrow';
+import type { Field, RecordBatch, Vector } from 'apache-arrow';
+import { RecordBatchReader } from '../apache-arrow.js';
 import { InputError } from '../errors.js';
 import type { Metadata } from '../types.js';
 import type { RawSegment } from './raw-segment.js';

@@ -41,7 +41,7 @@ function vectorChecksum(vector: Float32Array): string {
 
 export async function encodeCacheFile(key: QueryKey, vector: Float32Array, createdAt: string): Promise<Uint8Array> {
   const [{ Field, Float32, makeData, RecordBatch, Schema, Struct, Table, tableToIPC }, { vectorType }] =
-    await Promise.all([import('apache-arrow'), import('./schema.js')]);
+    await Promise.all([import('../apache-arrow.js'), import('./schema.js')]);
   const fields = [new Field('vector', vectorType(vector.length), false)];
   const metadata = new Map([
     ['model', key.model],
@@ -74,7 +74,7 @@ export async function decodeCacheFile(
   file: string,
   dimension?: number | null,
 ): Promise<CacheEntry | { problem: string }> {
-  const { tableFromIPC } = await import('apache-arrow');
+  const { tableFromIPC } = await import('../apache-arrow.js');
   let metadata: Map<string, string>;
   let vector: Float32Array;
   try {

@@ -1,4 +1,4 @@
-import { Field, FixedSizeList, Float32, Float64, Schema, Uint32, Utf8 } from 'apache-arrow';
+import { Field, FixedSizeList, Float32, Float64, Schema, Uint32, Utf8 } from '../apache-arrow.js';
 import { COLUMNS, FORMAT_VERSION } from './columns.js';
 
 export { COLUMNS, FORMAT_VERSION, STRING_COLUMN_FIELD, type StringColumn } from './columns.js';

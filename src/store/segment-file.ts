@@ -1,5 +1,5 @@
+import type { Data, Vector } from 'apache-arrow';
 import {
-  type Data,
   Float32,
   Float64,
   makeData,
@@ -9,8 +9,7 @@ import {
   tableFromIPC,
   tableToIPC,
   Uint32,
-  type Vector,
-} from 'apache-arrow';
+} from '../apache-arrow.js';
 import { StoreError } from '../errors.js';
 import { readSegmentBytes } from './read-segment-bytes.js';
 import { COLUMNS, STRING_COLUMN_FIELD, type StringColumn, segmentSchema, vectorType } from './schema.js';

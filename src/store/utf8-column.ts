@@ -1,5 +1,6 @@
 import { isAscii } from 'node:buffer';
-import { type Data, makeData, Utf8 } from 'apache-arrow';
+import type { Data } from 'apache-arrow';
+import { makeData, Utf8 } from '../apache-arrow.js';
 
 /**
  * An Arrow Utf8 column of `values`, built in one pass: Arrow's own builder encodes each string

@@ -1,3 +1,4 @@
+import type { Vector } from 'apache-arrow';
 import {
   Field,
   Float64,
@@ -11,8 +12,7 @@ import {
   Uint8,
   Uint32,
   Utf8,
-  type Vector,
-} from 'apache-arrow';
+} from '../apache-arrow.js';
 import { StoreError } from '../errors.js';
 import { utf8Column, utf8Values } from './utf8-column.js';
 import type { VideoFact, VideoFactsDelta, VideoMedia } from './video-facts.js';
