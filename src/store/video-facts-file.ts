@@ -14,7 +14,7 @@ import {
   Utf8,
 } from '../apache-arrow.js';
 import { StoreError } from '../errors.js';
-import { utf8Column, utf8Values } from './utf8-column.js';
+import { parsedUtf8Values, utf8Column, utf8Values } from './utf8-column.js';
 import type { VideoFact, VideoFactsDelta, VideoMedia } from './video-facts.js';
 
 const COLUMNS = ['video_id', 'segments', 'duration_sec', 'imports', 'contents', 'removed'] as const;
@@ -145,61 +145,45 @@ export function applyVideoFactsFile(name: string, bytes: Uint8Array, into: Map<s
   }
   const detailsColumn = table.getChild(DETAILS_COLUMN);
   let idText: string[];
-  let importText: string[];
-  let contentText: string[];
-  let detailText: string[] | undefined;
+  let importLists: string[][];
+  let contentLists: string[][];
+  let details: Details[] | undefined;
   try {
-    [idText, importText, contentText] = [utf8Values(ids.data), utf8Values(imports.data), utf8Values(contents.data)];
-    detailText = detailsColumn == null ? undefined : utf8Values(detailsColumn.data);
+    idText = utf8Values(ids.data);
+    importLists = parsedUtf8Values(imports.data, (text, row) => list(text, name, row));
+    contentLists = parsedUtf8Values(contents.data, (text, row) => list(text, name, row));
+    details =
+      detailsColumn == null
+        ? undefined
+        : parsedUtf8Values(detailsColumn.data, (text, row) => parseDetails(text, name, row));
   } catch (error) {
+    if (error instanceof StoreError) throw error;
     throw new StoreError(`video facts file ${name} has a string column of the wrong type`, { cause: error });
   }
   const counts = numbers(segments);
   const durations = numbers(duration);
   const gone = numbers(removed);
   const rows = table.numRows;
-  // Rows written by one import share their texts (its sha256, its timestamps): each distinct text is parsed once.
-  const importLists = new ParsedOnce((text, row) => list(text, name, row));
-  const contentLists = new ParsedOnce((text, row) => list(text, name, row));
-  const detailsOf = new ParsedOnce((text, row) => parseDetails(text, name, row));
   for (let row = 0; row < rows; row++) {
     const id = idText[row] as string;
     if (gone[row] === 1) {
       into.delete(id);
       continue;
     }
-    const details = detailsOf.get(detailText?.[row] ?? '', row);
-    // One object shape for every fact (fields absent are undefined), a copy of each list: facts are edited copy by copy.
+    const detail = details?.[row] ?? NO_DETAILS;
+    // One object shape for every fact (fields absent are undefined), its own copy of each list
+    // (rows that repeat a text share its parse): facts are edited copy by copy.
     into.set(id, {
       segments: counts[row] as number,
       durationSec: durations[row] as number,
-      imports: importLists.get(importText[row] as string, row).slice(),
-      contents: contentLists.get(contentText[row] as string, row).slice(),
-      media: details.media === undefined ? undefined : { ...details.media },
-      createdAt: details.createdAt,
-      updatedAt: details.updatedAt,
+      imports: (importLists[row] as string[]).slice(),
+      contents: (contentLists[row] as string[]).slice(),
+      media: detail.media === undefined ? undefined : { ...detail.media },
+      createdAt: detail.createdAt,
+      updatedAt: detail.updatedAt,
     });
   }
   return rows;
-}
-
-/** The parse of the last text seen again, reused while the text repeats. */
-class ParsedOnce<T> {
-  readonly #parse: (text: string, row: number) => T;
-  #text: string | undefined;
-  #value: T | undefined;
-
-  constructor(parse: (text: string, row: number) => T) {
-    this.#parse = parse;
-  }
-
-  get(text: string, row: number): T {
-    if (text !== this.#text || this.#value === undefined) {
-      this.#value = this.#parse(text, row);
-      this.#text = text;
-    }
-    return this.#value;
-  }
 }
 
 function numbers(vector: Vector): ArrayLike<number> {
