@@ -3,6 +3,7 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MANIFEST_FILE, type SegmentRows, SegmentRowsBuilder, SegmentStore } from '../../src/store/index.js';
+import { factsView, totalDuration, type VideoFact } from '../../src/store/video-facts.js';
 import { loadManifestWithFacts } from '../../src/store/video-facts-load.js';
 import { MAX_DELTAS, VIDEO_FACTS_DIR } from '../../src/store/video-facts-store.js';
 import { testVector } from '../helpers/segments.js';
@@ -110,6 +111,24 @@ describe('the video-facts table', () => {
     expect((await readdir(join(dir, VIDEO_FACTS_DIR))).filter((name) => !name.startsWith('.'))).toEqual([
       files[0]?.name,
     ]);
+  });
+
+  it('sums the durations in the order the manifest view lists its videos, to the last bit', () => {
+    // Ids that are array indices come first in a view, ascending: 1 + 1 + 1e16 is exact, 1e16 + 1 + 1 is not.
+    const durations: [string, number][] = [
+      ['b', 1e16],
+      ['10', 1],
+      ['a', 0.1],
+      ['2', 1],
+      ['007', 0.2],
+      ['4294967295', 0.3],
+    ];
+    const facts = new Map<string, VideoFact>(
+      durations.map(([id, durationSec]) => [id, { segments: 1, durationSec, imports: [], contents: [] }]),
+    );
+    const viewSum = Object.values(factsView(facts, {}).videos).reduce((sum, video) => sum + video.durationSec, 0);
+    expect(totalDuration(facts)).toBe(viewSum);
+    expect(totalDuration(facts)).not.toBe(durations.reduce((sum, [, seconds]) => sum + seconds, 0));
   });
 
   it("builds a manifest's per-video view on first read, shared by a re-read of the same generation; a spread sees it", async () => {
