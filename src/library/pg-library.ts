@@ -14,7 +14,17 @@ import { updatePgVideoMetadata } from '../pg/pg-video-metadata.js';
 import { listPgVideos, noSuchVideo, type PgVideoRow, removePgVideo } from '../pg/pg-videos.js';
 import type { SyncSummary } from '../pg/sync-to-pg.js';
 import { parsePgTarget } from '../pg/target.js';
-import { type LibrarySnapshot, runSearch, type SearchRequest, type SearchResponseFor } from '../query/index.js';
+import {
+  describeQuery,
+  type LibrarySnapshot,
+  normalizeQueryVector,
+  originOf,
+  type QueryInput,
+  queryKeyOf,
+  runSearch,
+  type SearchRequest,
+  type SearchResponseFor,
+} from '../query/index.js';
 import { DEFAULT_INDEX_SETTINGS, type IndexSettings, type Manifest } from '../store/manifest.js';
 import type { QueryCache } from '../store/query-cache.js';
 import type { CallOptions, Metadata } from '../types.js';
@@ -38,7 +48,7 @@ const NOT_IN_POSTGRES = ['bytes', 'memory', 'cross_modal_links'];
  * `search`, `query` and `stats` run on the database (PgSearchStorage), through the same search
  * pipeline as a folder library; `removeVideo`, `listVideos`, `getVideo`, `updateVideoMetadata`
  * and `doctor` run in SQL too, `build` and `importSegments` through src/library/pg-build.ts (as
- * `vsearch build` does). `{ create: true }` registers an empty library (its model and dimension
+ * `vsearch build` does), `cacheQuery` into the local query cache. `{ create: true }` registers an empty library (its model and dimension
  * set by the first write, as a folder's). The other writes are not supported yet: each throws
  * an InputError that says to fill the library with `vsearch sync`. Query
  * embeddings are cached in a local folder (`queryCacheDir`, else VSEARCH_PG_CACHE, else under
@@ -158,7 +168,25 @@ export class PgLibrary implements Pick<Library, keyof Library> {
     await this.refresh();
     return summary;
   }
-  readonly cacheQuery: Library['cacheQuery'] = () => this.#refuse('caching a query through the library');
+  /**
+   * Keeps a query's embedding in the library's local query cache (`queryCacheDir`), keyed as a
+   * folder library keys it: searches of that query, calibration and `vsearch bench`'s cross-modal
+   * figures read it from there.
+   */
+  async cacheQuery(
+    input: QueryInput,
+    embedding: ArrayLike<number>,
+    options: { origin?: string | undefined } = {},
+  ): Promise<void> {
+    const { model, dimension } = (await this.#storage.snapshot()).manifest;
+    if (model === null)
+      throw new InputError(
+        `the library ${this.#storage.target.shown} is empty, so it has no model to key cached queries by; build or sync into it first`,
+      );
+    const origin = options.origin === undefined ? null : originOf(options.origin, 'the origin');
+    const vector = normalizeQueryVector(embedding, dimension, `the embedding of the ${describeQuery(input)}`);
+    await this.#storage.queryCache.put(await queryKeyOf(input, model, origin), vector);
+  }
   readonly importAnnotations: Library['importAnnotations'] = () => this.#refuse('importing annotations');
   readonly analyze: Library['analyze'] = () => this.#refuse('analyzing videos');
   readonly annotations: Library['annotations'] = () => this.#refuse('reading annotations');
