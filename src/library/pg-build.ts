@@ -98,12 +98,11 @@ async function buildIntoPgTarget(target: PgTarget, options: PgBuildOptions): Pro
     await migrate(client);
     const existing = await readPgLibrary(client, target.library);
     if (existing !== undefined) assertSameIndex(target.shown, existing, options.index ?? {});
-    const index: IndexSettings = {
-      ...DEFAULT_INDEX_SETTINGS,
-      ...(existing === undefined
-        ? definedOnly(options.index ?? {})
-        : { M: existing.M, efConstruction: existing.efConstruction }),
-    };
+    // A library that exists keeps its settings (one created empty gets them stored at its first write).
+    const index: IndexSettings =
+      existing === undefined
+        ? { ...DEFAULT_INDEX_SETTINGS, ...definedOnly(options.index ?? {}) }
+        : (existing.index ?? { ...DEFAULT_INDEX_SETTINGS, M: existing.M, efConstruction: existing.efConstruction });
     const summary: PgBuildSummary = { written: { videos: 0, segments: 0, unchanged: 0 } };
     const from = options.from ?? [];
     if (from.length > 0)
@@ -152,8 +151,8 @@ async function importIntoPg(
         {
           model: options.model,
           metadata: options.metadata,
-          libraryModel: existing?.model,
-          libraryDimension: existing?.dimension,
+          libraryModel: existing?.model ?? undefined,
+          libraryDimension: existing?.dimension ?? undefined,
         },
         store.segmentFileRows,
         put,
@@ -182,9 +181,10 @@ async function embedIntoPg(
       'embedding media needs the TwelveLabs API: set TWELVELABS_API_KEY (or pass a client), or import cached embeddings with --from',
     );
   // Before anything is embedded: media of another model would be paid for, then refused.
-  if (existing !== undefined && options.model !== undefined && options.model !== existing.model)
+  const held = existing?.model ?? undefined;
+  if (held !== undefined && options.model !== undefined && options.model !== held)
     throw new InputError(
-      `library ${library} in PostgreSQL holds ${existing.model} (${existing.dimension}-d) segments, not ${options.model}; build into a library of another name`,
+      `library ${library} in PostgreSQL holds ${held} (${existing?.dimension}-d) segments, not ${options.model}; build into a library of another name`,
     );
   const [{ buildFromMedia }, { discoverInputs }, { EmbeddingService }] = await Promise.all([
     import('../build/build-library.js'),
@@ -194,7 +194,7 @@ async function embedIntoPg(
   const cache = await SegmentStore.open(options.cacheDir, { create: true, index });
   const built = await buildFromMedia(cache, new EmbeddingService(options.client), inputs, {
     ...options,
-    model: options.model ?? existing?.model,
+    model: options.model ?? held,
   });
   const discovered = await discoverInputs(inputs, options.metadata ?? {});
   // Items whose content the cache held under another id are the holder's: it goes too, in case the database lacks it.
@@ -206,7 +206,7 @@ async function embedIntoPg(
   return built;
 }
 
-/** Registers a new library (or checks the model and dimension of one that exists), then writes the videos. */
+/** Registers a new library (sets the model and dimension of one created empty, or checks those of one filled), then writes the videos. */
 async function writeStore(
   client: PgClient,
   into: { library: string; existing: PgLibraryRow | undefined; index: IndexSettings },
@@ -218,7 +218,8 @@ async function writeStore(
   const { library, existing, index } = into;
   const { model, dimension } = store.manifest;
   if (model === null || dimension === null || videoIds.length === 0) return;
-  if (existing === undefined) await ensurePgLibrary(client, library, { model, dimension, index });
+  if (existing === undefined || existing.model === null)
+    await ensurePgLibrary(client, library, { model, dimension, index });
   else if (existing.model !== model || existing.dimension !== dimension)
     throw new InputError(
       `library ${library} in PostgreSQL holds ${existing.model} (${existing.dimension}-d) segments, not ${model} (${dimension}-d); build into a library of another name`,

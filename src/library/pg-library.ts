@@ -7,14 +7,25 @@ import { InputError } from '../errors.js';
 import { AnnotationSet } from '../lexical/annotation-set.js';
 import { type ModeSearchRequest, type ModeSearchResponse, modeSearch } from '../lexical/mode-search.js';
 import { checkPgLibrary, type PgChecked } from '../pg/pg-doctor.js';
+import { assertPgSearchEf } from '../pg/pg-search-settings.js';
 import { PgSearchStorage } from '../pg/pg-search-storage.js';
 import { readPgVideo } from '../pg/pg-video-detail.js';
 import { updatePgVideoMetadata } from '../pg/pg-video-metadata.js';
 import { listPgVideos, noSuchVideo, type PgVideoRow, removePgVideo } from '../pg/pg-videos.js';
 import type { SyncSummary } from '../pg/sync-to-pg.js';
 import { parsePgTarget } from '../pg/target.js';
-import { type LibrarySnapshot, runSearch, type SearchRequest, type SearchResponseFor } from '../query/index.js';
-import type { Manifest } from '../store/manifest.js';
+import {
+  describeQuery,
+  type LibrarySnapshot,
+  normalizeQueryVector,
+  originOf,
+  type QueryInput,
+  queryKeyOf,
+  runSearch,
+  type SearchRequest,
+  type SearchResponseFor,
+} from '../query/index.js';
+import { DEFAULT_INDEX_SETTINGS, type IndexSettings, type Manifest } from '../store/manifest.js';
 import type { QueryCache } from '../store/query-cache.js';
 import type { CallOptions, Metadata } from '../types.js';
 import type { DoctorOptions, DoctorReport } from './doctor-report.js';
@@ -37,8 +48,9 @@ const NOT_IN_POSTGRES = ['bytes', 'memory', 'cross_modal_links'];
  * `search`, `query` and `stats` run on the database (PgSearchStorage), through the same search
  * pipeline as a folder library; `removeVideo`, `listVideos`, `getVideo`, `updateVideoMetadata`
  * and `doctor` run in SQL too, `build` and `importSegments` through src/library/pg-build.ts (as
- * `vsearch build` does). The other writes are not supported yet: each throws an InputError
- * that says to fill the library with `vsearch sync`. Query
+ * `vsearch build` does), `cacheQuery` into the local query cache. `{ create: true }` registers an empty library (its model and dimension
+ * set by the first write, as a folder's). The other writes are not supported yet: each throws
+ * an InputError that says to fill the library with `vsearch sync`. Query
  * embeddings are cached in a local folder (`queryCacheDir`, else VSEARCH_PG_CACHE, else under
  * the OS cache folder, one per database and library).
  */
@@ -55,9 +67,8 @@ export class PgLibrary implements Pick<Library, keyof Library> {
 
   static async open(url: string, options: OpenLibraryOptions = {}): Promise<PgLibrary> {
     const target = parsePgTarget(url);
-    if (options.create === true)
-      throw notSupported(target.shown, 'creating a library', `vsearch sync --from DIR --to '${target.shown}'`);
-    const storage = await PgSearchStorage.open(target, options.queryCacheDir ?? pgCacheDir(target.shown));
+    const create = options.create === true ? newLibraryIndex(options.index ?? {}) : undefined;
+    const storage = await PgSearchStorage.open(target, options.queryCacheDir ?? pgCacheDir(target.shown), create);
     return new PgLibrary(storage, options);
   }
 
@@ -158,7 +169,25 @@ export class PgLibrary implements Pick<Library, keyof Library> {
     await this.refresh();
     return summary;
   }
-  readonly cacheQuery: Library['cacheQuery'] = () => this.#refuse('caching a query through the library');
+  /**
+   * Keeps a query's embedding in the library's local query cache (`queryCacheDir`), keyed as a
+   * folder library keys it: searches of that query, calibration and `vsearch bench`'s cross-modal
+   * figures read it from there.
+   */
+  async cacheQuery(
+    input: QueryInput,
+    embedding: ArrayLike<number>,
+    options: { origin?: string | undefined } = {},
+  ): Promise<void> {
+    const { model, dimension } = (await this.#storage.snapshot()).manifest;
+    if (model === null)
+      throw new InputError(
+        `the library ${this.#storage.target.shown} is empty, so it has no model to key cached queries by; build or sync into it first`,
+      );
+    const origin = options.origin === undefined ? null : originOf(options.origin, 'the origin');
+    const vector = normalizeQueryVector(embedding, dimension, `the embedding of the ${describeQuery(input)}`);
+    await this.#storage.queryCache.put(await queryKeyOf(input, model, origin), vector);
+  }
   readonly importAnnotations: Library['importAnnotations'] = () => this.#refuse('importing annotations');
   readonly analyze: Library['analyze'] = () => this.#refuse('analyzing videos');
   readonly annotations: Library['annotations'] = () => this.#refuse('reading annotations');
@@ -248,6 +277,15 @@ export class PgLibrary implements Pick<Library, keyof Library> {
 export interface PgDoctorReport extends DoctorReport {
   backend: 'postgres';
   postgres: PgChecked;
+}
+
+/** A new library's index settings, as a folder library takes them: an ef given at creation is fixed for every search. */
+function newLibraryIndex(asked: Partial<IndexSettings>): IndexSettings {
+  const given = Object.fromEntries(Object.entries(asked).filter(([, value]) => value !== undefined));
+  const index: IndexSettings = { ...DEFAULT_INDEX_SETTINGS, ...(given as Partial<IndexSettings>) };
+  if (asked.ef === undefined) return index;
+  assertPgSearchEf(asked.ef);
+  return { ...index, efFixed: true };
 }
 
 function videoInfo(row: PgVideoRow): VideoInfo {

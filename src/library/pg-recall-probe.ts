@@ -7,14 +7,16 @@ import type { RecallProbe, StoredRows } from './recall-probe.js';
 
 /**
  * A PostgreSQL library's probe: HNSW searches through pgvector with `SET LOCAL hnsw.ef_search`
- * (at most PG_MAX_EF_SEARCH), the ground truth by an SQL scan that no index serves.
+ * (at most PG_MAX_EF_SEARCH), the ground truth by an SQL scan that no index serves. The searches
+ * read the database as it is, so `generation` (the newest one's, which the labels are of) is
+ * what a measurement describes only while the library stays there.
  */
-export async function pgRecallProbe(storage: PgSearchStorage): Promise<RecallProbe> {
+export async function pgRecallProbe(storage: PgSearchStorage): Promise<{ probe: RecallProbe; generation: number }> {
   const source = await storage.recallSource();
   const { shown } = storage.target;
   if (source === undefined)
     throw new InputError(`the library ${shown} is empty: sync or build segments into it before calibrating recall`);
-  return probeOf(source, shown);
+  return { probe: probeOf(source, shown), generation: source.manifest.generation };
 }
 
 function probeOf(source: PgRecallSource, shown: string): RecallProbe {

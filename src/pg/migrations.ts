@@ -78,6 +78,15 @@ CREATE INDEX vsearch_pages_created ON vsearch_pages (library, created_at);`,
 ALTER TABLE vsearch_libraries ADD COLUMN generation bigint NOT NULL DEFAULT 0;
 ALTER TABLE vsearch_libraries ADD COLUMN index_settings jsonb;`,
   },
+  {
+    version: 4,
+    name: 'libraries created empty',
+    // A library opened with { create: true } exists before its first write: its model and
+    // dimension are unset until that write sets both, as a folder library created empty.
+    sql: `
+ALTER TABLE vsearch_libraries ALTER COLUMN model DROP NOT NULL, ALTER COLUMN dimension DROP NOT NULL;
+ALTER TABLE vsearch_libraries ADD CONSTRAINT vsearch_libraries_model_with_dimension CHECK ((model IS NULL) = (dimension IS NULL));`,
+  },
 ];
 
 /**

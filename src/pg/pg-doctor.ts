@@ -64,7 +64,8 @@ export async function checkPgLibrary(
     indexName,
   ]);
   const hnswIndex = (index?.n ?? 0) > 0;
-  if (!hnswIndex)
+  // A library created empty has no dimension yet, so no index either until its first write.
+  if (!hnswIndex && dimension > 0)
     problems.push({
       file: indexName,
       kind: 'pg-index-missing',

@@ -8,8 +8,9 @@ import { KEY_COLUMNS, KEY_ORDER, type KeyRow, keyText } from './segment-key.js';
 import type { PgTarget } from './target.js';
 
 interface LibraryRow {
-  model: string;
-  dimension: number;
+  /** Null in a library created empty, until its first write. */
+  model: string | null;
+  dimension: number | null;
   hnsw_m: number;
   hnsw_ef_construction: number;
   generation: string;
@@ -88,7 +89,7 @@ async function generationOf(library: string, row: LibraryRow, segments: SegmentR
     counts: { segments: count, videos: Object.keys(videos).length },
     videos,
   };
-  const facts = LabelFacts.over(manifest, await collectFacts(segments, row.dimension));
+  const facts = LabelFacts.over(manifest, await collectFacts(segments, row.dimension ?? 0));
   return { manifest, facts, labels, keys: segments };
 }
 

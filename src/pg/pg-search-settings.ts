@@ -14,6 +14,7 @@ export function assertPgSearchEf(ef: number): void {
 
 interface SettingsRow {
   index_settings: IndexSettings | null;
+  generation: string;
   hnsw_m: number;
   hnsw_ef_construction: number;
 }
@@ -22,17 +23,19 @@ interface SettingsRow {
  * Replaces the library's search settings (the ef, its calibration) with `change` of the
  * stored ones, and bumps its generation so every process's next search reads them. One
  * transaction, the row locked: two writers of settings apply one after the other, and a
- * failure leaves the old settings whole.
+ * failure leaves the old settings whole. With `ifGeneration` (what a calibration measured),
+ * nothing is written and undefined returned when the library is at another generation now.
  */
 export async function updatePgIndexSettings(
   client: Queryable,
   target: PgTarget,
   change: (settings: IndexSettings) => IndexSettings,
-): Promise<IndexSettings> {
+  ifGeneration?: number,
+): Promise<IndexSettings | undefined> {
   await client.query('BEGIN');
   try {
     const found = await client.query(
-      'SELECT index_settings, hnsw_m, hnsw_ef_construction FROM vsearch_libraries WHERE library = $1 FOR UPDATE',
+      'SELECT index_settings, hnsw_m, hnsw_ef_construction, generation FROM vsearch_libraries WHERE library = $1 FOR UPDATE',
       [target.library],
     );
     const [row] = found.rows as SettingsRow[];
@@ -40,6 +43,10 @@ export async function updatePgIndexSettings(
       throw new InputError(
         `${target.shown} holds no library ${target.library}; fill it with \`vsearch sync --from DIR --to URL\``,
       );
+    if (ifGeneration !== undefined && Number(row.generation) !== ifGeneration) {
+      await client.query('ROLLBACK');
+      return undefined;
+    }
     const settings = change(
       row.index_settings ?? { ...DEFAULT_INDEX_SETTINGS, M: row.hnsw_m, efConstruction: row.hnsw_ef_construction },
     );

@@ -2,9 +2,10 @@ import pg from 'pg';
 import { VsearchError } from '../errors.js';
 import { type LibrarySnapshot, librarySnapshot } from '../query/library-snapshot.js';
 import type { SearchStorage } from '../query/search-storage.js';
-import type { Manifest } from '../store/manifest.js';
+import type { IndexSettings, Manifest } from '../store/manifest.js';
 import { QueryCache } from '../store/query-cache.js';
 import { pgError } from './connect.js';
+import { createEmptyPgLibrary } from './library-row.js';
 import { migrate } from './migrations.js';
 import { currentGeneration, loadGeneration, type PgGeneration } from './pg-generation.js';
 import { PgIndex } from './pg-index.js';
@@ -41,8 +42,11 @@ export class PgSearchStorage implements SearchStorage {
     this.queryCache = new QueryCache(queryCacheDir);
   }
 
-  /** Connects, brings the schema up to date and loads the first snapshot (so a missing library fails here). */
-  static async open(target: PgTarget, queryCacheDir: string): Promise<PgSearchStorage> {
+  /**
+   * Connects, brings the schema up to date, registers an empty library with the `create` index
+   * settings where none exists, and loads the first snapshot (so a missing library fails here).
+   */
+  static async open(target: PgTarget, queryCacheDir: string, create?: IndexSettings): Promise<PgSearchStorage> {
     const pool = new pg.Pool({
       connectionString: target.connectionString,
       max: POOL_SIZE,
@@ -53,6 +57,7 @@ export class PgSearchStorage implements SearchStorage {
       const client = await pool.connect();
       try {
         await migrate(client);
+        if (create !== undefined) await createEmptyPgLibrary(client, target.library, create);
       } finally {
         client.release();
       }

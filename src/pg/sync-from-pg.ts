@@ -14,8 +14,9 @@ export interface PgToFolderOptions {
 }
 
 interface PgLibrary {
-  model: string;
-  dimension: number;
+  /** Null in a library created empty, until its first write. */
+  model: string | null;
+  dimension: number | null;
   M: number;
   efConstruction: number;
 }
@@ -49,6 +50,9 @@ export async function syncPgToFolder(
       create: true,
       index: { M: library.M, efConstruction: library.efConstruction },
     });
+    // Created empty and never written: there is nothing to copy.
+    if (library.model === null || library.dimension === null) return { videos: 0, segments: 0, unchanged: 0 };
+    const libraryModel = library.model;
     const { model, dimension } = store.manifest;
     if ((model !== null && model !== library.model) || (dimension !== null && dimension !== library.dimension)) {
       throw new InputError(
@@ -82,7 +86,7 @@ export async function syncPgToFolder(
             );
       await store.write(async () => {
         for (const id of fresh) if (store.manifest.videos[id] !== undefined) await store.removeVideo(id);
-        await store.append(rows, library.model);
+        await store.append(rows, libraryModel);
       });
       summary.videos += fresh.length;
       summary.segments += rows.count;
@@ -102,8 +106,8 @@ async function pgLibrary(client: PgClient, target: PgTarget): Promise<PgLibrary>
   );
   try {
     const found = await client.query<{
-      model: string;
-      dimension: number;
+      model: string | null;
+      dimension: number | null;
       hnsw_m: number;
       hnsw_ef_construction: number;
     }>('SELECT model, dimension, hnsw_m, hnsw_ef_construction FROM vsearch_libraries WHERE library = $1', [

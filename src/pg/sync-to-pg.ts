@@ -43,7 +43,9 @@ export async function syncFolderToPg(
 /**
  * Writes the named videos of a folder store into a PostgreSQL library that exists, in id order,
  * each in its own transaction (writePgVideo, or mergePgVideo with `merge`) and only where the digest the database holds
- * differs: a rerun, or another writer that got there first, costs one digest comparison.
+ * differs: a rerun, or another writer that got there first, costs one digest comparison. Writers of one
+ * video at once apply one after the other: a sync's video ends as exactly one writer's set, a build's
+ * as the builds applied in commit order would leave it; never a mix of torn sets.
  */
 export async function copyStoreVideos(
   client: PgClient,
@@ -86,7 +88,9 @@ export async function copyStoreVideos(
       summary.unchanged++;
       continue;
     }
-    if (report.merge === true && stored !== undefined) {
+    if (report.merge === true) {
+      // Merged under the video's row lock even when the listing above lacked it: a builder that
+      // wrote it since is merged with, as the two builds run in turn would be, not replaced.
       const merged = await mergePgVideo(client, library, videoId, rows, loader);
       if (!merged.written) {
         summary.unchanged++;

@@ -42,8 +42,9 @@ export async function writePgVideo(
 /**
  * Adds a build's segments to a video as a folder import does: a stored segment of the same
  * identity is replaced, the video's other stored segments are kept. One transaction holding the
- * video's row, so a concurrent writer of the same video waits; false when the merged set is the
- * one the database holds (nothing written, no new generation).
+ * video's row (a placeholder while the video is new), so a concurrent writer of the same video
+ * waits and merges with this write; false when the merged set is the one the database holds
+ * (nothing written, no new generation).
  */
 export async function mergePgVideo(
   client: PgClient,
@@ -54,6 +55,12 @@ export async function mergePgVideo(
 ): Promise<{ written: boolean; segments: number }> {
   await client.query('BEGIN');
   try {
+    // A video not written yet has no row to lock: this placeholder (seen by no one until commit)
+    // makes a concurrent first writer of it wait, then merge with what this one wrote.
+    await client.query(
+      "INSERT INTO vsearch_videos (library, video_id, segments, digest) VALUES ($1, $2, 0, '') ON CONFLICT (library, video_id) DO NOTHING",
+      [library, videoId],
+    );
     const held = await client.query<{ digest: string }>(
       'SELECT digest FROM vsearch_videos WHERE library = $1 AND video_id = $2 FOR UPDATE',
       [library, videoId],

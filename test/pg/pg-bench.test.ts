@@ -211,6 +211,61 @@ describe('bench, recall calibration and setSearchEf on a PostgreSQL library (PGl
     expect(`${human.stdout}${human.stderr}`).not.toContain(PASSWORD);
   }, 300_000);
 
+  it('benches each cached cross-modal modality (queries cached through the library and the CLI) beside the video queries', async () => {
+    const cachedBefore = process.env.VSEARCH_PG_CACHE;
+    // The library's default query cache folder is the one the CLI's bench reads (VSEARCH_PG_CACHE).
+    process.env.VSEARCH_PG_CACHE = cache;
+    const lib: PgLibrary = await openLibrary(url('bench_lib'));
+    const texts = syntheticQueries({ count: 13, dimension: DIMENSION, seed: 21 });
+    const vectorOf = (q: number): number[] => Array.from(texts.subarray(q * DIMENSION, (q + 1) * DIMENSION));
+    try {
+      for (let q = 0; q < 12; q++) await lib.cacheQuery({ modality: 'text', text: `cached text ${q}` }, vectorOf(q));
+    } finally {
+      await lib.close();
+      if (cachedBefore === undefined) delete process.env.VSEARCH_PG_CACHE;
+      else process.env.VSEARCH_PG_CACHE = cachedBefore;
+    }
+    const vectorFile = join(await tempDir(), 'q.json');
+    await writeFile(vectorFile, JSON.stringify(vectorOf(12)));
+    const added = await runCliAsync(
+      ['cache', 'add', '--lib', url('bench_lib'), '--text', 'cached text 12', '--vector', vectorFile],
+      env(),
+    );
+    expect(added.stderr).toContain('cached the text query');
+    expect(added.status).toBe(0);
+
+    const bench = await runCliAsync(
+      ['bench', '--lib', url('bench_lib'), '--queries', '20', '--ef', `10,64,${WIDEST_EF}`, '--json'],
+      env(),
+    );
+    expect(bench.stderr).toBe('');
+    expect(bench.status).toBe(0);
+    const report = JSON.parse(bench.stdout) as {
+      queries: number;
+      modalities: Record<
+        string,
+        { source: string; queries: number; exact: { p50Us: number }; sweep: { ef: number; recall: number }[] }
+      >;
+    };
+    expect(report.queries).toBe(20);
+    expect(Object.keys(report.modalities)).toEqual(['text']);
+    const text = report.modalities['text'];
+    expect(text).toMatchObject({ source: 'cached', queries: 13 });
+    expect(text?.exact.p50Us).toBeGreaterThan(0);
+    expect(text?.sweep.map((row) => row.ef)).toEqual([10, 64, WIDEST_EF]);
+    for (const row of text?.sweep ?? []) {
+      expect(row.recall).toBeGreaterThanOrEqual(0);
+      expect(row.recall).toBeLessThanOrEqual(1);
+    }
+    // As wide as the library: the HNSW search finds the exact answer.
+    expect(text?.sweep.at(-1)?.recall).toBe(1);
+
+    const human = await runCliAsync(['bench', '--lib', url('bench_lib'), '--queries', '10', '--ef', '16'], env());
+    expect(human.status).toBe(0);
+    // --queries caps the cached queries of a modality as it caps the video queries.
+    expect(human.stdout).toContain('text queries: 10 cached query embeddings');
+  }, 300_000);
+
   it('refuses bad input with exit 2, naming the library without its password, and writes nothing', async () => {
     const before = await settingsOf('bench_lib');
     const generation = await libraryGeneration(client, 'bench_lib');

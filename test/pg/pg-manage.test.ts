@@ -87,7 +87,7 @@ describe('vsearch rm, videos and doctor with --lib postgres://', () => {
       healthy: true,
       problems: [],
       backend: 'postgres',
-      postgres: { schemaVersion: 3, hnswIndex: true, videos: 8, segments: 40, dimension: DIMENSION },
+      postgres: { schemaVersion: 4, hnswIndex: true, videos: 8, segments: 40, dimension: DIMENSION },
     });
     expect(report.postgres.pgvector).not.toBeNull();
     const human = await runCliAsync(['doctor', '--lib', url('damaged')], env);

@@ -38,6 +38,40 @@ function keysOf(response: SearchResponse): string[] {
   return response.data.map((hit) => `${hit.video_id}@${hit.start}-${hit.end}`);
 }
 
+/** A response without what names one backend's storage: labels, page tokens, the index id, and when the page expires (the time of the call). */
+function comparable(response: SearchResponse): unknown {
+  return JSON.parse(
+    JSON.stringify(response, (key, value: unknown) =>
+      key === 'label' ||
+      key === 'labels' ||
+      key === 'next_page_token' ||
+      key === 'index_id' ||
+      key === 'page_expires_at'
+        ? undefined
+        : value,
+    ),
+  );
+}
+
+/** Deep equality with scores (any non-integer number) equal to 4 decimals. */
+function expectSameJson(actual: unknown, expected: unknown, where: string): void {
+  if (typeof expected === 'number' && !Number.isInteger(expected)) {
+    expect(typeof actual, where).toBe('number');
+    expect(actual as number, where).toBeCloseTo(expected, 4);
+    return;
+  }
+  if (typeof expected !== 'object' || expected === null) {
+    expect(actual, where).toEqual(expected);
+    return;
+  }
+  expect(typeof actual === 'object' && actual !== null, where).toBe(true);
+  const actualObject = actual as Record<string, unknown>;
+  const expectedObject = expected as Record<string, unknown>;
+  expect(Object.keys(actualObject).sort(), where).toEqual(Object.keys(expectedObject).sort());
+  for (const key of Object.keys(expectedObject))
+    expectSameJson(actualObject[key], expectedObject[key], `${where} ${key}`);
+}
+
 function recall(found: readonly string[], truth: readonly string[]): number {
   const wanted = new Set(truth);
   return truth.length === 0 ? 1 : found.filter((key) => wanted.has(key)).length / truth.length;
@@ -134,6 +168,40 @@ describe('searching a PostgreSQL library (PGlite + pgvector over the wire) again
       expect(sum / QUERIES).toBeGreaterThanOrEqual(0.95);
     }, 120_000);
   }
+
+  it('gives the folder JSON in exact mode for operator, threshold, min score and merge-adjacent searches', async () => {
+    const vectors = queryVectors();
+    let hits = 0;
+    for (let q = 0; q + 1 < 6; q += 2) {
+      const text = `parity text ${q}`;
+      const image = `https://example.com/parity-${q}.png`;
+      const [first = [], second = []] = [vectors[q], vectors[q + 1]];
+      // The same two cached queries in each library's cache, searched offline (no API).
+      for (const lib of [exactFolder.lib, exactPg]) {
+        await lib.cacheQuery({ modality: 'text', text }, first);
+        await lib.cacheQuery({ modality: 'image', source: image }, second);
+      }
+      const plain = await exactFolder.lib.search({ vector: first });
+      // Between the fifth and sixth hits: the two backends' scores differ in the last float bits.
+      const cut = ((plain.data[4]?.score ?? 0) + (plain.data[5]?.score ?? 0)) / 2;
+      const requests: SearchRequest[] = [
+        { text, image, operator: 'and', offline: true },
+        { text, image, operator: 'or', offline: true, groupBy: 'video' },
+        { vector: first, threshold: 'low' },
+        { vector: first, threshold: 'medium', groupBy: 'video' },
+        { vector: first, minScore: cut },
+        { vector: first, mergeAdjacent: true },
+        { vector: first, mergeAdjacent: true, groupBy: 'video', filter: { shelf: 2 } },
+      ];
+      for (const request of requests) {
+        const folder = await exactFolder.lib.search(request);
+        const fromPg = await exactPg.search(request);
+        expectSameJson(comparable(fromPg), comparable(folder), JSON.stringify(request));
+        hits += folder.data.length;
+      }
+    }
+    expect(hits).toBeGreaterThan(0);
+  }, 120_000);
 
   it('searches like a stored segment (read from PostgreSQL) as the folder does', async () => {
     for (const like of ['v3', 'v17@12', 'v250@30']) {

@@ -64,12 +64,12 @@ describe('PostgreSQL backend over PGlite + pgvector on the wire', () => {
     );
     try {
       const applied = await Promise.all(clients.map((c) => migrate(c)));
-      expect(applied.flat().sort()).toEqual([1, 2, 3]);
+      expect(applied.flat().sort()).toEqual([1, 2, 3, 4]);
       expect(await migrate(client())).toEqual([]);
       const versions = await client().query<{ version: number }>(
         'SELECT version FROM vsearch_migrations ORDER BY version',
       );
-      expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3]);
+      expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3, 4]);
     } finally {
       await Promise.all(clients.map((c) => c.end()));
     }
