@@ -44,7 +44,7 @@ import { warnIfOutgrowing } from './capacity.js';
 import { cachedCrossModalLinks } from './cross-modal-queries.js';
 import { CurrentAnnotations } from './current-annotations.js';
 import type { DoctorOptions, DoctorReport } from './doctor-report.js';
-import { syncFacts } from './facts-sync.js';
+import { savedFacts, syncFacts, syncFactsData } from './facts-sync.js';
 import { fingerprintOf } from './fingerprint.js';
 import {
   chosenKind,
@@ -436,7 +436,7 @@ export class Library {
           await saveAfterRemoval(this.#store, this.#index, { onWarning: this.#options.onWarning });
       }
       // The label facts hold each segment's metadata: written for the new files now, so doctor and the next search find them current.
-      const facts = await syncFacts(this.#store, { onWarning: this.#options.onWarning });
+      const facts = await syncFactsData(this.#store, { onWarning: this.#options.onWarning });
       return getVideo(this.#store, videoId, {}, holdersOf(facts, this.#store, videoId));
     }, options.signal);
   }
@@ -509,6 +509,8 @@ export class Library {
     const unsaved = saved === undefined ? undefined : await recordSegmentChange(this.#store, saved, removed);
     if (unsaved !== undefined && unsaved <= UNSAVED_CHANGE_LIMIT) {
       this.#indexBehind = true;
+      // The label facts follow at once (from the saved ones for the files kept), so doctor and the next search find them current.
+      await syncFactsData(this.#store, { onWarning: this.#options.onWarning });
       return;
     }
     // An index read for the previous generation lacks only the removals: saved with them.
@@ -521,10 +523,10 @@ export class Library {
     await this.#refreshIndex();
   }
 
-  /** The files holding a video's segments, from the label facts of the store's current files (undefined when unknown). */
+  /** The files that may hold a video's segments, by the label facts last saved (undefined when unknown: every file is read). */
   async #holdersOf(videoId: string): Promise<ReadonlySet<string> | undefined> {
     if (this.#store.manifest.videos[videoId] === undefined) return undefined;
-    return holdersOf(await syncFacts(this.#store, { onWarning: this.#options.onWarning }), this.#store, videoId);
+    return holdersOf(await savedFacts(this.#store), this.#store, videoId);
   }
 
   /**
