@@ -38,6 +38,15 @@ export interface IndexSidecar {
   graphLinksChecksum?: string;
   /** Level-0 links projected from training queries (cross-modal-edges.ts), when the graph holds them. */
   crossModalEdges?: CrossModalEdgesRecord;
+  /**
+   * Format 2: the graph holds every stored label below this one and none at or above it (labels
+   * are never reused, so files written later hold only higher ones). A write that adds a few
+   * rows or removes a few then updates this sidecar instead of the graph: the files with labels
+   * at or above it are added, and `unmarked` is marked deleted, when the graph is read.
+   */
+  labelsBelow?: number;
+  /** Format 2: labels live in the graph file that the store no longer holds (removed since it was saved). */
+  unmarked?: number[];
   /** Format 2: the checksum of this JSON with `checksum` left out. */
   checksum?: string;
 }
@@ -57,7 +66,7 @@ const REBUILD = REBUILD_HINT;
 export async function saveHnswIndex(
   dir: string,
   index: HnswIndex,
-  coverage: { fingerprint: string; files: string[] },
+  coverage: GraphCoverage,
   options: SaveOptions = {},
 ): Promise<IndexSidecar> {
   const written = await writeHnswGraph(dir, index, coverage, options);
@@ -78,7 +87,7 @@ export interface WrittenGraph {
 export async function writeHnswGraph(
   dir: string,
   index: HnswIndex,
-  coverage: { fingerprint: string; files: string[] },
+  coverage: GraphCoverage,
   options: SaveOptions = {},
 ): Promise<WrittenGraph> {
   await mkdir(dir, { recursive: true });
@@ -107,6 +116,7 @@ export async function writeHnswGraph(
     files: [...coverage.files],
     graph,
     deleted: index.deletedLabels().sort((a, b) => a - b),
+    ...(coverage.labelsBelow === undefined ? {} : { labelsBelow: coverage.labelsBelow }),
   };
   let facts: GraphFileFacts;
   let edges = index.crossModalEdges;
@@ -148,20 +158,37 @@ export async function writeHnswGraph(
   };
 }
 
+/** The store files a saved graph holds the vectors of, and (labelsBelow) the labels it holds. */
+export interface GraphCoverage {
+  fingerprint: string;
+  files: string[];
+  labelsBelow?: number | undefined;
+}
+
 /**
- * Points the saved sidecar at another list of store files that hold the same labels and vectors
- * (a metadata rewrite renames files, never their vectors), leaving the graph file as it is: its
- * size and checksums stay those of the file on disk. Only a sidecar covering exactly
- * `coverage.from` is changed; returns whether it was (false: none, or one for other files).
+ * Points the saved sidecar at other store files, leaving the graph file as it is (its size and
+ * checksums stay those of the file on disk): after a write that renamed files, added a few rows
+ * for the next read to insert, or removed a few (`unmarked`). Only the sidecar `expected` (as
+ * read under the library's write lock) is replaced; returns whether it was still the one on disk.
  */
 export async function recordCoverage(
   dir: string,
-  coverage: { from: string; fingerprint: string; files: string[] },
+  expected: IndexSidecar,
+  coverage: { fingerprint: string; files: string[]; labelsBelow: number; unmarked: number[] },
 ): Promise<boolean> {
   const read = await readSidecar(dir);
-  if (read === undefined || read.sidecar.fingerprint !== coverage.from || read.sidecar.format !== 2) return false;
-  const { checksum: _old, ...sidecar } = read.sidecar;
-  await writeSidecar(dir, withChecksum({ ...sidecar, fingerprint: coverage.fingerprint, files: [...coverage.files] }));
+  if (read === undefined || read.sidecar.checksum !== expected.checksum || read.sidecar.format !== 2) return false;
+  const { checksum: _old, unmarked: _before, ...sidecar } = read.sidecar;
+  await writeSidecar(
+    dir,
+    withChecksum({
+      ...sidecar,
+      fingerprint: coverage.fingerprint,
+      files: [...coverage.files],
+      labelsBelow: coverage.labelsBelow,
+      ...(coverage.unmarked.length === 0 ? {} : { unmarked: coverage.unmarked }),
+    }),
+  );
   return true;
 }
 
@@ -246,6 +273,8 @@ export async function loadHnswIndex(
       `the HNSW graph ${graphPath} holds ${index.size} live of ${index.graphCount} points, but its sidecar says ${sidecar.count} live and ${sidecar.deleted.length} deleted; ${REBUILD}`,
     );
   }
+  // Removed from the store after the graph was saved: marked here, in memory, until the next save.
+  if (sidecar.unmarked !== undefined) index.remove(sidecar.unmarked);
   return { index, sidecar };
 }
 
@@ -396,9 +425,23 @@ function parseSidecar(text: string, path: string): IndexSidecar {
       links: field('links'),
     };
   }
+  const labelsBelow = o['labelsBelow'] === undefined ? undefined : int('labelsBelow', 0, 0x1_0000_0000);
+  const unmarked = o['unmarked'];
+  if (
+    unmarked !== undefined &&
+    (!Array.isArray(unmarked) ||
+      !unmarked.every(
+        (l): l is number =>
+          typeof l === 'number' && Number.isInteger(l) && l >= 0 && (labelsBelow === undefined || l < labelsBelow),
+      ))
+  ) {
+    return bad('"unmarked" must be an array of labels below "labelsBelow"');
+  }
   return {
     ...sidecar,
     ...(crossModalEdges === undefined ? {} : { crossModalEdges }),
+    ...(labelsBelow === undefined ? {} : { labelsBelow }),
+    ...(unmarked === undefined ? {} : { unmarked }),
     graphBytes: int('graphBytes', 0),
     graphChecksum: str('graphChecksum'),
     graphLinksChecksum: str('graphLinksChecksum'),

@@ -48,7 +48,7 @@ export function outgrowsMemoryWarning(segments: number, dimension: number, M: nu
   return (
     `this library of ${segments} segments (${dimension}-d) needs about ${gb(total)} of memory to search ` +
     `(${gb(needs.vectors_bytes)} of vectors and ${gb(needs.graph_bytes)} of HNSW graph), more than ${Math.round(MEMORY_SHARE * 100)}% of this machine's ${gb(needs.machine_bytes)}: ` +
-    'searches will page or fail. Split it into several libraries or use a machine with more memory; a PostgreSQL backend for libraries of this size is planned (issue 14) but not available yet'
+    'searches will page or fail. Move it to PostgreSQL with pgvector (`vsearch sync --from DIR --to postgres://USER@HOST/DB?library=NAME`, then `--lib postgres://...`), split it into several libraries, or use a machine with more memory'
   );
 }
 

@@ -79,7 +79,10 @@ export async function checkGraph(
     ];
   }
   const files = manifest.segmentFiles.map((entry) => entry.name);
-  if (sidecar.fingerprint !== fingerprintOf(files)) {
+  const present = new Set(files);
+  // Rows added since the graph was saved, and labels removed since, are applied when it is read (index-sync.ts recordSegmentChange).
+  const partial = sidecar.labelsBelow !== undefined && sidecar.files.every((name) => present.has(name));
+  if (sidecar.fingerprint !== fingerprintOf(files) && !partial) {
     return [
       {
         file: sidecarFile,
@@ -91,7 +94,7 @@ export async function checkGraph(
   }
   if (store === undefined || labels === undefined || marks === undefined) return [];
   const differ =
-    labelDifference(labels, marks, new Set(sidecar.deleted), store.present) ??
+    labelDifference(labels, marks, sidecar, store.present) ??
     (otherVector === undefined ? undefined : `its vector for label ${otherVector} is not the store's`);
   return differ === undefined
     ? []
@@ -105,24 +108,38 @@ export async function checkGraph(
       ];
 }
 
+/**
+ * Whether the graph's points are the store's segments: every point marked deleted is listed so,
+ * every live one is stored or listed as removed since (`unmarked`), and the live ones left are
+ * every stored segment below the sidecar's bound (all of them without one).
+ */
 function labelDifference(
   labels: Uint32Array,
   marks: Uint8Array,
-  deleted: ReadonlySet<number>,
+  sidecar: Pick<IndexSidecar, 'deleted' | 'unmarked' | 'labelsBelow'>,
   storeLabels: Uint8Array,
 ): string | undefined {
+  const deleted = new Set(sidecar.deleted);
+  const unmarked = new Set(sidecar.unmarked);
+  const below = sidecar.labelsBelow ?? storeLabels.length;
   let live = 0;
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i] as number;
+    const stored = label < storeLabels.length && storeLabels[label] === 1;
     if (marks[i] === 1) {
       if (!deleted.has(label)) return `label ${label} is marked deleted but the sidecar does not list it`;
       continue;
     }
-    if (label >= storeLabels.length || storeLabels[label] !== 1) return `label ${label} is not in the store`;
+    if (unmarked.has(label)) {
+      if (stored) return `label ${label} is listed as removed but the store holds it`;
+      continue;
+    }
+    if (!stored) return `label ${label} is not in the store`;
+    if (label >= below) return `label ${label} is above the sidecar's bound ${below}`;
     live++;
   }
   let stored = 0;
-  for (const present of storeLabels) stored += present;
+  for (let label = 0; label < Math.min(below, storeLabels.length); label++) stored += storeLabels[label] as number;
   return live === stored ? undefined : `${live} live points for ${stored} stored segments`;
 }
 

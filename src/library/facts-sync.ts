@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { IndexMismatchError } from '../errors.js';
 import { decodeFactsFile, encodeFactsFile, FACTS_FILE } from '../query/facts-file.js';
 import { LabelFacts } from '../query/label-facts.js';
-import { collectLabelFacts, type FactsRows } from '../query/label-facts-data.js';
+import { collectLabelFacts, type FactsRows, type LabelFactsData } from '../query/label-facts-data.js';
 import { savedFactsRows } from '../query/saved-facts-rows.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import type { SegmentStore } from '../store/segment-store.js';
@@ -20,6 +20,12 @@ export interface FactsSyncOptions {
  * atomically (a reader that cannot write, such as a read-only library, still gets them).
  */
 export async function syncFacts(store: SegmentStore, options: FactsSyncOptions = {}): Promise<LabelFacts> {
+  const manifest = store.manifest;
+  return LabelFacts.over(manifest, await syncFactsData(store, options));
+}
+
+/** syncFacts for a write, which needs the facts saved and their arrays, not the search's view of them. */
+export async function syncFactsData(store: SegmentStore, options: FactsSyncOptions = {}): Promise<LabelFactsData> {
   const dir = join(store.dir, INDEX_DIR);
   const path = join(dir, FACTS_FILE);
   const fingerprint = fingerprintOf(store.fileNames);
@@ -30,7 +36,7 @@ export async function syncFacts(store: SegmentStore, options: FactsSyncOptions =
     saved.data.dimension === (store.manifest.dimension ?? 0) &&
     saved.data.video.length === store.manifest.nextLabel
   ) {
-    return LabelFacts.over(store.manifest, saved.data);
+    return saved.data;
   }
   const manifest = store.manifest;
   // Saved facts of other files still hold those of every file this generation kept.
@@ -45,7 +51,7 @@ export async function syncFacts(store: SegmentStore, options: FactsSyncOptions =
       `cannot save the label facts to ${path} (${(error as Error).message}); searches gather them from the store until it can`,
     );
   }
-  return LabelFacts.over(manifest, data);
+  return data;
 }
 
 /**
@@ -62,6 +68,11 @@ async function* readEach(
     if (saved !== undefined) yield saved;
     else yield store.isLoaded(name) ? await store.file(name) : await store.readUncached(name);
   }
+}
+
+/** The label facts last saved (index/facts.bin), of whatever files they were gathered from; undefined when there are none or they are damaged. */
+export async function savedFacts(store: SegmentStore): Promise<LabelFactsData | undefined> {
+  return (await readSaved(join(store.dir, INDEX_DIR, FACTS_FILE), {}))?.data;
 }
 
 async function readSaved(

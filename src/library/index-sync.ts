@@ -103,7 +103,9 @@ export async function syncIndex(
   };
   if (loaded !== undefined && loaded.sidecar.fingerprint === fingerprintOf(files)) {
     const queries = await linksFor(loaded.index, false);
-    const unsaved = queries === undefined ? undefined : await trySave(store, loaded.index, queries);
+    const marked = loaded.sidecar.unmarked?.length ?? 0;
+    const unsaved =
+      queries === undefined && marked <= UNSAVED_CHANGE_LIMIT ? undefined : await trySave(store, loaded.index, queries);
     if (unsaved !== undefined) options.onWarning?.(unsaved);
     return withEf(loaded.index, settings.ef);
   }
@@ -129,12 +131,21 @@ export async function syncIndex(
     });
     covered = new Set();
   }
+  let added = 0;
   for (const name of files) {
     if (covered.has(name)) continue;
     const file = await store.file(name);
     index.add(file.vectors, file.labels);
+    added += file.count;
   }
-  const unsaved = await trySave(store, index, await linksFor(index, fresh));
+  const queries = await linksFor(index, fresh);
+  // A few rows added since the graph was saved are inserted again by each read, not saved (see UNSAVED_CHANGE_LIMIT).
+  const small =
+    !fresh &&
+    queries === undefined &&
+    loaded?.sidecar.labelsBelow !== undefined &&
+    added + (loaded.sidecar.unmarked?.length ?? 0) <= UNSAVED_CHANGE_LIMIT;
+  const unsaved = small ? undefined : await trySave(store, index, queries);
   if (refused !== undefined || unsaved !== undefined)
     options.onWarning?.([refused, unsaved].filter((part) => part !== undefined).join('; '));
   return withEf(index, settings.ef);
@@ -156,7 +167,7 @@ async function trySave(
     const written = await writeHnswGraph(
       join(store.dir, INDEX_DIR),
       index,
-      { fingerprint: fingerprintOf(files), files },
+      { fingerprint: fingerprintOf(files), files, labelsBelow: store.manifest.nextLabel },
       { crossModalQueries },
     );
     if (!(await store.whileCurrent(() => written.commit()))) await written.discard();
@@ -178,27 +189,90 @@ export async function saveAfterRemoval(
 }
 
 /**
- * After a rewrite that renamed files but kept every label and vector (a metadata update): the
- * saved graph is pointed at the new file list without being read or written. Returns false when
- * the sidecar did not cover exactly `before` (none, or stale): the caller then saves the index.
+ * Rows a saved graph may lack, plus labels it still holds whose segments were removed, before
+ * they are saved into it. Up to this many, a write only updates the sidecar and each read of
+ * the graph applies them in memory (inserting a few thousand rows: about a second at 1M x 512),
+ * instead of every small write reading and rewriting the whole graph (2 GB there).
  */
-export async function recordRenamedFiles(store: SegmentStore, before: readonly string[]): Promise<boolean> {
-  const files = store.fileNames;
+export const UNSAVED_CHANGE_LIMIT = 4096;
+
+/** A saved graph a write may leave unread: its sidecar, and the bound below which it holds every stored label. */
+export interface SavedCoverage {
+  sidecar: IndexSidecar;
+  labelsBelow: number;
+}
+
+/**
+ * Read under the write lock before a write that changes segments: the saved graph's coverage
+ * when the write can update its sidecar instead of the graph (recordSegmentChange); undefined
+ * when there is no usable graph (none, damaged, of other settings, or covering files that are
+ * gone): the write then brings the index up to date itself.
+ */
+export async function savedCoverage(store: SegmentStore): Promise<SavedCoverage | undefined> {
+  const { dimension, index: settings, nextLabel } = store.manifest;
+  if (dimension === null || chosenKind(store) !== 'hnsw') return undefined;
+  let sidecar: IndexSidecar | undefined;
   try {
-    return await recordCoverage(join(store.dir, INDEX_DIR), {
-      from: fingerprintOf(before),
-      fingerprint: fingerprintOf(files),
-      files,
-    });
+    sidecar = (await readSidecar(join(store.dir, INDEX_DIR)))?.sidecar;
   } catch {
-    // A damaged sidecar is the next load's to report and rebuild; an unwritable one, the save's to warn of.
-    return false;
+    return undefined; // the next read of the graph reports it and rebuilds
+  }
+  if (
+    sidecar === undefined ||
+    sidecar.format !== 2 ||
+    sidecar.dimension !== dimension ||
+    sidecar.M !== settings.M ||
+    sidecar.efConstruction !== settings.efConstruction
+  )
+    return undefined;
+  const files = store.fileNames;
+  // A graph saved before the bound was recorded holds every label of the files it covers exactly.
+  if (sidecar.labelsBelow === undefined)
+    return sidecar.fingerprint === fingerprintOf(files) ? { sidecar, labelsBelow: nextLabel } : undefined;
+  const present = new Set(files);
+  return sidecar.files.every((name) => present.has(name)) ? { sidecar, labelsBelow: sidecar.labelsBelow } : undefined;
+}
+
+/**
+ * After a write over `base` (savedCoverage, same lock): points the sidecar at the store's files
+ * without reading the graph. The files whose labels lie below the bound hold only vectors the
+ * graph has (rewrites of files it covered: labels are never reused); the others are added when
+ * the graph is read; `removed` labels below the bound are marked deleted then. Returns how many
+ * such changes the saved graph now lacks, or undefined when the sidecar could not be updated
+ * (the caller then brings the index up to date and saves it).
+ */
+export async function recordSegmentChange(
+  store: SegmentStore,
+  base: SavedCoverage,
+  removed: readonly number[],
+): Promise<number | undefined> {
+  const { labelsBelow, sidecar } = base;
+  const covered: string[] = [];
+  let uncovered = 0;
+  for (const entry of store.manifest.segmentFiles) {
+    if (entry.maxLabel < labelsBelow) covered.push(entry.name);
+    else if (entry.minLabel >= labelsBelow) uncovered += entry.rows;
+    else return undefined; // a file across the bound: not a layout this bookkeeping made
+  }
+  const unmarked = [...new Set([...(sidecar.unmarked ?? []), ...removed.filter((label) => label < labelsBelow)])];
+  unmarked.sort((a, b) => a - b);
+  try {
+    const recorded = await recordCoverage(join(store.dir, INDEX_DIR), sidecar, {
+      fingerprint: fingerprintOf(covered),
+      files: covered,
+      labelsBelow,
+      unmarked,
+    });
+    return recorded ? uncovered + unmarked.length : undefined;
+  } catch {
+    return undefined; // an unwritable sidecar: the save the caller falls back to warns of it
   }
 }
 
 /**
- * The saved sidecar when it covers exactly the store's current files, without reading the graph
- * (stats); undefined when there is none or it is stale or damaged (the next search rebuilds it).
+ * The saved sidecar when its graph serves the store's current files, without reading the graph
+ * (stats): it covers them all, or some with the rest to be inserted when it is read; undefined
+ * when there is none or it is stale or damaged (the next search rebuilds it).
  */
 export async function currentSidecar(store: SegmentStore): Promise<IndexSidecar | undefined> {
   let read: Awaited<ReturnType<typeof readSidecar>>;
@@ -209,11 +283,11 @@ export async function currentSidecar(store: SegmentStore): Promise<IndexSidecar 
     throw error;
   }
   const sidecar = read?.sidecar;
-  return sidecar !== undefined &&
-    sidecar.fingerprint === fingerprintOf(store.fileNames) &&
-    sidecar.dimension === store.manifest.dimension
-    ? sidecar
-    : undefined;
+  if (sidecar === undefined || sidecar.dimension !== store.manifest.dimension) return undefined;
+  if (sidecar.fingerprint === fingerprintOf(store.fileNames)) return sidecar;
+  // Rows added since it was saved are inserted when it is read (recordSegmentChange).
+  const present = new Set(store.fileNames);
+  return sidecar.labelsBelow !== undefined && sidecar.files.every((name) => present.has(name)) ? sidecar : undefined;
 }
 
 /** The training queries, or undefined (said once) when there are none to project from. */

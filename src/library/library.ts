@@ -44,17 +44,21 @@ import { warnIfOutgrowing } from './capacity.js';
 import { cachedCrossModalLinks } from './cross-modal-queries.js';
 import { CurrentAnnotations } from './current-annotations.js';
 import type { DoctorOptions, DoctorReport } from './doctor-report.js';
-import { syncFacts } from './facts-sync.js';
+import { savedFacts, syncFacts, syncFactsData } from './facts-sync.js';
 import { fingerprintOf } from './fingerprint.js';
 import {
   chosenKind,
   INDEX_DIR,
   type IndexSyncOptions,
-  recordRenamedFiles,
+  recordSegmentChange,
+  type SavedCoverage,
   saveAfterRemoval,
+  savedCoverage,
   syncIndex,
+  UNSAVED_CHANGE_LIMIT,
 } from './index-sync.js';
 import { LocalSearchStorage } from './local-search-storage.js';
+import { holdersOf } from './video-holders.js';
 import { folderRecallProbe } from './recall-probe.js';
 import { type LibraryStats, libraryStats } from './stats.js';
 import {
@@ -254,39 +258,36 @@ export class Library {
   async importSegments(files: string | readonly string[], options: ImportOptions = {}): Promise<ImportSummary> {
     const paths = typeof files === 'string' ? [files] : files;
     if (paths.length === 0) throw new InputError('nothing to import: name at least one file');
-    return this.#writing(
-      async () => {
-        const manifest = this.#store.manifest;
-        const { importRecords, newImportFiles, streamImportFiles } = await import('../build/import-files.js');
-        const { fresh, skipped } = await newImportFiles(paths, manifest.imports);
-        if (fresh.length === 0)
-          return {
-            files: 0,
-            skippedFiles: skipped,
-            segments: 0,
-            videos: 0,
-            model: manifest.model ?? options.model ?? '',
-          };
-        const settings = { ...options, libraryModel: manifest.model, libraryDimension: manifest.dimension };
-        let imported: Awaited<ReturnType<typeof streamImportFiles>> | undefined;
-        await this.#store.appendBatches(async (put) => {
-          imported = await streamImportFiles(
-            fresh.map((file) => file.path),
-            settings,
-            this.#store.segmentFileRows,
-            put,
-          );
-          return { imports: importRecords(fresh, imported) };
-        });
-        if (imported === undefined) throw new InputError('nothing to import: the files hold no segments');
-        const { rows, videos, model } = imported;
-        warnIfOutgrowing(this.#store.manifest, this.#options.onWarning);
-        await this.#refreshIndex();
-        return { files: fresh.length, skippedFiles: skipped, segments: rows, videos, model };
-      },
-      undefined,
-      { needsIndex: true },
-    );
+    return this.#writing(async () => {
+      const manifest = this.#store.manifest;
+      const { importRecords, newImportFiles, streamImportFiles } = await import('../build/import-files.js');
+      const { fresh, skipped } = await newImportFiles(paths, manifest.imports);
+      if (fresh.length === 0)
+        return {
+          files: 0,
+          skippedFiles: skipped,
+          segments: 0,
+          videos: 0,
+          model: manifest.model ?? options.model ?? '',
+        };
+      const settings = { ...options, libraryModel: manifest.model, libraryDimension: manifest.dimension };
+      let imported: Awaited<ReturnType<typeof streamImportFiles>> | undefined;
+      const saved = await this.#beforeSegmentWrite();
+      const appended = await this.#store.appendBatches(async (put) => {
+        imported = await streamImportFiles(
+          fresh.map((file) => file.path),
+          settings,
+          this.#store.segmentFileRows,
+          put,
+        );
+        return { imports: importRecords(fresh, imported) };
+      });
+      if (imported === undefined) throw new InputError('nothing to import: the files hold no segments');
+      const { rows, videos, model } = imported;
+      warnIfOutgrowing(this.#store.manifest, this.#options.onWarning);
+      await this.#afterSegmentWrite(saved, appended.replaced, { added: true });
+      return { files: fresh.length, skippedFiles: skipped, segments: rows, videos, model };
+    }, undefined);
   }
 
   /**
@@ -387,26 +388,16 @@ export class Library {
    * (a crash between leaves annotations of no video, which searches ignore and a second rm removes).
    */
   async removeVideo(videoId: string): Promise<{ segments: number; annotations: number }> {
-    return this.#writing(
-      async () => {
-        if (
-          this.#store.manifest.videos[videoId] === undefined &&
-          (await this.#annotations.ofVideo(videoId)).length > 0
-        ) {
-          return { segments: 0, annotations: await this.#annotations.removeVideo(videoId) };
-        }
-        const labels = await this.#store.removeVideo(videoId);
-        if (this.#index !== undefined) {
-          this.#index.remove(labels);
-          if (chosenKind(this.#store) === this.#index.kind)
-            await saveAfterRemoval(this.#store, this.#index, { onWarning: this.#options.onWarning });
-        }
-        await this.#refreshIndex();
-        return { segments: labels.length, annotations: await this.#annotations.removeVideo(videoId) };
-      },
-      undefined,
-      { needsIndex: true },
-    );
+    return this.#writing(async () => {
+      if (this.#store.manifest.videos[videoId] === undefined && (await this.#annotations.ofVideo(videoId)).length > 0) {
+        return { segments: 0, annotations: await this.#annotations.removeVideo(videoId) };
+      }
+      const saved = await this.#beforeSegmentWrite();
+      const holders = await this.#holdersOf(videoId);
+      const labels = await this.#store.removeVideo(videoId, { holders });
+      await this.#afterSegmentWrite(saved, labels, { added: false });
+      return { segments: labels.length, annotations: await this.#annotations.removeVideo(videoId) };
+    }, undefined);
   }
 
   /** Every video of the library (id, source, segments, duration, options, user metadata), sorted by id. */
@@ -419,7 +410,7 @@ export class Library {
     videoId: string,
     options: GetVideoOptions = {},
   ): Promise<VideoDetail & { annotations: AnnotationJson[] }> {
-    const video = await getVideo(this.#store, videoId, options);
+    const video = await getVideo(this.#store, videoId, options, await this.#holdersOf(videoId));
     return { ...video, annotations: (await this.#annotations.ofVideo(videoId)).map(annotationJson) };
   }
 
@@ -431,19 +422,22 @@ export class Library {
   async updateVideoMetadata(videoId: string, patch: MetadataPatch, options: CallOptions = {}): Promise<VideoDetail> {
     const update = metadataUpdate(patch, videoId);
     return this.#writing(async () => {
-      const before = this.#store.fileNames;
-      await this.#store.rewriteMetadata(videoId, update);
+      const saved = await savedCoverage(this.#store);
+      await this.#store.rewriteMetadata(videoId, update, { holders: await this.#holdersOf(videoId) });
       // The graph's labels still name the same vectors: the saved one is pointed at the new file
       // list without being read or written; an index in memory stays in step as it is.
-      if (!(await recordRenamedFiles(this.#store, before)) && chosenKind(this.#store) === 'hnsw') {
-        // No saved graph covered the old files: save the index under the new list, reading it if need be.
+      if (
+        (saved === undefined || (await recordSegmentChange(this.#store, saved, [])) === undefined) &&
+        chosenKind(this.#store) === 'hnsw'
+      ) {
+        // No saved graph served the old files: save the index under the new list, reading it if need be.
         if (this.#indexBehind) await this.#syncIndex();
         else if (this.#index !== undefined)
           await saveAfterRemoval(this.#store, this.#index, { onWarning: this.#options.onWarning });
       }
       // The label facts hold each segment's metadata: written for the new files now, so doctor and the next search find them current.
-      await syncFacts(this.#store, { onWarning: this.#options.onWarning });
-      return getVideo(this.#store, videoId);
+      const facts = await syncFactsData(this.#store, { onWarning: this.#options.onWarning });
+      return getVideo(this.#store, videoId, {}, holdersOf(facts, this.#store, videoId));
     }, options.signal);
   }
 
@@ -488,6 +482,51 @@ export class Library {
       const { calibration: _dropped, ...settings } = this.#store.manifest.index;
       await this.#store.replaceIndexSettings({ ...settings, ef, efFixed: true });
     });
+  }
+
+  /**
+   * Before a write that adds or removes segments, holding the lock: the saved graph when the
+   * write can leave it unread (index-sync.ts savedCoverage); else the index is brought up to date
+   * first, so the write applies to this generation's index (#afterSegmentWrite then saves it).
+   */
+  async #beforeSegmentWrite(): Promise<SavedCoverage | undefined> {
+    const saved = await savedCoverage(this.#store);
+    if (saved === undefined && this.#indexBehind) await this.#syncIndex();
+    return saved;
+  }
+
+  /**
+   * After a write that removed the `removed` labels, or added segments too (`added`): a small
+   * change is only recorded in the saved graph's sidecar (the next search reads the graph and
+   * applies it); a larger one, or one without a saved graph to record it in, is applied to the
+   * index and saved.
+   */
+  async #afterSegmentWrite(
+    saved: SavedCoverage | undefined,
+    removed: readonly number[],
+    change: { added: boolean },
+  ): Promise<void> {
+    const unsaved = saved === undefined ? undefined : await recordSegmentChange(this.#store, saved, removed);
+    if (unsaved !== undefined && unsaved <= UNSAVED_CHANGE_LIMIT) {
+      this.#indexBehind = true;
+      // The label facts follow at once (from the saved ones for the files kept), so doctor and the next search find them current.
+      await syncFactsData(this.#store, { onWarning: this.#options.onWarning });
+      return;
+    }
+    // An index read for the previous generation lacks only the removals: saved with them.
+    if (unsaved === undefined && !change.added && !this.#indexBehind && this.#index !== undefined) {
+      this.#index.remove(removed);
+      if (chosenKind(this.#store) === this.#index.kind)
+        await saveAfterRemoval(this.#store, this.#index, { onWarning: this.#options.onWarning });
+    }
+    this.#indexBehind = true;
+    await this.#refreshIndex();
+  }
+
+  /** The files that may hold a video's segments, by the label facts last saved (undefined when unknown: every file is read). */
+  async #holdersOf(videoId: string): Promise<ReadonlySet<string> | undefined> {
+    if (this.#store.manifest.videos[videoId] === undefined) return undefined;
+    return holdersOf(await savedFacts(this.#store), this.#store, videoId);
   }
 
   /**

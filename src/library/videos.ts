@@ -35,9 +35,24 @@ export async function getVideo(
   store: SegmentStore,
   videoId: string,
   options: GetVideoOptions = {},
+  holders?: ReadonlySet<string>,
 ): Promise<VideoDetail> {
-  if (store.manifest.videos[videoId] === undefined) throw unknownVideo(videoId);
-  const video = (await gather(store, videoId, options.vectors ?? false)).get(videoId);
+  const stored = store.manifest.videos[videoId];
+  if (stored === undefined) throw unknownVideo(videoId);
+  const vectors = options.vectors ?? false;
+  // The files the label facts say hold it, when they hold all of it; else every file.
+  let video =
+    holders === undefined
+      ? undefined
+      : (
+          await gather(
+            store,
+            videoId,
+            vectors,
+            store.fileNames.filter((name) => holders.has(name)),
+          )
+        ).get(videoId);
+  if (video?.rows.length !== stored.segments) video = (await gather(store, videoId, vectors)).get(videoId);
   if (video === undefined) throw unknownVideo(videoId);
   const { info } = finish(video);
   const { segments: _count, ...rest } = info;
@@ -75,10 +90,15 @@ export function metadataUpdate(patch: unknown, videoId: string): (text: string) 
   };
 }
 
-async function gather(store: SegmentStore, only: string | undefined, vectors: boolean): Promise<Map<string, Gathered>> {
+async function gather(
+  store: SegmentStore,
+  only: string | undefined,
+  vectors: boolean,
+  files: Iterable<string> = store.fileNames,
+): Promise<Map<string, Gathered>> {
   const created = createdAt(store);
   const videos = new Map<string, Gathered>();
-  for (const name of store.fileNames) {
+  for (const name of files) {
     // Read outside the store's cache unless a search loaded it already: a listing must not keep every vector in memory.
     const file = store.isLoaded(name) ? await store.file(name) : await store.readUncached(name);
     for (let row = 0; row < file.count; row++) {

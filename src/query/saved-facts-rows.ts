@@ -24,12 +24,22 @@ export function savedFactsRows(data: LabelFactsData): Map<string, FactsRows> {
   const rows = new Map<string, FactsRows>();
   data.files.forEach((name, file) => {
     const labels = labelsOf[file] as Uint32Array;
+    let startSec: Float64Array | undefined;
+    let endSec: Float64Array | undefined;
     rows.set(name, {
       name,
       count: labels.length,
       labels,
-      startSec: Float64Array.from(labels, (label) => data.start[label] as number),
-      endSec: Float64Array.from(labels, (label) => data.end[label] as number),
+      saved: data,
+      // collectLabelFacts reads `saved`; the times and strings are made only for a reader that asks.
+      get startSec() {
+        startSec ??= Float64Array.from(labels, (label) => data.start[label] as number);
+        return startSec;
+      },
+      get endSec() {
+        endSec ??= Float64Array.from(labels, (label) => data.end[label] as number);
+        return endSec;
+      },
       string: (column, row) => stringOf(data, column, labels[row] as number),
     });
   });

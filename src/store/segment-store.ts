@@ -43,12 +43,29 @@ import {
 import { type LoadedManifest, loadManifestWithFacts, viewOf } from './video-facts-load.js';
 import { VIDEO_FACTS_DIR, VIDEO_FACTS_FILE_NAME, writeVideoFacts } from './video-facts-store.js';
 
+/** A file holding rows of one video: which rows are the video's, which are kept. */
+interface HoldingFile {
+  entry: SegmentFileEntry;
+  file: SegmentFile;
+  video: number[];
+  keep: number[];
+}
+
+/** A video's rows as #rowsOfVideo found them: the store's files in order, each as it is or holding rows of the video. */
+interface RowsOfVideo {
+  files: (SegmentFileEntry | HoldingFile)[];
+  holding: HoldingFile[];
+  labels: number[];
+}
+
 /** The store's files after rows replaced by identity were dropped (see #withoutIdentities). */
 interface KeptRows {
   segmentFiles: SegmentFileEntry[];
   /** The summaries of the videos that an append touches, of their kept rows. */
   videos: Manifest['videos'];
   retired: RetiredFile[];
+  /** Labels of the stored rows replaced. */
+  dropped: number[];
 }
 
 /** What an append commits beside its rows. */
@@ -311,11 +328,12 @@ export class SegmentStore {
    * each batch to `put`, which writes it as segment files at once; all of them are committed in
    * one manifest write after `produce` returns, so nothing is visible before every row was read
    * and checked. When `produce` (or a write) throws, the files written so far are removed.
-   * Labels are given in order from the library's next label.
+   * Labels are given in order from the library's next label; `replaced` lists the labels of the
+   * stored rows that rows of the same identity replaced.
    */
   async appendBatches(
     produce: (put: (rows: SegmentRows, model: string) => Promise<void>) => Promise<AppendExtras>,
-  ): Promise<{ firstLabel: number; count: number }> {
+  ): Promise<{ firstLabel: number; count: number; replaced: number[] }> {
     return this.write(async () => {
       const manifest = this.#manifest;
       const written: SegmentFileEntry[] = [];
@@ -367,7 +385,7 @@ export class SegmentStore {
         throw error;
       }
       const count = nextLabel - manifest.nextLabel;
-      if (count === 0) return { firstLabel: manifest.nextLabel, count };
+      if (count === 0) return { firstLabel: manifest.nextLabel, count, replaced: [] };
       for (const [id, summary] of Object.entries(kept.videos)) {
         const fact = delta.delta.upsert.get(id);
         const fresh = added.get(id);
@@ -388,7 +406,7 @@ export class SegmentStore {
         retired: [...manifest.retired, ...kept.retired],
       };
       await this.#commit(next, delta.delta, written);
-      return { firstLabel: manifest.nextLabel, count };
+      return { firstLabel: manifest.nextLabel, count, replaced: kept.dropped };
     });
   }
 
@@ -408,12 +426,13 @@ export class SegmentStore {
     written: SegmentFileEntry[],
   ): Promise<KeptRows> {
     const manifest = this.#manifest;
-    if (touched.size === 0) return { segmentFiles: [...manifest.segmentFiles], videos: {}, retired: [] };
+    if (touched.size === 0) return { segmentFiles: [...manifest.segmentFiles], videos: {}, retired: [], dropped: [] };
     const videos: Manifest['videos'] = Object.fromEntries(
       [...touched].map((id) => [id, { segments: 0, durationSec: 0 }]),
     );
     const segmentFiles: SegmentFileEntry[] = [];
     const retired: RetiredFile[] = [];
+    const dropped: number[] = [];
     const since = new Date().toISOString();
     for (const entry of manifest.segmentFiles) {
       const file = await this.file(entry.name);
@@ -429,7 +448,10 @@ export class SegmentStore {
             file.startSec[row] ?? 0,
             file.endSec[row] ?? 0,
           );
-          if (incoming.has(identity)) continue;
+          if (incoming.has(identity)) {
+            dropped.push(file.labels[row] as number);
+            continue;
+          }
           videos[videoId] = {
             segments: summary.segments + 1,
             durationSec: Math.max(summary.durationSec, file.endSec[row] ?? 0),
@@ -446,48 +468,36 @@ export class SegmentStore {
       const selected = selectRows(file, keep);
       segmentFiles.push(...(await this.#writeFiles(selected.rows, selected.labels, file.model, written)));
     }
-    return { segmentFiles, videos, retired };
+    return { segmentFiles, videos, retired, dropped };
   }
 
   /**
    * Removes every segment of `videoId` from the store; returns the labels it had. The files
    * it rewrites stay on disk, retired, for readers of older manifests (see RETIRED_GRACE_MS).
+   * `holders`: the files that hold the video (from the label facts), so the others are not read;
+   * when they turn out to hold fewer segments than the video has, every file is searched.
    */
-  async removeVideo(videoId: string): Promise<number[]> {
+  async removeVideo(videoId: string, options: { holders?: ReadonlySet<string> | undefined } = {}): Promise<number[]> {
     return this.write(async () => {
       const manifest = this.#manifest;
-      if (manifest.videos[videoId] === undefined)
-        throw new InputError(
-          `no video ${JSON.stringify(videoId)} in this library; \`vsearch videos\` (listVideos) lists what it holds`,
-        );
-      const removed: number[] = [];
+      const plan = await this.#rowsOfVideo(videoId, options.holders);
       const segmentFiles: SegmentFileEntry[] = [];
       const written: SegmentFileEntry[] = [];
-      const retired: RetiredFile[] = [];
-      const since = new Date().toISOString();
       try {
-        for (const entry of manifest.segmentFiles) {
-          const file = await this.file(entry.name);
-          const keep: number[] = [];
-          for (let row = 0; row < file.count; row++) {
-            if (file.string('video_id', row) === videoId) removed.push(file.labels[row] as number);
-            else keep.push(row);
+        for (const part of plan.files) {
+          if (!('file' in part)) segmentFiles.push(part);
+          else if (part.keep.length > 0) {
+            // Through the cap as well: a file written before files were capped is split as it is rewritten.
+            const selected = selectRows(part.file, part.keep);
+            segmentFiles.push(...(await this.#writeFiles(selected.rows, selected.labels, part.file.model, written)));
           }
-          if (keep.length === file.count) {
-            segmentFiles.push(entry);
-            continue;
-          }
-          retired.push({ name: entry.name, since });
-          if (keep.length === 0) continue;
-          // Through the cap as well: a file written before files were capped is split as it is rewritten.
-          const selected = selectRows(file, keep);
-          const entries = await this.#writeFiles(selected.rows, selected.labels, file.model, written);
-          segmentFiles.push(...entries);
         }
       } catch (error) {
         await this.#discard(written);
         throw error;
       }
+      const since = new Date().toISOString();
+      const retired = plan.holding.map(({ entry }) => ({ name: entry.name, since }));
       // An import that brought this video is no longer whole in the library: importing its file again must work.
       const imports = Object.fromEntries(
         Object.entries(manifest.imports).filter(([, record]) => !record.videos.includes(videoId)),
@@ -499,31 +509,71 @@ export class SegmentStore {
         delta,
         written,
       );
-      return removed;
+      return plan.labels;
     });
+  }
+
+  /**
+   * Where the rows of `videoId` are: InputError for a video the library lacks. Reads only the
+   * files it searches: `holders` when given and they hold every segment the video has, else all.
+   */
+  async #rowsOfVideo(videoId: string, holders: ReadonlySet<string> | undefined): Promise<RowsOfVideo> {
+    const video = this.#manifest.videos[videoId];
+    if (video === undefined)
+      throw new InputError(
+        `no video ${JSON.stringify(videoId)} in this library; \`vsearch videos\` (listVideos) lists what it holds`,
+      );
+    if (holders !== undefined) {
+      const found = await this.#searchFiles(videoId, holders);
+      if (found.labels.length === video.segments) return found;
+    }
+    return this.#searchFiles(videoId, undefined);
+  }
+
+  async #searchFiles(videoId: string, only: ReadonlySet<string> | undefined): Promise<RowsOfVideo> {
+    const plan: RowsOfVideo = { files: [], holding: [], labels: [] };
+    for (const entry of this.#manifest.segmentFiles) {
+      if (only !== undefined && !only.has(entry.name)) {
+        plan.files.push(entry);
+        continue;
+      }
+      const file = await this.file(entry.name);
+      const keep: number[] = [];
+      const video: number[] = [];
+      for (let row = 0; row < file.count; row++) (file.string('video_id', row) === videoId ? video : keep).push(row);
+      if (video.length === 0) {
+        plan.files.push(entry);
+        continue;
+      }
+      const holding = { entry, file, video, keep };
+      plan.files.push(holding);
+      plan.holding.push(holding);
+      for (const row of video) plan.labels.push(file.labels[row] as number);
+    }
+    return plan;
   }
 
   /**
    * Rewrites the metadata of every segment of `videoId` with `update` (JSON text in, JSON text
    * out), keeping labels and vectors, so an index over the labels stays valid. Only the files
    * that hold the video are rewritten; the old ones stay retired for readers of older manifests.
-   * Returns how many segments changed; when none did, nothing is written.
+   * Returns how many segments changed; when none did, nothing is written. `holders`: as for removeVideo.
    */
-  async rewriteMetadata(videoId: string, update: (metadata: string) => string): Promise<number> {
+  async rewriteMetadata(
+    videoId: string,
+    update: (metadata: string) => string,
+    options: { holders?: ReadonlySet<string> | undefined } = {},
+  ): Promise<number> {
     return this.write(async () => {
       const manifest = this.#manifest;
-      if (manifest.videos[videoId] === undefined)
-        throw new InputError(
-          `no video ${JSON.stringify(videoId)} in this library; \`vsearch videos\` (listVideos) lists what it holds`,
-        );
+      const plan = await this.#rowsOfVideo(videoId, options.holders);
       // Every new text is made before any file is written, so a failing update writes nothing.
-      const plans: { entry: SegmentFileEntry; file: SegmentFile; metadata: string[] | undefined }[] = [];
+      const texts = new Map<HoldingFile, string[]>();
       let changed = 0;
-      for (const entry of manifest.segmentFiles) {
-        const file = await this.file(entry.name);
+      for (const holding of plan.holding) {
+        const { file } = holding;
         let metadata: string[] | undefined;
-        for (let row = 0; row < file.count; row++) {
-          if (file.string('video_id', row) !== videoId) continue;
+        for (const row of holding.video) {
           const before = file.string('metadata', row);
           const after = update(before);
           if (after === before) continue;
@@ -531,32 +581,32 @@ export class SegmentStore {
           metadata[row] = after;
           changed++;
         }
-        plans.push({ entry, file, metadata });
+        if (metadata !== undefined) texts.set(holding, metadata);
       }
       if (changed === 0) return 0;
       const segmentFiles: SegmentFileEntry[] = [];
       const written: SegmentFileEntry[] = [];
-      const retired: RetiredFile[] = [];
-      const since = new Date().toISOString();
       try {
-        for (const { entry, file, metadata } of plans) {
-          if (metadata === undefined) {
-            segmentFiles.push(entry);
+        for (const part of plan.files) {
+          const metadata = 'file' in part ? texts.get(part) : undefined;
+          if (!('file' in part) || metadata === undefined) {
+            segmentFiles.push('file' in part ? part.entry : part);
             continue;
           }
           const selected = selectRows(
-            file,
-            Array.from({ length: file.count }, (_, i) => i),
+            part.file,
+            Array.from({ length: part.file.count }, (_, i) => i),
           );
           segmentFiles.push(
-            ...(await this.#writeFiles({ ...selected.rows, metadata }, selected.labels, file.model, written)),
+            ...(await this.#writeFiles({ ...selected.rows, metadata }, selected.labels, part.file.model, written)),
           );
-          retired.push({ name: entry.name, since });
         }
       } catch (error) {
         await this.#discard(written);
         throw error;
       }
+      const since = new Date().toISOString();
+      const retired = [...texts.keys()].map(({ entry }) => ({ name: entry.name, since }));
       await this.#commit(
         { ...manifest, segmentFiles, retired: [...manifest.retired, ...retired] },
         touchedDelta(this.#facts, videoId),

@@ -348,9 +348,9 @@ describe('fault table: derived files (index/)', () => {
           const run = runCli(['build', '--from', fixture.extraFile, '--model', MODEL, '--lib', lib]);
           expectNoSignal(run, 'build');
           expect(run.status, run.stderr).toBe(0);
-          stderr = run.stderr;
           expected = [...segments, ...fixture.extra];
-          expectExactQuery(lib, fixture, expected);
+          // A small import leaves the saved graph unread (its sidecar records the new rows): the first command that reads it finds the damage.
+          stderr = run.stderr + expectExactQuery(lib, fixture, expected).stderr;
         } else if (row.command === 'serve') {
           const served = await serveOnce(lib, segments);
           expect(served.signal, served.stderr).toBeNull();

@@ -28,11 +28,11 @@ describe('capacity', () => {
     expect(needs.machine_bytes).toBe(16 * 1024 ** 3);
   });
 
-  it('warns only past the share of memory a library may take, and names the planned PostgreSQL backend', () => {
+  it('warns only past the share of memory a library may take, and points at moving it to PostgreSQL', () => {
     machine.bytes = 16 * 1024 ** 3;
     expect(outgrowsMemoryWarning(1_000_000, 512, 16)).toBeUndefined();
     expect(outgrowsMemoryWarning(5_000_000, 512, 16)).toMatch(
-      /5000000 segments \(512-d\) needs about .* of this machine's 16\.0 GiB.*PostgreSQL backend .* planned \(issue 14\) but not available yet/,
+      /5000000 segments \(512-d\) needs about .* of this machine's 16\.0 GiB.*Move it to PostgreSQL with pgvector \(`vsearch sync --from DIR --to postgres:\/\/.*then `--lib postgres:\/\/\.\.\.`\)/,
     );
   });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { type OpenLibraryOptions, openLibrary } from '../../src/library/index.js';
+import type { IndexSidecar } from '../../src/index/index.js';
 import { INDEX_DIR } from '../../src/library/index-sync.js';
 import type { ClipHit, VideoHit } from '../../src/query/index.js';
 import { cosine } from '../helpers/exact-search.js';
@@ -65,22 +66,27 @@ describe.each(['exact', 'hnsw'] as const)('a library with the %s index', (kind) 
 });
 
 describe('the HNSW index on disk', () => {
-  it('is extended with new segment files instead of rebuilt', async () => {
+  it('is extended with new segment files instead of rebuilt, a small import without rewriting the graph', async () => {
     const warnings: string[] = [];
     const { lib, dir, work } = await libraryWith(corpus.slice(0, 6), {
       index: { kind: 'hnsw' },
       onWarning: (w) => warnings.push(w),
     });
+    const sidecarPath = join(dir, INDEX_DIR, 'sidecar.json');
+    const before = JSON.parse(await readFile(sidecarPath, 'utf8')) as IndexSidecar;
+    const graph = await readFile(join(dir, INDEX_DIR, before.graph));
     await lib.importSegments(await writeJsonl(work, 'more.jsonl', corpus.slice(6)), MODEL);
-    const sidecar = JSON.parse(await readFile(join(dir, INDEX_DIR, 'sidecar.json'), 'utf8')) as {
-      files: string[];
-      count: number;
-    };
-    expect(sidecar.files).toHaveLength(2);
-    expect(sidecar.count).toBe(12);
+    const sidecar = JSON.parse(await readFile(sidecarPath, 'utf8')) as IndexSidecar;
+    expect(sidecar).toMatchObject({ graph: before.graph, files: before.files, count: 6, labelsBelow: 6 });
+    expect(await readFile(join(dir, INDEX_DIR, before.graph))).toEqual(graph);
     expect(warnings).toEqual([]);
     const query = testVector(DIM, 7);
     expect((await lib.search({ vector: query, pageLimit: 50 })).data.map(key)).toEqual(exactOrder(corpus, query));
+    // Another process inserts the new rows as it reads the graph, and leaves the saved pair as it is.
+    const reopened = await openLibrary(dir);
+    expect((await reopened.search({ vector: query, pageLimit: 50 })).data.map(key)).toEqual(exactOrder(corpus, query));
+    expect(JSON.parse(await readFile(sidecarPath, 'utf8'))).toEqual(sidecar);
+    expect(await reopened.doctor()).toMatchObject({ healthy: true, problems: [] });
   });
 
   it('catches up when a crash left it behind the store', async () => {
@@ -118,7 +124,8 @@ describe('the HNSW index on disk', () => {
     await writer.importSegments(await writeJsonl(work, 'more.jsonl', corpus.slice(6)), MODEL);
     const sidecarPath = join(dir, INDEX_DIR, 'sidecar.json');
     const newer = await readFile(sidecarPath, 'utf8');
-    expect((JSON.parse(newer) as { count: number }).count).toBe(12);
+    // The writer's: the graph it built for the first six, the import's six recorded for the next read to insert.
+    expect(JSON.parse(newer) as IndexSidecar).toMatchObject({ count: 6, labelsBelow: 6 });
     const query = testVector(DIM, 10);
     expect((await reader.search({ vector: query, pageLimit: 50 })).data.map(key)).toEqual(
       exactOrder(corpus.slice(0, 6), query),
