@@ -24,12 +24,19 @@ export async function syncFacts(store: SegmentStore, options: FactsSyncOptions =
   return LabelFacts.over(manifest, await syncFactsData(store, options));
 }
 
-/** syncFacts for a write, which needs the facts saved and their arrays, not the search's view of them. */
-export async function syncFactsData(store: SegmentStore, options: FactsSyncOptions = {}): Promise<LabelFactsData> {
+/**
+ * syncFacts for a write, which needs the facts saved and their arrays, not the search's view of
+ * them. `read`: facts.bin as the write read it under its lock (savedFacts), so it is not decoded twice.
+ */
+export async function syncFactsData(
+  store: SegmentStore,
+  options: FactsSyncOptions = {},
+  read?: SavedFacts,
+): Promise<LabelFactsData> {
   const dir = join(store.dir, INDEX_DIR);
   const path = join(dir, FACTS_FILE);
   const fingerprint = fingerprintOf(store.fileNames);
-  const saved = await readSaved(path, options);
+  const saved = read ?? (await readSaved(path, options));
   if (
     saved !== undefined &&
     saved.fingerprint === fingerprint &&
@@ -70,9 +77,12 @@ async function* readEach(
   }
 }
 
+/** Label facts as saved in index/facts.bin, with the fingerprint of the files they were gathered from. */
+export type SavedFacts = ReturnType<typeof decodeFactsFile>;
+
 /** The label facts last saved (index/facts.bin), of whatever files they were gathered from; undefined when there are none or they are damaged. */
-export async function savedFacts(store: SegmentStore): Promise<LabelFactsData | undefined> {
-  return (await readSaved(join(store.dir, INDEX_DIR, FACTS_FILE), {}))?.data;
+export async function savedFacts(store: SegmentStore): Promise<SavedFacts | undefined> {
+  return readSaved(join(store.dir, INDEX_DIR, FACTS_FILE), {});
 }
 
 async function readSaved(

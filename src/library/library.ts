@@ -44,7 +44,7 @@ import { warnIfOutgrowing } from './capacity.js';
 import { cachedCrossModalLinks } from './cross-modal-queries.js';
 import { CurrentAnnotations } from './current-annotations.js';
 import type { DoctorOptions, DoctorReport } from './doctor-report.js';
-import { savedFacts, syncFacts, syncFactsData } from './facts-sync.js';
+import { type SavedFacts, savedFacts, syncFacts, syncFactsData } from './facts-sync.js';
 import { fingerprintOf } from './fingerprint.js';
 import {
   chosenKind,
@@ -393,9 +393,9 @@ export class Library {
         return { segments: 0, annotations: await this.#annotations.removeVideo(videoId) };
       }
       const saved = await this.#beforeSegmentWrite();
-      const holders = await this.#holdersOf(videoId);
-      const labels = await this.#store.removeVideo(videoId, { holders });
-      await this.#afterSegmentWrite(saved, labels, { added: false });
+      const facts = await savedFacts(this.#store);
+      const labels = await this.#store.removeVideo(videoId, { holders: holdersOf(facts?.data, this.#store, videoId) });
+      await this.#afterSegmentWrite(saved, labels, { added: false, facts });
       return { segments: labels.length, annotations: await this.#annotations.removeVideo(videoId) };
     }, undefined);
   }
@@ -423,7 +423,8 @@ export class Library {
     const update = metadataUpdate(patch, videoId);
     return this.#writing(async () => {
       const saved = await savedCoverage(this.#store);
-      await this.#store.rewriteMetadata(videoId, update, { holders: await this.#holdersOf(videoId) });
+      const read = await savedFacts(this.#store);
+      await this.#store.rewriteMetadata(videoId, update, { holders: holdersOf(read?.data, this.#store, videoId) });
       // The graph's labels still name the same vectors: the saved one is pointed at the new file
       // list without being read or written; an index in memory stays in step as it is.
       if (
@@ -436,7 +437,7 @@ export class Library {
           await saveAfterRemoval(this.#store, this.#index, { onWarning: this.#options.onWarning });
       }
       // The label facts hold each segment's metadata: written for the new files now, so doctor and the next search find them current.
-      const facts = await syncFactsData(this.#store, { onWarning: this.#options.onWarning });
+      const facts = await syncFactsData(this.#store, { onWarning: this.#options.onWarning }, read);
       return getVideo(this.#store, videoId, {}, holdersOf(facts, this.#store, videoId));
     }, options.signal);
   }
@@ -504,13 +505,13 @@ export class Library {
   async #afterSegmentWrite(
     saved: SavedCoverage | undefined,
     removed: readonly number[],
-    change: { added: boolean },
+    change: { added: boolean; facts?: SavedFacts | undefined },
   ): Promise<void> {
     const unsaved = saved === undefined ? undefined : await recordSegmentChange(this.#store, saved, removed);
     if (unsaved !== undefined && unsaved <= UNSAVED_CHANGE_LIMIT) {
       this.#indexBehind = true;
       // The label facts follow at once (from the saved ones for the files kept), so doctor and the next search find them current.
-      await syncFactsData(this.#store, { onWarning: this.#options.onWarning });
+      await syncFactsData(this.#store, { onWarning: this.#options.onWarning }, change.facts);
       return;
     }
     // An index read for the previous generation lacks only the removals: saved with them.
@@ -526,7 +527,7 @@ export class Library {
   /** The files that may hold a video's segments, by the label facts last saved (undefined when unknown: every file is read). */
   async #holdersOf(videoId: string): Promise<ReadonlySet<string> | undefined> {
     if (this.#store.manifest.videos[videoId] === undefined) return undefined;
-    return holdersOf(await savedFacts(this.#store), this.#store, videoId);
+    return holdersOf((await savedFacts(this.#store))?.data, this.#store, videoId);
   }
 
   /**
