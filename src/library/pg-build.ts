@@ -179,7 +179,7 @@ async function embedIntoPg(
 ): Promise<BuildSummary> {
   if (options.client === undefined)
     throw new InputError(
-      'embedding media needs the TwelveLabs API: set TWELVELABS_API_KEY (or pass a client), or import cached embeddings with --from',
+      'embedding media needs the TwelveLabs API: set TWELVELABS_API_KEY (or pass a client), or import cached embeddings with `from`',
     );
   // Before anything is embedded: media of another model would be paid for, then refused.
   if (existing !== undefined && options.model !== undefined && options.model !== existing.model)
@@ -245,9 +245,9 @@ function assertSameIndex(
   asked: Partial<Pick<IndexSettings, 'M' | 'efConstruction'>>,
 ): void {
   const differ = [
-    ...(asked.M !== undefined && asked.M !== existing.M ? [`--index-m ${asked.M} (it has ${existing.M})`] : []),
+    ...(asked.M !== undefined && asked.M !== existing.M ? [`\`index.M\` ${asked.M} (it has ${existing.M})`] : []),
     ...(asked.efConstruction !== undefined && asked.efConstruction !== existing.efConstruction
-      ? [`--ef-construction ${asked.efConstruction} (it has ${existing.efConstruction})`]
+      ? [`\`index.efConstruction\` ${asked.efConstruction} (it has ${existing.efConstruction})`]
       : []),
   ];
   if (differ.length > 0)

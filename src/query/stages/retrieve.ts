@@ -500,7 +500,7 @@ function optionMask(facts: LabelFacts, searchOptions: readonly SearchOption[] | 
   });
   if (!any) {
     throw new InputError(
-      `this library has no ${searchOptions.join(' or ')} segments (it holds ${[...facts.options].sort().join(', ') || 'none'}); drop --search-options or pick one of those`,
+      `this library has no ${searchOptions.join(' or ')} segments (it holds ${[...facts.options].sort().join(', ') || 'none'}); drop \`searchOptions\` or pick one of those`,
     );
   }
   return mask;
