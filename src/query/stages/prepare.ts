@@ -4,6 +4,7 @@ import { writeUnitFloat32 } from '../../float32-vector.js';
 import type { QueryKey } from '../../store/query-cache.js';
 import type { QueryModality } from '../../store/search-ef.js';
 import { sha256Hex } from '../../store/sha256.js';
+import { cosine } from '../../vector/cosine.js';
 import type { LibrarySnapshot } from '../library-snapshot.js';
 import { parseSearchFilter, type SearchFilter } from '../search-filter.js';
 import type { QueryVectorCache } from '../search-storage.js';
@@ -378,18 +379,4 @@ async function findLikeSegment(
     if (twin !== undefined && cosine(vector, twin) >= SAME_VECTOR) excluded.push(label);
   }
   return { label: best.label, vector, excluded };
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let normA = 0;
-  let normB = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as number;
-    const y = b[i] as number;
-    dot += x * y;
-    normA += x * x;
-    normB += y * y;
-  }
-  return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
 }
