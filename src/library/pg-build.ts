@@ -58,7 +58,10 @@ export function buildIntoPg(url: string, options: PgBuildOptions): Promise<PgBui
   return buildIntoPgTarget(parsePgTarget(url), options);
 }
 
-/** `Library.importSegments` of a PostgreSQL library: buildIntoPg of the files (a rerun writes nothing: no file is recorded, every video is found held alike). */
+/**
+ * `Library.importSegments` of a PostgreSQL library: buildIntoPg of the files (a rerun writes
+ * nothing: no file is recorded, every video is found held alike).
+ */
 export async function importIntoPgLibrary(
   target: PgTarget,
   files: readonly string[],
