@@ -56,7 +56,7 @@ export async function buildFromMedia(
   const apiVersion = model === 'Marengo-retrieval-2.7' ? 'v1' : 'v2';
   const clip = options.clipLengthSec;
   if (clip !== undefined && (!Number.isFinite(clip) || clip < 2 || clip > 10))
-    throw new InputError(`--clip-length must be from 2 to 10 seconds, got ${String(clip)}`);
+    throw new InputError(`\`clipLengthSec\` must be from 2 to 10 seconds, got ${String(clip)}`);
   const journal = new TaskJournal(store.dir);
   const discovered = await discoverInputs(inputs, options.metadata ?? {});
   const summary: BuildSummary = {
@@ -226,7 +226,7 @@ function chooseModel(store: SegmentStore, requested: string | undefined): ModelN
   const libraryModel = store.manifest.model;
   if (requested !== undefined && libraryModel !== null && requested !== libraryModel) {
     throw new InputError(
-      `this library holds ${libraryModel} embeddings; ${requested} embeddings are not comparable with them, so build a separate library (--lib DIR)`,
+      `this library holds ${libraryModel} embeddings; ${requested} embeddings are not comparable with them, so build a separate library (another \`dir\`)`,
     );
   }
   const model = requested ?? libraryModel ?? DEFAULT_BUILD_MODEL;

@@ -120,17 +120,21 @@ function split(flat: Float32Array, dimension: number): Float32Array[] {
   return Array.from({ length: flat.length / dimension }, (_, q) => flat.subarray(q * dimension, (q + 1) * dimension));
 }
 
+const QUERIES_OF = { video: "of the library's own vectors, nudged", cached: 'cached query embeddings' };
+
 function formatPgBench(report: PgBenchReport): string {
   const kinds: [string, PgKindFigures][] = [
     ['video', { queries: report.queries, exact: report.exact, sweep: report.sweep }],
     ...(Object.entries(report.modalities) as [string, PgKindFigures][]),
   ];
   const lines = [
-    `data    ${report.count} x ${report.dimension} (PostgreSQL library ${String(report.data['library'])}, searched as ${String(report.data['searched_as'])}), k=${report.k}`,
+    `data    ${report.count} x ${report.dimension} (PostgreSQL library ${String(report.data['library'])}, ` +
+      `searched as ${String(report.data['searched_as'])}), k=${report.k}`,
     `index   pgvector HNSW M=${report.hnsw.M} efConstruction=${report.hnsw.efConstruction}; build not measured: ${NOT_APPLICABLE.build}`,
     ...kinds.flatMap(([kind, figures]) => [
       '',
-      `${kind} queries: ${figures.queries} ${kind === 'video' ? "of the library's own vectors, nudged" : 'cached query embeddings'}; exact SQL scan p50 ${figures.exact.p50Us.toFixed(0)} us, p99 ${figures.exact.p99Us.toFixed(0)} us, ${figures.exact.qps} QPS`,
+      `${kind} queries: ${figures.queries} ${kind === 'video' ? QUERIES_OF.video : QUERIES_OF.cached}; ` +
+        `exact SQL scan p50 ${figures.exact.p50Us.toFixed(0)} us, p99 ${figures.exact.p99Us.toFixed(0)} us, ${figures.exact.qps} QPS`,
       row(['ef', `recall@${report.k}`, 'p50 us', 'p99 us', 'QPS']),
       ...figures.sweep.map((r) =>
         row([String(r.ef), r.recall.toFixed(4), r.p50Us.toFixed(0), r.p99Us.toFixed(0), String(r.qps)]),

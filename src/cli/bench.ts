@@ -214,9 +214,11 @@ export function benchProgress(line: StatusLine): BenchProgress {
 function formatHuman(source: BenchData['source'], report: RecallLatencyReport): string {
   const origin =
     source['source'] === 'synthetic' ? `synthetic, seed ${String(source['seed'])}` : `library ${String(source['dir'])}`;
+  const threads = `${report.hnsw.threads} thread${report.hnsw.threads === 1 ? '' : 's'}`;
   const lines = [
     `data    ${report.count} x ${report.dimension} (${origin}), ${report.queries} queries, k=${report.k}`,
-    `build   HNSW M=${report.hnsw.M} efConstruction=${report.hnsw.efConstruction}, ${report.hnsw.threads} thread${report.hnsw.threads === 1 ? '' : 's'}: ${report.build.seconds.toFixed(2)} s, ${report.build.vectorsPerSecond} vectors/s`,
+    `build   HNSW M=${report.hnsw.M} efConstruction=${report.hnsw.efConstruction}, ${threads}: ` +
+      `${report.build.seconds.toFixed(2)} s, ${report.build.vectorsPerSecond} vectors/s`,
     `hnswlib ${report.hnsw.build} build (${report.hnsw.buildDetail})`,
     `exact   p50 ${report.exact.p50Us.toFixed(0)} us, p99 ${report.exact.p99Us.toFixed(0)} us, ${report.exact.qps} QPS`,
     '',

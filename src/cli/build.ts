@@ -228,9 +228,13 @@ function assertIndexSettings(
       : []),
   ];
   if (differ.length === 0) return;
+  const flags = [
+    ...(asked.M === undefined ? [] : [` --index-m ${asked.M}`]),
+    ...(asked.efConstruction === undefined ? [] : [` --ef-construction ${asked.efConstruction}`]),
+  ].join('');
   throw new InputError(
     `the library at ${dir} already exists, and its index parameters are fixed when it is created: ${differ.join(', ')}. ` +
-      `Build a new library with them instead, importing this one's segments: vsearch build --lib NEW_DIR${asked.M === undefined ? '' : ` --index-m ${asked.M}`}${asked.efConstruction === undefined ? '' : ` --ef-construction ${asked.efConstruction}`} --from ${dir}/segments/*.arrow`,
+      `Build a new library with them instead, importing this one's segments: vsearch build --lib NEW_DIR${flags} --from ${dir}/segments/*.arrow`,
   );
 }
 

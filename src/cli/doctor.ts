@@ -44,9 +44,13 @@ async function pgDoctor(url: PgLibraryUrl, flags: { repair?: boolean; json?: boo
 
 function formatPgReport(shown: string, report: PgDoctorReport): string {
   const { postgres } = report;
-  const lines = [
-    `checked ${shown}: schema version ${postgres.schemaVersion}, pgvector ${postgres.pgvector ?? 'missing'}, HNSW index ${postgres.hnswIndex ? 'present' : 'missing'}, ${postgres.videos} videos (${postgres.segments} segments, ${postgres.dimension}-d)`,
+  const parts = [
+    `schema version ${postgres.schemaVersion}`,
+    `pgvector ${postgres.pgvector ?? 'missing'}`,
+    `HNSW index ${postgres.hnswIndex ? 'present' : 'missing'}`,
+    `${postgres.videos} videos (${postgres.segments} segments, ${postgres.dimension}-d)`,
   ];
+  const lines = [`checked ${shown}: ${parts.join(', ')}`];
   for (const problem of report.problems)
     lines.push(`problem   ${problem.file}  ${problem.kind}: ${escapeControls(problem.message)}`);
   lines.push(report.problems.length === 0 ? 'healthy' : `${report.problems.length} problem(s)`);
@@ -71,9 +75,9 @@ function formatReport(lib: string, report: DoctorReport): string {
   else if (left === 0) lines.push(`healthy: ${report.problems.length} problem(s) repaired`);
   else {
     const derivedLeft = report.problems.some((problem) => !problem.repaired && isDerivedProblem(problem.kind));
-    lines.push(
-      `${left} problem(s)${report.problems.length > left ? `, ${report.problems.length - left} repaired` : ''}${derivedLeft ? '; `vsearch doctor --repair` rebuilds the derived files (index/) from the store' : ''}`,
-    );
+    const repaired = report.problems.length > left ? `, ${report.problems.length - left} repaired` : '';
+    const hint = derivedLeft ? '; `vsearch doctor --repair` rebuilds the derived files (index/) from the store' : '';
+    lines.push(`${left} problem(s)${repaired}${hint}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -48,8 +48,9 @@ export async function useRecallTarget(lib: Library, target: number, request: Sea
     );
     const calibration = await lib.calibrateRecall(target, { k: CALIBRATION_K });
     for (const [modality, result] of Object.entries(calibration.modalities)) {
+      const source = result.source === 'own' ? "of the library's own vectors (optimistic)" : `${result.source} queries`;
       info(
-        `${modality} queries: ef=${result.ef}, recall@${calibration.k} ${result.recall} on ${result.count} ${result.source === 'own' ? "of the library's own vectors (optimistic)" : `${result.source} queries`}`,
+        `${modality} queries: ef=${result.ef}, recall@${calibration.k} ${result.recall} on ${result.count} ${source}`,
       );
     }
     if (covered()) return;

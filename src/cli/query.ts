@@ -233,9 +233,15 @@ export function formatHuman(response: SearchResponse | ModeSearchResponse): stri
   const scope = (hit: { embedding_scope: string }): string => (showScope ? `  ${hit.embedding_scope}` : '');
   const lines: string[] = [];
   for (const hit of hits) {
-    lines.push(
-      `${String(hit.rank).padStart(3)}  ${escapeText(hit.video_id)}  ${formatTimeRange(hit.start, hit.end)}  ${hit.score.toFixed(4)}  ${hit.confidence}  ${escapeText(hit.embedding_option)}${scope(hit)}`,
-    );
+    const columns = [
+      String(hit.rank).padStart(3),
+      escapeText(hit.video_id),
+      formatTimeRange(hit.start, hit.end),
+      hit.score.toFixed(4),
+      hit.confidence,
+      escapeText(hit.embedding_option),
+    ];
+    lines.push(`${columns.join('  ')}${scope(hit)}`);
     for (const a of hit.annotations ?? [])
       lines.push(
         `       ${formatTimeRange(a.start, a.end)}  ${escapeText(a.definition)}: ${escapeText(a.text.length > 160 ? `${a.text.slice(0, 157)}...` : a.text)}`,

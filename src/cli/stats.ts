@@ -24,9 +24,11 @@ export function registerStatsCommand(program: Command): void {
           printJson(postgres ? stats : { ...stats, hnswlib: { build, detail } });
           return;
         }
+        const { memory } = stats;
+        const graph = memory.graph_bytes > 0 ? ` + ${formatBytes(memory.graph_bytes)} HNSW graph` : '';
         const local = [
           `on disk     ${formatBytes(stats.bytes)}`,
-          `memory      ${formatBytes(stats.memory.vectors_bytes + stats.memory.graph_bytes)} to search (${formatBytes(stats.memory.vectors_bytes)} vectors${stats.memory.graph_bytes > 0 ? ` + ${formatBytes(stats.memory.graph_bytes)} HNSW graph` : ''}) of this machine's ${formatBytes(stats.memory.machine_bytes)}`,
+          `memory      ${formatBytes(memory.vectors_bytes + memory.graph_bytes)} to search (${formatBytes(memory.vectors_bytes)} vectors${graph}) of this machine's ${formatBytes(memory.machine_bytes)}`,
           `hnswlib     ${build} build (${detail})`,
         ];
         const inDatabase = [

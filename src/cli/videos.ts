@@ -78,6 +78,15 @@ function formatList(list: readonly VideoInfo[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A segment's or annotation's span, start and end padded to line up. */
+function span(range: { start: number; end: number }): string {
+  return `${range.start.toFixed(2).padStart(8)}-${range.end.toFixed(2).padEnd(8)}`;
+}
+
+function fieldsOf(fields: AnnotationJson['fields']): string {
+  return Object.keys(fields).length === 0 ? '' : `  ${escapeText(JSON.stringify(fields))}`;
+}
+
 function formatVideo(video: VideoDetail & { annotations?: AnnotationJson[] }): string {
   const lines = [
     `video       ${escapeText(video.video_id)}`,
@@ -88,14 +97,14 @@ function formatVideo(video: VideoDetail & { annotations?: AnnotationJson[] }): s
     `metadata    ${escapeText(JSON.stringify(video.metadata))}`,
     ...video.segments.map(
       (segment) =>
-        `  ${segment.start.toFixed(2).padStart(8)}-${segment.end.toFixed(2).padEnd(8)}  ${escapeText(segment.embedding_option)}/${escapeText(segment.embedding_scope)}  label ${segment.label}`,
+        `  ${span(segment)}  ${escapeText(segment.embedding_option)}/${escapeText(segment.embedding_scope)}  label ${segment.label}`,
     ),
     ...(video.annotations === undefined || video.annotations.length === 0
       ? []
       : [`annotations ${video.annotations.length}`]),
     ...(video.annotations ?? []).map(
       (a) =>
-        `  ${a.start.toFixed(2).padStart(8)}-${a.end.toFixed(2).padEnd(8)}  ${escapeText(a.source)}/${escapeText(a.definition)}  ${escapeText(a.text)}${Object.keys(a.fields).length === 0 ? '' : `  ${escapeText(JSON.stringify(a.fields))}`}`,
+        `  ${span(a)}  ${escapeText(a.source)}/${escapeText(a.definition)}  ${escapeText(a.text)}${fieldsOf(a.fields)}`,
     ),
   ];
   return `${lines.join('\n')}\n`;

@@ -50,20 +50,6 @@ export function normalize(vector: ArrayLike<number>): number[] {
   return out;
 }
 
-export function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i += 1) {
-    const x = a[i] ?? 0;
-    const y = b[i] ?? 0;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
-
 /** Mean of unit vectors, renormalized: used for fused and whole-asset embeddings. */
 export function meanVector(vectors: readonly (readonly number[])[], dimension: number): number[] {
   const sum = new Float64Array(dimension);

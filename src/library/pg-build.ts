@@ -58,7 +58,10 @@ export function buildIntoPg(url: string, options: PgBuildOptions): Promise<PgBui
   return buildIntoPgTarget(parsePgTarget(url), options);
 }
 
-/** `Library.importSegments` of a PostgreSQL library: buildIntoPg of the files (a rerun writes nothing: no file is recorded, every video is found held alike). */
+/**
+ * `Library.importSegments` of a PostgreSQL library: buildIntoPg of the files (a rerun writes
+ * nothing: no file is recorded, every video is found held alike).
+ */
 export async function importIntoPgLibrary(
   target: PgTarget,
   files: readonly string[],
@@ -178,7 +181,7 @@ async function embedIntoPg(
 ): Promise<BuildSummary> {
   if (options.client === undefined)
     throw new InputError(
-      'embedding media needs the TwelveLabs API: set TWELVELABS_API_KEY (or pass a client), or import cached embeddings with --from',
+      'embedding media needs the TwelveLabs API: set TWELVELABS_API_KEY (or pass a client), or import cached embeddings with `from`',
     );
   // Before anything is embedded: media of another model would be paid for, then refused.
   const held = existing?.model ?? undefined;
@@ -246,9 +249,9 @@ function assertSameIndex(
   asked: Partial<Pick<IndexSettings, 'M' | 'efConstruction'>>,
 ): void {
   const differ = [
-    ...(asked.M !== undefined && asked.M !== existing.M ? [`--index-m ${asked.M} (it has ${existing.M})`] : []),
+    ...(asked.M !== undefined && asked.M !== existing.M ? [`\`index.M\` ${asked.M} (it has ${existing.M})`] : []),
     ...(asked.efConstruction !== undefined && asked.efConstruction !== existing.efConstruction
-      ? [`--ef-construction ${asked.efConstruction} (it has ${existing.efConstruction})`]
+      ? [`\`index.efConstruction\` ${asked.efConstruction} (it has ${existing.efConstruction})`]
       : []),
   ];
   if (differ.length > 0)

@@ -39,6 +39,15 @@ describe('the build pipeline against the emulator', () => {
     expect(rabbit.data[0]).toMatchObject({ video_id: 'bbb-3sec.mp4', start: 0, end: 2 });
   });
 
+  it('refuses a clip length the API does not take, naming the option, before it embeds anything', async () => {
+    const { client, emu } = await setUp();
+    const lib = await openLibrary(join(await tempDir(), 'lib'), { create: true, client });
+    await expect(lib.build([MEDIA_SAMPLES], { clipLengthSec: 11 })).rejects.toThrow(
+      /`clipLengthSec` must be from 2 to 10 seconds, got 11/,
+    );
+    expect(emu.stats().sync_embeds + emu.stats().tasks_created).toBe(0);
+  });
+
   it.skipIf(!HAS_SHARED_DATA)(
     "answers text, image and audio queries over shared media with the scenario's segments",
     async () => {

@@ -128,7 +128,7 @@ const cases: Case[] = [
   [
     'an unknown video in --like',
     async () => ['query', '--like', 'nobody.mp4'],
-    /no video "nobody\.mp4" in this library/,
+    /--like: no video "nobody\.mp4" in this library/,
   ],
   [
     '--like with a bad time',
@@ -170,7 +170,22 @@ const cases: Case[] = [
     async () => ['query', '--like', 'island.mp4', '--min-score', 'high'],
     /--min-score must be a number/,
   ],
-  ['a query with nothing to search by', async () => ['query'], /no query given/],
+  [
+    'a --search-options the library has no segments of',
+    async () => ['query', '--like', 'island.mp4', '--search-options', 'transcription'],
+    /no transcription segments \(it holds visual-text\); drop --search-options/,
+  ],
+  [
+    'a --min-score out of range',
+    async () => ['query', '--like', 'island.mp4', '--min-score', '2'],
+    /--min-score is a cosine similarity from -1 to 1, got 2/,
+  ],
+  ['a query with nothing to search by', async () => ['query'], /no query given: pass query text, --image/],
+  [
+    'an --offline text query that is not cached',
+    async () => ['query', 'a robin', '--offline'],
+    /not in the query cache and --offline forbids calling the API; .* or search with --vector or --like$/m,
+  ],
   [
     'a text query that is not cached',
     async () => ['query', 'a robin'],
@@ -198,6 +213,15 @@ describe('bad input: exit 2, a message that says what and where, and an unchange
     const result = runCli(['query', '--like', 'x', '--lib', join(work, 'absent')]);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/no vsearch library at .*absent \(manifest\.json is missing\)/);
+  });
+
+  it('a --clip-length out of range, refused before any media is sent', async () => {
+    const before = await snapshot(lib);
+    const env = { TWELVELABS_API_KEY: 'tlk_test', TWELVELABS_BASE_URL: 'http://127.0.0.1:9/v1.3' };
+    const result = runCli(['build', SAMPLE, '--clip-length', '1', '--lib', lib], env);
+    expect(result.status, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/--clip-length must be from 2 to 10 seconds, got 1/);
+    expect(await snapshot(lib)).toEqual(before);
   });
 
   it('a library of another format version', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FaultInjector } from '../../src/emulator/faults.js';
 import { fixedClips } from '../../src/emulator/segments.js';
-import { cosine, tokenize, VectorSpace } from '../../src/emulator/vectors.js';
+import { tokenize, VectorSpace } from '../../src/emulator/vectors.js';
+import { cosine } from '../../src/vector/cosine.js';
 
 describe('vectors', () => {
   it('are unit length, of the model dimension, deterministic per seed and model', () => {

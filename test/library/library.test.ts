@@ -197,8 +197,8 @@ describe('search features', () => {
     const response = await lib.search({ like: 'b@7', pageLimit: 50 });
     const source = corpus.find((s) => s.video_id === 'b' && s.start_sec === 6) as JsonlSegment;
     expect(response.data.map(key)).toEqual(exactOrder(corpus, source.embedding).filter((k) => k !== 'b@6'));
-    await expect(lib.search({ like: 'zzz' })).rejects.toThrow(/no video "zzz"/);
-    await expect(lib.search({ like: 'b@99' })).rejects.toThrow(/past its end/);
+    await expect(lib.search({ like: 'zzz' })).rejects.toThrow(/`like`: no video "zzz"/);
+    await expect(lib.search({ like: 'b@99' })).rejects.toThrow(/`like`: b is .* past its end/);
   });
 
   it('answers a cached text query offline and says what is missing otherwise', async () => {
@@ -208,7 +208,7 @@ describe('search features', () => {
     const cached = await lib.search({ text: 'a bird eating', offline: true, pageLimit: 50 });
     expect(cached.data.map(key)).toEqual(exactOrder(corpus, embedding));
     await expect(lib.search({ text: 'a cat', offline: true })).rejects.toThrow(
-      /not in the query cache and --offline forbids/,
+      /not in the query cache and `offline` forbids/,
     );
     await expect(lib.search({ text: 'a cat' })).rejects.toThrow(/needs the TwelveLabs API: set TWELVELABS_API_KEY/);
   });

@@ -193,7 +193,7 @@ describe('filtered search over an HNSW index', () => {
 
   it('keeps the error for a search option the library has no segments of', async () => {
     await expect(lib.search({ vector: Q1, searchOptions: ['transcription'] })).rejects.toThrow(
-      /has no transcription segments \(it holds audio, visual\)/,
+      /has no transcription segments \(it holds audio, visual\); drop `searchOptions`/,
     );
   });
 });

@@ -213,6 +213,18 @@ describe('vsearch build --lib postgres://', () => {
     expect(await generation('wrong_dim')).toBe(before.generation);
   }, 120_000);
 
+  it('refuses other index parameters for an existing library, naming the flags to change', async () => {
+    const work = await tempDir();
+    const file = await writeJsonl(work, 'segments.jsonl', segmentsOf(0, 2));
+    const args = ['build', '--lib', url('fixed_index'), '--from', file, '--model', 'test-model'];
+    expect((await runCliAsync([...args, '--index-m', '24'], await env())).status).toBe(0);
+    const refused = await runCliAsync([...args, '--index-m', '32', '--ef-construction', '300'], await env());
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(
+      /index parameters are fixed when it is created: --index-m 32 \(it has 24\), --ef-construction 300 \(it has \d+\)/,
+    );
+  }, 120_000);
+
   it('never shows the password of the URL, in the human summary or in an error', async () => {
     const work = await tempDir();
     const file = await writeJsonl(work, 'segments.jsonl', segmentsOf(0, 3));

@@ -20,7 +20,7 @@ describe('normalizeSearch', () => {
     [{ pageLimit: 0 }, /page limit must be an integer from 1 to 50/],
     [{ pageLimit: 51 }, /page limit/],
     [{ pageLimit: 2.5 }, /page limit/],
-    [{ minScore: 2 }, /min-score is a cosine similarity from -1 to 1/],
+    [{ minScore: 2 }, /`minScore` is a cosine similarity from -1 to 1/],
     [{ searchOptions: ['smell'] }, /unknown search option/],
     [{ searchOptions: [] }, /at least one/],
     [{ threshold: 'certain' as never }, /`threshold` must be one of high, medium, low, none/],

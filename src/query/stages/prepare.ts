@@ -4,6 +4,7 @@ import { writeUnitFloat32 } from '../../float32-vector.js';
 import type { QueryKey } from '../../store/query-cache.js';
 import type { QueryModality } from '../../store/search-ef.js';
 import { sha256Hex } from '../../store/sha256.js';
+import { cosine } from '../../vector/cosine.js';
 import type { LibrarySnapshot } from '../library-snapshot.js';
 import { parseSearchFilter, type SearchFilter } from '../search-filter.js';
 import type { QueryVectorCache } from '../search-storage.js';
@@ -71,9 +72,7 @@ export async function prepareSearch(
     );
   }
   if (queries.length === 0)
-    throw new InputError(
-      'no query given: pass query text, --image, --audio, --video, --vector FILE or --like VIDEO_ID',
-    );
+    throw new InputError('no query given: pass `text`, `image`, `audio`, `video`, `vector` or `like`');
   return { queries, search, excluded, ef: snapshot.efFor(modalities) };
 }
 
@@ -136,7 +135,7 @@ export function normalizeSearch(request: SearchRequest): NormalizedSearch {
     throw new InputError(`\`operator\` must be or or and, got ${JSON.stringify(operator)}`);
   const minScore = request.minScore;
   if (minScore !== undefined && (!Number.isFinite(minScore) || minScore < -1 || minScore > 1)) {
-    throw new InputError(`min-score is a cosine similarity from -1 to 1, got ${String(minScore)}`);
+    throw new InputError(`\`minScore\` is a cosine similarity from -1 to 1, got ${String(minScore)}`);
   }
   let searchOptions: SearchOption[] | undefined;
   if (request.searchOptions !== undefined) {
@@ -257,15 +256,15 @@ async function embedQueries(inputs: readonly QueryInput[], options: EmbedQueries
     if (options.offline) {
       if (damaged !== '')
         throw new InputError(
-          `the ${describeQuery(input)} has no sound entry in the query cache (${damaged}) and --offline forbids calling the API to embed it again; run it once online`,
+          `the ${describeQuery(input)} has no sound entry in the query cache (${damaged}) and \`offline\` forbids calling the API to embed it again; run it once online`,
         );
       throw new InputError(
-        `the ${describeQuery(input)} is not in the query cache and --offline forbids calling the API; run it once online, add it with \`vsearch cache add\`, or search with --vector or --like`,
+        `the ${describeQuery(input)} is not in the query cache and \`offline\` forbids calling the API; run it once online, add it with \`vsearch cache add\`, or search with \`vector\` or \`like\``,
       );
     }
     if (options.embedder === undefined) {
       throw new InputError(
-        `the ${describeQuery(input)} is not in the query cache; embedding it needs the TwelveLabs API: set TWELVELABS_API_KEY, or search with --vector FILE or --like VIDEO_ID`,
+        `the ${describeQuery(input)} is not in the query cache; embedding it needs the TwelveLabs API: set TWELVELABS_API_KEY, or search with \`vector\` or \`like\``,
       );
     }
     const vector = await options.embedder.embed(input, options.model, { signal: options.signal });
@@ -319,7 +318,7 @@ export function parseLike(spec: string): LikeTarget {
   const seconds = Number(secondsText);
   if (secondsText === '' || !Number.isFinite(seconds) || seconds < 0) {
     throw new InputError(
-      `--like takes VIDEO_ID or VIDEO_ID@SECONDS; ${JSON.stringify(secondsText)} is not a number of seconds`,
+      `\`like\` takes VIDEO_ID or VIDEO_ID@SECONDS; ${JSON.stringify(secondsText)} is not a number of seconds`,
     );
   }
   return { videoId: spec.slice(0, at), seconds };
@@ -345,11 +344,11 @@ async function findLikeSegment(
   const summary = snapshot.manifest.videos[target.videoId];
   if (summary === undefined)
     throw new InputError(
-      `--like: no video ${JSON.stringify(target.videoId)} in this library; \`vsearch videos\` lists what it holds`,
+      `\`like\`: no video ${JSON.stringify(target.videoId)} in this library; \`vsearch videos\` lists what it holds`,
     );
   if (target.seconds !== undefined && target.seconds > summary.durationSec) {
     throw new InputError(
-      `--like: ${target.videoId} is ${summary.durationSec.toFixed(2)} s long; ${target.seconds} s is past its end`,
+      `\`like\`: ${target.videoId} is ${summary.durationSec.toFixed(2)} s long; ${target.seconds} s is past its end`,
     );
   }
   const ordinal = facts.videoOrdinals.get(target.videoId);
@@ -370,7 +369,7 @@ async function findLikeSegment(
   }
   const vector = best === undefined ? undefined : await snapshot.segmentVector(best.label);
   if (best === undefined || vector === undefined)
-    throw new InputError(`--like: video ${JSON.stringify(target.videoId)} has no segments`);
+    throw new InputError(`\`like\`: video ${JSON.stringify(target.videoId)} has no segments`);
   const excluded = [best.label];
   const start = facts.start[best.label] as number;
   const end = facts.end[best.label] as number;
@@ -380,18 +379,4 @@ async function findLikeSegment(
     if (twin !== undefined && cosine(vector, twin) >= SAME_VECTOR) excluded.push(label);
   }
   return { label: best.label, vector, excluded };
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let normA = 0;
-  let normB = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as number;
-    const y = b[i] as number;
-    dot += x * y;
-    normA += x * x;
-    normB += y * y;
-  }
-  return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
 }

@@ -499,8 +499,9 @@ function optionMask(facts: LabelFacts, searchOptions: readonly SearchOption[] | 
     any = true;
   });
   if (!any) {
+    const held = [...facts.options].sort().join(', ') || 'none';
     throw new InputError(
-      `this library has no ${searchOptions.join(' or ')} segments (it holds ${[...facts.options].sort().join(', ') || 'none'}); drop --search-options or pick one of those`,
+      `this library has no ${searchOptions.join(' or ')} segments (it holds ${held}); drop \`searchOptions\` or pick one of those`,
     );
   }
   return mask;
