@@ -58,9 +58,9 @@ import {
   UNSAVED_CHANGE_LIMIT,
 } from './index-sync.js';
 import { LocalSearchStorage } from './local-search-storage.js';
-import { holdersOf } from './video-holders.js';
 import { folderRecallProbe } from './recall-probe.js';
 import { type LibraryStats, libraryStats } from './stats.js';
+import { holdersOf } from './video-holders.js';
 import {
   type GetVideoOptions,
   getVideo,
