@@ -107,7 +107,7 @@ export async function streamImportFiles(
     const reader = READERS[extname(path).toLowerCase()];
     if (reader === undefined) {
       throw new InputError(
-        `cannot import this kind of file; --from takes .jsonl segments, .arrow segment files or a saved TwelveLabs embed response (.json)`,
+        `cannot import this kind of file; \`from\` takes .jsonl segments, .arrow segment files or a saved TwelveLabs embed response (.json)`,
         { file: path },
       );
     }
@@ -172,7 +172,7 @@ function decideModel(evidence: ModelEvidence, final: boolean): { model: string; 
 function laterModelError(taken: string, named: string, inData: ReadonlyMap<string, string>): InputError {
   const where = inData.get(named) ?? 'a later row';
   return new InputError(
-    `the first segments name no model and were taken as ${taken} embeddings by their dimension, but ${where} names ${named}; pass the model option (--model) to say which`,
+    `the first segments name no model and were taken as ${taken} embeddings by their dimension, but ${where} names ${named}; pass \`model\` to say which`,
   );
 }
 

@@ -30,7 +30,7 @@ export function resolveModel(evidence: ModelEvidence): string {
   }
   const fromData = named[0]?.[0];
   const candidates = [
-    ['--model', evidence.requested],
+    ['`model`', evidence.requested],
     ['the data', fromData],
     ['the library', evidence.library ?? undefined],
   ] as const;
@@ -51,12 +51,12 @@ export function resolveModel(evidence: ModelEvidence): string {
     const byDimension = KNOWN_MODELS.filter((model) => MODEL_DIMENSIONS[model] === evidence.dimension);
     if (byDimension.length === 1) return byDimension[0] as string;
     throw new InputError(
-      `cannot tell which model made these ${evidence.dimension}-d embeddings; pass --model (${KNOWN_MODELS.join(', ')}, or your own name for other embeddings)`,
+      `cannot tell which model made these ${evidence.dimension}-d embeddings; pass \`model\` (${KNOWN_MODELS.join(', ')}, or your own name for other embeddings)`,
     );
   }
   if (isKnownModel(chosen) && MODEL_DIMENSIONS[chosen] !== evidence.dimension) {
     throw new InputError(
-      `${chosen} embeddings have ${MODEL_DIMENSIONS[chosen]} dimensions but these have ${evidence.dimension}; check --model and the files`,
+      `${chosen} embeddings have ${MODEL_DIMENSIONS[chosen]} dimensions but these have ${evidence.dimension}; check \`model\` and the files`,
     );
   }
   return chosen;

@@ -21,6 +21,7 @@ const FLAGS: ReadonlyMap<string, string> = new Map([
   ['`minScore`', '--min-score'],
   ['`clipLengthSec`', '--clip-length'],
   ['`from`', '--from'],
+  ['`model`', '--model'],
   ['`groupBy`', '--group-by'],
   ['`operator`', '--operator'],
   ['`threshold`', '--threshold'],

@@ -55,7 +55,7 @@ describe('readImportFiles', () => {
   it('asks for --model when 512 dimensions could be marengo3.0 or 3.5', async () => {
     const dir = await tempDir();
     const path = await writeJsonl(dir, 'a.jsonl', clipSegments('v', 1, 512, 1));
-    await expect(readImportFiles([path])).rejects.toThrow(/pass --model/);
+    await expect(readImportFiles([path])).rejects.toThrow(/pass `model`/);
     expect((await readImportFiles([path], { model: 'marengo3.5' })).model).toBe('marengo3.5');
     await expect(readImportFiles([path], { model: 'Marengo-retrieval-2.7' })).rejects.toThrow(
       /have 1024 dimensions but these have 512/,

@@ -24,6 +24,7 @@ describe('inFlagTerms', () => {
     ['`minScore` is a cosine similarity from -1 to 1', '--min-score is a cosine similarity from -1 to 1'],
     ['`clipLengthSec` must be from 2 to 10 seconds', '--clip-length must be from 2 to 10 seconds'],
     ['`like` takes VIDEO_ID or VIDEO_ID@SECONDS', '--like takes VIDEO_ID or VIDEO_ID@SECONDS'],
+    ['cannot tell which model made these; pass `model`', 'cannot tell which model made these; pass --model'],
   ])('names the options of %j as flags', (message, printed) => {
     expect(inFlagTerms(message)).toBe(printed);
   });
