@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import { openLibrary } from '../library/index.js';
+import { isPgLibraryUrl, openLibrary } from '../library/index.js';
 import { originOf, type QueryInput } from '../query/index.js';
 import { type CacheEntry, type DamagedCacheFile, QueryCache, SegmentStore } from '../store/index.js';
 import { info, jsonOption, libOption, printJson } from './shared-options.js';
@@ -31,9 +31,10 @@ export function registerCacheCommand(program: Command): void {
     .addOption(libOption())
     .addOption(jsonOption())
     .action(async (flags: { lib: string; json?: boolean }) => {
-      const queryCache = await cacheOf(flags.lib);
       const damaged: DamagedCacheFile[] = [];
-      const entries = await queryCache.entries({ onDamaged: (file) => damaged.push(file) });
+      const entries = await withQueryCache(flags.lib, (queryCache) =>
+        queryCache.entries({ onDamaged: (file) => damaged.push(file) }),
+      );
       if (flags.json) printJson({ entries: entries.map(entryJson), damaged });
       else {
         process.stdout.write(entries.length === 0 ? 'no cached queries\n' : `${entries.map(entryLine).join('\n')}\n`);
@@ -60,7 +61,9 @@ export function registerCacheCommand(program: Command): void {
       if (flags.modality !== undefined && !['text', 'image', 'audio', 'video'].includes(flags.modality)) {
         throw new InputError(`--modality must be text, image, audio or video, got ${JSON.stringify(flags.modality)}`);
       }
-      const removed = await (await cacheOf(flags.lib)).clear({ origin, modality: flags.modality });
+      const removed = await withQueryCache(flags.lib, (queryCache) =>
+        queryCache.clear({ origin, modality: flags.modality }),
+      );
       if (flags.json) printJson({ removed });
       else info(`removed ${removed} cached ${removed === 1 ? 'query' : 'queries'}`);
     });
@@ -94,9 +97,19 @@ export function registerCacheCommand(program: Command): void {
     });
 }
 
-async function cacheOf(dir: string): Promise<QueryCache> {
-  // Opening the store proves DIR is a library (and says so clearly when it is not).
-  return new QueryCache((await SegmentStore.open(dir)).dir);
+/**
+ * Runs `use` on the query cache of the library at `lib`: a folder's own, or the local folder a
+ * PostgreSQL library keeps its query embeddings in (the one `cache add` writes to). Opening the
+ * store or the database proves `lib` is a library (and says so clearly when it is not).
+ */
+async function withQueryCache<T>(lib: string, use: (queryCache: QueryCache) => Promise<T>): Promise<T> {
+  if (!isPgLibraryUrl(lib)) return use(new QueryCache((await SegmentStore.open(lib)).dir));
+  const library = await openLibrary(lib);
+  try {
+    return await use(library.queryCache);
+  } finally {
+    await library.close();
+  }
 }
 
 function inputOf(flags: AddFlags): QueryInput {
