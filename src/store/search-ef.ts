@@ -39,7 +39,7 @@ const CROSS_MODAL_GROWTH = 0.8;
  * Past 200k segments (size 10) the power steepens by this much: at 1M x 512 size^0.8 alone gave
  * ef 14634 and text-like recall@10 0.9485 on one build (bench/results/scale-1m-512-run2.json), where the
  * sweep on that graph gave 0.9545 at 16384 and 0.9805 at 24576; with the steeper power (20191) another
- * build gave 0.97 (bench/results/scale-1m-512.md).
+ * build gave 0.97 (bench/results/scale-1m-512-run3.md) and another 0.981 (scale-1m-512.md, run 4).
  */
 const STEEPER_FROM = 10;
 const CROSS_MODAL_EXTRA_GROWTH = 0.2;
