@@ -27,6 +27,7 @@ const FLAGS: ReadonlyMap<string, string> = new Map([
   ['`threshold`', '--threshold'],
   ['`mode`', '--mode'],
   ['`fusion`', '--fusion'],
+  ['`partitionSearch`', '--partition-search'],
 ]);
 
 const NAMED = /`[^`\n]+`/g;

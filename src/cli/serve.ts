@@ -20,6 +20,7 @@ interface ServeFlags {
   allowRemoteMedia?: boolean;
   maxBodyMb: string;
   maxUploadMb: string;
+  partitionSearch?: boolean | string;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -32,6 +33,10 @@ function maxBodyBytes(text: string): number {
   if (mb <= 0 || mb > 4096)
     throw new InputError(`--max-body-mb must be above 0 and at most 4096, got ${JSON.stringify(text)}`);
   return Math.floor(mb * 1024 * 1024);
+}
+
+function partitionSearchOf(flag: boolean | string | undefined): boolean | number | undefined {
+  return typeof flag === 'string' ? parseInteger('--partition-search', flag, 1, 1_000_000) : flag;
 }
 
 const SERVE_EXAMPLES = `
@@ -76,6 +81,10 @@ export function registerServeCommand(program: Command): void {
       'largest video file of an upload task (POST /tasks, with --root) in MiB; larger ones get 413 before they are read',
       '2048',
     )
+    .option(
+      '--partition-search [probes]',
+      `answer text, image and audio queries by partition search (README "Partition search"), probing this many partitions for a top 10 (default: 32 at 20k segments, growing as the square root of the size)`,
+    )
     .addHelpText('after', SERVE_EXAMPLES)
     .action(async (flags: ServeFlags, command: Command) => {
       if (flags.root !== undefined && command.getOptionValueSource('lib') === 'cli')
@@ -84,6 +93,7 @@ export function registerServeCommand(program: Command): void {
       const limit = maxBodyBytes(flags.maxBodyMb);
       if (flags.apiKey !== undefined && flags.apiKey.trim() === '')
         throw new InputError('--api-key must not be empty; leave it out to accept requests without a key');
+      const partitionSearch = partitionSearchOf(flags.partitionSearch);
       const uploadMb = parseNumber('--max-upload-mb', flags.maxUploadMb);
       if (uploadMb <= 0 || uploadMb > 1024 * 1024)
         throw new InputError(
@@ -98,12 +108,15 @@ export function registerServeCommand(program: Command): void {
       const secrets = passwordsIn([flags.lib]);
       const onWarning = (message: string): void =>
         info(`vsearch serve: warning: ${escapeText(redactMessage(message, secrets))}`);
-      const root = flags.root === undefined ? undefined : await openLibraryRoot(flags.root, { client, onWarning });
+      const root =
+        flags.root === undefined
+          ? undefined
+          : await openLibraryRoot(flags.root, { client, onWarning, partitionSearch });
       // Follows builds and removals made by other processes while it serves; on postgres:// each request
       // reads the database's newest generation, so several serve processes answer one library alike.
       const lib =
         root === undefined
-          ? await ReloadingLibrary.open(() => openLibrary(flags.lib, { client, onWarning }))
+          ? await ReloadingLibrary.open(() => openLibrary(flags.lib, { client, onWarning, partitionSearch }))
           : undefined;
       try {
         const server = await startSearchServer({

@@ -101,6 +101,14 @@ export interface OpenLibraryOptions {
    * A graph that has them keeps them on rebuilds without this option.
    */
   crossModalEdges?: boolean | undefined;
+  /**
+   * Answer searches with a text, image or audio query by partition search instead of the graph
+   * (src/index/clip-partitions.ts, README "Partition search"): `true` probes the default
+   * for the library's size and dimension (defaultPartitionProbes) for a top 10, a number that many. The partitions are
+   * built in memory from the stored vectors on the first such search of each library
+   * generation: worth it for a handle that answers many queries (a server), not for one.
+   */
+  partitionSearch?: boolean | number | undefined;
   /** A PostgreSQL library's query-embedding cache folder (default: VSEARCH_PG_CACHE, else under the OS cache folder). */
   queryCacheDir?: string | undefined;
 }
@@ -162,12 +170,14 @@ export class Library {
       storage: this.#storage,
       embedder: options.embedder ?? clientEmbedder(options.client),
       onWarning: options.onWarning,
+      partitionSearch: partitionSearchOf(options.partitionSearch),
     };
     this.#annotations = new AnnotationStore(store.dir);
     this.#currentAnnotations = new CurrentAnnotations(this.#annotations);
   }
 
   static async open(dir: string, options: OpenLibraryOptions = {}): Promise<Library> {
+    partitionSearchOf(options.partitionSearch); // a bad option is refused before the store opens
     // An ef given at creation is the caller's choice for every search, as setSearchEf's is.
     const index =
       options.index === undefined
@@ -694,6 +704,10 @@ export function openLibrary(url: PgLibraryUrl, options?: OpenLibraryOptions): Pr
 export function openLibrary(dir: string, options?: OpenLibraryOptions): Promise<Library>;
 export async function openLibrary(location: string, options: OpenLibraryOptions = {}): Promise<Library | PgLibrary> {
   if (!isPgLibraryUrl(location)) return Library.open(location, options);
+  if (partitionSearchOf(options.partitionSearch) !== undefined)
+    throw new InputError(
+      '`partitionSearch` applies to a folder library: a PostgreSQL library searches its pgvector index; leave the option out',
+    );
   const { PgLibrary } = await import('./pg-library.js');
   // A query that is not cached embeds through the client, as on a folder library.
   return PgLibrary.open(location, { ...options, embedder: options.embedder ?? clientEmbedder(options.client) });
@@ -701,4 +715,14 @@ export async function openLibrary(location: string, options: OpenLibraryOptions 
 
 export function isPgLibraryUrl(location: string): location is PgLibraryUrl {
   return isPgUrl(location);
+}
+
+function partitionSearchOf(option: boolean | number | undefined): true | number | undefined {
+  if (option === undefined || option === false) return undefined;
+  if (option === true) return true;
+  if (!Number.isInteger(option) || option < 1)
+    throw new InputError(
+      `\`partitionSearch\` must be true, false or a whole number of partitions to probe (1 or more), got ${String(option)}`,
+    );
+  return option;
 }

@@ -1,6 +1,8 @@
+import { ClipPartitions } from '../index/clip-partitions.js';
 import type { Manifest } from '../store/manifest.js';
 import { type QueryModality, searchEfOf } from '../store/search-ef.js';
 import type { LabelFacts } from './label-facts.js';
+import { partitionRunsOf } from './partition-runs.js';
 import type { RetrievalIndex } from './retrieval-index.js';
 
 /**
@@ -22,6 +24,8 @@ export interface LibrarySnapshot {
   loadedVectors(): readonly Float32Array[] | undefined;
   /** One stored segment's vector (what a "more like this" query starts from); undefined when it is not stored. */
   segmentVector(label: number): Promise<Float32Array | undefined>;
+  /** The partitions of a partition search, built from the stored vectors on the first call, shared after. */
+  clipPartitions(): Promise<ClipPartitions>;
 }
 
 export interface SnapshotParts {
@@ -38,7 +42,8 @@ export function librarySnapshot(parts: SnapshotParts): LibrarySnapshot {
   const { manifest, facts, index } = parts;
   let loaded: readonly Float32Array[] | undefined;
   let loading: Promise<readonly Float32Array[]> | undefined;
-  return Object.freeze({
+  let partitions: Promise<ClipPartitions> | undefined;
+  const snapshot: LibrarySnapshot = Object.freeze({
     manifest,
     facts,
     index,
@@ -56,5 +61,22 @@ export function librarySnapshot(parts: SnapshotParts): LibrarySnapshot {
     },
     loadedVectors: () => loaded,
     segmentVector: parts.segmentVector,
+    clipPartitions(): Promise<ClipPartitions> {
+      partitions ??= snapshot.vectors().then(
+        (columns) =>
+          ClipPartitions.build(partitionRunsOf(facts), {
+            dimension: facts.dimension,
+            columns,
+            file: facts.file,
+            row: facts.row,
+          }),
+        (error: unknown) => {
+          partitions = undefined;
+          throw error;
+        },
+      );
+      return partitions;
+    },
   });
+  return snapshot;
 }

@@ -40,6 +40,8 @@ export interface PageRecord {
   excludedLabels: number[];
   /** The ANN search breadth of the first page (by its queries' modality); absent in older records. */
   ef?: number;
+  /** Partitions probed for a top 10 when the first page was a partition search; absent otherwise. */
+  partitionProbes?: number;
   total: number;
   pages: ReturnedPage[];
 }

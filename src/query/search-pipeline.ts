@@ -2,6 +2,7 @@ import { InputError } from '../errors.js';
 import type { LibrarySnapshot } from './library-snapshot.js';
 import { PAGE_TTL_MS, type PageRecord, type ReturnedPage, type StoredSearch } from './page-record-codec.js';
 import { PageTokenError } from './page-token-error.js';
+import { PartitionRetrieval } from './partition-retrieval.js';
 import type { RetrievalIndex } from './retrieval-index.js';
 import type { ClipHit, PageInfo, SearchResponse, VideoHit } from './search-response.js';
 import type { PageRecordStore, SearchStorage } from './search-storage.js';
@@ -78,12 +79,16 @@ export async function searchPage(
 
 async function computePage(
   snapshot: LibrarySnapshot,
-  index: RetrievalIndex,
+  graph: RetrievalIndex,
   prepared: PreparedSearch,
   earlier: readonly ReturnedPage[],
   context: SearchContext,
 ): Promise<ComputedPage> {
   const { facts } = snapshot;
+  const index =
+    prepared.partitionProbes === undefined
+      ? graph
+      : new PartitionRetrieval(graph, await snapshot.clipPartitions(), prepared.partitionProbes);
   const pool = poolFor(facts, prepared, earlier);
   const rules = pageRulesOf(prepared, snapshot.manifest.model);
   const scorer = new LabelScorer(snapshot);
@@ -152,6 +157,7 @@ export async function firstPageResponse(
         search: storedSearch(prepared.search),
         excludedLabels: [...prepared.excluded],
         ef: prepared.ef,
+        ...(prepared.partitionProbes === undefined ? {} : { partitionProbes: prepared.partitionProbes }),
         total,
         pages: [returned],
       };
@@ -189,6 +195,7 @@ export async function replayedSearch(
     search: normalizeSearch(record.search),
     excluded: new Set(record.excludedLabels),
     ef: record.ef ?? manifest.index.ef,
+    partitionProbes: record.partitionProbes,
   };
   return { record, page, prepared, earlier: record.pages.slice(0, page - 1) };
 }

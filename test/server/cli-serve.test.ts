@@ -30,7 +30,9 @@ describe('vsearch serve (the CLI)', () => {
       searchOptions: ['visual'],
       pageLimit: 3,
     });
-    const serve = await startServeCli(['--lib', samples.lib.dir, '--port', '0', '--api-key', 'cli-serve-key'], {
+    // With partition search asked for: a library this small is scanned exactly either way, so the hits are the same.
+    const args = ['--lib', samples.lib.dir, '--port', '0', '--api-key', 'cli-serve-key', '--partition-search'];
+    const serve = await startServeCli(args, {
       VSEARCH_SERVE_API_KEY: '',
       TWELVELABS_API_KEY: API_KEY,
       TWELVELABS_BASE_URL: samples.emu.baseUrl,
@@ -71,5 +73,8 @@ describe('vsearch serve (the CLI)', () => {
     const badLimit = await runCliAsync(['serve', '--lib', dir, '--max-body-mb', 'lots']);
     expect(badLimit.status).toBe(2);
     expect(badLimit.stderr).toMatch(/--max-body-mb must be a number/);
+    const badProbes = await runCliAsync(['serve', '--lib', dir, '--partition-search', '0']);
+    expect(badProbes.status).toBe(2);
+    expect(badProbes.stderr).toMatch(/--partition-search must be an integer from 1 to 1000000, got "0"/);
   });
 });

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../../errors.js';
 import { writeUnitFloat32 } from '../../float32-vector.js';
+import { defaultPartitionProbes } from '../../index/clip-partitions.js';
 import type { QueryKey } from '../../store/query-cache.js';
-import type { QueryModality } from '../../store/search-ef.js';
+import { isCrossModal, type QueryModality } from '../../store/search-ef.js';
 import { sha256Hex } from '../../store/sha256.js';
 import { cosine } from '../../vector/cosine.js';
 import type { LibrarySnapshot } from '../library-snapshot.js';
@@ -19,6 +20,8 @@ export interface PreparedSearch {
   readonly excluded: ReadonlySet<number>;
   /** The ANN search breadth. */
   readonly ef: number;
+  /** Set when the rounds are answered by partition search: the partitions probed for a top 10. */
+  readonly partitionProbes?: number | undefined;
 }
 
 export interface PrepareContext {
@@ -27,6 +30,11 @@ export interface PrepareContext {
   readonly embedder: QueryEmbedder | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly onWarning?: ((message: string) => void) | undefined;
+  /**
+   * Answer searches with a cross-modal query by partition search, probing this many partitions
+   * for a top 10 (`true`: defaultPartitionProbes for the library's size and dimension).
+   */
+  readonly partitionSearch?: true | number | undefined;
 }
 
 /**
@@ -73,7 +81,22 @@ export async function prepareSearch(
   }
   if (queries.length === 0)
     throw new InputError('no query given: pass `text`, `image`, `audio`, `video`, `vector` or `like`');
-  return { queries, search, excluded, ef: snapshot.efFor(modalities) };
+  const probes = context.partitionSearch;
+  const partitioned = probes !== undefined && snapshot.index?.kind === 'hnsw' && modalities.some(isCrossModal);
+  return {
+    queries,
+    search,
+    excluded,
+    ef: snapshot.efFor(modalities),
+    ...(partitioned
+      ? {
+          partitionProbes:
+            probes === true
+              ? defaultPartitionProbes(snapshot.manifest.counts.segments, snapshot.facts.dimension)
+              : probes,
+        }
+      : {}),
+  };
 }
 
 export type GroupBy = 'clip' | 'video';

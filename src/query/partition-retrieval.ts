@@ -1,0 +1,37 @@
+import type { ClipPartitions } from '../index/clip-partitions.js';
+import type { KnnResult } from '../index/vector-index.js';
+import type { RetrievalIndex, RetrievalRound } from './retrieval-index.js';
+
+/**
+ * Answers a search's ANN rounds by partition search (src/index/clip-partitions.ts) instead of
+ * the graph: `probes` partitions for a top 10, proportionally more for a wider round. The graph
+ * still lends its vector copies to scorers.
+ */
+export class PartitionRetrieval implements RetrievalIndex {
+  readonly kind = 'hnsw';
+  readonly #index: RetrievalIndex;
+  readonly #partitions: ClipPartitions;
+  readonly #probes: number;
+
+  constructor(index: RetrievalIndex, partitions: ClipPartitions, probes: number) {
+    this.#index = index;
+    this.#partitions = partitions;
+    this.#probes = probes;
+  }
+
+  get size(): number {
+    return this.#index.size;
+  }
+
+  search(query: Float32Array, k: number, round: RetrievalRound): KnnResult {
+    const probes = Math.ceil((this.#probes * Math.max(k, TOP)) / TOP);
+    return this.#partitions.search(query, k, probes, round.filter);
+  }
+
+  vectorOf(label: number): Float32Array | undefined {
+    return this.#index.vectorOf?.(label);
+  }
+}
+
+/** The top k that `probes` is set for. */
+const TOP = 10;
