@@ -71,9 +71,15 @@ export interface RecallCalibration {
 /** The fewest cached queries of a modality that calibrate it: fewer measure recall too coarsely to trust. */
 export const MIN_CACHED_QUERIES = 50;
 
-/** Cross-modal queries can need ef in the thousands on large libraries (README "Benchmarks"). */
+/**
+ * Cross-modal queries can need ef in the thousands on large libraries (README "Benchmarks"):
+ * text-like recall@10 0.99 needed more than 8192 at 200k x 1024, and the default text ef at 1M
+ * is 20191, so the sweep reaches the widest default (32768). It stops at the first ef that
+ * meets the target, so a small library never searches that wide.
+ */
 const CALIBRATION_EFS: readonly number[] = [
-  10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096,
+  10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144, 8192, 12288, 16384,
+  24576, 32768,
 ];
 const DEFAULT_CALIBRATION_QUERIES = 300;
 const DEFAULT_K = 10;
