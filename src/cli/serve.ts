@@ -83,7 +83,7 @@ export function registerServeCommand(program: Command): void {
     )
     .option(
       '--partition-search [probes]',
-      `answer text, image and audio queries by partition search (README "Partition search"), probing this many partitions for a top 10 (default: 32 at 20k segments, growing as the square root of the size)`,
+      `answer text, image and audio queries by partition search (README "Partition search"), probing this many partitions for a top 10 (default: 32 at 20k segments, 143 at 200k, 407 at 1M)`,
     )
     .addHelpText('after', SERVE_EXAMPLES)
     .action(async (flags: ServeFlags, command: Command) => {

@@ -4,8 +4,9 @@ import type { RetrievalIndex, RetrievalRound } from './retrieval-index.js';
 
 /**
  * Answers a search's ANN rounds by partition search (src/index/clip-partitions.ts) instead of
- * the graph: `probes` partitions for a top 10, proportionally more for a wider round. The graph
- * still lends its vector copies to scorers.
+ * the graph: `probes` partitions for a top 10, and for a round of k candidates sqrt(k / 10)
+ * times as many (a first page of 10 asks for 20: its top 10 need only the probes of a top 10,
+ * the rest are candidates a later round widens for). The graph still lends its vector copies.
  */
 export class PartitionRetrieval implements RetrievalIndex {
   readonly kind = 'hnsw';
@@ -24,7 +25,7 @@ export class PartitionRetrieval implements RetrievalIndex {
   }
 
   search(query: Float32Array, k: number, round: RetrievalRound): KnnResult {
-    const probes = Math.ceil((this.#probes * Math.max(k, TOP)) / TOP);
+    const probes = Math.ceil(this.#probes * Math.sqrt(Math.max(k, TOP) / TOP));
     return this.#partitions.search(query, k, probes, round.filter);
   }
 
