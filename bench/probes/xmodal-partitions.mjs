@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { fitMarengo } from '../../dist/bench/fit-marengo.js';
 import { marengoSpace } from '../../dist/bench/marengo-space.js';
 import { latencyFigures, meanRecall } from '../../dist/bench/recall-latency.js';
+import { videoRuns } from '../../dist/bench/video-runs.js';
 import { generateXmodalSet } from '../../dist/bench/xmodal-generator.js';
 import { parseXmodalSet } from '../../dist/bench/xmodal-set.js';
 import { ClipPartitions, consecutiveRuns } from '../../dist/index/clip-partitions.js';
@@ -67,15 +68,8 @@ log('exact top 10 done');
 
 // Partitions as the library makes them (src/query/partition-runs.ts): each video's clips in order, in runs of at most `chunk`.
 const chunk = Number(values.chunk);
-const videoRuns = [];
-for (let from = 0; from < n; ) {
-  let to = from + 1;
-  while (to < n && set.videoOf[to] === set.videoOf[from]) to++;
-  videoRuns.push(Uint32Array.from({ length: to - from }, (_, i) => from + i));
-  from = to;
-}
 t = performance.now();
-const partitions = ClipPartitions.build(consecutiveRuns(videoRuns, chunk), {
+const partitions = ClipPartitions.build(consecutiveRuns(videoRuns(set), chunk), {
   dimension: d,
   columns: [V],
   file: new Int32Array(n),
