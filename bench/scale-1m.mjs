@@ -62,7 +62,8 @@ const RUNS = Number(args.runs);
 const K = 10;
 const SEED = 1;
 const CLIP_SEC = 6;
-const MODEL = 'marengo3.0';
+// The Marengo model of the set's dimension: 3.0 is 512-d, 2.7 (the fit's own space) 1024-d.
+const MODEL = DIM === 1024 ? 'Marengo-retrieval-2.7' : 'marengo3.0';
 const KINDS = ['text', 'clip'];
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const BARE = fileURLToPath(new URL('./probes/bare-hnsw-query.mjs', import.meta.url));
