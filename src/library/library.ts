@@ -103,10 +103,11 @@ export interface OpenLibraryOptions {
   crossModalEdges?: boolean | undefined;
   /**
    * Answer searches with a text, image or audio query by partition search instead of the graph
-   * (src/index/clip-partitions.ts, README "Partition search"): `true` probes the default
-   * for the library's size and dimension (defaultPartitionProbes) for a top 10, a number that many. The partitions are
-   * built in memory from the stored vectors on the first such search of each library
-   * generation: worth it for a handle that answers many queries (a server), not for one.
+   * (src/index/clip-partitions.ts, README "Partition search"): `true` probes the default for
+   * the library's size and dimension (defaultPartitionProbes) for a top 10, a number that many.
+   * The partitions are built from the stored vectors on the first such search of each library
+   * generation, and the vectors stay in memory beside the graph's copy (10.5 s and 2.2 GiB at
+   * 1M x 512): worth it for a handle that answers many queries (a server), not for one.
    */
   partitionSearch?: boolean | number | undefined;
   /** A PostgreSQL library's query-embedding cache folder (default: VSEARCH_PG_CACHE, else under the OS cache folder). */
