@@ -7,17 +7,17 @@ type BruteForce = InstanceType<Hnswlib['BruteforceSearch']>;
 /** Most consecutive clips one partition holds: 16 clips of 6 s are about a scene and a half. */
 const MAX_PARTITION_CLIPS = 16;
 
-/**
- * Partitions probed for a top 10 by default: 32 at 20k
- * segments, growing as the size to the power 0.65, doubled at 256-d and below. On the
- * cross-modal generator text-like queries (across the modality gap) needed more partitions as
- * the library grew and as the dimension fell: recall@10 0.992 at 32 on 20k x 512, 0.987 at 64
- * and 0.997 at 128 on 100k x 512, 0.9975 at 32 on 200k x 1024, 0.984 at 256 and 0.995 at 512 on
- * 1M x 512, 0.987 at 64 on 20k x 256 (0.949 at 32). This gives 91 at 100k, 143 at 200k and 407
- * at 1M (bench/probes/xmodal-partitions.mjs; bench/results/xmodal-partitions.md).
- */
 const PROBE_GROWTH = 0.65;
 
+/**
+ * Partitions probed for a top 10 by default: 32 at 20k segments, growing as the size to the
+ * power 0.65, doubled at 256-d and below. On the cross-modal generator text-like queries (across
+ * the modality gap) needed more partitions as the library grew and as the dimension fell:
+ * recall@10 0.992 at 32 on 20k x 512, 0.987 at 64 and 0.997 at 128 on 100k x 512, 0.9975 at 32
+ * on 200k x 1024, 0.984 at 256 and 0.995 at 512 on 1M x 512, 0.987 at 64 on 20k x 256 (0.949 at
+ * 32). This gives 91 at 100k, 143 at 200k and 407 at 1M (bench/probes/xmodal-partitions.mjs;
+ * bench/results/xmodal-partitions.md).
+ */
 export function defaultPartitionProbes(segments: number, dimension: number): number {
   const grown = Math.max(1, segments / 20_000) ** PROBE_GROWTH;
   return Math.round(32 * grown * (dimension <= 256 ? 2 : 1));
