@@ -58,6 +58,7 @@ export { DEFAULT_BASE_URL, TwelveLabsClient } from './embed/index.js';
 export type { PageLoader } from './embed/paginate.js';
 export type { WirePageInfo } from './embed/wire-types.js';
 export * from './errors.js';
+export type { ClipPartitions, PartitionVectors } from './index/clip-partitions.js';
 export type { CrossModalEdgesRecord } from './index/cross-modal-edges.js';
 export type { KnnResult, SearchOptions, VectorIndex } from './index/vector-index.js';
 export {
