@@ -82,6 +82,41 @@ describe('partition search (OpenLibraryOptions.partitionSearch)', () => {
     }
   });
 
+  it('keeps a filter exact (the filtered ranking) and groups by video from the partitions it scores', async () => {
+    const segments = clusteredSegments();
+    const { lib, dir } = await tempLibrary({
+      index: { kind: 'hnsw', M: 4, efConstruction: 8, ef: 10 },
+      indexThreads: 1,
+      segments,
+      importOptions: { model: 'custom-32' },
+    });
+    const offset = testVector(DIM, 99_999);
+    const query = testVector(DIM, 41).map((x, j) => 0.5 * x + (offset[j] as number));
+    await lib.cacheQuery({ modality: 'text', text: 'another scene' }, Float32Array.from(query));
+    await lib.close();
+    const partitioned = await openLibrary(dir, { partitionSearch: 4 });
+    try {
+      const wanted = ['video-3', 'video-77', 'video-118'];
+      const filtered = await partitioned.search({ text: 'another scene', offline: true, filter: { id: wanted } });
+      const want = exactRanking(
+        segments.filter((s) => wanted.includes(s.video_id)),
+        query,
+      );
+      expect(filtered.data.map((h) => `${h.video_id}@${h.start}`)).toEqual(want.slice(0, 10));
+
+      const grouped = await partitioned.search({
+        text: 'another scene',
+        offline: true,
+        groupBy: 'video',
+        pageLimit: 5,
+      });
+      const bestVideos = [...new Set(exactRanking(segments, query).map((key) => key.split('@')[0]))].slice(0, 5);
+      expect(grouped.data.map((group) => group.video_id)).toEqual(bestVideos);
+    } finally {
+      await partitioned.close();
+    }
+  });
+
   it('refuses a probe count that is not a whole number of partitions, before creating anything', async () => {
     const dir = join(await tempDir(), 'lib');
     await expect(openLibrary(dir, { create: true, partitionSearch: 0 })).rejects.toThrow(
