@@ -2,7 +2,8 @@
 // video, each <= 5 s at 1M x 512), two builds interleaved in one run: --before DIST and --after DIST
 // (each a dist/ folder of a build), each on its own hard-linked copy of --lib (writes replace files by
 // rename, so the copies never share a changed file). Each round imports --extra (a JSONL file of one
-// video), patches its metadata, then removes it, the two builds taking turns step by step (the order
+// video), with --replacement imports that video again with other vectors (its rows replaced),
+// patches its metadata, then removes it, the two builds taking turns step by step (the order
 // swapped every round). Wall time and peak RSS (GNU time) of every command.
 //   node bench/one-video-writes.mjs --lib /work/scratch-scale/xmodal-1m-512/lib \
 //     --extra /work/scratch-scale/xmodal-1m-512/extra-video-0.jsonl --video scale-extra-0 \
@@ -24,6 +25,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     work: { type: 'string', default: '/work/scratch-scale' },
     out: { type: 'string', default: '' },
+    // A JSONL of the same video with other vectors: imported after --extra, it replaces the stored rows.
+    replacement: { type: 'string' },
   },
 });
 for (const required of ['lib', 'extra', 'video', 'before'])
@@ -54,6 +57,9 @@ async function timed(build, argv) {
 
 const steps = {
   import: () => ['build', '--from', args.extra, '--model', args.model, '--json'],
+  ...(args.replacement === undefined
+    ? {}
+    : { reimport: () => ['build', '--from', args.replacement, '--model', args.model, '--json'] }),
   meta: (round) => ['meta', args.video, '--set', JSON.stringify({ rating: round + 1 }), '--json'],
   rm: () => ['rm', args.video, '--json'],
 };

@@ -60,7 +60,7 @@ import {
 import { LocalSearchStorage } from './local-search-storage.js';
 import { folderRecallProbe } from './recall-probe.js';
 import { type LibraryStats, libraryStats } from './stats.js';
-import { holdersOf } from './video-holders.js';
+import { holdersOf, unionOfHolders } from './video-holders.js';
 import {
   type GetVideoOptions,
   getVideo,
@@ -284,19 +284,28 @@ export class Library {
       const settings = { ...options, libraryModel: manifest.model, libraryDimension: manifest.dimension };
       let imported: Awaited<ReturnType<typeof streamImportFiles>> | undefined;
       const saved = await this.#beforeSegmentWrite();
-      const appended = await this.#store.appendBatches(async (put) => {
-        imported = await streamImportFiles(
-          fresh.map((file) => file.path),
-          settings,
-          this.#store.segmentFileRows,
-          put,
-        );
-        return { imports: importRecords(fresh, imported) };
-      });
+      // Read only when the import replaces rows of stored videos: the files that may hold them.
+      let facts: SavedFacts | undefined;
+      const holders = async (videoIds: ReadonlySet<string>): Promise<ReadonlySet<string> | undefined> => {
+        facts = await savedFacts(this.#store);
+        return unionOfHolders(facts?.data, this.#store, videoIds);
+      };
+      const appended = await this.#store.appendBatches(
+        async (put) => {
+          imported = await streamImportFiles(
+            fresh.map((file) => file.path),
+            settings,
+            this.#store.segmentFileRows,
+            put,
+          );
+          return { imports: importRecords(fresh, imported) };
+        },
+        { holdersOf: holders },
+      );
       if (imported === undefined) throw new InputError('nothing to import: the files hold no segments');
       const { rows, videos, model } = imported;
       warnIfOutgrowing(this.#store.manifest, this.#options.onWarning);
-      await this.#afterSegmentWrite(saved, appended.replaced, { added: true });
+      await this.#afterSegmentWrite(saved, appended.replaced, { added: true, facts });
       return { files: fresh.length, skippedFiles: skipped, segments: rows, videos, model };
     }, undefined);
   }

@@ -25,3 +25,15 @@ export function holdersOf(
   }
   return holders;
 }
+
+/** The files that may hold any of `videoIds` (see holdersOf); undefined without facts. */
+export function unionOfHolders(
+  facts: LabelFactsData | undefined,
+  store: Pick<SegmentStore, 'fileNames'>,
+  videoIds: Iterable<string>,
+): ReadonlySet<string> | undefined {
+  if (facts === undefined) return undefined;
+  const files = new Set<string>();
+  for (const id of videoIds) for (const name of holdersOf(facts, store, id) ?? []) files.add(name);
+  return files;
+}

@@ -59,6 +59,17 @@ interface RowsOfVideo {
 }
 
 /** The store's files after rows replaced by identity were dropped (see #withoutIdentities). */
+/** What an append's replaced rows leave of each file: the entry as it is, or the rows it keeps. */
+interface ReplacementPlan {
+  files: (SegmentFileEntry | { entry: SegmentFileEntry; file: SegmentFile; keep: number[] })[];
+  videos: Manifest['videos'];
+  dropped: number[];
+  complete: boolean;
+}
+
+/** The files that may hold any of the stored videos an append touches; undefined: read every file. */
+export type HolderLookup = (videoIds: ReadonlySet<string>) => Promise<ReadonlySet<string> | undefined>;
+
 interface KeptRows {
   segmentFiles: SegmentFileEntry[];
   /** The summaries of the videos that an append touches, of their kept rows. */
@@ -333,6 +344,7 @@ export class SegmentStore {
    */
   async appendBatches(
     produce: (put: (rows: SegmentRows, model: string) => Promise<void>) => Promise<AppendExtras>,
+    options: { holdersOf?: HolderLookup | undefined } = {},
   ): Promise<{ firstLabel: number; count: number; replaced: number[] }> {
     return this.write(async () => {
       const manifest = this.#manifest;
@@ -379,7 +391,7 @@ export class SegmentStore {
         keys = await produce(put);
         appended = [...written];
         // Rows of stored videos with the identity of a new one are replaced: dropped from the files that hold them.
-        kept = await this.#withoutIdentities(incoming, new Set(added.keys()), written);
+        kept = await this.#withoutIdentities(incoming, new Set(added.keys()), written, options.holdersOf);
       } catch (error) {
         await this.#discard(written);
         throw error;
@@ -418,29 +430,66 @@ export class SegmentStore {
   /**
    * The segment files without the stored rows that `rows` replace (same identity, see
    * segment-identity.ts), and the summaries of the videos that lost rows. Files that hold none
-   * are kept as they are; the others are rewritten and retired, as removeVideo does.
+   * are kept as they are; the others are rewritten and retired, as removeVideo does. `holdersOf`
+   * (from the label facts) names the files that may hold the touched videos: only those are read
+   * when they hold every segment those videos have, else every file is.
    */
   async #withoutIdentities(
     incoming: ReadonlySet<string>,
     touched: ReadonlySet<string>,
     written: SegmentFileEntry[],
+    holdersOf: HolderLookup | undefined,
   ): Promise<KeptRows> {
     const manifest = this.#manifest;
     if (touched.size === 0) return { segmentFiles: [...manifest.segmentFiles], videos: {}, retired: [], dropped: [] };
+    const only = await holdersOf?.(touched);
+    let plan = only === undefined ? undefined : await this.#replacementPlan(incoming, touched, only);
+    if (plan === undefined || !plan.complete) plan = await this.#replacementPlan(incoming, touched, undefined);
+    const segmentFiles: SegmentFileEntry[] = [];
+    const retired: RetiredFile[] = [];
+    const since = new Date().toISOString();
+    for (const part of plan.files) {
+      if (!('file' in part)) {
+        segmentFiles.push(part);
+        continue;
+      }
+      retired.push({ name: part.entry.name, since });
+      if (part.keep.length === 0) continue;
+      const selected = selectRows(part.file, part.keep);
+      segmentFiles.push(...(await this.#writeFiles(selected.rows, selected.labels, part.file.model, written)));
+    }
+    return { segmentFiles, videos: plan.videos, retired, dropped: plan.dropped };
+  }
+
+  /**
+   * Reads the files (`only` those, when given) for the stored rows of the `touched` videos:
+   * which rows each file keeps, the kept rows' summaries, the labels replaced. `complete` when
+   * the rows found are every segment the manifest counts for those videos.
+   */
+  async #replacementPlan(
+    incoming: ReadonlySet<string>,
+    touched: ReadonlySet<string>,
+    only: ReadonlySet<string> | undefined,
+  ): Promise<ReplacementPlan> {
+    const manifest = this.#manifest;
     const videos: Manifest['videos'] = Object.fromEntries(
       [...touched].map((id) => [id, { segments: 0, durationSec: 0 }]),
     );
-    const segmentFiles: SegmentFileEntry[] = [];
-    const retired: RetiredFile[] = [];
+    const found = new Map<string, number>();
+    const files: ReplacementPlan['files'] = [];
     const dropped: number[] = [];
-    const since = new Date().toISOString();
     for (const entry of manifest.segmentFiles) {
+      if (only !== undefined && !only.has(entry.name)) {
+        files.push(entry);
+        continue;
+      }
       const file = await this.file(entry.name);
       const keep: number[] = [];
       for (let row = 0; row < file.count; row++) {
         const videoId = file.string('video_id', row);
         const summary = videos[videoId];
         if (summary !== undefined) {
+          found.set(videoId, (found.get(videoId) ?? 0) + 1);
           const identity = segmentIdentity(
             videoId,
             file.string('embedding_option', row),
@@ -459,16 +508,10 @@ export class SegmentStore {
         }
         keep.push(row);
       }
-      if (keep.length === file.count) {
-        segmentFiles.push(entry);
-        continue;
-      }
-      retired.push({ name: entry.name, since });
-      if (keep.length === 0) continue;
-      const selected = selectRows(file, keep);
-      segmentFiles.push(...(await this.#writeFiles(selected.rows, selected.labels, file.model, written)));
+      files.push(keep.length === file.count ? entry : { entry, file, keep });
     }
-    return { segmentFiles, videos, retired, dropped };
+    const complete = [...touched].every((id) => found.get(id) === manifest.videos[id]?.segments);
+    return { files, videos, dropped, complete };
   }
 
   /**

@@ -105,4 +105,30 @@ describe('a one-video write on an HNSW library', () => {
     expect(await reopened.doctor()).toMatchObject({ healthy: true, problems: [] });
     await reopened.close();
   });
+
+  it('a re-import of a stored video reads only the files holding it, and replaces its rows there', async () => {
+    const { lib, dir, work } = await hnswLibrary(4);
+    const names = lib.manifest.segmentFiles.map((entry) => entry.name);
+    const first = join(dir, SEGMENTS_DIR, names[0] as string);
+    const bytes = await readFile(first);
+    const damaged = Buffer.from(bytes);
+    damaged[damaged.length >> 1] = (damaged[damaged.length >> 1] as number) ^ 0xff;
+    await writeFile(first, damaged);
+    const reopened = await openLibrary(dir);
+    const replacement = clipSegments('c', 4, DIM, 99);
+    await reopened.importSegments(await writeJsonl(work, 'c-again.jsonl', replacement), MODEL);
+    expect(reopened.manifest.videos['c']?.segments).toBe(4);
+    // Files 1-2 (a and b only) untouched: the damaged one was never read.
+    expect(reopened.manifest.segmentFiles.map((entry) => entry.name).slice(0, 2)).toEqual(names.slice(0, 2));
+    // A re-import of a video in the damaged file must read it, and refuses it.
+    await expect(
+      reopened.importSegments(await writeJsonl(work, 'a-again.jsonl', clipSegments('a', 6, DIM, 98)), MODEL),
+    ).rejects.toThrow(/sha256|checksum|damaged/i);
+    await writeFile(first, bytes);
+    const now = [...corpus.filter((segment) => segment.video_id !== 'c'), ...replacement];
+    const query = testVector(DIM, 33);
+    expect((await reopened.search({ vector: query, pageLimit: 50 })).data.map(key)).toEqual(exactOrder(now, query));
+    expect(await reopened.doctor()).toMatchObject({ healthy: true, problems: [] });
+    await reopened.close();
+  });
 });
