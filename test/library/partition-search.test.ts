@@ -45,55 +45,52 @@ function exactRanking(segments: ReturnType<typeof clusteredSegments>, query: rea
     .map((s) => s.key);
 }
 
+/**
+ * A closed clustered library on a sparse graph searched narrowly (the graph alone misses part of
+ * a text query's top 10), with one cached text query: a video's direction diluted by a shared
+ * offset, across the gap as a text query is.
+ */
+async function clusteredLibrary(text: string, videoSeed: number) {
+  const segments = clusteredSegments();
+  const { lib, dir } = await tempLibrary({
+    index: { kind: 'hnsw', M: 4, efConstruction: 8, ef: 10 },
+    indexThreads: 1,
+    segments,
+    importOptions: { model: 'custom-32' },
+  });
+  const offset = testVector(DIM, 99_999);
+  const query = testVector(DIM, videoSeed).map((x, j) => 0.5 * x + (offset[j] as number));
+  await lib.cacheQuery({ modality: 'text', text }, Float32Array.from(query));
+  await lib.close();
+  return { dir, segments, query };
+}
+
+const keyOf = (hit: { video_id: string; start: number }): string => `${hit.video_id}@${hit.start}`;
+
 describe('partition search (OpenLibraryOptions.partitionSearch)', () => {
   it("answers a cached text query's first and second pages with the exact ranking of a clustered library", async () => {
-    const segments = clusteredSegments();
-    const { lib, dir } = await tempLibrary({
-      // A sparse graph searched narrowly: the graph alone misses part of this query's top 10.
-      index: { kind: 'hnsw', M: 4, efConstruction: 8, ef: 10 },
-      indexThreads: 1,
-      segments,
-      importOptions: { model: 'custom-32' },
-    });
-    // Across the gap: a video's direction, diluted by a shared offset, as a text query is.
-    const offset = testVector(DIM, 99_999);
-    const query = testVector(DIM, 17).map((x, j) => 0.5 * x + (offset[j] as number));
-    await lib.cacheQuery({ modality: 'text', text: 'a scene' }, Float32Array.from(query));
-    await lib.close();
-
+    const { dir, segments, query } = await clusteredLibrary('a scene', 17);
     const want = exactRanking(segments, query);
     const plain = await openLibrary(dir);
-    const byGraph = (await plain.search({ text: 'a scene', offline: true })).data.map(
-      (h) => `${h.video_id}@${h.start}`,
-    );
+    const byGraph = (await plain.search({ text: 'a scene', offline: true })).data.map(keyOf);
     await plain.close();
     expect(byGraph.filter((key) => want.slice(0, 10).includes(key)).length).toBeLessThan(10);
 
     const partitioned = await openLibrary(dir, { partitionSearch: true });
     try {
       const first = await partitioned.search({ text: 'a scene', offline: true });
-      expect(first.data.map((h) => `${h.video_id}@${h.start}`)).toEqual(want.slice(0, 10));
+      expect(first.data.map(keyOf)).toEqual(want.slice(0, 10));
       const token = first.page_info.next_page_token;
       expect(token).toBeDefined();
       const second = await partitioned.search({ pageToken: token as string });
-      expect(second.data.map((h) => `${h.video_id}@${h.start}`)).toEqual(want.slice(10, 20));
+      expect(second.data.map(keyOf)).toEqual(want.slice(10, 20));
     } finally {
       await partitioned.close();
     }
   });
 
   it('keeps a filter exact (the filtered ranking) and groups by video from the partitions it scores', async () => {
-    const segments = clusteredSegments();
-    const { lib, dir } = await tempLibrary({
-      index: { kind: 'hnsw', M: 4, efConstruction: 8, ef: 10 },
-      indexThreads: 1,
-      segments,
-      importOptions: { model: 'custom-32' },
-    });
-    const offset = testVector(DIM, 99_999);
-    const query = testVector(DIM, 41).map((x, j) => 0.5 * x + (offset[j] as number));
-    await lib.cacheQuery({ modality: 'text', text: 'another scene' }, Float32Array.from(query));
-    await lib.close();
+    const { dir, segments, query } = await clusteredLibrary('another scene', 41);
     const partitioned = await openLibrary(dir, { partitionSearch: 4 });
     try {
       const wanted = ['video-3', 'video-77', 'video-118'];
@@ -102,7 +99,7 @@ describe('partition search (OpenLibraryOptions.partitionSearch)', () => {
         segments.filter((s) => wanted.includes(s.video_id)),
         query,
       );
-      expect(filtered.data.map((h) => `${h.video_id}@${h.start}`)).toEqual(want.slice(0, 10));
+      expect(filtered.data.map(keyOf)).toEqual(want.slice(0, 10));
 
       const grouped = await partitioned.search({
         text: 'another scene',

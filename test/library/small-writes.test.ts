@@ -40,6 +40,15 @@ async function hnswLibrary(segmentFileRows?: number) {
   return { ...made, sidecar, before, graphPath, graph: await readFile(graphPath) };
 }
 
+/** Flips a byte in the middle of `path` (its checksum no longer matches); the returned function puts it back. */
+async function damageFile(path: string): Promise<() => Promise<void>> {
+  const bytes = await readFile(path);
+  const damaged = Buffer.from(bytes);
+  damaged[damaged.length >> 1] = (damaged[damaged.length >> 1] as number) ^ 0xff;
+  await writeFile(path, damaged);
+  return () => writeFile(path, bytes);
+}
+
 describe('a one-video write on an HNSW library', () => {
   it('rm: the graph file stays as it is, its sidecar lists the removed labels, and searches here and in another process lack the video', async () => {
     const { lib, dir, sidecar, before, graphPath, graph } = await hnswLibrary();
@@ -88,11 +97,7 @@ describe('a one-video write on an HNSW library', () => {
     const { lib, dir } = await hnswLibrary(4);
     const names = lib.manifest.segmentFiles.map((entry) => entry.name);
     expect(names).toHaveLength(4);
-    const first = join(dir, SEGMENTS_DIR, names[0] as string);
-    const bytes = await readFile(first);
-    const damaged = Buffer.from(bytes);
-    damaged[damaged.length >> 1] = (damaged[damaged.length >> 1] as number) ^ 0xff;
-    await writeFile(first, damaged);
+    const restore = await damageFile(join(dir, SEGMENTS_DIR, names[0] as string));
     const reopened = await openLibrary(dir);
     expect((await reopened.updateVideoMetadata('c', { topic: 'x' })).metadata).toEqual({ topic: 'x' });
     expect((await reopened.removeVideo('c')).segments).toBe(4);
@@ -101,7 +106,7 @@ describe('a one-video write on an HNSW library', () => {
     expect(reopened.manifest.segmentFiles).toHaveLength(3);
     // A write that must read the damaged file still refuses it.
     await expect(reopened.removeVideo('a')).rejects.toThrow(/sha256|checksum|damaged/i);
-    await writeFile(first, bytes);
+    await restore();
     expect(await reopened.doctor()).toMatchObject({ healthy: true, problems: [] });
     await reopened.close();
   });
@@ -109,11 +114,7 @@ describe('a one-video write on an HNSW library', () => {
   it('a re-import of a stored video reads only the files holding it, and replaces its rows there', async () => {
     const { lib, dir, work } = await hnswLibrary(4);
     const names = lib.manifest.segmentFiles.map((entry) => entry.name);
-    const first = join(dir, SEGMENTS_DIR, names[0] as string);
-    const bytes = await readFile(first);
-    const damaged = Buffer.from(bytes);
-    damaged[damaged.length >> 1] = (damaged[damaged.length >> 1] as number) ^ 0xff;
-    await writeFile(first, damaged);
+    const restore = await damageFile(join(dir, SEGMENTS_DIR, names[0] as string));
     const reopened = await openLibrary(dir);
     const replacement = clipSegments('c', 4, DIM, 99);
     await reopened.importSegments(await writeJsonl(work, 'c-again.jsonl', replacement), MODEL);
@@ -124,7 +125,7 @@ describe('a one-video write on an HNSW library', () => {
     await expect(
       reopened.importSegments(await writeJsonl(work, 'a-again.jsonl', clipSegments('a', 6, DIM, 98)), MODEL),
     ).rejects.toThrow(/sha256|checksum|damaged/i);
-    await writeFile(first, bytes);
+    await restore();
     const now = [...corpus.filter((segment) => segment.video_id !== 'c'), ...replacement];
     const query = testVector(DIM, 33);
     expect((await reopened.search({ vector: query, pageLimit: 50 })).data.map(key)).toEqual(exactOrder(now, query));
